@@ -1,2 +1,30 @@
-// Placeholder until the executor lands; replaced by the oracle build.
-console.log('bpftc: oracle executor not built yet');
+// Builds the real-kernel executor (oracle/executor.c -> oracle/bin/bpftc-exec) with the
+// system C compiler. Run by `npm install` (postinstall). Never fails the install: without
+// a C compiler it prints one line and exits 0.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const src = join(here, 'executor.c');
+const out = join(here, 'bin', 'bpftc-exec');
+const cc = process.env.CC || 'cc';
+
+const probe = spawnSync(cc, ['--version'], { stdio: 'ignore' });
+if (probe.error || probe.status !== 0) {
+  console.log(`bpftc: no C compiler (${cc}) found; the real-kernel oracle executor is not built`);
+  process.exit(0);
+}
+if (process.platform !== 'linux' || process.arch !== 'x64') {
+  console.log(`bpftc: the oracle executor supports linux/x64 only (this is ${process.platform}/${process.arch}); not built`);
+  process.exit(0);
+}
+mkdirSync(join(here, 'bin'), { recursive: true });
+const args = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror', '-o', out, src];
+const r = spawnSync(cc, args, { stdio: 'inherit' });
+if (r.error || r.status !== 0) {
+  console.log(`bpftc: compiling ${src} failed; the real-kernel oracle executor is not built`);
+  process.exit(0);
+}
+console.log(`bpftc: built ${out}`);

@@ -1,0 +1,1456 @@
+// bpftc-exec: real-kernel executor for bpf-token-conformance scenarios.
+// Implements the line protocol of oracle/PROTOCOL.md. Single file, libc + raw syscalls only.
+//
+// Process structure
+//   main (long-running, child subreaper)
+//     └─ leader (one per scenario, own process group, private mount namespace + tmpfs on /tmp)
+//          ├─ userns creators (transient)
+//          └─ actors (one process each; control socket at fd 1000)
+// main kills the whole process group when the scenario ends or times out.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------- kernel constants (defined here: distro headers are older than 6.18) ---------- */
+#ifndef __x86_64__
+#error "syscall numbers below are for x86_64"
+#endif
+#define NR_bpf 321
+#define NR_open_tree 428
+#define NR_move_mount 429
+#define NR_fsopen 430
+#define NR_fsconfig 431
+#define NR_fsmount 432
+#define NR_fspick 433
+#define NR_pidfd_open 434
+#define NR_close_range 436
+
+#define X_FSCONFIG_SET_FLAG 0
+#define X_FSCONFIG_SET_STRING 1
+#define X_FSCONFIG_CMD_CREATE 6
+#define X_FSCONFIG_CMD_RECONFIGURE 7
+#define X_OPEN_TREE_CLONE 1
+#define X_AT_EMPTY_PATH 0x1000
+#define X_MOVE_MOUNT_F_EMPTY_PATH 0x4
+#define X_FSPICK_EMPTY_PATH 0x8
+
+#define X_BPF_MAP_CREATE 0
+#define X_BPF_PROG_LOAD 5
+#define X_BPF_OBJ_GET_INFO_BY_FD 15
+#define X_BPF_BTF_LOAD 18
+#define X_BPF_BTF_GET_FD_BY_ID 19
+#define X_BPF_TOKEN_CREATE 36
+#define X_BPF_F_TOKEN_FD (1u << 16)
+#define BPF_ATTR_SIZE 168
+
+#define X_CAP_VERSION_3 0x20080522
+#define X_PR_CAP_AMBIENT 47
+#define X_PR_CAP_AMBIENT_CLEAR_ALL 4
+
+#define CTL_FD 1000     /* actor's control socket */
+#define HIGH_FD 1100    /* leader keeps its own fds at >= this */
+#define BAD_FD 999
+
+#define MAX_USERNS 32
+#define MAX_ACTORS 32
+#define MAX_STEPS 4096
+#define MAX_HANDLES 4096
+#define LINE_MAX_LEN (1 << 20)
+
+/* ---------- small helpers ---------- */
+static int xsys_bpf(int cmd, void *attr, unsigned size) { return (int)syscall(NR_bpf, cmd, attr, size); }
+
+static void put32(uint8_t *b, size_t off, uint32_t v) { memcpy(b + off, &v, 4); }
+static void put64(uint8_t *b, size_t off, uint64_t v) { memcpy(b + off, &v, 8); }
+
+static const char *errno_name(int e, char *buf, size_t n) {
+  static const struct { int e; const char *n; } internal[] = {
+    {512, "ERESTARTSYS"}, {513, "ERESTARTNOINTR"}, {514, "ERESTARTNOHAND"}, {515, "ENOIOCTLCMD"},
+    {516, "ERESTART_RESTARTBLOCK"}, {517, "EPROBE_DEFER"}, {518, "EOPENSTALE"}, {519, "ENOPARAM"},
+    {521, "EBADHANDLE"}, {522, "ENOTSYNC"}, {523, "EBADCOOKIE"}, {524, "ENOTSUPP"},
+    {525, "ETOOSMALL"}, {526, "ESERVERFAULT"}, {527, "EBADTYPE"}, {528, "EJUKEBOX"},
+    {529, "EIOCBQUEUED"}, {530, "ERECALLCONFLICT"},
+  };
+  for (size_t i = 0; i < sizeof internal / sizeof internal[0]; i++)
+    if (internal[i].e == e) return internal[i].n;
+  if (e == EOPNOTSUPP) return "EOPNOTSUPP";
+  if (e == EAGAIN) return "EAGAIN";
+  if (e == EDEADLK) return "EDEADLK";
+  const char *s = strerrorname_np(e);
+  if (s) return s;
+  snprintf(buf, n, "E%d", e);
+  return buf;
+}
+
+/* JSON string escaping into a growing buffer */
+struct sbuf { char *p; size_t len, cap; };
+static void sb_putn(struct sbuf *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t nc = b->cap ? b->cap : 256;
+    while (b->len + n + 1 > nc) nc *= 2;
+    char *np = realloc(b->p, nc);
+    if (!np) _exit(101);
+    b->p = np;
+    b->cap = nc;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = 0;
+}
+static void sb_puts(struct sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...) {
+  char tmp[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n < sizeof tmp) { sb_putn(b, tmp, (size_t)n); return; }
+  char *big = malloc((size_t)n + 1);
+  if (!big) _exit(101);
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  sb_putn(b, big, (size_t)n);
+  free(big);
+}
+static void sb_json_str(struct sbuf *b, const char *s, size_t n) {
+  sb_putn(b, "\"", 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"') sb_puts(b, "\\\"");
+    else if (c == '\\') sb_puts(b, "\\\\");
+    else if (c == '\n') sb_puts(b, "\\n");
+    else if (c == '\t') sb_puts(b, "\\t");
+    else if (c < 0x20 || c >= 0x7f) sb_printf(b, "\\u%04x", c);
+    else sb_putn(b, (const char *)&c, 1);
+  }
+  sb_putn(b, "\"", 1);
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) { if (errno == EINTR) continue; return -1; }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+static void emit(struct sbuf *b) { /* one write per line */
+  sb_putn(b, "\n", 1);
+  write_all(1, b->p, b->len);
+  b->len = 0;
+}
+
+static int move_fd_high(int fd, int min) {
+  int n = fcntl(fd, F_DUPFD, min);
+  if (n < 0) return -1;
+  close(fd);
+  return n;
+}
+
+/* ---------- scenario model (parsed) ---------- */
+enum op {
+  OP_NONE, OP_FSOPEN, OP_FSCONFIG, OP_FSMOUNT, OP_OPEN, OP_MKDIR, OP_OPEN_TREE, OP_MOVE_MOUNT,
+  OP_MOUNT, OP_FSPICK, OP_MOUNTINFO, OP_TOKEN_CREATE, OP_TOKEN_FDINFO, OP_OBJ_GET_INFO,
+  OP_MAP_CREATE, OP_PROG_LOAD, OP_BTF_LOAD, OP_BTF_GET_FD_BY_ID, OP_SEND_FD, OP_DUP2, OP_CLOSE,
+  OP_CAPSET, OP_SETEUID, OP_RLIMIT_NOFILE, OP_SLEEP,
+  /* internal (leader -> actor) */
+  OP_RECV_FD,
+};
+
+enum argkind { A_HANDLE, A_STR, A_NUM, A_HEX, A_ACTOR };
+struct argspec { const char *key; enum argkind kind; int slot; const char *def; };
+struct opspec { const char *name; enum op op; int returns_fd; struct argspec args[10]; };
+
+/* slots: handles h[0..2], strings s[0..1], numbers n[0..7] */
+static const struct opspec OPS[] = {
+  {"fsopen", OP_FSOPEN, 1, {{"fs", A_STR, 0, "bpf"}, {"flags", A_NUM, 0, "0"}}},
+  {"fsconfig", OP_FSCONFIG, 0, {{"fd", A_HANDLE, 0, "-"}, {"cmd", A_STR, 0, NULL}, {"key", A_STR, 1, "-"}, {"value", A_STR, 2, "-"}}},
+  {"fsmount", OP_FSMOUNT, 1, {{"fd", A_HANDLE, 0, "-"}}},
+  {"open", OP_OPEN, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}, {"o_path", A_NUM, 0, "0"}}},
+  {"mkdir", OP_MKDIR, 0, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, NULL}}},
+  {"open_tree", OP_OPEN_TREE, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}}},
+  {"move_mount", OP_MOVE_MOUNT, 0, {{"fd", A_HANDLE, 0, "-"}}},
+  {"mount", OP_MOUNT, 1, {{"data", A_STR, 0, "-"}}},
+  {"fspick", OP_FSPICK, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, ""}}},
+  {"mountinfo", OP_MOUNTINFO, 0, {{"fd", A_HANDLE, 0, "-"}}},
+  {"token_create", OP_TOKEN_CREATE, 1, {{"fd", A_HANDLE, 0, "-"}, {"flags", A_NUM, 0, "0"}, {"size", A_NUM, 1, "8"}, {"tail", A_NUM, 2, "-1"}}},
+  {"token_fdinfo", OP_TOKEN_FDINFO, 0, {{"fd", A_HANDLE, 0, "-"}}},
+  {"obj_get_info", OP_OBJ_GET_INFO, 0, {{"fd", A_HANDLE, 0, "-"}, {"len", A_NUM, 0, "32"}}},
+  {"map_create", OP_MAP_CREATE, 1, {{"type", A_NUM, 0, NULL}, {"key", A_NUM, 1, "4"}, {"value", A_NUM, 2, "4"}, {"entries", A_NUM, 3, "1"}, {"flags", A_NUM, 4, "0"}, {"extra", A_NUM, 5, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}},
+  {"prog_load", OP_PROG_LOAD, 1, {{"type", A_NUM, 0, NULL}, {"eat", A_NUM, 1, "0"}, {"insns", A_NUM, 2, "2"}, {"flags", A_NUM, 3, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}},
+  {"btf_load", OP_BTF_LOAD, 1, {{"flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}},
+  {"btf_get_fd_by_id", OP_BTF_GET_FD_BY_ID, 1, {{"btf", A_HANDLE, 0, "-"}, {"flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}},
+  {"send_fd", OP_SEND_FD, 1, {{"fd", A_HANDLE, 0, "-"}, {"to", A_ACTOR, 0, NULL}}},
+  {"dup2", OP_DUP2, 1, {{"fd", A_HANDLE, 0, "-"}, {"to", A_HANDLE, 2, "-"}}},
+  {"close", OP_CLOSE, 0, {{"fd", A_HANDLE, 0, "-"}}},
+  {"capset", OP_CAPSET, 0, {{"eff", A_HEX, 0, NULL}, {"perm", A_HEX, 1, ""}}},
+  {"seteuid", OP_SETEUID, 0, {{"euid", A_NUM, 0, NULL}}},
+  {"rlimit_nofile", OP_RLIMIT_NOFILE, 0, {{"limit", A_NUM, 0, NULL}}},
+  {"sleep", OP_SLEEP, 0, {{"ms", A_NUM, 0, NULL}}}, /* test-only */
+};
+#define NOPS ((int)(sizeof OPS / sizeof OPS[0]))
+
+struct userns_decl { char *name; int parent; /* -1 = init */ long long owner, base, count; };
+struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ };
+struct step {
+  int i, actor, op, opidx, to_actor, has_perm;
+  char *as;
+  char *h[3];
+  char *s[3];
+  long long n[8];
+};
+
+static struct {
+  long long id;
+  long long timeout_ms;
+  int active, bad;
+  int nuserns, nactors, nsteps;
+  struct userns_decl userns[MAX_USERNS];
+  struct actor_decl actors[MAX_ACTORS];
+  struct step steps[MAX_STEPS];
+} S;
+
+static uint64_t g_caps_all;
+static long long g_scenario_pgid = 0; /* current scenario's process group (main) */
+
+/* ---------- parsing ---------- */
+static int hexval(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+static char *pct_decode(const char *s, size_t n) {
+  char *o = malloc(n + 1), *q = o;
+  if (!o) _exit(101);
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+      *q++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+      i += 2;
+    } else {
+      *q++ = s[i];
+    }
+  }
+  *q = 0;
+  return o;
+}
+
+#define MAX_KV 32
+struct kv { char *k, *v; int used; };
+
+static int parse_num(const char *v, long long *out, int hex) {
+  if (!*v) return -1;
+  char *end;
+  errno = 0;
+  if (hex) {
+    unsigned long long u = strtoull(v, &end, 16);
+    if (errno || *end) return -1;
+    *out = (long long)u;
+    return 0;
+  }
+  if (v[0] == '-') {
+    long long x = strtoll(v, &end, 0);
+    if (errno || *end) return -1;
+    *out = x;
+  } else {
+    unsigned long long u = strtoull(v, &end, 0);
+    if (errno || *end) return -1;
+    *out = (long long)u;
+  }
+  return 0;
+}
+
+static char g_err[512];
+static int perr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int perr(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(g_err, sizeof g_err, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static struct kv *kv_get(struct kv *kvs, int n, const char *k) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(kvs[i].k, k)) { kvs[i].used = 1; return &kvs[i]; }
+  return NULL;
+}
+static int kv_check_used(struct kv *kvs, int n) {
+  for (int i = 0; i < n; i++)
+    if (!kvs[i].used) return perr("unknown key '%s'", kvs[i].k);
+  return 0;
+}
+static int find_userns(const char *name) {
+  if (!strcmp(name, "init")) return -1;
+  for (int i = 0; i < S.nuserns; i++)
+    if (!strcmp(S.userns[i].name, name)) return i;
+  return -2;
+}
+static int find_actor(const char *name) {
+  for (int i = 0; i < S.nactors; i++)
+    if (!strcmp(S.actors[i].name, name)) return i;
+  return -1;
+}
+
+static int req_num(struct kv *kvs, int n, const char *k, long long *out, int hex) {
+  struct kv *e = kv_get(kvs, n, k);
+  if (!e) return perr("missing key '%s'", k);
+  if (parse_num(e->v, out, hex)) return perr("bad number %s=%s", k, e->v);
+  return 0;
+}
+static const char *req_str(struct kv *kvs, int n, const char *k) {
+  struct kv *e = kv_get(kvs, n, k);
+  if (!e) { perr("missing key '%s'", k); return NULL; }
+  return e->v;
+}
+
+static int safe_rel_path(const char *p) {
+  if (p[0] == '/') return 0;
+  const char *c = p;
+  while (*c) {
+    const char *e = strchr(c, '/');
+    size_t len = e ? (size_t)(e - c) : strlen(c);
+    if (len == 2 && c[0] == '.' && c[1] == '.') return 0;
+    if (!e) break;
+    c = e + 1;
+  }
+  return 1;
+}
+
+static int parse_step(struct kv *kvs, int n) {
+  if (S.nsteps >= MAX_STEPS) return perr("too many steps");
+  struct step *st = &S.steps[S.nsteps];
+  memset(st, 0, sizeof *st);
+  long long i;
+  if (req_num(kvs, n, "i", &i, 0)) return -1;
+  st->i = (int)i;
+  const char *a = req_str(kvs, n, "actor");
+  if (!a) return -1;
+  st->actor = find_actor(a);
+  if (st->actor < 0) return perr("unknown actor '%s'", a);
+  const char *op = req_str(kvs, n, "op");
+  if (!op) return -1;
+  int k = -1;
+  for (int j = 0; j < NOPS; j++)
+    if (!strcmp(OPS[j].name, op)) k = j;
+  if (k < 0) return perr("unknown op '%s'", op);
+  st->op = OPS[k].op;
+  st->opidx = k;
+  struct kv *as = kv_get(kvs, n, "as");
+  if (as) st->as = strdup(as->v);
+  st->to_actor = -1;
+  for (const struct argspec *ar = OPS[k].args; ar->key; ar++) {
+    struct kv *e = kv_get(kvs, n, ar->key);
+    const char *v = e ? e->v : ar->def;
+    if (!v) return perr("op %s: missing key '%s'", op, ar->key);
+    switch (ar->kind) {
+    case A_HANDLE: free(st->h[ar->slot]); st->h[ar->slot] = strdup(v); break;
+    case A_STR: free(st->s[ar->slot]); st->s[ar->slot] = strdup(v); break;
+    case A_NUM:
+    case A_HEX:
+      if (st->op == OP_CAPSET && ar->slot == 1 && !e) { st->has_perm = 0; break; }
+      if (st->op == OP_CAPSET && ar->slot == 1) st->has_perm = 1;
+      if (parse_num(v, &st->n[ar->slot], ar->kind == A_HEX)) return perr("bad number %s=%s", ar->key, v);
+      break;
+    case A_ACTOR:
+      st->to_actor = find_actor(v);
+      if (st->to_actor < 0) return perr("unknown actor '%s'", v);
+      break;
+    }
+  }
+  if (st->op == OP_FSCONFIG) {
+    const char *c = st->s[0];
+    if (!strcmp(c, "set_string")) st->n[0] = X_FSCONFIG_SET_STRING;
+    else if (!strcmp(c, "set_flag")) st->n[0] = X_FSCONFIG_SET_FLAG;
+    else if (!strcmp(c, "create")) st->n[0] = X_FSCONFIG_CMD_CREATE;
+    else if (!strcmp(c, "reconfigure")) st->n[0] = X_FSCONFIG_CMD_RECONFIGURE;
+    else return perr("bad fsconfig cmd '%s'", c);
+  }
+  if (st->op == OP_MKDIR && !safe_rel_path(st->s[0]))
+    return perr("mkdir path must be relative without '..' (safety)");
+  for (int j = 0; j < 3; j++)
+    if (!st->h[j]) st->h[j] = strdup("-");
+  if (kv_check_used(kvs, n)) { S.nsteps++; return -1; }
+  S.nsteps++;
+  return 0;
+}
+
+static int parse_caps(const char *v, uint64_t *out) {
+  if (!strcmp(v, "all")) { *out = g_caps_all; return 0; }
+  long long x;
+  if (parse_num(v, &x, 1)) return -1;
+  *out = (uint64_t)x;
+  return 0;
+}
+
+/* returns 0 ok, -1 error (g_err set) */
+static int parse_decl(const char *kw, struct kv *kvs, int n) {
+  if (!strcmp(kw, "userns")) {
+    if (S.nuserns >= MAX_USERNS) return perr("too many userns");
+    struct userns_decl *u = &S.userns[S.nuserns];
+    const char *name = req_str(kvs, n, "name");
+    if (!name) return -1;
+    if (!strcmp(name, "init") || find_userns(name) != -2) return perr("duplicate userns '%s'", name);
+    const char *p = req_str(kvs, n, "parent");
+    if (!p) return -1;
+    u->parent = find_userns(p);
+    if (u->parent == -2) return perr("unknown parent userns '%s'", p);
+    if (req_num(kvs, n, "owner", &u->owner, 0) || req_num(kvs, n, "base", &u->base, 0) ||
+        req_num(kvs, n, "count", &u->count, 0))
+      return -1;
+    if (kv_check_used(kvs, n)) return -1;
+    u->name = strdup(name);
+    S.nuserns++;
+    return 0;
+  }
+  if (!strcmp(kw, "actor")) {
+    if (S.nactors >= MAX_ACTORS) return perr("too many actors");
+    struct actor_decl *a = &S.actors[S.nactors];
+    const char *name = req_str(kvs, n, "name");
+    if (!name) return -1;
+    if (find_actor(name) >= 0) return perr("duplicate actor '%s'", name);
+    const char *un = req_str(kvs, n, "userns");
+    if (!un) return -1;
+    a->userns = find_userns(un);
+    if (a->userns == -2) return perr("unknown userns '%s'", un);
+    if (req_num(kvs, n, "kuid", &a->kuid, 0)) return -1;
+    const char *c = req_str(kvs, n, "caps");
+    if (!c) return -1;
+    if (parse_caps(c, &a->caps)) return perr("bad caps '%s'", c);
+    struct kv *m = kv_get(kvs, n, "mntns");
+    const char *mv = m ? m->v : "own";
+    if (!strcmp(mv, "own")) a->mntns = -1;
+    else if (!strcmp(mv, "init")) a->mntns = -2;
+    else {
+      a->mntns = find_actor(mv);
+      if (a->mntns < 0) return perr("unknown mntns actor '%s'", mv);
+    }
+    if (kv_check_used(kvs, n)) return -1;
+    a->name = strdup(name);
+    S.nactors++;
+    return 0;
+  }
+  if (!strcmp(kw, "step")) return parse_step(kvs, n);
+  return perr("unknown line '%s'", kw);
+}
+
+static int split_kv(char *rest, struct kv *kvs, int *n) {
+  *n = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(rest, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+    char *eq = strchr(t, '=');
+    if (!eq) return perr("malformed token '%s'", t);
+    if (*n >= MAX_KV) return perr("too many keys");
+    kvs[*n].k = pct_decode(t, (size_t)(eq - t));
+    kvs[*n].v = pct_decode(eq + 1, strlen(eq + 1));
+    kvs[*n].used = 0;
+    for (int j = 0; j < *n; j++)
+      if (!strcmp(kvs[j].k, kvs[*n].k)) return perr("duplicate key '%s'", kvs[*n].k);
+    (*n)++;
+  }
+  return 0;
+}
+static void free_kv(struct kv *kvs, int n) {
+  for (int i = 0; i < n; i++) { free(kvs[i].k); free(kvs[i].v); }
+}
+
+static void reset_scenario(void) {
+  for (int i = 0; i < S.nuserns; i++) free(S.userns[i].name);
+  for (int i = 0; i < S.nactors; i++) free(S.actors[i].name);
+  for (int i = 0; i < S.nsteps; i++) {
+    struct step *st = &S.steps[i];
+    free(st->as);
+    for (int j = 0; j < 3; j++) { free(st->h[j]); free(st->s[j]); }
+  }
+  S.nuserns = S.nactors = S.nsteps = 0;
+  S.active = S.bad = 0;
+}
+
+/* ---------- actor side ---------- */
+struct cmd {
+  int op;
+  int fd[3];
+  long long n[8];
+  int slen[3]; /* -1 = NULL */
+};
+struct reply {
+  int ret;       /* >= 0 or -errno */
+  int pad;
+  long long extra; /* btf id for btf_load */
+  int textlen;
+  int pad2;
+};
+#define MSG_MAX (1 << 17)
+
+static int capget64(uint64_t *eff, uint64_t *perm, uint64_t *inh) {
+  struct { uint32_t v; int pid; } h = {X_CAP_VERSION_3, 0};
+  struct { uint32_t e, p, i; } d[2];
+  if (syscall(SYS_capget, &h, d) < 0) return -1;
+  if (eff) *eff = d[0].e | ((uint64_t)d[1].e << 32);
+  if (perm) *perm = d[0].p | ((uint64_t)d[1].p << 32);
+  if (inh) *inh = d[0].i | ((uint64_t)d[1].i << 32);
+  return 0;
+}
+static int capset64(uint64_t eff, uint64_t perm, uint64_t inh) {
+  struct { uint32_t v; int pid; } h = {X_CAP_VERSION_3, 0};
+  struct { uint32_t e, p, i; } d[2] = {
+    {(uint32_t)eff, (uint32_t)perm, (uint32_t)inh},
+    {(uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32)},
+  };
+  return (int)syscall(SYS_capset, &h, d);
+}
+
+static const uint8_t MIN_BTF[] = {
+  /* btf_header: magic 0xeB9F, version 1, flags 0, hdr_len 24 */
+  0x9f, 0xeb, 0x01, 0x00, 24, 0, 0, 0,
+  0, 0, 0, 0, 16, 0, 0, 0, /* type_off 0, type_len 16 */
+  16, 0, 0, 0, 5, 0, 0, 0, /* str_off 16, str_len 5 */
+  /* type 1: INT "int" size 4, signed 32-bit */
+  1, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0, 0x20, 0, 0, 0x01,
+  /* strings */
+  0, 'i', 'n', 't', 0,
+};
+
+static int R(long r) { return r < 0 ? -errno : (int)r; }
+
+static int btf_id_of(int fd) {
+  uint8_t info[32] = {0};
+  uint8_t attr[BPF_ATTR_SIZE] = {0};
+  put32(attr, 0, (uint32_t)fd);
+  put32(attr, 4, sizeof info);
+  put64(attr, 8, (uint64_t)(uintptr_t)info);
+  if (xsys_bpf(X_BPF_OBJ_GET_INFO_BY_FD, attr, sizeof attr) < 0) return 0;
+  uint32_t id;
+  memcpy(&id, info + 12, 4);
+  return (int)id;
+}
+
+static int lowest_free_fd(void) {
+  for (int f = 3; f < CTL_FD; f++)
+    if (fcntl(f, F_GETFD) < 0 && errno == EBADF) return f;
+  return -EMFILE;
+}
+
+static uint8_t g_attr[8192];
+
+static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *text) {
+  uint8_t *attr = g_attr;
+  memset(attr, 0, 4200);
+  (void)text;
+  switch (c->op) {
+  case OP_FSOPEN: return R(syscall(NR_fsopen, str[0], (unsigned)c->n[0]));
+  case OP_FSCONFIG:
+    return R(syscall(NR_fsconfig, c->fd[0], (unsigned)c->n[0], str[1], str[2], 0));
+  case OP_FSMOUNT: return R(syscall(NR_fsmount, c->fd[0], 0, 0));
+  case OP_OPEN: return R(openat(c->fd[0], str[0], c->n[0] ? O_PATH : O_RDONLY));
+  case OP_MKDIR: return R(mkdirat(c->fd[0], str[0], 0755));
+  case OP_OPEN_TREE:
+    return R(syscall(NR_open_tree, c->fd[0], str[0], X_OPEN_TREE_CLONE | (str[0][0] ? 0 : X_AT_EMPTY_PATH)));
+  case OP_MOVE_MOUNT:
+    return R(syscall(NR_move_mount, c->fd[0], "", AT_FDCWD, str[0], X_MOVE_MOUNT_F_EMPTY_PATH));
+  case OP_MOUNT: {
+    if (mount("none", str[0], "bpf", 0, str[1]) < 0) return -errno;
+    return R(open(str[0], O_RDONLY));
+  }
+  case OP_FSPICK: return R(syscall(NR_fspick, c->fd[0], str[0], str[0][0] ? 0 : X_FSPICK_EMPTY_PATH));
+  case OP_TOKEN_CREATE: {
+    put32(attr, 0, (uint32_t)c->n[0]);
+    put32(attr, 4, (uint32_t)c->fd[0]);
+    if (c->n[2] >= 0 && c->n[2] < (long long)sizeof g_attr) attr[c->n[2]] = 1;
+    int r = R(xsys_bpf(X_BPF_TOKEN_CREATE, attr, (unsigned)c->n[1]));
+    memset(g_attr, 0, sizeof g_attr);
+    return r;
+  }
+  case OP_OBJ_GET_INFO: {
+    uint32_t len = (uint32_t)c->n[0];
+    size_t blen = len < 32 ? 32 : len;
+    if (blen > (1u << 20)) blen = 1u << 20;
+    uint8_t *info = calloc(1, blen);
+    if (!info) return -ENOMEM;
+    put32(attr, 0, (uint32_t)c->fd[0]);
+    put32(attr, 4, len);
+    put64(attr, 8, (uint64_t)(uintptr_t)info);
+    int r = R(xsys_bpf(X_BPF_OBJ_GET_INFO_BY_FD, attr, BPF_ATTR_SIZE));
+    if (r >= 0) {
+      uint64_t v[4];
+      memcpy(v, info, 32);
+      sb_printf(text, "cmds=0x%llx,maps=0x%llx,progs=0x%llx,attachs=0x%llx", (unsigned long long)v[0],
+                (unsigned long long)v[1], (unsigned long long)v[2], (unsigned long long)v[3]);
+    }
+    free(info);
+    return r;
+  }
+  case OP_MAP_CREATE: {
+    uint32_t flags = (uint32_t)c->n[4] | (c->n[6] ? X_BPF_F_TOKEN_FD : 0);
+    put32(attr, 0, (uint32_t)c->n[0]);
+    put32(attr, 4, (uint32_t)c->n[1]);
+    put32(attr, 8, (uint32_t)c->n[2]);
+    put32(attr, 12, (uint32_t)c->n[3]);
+    put32(attr, 16, flags);
+    put64(attr, 64, (uint64_t)c->n[5]);
+    put32(attr, 76, (uint32_t)c->fd[1]);
+    return R(xsys_bpf(X_BPF_MAP_CREATE, attr, BPF_ATTR_SIZE));
+  }
+  case OP_PROG_LOAD: {
+    uint64_t cnt = (uint64_t)c->n[2] & 0xffffffffu;
+    size_t alloc = cnt ? cnt : 1;
+    if (alloc > (1u << 24)) alloc = 1u << 24;
+    uint8_t *insns = calloc(alloc, 8);
+    if (!insns) return -ENOMEM;
+    for (size_t k = 0; k + 1 < alloc; k++) insns[k * 8] = 0xb7; /* r0 = 0 */
+    insns[(alloc - 1) * 8] = 0x95;                            /* exit */
+    static const char lic[] = "GPL";
+    put32(attr, 0, (uint32_t)c->n[0]);
+    put32(attr, 4, (uint32_t)cnt);
+    put64(attr, 8, (uint64_t)(uintptr_t)insns);
+    put64(attr, 16, (uint64_t)(uintptr_t)lic);
+    put32(attr, 44, (uint32_t)c->n[3] | (c->n[6] ? X_BPF_F_TOKEN_FD : 0));
+    put32(attr, 68, (uint32_t)c->n[1]);
+    put32(attr, 144, (uint32_t)c->fd[1]);
+    int r = R(xsys_bpf(X_BPF_PROG_LOAD, attr, BPF_ATTR_SIZE));
+    free(insns);
+    return r;
+  }
+  case OP_BTF_LOAD: {
+    put64(attr, 0, (uint64_t)(uintptr_t)MIN_BTF);
+    put32(attr, 16, sizeof MIN_BTF);
+    put32(attr, 32, (uint32_t)c->n[0] | (c->n[6] ? X_BPF_F_TOKEN_FD : 0));
+    put32(attr, 36, (uint32_t)c->fd[1]);
+    int r = R(xsys_bpf(X_BPF_BTF_LOAD, attr, BPF_ATTR_SIZE));
+    if (r >= 0) rp->extra = btf_id_of(r);
+    return r;
+  }
+  case OP_BTF_GET_FD_BY_ID: {
+    put32(attr, 0, (uint32_t)c->n[5]);
+    put32(attr, 8, (uint32_t)c->n[0] | (c->n[6] ? X_BPF_F_TOKEN_FD : 0));
+    put32(attr, 12, (uint32_t)c->fd[1]);
+    return R(xsys_bpf(X_BPF_BTF_GET_FD_BY_ID, attr, BPF_ATTR_SIZE));
+  }
+  case OP_DUP2: {
+    int nfd = c->fd[2];
+    if (nfd < 0) {
+      if (fcntl(c->fd[0], F_GETFD) < 0) return -errno;
+      nfd = lowest_free_fd();
+      if (nfd < 0) return nfd;
+    }
+    return R(dup2(c->fd[0], nfd));
+  }
+  case OP_CLOSE: return R(close(c->fd[0]));
+  case OP_CAPSET: {
+    uint64_t perm, inh;
+    if (capget64(NULL, &perm, &inh) < 0) return -errno;
+    if (c->n[7]) perm = (uint64_t)c->n[1];
+    return R(capset64((uint64_t)c->n[0], perm, inh));
+  }
+  case OP_SETEUID: return R(setresuid((uid_t)-1, (uid_t)c->n[0], (uid_t)-1));
+  case OP_RLIMIT_NOFILE: {
+    struct rlimit rl = {(rlim_t)c->n[0], (rlim_t)c->n[0]};
+    return R(setrlimit(RLIMIT_NOFILE, &rl));
+  }
+  case OP_SLEEP: {
+    struct timespec ts = {c->n[0] / 1000, (c->n[0] % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
+    return 0;
+  }
+  default: return -ENOSYS;
+  }
+}
+
+static int send_reply(int sock, struct reply *rp, const char *text, size_t tlen, int passfd) {
+  rp->textlen = (int)tlen;
+  struct iovec iov[2] = {{rp, sizeof *rp}, {(void *)text, tlen}};
+  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u;
+  struct msghdr mh = {0};
+  mh.msg_iov = iov;
+  mh.msg_iovlen = tlen ? 2 : 1;
+  if (passfd >= 0) {
+    memset(&u, 0, sizeof u);
+    mh.msg_control = u.buf;
+    mh.msg_controllen = sizeof u.buf;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
+  }
+  for (;;) {
+    ssize_t r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    if (r >= 0) return 0;
+    if (errno == EINTR) continue;
+    return -errno;
+  }
+}
+
+/* receive a message; *rfd = received fd or -1; *ctrunc set when an fd was dropped */
+static ssize_t recv_msg(int sock, void *buf, size_t n, int *rfd, int *ctrunc) {
+  union { char buf[CMSG_SPACE(sizeof(int) * 4)]; struct cmsghdr a; } u;
+  struct iovec iov = {buf, n};
+  struct msghdr mh = {0};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = u.buf;
+  mh.msg_controllen = sizeof u.buf;
+  ssize_t r;
+  do r = recvmsg(sock, &mh, 0); while (r < 0 && errno == EINTR);
+  if (rfd) *rfd = -1;
+  if (ctrunc) *ctrunc = (mh.msg_flags & MSG_CTRUNC) != 0;
+  if (r < 0) return r;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+      int nfd = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+      int fds[4];
+      memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)(nfd > 4 ? 4 : nfd));
+      for (int k = 0; k < nfd && k < 4; k++) {
+        if (rfd && *rfd < 0) *rfd = fds[k];
+        else close(fds[k]);
+      }
+    }
+  }
+  return r;
+}
+
+static void __attribute__((noreturn)) actor_loop(void) {
+  static char buf[MSG_MAX];
+  struct sbuf text = {0};
+  for (;;) {
+    int rfd, ctr;
+    ssize_t n = recv_msg(CTL_FD, buf, sizeof buf, &rfd, &ctr);
+    if (n <= 0) _exit(0);
+    if ((size_t)n < sizeof(struct cmd)) _exit(3);
+    struct cmd *c = (struct cmd *)buf;
+    char *str[3];
+    char *p = buf + sizeof *c;
+    for (int k = 0; k < 3; k++) {
+      if (c->slen[k] < 0) { str[k] = NULL; continue; }
+      str[k] = p;
+      p += c->slen[k] + 1;
+    }
+    struct reply rp = {0};
+    text.len = 0;
+    if (c->op == OP_SEND_FD) {
+      /* pass fd to the leader (which forwards it to the receiver) */
+      if (fcntl(c->fd[0], F_GETFD) < 0) {
+        rp.ret = -errno;
+        send_reply(CTL_FD, &rp, NULL, 0, -1);
+      } else {
+        rp.ret = 0;
+        int e = send_reply(CTL_FD, &rp, NULL, 0, c->fd[0]);
+        if (e < 0) { rp.ret = e; send_reply(CTL_FD, &rp, NULL, 0, -1); }
+      }
+      continue;
+    }
+    if (c->op == OP_RECV_FD) {
+      rp.ret = rfd >= 0 ? rfd : (ctr ? -EMFILE : -EBADF);
+      send_reply(CTL_FD, &rp, NULL, 0, -1);
+      continue;
+    }
+    if (rfd >= 0) close(rfd);
+    rp.ret = actor_exec(c, str, &rp, &text);
+    send_reply(CTL_FD, &rp, text.p, text.len, -1);
+  }
+}
+
+/* ---------- leader ---------- */
+struct actor_rt { pid_t pid; int ctl; int ready; int mntfd; };
+static struct actor_rt A[MAX_ACTORS];
+static int U_fd[MAX_USERNS];
+static int g_devnull;
+
+struct binding { char *name; int actor; int fd; int btf_id; };
+static struct binding B[MAX_HANDLES];
+static int nB;
+
+static struct binding *bind_find(const char *name) {
+  for (int i = 0; i < nB; i++)
+    if (!strcmp(B[i].name, name)) return &B[i];
+  return NULL;
+}
+static void bind_drop_fd(int actor, int fd) {
+  for (int i = 0; i < nB; i++)
+    if (B[i].actor == actor && B[i].fd == fd) { B[i] = B[--nB]; i--; }
+}
+static void bind_set(const char *name, int actor, int fd, int btf_id) {
+  bind_drop_fd(actor, fd);
+  struct binding *b = bind_find(name);
+  if (!b) {
+    if (nB >= MAX_HANDLES) return;
+    b = &B[nB++];
+    b->name = (char *)name;
+  }
+  b->actor = actor;
+  b->fd = fd;
+  b->btf_id = btf_id;
+}
+static int resolve(const char *h, int actor) {
+  if (!h || !strcmp(h, "-")) return BAD_FD;
+  struct binding *b = bind_find(h);
+  if (b && b->actor == actor) return b->fd;
+  return BAD_FD;
+}
+
+static void __attribute__((noreturn)) leader_fail(const char *what, int e) {
+  struct sbuf b = {0};
+  char eb[16];
+  char msg[600];
+  snprintf(msg, sizeof msg, "setup: %s: %s", what, e ? errno_name(e, eb, sizeof eb) : "failed");
+  sb_printf(&b, "{\"scenario\":%lld,\"error\":", S.id);
+  sb_json_str(&b, msg, strlen(msg));
+  sb_puts(&b, "}");
+  emit(&b);
+  _exit(2);
+}
+
+static int write_file(const char *path, const char *s) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  ssize_t w = write(fd, s, strlen(s));
+  int e = w < 0 ? -errno : 0;
+  close(fd);
+  return e;
+}
+
+/* child -> parent status over a socket: 4-byte int (0 ok, else errno) + message */
+static void child_status(int sock, int e, const char *stage) {
+  char m[256];
+  int n = snprintf(m, sizeof m, "%d %s", e, stage);
+  if (write(sock, m, (size_t)n) < 0) {}
+}
+static int read_status(int sock, char *stage, size_t n) {
+  char m[256];
+  ssize_t r;
+  do r = read(sock, m, sizeof m - 1); while (r < 0 && errno == EINTR);
+  if (r <= 0) { snprintf(stage, n, "child died"); return -1; }
+  m[r] = 0;
+  int e = atoi(m);
+  const char *sp = strchr(m, ' ');
+  snprintf(stage, n, "%s", sp ? sp + 1 : "");
+  return e;
+}
+
+static long long in_ns_id(int userns, long long kuid) {
+  if (userns < 0) return kuid;
+  struct userns_decl *u = &S.userns[userns];
+  if (kuid >= u->base && kuid < u->base + u->count) return kuid - u->base;
+  return 0xfffffffeLL; /* unmapped: setresuid fails with EINVAL */
+}
+
+static void create_userns(int k) {
+  struct userns_decl *u = &S.userns[k];
+  int sp[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0) leader_fail("socketpair", errno);
+  pid_t pid = fork();
+  if (pid < 0) leader_fail("fork", errno);
+  if (pid == 0) {
+    close(sp[0]);
+    const char *stage = "setgroups";
+    if (setgroups(0, NULL) < 0) goto fail;
+    if (u->parent >= 0) {
+      stage = "setns(parent userns)";
+      if (setns(U_fd[u->parent], CLONE_NEWUSER) < 0) goto fail;
+    }
+    long long id = in_ns_id(u->parent, u->owner);
+    stage = "setresgid(owner)";
+    if (setresgid((gid_t)id, (gid_t)id, (gid_t)id) < 0) goto fail;
+    stage = "setresuid(owner)";
+    if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
+    stage = "unshare(CLONE_NEWUSER)";
+    if (unshare(CLONE_NEWUSER) < 0) goto fail;
+    child_status(sp[1], 0, "ok");
+    char c;
+    while (read(sp[1], &c, 1) < 0 && errno == EINTR) {}
+    _exit(0);
+  fail:
+    child_status(sp[1], errno, stage);
+    _exit(1);
+  }
+  close(sp[1]);
+  char stage[256];
+  int e = read_status(sp[0], stage, sizeof stage);
+  if (e) leader_fail(stage, e > 0 ? e : 0);
+  char path[64], map[96];
+  snprintf(path, sizeof path, "/proc/%d/ns/user", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) leader_fail("open ns/user", errno);
+  U_fd[k] = move_fd_high(fd, HIGH_FD);
+  /* the maps must be written from the parent userns (or the new one): a helper joins it */
+  long long base = u->base;
+  if (u->parent >= 0) base = in_ns_id(u->parent, u->base);
+  snprintf(map, sizeof map, "0 %lld %lld\n", base, u->count);
+  int hp[2] = {-1, -1};
+  if (u->parent >= 0 && socketpair(AF_UNIX, SOCK_SEQPACKET, 0, hp) < 0) leader_fail("socketpair", errno);
+  pid_t helper = 0;
+  if (u->parent >= 0) {
+    helper = fork();
+    if (helper < 0) leader_fail("fork", errno);
+  }
+  if (helper == 0) {
+    if (u->parent >= 0 && setns(U_fd[u->parent], CLONE_NEWUSER) < 0) {
+      child_status(hp[1], errno, "helper setns(parent)");
+      _exit(1);
+    }
+    int r;
+    const char *st = "setgroups deny";
+    snprintf(path, sizeof path, "/proc/%d/setgroups", pid);
+    r = write_file(path, "deny");
+    if (!r) { st = "uid_map"; snprintf(path, sizeof path, "/proc/%d/uid_map", pid); r = write_file(path, map); }
+    if (!r) { st = "gid_map"; snprintf(path, sizeof path, "/proc/%d/gid_map", pid); r = write_file(path, map); }
+    if (u->parent >= 0) { child_status(hp[1], -r, st); _exit(0); }
+    if (r) leader_fail(st, -r);
+  } else {
+    close(hp[1]);
+    e = read_status(hp[0], stage, sizeof stage);
+    close(hp[0]);
+    if (e) leader_fail(stage, e > 0 ? e : 0);
+  }
+  close(sp[0]); /* creator exits */
+}
+
+static void __attribute__((noreturn)) actor_child(int k, int ctl) {
+  struct actor_decl *a = &S.actors[k];
+  const char *stage;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  stage = "setgroups";
+  if (setgroups(0, NULL) < 0) goto fail;
+  if (a->mntns >= 0) {
+    stage = "setns(mntns of actor)";
+    if (setns(A[a->mntns].mntfd, CLONE_NEWNS) < 0) goto fail;
+  }
+  if (a->userns >= 0) {
+    stage = "setns(userns)";
+    if (setns(U_fd[a->userns], CLONE_NEWUSER) < 0) goto fail;
+  }
+  if (a->mntns == -1) {
+    stage = "unshare(CLONE_NEWNS)";
+    if (unshare(CLONE_NEWNS) < 0) goto fail;
+  }
+  if (chdir("/tmp") < 0) {}
+  long long id = in_ns_id(a->userns, a->kuid);
+  stage = "setresgid";
+  if (setresgid((gid_t)id, (gid_t)id, (gid_t)id) < 0) goto fail;
+  prctl(PR_SET_KEEPCAPS, 1);
+  stage = "setresuid";
+  if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
+  prctl(PR_SET_KEEPCAPS, 0);
+  prctl(X_PR_CAP_AMBIENT, X_PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  stage = "capset";
+  if (capset64(a->caps, a->caps, 0) < 0) goto fail;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* fd table: 0,1,2 = /dev/null, control socket at CTL_FD, nothing else */
+  if (dup2(ctl, CTL_FD) < 0) _exit(4);
+  dup2(g_devnull, 0);
+  dup2(g_devnull, 1);
+  dup2(g_devnull, 2);
+  syscall(NR_close_range, 3, CTL_FD - 1, 0);
+  syscall(NR_close_range, CTL_FD + 1, ~0U, 0);
+  child_status(CTL_FD, 0, "ok");
+  actor_loop();
+fail:
+  child_status(ctl, errno, stage);
+  _exit(1);
+}
+
+static void actor_wait_ready(int k) {
+  if (A[k].ready) return;
+  char stage[256], msg[400];
+  int e = read_status(A[k].ctl, stage, sizeof stage);
+  if (e) {
+    snprintf(msg, sizeof msg, "actor %s: %s", S.actors[k].name, stage);
+    leader_fail(msg, e > 0 ? e : 0);
+  }
+  A[k].ready = 1;
+}
+
+static void step_dir(char *buf, size_t n, int stepidx) { snprintf(buf, n, "/tmp/m%d", stepidx); }
+
+static size_t read_small(const char *path, char *buf, size_t n, int *err) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) { *err = errno; return 0; }
+  size_t len = 0;
+  for (;;) {
+    if (len + 1 >= n) break;
+    ssize_t r = read(fd, buf + len, n - 1 - len);
+    if (r < 0) { if (errno == EINTR) continue; *err = errno; close(fd); return 0; }
+    if (r == 0) break;
+    len += (size_t)r;
+  }
+  buf[len] = 0;
+  close(fd);
+  *err = 0;
+  return len;
+}
+
+static char g_big[1 << 20];
+
+/* leader-side ops reading /proc/<pid>/...: no fd is allocated in the actor */
+static int do_token_fdinfo(int k, int fd, struct sbuf *text) {
+  char path[64];
+  int err;
+  snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", A[k].pid, fd);
+  read_small(path, g_big, sizeof g_big, &err);
+  if (err) return -err;
+  int any = 0;
+  for (char *line = g_big; line && *line;) {
+    char *nl = strchr(line, '\n');
+    size_t len = nl ? (size_t)(nl - line) : strlen(line);
+    if (!strncmp(line, "allowed_", 8)) {
+      if (any) sb_putn(text, "\n", 1);
+      sb_putn(text, line, len);
+      any = 1;
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  return any ? 0 : -ENOENT;
+}
+static int do_mountinfo(int k, int fd, struct sbuf *text) {
+  char path[64];
+  int err;
+  snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", A[k].pid, fd);
+  read_small(path, g_big, 65536, &err);
+  if (err) return -err;
+  char *m = strstr(g_big, "mnt_id:");
+  if (!m) return -ENOENT;
+  long mnt = strtol(m + 7, NULL, 10);
+  snprintf(path, sizeof path, "/proc/%d/mountinfo", A[k].pid);
+  read_small(path, g_big, sizeof g_big, &err);
+  if (err) return -err;
+  char pre[32];
+  int pl = snprintf(pre, sizeof pre, "%ld ", mnt);
+  for (char *line = g_big; line && *line;) {
+    char *nl = strchr(line, '\n');
+    if (nl) *nl = 0;
+    if (!strncmp(line, pre, (size_t)pl)) {
+      char *d = strstr(line, " - ");
+      if (!d) return -ENOENT;
+      sb_puts(text, d + 3);
+      return 0;
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  return -ENOENT;
+}
+
+static char g_msg[MSG_MAX];
+
+static int actor_call(int k, struct cmd *c, const char *s[3], int passfd, struct reply *rp, struct sbuf *text, int *rfd) {
+  size_t off = sizeof *c;
+  for (int j = 0; j < 3; j++) {
+    if (!s[j]) { c->slen[j] = -1; continue; }
+    size_t l = strlen(s[j]);
+    if (off + l + 1 > sizeof g_msg) return -1;
+    c->slen[j] = (int)l;
+    memcpy(g_msg + off, s[j], l + 1);
+    off += l + 1;
+  }
+  memcpy(g_msg, c, sizeof *c);
+  struct iovec iov = {g_msg, off};
+  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u;
+  struct msghdr mh = {0};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  if (passfd >= 0) {
+    memset(&u, 0, sizeof u);
+    mh.msg_control = u.buf;
+    mh.msg_controllen = sizeof u.buf;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
+  }
+  ssize_t w;
+  do w = sendmsg(A[k].ctl, &mh, MSG_NOSIGNAL); while (w < 0 && errno == EINTR);
+  if (w < 0) return -1;
+  ssize_t n = recv_msg(A[k].ctl, g_big, sizeof g_big, rfd, NULL);
+  if (n < (ssize_t)sizeof *rp) return -1;
+  memcpy(rp, g_big, sizeof *rp);
+  if (rp->textlen > 0 && (size_t)rp->textlen <= (size_t)n - sizeof *rp) sb_putn(text, g_big + sizeof *rp, (size_t)rp->textlen);
+  return 0;
+}
+
+static void __attribute__((noreturn)) actor_died(int k) {
+  struct sbuf b = {0};
+  sb_printf(&b, "{\"scenario\":%lld,\"error\":", S.id);
+  char msg[300];
+  snprintf(msg, sizeof msg, "actor %s died", S.actors[k].name);
+  sb_json_str(&b, msg, strlen(msg));
+  sb_puts(&b, "}");
+  emit(&b);
+  _exit(2);
+}
+
+static void run_steps(void) {
+  struct sbuf out = {0}, text = {0};
+  for (int si = 0; si < S.nsteps; si++) {
+    struct step *st = &S.steps[si];
+    int k = st->actor;
+    struct cmd c;
+    memset(&c, 0, sizeof c);
+    c.op = st->op;
+    for (int j = 0; j < 8; j++) c.n[j] = st->n[j];
+    c.fd[0] = resolve(st->h[0], k);
+    c.fd[1] = strcmp(st->h[1], "-") ? resolve(st->h[1], k) : 0;
+    c.fd[2] = -1;
+    const char *s[3] = {NULL, NULL, NULL};
+    char dir[64];
+    int ret = 0, btf_id = 0, newfd_actor = k;
+    struct reply rp = {0};
+    text.len = 0;
+    switch (st->op) {
+    case OP_FSOPEN: s[0] = st->s[0]; break;
+    case OP_FSCONFIG:
+      s[1] = strcmp(st->s[1], "-") ? st->s[1] : NULL;
+      s[2] = strcmp(st->s[2], "-") ? st->s[2] : NULL;
+      break;
+    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: s[0] = st->s[0]; break;
+    case OP_MOVE_MOUNT: step_dir(dir, sizeof dir, si); s[0] = dir; break;
+    case OP_MOUNT:
+      step_dir(dir, sizeof dir, si);
+      s[0] = dir;
+      s[1] = strcmp(st->s[0], "-") ? st->s[0] : NULL;
+      break;
+    case OP_BTF_GET_FD_BY_ID: {
+      struct binding *b = bind_find(st->h[0]);
+      c.n[5] = b ? b->btf_id : 0;
+      break;
+    }
+    case OP_DUP2: {
+      struct binding *b = bind_find(st->h[2]);
+      c.fd[2] = (b && b->actor == k) ? b->fd : -1;
+      break;
+    }
+    case OP_CAPSET: c.n[7] = st->has_perm; break;
+    case OP_SETEUID: c.n[0] = in_ns_id(S.actors[k].userns, st->n[0]); break;
+    default: break;
+    }
+    if (st->op == OP_TOKEN_FDINFO) {
+      ret = do_token_fdinfo(k, c.fd[0], &text);
+    } else if (st->op == OP_MOUNTINFO) {
+      ret = do_mountinfo(k, c.fd[0], &text);
+    } else if (st->op == OP_SEND_FD) {
+      int rfd = -1;
+      if (actor_call(k, &c, s, -1, &rp, &text, &rfd) < 0) actor_died(k);
+      ret = rp.ret;
+      if (ret >= 0 && rfd >= 0) {
+        struct cmd rc;
+        memset(&rc, 0, sizeof rc);
+        rc.op = OP_RECV_FD;
+        const char *ns[3] = {NULL, NULL, NULL};
+        struct reply rr = {0};
+        if (actor_call(st->to_actor, &rc, ns, rfd, &rr, &text, NULL) < 0) actor_died(st->to_actor);
+        close(rfd);
+        ret = rr.ret;
+        newfd_actor = st->to_actor;
+        struct binding *b = bind_find(st->h[0]);
+        if (b && b->actor == k) btf_id = b->btf_id;
+      } else if (ret >= 0) {
+        ret = -EBADF;
+      }
+    } else {
+      if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
+      ret = rp.ret;
+      if (st->op == OP_BTF_LOAD) btf_id = (int)rp.extra;
+      if (st->op == OP_DUP2 && ret >= 0) {
+        struct binding *b = bind_find(st->h[0]);
+        if (b && b->actor == k) btf_id = b->btf_id;
+      }
+    }
+    /* handle bookkeeping */
+    if (ret >= 0) {
+      if (st->op == OP_CLOSE) bind_drop_fd(k, c.fd[0]);
+      if (st->op == OP_DUP2 && ret != c.fd[0]) bind_drop_fd(k, ret);
+      if (OPS[st->opidx].returns_fd) {
+        bind_drop_fd(newfd_actor, ret);
+        if (st->as) bind_set(st->as, newfd_actor, ret, btf_id);
+      }
+    }
+    out.len = 0;
+    char eb[16];
+    sb_printf(&out, "{\"scenario\":%lld,\"step\":%d,\"ret\":\"%s\"", S.id, st->i,
+              ret >= 0 ? "ok" : errno_name(-ret, eb, sizeof eb));
+    if (ret >= 0 && (st->op == OP_MOUNTINFO || st->op == OP_TOKEN_FDINFO || st->op == OP_OBJ_GET_INFO)) {
+      sb_puts(&out, ",\"text\":");
+      sb_json_str(&out, text.p ? text.p : "", text.len);
+    }
+    sb_puts(&out, "}");
+    emit(&out);
+  }
+}
+
+static void __attribute__((noreturn)) leader_main(int donefd) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGCHLD, SIG_DFL);
+  nB = 0;
+  if (unshare(CLONE_NEWNS) < 0) leader_fail("unshare(CLONE_NEWNS)", errno);
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) leader_fail("make / rprivate", errno);
+  if (mount("bpftc", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0) leader_fail("mount tmpfs", errno);
+  for (int si = 0; si < S.nsteps; si++) {
+    if (S.steps[si].op == OP_MOVE_MOUNT || S.steps[si].op == OP_MOUNT) {
+      char d[64];
+      step_dir(d, sizeof d, si);
+      if (mkdir(d, 0755) < 0) leader_fail("mkdir step dir", errno);
+    }
+  }
+  if (chdir("/tmp") < 0) leader_fail("chdir", errno);
+  g_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (g_devnull < 0) leader_fail("open /dev/null", errno);
+  g_devnull = move_fd_high(g_devnull, HIGH_FD);
+  for (int k = 0; k < S.nuserns; k++) create_userns(k);
+  int needed[MAX_ACTORS] = {0};
+  for (int k = 0; k < S.nactors; k++)
+    if (S.actors[k].mntns >= 0) needed[S.actors[k].mntns] = 1;
+  for (int k = 0; k < S.nactors; k++) {
+    A[k].ready = 0;
+    A[k].mntfd = -1;
+    if (S.actors[k].mntns >= 0) {
+      int x = S.actors[k].mntns;
+      actor_wait_ready(x);
+      if (A[x].mntfd < 0) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/%d/ns/mnt", A[x].pid);
+        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) leader_fail("open ns/mnt", errno);
+        A[x].mntfd = move_fd_high(fd, HIGH_FD);
+      }
+    }
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0) leader_fail("socketpair", errno);
+    int mine = move_fd_high(sp[0], HIGH_FD);
+    pid_t pid = fork();
+    if (pid < 0) leader_fail("fork", errno);
+    if (pid == 0) {
+      close(mine);
+      close(donefd);
+      actor_child(k, sp[1]);
+    }
+    close(sp[1]);
+    A[k].pid = pid;
+    A[k].ctl = mine;
+  }
+  for (int k = 0; k < S.nactors; k++) actor_wait_ready(k);
+  (void)needed;
+  run_steps();
+  struct sbuf b = {0};
+  sb_printf(&b, "{\"scenario\":%lld,\"done\":true}", S.id);
+  emit(&b);
+  char one = 1;
+  if (write(donefd, &one, 1) < 0) {}
+  _exit(0);
+}
+
+/* ---------- main ---------- */
+static void reap_nohang(void) {
+  while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {}
+}
+
+static void out_line(const char *s) {
+  write_all(1, s, strlen(s));
+  write_all(1, "\n", 1);
+}
+
+static void print_error(long long id, int with_id, const char *msg) {
+  struct sbuf b = {0};
+  if (with_id) sb_printf(&b, "{\"scenario\":%lld,\"error\":", id);
+  else sb_puts(&b, "{\"error\":");
+  sb_json_str(&b, msg, strlen(msg));
+  sb_puts(&b, "}");
+  out_line(b.p);
+  free(b.p);
+}
+
+static void run_scenario(void) {
+  int dp[2];
+  if (pipe2(dp, O_CLOEXEC) < 0) { print_error(S.id, 1, "pipe failed"); return; }
+  pid_t pid = fork();
+  if (pid < 0) { print_error(S.id, 1, "fork failed"); close(dp[0]); close(dp[1]); return; }
+  if (pid == 0) {
+    setpgid(0, 0);
+    close(dp[0]);
+    leader_main(dp[1]);
+  }
+  setpgid(pid, pid);
+  close(dp[1]);
+  g_scenario_pgid = pid;
+  int pfd = (int)syscall(NR_pidfd_open, pid, 0);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int outcome = 0; /* 1 done, 2 died, 3 timeout */
+  while (!outcome) {
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long long el = (t1.tv_sec - t0.tv_sec) * 1000LL + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    long long left = S.timeout_ms - el;
+    if (left <= 0) { outcome = 3; break; }
+    struct pollfd pf[2] = {{dp[0], POLLIN, 0}, {pfd, POLLIN, 0}};
+    int r = poll(pf, pfd >= 0 ? 2 : 1, (int)(left > 1000000 ? 1000000 : left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) continue;
+    if (pf[0].revents) {
+      char c;
+      ssize_t n = read(dp[0], &c, 1);
+      outcome = n == 1 ? 1 : 2;
+    } else if (pfd >= 0 && pf[1].revents) {
+      /* leader exited; a done byte may still be in the pipe */
+      char c;
+      int fl = fcntl(dp[0], F_GETFL);
+      fcntl(dp[0], F_SETFL, fl | O_NONBLOCK);
+      outcome = read(dp[0], &c, 1) == 1 ? 1 : 2;
+    }
+  }
+  kill(-pid, SIGKILL);
+  if (outcome == 3) {
+    char m[64];
+    snprintf(m, sizeof m, "timeout after %lld ms", S.timeout_ms);
+    print_error(S.id, 1, m);
+  } else if (outcome == 2) {
+    int st = 0;
+    waitpid(pid, &st, __WALL);
+    /* a set-up failure already printed its own error line and exited with 2 */
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 2)) {
+      char m[96];
+      if (WIFSIGNALED(st)) snprintf(m, sizeof m, "scenario leader killed by signal %d", WTERMSIG(st));
+      else snprintf(m, sizeof m, "scenario leader exited with status %d", WEXITSTATUS(st));
+      print_error(S.id, 1, m);
+    }
+  }
+  close(dp[0]);
+  if (pfd >= 0) close(pfd);
+  reap_nohang();
+}
+
+static void kill_and_reap_all(void) {
+  if (g_scenario_pgid) kill(-(pid_t)g_scenario_pgid, SIGKILL);
+  while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR) {}
+}
+
+static void do_probe(void) {
+  int root = geteuid() == 0;
+  int userns = 0, token = 0;
+  pid_t p = fork();
+  if (p == 0) _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
+  if (p > 0) {
+    int st;
+    waitpid(p, &st, 0);
+    userns = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  }
+  uint8_t attr[BPF_ATTR_SIZE] = {0};
+  put32(attr, 4, (uint32_t)-1);
+  if (xsys_bpf(X_BPF_TOKEN_CREATE, attr, 8) < 0 && errno == EBADF) token = 1;
+  int err;
+  char ub[64];
+  char *ubp = ub;
+  read_small("/proc/sys/kernel/unprivileged_bpf_disabled", ub, sizeof ub, &err);
+  if (err) ubp = "null";
+  else ub[strcspn(ub, "\n")] = 0;
+  struct utsname un;
+  uname(&un);
+  struct sbuf b = {0};
+  sb_printf(&b, "{\"probe\":{\"root\":%s,\"userns\":%s,\"bpf_token\":%s,\"unprivileged_bpf_disabled\":%s,\"release\":",
+            root ? "true" : "false", userns ? "true" : "false", token ? "true" : "false", ubp);
+  sb_json_str(&b, un.release, strlen(un.release));
+  sb_puts(&b, "}}");
+  out_line(b.p);
+  free(b.p);
+}
+
+int main(void) {
+  signal(SIGPIPE, SIG_IGN);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2048) {
+    rl.rlim_cur = rl.rlim_max < 2048 ? rl.rlim_max : 2048;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  capget64(NULL, &g_caps_all, NULL);
+  char *line = malloc(LINE_MAX_LEN);
+  if (!line) return 1;
+  int lineno = 0;
+  while (fgets(line, LINE_MAX_LEN, stdin)) {
+    lineno++;
+    size_t len = strlen(line);
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+    char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    if (!*p || *p == '#') continue;
+    char *kw = p;
+    char *rest = p + strcspn(p, " \t");
+    if (*rest) *rest++ = 0;
+    if (!strcmp(kw, "quit")) break;
+    if (!strcmp(kw, "probe")) { do_probe(); continue; }
+    if (!strcmp(kw, "scenario")) {
+      reset_scenario();
+      struct kv kvs[MAX_KV];
+      int n;
+      S.id = -1;
+      S.timeout_ms = 2000;
+      S.active = 1;
+      int bad = split_kv(rest, kvs, &n);
+      if (!bad) {
+        bad = req_num(kvs, n, "id", &S.id, 0);
+        struct kv *t = kv_get(kvs, n, "timeout_ms");
+        if (!bad && t && (parse_num(t->v, &S.timeout_ms, 0) || S.timeout_ms <= 0)) bad = perr("bad timeout_ms");
+        if (!bad) bad = kv_check_used(kvs, n);
+      }
+      free_kv(kvs, n);
+      if (bad) {
+        char m[700];
+        snprintf(m, sizeof m, "line %d: %s", lineno, g_err);
+        print_error(S.id, S.id >= 0, m);
+        S.bad = 1;
+      }
+      continue;
+    }
+    if (!strcmp(kw, "run")) {
+      if (!S.active) { print_error(0, 0, "run without scenario"); continue; }
+      if (!S.bad) run_scenario();
+      reset_scenario();
+      continue;
+    }
+    if (!strcmp(kw, "userns") || !strcmp(kw, "actor") || !strcmp(kw, "step")) {
+      if (!S.active) { print_error(0, 0, "declaration outside a scenario"); continue; }
+      if (S.bad) continue;
+      struct kv kvs[MAX_KV];
+      int n;
+      int bad = split_kv(rest, kvs, &n);
+      if (!bad) bad = parse_decl(kw, kvs, n);
+      free_kv(kvs, n);
+      if (bad) {
+        char m[700];
+        snprintf(m, sizeof m, "line %d: %s", lineno, g_err);
+        print_error(S.id, 1, m);
+        S.bad = 1;
+      }
+      continue;
+    }
+    char m[700];
+    snprintf(m, sizeof m, "line %d: unknown command '%.200s'", lineno, kw);
+    print_error(S.id, S.active, m);
+    if (S.active) S.bad = 1;
+  }
+  kill_and_reap_all();
+  return 0;
+}
