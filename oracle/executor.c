@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -68,6 +69,7 @@
 #define X_PR_CAP_AMBIENT 47
 #define X_PR_CAP_AMBIENT_CLEAR_ALL 4
 
+#define BPF_FS_MAGIC_X 0xcafe4a11
 #define CTL_FD 1000     /* actor's control socket */
 #define HIGH_FD 1100    /* leader keeps its own fds at >= this */
 #define BAD_FD 999
@@ -236,6 +238,8 @@ static struct {
 } S;
 
 static uint64_t g_caps_all;
+static dev_t g_tmp_dev; /* the scenario's private tmpfs on /tmp (leader, inherited by actors) */
+static char *g_fs_list; /* /proc/filesystems */
 static long long g_scenario_pgid = 0; /* current scenario's process group (main) */
 
 /* ---------- parsing ---------- */
@@ -342,6 +346,27 @@ static int safe_rel_path(const char *p) {
   return 1;
 }
 
+/* Safety: fsopen may create only fresh, private instances. Filesystems whose superblocks are
+ * shared with the host (block-device filesystems, cgroup, proc, sysfs, ...) are refused; names
+ * the kernel does not know are passed through (the kernel answers ENODEV). */
+static int fs_type_allowed(const char *fs) {
+  if (!strcmp(fs, "bpf") || !strcmp(fs, "tmpfs") || !strcmp(fs, "ramfs")) return 1;
+  if (!g_fs_list || !*fs) return !*fs;
+  size_t n = strlen(fs);
+  for (const char *l = g_fs_list; l && *l;) {
+    const char *nl = strchr(l, '\n');
+    size_t len = nl ? (size_t)(nl - l) : strlen(l);
+    const char *name = memchr(l, '\t', len);
+    if (name) {
+      name++;
+      size_t nlen = len - (size_t)(name - l);
+      if (nlen == n && !memcmp(name, fs, n)) return 0; /* known and not whitelisted */
+    }
+    l = nl ? nl + 1 : NULL;
+  }
+  return 1;
+}
+
 static int parse_step(struct kv *kvs, int n) {
   if (S.nsteps >= MAX_STEPS) return perr("too many steps");
   struct step *st = &S.steps[S.nsteps];
@@ -391,6 +416,8 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "reconfigure")) st->n[0] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
   }
+  if (st->op == OP_FSOPEN && !fs_type_allowed(st->s[0]))
+    return perr("fsopen of filesystem type '%s' refused (safety: only bpf, tmpfs, ramfs or unknown types)", st->s[0]);
   if (st->op == OP_MKDIR && !safe_rel_path(st->s[0]))
     return perr("mkdir path must be relative without '..' (safety)");
   for (int j = 0; j < 3; j++)
@@ -500,7 +527,7 @@ struct cmd {
 };
 struct reply {
   int ret;       /* >= 0 or -errno */
-  int pad;
+  int unsafe;    /* the step was refused for safety (nothing was done) */
   long long extra; /* btf id for btf_load */
   int textlen;
   int pad2;
@@ -558,6 +585,23 @@ static int lowest_free_fd(void) {
 
 static uint8_t g_attr[8192];
 
+/* Safety: may the directory reached by (dirfd, path) be written to / reconfigured?
+ * Only bpffs and the scenario's own tmpfs qualify. Resolution goes through
+ * /proc/self/fd so that no fd is allocated in the actor. Returns 1 when allowed or
+ * when the lookup fails (the syscall itself will then fail the same way). */
+static int dir_is_safe(int dirfd, const char *path) {
+  char p[8192];
+  if (path[0] == '/') snprintf(p, sizeof p, "%s", path);
+  else snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dirfd, path);
+  struct stat st;
+  struct statfs sf;
+  if (stat(p, &st) < 0 || statfs(p, &sf) < 0) return 1;
+  if (!S_ISDIR(st.st_mode)) return 1;
+  if ((unsigned long)sf.f_type == BPF_FS_MAGIC_X) return 1;
+  if (st.st_dev == g_tmp_dev) return 1;
+  return 0;
+}
+
 static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *text) {
   uint8_t *attr = g_attr;
   memset(attr, 0, 4200);
@@ -568,7 +612,18 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     return R(syscall(NR_fsconfig, c->fd[0], (unsigned)c->n[0], str[1], str[2], 0));
   case OP_FSMOUNT: return R(syscall(NR_fsmount, c->fd[0], 0, 0));
   case OP_OPEN: return R(openat(c->fd[0], str[0], c->n[0] ? O_PATH : O_RDONLY));
-  case OP_MKDIR: return R(mkdirat(c->fd[0], str[0], 0755));
+  case OP_MKDIR: {
+    /* check the parent directory of the new entry */
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", str[0]);
+    size_t pl = strlen(parent);
+    while (pl > 1 && parent[pl - 1] == '/') parent[--pl] = 0;
+    char *slash = strrchr(parent, '/');
+    if (slash) *slash = 0;
+    else snprintf(parent, sizeof parent, ".");
+    if (!dir_is_safe(c->fd[0], parent)) { rp->unsafe = 1; return 0; }
+    return R(mkdirat(c->fd[0], str[0], 0755));
+  }
   case OP_OPEN_TREE:
     return R(syscall(NR_open_tree, c->fd[0], str[0], X_OPEN_TREE_CLONE | (str[0][0] ? 0 : X_AT_EMPTY_PATH)));
   case OP_MOVE_MOUNT:
@@ -577,7 +632,9 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     if (mount("none", str[0], "bpf", 0, str[1]) < 0) return -errno;
     return R(open(str[0], O_RDONLY));
   }
-  case OP_FSPICK: return R(syscall(NR_fspick, c->fd[0], str[0], str[0][0] ? 0 : X_FSPICK_EMPTY_PATH));
+  case OP_FSPICK:
+    if (!dir_is_safe(c->fd[0], str[0][0] ? str[0] : ".")) { rp->unsafe = 1; return 0; }
+    return R(syscall(NR_fspick, c->fd[0], str[0], str[0][0] ? 0 : X_FSPICK_EMPTY_PATH));
   case OP_TOKEN_CREATE: {
     put32(attr, 0, (uint32_t)c->n[0]);
     put32(attr, 4, (uint32_t)c->fd[0]);
@@ -1173,6 +1230,17 @@ static void run_steps(void) {
     } else {
       if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
       ret = rp.ret;
+      if (rp.unsafe) {
+        struct sbuf b = {0};
+        char msg[200];
+        snprintf(msg, sizeof msg, "step %d: %s outside bpffs and the scenario tmpfs refused (safety)", st->i,
+                 OPS[st->opidx].name);
+        sb_printf(&b, "{\"scenario\":%lld,\"error\":", S.id);
+        sb_json_str(&b, msg, strlen(msg));
+        sb_puts(&b, "}");
+        emit(&b);
+        _exit(2);
+      }
       if (st->op == OP_BTF_LOAD) btf_id = (int)rp.extra;
       if (st->op == OP_DUP2 && ret >= 0) {
         struct binding *b = bind_find(st->h[0]);
@@ -1217,6 +1285,9 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
     }
   }
   if (chdir("/tmp") < 0) leader_fail("chdir", errno);
+  struct stat tst;
+  if (stat("/tmp", &tst) < 0) leader_fail("stat /tmp", errno);
+  g_tmp_dev = tst.st_dev;
   g_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (g_devnull < 0) leader_fail("open /dev/null", errno);
   g_devnull = move_fd_high(g_devnull, HIGH_FD);
@@ -1386,6 +1457,12 @@ int main(void) {
     setrlimit(RLIMIT_NOFILE, &rl);
   }
   capget64(NULL, &g_caps_all, NULL);
+  {
+    static char fsl[16384];
+    int err;
+    read_small("/proc/filesystems", fsl, sizeof fsl, &err);
+    if (!err) g_fs_list = fsl;
+  }
   char *line = malloc(LINE_MAX_LEN);
   if (!line) return 1;
   int lineno = 0;
