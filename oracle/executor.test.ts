@@ -470,7 +470,7 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     expect(r2.done).toBe(true);
     expect(r2.steps.get(0)?.ret).toBe('ok');
     expect(sessionMembers(sid)).toEqual([]);
-  });
+  }, 20_000);
 
   it('runs typical scenarios fast (reports scenarios/second)', async () => {
     const n = 300;
@@ -494,5 +494,5 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     const rate = n / secs;
     console.log(`bpftc-exec: ${n} scenarios (9 steps, 2 actors, 1 userns) in ${secs.toFixed(2)} s = ${rate.toFixed(0)} scenarios/s`);
     expect(rate).toBeGreaterThan(100);
-  });
+  }, 20_000);
 });
