@@ -1,0 +1,300 @@
+// BPF FS (kernel/bpf/inode.c): mount options incl. delegation, instance
+// creation, and the show_options rendering seen in mountinfo.
+
+import type { Cred } from './userns.ts';
+import { hasMapping, isInit, makeKuid } from './userns.ts';
+import type { Kernel, Task } from './kernel.ts';
+import type { FsContext, FsParameter } from './fs_context.ts';
+import { EINVAL, ENOPARAM, EPERM, ERANGE } from './errno.ts';
+import { CAP_SYS_ADMIN } from './caps.ts';
+import { type DelegateEnum, BPF_ATTACH_TYPE, BPF_CMD, BPF_MAP_TYPE, BPF_PROG_TYPE, tokenName } from './enums.ts';
+import { S_IALLUGO, S_IRWXUGO, S_ISVTX, type Dentry, type SuperBlock } from './vfs.ts';
+import { vfs_parse_fs_param_source } from './fs_context.ts';
+import type { Profile } from './profile.ts';
+
+export const U64_MAX = (1n << 64n) - 1n;
+
+export interface BpfMountOpts {
+  uid: number; // kuid
+  gid: number; // kgid
+  mode: number;
+  delegate_cmds: bigint;
+  delegate_maps: bigint;
+  delegate_progs: bigint;
+  delegate_attachs: bigint;
+}
+
+export type DelegateKey = 'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs';
+export const DELEGATE_KEYS: readonly DelegateKey[] = ['delegate_cmds', 'delegate_maps', 'delegate_progs', 'delegate_attachs'];
+
+export const ENUM_OF: Record<DelegateKey, DelegateEnum> = {
+  delegate_cmds: BPF_CMD,
+  delegate_maps: BPF_MAP_TYPE,
+  delegate_progs: BPF_PROG_TYPE,
+  delegate_attachs: BPF_ATTACH_TYPE,
+};
+
+/** bpf_init_fs_context(): mode 0777, uid/gid = the caller's fsuid/fsgid, no delegation */
+export function bpf_init_fs_context(cred: Cred, fc: FsContext): void {
+  fc.s_fs_info = {
+    uid: cred.fsuid,
+    gid: cred.gid,
+    mode: S_IRWXUGO,
+    delegate_cmds: 0n,
+    delegate_maps: 0n,
+    delegate_progs: 0n,
+    delegate_attachs: 0n,
+  };
+}
+
+/** kstrtoull(s, base) (lib/kstrtox.c): returns the value or a negative errno.
+ *  One leading '+', radix fix-up for base 0/16, one trailing '\n'; overflow is
+ *  detected while digits are consumed, so it wins over trailing junk. */
+export function kstrtoull(input: string, base: number): bigint | number {
+  let s = input;
+  if (s[0] === '+') s = s.slice(1);
+  // _parse_integer_fixup_radix()
+  if (base === 0) {
+    if (s[0] === '0') {
+      const c2 = s[2];
+      base = s[1] !== undefined && s[1].toLowerCase() === 'x' && c2 !== undefined && /[0-9a-fA-F]/.test(c2) ? 16 : 8;
+    } else base = 10;
+  }
+  if (base === 16 && s[0] === '0' && s[1] !== undefined && s[1].toLowerCase() === 'x') s = s.slice(2);
+  // _parse_integer_limit()
+  let res = 0n;
+  let rv = 0;
+  let overflow = false;
+  const b = BigInt(base);
+  for (; rv < s.length; rv++) {
+    const c = s.charCodeAt(rv);
+    let val: number;
+    if (c >= 48 && c <= 57) val = c - 48;
+    else {
+      const lc = c | 0x20;
+      if (lc >= 97 && lc <= 102) val = lc - 97 + 10;
+      else break;
+    }
+    if (val >= base) break;
+    const next = res * b + BigInt(val);
+    if (next > U64_MAX) overflow = true;
+    res = next & U64_MAX;
+  }
+  if (overflow) return -ERANGE;
+  if (rv === 0) return -EINVAL;
+  let rest = s.slice(rv);
+  if (rest[0] === '\n') rest = rest.slice(1);
+  if (rest.length) return -EINVAL;
+  return res;
+}
+
+/** kstrtouint(): kstrtoull() then a u32 range test (ERANGE) */
+export function kstrtouint(s: string, base: number): number {
+  const r = kstrtoull(s, base);
+  if (typeof r === 'number') return r;
+  if (r > 0xffffffffn) return -ERANGE;
+  return Number(r);
+}
+
+/** find_btf_enum_const(): constants whose name starts with the prefix
+ *  (case-insensitive), remainder compared case-insensitively, first in BTF order */
+export function find_btf_enum_const(e: DelegateEnum, str: string): number | null {
+  const pfx = e.prefix.toLowerCase();
+  const want = str.toLowerCase();
+  for (const c of e.consts) {
+    const name = c.name.toLowerCase();
+    if (!name.startsWith(pfx)) continue;
+    if (name.slice(pfx.length) === want) return c.value;
+  }
+  return null;
+}
+
+/** The delegate_* value grammar of bpf_parse_param(): returns the mask or -errno. */
+export function parseDelegateValue(profile: Profile, e: DelegateEnum, value: string): bigint | number {
+  if (!profile.token.symbolicDelegateNames) {
+    // v10: "any" or one number (seed 003: the symbolic form came later)
+    if (value === 'any') return U64_MAX;
+    return kstrtoull(value, 0);
+  }
+  let msk = 0n;
+  // strsep(&str, ":") visits every piece, empty ones included
+  for (const p of value.split(':')) {
+    if (p === 'any') {
+      msk |= U64_MAX;
+    } else {
+      const v = find_btf_enum_const(e, p);
+      if (v !== null) {
+        msk |= 1n << BigInt(v);
+      } else {
+        const r = kstrtoull(p, 0); // assigns: overwrites what was accumulated
+        if (typeof r === 'number') return r;
+        msk = r;
+      }
+    }
+  }
+  return msk;
+}
+
+/** fs_param_is_u32 / fs_param_is_u32 octal / fs_param_is_string for the keys bpffs declares */
+const BPF_FS_PARAMETERS: Record<string, 'u32' | 'u32oct' | 'string'> = {
+  uid: 'u32',
+  gid: 'u32',
+  mode: 'u32oct',
+  delegate_cmds: 'string',
+  delegate_maps: 'string',
+  delegate_progs: 'string',
+  delegate_attachs: 'string',
+};
+
+/** bpf_parse_param() */
+export function bpf_parse_param(k: Kernel, cred: Cred, fc: FsContext, param: FsParameter): number {
+  const opts = fc.s_fs_info!;
+  const type = BPF_FS_PARAMETERS[param.key];
+  if (type === undefined) {
+    // fs_parse() -> -ENOPARAM: "traditionally we've ignored all mount options"
+    const ret = vfs_parse_fs_param_source(fc, param);
+    if (ret !== -ENOPARAM) return ret;
+    return 0;
+  }
+  // fs_parse(): the value must convert to the declared type ("Bad value")
+  if (param.type !== 'string') return -EINVAL;
+  const str = param.string!;
+  let num = 0;
+  if (type === 'u32' || type === 'u32oct') {
+    num = kstrtouint(str, type === 'u32' ? 0 : 8);
+    if (num < 0) return -EINVAL;
+  } else if (str === '') {
+    return -EINVAL; // string params may not be empty
+  }
+  switch (param.key) {
+    case 'uid': {
+      const uid = makeKuid(cred.userns, num);
+      if (uid < 0) return -EINVAL;
+      // the requested uid must be representable in the filesystem's idmapping
+      if (!hasMapping(fc.user_ns, uid)) return -EINVAL;
+      opts.uid = uid;
+      return 0;
+    }
+    case 'gid': {
+      const gid = makeKuid(cred.userns, num);
+      if (gid < 0) return -EINVAL;
+      if (!hasMapping(fc.user_ns, gid)) return -EINVAL;
+      opts.gid = gid;
+      return 0;
+    }
+    case 'mode':
+      opts.mode = num & S_IALLUGO;
+      return 0;
+    default: {
+      const key = param.key as DelegateKey;
+      const msk = parseDelegateValue(k.profile, ENUM_OF[key], str);
+      if (typeof msk === 'number') return msk;
+      // Setting delegation mount options requires privileges
+      if (k.profile.token.delegateNeedsSysAdmin && msk !== 0n && !k.capable(cred, CAP_SYS_ADMIN)) return -EPERM;
+      opts[key] |= msk;
+      return 0;
+    }
+  }
+}
+
+/** bpf_get_tree() = get_tree_nodev(fc, bpf_fill_super): always a new instance */
+export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
+  const opts = fc.s_fs_info!;
+  // bpf_fill_super(): mounting an instance of BPF FS requires privileges
+  if (!isInit(fc.user_ns) && !k.capable(t.cred, CAP_SYS_ADMIN)) return -EPERM;
+  const sb: SuperBlock = {
+    id: k.nextId(),
+    fsType: 'bpf',
+    s_user_ns: fc.user_ns,
+    s_fs_info: opts,
+    s_root: null as unknown as Dentry,
+    flags: {
+      ro: fc.sb_flags.ro ?? false,
+      sync: fc.sb_flags.sync ?? false,
+      dirsync: fc.sb_flags.dirsync ?? false,
+      mand: fc.sb_flags.mand ?? false,
+      lazytime: fc.sb_flags.lazytime ?? false,
+    },
+    nextIno: 1,
+  };
+  const ret = k.security.callInt('sb_alloc_security', sb);
+  if (ret) return ret;
+  const root: Dentry = {
+    id: k.nextId(),
+    sb,
+    name: '/',
+    parent: null,
+    children: new Map(),
+    inode: { ino: sb.nextIno++, mode: S_ISVTX | opts.mode, isDir: true, uid: opts.uid, gid: opts.gid },
+  };
+  sb.s_root = root;
+  // populate_bpffs(): the preloaded iterator links (CONFIG_BPF_PRELOAD=y)
+  for (const name of ['maps.debug', 'progs.debug']) {
+    root.children.set(name, {
+      id: k.nextId(),
+      sb,
+      name,
+      parent: root,
+      children: new Map(),
+      inode: { ino: sb.nextIno++, mode: 0o400, isDir: false, uid: t.cred.fsuid, gid: t.cred.gid },
+    });
+  }
+  fc.s_fs_info = null; // moved into the superblock by sget_fc()
+  fc.root = root;
+  return 0;
+}
+
+/** seq_print_delegate_opts(): names of set bits in BTF order, first alias wins */
+function delegateNames(profile: Profile, e: DelegateEnum, msk: bigint): string {
+  const parts: string[] = [];
+  let left = msk;
+  for (const c of e.consts) {
+    const bit = 1n << BigInt(c.value);
+    if (!(left & bit)) continue;
+    left &= ~bit;
+    parts.push(profile.mutations.showFullEnumNames ? c.name.toLowerCase() : tokenName(e, c));
+  }
+  if (left) parts.push('0x' + left.toString(16));
+  return parts.join(':');
+}
+
+/** bpf_show_options(): the bpffs part of the super options in mountinfo */
+export function bpf_show_options(profile: Profile, sb: SuperBlock): string {
+  const inode = sb.s_root.inode;
+  const opts = sb.s_fs_info!;
+  const mode = inode.mode & S_IALLUGO & ~S_ISVTX;
+  let out = '';
+  // uid/gid are printed in init-userns numbering (from_kuid_munged(&init_user_ns))
+  if (inode.uid !== 0) out += `,uid=${inode.uid}`;
+  if (inode.gid !== 0) out += `,gid=${inode.gid}`;
+  if (mode !== S_IRWXUGO) out += `,mode=${mode.toString(8)}`;
+  const any = opts.delegate_cmds || opts.delegate_maps || opts.delegate_progs || opts.delegate_attachs;
+  if (!any) return out;
+  for (const key of DELEGATE_KEYS) {
+    const e = ENUM_OF[key];
+    const raw = opts[key];
+    if (profile.token.showOptions === 'hex') {
+      // v10: "any" when every known bit is set, else the raw mask in hex
+      const mask = (1n << BigInt(e.max)) - 1n;
+      if ((raw & mask) === mask) out += `,${key}=any`;
+      else if (raw) out += `,${key}=0x${raw.toString(16)}`;
+      continue;
+    }
+    const mask = (1n << BigInt(e.max)) - 1n;
+    const msk = raw & mask;
+    if (msk === mask) out += `,${key}=any`;
+    else if (msk) out += `,${key}=${delegateNames(profile, e, msk)}`;
+  }
+  return out;
+}
+
+/** show_sb_opts() + show_options: the "super options" field of mountinfo */
+export function superOptions(profile: Profile, sb: SuperBlock): string {
+  let out = sb.flags.ro ? 'ro' : 'rw';
+  if (sb.flags.sync) out += ',sync';
+  if (sb.flags.dirsync) out += ',dirsync';
+  if (sb.flags.mand) out += ',mand';
+  if (sb.flags.lazytime) out += ',lazytime';
+  if (sb.fsType === 'bpf') out += bpf_show_options(profile, sb);
+  return out;
+}

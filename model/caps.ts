@@ -1,0 +1,78 @@
+// Capability numbers (include/uapi/linux/capability.h). A capability set is a
+// plain number used as a bit set over 41 bits (exact in a double; bit tests use
+// arithmetic because JS bitwise ops are 32-bit).
+
+const CAP_NAMES = [
+  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID',
+  'SETPCAP', 'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW',
+  'IPC_LOCK', 'IPC_OWNER', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT',
+  'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE', 'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD',
+  'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP', 'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG',
+  'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF', 'CHECKPOINT_RESTORE',
+];
+
+export const CAP_LAST_CAP = CAP_NAMES.length - 1;
+
+export const CAP_DAC_OVERRIDE = 1;
+export const CAP_DAC_READ_SEARCH = 2;
+export const CAP_SETUID = 7;
+export const CAP_NET_ADMIN = 12;
+export const CAP_SYS_ADMIN = 21;
+export const CAP_SYS_RESOURCE = 24;
+export const CAP_PERFMON = 38;
+export const CAP_BPF = 39;
+
+export type CapSet = number;
+
+export const CAP_EMPTY: CapSet = 0;
+export const CAP_FULL: CapSet = 2 ** (CAP_LAST_CAP + 1) - 1;
+
+export function capRaised(set: CapSet, cap: number): boolean {
+  return Math.floor(set / 2 ** cap) % 2 === 1;
+}
+
+export function capAdd(set: CapSet, cap: number): CapSet {
+  return capRaised(set, cap) ? set : set + 2 ** cap;
+}
+
+export function capDrop(set: CapSet, cap: number): CapSet {
+  return capRaised(set, cap) ? set - 2 ** cap : set;
+}
+
+/** a ⊆ b */
+export function capSubset(a: CapSet, b: CapSet): boolean {
+  for (let c = 0; c <= CAP_LAST_CAP; c++) if (capRaised(a, c) && !capRaised(b, c)) return false;
+  return true;
+}
+
+export function capName(cap: number): string {
+  return CAP_NAMES[cap] ?? String(cap);
+}
+
+export function capByName(name: string): number | undefined {
+  const n = name.toUpperCase().replace(/^CAP_/, '');
+  const i = CAP_NAMES.indexOf(n);
+  return i < 0 ? undefined : i;
+}
+
+export function capsFromNames(names: readonly string[] | 'all'): CapSet {
+  if (names === 'all') return CAP_FULL;
+  let s = CAP_EMPTY;
+  for (const n of names) {
+    const c = capByName(n);
+    if (c === undefined) throw new Error(`unknown capability '${n}'`);
+    s = capAdd(s, c);
+  }
+  return s;
+}
+
+export function capsToNames(set: CapSet): string[] {
+  const out: string[] = [];
+  for (let c = 0; c <= CAP_LAST_CAP; c++) if (capRaised(set, c)) out.push(CAP_NAMES[c]!);
+  return out;
+}
+
+/** hex u64 text of a cap set, for the executor protocol */
+export function capsToHex(set: CapSet): string {
+  return set.toString(16);
+}

@@ -1,0 +1,62 @@
+// Linux errno values (include/uapi/asm-generic/errno-base.h, errno.h) and the
+// kernel-internal ENOTSUPP (include/linux/errno.h). Model functions return a
+// negative errno like the kernel; traces carry the name.
+
+export const EPERM = 1;
+export const ENOENT = 2;
+export const ESRCH = 3;
+export const EBADF = 9;
+export const ENOMEM = 12;
+export const EACCES = 13;
+export const EFAULT = 14;
+export const EBUSY = 16;
+export const EEXIST = 17;
+export const ENODEV = 19;
+export const ENOTDIR = 20;
+export const EINVAL = 22;
+export const EMFILE = 24;
+export const ENOSPC = 28;
+export const EROFS = 30;
+export const ERANGE = 34;
+export const EOPNOTSUPP = 95;
+export const EOVERFLOW = 75;
+export const EBADFD = 77;
+export const E2BIG = 7;
+export const ENOPARAM = 519; // kernel-internal: fs_parse "not my parameter"
+export const ENOTSUPP = 524; // kernel-internal, leaks to user space from bpf()
+
+const NAMES: Record<number, string> = {
+  [EPERM]: 'EPERM',
+  [ENOENT]: 'ENOENT',
+  [ESRCH]: 'ESRCH',
+  [EBADF]: 'EBADF',
+  [ENOMEM]: 'ENOMEM',
+  [EACCES]: 'EACCES',
+  [EFAULT]: 'EFAULT',
+  [EBUSY]: 'EBUSY',
+  [EEXIST]: 'EEXIST',
+  [ENODEV]: 'ENODEV',
+  [ENOTDIR]: 'ENOTDIR',
+  [EINVAL]: 'EINVAL',
+  [EMFILE]: 'EMFILE',
+  [ENOSPC]: 'ENOSPC',
+  [EROFS]: 'EROFS',
+  [ERANGE]: 'ERANGE',
+  [EOPNOTSUPP]: 'EOPNOTSUPP',
+  [EOVERFLOW]: 'EOVERFLOW',
+  [EBADFD]: 'EBADFD',
+  [E2BIG]: 'E2BIG',
+  [ENOTSUPP]: 'ENOTSUPP',
+};
+
+/** Name of a (positive or negative) errno; "ok" for a non-negative return. */
+export function retName(ret: number): string {
+  if (ret >= 0) return 'ok';
+  return NAMES[-ret] ?? `E${-ret}`;
+}
+
+export function errnoByName(name: string): number | undefined {
+  for (const [k, v] of Object.entries(NAMES)) if (v === name) return Number(k);
+  const m = /^E(\d+)$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,286 @@
+// The filesystem context API: fs/fsopen.c (fsopen, fsconfig, fspick) and
+// fs/fs_context.c (phases, vfs_parse_fs_param, vfs_clean_context,
+// finish_clean_context). Checks are in the kernel's order with its errnos.
+
+import type { Cred, UserNamespace } from './userns.ts';
+import type { Kernel, Task } from './kernel.ts';
+import { EBADF, EBUSY, EINVAL, ENODEV, ENOPARAM, EPERM } from './errno.ts';
+import { CAP_SYS_ADMIN } from './caps.ts';
+import { type Dentry, type File, type SbFlags, fdget, may_mount } from './vfs.ts';
+import { type BpfMountOpts, bpf_init_fs_context, bpf_parse_param, bpf_get_tree } from './bpffs.ts';
+import { resolvePath } from './namei.ts';
+
+export type Phase =
+  | 'CREATE_PARAMS'
+  | 'CREATING'
+  | 'AWAITING_MOUNT'
+  | 'AWAITING_RECONF'
+  | 'RECONF_PARAMS'
+  | 'RECONFIGURING'
+  | 'FAILED';
+
+export interface FsContext {
+  id: number;
+  purpose: 'mount' | 'reconfigure';
+  phase: Phase;
+  /** fc->user_ns: the opener's userns (mount) or sb->s_user_ns (reconfigure) */
+  user_ns: UserNamespace;
+  /** fc->cred: creds of the task that called fsopen()/fspick() */
+  cred: Cred;
+  /** fc->s_fs_info: bpffs mount options being built */
+  s_fs_info: BpfMountOpts | null;
+  source: string | null;
+  sb_flags: Partial<SbFlags>;
+  /** fc->root once the tree exists (create) or the picked root (reconfigure) */
+  root: Dentry | null;
+  need_free: boolean;
+}
+
+export interface FsParameter {
+  key: string;
+  type: 'flag' | 'string';
+  string: string | null;
+}
+
+export const FSCONFIG_SET_FLAG = 0;
+export const FSCONFIG_SET_STRING = 1;
+export const FSCONFIG_CMD_CREATE = 6;
+export const FSCONFIG_CMD_RECONFIGURE = 7;
+
+/** fs/fs_context.c common_set_sb_flag / common_clear_sb_flag */
+const SET_SB_FLAG: Record<string, keyof SbFlags> = {
+  dirsync: 'dirsync',
+  lazytime: 'lazytime',
+  mand: 'mand',
+  ro: 'ro',
+  sync: 'sync',
+};
+const CLEAR_SB_FLAG: Record<string, keyof SbFlags> = {
+  async: 'sync',
+  nolazytime: 'lazytime',
+  nomand: 'mand',
+  rw: 'ro',
+};
+
+/** alloc_fs_context() + ->init_fs_context (bpf_init_fs_context) */
+export function alloc_fs_context(
+  k: Kernel,
+  t: Task,
+  purpose: 'mount' | 'reconfigure',
+  reference: Dentry | null,
+): FsContext {
+  const fc: FsContext = {
+    id: k.nextId(),
+    purpose,
+    phase: purpose === 'mount' ? 'CREATE_PARAMS' : 'RECONF_PARAMS',
+    user_ns: reference ? reference.sb.s_user_ns : t.cred.userns,
+    cred: t.cred,
+    s_fs_info: null,
+    source: null,
+    sb_flags: {},
+    root: reference,
+    need_free: false,
+  };
+  bpf_init_fs_context(t.cred, fc);
+  fc.need_free = true;
+  return fc;
+}
+
+/** SYSCALL fsopen() (fs/fsopen.c) */
+export function sys_fsopen(k: Kernel, t: Task, fsName: string, flags: number): number {
+  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  if (flags & ~1 /* FSOPEN_CLOEXEC */) return -EINVAL;
+  if (fsName !== 'bpf') return -ENODEV;
+  const fc = alloc_fs_context(k, t, 'mount', null);
+  fc.phase = 'CREATE_PARAMS';
+  return k.newAnonFd(t, { kind: 'fs_context', fc });
+}
+
+/** vfs_parse_sb_flag() */
+function vfs_parse_sb_flag(fc: FsContext, key: string): number {
+  const set = SET_SB_FLAG[key];
+  if (set) {
+    fc.sb_flags[set] = true;
+    return 0;
+  }
+  const clr = CLEAR_SB_FLAG[key];
+  if (clr) {
+    fc.sb_flags[clr] = false;
+    return 0;
+  }
+  return -ENOPARAM;
+}
+
+/** vfs_parse_fs_param_source() */
+export function vfs_parse_fs_param_source(fc: FsContext, param: FsParameter): number {
+  if (param.key !== 'source') return -ENOPARAM;
+  if (param.type !== 'string') return -EINVAL; // "Non-string source"
+  if (fc.source !== null) return -EINVAL; // "Multiple sources"
+  fc.source = param.string;
+  return 0;
+}
+
+/** vfs_parse_fs_param(): sb flags, then the LSM, then the filesystem */
+export function vfs_parse_fs_param(k: Kernel, t: Task, fc: FsContext, param: FsParameter): number {
+  let ret = vfs_parse_sb_flag(fc, param.key);
+  if (ret !== -ENOPARAM) return ret;
+  // Param belongs to the LSM or is disallowed by it: don't pass it on
+  ret = k.security.fsContextParseParam(fc, param);
+  if (ret !== -ENOPARAM) return ret;
+  ret = bpf_parse_param(k, t.cred, fc, param);
+  if (ret !== -ENOPARAM) return ret;
+  ret = vfs_parse_fs_param_source(fc, param);
+  if (ret !== -ENOPARAM) return ret;
+  return -EINVAL; // "Unknown parameter"
+}
+
+/** vfs_clean_context(): after fsmount() or a successful reconfigure */
+export function vfs_clean_context(fc: FsContext): void {
+  fc.need_free = false;
+  fc.s_fs_info = null;
+  fc.sb_flags = {};
+  fc.source = null;
+  fc.purpose = 'reconfigure';
+  fc.phase = 'AWAITING_RECONF';
+}
+
+/** finish_clean_context(): re-runs ->init_fs_context with the caller's creds */
+function finish_clean_context(t: Task, fc: FsContext): number {
+  if (fc.phase !== 'AWAITING_RECONF') return 0;
+  bpf_init_fs_context(t.cred, fc);
+  fc.need_free = true;
+  fc.phase = 'RECONF_PARAMS';
+  return 0;
+}
+
+/** mount_capable(): bpffs is FS_USERNS_MOUNT, so ns_capable(fc->user_ns) */
+export function mount_capable(k: Kernel, cred: Cred, fc: FsContext): boolean {
+  return k.ns_capable(cred, fc.user_ns, CAP_SYS_ADMIN);
+}
+
+/** vfs_get_tree(): ->get_tree then security_sb_set_mnt_opts() */
+export function vfs_get_tree(k: Kernel, t: Task, fc: FsContext): number {
+  if (fc.root) return -EBUSY;
+  const ret = bpf_get_tree(k, t, fc);
+  if (ret) return ret;
+  const sb = fc.root!.sb;
+  const err = k.security.callInt('sb_set_mnt_opts', sb);
+  if (err) {
+    fc.root = null;
+    return err;
+  }
+  return 0;
+}
+
+/** vfs_cmd_create() */
+function vfs_cmd_create(k: Kernel, t: Task, fc: FsContext): number {
+  if (fc.phase !== 'CREATE_PARAMS') return -EBUSY;
+  if (!mount_capable(k, t.cred, fc)) return -EPERM;
+  fc.phase = 'CREATING';
+  let ret = vfs_get_tree(k, t, fc);
+  if (ret) {
+    fc.phase = 'FAILED';
+    return ret;
+  }
+  ret = k.security.callInt('sb_kern_mount', fc.root!.sb);
+  if (ret) {
+    fc.root = null;
+    fc.phase = 'FAILED';
+    return ret;
+  }
+  fc.phase = 'AWAITING_MOUNT';
+  return 0;
+}
+
+/** reconfigure_super(): bpffs has no ->reconfigure, so parsed bpffs options are
+ *  dropped; only the generic remountable sb flags (MS_RMT_MASK) apply. */
+function reconfigure_super(k: Kernel, fc: FsContext): number {
+  if (fc.sb_flags.dirsync !== undefined) return -EINVAL; // sb_flags_mask & ~MS_RMT_MASK
+  const sb = fc.root!.sb;
+  const ret = k.security.callInt('sb_remount', sb);
+  if (ret) return ret;
+  for (const [key, v] of Object.entries(fc.sb_flags) as Array<[keyof SbFlags, boolean]>) sb.flags[key] = v;
+  return 0;
+}
+
+/** vfs_cmd_reconfigure() */
+function vfs_cmd_reconfigure(k: Kernel, t: Task, fc: FsContext): number {
+  if (fc.phase !== 'RECONF_PARAMS') return -EBUSY;
+  fc.phase = 'RECONFIGURING';
+  const sb = fc.root!.sb;
+  if (!k.ns_capable(t.cred, sb.s_user_ns, CAP_SYS_ADMIN)) {
+    fc.phase = 'RECONF_PARAMS';
+    return -EPERM;
+  }
+  const ret = reconfigure_super(k, fc);
+  if (ret) {
+    fc.phase = 'RECONF_PARAMS';
+    return ret;
+  }
+  vfs_clean_context(fc);
+  return 0;
+}
+
+/** vfs_fsconfig_locked() */
+function vfs_fsconfig_locked(k: Kernel, t: Task, fc: FsContext, cmd: number, param: FsParameter | null): number {
+  const ret = finish_clean_context(t, fc);
+  if (ret) return ret;
+  switch (cmd) {
+    case FSCONFIG_CMD_CREATE:
+      return vfs_cmd_create(k, t, fc);
+    case FSCONFIG_CMD_RECONFIGURE:
+      return vfs_cmd_reconfigure(k, t, fc);
+    default:
+      if (fc.phase !== 'CREATE_PARAMS' && fc.phase !== 'RECONF_PARAMS') return -EBUSY;
+      return vfs_parse_fs_param(k, t, fc, param!);
+  }
+}
+
+/** SYSCALL fsconfig() (fs/fsopen.c) */
+export function sys_fsconfig(
+  k: Kernel,
+  t: Task,
+  fd: number,
+  cmd: number,
+  key: string | null,
+  value: string | null,
+): number {
+  switch (cmd) {
+    case FSCONFIG_SET_FLAG:
+      if (key === null || value !== null) return -EINVAL;
+      break;
+    case FSCONFIG_SET_STRING:
+      if (key === null || value === null) return -EINVAL;
+      break;
+    case FSCONFIG_CMD_CREATE:
+    case FSCONFIG_CMD_RECONFIGURE:
+      if (key !== null || value !== null) return -EINVAL;
+      break;
+    default:
+      return -EINVAL;
+  }
+  const f: File | null = fdget(t.files, fd);
+  if (!f) return -EBADF;
+  if (f.obj.kind !== 'fs_context') return -EINVAL;
+  const fc = f.obj.fc;
+  let param: FsParameter | null = null;
+  if (key !== null) {
+    // strndup_user(_key, 256)
+    if (key.length > 255) return -EINVAL;
+    if (cmd === FSCONFIG_SET_STRING && value!.length > 255) return -EINVAL;
+    param = { key, type: cmd === FSCONFIG_SET_FLAG ? 'flag' : 'string', string: value };
+  }
+  return vfs_fsconfig_locked(k, t, fc, cmd, param);
+}
+
+/** SYSCALL fspick() (fs/fsopen.c) */
+export function sys_fspick(k: Kernel, t: Task, dirfd: number, path: string): number {
+  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  const r = resolvePath(k, t, dirfd, path, true);
+  if (typeof r === 'number') return r;
+  if (r.mnt.mnt_root !== r.dentry) return -EINVAL;
+  if (r.dentry.sb.fsType !== 'bpf') return -EINVAL; // only bpffs is modelled for reconfiguration
+  const fc = alloc_fs_context(k, t, 'reconfigure', r.dentry);
+  fc.phase = 'RECONF_PARAMS';
+  return k.newAnonFd(t, { kind: 'fs_context', fc });
+}

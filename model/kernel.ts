@@ -1,0 +1,127 @@
+// The model's kernel state: namespaces, tasks, object registries, and the
+// small kernel services every layer uses (capability tests, fd installation,
+// file release). Pure and deterministic.
+
+import { type Cred, type UserNamespace, cap_capable, makeInitUserNs } from './userns.ts';
+import { SecurityStack } from './lsm.ts';
+import type { Profile } from './profile.ts';
+import { type File, type FileObj, type Files, type MntNamespace, type Path, type SuperBlock, allocFd, installFd } from './vfs.ts';
+import { bpf_token_put } from './token.ts';
+import type { Btf } from './syscall.ts';
+
+export interface Task {
+  name: string;
+  cred: Cred;
+  /** shared by the threads of one process */
+  files: Files;
+  mntns: MntNamespace;
+}
+
+export interface Sysctl {
+  unprivileged_bpf_disabled: 0 | 1 | 2;
+}
+
+export class Kernel {
+  readonly profile: Profile;
+  readonly security = new SecurityStack();
+  sysctl: Sysctl;
+  readonly initUserNs: UserNamespace = makeInitUserNs();
+  readonly initMntNs: MntNamespace;
+  /** /dev/null: what fds 0, 1, 2 of every actor refer to */
+  readonly nullFile: File;
+  readonly devSb: SuperBlock;
+  readonly btfs = new Map<number, Btf>();
+  private ids = 1;
+  private objIds = { map: 0, prog: 0, btf: 0 };
+
+  constructor(profile: Profile, sysctl: Sysctl) {
+    this.profile = profile;
+    this.sysctl = sysctl;
+    this.initMntNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
+    this.devSb = {
+      id: this.nextId(),
+      fsType: 'devtmpfs',
+      s_user_ns: this.initUserNs,
+      s_fs_info: null,
+      s_root: null as unknown as SuperBlock['s_root'],
+      flags: { ro: false, sync: false, dirsync: false, mand: false, lazytime: false },
+      nextIno: 1,
+    };
+    this.nullFile = { id: this.nextId(), obj: { kind: 'null' }, path: null, opath: false, refs: 0 };
+  }
+
+  nextId(): number {
+    return this.ids++;
+  }
+
+  /** idr_alloc_cyclic() for map/prog/btf ids: ids start at 1 */
+  nextObjId(kind: 'map' | 'prog' | 'btf'): number {
+    return ++this.objIds[kind];
+  }
+
+  /** ns_capable() -> security_capable(): the capability module (cap_capable)
+   *  first, then the other LSMs' capable hooks */
+  ns_capable(cred: Cred, ns: UserNamespace, cap: number): boolean {
+    if (!cap_capable(cred, ns, cap)) {
+      if (this.security.trace) this.security.trace.push({ hook: 'capable', ret: -1 });
+      return false;
+    }
+    return this.security.callInt('capable', cred, ns, cap, 0) === 0;
+  }
+
+  /** capable() = ns_capable(&init_user_ns, cap) */
+  capable(cred: Cred, cap: number): boolean {
+    return this.ns_capable(cred, this.initUserNs, cap);
+  }
+
+  private install(t: Task, obj: FileObj, path: Path | null, opath: boolean): number {
+    const fd = allocFd(t.files);
+    if (fd < 0) return fd;
+    const f: File = { id: this.nextId(), obj, path, opath, refs: 0 };
+    installFd(t.files, fd, f);
+    return fd;
+  }
+
+  /** anon_inode_getfd(): fs_context, map, prog and btf files */
+  newAnonFd(t: Task, obj: FileObj): number {
+    return this.install(t, obj, null, false);
+  }
+
+  /** a file opened on a path (dentry_open / do_filp_open) */
+  newPathFd(t: Task, path: Path, opath: boolean): number {
+    return this.install(t, { kind: 'path' }, path, opath);
+  }
+
+  /** alloc_file_pseudo() on a mount (the token file lives on its bpffs) */
+  newFileFd(t: Task, obj: FileObj, path: Path, opath: boolean): number {
+    return this.install(t, obj, path, opath);
+  }
+
+  /** ->release() of the last reference */
+  release(f: File): void {
+    const o = f.obj;
+    switch (o.kind) {
+      case 'token':
+        bpf_token_put(this, o.token);
+        break;
+      case 'map':
+        this.security.callVoid('bpf_map_free', o.map);
+        break;
+      case 'prog':
+        bpf_token_put(this, o.prog.aux_token);
+        this.security.callVoid('bpf_prog_free', o.prog);
+        break;
+      case 'btf':
+        this.btfPut(o.btf);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** btf_put(): the last reference frees the id */
+  btfPut(btf: Btf): void {
+    btf.refcnt--;
+    if (btf.refcnt === 0) this.btfs.delete(btf.id);
+  }
+}

@@ -1,0 +1,85 @@
+// Path walking and the two namei syscalls the scenarios use (fs/namei.c):
+// openat() and mkdirat(). Only relative paths of "."/names are modelled.
+
+import type { Kernel, Task } from './kernel.ts';
+import { EBADF, EEXIST, ENOENT, ENOTDIR, EOVERFLOW, EROFS } from './errno.ts';
+import { MAY_EXEC, MAY_READ, MAY_WRITE, type Dentry, type Path, fdgetRaw, inode_permission } from './vfs.ts';
+import { hasMapping } from './userns.ts';
+
+function split(path: string): string[] {
+  return path.split('/').filter((c) => c.length > 0);
+}
+
+/** path_init() + link_path_walk() + the last component, relative to dirfd.
+ *  may_lookup() (MAY_EXEC on the directory) runs before every component,
+ *  the last one included. `emptyOk` = AT_EMPTY_PATH. */
+export function resolvePath(k: Kernel, t: Task, dirfd: number, path: string, emptyOk: boolean): Path | number {
+  const f = fdgetRaw(t.files, dirfd);
+  if (!f) return -EBADF;
+  if (path === '') {
+    if (!emptyOk) return -ENOENT;
+    if (!f.path) return -ENOENT;
+    return f.path;
+  }
+  if (!f.path) return -ENOTDIR;
+  let cur: Path = f.path;
+  for (const comp of split(path)) {
+    if (!cur.dentry.inode.isDir) return -ENOTDIR;
+    const err = inode_permission(k, t.cred, cur, MAY_EXEC);
+    if (err) return err;
+    if (comp === '.') continue;
+    if (comp === '..') {
+      if (cur.dentry !== cur.mnt.mnt_root && cur.dentry.parent) cur = { mnt: cur.mnt, dentry: cur.dentry.parent };
+      continue;
+    }
+    const child: Dentry | undefined = cur.dentry.children.get(comp);
+    if (!child) return -ENOENT;
+    cur = { mnt: cur.mnt, dentry: child };
+  }
+  return cur;
+}
+
+/** openat(dirfd, path, O_RDONLY | (o_path ? O_PATH : 0)) */
+export function sys_openat(k: Kernel, t: Task, dirfd: number, path: string, opath: boolean): number {
+  const p = resolvePath(k, t, dirfd, path, false);
+  if (typeof p === 'number') return p;
+  if (!opath) {
+    // may_open(): MAY_READ for O_RDONLY
+    const err = inode_permission(k, t.cred, p, MAY_READ);
+    if (err) return err;
+  }
+  return k.newPathFd(t, p, opath);
+}
+
+/** mkdirat(dirfd, path, 0755): filename_create() then vfs_mkdir() */
+export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): number {
+  const comps = split(path);
+  const last = comps.pop();
+  const parentPath = comps.length ? comps.join('/') : '.';
+  if (last === undefined || last === '.' || last === '..') return -EEXIST;
+  const dir = resolvePath(k, t, dirfd, parentPath, false);
+  if (typeof dir === 'number') return dir;
+  if (!dir.dentry.inode.isDir) return -ENOTDIR;
+  // may_lookup() for the last component
+  let err = inode_permission(k, t.cred, dir, MAY_EXEC);
+  if (err) return err;
+  // filename_create(): lookup with LOOKUP_EXCL, then mnt_want_write()
+  if (dir.dentry.children.has(last)) return -EEXIST;
+  const sb = dir.dentry.sb;
+  if (sb.flags.ro) return -EROFS;
+  if (sb.fsType !== 'bpf') return -EROFS;
+  // may_create(): fsuidgid_has_mapping() then MAY_WRITE | MAY_EXEC on the parent
+  if (!hasMapping(sb.s_user_ns, t.cred.fsuid) || !hasMapping(sb.s_user_ns, t.cred.gid)) return -EOVERFLOW;
+  err = inode_permission(k, t.cred, dir, MAY_WRITE | MAY_EXEC);
+  if (err) return err;
+  const d: Dentry = {
+    id: k.nextId(),
+    sb,
+    name: last,
+    parent: dir.dentry,
+    children: new Map(),
+    inode: { ino: sb.nextIno++, mode: 0o755, isDir: true, uid: t.cred.fsuid, gid: t.cred.gid },
+  };
+  dir.dentry.children.set(last, d);
+  return 0;
+}

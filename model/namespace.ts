@@ -1,0 +1,123 @@
+// Mounts (fs/namespace.c): fsmount(), open_tree(OPEN_TREE_CLONE),
+// move_mount(), legacy mount(2), and the mountinfo line of a mount.
+
+import type { Kernel, Task } from './kernel.ts';
+import { EBADF, EBUSY, EINVAL, ENOENT, EPERM } from './errno.ts';
+import { type Mount, type MntNamespace, type Path, fdget, fdgetRaw, may_mount } from './vfs.ts';
+import { alloc_fs_context, mount_capable, vfs_clean_context, vfs_get_tree, vfs_parse_fs_param } from './fs_context.ts';
+import { resolvePath } from './namei.ts';
+import { superOptions } from './bpffs.ts';
+
+function newAnonNs(k: Kernel, t: Task): MntNamespace {
+  // alloc_mnt_ns(current->nsproxy->mnt_ns->user_ns, true)
+  return { id: k.nextId(), user_ns: t.mntns.user_ns, anon: true };
+}
+
+/** check_mnt(): the mount belongs to the caller's mount namespace */
+function check_mnt(t: Task, m: Mount): boolean {
+  return m.mnt_ns === t.mntns;
+}
+
+/** SYSCALL fsmount(fs_fd, 0, 0) */
+export function sys_fsmount(k: Kernel, t: Task, fsfd: number): number {
+  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  const f = fdget(t.files, fsfd);
+  if (!f) return -EBADF;
+  if (f.obj.kind !== 'fs_context') return -EINVAL;
+  const fc = f.obj.fc;
+  // There must be a valid superblock or we can't mount it
+  if (!fc.root) return -EINVAL;
+  if (fc.phase !== 'AWAITING_MOUNT') return -EBUSY;
+  const mnt: Mount = {
+    id: k.nextId(),
+    sb: fc.root.sb,
+    mnt_root: fc.root,
+    mnt_ns: newAnonNs(k, t),
+    devname: fc.source ?? 'none',
+    hasParent: false,
+  };
+  // the fs fd now behaves as if fspick()ed
+  vfs_clean_context(fc);
+  // dentry_open(&newmount, O_PATH, fc->cred)
+  return k.newPathFd(t, { mnt, dentry: fc.root }, true);
+}
+
+/** SYSCALL open_tree(dirfd, path, OPEN_TREE_CLONE [| AT_EMPTY_PATH]) */
+export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): number {
+  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  const p = resolvePath(k, t, dirfd, path, path === '');
+  if (typeof p === 'number') return p;
+  // __do_loopback(): only mounts of our namespace (or the root of an anon one) can be cloned
+  if (!check_mnt(t, p.mnt) && !(p.mnt.mnt_ns.anon && !p.mnt.hasParent)) return -EINVAL;
+  const mnt: Mount = {
+    id: k.nextId(),
+    sb: p.dentry.sb,
+    mnt_root: p.dentry, // clone_mnt(old, old_path->dentry): the clone is rooted at the looked-up dentry
+    mnt_ns: newAnonNs(k, t),
+    devname: p.mnt.devname,
+    hasParent: false,
+  };
+  return k.newPathFd(t, { mnt, dentry: p.dentry }, true);
+}
+
+/** SYSCALL move_mount(fd, "", AT_FDCWD, <fresh dir>, MOVE_MOUNT_F_EMPTY_PATH) */
+export function sys_move_mount(k: Kernel, t: Task, fd: number): number {
+  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  const f = fdgetRaw(t.files, fd);
+  if (!f) return -EBADF;
+  if (!f.path) return -EINVAL;
+  const old = f.path;
+  // do_move_mount(): the source must be a mount root, attached in our
+  // namespace or the root of an anonymous namespace
+  if (old.dentry !== old.mnt.mnt_root) return -EINVAL;
+  if (!check_mnt(t, old.mnt)) {
+    if (!old.mnt.mnt_ns.anon || old.mnt.hasParent) return -EINVAL;
+  }
+  old.mnt.mnt_ns = t.mntns;
+  old.mnt.hasParent = true;
+  return 0;
+}
+
+/** SYSCALL mount("none", <fresh dir>, "bpf", 0, data) then open(<dir>, O_RDONLY):
+ *  path_mount() -> do_new_mount() */
+export function sys_mount_bpf(k: Kernel, t: Task, data: string): number {
+  let ret = k.security.callInt('sb_mount', 'none', 'bpf', 0, data);
+  if (ret) return ret;
+  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  const fc = alloc_fs_context(k, t, 'mount', null);
+  fc.phase = 'CREATE_PARAMS';
+  // vfs_parse_fs_string(fc, "source", name)
+  ret = vfs_parse_fs_param(k, t, fc, { key: 'source', type: 'string', string: 'none' });
+  if (ret) return ret;
+  // generic_parse_monolithic(): comma-separated, empty pieces and "=value" skipped
+  for (const piece of data.split(',')) {
+    if (!piece) continue;
+    const eq = piece.indexOf('=');
+    if (eq === 0) continue;
+    const param =
+      eq < 0
+        ? { key: piece, type: 'flag' as const, string: null }
+        : { key: piece.slice(0, eq), type: 'string' as const, string: piece.slice(eq + 1) };
+    if (param.key.length > 255) return -EINVAL;
+    ret = vfs_parse_fs_param(k, t, fc, param);
+    if (ret < 0) return ret;
+  }
+  if (!mount_capable(k, t.cred, fc)) return -EPERM;
+  ret = vfs_get_tree(k, t, fc);
+  if (ret) return ret;
+  const root = fc.root!;
+  const mnt: Mount = { id: k.nextId(), sb: root.sb, mnt_root: root, mnt_ns: t.mntns, devname: 'none', hasParent: true };
+  const p: Path = { mnt, dentry: root };
+  return k.newPathFd(t, p, false);
+}
+
+/** The mountinfo line of the mount an fd refers to, as the executor reads it
+ *  from /proc/self/mountinfo: "<fstype> <source> <super options>". */
+export function mountinfoOf(k: Kernel, t: Task, fd: number): { ret: number; text?: string } {
+  const f = fdgetRaw(t.files, fd);
+  if (!f || !f.path) return { ret: -ENOENT };
+  const m = f.path.mnt;
+  if (m.mnt_ns !== t.mntns) return { ret: -ENOENT };
+  const sb = m.sb;
+  return { ret: 0, text: `${sb.fsType} ${m.devname} ${superOptions(k.profile, sb)}` };
+}

@@ -1,0 +1,353 @@
+// Runs a scenario (the one trace format) on the model: builds the namespaces
+// and actors of its set-up, then performs each step as the syscalls the
+// executor makes on a real kernel (oracle/PROTOCOL.md), and records results.
+
+import type { Scenario, Step, StepResult } from '../scenario/types.ts';
+import { Kernel, type Task } from './kernel.ts';
+import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
+import { type Cred, type UserNamespace, hasMapping, isInit } from './userns.ts';
+import { CAP_SETUID, CAP_SYS_RESOURCE, capsFromNames, capSubset, CAP_EMPTY } from './caps.ts';
+import { EBADF, EINVAL, ENOENT, EPERM, retName } from './errno.ts';
+import { type Files, type MntNamespace, allocFd, closeFd, fdgetRaw, installFd, fput, newFiles } from './vfs.ts';
+import { FSCONFIG_CMD_CREATE, FSCONFIG_CMD_RECONFIGURE, FSCONFIG_SET_FLAG, FSCONFIG_SET_STRING, sys_fsconfig, sys_fsopen, sys_fspick } from './fs_context.ts';
+import { mountinfoOf, sys_fsmount, sys_move_mount, sys_mount_bpf, sys_open_tree } from './namespace.ts';
+import { sys_mkdirat, sys_openat } from './namei.ts';
+import { BPF_F_TOKEN_FD, sys_bpf } from './syscall.ts';
+import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
+import { bpf_token_show_fdinfo } from './token.ts';
+
+/** a handle that does not resolve in the acting actor's table */
+export const BAD_FD = 999;
+
+export interface HandleRef {
+  files: Files;
+  fd: number;
+  /** for BTF handles: the id of the BTF object at creation time */
+  btfId?: number;
+}
+
+export interface ModelState {
+  k: Kernel;
+  tasks: Map<string, Task>;
+  userns: Map<string, UserNamespace>;
+  handles: Map<string, HandleRef>;
+}
+
+export interface RunOptions {
+  profile?: Profile;
+  /** called after set-up, before the first step (the LSM layer plugs in here) */
+  setup?: (s: ModelState) => void;
+  /** called after every step with its result */
+  onStep?: (s: ModelState, step: Step, index: number, result: StepResult) => void;
+}
+
+export function profileOf(s: Scenario, override?: Profile): Profile {
+  if (override) return override;
+  const p = findProfile(s.profile ?? DEFAULT_PROFILE);
+  if (!p) throw new Error(`unknown profile '${s.profile}'`);
+  return p;
+}
+
+/** Builds the initial state of a scenario. */
+export function setupScenario(s: Scenario, profile: Profile): ModelState {
+  const k = new Kernel(profile, { unprivileged_bpf_disabled: s.sysctl?.unprivileged_bpf_disabled ?? 2 });
+  const userns = new Map<string, UserNamespace>([['init', k.initUserNs]]);
+  for (const u of s.userns ?? []) {
+    const parent = userns.get(u.parent)!;
+    userns.set(u.name, {
+      id: k.nextId(),
+      name: u.name,
+      level: parent.level + 1,
+      parent,
+      owner: u.owner,
+      mapBase: u.map.base,
+      mapCount: u.map.count,
+    });
+  }
+  const tasks = new Map<string, Task>();
+  const mntns = new Map<string, MntNamespace>();
+  for (const a of s.actors) {
+    const ns = userns.get(a.userns)!;
+    const caps = capsFromNames(a.caps);
+    const cred: Cred = {
+      userns: ns,
+      uid: a.kuid,
+      euid: a.kuid,
+      suid: a.kuid,
+      fsuid: a.kuid,
+      gid: a.kuid,
+      cap_effective: caps,
+      cap_permitted: caps,
+    };
+    const owner = a.thread_of ? tasks.get(a.thread_of)! : undefined;
+    const files = owner ? owner.files : newFiles(k.nullFile);
+    let m: MntNamespace;
+    const which = a.mntns ?? 'own';
+    if (owner) m = owner.mntns;
+    else if (which === 'own') m = { id: k.nextId(), user_ns: ns, anon: false };
+    else if (which === 'init') m = k.initMntNs;
+    else m = tasks.get(which)!.mntns;
+    mntns.set(a.name, m);
+    tasks.set(a.name, { name: a.name, cred, files, mntns: m });
+  }
+  return { k, tasks, userns, handles: new Map() };
+}
+
+function fdOf(st: ModelState, t: Task, h: string | undefined): number {
+  if (h === undefined) return BAD_FD;
+  const r = st.handles.get(h);
+  if (!r || r.files !== t.files || r.files.fds[r.fd] === undefined) return BAD_FD;
+  return r.fd;
+}
+
+function bind(st: ModelState, t: Task, as: string | undefined, fd: number): void {
+  if (as === undefined || fd < 0) return;
+  const f = t.files.fds[fd];
+  const btfId = f && f.obj.kind === 'btf' ? f.obj.btf.id : undefined;
+  st.handles.set(as, btfId === undefined ? { files: t.files, fd } : { files: t.files, fd, btfId });
+}
+
+const FSCONFIG_CMDS = {
+  set_flag: FSCONFIG_SET_FLAG,
+  set_string: FSCONFIG_SET_STRING,
+  create: FSCONFIG_CMD_CREATE,
+  reconfigure: FSCONFIG_CMD_RECONFIGURE,
+};
+
+function withToken(flagBit: number, token: string | undefined, tokenFlag: boolean | undefined): number {
+  const on = tokenFlag ?? token !== undefined;
+  return on ? flagBit : 0;
+}
+
+/** setresuid(-1, euid, -1) with cap_emulate_setxuid() (commoncap.c) */
+function seteuid(k: Kernel, t: Task, euid: number): number {
+  const old = t.cred;
+  if (!hasMapping(old.userns, euid)) return -EINVAL;
+  if (euid === old.euid && euid === old.fsuid) return 0;
+  const euidNew = euid !== old.uid && euid !== old.euid && euid !== old.suid;
+  if (euidNew && !k.ns_capable(old, old.userns, CAP_SETUID)) return -EPERM;
+  const next: Cred = { ...old, euid, fsuid: euid };
+  const rootUid = isInit(old.userns) ? 0 : old.userns.mapBase; // make_kuid(old->user_ns, 0)
+  const wasRoot = old.uid === rootUid || old.euid === rootUid || old.suid === rootUid;
+  const isRoot = next.uid === rootUid || next.euid === rootUid || next.suid === rootUid;
+  if (wasRoot && !isRoot) {
+    next.cap_permitted = CAP_EMPTY; // no SECURE_KEEP_CAPS
+    next.cap_effective = CAP_EMPTY;
+  }
+  if (old.euid === rootUid && next.euid !== rootUid) next.cap_effective = CAP_EMPTY;
+  if (old.euid !== rootUid && next.euid === rootUid) next.cap_effective = next.cap_permitted;
+  const err = k.security.callInt('task_fix_setuid', next, old, 4 /* LSM_SETID_RES */);
+  if (err) return err;
+  t.cred = next;
+  return 0;
+}
+
+/** Performs one step; returns the result as the executor would report it. */
+export function performStep(st: ModelState, step: Step): StepResult {
+  const { k } = st;
+  const t = st.tasks.get(step.actor)!;
+  const fd = (h: string | undefined): number => fdOf(st, t, h);
+  let ret: number;
+  switch (step.op) {
+    case 'fsopen':
+      ret = sys_fsopen(k, t, step.fs ?? 'bpf', step.flags ?? 0);
+      break;
+    case 'fsconfig':
+      ret = sys_fsconfig(k, t, fd(step.fd), FSCONFIG_CMDS[step.cmd], step.key ?? null, step.value ?? null);
+      break;
+    case 'fsmount':
+      ret = sys_fsmount(k, t, fd(step.fd));
+      break;
+    case 'open':
+      ret = sys_openat(k, t, fd(step.dirfd), step.path, step.o_path ?? false);
+      break;
+    case 'mkdir':
+      ret = sys_mkdirat(k, t, fd(step.dirfd), step.path);
+      break;
+    case 'open_tree':
+      ret = sys_open_tree(k, t, fd(step.dirfd), step.path);
+      break;
+    case 'move_mount':
+      ret = sys_move_mount(k, t, fd(step.fd));
+      break;
+    case 'mount':
+      ret = sys_mount_bpf(k, t, step.data);
+      break;
+    case 'fspick':
+      ret = sys_fspick(k, t, fd(step.dirfd), step.path);
+      break;
+    case 'mountinfo': {
+      const r = mountinfoOf(k, t, fd(step.fd));
+      return r.text === undefined ? { ret: retName(r.ret) } : { ret: retName(r.ret), text: r.text };
+    }
+    case 'token_create':
+      ret = sys_bpf(k, t, {
+        cmd: BPF_TOKEN_CREATE,
+        attr: { flags: step.flags ?? 0, bpffs_fd: fd(step.bpffs) },
+        size: step.size ?? 8,
+        tailByte: step.tail_byte ?? null,
+      }).ret;
+      break;
+    case 'token_fdinfo': {
+      const f = fdgetRaw(t.files, fd(step.fd));
+      if (!f || f.obj.kind !== 'token') return { ret: retName(-ENOENT) };
+      return { ret: 'ok', text: bpf_token_show_fdinfo(f.obj.token) };
+    }
+    case 'obj_get_info': {
+      const r = sys_bpf(k, t, {
+        cmd: BPF_OBJ_GET_INFO_BY_FD,
+        attr: { bpf_fd: fd(step.fd), info_len: step.info_len ?? 32 },
+        size: 168,
+        tailByte: null,
+      });
+      return r.text === undefined ? { ret: retName(r.ret) } : { ret: retName(r.ret), text: r.text };
+    }
+    case 'map_create':
+      ret = sys_bpf(k, t, {
+        cmd: BPF_MAP_CREATE,
+        attr: {
+          map_type: step.map_type,
+          key_size: step.key_size ?? 4,
+          value_size: step.value_size ?? 4,
+          max_entries: step.max_entries ?? 1,
+          map_flags: (step.map_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+          map_extra: step.map_extra ?? 0,
+          map_token_fd: step.token === undefined ? 0 : fd(step.token),
+        },
+        size: 168,
+        tailByte: null,
+      }).ret;
+      break;
+    case 'prog_load':
+      ret = sys_bpf(k, t, {
+        cmd: BPF_PROG_LOAD,
+        attr: {
+          prog_type: step.prog_type,
+          expected_attach_type: step.expected_attach_type ?? 0,
+          insn_cnt: step.insn_cnt ?? 2,
+          prog_flags: (step.prog_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+          prog_token_fd: step.token === undefined ? 0 : fd(step.token),
+        },
+        size: 168,
+        tailByte: null,
+      }).ret;
+      break;
+    case 'btf_load':
+      ret = sys_bpf(k, t, {
+        cmd: BPF_BTF_LOAD,
+        attr: {
+          btf_flags: (step.btf_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+          btf_token_fd: step.token === undefined ? 0 : fd(step.token),
+        },
+        size: 168,
+        tailByte: null,
+      }).ret;
+      break;
+    case 'btf_get_fd_by_id':
+      ret = sys_bpf(k, t, {
+        cmd: BPF_BTF_GET_FD_BY_ID,
+        attr: {
+          btf_id: st.handles.get(step.btf)?.btfId ?? 0,
+          open_flags: (step.open_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+          fd_by_id_token_fd: step.token === undefined ? 0 : fd(step.token),
+        },
+        size: 168,
+        tailByte: null,
+      }).ret;
+      break;
+    case 'send_fd': {
+      // sendmsg(SCM_RIGHTS): fget_raw(), then the receiver's receive_fd()
+      const f = fdgetRaw(t.files, fd(step.fd));
+      if (!f) {
+        ret = -EBADF;
+        break;
+      }
+      const to = st.tasks.get(step.to)!;
+      f.refs++; // in flight
+      const err = k.security.callInt('file_receive', f);
+      const nfd = err ? err : allocFd(to.files);
+      if (nfd >= 0) {
+        installFd(to.files, nfd, f);
+        bind(st, to, step.as, nfd);
+      }
+      fput(k, f);
+      return { ret: retName(nfd) };
+    }
+    case 'dup2': {
+      const oldfd = fd(step.fd);
+      const target = st.handles.get(step.to);
+      let newfd: number;
+      if (target && target.files === t.files && t.files.fds[target.fd] !== undefined) newfd = target.fd;
+      else {
+        newfd = 3;
+        while (newfd < t.files.fds.length && t.files.fds[newfd] !== undefined) newfd++;
+      }
+      ret = dup2(k, t, oldfd, newfd);
+      if (ret >= 0) bind(st, t, step.to, ret);
+      return { ret: retName(ret) };
+    }
+    case 'close':
+      ret = closeFd(k, t.files, fd(step.fd));
+      break;
+    case 'capset': {
+      const eff = capsFromNames(step.effective);
+      const perm = step.permitted ? capsFromNames(step.permitted) : t.cred.cap_permitted;
+      // cap_capset(): new permitted within old permitted, effective within new permitted
+      if (!capSubset(perm, t.cred.cap_permitted) || !capSubset(eff, perm)) ret = -EPERM;
+      else {
+        const next: Cred = { ...t.cred, cap_effective: eff, cap_permitted: perm };
+        ret = k.security.callInt('capset', next, t.cred);
+        if (!ret) t.cred = next;
+      }
+      break;
+    }
+    case 'seteuid':
+      ret = seteuid(k, t, step.euid);
+      break;
+    case 'rlimit_nofile': {
+      // do_prlimit(): nr_open bound, raising the hard limit needs CAP_SYS_RESOURCE
+      if (step.limit > 1048576) ret = -EPERM;
+      else if (step.limit > t.files.nofileHard && !k.capable(t.cred, CAP_SYS_RESOURCE)) ret = -EPERM;
+      else {
+        t.files.nofileSoft = step.limit;
+        t.files.nofileHard = step.limit;
+        ret = 0;
+      }
+      break;
+    }
+  }
+  if (ret >= 0) bind(st, t, step.as, ret);
+  return { ret: retName(ret) };
+}
+
+/** ksys_dup3() / dup2() */
+function dup2(k: Kernel, t: Task, oldfd: number, newfd: number): number {
+  if (oldfd === newfd) return fdgetRaw(t.files, oldfd) ? oldfd : -EBADF;
+  if (newfd >= t.files.nofileSoft) return -EBADF;
+  const f = fdgetRaw(t.files, oldfd);
+  if (!f) return -EBADF;
+  const old = fdgetRaw(t.files, newfd);
+  installFd(t.files, newfd, f);
+  if (old) fput(k, old);
+  return newfd;
+}
+
+export interface ScenarioRun {
+  results: StepResult[];
+  state: ModelState;
+}
+
+/** Runs every step of a scenario on the model. */
+export function runScenario(s: Scenario, opts: RunOptions = {}): ScenarioRun {
+  const profile = profileOf(s, opts.profile);
+  const st = setupScenario(s, profile);
+  opts.setup?.(st);
+  const results: StepResult[] = [];
+  for (let i = 0; i < s.steps.length; i++) {
+    const step = s.steps[i]!;
+    const r = performStep(st, step);
+    results.push(r);
+    opts.onStep?.(st, step, i, r);
+  }
+  return { results, state: st };
+}

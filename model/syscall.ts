@@ -1,0 +1,670 @@
+// bpf(2) (kernel/bpf/syscall.c): __sys_bpf and the token-aware commands
+// BPF_TOKEN_CREATE, BPF_MAP_CREATE, BPF_PROG_LOAD, BPF_BTF_LOAD,
+// BPF_BTF_GET_FD_BY_ID, plus BPF_OBJ_GET_INFO_BY_FD for tokens.
+
+import type { Kernel, Task } from './kernel.ts';
+import { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN } from './caps.ts';
+import { E2BIG, EBADFD, EINVAL, ENOENT, ENOTSUPP, EPERM } from './errno.ts';
+import {
+  BPF_BTF_GET_FD_BY_ID,
+  BPF_BTF_LOAD,
+  BPF_MAP_CREATE,
+  BPF_OBJ_GET_INFO_BY_FD,
+  BPF_PROG_LOAD,
+  BPF_TOKEN_CREATE,
+  ATTACH,
+  MAP,
+  PROG,
+  __MAX_BPF_MAP_TYPE,
+  __MAX_BPF_PROG_TYPE,
+} from './enums.ts';
+import {
+  type BpfToken,
+  bpf_token_allow_cmd,
+  bpf_token_allow_map_type,
+  bpf_token_allow_prog_type,
+  bpf_token_capable,
+  bpf_token_create,
+  bpf_token_get_from_fd,
+  bpf_token_get_info_by_fd,
+  bpf_token_put,
+} from './token.ts';
+import { fdget } from './vfs.ts';
+
+export const BPF_F_TOKEN_FD = 1 << 16;
+export const BPF_F_NO_PREALLOC = 1;
+export const BPF_F_NO_COMMON_LRU = 2;
+export const BPF_F_NUMA_NODE = 4;
+export const BPF_F_RDONLY = 8;
+export const BPF_F_WRONLY = 16;
+export const BPF_F_ZERO_SEED = 64;
+export const BPF_F_RDONLY_PROG = 128;
+export const BPF_F_WRONLY_PROG = 256;
+export const BPF_F_MMAPABLE = 1024;
+export const BPF_F_PRESERVE_ELEMS = 2048;
+export const BPF_F_INNER_MAP = 4096;
+export const BPF_F_SLEEPABLE = 16;
+const ACCESS_MASK = BPF_F_RDONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY | BPF_F_WRONLY_PROG;
+
+export const SIZEOF_BPF_ATTR = 168;
+const PAGE_SIZE = 4096;
+/** NR_CPUS of the running kernel's config (cpu_map_alloc() pre-limit) */
+export const NR_CPUS = 8192;
+
+/** The attr fields the scenarios set. Absent = 0. */
+export interface BpfAttr {
+  flags?: number;
+  bpffs_fd?: number;
+  map_type?: number;
+  key_size?: number;
+  value_size?: number;
+  max_entries?: number;
+  map_flags?: number;
+  map_extra?: number;
+  map_token_fd?: number;
+  prog_type?: number;
+  insn_cnt?: number;
+  prog_flags?: number;
+  expected_attach_type?: number;
+  prog_token_fd?: number;
+  btf_flags?: number;
+  btf_token_fd?: number;
+  btf_id?: number;
+  open_flags?: number;
+  fd_by_id_token_fd?: number;
+  bpf_fd?: number;
+  info_len?: number;
+}
+
+export interface BpfMap {
+  id: number;
+  map_type: number;
+  security: unknown;
+}
+
+export interface BpfProg {
+  id: number;
+  type: number;
+  expected_attach_type: number;
+  /** prog->aux->token: where bpf_prog_load() moves the token */
+  aux_token: BpfToken | null;
+  security: unknown;
+}
+
+export interface Btf {
+  id: number;
+  refcnt: number;
+}
+
+/** byte layout of the fields, to zero what a short attr does not copy */
+const LAYOUT: Partial<Record<keyof BpfAttr, [number, number]>> = {
+  flags: [0, 4],
+  bpffs_fd: [4, 4],
+};
+
+/** end of the last field of each command (BPF_*_LAST_FIELD): CHECK_ATTR()
+ *  requires every byte after it to be zero */
+const LAST_FIELD_END: Record<number, number> = {
+  [BPF_TOKEN_CREATE]: 8,
+  [BPF_MAP_CREATE]: 92,
+  [BPF_PROG_LOAD]: 168,
+  [BPF_BTF_LOAD]: 40,
+  [BPF_BTF_GET_FD_BY_ID]: 16,
+  [BPF_OBJ_GET_INFO_BY_FD]: 16,
+};
+
+export interface BpfCall {
+  cmd: number;
+  attr: BpfAttr;
+  /** attr size passed to bpf() */
+  size: number;
+  /** a byte of the user buffer set to 1 (null: none) */
+  tailByte: number | null;
+}
+
+export type BpfResult = { ret: number; text?: string };
+
+/** __sys_bpf() */
+export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
+  const { cmd, size, tailByte } = call;
+  // bpf_check_uarg_tail_zero()
+  if (size > PAGE_SIZE) return { ret: -E2BIG };
+  if (size > SIZEOF_BPF_ATTR && tailByte !== null && tailByte >= SIZEOF_BPF_ATTR && tailByte < size)
+    return { ret: -E2BIG };
+  const copied = Math.min(size, SIZEOF_BPF_ATTR);
+  // copy_from_bpfptr(&attr, uattr, size): bytes past `size` read as zero
+  const attr: BpfAttr = { ...call.attr };
+  for (const [field, [off, width]] of Object.entries(LAYOUT) as Array<[keyof BpfAttr, [number, number]]>) {
+    const v = attr[field];
+    if (v === undefined || off + width <= copied) continue;
+    const keep = Math.max(0, copied - off);
+    attr[field] = keep === 0 ? 0 : v & ((1 << (8 * keep)) - 1);
+  }
+  const dirtyTail = tailByte !== null && tailByte < copied;
+  const err = k.security.callInt('bpf', cmd, attr, copied, false);
+  if (err < 0) return { ret: err };
+  // CHECK_ATTR(cmd)
+  const end = LAST_FIELD_END[cmd];
+  if (end === undefined) return { ret: -EINVAL };
+  if (dirtyTail && tailByte! >= end) return { ret: -EINVAL };
+  switch (cmd) {
+    case BPF_TOKEN_CREATE:
+      return { ret: token_create(k, t, attr) };
+    case BPF_MAP_CREATE:
+      return { ret: map_create(k, t, attr) };
+    case BPF_PROG_LOAD:
+      return { ret: bpf_prog_load(k, t, attr) };
+    case BPF_BTF_LOAD:
+      return { ret: bpf_btf_load(k, t, attr) };
+    case BPF_BTF_GET_FD_BY_ID:
+      return { ret: bpf_btf_get_fd_by_id(k, t, attr) };
+    case BPF_OBJ_GET_INFO_BY_FD:
+      return bpf_obj_get_info_by_fd(t, attr);
+    default:
+      return { ret: -EINVAL };
+  }
+}
+
+/** token_create() (syscall.c) */
+function token_create(k: Kernel, t: Task, attr: BpfAttr): number {
+  // no flags are supported yet
+  if (attr.flags) return -EINVAL;
+  return bpf_token_create(k, t, attr);
+}
+
+// ---------------------------------------------------------------- maps
+
+type MapCheck = (a: Required<Pick<BpfAttr, 'key_size' | 'value_size' | 'max_entries' | 'map_flags' | 'map_extra'>>) => number;
+
+interface MapTypeSpec {
+  /** capability class of map_create()'s switch */
+  cls: 'unpriv' | 'bpf' | 'net_admin';
+  /** ops->map_alloc_check(): runs before the capability checks */
+  allocCheck?: MapCheck;
+  /** the attribute checks of ops->map_alloc(): run after them */
+  alloc?: MapCheck;
+}
+
+const flagsAccessOk = (f: number): boolean => !((f & BPF_F_RDONLY_PROG) && (f & BPF_F_WRONLY_PROG));
+
+/** htab_map_alloc_check() (hashtab.c) */
+function htabCheck(percpu: boolean, lru: boolean): MapCheck {
+  const mask = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | ACCESS_MASK | BPF_F_ZERO_SEED;
+  return (a) => {
+    const prealloc = !(a.map_flags & BPF_F_NO_PREALLOC);
+    const percpuLru = (a.map_flags & BPF_F_NO_COMMON_LRU) !== 0;
+    if (a.map_flags & ~mask || !flagsAccessOk(a.map_flags)) return -EINVAL;
+    if (!lru && percpuLru) return -EINVAL;
+    if (lru && !prealloc) return -ENOTSUPP;
+    if (a.max_entries === 0 || a.key_size === 0 || a.value_size === 0) return -EINVAL;
+    void percpu;
+    return 0;
+  };
+}
+
+/** array_map_alloc_check() (arraymap.c) */
+function arrayCheck(type: number): MapCheck {
+  const mask = BPF_F_NUMA_NODE | BPF_F_MMAPABLE | ACCESS_MASK | BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP;
+  return (a) => {
+    if (a.max_entries === 0 || a.key_size !== 4 || a.value_size === 0 || a.map_flags & ~mask || !flagsAccessOk(a.map_flags))
+      return -EINVAL;
+    if (type !== MAP.ARRAY! && a.map_flags & (BPF_F_MMAPABLE | BPF_F_INNER_MAP)) return -EINVAL;
+    if (type !== MAP.PERF_EVENT_ARRAY! && a.map_flags & BPF_F_PRESERVE_ELEMS) return -EINVAL;
+    return 0;
+  };
+}
+
+/** fd_array_map_alloc_check() */
+function fdArrayCheck(type: number): MapCheck {
+  const arr = arrayCheck(type);
+  return (a) => {
+    if (a.value_size !== 4) return -EINVAL;
+    if (a.map_flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) return -EINVAL;
+    return arr(a);
+  };
+}
+
+/** bpf_map_meta_alloc(inner_map_fd = 0): fd 0 is not a map */
+const needsInnerMap: MapCheck = () => -EINVAL;
+
+const localStorageCheck: MapCheck = () => -EINVAL; // needs BTF key/value ids, never given here
+
+const ringbufAlloc: MapCheck = (a) => {
+  if (a.map_flags & ~BPF_F_NUMA_NODE) return -EINVAL;
+  const pow2 = a.max_entries > 0 && (a.max_entries & (a.max_entries - 1)) === 0;
+  if (a.key_size || a.value_size || !pow2 || a.max_entries % PAGE_SIZE !== 0) return -EINVAL;
+  return 0;
+};
+
+const MAP_TYPES: Record<number, MapTypeSpec> = {
+  [MAP.HASH!]: { cls: 'unpriv', allocCheck: htabCheck(false, false) },
+  [MAP.ARRAY!]: { cls: 'unpriv', allocCheck: arrayCheck(MAP.ARRAY!) },
+  [MAP.PROG_ARRAY!]: { cls: 'unpriv', allocCheck: fdArrayCheck(MAP.PROG_ARRAY!) },
+  [MAP.PERF_EVENT_ARRAY!]: { cls: 'unpriv', allocCheck: fdArrayCheck(MAP.PERF_EVENT_ARRAY!) },
+  [MAP.PERCPU_HASH!]: { cls: 'unpriv', allocCheck: htabCheck(true, false) },
+  [MAP.PERCPU_ARRAY!]: { cls: 'unpriv', allocCheck: arrayCheck(MAP.PERCPU_ARRAY!) },
+  [MAP.STACK_TRACE!]: {
+    cls: 'bpf',
+    // stack_map_alloc()
+    alloc: (a) => {
+      if (a.map_flags & ~(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | 32 /* STACK_BUILD_ID */)) return -EINVAL;
+      if (a.max_entries === 0 || a.key_size !== 4 || a.value_size < 8 || a.value_size % 8) return -EINVAL;
+      return 0;
+    },
+  },
+  [MAP.CGROUP_ARRAY!]: { cls: 'unpriv', allocCheck: fdArrayCheck(MAP.CGROUP_ARRAY!) },
+  [MAP.LRU_HASH!]: { cls: 'bpf', allocCheck: htabCheck(false, true) },
+  [MAP.LRU_PERCPU_HASH!]: { cls: 'bpf', allocCheck: htabCheck(true, true) },
+  [MAP.LPM_TRIE!]: {
+    cls: 'bpf',
+    // trie_alloc()
+    alloc: (a) => {
+      const mask = BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | ACCESS_MASK;
+      if (a.max_entries === 0 || !(a.map_flags & BPF_F_NO_PREALLOC) || a.map_flags & ~mask || !flagsAccessOk(a.map_flags))
+        return -EINVAL;
+      if (a.key_size < 5 || a.key_size > 260 || a.value_size < 1) return -EINVAL;
+      return 0;
+    },
+  },
+  [MAP.ARRAY_OF_MAPS!]: { cls: 'unpriv', allocCheck: fdArrayCheck(MAP.ARRAY_OF_MAPS!), alloc: needsInnerMap },
+  [MAP.HASH_OF_MAPS!]: {
+    cls: 'unpriv',
+    allocCheck: (a) => (a.value_size !== 4 ? -EINVAL : htabCheck(false, false)(a)),
+    alloc: needsInnerMap,
+  },
+  [MAP.DEVMAP!]: { cls: 'net_admin', alloc: devmapAlloc },
+  [MAP.SOCKMAP!]: {
+    cls: 'net_admin',
+    // sock_map_alloc()
+    alloc: (a) =>
+      a.max_entries === 0 ||
+      a.key_size !== 4 ||
+      (a.value_size !== 4 && a.value_size !== 8) ||
+      a.map_flags & ~(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
+        ? -EINVAL
+        : 0,
+  },
+  [MAP.CPUMAP!]: {
+    cls: 'bpf',
+    // cpu_map_alloc()
+    alloc: (a) => {
+      if (a.max_entries === 0 || a.key_size !== 4 || (a.value_size !== 4 && a.value_size !== 8) || a.map_flags & ~BPF_F_NUMA_NODE)
+        return -EINVAL;
+      if (a.max_entries > NR_CPUS) return -E2BIG;
+      return 0;
+    },
+  },
+  [MAP.XSKMAP!]: {
+    cls: 'net_admin',
+    // xsk_map_alloc()
+    alloc: (a) =>
+      a.max_entries === 0 || a.key_size !== 4 || a.value_size !== 4 || a.map_flags & ~(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
+        ? -EINVAL
+        : 0,
+  },
+  [MAP.SOCKHASH!]: {
+    cls: 'net_admin',
+    // sock_hash_alloc()
+    alloc: (a) =>
+      a.max_entries === 0 ||
+      a.key_size === 0 ||
+      (a.value_size !== 4 && a.value_size !== 8) ||
+      a.map_flags & ~(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
+        ? -EINVAL
+        : 0,
+  },
+  [MAP.CGROUP_STORAGE_DEPRECATED!]: { cls: 'unpriv', alloc: cgroupStorageAlloc },
+  [MAP.REUSEPORT_SOCKARRAY!]: {
+    cls: 'bpf',
+    allocCheck: (a) => (a.value_size !== 4 && a.value_size !== 8 ? -EINVAL : arrayCheck(MAP.REUSEPORT_SOCKARRAY!)(a)),
+  },
+  [MAP.PERCPU_CGROUP_STORAGE_DEPRECATED!]: { cls: 'unpriv', alloc: cgroupStorageAlloc },
+  [MAP.QUEUE!]: { cls: 'bpf', allocCheck: queueStackCheck },
+  [MAP.STACK!]: { cls: 'bpf', allocCheck: queueStackCheck },
+  [MAP.SK_STORAGE!]: { cls: 'bpf', allocCheck: localStorageCheck },
+  [MAP.DEVMAP_HASH!]: { cls: 'net_admin', alloc: devmapAlloc },
+  [MAP.STRUCT_OPS!]: {
+    cls: 'bpf',
+    // bpf_struct_ops_map_alloc_check(): needs btf_vmlinux_value_type_id
+    allocCheck: () => -EINVAL,
+  },
+  [MAP.RINGBUF!]: { cls: 'unpriv', alloc: ringbufAlloc },
+  [MAP.INODE_STORAGE!]: { cls: 'bpf', allocCheck: localStorageCheck },
+  [MAP.TASK_STORAGE!]: { cls: 'bpf', allocCheck: localStorageCheck },
+  [MAP.BLOOM_FILTER!]: {
+    cls: 'bpf',
+    // bloom_map_alloc()
+    alloc: (a) => {
+      const mask = BPF_F_NUMA_NODE | BPF_F_ZERO_SEED | ACCESS_MASK;
+      if (a.key_size !== 0 || a.value_size === 0 || a.max_entries === 0 || a.map_flags & ~mask || !flagsAccessOk(a.map_flags))
+        return -EINVAL;
+      if (a.map_extra & ~0xf) return -EINVAL;
+      return 0;
+    },
+  },
+  [MAP.USER_RINGBUF!]: { cls: 'unpriv', alloc: ringbufAlloc },
+  [MAP.CGRP_STORAGE!]: { cls: 'bpf', allocCheck: localStorageCheck },
+  [MAP.ARENA!]: {
+    cls: 'bpf',
+    // arena_map_alloc()
+    alloc: (a) => {
+      if (a.key_size || a.value_size || a.max_entries === 0 || !(a.map_flags & BPF_F_MMAPABLE)) return -EINVAL;
+      if (a.map_flags & ~(BPF_F_MMAPABLE | 8192 /* SEGV_ON_FAULT */ | 32768 /* NO_USER_CONV */)) return -EINVAL;
+      if (a.map_extra % PAGE_SIZE) return -EINVAL;
+      return 0;
+    },
+  },
+};
+
+/** dev_map_init_map() via dev_map_alloc() */
+function devmapAlloc(a: Parameters<MapCheck>[0]): number {
+  if (a.max_entries === 0 || a.key_size !== 4 || (a.value_size !== 4 && a.value_size !== 8)) return -EINVAL;
+  if (a.map_flags & ~(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)) return -EINVAL;
+  return 0;
+}
+
+/** cgroup_storage_map_alloc() */
+function cgroupStorageAlloc(a: Parameters<MapCheck>[0]): number {
+  if (a.key_size !== 12 && a.key_size !== 8) return -EINVAL;
+  if (a.value_size === 0) return -EINVAL;
+  if (a.map_flags & ~(BPF_F_NUMA_NODE | ACCESS_MASK) || !flagsAccessOk(a.map_flags)) return -EINVAL;
+  if (a.max_entries) return -EINVAL;
+  return 0;
+}
+
+/** queue_stack_map_alloc_check() */
+function queueStackCheck(a: Parameters<MapCheck>[0]): number {
+  if (a.max_entries === 0 || a.key_size !== 0 || a.value_size === 0) return -EINVAL;
+  if (a.map_flags & ~(BPF_F_NUMA_NODE | ACCESS_MASK) || !flagsAccessOk(a.map_flags)) return -EINVAL;
+  return 0;
+}
+
+export function mapTypeClass(type: number): 'unpriv' | 'bpf' | 'net_admin' | 'invalid' {
+  return MAP_TYPES[type]?.cls ?? 'invalid';
+}
+
+/** map_create() */
+function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
+  // remember BPF_F_TOKEN_FD and clear it so per-type flag checks don't trip on it
+  const tokenFlag = ((attr.map_flags ?? 0) & BPF_F_TOKEN_FD) !== 0;
+  const a = {
+    key_size: attr.key_size ?? 0,
+    value_size: attr.value_size ?? 0,
+    max_entries: attr.max_entries ?? 0,
+    map_flags: (attr.map_flags ?? 0) & ~BPF_F_TOKEN_FD,
+    map_extra: attr.map_extra ?? 0,
+  };
+  const type = attr.map_type ?? 0;
+  if (type !== MAP.BLOOM_FILTER && type !== MAP.ARENA && a.map_extra !== 0) return -EINVAL;
+  // bpf_get_file_flag()
+  if (a.map_flags & BPF_F_RDONLY && a.map_flags & BPF_F_WRONLY) return -EINVAL;
+  // find map type: bpf_map_types[] has no ops for 0 and >= __MAX_BPF_MAP_TYPE
+  const spec = type < __MAX_BPF_MAP_TYPE ? MAP_TYPES[type] : undefined;
+  if (!spec) return -EINVAL;
+  let err = spec.allocCheck ? spec.allocCheck(a) : 0;
+  if (err) return err;
+  let token: BpfToken | null = null;
+  if (tokenFlag) {
+    const tk = bpf_token_get_from_fd(t, attr.map_token_fd ?? 0);
+    if (typeof tk === 'number') return tk;
+    token = tk;
+    // a token that doesn't grant map creation is ignored: system-wide checks apply
+    if (!bpf_token_allow_cmd(k, token, BPF_MAP_CREATE) || !bpf_token_allow_map_type(token, type)) {
+      if (!k.profile.mutations.keepDroppedToken) {
+        bpf_token_put(k, token);
+        token = null;
+      }
+    }
+  }
+  const putToken = (ret: number): number => {
+    bpf_token_put(k, token);
+    return ret;
+  };
+  // unprivileged_bpf_disabled blocks map creation for unprivileged users
+  if (k.sysctl.unprivileged_bpf_disabled && !bpf_token_capable(k, t, token, CAP_BPF)) return putToken(-EPERM);
+  if (spec.cls === 'bpf' && !bpf_token_capable(k, t, token, CAP_BPF)) return putToken(-EPERM);
+  if (spec.cls === 'net_admin' && !bpf_token_capable(k, t, token, CAP_NET_ADMIN)) return putToken(-EPERM);
+  err = spec.alloc ? spec.alloc(a) : 0;
+  if (err) return putToken(err);
+  const map: BpfMap = { id: k.nextObjId('map'), map_type: type, security: null };
+  err = k.security.callInt('bpf_map_create', map, attr, token, false);
+  if (err) {
+    k.security.callVoid('bpf_map_free', map);
+    return putToken(err);
+  }
+  bpf_token_put(k, token);
+  // bpf_map_new_fd(): security_bpf_map(), then the fd
+  err = k.security.callInt('bpf_map', map, 3 /* FMODE_READ | FMODE_WRITE */);
+  if (err) {
+    k.security.callVoid('bpf_map_free', map);
+    return err;
+  }
+  const fd = k.newAnonFd(t, { kind: 'map', map });
+  if (fd < 0) k.security.callVoid('bpf_map_free', map);
+  return fd;
+}
+
+// ---------------------------------------------------------------- programs
+
+/** is_net_admin_prog_type() */
+const NET_ADMIN_PROGS = new Set(
+  [
+    'SCHED_CLS', 'SCHED_ACT', 'XDP', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'SK_SKB', 'SK_MSG',
+    'FLOW_DISSECTOR', 'CGROUP_DEVICE', 'CGROUP_SOCK', 'CGROUP_SOCK_ADDR', 'CGROUP_SOCKOPT', 'CGROUP_SYSCTL',
+    'SOCK_OPS', 'EXT', 'NETFILTER',
+  ].map((n) => PROG[n]!),
+);
+
+/** is_perfmon_prog_type() */
+const PERFMON_PROGS = new Set(
+  ['KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE', 'TRACING', 'LSM', 'STRUCT_OPS', 'EXT'].map(
+    (n) => PROG[n]!,
+  ),
+);
+
+export function progTypeCaps(type: number): { netAdmin: boolean; perfmon: boolean } {
+  return { netAdmin: NET_ADMIN_PROGS.has(type), perfmon: PERFMON_PROGS.has(type) };
+}
+
+const PROG_FLAGS_OK = 1 | 2 | 4 | 8 | 16 | 32 | 64 | 128 | BPF_F_TOKEN_FD;
+
+/** program types without ops in this kernel's config (find_prog_type() -> EINVAL) */
+export const UNCONFIGURED_PROG_TYPES = new Set<number>([PROG.UNSPEC!, PROG.LIRC_MODE2!]);
+
+/** bpf_prog_load_fixup_attach_type() */
+function fixupAttachType(type: number, eat: number): number {
+  if (type === PROG.CGROUP_SOCK && eat === 0) return ATTACH.CGROUP_INET_SOCK_CREATE!;
+  if (type === PROG.SK_REUSEPORT && eat === 0) return ATTACH.SK_REUSEPORT_SELECT!;
+  return eat;
+}
+
+const A = ATTACH as Record<string, number>;
+const CHECK_ATTACH: Record<number, number[] | 'zero'> = {
+  [PROG.CGROUP_SOCK!]: [A.CGROUP_INET_SOCK_CREATE!, A.CGROUP_INET_SOCK_RELEASE!, A.CGROUP_INET4_POST_BIND!, A.CGROUP_INET6_POST_BIND!],
+  [PROG.CGROUP_SOCK_ADDR!]: [
+    'CGROUP_INET4_BIND', 'CGROUP_INET6_BIND', 'CGROUP_INET4_CONNECT', 'CGROUP_INET6_CONNECT', 'CGROUP_UNIX_CONNECT',
+    'CGROUP_INET4_GETPEERNAME', 'CGROUP_INET6_GETPEERNAME', 'CGROUP_UNIX_GETPEERNAME', 'CGROUP_INET4_GETSOCKNAME',
+    'CGROUP_INET6_GETSOCKNAME', 'CGROUP_UNIX_GETSOCKNAME', 'CGROUP_UDP4_SENDMSG', 'CGROUP_UDP6_SENDMSG',
+    'CGROUP_UNIX_SENDMSG', 'CGROUP_UDP4_RECVMSG', 'CGROUP_UDP6_RECVMSG', 'CGROUP_UNIX_RECVMSG',
+  ].map((n) => A[n]!),
+  [PROG.CGROUP_SKB!]: [A.CGROUP_INET_INGRESS!, A.CGROUP_INET_EGRESS!],
+  [PROG.CGROUP_SOCKOPT!]: [A.CGROUP_SETSOCKOPT!, A.CGROUP_GETSOCKOPT!],
+  [PROG.SK_LOOKUP!]: [A.SK_LOOKUP!],
+  [PROG.SK_REUSEPORT!]: [A.SK_REUSEPORT_SELECT!, A.SK_REUSEPORT_SELECT_OR_MIGRATE!],
+  [PROG.NETFILTER!]: [A.NETFILTER!],
+  [PROG.SYSCALL!]: 'zero',
+  [PROG.EXT!]: 'zero',
+};
+
+/** bpf_prog_load_check_attach() with no attach_btf / attach_prog */
+function checkAttach(type: number, eat: number): number {
+  const allowed = CHECK_ATTACH[type];
+  if (allowed === undefined) return 0;
+  if (allowed === 'zero') return eat ? -EINVAL : 0;
+  return allowed.includes(eat) ? 0 : -EINVAL;
+}
+
+/** attach types whose cgroup/sock_addr programs must return 1 (check_return_code()) */
+const RET_ONE = new Set(
+  [
+    'CGROUP_UDP4_RECVMSG', 'CGROUP_UDP6_RECVMSG', 'CGROUP_UNIX_RECVMSG', 'CGROUP_INET4_GETPEERNAME',
+    'CGROUP_INET6_GETPEERNAME', 'CGROUP_UNIX_GETPEERNAME', 'CGROUP_INET4_GETSOCKNAME', 'CGROUP_INET6_GETSOCKNAME',
+    'CGROUP_UNIX_GETSOCKNAME',
+  ].map((n) => A[n]!),
+);
+
+/** bpf_check() on the trivial program "r0 = 0; ...; exit" with no attach target */
+function verifyTrivial(type: number, eat: number, flags: number): number {
+  const sleepable = (flags & BPF_F_SLEEPABLE) !== 0;
+  // check_attach_btf_id()
+  if (type === PROG.SYSCALL) return sleepable ? 0 : -EINVAL;
+  if (sleepable) return -EINVAL; // only tracing/lsm/iter/uprobe/struct_ops can be sleepable; all need a btf_id here
+  if (type === PROG.STRUCT_OPS) return -ENOTSUPP; // check_struct_ops_btf_id(): no attach_btf_id
+  if (type === PROG.TRACING || type === PROG.LSM || type === PROG.EXT) return -EINVAL; // "must provide btf_id"
+  // check_return_code(): r0 = 0 is out of range [1, 1] for these sock_addr hooks
+  if (type === PROG.CGROUP_SOCK_ADDR && RET_ONE.has(eat)) return -EINVAL;
+  return 0;
+}
+
+/** bpf_prog_load() */
+function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr): number {
+  const type = attr.prog_type ?? 0;
+  const flags = attr.prog_flags ?? 0;
+  const insnCnt = attr.insn_cnt ?? 0;
+  if (flags & ~PROG_FLAGS_OK) return -EINVAL;
+  const eat = fixupAttachType(type, attr.expected_attach_type ?? 0);
+  let token: BpfToken | null = null;
+  if (flags & BPF_F_TOKEN_FD) {
+    const tk = bpf_token_get_from_fd(t, attr.prog_token_fd ?? 0);
+    if (typeof tk === 'number') return tk;
+    token = tk;
+    if (!bpf_token_allow_cmd(k, token, BPF_PROG_LOAD) || !bpf_token_allow_prog_type(k, token, type, eat)) {
+      if (!k.profile.mutations.keepDroppedToken) {
+        bpf_token_put(k, token);
+        token = null;
+      }
+    }
+  }
+  const putToken = (ret: number): number => {
+    bpf_token_put(k, token);
+    return ret;
+  };
+  const bpfCap = bpf_token_capable(k, t, token, CAP_BPF);
+  // (ANY_ALIGNMENT needs bpf_cap only without efficient unaligned access: not x86)
+  if (k.sysctl.unprivileged_bpf_disabled && !bpfCap) return putToken(-EPERM);
+  let limit = bpfCap ? 1_000_000 : 4096; // BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS
+  if (k.profile.mutations.insnLimitSwapped) limit = bpfCap ? 4096 : 1_000_000;
+  if (insnCnt === 0 || insnCnt > limit) return putToken(-E2BIG);
+  if (type !== PROG.SOCKET_FILTER && type !== PROG.CGROUP_SKB && !bpfCap) return putToken(-EPERM);
+  if (NET_ADMIN_PROGS.has(type) && !bpf_token_capable(k, t, token, CAP_NET_ADMIN)) return putToken(-EPERM);
+  if (PERFMON_PROGS.has(type) && !bpf_token_capable(k, t, token, CAP_PERFMON)) return putToken(-EPERM);
+  if (checkAttach(type, eat)) return putToken(-EINVAL);
+  // move the token into prog->aux; the local `token` is NULL from here on
+  const prog: BpfProg = { id: 0, type, expected_attach_type: eat, aux_token: token, security: null };
+  token = null;
+  const freeProg = (ret: number): number => {
+    bpf_token_put(k, prog.aux_token);
+    return ret;
+  };
+  // find_prog_type()
+  if (type >= __MAX_BPF_PROG_TYPE || UNCONFIGURED_PROG_TYPES.has(type)) return freeProg(-EINVAL);
+  // security_bpf_prog_load(prog, attr, token, ...) receives the local token: NULL
+  let err = k.security.callInt('bpf_prog_load', prog, attr, token, false);
+  if (err) {
+    k.security.callVoid('bpf_prog_free', prog);
+    return freeProg(err);
+  }
+  err = verifyTrivial(type, eat, flags);
+  if (err) {
+    k.security.callVoid('bpf_prog_free', prog);
+    return freeProg(err);
+  }
+  prog.id = k.nextObjId('prog');
+  // bpf_prog_new_fd(): security_bpf_prog(), then the fd
+  err = k.security.callInt('bpf_prog', prog);
+  if (err) {
+    k.release({ id: 0, obj: { kind: 'prog', prog }, path: null, opath: false, refs: 0 });
+    return err;
+  }
+  const fd = k.newAnonFd(t, { kind: 'prog', prog });
+  if (fd < 0) k.release({ id: 0, obj: { kind: 'prog', prog }, path: null, opath: false, refs: 0 });
+  return fd;
+}
+
+// ---------------------------------------------------------------- BTF
+
+/** bpf_btf_load() */
+function bpf_btf_load(k: Kernel, t: Task, attr: BpfAttr): number {
+  const flags = attr.btf_flags ?? 0;
+  if (flags & ~BPF_F_TOKEN_FD) return -EINVAL;
+  let token: BpfToken | null = null;
+  if (flags & BPF_F_TOKEN_FD) {
+    const tk = bpf_token_get_from_fd(t, attr.btf_token_fd ?? 0);
+    if (typeof tk === 'number') return tk;
+    token = tk;
+    if (!bpf_token_allow_cmd(k, token, BPF_BTF_LOAD)) {
+      bpf_token_put(k, token);
+      token = null;
+    }
+  }
+  if (!bpf_token_capable(k, t, token, CAP_BPF)) {
+    bpf_token_put(k, token);
+    return -EPERM;
+  }
+  bpf_token_put(k, token);
+  // btf_new_fd(): the one-int BTF always parses
+  const btf: Btf = { id: k.nextObjId('btf'), refcnt: 1 };
+  k.btfs.set(btf.id, btf);
+  const fd = k.newAnonFd(t, { kind: 'btf', btf });
+  if (fd < 0) k.btfPut(btf);
+  return fd;
+}
+
+/** bpf_btf_get_fd_by_id() */
+function bpf_btf_get_fd_by_id(k: Kernel, t: Task, attr: BpfAttr): number {
+  const flags = attr.open_flags ?? 0;
+  if (flags & ~BPF_F_TOKEN_FD) return -EINVAL;
+  let token: BpfToken | null = null;
+  if (flags & BPF_F_TOKEN_FD) {
+    const tk = bpf_token_get_from_fd(t, attr.fd_by_id_token_fd ?? 0);
+    if (typeof tk === 'number') return tk;
+    token = tk;
+    if (!bpf_token_allow_cmd(k, token, BPF_BTF_GET_FD_BY_ID)) {
+      bpf_token_put(k, token);
+      token = null;
+    }
+  }
+  // CAP_SYS_ADMIN has no fallback: exactly CAP_SYS_ADMIN in the token's userns
+  if (!bpf_token_capable(k, t, token, CAP_SYS_ADMIN)) {
+    bpf_token_put(k, token);
+    return -EPERM;
+  }
+  bpf_token_put(k, token);
+  // btf_get_fd_by_id()
+  const btf = k.btfs.get(attr.btf_id ?? 0);
+  if (!btf) return -ENOENT;
+  btf.refcnt++;
+  const fd = k.newAnonFd(t, { kind: 'btf', btf });
+  if (fd < 0) k.btfPut(btf);
+  return fd;
+}
+
+// ---------------------------------------------------------------- info
+
+/** bpf_obj_get_info_by_fd(): a bad fd is EBADFD, not EBADF */
+function bpf_obj_get_info_by_fd(t: Task, attr: BpfAttr): BpfResult {
+  const f = fdget(t.files, attr.bpf_fd ?? 0);
+  if (!f) return { ret: -EBADFD };
+  switch (f.obj.kind) {
+    case 'token':
+      return bpf_token_get_info_by_fd(f.obj.token, attr.info_len ?? 0);
+    case 'map':
+    case 'prog':
+    case 'btf':
+      // object info of other kinds: success, contents not compared
+      return { ret: (attr.info_len ?? 0) > PAGE_SIZE ? -E2BIG : 0 };
+    default:
+      return { ret: -EINVAL };
+  }
+}
+

@@ -1,0 +1,162 @@
+// The BPF token (kernel/bpf/token.c).
+
+import type { Kernel, Task } from './kernel.ts';
+import type { UserNamespace } from './userns.ts';
+import { isInit } from './userns.ts';
+import { CAP_BPF, CAP_SYS_ADMIN } from './caps.ts';
+import { E2BIG, EBADF, EINVAL, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
+import { MAY_ACCESS, type Path, fdget, inode_permission } from './vfs.ts';
+import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_CMD, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from './enums.ts';
+import type { BpfAttr } from './syscall.ts';
+
+export interface BpfToken {
+  id: number;
+  userns: UserNamespace;
+  allowed_cmds: bigint;
+  allowed_maps: bigint;
+  allowed_progs: bigint;
+  allowed_attachs: bigint;
+  /** LSM blob (token->security) */
+  security: unknown;
+  refcnt: number;
+}
+
+/** bpf_ns_capable(): CAP_SYS_ADMIN stands in for every capability but itself */
+function bpf_ns_capable(k: Kernel, t: Task, ns: UserNamespace, cap: number): boolean {
+  return k.ns_capable(t.cred, ns, cap) || (cap !== CAP_SYS_ADMIN && k.ns_capable(t.cred, ns, CAP_SYS_ADMIN));
+}
+
+/** bpf_token_capable() */
+export function bpf_token_capable(k: Kernel, t: Task, token: BpfToken | null, cap: number): boolean {
+  // BPF token allows ns_capable() level of capabilities
+  let userns = token ? token.userns : k.initUserNs;
+  if (token && k.profile.mutations.capableInCurrentNs) userns = t.cred.userns;
+  if (!bpf_ns_capable(k, t, userns, cap)) return false;
+  if (token && k.security.callInt('bpf_token_capable', token, cap) < 0) return false;
+  return true;
+}
+
+/** bpf_token_create() (token.c), after token_create()'s attr checks (syscall.c) */
+export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
+  const tp = k.profile.token;
+  const f = fdget(t.files, attr.bpffs_fd ?? 0);
+  if (!f) return -EBADF;
+  // anon-inode and device files are never the root of a bpffs instance
+  const path: Path | null = f.path;
+  if (!path) return -EINVAL;
+  if (tp.rootCheck === 'sb_root') {
+    if (path.dentry !== path.mnt.sb.s_root) return -EINVAL;
+  } else if (path.mnt.mnt_root !== path.dentry) {
+    return -EINVAL; // v10: accepts a bind mount of a subdirectory
+  }
+  if (path.mnt.sb.fsType !== 'bpf') return -EINVAL;
+  let err = inode_permission(k, t.cred, path, MAY_ACCESS);
+  if (err) return err;
+  const userns = path.dentry.sb.s_user_ns;
+  // Enforce that creators of BPF tokens are in the same user namespace as the BPF FS instance
+  if (tp.sameUsernsRule && t.cred.userns !== userns) return -EPERM;
+  if (!k.ns_capable(t.cred, userns, CAP_BPF)) return -EPERM;
+  // Creating BPF token in init_user_ns doesn't make much sense
+  if (tp.initUsernsEopnotsupp && isInit(t.cred.userns)) return -EOPNOTSUPP;
+  const opts = path.dentry.sb.s_fs_info!;
+  if (
+    tp.enoentWithoutDelegation &&
+    opts.delegate_cmds === 0n &&
+    opts.delegate_maps === 0n &&
+    opts.delegate_progs === 0n &&
+    opts.delegate_attachs === 0n
+  )
+    return -ENOENT; // no BPF token delegation is set up
+  const token: BpfToken = {
+    id: k.nextId(),
+    userns,
+    allowed_cmds: opts.delegate_cmds,
+    allowed_maps: opts.delegate_maps,
+    allowed_progs: opts.delegate_progs,
+    allowed_attachs: opts.delegate_attachs,
+    security: null,
+    refcnt: 1,
+  };
+  err = k.security.callInt('bpf_token_create', token, attr, path);
+  if (err) {
+    bpf_token_free(k, token);
+    return err;
+  }
+  // get_unused_fd_flags(O_CLOEXEC); the pseudo file lives on the bpffs mount
+  const fd = k.newFileFd(t, { kind: 'token', token }, { mnt: path.mnt, dentry: path.dentry }, false);
+  if (fd < 0) bpf_token_free(k, token);
+  return fd;
+}
+
+function bpf_token_free(k: Kernel, token: BpfToken): void {
+  k.security.callVoid('bpf_token_free', token);
+}
+
+export function bpf_token_inc(token: BpfToken): void {
+  token.refcnt++;
+}
+
+export function bpf_token_put(k: Kernel, token: BpfToken | null): void {
+  if (!token) return;
+  token.refcnt--;
+  if (token.refcnt === 0) bpf_token_free(k, token);
+}
+
+/** bpf_token_get_from_fd(): EBADF for no file (or O_PATH), EINVAL for a non-token */
+export function bpf_token_get_from_fd(t: Task, ufd: number): BpfToken | number {
+  const f = fdget(t.files, ufd);
+  if (!f) return -EBADF;
+  if (f.obj.kind !== 'token') return -EINVAL;
+  bpf_token_inc(f.obj.token);
+  return f.obj.token;
+}
+
+/** bpf_token_allow_cmd(): the bit, then security_bpf_token_cmd() */
+export function bpf_token_allow_cmd(k: Kernel, token: BpfToken | null, cmd: number): boolean {
+  if (!token) return false;
+  if (!(token.allowed_cmds & (1n << BigInt(cmd)))) return false;
+  return k.security.callInt('bpf_token_cmd', token, cmd) === 0;
+}
+
+/** bpf_token_allow_map_type() */
+export function bpf_token_allow_map_type(token: BpfToken | null, type: number): boolean {
+  if (!token || type >= __MAX_BPF_MAP_TYPE) return false;
+  return (token.allowed_maps & (1n << BigInt(type))) !== 0n;
+}
+
+/** bpf_token_allow_prog_type() */
+export function bpf_token_allow_prog_type(k: Kernel, token: BpfToken | null, prog: number, attach: number): boolean {
+  if (!token || prog >= __MAX_BPF_PROG_TYPE || attach >= __MAX_BPF_ATTACH_TYPE) return false;
+  const progOk = (token.allowed_progs & (1n << BigInt(prog))) !== 0n;
+  if (k.profile.mutations.ignoreAttachMask) return progOk;
+  return progOk && (token.allowed_attachs & (1n << BigInt(attach))) !== 0n;
+}
+
+/** bpf_token_show_fdinfo(): "any" when every known bit is set, else the raw mask */
+export function bpf_token_show_fdinfo(token: BpfToken): string {
+  const line = (name: string, v: bigint, max: number): string => {
+    const mask = (1n << BigInt(max)) - 1n;
+    return (v & mask) === mask ? `${name}:\tany` : `${name}:\t0x${v.toString(16)}`;
+  };
+  return [
+    line('allowed_cmds', token.allowed_cmds, __MAX_BPF_CMD),
+    line('allowed_maps', token.allowed_maps, __MAX_BPF_MAP_TYPE),
+    line('allowed_progs', token.allowed_progs, __MAX_BPF_PROG_TYPE),
+    line('allowed_attachs', token.allowed_attachs, __MAX_BPF_ATTACH_TYPE),
+  ].join('\n');
+}
+
+/** bpf_token_get_info_by_fd(): struct bpf_token_info, 4 x u64, raw masks;
+ *  info_len > 32 needs a zero tail (the executor's buffer is zeroed) */
+export function bpf_token_get_info_by_fd(token: BpfToken, infoLen: number): { ret: number; text?: string } {
+  if (infoLen > 4096) return { ret: -E2BIG };
+  const len = Math.min(32, infoLen);
+  const fields = [token.allowed_cmds, token.allowed_maps, token.allowed_progs, token.allowed_attachs];
+  const names = ['cmds', 'maps', 'progs', 'attachs'];
+  const shown = fields.map((v, i) => {
+    const bytes = Math.max(0, Math.min(8, len - i * 8));
+    const keep = bytes === 8 ? v : v & ((1n << BigInt(bytes * 8)) - 1n);
+    return `${names[i]}=0x${keep.toString(16)}`;
+  });
+  return { ret: 0, text: shown.join(',') };
+}

@@ -1,0 +1,150 @@
+// The one trace format. A scenario is plain data: the model, the real-kernel
+// oracle, the corpus and the CLI share nothing else (SibylFS style).
+// Every fd is a symbolic handle (a name); numbers never appear in traces.
+
+export const SCENARIO_FORMAT = 'bpftc/1';
+
+/** A user namespace other than init. Created by an actor-less set-up step:
+ *  its creator had euid `owner` (a kuid, init numbering) inside `parent`. */
+export interface UsernsDecl {
+  name: string;
+  /** "init" or the name of an earlier userns */
+  parent: string;
+  /** kuid of the creator's euid: the owner rule of cap_capable() uses it */
+  owner: number;
+  /** uid_map/gid_map: in-namespace id 0..count-1 -> kuid base..base+count-1 */
+  map: { base: number; count: number };
+}
+
+export interface ActorDecl {
+  name: string;
+  /** "init" or a declared userns */
+  userns: string;
+  /** effective (= real = saved) uid, as a kuid */
+  kuid: number;
+  /** effective = permitted capability set: names without CAP_ ("BPF", "SYS_ADMIN") or "all" */
+  caps: string[] | 'all';
+  /** mount namespace: "own" (new one owned by the actor's userns, default),
+   *  "init" (owned by init userns), or the name of an earlier actor to share with */
+  mntns?: string;
+  /** a thread of this earlier actor's process: shares its fd table (creds stay per thread) */
+  thread_of?: string;
+}
+
+export type Result = string; // "ok" or an errno name such as "EPERM"
+
+interface StepBase {
+  actor: string;
+  /** handle name given to the fd a successful step returns */
+  as?: string;
+  /** expected result: "ok" or an errno name; absent = not checked */
+  expect?: Result;
+  /** expected text for steps that read mountinfo / fdinfo / info */
+  expect_text?: string;
+  /** free text: why this step is here (selftest-style label) */
+  label?: string;
+}
+
+/** fd-valued argument: a handle name. A handle that is closed, or lives in
+ *  another fd table, resolves to fd 999 (never allocated), i.e. a bad fd. */
+export type Handle = string;
+
+export type Step =
+  | (StepBase & { op: 'fsopen'; fs?: string; flags?: number })
+  | (StepBase & {
+      op: 'fsconfig';
+      fd: Handle;
+      cmd: 'set_string' | 'set_flag' | 'create' | 'reconfigure';
+      key?: string;
+      value?: string;
+    })
+  | (StepBase & { op: 'fsmount'; fd: Handle })
+  | (StepBase & { op: 'open'; dirfd: Handle; path: string; o_path?: boolean })
+  | (StepBase & { op: 'mkdir'; dirfd: Handle; path: string })
+  | (StepBase & { op: 'open_tree'; dirfd: Handle; path: string })
+  | (StepBase & { op: 'move_mount'; fd: Handle })
+  | (StepBase & { op: 'mount'; data: string })
+  | (StepBase & { op: 'fspick'; dirfd: Handle; path: string })
+  | (StepBase & { op: 'mountinfo'; fd: Handle })
+  | (StepBase & {
+      op: 'token_create';
+      bpffs: Handle;
+      flags?: number;
+      /** attr size passed to bpf(); default 8 (offsetofend token_create) */
+      size?: number;
+      /** byte offset of the attr buffer set to 1 (to probe CHECK_ATTR / tail checks) */
+      tail_byte?: number;
+    })
+  | (StepBase & { op: 'token_fdinfo'; fd: Handle })
+  | (StepBase & { op: 'obj_get_info'; fd: Handle; info_len?: number })
+  | (StepBase & {
+      op: 'map_create';
+      map_type: number;
+      key_size?: number;
+      value_size?: number;
+      max_entries?: number;
+      map_flags?: number;
+      map_extra?: number;
+      token?: Handle;
+      /** set BPF_F_TOKEN_FD (default: true when token is given) */
+      token_flag?: boolean;
+    })
+  | (StepBase & {
+      op: 'prog_load';
+      prog_type: number;
+      expected_attach_type?: number;
+      /** number of instructions of a trivial "r0 = 0; exit" program; default 2 */
+      insn_cnt?: number;
+      prog_flags?: number;
+      token?: Handle;
+      token_flag?: boolean;
+    })
+  | (StepBase & { op: 'btf_load'; btf_flags?: number; token?: Handle; token_flag?: boolean })
+  | (StepBase & {
+      op: 'btf_get_fd_by_id';
+      /** handle of a loaded BTF whose id is used */
+      btf: Handle;
+      open_flags?: number;
+      token?: Handle;
+      token_flag?: boolean;
+    })
+  | (StepBase & { op: 'send_fd'; fd: Handle; to: string })
+  | (StepBase & { op: 'dup2'; fd: Handle; to: Handle })
+  | (StepBase & { op: 'close'; fd: Handle })
+  | (StepBase & { op: 'capset'; effective: string[]; permitted?: string[] })
+  | (StepBase & { op: 'seteuid'; euid: number })
+  | (StepBase & { op: 'rlimit_nofile'; limit: number });
+
+export type Op = Step['op'];
+
+export interface ScenarioMeta {
+  property?: string;
+  profile?: string;
+  date?: string;
+  seed?: number;
+  path?: string;
+  /** every step can run on the real kernel via the oracle */
+  kernel_checkable?: boolean;
+  /** results observed on a real kernel (step index -> result) */
+  kernel?: { release?: string; results: Array<{ ret: Result; text?: string }> };
+  note?: string;
+}
+
+export interface Scenario {
+  format: typeof SCENARIO_FORMAT;
+  name?: string;
+  description?: string;
+  /** profile to run on; default linux-6.18 */
+  profile?: string;
+  sysctl?: { unprivileged_bpf_disabled?: 0 | 1 | 2 };
+  userns?: UsernsDecl[];
+  actors: ActorDecl[];
+  steps: Step[];
+  meta?: ScenarioMeta;
+}
+
+/** What a step produced, on the model or on the kernel. */
+export interface StepResult {
+  ret: Result;
+  text?: string;
+}

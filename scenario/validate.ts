@@ -1,0 +1,241 @@
+// Parsing and validation of scenario files: every problem is reported with
+// the JSON path where it sits, so a hand-written or corrupted file gets one
+// precise line, never a stack trace.
+
+import { SCENARIO_FORMAT, type Scenario, type Step } from './types.ts';
+import { capByName } from '../model/caps.ts';
+import { findProfile } from '../model/profile.ts';
+import { errnoByName } from '../model/errno.ts';
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
+type Json = unknown;
+type Obj = Record<string, Json>;
+
+function isObj(v: Json): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function fail(path: string, msg: string): never {
+  throw new ScenarioError(path, msg);
+}
+
+function str(o: Obj, key: string, path: string, optional = false): string | undefined {
+  const v = o[key];
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== 'string') fail(`${path}.${key}`, `expected a string, got ${JSON.stringify(v) ?? 'nothing'}`);
+  return v;
+}
+
+function int(o: Obj, key: string, path: string, min: number, max: number): number | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    fail(`${path}.${key}`, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function bool(o: Obj, key: string, path: string): boolean | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') fail(`${path}.${key}`, `expected true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function capsList(v: Json, path: string): string[] | 'all' {
+  if (v === 'all') return 'all';
+  if (!Array.isArray(v)) fail(path, 'expected "all" or a list of capability names');
+  return v.map((c, i) => {
+    if (typeof c !== 'string' || capByName(c) === undefined) fail(`${path}[${i}]`, `unknown capability ${JSON.stringify(c)}`);
+    return c;
+  });
+}
+
+const STEP_KEYS: Record<Step['op'], Record<string, 'string' | 'int' | 'bool' | 'caps' | 'handle' | 'actor' | 'cmd'>> = {
+  fsopen: { fs: 'string', flags: 'int' },
+  fsconfig: { fd: 'handle', cmd: 'cmd', key: 'string', value: 'string' },
+  fsmount: { fd: 'handle' },
+  open: { dirfd: 'handle', path: 'string', o_path: 'bool' },
+  mkdir: { dirfd: 'handle', path: 'string' },
+  open_tree: { dirfd: 'handle', path: 'string' },
+  move_mount: { fd: 'handle' },
+  mount: { data: 'string' },
+  fspick: { dirfd: 'handle', path: 'string' },
+  mountinfo: { fd: 'handle' },
+  token_create: { bpffs: 'handle', flags: 'int', size: 'int', tail_byte: 'int' },
+  token_fdinfo: { fd: 'handle' },
+  obj_get_info: { fd: 'handle', info_len: 'int' },
+  map_create: {
+    map_type: 'int', key_size: 'int', value_size: 'int', max_entries: 'int', map_flags: 'int', map_extra: 'int',
+    token: 'handle', token_flag: 'bool',
+  },
+  prog_load: { prog_type: 'int', expected_attach_type: 'int', insn_cnt: 'int', prog_flags: 'int', token: 'handle', token_flag: 'bool' },
+  btf_load: { btf_flags: 'int', token: 'handle', token_flag: 'bool' },
+  btf_get_fd_by_id: { btf: 'handle', open_flags: 'int', token: 'handle', token_flag: 'bool' },
+  send_fd: { fd: 'handle', to: 'actor' },
+  dup2: { fd: 'handle', to: 'handle' },
+  close: { fd: 'handle' },
+  capset: { effective: 'caps', permitted: 'caps' },
+  seteuid: { euid: 'int' },
+  rlimit_nofile: { limit: 'int' },
+};
+
+const REQUIRED: Partial<Record<Step['op'], string[]>> = {
+  fsconfig: ['fd', 'cmd'],
+  fsmount: ['fd'],
+  open: ['dirfd', 'path'],
+  mkdir: ['dirfd', 'path'],
+  open_tree: ['dirfd', 'path'],
+  move_mount: ['fd'],
+  mount: ['data'],
+  fspick: ['dirfd', 'path'],
+  mountinfo: ['fd'],
+  token_create: ['bpffs'],
+  token_fdinfo: ['fd'],
+  obj_get_info: ['fd'],
+  map_create: ['map_type'],
+  prog_load: ['prog_type'],
+  btf_get_fd_by_id: ['btf'],
+  send_fd: ['fd', 'to'],
+  dup2: ['fd', 'to'],
+  close: ['fd'],
+  capset: ['effective'],
+  seteuid: ['euid'],
+  rlimit_nofile: ['limit'],
+};
+
+const COMMON = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label']);
+const INT_MAX = 2 ** 32 - 1;
+
+function checkResult(v: Json, path: string): void {
+  if (typeof v !== 'string' || (v !== 'ok' && errnoByName(v) === undefined))
+    fail(path, `expected "ok" or an errno name, got ${JSON.stringify(v)}`);
+}
+
+/** Validates parsed JSON as a scenario; throws ScenarioError with a JSON path. */
+export function validateScenario(v: Json, root = '$'): Scenario {
+  if (!isObj(v)) fail(root, 'a scenario must be a JSON object');
+  if (v.format !== SCENARIO_FORMAT) fail(`${root}.format`, `expected "${SCENARIO_FORMAT}", got ${JSON.stringify(v.format)}`);
+  str(v, 'name', root, true);
+  str(v, 'description', root, true);
+  const profile = str(v, 'profile', root, true);
+  if (profile !== undefined && !findProfile(profile)) fail(`${root}.profile`, `unknown profile "${profile}" (see: bpftc profiles)`);
+  if (v.sysctl !== undefined) {
+    if (!isObj(v.sysctl)) fail(`${root}.sysctl`, 'expected an object');
+    const u = v.sysctl.unprivileged_bpf_disabled;
+    if (u !== undefined && u !== 0 && u !== 1 && u !== 2)
+      fail(`${root}.sysctl.unprivileged_bpf_disabled`, `expected 0, 1 or 2, got ${JSON.stringify(u)}`);
+  }
+  const userns = new Map<string, { base: number; count: number }>([['init', { base: 0, count: INT_MAX }]]);
+  if (v.userns !== undefined) {
+    if (!Array.isArray(v.userns)) fail(`${root}.userns`, 'expected a list');
+    v.userns.forEach((u, i) => {
+      const p = `${root}.userns[${i}]`;
+      if (!isObj(u)) fail(p, 'expected an object');
+      const name = str(u, 'name', p)!;
+      if (userns.has(name)) fail(`${p}.name`, `duplicate user namespace "${name}"`);
+      const parent = str(u, 'parent', p)!;
+      const par = userns.get(parent);
+      if (!par) fail(`${p}.parent`, `unknown user namespace "${parent}" (declare parents first)`);
+      const owner = int(u, 'owner', p, 0, INT_MAX - 1);
+      if (owner === undefined) fail(`${p}.owner`, 'missing');
+      if (!isObj(u.map)) fail(`${p}.map`, 'expected {"base": kuid, "count": n}');
+      const base = int(u.map, 'base', `${p}.map`, 0, INT_MAX - 1);
+      const count = int(u.map, 'count', `${p}.map`, 1, 65536);
+      if (base === undefined || count === undefined) fail(`${p}.map`, 'needs base and count');
+      if (base < par.base || base + count > par.base + par.count)
+        fail(`${p}.map`, `kuids ${base}..${base + count - 1} are not all mapped in the parent "${parent}"`);
+      if (owner < par.base || owner >= par.base + par.count) fail(`${p}.owner`, `kuid ${owner} is not mapped in the parent "${parent}"`);
+      userns.set(name, { base, count });
+    });
+  }
+  if (!Array.isArray(v.actors) || v.actors.length === 0) fail(`${root}.actors`, 'expected a non-empty list');
+  const actors = new Map<string, string>();
+  v.actors.forEach((a, i) => {
+    const p = `${root}.actors[${i}]`;
+    if (!isObj(a)) fail(p, 'expected an object');
+    const name = str(a, 'name', p)!;
+    if (actors.has(name)) fail(`${p}.name`, `duplicate actor "${name}"`);
+    const ns = str(a, 'userns', p)!;
+    const m = userns.get(ns);
+    if (!m) fail(`${p}.userns`, `unknown user namespace "${ns}"`);
+    const kuid = int(a, 'kuid', p, 0, INT_MAX - 1);
+    if (kuid === undefined) fail(`${p}.kuid`, 'missing');
+    if (kuid < m.base || kuid >= m.base + m.count) fail(`${p}.kuid`, `kuid ${kuid} is not mapped in "${ns}"`);
+    capsList(a.caps, `${p}.caps`);
+    const mnt = str(a, 'mntns', p, true);
+    if (mnt !== undefined && mnt !== 'own' && mnt !== 'init' && !actors.has(mnt))
+      fail(`${p}.mntns`, `expected "own", "init" or an earlier actor, got "${mnt}"`);
+    const th = str(a, 'thread_of', p, true);
+    if (th !== undefined) {
+      if (!actors.has(th)) fail(`${p}.thread_of`, `unknown earlier actor "${th}"`);
+    }
+    actors.set(name, ns);
+  });
+  if (!Array.isArray(v.steps)) fail(`${root}.steps`, 'expected a list');
+  v.steps.forEach((s, i) => {
+    const p = `${root}.steps[${i}]`;
+    if (!isObj(s)) fail(p, 'expected an object');
+    const actor = str(s, 'actor', p)!;
+    if (!actors.has(actor)) fail(`${p}.actor`, `unknown actor "${actor}"`);
+    const op = str(s, 'op', p)! as Step['op'];
+    const keys = STEP_KEYS[op];
+    if (!keys) fail(`${p}.op`, `unknown op "${op}"`);
+    for (const key of Object.keys(s)) {
+      if (COMMON.has(key)) continue;
+      const kind = keys[key];
+      if (!kind) fail(`${p}.${key}`, `"${op}" takes no "${key}"`);
+      const val = s[key];
+      const kp = `${p}.${key}`;
+      switch (kind) {
+        case 'string':
+        case 'handle':
+          if (typeof val !== 'string') fail(kp, `expected a string, got ${JSON.stringify(val)}`);
+          break;
+        case 'actor':
+          if (typeof val !== 'string' || !actors.has(val)) fail(kp, `unknown actor ${JSON.stringify(val)}`);
+          break;
+        case 'int':
+          int(s, key, p, 0, INT_MAX);
+          break;
+        case 'bool':
+          bool(s, key, p);
+          break;
+        case 'caps':
+          if (!Array.isArray(val)) fail(kp, 'expected a list of capability names');
+          capsList(val, kp);
+          break;
+        case 'cmd':
+          if (val !== 'set_string' && val !== 'set_flag' && val !== 'create' && val !== 'reconfigure')
+            fail(kp, `expected set_string, set_flag, create or reconfigure, got ${JSON.stringify(val)}`);
+          break;
+      }
+    }
+    for (const req of REQUIRED[op] ?? []) if (s[req] === undefined) fail(`${p}.${req}`, `"${op}" needs "${req}"`);
+    if (op === 'token_create' && s.tail_byte !== undefined && (s.tail_byte as number) < 8)
+      fail(`${p}.tail_byte`, 'must be >= 8 (bytes 0..7 are the token_create fields)');
+    if (s.as !== undefined && typeof s.as !== 'string') fail(`${p}.as`, 'expected a handle name');
+    if (s.expect !== undefined) checkResult(s.expect, `${p}.expect`);
+    if (s.expect_text !== undefined && typeof s.expect_text !== 'string') fail(`${p}.expect_text`, 'expected a string');
+  });
+  if (v.meta !== undefined && !isObj(v.meta)) fail(`${root}.meta`, 'expected an object');
+  return v as unknown as Scenario;
+}
+
+/** Parses scenario text (JSON). */
+export function parseScenario(text: string, where = '$'): Scenario {
+  let v: Json;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError(where, `not valid JSON (${(e as Error).message})`);
+  }
+  return validateScenario(v, where);
+}
