@@ -1,0 +1,168 @@
+// Abstract commands: what to do, with integer choices instead of handles.
+// The compiler (compile.ts) resolves each choice modulo the live objects of
+// the right kind in the acting actor's fd table, so no command is ever
+// rejected for a missing precondition.
+
+import fc from 'fast-check';
+import { capSubsetArb } from './caps.ts';
+import { coherentDelegation, mountOption } from './delegate.ts';
+import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from '../model/enums.ts';
+
+export type TokenChoice = { use: 'token' | 'none' | 'other-fd' | 'fd-no-flag' | 'bad'; h: number };
+
+export type FlowVariant = 'root' | 'subdir' | 'clone_root' | 'clone_subdir' | 'legacy' | 'fspick';
+
+export type Cmd =
+  | {
+      k: 'flow';
+      opener: number;
+      grantor: number;
+      tokenBy: number;
+      opts: Array<{ key: string; value: string }>;
+      create: boolean;
+      variant: FlowVariant;
+      reconf: Array<{ key: string; value: string }>;
+    }
+  | { k: 'fsopen'; a: number }
+  | { k: 'fsconfig'; a: number; h: number; cmd: 'set_string' | 'set_flag' | 'create' | 'reconfigure'; key: string; value: string }
+  | { k: 'fsmount'; a: number; h: number }
+  | { k: 'open'; a: number; h: number; path: string; opath: boolean }
+  | { k: 'mkdir'; a: number; h: number; path: string }
+  | { k: 'open_tree'; a: number; h: number; path: string }
+  | { k: 'move_mount'; a: number; h: number }
+  | { k: 'mount'; a: number; opts: Array<{ key: string; value: string }> }
+  | { k: 'fspick'; a: number; h: number }
+  | { k: 'mountinfo'; a: number; h: number }
+  | { k: 'token_create'; a: number; h: number; flags: number; size: number; tail: number | null }
+  | { k: 'token_fdinfo'; a: number; h: number }
+  | { k: 'obj_get_info'; a: number; h: number; len: number }
+  | { k: 'map_create'; a: number; type: number; attr: MapAttr | null; tok: TokenChoice }
+  | { k: 'prog_load'; a: number; type: number; eat: number | null; insns: number; flags: number; tok: TokenChoice }
+  | { k: 'btf_load'; a: number; tok: TokenChoice }
+  | { k: 'btf_get_fd_by_id'; a: number; h: number; tok: TokenChoice }
+  | { k: 'send_fd'; a: number; h: number; to: number }
+  | { k: 'dup2'; a: number; h: number; h2: number }
+  | { k: 'close'; a: number; h: number }
+  | { k: 'capset'; a: number; caps: string[] }
+  | { k: 'seteuid'; a: number; euid: number }
+  | { k: 'rlimit'; a: number; limit: number };
+
+export interface MapAttr {
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  map_flags: number;
+  map_extra: number;
+}
+
+const nat = fc.nat({ max: 1000 });
+/** actor choice: biased towards the container's first actor (index 1) and the grantor (0) */
+const actor = fc.oneof({ weight: 5, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.nat({ max: 7 }) });
+
+const tokenChoice: fc.Arbitrary<TokenChoice> = fc.record({
+  use: fc.oneof(
+    { weight: 14, arbitrary: fc.constant('token' as const) },
+    { weight: 3, arbitrary: fc.constant('none' as const) },
+    { weight: 1, arbitrary: fc.constant('other-fd' as const) },
+    { weight: 1, arbitrary: fc.constant('fd-no-flag' as const) },
+    { weight: 1, arbitrary: fc.constant('bad' as const) },
+  ),
+  h: nat,
+});
+
+const mapAttr: fc.Arbitrary<MapAttr> = fc.record({
+  key_size: fc.constantFrom(0, 4, 8),
+  value_size: fc.constantFrom(0, 4, 8),
+  max_entries: fc.constantFrom(0, 1, 4096),
+  map_flags: fc.constantFrom(0, 1, 1024, 24),
+  map_extra: fc.constantFrom(0, 0, 1),
+});
+
+const COMMON_MAPS = [1, 2, 5, 6, 7, 9, 11, 14, 15, 16, 17, 22, 23, 27, 30, 33];
+const COMMON_PROGS = [1, 2, 3, 5, 6, 8, 9, 17, 18, 21, 26, 28, 30, 31];
+
+const options = fc.array(mountOption, { minLength: 0, maxLength: 4 });
+
+export const flowArb: fc.Arbitrary<Cmd> = fc.record({
+  k: fc.constant('flow' as const),
+  opener: fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
+  grantor: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
+  tokenBy: fc.oneof({ weight: 6, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
+  opts: fc.oneof(coherentDelegation, fc.array(mountOption, { minLength: 1, maxLength: 4 })),
+  create: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  variant: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('root' as const) },
+    { weight: 1, arbitrary: fc.constantFrom<FlowVariant>('subdir', 'clone_root', 'clone_subdir', 'legacy', 'fspick') },
+  ),
+  reconf: fc.array(mountOption, { minLength: 0, maxLength: 2 }),
+});
+
+export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  { weight: 2, arbitrary: flowArb },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('fsopen' as const), a: actor }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('fsconfig' as const),
+      a: actor,
+      h: nat,
+      cmd: fc.constantFrom('set_string' as const, 'set_string' as const, 'set_flag' as const, 'create' as const, 'reconfigure' as const),
+      key: mountOption.map((o) => o.key),
+      value: mountOption.map((o) => o.value),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('fsmount' as const), a: actor, h: nat }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('open' as const), a: actor, h: nat, path: fc.constantFrom('.', '.', 'd', 'maps.debug'), opath: fc.boolean() }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('mkdir' as const), a: actor, h: nat, path: fc.constantFrom('d', 'e', 'maps.debug') }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('open_tree' as const), a: actor, h: nat, path: fc.constantFrom('', '.', 'd') }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('move_mount' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('mount' as const), a: actor, opts: options }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('fspick' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('mountinfo' as const), a: actor, h: nat }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('token_create' as const),
+      a: actor,
+      h: nat,
+      flags: fc.oneof({ weight: 15, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(1) }),
+      size: fc.oneof({ weight: 12, arbitrary: fc.constant(8) }, { weight: 1, arbitrary: fc.constantFrom(0, 4, 168, 200, 4097) }),
+      tail: fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(8, 9, 167, 168, 199) }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('token_fdinfo' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('obj_get_info' as const), a: actor, h: nat, len: fc.constantFrom(32, 32, 0, 8, 24, 40) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant('map_create' as const),
+      a: actor,
+      type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...COMMON_MAPS) }, { weight: 2, arbitrary: fc.nat({ max: __MAX_BPF_MAP_TYPE + 1 }) }),
+      attr: fc.option(mapAttr, { freq: 4 }),
+      tok: tokenChoice,
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      k: fc.constant('prog_load' as const),
+      a: actor,
+      type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...COMMON_PROGS) }, { weight: 2, arbitrary: fc.nat({ max: __MAX_BPF_PROG_TYPE + 1 }) }),
+      eat: fc.option(fc.nat({ max: __MAX_BPF_ATTACH_TYPE + 1 }), { freq: 3 }),
+      insns: fc.oneof({ weight: 12, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constantFrom(0, 4096, 4097, 1000001) }),
+      flags: fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1, 16, 4096) }),
+      tok: tokenChoice,
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('btf_load' as const), a: actor, tok: tokenChoice }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('btf_get_fd_by_id' as const), a: actor, h: nat, tok: tokenChoice }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('send_fd' as const), a: actor, h: nat, to: actor }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('dup2' as const), a: actor, h: nat, h2: nat }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('close' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('capset' as const), a: actor, caps: capSubsetArb }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('seteuid' as const), a: actor, euid: fc.constantFrom(0, 1000, 1001, 100000, 100001) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('rlimit' as const), a: actor, limit: fc.constantFrom(3, 4, 5, 8, 64) }) },
+);

@@ -1,0 +1,33 @@
+// The top-level arbitrary: a world, the sysctl, and a command sequence,
+// compiled against a profile into a concrete scenario plus model results.
+
+import fc from 'fast-check';
+import type { Profile } from '../model/profile.ts';
+import { type Compiled, compile } from './compile.ts';
+import { cmdArb, flowArb } from './commands.ts';
+import { worldArb } from './world.ts';
+
+export interface GenOptions {
+  profile: Profile;
+  /** fixed sysctl (the oracle uses the machine's); default: mostly 2, sometimes 0 or 1 */
+  sysctl?: 0 | 1 | 2;
+  maxCommands?: number;
+  /** fast-check size of the command list: 'small' | 'medium' | 'large' */
+  size?: fc.SizeForArbitrary;
+}
+
+export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
+  const sysctl: fc.Arbitrary<0 | 1 | 2> =
+    o.sysctl !== undefined
+      ? fc.constant(o.sysctl)
+      : fc.oneof({ weight: 6, arbitrary: fc.constant(2 as const) }, { weight: 2, arbitrary: fc.constant(0 as const) }, { weight: 1, arbitrary: fc.constant(1 as const) });
+  return fc
+    .record({
+      world: worldArb,
+      sysctl,
+      // a delegation hand-off first most of the time, so sequences reach token use
+      flows: fc.oneof({ weight: 4, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: fc.constant([]) }),
+      cmds: fc.array(cmdArb, { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
+    })
+    .map(({ world, sysctl, flows, cmds }) => compile(world, o.profile, sysctl, [...flows, ...cmds]));
+}
