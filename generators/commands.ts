@@ -41,6 +41,7 @@ export type Cmd =
   | { k: 'btf_load'; a: number; tok: TokenChoice }
   | { k: 'btf_get_fd_by_id'; a: number; h: number; tok: TokenChoice }
   | { k: 'send_fd'; a: number; h: number; to: number }
+  | { k: 'pass_token'; a: number; h: number; to: number }
   | { k: 'dup2'; a: number; h: number; h2: number }
   | { k: 'close'; a: number; h: number }
   | { k: 'capset'; a: number; caps: string[] }
@@ -79,7 +80,7 @@ const mapAttr: fc.Arbitrary<MapAttr> = fc.record({
 });
 
 const COMMON_MAPS = [1, 2, 5, 6, 7, 9, 11, 14, 15, 16, 17, 22, 23, 27, 30, 33];
-const COMMON_PROGS = [1, 2, 3, 5, 6, 8, 9, 17, 18, 21, 26, 28, 30, 31];
+const COMMON_PROGS = [1, 1, 2, 3, 5, 6, 8, 8, 9, 17, 18, 21, 26, 28, 30, 31];
 
 const options = fc.array(mountOption, { minLength: 0, maxLength: 4 });
 
@@ -152,7 +153,7 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       a: actor,
       type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...COMMON_PROGS) }, { weight: 2, arbitrary: fc.nat({ max: __MAX_BPF_PROG_TYPE + 1 }) }),
       eat: fc.option(fc.nat({ max: __MAX_BPF_ATTACH_TYPE + 1 }), { freq: 3 }),
-      insns: fc.oneof({ weight: 12, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constantFrom(0, 4096, 4097, 1000001) }),
+      insns: fc.oneof({ weight: 8, arbitrary: fc.constant(2) }, { weight: 2, arbitrary: fc.constant(4097) }, { weight: 2, arbitrary: fc.constantFrom(0, 4096, 1000001) }),
       flags: fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1, 16, 4096) }),
       tok: tokenChoice,
     }),
@@ -160,6 +161,7 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('btf_load' as const), a: actor, tok: tokenChoice }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('btf_get_fd_by_id' as const), a: actor, h: nat, tok: tokenChoice }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('send_fd' as const), a: actor, h: nat, to: actor }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('pass_token' as const), a: actor, h: nat, to: fc.nat({ max: 7 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('dup2' as const), a: actor, h: nat, h2: nat }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('close' as const), a: actor, h: nat }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('capset' as const), a: actor, caps: capSubsetArb }) },

@@ -278,6 +278,13 @@ export class Compiler {
         this.emit({ actor: a, op: 'send_fd', fd, to, as: this.fresh(fd.replace(/\d+$/, '')) });
         return;
       }
+      case 'pass_token': {
+        // hand a live token to another task (possibly in another user namespace)
+        const to = this.actor(c.to);
+        const fd = this.pick(a, 'token', c.h);
+        this.emit({ actor: a, op: 'send_fd', fd, to, as: this.fresh('tok') });
+        return;
+      }
       case 'dup2': {
         const fd = this.pickAny(a, c.h);
         const to = c.h2 % 3 === 0 ? this.fresh('dup') : this.pickAny(a, c.h2);

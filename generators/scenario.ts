@@ -14,6 +14,8 @@ export interface GenOptions {
   maxCommands?: number;
   /** fast-check size of the command list: 'small' | 'medium' | 'large' */
   size?: fc.SizeForArbitrary;
+  /** 'sometimes': some worlds have no task privileged in the init namespace */
+  grantor?: 'always' | 'sometimes';
 }
 
 export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
@@ -23,7 +25,7 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
       : fc.oneof({ weight: 6, arbitrary: fc.constant(2 as const) }, { weight: 2, arbitrary: fc.constant(0 as const) }, { weight: 1, arbitrary: fc.constant(1 as const) });
   return fc
     .record({
-      world: worldArb,
+      world: worldArb(o.grantor),
       sysctl,
       // a delegation hand-off first most of the time, so sequences reach token use
       flows: fc.oneof({ weight: 4, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: fc.constant([]) }),

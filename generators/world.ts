@@ -13,9 +13,12 @@ export interface World {
 
 const kuidBase = fc.constantFrom(1000, 100000, 0);
 
-/** one unprivileged container (userns u1) plus optional neighbours */
-export const worldArb: fc.Arbitrary<World> = fc
+/** one unprivileged container (userns u1) plus optional neighbours; with
+ *  grantor 'sometimes', a quarter of the worlds have no privileged task at all */
+export function worldArb(grantor: 'always' | 'sometimes' = 'always'): fc.Arbitrary<World> {
+  return fc
   .record({
+    noGrantor: grantor === 'always' ? fc.constant(false) : fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     base: kuidBase,
     count: fc.constantFrom(1, 2),
     childCaps: capSet,
@@ -24,10 +27,12 @@ export const worldArb: fc.Arbitrary<World> = fc
     nested: fc.option(capSet, { freq: 4 }),
     initUser: fc.option(fc.record({ kuid: fc.constantFrom(0, 1000, 1001, 100000), caps: capSet }), { freq: 3 }),
   })
-  .map(({ base, count, childCaps, secondChild, sibling, nested, initUser }) => {
+  .map(({ noGrantor, base, count, childCaps, secondChild, sibling, nested, initUser }) => {
     const userns: UsernsDecl[] = [{ name: 'u1', parent: 'init', owner: base, map: { base, count } }];
     const actors: ActorDecl[] = [
-      { name: 'root', userns: 'init', kuid: 0, caps: 'all', mntns: 'init' },
+      noGrantor
+        ? { name: 'root', userns: 'init', kuid: 1000, caps: [], mntns: 'init' }
+        : { name: 'root', userns: 'init', kuid: 0, caps: 'all', mntns: 'init' },
       { name: 'c1', userns: 'u1', kuid: base, caps: childCaps },
     ];
     if (secondChild)
@@ -47,6 +52,7 @@ export const worldArb: fc.Arbitrary<World> = fc
       userns.push({ name: 'u3', parent: 'u1', owner: base, map: { base, count: 1 } });
       actors.push({ name: 'n1', userns: 'u3', kuid: base, caps: nested });
     }
-    if (initUser) actors.push({ name: 'i1', userns: 'init', kuid: initUser.kuid, caps: initUser.caps, mntns: 'init' });
+    if (initUser && !noGrantor) actors.push({ name: 'i1', userns: 'init', kuid: initUser.kuid, caps: initUser.caps, mntns: 'init' });
     return { userns, actors };
   });
+}

@@ -472,7 +472,7 @@ const PROG_FLAGS_OK = 1 | 2 | 4 | 8 | 16 | 32 | 64 | 128 | BPF_F_TOKEN_FD;
 export const UNCONFIGURED_PROG_TYPES = new Set<number>([PROG.UNSPEC!, PROG.LIRC_MODE2!]);
 
 /** bpf_prog_load_fixup_attach_type() */
-function fixupAttachType(type: number, eat: number): number {
+export function fixupAttachType(type: number, eat: number): number {
   if (type === PROG.CGROUP_SOCK && eat === 0) return ATTACH.CGROUP_INET_SOCK_CREATE!;
   if (type === PROG.SK_REUSEPORT && eat === 0) return ATTACH.SK_REUSEPORT_SELECT!;
   return eat;

@@ -1,0 +1,74 @@
+import type { Property } from './types.ts';
+import { counterfactual, taskOf, tokenOfStep, walk } from './walk.ts';
+import { CAP_BPF, CAP_EMPTY, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN, capDrop, capName, capRaised } from '../model/caps.ts';
+import type { ModelState } from '../model/run.ts';
+import type { Step } from '../scenario/types.ts';
+import type { BpfToken } from '../model/token.ts';
+
+const AUTH_OPS = new Set(['token_create', 'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'fsopen', 'fsmount', 'fsconfig']);
+const CAPS = [CAP_BPF, CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON];
+const MASKS = ['allowed_cmds', 'allowed_maps', 'allowed_progs', 'allowed_attachs'] as const;
+
+function weakenings(st: ModelState, step: Step): Array<{ what: string; mutate: (c: ModelState) => void }> {
+  const out: Array<{ what: string; mutate: (c: ModelState) => void }> = [];
+  const t = taskOf(st, step);
+  for (const cap of CAPS) {
+    if (!capRaised(t.cred.cap_effective, cap)) continue;
+    out.push({
+      what: `without CAP_${capName(cap)}`,
+      mutate: (c) => {
+        const ct = c.tasks.get(step.actor)!;
+        ct.cred = { ...ct.cred, cap_effective: capDrop(ct.cred.cap_effective, cap) };
+      },
+    });
+  }
+  if (t.cred.cap_effective !== CAP_EMPTY)
+    out.push({
+      what: 'without any capability',
+      mutate: (c) => {
+        const ct = c.tasks.get(step.actor)!;
+        ct.cred = { ...ct.cred, cap_effective: CAP_EMPTY };
+      },
+    });
+  const tk = tokenOfStep(st, step);
+  if (tk) {
+    for (const m of MASKS)
+      for (let b = 0; b < 64; b++) {
+        if (!(tk[m] & (1n << BigInt(b)))) continue;
+        out.push({
+          what: `with bit ${b} of the token's ${m} cleared`,
+          mutate: (c) => {
+            const ctk = tokenOfStep(c, step) as BpfToken;
+            ctk[m] &= ~(1n << BigInt(b));
+          },
+        });
+      }
+  }
+  return out;
+}
+
+export const monotonicPrivilege: Property = {
+  name: 'monotonic-privilege',
+  claim: 'Removing capabilities or delegation bits never turns a failure into a success.',
+  provenance: [
+    'seed 001 (v12 cover letter): a token "doesn\'t grant BPF functionality directly, it just turns capable() checks into ns_capable() checks"; delegation only ever widens what a token allows',
+    'kernel/bpf/token.c bpf_token_capable(), syscall.c map_create()/bpf_prog_load(): every check is a conjunction of capability and delegation tests',
+  ],
+  knownBad: ['mutant-insn-limit-swapped'],
+  // unprivileged loads only exist with the sysctl at 0
+  gen: { sysctl: 0 },
+  check(s, profile) {
+    return walk(s, profile, {
+      before(st, step, i) {
+        if (!AUTH_OPS.has(step.op)) return null;
+        const orig = counterfactual(st, step);
+        if (orig.ret === 'ok') return null;
+        for (const w of weakenings(st, step)) {
+          const r = counterfactual(st, step, w.mutate);
+          if (r.ret === 'ok') return { step: i, message: `${step.op} fails with ${orig.ret}, but succeeds ${w.what}` };
+        }
+        return null;
+      },
+    });
+  },
+};

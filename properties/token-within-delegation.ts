@@ -1,0 +1,56 @@
+import type { Property } from './types.ts';
+import { counterfactual, tokenOfStep, walk, withoutToken } from './walk.ts';
+import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_PROG_LOAD, __MAX_BPF_ATTACH_TYPE, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from '../model/enums.ts';
+import { fixupAttachType } from '../model/syscall.ts';
+import type { BpfToken } from '../model/token.ts';
+import type { Step } from '../scenario/types.ts';
+
+const bit = (m: bigint, b: number, max: number): boolean => b < max && (m & (1n << BigInt(b))) !== 0n;
+
+/** does the token delegate exactly this request (command, and its types)? */
+function delegates(tk: BpfToken, step: Step): boolean {
+  switch (step.op) {
+    case 'map_create':
+      return bit(tk.allowed_cmds, BPF_MAP_CREATE, 64) && bit(tk.allowed_maps, step.map_type, __MAX_BPF_MAP_TYPE);
+    case 'prog_load': {
+      const eat = fixupAttachType(step.prog_type, step.expected_attach_type ?? 0);
+      return (
+        bit(tk.allowed_cmds, BPF_PROG_LOAD, 64) &&
+        bit(tk.allowed_progs, step.prog_type, __MAX_BPF_PROG_TYPE) &&
+        bit(tk.allowed_attachs, eat, __MAX_BPF_ATTACH_TYPE)
+      );
+    }
+    case 'btf_load':
+      return bit(tk.allowed_cmds, BPF_BTF_LOAD, 64);
+    case 'btf_get_fd_by_id':
+      return bit(tk.allowed_cmds, BPF_BTF_GET_FD_BY_ID, 64);
+    default:
+      return true;
+  }
+}
+
+export const tokenWithinDelegation: Property = {
+  name: 'token-within-delegation',
+  claim: 'A token never lets an operation succeed that its bpffs did not delegate (command, map type, program type, attach type).',
+  provenance: [
+    'seed 001 (v12 cover letter): delegate_{cmds,maps,progs,attachs} say which operations a token derived from the bpffs allows',
+    'kernel/bpf/token.c bpf_token_allow_cmd(), bpf_token_allow_map_type(), bpf_token_allow_prog_type(); syscall.c map_create()/bpf_prog_load() drop a token that does not allow the request',
+  ],
+  knownBad: ['mutant-ignore-attach-mask', 'mutant-keep-dropped-token'],
+  check(s, profile) {
+    return walk(s, profile, {
+      before(st, step, i) {
+        const tk = tokenOfStep(st, step);
+        if (!tk || delegates(tk, step)) return null;
+        const withTok = counterfactual(st, step);
+        if (withTok.ret !== 'ok') return null;
+        const without = counterfactual(st, withoutToken(step));
+        if (without.ret === 'ok') return null;
+        return {
+          step: i,
+          message: `${step.op} succeeded with a token that does not delegate it; without the token it fails with ${without.ret}`,
+        };
+      },
+    });
+  },
+};

@@ -1,0 +1,25 @@
+// A property is a small named claim with its provenance and a check over one
+// scenario run on the model.
+
+import type { Scenario } from '../scenario/types.ts';
+import type { Profile } from '../model/profile.ts';
+import type { GenOptions } from '../generators/scenario.ts';
+
+export interface Violation {
+  /** index of the step where the claim broke */
+  step: number;
+  message: string;
+}
+
+export interface Property {
+  name: string;
+  /** the claim, one sentence */
+  claim: string;
+  /** which document or kernel function makes the claim */
+  provenance: string[];
+  /** profiles the test suite shows this property catching */
+  knownBad: string[];
+  /** generator tuning for this claim */
+  gen?: Partial<Omit<GenOptions, 'profile'>>;
+  check(scenario: Scenario, profile: Profile): Violation | null;
+}

@@ -1,0 +1,68 @@
+// Runs a scenario on the model with a visitor before and after each step;
+// the first violation a visitor reports ends the walk. Counterfactuals run a
+// (possibly modified) step on a copy of the state before it.
+
+import type { Scenario, Step, StepResult } from '../scenario/types.ts';
+import type { Profile } from '../model/profile.ts';
+import { type ModelState, performStep, setupScenario } from '../model/run.ts';
+import type { BpfToken } from '../model/token.ts';
+import type { File } from '../model/vfs.ts';
+import type { Task } from '../model/kernel.ts';
+import { cloneDeep } from './clone.ts';
+import type { Violation } from './types.ts';
+
+export interface Visitor {
+  before?(st: ModelState, step: Step, i: number): Violation | null;
+  after?(st: ModelState, step: Step, i: number, r: StepResult): Violation | null;
+}
+
+export function walk(s: Scenario, profile: Profile, v: Visitor): Violation | null {
+  const st = setupScenario(s, profile);
+  for (let i = 0; i < s.steps.length; i++) {
+    const step = s.steps[i]!;
+    const b = v.before?.(st, step, i);
+    if (b) return b;
+    const r = performStep(st, step);
+    const a = v.after?.(st, step, i, r);
+    if (a) return a;
+  }
+  return null;
+}
+
+/** run `step` on a copy of `st`, after `mutate` has changed the copy */
+export function counterfactual(st: ModelState, step: Step, mutate?: (copy: ModelState) => void): StepResult {
+  const copy = cloneDeep(st);
+  mutate?.(copy);
+  return performStep(copy, step);
+}
+
+export function taskOf(st: ModelState, step: Step): Task {
+  return st.tasks.get(step.actor)!;
+}
+
+/** the open file a handle names in the acting task's fd table */
+export function fileOf(st: ModelState, step: Step, handle: string | undefined): File | null {
+  if (handle === undefined) return null;
+  const ref = st.handles.get(handle);
+  const t = taskOf(st, step);
+  if (!ref || ref.files !== t.files) return null;
+  return ref.files.fds[ref.fd] ?? null;
+}
+
+export const TOKEN_OPS = new Set(['map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id']);
+
+/** the token a token-using step passes with BPF_F_TOKEN_FD, if it names one */
+export function tokenOfStep(st: ModelState, step: Step): BpfToken | null {
+  if (!TOKEN_OPS.has(step.op) || !('token' in step) || step.token === undefined) return null;
+  if (step.token_flag === false) return null;
+  const f = fileOf(st, step, step.token);
+  return f && f.obj.kind === 'token' ? f.obj.token : null;
+}
+
+/** the same step without the token (no flag, no fd) */
+export function withoutToken(step: Step): Step {
+  const s = { ...step } as Step & { token?: string; token_flag?: boolean };
+  delete s.token;
+  delete s.token_flag;
+  return s;
+}
