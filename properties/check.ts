@@ -39,10 +39,8 @@ export function checkProperty(prop: Property, profile: Profile, o: CheckOptions)
     fc.property(arb, (c) => prop.check(c.scenario, profile) === null),
     params,
   );
-  if (!details.failed || !details.counterexample) {
-    if (details.errorInstance) throw details.errorInstance;
-    return { ok: true, runs: details.numRuns };
-  }
+  if (!details.failed) return { ok: true, runs: details.numRuns };
+  if (!details.counterexample) throw new Error(`${prop.name}: fast-check failed without a counterexample`);
   const c = details.counterexample[0];
   const scenario: Scenario = { ...minimize(prop, profile, c.scenario), name: `${prop.name} on ${profile.name}` };
   const violation = prop.check(scenario, profile)!;

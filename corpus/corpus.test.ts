@@ -1,0 +1,36 @@
+// npm test replays the whole corpus on the model: every expectation a
+// scenario records must still hold under its profile.
+
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { corpusFiles, loadCorpus } from './load.ts';
+import { runScenario } from '../model/run.ts';
+import { ScenarioError } from '../scenario/validate.ts';
+
+const DIR = new URL('.', import.meta.url).pathname;
+const entries = loadCorpus(DIR);
+
+describe('corpus', () => {
+  it('is not empty', () => {
+    expect(entries.length).toBeGreaterThan(0);
+  });
+
+  it.each(entries.map((e) => [e.file.slice(DIR.length), e] as const))('%s replays on the model', (_f, e) => {
+    const r = runScenario(e.scenario).results;
+    const got = e.scenario.steps.map((s, i) => ({ ret: s.expect === undefined ? undefined : r[i]!.ret, text: s.expect_text === undefined ? undefined : r[i]!.text }));
+    const want = e.scenario.steps.map((s) => ({ ret: s.expect, text: s.expect_text }));
+    expect(got).toEqual(want);
+  });
+
+  it('a malformed corpus file fails with its name and the JSON path of the problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpftc-corpus-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ format: 'bpftc/1', actors: [{ name: 'a', userns: 'init', kuid: 0, caps: 'all' }], steps: [{ actor: 'a', op: 'map_create' }] }));
+    expect(corpusFiles(dir)).toHaveLength(1);
+    expect(() => loadCorpus(dir)).toThrow(ScenarioError);
+    expect(() => loadCorpus(dir)).toThrow(/bad\.json:\$\.steps\[0\]\.map_type: "map_create" needs "map_type"/);
+    writeFileSync(join(dir, 'bad.json'), '{"format": "bpftc/1",');
+    expect(() => loadCorpus(dir)).toThrow(/bad\.json:\$: not valid JSON/);
+  });
+});
