@@ -1,0 +1,62 @@
+// npm run bench: throughput figures (never asserted in tests).
+//   model steps/s       replaying pre-generated scenarios on the model
+//   sequences/s         generate + compile + one property check, end to end
+//   kernel scenarios/s  the same scenarios on the real kernel (when the oracle can run)
+
+import fc from 'fast-check';
+import { findProfile } from '../model/profile.ts';
+import { runScenario } from '../model/run.ts';
+import { scenarioArb } from '../generators/scenario.ts';
+import { PROPERTIES } from '../properties/index.ts';
+import { checkProperty } from '../properties/check.ts';
+import { depthOf } from '../generators/stats.ts';
+import { probeKernel } from '../oracle/driver.ts';
+import { runOracleCampaign } from '../oracle/campaign.ts';
+
+const profile = findProfile('linux-6.18')!;
+const N = Number(process.env.BENCH_SCENARIOS ?? 2000);
+
+function time<T>(f: () => T): [T, number] {
+  const t0 = process.hrtime.bigint();
+  const r = f();
+  return [r, Number(process.hrtime.bigint() - t0) / 1e9];
+}
+
+const [compiled, genSec] = time(() => fc.sample(scenarioArb({ profile, sysctl: 2 }), { numRuns: N, seed: 42 }));
+const steps = compiled.reduce((a, c) => a + c.scenario.steps.length, 0);
+console.log(`generated ${N} scenarios (${steps} steps) in ${genSec.toFixed(2)} s: ${Math.round(N / genSec)} sequences/s incl. compile`);
+
+// warm-up, then measure pure model replay
+for (const c of compiled.slice(0, 200)) runScenario(c.scenario, { profile });
+const [, replaySec] = time(() => {
+  for (const c of compiled) runScenario(c.scenario, { profile });
+});
+console.log(`model replay: ${Math.round(steps / replaySec)} steps/s, ${Math.round(N / replaySec)} scenarios/s (one core)`);
+
+const d = compiled.map(depthOf);
+const pct = (n: number): string => `${((100 * n) / N).toFixed(1)}%`;
+console.log(
+  `depth: token created in ${pct(d.filter((x) => x.tokenCreated).length)}, token use ok in ${pct(d.filter((x) => x.tokenUseOk).length)}, token use failing in ${pct(d.filter((x) => x.tokenUseFail).length)} of sequences`,
+);
+
+for (const p of PROPERTIES) {
+  const [, sec] = time(() => checkProperty(p, profile, { runs: 500, seed: 1 }));
+  console.log(`property ${p.name}: ${Math.round(500 / sec)} sequences/s`);
+}
+
+const probe = await probeKernel();
+if ('skip' in probe) {
+  console.log(`kernel: skipped (${probe.skip})`);
+} else {
+  const K = Math.min(N, Number(process.env.BENCH_KERNEL ?? 1000));
+  const ks = compiled.slice(0, K).map((c) => c.scenario);
+  const kSteps = ks.reduce((a, s) => a + s.steps.length, 0);
+  const t0 = process.hrtime.bigint();
+  const res = await runOracleCampaign({ scenarios: ks, probe, shrink: false });
+  const kSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const [, mSec] = time(() => {
+    for (const s of ks) runScenario(s, { profile });
+  });
+  console.log(`kernel: ${Math.round(K / kSec)} scenarios/s (${Math.round(kSteps / kSec)} steps/s), ${res.agreements}/${res.scenarios} agree`);
+  console.log(`model/kernel speed ratio on the same scenarios: ${Math.round(kSec / mSec)}x`);
+}
