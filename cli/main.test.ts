@@ -1,0 +1,100 @@
+// The CLI's contract: exit codes, one-line errors, determinism, and a corpus
+// that failed runs never rewrite.
+
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from './main.ts';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('bpftc', () => {
+  it('fuzz on linux-6.18 passes (exit 0)', async () => {
+    const r = await cli('fuzz', '--runs', '100', '--seed', '3');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/6 passed, 0 failed \(profile linux-6\.18, seed 3\)/);
+  });
+
+  it('fuzz on token-v10 fails with a numbered trace and a replay line (exit 1)', async () => {
+    const r = await cli('fuzz', '--profile', 'token-v10', '--property', 'token-from-bpffs-root', '--runs', '2000', '--seed', '1');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL {2}token-from-bpffs-root/);
+    expect(r.out).toMatch(/>> ?\d+\. \w+: token_create/);
+    const replay = /replay: npx bpftc (fuzz .*)$/m.exec(r.out)![1]!.split(' ');
+    const again = await cli(...replay);
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(/after 1 runs/);
+  });
+
+  it('same seed and options give byte-identical output, text and JSON', async () => {
+    const a = await cli('fuzz', '--profile', 'token-v10', '--runs', '300', '--seed', '9', '--json');
+    const b = await cli('fuzz', '--profile', 'token-v10', '--runs', '300', '--seed', '9', '--json');
+    expect(a.out).toBe(b.out);
+    const j = JSON.parse(a.out) as { results: Array<{ ok: boolean; scenario?: { format: string } }> };
+    expect(j.results.some((x) => !x.ok && x.scenario?.format === 'bpftc/1')).toBe(true);
+  });
+
+  it('bad usage is one line and exit 2', async () => {
+    for (const argv of [
+      ['fuzz', '--runs', 'x'],
+      ['fuzz', '--profile', 'nope'],
+      ['fuzz', '--property', 'nope'],
+      ['fuzz', '--frobnicate'],
+      ['fuzz', 'extra'],
+      ['run'],
+      ['run', '/nonexistent.json'],
+      ['nope'],
+    ]) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err.split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/^bpftc: /);
+    }
+  });
+
+  it('run checks expectations and names the JSON path of a malformed file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpftc-cli-'));
+    const good = join(dir, 'good.json');
+    const s = {
+      format: 'bpftc/1',
+      actors: [{ name: 'a', userns: 'init', kuid: 1000, caps: [], mntns: 'init' }],
+      steps: [{ actor: 'a', op: 'fsopen', expect: 'ok' }],
+    };
+    writeFileSync(good, JSON.stringify(s));
+    const r = await cli('run', good);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/MISMATCH step 1: expected ok, got EPERM/);
+    writeFileSync(good, JSON.stringify({ ...s, steps: [{ actor: 'a', op: 'fsopen', expect: 'EPERM' }] }));
+    expect((await cli('run', good)).code).toBe(0);
+    writeFileSync(good, JSON.stringify({ ...s, actors: [{ name: 'a', userns: 'u9', kuid: 0, caps: 'all' }] }));
+    const bad = await cli('run', good);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/good\.json:\$\.actors\[0\]\.userns: unknown user namespace "u9"/);
+  });
+
+  it('--save writes new corpus files and never overwrites', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpftc-save-'));
+    const args = ['fuzz', '--profile', 'token-v10', '--property', 'delegation-needs-init-sysadmin', '--runs', '200', '--seed', '1', '--save', dir];
+    expect((await cli(...args)).code).toBe(1);
+    const first = readdirSync(dir);
+    expect(first).toHaveLength(1);
+    const before = readFileSync(join(dir, first[0]!), 'utf8');
+    expect((await cli(...args)).code).toBe(1);
+    expect(readdirSync(dir)).toHaveLength(2);
+    expect(readFileSync(join(dir, first[0]!), 'utf8')).toBe(before);
+    const saved = JSON.parse(before) as { meta: { property: string; profile: string; seed: number } };
+    expect(saved.meta).toMatchObject({ property: 'delegation-needs-init-sysadmin', profile: 'token-v10', seed: 1 });
+    expect((await cli('run', join(dir, first[0]!))).code).toBe(0);
+  });
+
+  it('lists properties and profiles', async () => {
+    expect((await cli('properties')).out).toMatch(/^token-within-delegation/m);
+    expect((await cli('profiles')).out).toMatch(/^token-v10/m);
+  });
+});
