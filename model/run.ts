@@ -100,12 +100,29 @@ function fdOf(st: ModelState, t: Task, h: string | undefined): number {
   return r.fd;
 }
 
+/** Handle bookkeeping (oracle/PROTOCOL.md "Handle bookkeeping", same rule as
+ *  the executor): a handle is bound to one (fd table, fd number) while that fd
+ *  is open; closing or replacing the fd unbinds every handle of that number. */
+function unbindFd(st: ModelState, files: Files, fd: number): void {
+  for (const [name, r] of st.handles) if (r.files === files && r.fd === fd) st.handles.delete(name);
+}
+
+/** A new fd: stale bindings of its number go, then `as` names it. A handle of
+ *  a BTF carries the BTF's id (what btf_get_fd_by_id looks up). */
 function bind(st: ModelState, t: Task, as: string | undefined, fd: number): void {
-  if (as === undefined || fd < 0) return;
+  if (fd < 0) return;
+  unbindFd(st, t.files, fd);
+  if (as === undefined) return;
   const f = t.files.fds[fd];
   const btfId = f && f.obj.kind === 'btf' ? f.obj.btf.id : undefined;
   st.handles.set(as, btfId === undefined ? { files: t.files, fd } : { files: t.files, fd, btfId });
 }
+
+/** ops whose non-negative return is a new fd of the acting actor */
+const RETURNS_FD = new Set<Step['op']>([
+  'fsopen', 'fsmount', 'open', 'open_tree', 'mount', 'fspick', 'token_create',
+  'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id',
+]);
 
 const FSCONFIG_CMDS = {
   set_flag: FSCONFIG_SET_FLAG,
@@ -283,12 +300,16 @@ export function performStep(st: ModelState, step: Step): StepResult {
         while (newfd < t.files.fds.length && t.files.fds[newfd] !== undefined) newfd++;
       }
       ret = dup2(k, t, oldfd, newfd);
-      if (ret >= 0) bind(st, t, step.to, ret);
+      // the replaced file's handles (including `to`) are unbound; `as` names the new fd
+      if (ret >= 0) bind(st, t, step.as, ret);
       return { ret: retName(ret) };
     }
-    case 'close':
-      ret = closeFd(k, t.files, fd(step.fd));
-      break;
+    case 'close': {
+      const n = fd(step.fd);
+      ret = closeFd(k, t.files, n);
+      if (ret === 0) unbindFd(st, t.files, n);
+      return { ret: retName(ret) };
+    }
     case 'capset': {
       const eff = capsFromNames(step.effective);
       const perm = step.permitted ? capsFromNames(step.permitted) : t.cred.cap_permitted;
@@ -316,7 +337,7 @@ export function performStep(st: ModelState, step: Step): StepResult {
       break;
     }
   }
-  if (ret >= 0) bind(st, t, step.as, ret);
+  if (ret >= 0 && RETURNS_FD.has(step.op)) bind(st, t, step.as, ret);
   return { ret: retName(ret) };
 }
 

@@ -913,7 +913,7 @@ static long long in_ns_id(int userns, long long kuid) {
   if (userns < 0) return kuid;
   struct userns_decl *u = &S.userns[userns];
   if (kuid >= u->base && kuid < u->base + u->count) return kuid - u->base;
-  return 0xfffffffeLL; /* unmapped: setresuid fails with EINVAL */
+  return 4000000000LL; /* unmapped in this userns (never (uid_t)-1): setresuid fails with EINVAL */
 }
 
 static void create_userns(int k) {
@@ -1014,6 +1014,12 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
   if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
   prctl(PR_SET_KEEPCAPS, 0);
   prctl(X_PR_CAP_AMBIENT, X_PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  /* the model's fd table: RLIMIT_NOFILE soft = hard = 1024 (lowering needs no privilege) */
+  stage = "setrlimit(RLIMIT_NOFILE)";
+  {
+    struct rlimit rl = {1024, 1024};
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0) goto fail;
+  }
   stage = "capset";
   if (capset64(a->caps, a->caps, 0) < 0) goto fail;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1242,6 +1248,7 @@ static void run_steps(void) {
         _exit(2);
       }
       if (st->op == OP_BTF_LOAD) btf_id = (int)rp.extra;
+      if (st->op == OP_BTF_GET_FD_BY_ID) btf_id = (int)c.n[5]; /* the same BTF object */
       if (st->op == OP_DUP2 && ret >= 0) {
         struct binding *b = bind_find(st->h[0]);
         if (b && b->actor == k) btf_id = b->btf_id;
@@ -1440,8 +1447,9 @@ static void do_probe(void) {
   struct utsname un;
   uname(&un);
   struct sbuf b = {0};
-  sb_printf(&b, "{\"probe\":{\"root\":%s,\"userns\":%s,\"bpf_token\":%s,\"unprivileged_bpf_disabled\":%s,\"release\":",
-            root ? "true" : "false", userns ? "true" : "false", token ? "true" : "false", ubp);
+  sb_printf(&b, "{\"probe\":{\"root\":%s,\"userns\":%s,\"bpf_token\":%s,\"unprivileged_bpf_disabled\":%s,\"caps_all\":\"%llx\",\"release\":",
+            root ? "true" : "false", userns ? "true" : "false", token ? "true" : "false", ubp,
+            (unsigned long long)g_caps_all);
   sb_json_str(&b, un.release, strlen(un.release));
   sb_puts(&b, "}}");
   out_line(b.p);
