@@ -1,0 +1,106 @@
+// An oracle campaign: every scenario (from a generator or a corpus) runs on the
+// model and on the real kernel; disagreements are shrunk and reported. The
+// scenarios come from elsewhere (generators/); this file only consumes them.
+
+import type { Scenario } from '../scenario/types.ts';
+import { type DriverOptions, type Probe, KernelExecutor, adaptToMachine, kernelUncheckable, probeKernel } from './driver.ts';
+import { type Comparison, type CoverageTable, addCoverage, compareWithKernel, newCoverage } from './compare.ts';
+import { type ShrinkResult, formatSideBySide, shrinkDisagreement } from './shrink.ts';
+
+export { formatCoverageTable } from './compare.ts';
+
+export interface Disagreement {
+  /** the scenario as run (adapted to the machine) */
+  scenario: Scenario;
+  comparison: Comparison & { kind: 'disagree' };
+  /** null when shrinking was off or the disagreement did not reproduce */
+  shrunk: ShrinkResult | null;
+  /** formatSideBySide() of the shrunk (or original) scenario */
+  report: string;
+}
+
+export interface CampaignOptions extends DriverOptions {
+  scenarios: AsyncIterable<Scenario> | Iterable<Scenario>;
+  onDisagreement?: (d: Disagreement) => void | Promise<void>;
+  /** called after every compared scenario */
+  onResult?: (s: Scenario, c: Comparison) => void;
+  /** shrink disagreements (default true) */
+  shrink?: boolean;
+  /** stop after this many disagreements (default: never) */
+  maxDisagreements?: number;
+  /** scenarios in flight in the executor (default 16) */
+  concurrency?: number;
+  /** a probe already made (else probeKernel() is called) */
+  probe?: Probe;
+}
+
+export interface CampaignResult {
+  /** null when the oracle cannot run here; `skip` says why */
+  skip?: string;
+  probe?: Probe;
+  scenarios: number;
+  agreements: number;
+  disagreements: number;
+  /** kernel set-up errors, refused steps, timeouts (prefixes agreed) */
+  setupErrors: number;
+  /** scenarios that cannot run on the executor (e.g. thread_of) */
+  unsupported: number;
+  coverage: CoverageTable;
+  shrunk: Disagreement[];
+}
+
+export async function runOracleCampaign(opts: CampaignOptions): Promise<CampaignResult> {
+  const result: CampaignResult = {
+    scenarios: 0,
+    agreements: 0,
+    disagreements: 0,
+    setupErrors: 0,
+    unsupported: 0,
+    coverage: newCoverage(),
+    shrunk: [],
+  };
+  const probe = opts.probe ?? (await probeKernel(opts.bin !== undefined ? { bin: opts.bin } : {}));
+  if ('skip' in probe) return { ...result, skip: probe.skip };
+  result.probe = probe;
+  const ex = new KernelExecutor(opts);
+  const shrinkEx = new KernelExecutor(opts);
+  const conc = opts.concurrency ?? 16;
+  const inflight = new Set<Promise<void>>();
+  let stop = false;
+  const handle = async (orig: Scenario): Promise<void> => {
+    const s = adaptToMachine(orig, probe);
+    const c = compareWithKernel(s, await ex.run(s));
+    result.scenarios++;
+    addCoverage(result.coverage, s, c);
+    opts.onResult?.(s, c);
+    if (c.kind === 'agree') result.agreements++;
+    else if (c.kind === 'error') result.setupErrors++;
+    else {
+      result.disagreements++;
+      if (opts.maxDisagreements !== undefined && result.disagreements >= opts.maxDisagreements) stop = true;
+      const shrunk = opts.shrink === false ? null : await shrinkDisagreement(s, shrinkEx, { start: c });
+      const report = shrunk
+        ? formatSideBySide(shrunk.scenario, shrunk.comparison.model, shrunk.comparison.kernel)
+        : formatSideBySide(s, c.model, c.kernel);
+      const d: Disagreement = { scenario: s, comparison: c, shrunk, report };
+      result.shrunk.push(d);
+      await opts.onDisagreement?.(d);
+    }
+  };
+  try {
+    for await (const s of opts.scenarios as AsyncIterable<Scenario>) {
+      if (stop) break;
+      if (kernelUncheckable(s)) {
+        result.unsupported++;
+        continue;
+      }
+      const p: Promise<void> = handle(s).finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= conc) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+  } finally {
+    await Promise.all([ex.close(), shrinkEx.close()]);
+  }
+  return result;
+}

@@ -1,0 +1,325 @@
+// Runs scenarios (scenario/types.ts, the one trace format) on the real kernel
+// through the C executor oracle/bin/bpftc-exec (line protocol: oracle/PROTOCOL.md).
+// One long-running executor process serves a whole batch or campaign; scenarios
+// are pipelined and results streamed back per scenario.
+
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Scenario, Step, StepResult } from '../scenario/types.ts';
+import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
+
+export const EXECUTOR_BIN = join(dirname(fileURLToPath(import.meta.url)), 'bin', 'bpftc-exec');
+
+/** What the executor's `probe` reports about this machine. */
+export interface Probe {
+  root: boolean;
+  userns: boolean;
+  bpf_token: boolean;
+  unprivileged_bpf_disabled: 0 | 1 | 2;
+  /** hex capability mask the executor holds: what `caps: "all"` means on this machine */
+  caps_all: string;
+  release: string;
+}
+
+export interface KernelRun {
+  /** results of the steps that ran, in order (a prefix when `error` is set) */
+  results: StepResult[];
+  /** set-up error, refused step, protocol error, or timeout */
+  error?: string;
+  timedOut?: boolean;
+}
+
+export interface DriverOptions {
+  bin?: string;
+  /** per-scenario kill timeout of the executor (default 2000 ms) */
+  timeoutMs?: number;
+}
+
+interface RawProbe {
+  root?: boolean;
+  userns?: boolean;
+  bpf_token?: boolean;
+  unprivileged_bpf_disabled?: number | null;
+  caps_all?: string;
+  release?: string;
+}
+
+/** Asks the executor about the machine. A `skip` reason (one line) when the
+ *  oracle cannot run here: executor not built, not root, no user namespaces,
+ *  no BPF token support, unreadable sysctl. */
+export async function probeKernel(opts: { bin?: string } = {}): Promise<Probe | { skip: string }> {
+  return probeKernelSync(opts);
+}
+
+export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: string } {
+  const bin = opts.bin ?? EXECUTOR_BIN;
+  if (!existsSync(bin)) return { skip: `executor ${bin} not built (run: node oracle/build.mjs)` };
+  const r = spawnSync(bin, [], { input: 'probe\nquit\n', encoding: 'utf8', timeout: 10_000 });
+  if (r.error || r.status !== 0) return { skip: `executor probe failed (${r.error?.message ?? `status ${String(r.status)}`})` };
+  let p: RawProbe | undefined;
+  try {
+    p = (JSON.parse(r.stdout.split('\n')[0] ?? '') as { probe?: RawProbe }).probe;
+  } catch {
+    p = undefined;
+  }
+  if (!p) return { skip: 'executor gave no probe answer' };
+  if (!p.root) return { skip: 'not running as root' };
+  if (!p.userns) return { skip: 'user namespaces unavailable' };
+  if (!p.bpf_token) return { skip: 'kernel has no BPF token support' };
+  const u = p.unprivileged_bpf_disabled;
+  if (u !== 0 && u !== 1 && u !== 2) return { skip: 'kernel.unprivileged_bpf_disabled unreadable' };
+  return {
+    root: true,
+    userns: true,
+    bpf_token: true,
+    unprivileged_bpf_disabled: u,
+    caps_all: p.caps_all ?? capsToHex(CAP_FULL),
+    release: p.release ?? '',
+  };
+}
+
+/** Why a scenario cannot run on the kernel, or null. */
+export function kernelUncheckable(s: Scenario): string | null {
+  for (const a of s.actors) if (a.thread_of !== undefined) return `actor ${a.name}: thread_of is not supported by the executor`;
+  return null;
+}
+
+/** The scenario as it runs on this machine: the machine's
+ *  kernel.unprivileged_bpf_disabled (read, never written), and `caps: "all"`
+ *  spelled out when the executor lacks some capability (e.g. a bounding set
+ *  without CAP_SYS_RESOURCE). Both model and kernel run this scenario. */
+export function adaptToMachine(s: Scenario, probe: Probe): Scenario {
+  const all = parseInt(probe.caps_all, 16);
+  const allNames = capsToNames(all);
+  const sameAll = all === CAP_FULL;
+  return {
+    ...s,
+    sysctl: { ...(s.sysctl ?? {}), unprivileged_bpf_disabled: probe.unprivileged_bpf_disabled },
+    actors: s.actors.map((a) => (a.caps === 'all' && !sameAll ? { ...a, caps: allNames } : a)),
+  };
+}
+
+// ---------------------------------------------------------------- encoding
+
+/** percent-encoding of PROTOCOL.md: '%', ':', ',', '=', and bytes outside 0x21..0x7e */
+export function pct(v: string): string {
+  let out = '';
+  for (const b of Buffer.from(v, 'utf8')) {
+    const c = String.fromCharCode(b);
+    if (b < 0x21 || b > 0x7e || c === '%' || c === ':' || c === ',' || c === '=') out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    else out += c;
+  }
+  return out;
+}
+
+const h = (x: string | undefined): string => (x === undefined ? '-' : pct(x));
+const num = (x: number | undefined, d: number): string => String(x ?? d);
+const tokFlag = (token: string | undefined, flag: boolean | undefined): string => ((flag ?? token !== undefined) ? '1' : '0');
+
+/** The protocol arguments of one step (without i/actor/op/as). */
+export function stepArgs(st: Step): string[] {
+  switch (st.op) {
+    case 'fsopen':
+      return [`fs=${pct(st.fs ?? 'bpf')}`, `flags=${num(st.flags, 0)}`];
+    case 'fsconfig':
+      return [`fd=${h(st.fd)}`, `cmd=${st.cmd}`, `key=${h(st.key)}`, `value=${h(st.value)}`];
+    case 'fsmount':
+      return [`fd=${h(st.fd)}`];
+    case 'open':
+      return [`dirfd=${h(st.dirfd)}`, `path=${pct(st.path)}`, `o_path=${st.o_path ? 1 : 0}`];
+    case 'mkdir':
+      return [`dirfd=${h(st.dirfd)}`, `path=${pct(st.path)}`];
+    case 'open_tree':
+      return [`dirfd=${h(st.dirfd)}`, `path=${pct(st.path)}`];
+    case 'move_mount':
+      return [`fd=${h(st.fd)}`];
+    case 'mount':
+      return [`data=${pct(st.data)}`];
+    case 'fspick':
+      return [`dirfd=${h(st.dirfd)}`, `path=${pct(st.path)}`];
+    case 'mountinfo':
+      return [`fd=${h(st.fd)}`];
+    case 'token_create':
+      return [`fd=${h(st.bpffs)}`, `flags=${num(st.flags, 0)}`, `size=${num(st.size, 8)}`, `tail=${num(st.tail_byte, -1)}`];
+    case 'token_fdinfo':
+      return [`fd=${h(st.fd)}`];
+    case 'obj_get_info':
+      return [`fd=${h(st.fd)}`, `len=${num(st.info_len, 32)}`];
+    case 'map_create':
+      return [
+        `type=${st.map_type}`,
+        `key=${num(st.key_size, 4)}`,
+        `value=${num(st.value_size, 4)}`,
+        `entries=${num(st.max_entries, 1)}`,
+        `flags=${num(st.map_flags, 0)}`,
+        `extra=${num(st.map_extra, 0)}`,
+        `token=${h(st.token)}`,
+        `tokflag=${tokFlag(st.token, st.token_flag)}`,
+      ];
+    case 'prog_load':
+      return [
+        `type=${st.prog_type}`,
+        `eat=${num(st.expected_attach_type, 0)}`,
+        `insns=${num(st.insn_cnt, 2)}`,
+        `flags=${num(st.prog_flags, 0)}`,
+        `token=${h(st.token)}`,
+        `tokflag=${tokFlag(st.token, st.token_flag)}`,
+      ];
+    case 'btf_load':
+      return [`flags=${num(st.btf_flags, 0)}`, `token=${h(st.token)}`, `tokflag=${tokFlag(st.token, st.token_flag)}`];
+    case 'btf_get_fd_by_id':
+      return [`btf=${h(st.btf)}`, `flags=${num(st.open_flags, 0)}`, `token=${h(st.token)}`, `tokflag=${tokFlag(st.token, st.token_flag)}`];
+    case 'send_fd':
+      return [`fd=${h(st.fd)}`, `to=${pct(st.to)}`];
+    case 'dup2':
+      return [`fd=${h(st.fd)}`, `to=${h(st.to)}`];
+    case 'close':
+      return [`fd=${h(st.fd)}`];
+    case 'capset': {
+      const args = [`eff=${capsToHex(capsFromNames(st.effective))}`];
+      if (st.permitted) args.push(`perm=${capsToHex(capsFromNames(st.permitted))}`);
+      return args;
+    }
+    case 'seteuid':
+      // the executor maps the kuid into the actor's userns numbering (unmapped -> EINVAL)
+      return [`euid=${st.euid}`];
+    case 'rlimit_nofile':
+      return [`limit=${st.limit}`];
+  }
+}
+
+/** The protocol text of one scenario (declarations, steps, `run`). */
+export function toProtocol(s: Scenario, id: number, timeoutMs = 2000): string {
+  const lines = [`scenario id=${id} timeout_ms=${timeoutMs}`];
+  for (const u of s.userns ?? [])
+    lines.push(`userns name=${pct(u.name)} parent=${pct(u.parent)} owner=${u.owner} base=${u.map.base} count=${u.map.count}`);
+  for (const a of s.actors) {
+    const caps = a.caps === 'all' ? 'all' : capsToHex(capsFromNames(a.caps));
+    lines.push(`actor name=${pct(a.name)} userns=${pct(a.userns)} kuid=${a.kuid} caps=${caps} mntns=${pct(a.mntns ?? 'own')}`);
+  }
+  s.steps.forEach((st, i) => {
+    const as = st.as !== undefined ? [`as=${pct(st.as)}`] : [];
+    lines.push([`step i=${i}`, `actor=${pct(st.actor)}`, `op=${st.op}`, ...stepArgs(st), ...as].join(' '));
+  });
+  lines.push('run');
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------- executor process
+
+interface OutLine {
+  scenario?: number;
+  step?: number;
+  ret?: string;
+  text?: string;
+  done?: boolean;
+  error?: string;
+}
+
+interface Pending {
+  n: number;
+  results: StepResult[];
+  resolve: (r: KernelRun) => void;
+}
+
+/** One long-running executor. `run()` pipelines scenarios; `close()` ends it. */
+export class KernelExecutor {
+  private child: ChildProcessWithoutNullStreams;
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  private buf = '';
+  private dead: string | null = null;
+  private readonly timeoutMs: number;
+  private readonly exited: Promise<void>;
+
+  constructor(opts: DriverOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.child = spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (d: string) => this.onData(d));
+    this.child.stderr.on('data', () => {});
+    this.child.stdin.on('error', () => {});
+    this.exited = new Promise((resolve) => {
+      this.child.on('close', (code, sig) => {
+        this.fail(`executor exited (${sig ?? `status ${String(code)}`})`);
+        resolve();
+      });
+      this.child.on('error', (e) => {
+        this.fail(`executor: ${e.message}`);
+        resolve();
+      });
+    });
+  }
+
+  private fail(msg: string): void {
+    if (this.dead === null) this.dead = msg;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.resolve({ results: p.results, error: msg });
+    }
+  }
+
+  private onData(d: string): void {
+    this.buf += d;
+    let nl: number;
+    while ((nl = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, nl);
+      this.buf = this.buf.slice(nl + 1);
+      if (line.length === 0) continue;
+      let o: OutLine;
+      try {
+        o = JSON.parse(line) as OutLine;
+      } catch {
+        continue;
+      }
+      if (o.scenario === undefined) continue;
+      const p = this.pending.get(o.scenario);
+      if (!p) continue;
+      if (o.step !== undefined && o.ret !== undefined) {
+        p.results[o.step] = o.text === undefined ? { ret: o.ret } : { ret: o.ret, text: o.text };
+      } else if (o.done) {
+        this.pending.delete(o.scenario);
+        p.resolve({ results: this.dense(p) });
+      } else if (o.error !== undefined) {
+        this.pending.delete(o.scenario);
+        const timedOut = /^timeout after/.test(o.error);
+        p.resolve(timedOut ? { results: this.dense(p), error: o.error, timedOut } : { results: this.dense(p), error: o.error });
+      }
+    }
+  }
+
+  private dense(p: Pending): StepResult[] {
+    const out: StepResult[] = [];
+    for (let i = 0; i < p.n && p.results[i] !== undefined; i++) out.push(p.results[i]!);
+    return out;
+  }
+
+  /** Runs one scenario (as given: adapt it with adaptToMachine() first). */
+  run(s: Scenario): Promise<KernelRun> {
+    const why = kernelUncheckable(s);
+    if (why) return Promise.resolve({ results: [], error: `unsupported: ${why}` });
+    if (this.dead !== null) return Promise.resolve({ results: [], error: this.dead });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, { n: s.steps.length, results: [], resolve });
+      this.child.stdin.write(toProtocol(s, id, this.timeoutMs));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.dead === null) this.child.stdin.end('quit\n');
+    await this.exited;
+  }
+}
+
+/** Runs a batch on the kernel through one executor process. */
+export async function runOnKernel(scenarios: readonly Scenario[], opts: DriverOptions = {}): Promise<KernelRun[]> {
+  const ex = new KernelExecutor(opts);
+  try {
+    return await Promise.all(scenarios.map((s) => ex.run(s)));
+  } finally {
+    await ex.close();
+  }
+}
