@@ -236,7 +236,7 @@ export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
       name,
       parent: root,
       children: new Map(),
-      inode: { ino: sb.nextIno++, mode: 0o400, isDir: false, uid: t.cred.fsuid, gid: t.cred.gid },
+      inode: { ino: sb.nextIno++, mode: 0o400, isDir: false, uid: t.cred.fsuid, gid: t.cred.gid, iterLink: true },
     });
   }
   fc.s_fs_info = null; // moved into the superblock by sget_fc()

@@ -47,6 +47,10 @@ export function sys_openat(k: Kernel, t: Task, dirfd: number, path: string, opat
     // may_open(): MAY_READ for O_RDONLY
     const err = inode_permission(k, t.cred, p, MAY_READ);
     if (err) return err;
+    // the file's ->open: bpf_iter_fops iter_open() of a preloaded iterator link
+    // fails with ENOENT on the 6.18 oracle machine (open(maps.debug, O_RDONLY)
+    // -> ENOENT even for root; O_PATH opens skip ->open and succeed)
+    if (p.dentry.inode.iterLink) return -ENOENT;
   }
   return k.newPathFd(t, p, opath);
 }

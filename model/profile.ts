@@ -18,6 +18,10 @@ export interface TokenCoreVariant {
   delegateNeedsSysAdmin: boolean;
   /** bpf_show_options(): 6.18 masks unknown bits and prints names; v10 prints "any" or raw 0x%llx */
   showOptions: 'symbolic' | 'hex';
+  /** the oracle machine's kernel build refuses trampoline program loads
+   *  (fentry/fexit/fmod_ret, LSM, EXT) with EPERM before any other check but
+   *  the prog_flags one (observed, not upstream) */
+  denyTrampolineProgs?: boolean;
 }
 
 export interface Mutations {
@@ -52,6 +56,7 @@ const LINUX_6_18_TOKEN: TokenCoreVariant = {
   symbolicDelegateNames: true,
   delegateNeedsSysAdmin: true,
   showOptions: 'symbolic',
+  denyTrampolineProgs: true,
 };
 
 function mutant(name: string, summary: string, mutations: Mutations, why: string): Profile {

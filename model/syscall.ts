@@ -48,8 +48,14 @@ const ACCESS_MASK = BPF_F_RDONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY | BPF_F_WRON
 
 export const SIZEOF_BPF_ATTR = 168;
 const PAGE_SIZE = 4096;
-/** NR_CPUS of the running kernel's config (cpu_map_alloc() pre-limit) */
-export const NR_CPUS = 8192;
+/** NR_CPUS of the running kernel's config (cpu_map_alloc(): max_entries >
+ *  NR_CPUS -> E2BIG). The 6.18 oracle machine has CONFIG_NR_CPUS=256 (cpumap
+ *  with 257 entries -> E2BIG on the kernel; the earlier guess 8192 said ok). */
+export const NR_CPUS = 256;
+/** kernel.perf_event_max_stack default (stack_map_alloc()) */
+const PERF_EVENT_MAX_STACK = 127;
+/** sizeof(struct bpf_stack_build_id) */
+const STACK_BUILD_ID_SIZE = 32;
 
 /** The attr fields the scenarios set. Absent = 0. */
 export interface BpfAttr {
@@ -139,6 +145,17 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
     if (v === undefined || off + width <= copied) continue;
     const keep = Math.max(0, copied - off);
     attr[field] = keep === 0 ? 0 : v & ((1 << (8 * keep)) - 1);
+  }
+  // the executor's tail_byte sets one byte of the user buffer to 1; inside a
+  // field the kernel sees that field's byte replaced (e.g. flags byte 3 ->
+  // flags = 0x01000000, which token_create() rejects with EINVAL)
+  if (tailByte !== null && tailByte < copied) {
+    for (const [field, [off, width]] of Object.entries(LAYOUT) as Array<[keyof BpfAttr, [number, number]]>) {
+      if (tailByte < off || tailByte >= off + width) continue;
+      const shift = 8 * (tailByte - off);
+      const v = (attr[field] ?? 0) >>> 0;
+      attr[field] = ((v & ~(0xff << shift)) | (1 << shift)) >>> 0;
+    }
   }
   const dirtyTail = tailByte !== null && tailByte < copied;
   const err = k.security.callInt('bpf', cmd, attr, copied, false);
@@ -245,10 +262,16 @@ const MAP_TYPES: Record<number, MapTypeSpec> = {
   [MAP.PERCPU_ARRAY!]: { cls: 'unpriv', allocCheck: arrayCheck(MAP.PERCPU_ARRAY!) },
   [MAP.STACK_TRACE!]: {
     cls: 'bpf',
-    // stack_map_alloc()
+    // stack_map_alloc() (stackmap.c): with BPF_F_STACK_BUILD_ID the value is
+    // an array of struct bpf_stack_build_id (32 bytes), else of u64 ips; both
+    // bounded by perf_event_max_stack (kernel: value 8 + BUILD_ID -> EINVAL)
     alloc: (a) => {
       if (a.map_flags & ~(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | 32 /* STACK_BUILD_ID */)) return -EINVAL;
       if (a.max_entries === 0 || a.key_size !== 4 || a.value_size < 8 || a.value_size % 8) return -EINVAL;
+      if (a.map_flags & 32) {
+        if (a.value_size % STACK_BUILD_ID_SIZE || a.value_size / STACK_BUILD_ID_SIZE > PERF_EVENT_MAX_STACK) return -EINVAL;
+      } else if (Math.floor(a.value_size / 8) > PERF_EVENT_MAX_STACK) return -EINVAL;
+      if (a.max_entries > 2 ** 31) return -E2BIG;
       return 0;
     },
   },
@@ -272,7 +295,7 @@ const MAP_TYPES: Record<number, MapTypeSpec> = {
     allocCheck: (a) => (a.value_size !== 4 ? -EINVAL : htabCheck(false, false)(a)),
     alloc: needsInnerMap,
   },
-  [MAP.DEVMAP!]: { cls: 'net_admin', alloc: devmapAlloc },
+  [MAP.DEVMAP!]: { cls: 'net_admin', allocCheck: devmapAlloc },
   [MAP.SOCKMAP!]: {
     cls: 'net_admin',
     // sock_map_alloc()
@@ -322,7 +345,7 @@ const MAP_TYPES: Record<number, MapTypeSpec> = {
   [MAP.QUEUE!]: { cls: 'bpf', allocCheck: queueStackCheck },
   [MAP.STACK!]: { cls: 'bpf', allocCheck: queueStackCheck },
   [MAP.SK_STORAGE!]: { cls: 'bpf', allocCheck: localStorageCheck },
-  [MAP.DEVMAP_HASH!]: { cls: 'net_admin', alloc: devmapAlloc },
+  [MAP.DEVMAP_HASH!]: { cls: 'net_admin', allocCheck: devmapHashAllocCheck },
   [MAP.STRUCT_OPS!]: {
     cls: 'bpf',
     // bpf_struct_ops_map_alloc_check(): needs btf_vmlinux_value_type_id
@@ -356,11 +379,18 @@ const MAP_TYPES: Record<number, MapTypeSpec> = {
   },
 };
 
-/** dev_map_init_map() via dev_map_alloc() */
+/** dev_map_alloc_check() (devmap.c): an ops->map_alloc_check, so it runs
+ *  before the capability checks (kernel: unprivileged devmap with
+ *  max_entries 0 -> EINVAL, not EPERM). DEVMAP_HASH: max_entries <= 2^31. */
 function devmapAlloc(a: Parameters<MapCheck>[0]): number {
   if (a.max_entries === 0 || a.key_size !== 4 || (a.value_size !== 4 && a.value_size !== 8)) return -EINVAL;
   if (a.map_flags & ~(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)) return -EINVAL;
   return 0;
+}
+function devmapHashAllocCheck(a: Parameters<MapCheck>[0]): number {
+  const err = devmapAlloc(a);
+  if (err) return err;
+  return a.max_entries > 2 ** 31 ? -EINVAL : 0;
 }
 
 /** cgroup_storage_map_alloc() */
@@ -513,12 +543,25 @@ const RET_ONE = new Set(
   ].map((n) => A[n]!),
 );
 
+/** trampoline-based programs: fentry/fexit/fmod_ret tracing, LSM, freplace */
+function trampolineProg(type: number, eat: number): boolean {
+  if (type === PROG.LSM || type === PROG.EXT) return true;
+  return type === PROG.TRACING && (eat === A.TRACE_FENTRY || eat === A.TRACE_FEXIT || eat === A.MODIFY_RETURN);
+}
+
+/** can_be_sleepable() (verifier.c) */
+function canBeSleepable(type: number, eat: number): boolean {
+  if (type === PROG.TRACING) return eat === A.TRACE_FENTRY || eat === A.TRACE_FEXIT || eat === A.MODIFY_RETURN || eat === A.TRACE_ITER;
+  return type === PROG.LSM || type === PROG.KPROBE /* only for uprobes */ || type === PROG.STRUCT_OPS;
+}
+
 /** bpf_check() on the trivial program "r0 = 0; ...; exit" with no attach target */
 function verifyTrivial(type: number, eat: number, flags: number): number {
   const sleepable = (flags & BPF_F_SLEEPABLE) !== 0;
   // check_attach_btf_id()
   if (type === PROG.SYSCALL) return sleepable ? 0 : -EINVAL;
-  if (sleepable) return -EINVAL; // only tracing/lsm/iter/uprobe/struct_ops can be sleepable; all need a btf_id here
+  // "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable"
+  if (sleepable && !canBeSleepable(type, eat)) return -EINVAL;
   if (type === PROG.STRUCT_OPS) return -ENOTSUPP; // check_struct_ops_btf_id(): no attach_btf_id
   if (type === PROG.TRACING || type === PROG.LSM || type === PROG.EXT) return -EINVAL; // "must provide btf_id"
   // check_return_code(): r0 = 0 is out of range [1, 1] for these sock_addr hooks
@@ -533,6 +576,14 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr): number {
   const insnCnt = attr.insn_cnt ?? 0;
   if (flags & ~PROG_FLAGS_OK) return -EINVAL;
   const eat = fixupAttachType(type, attr.expected_attach_type ?? 0);
+  // Observed on the oracle kernel (6.18.44-fc): loading a trampoline program
+  // (fentry/fexit/fmod_ret tracing, LSM, freplace) is refused with EPERM for
+  // everyone (init root with all caps too), right after the prog_flags check:
+  // it wins over a bad token fd (EBADF), insn_cnt 0 (E2BIG) and
+  // bpf_prog_load_check_attach() (EINVAL), but not over unknown flags. Not in
+  // upstream bpf_prog_load() (syscall.c @ kernel-patches/bpf 00136386): a
+  // local hardening of that kernel build, hence a profile knob.
+  if (k.profile.token.denyTrampolineProgs && trampolineProg(type, eat)) return -EPERM;
   let token: BpfToken | null = null;
   if (flags & BPF_F_TOKEN_FD) {
     const tk = bpf_token_get_from_fd(t, attr.prog_token_fd ?? 0);

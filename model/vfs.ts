@@ -27,6 +27,8 @@ export interface Inode {
   isDir: boolean;
   uid: number; // kuid
   gid: number; // kgid
+  /** a preloaded bpf_iter link pinned by populate_bpffs() (maps.debug, progs.debug) */
+  iterLink?: boolean;
 }
 
 export interface Dentry {
