@@ -259,8 +259,10 @@ function delegateNames(profile: Profile, e: DelegateEnum, msk: bigint): string {
 }
 
 /** bpf_show_options(): the bpffs part of the super options in mountinfo */
-export function bpf_show_options(profile: Profile, sb: SuperBlock): string {
-  const inode = sb.s_root.inode;
+export function bpf_show_options(profile: Profile, sb: SuperBlock, root: Dentry = sb.s_root): string {
+  // show_options(m, mnt->mnt_root): uid/gid/mode come from the *mount's* root
+  // inode (kernel: an open_tree clone of a 0755 subdirectory shows mode=755)
+  const inode = root.inode;
   const opts = sb.s_fs_info!;
   const mode = inode.mode & S_IALLUGO & ~S_ISVTX;
   let out = '';
@@ -289,12 +291,12 @@ export function bpf_show_options(profile: Profile, sb: SuperBlock): string {
 }
 
 /** show_sb_opts() + show_options: the "super options" field of mountinfo */
-export function superOptions(profile: Profile, sb: SuperBlock): string {
+export function superOptions(profile: Profile, sb: SuperBlock, root: Dentry = sb.s_root): string {
   let out = sb.flags.ro ? 'ro' : 'rw';
   if (sb.flags.sync) out += ',sync';
   if (sb.flags.dirsync) out += ',dirsync';
   if (sb.flags.mand) out += ',mand';
   if (sb.flags.lazytime) out += ',lazytime';
-  if (sb.fsType === 'bpf') out += bpf_show_options(profile, sb);
+  if (sb.fsType === 'bpf') out += bpf_show_options(profile, sb, root);
   return out;
 }

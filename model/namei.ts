@@ -2,8 +2,8 @@
 // openat() and mkdirat(). Only relative paths of "."/names are modelled.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EBADF, EEXIST, ENOENT, ENOTDIR, EOVERFLOW, EROFS } from './errno.ts';
-import { MAY_EXEC, MAY_READ, MAY_WRITE, type Dentry, type Path, fdgetRaw, inode_permission } from './vfs.ts';
+import { EBADF, EEXIST, EINVAL, ENOENT, ENOTDIR, EOVERFLOW, EROFS } from './errno.ts';
+import { MAY_EXEC, MAY_READ, MAY_WRITE, type Dentry, type Path, allocFd, fdgetRaw, inode_permission } from './vfs.ts';
 import { hasMapping } from './userns.ts';
 
 function split(path: string): string[] {
@@ -18,7 +18,11 @@ export function resolvePath(k: Kernel, t: Task, dirfd: number, path: string, emp
   if (!f) return -EBADF;
   if (path === '') {
     if (!emptyOk) return -ENOENT;
-    if (!f.path) return -ENOENT;
+    // AT_EMPTY_PATH on an anon-inode file (fs context, map, prog, btf) yields
+    // the anon_inode_mnt path, which is neither a mount root of ours nor
+    // clonable: fspick() / __do_loopback() refuse it with EINVAL (kernel:
+    // fspick(fsfd, "", FSPICK_EMPTY_PATH) -> EINVAL, not ENOENT)
+    if (!f.path) return -EINVAL;
     return f.path;
   }
   if (!f.path) return -ENOTDIR;
@@ -41,6 +45,11 @@ export function resolvePath(k: Kernel, t: Task, dirfd: number, path: string, emp
 
 /** openat(dirfd, path, O_RDONLY | (o_path ? O_PATH : 0)) */
 export function sys_openat(k: Kernel, t: Task, dirfd: number, path: string, opath: boolean): number {
+  // do_sys_openat2(): get_unused_fd_flags() comes before do_filp_open(), so
+  // EMFILE wins over every lookup error (kernel: exhausted RLIMIT_NOFILE +
+  // bad dirfd -> EMFILE)
+  const slot = allocFd(t.files);
+  if (slot < 0) return slot;
   const p = resolvePath(k, t, dirfd, path, false);
   if (typeof p === 'number') return p;
   if (!opath) {

@@ -5,7 +5,7 @@ import type { UserNamespace } from './userns.ts';
 import { isInit } from './userns.ts';
 import { CAP_BPF, CAP_SYS_ADMIN } from './caps.ts';
 import { E2BIG, EBADF, EINVAL, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
-import { MAY_ACCESS, type Path, fdget, inode_permission } from './vfs.ts';
+import { MAY_ACCESS, type Dentry, type Path, fdget, inode_permission } from './vfs.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_CMD, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from './enums.ts';
 import type { BpfAttr } from './syscall.ts';
 
@@ -82,8 +82,20 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
     bpf_token_free(k, token);
     return err;
   }
-  // get_unused_fd_flags(O_CLOEXEC); the pseudo file lives on the bpffs mount
-  const fd = k.newFileFd(t, { kind: 'token', token }, { mnt: path.mnt, dentry: path.dentry }, false);
+  // bpf_get_inode() + alloc_file_pseudo(inode, path.mnt, "bpf-token"): the
+  // token file has its own (unlinked, non-directory) dentry on the bpffs
+  // mount, not the root (kernel: mkdirat(tokenfd, "d") -> ENOTDIR)
+  const sb = path.dentry.sb;
+  const dentry: Dentry = {
+    id: k.nextId(),
+    sb,
+    name: 'bpf-token',
+    parent: null,
+    children: new Map(),
+    inode: { ino: sb.nextIno++, mode: 0o600, isDir: false, uid: t.cred.fsuid, gid: t.cred.gid },
+  };
+  // get_unused_fd_flags(O_CLOEXEC)
+  const fd = k.newFileFd(t, { kind: 'token', token }, { mnt: path.mnt, dentry }, false);
   if (fd < 0) bpf_token_free(k, token);
   return fd;
 }
