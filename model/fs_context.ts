@@ -30,7 +30,10 @@ export interface FsContext {
   /** fc->s_fs_info: bpffs mount options being built */
   s_fs_info: BpfMountOpts | null;
   source: string | null;
+  /** fc->sb_flags: values of the generic flags set so far */
   sb_flags: Partial<SbFlags>;
+  /** fc->sb_flags_mask: which generic flags were named; vfs_clean_context() keeps it */
+  sb_flags_mask: Set<keyof SbFlags>;
   /** fc->root once the tree exists (create) or the picked root (reconfigure) */
   root: Dentry | null;
   need_free: boolean;
@@ -78,6 +81,7 @@ export function alloc_fs_context(
     s_fs_info: null,
     source: null,
     sb_flags: {},
+    sb_flags_mask: new Set(),
     root: reference,
     need_free: false,
   };
@@ -101,11 +105,13 @@ function vfs_parse_sb_flag(fc: FsContext, key: string): number {
   const set = SET_SB_FLAG[key];
   if (set) {
     fc.sb_flags[set] = true;
+    fc.sb_flags_mask.add(set);
     return 0;
   }
   const clr = CLEAR_SB_FLAG[key];
   if (clr) {
     fc.sb_flags[clr] = false;
+    fc.sb_flags_mask.add(clr);
     return 0;
   }
   return -ENOPARAM;
@@ -195,11 +201,13 @@ function vfs_cmd_create(k: Kernel, t: Task, fc: FsContext): number {
 /** reconfigure_super(): bpffs has no ->reconfigure, so parsed bpffs options are
  *  dropped; only the generic remountable sb flags (MS_RMT_MASK) apply. */
 function reconfigure_super(k: Kernel, fc: FsContext): number {
-  if (fc.sb_flags.dirsync !== undefined) return -EINVAL; // sb_flags_mask & ~MS_RMT_MASK
+  if (fc.sb_flags_mask.has('dirsync')) return -EINVAL; // sb_flags_mask & ~MS_RMT_MASK
   const sb = fc.root!.sb;
   const ret = k.security.callInt('sb_remount', sb);
   if (ret) return ret;
-  for (const [key, v] of Object.entries(fc.sb_flags) as Array<[keyof SbFlags, boolean]>) sb.flags[key] = v;
+  // (sb->s_flags & ~sb_flags_mask) | (sb_flags & sb_flags_mask): a mask kept
+  // across vfs_clean_context() clears flags whose values were reset
+  for (const key of fc.sb_flags_mask) sb.flags[key] = fc.sb_flags[key] ?? false;
   return 0;
 }
 

@@ -27,6 +27,8 @@ export class Kernel {
   sysctl: Sysctl;
   readonly initUserNs: UserNamespace = makeInitUserNs();
   readonly initMntNs: MntNamespace;
+  /** where dissolved mounts end up: no task's namespace, not anonymous */
+  readonly deadNs: MntNamespace;
   /** /dev/null: what fds 0, 1, 2 of every actor refer to */
   readonly nullFile: File;
   readonly devSb: SuperBlock;
@@ -38,6 +40,7 @@ export class Kernel {
     this.profile = profile;
     this.sysctl = sysctl;
     this.initMntNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
+    this.deadNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.devSb = {
       id: this.nextId(),
       fsType: 'devtmpfs',
@@ -92,6 +95,13 @@ export class Kernel {
     return this.install(t, { kind: 'path' }, path, opath);
   }
 
+  /** the O_PATH file fsmount()/open_tree(OPEN_TREE_CLONE) return (FMODE_NEED_UNMOUNT) */
+  newMountFd(t: Task, path: Path): number {
+    const fd = this.install(t, { kind: 'path' }, path, true);
+    if (fd >= 0) t.files.fds[fd]!.needUnmount = true;
+    return fd;
+  }
+
   /** alloc_file_pseudo() on a mount (the token file lives on its bpffs) */
   newFileFd(t: Task, obj: FileObj, path: Path, opath: boolean): number {
     return this.install(t, obj, path, opath);
@@ -114,6 +124,13 @@ export class Kernel {
       case 'btf':
         this.btfPut(o.btf);
         break;
+      case 'path': {
+        // dissolve_on_fput(): a mount still alone in its anonymous namespace is
+        // unmounted; files still open on it keep a mount that is in no namespace
+        const m = f.path!.mnt;
+        if (f.needUnmount && m.mnt_ns.anon && !m.hasParent) m.mnt_ns = this.deadNs;
+        break;
+      }
       default:
         break;
     }

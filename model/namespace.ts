@@ -39,7 +39,7 @@ export function sys_fsmount(k: Kernel, t: Task, fsfd: number): number {
   // the fs fd now behaves as if fspick()ed
   vfs_clean_context(fc);
   // dentry_open(&newmount, O_PATH, fc->cred)
-  return k.newPathFd(t, { mnt, dentry: fc.root }, true);
+  return k.newMountFd(t, { mnt, dentry: fc.root });
 }
 
 /** SYSCALL open_tree(dirfd, path, OPEN_TREE_CLONE [| AT_EMPTY_PATH]) */
@@ -57,7 +57,7 @@ export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): 
     devname: p.mnt.devname,
     hasParent: false,
   };
-  return k.newPathFd(t, { mnt, dentry: p.dentry }, true);
+  return k.newMountFd(t, { mnt, dentry: p.dentry });
 }
 
 /** SYSCALL move_mount(fd, "", AT_FDCWD, <fresh dir>, MOVE_MOUNT_F_EMPTY_PATH) */

@@ -100,6 +100,9 @@ export interface File {
   opath: boolean;
   /** number of fd-table slots (and in-flight SCM_RIGHTS) holding it */
   refs: number;
+  /** FMODE_NEED_UNMOUNT: the fsmount()/open_tree() file whose last fput
+   *  dissolves its still-detached mount (dissolve_on_fput(), fs/namespace.c) */
+  needUnmount?: boolean;
 }
 
 /** files_struct plus the process-wide RLIMIT_NOFILE (signal->rlim) */
