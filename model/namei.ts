@@ -2,9 +2,16 @@
 // openat() and mkdirat(). Only relative paths of "."/names are modelled.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EBADF, EEXIST, EINVAL, ENOENT, ENOTDIR, EOVERFLOW, EROFS } from './errno.ts';
+import { EBADF, EEXIST, EINVAL, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, type Dentry, type Path, allocFd, fdgetRaw, inode_permission } from './vfs.ts';
 import { hasMapping } from './userns.ts';
+
+/** bpf_lookup() (kernel/bpf/inode.c): names with a dot are reserved; a lookup
+ *  that misses the dcache fails with EPERM (only populate_bpffs(), which runs
+ *  while the root's mode is 0, may create such names) */
+function bpfLookupRefused(dir: Dentry, name: string): boolean {
+  return dir.sb.fsType === 'bpf' && (dir.inode.mode & 0o7777) !== 0 && name.includes('.');
+}
 
 function split(path: string): string[] {
   return path.split('/').filter((c) => c.length > 0);
@@ -37,7 +44,7 @@ export function resolvePath(k: Kernel, t: Task, dirfd: number, path: string, emp
       continue;
     }
     const child: Dentry | undefined = cur.dentry.children.get(comp);
-    if (!child) return -ENOENT;
+    if (!child) return bpfLookupRefused(cur.dentry, comp) ? -EPERM : -ENOENT;
     cur = { mnt: cur.mnt, dentry: child };
   }
   return cur;
@@ -78,6 +85,7 @@ export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): nu
   if (err) return err;
   // filename_create(): lookup with LOOKUP_EXCL, then mnt_want_write()
   if (dir.dentry.children.has(last)) return -EEXIST;
+  if (bpfLookupRefused(dir.dentry, last)) return -EPERM;
   const sb = dir.dentry.sb;
   if (sb.flags.ro) return -EROFS;
   if (sb.fsType !== 'bpf') return -EROFS;
