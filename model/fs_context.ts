@@ -216,13 +216,14 @@ function vfs_cmd_reconfigure(k: Kernel, t: Task, fc: FsContext): number {
   if (fc.phase !== 'RECONF_PARAMS') return -EBUSY;
   fc.phase = 'RECONFIGURING';
   const sb = fc.root!.sb;
+  // both failures leave the context FAILED (fs/fsopen.c vfs_cmd_reconfigure())
   if (!k.ns_capable(t.cred, sb.s_user_ns, CAP_SYS_ADMIN)) {
-    fc.phase = 'RECONF_PARAMS';
+    fc.phase = 'FAILED';
     return -EPERM;
   }
   const ret = reconfigure_super(k, fc);
   if (ret) {
-    fc.phase = 'RECONF_PARAMS';
+    fc.phase = 'FAILED';
     return ret;
   }
   vfs_clean_context(fc);
