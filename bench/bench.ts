@@ -10,7 +10,9 @@ import { scenarioArb } from '../generators/scenario.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { checkProperty } from '../properties/check.ts';
 import { depthOf } from '../generators/stats.ts';
-import { probeKernel } from '../oracle/driver.ts';
+import { adaptToMachine, probeKernel } from '../oracle/driver.ts';
+import { loadCorpus } from '../corpus/load.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { runOracleCampaign } from '../oracle/campaign.ts';
 
 const profile = findProfile('linux-6.18')!;
@@ -48,15 +50,24 @@ const probe = await probeKernel();
 if ('skip' in probe) {
   console.log(`kernel: skipped (${probe.skip})`);
 } else {
+  const corpus = loadCorpus(new URL('../corpus/kernel', import.meta.url).pathname).map((e) => e.scenario);
   const K = Math.min(N, Number(process.env.BENCH_KERNEL ?? 1000));
-  const ks = compiled.slice(0, K).map((c) => c.scenario);
-  const kSteps = ks.reduce((a, s) => a + s.steps.length, 0);
-  const t0 = process.hrtime.bigint();
-  const res = await runOracleCampaign({ scenarios: ks, probe, shrink: false });
-  const kSec = Number(process.hrtime.bigint() - t0) / 1e9;
-  const [, mSec] = time(() => {
-    for (const s of ks) runScenario(s, { profile });
-  });
-  console.log(`kernel: ${Math.round(K / kSec)} scenarios/s (${Math.round(kSteps / kSec)} steps/s), ${res.agreements}/${res.scenarios} agree`);
-  console.log(`model/kernel speed ratio on the same scenarios: ${Math.round(kSec / mSec)}x`);
+  const sets: Array<[string, Scenario[]]> = [
+    ['kernel corpus (hand-written)', [...corpus, ...corpus, ...corpus]],
+    ['generated', compiled.slice(0, K).map((c) => c.scenario)],
+  ];
+  for (const [label, ks] of sets) {
+    const kSteps = ks.reduce((a, s) => a + s.steps.length, 0);
+    const t0 = process.hrtime.bigint();
+    const res = await runOracleCampaign({ scenarios: ks, probe, shrink: false });
+    const kSec = Number(process.hrtime.bigint() - t0) / 1e9;
+    const adapted = ks.map((s) => adaptToMachine(s, probe));
+    for (let w = 0; w < 5; w++) for (const s of adapted) runScenario(s, { profile }); // warm the JIT, as the kernel side is warm
+    const [, mSec] = time(() => {
+      for (let r = 0; r < 10; r++) for (const s of adapted) runScenario(s, { profile });
+    });
+    console.log(
+      `kernel, ${label}: ${ks.length} scenarios of ${(kSteps / ks.length).toFixed(1)} steps: ${Math.round(ks.length / kSec)} scenarios/s (${Math.round(kSteps / kSec)} steps/s), ${res.agreements}/${res.scenarios} agree; model ${Math.round((10 * kSec) / mSec)}x faster`,
+    );
+  }
 }
