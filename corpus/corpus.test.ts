@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { corpusFiles, loadCorpus } from './load.ts';
 import { runScenario } from '../model/run.ts';
 import { ScenarioError } from '../scenario/validate.ts';
+import { findProperty } from '../properties/index.ts';
+import { findProfile } from '../model/profile.ts';
 
 const DIR = new URL('.', import.meta.url).pathname;
 const entries = loadCorpus(DIR);
@@ -22,6 +24,17 @@ describe('corpus', () => {
     const got = e.scenario.steps.map((s, i) => ({ ret: s.expect === undefined ? undefined : r[i]!.ret, text: s.expect_text === undefined ? undefined : r[i]!.text }));
     const want = e.scenario.steps.map((s) => ({ ret: s.expect, text: s.expect_text }));
     expect(got).toEqual(want);
+  });
+
+  const counterexamples = entries.filter((e) => e.scenario.meta?.property !== undefined);
+  it('meta.property always names a registered property', () => {
+    for (const e of counterexamples) expect(findProperty(e.scenario.meta!.property!), e.file).toBeDefined();
+  });
+  it.each(counterexamples.map((e) => [e.file.slice(DIR.length), e] as const))('%s still violates its property on its profile, not on linux-6.18', (_f, e) => {
+    const prop = findProperty(e.scenario.meta!.property!)!;
+    const profile = findProfile(e.scenario.profile ?? 'linux-6.18')!;
+    expect(prop.check(e.scenario, profile)).not.toBeNull();
+    if (profile.knownBad) expect(prop.check(e.scenario, findProfile('linux-6.18')!)).toBeNull();
   });
 
   it('a malformed corpus file fails with its name and the JSON path of the problem', () => {

@@ -28,7 +28,7 @@ function scen(name: string, actors: ActorDecl[], steps: S[], userns: UsernsDecl[
     userns: userns.filter((u) => used.has(u.name) || userns.some((v) => v.parent === u.name && used.has(v.name))),
     actors,
     steps,
-    meta: { kernel_checkable: true, property: 'oracle/kernel-scenarios' },
+    meta: { kernel_checkable: true, note: 'hand-written kernel scenario (oracle/kernel-scenarios.ts)' },
   };
 }
 
