@@ -23,6 +23,8 @@ commands:
               --save DIR (write counterexamples as new corpus files)  --json
   run FILE..  run scenario files on the model and check their expectations
               --profile P (override the scenario's)  --json
+  diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
+              every class of behavioural difference between two profiles, with a minimal witness
   properties  list the properties with their claims
   profiles    list the profiles (spec versions and known-bad variants)
   oracle      run generated scenarios on the real kernel and the model (see README)
@@ -155,6 +157,7 @@ export type Command = (argv: string[], out: Out) => number | Promise<number>;
 /** commands added by other modules (the oracle) */
 export const EXTRA: Record<string, () => Promise<Command>> = {
   oracle: async () => (await import('./oracle.ts')).oracleCommand,
+  diff: async () => (await import('./diff.ts')).diffCommand,
 };
 
 export async function main(argv: string[], out: Out = (l) => console.log(l), err: Out = (l) => console.error(l)): Promise<number> {

@@ -1,0 +1,51 @@
+// bpftc diff: classes of behavioural difference with minimal, reproducing witnesses.
+
+import { describe, expect, it } from 'vitest';
+import { diffProfiles, formatDiff } from './diff.ts';
+import { findProfile } from '../model/profile.ts';
+import { runScenario } from '../model/run.ts';
+import { main } from '../cli/main.ts';
+
+const v10 = findProfile('token-v10')!;
+const linux = findProfile('linux-6.18')!;
+
+describe('spec-version diff', () => {
+  const r = diffProfiles(v10, linux, { runs: 600, seed: 1 });
+
+  it('finds what v12 changed: EOPNOTSUPP in init, ENOENT without delegation, the CAP_SYS_ADMIN rule, symbolic names', () => {
+    const keys = r.classes.map((c) => c.key);
+    expect(keys).toContain('token_create: ok -> EOPNOTSUPP');
+    expect(keys).toContain('token_create: ok -> ENOENT');
+    expect(keys).toContain('fsconfig: ok -> EPERM');
+    expect(keys).toContain('fsconfig: EINVAL -> ok');
+    expect(r.classes.reduce((a, c) => a + c.count, 0)).toBe(r.differing);
+  });
+
+  it('every witness is small and reproduces its class at the marked step', () => {
+    for (const c of r.classes) {
+      expect(c.witness.steps.length).toBeLessThanOrEqual(8);
+      const a = runScenario(c.witness, { profile: v10 }).results;
+      const b = runScenario(c.witness, { profile: linux }).results;
+      expect(a.slice(0, c.step).map((x) => x.ret)).toEqual(b.slice(0, c.step).map((x) => x.ret));
+      expect(c.witness.steps[c.step]!.op).toBe(c.op);
+      expect(a[c.step]!.ret !== b[c.step]!.ret || a[c.step]!.text !== b[c.step]!.text).toBe(true);
+    }
+  });
+
+  it('a profile against itself has no difference; output is deterministic', () => {
+    expect(diffProfiles(linux, linux, { runs: 200, seed: 2 }).classes).toEqual([]);
+    expect(formatDiff(diffProfiles(v10, linux, { runs: 100, seed: 3 }), 'markdown')).toBe(formatDiff(diffProfiles(v10, linux, { runs: 100, seed: 3 }), 'markdown'));
+  });
+
+  it('the CLI prints markdown, and rejects bad input with one line and exit 2', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(await main(['diff', '--from', 'token-v10', '--to', 'linux-6.18', '--runs', '50', '--format', 'markdown'], (l) => out.push(l), (l) => err.push(l))).toBe(0);
+    expect(out.join('\n')).toMatch(/^### token-v10 -> linux-6\.18/);
+    for (const argv of [['diff', '--to', 'linux-6.18'], ['diff', '--from', 'x', '--to', 'linux-6.18'], ['diff', '--from', 'token-v10', '--to', 'linux-6.18', '--format', 'html']]) {
+      err.length = 0;
+      expect(await main(argv, () => {}, (l) => err.push(l))).toBe(2);
+      expect(err).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,132 @@
+// Spec-version diff: the same generated scenarios on two profiles; every class
+// of behavioural difference (operation, result under P, result under Q) with
+// a count and a minimal witness scenario.
+
+import fc from 'fast-check';
+import type { Profile } from '../model/profile.ts';
+import type { Scenario, StepResult } from '../scenario/types.ts';
+import { runScenario } from '../model/run.ts';
+import { scenarioArb } from '../generators/scenario.ts';
+import { formatSetup, formatStep } from '../scenario/format.ts';
+
+export interface DiffClass {
+  /** "op: resultP -> resultQ" */
+  key: string;
+  op: string;
+  from: string;
+  to: string;
+  count: number;
+  witness: Scenario;
+  /** index of the first differing step in the witness */
+  step: number;
+  fromResults: StepResult[];
+  toResults: StepResult[];
+}
+
+export interface DiffReport {
+  from: string;
+  to: string;
+  seed: number;
+  scenarios: number;
+  differing: number;
+  classes: DiffClass[];
+}
+
+const show = (r: StepResult): string => (r.text !== undefined ? `${r.ret} ${JSON.stringify(r.text)}` : r.ret);
+
+/** the first step whose result differs between the two profiles */
+function firstDiff(s: Scenario, from: Profile, to: Profile): { i: number; a: StepResult[]; b: StepResult[] } | null {
+  const a = runScenario(s, { profile: from }).results;
+  const b = runScenario(s, { profile: to }).results;
+  for (let i = 0; i < a.length; i++) if (a[i]!.ret !== b[i]!.ret || a[i]!.text !== b[i]!.text) return { i, a, b };
+  return null;
+}
+
+function classKey(s: Scenario, d: { i: number; a: StepResult[]; b: StepResult[] }): string {
+  return `${s.steps[d.i]!.op}: ${show(d.a[d.i]!)} -> ${show(d.b[d.i]!)}`;
+}
+
+/** greedy step removal while the same class of difference remains first */
+function minimizeWitness(s0: Scenario, key: string, from: Profile, to: Profile): Scenario {
+  let s = s0;
+  for (let chunk = Math.max(1, s.steps.length >> 1); chunk >= 1; chunk >>= 1) {
+    for (let i = s.steps.length - chunk; i >= 0; i--) {
+      const cand = { ...s, steps: [...s.steps.slice(0, i), ...s.steps.slice(i + chunk)] };
+      const d = firstDiff(cand, from, to);
+      if (d && classKey(cand, d) === key) {
+        s = cand;
+        i = Math.min(i, s.steps.length - chunk + 1);
+      }
+    }
+  }
+  // drop actors and namespaces no step uses
+  const used = new Set(s.steps.flatMap((st) => (st.op === 'send_fd' ? [st.actor, st.to] : [st.actor])));
+  for (const a of s.actors) if (used.has(a.name) && a.mntns && a.mntns !== 'own' && a.mntns !== 'init') used.add(a.mntns);
+  const actors = s.actors.filter((a) => used.has(a.name));
+  const ns = new Set(actors.map((a) => a.userns));
+  for (const u of [...(s.userns ?? [])].reverse()) if (ns.has(u.name)) ns.add(u.parent);
+  const pruned = { ...s, actors, userns: (s.userns ?? []).filter((u) => ns.has(u.name)) };
+  const d = firstDiff(pruned, from, to);
+  return d && classKey(pruned, d) === key ? pruned : s;
+}
+
+export function diffProfiles(from: Profile, to: Profile, o: { runs: number; seed: number; maxCommands?: number }): DiffReport {
+  const sample = fc.sample(scenarioArb({ profile: from, maxCommands: o.maxCommands ?? 30 }), { numRuns: o.runs, seed: o.seed });
+  const classes = new Map<string, { count: number; witness: Scenario }>();
+  let differing = 0;
+  for (const c of sample) {
+    const s: Scenario = { ...c.scenario };
+    delete s.profile;
+    const d = firstDiff(s, from, to);
+    if (!d) continue;
+    differing++;
+    const key = classKey(s, d);
+    const cur = classes.get(key);
+    // keep the shortest raw witness (by first-difference index) before minimizing
+    if (!cur) classes.set(key, { count: 1, witness: { ...s, steps: s.steps.slice(0, d.i + 1) } });
+    else {
+      cur.count++;
+      if (d.i + 1 < cur.witness.steps.length) cur.witness = { ...s, steps: s.steps.slice(0, d.i + 1) };
+    }
+  }
+  const out: DiffClass[] = [];
+  for (const [key, { count, witness }] of classes) {
+    const w = minimizeWitness(witness, key, from, to);
+    const d = firstDiff(w, from, to)!;
+    const [op, rest] = [w.steps[d.i]!.op, key.slice(key.indexOf(': ') + 2)];
+    const [rf, rt] = rest.split(' -> ');
+    out.push({ key, op, from: rf!, to: rt!, count, witness: { ...w, name: `${from.name} -> ${to.name}: ${key}` }, step: d.i, fromResults: d.a, toResults: d.b });
+  }
+  out.sort((x, y) => y.count - x.count || (x.key < y.key ? -1 : 1));
+  return { from: from.name, to: to.name, seed: o.seed, scenarios: sample.length, differing, classes: out };
+}
+
+function witnessLines(c: DiffClass, from: string, to: string): string[] {
+  const w = c.witness;
+  const width = Math.max(...w.steps.map((s) => formatStep(s).length));
+  const lines = formatSetup(w).map((l) => `   ${l}`);
+  lines.push(`   ${'step'.padEnd(width + 4)}  ${from.padEnd(12)}  ${to}`);
+  w.steps.forEach((s, i) => {
+    const mark = i === c.step ? '>>' : '  ';
+    lines.push(`${mark}${String(i + 1).padStart(2)}. ${formatStep(s).padEnd(width)}  ${show(c.fromResults[i]!).padEnd(12)}  ${show(c.toResults[i]!)}`);
+  });
+  return lines;
+}
+
+export function formatDiff(r: DiffReport, format: 'text' | 'markdown'): string {
+  const head = `${r.from} -> ${r.to}: ${r.scenarios} scenarios (seed ${r.seed}), ${r.differing} behave differently, ${r.classes.length} classes of difference`;
+  if (format === 'text') {
+    const out = [head];
+    r.classes.forEach((c, n) => {
+      out.push('', `${n + 1}. ${c.key}  (${c.count} scenarios)`);
+      out.push(...witnessLines(c, r.from, r.to));
+    });
+    return out.join('\n');
+  }
+  const out = [`### ${head}`, '', `| # | operation | ${r.from} | ${r.to} | scenarios |`, '|---|---|---|---|---|'];
+  r.classes.forEach((c, n) => out.push(`| ${n + 1} | \`${c.op}\` | ${c.from} | ${c.to} | ${c.count} |`));
+  r.classes.forEach((c, n) => {
+    out.push('', `**${n + 1}. \`${c.key}\`** — minimal witness:`, '', '```', ...witnessLines(c, r.from, r.to), '```');
+  });
+  return out.join('\n');
+}
