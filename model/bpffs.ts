@@ -217,7 +217,7 @@ export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
     },
     nextIno: 1,
   };
-  const ret = k.security.callInt('sb_alloc_security', sb);
+  const ret = k.security.sbAlloc(sb);
   if (ret) return ret;
   const root: Dentry = {
     id: k.nextId(),

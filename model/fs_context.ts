@@ -170,6 +170,7 @@ export function vfs_get_tree(k: Kernel, t: Task, fc: FsContext): number {
   const ret = bpf_get_tree(k, t, fc);
   if (ret) return ret;
   const sb = fc.root!.sb;
+  sb.createdBy = t.cred;
   const err = k.security.callInt('sb_set_mnt_opts', sb);
   if (err) {
     fc.root = null;

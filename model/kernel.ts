@@ -33,12 +33,19 @@ export class Kernel {
   readonly nullFile: File;
   readonly devSb: SuperBlock;
   readonly btfs = new Map<number, Btf>();
+  /** `current`: the task whose syscall is running (set by run.ts performStep);
+   *  LSM hooks read current_sid() from its cred */
+  current: Task | null = null;
+  /** another thread's fd-table operation to run at the next preemption point
+   *  (scenario steps' `race`), or null */
+  preempt: (() => void) | null = null;
   private ids = 1;
   private objIds = { map: 0, prog: 0, btf: 0 };
 
   constructor(profile: Profile, sysctl: Sysctl) {
     this.profile = profile;
     this.sysctl = sysctl;
+    this.security.lastWins = profile.mutations.lsmLastWins ?? false;
     this.initMntNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.deadNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.devSb = {
@@ -51,6 +58,15 @@ export class Kernel {
       nextIno: 1,
     };
     this.nullFile = { id: this.nextId(), obj: { kind: 'null' }, path: null, opath: false, refs: 0 };
+  }
+
+  /** a point between the kernel's own fd lookup and an LSM hook where another
+   *  thread sharing the fd table may run (the hook re-reading an fd number
+   *  from attr sees the table as it is then) */
+  preemptionPoint(): void {
+    const p = this.preempt;
+    this.preempt = null;
+    p?.();
   }
 
   nextId(): number {
@@ -81,6 +97,7 @@ export class Kernel {
     const fd = allocFd(t.files);
     if (fd < 0) return fd;
     const f: File = { id: this.nextId(), obj, path, opath, refs: 0 };
+    this.security.fileAlloc(f);
     installFd(t.files, fd, f);
     return fd;
   }
@@ -115,11 +132,11 @@ export class Kernel {
         bpf_token_put(this, o.token);
         break;
       case 'map':
-        this.security.callVoid('bpf_map_free', o.map);
+        this.security.bpfMapFree(o.map);
         break;
       case 'prog':
         bpf_token_put(this, o.prog.aux_token);
-        this.security.callVoid('bpf_prog_free', o.prog);
+        this.security.bpfProgFree(o.prog);
         break;
       case 'btf':
         this.btfPut(o.btf);

@@ -9,6 +9,9 @@ import type { BpfToken } from './token.ts';
 import type { BpfMap, BpfProg, BpfAttr } from './syscall.ts';
 import type { Path, File, SuperBlock } from './vfs.ts';
 import type { FsContext, FsParameter } from './fs_context.ts';
+import type { AvcRecord } from '../scenario/types.ts';
+
+export type { AvcRecord };
 
 export interface LsmHooks {
   name: string;
@@ -26,10 +29,15 @@ export interface LsmHooks {
   bpf_token_free?(token: BpfToken): void;
   bpf_token_cmd?(token: BpfToken, cmd: number): number;
   bpf_token_capable?(token: BpfToken, cap: number): number;
+  file_alloc_security?(file: File): number;
   inode_permission?(path: Path, mask: number): number;
   fs_context_parse_param?(fc: FsContext, param: FsParameter): number;
   sb_alloc_security?(sb: SuperBlock): number;
   sb_set_mnt_opts?(sb: SuperBlock): number;
+  /** NFS submounts only (fs/nfs/super.c): bpffs never shares or clones a superblock (K3) */
+  sb_clone_mnt_opts?(oldsb: SuperBlock, newsb: SuperBlock): number;
+  /** NFS only, as above */
+  cmp_sb_context?(oldsb: SuperBlock, newsb: SuperBlock): number;
   sb_kern_mount?(sb: SuperBlock): number;
   sb_mount?(devName: string, type: string, flags: number, data: string): number;
   sb_remount?(sb: SuperBlock): number;
@@ -42,6 +50,12 @@ type IntHook = {
 
 type VoidHook = 'bpf_map_free' | 'bpf_prog_free' | 'bpf_token_free';
 
+/** counters of the LSM framework's blob allocations (lsm_blob_alloc()) and frees */
+export interface BlobCounts {
+  alloc: number;
+  free: number;
+}
+
 /** One trace line per hook call: lets tests and the LSM layer see call order. */
 export interface HookCall {
   hook: string;
@@ -52,18 +66,102 @@ export class SecurityStack {
   lsms: LsmHooks[] = [];
   /** when non-null, every hook call is appended */
   trace: HookCall[] | null = null;
+  /** the AVC records of the current step (SELinux appends, run.ts collects) */
+  avc: AvcRecord[] = [];
+  /** the hook being called (for AVC records) */
+  hook = '';
+  /** bpf map/prog/token blobs allocated and freed by the framework */
+  blobs: BlobCounts = { alloc: 0, free: 0 };
+  /** mutant: call_int_hook() runs every LSM and returns the last non-zero
+   *  result instead of stopping at the first */
+  lastWins = false;
 
   /** call_int_hook(): LSMs in order, the first non-zero return wins (positive too) */
   callInt<K extends IntHook>(hook: K, ...args: Parameters<NonNullable<LsmHooks[K]>>): number {
     let ret = 0;
+    const outer = this.hook;
+    this.hook = hook;
     for (const l of this.lsms) {
       const f = l[hook] as ((...a: unknown[]) => number) | undefined;
       if (!f) continue;
-      ret = f.apply(l, args);
+      const r = f.apply(l, args);
+      if (this.lastWins) {
+        if (r !== 0) ret = r;
+        continue;
+      }
+      ret = r;
       if (ret !== 0) break;
     }
+    this.hook = outer;
     if (this.trace) this.trace.push({ hook, ret });
     return ret;
+  }
+
+  /** lsm_blob_alloc() of an object's composite blob: one slot per LSM */
+  private blobAlloc(): Record<string, unknown> {
+    this.blobs.alloc++;
+    return {};
+  }
+
+  private blobFree(o: { security: unknown }): void {
+    if (o.security === null) return; // kfree(NULL)
+    this.blobs.free++;
+    o.security = null;
+  }
+
+  /** security_bpf_map_create(): allocate the blob, call the hooks, free the
+   *  blob (security_bpf_map_free()) if one refuses */
+  bpfMapCreate(map: BpfMap, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
+    map.security = this.blobAlloc();
+    const rc = this.callInt('bpf_map_create', map, attr, token, kernel);
+    if (rc) this.bpfMapFree(map);
+    return rc;
+  }
+
+  /** security_bpf_map_free(): the free hooks, then kfree(map->security) (NULL-safe) */
+  bpfMapFree(map: BpfMap): void {
+    this.callVoid('bpf_map_free', map);
+    this.blobFree(map);
+  }
+
+  /** security_bpf_prog_load() */
+  bpfProgLoad(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
+    prog.security = this.blobAlloc();
+    const rc = this.callInt('bpf_prog_load', prog, attr, token, kernel);
+    if (rc) this.bpfProgFree(prog);
+    return rc;
+  }
+
+  /** security_bpf_prog_free() */
+  bpfProgFree(prog: BpfProg): void {
+    this.callVoid('bpf_prog_free', prog);
+    this.blobFree(prog);
+  }
+
+  /** security_bpf_token_create() */
+  bpfTokenCreate(token: BpfToken, attr: BpfAttr, path: Path): number {
+    token.security = this.blobAlloc();
+    const rc = this.callInt('bpf_token_create', token, attr, path);
+    if (rc) this.bpfTokenFree(token);
+    return rc;
+  }
+
+  /** security_bpf_token_free() */
+  bpfTokenFree(token: BpfToken): void {
+    this.callVoid('bpf_token_free', token);
+    this.blobFree(token);
+  }
+
+  /** security_sb_alloc() (alloc_super()): the composite superblock blob, then the hooks */
+  sbAlloc(sb: SuperBlock): number {
+    sb.security = {};
+    return this.callInt('sb_alloc_security', sb);
+  }
+
+  /** security_file_alloc() (alloc_empty_file()) */
+  fileAlloc(file: File): number {
+    file.security = {};
+    return this.callInt('file_alloc_security', file);
   }
 
   /** security_fs_context_parse_param(): -ENOPARAM unless an LSM claims the
@@ -82,10 +180,13 @@ export class SecurityStack {
 
   /** call_void_hook() */
   callVoid<K extends VoidHook>(hook: K, ...args: Parameters<NonNullable<LsmHooks[K]>>): void {
+    const outer = this.hook;
+    this.hook = hook;
     for (const l of this.lsms) {
       const f = l[hook] as ((...a: unknown[]) => void) | undefined;
       if (f) f.apply(l, args);
     }
+    this.hook = outer;
     if (this.trace) this.trace.push({ hook, ret: 0 });
   }
 }

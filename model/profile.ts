@@ -2,6 +2,8 @@
 // reads these knobs at the exact places where the versions differ; historical
 // bugs and mutants are profiles, never copies of the model.
 
+import type { SelinuxVersion } from './lsm/selinux.ts';
+
 export interface TokenCoreVariant {
   /** bpf_token_create() root test. 6.18: path.dentry == mnt_sb->s_root;
    *  v10: path.mnt->mnt_root == path.dentry (accepts a bind-mounted subdirectory) */
@@ -35,7 +37,19 @@ export interface Mutations {
   keepDroppedToken?: boolean;
   /** mutant: bpf_prog_load() swaps the privileged and unprivileged instruction limits */
   insnLimitSwapped?: boolean;
+  /** mutant: call_int_hook() runs every LSM and keeps the last non-zero result */
+  lsmLastWins?: boolean;
 }
+
+/** The LSM layer: the order of the stack (lsm=) and the SELinux version. */
+export interface LsmVariant {
+  /** "capability" (commoncap, always first), "selinux", "bpf" */
+  order: string[];
+  /** the SELinux code: 'none' = upstream before the token patch; absent = no SELinux */
+  selinux?: SelinuxVersion;
+}
+
+export const DEFAULT_LSM: LsmVariant = { order: ['capability', 'bpf'] };
 
 export interface Profile {
   name: string;
@@ -44,6 +58,8 @@ export interface Profile {
   provenance: string[];
   token: TokenCoreVariant;
   mutations: Mutations;
+  /** the LSM layer; default DEFAULT_LSM (commoncap and the BPF LSM, no SELinux) */
+  lsm?: LsmVariant;
   /** expected to violate properties: used by the test suite, not by users */
   knownBad: boolean;
 }
@@ -69,6 +85,14 @@ function mutant(name: string, summary: string, mutations: Mutations, why: string
     knownBad: true,
   };
 }
+
+const SELINUX_ORDER = ['capability', 'selinux', 'bpf'];
+
+function selinuxProfile(version: SelinuxVersion, name: string, summary: string, provenance: string[], knownBad: boolean): Profile {
+  return { name, summary, provenance, token: LINUX_6_18_TOKEN, mutations: {}, lsm: { order: SELINUX_ORDER, selinux: version }, knownBad };
+}
+
+const HISTORY = 'shared/spec/selinux-token-history.md';
 
 export const PROFILES: readonly Profile[] = [
   {
@@ -137,6 +161,52 @@ export const PROFILES: readonly Profile[] = [
     { insnLimitSwapped: true },
     'simulates swapped operands in `insn_cnt > (bpf_cap ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS)` (syscall.c bpf_prog_load())',
   ),
+
+  selinuxProfile('none', 'linux-6.18-selinux', 'Linux 6.18 with SELinux (before the BPF-token patch) and the BPF LSM', [
+    'security/selinux/hooks.c selinux_bpf(), selinux_bpf_map(), selinux_bpf_prog(), bpf_fd_pass(), cred_has_capability() (6.18)',
+    `${HISTORY} section 2.1`,
+  ], false),
+  selinuxProfile('v1', 'selinux-token-v1', 'SELinux BPF-token patch v1 (2025-08-06): creator fd read from attr->token_create.bpffs_fd in the map/prog hooks (A1); SECSID_NULL -> EPERM (A2)', [
+    'seed 000 changelog v2: "Fixed bug in selinux_bpffs_creator_sid(u32 fd) where it retrieved creator_sid from wrong file descriptor"',
+    `${HISTORY} A1, A2, A4, A7`,
+  ], true),
+  selinuxProfile('v2', 'selinux-token-v2', 'SELinux BPF-token patch v2: fd fixed; SECSID_NULL still -EPERM, unaudited (A2)', [
+    'seed 000 changelog v3: "Removed check for \'sid == SECSID_NULL\' in selinux_bpf_token_create"',
+    `${HISTORY} A2, A4, A7`,
+  ], true),
+  selinuxProfile('v3', 'selinux-token-v3', 'SELinux BPF-token patch v3: SECSID_NULL falls through to unlabeled; creator_sid not initialised (A4)', [
+    'seed 000 changelog v4: "Added initialization of creator_sid in selinux_sb_alloc_security"',
+    `${HISTORY} A4, A7`,
+  ], true),
+  selinuxProfile('v4', 'selinux-token-v4', 'SELinux BPF-token patch v4: creator_sid init/compare/clone; no bpf_token_capable hook (A7)', [
+    'seed 000 changelog v5: "Added implementation of selinux_bpf_token_capable"',
+    `${HISTORY} A7`,
+  ], true),
+  selinuxProfile('v5', 'selinux-token-v5', "SELinux BPF-token patch v5: Daniel's token_capable (self check on the token's SID, cap_userns classes) (A8)", [
+    'seed 000 changelog v6: "Updated bpf_token_capable to use grantor_sid as object in permission check"',
+    `${HISTORY} A8`,
+  ], true),
+  selinuxProfile('v6', 'selinux-token-v6', 'SELinux BPF-token patch v6: token_capable with the grantor as object but the token creator as subject (A9)', [
+    'seed 000 changelog v7: "Bug fix in selinux_bpf_token_capable where incorrect source sid was used in avc_has_perm"',
+    `${HISTORY} A9`,
+  ], true),
+  selinuxProfile('v7', 'selinux-token-v7', 'SELinux BPF-token patch v7 exactly (seed 000)', [
+    'seed 000 (security/selinux/hooks.c hunks)',
+    `${HISTORY} section 1 (5473a722f782)`,
+  ], true),
+  selinuxProfile('merged', 'selinux-token-merged', 'SELinux BPF-token patch as merged: v7 + b07b6f0c5d27 (capability2 for caps 32-63 in init_user_ns)', [
+    'seed 000 plus b07b6f0c5d27 "selinux: fix a capabilities parsing typo in selinux_bpf_token_capable()"',
+    `${HISTORY} A10, A13`,
+  ], true),
+  {
+    ...mutant(
+      'mutant-lsm-last-wins',
+      'mutant: call_int_hook() runs every LSM and keeps the last non-zero result (SELinux + BPF LSM)',
+      { lsmLastWins: true },
+      'simulates a call_int_hook() without the early exit (security/security.c)',
+    ),
+    lsm: { order: SELINUX_ORDER, selinux: 'merged' },
+  },
 ];
 
 export const DEFAULT_PROFILE = 'linux-6.18';

@@ -2,7 +2,7 @@
 // and actors of its set-up, then performs each step as the syscalls the
 // executor makes on a real kernel (oracle/PROTOCOL.md), and records results.
 
-import type { Scenario, Step, StepResult } from '../scenario/types.ts';
+import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts';
 import { Kernel, type Task } from './kernel.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace, hasMapping, isInit } from './userns.ts';
@@ -15,6 +15,9 @@ import { sys_mkdirat, sys_openat } from './namei.ts';
 import { BPF_F_TOKEN_FD, sys_bpf } from './syscall.ts';
 import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
 import { bpf_token_show_fdinfo } from './token.ts';
+import { EOPNOTSUPP, errnoByName } from './errno.ts';
+import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
+import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 
 /** a handle that does not resolve in the acting actor's table */
 export const BAD_FD = 999;
@@ -90,6 +93,7 @@ export function setupScenario(s: Scenario, profile: Profile): ModelState {
     mntns.set(a.name, m);
     tasks.set(a.name, { name: a.name, cred, files, mntns: m });
   }
+  installLsms(k, s, tasks);
   return { k, tasks, userns, handles: new Map() };
 }
 
@@ -159,8 +163,58 @@ function seteuid(k: Kernel, t: Task, euid: number): number {
   return 0;
 }
 
-/** Performs one step; returns the result as the executor would report it. */
+/** Performs one step; returns the result as the executor would report it,
+ *  plus the LSMs' access decisions (model only). The acting task is
+ *  `current` for the step; a `race` runs at the step's preemption point. */
 export function performStep(st: ModelState, step: Step): StepResult {
+  const { k } = st;
+  const outer = { current: k.current, avc: k.security.avc };
+  k.current = st.tasks.get(step.actor)!;
+  k.security.avc = [];
+  const race = 'race' in step ? step.race : undefined;
+  if (race) {
+    const rs: Step =
+      race.op === 'close'
+        ? { actor: race.actor, op: 'close', fd: race.fd }
+        : { actor: race.actor, op: 'dup2', fd: race.fd, to: race.to ?? '' };
+    k.preempt = () => void performStep(st, rs);
+  }
+  for (const act of step.lsm ?? []) lsmAction(st, act);
+  let r: StepResult;
+  try {
+    r = performSyscalls(st, step);
+  } finally {
+    k.preempt = null;
+  }
+  const avc = k.security.avc;
+  k.current = outer.current;
+  k.security.avc = outer.avc;
+  return avc.length ? { ...r, avc } : r;
+}
+
+/** Model-only LSM administration (LsmAction); returns 0 or -errno. */
+export function lsmAction(st: ModelState, act: LsmAction): number {
+  const { k } = st;
+  const outer = k.current;
+  k.current = null; // the administrator: kernel context, unconfined
+  try {
+    if (act.action === 'policy_load') {
+      // sel_write_load() -> security_load_policy(); the first load runs
+      // delayed_superblock_init() for earlier superblocks
+      const se = selinuxOf(k);
+      return se ? se.loadPolicy(act.policy) : -ENOENT;
+    }
+    // bpf_prog_load(BPF_PROG_TYPE_LSM) + BPF_LINK_CREATE by the administrator
+    const b = bpfLsmOf(k);
+    if (!b) return -EOPNOTSUPP;
+    b.progs.push({ hook: act.hook as BpfLsmHook, task: act.task, ret: -(errnoByName(act.errno) ?? EPERM) });
+    return 0;
+  } finally {
+    k.current = outer;
+  }
+}
+
+function performSyscalls(st: ModelState, step: Step): StepResult {
   const { k } = st;
   const t = st.tasks.get(step.actor)!;
   const fd = (h: string | undefined): number => fdOf(st, t, h);
@@ -281,7 +335,10 @@ export function performStep(st: ModelState, step: Step): StepResult {
       }
       const to = st.tasks.get(step.to)!;
       f.refs++; // in flight
+      // receive_fd() -> security_file_receive() runs in the receiver (recvmsg)
+      k.current = to;
       const err = k.security.callInt('file_receive', f);
+      k.current = t;
       const nfd = err ? err : allocFd(to.files);
       if (nfd >= 0) {
         installFd(to.files, nfd, f);

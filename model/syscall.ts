@@ -457,20 +457,23 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   err = spec.alloc ? spec.alloc(a) : 0;
   if (err) return putToken(err);
   const map: BpfMap = { id: k.nextObjId('map'), map_type: type, security: null };
-  err = k.security.callInt('bpf_map_create', map, attr, token, false);
+  k.preemptionPoint();
+  // security_bpf_map_create() frees the blob itself when a hook refuses;
+  // free_map_sec's security_bpf_map_free() then finds it NULL
+  err = k.security.bpfMapCreate(map, attr, token, false);
   if (err) {
-    k.security.callVoid('bpf_map_free', map);
+    k.security.bpfMapFree(map);
     return putToken(err);
   }
   bpf_token_put(k, token);
   // bpf_map_new_fd(): security_bpf_map(), then the fd
   err = k.security.callInt('bpf_map', map, 3 /* FMODE_READ | FMODE_WRITE */);
   if (err) {
-    k.security.callVoid('bpf_map_free', map);
+    k.security.bpfMapFree(map);
     return err;
   }
   const fd = k.newAnonFd(t, { kind: 'map', map });
-  if (fd < 0) k.security.callVoid('bpf_map_free', map);
+  if (fd < 0) k.security.bpfMapFree(map);
   return fd;
 }
 
@@ -620,14 +623,15 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr): number {
   // find_prog_type()
   if (type >= __MAX_BPF_PROG_TYPE || UNCONFIGURED_PROG_TYPES.has(type)) return freeProg(-EINVAL);
   // security_bpf_prog_load(prog, attr, token, ...) receives the local token: NULL
-  let err = k.security.callInt('bpf_prog_load', prog, attr, token, false);
+  k.preemptionPoint();
+  let err = k.security.bpfProgLoad(prog, attr, token, false);
   if (err) {
-    k.security.callVoid('bpf_prog_free', prog);
+    k.security.bpfProgFree(prog);
     return freeProg(err);
   }
   err = verifyTrivial(type, eat, flags);
   if (err) {
-    k.security.callVoid('bpf_prog_free', prog);
+    k.security.bpfProgFree(prog);
     return freeProg(err);
   }
   prog.id = k.nextObjId('prog');

@@ -77,7 +77,8 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
     security: null,
     refcnt: 1,
   };
-  err = k.security.callInt('bpf_token_create', token, attr, path);
+  k.preemptionPoint();
+  err = k.security.bpfTokenCreate(token, attr, path);
   if (err) {
     bpf_token_free(k, token);
     return err;
@@ -101,7 +102,7 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
 }
 
 function bpf_token_free(k: Kernel, token: BpfToken): void {
-  k.security.callVoid('bpf_token_free', token);
+  k.security.bpfTokenFree(token);
 }
 
 export function bpf_token_inc(token: BpfToken): void {

@@ -55,6 +55,8 @@ export interface Cred {
   gid: number; // kgids (same numbering as kuids in this model)
   cap_effective: CapSet;
   cap_permitted: CapSet;
+  /** cred->security: the LSMs' blob (SELinux: the task's SID) */
+  security?: Record<string, unknown>;
 }
 
 /** cap_capable() (security/commoncap.c, cap_capable_helper loop): is `cred`

@@ -58,6 +58,11 @@ export interface SuperBlock {
   s_root: Dentry;
   flags: SbFlags;
   nextIno: number;
+  /** s_security: the LSMs' composite blob (security_sb_alloc()) */
+  security?: Record<string, unknown>;
+  /** model bookkeeping, not a kernel field: the cred of the task whose
+   *  get_tree (FSCONFIG_CMD_CREATE or mount(2)) made this superblock (K2) */
+  createdBy?: Cred;
 }
 
 export interface MntNamespace {
@@ -103,6 +108,8 @@ export interface File {
   /** FMODE_NEED_UNMOUNT: the fsmount()/open_tree() file whose last fput
    *  dissolves its still-detached mount (dissolve_on_fput(), fs/namespace.c) */
   needUnmount?: boolean;
+  /** f_security: the LSMs' composite blob (security_file_alloc()) */
+  security?: Record<string, unknown>;
 }
 
 /** files_struct plus the process-wide RLIMIT_NOFILE (signal->rlim) */

@@ -1,10 +1,24 @@
 // Human-readable rendering of a trace: one numbered line per step with its
 // arguments and result, read in a minute.
 
-import type { Scenario, Step, StepResult } from './types.ts';
+import type { LsmAction, PolicyDecl, Scenario, Step, StepResult } from './types.ts';
 import { attachTypeName, mapTypeName, progTypeName } from '../model/enums.ts';
 
-const SKIP = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label']);
+const SKIP = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm', 'race']);
+
+function policyText(p: PolicyDecl): string {
+  const parts = [`allow {${p.allow.join('; ')}}`];
+  parts.push(p.polcap?.includes('bpf_token_perms') ? 'bpf_token_perms=1' : 'bpf_token_perms=0');
+  if (p.defines_token_perms === false) parts.push(`no *_as perms (handle_unknown=${p.handle_unknown ?? 'deny'})`);
+  if (p.enforcing === false) parts.push('permissive');
+  if (p.permissive?.length) parts.push(`permissive domains ${p.permissive.join(',')}`);
+  return parts.join(', ');
+}
+
+function lsmActionText(a: LsmAction): string {
+  if (a.action === 'policy_load') return `[admin] load policy: ${policyText(a.policy)}`;
+  return `[admin] BPF-LSM program on ${a.hook}: -${a.errno} for ${a.task}`;
+}
 
 function arg(k: string, v: unknown, step: Step): string {
   if (k === 'map_type' && typeof v === 'number') return `map_type=${mapTypeName(v)}`;
@@ -21,7 +35,8 @@ export function formatStep(step: Step): string {
     .filter(([k]) => !SKIP.has(k))
     .map(([k, v]) => arg(k, v, step))
     .join(' ');
-  return `${step.actor}: ${step.op}(${args})${step.as ? ` as ${step.as}` : ''}`;
+  const race = 'race' in step && step.race ? ` [meanwhile ${step.race.actor}: ${step.race.op}(fd=${JSON.stringify(step.race.fd)}${step.race.to !== undefined ? ` to=${JSON.stringify(step.race.to)}` : ''}) before the LSM hook]` : '';
+  return `${step.actor}: ${step.op}(${args})${step.as ? ` as ${step.as}` : ''}${race}`;
 }
 
 export function formatSetup(s: Scenario): string[] {
@@ -31,8 +46,11 @@ export function formatSetup(s: Scenario): string[] {
   for (const a of s.actors) {
     const caps = a.caps === 'all' ? 'all caps' : a.caps.length ? a.caps.join(',') : 'no caps';
     const extra = a.thread_of ? `, thread of ${a.thread_of}` : a.mntns && a.mntns !== 'own' ? `, mntns ${a.mntns}` : '';
-    lines.push(`actor ${a.name}: userns ${a.userns}, kuid ${a.kuid}, ${caps}${extra}`);
+    const ctx = a.context ? `, context ${a.context}` : '';
+    lines.push(`actor ${a.name}: userns ${a.userns}, kuid ${a.kuid}, ${caps}${extra}${ctx}`);
   }
+  if (s.lsm_order) lines.push(`lsm=${s.lsm_order.join(',')}`);
+  if (s.selinux) lines.push(`selinux ${s.selinux.loaded === false ? 'policy not loaded at boot; later ' : ''}policy: ${policyText(s.selinux)}`);
   if (s.sysctl?.unprivileged_bpf_disabled !== undefined) lines.push(`sysctl unprivileged_bpf_disabled=${s.sysctl.unprivileged_bpf_disabled}`);
   return lines;
 }
@@ -41,6 +59,7 @@ export function formatSetup(s: Scenario): string[] {
 export function formatTrace(s: Scenario, results: StepResult[], mark?: number): string {
   const out = formatSetup(s).map((l) => `   ${l}`);
   s.steps.forEach((step, i) => {
+    for (const a of step.lsm ?? []) out.push(`      ${lsmActionText(a)}`);
     const r = results[i];
     const res = r ? ` -> ${r.ret}${r.text !== undefined ? ` ${JSON.stringify(r.text)}` : ''}` : '';
     out.push(`${i === mark ? '>>' : '  '}${String(i + 1).padStart(2)}. ${formatStep(step)}${res}`);

@@ -29,6 +29,40 @@ export interface ActorDecl {
   mntns?: string;
   /** a thread of this earlier actor's process: shares its fd table (creds stay per thread) */
   thread_of?: string;
+  /** SELinux context (a type, e.g. "P_t"); default "unconfined_t" */
+  context?: string;
+}
+
+/** A SELinux policy (model/lsm/policy.ts). */
+export interface PolicyDecl {
+  /** allow rules "source target:class perm..."; "*" as a type or permission means all (model shorthand) */
+  allow: string[];
+  /** policy capabilities: "bpf_token_perms" */
+  polcap?: string[];
+  /** the policy defines bpf { map_create_as prog_load_as } (default true) */
+  defines_token_perms?: boolean;
+  /** class-map permissions the policy does not define: allow, deny (default), or reject the load */
+  handle_unknown?: 'allow' | 'deny' | 'reject';
+  /** default true */
+  enforcing?: boolean;
+  /** permissive domains */
+  permissive?: string[];
+}
+
+/** The SELinux state at boot: a policy loaded (default) or not yet. */
+export interface SelinuxDecl extends PolicyDecl {
+  /** false: no policy is loaded at boot (a later policy_load step loads one) */
+  loaded?: boolean;
+}
+
+/** Another thread of the acting process runs this fd-table operation between
+ *  the kernel's own fd lookup and the LSM hook of the step (model only). */
+export interface RaceDecl {
+  actor: string;
+  op: 'dup2' | 'close';
+  fd: string;
+  /** dup2: the handle whose fd number is replaced */
+  to?: string;
 }
 
 export type Result = string; // "ok" or an errno name such as "EPERM"
@@ -43,7 +77,17 @@ interface StepBase {
   expect_text?: string;
   /** free text: why this step is here (selftest-style label) */
   label?: string;
+  /** model only: LSM administration done right before this step's syscall by
+   *  the machine's administrator (not one of the actors) */
+  lsm?: LsmAction[];
 }
+
+/** Model-only LSM administration (never sent to the kernel). */
+export type LsmAction =
+  /** load a SELinux policy (sel_write_load() -> security_load_policy()) */
+  | { action: 'policy_load'; policy: PolicyDecl }
+  /** attach a BPF-LSM program to `hook` returning -`errno` for task `task` (selftest token_lsm) */
+  | { action: 'bpf_lsm_deny'; hook: string; task: string; errno: string };
 
 /** fd-valued argument: a handle name. A handle that is closed, or lives in
  *  another fd table, resolves to fd 999 (never allocated), i.e. a bad fd. */
@@ -74,6 +118,7 @@ export type Step =
       size?: number;
       /** byte offset of the attr buffer set to 1 (to probe CHECK_ATTR / tail checks) */
       tail_byte?: number;
+      race?: RaceDecl;
     })
   | (StepBase & { op: 'token_fdinfo'; fd: Handle })
   | (StepBase & { op: 'obj_get_info'; fd: Handle; info_len?: number })
@@ -88,6 +133,7 @@ export type Step =
       token?: Handle;
       /** set BPF_F_TOKEN_FD (default: true when token is given) */
       token_flag?: boolean;
+      race?: RaceDecl;
     })
   | (StepBase & {
       op: 'prog_load';
@@ -98,6 +144,7 @@ export type Step =
       prog_flags?: number;
       token?: Handle;
       token_flag?: boolean;
+      race?: RaceDecl;
     })
   | (StepBase & { op: 'btf_load'; btf_flags?: number; token?: Handle; token_flag?: boolean })
   | (StepBase & {
@@ -136,6 +183,10 @@ export interface Scenario {
   description?: string;
   /** profile to run on; default linux-6.18 */
   profile?: string;
+  /** the LSM order (lsm=), overriding the profile's: names from "capability", "selinux", "bpf" */
+  lsm_order?: string[];
+  /** SELinux at boot (with a profile or order that has SELinux) */
+  selinux?: SelinuxDecl;
   sysctl?: { unprivileged_bpf_disabled?: 0 | 1 | 2 };
   userns?: UsernsDecl[];
   actors: ActorDecl[];
@@ -147,4 +198,21 @@ export interface Scenario {
 export interface StepResult {
   ret: Result;
   text?: string;
+  /** model only: the LSMs' access decisions during the step (the oracle ignores it) */
+  avc?: AvcRecord[];
+}
+
+/** One access decision of an LSM (SELinux: one avc_has_perm() permission). */
+export interface AvcRecord {
+  scontext: string;
+  tcontext: string;
+  tclass: string;
+  perm: string;
+  granted: boolean;
+  /** a denial is audited (dontaudit rules are not modelled) */
+  audited: boolean;
+  /** denied by policy but allowed: permissive mode or a permissive source domain */
+  permissive?: boolean;
+  /** the LSM hook that made the decision */
+  hook: string;
 }

@@ -6,6 +6,39 @@ import { SCENARIO_FORMAT, type Scenario, type Step } from './types.ts';
 import { capByName } from '../model/caps.ts';
 import { findProfile } from '../model/profile.ts';
 import { errnoByName } from '../model/errno.ts';
+import { POLICY_CAPS, parseRule } from '../model/lsm/policy.ts';
+import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
+
+const LSM_NAMES = ['capability', 'selinux', 'bpf'];
+
+function strList(v: Json, path: string): string[] {
+  if (!Array.isArray(v)) fail(path, 'expected a list of strings');
+  return v.map((x, i) => {
+    if (typeof x !== 'string') fail(`${path}[${i}]`, `expected a string, got ${JSON.stringify(x)}`);
+    return x;
+  });
+}
+
+/** a SELinux policy (scenario "selinux" block, policy_load action) */
+function checkPolicy(v: Json, path: string, boot: boolean): void {
+  if (!isObj(v)) fail(path, 'expected a policy object');
+  const keys = new Set(['allow', 'polcap', 'defines_token_perms', 'handle_unknown', 'enforcing', 'permissive', ...(boot ? ['loaded'] : [])]);
+  for (const key of Object.keys(v)) if (!keys.has(key)) fail(`${path}.${key}`, `a policy takes no "${key}"`);
+  strList(v.allow, `${path}.allow`).forEach((r, i) => {
+    const x = parseRule(r);
+    if (typeof x === 'string') fail(`${path}.allow[${i}]`, x);
+  });
+  if (v.polcap !== undefined)
+    strList(v.polcap, `${path}.polcap`).forEach((c, i) => {
+      if (!(POLICY_CAPS as readonly string[]).includes(c)) fail(`${path}.polcap[${i}]`, `unknown policy capability "${c}"`);
+    });
+  bool(v, 'defines_token_perms', path);
+  bool(v, 'enforcing', path);
+  if (boot) bool(v, 'loaded', path);
+  if (v.handle_unknown !== undefined && v.handle_unknown !== 'allow' && v.handle_unknown !== 'deny' && v.handle_unknown !== 'reject')
+    fail(`${path}.handle_unknown`, `expected allow, deny or reject, got ${JSON.stringify(v.handle_unknown)}`);
+  if (v.permissive !== undefined) strList(v.permissive, `${path}.permissive`);
+}
 
 export class ScenarioError extends Error {
   constructor(
@@ -111,7 +144,8 @@ const REQUIRED: Partial<Record<Step['op'], string[]>> = {
   rlimit_nofile: ['limit'],
 };
 
-const COMMON = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label']);
+const COMMON = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm']);
+const RACE_OPS = new Set(['token_create', 'map_create', 'prog_load']);
 const INT_MAX = 2 ** 32 - 1;
 
 function checkResult(v: Json, path: string): void {
@@ -127,6 +161,11 @@ export function validateScenario(v: Json, root = '$'): Scenario {
   str(v, 'description', root, true);
   const profile = str(v, 'profile', root, true);
   if (profile !== undefined && !findProfile(profile)) fail(`${root}.profile`, `unknown profile "${profile}" (see: bpftc profiles)`);
+  if (v.lsm_order !== undefined)
+    strList(v.lsm_order, `${root}.lsm_order`).forEach((n, i) => {
+      if (!LSM_NAMES.includes(n)) fail(`${root}.lsm_order[${i}]`, `unknown LSM "${n}" (known: ${LSM_NAMES.join(', ')})`);
+    });
+  if (v.selinux !== undefined) checkPolicy(v.selinux, `${root}.selinux`, true);
   if (v.sysctl !== undefined) {
     if (!isObj(v.sysctl)) fail(`${root}.sysctl`, 'expected an object');
     const u = v.sysctl.unprivileged_bpf_disabled;
@@ -173,6 +212,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     const mnt = str(a, 'mntns', p, true);
     if (mnt !== undefined && mnt !== 'own' && mnt !== 'init' && !actors.has(mnt))
       fail(`${p}.mntns`, `expected "own", "init" or an earlier actor, got "${mnt}"`);
+    str(a, 'context', p, true);
     const th = str(a, 'thread_of', p, true);
     if (th !== undefined) {
       if (!actors.has(th)) fail(`${p}.thread_of`, `unknown earlier actor "${th}"`);
@@ -188,8 +228,34 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     const op = str(s, 'op', p)! as Step['op'];
     const keys = STEP_KEYS[op];
     if (!keys) fail(`${p}.op`, `unknown op "${op}"`);
+    if (s.lsm !== undefined) {
+      if (!Array.isArray(s.lsm)) fail(`${p}.lsm`, 'expected a list of LSM actions');
+      s.lsm.forEach((act, j) => {
+        const ap = `${p}.lsm[${j}]`;
+        if (!isObj(act)) fail(ap, 'expected an object');
+        if (act.action === 'policy_load') checkPolicy(act.policy, `${ap}.policy`, false);
+        else if (act.action === 'bpf_lsm_deny') {
+          const hook = str(act, 'hook', ap)!;
+          if (!(BPF_LSM_HOOKS as readonly string[]).includes(hook)) fail(`${ap}.hook`, `expected one of ${BPF_LSM_HOOKS.join(', ')}`);
+          const task = str(act, 'task', ap)!;
+          if (!actors.has(task)) fail(`${ap}.task`, `unknown actor "${task}"`);
+          checkResult(str(act, 'errno', ap), `${ap}.errno`);
+        } else fail(`${ap}.action`, `expected "policy_load" or "bpf_lsm_deny", got ${JSON.stringify(act.action)}`);
+      });
+    }
+    if (s.race !== undefined) {
+      const rp = `${p}.race`;
+      if (!RACE_OPS.has(op)) fail(rp, `"${op}" takes no "race" (only token_create, map_create, prog_load)`);
+      const r = s.race;
+      if (!isObj(r)) fail(rp, 'expected {"actor", "op": "dup2"|"close", "fd", "to"?}');
+      const ra = str(r, 'actor', rp)!;
+      if (!actors.has(ra)) fail(`${rp}.actor`, `unknown actor "${ra}"`);
+      if (r.op !== 'dup2' && r.op !== 'close') fail(`${rp}.op`, `expected "dup2" or "close", got ${JSON.stringify(r.op)}`);
+      str(r, 'fd', rp);
+      str(r, 'to', rp, true);
+    }
     for (const key of Object.keys(s)) {
-      if (COMMON.has(key)) continue;
+      if (COMMON.has(key) || key === 'race') continue;
       const kind = keys[key];
       if (!kind) fail(`${p}.${key}`, `"${op}" takes no "${key}"`);
       const val = s[key];

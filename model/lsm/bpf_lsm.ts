@@ -1,0 +1,55 @@
+// The BPF LSM (kernel/bpf/bpf_lsm.c): programs attached to LSM hooks. The
+// model's programs are those of the selftest token_lsm
+// (tools/testing/selftests/bpf/progs/token_lsm.c): for one task, return a
+// fixed error from one hook; for every other task, 0.
+
+import type { Kernel } from '../kernel.ts';
+import type { LsmHooks } from '../lsm.ts';
+
+export const BPF_LSM_HOOKS = ['bpf', 'bpf_map_create', 'bpf_prog_load', 'bpf_token_create', 'bpf_token_cmd', 'bpf_token_capable'] as const;
+export type BpfLsmHook = (typeof BPF_LSM_HOOKS)[number];
+
+export interface BpfLsmProg {
+  hook: BpfLsmHook;
+  /** the task (actor name) the program refuses; my_pid in token_lsm.c */
+  task: string;
+  /** the (negative) return value */
+  ret: number;
+}
+
+export class BpfLsm implements LsmHooks {
+  readonly name = 'bpf';
+  readonly k: Kernel;
+  progs: BpfLsmProg[] = [];
+
+  constructor(k: Kernel) {
+    this.k = k;
+  }
+
+  /** every attached program of the hook runs; the first non-zero result is
+   *  the hook's (bpf trampoline for BPF_LSM_MAC progs) */
+  private run(hook: BpfLsmHook): number {
+    const cur = this.k.current?.name;
+    for (const p of this.progs) if (p.hook === hook && p.task === cur && p.ret !== 0) return p.ret;
+    return 0;
+  }
+
+  bpf(): number {
+    return this.run('bpf');
+  }
+  bpf_map_create(): number {
+    return this.run('bpf_map_create');
+  }
+  bpf_prog_load(): number {
+    return this.run('bpf_prog_load');
+  }
+  bpf_token_create(): number {
+    return this.run('bpf_token_create');
+  }
+  bpf_token_cmd(): number {
+    return this.run('bpf_token_cmd');
+  }
+  bpf_token_capable(): number {
+    return this.run('bpf_token_capable');
+  }
+}

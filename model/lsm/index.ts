@@ -1,0 +1,39 @@
+// Builds a scenario's LSM stack (security_init(): lsm= order) and gives the
+// actors their security contexts.
+
+import type { Kernel, Task } from '../kernel.ts';
+import type { Scenario } from '../../scenario/types.ts';
+import { DEFAULT_LSM } from '../profile.ts';
+import { BpfLsm } from './bpf_lsm.ts';
+import { SELINUX_VARIANTS, SelinuxLsm } from './selinux.ts';
+
+export const LSM_NAMES = ['capability', 'selinux', 'bpf'] as const;
+export const DEFAULT_CONTEXT = 'unconfined_t';
+
+export function lsmOrder(k: Kernel, s: Scenario): string[] {
+  return s.lsm_order ?? (k.profile.lsm ?? DEFAULT_LSM).order;
+}
+
+/** registers the LSMs of the order; "capability" (commoncap) is built into
+ *  ns_capable() and always runs first, as in the kernel */
+export function installLsms(k: Kernel, s: Scenario, tasks: Map<string, Task>): void {
+  for (const name of lsmOrder(k, s)) {
+    if (name === 'selinux') {
+      const version = k.profile.lsm?.selinux ?? 'none';
+      const se = new SelinuxLsm(k, SELINUX_VARIANTS[version]);
+      for (const a of s.actors) se.initCred(tasks.get(a.name)!.cred, a.context ?? DEFAULT_CONTEXT);
+      if (s.selinux && s.selinux.loaded !== false) se.loadPolicy(s.selinux);
+      k.security.lsms.push(se);
+    } else if (name === 'bpf') {
+      k.security.lsms.push(new BpfLsm(k));
+    }
+  }
+}
+
+export function selinuxOf(k: Kernel): SelinuxLsm | null {
+  return (k.security.lsms.find((l) => l instanceof SelinuxLsm) as SelinuxLsm | undefined) ?? null;
+}
+
+export function bpfLsmOf(k: Kernel): BpfLsm | null {
+  return (k.security.lsms.find((l) => l instanceof BpfLsm) as BpfLsm | undefined) ?? null;
+}

@@ -1,0 +1,429 @@
+// SELinux (security/selinux/hooks.c) as far as the BPF token layers reach it:
+// cred_has_capability() for capable(), the bpf hooks as upstream before the
+// token patch, and the BPF-token patch series v1..v7 plus the merged fix
+// (seed 000 is v7; shared/spec/selinux-token-history.md has the history).
+// Each version is a set of knobs read at the exact place the versions differ.
+
+import type { Kernel } from '../kernel.ts';
+import type { Cred, UserNamespace } from '../userns.ts';
+import { isInit } from '../userns.ts';
+import type { BpfToken } from '../token.ts';
+import type { BpfAttr, BpfMap, BpfProg } from '../syscall.ts';
+import type { File, Path, SuperBlock } from '../vfs.ts';
+import { fdget } from '../vfs.ts';
+import type { LsmHooks } from '../lsm.ts';
+import { BPF_MAP_CREATE, BPF_PROG_LOAD } from '../enums.ts';
+import { capName } from '../caps.ts';
+import { EACCES, EBUSY, EINVAL, EPERM } from '../errno.ts';
+import {
+  INITIAL_SIDS,
+  type Policy,
+  type PolicyDecl,
+  SECINITSID_FILE,
+  SECINITSID_KERNEL,
+  SECINITSID_UNLABELED,
+  SECSID_NULL,
+  compilePolicy,
+  policyAllows,
+  rejectsLoad,
+} from './policy.ts';
+
+/** 'none': upstream SELinux before the token patch (6.18) */
+export type SelinuxVersion = 'none' | 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7' | 'merged';
+export const SELINUX_VERSIONS: readonly SelinuxVersion[] = ['none', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'merged'];
+
+export interface SelinuxVariant {
+  /** the token patch: creator_sid, *_as permissions, bpf_token_perms, token hooks */
+  tokenPatch: boolean;
+  /** v1 (A1): the map_create/prog_load hooks take the creator fd from
+   *  attr->token_create.bpffs_fd, which overlays key_size (map) / insn_cnt (prog) */
+  creatorFdFromTokenCreateField: boolean;
+  /** v1-v2 (A2): selinux_bpf_token_create() returns -EPERM, unaudited, when
+   *  the creator lookup gives SECSID_NULL (v3 lets it fall through to unlabeled) */
+  nullSidEperm: boolean;
+  /** v4+ (A4): creator_sid = SECINITSID_UNLABELED in sb_alloc_security,
+   *  compared in cmp_sb_context, copied in sb_clone_mnt_opts */
+  creatorSidInit: boolean;
+  /** the bpf_token_capable hook: absent (v1-v4), Daniel's self check on the
+   *  token's SID with cap_userns classes only (v5), token creator -> grantor
+   *  (v6), current -> grantor (v7) */
+  tokenCapable: 'none' | 'token-self' | 'creator-grantor' | 'current-grantor';
+  /** b07b6f0c5d27: caps 32-63 in init_user_ns use class capability2 (v7: capability, A10) */
+  capability2Fix: boolean;
+}
+
+const PATCH: SelinuxVariant = {
+  tokenPatch: true,
+  creatorFdFromTokenCreateField: false,
+  nullSidEperm: false,
+  creatorSidInit: true,
+  tokenCapable: 'current-grantor',
+  capability2Fix: false,
+};
+
+export const SELINUX_VARIANTS: Record<SelinuxVersion, SelinuxVariant> = {
+  none: { ...PATCH, tokenPatch: false, tokenCapable: 'none', creatorSidInit: false },
+  v1: { ...PATCH, creatorFdFromTokenCreateField: true, nullSidEperm: true, creatorSidInit: false, tokenCapable: 'none' },
+  v2: { ...PATCH, nullSidEperm: true, creatorSidInit: false, tokenCapable: 'none' },
+  v3: { ...PATCH, creatorSidInit: false, tokenCapable: 'none' },
+  v4: { ...PATCH, tokenCapable: 'none' },
+  v5: { ...PATCH, tokenCapable: 'token-self' },
+  v6: { ...PATCH, tokenCapable: 'creator-grantor' },
+  v7: PATCH,
+  merged: { ...PATCH, capability2Fix: true },
+};
+
+/** struct task_security_struct / cred blob */
+interface TaskSec {
+  sid: number;
+}
+/** struct superblock_security_struct */
+interface SbSec {
+  sid: number;
+  def_sid: number;
+  creator_sid: number;
+  initialized: boolean;
+}
+/** struct bpf_security_struct */
+export interface BpfSec {
+  sid: number;
+  perms: number;
+  grantor_sid: number;
+}
+interface FileSec {
+  sid: number;
+}
+
+const BPF__MAP_CREATE = 1;
+const BPF__PROG_LOAD = 8;
+
+function slot<T>(blob: unknown): T | undefined {
+  return (blob as Record<string, unknown> | null | undefined)?.selinux as T | undefined;
+}
+
+export class SelinuxLsm implements LsmHooks {
+  readonly name = 'selinux';
+  readonly k: Kernel;
+  readonly variant: SelinuxVariant;
+  policy: Policy | null = null;
+  /** selinux_initialized(): a policy is loaded */
+  initialized = false;
+  /** the SID table: sid -> context (type) */
+  contexts: string[] = [];
+  /** superblocks whose set_mnt_opts was deferred until policy load */
+  pending: SuperBlock[] = [];
+
+  constructor(k: Kernel, variant: SelinuxVariant) {
+    this.k = k;
+    this.variant = variant;
+    for (const [sid, ctx] of Object.entries(INITIAL_SIDS)) this.contexts[Number(sid)] = ctx;
+  }
+
+  /** security_context_to_sid() */
+  sidOf(context: string): number {
+    const i = this.contexts.indexOf(context);
+    if (i >= 0) return i;
+    this.contexts[Math.max(100, this.contexts.length)] = context;
+    return this.contexts.indexOf(context);
+  }
+
+  /** the context of a SID; SECSID_NULL and unknown SIDs are unlabeled (sidtab_search()) */
+  contextOf(sid: number): string {
+    return this.contexts[sid] ?? 'unlabeled_t';
+  }
+
+  /** the initial cred of an actor */
+  initCred(cred: Cred, context: string): void {
+    cred.security = { ...(cred.security ?? {}), selinux: { sid: this.sidOf(context) } satisfies TaskSec };
+  }
+
+  credSid(cred: Cred): number {
+    return slot<TaskSec>(cred.security)?.sid ?? SECINITSID_KERNEL;
+  }
+
+  /** current_sid() */
+  currentSid(): number {
+    const t = this.k.current;
+    return t ? this.credSid(t.cred) : SECINITSID_KERNEL;
+  }
+
+  /** security_load_policy() + selinux_policy_commit(); the first load runs
+   *  delayed_superblock_init() for superblocks set up before it, in the
+   *  context of the loading task (K2) */
+  loadPolicy(decl: PolicyDecl): number {
+    let p: Policy;
+    try {
+      p = compilePolicy(decl);
+    } catch {
+      return -EINVAL;
+    }
+    if (rejectsLoad(p, this.variant.tokenPatch)) return -EINVAL;
+    this.policy = p;
+    if (!this.initialized) {
+      this.initialized = true;
+      const pend = this.pending;
+      this.pending = [];
+      for (const sb of pend) this.sb_set_mnt_opts(sb);
+    }
+    return 0;
+  }
+
+  polcap(name: string): boolean {
+    return this.initialized && this.policy !== null && this.policy.polcaps.has(name);
+  }
+
+  /** selinux_policycap_bpf_token_perms() */
+  private bpfTokenPerms(): boolean {
+    return this.polcap('bpf_token_perms');
+  }
+
+  /** avc_has_perm(ssid, tsid, tclass, requested, NULL): one permission; the
+   *  decision is recorded in the step's AVC log */
+  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string): number {
+    if (!this.initialized || !this.policy) return 0; // security_compute_av(): everything before policy load
+    const p = this.policy;
+    const scontext = this.contextOf(ssid);
+    const tcontext = this.contextOf(tsid);
+    const granted = policyAllows(p, scontext, tcontext, tclass, perm, this.variant.tokenPatch);
+    const rec = { scontext, tcontext, tclass, perm, granted, audited: !granted, hook: this.k.security.hook };
+    if (granted) {
+      this.k.security.avc.push(rec);
+      return 0;
+    }
+    // avc_denied(): permissive mode or a permissive source domain allows
+    const permissive = !p.enforcing || p.permissive.has(scontext);
+    this.k.security.avc.push(permissive ? { ...rec, permissive: true } : rec);
+    return permissive ? 0 : -EACCES;
+  }
+
+  // ------------------------------------------------------------ capabilities
+
+  /** selinux_capable() -> cred_has_capability(cred, cap, opts, ns == &init_user_ns) */
+  capable(cred: Cred, ns: UserNamespace, cap: number, opts: number): number {
+    void opts;
+    const initns = isInit(ns);
+    const sclass = cap < 32 ? (initns ? 'capability' : 'cap_userns') : initns ? 'capability2' : 'cap2_userns';
+    const sid = this.credSid(cred);
+    return this.avcHasPerm(sid, sid, sclass, capName(cap).toLowerCase());
+  }
+
+  // ------------------------------------------------------------ superblocks
+
+  /** selinux_sb_alloc_security() */
+  sb_alloc_security(sb: SuperBlock): number {
+    const sbsec: SbSec = {
+      sid: SECINITSID_UNLABELED,
+      def_sid: SECINITSID_FILE,
+      // v4+: creator_sid = SECINITSID_UNLABELED; before: the zeroed blob (SECSID_NULL)
+      creator_sid: this.variant.creatorSidInit ? SECINITSID_UNLABELED : SECSID_NULL,
+      initialized: false,
+    };
+    sb.security!.selinux = sbsec;
+    return 0;
+  }
+
+  /** selinux_set_mnt_opts(sb, NULL opts) via vfs_get_tree() -> security_sb_set_mnt_opts() */
+  sb_set_mnt_opts(sb: SuperBlock): number {
+    const sbsec = slot<SbSec>(sb.security);
+    if (!sbsec) return 0;
+    // !selinux_initialized(): defer until policy load (delayed_superblock_init())
+    if (!this.initialized) {
+      this.pending.push(sb);
+      return 0;
+    }
+    if (sbsec.initialized) return 0; // SE_SBINITIALIZED
+    // the token patch: sbsec->creator_sid = current_sid() (seed 000, hooks.c @733)
+    if (this.variant.tokenPatch) sbsec.creator_sid = this.currentSid();
+    sbsec.initialized = true;
+    return 0;
+  }
+
+  /** selinux_sb_clone_mnt_opts(): v4+ copies creator_sid (NFS only) */
+  sb_clone_mnt_opts(oldsb: SuperBlock, newsb: SuperBlock): number {
+    const o = slot<SbSec>(oldsb.security);
+    const n = slot<SbSec>(newsb.security);
+    if (o && n && this.variant.creatorSidInit) n.creator_sid = o.creator_sid;
+    return 0;
+  }
+
+  /** selinux_cmp_sb_context(): v4+ compares creator_sid (NFS only) */
+  cmp_sb_context(oldsb: SuperBlock, newsb: SuperBlock): number {
+    const o = slot<SbSec>(oldsb.security);
+    const n = slot<SbSec>(newsb.security);
+    if (o && n && this.variant.creatorSidInit && o.creator_sid !== n.creator_sid) return -EBUSY;
+    return 0;
+  }
+
+  /** the creator recorded in a superblock (for properties and traces) */
+  creatorOf(sb: SuperBlock): number {
+    return slot<SbSec>(sb.security)?.creator_sid ?? SECINITSID_KERNEL;
+  }
+
+  // ------------------------------------------------------------ files
+
+  /** selinux_file_alloc_security(): fsec->sid = current_sid() */
+  file_alloc_security(file: File): number {
+    file.security!.selinux = { sid: this.currentSid() } satisfies FileSec;
+    return 0;
+  }
+
+  /** selinux_file_receive() -> file_has_perm(): fd:use when the file was
+   *  opened by another domain, then bpf_fd_pass() for map and prog files
+   *  (token files are not handled). The inode check is not modelled. */
+  file_receive(file: File): number {
+    const sid = this.currentSid();
+    const fsid = slot<FileSec>(file.security)?.sid ?? SECINITSID_KERNEL;
+    if (sid !== fsid) {
+      const rc = this.avcHasPerm(sid, fsid, 'fd', 'use');
+      if (rc) return rc;
+    }
+    // bpf_fd_pass()
+    if (file.obj.kind === 'map') {
+      const bsid = slot<BpfSec>(file.obj.map.security)?.sid ?? SECINITSID_KERNEL;
+      const rc = this.avcHasPerm(sid, bsid, 'bpf', 'map_read') || this.avcHasPerm(sid, bsid, 'bpf', 'map_write');
+      if (rc) return rc;
+    }
+    if (file.obj.kind === 'prog') {
+      const bsid = slot<BpfSec>(file.obj.prog.security)?.sid ?? SECINITSID_KERNEL;
+      const rc = this.avcHasPerm(sid, bsid, 'bpf', 'prog_run');
+      if (rc) return rc;
+    }
+    return 0;
+  }
+
+  // ------------------------------------------------------------ bpf
+
+  /** selinux_bpf(): self checks at the top of every bpf(2); with the token
+   *  patch, nothing at all when bpf_token_perms is on */
+  bpf(cmd: number, attr: BpfAttr, size: number, kernel: boolean): number {
+    void attr, size, kernel;
+    if (this.variant.tokenPatch && this.bpfTokenPerms()) return 0;
+    const sid = this.currentSid();
+    if (cmd === BPF_MAP_CREATE) return this.avcHasPerm(sid, sid, 'bpf', 'map_create');
+    if (cmd === BPF_PROG_LOAD) return this.avcHasPerm(sid, sid, 'bpf', 'prog_load');
+    return 0;
+  }
+
+  /** selinux_bpf_map(): current -> map for the fmode's map_read/map_write */
+  bpf_map(map: BpfMap, fmode: number): number {
+    const sid = this.currentSid();
+    const bsid = slot<BpfSec>(map.security)?.sid ?? SECINITSID_KERNEL;
+    if (fmode & 1) {
+      const rc = this.avcHasPerm(sid, bsid, 'bpf', 'map_read');
+      if (rc) return rc;
+    }
+    if (fmode & 2) return this.avcHasPerm(sid, bsid, 'bpf', 'map_write');
+    return 0;
+  }
+
+  /** selinux_bpf_prog(): current -> prog prog_run */
+  bpf_prog(prog: BpfProg): number {
+    const bsid = slot<BpfSec>(prog.security)?.sid ?? SECINITSID_KERNEL;
+    return this.avcHasPerm(this.currentSid(), bsid, 'bpf', 'prog_run');
+  }
+
+  /** selinux_bpffs_creator_sid(fd): CLASS(fd, f)(fd) on the *current* fd
+   *  table at hook time; an empty (or O_PATH) fd is SECSID_NULL; a file with
+   *  no bpffs path lives on a kernel-internal mount (anon_inodefs, devtmpfs)
+   *  whose creator is the kernel */
+  bpffsCreatorSid(fd: number): number {
+    const t = this.k.current;
+    const f = t ? fdget(t.files, fd) : null;
+    if (!f) return SECSID_NULL;
+    if (!f.path) return SECINITSID_KERNEL;
+    const sbsec = slot<SbSec>(f.path.mnt.sb.security);
+    return sbsec ? sbsec.creator_sid : SECINITSID_KERNEL;
+  }
+
+  private newBpfSec(blob: unknown): BpfSec {
+    const bpfsec: BpfSec = { sid: this.currentSid(), perms: 0, grantor_sid: SECSID_NULL };
+    (blob as Record<string, unknown>).selinux = bpfsec;
+    return bpfsec;
+  }
+
+  /** selinux_bpf_map_create() */
+  bpf_map_create(map: BpfMap, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
+    void kernel;
+    const bpfsec = this.newBpfSec(map.security);
+    if (!this.variant.tokenPatch) return 0;
+    let ssid: number;
+    if (!token) ssid = bpfsec.sid;
+    // v1: attr->token_create.bpffs_fd, i.e. the bytes of key_size
+    else ssid = this.bpffsCreatorSid(this.variant.creatorFdFromTokenCreateField ? attr.key_size ?? 0 : attr.map_token_fd ?? 0);
+    return this.avcHasPerm(ssid, bpfsec.sid, 'bpf', 'map_create');
+  }
+
+  /** selinux_bpf_prog_load(): `token` is what security_bpf_prog_load() was
+   *  passed, which syscall.c has already set to NULL (K6) */
+  bpf_prog_load(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
+    void kernel;
+    const bpfsec = this.newBpfSec(prog.security);
+    if (!this.variant.tokenPatch) return 0;
+    let ssid: number;
+    if (!token) ssid = bpfsec.sid;
+    // v1: attr->token_create.bpffs_fd, i.e. the bytes of insn_cnt
+    else ssid = this.bpffsCreatorSid(this.variant.creatorFdFromTokenCreateField ? attr.insn_cnt ?? 0 : attr.prog_token_fd ?? 0);
+    return this.avcHasPerm(ssid, bpfsec.sid, 'bpf', 'prog_load');
+  }
+
+  /** selinux_bpf_token_create(): the path the kernel validated is passed but
+   *  unused; the creator comes from attr->token_create.bpffs_fd at hook time */
+  bpf_token_create(token: BpfToken, attr: BpfAttr, path: Path): number {
+    void path;
+    if (!this.variant.tokenPatch) {
+      this.newBpfSec(token.security);
+      return 0;
+    }
+    const sid = this.bpffsCreatorSid(attr.bpffs_fd ?? 0);
+    // v1-v2: `if (sid == SECSID_NULL) return -EPERM;` (removed in v3)
+    if (this.variant.nullSidEperm && sid === SECSID_NULL) return -EPERM;
+    const bpfsec = this.newBpfSec(token.security);
+    bpfsec.grantor_sid = sid;
+    bpfsec.perms = 0;
+    if (token.allowed_cmds & (1n << BigInt(BPF_MAP_CREATE))) {
+      const err = this.avcHasPerm(bpfsec.sid, sid, 'bpf', 'map_create_as');
+      if (err) return err;
+      bpfsec.perms |= BPF__MAP_CREATE;
+    }
+    if (token.allowed_cmds & (1n << BigInt(BPF_PROG_LOAD))) {
+      const err = this.avcHasPerm(bpfsec.sid, sid, 'bpf', 'prog_load_as');
+      if (err) return err;
+      bpfsec.perms |= BPF__PROG_LOAD;
+    }
+    return 0;
+  }
+
+  /** selinux_bpf_token_cmd(): the permissions cached at token creation */
+  bpf_token_cmd(token: BpfToken, cmd: number): number {
+    if (!this.variant.tokenPatch) return 0; // no such hook before the patch
+    const bpfsec = slot<BpfSec>(token.security);
+    if (!bpfsec) return 0;
+    if (cmd === BPF_MAP_CREATE && !(bpfsec.perms & BPF__MAP_CREATE)) return -EACCES;
+    if (cmd === BPF_PROG_LOAD && !(bpfsec.perms & BPF__PROG_LOAD)) return -EACCES;
+    return 0;
+  }
+
+  /** selinux_bpf_token_capable() (v5+) */
+  bpf_token_capable(token: BpfToken, cap: number): number {
+    const v = this.variant.tokenCapable;
+    if (!this.variant.tokenPatch || v === 'none') return 0;
+    const bpfsec = slot<BpfSec>(token.security);
+    if (!bpfsec) return 0;
+    const initns = isInit(token.userns);
+    const idx = cap < 32 ? 0 : 1;
+    let perm = capName(cap).toLowerCase();
+    if (v === 'token-self') {
+      // Daniel's hook: cap_userns / cap2_userns, token SID as subject and object
+      return this.avcHasPerm(bpfsec.sid, bpfsec.sid, idx === 0 ? 'cap_userns' : 'cap2_userns', perm);
+    }
+    let sclass: string;
+    if (idx === 0) sclass = initns ? 'capability' : 'cap_userns';
+    // v7 (A10): SECCLASS_CAPABILITY for caps 32-63 in init_user_ns; merged: CAPABILITY2
+    else sclass = initns ? (this.variant.capability2Fix ? 'capability2' : 'capability') : 'cap2_userns';
+    // av = CAP_TO_MASK(cap): in class capability, bit (cap & 31) names another capability
+    if (sclass === 'capability' && idx === 1) perm = capName(cap - 32).toLowerCase();
+    // v7: current_sid(); v6: the token's SID (its creator)
+    const ssid = v === 'current-grantor' ? this.currentSid() : bpfsec.sid;
+    return this.avcHasPerm(ssid, bpfsec.grantor_sid, sclass, perm);
+  }
+}
