@@ -25,6 +25,8 @@ commands:
               --profile P (override the scenario's)  --json
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
               every class of behavioural difference between two profiles, with a minimal witness
+  repro FILE --c [--out FILE]
+              a standalone C file that runs the scenario as root and checks each step
   properties  list the properties with their claims
   profiles    list the profiles (spec versions and known-bad variants)
   oracle      run generated scenarios on the real kernel and the model (see README)
@@ -158,6 +160,7 @@ export type Command = (argv: string[], out: Out) => number | Promise<number>;
 export const EXTRA: Record<string, () => Promise<Command>> = {
   oracle: async () => (await import('./oracle.ts')).oracleCommand,
   diff: async () => (await import('./diff.ts')).diffCommand,
+  repro: async () => (await import('./repro.ts')).reproCommand,
 };
 
 export async function main(argv: string[], out: Out = (l) => console.log(l), err: Out = (l) => console.error(l)): Promise<number> {

@@ -1,0 +1,46 @@
+// Generated C reproducers compile with cc and reproduce corpus scenarios on
+// this kernel; a wrong expectation makes them exit 1 and mark the step.
+
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reproC } from './repro.ts';
+import { probeKernelSync } from '../oracle/driver.ts';
+import { loadCorpus } from '../corpus/load.ts';
+import type { Scenario } from '../scenario/types.ts';
+
+const hasCc = spawnSync('cc', ['--version']).status === 0;
+const probe = probeKernelSync();
+const skip = !hasCc ? 'no C compiler' : 'skip' in probe ? probe.skip : null;
+const dir = mkdtempSync(join(tmpdir(), 'bpftc-repro-'));
+
+function build(s: Scenario, name: string): string {
+  const src = join(dir, `${name}.c`);
+  writeFileSync(src, reproC(s));
+  const bin = join(dir, name);
+  execFileSync('cc', ['-O0', '-w', '-o', bin, src]);
+  return bin;
+}
+
+const corpus = loadCorpus(new URL('../corpus', import.meta.url).pathname);
+const picks = ['canonical-delegation', '011-token-create-success', '071-map-create-every-map-type', '082-owner-rule'].map(
+  (p) => corpus.find((e) => e.file.includes(p))!,
+);
+
+describe.skipIf(skip !== null)(`C reproducers${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it.each(picks.map((e) => [e.file.split('/').pop()!, e] as const))('%s compiles and reproduces every step', (name, e) => {
+    const r = spawnSync(build(e.scenario, name.replace(/\W/g, '_')), { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toMatch(/all \d+ steps gave the expected results/);
+    expect(r.status).toBe(0);
+  });
+
+  it('a wrong expectation exits 1 and marks the step', () => {
+    const e = picks[0]!;
+    const s: Scenario = { ...e.scenario, steps: e.scenario.steps.map((st, i) => (i === 0 ? { ...st, expect: 'EPERM' } : st)) };
+    const r = spawnSync(build(s, 'wrong'), { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^<> 1\. child: fsopen\(\) as fs +got ok +expected EPERM/m);
+  });
+});

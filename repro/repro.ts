@@ -1,0 +1,147 @@
+// Runnable C reproducers: one standalone C file per scenario. It carries the
+// oracle executor (our own oracle/executor.c, verbatim, its main renamed), the
+// scenario in the executor's line protocol, and the expected result of every
+// step; its main runs the steps as root and prints each result next to the
+// expected one, exiting 1 on a mismatch.
+
+import { readFileSync } from 'node:fs';
+import type { Scenario, StepResult } from '../scenario/types.ts';
+import { toProtocol } from '../oracle/driver.ts';
+import { runScenario } from '../model/run.ts';
+import { formatSetup, formatStep } from '../scenario/format.ts';
+
+const EXECUTOR_C = new URL('../oracle/executor.c', import.meta.url);
+
+/** a C string literal (escapes everything outside printable ASCII) */
+function cString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n"\n  "';
+    else if (c < 0x20 || c > 0x7e) out += '\\' + c.toString(8).padStart(3, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+const comment = (s: string): string => s.replace(/\*\//g, '* /');
+
+export interface ReproOptions {
+  /** per-scenario time limit of the embedded executor (ms) */
+  timeoutMs?: number;
+}
+
+/** The reproducer's C source. Expected results: each step's `expect`, else the
+ *  model's result for the scenario's profile and sysctl. */
+export function reproC(s: Scenario, o: ReproOptions = {}): string {
+  const model = runScenario(s).results;
+  const expected: StepResult[] = s.steps.map((st, i) => ({
+    ret: st.expect ?? model[i]!.ret,
+    ...(st.expect_text !== undefined ? { text: st.expect_text } : model[i]!.text !== undefined ? { text: model[i]!.text } : {}),
+  }));
+  const sysctl = s.sysctl?.unprivileged_bpf_disabled ?? 2;
+  const script = toProtocol(s, 1, o.timeoutMs ?? 5000) + 'quit\n';
+  const desc = s.steps.map((st, i) => `${i + 1}. ${formatStep(st)}`);
+  const executor = readFileSync(EXECUTOR_C, 'utf8');
+  const lines: string[] = [];
+  lines.push('/*');
+  lines.push(` * bpftc reproducer${s.name ? `: ${comment(s.name)}` : ''}`);
+  lines.push(' *');
+  lines.push(' * Build and run as root on a kernel with BPF token support:');
+  lines.push(' *   cc -O2 -o repro repro.c && sudo ./repro');
+  lines.push(' * Exit code: 0 every step gave the expected result, 1 a step differs, 2 set-up failed.');
+  lines.push(` * Expected results assume kernel.unprivileged_bpf_disabled=${sysctl} (the program warns otherwise).`);
+  lines.push(' *');
+  for (const l of formatSetup(s)) lines.push(` *   ${comment(l)}`);
+  for (const [i, l] of desc.entries()) lines.push(` *   ${comment(l)}  -> expect ${expected[i]!.ret}`);
+  lines.push(' *');
+  lines.push(' * Everything runs in private user and mount namespaces created by the embedded');
+  lines.push(' * executor (bpf-token-conformance, oracle/executor.c); no sysctl is written.');
+  lines.push(' */');
+  lines.push('#define main bpftc_executor_main');
+  lines.push(executor);
+  lines.push('#undef main');
+  lines.push('');
+  lines.push(`static const char repro_script[] =\n  ${cString(script)};`);
+  lines.push(`static const int repro_nsteps = ${s.steps.length};`);
+  lines.push(`static const char *const repro_desc[] = {\n${desc.map((d) => `  ${cString(d)},`).join('\n')}\n  0 };`);
+  lines.push(`static const char *const repro_ret[] = {\n${expected.map((e) => `  ${cString(e.ret)},`).join('\n')}\n  0 };`);
+  lines.push(
+    `static const char *const repro_text[] = {\n${expected.map((e) => `  ${e.text === undefined ? '0' : cString(JSON.stringify(e.text).slice(1, -1))},`).join('\n')}\n  0 };`,
+  );
+  lines.push(`static const int repro_sysctl = ${sysctl};`);
+  lines.push(REPRO_MAIN);
+  return lines.join('\n') + '\n';
+}
+
+/** main(): feed the script to the executor in a child, check its JSON lines */
+const REPRO_MAIN = String.raw`
+/* the value of "key":"..." in a JSON line (no unescaping: compared raw) */
+static int repro_field(const char *line, const char *key, char *out, size_t n) {
+  char pat[32];
+  snprintf(pat, sizeof pat, "\"%s\":", key);
+  const char *p = strstr(line, pat);
+  if (!p) return 0;
+  p += strlen(pat);
+  if (*p == '"') {
+    p++;
+    size_t k = 0;
+    while (*p && *p != '"' && k + 1 < n) {
+      if (*p == '\\' && p[1]) out[k++] = *p++;
+      out[k++] = *p++;
+    }
+    out[k] = 0;
+  } else {
+    size_t k = strcspn(p, ",}");
+    if (k >= n) k = n - 1;
+    memcpy(out, p, k);
+    out[k] = 0;
+  }
+  return 1;
+}
+
+int main(void) {
+  char buf[64];
+  FILE *sf = fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "r");
+  if (sf && fgets(buf, sizeof buf, sf) && atoi(buf) != repro_sysctl)
+    printf("warning: kernel.unprivileged_bpf_disabled is %d here, the expectations assume %d\n", atoi(buf), repro_sysctl);
+  if (sf) fclose(sf);
+  if (geteuid() != 0) { printf("this reproducer must run as root\n"); return 2; }
+  int in[2], out[2];
+  if (pipe(in) || pipe(out)) { perror("pipe"); return 2; }
+  pid_t pid = fork();
+  if (pid < 0) { perror("fork"); return 2; }
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    close(in[0]); close(in[1]); close(out[0]); close(out[1]);
+    _exit(bpftc_executor_main());
+  }
+  close(in[0]);
+  close(out[1]);
+  if (write(in[1], repro_script, sizeof repro_script - 1) < 0) { perror("write"); return 2; }
+  close(in[1]);
+  FILE *f = fdopen(out[0], "r");
+  static char line[1 << 16];
+  int seen = 0, bad = 0, failed = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    char v[4096], ret[64], text[4096];
+    if (repro_field(line, "error", v, sizeof v)) { printf("set-up failed: %s\n", v); failed = 1; continue; }
+    if (!repro_field(line, "step", v, sizeof v)) continue;
+    int i = atoi(v);
+    if (i < 0 || i >= repro_nsteps) continue;
+    repro_field(line, "ret", ret, sizeof ret);
+    int has_text = repro_field(line, "text", text, sizeof text);
+    int ok = !strcmp(ret, repro_ret[i]) && (!repro_text[i] || (has_text && !strcmp(text, repro_text[i])));
+    printf("%s %-70s got %-10s expected %s\n", ok ? "  " : "<>", repro_desc[i], ret, repro_ret[i]);
+    if (repro_text[i] && !ok) printf("      text: got \"%s\", expected \"%s\"\n", has_text ? text : "", repro_text[i]);
+    seen++;
+    bad += !ok;
+  }
+  waitpid(pid, NULL, 0);
+  if (failed || seen < repro_nsteps) { printf("%d of %d steps ran\n", seen, repro_nsteps); return 2; }
+  printf(bad ? "%d step(s) differ from the expected results\n" : "all %d steps gave the expected results\n", bad ? bad : seen);
+  return bad ? 1 : 0;
+}
+`;
