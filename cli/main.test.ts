@@ -88,9 +88,13 @@ describe('bpftc', () => {
     expect((await cli(...args)).code).toBe(1);
     expect(readdirSync(dir)).toHaveLength(2);
     expect(readFileSync(join(dir, first[0]!), 'utf8')).toBe(before);
-    const saved = JSON.parse(before) as { meta: { property: string; profile: string; seed: number } };
-    expect(saved.meta).toMatchObject({ property: 'delegation-needs-init-sysadmin', profile: 'token-v10', seed: 1 });
+    const saved = JSON.parse(before) as { meta: { property: string; profile: string; seed: number; path: string } };
+    expect(saved.meta).toMatchObject({ property: 'delegation-needs-init-sysadmin', profile: 'token-v10' });
     expect((await cli('run', join(dir, first[0]!))).code).toBe(0);
+    // meta.seed and meta.path replay the failure directly
+    const replay = await cli('fuzz', '--profile', 'token-v10', '--property', saved.meta.property, '--seed', String(saved.meta.seed), '--path', saved.meta.path);
+    expect(replay.code).toBe(1);
+    expect(replay.out).toMatch(/after 1 runs/);
   });
 
   it('lists properties and profiles', async () => {

@@ -2,6 +2,7 @@
 // 1 a property or an expectation failed, 2 bad usage or bad input.
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PROFILES, findProfile, DEFAULT_PROFILE, type Profile } from '../model/profile.ts';
 import { PROPERTIES, findProperty } from '../properties/index.ts';
@@ -13,6 +14,8 @@ import { ScenarioError } from '../scenario/validate.ts';
 import { formatTrace } from '../scenario/format.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { UsageError, parseArgs } from './args.ts';
+import { type CampaignResult, type CampaignSpec, runCampaign, workerMain } from '../campaign/run.ts';
+import { parseShard } from '../campaign/plan.ts';
 
 const HELP = `usage: bpftc <command> [flags]
 
@@ -20,7 +23,9 @@ commands:
   fuzz        run properties on generated scenarios
               --profile P (default ${DEFAULT_PROFILE})  --property NAME|all (default all)
               --runs N (default 1000)  --seed S (default 1)  --path PATH (replay a failure)
-              --save DIR (write counterexamples as new corpus files)  --json
+              --workers N (default: all cores)  --time S (budget instead of --runs)
+              --shard i/n (this machine's part of the seed space)  --batch N (runs per batch, 500)
+              --save DIR (write counterexamples as new corpus files)  --json  --junit FILE
   run FILE..  run scenario files on the model and check their expectations
               --profile P (override the scenario's)  --json
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
@@ -73,45 +78,127 @@ function save(dir: string, sc: Scenario, ce: Counterexample): string {
   return file;
 }
 
-function fuzz(argv: string[], out: Out): number {
+/** one property's outcome, as fuzz prints and reports it */
+function reportProperty(
+  prop: Property,
+  profile: Profile,
+  runs: number,
+  ce: Counterexample | undefined,
+  flags: Record<string, unknown>,
+  out: Out,
+  report: unknown[],
+): void {
+  if (!ce) {
+    report.push({ property: prop.name, ok: true, runs });
+    if (!flags.json) out(`ok    ${prop.name}  (${runs} runs)`);
+    return;
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  const sc = counterexampleScenario(ce, date);
+  const file = typeof flags.save === 'string' ? save(flags.save, sc, ce) : undefined;
+  const replay = `npx bpftc fuzz --profile ${profile.name} --property ${prop.name} --seed ${ce.seed} --path ${ce.path}`;
+  report.push({ property: prop.name, ok: false, runs, violation: ce.violation, seed: ce.seed, path: ce.path, replay, saved: file, scenario: sc });
+  if (flags.json) return;
+  out(`FAIL  ${prop.name}  after ${runs} runs (${ce.shrinks} shrinks, ${ce.scenario.steps.length} steps)`);
+  out(`      claim: ${prop.claim}`);
+  out(`      step ${ce.violation.step + 1}: ${ce.violation.message}`);
+  out(formatTrace(ce.scenario, ce.results, ce.violation.step));
+  out(`      replay: ${replay}`);
+  if (file) out(`      saved: ${file}`);
+}
+
+async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     profile: 'string', property: 'string', runs: 'int', seed: 'int', path: 'string', save: 'string', json: 'bool',
+    workers: 'int', time: 'int', shard: 'string', junit: 'string', batch: 'int',
   });
   if (positional.length) throw new UsageError(`fuzz takes no positional argument ("${positional[0]}")`);
   const profile = profileFlag(flags.profile);
   const props = propertiesFlag(flags.property);
+  if (flags.runs !== undefined && flags.time !== undefined) throw new UsageError('give --runs or --time, not both');
   const runs = (flags.runs as number | undefined) ?? 1000;
   if (runs < 1) throw new UsageError('--runs must be at least 1');
   const seed = (flags.seed as number | undefined) ?? 1;
   const path = flags.path as string | undefined;
-  if (path !== undefined && props.length !== 1) throw new UsageError('--path replays one property: give --property NAME');
-  const date = new Date().toISOString().slice(0, 10);
   const report: unknown[] = [];
   let failed = 0;
-  for (const prop of props) {
-    const r = checkProperty(prop, profile, path === undefined ? { runs, seed } : { runs, seed, path });
-    if (r.ok) {
-      report.push({ property: prop.name, ok: true, runs: r.runs });
-      if (!flags.json) out(`ok    ${prop.name}  (${r.runs} runs)`);
-      continue;
+  if (path !== undefined) {
+    // replay one failure: the seed is the batch seed printed with it
+    if (props.length !== 1) throw new UsageError('--path replays one property: give --property NAME');
+    const r = checkProperty(props[0]!, profile, { runs, seed, path });
+    reportProperty(props[0]!, profile, r.runs, r.ok ? undefined : r.counterexample, flags, out, report);
+    failed = r.ok ? 0 : 1;
+  } else {
+    const shard = flags.shard === undefined ? { index: 1, count: 1 } : parseShard(String(flags.shard));
+    if (!shard) throw new UsageError(`--shard takes i/n with 1 <= i <= n, got "${String(flags.shard)}"`);
+    const workers = (flags.workers as number | undefined) ?? availableParallelism();
+    if (workers < 1 || workers > 64) throw new UsageError('--workers takes 1..64');
+    const timeSec = flags.time as number | undefined;
+    if (timeSec !== undefined && timeSec < 1) throw new UsageError('--time must be at least 1 second');
+    const batchRuns = (flags.batch as number | undefined) ?? Math.min(runs, 500);
+    if (batchRuns < 1) throw new UsageError('--batch must be at least 1');
+    const spec: CampaignSpec = { profile: profile.name, properties: props.map((p) => p.name), seed, shard, workers, batchRuns };
+    if (timeSec !== undefined) spec.timeSec = timeSec;
+    else spec.runs = runs;
+    const progress = campaignProgress(err);
+    const res = await runCampaign(spec, progress.update);
+    progress.done(res);
+    for (const p of res.properties) {
+      const prop = findProperty(p.property)!;
+      reportProperty(prop, profile, p.runs, p.counterexample, flags, out, report);
+      if (p.counterexample) failed++;
     }
-    failed++;
-    const ce = r.counterexample;
-    const sc = counterexampleScenario(ce, date);
-    const file = typeof flags.save === 'string' ? save(flags.save, sc, ce) : undefined;
-    const replay = `npx bpftc fuzz --profile ${profile.name} --property ${prop.name} --seed ${seed} --path ${ce.path}`;
-    report.push({ property: prop.name, ok: false, runs: r.runs, violation: ce.violation, seed, path: ce.path, replay, saved: file, scenario: sc });
-    if (flags.json) continue;
-    out(`FAIL  ${prop.name}  after ${r.runs} runs (${ce.shrinks} shrinks, ${ce.scenario.steps.length} steps)`);
-    out(`      claim: ${prop.claim}`);
-    out(`      step ${ce.violation.step + 1}: ${ce.violation.message}`);
-    out(formatTrace(ce.scenario, ce.results, ce.violation.step));
-    out(`      replay: ${replay}`);
-    if (file) out(`      saved: ${file}`);
+    if (typeof flags.junit === 'string') writeFileSync(flags.junit, junit(res, profile));
   }
   if (flags.json) out(JSON.stringify({ profile: profile.name, seed, runs, results: report }, null, 2));
   else out(`${props.length - failed} passed, ${failed} failed (profile ${profile.name}, seed ${seed})`);
   return failed ? 1 : 0;
+}
+
+/** a live progress line on a terminal, a plain line every 10 s otherwise */
+function campaignProgress(err: Out): { update: (r: CampaignResult) => void; done: (r: CampaignResult) => void } {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  const line = (r: CampaignResult): string => {
+    const s = Math.max(r.seconds, 0.001);
+    const findings = r.properties.filter((p) => p.counterexample).length;
+    return `[${r.seconds.toFixed(1)}s] ${r.runs} runs, ${Math.round(r.runs / s)} runs/s, ${Math.round(r.steps / s)} steps/s, ${r.outcomes} distinct outcomes, ${findings} findings`;
+  };
+  return {
+    update: (r) => {
+      if (tty) process.stderr.write(`\r${line(r)}`);
+      else if (r.seconds - last >= 10) {
+        last = r.seconds;
+        err(line(r));
+      }
+    },
+    done: (r) => {
+      if (tty && r.runs) process.stderr.write(`\r${line(r)}\n`);
+    },
+  };
+}
+
+const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** JUnit XML for CI dashboards: one testcase per property */
+function junit(r: CampaignResult, profile: Profile): string {
+  const failures = r.properties.filter((p) => p.counterexample).length;
+  const cases = r.properties.map((p) => {
+    const head = `    <testcase classname="bpftc.${xml(profile.name)}" name="${xml(p.property)}" time="${(r.seconds / r.properties.length).toFixed(3)}">`;
+    if (!p.counterexample) return `${head}</testcase>`;
+    const ce = p.counterexample;
+    const body = formatTrace(ce.scenario, ce.results, ce.violation.step);
+    return `${head}\n      <failure message="${xml(ce.violation.message)}">${xml(body)}</failure>\n    </testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="bpftc fuzz" tests="${r.properties.length}" failures="${failures}" time="${r.seconds.toFixed(3)}">`,
+    `  <testsuite name="${xml(profile.name)}" tests="${r.properties.length}" failures="${failures}" time="${r.seconds.toFixed(3)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
 }
 
 function run(argv: string[], out: Out): number {
@@ -168,7 +255,9 @@ export async function main(argv: string[], out: Out = (l) => console.log(l), err
   try {
     switch (cmd) {
       case 'fuzz':
-        return fuzz(rest, out);
+        return await fuzz(rest, out, err);
+      case '__campaign-worker':
+        return await workerMain();
       case 'run':
         return run(rest, out);
       case 'properties':

@@ -16,6 +16,8 @@ export interface CheckOptions {
   /** fast-check replay path of a previous failure */
   path?: string;
   maxCommands?: number;
+  /** sees every generated case (campaign statistics: steps, outcomes) */
+  observe?: (c: Compiled) => void;
 }
 
 export interface Counterexample {
@@ -36,7 +38,10 @@ export function checkProperty(prop: Property, profile: Profile, o: CheckOptions)
   const params: fc.Parameters<[Compiled]> = { numRuns: o.runs, seed: o.seed };
   if (o.path !== undefined) params.path = o.path;
   const details = fc.check(
-    fc.property(arb, (c) => prop.check(c.scenario, profile) === null),
+    fc.property(arb, (c) => {
+      o.observe?.(c);
+      return prop.check(c.scenario, profile) === null;
+    }),
     params,
   );
   if (!details.failed) return { ok: true, runs: details.numRuns };
