@@ -72,3 +72,19 @@ describe('bpftc fuzz campaigns', () => {
     }
   });
 });
+
+describe('bpftc corpus merge', () => {
+  it('deduplicates findings of several shards and never rewrites', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bpftc-merge-'));
+    const [a, b, into] = ['a', 'b', 'into'].map((d) => join(root, d));
+    const base = ['fuzz', '--profile', 'token-v10', '--property', 'token-from-bpffs-root', '--runs', '600', '--batch', '300', '--workers', '1'];
+    expect((await cli(...base, '--seed', '1', '--save', a!)).code).toBe(1);
+    expect((await cli(...base, '--seed', '1', '--save', b!)).code).toBe(1); // the same finding again
+    const r1 = await cli('corpus', 'merge', a!, b!, '--into', into!);
+    expect(r1.out).toMatch(/2 findings read, 1 duplicates, 1 new/);
+    const r2 = await cli('corpus', 'merge', a!, '--into', into!);
+    expect(r2.out).toMatch(/1 findings read, 1 duplicates, 0 new/);
+    expect((await cli('corpus', 'merge')).code).toBe(2);
+    expect((await cli('corpus', 'merge', join(root, 'nope'))).code).toBe(2);
+  });
+});

@@ -16,6 +16,7 @@ import type { Scenario } from '../scenario/types.ts';
 import { UsageError, parseArgs } from './args.ts';
 import { type CampaignResult, type CampaignSpec, runCampaign, workerMain } from '../campaign/run.ts';
 import { parseShard } from '../campaign/plan.ts';
+import { mergeFindings } from '../campaign/merge.ts';
 
 const HELP = `usage: bpftc <command> [flags]
 
@@ -32,6 +33,8 @@ commands:
               every class of behavioural difference between two profiles, with a minimal witness
   repro FILE --c [--out FILE]
               a standalone C file that runs the scenario as root and checks each step
+  corpus merge DIR... [--into DIR]
+              merge findings of several shards, one file per distinct finding (default corpus/found)
   properties  list the properties with their claims
   profiles    list the profiles (spec versions and known-bad variants)
   oracle      run generated scenarios on the real kernel and the model (see README)
@@ -231,6 +234,19 @@ function run(argv: string[], out: Out): number {
   return mismatches ? 1 : 0;
 }
 
+function corpusCommand(argv: string[], out: Out): number {
+  const { flags, positional } = parseArgs(argv, { into: 'string' });
+  const [sub, ...dirs] = positional;
+  if (sub !== 'merge') throw new UsageError('corpus takes one subcommand: merge DIR... [--into DIR]');
+  if (!dirs.length) throw new UsageError('corpus merge needs at least one directory of findings');
+  for (const d of dirs) if (!existsSync(d)) throw new UsageError(`no such directory: ${d}`);
+  const into = (flags.into as string | undefined) ?? 'corpus/found';
+  const r = mergeFindings(dirs, into);
+  for (const f of r.written) out(`new: ${f}`);
+  out(`${r.read} findings read, ${r.duplicates} duplicates, ${r.written.length} new in ${into}`);
+  return 0;
+}
+
 function listProperties(out: Out): number {
   for (const p of PROPERTIES) out(`${p.name.padEnd(32)} ${p.claim}`);
   return 0;
@@ -260,6 +276,8 @@ export async function main(argv: string[], out: Out = (l) => console.log(l), err
         return await workerMain();
       case 'run':
         return run(rest, out);
+      case 'corpus':
+        return corpusCommand(rest, out);
       case 'properties':
         return listProperties(out);
       case 'profiles':
