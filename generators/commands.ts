@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { capSubsetArb } from './caps.ts';
 import { coherentDelegation, mountOption } from './delegate.ts';
+import type { LsmCmd } from './lsm.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from '../model/enums.ts';
 
 export type TokenChoice = { use: 'token' | 'none' | 'other-fd' | 'fd-no-flag' | 'bad'; h: number };
@@ -46,7 +47,8 @@ export type Cmd =
   | { k: 'close'; a: number; h: number }
   | { k: 'capset'; a: number; caps: string[] }
   | { k: 'seteuid'; a: number; euid: number }
-  | { k: 'rlimit'; a: number; limit: number };
+  | { k: 'rlimit'; a: number; limit: number }
+  | LsmCmd;
 
 export interface MapAttr {
   key_size: number;

@@ -2,7 +2,7 @@
 // the loop: every handle choice is resolved modulo the live objects of the
 // right kind in the acting actor's fd table at that point.
 
-import type { Scenario, Step, StepResult } from '../scenario/types.ts';
+import type { LsmAction, RaceDecl, Scenario, SelinuxDecl, Step, StepResult } from '../scenario/types.ts';
 import { SCENARIO_FORMAT } from '../scenario/types.ts';
 import type { Profile } from '../model/profile.ts';
 import { type ModelState, performStep, setupScenario } from '../model/run.ts';
@@ -105,8 +105,12 @@ export class Compiler {
   readonly scenario: Scenario;
   readonly results: StepResult[] = [];
   private n = 0;
+  /** LSM administration to attach to the next step */
+  private pendingLsm: LsmAction[] = [];
+  /** a race to attach to the next token_create / map_create / prog_load */
+  private pendingRace: { op: 'dup2' | 'close'; h: number } | null = null;
 
-  constructor(world: World, profile: Profile, sysctl: 0 | 1 | 2) {
+  constructor(world: World, profile: Profile, sysctl: 0 | 1 | 2, selinux?: SelinuxDecl) {
     this.scenario = {
       format: SCENARIO_FORMAT,
       profile: profile.name,
@@ -115,6 +119,7 @@ export class Compiler {
       actors: world.actors,
       steps: [],
     };
+    if (selinux) this.scenario.selinux = selinux;
     this.st = setupScenario(this.scenario, profile);
   }
 
@@ -152,7 +157,27 @@ export class Compiler {
     return l.length ? l[i % l.length]! : 'none';
   }
 
+  /** a race by another thread of the actor's process on the fd `target` */
+  private raceFor(actor: string, target: string | undefined): RaceDecl | null {
+    const pr = this.pendingRace;
+    if (!pr || target === undefined) return null;
+    const files = this.st.tasks.get(actor)!.files;
+    const thread = this.scenario.actors.find((a) => a.name !== actor && this.st.tasks.get(a.name)!.files === files);
+    if (!thread) return null;
+    this.pendingRace = null;
+    if (pr.op === 'close') return { actor: thread.name, op: 'close', fd: target };
+    return { actor: thread.name, op: 'dup2', fd: this.pickAny(thread.name, pr.h), to: target };
+  }
+
   emit(step: Step): StepResult {
+    if (this.pendingLsm.length) {
+      step.lsm = this.pendingLsm;
+      this.pendingLsm = [];
+    }
+    if (step.op === 'token_create' || step.op === 'map_create' || step.op === 'prog_load') {
+      const race = this.raceFor(step.actor, step.op === 'token_create' ? step.bpffs : step.token);
+      if (race) step.race = race;
+    }
     this.scenario.steps.push(step);
     const r = performStep(this.st, step);
     this.results.push(r);
@@ -186,6 +211,18 @@ export class Compiler {
 
   add(c: Cmd): void {
     if (c.k === 'flow') return this.flow(c);
+    if (c.k === 'policy_load') {
+      this.pendingLsm.push({ action: 'policy_load', policy: c.policy });
+      return;
+    }
+    if (c.k === 'bpf_lsm_deny') {
+      this.pendingLsm.push({ action: 'bpf_lsm_deny', hook: c.hook, task: this.actor(c.to), errno: c.errno });
+      return;
+    }
+    if (c.k === 'race_next') {
+      this.pendingRace = { op: c.op, h: c.h };
+      return;
+    }
     const a = this.actor(c.a);
     switch (c.k) {
       case 'fsopen':
@@ -367,8 +404,8 @@ export class Compiler {
 }
 
 /** Compiles a whole abstract sequence. */
-export function compile(world: World, profile: Profile, sysctl: 0 | 1 | 2, cmds: Cmd[]): Compiled {
-  const c = new Compiler(world, profile, sysctl);
+export function compile(world: World, profile: Profile, sysctl: 0 | 1 | 2, cmds: Cmd[], selinux?: SelinuxDecl): Compiled {
+  const c = new Compiler(world, profile, sysctl, selinux);
   for (const cmd of cmds) c.add(cmd);
   return { scenario: c.scenario, results: c.results };
 }

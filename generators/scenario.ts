@@ -6,6 +6,7 @@ import type { Profile } from '../model/profile.ts';
 import { type Compiled, compile } from './compile.ts';
 import { cmdArb, flowArb } from './commands.ts';
 import { worldArb } from './world.ts';
+import { type LsmGenOptions, lsmCmdArb, lsmSetupArb, lsmWorld } from './lsm.ts';
 
 export interface GenOptions {
   profile: Profile;
@@ -16,6 +17,8 @@ export interface GenOptions {
   size?: fc.SizeForArbitrary;
   /** 'sometimes': some worlds have no task privileged in the init namespace */
   grantor?: 'always' | 'sometimes';
+  /** the LSM layer (contexts, SELinux policy, reloads, races, BPF-LSM denials); default off */
+  lsm?: LsmGenOptions;
 }
 
 export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
@@ -23,6 +26,7 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
     o.sysctl !== undefined
       ? fc.constant(o.sysctl)
       : fc.oneof({ weight: 6, arbitrary: fc.constant(2 as const) }, { weight: 2, arbitrary: fc.constant(0 as const) }, { weight: 1, arbitrary: fc.constant(1 as const) });
+  if (o.lsm) return lsmScenarioArb(o, o.lsm, sysctl);
   return fc
     .record({
       world: worldArb(o.grantor),
@@ -32,4 +36,33 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
       cmds: fc.array(cmdArb, { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
     })
     .map(({ world, sysctl, flows, cmds }) => compile(world, o.profile, sysctl, [...flows, ...cmds]));
+}
+
+function lsmScenarioArb(o: GenOptions, l: LsmGenOptions, sysctl: fc.Arbitrary<0 | 1 | 2>): fc.Arbitrary<Compiled> {
+  return lsmSetupArb(l).chain((setup) =>
+    fc
+      .record({
+        world: worldArb(o.grantor),
+        sysctl,
+        // a race on the hand-off's own token_create, sometimes
+        flows: fc.oneof(
+          { weight: 6, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) },
+          { weight: l.races ? 2 : 0, arbitrary: fc.tuple(lsmCmdArb(setup.domains, { races: true }), flowArb).map((x) => [...x]) },
+          { weight: 1, arbitrary: fc.constant([]) },
+        ),
+        cmds: fc.array(fc.oneof({ weight: 5, arbitrary: cmdArb }, { weight: 2, arbitrary: lsmCmdArb(setup.domains, l) }), {
+          minLength: 1,
+          maxLength: o.maxCommands ?? 40,
+          size: o.size ?? 'medium',
+        }),
+        lateLoad: fc.nat({ max: 6 }),
+      })
+      .map(({ world, sysctl, flows, cmds, lateLoad }) => {
+        const w = lsmWorld(world, setup);
+        const all = [...flows, ...cmds];
+        // no policy at boot: it is loaded somewhere among the first steps
+        if (!setup.loadedAtBoot) all.splice(Math.min(lateLoad, all.length), 0, { k: 'policy_load', policy: setup.policy });
+        return compile(w.world, o.profile, sysctl, all, w.selinux);
+      }),
+  );
 }

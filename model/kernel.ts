@@ -45,7 +45,7 @@ export class Kernel {
   constructor(profile: Profile, sysctl: Sysctl) {
     this.profile = profile;
     this.sysctl = sysctl;
-    this.security.lastWins = profile.mutations.lsmLastWins ?? false;
+    this.security.firstOnly = profile.mutations.lsmFirstOnly ?? false;
     this.initMntNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.deadNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.devSb = {

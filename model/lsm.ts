@@ -72,9 +72,8 @@ export class SecurityStack {
   hook = '';
   /** bpf map/prog/token blobs allocated and freed by the framework */
   blobs: BlobCounts = { alloc: 0, free: 0 };
-  /** mutant: call_int_hook() runs every LSM and returns the last non-zero
-   *  result instead of stopping at the first */
-  lastWins = false;
+  /** mutant: call_int_hook() returns the first LSM's result, 0 included */
+  firstOnly = false;
 
   /** call_int_hook(): LSMs in order, the first non-zero return wins (positive too) */
   callInt<K extends IntHook>(hook: K, ...args: Parameters<NonNullable<LsmHooks[K]>>): number {
@@ -84,13 +83,8 @@ export class SecurityStack {
     for (const l of this.lsms) {
       const f = l[hook] as ((...a: unknown[]) => number) | undefined;
       if (!f) continue;
-      const r = f.apply(l, args);
-      if (this.lastWins) {
-        if (r !== 0) ret = r;
-        continue;
-      }
-      ret = r;
-      if (ret !== 0) break;
+      ret = f.apply(l, args);
+      if (ret !== 0 || this.firstOnly) break;
     }
     this.hook = outer;
     if (this.trace) this.trace.push({ hook, ret });

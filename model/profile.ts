@@ -37,8 +37,8 @@ export interface Mutations {
   keepDroppedToken?: boolean;
   /** mutant: bpf_prog_load() swaps the privileged and unprivileged instruction limits */
   insnLimitSwapped?: boolean;
-  /** mutant: call_int_hook() runs every LSM and keeps the last non-zero result */
-  lsmLastWins?: boolean;
+  /** mutant: call_int_hook() returns the first LSM's result, 0 included (no later LSM is asked) */
+  lsmFirstOnly?: boolean;
 }
 
 /** The LSM layer: the order of the stack (lsm=) and the SELinux version. */
@@ -200,10 +200,10 @@ export const PROFILES: readonly Profile[] = [
   ], true),
   {
     ...mutant(
-      'mutant-lsm-last-wins',
-      'mutant: call_int_hook() runs every LSM and keeps the last non-zero result (SELinux + BPF LSM)',
-      { lsmLastWins: true },
-      'simulates a call_int_hook() without the early exit (security/security.c)',
+      'mutant-lsm-first-only',
+      'mutant: call_int_hook() returns the first LSM\'s result, 0 included (SELinux + BPF LSM)',
+      { lsmFirstOnly: true },
+      'simulates a call_int_hook() that breaks after the first LSM instead of at the first non-zero result (security/security.c)',
     ),
     lsm: { order: SELINUX_ORDER, selinux: 'merged' },
   },

@@ -7,6 +7,16 @@ import { delegationNeedsInitSysadmin } from './delegation-needs-init-sysadmin.ts
 import { tokenFromBpffsRoot } from './token-from-bpffs-root.ts';
 import { mountinfoRoundtrip } from './mountinfo-roundtrip.ts';
 import { monotonicPrivilege } from './monotonic-privilege.ts';
+import { selinuxTokenHeadline } from './selinux-token-headline.ts';
+import { selinuxCreatorSid } from './selinux-creator-sid.ts';
+import { selinuxTokenChecksAtUse } from './selinux-token-checks-at-use.ts';
+import { selinuxTokenAsAtCreate } from './selinux-token-as-at-create.ts';
+import { selinuxPolcapOffCompat } from './selinux-polcap-off-compat.ts';
+import { selinuxTokenCapable } from './selinux-token-capable.ts';
+import { selinuxPermissiveNeverDenies } from './selinux-permissive-never-denies.ts';
+import { selinuxDenialAudited } from './selinux-denial-audited.ts';
+import { fdRaceIndependence } from './fd-race-independence.ts';
+import { lsmOrderIndependence } from './lsm-order-independence.ts';
 
 export const PROPERTIES: readonly Property[] = [
   tokenWithinDelegation,
@@ -15,6 +25,17 @@ export const PROPERTIES: readonly Property[] = [
   tokenFromBpffsRoot,
   mountinfoRoundtrip,
   monotonicPrivilege,
+  // the LSM layer (issue 4)
+  selinuxTokenHeadline,
+  selinuxCreatorSid,
+  selinuxTokenChecksAtUse,
+  selinuxTokenAsAtCreate,
+  selinuxPolcapOffCompat,
+  selinuxTokenCapable,
+  selinuxPermissiveNeverDenies,
+  selinuxDenialAudited,
+  fdRaceIndependence,
+  lsmOrderIndependence,
 ];
 
 export function findProperty(name: string): Property | undefined {

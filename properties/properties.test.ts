@@ -11,6 +11,7 @@ import { runScenario } from '../model/run.ts';
 const RUNS = Number(process.env.BPFTC_RUNS ?? 400);
 const SEED = Number(process.env.BPFTC_SEED ?? 1);
 const linux = findProfile('linux-6.18')!;
+const linuxSelinux = findProfile('linux-6.18-selinux')!;
 
 describe.each(PROPERTIES.map((p) => [p.name, p] as const))('property %s', (_name, prop) => {
   it('has a claim, provenance and at least one known-bad profile', () => {
@@ -25,6 +26,12 @@ describe.each(PROPERTIES.map((p) => [p.name, p] as const))('property %s', (_name
     expect(r.runs).toBe(RUNS);
   });
 
+  it.runIf(prop.gen?.lsm !== undefined)(`holds on linux-6.18-selinux (${RUNS} runs, seed ${SEED})`, () => {
+    const r = checkProperty(prop, linuxSelinux, { runs: RUNS, seed: SEED });
+    if (!r.ok) throw new Error(`${r.counterexample.violation.message} (seed ${SEED}, path ${r.counterexample.path})`);
+    expect(r.runs).toBe(RUNS);
+  });
+
   it.each(prop.knownBad)('is caught on %s with a shrunk counterexample', (bad) => {
     const profile = findProfile(bad)!;
     expect(profile.knownBad).toBe(true);
@@ -32,7 +39,8 @@ describe.each(PROPERTIES.map((p) => [p.name, p] as const))('property %s', (_name
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const ce = r.counterexample;
-    expect(ce.scenario.steps.length).toBeLessThanOrEqual(10);
+    // LSM counterexamples carry a hand-off plus a policy: a few more steps
+    expect(ce.scenario.steps.length).toBeLessThanOrEqual(prop.gen?.lsm ? 14 : 10);
     // the counterexample replays: same violation from the scenario alone, and
     // the same scenario is fine on linux-6.18 unless the step sequence differs
     expect(prop.check(ce.scenario, profile)).toEqual(ce.violation);

@@ -104,7 +104,7 @@ function slot<T>(blob: unknown): T | undefined {
 export class SelinuxLsm implements LsmHooks {
   readonly name = 'selinux';
   readonly k: Kernel;
-  readonly variant: SelinuxVariant;
+  variant: SelinuxVariant;
   policy: Policy | null = null;
   /** selinux_initialized(): a policy is loaded */
   initialized = false;

@@ -1,0 +1,185 @@
+// The LSM parts of generated scenarios (opt-in through GenOptions.lsm):
+// security contexts for 2-4 domains, a thread sharing the container's fd
+// table, random SELinux policies over the rules that matter (everything
+// allowed but a few removed rules), the bpf_token_perms polcap, policies with
+// or without the new permissions x handle_unknown, enforcing modes and
+// permissive domains, policy reloads, BPF-LSM denials, fd-table races.
+
+import fc from 'fast-check';
+import type { ActorDecl, PolicyDecl, SelinuxDecl } from '../scenario/types.ts';
+import type { World } from './world.ts';
+import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
+
+export interface LsmGenOptions {
+  /** fd-table races (another thread dup2/close) between the kernel's fd lookup and the hooks */
+  races?: boolean;
+  /** BPF-LSM programs denying one hook for one task */
+  bpfLsm?: boolean;
+  /** policy reloads between token creation and use (default true) */
+  reloads?: boolean;
+  /** polcap bpf_token_perms: always on, always off, or random (default) */
+  polcap?: 'on' | 'off';
+}
+
+export const DOMAINS = ['P_t', 'U_t', 'V_t', 'W_t'] as const;
+
+/** the permissions whose presence or absence the token checks depend on */
+const CANDIDATES: Array<[string, string]> = [
+  ...['map_create', 'prog_load', 'map_create_as', 'prog_load_as', 'map_read', 'map_write', 'prog_run'].map((p): [string, string] => ['bpf', p]),
+  ['cap_userns', 'sys_admin'],
+  ['cap_userns', 'net_admin'],
+  ['cap2_userns', 'bpf'],
+  ['cap2_userns', 'perfmon'],
+  ['fd', 'use'],
+];
+
+/** the rules the token checks name (grantor P_t, container domains U_t, V_t):
+ *  first in the candidate order, so removals can aim at them */
+const KEY: Array<{ s: string; t: string; c: string; p: string }> = [
+  ...['map_create', 'prog_load'].flatMap((p) => ['U_t', 'V_t'].map((t) => ({ s: 'P_t', t, c: 'bpf', p }))),
+  ...['map_create_as', 'prog_load_as'].flatMap((p) => ['U_t', 'V_t'].map((s) => ({ s, t: 'P_t', c: 'bpf', p }))),
+  ...['bpf', 'perfmon'].flatMap((p) => ['U_t', 'V_t'].map((s) => ({ s, t: 'P_t', c: 'cap2_userns', p }))),
+  ...['map_create', 'prog_load'].flatMap((p) => ['U_t', 'V_t'].map((s) => ({ s, t: s, c: 'bpf', p }))),
+  { s: 'P_t', t: 'U_t', c: 'fd', p: 'use' },
+  { s: 'U_t', t: 'P_t', c: 'fd', p: 'use' },
+  { s: 'V_t', t: 'U_t', c: 'fd', p: 'use' },
+];
+export const KEY_COUNT = KEY.length;
+
+/** every (source, target, class, perm) candidate over n domains, key rules first */
+function candidates(n: number): Array<{ s: string; t: string; c: string; p: string }> {
+  const doms = DOMAINS.slice(0, n) as readonly string[];
+  const key = KEY.filter((x) => doms.includes(x.s) && doms.includes(x.t));
+  const same = (a: { s: string; t: string; c: string; p: string }, b: typeof a): boolean => a.s === b.s && a.t === b.t && a.c === b.c && a.p === b.p;
+  const out: Array<{ s: string; t: string; c: string; p: string }> = [...key];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      for (const [c, p] of CANDIDATES) {
+        if (i === j && c !== 'bpf') continue; // self capabilities and fds: always allowed
+        const x = { s: DOMAINS[i]!, t: DOMAINS[j]!, c, p };
+        if (!key.some((k) => same(k, x))) out.push(x);
+      }
+  return out;
+}
+
+/** allow rules: every domain holds its own capabilities; every candidate rule
+ *  not removed; grouped as "s t:class perms" ("*" for a complete class) */
+export function policyRules(n: number, removed: number[]): string[] {
+  const rules: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = DOMAINS[i]!;
+    for (const c of ['capability', 'capability2', 'cap_userns', 'cap2_userns']) rules.push(`${d} ${d}:${c} *`);
+  }
+  const cands = candidates(n);
+  const gone = new Set(removed.map((r) => r % cands.length));
+  const groups = new Map<string, { all: string[]; kept: string[] }>();
+  cands.forEach((x, idx) => {
+    const key = `${x.s} ${x.t}:${x.c}`;
+    const g = groups.get(key) ?? { all: [], kept: [] };
+    g.all.push(x.p);
+    if (!gone.has(idx)) g.kept.push(x.p);
+    groups.set(key, g);
+  });
+  for (const [key, g] of groups) {
+    if (!g.kept.length) continue;
+    const full = g.kept.length === g.all.length && key.endsWith(':bpf');
+    rules.push(`${key} ${full ? '*' : g.kept.join(' ')}`);
+  }
+  return rules;
+}
+
+export function policyArb(n: number, o: LsmGenOptions): fc.Arbitrary<PolicyDecl> {
+  const total = candidates(n).length;
+  return fc
+    .record({
+      removed: fc.oneof(
+        { weight: 4, arbitrary: fc.uniqueArray(fc.nat({ max: Math.min(KEY_COUNT, total) - 1 }), { maxLength: 2 }) },
+        { weight: 3, arbitrary: fc.uniqueArray(fc.nat({ max: total - 1 }), { maxLength: 6 }) },
+        { weight: 1, arbitrary: fc.uniqueArray(fc.nat({ max: total - 1 }), { maxLength: 40 }) },
+      ),
+      polcap: o.polcap ? fc.constant(o.polcap === 'on') : fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      defines: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      unknown: fc.constantFrom('deny' as const, 'allow' as const, 'reject' as const),
+      enforcing: fc.oneof({ weight: 6, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      permissive: fc.option(fc.nat({ max: n - 1 }), { freq: 6 }),
+    })
+    .map(({ removed, polcap, defines, unknown, enforcing, permissive }) => {
+      const p: PolicyDecl = { allow: policyRules(n, removed) };
+      if (polcap) p.polcap = ['bpf_token_perms'];
+      if (!defines) {
+        p.defines_token_perms = false;
+        p.handle_unknown = unknown;
+      }
+      if (!enforcing) p.enforcing = false;
+      if (permissive !== null) p.permissive = [DOMAINS[permissive]!];
+      return p;
+    });
+}
+
+export interface LsmSetup {
+  /** number of domains (2-4) */
+  domains: number;
+  /** context index per actor slot */
+  contexts: number[];
+  /** the container thread's context (same as c1's most of the time) */
+  threadContext: number | null;
+  policy: PolicyDecl;
+  /** no policy at boot: a policy_load comes later */
+  loadedAtBoot: boolean;
+}
+
+export function lsmSetupArb(o: LsmGenOptions): fc.Arbitrary<LsmSetup> {
+  return fc.integer({ min: 2, max: 4 }).chain((n) =>
+    fc.record({
+      domains: fc.constant(n),
+      contexts: fc.array(fc.nat({ max: n - 1 }), { minLength: 8, maxLength: 8 }),
+      threadContext: fc.option(fc.nat({ max: n - 1 }), { freq: 4 }),
+      policy: policyArb(n, o),
+      loadedAtBoot: fc.oneof({ weight: 8, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    }),
+  );
+}
+
+/** contexts: root P_t, c1 U_t, c2 V_t (or U_t with 2 domains), others drawn;
+ *  a thread c1t of c1 (shares its fd table) */
+export function lsmWorld(w: World, l: LsmSetup): { world: World; selinux: SelinuxDecl } {
+  const fixed: Record<string, number> = { root: 0, c1: 1, c2: Math.min(2, l.domains - 1) };
+  const actors: ActorDecl[] = w.actors.map((a, i) => ({ ...a, context: DOMAINS[fixed[a.name] ?? l.contexts[i]! % l.domains]! }));
+  const c1 = actors.find((a) => a.name === 'c1')!;
+  actors.push({
+    name: 'c1t',
+    userns: c1.userns,
+    kuid: c1.kuid,
+    caps: c1.caps,
+    thread_of: 'c1',
+    context: l.threadContext === null ? c1.context! : DOMAINS[l.threadContext]!,
+  });
+  const selinux: SelinuxDecl = l.loadedAtBoot ? { ...l.policy } : { ...l.policy, loaded: false };
+  return { world: { userns: w.userns, actors }, selinux };
+}
+
+/** LSM commands mixed into the command list */
+export type LsmCmd =
+  | { k: 'policy_load'; policy: PolicyDecl }
+  | { k: 'bpf_lsm_deny'; hook: string; to: number; errno: string }
+  | { k: 'race_next'; op: 'dup2' | 'close'; h: number };
+
+export function lsmCmdArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> {
+  const arbs: Array<fc.WeightedArbitrary<LsmCmd>> = [];
+  if (o.reloads !== false)
+    arbs.push({ weight: 1, arbitrary: policyArb(n, o).map((policy) => ({ k: 'policy_load' as const, policy })) });
+  if (o.bpfLsm)
+    arbs.push({
+      weight: 1,
+      arbitrary: fc.record({
+        k: fc.constant('bpf_lsm_deny' as const),
+        hook: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 1, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }),
+        to: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
+        errno: fc.constantFrom('EPERM', 'EACCES'),
+      }),
+    });
+  if (o.races)
+    arbs.push({ weight: 6, arbitrary: fc.record({ k: fc.constant('race_next' as const), op: fc.constantFrom('dup2' as const, 'close' as const), h: fc.nat({ max: 1000 }) }) });
+  if (!arbs.length) return fc.constant({ k: 'race_next', op: 'close', h: 0 });
+  return fc.oneof(...arbs);
+}

@@ -1,0 +1,31 @@
+import type { Property } from './types.ts';
+import { counterfactual, walk } from './walk.ts';
+import type { Step, StepResult } from '../scenario/types.ts';
+
+const key = (r: StepResult): string =>
+  (r.avc ?? []).map((a) => `${a.hook}:${a.scontext}->${a.tcontext}:${a.tclass}:${a.perm}:${a.granted}`).sort().join('\n');
+
+export const fdRaceIndependence: Property = {
+  name: 'fd-race-independence',
+  claim:
+    "An access decision does not depend on what another thread does to the shared fd table after the kernel has resolved the syscall's fds: same result and same LSM decisions with or without the race.",
+  provenance: [
+    'issue 4: "a decision does not depend on what other threads do to the fd table"; hooks that resolve an fd number themselves see the table as it is at that moment',
+    'K4: bpf_token_create() resolves bpffs_fd and passes the validated path to security_bpf_token_create(); K5: map_create() passes the token it resolved to security_bpf_map_create()',
+  ],
+  knownBad: ['selinux-token-v7', 'selinux-token-merged'],
+  gen: { lsm: { races: true, reloads: false } },
+  check(s, profile) {
+    return walk(s, profile, {
+      before(st, step, i) {
+        if (!('race' in step) || !step.race) return null;
+        const raced = counterfactual(st, step);
+        const calm = counterfactual(st, { ...step, race: undefined } as Step);
+        if (raced.ret === 'EMFILE' || calm.ret === 'EMFILE') return null; // the race may free an fd slot
+        if (raced.ret === calm.ret && key(raced) === key(calm)) return null;
+        const diff = key(raced) === key(calm) ? '' : `; decisions with the race: [${key(raced).split('\n').join('; ')}], without: [${key(calm).split('\n').join('; ')}]`;
+        return { step: i, message: `${step.op} gives ${raced.ret} when ${step.race.actor} runs ${step.race.op}(${step.race.fd}) before the LSM hook, ${calm.ret} without${diff}` };
+      },
+    });
+  },
+};

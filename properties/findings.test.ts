@@ -1,0 +1,31 @@
+// Every scenario under corpus/findings/ is a spec gap of the SELinux
+// BPF-token patch (FINDINGS.md): it still violates its property on v7 and on
+// the merged version, and each historical version v1..v6 is caught.
+
+import { describe, expect, it } from 'vitest';
+import { loadCorpus } from '../corpus/load.ts';
+import { PROPERTIES, findProperty } from './index.ts';
+import { findProfile } from '../model/profile.ts';
+
+const DIR = new URL('../corpus/findings/', import.meta.url).pathname;
+const findings = loadCorpus(DIR);
+
+describe('findings (corpus/findings, FINDINGS.md)', () => {
+  it('has the findings', () => {
+    expect(findings.length).toBeGreaterThanOrEqual(6);
+  });
+  it.each(findings.map((f) => [f.file.slice(DIR.length), f] as const))('%s violates its property on v7 and merged, not on a kernel without the patch', (_f, f) => {
+    const prop = findProperty(f.scenario.meta!.property!)!;
+    expect(f.scenario.meta!.kernel_checkable).toBe(false);
+    expect(prop.check(f.scenario, findProfile('selinux-token-v7')!)).not.toBeNull();
+    expect(prop.check(f.scenario, findProfile('selinux-token-merged')!)).not.toBeNull();
+    expect(prop.check(f.scenario, findProfile('linux-6.18')!)).toBeNull();
+  });
+});
+
+describe('every historical version is caught by a property', () => {
+  const versions = ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'merged'].map((v) => `selinux-token-${v}`);
+  it.each(versions)('%s is a known-bad profile of at least one property', (v) => {
+    expect(PROPERTIES.filter((p) => p.knownBad.includes(v)).length).toBeGreaterThan(0);
+  });
+});

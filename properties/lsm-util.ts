@@ -1,0 +1,70 @@
+// Helpers shared by the LSM properties: the SELinux instance of a state, the
+// ground-truth creator of a token's bpffs (the task whose CMD_CREATE made the
+// superblock, recorded by the model, not by SELinux), policy questions.
+
+import type { ModelState } from '../model/run.ts';
+import type { Scenario, Step, StepResult } from '../scenario/types.ts';
+import { DEFAULT_LSM, type Profile } from '../model/profile.ts';
+import type { SelinuxLsm } from '../model/lsm/selinux.ts';
+import { selinuxOf } from '../model/lsm/index.ts';
+import { policyAllows } from '../model/lsm/policy.ts';
+import type { File, SuperBlock } from '../model/vfs.ts';
+import { counterfactual, fileOf, taskOf, tokenOfStep, withoutToken } from './walk.ts';
+
+export { selinuxOf };
+
+/** SELinux with the token patch, a policy loaded */
+export function patched(st: ModelState): SelinuxLsm | null {
+  const se = selinuxOf(st.k);
+  return se && se.variant.tokenPatch && se.initialized && se.policy ? se : null;
+}
+
+export function polcapOn(se: SelinuxLsm): boolean {
+  return se.polcap('bpf_token_perms');
+}
+
+/** enforcing, and none of the given domains permissive */
+export function enforcing(se: SelinuxLsm, ...contexts: string[]): boolean {
+  const p = se.policy;
+  return !!p && p.enforcing && contexts.every((c) => !p.permissive.has(c));
+}
+
+export function grants(se: SelinuxLsm, s: string, t: string, tclass: string, perm: string): boolean {
+  return policyAllows(se.policy!, s, t, tclass, perm, se.variant.tokenPatch);
+}
+
+export function currentContext(se: SelinuxLsm, st: ModelState, step: Step): string {
+  return se.contextOf(se.credSid(taskOf(st, step).cred));
+}
+
+/** the context of the task that created a superblock (K2), or null */
+export function creatorContext(se: SelinuxLsm, sb: SuperBlock): string | null {
+  return sb.createdBy ? se.contextOf(se.credSid(sb.createdBy)) : null;
+}
+
+/** the token file a token-using step names (with BPF_F_TOKEN_FD) */
+export function tokenFile(st: ModelState, step: Step): File | null {
+  if (!tokenOfStep(st, step) || !('token' in step)) return null;
+  return fileOf(st, step, step.token);
+}
+
+/** the bpffs superblock a token was created from (its file lives on it) */
+export function tokenSb(f: File): SuperBlock | null {
+  return f.path ? f.path.mnt.sb : null;
+}
+
+/** the step succeeds with its token and fails without it: it goes "through" the token */
+export function throughToken(st: ModelState, step: Step): StepResult | null {
+  if (!tokenOfStep(st, step)) return null;
+  const withTok = counterfactual(st, step);
+  if (withTok.ret !== 'ok') return null;
+  if (counterfactual(st, withoutToken(step)).ret === 'ok') return null;
+  return withTok;
+}
+
+export const CREATE_PERM: Record<string, string> = { map_create: 'map_create', prog_load: 'prog_load' };
+
+/** the LSM order a scenario runs with */
+export function lsmOrderOf(s: Scenario, profile: Profile): string[] {
+  return s.lsm_order ?? (profile.lsm ?? DEFAULT_LSM).order;
+}

@@ -1,0 +1,45 @@
+import type { Property } from './types.ts';
+import { walk } from './walk.ts';
+import { selinuxOf } from './lsm-util.ts';
+import type { SuperBlock } from '../model/vfs.ts';
+import { SECSID_NULL } from '../model/lsm/policy.ts';
+import type { ModelState } from '../model/run.ts';
+
+/** every bpffs superblock reachable from some fd table */
+function bpffsSbs(st: ModelState): SuperBlock[] {
+  const out = new Set<SuperBlock>();
+  for (const t of st.tasks.values()) for (const f of t.files.fds) if (f?.path && f.path.mnt.sb.fsType === 'bpf') out.add(f.path.mnt.sb);
+  return [...out];
+}
+
+export const selinuxCreatorSid: Property = {
+  name: 'selinux-creator-sid',
+  claim:
+    "Every bpffs superblock has a defined creator_sid (unlabeled until set up), and once SELinux is initialised it is the SID of the task that ran FSCONFIG_CMD_CREATE (or of the policy loader, for a superblock made before the first policy load).",
+  provenance: [
+    'seed 000 commit message, workflow step 3: "SELinux records the creator_sid of the privileged process during mount setup"',
+    'seed 000 changelog v4: "Added initialization of creator_sid in selinux_sb_alloc_security" (A4); K2: vfs_get_tree() -> security_sb_set_mnt_opts() runs in the CMD_CREATE caller; delayed_superblock_init() in the policy loader',
+  ],
+  knownBad: ['selinux-token-v1', 'selinux-token-v3'],
+  gen: { lsm: { reloads: false } },
+  check(s, profile) {
+    // superblock id -> was SELinux initialised when it was created
+    const bornInitialised = new Map<number, boolean>();
+    return walk(s, profile, {
+      after(st, step, i) {
+        const se = selinuxOf(st.k);
+        if (!se || !se.variant.tokenPatch) return null;
+        for (const sb of bpffsSbs(st)) {
+          if (!bornInitialised.has(sb.id)) bornInitialised.set(sb.id, se.initialized);
+          const got = se.creatorOf(sb);
+          if (got === SECSID_NULL) return { step: i, message: `bpffs superblock ${sb.id} has creator_sid SECSID_NULL (never initialised)` };
+          if (!se.initialized || !sb.createdBy) continue;
+          const want = bornInitialised.get(sb.id) ? se.credSid(sb.createdBy) : se.sidOf('kernel_t');
+          if (got !== want)
+            return { step: i, message: `bpffs superblock ${sb.id}: creator_sid is ${se.contextOf(got)}, expected ${se.contextOf(want)} (${step.op})` };
+        }
+        return null;
+      },
+    });
+  },
+};

@@ -1,0 +1,32 @@
+import type { Property } from './types.ts';
+import { counterfactual, walk } from './walk.ts';
+import { selinuxOf } from './lsm-util.ts';
+import { SelinuxLsm } from '../model/lsm/selinux.ts';
+
+export const selinuxDenialAudited: Property = {
+  name: 'selinux-denial-audited',
+  claim: 'Every step that SELinux makes fail has an audited AVC denial.',
+  provenance: [
+    'SELinux semantics: a denial is -EACCES after an audited avc_has_perm(); shared/spec/selinux-token-history.md 2.2',
+    'A2 (Stephen Smalley on v1/v2): the SECSID_NULL path returned -EPERM with no audit record',
+  ],
+  knownBad: ['selinux-token-v2'],
+  gen: { lsm: { races: true, reloads: false } },
+  check(s, profile) {
+    return walk(s, profile, {
+      before(st, step, i) {
+        const se = selinuxOf(st.k);
+        if (!se || !se.initialized || !se.policy) return null;
+        const got = counterfactual(st, step);
+        if (got.ret === 'ok') return null;
+        // the same step with SELinux out of the stack
+        const open = counterfactual(st, step, (c) => {
+          c.k.security.lsms = c.k.security.lsms.filter((l) => !(l instanceof SelinuxLsm));
+        });
+        if (open.ret === got.ret) return null;
+        if ((got.avc ?? []).some((a) => !a.granted && a.audited && !a.permissive)) return null;
+        return { step: i, message: `${step.op} fails with ${got.ret} because of SELinux (${open.ret} without SELinux), but no audited AVC denial was recorded` };
+      },
+    });
+  },
+};

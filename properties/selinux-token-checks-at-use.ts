@@ -1,0 +1,37 @@
+import type { Property } from './types.ts';
+import { walk } from './walk.ts';
+import { CREATE_PERM, creatorContext, currentContext, patched, polcapOn, throughToken, tokenFile, tokenSb } from './lsm-util.ts';
+
+export const selinuxTokenChecksAtUse: Property = {
+  name: 'selinux-token-checks-at-use',
+  claim:
+    'With bpf_token_perms on, every map_create and prog_load that goes through a token is checked with avc_has_perm(creator_sid, current_sid, bpf, map_create/prog_load), the creator being that of the bpffs the token came from.',
+  provenance: [
+    'seed 000 commit message, workflow step 5: "During verification of map_create and prog_load, SELinux uses creator_sid and the current SID to check policy permissions via avc_has_perm(creator_sid, current_sid, SECCLASS_BPF, BPF__MAP_CREATE, NULL)"',
+    'K5/K6 (shared/spec/selinux-token-history.md): security_bpf_map_create() receives the token; security_bpf_prog_load() receives NULL',
+  ],
+  knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-merged'],
+  gen: { lsm: { polcap: 'on', reloads: false } },
+  check(s, profile) {
+    return walk(s, profile, {
+      before(st, step, i) {
+        if (step.op !== 'map_create' && step.op !== 'prog_load') return null;
+        const se = patched(st);
+        if (!se || !polcapOn(se)) return null;
+        const f = tokenFile(st, step);
+        const sb = f && tokenSb(f);
+        const creator = sb && creatorContext(se, sb);
+        if (!creator) return null;
+        const r = throughToken(st, step);
+        if (!r) return null;
+        const cur = currentContext(se, st, step);
+        const perm = CREATE_PERM[step.op]!;
+        const hook = step.op === 'map_create' ? 'bpf_map_create' : 'bpf_prog_load';
+        const recs = (r.avc ?? []).filter((a) => a.hook === hook && a.tclass === 'bpf' && a.perm === perm);
+        if (recs.some((a) => a.scontext === creator && a.tcontext === cur)) return null;
+        const seen = recs.length ? recs.map((a) => `${a.scontext} -> ${a.tcontext}`).join(', ') : 'none';
+        return { step: i, message: `${step.op} through a token from ${creator}'s bpffs: no ${creator} -> ${cur} bpf:${perm} check (${hook} checks: ${seen})` };
+      },
+    });
+  },
+};

@@ -1,0 +1,38 @@
+import type { Property } from './types.ts';
+import { walk } from './walk.ts';
+import { CREATE_PERM, creatorContext, currentContext, enforcing, grants, patched, polcapOn, throughToken, tokenFile, tokenSb } from './lsm-util.ts';
+
+export const selinuxTokenHeadline: Property = {
+  name: 'selinux-token-headline',
+  claim:
+    "With bpf_token_perms on, no map_create or prog_load goes through a token unless the token's creator grants it: current holds map_create_as/prog_load_as on the creator, and the creator holds map_create/prog_load on current.",
+  provenance: [
+    'seed 000 commit message: "SELinux policies can now enforce constraints on BPF token usage based on both the delegating (privileged) process and the recipient (unprivileged) process"',
+    'seed 000: avc_has_perm(creator_sid, current_sid, SECCLASS_BPF, BPF__MAP_CREATE) at map_create and prog_load; *_as "to act on behalf of the creator_sid"',
+    'issue 4: the design\'s headline invariant',
+  ],
+  knownBad: ['selinux-token-v1', 'selinux-token-v2'],
+  gen: { lsm: { polcap: 'on', reloads: false } },
+  check(s, profile) {
+    return walk(s, profile, {
+      before(st, step, i) {
+        if (step.op !== 'map_create' && step.op !== 'prog_load') return null;
+        const se = patched(st);
+        if (!se || !polcapOn(se)) return null;
+        const f = tokenFile(st, step);
+        const sb = f && tokenSb(f);
+        const creator = sb && creatorContext(se, sb);
+        if (!creator) return null;
+        const cur = currentContext(se, st, step);
+        if (!enforcing(se, cur, creator)) return null;
+        if (!throughToken(st, step)) return null;
+        const perm = CREATE_PERM[step.op]!;
+        const missing: string[] = [];
+        if (!grants(se, cur, creator, 'bpf', `${perm}_as`)) missing.push(`allow ${cur} ${creator}:bpf ${perm}_as`);
+        if (!grants(se, creator, cur, 'bpf', perm)) missing.push(`allow ${creator} ${cur}:bpf ${perm}`);
+        if (!missing.length) return null;
+        return { step: i, message: `${step.op} by ${cur} succeeded through a token from ${creator}'s bpffs, but the policy has no ${missing.join(' / ')}` };
+      },
+    });
+  },
+};
