@@ -14,6 +14,7 @@ import { adaptToMachine, probeKernel } from '../oracle/driver.ts';
 import { loadCorpus } from '../corpus/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { runOracleCampaign } from '../oracle/campaign.ts';
+import { runCampaign } from '../campaign/run.ts';
 
 const profile = findProfile('linux-6.18')!;
 const N = Number(process.env.BENCH_SCENARIOS ?? 2000);
@@ -44,6 +45,39 @@ console.log(
 for (const p of PROPERTIES) {
   const [, sec] = time(() => checkProperty(p, profile, { runs: 500, seed: 1 }));
   console.log(`property ${p.name}: ${Math.round(500 / sec)} sequences/s`);
+}
+
+// shrinking: seeded failures inside long sequences (up to 200 commands)
+for (const [bad, prop] of [
+  ['token-v10', 'token-from-bpffs-root'],
+  ['mutant-keep-dropped-token', 'token-within-delegation'],
+  ['mutant-capable-current-ns', 'token-scoped-to-userns'],
+] as const) {
+  const p = PROPERTIES.find((x) => x.name === prop)!;
+  const t0 = process.hrtime.bigint();
+  let longest = 0;
+  const r = checkProperty(p, findProfile(bad)!, {
+    runs: 3000,
+    seed: 11,
+    maxCommands: 200,
+    size: 'max',
+    observe: (c) => void (longest = Math.max(longest, c.scenario.steps.length)),
+  });
+  const sec = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (!r.ok) {
+    const raw = r.counterexample.shrinks;
+    console.log(`shrink ${prop} on ${bad} (up to 200 commands, longest sequence ${longest} steps): found and shrunk in ${sec.toFixed(2)} s, ${raw} fast-check shrinks, final ${r.counterexample.scenario.steps.length} steps`);
+  } else console.log(`shrink ${prop} on ${bad}: no failure in 3000 runs`);
+}
+
+// campaign throughput per worker count (processes)
+const base = { profile: 'linux-6.18', properties: ['token-within-delegation', 'mountinfo-roundtrip'], seed: 5, shard: { index: 1, count: 1 }, batchRuns: 1000, runs: 40000 };
+let one = 0;
+for (const workers of [1, 2]) {
+  const r = await runCampaign({ ...base, workers });
+  const rate = r.runs / r.seconds;
+  if (workers === 1) one = rate;
+  console.log(`campaign with ${workers} worker(s): ${Math.round(rate)} runs/s, ${Math.round(r.steps / r.seconds)} steps/s${workers > 1 ? ` (${(rate / one).toFixed(2)}x)` : ''}`);
 }
 
 const probe = await probeKernel();

@@ -16,6 +16,8 @@ export interface CheckOptions {
   /** fast-check replay path of a previous failure */
   path?: string;
   maxCommands?: number;
+  /** fast-check size of the command list ('large' gives sequences of ~100-200 commands) */
+  size?: 'small' | 'medium' | 'large' | 'xlarge' | 'max';
   /** sees every generated case (campaign statistics: steps, outcomes) */
   observe?: (c: Compiled) => void;
 }
@@ -34,7 +36,7 @@ export interface Counterexample {
 export type CheckResult = { ok: true; runs: number } | { ok: false; runs: number; counterexample: Counterexample };
 
 export function checkProperty(prop: Property, profile: Profile, o: CheckOptions): CheckResult {
-  const arb = scenarioArb({ profile, maxCommands: o.maxCommands ?? 40, ...prop.gen });
+  const arb = scenarioArb({ profile, maxCommands: o.maxCommands ?? 40, ...(o.size ? { size: o.size } : {}), ...prop.gen });
   const params: fc.Parameters<[Compiled]> = { numRuns: o.runs, seed: o.seed };
   if (o.path !== undefined) params.path = o.path;
   const details = fc.check(
