@@ -15,16 +15,21 @@ type J = unknown;
 /** replace or delete the value at a random path of a JSON tree */
 function mutate(v: J, path: number[], replacement: J, del: boolean): J {
   if (path.length === 0 || typeof v !== 'object' || v === null) return replacement;
-  const keys = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v);
-  if (!keys.length) return v;
-  const k = keys[path[0]! % keys.length]!;
-  const copy: Record<string | number, J> = Array.isArray(v) ? [...v] : { ...(v as Record<string, J>) };
-  if (path.length === 1 && del) {
-    if (Array.isArray(copy)) (copy as J[]).splice(k as number, 1);
-    else delete copy[k];
+  if (Array.isArray(v)) {
+    if (!v.length) return v;
+    const i = path[0]! % v.length;
+    const copy: J[] = [...(v as J[])];
+    if (path.length === 1 && del) copy.splice(i, 1);
+    else copy[i] = mutate(copy[i], path.slice(1), replacement, del);
     return copy;
   }
-  copy[k] = mutate(copy[k], path.slice(1), replacement, del);
+  const obj = v as Record<string, J>;
+  const keys = Object.keys(obj);
+  if (!keys.length) return v;
+  const k = keys[path[0]! % keys.length]!;
+  const copy: Record<string, J> = { ...obj };
+  if (path.length === 1 && del) delete copy[k];
+  else copy[k] = mutate(copy[k], path.slice(1), replacement, del);
   return copy;
 }
 
