@@ -28,7 +28,7 @@ commands:
               --shard i/n (this machine's part of the seed space)  --batch N (runs per batch, 500)
               --save DIR (write counterexamples as new corpus files)  --json  --junit FILE
   run FILE..  run scenario files on the model and check their expectations
-              --profile P (override the scenario's)  --json
+              --profile P (override the scenario's)  --avc (every LSM decision)  --json
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
               every class of behavioural difference between two profiles, with a minimal witness
   repro FILE --c [--out FILE]
@@ -205,7 +205,7 @@ function junit(r: CampaignResult, profile: Profile): string {
 }
 
 function run(argv: string[], out: Out): number {
-  const { flags, positional } = parseArgs(argv, { profile: 'string', json: 'bool' });
+  const { flags, positional } = parseArgs(argv, { profile: 'string', json: 'bool', avc: 'bool' });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
   const override = flags.profile === undefined ? undefined : profileFlag(flags.profile);
   const all: unknown[] = [];
@@ -217,14 +217,14 @@ function run(argv: string[], out: Out): number {
       const got = r.results[i]!;
       const bad = (st.expect !== undefined && st.expect !== got.ret) || (st.expect_text !== undefined && st.expect_text !== got.text);
       if (bad) mismatches++;
-      return { step: i + 1, op: st.op, actor: st.actor, ret: got.ret, text: got.text, expect: st.expect, expect_text: st.expect_text, mismatch: bad };
+      return { step: i + 1, op: st.op, actor: st.actor, ret: got.ret, text: got.text, avc: got.avc, expect: st.expect, expect_text: st.expect_text, mismatch: bad };
     });
     if (flags.json) {
       all.push({ file, profile: override?.name ?? s.profile ?? DEFAULT_PROFILE, steps });
       continue;
     }
     out(`${file}${s.name ? `: ${s.name}` : ''}`);
-    out(formatTrace(s, r.results));
+    out(formatTrace(s, r.results, undefined, flags.avc ? 'all' : 'denials'));
     for (const x of steps)
       if (x.mismatch)
         out(`  MISMATCH step ${x.step}: expected ${x.expect ?? x.ret}${x.expect_text !== undefined ? ` ${JSON.stringify(x.expect_text)}` : ''}, got ${x.ret}${x.text !== undefined ? ` ${JSON.stringify(x.text)}` : ''}`);

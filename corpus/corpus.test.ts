@@ -9,6 +9,7 @@ import { corpusFiles, loadCorpus } from './load.ts';
 import { runScenario } from '../model/run.ts';
 import { ScenarioError } from '../scenario/validate.ts';
 import { findProperty } from '../properties/index.ts';
+import { kernelUncheckable } from '../oracle/driver.ts';
 import { findProfile } from '../model/profile.ts';
 
 const DIR = new URL('.', import.meta.url).pathname;
@@ -35,6 +36,10 @@ describe('corpus', () => {
     const profile = findProfile(e.scenario.profile ?? 'linux-6.18')!;
     expect(prop.check(e.scenario, profile)).not.toBeNull();
     if (profile.knownBad) expect(prop.check(e.scenario, findProfile('linux-6.18')!)).toBeNull();
+  });
+
+  it('every scenario marked kernel_checkable can run on the executor', () => {
+    for (const e of entries) if (e.scenario.meta?.kernel_checkable) expect(kernelUncheckable(e.scenario), e.file).toBeNull();
   });
 
   it('a malformed corpus file fails with its name and the JSON path of the problem', () => {

@@ -82,7 +82,17 @@ export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: st
 
 /** Why a scenario cannot run on the kernel, or null. */
 export function kernelUncheckable(s: Scenario): string | null {
-  for (const a of s.actors) if (a.thread_of !== undefined) return `actor ${a.name}: thread_of is not supported by the executor`;
+  // the running kernel is linux-6.18 with capability,landlock,bpf and no BPF-LSM programs
+  if (s.profile !== undefined && s.profile !== 'linux-6.18') return `profile ${s.profile}: the running kernel is linux-6.18`;
+  if (s.selinux !== undefined || s.lsm_order !== undefined) return 'LSM set-up (selinux, lsm_order) is model-only';
+  for (const a of s.actors) {
+    if (a.thread_of !== undefined) return `actor ${a.name}: thread_of is not supported by the executor`;
+    if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;
+  }
+  for (const [i, st] of s.steps.entries()) {
+    if (st.lsm !== undefined) return `step ${i + 1}: LSM administration is model-only`;
+    if ('race' in st && st.race !== undefined) return `step ${i + 1}: fd races are model-only`;
+  }
   return null;
 }
 

@@ -1,7 +1,7 @@
 // Human-readable rendering of a trace: one numbered line per step with its
 // arguments and result, read in a minute.
 
-import type { LsmAction, PolicyDecl, Scenario, Step, StepResult } from './types.ts';
+import type { AvcRecord, LsmAction, PolicyDecl, Scenario, Step, StepResult } from './types.ts';
 import { attachTypeName, mapTypeName, progTypeName } from '../model/enums.ts';
 
 const SKIP = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm', 'race']);
@@ -55,14 +55,22 @@ export function formatSetup(s: Scenario): string[] {
   return lines;
 }
 
-/** The numbered trace; `mark` flags one step (the violation). */
-export function formatTrace(s: Scenario, results: StepResult[], mark?: number): string {
+/** one AVC decision, in the kernel's audit wording */
+export function formatAvc(a: AvcRecord): string {
+  const what = a.granted ? 'granted' : a.permissive ? 'denied (permissive)' : 'denied';
+  return `avc: ${what} { ${a.perm} } scontext=${a.scontext} tcontext=${a.tcontext} tclass=${a.tclass} (${a.hook})`;
+}
+
+/** The numbered trace; `mark` flags one step (the violation). LSM decisions
+ *  are listed under their step: denials by default, every one with 'all'. */
+export function formatTrace(s: Scenario, results: StepResult[], mark?: number, avc: 'denials' | 'all' | 'none' = 'denials'): string {
   const out = formatSetup(s).map((l) => `   ${l}`);
   s.steps.forEach((step, i) => {
     for (const a of step.lsm ?? []) out.push(`      ${lsmActionText(a)}`);
     const r = results[i];
     const res = r ? ` -> ${r.ret}${r.text !== undefined ? ` ${JSON.stringify(r.text)}` : ''}` : '';
     out.push(`${i === mark ? '>>' : '  '}${String(i + 1).padStart(2)}. ${formatStep(step)}${res}`);
+    for (const a of r?.avc ?? []) if (avc === 'all' || (avc === 'denials' && !a.granted)) out.push(`        ${formatAvc(a)}`);
   });
   return out.join('\n');
 }
