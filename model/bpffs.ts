@@ -150,35 +150,30 @@ const BPF_FS_PARAMETERS: Record<string, 'u32' | 'u32oct' | 'string'> = {
 export function bpf_parse_param(k: Kernel, cred: Cred, fc: FsContext, param: FsParameter): number {
   const opts = fc.s_fs_info!;
   const type = BPF_FS_PARAMETERS[param.key];
-  if (type === undefined) {
+  if (k.check('bpf_parse_param/unknown_key', type === undefined)) {
     // fs_parse() -> -ENOPARAM: "traditionally we've ignored all mount options"
     const ret = vfs_parse_fs_param_source(fc, param);
     if (ret !== -ENOPARAM) return ret;
     return 0;
   }
   // fs_parse(): the value must convert to the declared type ("Bad value")
-  if (param.type !== 'string') return -EINVAL;
-  const str = param.string!;
+  const str = param.string ?? '';
   let num = 0;
-  if (type === 'u32' || type === 'u32oct') {
-    num = kstrtouint(str, type === 'u32' ? 0 : 8);
-    if (num < 0) return -EINVAL;
-  } else if (str === '') {
-    return -EINVAL; // string params may not be empty
-  }
+  if (type === 'u32' || type === 'u32oct') num = param.type === 'string' ? kstrtouint(str, type === 'u32' ? 0 : 8) : -EINVAL;
+  // a flag, a bad number, or an empty string (string params may not be empty)
+  const bad = param.type !== 'string' || num < 0 || (type === 'string' && str === '');
+  if (k.check('bpf_parse_param/type', bad)) return -EINVAL;
   switch (param.key) {
     case 'uid': {
       const uid = makeKuid(cred.userns, num);
-      if (uid < 0) return -EINVAL;
-      // the requested uid must be representable in the filesystem's idmapping
-      if (!hasMapping(fc.user_ns, uid)) return -EINVAL;
+      // valid in the caller's userns, and representable in the filesystem's idmapping
+      if (k.check('bpf_parse_param/uid_mapped', uid < 0 || !hasMapping(fc.user_ns, uid))) return -EINVAL;
       opts.uid = uid;
       return 0;
     }
     case 'gid': {
       const gid = makeKuid(cred.userns, num);
-      if (gid < 0) return -EINVAL;
-      if (!hasMapping(fc.user_ns, gid)) return -EINVAL;
+      if (k.check('bpf_parse_param/uid_mapped', gid < 0 || !hasMapping(fc.user_ns, gid))) return -EINVAL;
       opts.gid = gid;
       return 0;
     }
@@ -188,9 +183,11 @@ export function bpf_parse_param(k: Kernel, cred: Cred, fc: FsContext, param: FsP
     default: {
       const key = param.key as DelegateKey;
       const msk = parseDelegateValue(k.profile, ENUM_OF[key], str);
+      k.check('bpf_parse_param/delegate_parse', typeof msk === 'number');
       if (typeof msk === 'number') return msk;
       // Setting delegation mount options requires privileges
-      if (k.profile.token.delegateNeedsSysAdmin && msk !== 0n && !k.capable(cred, CAP_SYS_ADMIN)) return -EPERM;
+      if (k.profile.token.delegateNeedsSysAdmin && msk !== 0n && k.check('bpf_parse_param/delegate_capable', !k.capable(cred, CAP_SYS_ADMIN)))
+        return -EPERM;
       opts[key] |= msk;
       return 0;
     }
@@ -201,7 +198,7 @@ export function bpf_parse_param(k: Kernel, cred: Cred, fc: FsContext, param: FsP
 export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
   const opts = fc.s_fs_info!;
   // bpf_fill_super(): mounting an instance of BPF FS requires privileges
-  if (!isInit(fc.user_ns) && !k.capable(t.cred, CAP_SYS_ADMIN)) return -EPERM;
+  if (!isInit(fc.user_ns) && k.check('bpf_fill_super/capable', !k.capable(t.cred, CAP_SYS_ADMIN))) return -EPERM;
   const sb: SuperBlock = {
     id: k.nextId(),
     fsType: 'bpf',

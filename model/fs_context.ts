@@ -92,9 +92,9 @@ export function alloc_fs_context(
 
 /** SYSCALL fsopen() (fs/fsopen.c) */
 export function sys_fsopen(k: Kernel, t: Task, fsName: string, flags: number): number {
-  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
-  if (flags & ~1 /* FSOPEN_CLOEXEC */) return -EINVAL;
-  if (fsName !== 'bpf') return -ENODEV;
+  if (k.check('fsopen/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
+  if (k.check('fsopen/flags', (flags & ~1) /* FSOPEN_CLOEXEC */ !== 0)) return -EINVAL;
+  if (k.check('fsopen/fs_type', fsName !== 'bpf')) return -ENODEV;
   const fc = alloc_fs_context(k, t, 'mount', null);
   fc.phase = 'CREATE_PARAMS';
   return k.newAnonFd(t, { kind: 'fs_context', fc });
@@ -129,15 +129,15 @@ export function vfs_parse_fs_param_source(fc: FsContext, param: FsParameter): nu
 /** vfs_parse_fs_param(): sb flags, then the LSM, then the filesystem */
 export function vfs_parse_fs_param(k: Kernel, t: Task, fc: FsContext, param: FsParameter): number {
   let ret = vfs_parse_sb_flag(fc, param.key);
-  if (ret !== -ENOPARAM) return ret;
+  if (k.check('vfs_parse_fs_param/sb_flag', ret !== -ENOPARAM)) return ret;
   // Param belongs to the LSM or is disallowed by it: don't pass it on
   ret = k.security.fsContextParseParam(fc, param);
-  if (ret !== -ENOPARAM) return ret;
+  if (k.check('vfs_parse_fs_param/lsm', ret !== -ENOPARAM)) return ret;
   ret = bpf_parse_param(k, t.cred, fc, param);
   if (ret !== -ENOPARAM) return ret;
   ret = vfs_parse_fs_param_source(fc, param);
-  if (ret !== -ENOPARAM) return ret;
-  return -EINVAL; // "Unknown parameter"
+  if (k.check('vfs_parse_fs_param/unknown', ret === -ENOPARAM)) return -EINVAL; // "Unknown parameter"
+  return ret;
 }
 
 /** vfs_clean_context(): after fsmount() or a successful reconfigure */
@@ -181,8 +181,8 @@ export function vfs_get_tree(k: Kernel, t: Task, fc: FsContext): number {
 
 /** vfs_cmd_create() */
 function vfs_cmd_create(k: Kernel, t: Task, fc: FsContext): number {
-  if (fc.phase !== 'CREATE_PARAMS') return -EBUSY;
-  if (!mount_capable(k, t.cred, fc)) return -EPERM;
+  if (k.check('vfs_cmd_create/phase', fc.phase !== 'CREATE_PARAMS')) return -EBUSY;
+  if (k.check('vfs_cmd_create/mount_capable', !mount_capable(k, t.cred, fc))) return -EPERM;
   fc.phase = 'CREATING';
   let ret = vfs_get_tree(k, t, fc);
   if (ret) {
@@ -202,7 +202,7 @@ function vfs_cmd_create(k: Kernel, t: Task, fc: FsContext): number {
 /** reconfigure_super(): bpffs has no ->reconfigure, so parsed bpffs options are
  *  dropped; only the generic remountable sb flags (MS_RMT_MASK) apply. */
 function reconfigure_super(k: Kernel, fc: FsContext): number {
-  if (fc.sb_flags_mask.has('dirsync')) return -EINVAL; // sb_flags_mask & ~MS_RMT_MASK
+  if (k.check('vfs_cmd_reconfigure/rmt_mask', fc.sb_flags_mask.has('dirsync'))) return -EINVAL; // sb_flags_mask & ~MS_RMT_MASK
   const sb = fc.root!.sb;
   const ret = k.security.callInt('sb_remount', sb);
   if (ret) return ret;
@@ -214,7 +214,7 @@ function reconfigure_super(k: Kernel, fc: FsContext): number {
 
 /** vfs_cmd_reconfigure() */
 function vfs_cmd_reconfigure(k: Kernel, t: Task, fc: FsContext): number {
-  if (fc.phase !== 'RECONF_PARAMS') return -EBUSY;
+  if (k.check('vfs_cmd_reconfigure/phase', fc.phase !== 'RECONF_PARAMS')) return -EBUSY;
   fc.phase = 'RECONFIGURING';
   const sb = fc.root!.sb;
   // both failures leave the context FAILED (fs/fsopen.c vfs_cmd_reconfigure())
@@ -241,7 +241,7 @@ function vfs_fsconfig_locked(k: Kernel, t: Task, fc: FsContext, cmd: number, par
     case FSCONFIG_CMD_RECONFIGURE:
       return vfs_cmd_reconfigure(k, t, fc);
     default:
-      if (fc.phase !== 'CREATE_PARAMS' && fc.phase !== 'RECONF_PARAMS') return -EBUSY;
+      if (k.check('vfs_fsconfig_locked/phase', fc.phase !== 'CREATE_PARAMS' && fc.phase !== 'RECONF_PARAMS')) return -EBUSY;
       return vfs_parse_fs_param(k, t, fc, param!);
   }
 }
@@ -257,27 +257,27 @@ export function sys_fsconfig(
 ): number {
   switch (cmd) {
     case FSCONFIG_SET_FLAG:
-      if (key === null || value !== null) return -EINVAL;
+      if (k.check('fsconfig/args', key === null || value !== null)) return -EINVAL;
       break;
     case FSCONFIG_SET_STRING:
-      if (key === null || value === null) return -EINVAL;
+      if (k.check('fsconfig/args', key === null || value === null)) return -EINVAL;
       break;
     case FSCONFIG_CMD_CREATE:
     case FSCONFIG_CMD_RECONFIGURE:
-      if (key !== null || value !== null) return -EINVAL;
+      if (k.check('fsconfig/args', key !== null || value !== null)) return -EINVAL;
       break;
     default:
       return -EINVAL;
   }
   const f: File | null = fdget(t.files, fd);
-  if (!f) return -EBADF;
-  if (f.obj.kind !== 'fs_context') return -EINVAL;
+  if (k.check('fsconfig/fdget', !f) || !f) return -EBADF;
+  if (k.check('fsconfig/fscontext', f.obj.kind !== 'fs_context') || f.obj.kind !== 'fs_context') return -EINVAL;
   const fc = f.obj.fc;
   let param: FsParameter | null = null;
   if (key !== null) {
     // strndup_user(_key, 256)
-    if (key.length > 255) return -EINVAL;
-    if (cmd === FSCONFIG_SET_STRING && value!.length > 255) return -EINVAL;
+    if (k.check('fsconfig/key_len', key.length > 255)) return -EINVAL;
+    if (k.check('fsconfig/key_len', cmd === FSCONFIG_SET_STRING && value!.length > 255)) return -EINVAL;
     param = { key, type: cmd === FSCONFIG_SET_FLAG ? 'flag' : 'string', string: value };
   }
   return vfs_fsconfig_locked(k, t, fc, cmd, param);
@@ -285,10 +285,10 @@ export function sys_fsconfig(
 
 /** SYSCALL fspick() (fs/fsopen.c) */
 export function sys_fspick(k: Kernel, t: Task, dirfd: number, path: string): number {
-  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  if (k.check('fspick/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   const r = resolvePath(k, t, dirfd, path, true);
   if (typeof r === 'number') return r;
-  if (r.mnt.mnt_root !== r.dentry) return -EINVAL;
+  if (k.check('fspick/mnt_root', r.mnt.mnt_root !== r.dentry)) return -EINVAL;
   if (r.dentry.sb.fsType !== 'bpf') return -EINVAL; // only bpffs is modelled for reconfiguration
   const fc = alloc_fs_context(k, t, 'reconfigure', r.dentry);
   fc.phase = 'RECONF_PARAMS';

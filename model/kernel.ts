@@ -2,8 +2,9 @@
 // small kernel services every layer uses (capability tests, fd installation,
 // file release). Pure and deterministic.
 
-import { type Cred, type UserNamespace, cap_capable, makeInitUserNs } from './userns.ts';
+import { type Cred, type UserNamespace, cap_capable, capCapableRule, makeInitUserNs } from './userns.ts';
 import { SecurityStack } from './lsm.ts';
+import type { Coverage } from './coverage.ts';
 import type { Profile } from './profile.ts';
 import { type File, type FileObj, type Files, type MntNamespace, type Path, type SuperBlock, allocFd, installFd } from './vfs.ts';
 import { bpf_token_put } from './token.ts';
@@ -24,6 +25,8 @@ export interface Sysctl {
 export class Kernel {
   readonly profile: Profile;
   readonly security = new SecurityStack();
+  /** spec coverage of this run (null: not recorded) */
+  cov: Coverage | null = null;
   sysctl: Sysctl;
   readonly initUserNs: UserNamespace = makeInitUserNs();
   readonly initMntNs: MntNamespace;
@@ -78,9 +81,19 @@ export class Kernel {
     return ++this.objIds[kind];
   }
 
+  /** a decision point (model/coverage.ts): records the outcome, returns `failed` */
+  check(id: string, failed: boolean): boolean {
+    if (this.cov) this.cov.record(id, failed);
+    return failed;
+  }
+
   /** ns_capable() -> security_capable(): the capability module (cap_capable)
    *  first, then the other LSMs' capable hooks */
   ns_capable(cred: Cred, ns: UserNamespace, cap: number): boolean {
+    if (this.cov) {
+      const rule = capCapableRule(cred, ns);
+      this.check(`cap_capable/${rule}`, rule === 'not_ancestor' || (rule === 'own_ns' && !cap_capable(cred, ns, cap)));
+    }
     if (!cap_capable(cred, ns, cap)) {
       if (this.security.trace) this.security.trace.push({ hook: 'capable', ret: -1 });
       return false;

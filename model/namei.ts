@@ -9,8 +9,8 @@ import { hasMapping } from './userns.ts';
 /** bpf_lookup() (kernel/bpf/inode.c): names with a dot are reserved; a lookup
  *  that misses the dcache fails with EPERM (only populate_bpffs(), which runs
  *  while the root's mode is 0, may create such names) */
-function bpfLookupRefused(dir: Dentry, name: string): boolean {
-  return dir.sb.fsType === 'bpf' && (dir.inode.mode & 0o7777) !== 0 && name.includes('.');
+function bpfLookupRefused(k: Kernel, dir: Dentry, name: string): boolean {
+  return dir.sb.fsType === 'bpf' && (dir.inode.mode & 0o7777) !== 0 && k.check('bpf_lookup/dotted', name.includes('.'));
 }
 
 function split(path: string): string[] {
@@ -22,29 +22,29 @@ function split(path: string): string[] {
  *  the last one included. `emptyOk` = AT_EMPTY_PATH. */
 export function resolvePath(k: Kernel, t: Task, dirfd: number, path: string, emptyOk: boolean): Path | number {
   const f = fdgetRaw(t.files, dirfd);
-  if (!f) return -EBADF;
+  if (k.check('link_path_walk/dirfd', !f)) return -EBADF;
   if (path === '') {
     if (!emptyOk) return -ENOENT;
     // AT_EMPTY_PATH on an anon-inode file (fs context, map, prog, btf) yields
     // the anon_inode_mnt path, which is neither a mount root of ours nor
     // clonable: fspick() / __do_loopback() refuse it with EINVAL (kernel:
     // fspick(fsfd, "", FSPICK_EMPTY_PATH) -> EINVAL, not ENOENT)
-    if (!f.path) return -EINVAL;
-    return f.path;
+    if (!f!.path) return -EINVAL;
+    return f!.path;
   }
-  if (!f.path) return -ENOTDIR;
-  let cur: Path = f.path;
+  if (k.check('link_path_walk/notdir', !f!.path)) return -ENOTDIR;
+  let cur: Path = f!.path!;
   for (const comp of split(path)) {
-    if (!cur.dentry.inode.isDir) return -ENOTDIR;
+    if (k.check('link_path_walk/notdir', !cur.dentry.inode.isDir)) return -ENOTDIR;
     const err = inode_permission(k, t.cred, cur, MAY_EXEC);
-    if (err) return err;
+    if (k.check('link_path_walk/may_lookup', err !== 0)) return err;
     if (comp === '.') continue;
     if (comp === '..') {
       if (cur.dentry !== cur.mnt.mnt_root && cur.dentry.parent) cur = { mnt: cur.mnt, dentry: cur.dentry.parent };
       continue;
     }
     const child: Dentry | undefined = cur.dentry.children.get(comp);
-    if (!child) return bpfLookupRefused(cur.dentry, comp) ? -EPERM : -ENOENT;
+    if (!child) return bpfLookupRefused(k, cur.dentry, comp) ? -EPERM : (k.check('link_path_walk/lookup', true), -ENOENT);
     cur = { mnt: cur.mnt, dentry: child };
   }
   return cur;
@@ -62,7 +62,7 @@ export function sys_openat(k: Kernel, t: Task, dirfd: number, path: string, opat
   if (!opath) {
     // may_open(): MAY_READ for O_RDONLY
     const err = inode_permission(k, t.cred, p, MAY_READ);
-    if (err) return err;
+    if (k.check('may_open/read', err !== 0)) return err;
     // the file's ->open: bpf_iter_fops iter_open() of a preloaded iterator link
     // fails with ENOENT on the 6.18 oracle machine (open(maps.debug, O_RDONLY)
     // -> ENOENT even for root; O_PATH opens skip ->open and succeed)
@@ -84,15 +84,14 @@ export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): nu
   let err = inode_permission(k, t.cred, dir, MAY_EXEC);
   if (err) return err;
   // filename_create(): lookup with LOOKUP_EXCL, then mnt_want_write()
-  if (dir.dentry.children.has(last)) return -EEXIST;
-  if (bpfLookupRefused(dir.dentry, last)) return -EPERM;
+  if (k.check('vfs_mkdir/exists', dir.dentry.children.has(last))) return -EEXIST;
+  if (bpfLookupRefused(k, dir.dentry, last)) return -EPERM;
   const sb = dir.dentry.sb;
-  if (sb.flags.ro) return -EROFS;
-  if (sb.fsType !== 'bpf') return -EROFS;
+  if (k.check('vfs_mkdir/rofs', sb.flags.ro || sb.fsType !== 'bpf')) return -EROFS;
   // may_create(): fsuidgid_has_mapping() then MAY_WRITE | MAY_EXEC on the parent
-  if (!hasMapping(sb.s_user_ns, t.cred.fsuid) || !hasMapping(sb.s_user_ns, t.cred.gid)) return -EOVERFLOW;
+  if (k.check('vfs_mkdir/mapping', !hasMapping(sb.s_user_ns, t.cred.fsuid) || !hasMapping(sb.s_user_ns, t.cred.gid))) return -EOVERFLOW;
   err = inode_permission(k, t.cred, dir, MAY_WRITE | MAY_EXEC);
-  if (err) return err;
+  if (k.check('vfs_mkdir/may_create', err !== 0)) return err;
   const d: Dentry = {
     id: k.nextId(),
     sb,

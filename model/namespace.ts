@@ -20,14 +20,14 @@ function check_mnt(t: Task, m: Mount): boolean {
 
 /** SYSCALL fsmount(fs_fd, 0, 0) */
 export function sys_fsmount(k: Kernel, t: Task, fsfd: number): number {
-  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  if (k.check('fsmount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   const f = fdget(t.files, fsfd);
-  if (!f) return -EBADF;
-  if (f.obj.kind !== 'fs_context') return -EINVAL;
+  if (k.check('fsmount/fdget', !f) || !f) return -EBADF;
+  if (k.check('fsmount/fscontext', f.obj.kind !== 'fs_context') || f.obj.kind !== 'fs_context') return -EINVAL;
   const fc = f.obj.fc;
   // There must be a valid superblock or we can't mount it
-  if (!fc.root) return -EINVAL;
-  if (fc.phase !== 'AWAITING_MOUNT') return -EBUSY;
+  if (k.check('fsmount/root', !fc.root) || !fc.root) return -EINVAL;
+  if (k.check('fsmount/phase', fc.phase !== 'AWAITING_MOUNT')) return -EBUSY;
   const mnt: Mount = {
     id: k.nextId(),
     sb: fc.root.sb,
@@ -44,11 +44,11 @@ export function sys_fsmount(k: Kernel, t: Task, fsfd: number): number {
 
 /** SYSCALL open_tree(dirfd, path, OPEN_TREE_CLONE [| AT_EMPTY_PATH]) */
 export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): number {
-  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  if (k.check('open_tree/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   const p = resolvePath(k, t, dirfd, path, path === '');
   if (typeof p === 'number') return p;
   // __do_loopback(): only mounts of our namespace (or the root of an anon one) can be cloned
-  if (!check_mnt(t, p.mnt) && !(p.mnt.mnt_ns.anon && !p.mnt.hasParent)) return -EINVAL;
+  if (k.check('open_tree/check_mnt', !check_mnt(t, p.mnt) && !(p.mnt.mnt_ns.anon && !p.mnt.hasParent))) return -EINVAL;
   const mnt: Mount = {
     id: k.nextId(),
     sb: p.dentry.sb,
@@ -62,16 +62,16 @@ export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): 
 
 /** SYSCALL move_mount(fd, "", AT_FDCWD, <fresh dir>, MOVE_MOUNT_F_EMPTY_PATH) */
 export function sys_move_mount(k: Kernel, t: Task, fd: number): number {
-  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  if (k.check('do_move_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   const f = fdgetRaw(t.files, fd);
   if (!f) return -EBADF;
   if (!f.path) return -EINVAL;
   const old = f.path;
   // do_move_mount(): the source must be a mount root, attached in our
   // namespace or the root of an anonymous namespace
-  if (old.dentry !== old.mnt.mnt_root) return -EINVAL;
+  if (k.check('do_move_mount/mnt_root', old.dentry !== old.mnt.mnt_root)) return -EINVAL;
   if (!check_mnt(t, old.mnt)) {
-    if (!old.mnt.mnt_ns.anon || old.mnt.hasParent) return -EINVAL;
+    if (k.check('do_move_mount/attachable', !old.mnt.mnt_ns.anon || old.mnt.hasParent)) return -EINVAL;
   }
   old.mnt.mnt_ns = t.mntns;
   old.mnt.hasParent = true;
@@ -83,7 +83,7 @@ export function sys_move_mount(k: Kernel, t: Task, fd: number): number {
 export function sys_mount_bpf(k: Kernel, t: Task, data: string): number {
   let ret = k.security.callInt('sb_mount', 'none', 'bpf', 0, data);
   if (ret) return ret;
-  if (!may_mount(k, t.cred, t.mntns)) return -EPERM;
+  if (k.check('path_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   const fc = alloc_fs_context(k, t, 'mount', null);
   fc.phase = 'CREATE_PARAMS';
   // vfs_parse_fs_string(fc, "source", name)
@@ -102,7 +102,7 @@ export function sys_mount_bpf(k: Kernel, t: Task, data: string): number {
     ret = vfs_parse_fs_param(k, t, fc, param);
     if (ret < 0) return ret;
   }
-  if (!mount_capable(k, t.cred, fc)) return -EPERM;
+  if (k.check('path_mount/mount_capable', !mount_capable(k, t.cred, fc))) return -EPERM;
   ret = vfs_get_tree(k, t, fc);
   if (ret) return ret;
   const root = fc.root!;

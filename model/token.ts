@@ -31,8 +31,8 @@ export function bpf_token_capable(k: Kernel, t: Task, token: BpfToken | null, ca
   // BPF token allows ns_capable() level of capabilities
   let userns = token ? token.userns : k.initUserNs;
   if (token && k.profile.mutations.capableInCurrentNs) userns = t.cred.userns;
-  if (!bpf_ns_capable(k, t, userns, cap)) return false;
-  if (token && k.security.callInt('bpf_token_capable', token, cap) < 0) return false;
+  if (k.check('bpf_token_capable/ns_capable', !bpf_ns_capable(k, t, userns, cap))) return false;
+  if (token && k.check('bpf_token_capable/lsm', k.security.callInt('bpf_token_capable', token, cap) < 0)) return false;
   return true;
 }
 
@@ -40,33 +40,23 @@ export function bpf_token_capable(k: Kernel, t: Task, token: BpfToken | null, ca
 export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
   const tp = k.profile.token;
   const f = fdget(t.files, attr.bpffs_fd ?? 0);
-  if (!f) return -EBADF;
+  if (k.check('bpf_token_create/fdget', !f)) return -EBADF;
   // anon-inode and device files are never the root of a bpffs instance
-  const path: Path | null = f.path;
-  if (!path) return -EINVAL;
-  if (tp.rootCheck === 'sb_root') {
-    if (path.dentry !== path.mnt.sb.s_root) return -EINVAL;
-  } else if (path.mnt.mnt_root !== path.dentry) {
-    return -EINVAL; // v10: accepts a bind mount of a subdirectory
-  }
-  if (path.mnt.sb.fsType !== 'bpf') return -EINVAL;
-  let err = inode_permission(k, t.cred, path, MAY_ACCESS);
+  const path: Path | null = f!.path;
+  const notRoot = !path || (tp.rootCheck === 'sb_root' ? path.dentry !== path.mnt.sb.s_root : path.mnt.mnt_root !== path.dentry); // v10: mnt_root
+  if (k.check('bpf_token_create/root', notRoot)) return -EINVAL;
+  if (k.check('bpf_token_create/bpffs', path!.mnt.sb.fsType !== 'bpf')) return -EINVAL;
+  let err = inode_permission(k, t.cred, path!, MAY_ACCESS);
   if (err) return err;
-  const userns = path.dentry.sb.s_user_ns;
+  const userns = path!.dentry.sb.s_user_ns;
   // Enforce that creators of BPF tokens are in the same user namespace as the BPF FS instance
-  if (tp.sameUsernsRule && t.cred.userns !== userns) return -EPERM;
-  if (!k.ns_capable(t.cred, userns, CAP_BPF)) return -EPERM;
+  if (tp.sameUsernsRule && k.check('bpf_token_create/same_userns', t.cred.userns !== userns)) return -EPERM;
+  if (k.check('bpf_token_create/cap_bpf', !k.ns_capable(t.cred, userns, CAP_BPF))) return -EPERM;
   // Creating BPF token in init_user_ns doesn't make much sense
-  if (tp.initUsernsEopnotsupp && isInit(t.cred.userns)) return -EOPNOTSUPP;
-  const opts = path.dentry.sb.s_fs_info!;
-  if (
-    tp.enoentWithoutDelegation &&
-    opts.delegate_cmds === 0n &&
-    opts.delegate_maps === 0n &&
-    opts.delegate_progs === 0n &&
-    opts.delegate_attachs === 0n
-  )
-    return -ENOENT; // no BPF token delegation is set up
+  if (tp.initUsernsEopnotsupp && k.check('bpf_token_create/init_ns', isInit(t.cred.userns))) return -EOPNOTSUPP;
+  const opts = path!.dentry.sb.s_fs_info!;
+  const none = opts.delegate_cmds === 0n && opts.delegate_maps === 0n && opts.delegate_progs === 0n && opts.delegate_attachs === 0n;
+  if (tp.enoentWithoutDelegation && k.check('bpf_token_create/delegation', none)) return -ENOENT; // no BPF token delegation is set up
   const token: BpfToken = {
     id: k.nextId(),
     userns,
@@ -78,15 +68,15 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
     refcnt: 1,
   };
   k.preemptionPoint();
-  err = k.security.bpfTokenCreate(token, attr, path);
-  if (err) {
+  err = k.security.bpfTokenCreate(token, attr, path!);
+  if (k.check('bpf_token_create/lsm', err !== 0)) {
     bpf_token_free(k, token);
     return err;
   }
   // bpf_get_inode() + alloc_file_pseudo(inode, path.mnt, "bpf-token"): the
   // token file has its own (unlinked, non-directory) dentry on the bpffs
   // mount, not the root (kernel: mkdirat(tokenfd, "d") -> ENOTDIR)
-  const sb = path.dentry.sb;
+  const sb = path!.dentry.sb;
   const dentry: Dentry = {
     id: k.nextId(),
     sb,
@@ -96,7 +86,7 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
     inode: { ino: sb.nextIno++, mode: 0o600, isDir: false, uid: t.cred.fsuid, gid: t.cred.gid },
   };
   // get_unused_fd_flags(O_CLOEXEC)
-  const fd = k.newFileFd(t, { kind: 'token', token }, { mnt: path.mnt, dentry }, false);
+  const fd = k.newFileFd(t, { kind: 'token', token }, { mnt: path!.mnt, dentry }, false);
   if (fd < 0) bpf_token_free(k, token);
   return fd;
 }
@@ -127,8 +117,8 @@ export function bpf_token_get_from_fd(t: Task, ufd: number): BpfToken | number {
 /** bpf_token_allow_cmd(): the bit, then security_bpf_token_cmd() */
 export function bpf_token_allow_cmd(k: Kernel, token: BpfToken | null, cmd: number): boolean {
   if (!token) return false;
-  if (!(token.allowed_cmds & (1n << BigInt(cmd)))) return false;
-  return k.security.callInt('bpf_token_cmd', token, cmd) === 0;
+  if (k.check('bpf_token_allow_cmd/bit', !(token.allowed_cmds & (1n << BigInt(cmd))))) return false;
+  return !k.check('bpf_token_allow_cmd/lsm', k.security.callInt('bpf_token_cmd', token, cmd) !== 0);
 }
 
 /** bpf_token_allow_map_type() */

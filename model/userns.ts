@@ -74,3 +74,14 @@ export function cap_capable(cred: Cred, target: UserNamespace, cap: number): boo
     ns = ns.parent!;
   }
 }
+
+/** which rule of cap_capable() decides (for spec coverage) */
+export function capCapableRule(cred: Cred, target: UserNamespace): 'own_ns' | 'owner_rule' | 'not_ancestor' {
+  let ns: UserNamespace = target;
+  for (;;) {
+    if (ns === cred.userns) return 'own_ns';
+    if (ns.level <= cred.userns.level) return 'not_ancestor';
+    if (ns.parent === cred.userns && ns.owner === cred.euid) return 'owner_rule';
+    ns = ns.parent!;
+  }
+}

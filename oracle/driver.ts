@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findProfile } from '../model/profile.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
 
@@ -82,8 +83,11 @@ export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: st
 
 /** Why a scenario cannot run on the kernel, or null. */
 export function kernelUncheckable(s: Scenario): string | null {
-  // the running kernel is linux-6.18 with capability,landlock,bpf and no BPF-LSM programs
-  if (s.profile !== undefined && s.profile !== 'linux-6.18') return `profile ${s.profile}: the running kernel is linux-6.18`;
+  // the running kernel has capability,landlock,bpf and no BPF-LSM programs: LSM
+  // profiles are model-only (token-core profiles may run: their disagreements
+  // show where that version differs from the running kernel)
+  const p = s.profile === undefined ? undefined : findProfile(s.profile);
+  if (p?.lsm !== undefined && p.lsm.order.includes('selinux')) return `profile ${s.profile}: SELinux is model-only`;
   if (s.selinux !== undefined || s.lsm_order !== undefined) return 'LSM set-up (selinux, lsm_order) is model-only';
   for (const a of s.actors) {
     if (a.thread_of !== undefined) return `actor ${a.name}: thread_of is not supported by the executor`;

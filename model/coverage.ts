@@ -1,0 +1,158 @@
+// Spec coverage: every decision point of the model (one check in one kernel
+// function) has a stable id, cites the function it mirrors, and names the
+// errno it returns when the check fails. Campaigns record, per point, how
+// often it passed and failed; `bpftc coverage` renders it.
+
+export interface DecisionPoint {
+  id: string;
+  /** layer, for grouping: userns, bpffs, fs_context, mount, namei, token, map, prog, btf */
+  layer: string;
+  /** the kernel function (file) whose check this is */
+  fn: string;
+  /** what the check tests, in words */
+  what: string;
+  /** the errno when the check fails ("-" for a check that selects a branch) */
+  fails: string;
+}
+
+const P = (layer: string, fn: string, rows: Array<[string, string, string]>): DecisionPoint[] =>
+  rows.map(([id, what, fails]) => ({ id: `${fn.split(' ')[0]}/${id}`, layer, fn, what, fails }));
+
+export const DECISION_POINTS: readonly DecisionPoint[] = [
+  ...P('userns', 'cap_capable (security/commoncap.c)', [
+    ['own_ns', 'target is the cred userns: effective set decides', 'EPERM'],
+    ['owner_rule', 'creator euid of a child namespace has every capability', '-'],
+    ['not_ancestor', 'target is not a descendant of the cred userns', 'EPERM'],
+  ]),
+  ...P('fs_context', 'fsopen (fs/fsopen.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['flags', 'only FSOPEN_CLOEXEC', 'EINVAL'],
+    ['fs_type', 'a known filesystem', 'ENODEV'],
+  ]),
+  ...P('fs_context', 'fsconfig (fs/fsopen.c)', [
+    ['args', 'key/value/aux shape for the command', 'EINVAL'],
+    ['fdget', 'an open, non-O_PATH fd', 'EBADF'],
+    ['fscontext', 'the fd is an fs context', 'EINVAL'],
+    ['key_len', 'key and value within 255 bytes', 'EINVAL'],
+  ]),
+  ...P('fs_context', 'vfs_fsconfig_locked (fs/fsopen.c)', [['phase', 'SET_* only in CREATE_PARAMS / RECONF_PARAMS', 'EBUSY']]),
+  ...P('fs_context', 'vfs_parse_fs_param (fs/fs_context.c)', [
+    ['sb_flag', 'a generic superblock flag (ro, sync, ...)', '-'],
+    ['lsm', 'an LSM claims or refuses the parameter', 'LSM'],
+    ['unknown', 'no one takes the parameter', 'EINVAL'],
+  ]),
+  ...P('fs_context', 'vfs_cmd_create (fs/fsopen.c)', [
+    ['phase', 'CMD_CREATE only in CREATE_PARAMS', 'EBUSY'],
+    ['mount_capable', 'CAP_SYS_ADMIN in fc->user_ns', 'EPERM'],
+  ]),
+  ...P('fs_context', 'vfs_cmd_reconfigure (fs/fsopen.c)', [
+    ['phase', 'CMD_RECONFIGURE only in RECONF_PARAMS', 'EBUSY'],
+    ['capable', 'CAP_SYS_ADMIN in sb->s_user_ns', 'EPERM'],
+    ['rmt_mask', 'only remountable flags (MS_RMT_MASK)', 'EINVAL'],
+  ]),
+  ...P('bpffs', 'bpf_parse_param (kernel/bpf/inode.c)', [
+    ['unknown_key', 'an unknown key is ignored (source is taken)', '-'],
+    ['type', 'the value converts to the parameter type', 'EINVAL'],
+    ['uid_mapped', 'uid/gid valid in the caller userns and mapped in fc->user_ns', 'EINVAL'],
+    ['delegate_parse', 'every piece is any, a name or a number', 'EINVAL/ERANGE'],
+    ['delegate_capable', 'a non-zero mask needs capable(CAP_SYS_ADMIN)', 'EPERM'],
+  ]),
+  ...P('bpffs', 'bpf_fill_super (kernel/bpf/inode.c)', [['capable', 'a non-init fc needs capable(CAP_SYS_ADMIN)', 'EPERM']]),
+  ...P('bpffs', 'bpf_lookup (kernel/bpf/inode.c)', [['dotted', 'names with a dot are reserved', 'EPERM']]),
+  ...P('mount', 'fsmount (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['fdget', 'an open, non-O_PATH fd', 'EBADF'],
+    ['fscontext', 'the fd is an fs context', 'EINVAL'],
+    ['root', 'the context has a superblock', 'EINVAL'],
+    ['phase', 'AWAITING_MOUNT', 'EBUSY'],
+  ]),
+  ...P('mount', 'open_tree (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['check_mnt', 'the source mount is ours or an anonymous root', 'EINVAL'],
+  ]),
+  ...P('mount', 'do_move_mount (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['mnt_root', 'the source is the root of its mount', 'EINVAL'],
+    ['attachable', 'the source is ours or the root of an anonymous namespace', 'EINVAL'],
+  ]),
+  ...P('mount', 'fspick (fs/fsopen.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['mnt_root', 'the path is the root of its mount', 'EINVAL'],
+  ]),
+  ...P('mount', 'path_mount (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['mount_capable', 'CAP_SYS_ADMIN in fc->user_ns', 'EPERM'],
+  ]),
+  ...P('namei', 'link_path_walk (fs/namei.c)', [
+    ['dirfd', 'an open dirfd', 'EBADF'],
+    ['notdir', 'every component but the last is a directory', 'ENOTDIR'],
+    ['may_lookup', 'MAY_EXEC on each directory', 'EACCES'],
+    ['lookup', 'the name exists', 'ENOENT'],
+  ]),
+  ...P('namei', 'may_open (fs/namei.c)', [['read', 'MAY_READ for O_RDONLY', 'EACCES']]),
+  ...P('namei', 'vfs_mkdir (fs/namei.c)', [
+    ['exists', 'the name does not exist', 'EEXIST'],
+    ['rofs', 'a writable superblock', 'EROFS'],
+    ['mapping', 'fsuid/fsgid mapped in sb->s_user_ns', 'EOVERFLOW'],
+    ['may_create', 'MAY_WRITE | MAY_EXEC on the parent', 'EACCES'],
+  ]),
+  ...P('token', '__sys_bpf (kernel/bpf/syscall.c)', [
+    ['size', 'attr size at most a page', 'E2BIG'],
+    ['tail', 'bytes beyond sizeof(union bpf_attr) are zero', 'E2BIG'],
+    ['check_attr', 'bytes after the last field of the command are zero', 'EINVAL'],
+  ]),
+  ...P('token', 'bpf_token_create (kernel/bpf/token.c)', [
+    ['flags', 'token_create.flags == 0', 'EINVAL'],
+    ['fdget', 'an open, non-O_PATH fd', 'EBADF'],
+    ['root', 'the fd is the root of its superblock (v10: of its mount)', 'EINVAL'],
+    ['bpffs', 'the superblock is bpffs', 'EINVAL'],
+    ['same_userns', 'the creator is in the bpffs user namespace', 'EPERM'],
+    ['cap_bpf', 'ns_capable(s_user_ns, CAP_BPF)', 'EPERM'],
+    ['init_ns', 'not in init_user_ns', 'EOPNOTSUPP'],
+    ['delegation', 'some delegate mask is non-zero', 'ENOENT'],
+    ['lsm', 'security_bpf_token_create()', 'LSM'],
+  ]),
+  ...P('token', 'bpf_token_get_from_fd (kernel/bpf/token.c)', [
+    ['fdget', 'an open, non-O_PATH fd', 'EBADF'],
+    ['is_token', 'the file is a token', 'EINVAL'],
+  ]),
+  ...P('token', 'bpf_token_allow_cmd (kernel/bpf/token.c)', [
+    ['bit', 'the command is in allowed_cmds', 'dropped'],
+    ['lsm', 'security_bpf_token_cmd()', 'dropped'],
+  ]),
+  ...P('token', 'bpf_token_capable (kernel/bpf/token.c)', [
+    ['ns_capable', 'cap (or CAP_SYS_ADMIN) in the token userns, or init without a token', 'EPERM'],
+    ['lsm', 'security_bpf_token_capable()', 'EPERM'],
+  ]),
+];
+
+export function findDecisionPoint(id: string): DecisionPoint | undefined {
+  return DECISION_POINTS.find((d) => d.id === id);
+}
+
+/** pass/fail counts per decision point */
+export class Coverage {
+  readonly hits = new Map<string, { pass: number; fail: number }>();
+
+  record(id: string, failed: boolean): void {
+    let h = this.hits.get(id);
+    if (!h) {
+      h = { pass: 0, fail: 0 };
+      this.hits.set(id, h);
+    }
+    if (failed) h.fail++;
+    else h.pass++;
+  }
+
+  merge(o: Coverage | Record<string, { pass: number; fail: number }>): void {
+    const entries = o instanceof Coverage ? [...o.hits] : Object.entries(o);
+    for (const [id, h] of entries) {
+      const mine = this.hits.get(id) ?? { pass: 0, fail: 0 };
+      this.hits.set(id, { pass: mine.pass + h.pass, fail: mine.fail + h.fail });
+    }
+  }
+
+  toJSON(): Record<string, { pass: number; fail: number }> {
+    return Object.fromEntries([...this.hits].sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+}
