@@ -35,6 +35,8 @@ commands:
               a standalone C file that runs the scenario as root and checks each step
   corpus merge DIR... [--into DIR]
               merge findings of several shards, one file per distinct finding (default corpus/found)
+  coverage    [--profile P] [--runs N] [--seed S] [--lsm] [--html FILE] [--json]
+              which decision points of the model a campaign reaches, with which outcome
   properties  list the properties with their claims
   profiles    list the profiles (spec versions and known-bad variants)
   oracle      run generated scenarios on the real kernel and the model (see README)
@@ -264,6 +266,7 @@ export const EXTRA: Record<string, () => Promise<Command>> = {
   oracle: async () => (await import('./oracle.ts')).oracleCommand,
   diff: async () => (await import('./diff.ts')).diffCommand,
   repro: async () => (await import('./repro.ts')).reproCommand,
+  coverage: async () => (await import('./coverage.ts')).coverageCommand,
 };
 
 export async function main(argv: string[], out: Out = (l) => console.log(l), err: Out = (l) => console.error(l)): Promise<number> {

@@ -24,8 +24,8 @@ export type Cmd =
       variant: FlowVariant;
       reconf: Array<{ key: string; value: string }>;
     }
-  | { k: 'fsopen'; a: number }
-  | { k: 'fsconfig'; a: number; h: number; cmd: 'set_string' | 'set_flag' | 'create' | 'reconfigure'; key: string; value: string }
+  | { k: 'fsopen'; a: number; odd: number }
+  | { k: 'fsconfig'; a: number; h: number; cmd: 'set_string' | 'set_flag' | 'create' | 'reconfigure'; key: string; value: string; odd: number }
   | { k: 'fsmount'; a: number; h: number }
   | { k: 'open'; a: number; h: number; path: string; opath: boolean }
   | { k: 'mkdir'; a: number; h: number; path: string }
@@ -102,7 +102,8 @@ export const flowArb: fc.Arbitrary<Cmd> = fc.record({
 
 export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: flowArb },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('fsopen' as const), a: actor }) },
+  // odd: 0 -> bad flags, 1 -> unknown filesystem, else a plain fsopen("bpf")
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('fsopen' as const), a: actor, odd: fc.nat({ max: 9 }) }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -112,6 +113,8 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       cmd: fc.constantFrom('set_string' as const, 'set_string' as const, 'set_flag' as const, 'create' as const, 'reconfigure' as const),
       key: mountOption.map((o) => o.key),
       value: mountOption.map((o) => o.value),
+      // odd: 0 -> no value, 1 -> a command with a key, 2 -> a key over 255 bytes
+      odd: fc.nat({ max: 19 }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('fsmount' as const), a: actor, h: nat }) },

@@ -225,11 +225,19 @@ export class Compiler {
     }
     const a = this.actor(c.a);
     switch (c.k) {
-      case 'fsopen':
-        this.emit({ actor: a, op: 'fsopen', as: this.fresh('fs') });
+      case 'fsopen': {
+        const s: Step = { actor: a, op: 'fsopen', as: this.fresh('fs') };
+        if (c.odd === 0) s.flags = 2; // only FSOPEN_CLOEXEC (1) exists
+        if (c.odd === 1) s.fs = 'nosuchfs';
+        this.emit(s);
         return;
+      }
       case 'fsconfig': {
         const fd = this.pick(a, 'fsctx', c.h);
+        // malformed calls: fsconfig() checks the argument shape first
+        if (c.odd === 0) return void this.emit({ actor: a, op: 'fsconfig', fd, cmd: 'set_string', key: c.key });
+        if (c.odd === 1) return void this.emit({ actor: a, op: 'fsconfig', fd, cmd: 'create', key: c.key });
+        if (c.odd === 2) return void this.emit({ actor: a, op: 'fsconfig', fd, cmd: 'set_string', key: 'k'.repeat(256), value: c.value });
         if (c.cmd === 'set_string') this.emit({ actor: a, op: 'fsconfig', fd, cmd: c.cmd, key: c.key, value: c.value });
         else if (c.cmd === 'set_flag') this.emit({ actor: a, op: 'fsconfig', fd, cmd: c.cmd, key: c.key });
         else this.emit({ actor: a, op: 'fsconfig', fd, cmd: c.cmd });

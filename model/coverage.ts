@@ -22,7 +22,7 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ...P('userns', 'cap_capable (security/commoncap.c)', [
     ['own_ns', 'target is the cred userns: effective set decides', 'EPERM'],
     ['owner_rule', 'creator euid of a child namespace has every capability', '-'],
-    ['not_ancestor', 'target is not a descendant of the cred userns', 'EPERM'],
+    ['not_ancestor', 'target is not a descendant of the cred userns: denied', '-'],
   ]),
   ...P('fs_context', 'fsopen (fs/fsopen.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
@@ -39,7 +39,6 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ...P('fs_context', 'vfs_parse_fs_param (fs/fs_context.c)', [
     ['sb_flag', 'a generic superblock flag (ro, sync, ...)', '-'],
     ['lsm', 'an LSM claims or refuses the parameter', 'LSM'],
-    ['unknown', 'no one takes the parameter', 'EINVAL'],
   ]),
   ...P('fs_context', 'vfs_cmd_create (fs/fsopen.c)', [
     ['phase', 'CMD_CREATE only in CREATE_PARAMS', 'EBUSY'],

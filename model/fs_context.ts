@@ -136,7 +136,8 @@ export function vfs_parse_fs_param(k: Kernel, t: Task, fc: FsContext, param: FsP
   ret = bpf_parse_param(k, t.cred, fc, param);
   if (ret !== -ENOPARAM) return ret;
   ret = vfs_parse_fs_param_source(fc, param);
-  if (k.check('vfs_parse_fs_param/unknown', ret === -ENOPARAM)) return -EINVAL; // "Unknown parameter"
+  // unreachable for bpffs, which takes every key (bpf_parse_param ignores unknown ones)
+  if (ret === -ENOPARAM) return -EINVAL; // "Unknown parameter"
   return ret;
 }
 
@@ -218,7 +219,7 @@ function vfs_cmd_reconfigure(k: Kernel, t: Task, fc: FsContext): number {
   fc.phase = 'RECONFIGURING';
   const sb = fc.root!.sb;
   // both failures leave the context FAILED (fs/fsopen.c vfs_cmd_reconfigure())
-  if (!k.ns_capable(t.cred, sb.s_user_ns, CAP_SYS_ADMIN)) {
+  if (k.check('vfs_cmd_reconfigure/capable', !k.ns_capable(t.cred, sb.s_user_ns, CAP_SYS_ADMIN))) {
     fc.phase = 'FAILED';
     return -EPERM;
   }

@@ -45,6 +45,7 @@ export function resolvePath(k: Kernel, t: Task, dirfd: number, path: string, emp
     }
     const child: Dentry | undefined = cur.dentry.children.get(comp);
     if (!child) return bpfLookupRefused(k, cur.dentry, comp) ? -EPERM : (k.check('link_path_walk/lookup', true), -ENOENT);
+    k.check('link_path_walk/lookup', false);
     cur = { mnt: cur.mnt, dentry: child };
   }
   return cur;
