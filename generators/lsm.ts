@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import type { ActorDecl, PolicyDecl, SelinuxDecl } from '../scenario/types.ts';
 import type { World } from './world.ts';
+import type { Cmd } from './commands.ts';
 import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
 
 export interface LsmGenOptions {
@@ -45,6 +46,12 @@ const KEY: Array<{ s: string; t: string; c: string; p: string }> = [
   { s: 'V_t', t: 'U_t', c: 'fd', p: 'use' },
 ];
 export const KEY_COUNT = KEY.length;
+
+/** the key rules among n domains (they come first in candidates(n)) */
+function keyCount(n: number): number {
+  const doms = DOMAINS.slice(0, n) as readonly string[];
+  return KEY.filter((x) => doms.includes(x.s) && doms.includes(x.t)).length;
+}
 
 /** every (source, target, class, perm) candidate over n domains, key rules first */
 function candidates(n: number): Array<{ s: string; t: string; c: string; p: string }> {
@@ -93,6 +100,16 @@ export function policyArb(n: number, o: LsmGenOptions): fc.Arbitrary<PolicyDecl>
   return fc
     .record({
       removed: fc.oneof(
+        // exactly one hole in the rules the token checks name: the policy
+        // shapes of the findings (P_t -> U_t prog_load missing, V_t -> P_t *_as missing)
+        // (the first eight key rules, the create and *_as rules between the
+        // grantor and the containers, three times as often as the others)
+        {
+          weight: 8,
+          arbitrary: fc
+            .oneof({ weight: 3, arbitrary: fc.nat({ max: Math.min(8, keyCount(n)) - 1 }) }, { weight: 1, arbitrary: fc.nat({ max: keyCount(n) - 1 }) })
+            .map((i) => [i]),
+        },
         { weight: 4, arbitrary: fc.uniqueArray(fc.nat({ max: Math.min(KEY_COUNT, total) - 1 }), { maxLength: 2 }) },
         { weight: 3, arbitrary: fc.uniqueArray(fc.nat({ max: total - 1 }), { maxLength: 6 }) },
         { weight: 1, arbitrary: fc.uniqueArray(fc.nat({ max: total - 1 }), { maxLength: 40 }) },
@@ -126,6 +143,10 @@ export interface LsmSetup {
   policy: PolicyDecl;
   /** no policy at boot: a policy_load comes later */
   loadedAtBoot: boolean;
+  /** a world made for token use across domains: the container's c1 (U_t)
+   *  and a second container task c2 (V_t with 3+ domains) hold every
+   *  capability, so tokens get created, passed and used */
+  focus: boolean;
 }
 
 export function lsmSetupArb(o: LsmGenOptions): fc.Arbitrary<LsmSetup> {
@@ -136,6 +157,7 @@ export function lsmSetupArb(o: LsmGenOptions): fc.Arbitrary<LsmSetup> {
       threadContext: fc.option(fc.nat({ max: n - 1 }), { freq: 4 }),
       policy: policyArb(n, o),
       loadedAtBoot: fc.oneof({ weight: 8, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      focus: fc.boolean(),
     }),
   );
 }
@@ -144,7 +166,15 @@ export function lsmSetupArb(o: LsmGenOptions): fc.Arbitrary<LsmSetup> {
  *  a thread c1t of c1 (shares its fd table) */
 export function lsmWorld(w: World, l: LsmSetup): { world: World; selinux: SelinuxDecl } {
   const fixed: Record<string, number> = { root: 0, c1: 1, c2: Math.min(2, l.domains - 1) };
-  const actors: ActorDecl[] = w.actors.map((a, i) => ({ ...a, context: DOMAINS[fixed[a.name] ?? l.contexts[i]! % l.domains]! }));
+  let base = w.actors;
+  if (l.focus) {
+    // c1 and c2 (actor indices 1 and 2) in u1 with every capability
+    const c1 = base.find((a) => a.name === 'c1')!;
+    const u1 = w.userns.find((u) => u.name === 'u1')!;
+    const c2: ActorDecl = base.find((a) => a.name === 'c2') ?? { name: 'c2', userns: 'u1', kuid: u1.map.base + u1.map.count - 1, caps: 'all' };
+    base = [base[0]!, { ...c1, caps: 'all' }, { ...c2, caps: 'all' }, ...base.filter((a) => a.name !== 'root' && a.name !== 'c1' && a.name !== 'c2')];
+  }
+  const actors: ActorDecl[] = base.map((a, i) => ({ ...a, context: DOMAINS[fixed[a.name] ?? l.contexts[i]! % l.domains]! }));
   const c1 = actors.find((a) => a.name === 'c1')!;
   actors.push({
     name: 'c1t',
@@ -183,3 +213,53 @@ export function lsmCmdArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> {
   if (!arbs.length) return fc.constant({ k: 'race_next', op: 'close', h: 0 });
   return fc.oneof(...arbs);
 }
+
+/** Token life across domains (compiled by the ordinary compiler): the
+ *  canonical hand-off (c1 opens, the grantor root delegates map_create and/or
+ *  prog_load with common types and creates the superblock, c1 creates the
+ *  token), sometimes the token passed to another task (c2 most often: another
+ *  domain, finding 4's shape), then token-backed map_create / prog_load of
+ *  delegated types by the holder or by c1 (finding 1's shape is a
+ *  prog_load by c1). */
+export const tokenLifeArb: fc.Arbitrary<Cmd[]> = fc
+  .record({
+    cmds: fc.oneof(
+      { weight: 3, arbitrary: fc.constant('map_create:prog_load') },
+      { weight: 1, arbitrary: fc.constantFrom('map_create', 'prog_load', 'any') },
+    ),
+    maps: fc.constantFrom('array:hash:stack:queue', 'any', 'stack'),
+    progs: fc.constantFrom('socket_filter:xdp:kprobe', 'any', 'socket_filter'),
+    pass: fc.option(fc.oneof({ weight: 4, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }), { freq: 3 }),
+    uses: fc.array(
+      fc.record({ prog: fc.boolean(), byCreator: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }), type: fc.nat({ max: 100 }), h: fc.nat({ max: 100 }) }),
+      { minLength: 1, maxLength: 4 },
+    ),
+  })
+  .map(({ cmds, maps, progs, pass, uses }) => {
+    const out: Cmd[] = [
+      {
+        k: 'flow',
+        opener: 1,
+        grantor: 0,
+        tokenBy: -1,
+        opts: [
+          { key: 'delegate_cmds', value: cmds },
+          { key: 'delegate_maps', value: maps },
+          { key: 'delegate_progs', value: progs },
+          { key: 'delegate_attachs', value: 'any' },
+        ],
+        create: true,
+        variant: 'root',
+        reconf: [],
+      },
+    ];
+    if (pass !== null) out.push({ k: 'pass_token', a: 1, h: 0, to: pass });
+    const holder = pass ?? 1;
+    for (const u of uses) {
+      const a = u.byCreator ? 1 : holder;
+      // h = 1 (mod 4): the compiler picks a type the token delegates
+      const tok = { use: 'token' as const, h: 4 * u.h + 1 };
+      out.push(u.prog ? { k: 'prog_load', a, type: u.type, eat: null, insns: 2, flags: 0, tok } : { k: 'map_create', a, type: u.type, attr: null, tok });
+    }
+    return out;
+  });

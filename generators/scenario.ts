@@ -6,7 +6,7 @@ import type { Profile } from '../model/profile.ts';
 import { type Compiled, compile } from './compile.ts';
 import { cmdArb, flowArb } from './commands.ts';
 import { worldArb } from './world.ts';
-import { type LsmGenOptions, lsmCmdArb, lsmSetupArb, lsmWorld } from './lsm.ts';
+import { type LsmGenOptions, lsmCmdArb, lsmSetupArb, lsmWorld, tokenLifeArb } from './lsm.ts';
 
 export interface GenOptions {
   profile: Profile;
@@ -47,6 +47,8 @@ function lsmScenarioArb(o: GenOptions, l: LsmGenOptions, sysctl: fc.Arbitrary<0 
         // a race on the hand-off's own token_create, sometimes
         flows: fc.oneof(
           { weight: 6, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) },
+          // token life across domains, most of the time in a focused world
+          { weight: setup.focus ? 12 : 2, arbitrary: tokenLifeArb },
           { weight: l.races ? 2 : 0, arbitrary: fc.tuple(lsmCmdArb(setup.domains, { races: true }), flowArb).map((x) => [...x]) },
           { weight: 1, arbitrary: fc.constant([]) },
         ),

@@ -1,5 +1,6 @@
 import type { Property } from './types.ts';
-import { walk } from './walk.ts';
+import { fileOf, walk } from './walk.ts';
+import type { BpfToken } from '../model/token.ts';
 import { CREATE_PERM, creatorContext, currentContext, enforcing, grants, patched, polcapOn, throughToken, tokenFile, tokenSb } from './lsm-util.ts';
 
 export const selinuxTokenHeadline: Property = {
@@ -14,7 +15,17 @@ export const selinuxTokenHeadline: Property = {
   knownBad: ['selinux-token-v1', 'selinux-token-v2'],
   gen: { lsm: { polcap: 'on', reloads: false } },
   check(s, profile) {
+    // who made each token (ground truth for the message: a token passed to
+    // another domain is finding 4's shape)
+    const madeBy = new Map<BpfToken, string>();
     return walk(s, profile, {
+      after(st, step, _i, r) {
+        const se = patched(st);
+        if (!se || step.op !== 'token_create' || r.ret !== 'ok') return null;
+        const f = fileOf(st, step, step.as);
+        if (f && f.obj.kind === 'token') madeBy.set(f.obj.token, currentContext(se, st, step));
+        return null;
+      },
       before(st, step, i) {
         if (step.op !== 'map_create' && step.op !== 'prog_load') return null;
         const se = patched(st);
@@ -31,7 +42,9 @@ export const selinuxTokenHeadline: Property = {
         if (!grants(se, cur, creator, 'bpf', `${perm}_as`)) missing.push(`allow ${cur} ${creator}:bpf ${perm}_as`);
         if (!grants(se, creator, cur, 'bpf', perm)) missing.push(`allow ${creator} ${cur}:bpf ${perm}`);
         if (!missing.length) return null;
-        return { step: i, message: `${step.op} by ${cur} succeeded through a token from ${creator}'s bpffs, but the policy has no ${missing.join(' / ')}` };
+        const maker = f.obj.kind === 'token' ? madeBy.get(f.obj.token) : undefined;
+        const passed = maker !== undefined && maker !== cur ? ` (token created by ${maker})` : '';
+        return { step: i, message: `${step.op} by ${cur} succeeded through a token from ${creator}'s bpffs${passed}, but the policy has no ${missing.join(' / ')}` };
       },
     });
   },
