@@ -22,6 +22,9 @@ export const EOPNOTSUPP = 95;
 export const EOVERFLOW = 75;
 export const EBADFD = 77;
 export const E2BIG = 7;
+export const EBADMSG = 74;
+export const ENOKEY = 126;
+export const EKEYREJECTED = 129;
 export const ENOPARAM = 519; // kernel-internal: fs_parse "not my parameter"
 export const ENOTSUPP = 524; // kernel-internal, leaks to user space from bpf()
 
@@ -47,6 +50,9 @@ const NAMES: Record<number, string> = {
   [EBADFD]: 'EBADFD',
   [E2BIG]: 'E2BIG',
   [ENOTSUPP]: 'ENOTSUPP',
+  [EBADMSG]: 'EBADMSG',
+  [ENOKEY]: 'ENOKEY',
+  [EKEYREJECTED]: 'EKEYREJECTED',
 };
 
 /** Name of a (positive or negative) errno; "ok" for a non-negative return. */

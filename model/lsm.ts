@@ -9,7 +9,10 @@ import type { BpfToken } from './token.ts';
 import type { BpfMap, BpfProg, BpfAttr } from './syscall.ts';
 import type { Path, File, SuperBlock } from './vfs.ts';
 import type { FsContext, FsParameter } from './fs_context.ts';
-import type { AvcRecord } from '../scenario/types.ts';
+import type { AvcRecord, VerdictName } from '../scenario/types.ts';
+import type { LsmId, Verdict } from './lsm/integrity.ts';
+import { verdictName } from './lsm/integrity.ts';
+import type { IntegrityVariant } from './profile.ts';
 
 export type { AvcRecord };
 
@@ -24,6 +27,10 @@ export interface LsmHooks {
   bpf_map_create?(map: BpfMap, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number;
   bpf_map_free?(map: BpfMap): void;
   bpf_prog_load?(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number;
+  /** seed 002: integrity providers verify here, before any bpf_prog_load callback */
+  bpf_prog_load_integrity?(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number;
+  /** seed 002: consumers receive each provider's verdict (nested in the provider's integrity callback) */
+  bpf_prog_load_post_integrity?(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict): number;
   bpf_prog_free?(prog: BpfProg): void;
   bpf_token_create?(token: BpfToken, attr: BpfAttr, path: Path): number;
   bpf_token_free?(token: BpfToken): void;
@@ -62,6 +69,33 @@ export interface HookCall {
   ret: number;
 }
 
+/** Model only: one line per event of a prog's LSM life (seed 002's ordering
+ *  claims are about these): a callback of a prog-load hook by one LSM, a
+ *  verdict delivery, a blob allocation or kfree, a security_bpf_prog_free(). */
+export interface LsmTraceEntry {
+  /** 'bpf_prog_load_integrity' | 'bpf_prog_load_post_integrity' | 'bpf_prog_load' |
+   *  'bpf_prog_free' (one LSM's callback); 'deliver' (a provider calls
+   *  security_bpf_prog_load_post_integrity()); 'lsm_bpf_prog_alloc'; 'kfree'
+   *  (of prog->aux->security); 'security_bpf_prog_free' (the hook, once per call) */
+  hook: string;
+  /** the LSM whose callback ran, or the provider that delivers ('' for framework events) */
+  lsm: string;
+  /** the callback's return (for 'deliver': the nested call_int_hook's result) */
+  ret: number;
+  prog: BpfProg;
+  /** the hook's token argument is non-NULL */
+  token: boolean;
+  /** prog->aux->token is non-NULL (the load used a token) */
+  auxToken: boolean;
+  /** prog->aux->security is non-NULL when the callback runs */
+  blob: boolean;
+  kernel: boolean;
+  /** 'deliver' and post_integrity callbacks: the verdict */
+  verdict?: VerdictName;
+}
+
+const PROG_TRACED = new Set(['bpf_prog_load_integrity', 'bpf_prog_load_post_integrity', 'bpf_prog_load']);
+
 export class SecurityStack {
   lsms: LsmHooks[] = [];
   /** when non-null, every hook call is appended */
@@ -74,6 +108,17 @@ export class SecurityStack {
   blobs: BlobCounts = { alloc: 0, free: 0 };
   /** mutant: call_int_hook() returns the first LSM's result, 0 included */
   firstOnly = false;
+  /** the integrity framework of seed 002 (Profile.integrity), or null (6.18) */
+  integrity: IntegrityVariant | null = null;
+  /** model only: the prog-load LSM events (properties clear it before a step) */
+  lsmTrace: LsmTraceEntry[] = [];
+
+  private progEvent(hook: string, lsm: string, ret: number, prog: BpfProg, token: BpfToken | null, kernel: boolean, verdict?: number): LsmTraceEntry {
+    const e: LsmTraceEntry = { hook, lsm, ret, prog, token: token !== null, auxToken: prog.aux_token !== null, blob: prog.security !== null, kernel };
+    if (verdict !== undefined) e.verdict = verdictName(verdict);
+    this.lsmTrace.push(e);
+    return e;
+  }
 
   /** call_int_hook(): LSMs in order, the first non-zero return wins (positive too) */
   callInt<K extends IntHook>(hook: K, ...args: Parameters<NonNullable<LsmHooks[K]>>): number {
@@ -83,7 +128,10 @@ export class SecurityStack {
     for (const l of this.lsms) {
       const f = l[hook] as ((...a: unknown[]) => number) | undefined;
       if (!f) continue;
+      const traced = PROG_TRACED.has(hook) ? this.progEvent(hook, l.name, 0, args[0] as BpfProg, args[2] as BpfToken | null, args[3] as boolean, args[5] as number | undefined) : null;
+      if (traced) traced.blob = (args[0] as BpfProg).security !== null;
       ret = f.apply(l, args);
+      if (traced) traced.ret = ret;
       if (ret !== 0 || this.firstOnly) break;
     }
     this.hook = outer;
@@ -120,15 +168,41 @@ export class SecurityStack {
 
   /** security_bpf_prog_load() */
   bpfProgLoad(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
+    const iv = this.integrity;
+    // lsm_bpf_prog_alloc(): the zeroed composite blob (-ENOMEM path not modelled)
     prog.security = this.blobAlloc();
-    const rc = this.callInt('bpf_prog_load', prog, attr, token, kernel);
-    if (rc) this.bpfProgFree(prog);
+    this.progEvent('lsm_bpf_prog_alloc', '', 0, prog, token, kernel);
+    if (!iv) {
+      // 6.18: one phase; a refusal frees inside the hook (and the caller again)
+      const rc = this.callInt('bpf_prog_load', prog, attr, token, kernel);
+      if (rc) this.bpfProgFree(prog);
+      return rc;
+    }
+    // seed 002 (RFC 01/11): rc = call_int_hook(bpf_prog_load_integrity, ...);
+    // if (unlikely(rc)) goto err;  (integrity-lsm.md 3.2 step 2-3)
+    let rc = iv.phases === 'split' ? this.callInt('bpf_prog_load_integrity', prog, attr, token, kernel) : 0;
+    if (!rc || !iv.checkIntegrityRc) {
+      // rc = call_int_hook(bpf_prog_load, ...); if (unlikely(rc)) goto err; (step 4-5)
+      rc = this.callInt('bpf_prog_load', prog, attr, token, kernel);
+    }
+    // err: security_bpf_prog_free(prog); return rc; (step 6)
+    if (rc && iv.freeInHook) this.bpfProgFree(prog);
     return rc;
+  }
+
+  /** security_bpf_prog_load_post_integrity() (seed 002): called by a provider
+   *  from inside its bpf_prog_load_integrity callback; a nested call_int_hook */
+  bpfProgLoadPostIntegrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict): number {
+    const e = this.progEvent('deliver', lsmid.name, 0, prog, token, kernel, verdict);
+    e.ret = this.callInt('bpf_prog_load_post_integrity', prog, attr, token, kernel, lsmid, verdict);
+    return e.ret;
   }
 
   /** security_bpf_prog_free() */
   bpfProgFree(prog: BpfProg): void {
+    this.progEvent('security_bpf_prog_free', '', 0, prog, null, false);
     this.callVoid('bpf_prog_free', prog);
+    if (prog.security !== null) this.progEvent('kfree', '', 0, prog, null, false);
     this.blobFree(prog);
   }
 
@@ -178,7 +252,9 @@ export class SecurityStack {
     this.hook = hook;
     for (const l of this.lsms) {
       const f = l[hook] as ((...a: unknown[]) => void) | undefined;
-      if (f) f.apply(l, args);
+      if (!f) continue;
+      if (hook === 'bpf_prog_free') this.progEvent(hook, l.name, 0, args[0] as BpfProg, null, false);
+      f.apply(l, args);
     }
     this.hook = outer;
     if (this.trace) this.trace.push({ hook, ret: 0 });

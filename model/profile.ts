@@ -49,6 +49,37 @@ export interface LsmVariant {
   selinux?: SelinuxVersion;
 }
 
+/** The integrity-verification RFC (seed 002; shared/spec/integrity-lsm.md):
+ *  the framework in security_bpf_prog_load(), the Hornet provider (RFC 08/11)
+ *  and where bpf_prog_load() calls it. Each knob is one place in the code. */
+export interface IntegrityVariant {
+  /** security_bpf_prog_load(): 'split' = RFC 01/11 (call_int_hook over
+   *  bpf_prog_load_integrity, then over bpf_prog_load); 'single' = the design
+   *  the RFC commit message rejects: providers verify inside their
+   *  bpf_prog_load callback, in LSM order with the authorizers */
+  phases: 'split' | 'single';
+  /** RFC: `if (unlikely(rc)) goto err;` after the integrity phase. false
+   *  (mutant): the authorization phase's rc overwrites it */
+  checkIntegrityRc: boolean;
+  /** RFC `err:` label: security_bpf_prog_free() inside the hook, and
+   *  bpf_prog_load()'s free_prog_sec calls it again (callbacks twice, the
+   *  second with a NULL blob, integrity-lsm.md section 8.2). false: only the
+   *  caller frees (the 6.9 design of 1b67772e, "bpf,lsm: Refactor
+   *  bpf_prog_alloc/bpf_prog_free LSM hooks") */
+  freeInHook: boolean;
+  /** the token bpf_prog_load() passes to security_bpf_prog_load(): 'local' =
+   *  its local `token`, NULL after `prog->aux->token = token; token = NULL;`
+   *  (6.18, integrity-lsm.md section 9.3); 'aux' = prog->aux->token (the fix) */
+  hookToken: 'local' | 'aux';
+  /** RFC 08/11 hornet_verify_hashes(): the memcmp test is inverted, so a
+   *  matching map hash gives BADSIG and a mismatching one passes (section 4.2) */
+  hornetInvertedMemcmp: boolean;
+  /** mutant: Hornet delivers its verdict but returns 0 instead of
+   *  post_integrity's result (the kernel-doc's "should return the same error
+   *  code back to its caller" is a convention, not enforced) */
+  hornetIgnoresPostIntegrity: boolean;
+}
+
 export const DEFAULT_LSM: LsmVariant = { order: ['capability', 'bpf'] };
 
 export interface Profile {
@@ -60,6 +91,9 @@ export interface Profile {
   mutations: Mutations;
   /** the LSM layer; default DEFAULT_LSM (commoncap and the BPF LSM, no SELinux) */
   lsm?: LsmVariant;
+  /** the BPF integrity-verification framework of seed 002 (RFC 01/11) in
+   *  security_bpf_prog_load(); absent = 6.18 (one bpf_prog_load call_int_hook) */
+  integrity?: IntegrityVariant;
   /** expected to violate properties: used by the test suite, not by users */
   knownBad: boolean;
 }
@@ -93,6 +127,25 @@ function selinuxProfile(version: SelinuxVersion, name: string, summary: string, 
 }
 
 const HISTORY = 'shared/spec/selinux-token-history.md';
+const INTEGRITY = 'shared/spec/integrity-lsm.md';
+
+/** the RFC as posted: the framework of RFC 01/11, Hornet of RFC 08/11, the
+ *  6.18 call site (NULL token, caller frees again) */
+const RFC_INTEGRITY: IntegrityVariant = {
+  phases: 'split',
+  checkIntegrityRc: true,
+  freeInHook: true,
+  hookToken: 'local',
+  hornetInvertedMemcmp: true,
+  hornetIgnoresPostIntegrity: false,
+};
+
+/** the RFC's default order: capability, ..., ipe, hornet, bpf */
+const INTEGRITY_ORDER = ['capability', 'ipe', 'hornet', 'bpf'];
+
+function integrityProfile(name: string, summary: string, integrity: IntegrityVariant, provenance: string[], knownBad: boolean): Profile {
+  return { name, summary, provenance, token: LINUX_6_18_TOKEN, mutations: {}, lsm: { order: INTEGRITY_ORDER }, integrity, knownBad };
+}
 
 export const PROFILES: readonly Profile[] = [
   {
@@ -207,6 +260,29 @@ export const PROFILES: readonly Profile[] = [
     ),
     lsm: { order: SELINUX_ORDER, selinux: 'merged' },
   },
+  // ---- the BPF integrity-verification RFC (seed 002), issue 4
+  integrityProfile('integrity-rfc', 'BPF integrity RFC as posted (seed 002 RFC 01/11 framework, RFC 08/11 Hornet incl. the inverted memcmp, an IPE-like consumer as in v4+)', RFC_INTEGRITY, [
+    'seed 002 security/security.c security_bpf_prog_load(), security_bpf_prog_load_post_integrity(); enum lsm_integrity_verdict',
+    `${INTEGRITY} sections 3 (ordered steps, decision table 3.4), 4.1-4.2 (Hornet verdicts and visible bugs), 5 (IPE consumer), 8.2 (free callbacks twice), 9.3 (NULL token)`,
+    'RFC 08/11: default CONFIG_LSM "...,ipe,hornet,bpf" (ipe before hornet)',
+  ], true),
+  integrityProfile('integrity-fixed', 'BPF integrity RFC with its gaps fixed: Hornet memcmp corrected, only the caller frees the prog blob, the hooks get prog->aux->token', {
+    ...RFC_INTEGRITY,
+    freeInHook: false,
+    hookToken: 'aux',
+    hornetInvertedMemcmp: false,
+  }, [
+    `${INTEGRITY} sections 4.2, 8.2, 9.3: each fix undoes one knob of integrity-rfc`,
+  ], false),
+  integrityProfile('mutant-integrity-in-authz', 'mutant: no integrity phase; Hornet verifies in its bpf_prog_load callback (the design RFC 01/11 rejects)', { ...RFC_INTEGRITY, phases: 'single' }, [
+    'seed 002: "Reusing the existing bpf_prog_load() callback for integrity verification could result in LSMs not having access to the integrity verification results"',
+  ], true),
+  integrityProfile('mutant-integrity-rc-overwritten', 'mutant: security_bpf_prog_load() overwrites the integrity phase\'s rc with the authorization phase\'s', { ...RFC_INTEGRITY, checkIntegrityRc: false }, [
+    'simulates a missing `if (unlikely(rc)) goto err;` after call_int_hook(bpf_prog_load_integrity, ...) (seed 002 security.c)',
+  ], true),
+  integrityProfile('mutant-hornet-ignores-post-integrity', 'mutant: Hornet returns 0 after delivering its verdict, dropping the consumer\'s post_integrity result', { ...RFC_INTEGRITY, hornetIgnoresPostIntegrity: true }, [
+    'seed 002 kernel-doc: "If the LSM calling into this hook receives a non-zero error code, it should return the same error code back to its caller"',
+  ], true),
 ];
 
 export const DEFAULT_PROFILE = 'linux-6.18';

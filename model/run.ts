@@ -18,6 +18,7 @@ import { bpf_token_show_fdinfo } from './token.ts';
 import { EOPNOTSUPP, errnoByName } from './errno.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
+import { KEYRING_ID } from './lsm/integrity.ts';
 
 /** a handle that does not resolve in the acting actor's table */
 export const BAD_FD = 999;
@@ -298,9 +299,12 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
           insn_cnt: step.insn_cnt ?? 2,
           prog_flags: (step.prog_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
           prog_token_fd: step.token === undefined ? 0 : fd(step.token),
+          // model only (seed 002): attr->signature, attr->keyring_id
+          ...(step.signature ? { signature: step.signature, keyring_id: KEYRING_ID[step.signature.keyring] } : {}),
         },
         size: 168,
         tailByte: null,
+        kernel: step.kernel ?? false,
       }).ret;
       break;
     case 'btf_load':

@@ -30,6 +30,8 @@ import {
   bpf_token_put,
 } from './token.ts';
 import { fdget } from './vfs.ts';
+import type { SignatureDecl } from '../scenario/types.ts';
+import { bpf_prog_verify_signature } from './lsm/integrity.ts';
 
 export const BPF_F_TOKEN_FD = 1 << 16;
 export const BPF_F_NO_PREALLOC = 1;
@@ -80,6 +82,9 @@ export interface BpfAttr {
   fd_by_id_token_fd?: number;
   bpf_fd?: number;
   info_len?: number;
+  /** BPF_PROG_LOAD attr->signature (non-zero: this signature) and attr->keyring_id (6.18 signing) */
+  signature?: SignatureDecl;
+  keyring_id?: number;
 }
 
 export interface BpfMap {
@@ -103,7 +108,8 @@ export interface Btf {
 }
 
 /** byte layout of the fields, to zero what a short attr does not copy */
-const LAYOUT: Partial<Record<keyof BpfAttr, [number, number]>> = {
+type NumField = Exclude<keyof BpfAttr, 'signature'>;
+const LAYOUT: Partial<Record<NumField, [number, number]>> = {
   flags: [0, 4],
   bpffs_fd: [4, 4],
 };
@@ -126,6 +132,8 @@ export interface BpfCall {
   size: number;
   /** a byte of the user buffer set to 1 (null: none) */
   tailByte: number | null;
+  /** uattr.is_kernel: the call comes from bpf_sys_bpf() (a loader program), model only */
+  kernel?: boolean;
 }
 
 export type BpfResult = { ret: number; text?: string };
@@ -140,7 +148,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const copied = Math.min(size, SIZEOF_BPF_ATTR);
   // copy_from_bpfptr(&attr, uattr, size): bytes past `size` read as zero
   const attr: BpfAttr = { ...call.attr };
-  for (const [field, [off, width]] of Object.entries(LAYOUT) as Array<[keyof BpfAttr, [number, number]]>) {
+  for (const [field, [off, width]] of Object.entries(LAYOUT) as Array<[NumField, [number, number]]>) {
     const v = attr[field];
     if (v === undefined || off + width <= copied) continue;
     const keep = Math.max(0, copied - off);
@@ -150,7 +158,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   // field the kernel sees that field's byte replaced (e.g. flags byte 3 ->
   // flags = 0x01000000, which token_create() rejects with EINVAL)
   if (tailByte !== null && tailByte < copied) {
-    for (const [field, [off, width]] of Object.entries(LAYOUT) as Array<[keyof BpfAttr, [number, number]]>) {
+    for (const [field, [off, width]] of Object.entries(LAYOUT) as Array<[NumField, [number, number]]>) {
       if (tailByte < off || tailByte >= off + width) continue;
       const shift = 8 * (tailByte - off);
       const v = (attr[field] ?? 0) >>> 0;
@@ -158,7 +166,8 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
     }
   }
   const dirtyTail = tailByte !== null && tailByte < copied;
-  const err = k.security.callInt('bpf', cmd, attr, copied, false);
+  const isKernel = call.kernel ?? false;
+  const err = k.security.callInt('bpf', cmd, attr, copied, isKernel);
   if (err < 0) return { ret: err };
   // CHECK_ATTR(cmd)
   const end = LAST_FIELD_END[cmd];
@@ -170,7 +179,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
     case BPF_MAP_CREATE:
       return { ret: map_create(k, t, attr) };
     case BPF_PROG_LOAD:
-      return { ret: bpf_prog_load(k, t, attr) };
+      return { ret: bpf_prog_load(k, t, attr, isKernel) };
     case BPF_BTF_LOAD:
       return { ret: bpf_btf_load(k, t, attr) };
     case BPF_BTF_GET_FD_BY_ID:
@@ -573,7 +582,7 @@ function verifyTrivial(type: number, eat: number, flags: number): number {
 }
 
 /** bpf_prog_load() */
-function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr): number {
+function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): number {
   const type = attr.prog_type ?? 0;
   const flags = attr.prog_flags ?? 0;
   const insnCnt = attr.insn_cnt ?? 0;
@@ -620,11 +629,20 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr): number {
     bpf_token_put(k, prog.aux_token);
     return ret;
   };
+  // copy insns and license (never fail here), then 6.18's core signature
+  // check: `if (attr->signature) { err = bpf_prog_verify_signature(prog,
+  // attr, uattr.is_kernel); if (err) goto free_prog; }` -- before
+  // find_prog_type() and before any LSM blob or callback
+  let err = bpf_prog_verify_signature(attr);
+  if (err) return freeProg(err);
   // find_prog_type()
   if (type >= __MAX_BPF_PROG_TYPE || UNCONFIGURED_PROG_TYPES.has(type)) return freeProg(-EINVAL);
-  // security_bpf_prog_load(prog, attr, token, ...) receives the local token: NULL
+  // security_bpf_prog_load(prog, attr, token, uattr.is_kernel) receives the
+  // local token: NULL (integrity-lsm.md 9.3); profile knob hookToken 'aux'
+  // is the fix that passes prog->aux->token
+  const hookToken = k.profile.integrity?.hookToken === 'aux' ? prog.aux_token : token;
   k.preemptionPoint();
-  let err = k.security.bpfProgLoad(prog, attr, token, false);
+  err = k.security.bpfProgLoad(prog, attr, hookToken, isKernel);
   if (err) {
     k.security.bpfProgFree(prog);
     return freeProg(err);

@@ -1,7 +1,7 @@
 // Human-readable rendering of a trace: one numbered line per step with its
 // arguments and result, read in a minute.
 
-import type { AvcRecord, LsmAction, PolicyDecl, Scenario, Step, StepResult } from './types.ts';
+import type { AvcRecord, IpePolicyDecl, LsmAction, PolicyDecl, Scenario, SignatureDecl, Step, StepResult } from './types.ts';
 import { attachTypeName, mapTypeName, progTypeName } from '../model/enums.ts';
 
 const SKIP = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm', 'race']);
@@ -15,6 +15,19 @@ function policyText(p: PolicyDecl): string {
   return parts.join(', ');
 }
 
+function ipeText(p: IpePolicyDecl): string {
+  const rules = p.rules.map((r) => {
+    const props = [
+      r.bpf_signature !== undefined ? `bpf_signature=${r.bpf_signature}` : '',
+      r.bpf_kernel !== undefined ? `bpf_kernel=${r.bpf_kernel ? 'TRUE' : 'FALSE'}` : '',
+      r.bpf_keyring !== undefined ? `bpf_keyring=${r.bpf_keyring.toUpperCase()}` : '',
+    ].filter((x) => x);
+    return `op=BPF_PROG_LOAD ${props.join(' ')}${props.length ? ' ' : ''}action=${r.action.toUpperCase()}`;
+  });
+  const ff = p.fail_fast?.length ? `; post_integrity refuses ${p.fail_fast.join(',')}` : '';
+  return `{DEFAULT action=${p.default.toUpperCase()}${rules.map((r) => `; ${r}`).join('')}}${ff}`;
+}
+
 function lsmActionText(a: LsmAction): string {
   if (a.action === 'policy_load') return `[admin] load policy: ${policyText(a.policy)}`;
   return `[admin] BPF-LSM program on ${a.hook}: -${a.errno} for ${a.task}`;
@@ -26,6 +39,10 @@ function arg(k: string, v: unknown, step: Step): string {
   if (k === 'expected_attach_type' && typeof v === 'number') return `attach=${attachTypeName(v)}`;
   if (typeof v === 'string') return `${k}=${JSON.stringify(v)}`;
   if (Array.isArray(v)) return `${k}=[${v.join(',')}]`;
+  if (k === 'signature' && typeof v === 'object' && v !== null) {
+    const sig = v as SignatureDecl;
+    return `signature=${sig.state}/${sig.keyring}${sig.maps ? `/maps:${sig.maps}` : ''}`;
+  }
   void step;
   return `${k}=${String(v)}`;
 }
@@ -50,6 +67,7 @@ export function formatSetup(s: Scenario): string[] {
     lines.push(`actor ${a.name}: userns ${a.userns}, kuid ${a.kuid}, ${caps}${extra}${ctx}`);
   }
   if (s.lsm_order) lines.push(`lsm=${s.lsm_order.join(',')}`);
+  if (s.ipe) lines.push(`ipe policy: ${ipeText(s.ipe)}`);
   if (s.selinux) lines.push(`selinux ${s.selinux.loaded === false ? 'policy not loaded at boot; later ' : ''}policy: ${policyText(s.selinux)}`);
   if (s.sysctl?.unprivileged_bpf_disabled !== undefined) lines.push(`sysctl unprivileged_bpf_disabled=${s.sysctl.unprivileged_bpf_disabled}`);
   return lines;

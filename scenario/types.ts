@@ -86,8 +86,61 @@ interface StepBase {
 export type LsmAction =
   /** load a SELinux policy (sel_write_load() -> security_load_policy()) */
   | { action: 'policy_load'; policy: PolicyDecl }
-  /** attach a BPF-LSM program to `hook` returning -`errno` for task `task` (selftest token_lsm) */
+  /** attach a BPF-LSM program to `hook` returning -`errno` for task `task` (selftest token_lsm);
+   *  the BPF LSM registers every hook, the integrity hooks of seed 002 included */
   | { action: 'bpf_lsm_deny'; hook: string; task: string; errno: string };
+
+/** attr->keyring_id of a signed BPF_PROG_LOAD (6.18, kernel/bpf/syscall.c
+ *  bpf_prog_verify_signature()): the system keyrings by id
+ *  (include/linux/verification.h: 0 builtin, VERIFY_USE_SECONDARY_KEYRING 1,
+ *  VERIFY_USE_PLATFORM_KEYRING 2, looked up by bpf_lookup_system_key()), the
+ *  caller's own keyrings by special serial (KEY_SPEC_SESSION_KEYRING -3,
+ *  KEY_SPEC_USER_KEYRING -4, bpf_lookup_user_key()), or "missing": a serial
+ *  that names no key the caller can search (lookup fails: NULL key). */
+export type KeyringName = 'builtin' | 'secondary' | 'platform' | 'session' | 'user' | 'missing';
+
+/** The PKCS#7 signature a BPF_PROG_LOAD carries (model only). The state says
+ *  what the blob is relative to the program's instructions and the keyring:
+ *  - "valid": a PKCS#7 message over these instructions, signed by a key in `keyring`;
+ *  - "bad": well-formed and signed by a key in `keyring`, but over other
+ *    instructions (pkcs7_digest(): message digest mismatch);
+ *  - "untrusted_key": over these instructions, but the signer is not in
+ *    `keyring` (pkcs7_validate_trust() finds no trusted key);
+ *  - "malformed": not a PKCS#7 message (pkcs7_parse_message() fails).
+ *  `maps` is the Hornet authenticated attribute (RFC 09/11 gen_sig: signed
+ *  SHA-256 hashes of the program's maps): absent = a plain signature without
+ *  it; "none" = the attribute with no map; "match"/"mismatch" = the signed
+ *  hashes equal / differ from the maps' current hashes (a tampered map). */
+export interface SignatureDecl {
+  state: 'valid' | 'bad' | 'untrusted_key' | 'malformed';
+  keyring: KeyringName;
+  maps?: 'none' | 'match' | 'mismatch';
+}
+
+/** enum lsm_integrity_verdict of seed 002 (RFC 01/11), by name */
+export type VerdictName = 'NONE' | 'OK' | 'UNSIGNED' | 'PARTIALSIG' | 'BADSIG';
+
+/** An IPE-like BPF_PROG_LOAD policy (security/ipe, v4+ of the Hornet series,
+ *  shared/spec/integrity-lsm.md section 5): rules in order, the first rule
+ *  whose every given property matches decides; otherwise `default`. IPE
+ *  denies with -EACCES. */
+export interface IpePolicyDecl {
+  /** DEFAULT op=BPF_PROG_LOAD action=ALLOW|DENY */
+  default: 'allow' | 'deny';
+  rules: Array<{
+    action: 'allow' | 'deny';
+    /** bpf_signature=<verdict>: the verdict stored by post_integrity (NONE if none was delivered) */
+    bpf_signature?: VerdictName;
+    /** bpf_kernel=TRUE|FALSE: the hook's `kernel` argument */
+    bpf_kernel?: boolean;
+    /** bpf_keyring=BUILTIN|SECONDARY|PLATFORM: attr->keyring_id (a user keyring matches none) */
+    bpf_keyring?: 'builtin' | 'secondary' | 'platform';
+  }>;
+  /** model extension: verdicts on which IPE's post_integrity callback refuses
+   *  at once (-EACCES) instead of deferring to bpf_prog_load (the "fail fast"
+   *  choice the kernel-doc of security_bpf_prog_load_post_integrity() allows) */
+  fail_fast?: VerdictName[];
+}
 
 /** fd-valued argument: a handle name. A handle that is closed, or lives in
  *  another fd table, resolves to fd 999 (never allocated), i.e. a bad fd. */
@@ -145,6 +198,12 @@ export type Step =
       token?: Handle;
       token_flag?: boolean;
       race?: RaceDecl;
+      /** model only: attr->signature / attr->keyring_id (6.18 BPF signing, seed 002) */
+      signature?: SignatureDecl;
+      /** model only: the load comes from a signed light-skeleton loader (a
+       *  BPF_PROG_TYPE_SYSCALL program) through bpf_sys_bpf(): uattr.is_kernel,
+       *  the hooks' `kernel` argument, is true */
+      kernel?: boolean;
     })
   | (StepBase & { op: 'btf_load'; btf_flags?: number; token?: Handle; token_flag?: boolean })
   | (StepBase & {
@@ -183,10 +242,12 @@ export interface Scenario {
   description?: string;
   /** profile to run on; default linux-6.18 */
   profile?: string;
-  /** the LSM order (lsm=), overriding the profile's: names from "capability", "selinux", "bpf" */
+  /** the LSM order (lsm=), overriding the profile's: names from "capability", "selinux", "bpf", "ipe", "hornet" */
   lsm_order?: string[];
   /** SELinux at boot (with a profile or order that has SELinux) */
   selinux?: SelinuxDecl;
+  /** the IPE policy (with a profile or order that has "ipe"); absent: IPE allows everything */
+  ipe?: IpePolicyDecl;
   sysctl?: { unprivileged_bpf_disabled?: 0 | 1 | 2 };
   userns?: UsernsDecl[];
   actors: ActorDecl[];

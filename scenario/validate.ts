@@ -7,9 +7,44 @@ import { capByName } from '../model/caps.ts';
 import { findProfile } from '../model/profile.ts';
 import { errnoByName } from '../model/errno.ts';
 import { POLICY_CAPS, parseRule } from '../model/lsm/policy.ts';
-import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
+import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS } from '../model/lsm/bpf_lsm.ts';
 
-const LSM_NAMES = ['capability', 'selinux', 'bpf'];
+const LSM_NAMES = ['capability', 'selinux', 'bpf', 'ipe', 'hornet'];
+const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS];
+const VERDICTS = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
+const KEYRINGS = ['builtin', 'secondary', 'platform', 'session', 'user', 'missing'];
+
+function oneOf(v: Json, path: string, allowed: readonly string[]): void {
+  if (typeof v !== 'string' || !allowed.includes(v)) fail(path, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+}
+
+/** a prog_load "signature" (seed 002 / 6.18 signing, model only) */
+function checkSignature(v: Json, path: string): void {
+  if (!isObj(v)) fail(path, 'expected {"state", "keyring", "maps"?}');
+  for (const key of Object.keys(v)) if (!['state', 'keyring', 'maps'].includes(key)) fail(`${path}.${key}`, `a signature takes no "${key}"`);
+  oneOf(v.state, `${path}.state`, ['valid', 'bad', 'untrusted_key', 'malformed']);
+  oneOf(v.keyring, `${path}.keyring`, KEYRINGS);
+  if (v.maps !== undefined) oneOf(v.maps, `${path}.maps`, ['none', 'match', 'mismatch']);
+}
+
+/** the scenario's "ipe" policy (seed 002 consumer, model only) */
+function checkIpe(v: Json, path: string): void {
+  if (!isObj(v)) fail(path, 'expected {"default", "rules", "fail_fast"?}');
+  for (const key of Object.keys(v)) if (!['default', 'rules', 'fail_fast'].includes(key)) fail(`${path}.${key}`, `an IPE policy takes no "${key}"`);
+  oneOf(v.default, `${path}.default`, ['allow', 'deny']);
+  if (!Array.isArray(v.rules)) fail(`${path}.rules`, 'expected a list');
+  v.rules.forEach((r, i) => {
+    const rp = `${path}.rules[${i}]`;
+    if (!isObj(r)) fail(rp, 'expected an object');
+    for (const key of Object.keys(r))
+      if (!['action', 'bpf_signature', 'bpf_kernel', 'bpf_keyring'].includes(key)) fail(`${rp}.${key}`, `an IPE rule takes no "${key}"`);
+    oneOf(r.action, `${rp}.action`, ['allow', 'deny']);
+    if (r.bpf_signature !== undefined) oneOf(r.bpf_signature, `${rp}.bpf_signature`, VERDICTS);
+    bool(r, 'bpf_kernel', rp);
+    if (r.bpf_keyring !== undefined) oneOf(r.bpf_keyring, `${rp}.bpf_keyring`, ['builtin', 'secondary', 'platform']);
+  });
+  if (v.fail_fast !== undefined) strList(v.fail_fast, `${path}.fail_fast`).forEach((x, i) => oneOf(x, `${path}.fail_fast[${i}]`, VERDICTS));
+}
 
 function strList(v: Json, path: string): string[] {
   if (!Array.isArray(v)) fail(path, 'expected a list of strings');
@@ -91,7 +126,7 @@ function capsList(v: Json, path: string): string[] | 'all' {
   });
 }
 
-const STEP_KEYS: Record<Step['op'], Record<string, 'string' | 'int' | 'bool' | 'caps' | 'handle' | 'actor' | 'cmd'>> = {
+const STEP_KEYS: Record<Step['op'], Record<string, 'string' | 'int' | 'bool' | 'caps' | 'handle' | 'actor' | 'cmd' | 'signature'>> = {
   fsopen: { fs: 'string', flags: 'int' },
   fsconfig: { fd: 'handle', cmd: 'cmd', key: 'string', value: 'string' },
   fsmount: { fd: 'handle' },
@@ -109,7 +144,10 @@ const STEP_KEYS: Record<Step['op'], Record<string, 'string' | 'int' | 'bool' | '
     map_type: 'int', key_size: 'int', value_size: 'int', max_entries: 'int', map_flags: 'int', map_extra: 'int',
     token: 'handle', token_flag: 'bool',
   },
-  prog_load: { prog_type: 'int', expected_attach_type: 'int', insn_cnt: 'int', prog_flags: 'int', token: 'handle', token_flag: 'bool' },
+  prog_load: {
+    prog_type: 'int', expected_attach_type: 'int', insn_cnt: 'int', prog_flags: 'int', token: 'handle', token_flag: 'bool',
+    signature: 'signature', kernel: 'bool',
+  },
   btf_load: { btf_flags: 'int', token: 'handle', token_flag: 'bool' },
   btf_get_fd_by_id: { btf: 'handle', open_flags: 'int', token: 'handle', token_flag: 'bool' },
   send_fd: { fd: 'handle', to: 'actor' },
@@ -166,6 +204,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
       if (!LSM_NAMES.includes(n)) fail(`${root}.lsm_order[${i}]`, `unknown LSM "${n}" (known: ${LSM_NAMES.join(', ')})`);
     });
   if (v.selinux !== undefined) checkPolicy(v.selinux, `${root}.selinux`, true);
+  if (v.ipe !== undefined) checkIpe(v.ipe, `${root}.ipe`);
   if (v.sysctl !== undefined) {
     if (!isObj(v.sysctl)) fail(`${root}.sysctl`, 'expected an object');
     const u = v.sysctl.unprivileged_bpf_disabled;
@@ -236,7 +275,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
         if (act.action === 'policy_load') checkPolicy(act.policy, `${ap}.policy`, false);
         else if (act.action === 'bpf_lsm_deny') {
           const hook = str(act, 'hook', ap)!;
-          if (!(BPF_LSM_HOOKS as readonly string[]).includes(hook)) fail(`${ap}.hook`, `expected one of ${BPF_LSM_HOOKS.join(', ')}`);
+          if (!BPF_LSM_ALL_HOOKS.includes(hook)) fail(`${ap}.hook`, `expected one of ${BPF_LSM_ALL_HOOKS.join(', ')}`);
           const task = str(act, 'task', ap)!;
           if (!actors.has(task)) fail(`${ap}.task`, `unknown actor "${task}"`);
           checkResult(str(act, 'errno', ap), `${ap}.errno`);
@@ -277,6 +316,9 @@ export function validateScenario(v: Json, root = '$'): Scenario {
         case 'caps':
           if (!Array.isArray(val)) fail(kp, 'expected a list of capability names');
           capsList(val, kp);
+          break;
+        case 'signature':
+          checkSignature(val, kp);
           break;
         case 'cmd':
           if (val !== 'set_string' && val !== 'set_flag' && val !== 'create' && val !== 'reconfigure')

@@ -7,7 +7,11 @@ import type { Kernel } from '../kernel.ts';
 import type { LsmHooks } from '../lsm.ts';
 
 export const BPF_LSM_HOOKS = ['bpf', 'bpf_map_create', 'bpf_prog_load', 'bpf_token_create', 'bpf_token_cmd', 'bpf_token_capable'] as const;
-export type BpfLsmHook = (typeof BPF_LSM_HOOKS)[number];
+/** seed 002's new hooks: security/bpf/hooks.c registers a bpf_lsm_<hook>
+ *  trampoline for every hook of lsm_hook_defs.h, so the BPF LSM implements
+ *  them too (a program may deny; it cannot deliver a verdict: no kfunc) */
+export const BPF_LSM_INTEGRITY_HOOKS = ['bpf_prog_load_integrity', 'bpf_prog_load_post_integrity'] as const;
+export type BpfLsmHook = (typeof BPF_LSM_HOOKS)[number] | (typeof BPF_LSM_INTEGRITY_HOOKS)[number];
 
 export interface BpfLsmProg {
   hook: BpfLsmHook;
@@ -52,4 +56,12 @@ export class BpfLsm implements LsmHooks {
   bpf_token_capable(): number {
     return this.run('bpf_token_capable');
   }
+  // ---- seed 002 (integrity RFC): the new hooks, and bpf_prog_free (every hook is registered)
+  bpf_prog_load_integrity(): number {
+    return this.run('bpf_prog_load_integrity');
+  }
+  bpf_prog_load_post_integrity(): number {
+    return this.run('bpf_prog_load_post_integrity');
+  }
+  bpf_prog_free(): void {}
 }

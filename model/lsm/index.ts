@@ -6,8 +6,9 @@ import type { Scenario } from '../../scenario/types.ts';
 import { DEFAULT_LSM } from '../profile.ts';
 import { BpfLsm } from './bpf_lsm.ts';
 import { SELINUX_VARIANTS, SelinuxLsm } from './selinux.ts';
+import { HornetLsm, IpeLsm } from './integrity.ts';
 
-export const LSM_NAMES = ['capability', 'selinux', 'bpf'] as const;
+export const LSM_NAMES = ['capability', 'selinux', 'bpf', 'ipe', 'hornet'] as const;
 export const DEFAULT_CONTEXT = 'unconfined_t';
 
 export function lsmOrder(k: Kernel, s: Scenario): string[] {
@@ -26,8 +27,16 @@ export function installLsms(k: Kernel, s: Scenario, tasks: Map<string, Task>): v
       k.security.lsms.push(se);
     } else if (name === 'bpf') {
       k.security.lsms.push(new BpfLsm(k));
+    } else if (name === 'ipe') {
+      // seed 002 consumer (IPE v4+ of the Hornet series); policy from the scenario
+      k.security.lsms.push(new IpeLsm(k, s.ipe ?? null));
+    } else if (name === 'hornet') {
+      // seed 002 provider (Hornet, RFC 08/11)
+      k.security.lsms.push(new HornetLsm(k));
     }
   }
+  // the integrity framework of seed 002 in security_bpf_prog_load()
+  k.security.integrity = k.profile.integrity ?? null;
 }
 
 export function selinuxOf(k: Kernel): SelinuxLsm | null {
