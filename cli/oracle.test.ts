@@ -1,0 +1,35 @@
+// bpftc oracle from the command line: exit codes, text and JSON output.
+
+import { describe, expect, it } from 'vitest';
+import { main } from './main.ts';
+import { probeKernelSync } from '../oracle/driver.ts';
+
+const probe = probeKernelSync();
+const skip = 'skip' in probe ? probe.skip : null;
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('bpftc oracle', () => {
+  it('bad flags: one line, exit 2', async () => {
+    for (const argv of [['oracle', '--runs', 'many'], ['oracle', 'x'], ['oracle', '--frob']]) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err.split('\n')).toHaveLength(1);
+    }
+  });
+
+  it.skipIf(skip !== null)(`agrees and prints the coverage table${skip ? ` (skipped: ${skip})` : ''}`, async () => {
+    const r = await cli('oracle', '--runs', '40', '--seed', '3');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\d+ scenarios \(\d+ from the corpus\): (\d+) agree, 0 disagree/);
+    expect(r.out).toMatch(/^token_create +ok \d+\/\d+/m);
+    const j = JSON.parse((await cli('oracle', '--runs', '10', '--json')).out) as { disagreements: number; scenarios: number };
+    expect(j.disagreements).toBe(0);
+    expect(j.scenarios).toBeGreaterThan(10);
+  }, 120_000);
+});
