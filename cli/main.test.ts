@@ -18,7 +18,7 @@ describe('bpftc', () => {
   it('fuzz on linux-6.18 passes (exit 0)', async () => {
     const r = await cli('fuzz', '--runs', '100', '--seed', '3');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/6 passed, 0 failed \(profile linux-6\.18, seed 3\)/);
+    expect(r.out).toMatch(/\b\d+ passed, 0 failed \(profile linux-6\.18, seed 3\)/);
   });
 
   it('fuzz on token-v10 fails with a numbered trace and a replay line (exit 1)', async () => {

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { capSubsetArb } from './caps.ts';
 import { coherentDelegation, mountOption } from './delegate.ts';
 import type { LsmCmd } from './lsm.ts';
+import type { SignatureDecl } from '../scenario/types.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from '../model/enums.ts';
 
 export type TokenChoice = { use: 'token' | 'none' | 'other-fd' | 'fd-no-flag' | 'bad'; h: number };
@@ -38,7 +39,7 @@ export type Cmd =
   | { k: 'token_fdinfo'; a: number; h: number }
   | { k: 'obj_get_info'; a: number; h: number; len: number }
   | { k: 'map_create'; a: number; type: number; attr: MapAttr | null; tok: TokenChoice }
-  | { k: 'prog_load'; a: number; type: number; eat: number | null; insns: number; flags: number; tok: TokenChoice }
+  | { k: 'prog_load'; a: number; type: number; eat: number | null; insns: number; flags: number; tok: TokenChoice; sig?: SignatureDecl; kernel?: boolean }
   | { k: 'btf_load'; a: number; tok: TokenChoice }
   | { k: 'btf_get_fd_by_id'; a: number; h: number; tok: TokenChoice }
   | { k: 'send_fd'; a: number; h: number; to: number }

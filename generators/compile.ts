@@ -12,6 +12,9 @@ import { ATTACH, MAP, PROG } from '../model/enums.ts';
 import type { Cmd, MapAttr, TokenChoice } from './commands.ts';
 import type { World } from './world.ts';
 
+/** scenario-level LSM set-up other than SELinux: the lsm= order, the IPE policy */
+export type ScenarioExtra = Pick<Scenario, 'lsm_order' | 'ipe'>;
+
 export interface Compiled {
   scenario: Scenario;
   /** the model's results while compiling (same as runScenario's) */
@@ -110,7 +113,7 @@ export class Compiler {
   /** a race to attach to the next token_create / map_create / prog_load */
   private pendingRace: { op: 'dup2' | 'close'; h: number } | null = null;
 
-  constructor(world: World, profile: Profile, sysctl: 0 | 1 | 2, selinux?: SelinuxDecl) {
+  constructor(world: World, profile: Profile, sysctl: 0 | 1 | 2, selinux?: SelinuxDecl, extra?: ScenarioExtra) {
     this.scenario = {
       format: SCENARIO_FORMAT,
       profile: profile.name,
@@ -120,6 +123,8 @@ export class Compiler {
       steps: [],
     };
     if (selinux) this.scenario.selinux = selinux;
+    if (extra?.lsm_order) this.scenario.lsm_order = extra.lsm_order;
+    if (extra?.ipe) this.scenario.ipe = extra.ipe;
     this.st = setupScenario(this.scenario, profile);
   }
 
@@ -305,6 +310,8 @@ export class Compiler {
         const s: Step = { actor: a, op: 'prog_load', prog_type: type, expected_attach_type: eat, ...tok, as: this.fresh('prog') };
         if (c.insns !== 2) s.insn_cnt = c.insns;
         if (c.flags) s.prog_flags = c.flags;
+        if (c.sig) s.signature = c.sig; // integrity generators (generators/integrity.ts)
+        if (c.kernel) s.kernel = true;
         this.emit(s);
         return;
       }
@@ -412,8 +419,8 @@ export class Compiler {
 }
 
 /** Compiles a whole abstract sequence. */
-export function compile(world: World, profile: Profile, sysctl: 0 | 1 | 2, cmds: Cmd[], selinux?: SelinuxDecl): Compiled {
-  const c = new Compiler(world, profile, sysctl, selinux);
+export function compile(world: World, profile: Profile, sysctl: 0 | 1 | 2, cmds: Cmd[], selinux?: SelinuxDecl, extra?: ScenarioExtra): Compiled {
+  const c = new Compiler(world, profile, sysctl, selinux, extra);
   for (const cmd of cmds) c.add(cmd);
   return { scenario: c.scenario, results: c.results };
 }

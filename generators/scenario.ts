@@ -6,6 +6,7 @@ import type { Profile } from '../model/profile.ts';
 import { type Compiled, compile } from './compile.ts';
 import { cmdArb, flowArb } from './commands.ts';
 import { worldArb } from './world.ts';
+import { type IntegrityGenOptions, integrityScenarioArb } from './integrity.ts';
 import { type LsmGenOptions, lsmCmdArb, lsmSetupArb, lsmWorld, tokenLifeArb } from './lsm.ts';
 
 export interface GenOptions {
@@ -19,6 +20,9 @@ export interface GenOptions {
   grantor?: 'always' | 'sometimes';
   /** the LSM layer (contexts, SELinux policy, reloads, races, BPF-LSM denials); default off */
   lsm?: LsmGenOptions;
+  /** BPF integrity (seed 002): signed loads, keyrings, loader (is_kernel) loads,
+   *  LSM orders, IPE policies, BPF-LSM denials on the prog-load hooks; default off */
+  integrity?: IntegrityGenOptions;
 }
 
 export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
@@ -27,6 +31,7 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
       ? fc.constant(o.sysctl)
       : fc.oneof({ weight: 6, arbitrary: fc.constant(2 as const) }, { weight: 2, arbitrary: fc.constant(0 as const) }, { weight: 1, arbitrary: fc.constant(1 as const) });
   if (o.lsm) return lsmScenarioArb(o, o.lsm, sysctl);
+  if (o.integrity) return integrityScenarioArb(o, o.integrity, sysctl);
   return fc
     .record({
       world: worldArb(o.grantor),

@@ -17,6 +17,12 @@ import { selinuxPermissiveNeverDenies } from './selinux-permissive-never-denies.
 import { selinuxDenialAudited } from './selinux-denial-audited.ts';
 import { fdRaceIndependence } from './fd-race-independence.ts';
 import { lsmOrderIndependence } from './lsm-order-independence.ts';
+import { integrityVerdictsBeforeAuthz } from './integrity-verdicts-before-authz.ts';
+import { integrityFailureFreesAndRejects } from './integrity-failure-frees-and-rejects.ts';
+import { integrityFreeOnce } from './integrity-free-once.ts';
+import { integrityPostIntegrityReachesCaller } from './integrity-post-integrity-reaches-caller.ts';
+import { integrityVerdictOkIffSigned } from './integrity-verdict-ok-iff-signed.ts';
+import { integrityHooksSeeToken } from './integrity-hooks-see-token.ts';
 
 export const PROPERTIES: readonly Property[] = [
   tokenWithinDelegation,
@@ -36,6 +42,13 @@ export const PROPERTIES: readonly Property[] = [
   selinuxDenialAudited,
   fdRaceIndependence,
   lsmOrderIndependence,
+  // BPF integrity verification (seed 002, issue 4)
+  integrityVerdictsBeforeAuthz,
+  integrityFailureFreesAndRejects,
+  integrityFreeOnce,
+  integrityPostIntegrityReachesCaller,
+  integrityVerdictOkIffSigned,
+  integrityHooksSeeToken,
 ];
 
 export function findProperty(name: string): Property | undefined {

@@ -1,0 +1,141 @@
+// The BPF-integrity parts of generated scenarios (opt-in through
+// GenOptions.integrity; seed 002 and shared/spec/integrity-lsm.md): program
+// loads with signatures in every state and keyring (and Hornet's map-hash
+// attribute), loads from a signed loader program (is_kernel), LSM orders
+// (capability first, ipe/hornet/bpf in any order, IPE sometimes absent),
+// IPE policies, and BPF-LSM programs denying the prog-load hooks.
+
+import fc from 'fast-check';
+import type { IpePolicyDecl, SignatureDecl, VerdictName } from '../scenario/types.ts';
+import type { Cmd, TokenChoice } from './commands.ts';
+import { cmdArb, flowArb } from './commands.ts';
+import { type Compiled, compile } from './compile.ts';
+import type { GenOptions } from './scenario.ts';
+import { worldArb } from './world.ts';
+
+export interface IntegrityGenOptions {
+  /** BPF-LSM programs on bpf_prog_load_integrity / _post_integrity / bpf_prog_load (default true) */
+  bpfLsm?: boolean;
+  /** random LSM orders (default true; only with a profile that has the framework) */
+  orders?: boolean;
+  /** loads from a loader program through bpf_sys_bpf(): is_kernel (default true) */
+  kernelLoads?: boolean;
+}
+
+const VERDICTS: readonly VerdictName[] = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
+
+/** a signature: mostly well-formed and valid in a system keyring, so loads
+ *  reach the LSM hooks; every other state and keyring too */
+export const signatureArb: fc.Arbitrary<SignatureDecl> = fc
+  .record({
+    state: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('valid' as const) },
+      { weight: 1, arbitrary: fc.constantFrom('bad' as const, 'untrusted_key' as const, 'malformed' as const) },
+    ),
+    keyring: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('builtin' as const, 'secondary' as const) },
+      { weight: 2, arbitrary: fc.constantFrom('platform' as const, 'session' as const, 'user' as const) },
+      { weight: 1, arbitrary: fc.constant('missing' as const) },
+    ),
+    maps: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('none' as const, 'match' as const, 'match' as const, 'mismatch' as const) },
+      { weight: 1, arbitrary: fc.constant(undefined) },
+    ),
+  })
+  .map(({ state, keyring, maps }) => (maps === undefined ? { state, keyring } : { state, keyring, maps }));
+
+const noToken: fc.Arbitrary<TokenChoice> = fc.record({ use: fc.constant('none' as const), h: fc.nat({ max: 1000 }) });
+const withToken: fc.Arbitrary<TokenChoice> = fc.record({ use: fc.constant('token' as const), h: fc.nat({ max: 1000 }) });
+
+/** a program load aimed at the LSM hooks, signed most of the time: by the
+ *  grantor (actor 0, all capabilities) without a token, or by the container
+ *  (actor 1, the token's creator in a hand-off) through its token */
+export function signedLoadArb(o: IntegrityGenOptions): fc.Arbitrary<Cmd> {
+  const who = fc.oneof(
+    { weight: 5, arbitrary: fc.record({ a: fc.constant(0), tok: noToken }) },
+    { weight: 3, arbitrary: fc.record({ a: fc.constant(1), tok: withToken }) },
+    { weight: 1, arbitrary: fc.record({ a: fc.nat({ max: 7 }), tok: fc.oneof(noToken, withToken) }) },
+  );
+  return fc
+    .record({
+      who,
+      type: fc.constantFrom(1, 1, 1, 2, 6, 8, 9, 17),
+      sig: fc.option(signatureArb, { freq: 4 }),
+      kernel: o.kernelLoads === false ? fc.constant(false) : fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    })
+    .map(({ who, type, sig, kernel }): Cmd => {
+      const c: Cmd = { k: 'prog_load', a: who.a, type, eat: null, insns: 2, flags: 0, tok: who.tok };
+      if (sig) c.sig = sig;
+      if (kernel) c.kernel = true;
+      return c;
+    });
+}
+
+export const PROG_LOAD_HOOKS = ['bpf_prog_load_integrity', 'bpf_prog_load_post_integrity', 'bpf_prog_load'] as const;
+
+/** a BPF-LSM program denying one prog-load hook for one task */
+const denyArb: fc.Arbitrary<Cmd> = fc.record({
+  k: fc.constant('bpf_lsm_deny' as const),
+  hook: fc.constantFrom(...PROG_LOAD_HOOKS),
+  to: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
+  errno: fc.constantFrom('EPERM', 'EACCES', 'EKEYREJECTED'),
+});
+
+/** the lsm= order: capability first, then ipe/hornet/bpf permuted, IPE sometimes left out */
+export const orderArb: fc.Arbitrary<string[]> = fc
+  .record({ perm: fc.constantFrom([0, 1, 2], [0, 1, 2], [1, 0, 2], [0, 2, 1], [2, 0, 1], [1, 2, 0], [2, 1, 0]), ipe: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) })
+  .map(({ perm, ipe }) => ['capability', ...perm.map((i) => ['ipe', 'hornet', 'bpf'][i]!).filter((n) => ipe || n !== 'ipe')]);
+
+/** an IPE policy: the v4 cover letter's (default deny; allow is_kernel; allow
+ *  OK), optionally a keyring condition, other rules, fail-fast verdicts */
+export const ipePolicyArb: fc.Arbitrary<IpePolicyDecl> = fc
+  .record({
+    def: fc.oneof({ weight: 4, arbitrary: fc.constant('deny' as const) }, { weight: 1, arbitrary: fc.constant('allow' as const) }),
+    kernel: fc.boolean(),
+    keyring: fc.option(fc.constantFrom('builtin' as const, 'secondary' as const, 'platform' as const), { freq: 3 }),
+    extra: fc.array(
+      fc.record({
+        action: fc.constantFrom('allow' as const, 'deny' as const),
+        bpf_signature: fc.constantFrom(...VERDICTS),
+      }),
+      { maxLength: 2 },
+    ),
+    failFast: fc.option(fc.uniqueArray(fc.constantFrom(...VERDICTS), { minLength: 1, maxLength: 2 }), { freq: 4 }),
+  })
+  .map(({ def, kernel, keyring, extra, failFast }) => {
+    const rules: IpePolicyDecl['rules'] = [];
+    if (kernel) rules.push({ action: 'allow', bpf_kernel: true });
+    rules.push(keyring ? { action: 'allow', bpf_signature: 'OK', bpf_keyring: keyring } : { action: 'allow', bpf_signature: 'OK' });
+    rules.push(...extra);
+    const p: IpePolicyDecl = { default: def, rules };
+    if (failFast) p.fail_fast = failFast;
+    return p;
+  });
+
+/** the canonical hand-off from the bpffs root (the mount variants are not
+ *  what these claims are about, and the root variant shrinks shortest) */
+const rootFlowArb: fc.Arbitrary<Cmd> = flowArb.map((f) => (f.k === 'flow' ? { ...f, variant: 'root' as const } : f));
+
+export function integrityScenarioArb(o: GenOptions, io: IntegrityGenOptions, sysctl: fc.Arbitrary<0 | 1 | 2>): fc.Arbitrary<Compiled> {
+  const framework = o.profile.integrity !== undefined;
+  const arbs: Array<fc.WeightedArbitrary<Cmd>> = [
+    { weight: 3, arbitrary: cmdArb },
+    { weight: 5, arbitrary: signedLoadArb(io) },
+  ];
+  if (io.bpfLsm !== false) arbs.push({ weight: 1, arbitrary: denyArb });
+  return fc
+    .record({
+      world: worldArb(o.grantor),
+      sysctl,
+      flows: fc.oneof({ weight: 3, arbitrary: fc.array(rootFlowArb, { minLength: 1, maxLength: 2 }) }, { weight: 2, arbitrary: fc.constant([]) }),
+      cmds: fc.array(fc.oneof(...arbs), { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
+      order: framework && io.orders !== false ? fc.option(orderArb, { freq: 2 }) : fc.constant(null),
+      ipe: framework ? fc.option(ipePolicyArb, { freq: 6 }) : fc.constant(null),
+    })
+    .map(({ world, sysctl, flows, cmds, order, ipe }) => {
+      const extra: { lsm_order?: string[]; ipe?: IpePolicyDecl } = {};
+      if (order) extra.lsm_order = order;
+      if (ipe) extra.ipe = ipe;
+      return compile(world, o.profile, sysctl, [...flows, ...cmds], undefined, extra);
+    });
+}

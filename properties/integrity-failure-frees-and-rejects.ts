@@ -1,0 +1,28 @@
+import type { Property } from './types.ts';
+import { eventsText, walkLoads } from './integrity-util.ts';
+
+export const integrityFailureFreesAndRejects: Property = {
+  name: 'integrity-failure-frees-and-rejects',
+  claim:
+    'If an integrity callback or an authorization callback refuses a program load, the load fails, the program\'s LSM blob is freed before bpf() returns, and after an integrity refusal no authorization callback runs.',
+  provenance: [
+    'seed 002 security_bpf_prog_load(): `if (unlikely(rc)) goto err;` after each phase, `err: security_bpf_prog_free(prog); return rc;`',
+    'issue 4: "a failure in either phase frees the blob and rejects the load"; shared/spec/integrity-lsm.md decision table 3.4',
+  ],
+  knownBad: ['mutant-integrity-rc-overwritten'],
+  gen: { integrity: {} },
+  check(s, profile) {
+    return walkLoads(s, profile, (_st, step, i, r, ev) => {
+      if (!ev.prog) return null;
+      const integ = ev.mine.findIndex((e) => e.hook === 'bpf_prog_load_integrity' && e.ret !== 0);
+      const authz = ev.mine.findIndex((e) => e.hook === 'bpf_prog_load' && e.ret !== 0);
+      if (integ < 0 && authz < 0) return null;
+      const phase = integ >= 0 ? 'integrity' : 'authorization';
+      if (r.ret === 'ok') return { step: i, message: `${step.op} succeeded although its ${phase} phase refused it (${eventsText(ev)})` };
+      if (!ev.mine.some((e) => e.hook === 'kfree')) return { step: i, message: `${step.op} failed in its ${phase} phase but the prog blob was not freed (${eventsText(ev)})` };
+      if (integ >= 0 && ev.mine.slice(integ).some((e) => e.hook === 'bpf_prog_load'))
+        return { step: i, message: `${step.op}: an authorization callback ran after the integrity phase refused (${eventsText(ev)})` };
+      return null;
+    });
+  },
+};

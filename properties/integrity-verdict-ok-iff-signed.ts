@@ -1,0 +1,35 @@
+import type { Property } from './types.ts';
+import type { SignatureDecl } from '../scenario/types.ts';
+import { eventsText, walkLoads } from './integrity-util.ts';
+
+/** Hornet's notion of a correct signature (RFC 08/11 cover letter and
+ *  shared/spec/integrity-lsm.md 4.1): valid over the instructions, by a key
+ *  the secondary (or builtin) keyring trusts, with the signed map hashes
+ *  (if any) equal to the maps' */
+export function correctlySigned(sig: SignatureDecl | undefined): boolean {
+  return !!sig && sig.state === 'valid' && (sig.keyring === 'builtin' || sig.keyring === 'secondary') && (sig.maps === 'none' || sig.maps === 'match');
+}
+
+export const integrityVerdictOkIffSigned: Property = {
+  name: 'integrity-verdict-ok-iff-signed',
+  claim:
+    'The integrity provider (Hornet) delivers verdict OK for a correctly signed program (trusted signer, matching map hashes) and never for one whose signed map hashes do not match or whose signer is not trusted.',
+  provenance: [
+    'seed 002: enum lsm_integrity_verdict (OK, UNSIGNED, PARTIALSIG, BADSIG); RFC 08/11 Hornet hornet_check_program() / hornet_verify_hashes()',
+    'shared/spec/integrity-lsm.md 4.1 (verdict derivation) and 4.2 ("The memcmp test is inverted, so a matching hash returns BADSIG")',
+  ],
+  knownBad: ['integrity-rfc'],
+  gen: { integrity: {} },
+  check(s, profile) {
+    return walkLoads(s, profile, (_st, step, i, _r, ev) => {
+      const want = correctlySigned(step.signature);
+      for (const e of ev.mine) {
+        if (e.hook !== 'deliver' || e.lsm !== 'hornet') continue;
+        const sig = step.signature ? `${step.signature.state}/${step.signature.keyring}/maps:${step.signature.maps ?? 'no authattr'}` : 'unsigned';
+        if (want && e.verdict !== 'OK') return { step: i, message: `a correctly signed program (${sig}) got verdict ${e.verdict} from hornet (${eventsText(ev)})` };
+        if (!want && e.verdict === 'OK') return { step: i, message: `a program that is not correctly signed (${sig}) got verdict OK from hornet (${eventsText(ev)})` };
+      }
+      return null;
+    });
+  },
+};

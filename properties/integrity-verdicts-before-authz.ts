@@ -1,0 +1,28 @@
+import type { Property } from './types.ts';
+import { eventsText, walkLoads } from './integrity-util.ts';
+
+export const integrityVerdictsBeforeAuthz: Property = {
+  name: 'integrity-verdicts-before-authz',
+  claim:
+    'Every integrity provider has delivered its verdict (security_bpf_prog_load_post_integrity) before any LSM\'s bpf_prog_load authorization callback runs for that program.',
+  provenance: [
+    'seed 002 commit message: "bpf_prog_load_integrity() ... is necessary to ensure that the integrity verification callbacks are executed before any of the existing LSMs are executed via the bpf_prog_load() callback"',
+    'shared/spec/integrity-lsm.md 3.2 steps 2-4 and the decision table 3.4',
+  ],
+  knownBad: ['mutant-integrity-in-authz', 'mutant-integrity-rc-overwritten'],
+  gen: { integrity: {} },
+  check(s, profile) {
+    return walkLoads(s, profile, (st, step, i, _r, ev) => {
+      const providers = st.k.security.lsms.filter((l) => l.name === 'hornet').map((l) => l.name);
+      if (!providers.length || !ev.prog) return null;
+      for (const [idx, e] of ev.mine.entries()) {
+        if (e.hook !== 'bpf_prog_load') continue;
+        const before = ev.mine.slice(0, idx);
+        const missing = providers.filter((p) => !before.some((x) => x.hook === 'deliver' && x.lsm === p));
+        if (missing.length)
+          return { step: i, message: `${step.op}: ${e.lsm}'s bpf_prog_load callback ran before ${missing.join(', ')} delivered a verdict (${eventsText(ev)})` };
+      }
+      return null;
+    });
+  },
+};
