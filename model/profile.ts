@@ -251,6 +251,14 @@ export const PROFILES: readonly Profile[] = [
     'seed 000 plus b07b6f0c5d27 "selinux: fix a capabilities parsing typo in selinux_bpf_token_capable()"',
     `${HISTORY} A10, A13`,
   ], true),
+  // selinux-token-fixed (SELinux BPF-token helper): what a corrected patch would do
+  selinuxProfile('fixed', 'selinux-token-fixed', 'SELinux BPF-token patch corrected for FINDINGS.md 1-5 (model/lsm/selinux.ts variant "fixed"): prog->aux->token at prog_load, validated path/token instead of fd re-resolution, polcap gates every new check, *_as checked at use, permissive current', [
+    'FINDINGS.md 1: selinux_bpf_prog_load() reads prog->aux->token (security_bpf_prog_load() gets NULL, K6)',
+    'FINDINGS.md 3: creator from path->dentry->d_sb in bpf_token_create, from token->security grantor_sid in bpf_map_create/bpf_prog_load',
+    'FINDINGS.md 2: every new check behind selinux_policycap_bpf_token_perms()',
+    'FINDINGS.md 4: selinux_bpf_token_cmd() checks current -> grantor *_as at each use',
+    'FINDINGS.md 5: the creator -> current check honours a permissive current domain',
+  ], false),
   {
     ...mutant(
       'mutant-lsm-first-only',

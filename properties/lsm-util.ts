@@ -37,9 +37,19 @@ export function currentContext(se: SelinuxLsm, st: ModelState, step: Step): stri
   return se.contextOf(se.credSid(taskOf(st, step).cred));
 }
 
-/** the context of the task that created a superblock (K2), or null */
+/** the context of the task that created a superblock (K2), or null; a
+ *  superblock set up before the first policy load gets its creator from
+ *  delayed_superblock_init() in the policy loader (kernel_t) */
 export function creatorContext(se: SelinuxLsm, sb: SuperBlock): string | null {
-  return sb.createdBy ? se.contextOf(se.credSid(sb.createdBy)) : null;
+  if (!sb.createdBy) return null;
+  if (se.bornBeforePolicy.has(sb.id)) return 'kernel_t';
+  return se.contextOf(se.credSid(sb.createdBy));
+}
+
+/** a token created before the first policy load: its grantor was recorded
+ *  while SELinux made no decisions (outside the token claims) */
+export function prePolicyToken(se: SelinuxLsm, f: File | null): boolean {
+  return !!f && f.obj.kind === 'token' && se.bornBeforePolicy.has(f.obj.token.id);
 }
 
 /** the token file a token-using step names (with BPF_F_TOKEN_FD) */

@@ -1,28 +1,31 @@
 import type { Property } from './types.ts';
 import { counterfactual, walk } from './walk.ts';
-import { creatorContext, currentContext, patched, tokenFile, tokenSb } from './lsm-util.ts';
+import { creatorContext, currentContext, patched, polcapOn, prePolicyToken, tokenFile, tokenSb } from './lsm-util.ts';
 import { CLASSES } from '../model/lsm/policy.ts';
 import type { HookCall } from '../model/lsm.ts';
 
 export const selinuxTokenCapable: Property = {
   name: 'selinux-token-capable',
   claim:
-    "Every capability a task asserts through a token is checked once by SELinux with the task itself (current) as subject and the token's grantor (the creator of its bpffs) as object, in cap_userns/cap2_userns.",
+    "With bpf_token_perms on, every capability a task asserts through a token is checked once by SELinux with the task itself (current) as subject and the token's grantor (the creator of its bpffs) as object, in cap_userns/cap2_userns.",
   provenance: [
     'seed 000 changelog v5-v7: selinux_bpf_token_capable() from Daniel\'s patch, then "use grantor_sid as object", then "Bug fix ... where incorrect source sid was used in avc_has_perm"',
     'Paul Moore (v5 review, shared/spec/selinux-token-history.md A8/A9): subject = current, object = the token grantor; K8: bpf_token_capable() calls security_bpf_token_capable() after ns_capable()',
   ],
   knownBad: ['selinux-token-v4', 'selinux-token-v5', 'selinux-token-v6', 'selinux-token-v7'],
-  gen: { lsm: { reloads: false } },
+  // the polcap gates the check (seed 000: with it off, "previous behavior ...
+  // is preserved", and before the patch there is no bpf_token_capable hook)
+  gen: { lsm: { polcap: 'on', reloads: false } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {
         const se = patched(st);
-        if (!se) return null;
+        if (!se || !polcapOn(se)) return null;
         const f = tokenFile(st, step);
         const sb = f && tokenSb(f);
         const grantor = sb && creatorContext(se, sb);
         if (!grantor) return null;
+        if (prePolicyToken(se, f)) return null;
         const cur = currentContext(se, st, step);
         const trace: HookCall[] = [];
         const r = counterfactual(st, step, (c) => {

@@ -1,6 +1,6 @@
 import type { Property } from './types.ts';
 import { walk } from './walk.ts';
-import { CREATE_PERM, creatorContext, currentContext, patched, polcapOn, throughToken, tokenFile, tokenSb } from './lsm-util.ts';
+import { CREATE_PERM, creatorContext, prePolicyToken, currentContext, patched, polcapOn, throughToken, tokenFile, tokenSb } from './lsm-util.ts';
 
 export const selinuxTokenChecksAtUse: Property = {
   name: 'selinux-token-checks-at-use',
@@ -22,6 +22,7 @@ export const selinuxTokenChecksAtUse: Property = {
         const sb = f && tokenSb(f);
         const creator = sb && creatorContext(se, sb);
         if (!creator) return null;
+        if (prePolicyToken(se, f)) return null;
         const r = throughToken(st, step);
         if (!r) return null;
         const cur = currentContext(se, st, step);

@@ -1,7 +1,7 @@
 import type { Property } from './types.ts';
 import { fileOf, walk } from './walk.ts';
 import type { BpfToken } from '../model/token.ts';
-import { CREATE_PERM, creatorContext, currentContext, enforcing, grants, patched, polcapOn, throughToken, tokenFile, tokenSb } from './lsm-util.ts';
+import { CREATE_PERM, creatorContext, prePolicyToken, currentContext, enforcing, grants, patched, polcapOn, throughToken, tokenFile, tokenSb } from './lsm-util.ts';
 
 export const selinuxTokenHeadline: Property = {
   name: 'selinux-token-headline',
@@ -34,6 +34,7 @@ export const selinuxTokenHeadline: Property = {
         const sb = f && tokenSb(f);
         const creator = sb && creatorContext(se, sb);
         if (!creator) return null;
+        if (prePolicyToken(se, f)) return null;
         const cur = currentContext(se, st, step);
         if (!enforcing(se, cur, creator)) return null;
         if (!throughToken(st, step)) return null;

@@ -29,8 +29,9 @@ import {
 } from './policy.ts';
 
 /** 'none': upstream SELinux before the token patch (6.18) */
-export type SelinuxVersion = 'none' | 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7' | 'merged';
-export const SELINUX_VERSIONS: readonly SelinuxVersion[] = ['none', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'merged'];
+/** 'fixed': what a corrected patch would do (FINDINGS.md 1-5, knobs below) */
+export type SelinuxVersion = 'none' | 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7' | 'merged' | 'fixed';
+export const SELINUX_VERSIONS: readonly SelinuxVersion[] = ['none', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'merged', 'fixed'];
 
 export interface SelinuxVariant {
   /** the token patch: creator_sid, *_as permissions, bpf_token_perms, token hooks */
@@ -50,6 +51,29 @@ export interface SelinuxVariant {
   tokenCapable: 'none' | 'token-self' | 'creator-grantor' | 'current-grantor';
   /** b07b6f0c5d27: caps 32-63 in init_user_ns use class capability2 (v7: capability, A10) */
   capability2Fix: boolean;
+  /** fix for finding 1: selinux_bpf_prog_load() takes the token from
+   *  prog->aux->token (security_bpf_prog_load() is always passed NULL, K6) */
+  progLoadAuxToken?: boolean;
+  /** fix for finding 3: no fd is re-resolved at hook time. bpf_token_create
+   *  takes the creator from the path the kernel validated
+   *  (path->dentry->d_sb); bpf_map_create / bpf_prog_load take it from the
+   *  token's own grantor_sid */
+  validatedObjects?: boolean;
+  /** fix for finding 2: every new check (the *_as checks, the creator ->
+   *  current checks, token_cmd, token_capable) runs only with bpf_token_perms
+   *  on; with it off, SELinux behaves exactly as before the patch */
+  polcapGatesAll?: boolean;
+  /** fix for finding 4: selinux_bpf_token_cmd() checks current -> grantor
+   *  map_create_as / prog_load_as at every use (not a cache of the creator's
+   *  decision): a token passed to another domain, or a policy reload that
+   *  revokes *_as, takes effect */
+  asAtUse?: boolean;
+  /** fix for finding 5: the creator -> current check is computed without
+   *  audit (avc_has_perm_noaudit()) and a denial is logged and allowed when
+   *  current's domain is permissive (the AVD_FLAGS_PERMISSIVE of current's
+   *  own *_as decision at the same hook), as for any check made on current's
+   *  behalf */
+  permissiveCurrent?: boolean;
 }
 
 const PATCH: SelinuxVariant = {
@@ -71,6 +95,15 @@ export const SELINUX_VARIANTS: Record<SelinuxVersion, SelinuxVariant> = {
   v6: { ...PATCH, tokenCapable: 'creator-grantor' },
   v7: PATCH,
   merged: { ...PATCH, capability2Fix: true },
+  fixed: {
+    ...PATCH,
+    capability2Fix: true,
+    progLoadAuxToken: true,
+    validatedObjects: true,
+    polcapGatesAll: true,
+    asAtUse: true,
+    permissiveCurrent: true,
+  },
 };
 
 /** struct task_security_struct / cred blob */
@@ -112,6 +145,9 @@ export class SelinuxLsm implements LsmHooks {
   contexts: string[] = [];
   /** superblocks whose set_mnt_opts was deferred until policy load */
   pending: SuperBlock[] = [];
+  /** ids of the superblocks and tokens set up before the first policy load
+   *  (bookkeeping for properties: their creator is the policy loader) */
+  bornBeforePolicy = new Set<number>();
 
   constructor(k: Kernel, variant: SelinuxVariant) {
     this.k = k;
@@ -177,9 +213,20 @@ export class SelinuxLsm implements LsmHooks {
     return this.polcap('bpf_token_perms');
   }
 
+  /** the patch's new checks run: always (v1-v7, merged), or only with the
+   *  polcap on (fixed, finding 2) */
+  private newChecks(): boolean {
+    return this.variant.tokenPatch && (!this.variant.polcapGatesAll || this.bpfTokenPerms());
+  }
+
+  /** the creator -> current create check of the map/prog hooks */
+  private creatorCheck(ssid: number, cur: number, perm: string): number {
+    return this.avcHasPerm(ssid, cur, 'bpf', perm, this.variant.permissiveCurrent ? cur : undefined);
+  }
+
   /** avc_has_perm(ssid, tsid, tclass, requested, NULL): one permission; the
    *  decision is recorded in the step's AVC log */
-  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string): number {
+  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string, onBehalfOf?: number): number {
     if (!this.initialized || !this.policy) return 0; // security_compute_av(): everything before policy load
     const p = this.policy;
     const scontext = this.contextOf(ssid);
@@ -191,7 +238,9 @@ export class SelinuxLsm implements LsmHooks {
       return 0;
     }
     // avc_denied(): permissive mode or a permissive source domain allows
-    const permissive = !p.enforcing || p.permissive.has(scontext);
+    // (fixed variant: a check made on behalf of `onBehalfOf` is also
+    // permissive when that domain is)
+    const permissive = !p.enforcing || p.permissive.has(scontext) || (onBehalfOf !== undefined && p.permissive.has(this.contextOf(onBehalfOf)));
     this.k.security.avc.push(permissive ? { ...rec, permissive: true } : rec);
     return permissive ? 0 : -EACCES;
   }
@@ -229,6 +278,7 @@ export class SelinuxLsm implements LsmHooks {
     // !selinux_initialized(): defer until policy load (delayed_superblock_init())
     if (!this.initialized) {
       this.pending.push(sb);
+      this.bornBeforePolicy.add(sb.id);
       return 0;
     }
     if (sbsec.initialized) return 0; // SE_SBINITIALIZED
@@ -335,6 +385,11 @@ export class SelinuxLsm implements LsmHooks {
     return sbsec ? sbsec.creator_sid : SECINITSID_KERNEL;
   }
 
+  /** the grantor_sid recorded in a token's blob */
+  private grantorOf(token: BpfToken): number {
+    return slot<BpfSec>(token.security)?.grantor_sid ?? SECSID_NULL;
+  }
+
   private newBpfSec(blob: unknown): BpfSec {
     const bpfsec: BpfSec = { sid: this.currentSid(), perms: 0, grantor_sid: SECSID_NULL };
     (blob as Record<string, unknown>).selinux = bpfsec;
@@ -345,12 +400,14 @@ export class SelinuxLsm implements LsmHooks {
   bpf_map_create(map: BpfMap, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
     void kernel;
     const bpfsec = this.newBpfSec(map.security);
-    if (!this.variant.tokenPatch) return 0;
+    if (!this.newChecks()) return 0;
     let ssid: number;
     if (!token) ssid = bpfsec.sid;
+    // fixed (finding 3): the grantor recorded in the token the kernel resolved
+    else if (this.variant.validatedObjects) ssid = this.grantorOf(token);
     // v1: attr->token_create.bpffs_fd, i.e. the bytes of key_size
     else ssid = this.bpffsCreatorSid(this.variant.creatorFdFromTokenCreateField ? attr.key_size ?? 0 : attr.map_token_fd ?? 0);
-    return this.avcHasPerm(ssid, bpfsec.sid, 'bpf', 'map_create');
+    return this.creatorCheck(ssid, bpfsec.sid, 'map_create');
   }
 
   /** selinux_bpf_prog_load(): `token` is what security_bpf_prog_load() was
@@ -358,23 +415,33 @@ export class SelinuxLsm implements LsmHooks {
   bpf_prog_load(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
     void kernel;
     const bpfsec = this.newBpfSec(prog.security);
-    if (!this.variant.tokenPatch) return 0;
+    if (!this.newChecks()) return 0;
+    // fixed (finding 1): the token bpf_prog_load() moved into prog->aux
+    if (this.variant.progLoadAuxToken) token = prog.aux_token;
     let ssid: number;
     if (!token) ssid = bpfsec.sid;
+    // fixed (finding 3): the token's grantor, not a re-resolved fd
+    else if (this.variant.validatedObjects) ssid = this.grantorOf(token);
     // v1: attr->token_create.bpffs_fd, i.e. the bytes of insn_cnt
     else ssid = this.bpffsCreatorSid(this.variant.creatorFdFromTokenCreateField ? attr.insn_cnt ?? 0 : attr.prog_token_fd ?? 0);
-    return this.avcHasPerm(ssid, bpfsec.sid, 'bpf', 'prog_load');
+    return this.creatorCheck(ssid, bpfsec.sid, 'prog_load');
   }
 
   /** selinux_bpf_token_create(): the path the kernel validated is passed but
    *  unused; the creator comes from attr->token_create.bpffs_fd at hook time */
   bpf_token_create(token: BpfToken, attr: BpfAttr, path: Path): number {
-    void path;
+    if (!this.initialized) this.bornBeforePolicy.add(token.id);
     if (!this.variant.tokenPatch) {
       this.newBpfSec(token.security);
       return 0;
     }
-    const sid = this.bpffsCreatorSid(attr.bpffs_fd ?? 0);
+    // fixed (finding 3): the superblock of the path the kernel validated
+    const sid = this.variant.validatedObjects ? (slot<SbSec>(path.mnt.sb.security)?.creator_sid ?? SECINITSID_UNLABELED) : this.bpffsCreatorSid(attr.bpffs_fd ?? 0);
+    if (this.variant.polcapGatesAll && !this.bpfTokenPerms()) {
+      // fixed (finding 2): record the grantor, check nothing
+      this.newBpfSec(token.security).grantor_sid = sid;
+      return 0;
+    }
     // v1-v2: `if (sid == SECSID_NULL) return -EPERM;` (removed in v3)
     if (this.variant.nullSidEperm && sid === SECSID_NULL) return -EPERM;
     const bpfsec = this.newBpfSec(token.security);
@@ -395,9 +462,15 @@ export class SelinuxLsm implements LsmHooks {
 
   /** selinux_bpf_token_cmd(): the permissions cached at token creation */
   bpf_token_cmd(token: BpfToken, cmd: number): number {
-    if (!this.variant.tokenPatch) return 0; // no such hook before the patch
+    if (!this.newChecks()) return 0; // no such hook before the patch
     const bpfsec = slot<BpfSec>(token.security);
     if (!bpfsec) return 0;
+    if (this.variant.asAtUse) {
+      // fixed (finding 4): current -> grantor *_as, at every use
+      if (cmd === BPF_MAP_CREATE) return this.avcHasPerm(this.currentSid(), bpfsec.grantor_sid, 'bpf', 'map_create_as');
+      if (cmd === BPF_PROG_LOAD) return this.avcHasPerm(this.currentSid(), bpfsec.grantor_sid, 'bpf', 'prog_load_as');
+      return 0;
+    }
     if (cmd === BPF_MAP_CREATE && !(bpfsec.perms & BPF__MAP_CREATE)) return -EACCES;
     if (cmd === BPF_PROG_LOAD && !(bpfsec.perms & BPF__PROG_LOAD)) return -EACCES;
     return 0;
@@ -406,7 +479,7 @@ export class SelinuxLsm implements LsmHooks {
   /** selinux_bpf_token_capable() (v5+) */
   bpf_token_capable(token: BpfToken, cap: number): number {
     const v = this.variant.tokenCapable;
-    if (!this.variant.tokenPatch || v === 'none') return 0;
+    if (!this.newChecks() || v === 'none') return 0;
     const bpfsec = slot<BpfSec>(token.security);
     if (!bpfsec) return 0;
     const initns = isInit(token.userns);
