@@ -17,6 +17,7 @@ import { selinuxPermissiveNeverDenies } from './selinux-permissive-never-denies.
 import { selinuxDenialAudited } from './selinux-denial-audited.ts';
 import { fdRaceIndependence } from './fd-race-independence.ts';
 import { lsmOrderIndependence } from './lsm-order-independence.ts';
+import { bpfLsmTokenDenial } from './bpf-lsm-token-denial.ts';
 import { integrityVerdictsBeforeAuthz } from './integrity-verdicts-before-authz.ts';
 import { integrityFailureFreesAndRejects } from './integrity-failure-frees-and-rejects.ts';
 import { integrityFreeOnce } from './integrity-free-once.ts';
@@ -42,6 +43,7 @@ export const PROPERTIES: readonly Property[] = [
   selinuxDenialAudited,
   fdRaceIndependence,
   lsmOrderIndependence,
+  bpfLsmTokenDenial,
   // BPF integrity verification (seed 002, issue 4)
   integrityVerdictsBeforeAuthz,
   integrityFailureFreesAndRejects,
