@@ -24,6 +24,7 @@ import { integrityFreeOnce } from './integrity-free-once.ts';
 import { integrityPostIntegrityReachesCaller } from './integrity-post-integrity-reaches-caller.ts';
 import { integrityVerdictOkIffSigned } from './integrity-verdict-ok-iff-signed.ts';
 import { integrityHooksSeeToken } from './integrity-hooks-see-token.ts';
+import { integrityOrderIndependence } from './integrity-order-independence.ts';
 
 export const PROPERTIES: readonly Property[] = [
   tokenWithinDelegation,
@@ -51,6 +52,7 @@ export const PROPERTIES: readonly Property[] = [
   integrityPostIntegrityReachesCaller,
   integrityVerdictOkIffSigned,
   integrityHooksSeeToken,
+  integrityOrderIndependence,
 ];
 
 export function findProperty(name: string): Property | undefined {

@@ -1,0 +1,35 @@
+import type { Property } from './types.ts';
+import { runScenario } from '../model/run.ts';
+import { lsmOrderOf } from './lsm-util.ts';
+
+/** the orders of the integrity LSMs to compare: capability first, the rest permuted */
+const PERMS = [[0, 1, 2], [1, 0, 2], [0, 2, 1], [2, 0, 1], [1, 2, 0], [2, 1, 0]];
+
+export const integrityOrderIndependence: Property = {
+  name: 'integrity-order-independence',
+  claim:
+    'Whether a program load succeeds does not depend on the LSM order of the integrity provider, the consumer and the BPF LSM (lsm=); only the errno may differ.',
+  provenance: [
+    'seed 002 kernel-doc of security_bpf_prog_load(): "Performing both verification and authorization in a single callback, with arbitrary LSM ordering, would be a challenge"; the integrity phase makes every verdict available to every authorizer, whatever the order',
+    'shared/spec/integrity-lsm.md 7.1-7.2: call_int_hook() runs LSMs in lsm= order, the first non-zero wins',
+  ],
+  knownBad: ['mutant-integrity-in-authz'],
+  gen: { integrity: {} },
+  check(s, profile) {
+    if (!profile.integrity) return null;
+    const order = lsmOrderOf(s, profile);
+    const movable: string[] = order.filter((n) => n === 'ipe' || n === 'hornet' || n === 'bpf');
+    if (movable.length < 2) return null;
+    const base = runScenario(s, { profile }).results;
+    for (const perm of PERMS) {
+      const names = perm.filter((i) => i < movable.length).map((i) => movable[i]!);
+      const other = [...order.filter((n) => !movable.includes(n)), ...names];
+      if (other.join() === order.join()) continue;
+      const r = runScenario({ ...s, lsm_order: other }, { profile }).results;
+      for (let i = 0; i < r.length; i++)
+        if ((base[i]!.ret === 'ok') !== (r[i]!.ret === 'ok'))
+          return { step: i, message: `${s.steps[i]!.op} gives ${base[i]!.ret} with lsm=${order.join(',')} but ${r[i]!.ret} with lsm=${other.join(',')}` };
+    }
+    return null;
+  },
+};
