@@ -87,8 +87,10 @@ export function kernelUncheckable(s: Scenario): string | null {
   // profiles are model-only (token-core profiles may run: their disagreements
   // show where that version differs from the running kernel)
   const p = s.profile === undefined ? undefined : findProfile(s.profile);
-  if (p?.lsm !== undefined && p.lsm.order.includes('selinux')) return `profile ${s.profile}: SELinux is model-only`;
-  if (s.selinux !== undefined || s.lsm_order !== undefined) return 'LSM set-up (selinux, lsm_order) is model-only';
+  if (p?.lsm !== undefined && p.lsm.order.some((l) => l !== 'capability' && l !== 'bpf'))
+    return `profile ${s.profile}: its LSMs (${p.lsm.order.join(',')}) are model-only`;
+  if (p?.integrity !== undefined) return `profile ${s.profile}: the integrity framework is model-only`;
+  if (s.selinux !== undefined || s.lsm_order !== undefined || s.ipe !== undefined) return 'LSM set-up (selinux, ipe, lsm_order) is model-only';
   for (const a of s.actors) {
     if (a.thread_of !== undefined) return `actor ${a.name}: thread_of is not supported by the executor`;
     if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;
@@ -96,6 +98,8 @@ export function kernelUncheckable(s: Scenario): string | null {
   for (const [i, st] of s.steps.entries()) {
     if (st.lsm !== undefined) return `step ${i + 1}: LSM administration is model-only`;
     if ('race' in st && st.race !== undefined) return `step ${i + 1}: fd races are model-only`;
+    if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
+      return `step ${i + 1}: signed and kernel-originated loads are model-only`;
   }
   return null;
 }
