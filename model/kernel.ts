@@ -49,6 +49,7 @@ export class Kernel {
     this.profile = profile;
     this.sysctl = sysctl;
     this.security.firstOnly = profile.mutations.lsmFirstOnly ?? false;
+    this.security.noNullAfterFree = profile.mutations.blobNoNullAfterFree ?? false;
     this.initMntNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.deadNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.devSb = {

@@ -61,6 +61,8 @@ type VoidHook = 'bpf_map_free' | 'bpf_prog_free' | 'bpf_token_free';
 export interface BlobCounts {
   alloc: number;
   free: number;
+  /** kfree() of a blob already freed (the same allocation twice) */
+  doubleFree: number;
 }
 
 /** One trace line per hook call: lets tests and the LSM layer see call order. */
@@ -105,9 +107,11 @@ export class SecurityStack {
   /** the hook being called (for AVC records) */
   hook = '';
   /** bpf map/prog/token blobs allocated and freed by the framework */
-  blobs: BlobCounts = { alloc: 0, free: 0 };
+  blobs: BlobCounts = { alloc: 0, free: 0, doubleFree: 0 };
   /** mutant: call_int_hook() returns the first LSM's result, 0 included */
   firstOnly = false;
+  /** mutant: blobs are kfree()d without resetting the pointer */
+  noNullAfterFree = false;
   /** the integrity framework of seed 002 (Profile.integrity), or null (6.18) */
   integrity: IntegrityVariant | null = null;
   /** model only: the prog-load LSM events (properties clear it before a step) */
@@ -147,8 +151,12 @@ export class SecurityStack {
 
   private blobFree(o: { security: unknown }): void {
     if (o.security === null) return; // kfree(NULL)
+    const blob = o.security as Record<string, unknown>;
+    if (blob.__kfreed === true) this.blobs.doubleFree++;
+    blob.__kfreed = true;
     this.blobs.free++;
-    o.security = null;
+    // the pointer is reset, so the caller's second free (free_map_sec etc.) is a kfree(NULL)
+    if (!this.noNullAfterFree) o.security = null;
   }
 
   /** security_bpf_map_create(): allocate the blob, call the hooks, free the

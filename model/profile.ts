@@ -39,6 +39,8 @@ export interface Mutations {
   insnLimitSwapped?: boolean;
   /** mutant: call_int_hook() returns the first LSM's result, 0 included (no later LSM is asked) */
   lsmFirstOnly?: boolean;
+  /** mutant: the framework kfree()s an object's blob without setting the pointer to NULL */
+  blobNoNullAfterFree?: boolean;
 }
 
 /** The LSM layer: the order of the stack (lsm=) and the SELinux version. */
@@ -265,6 +267,15 @@ export const PROFILES: readonly Profile[] = [
       'mutant: call_int_hook() returns the first LSM\'s result, 0 included (SELinux + BPF LSM)',
       { lsmFirstOnly: true },
       'simulates a call_int_hook() that breaks after the first LSM instead of at the first non-zero result (security/security.c)',
+    ),
+    lsm: { order: SELINUX_ORDER, selinux: 'merged' },
+  },
+  {
+    ...mutant(
+      'mutant-blob-no-null-after-free',
+      'mutant: security_bpf_*_free() kfree()s the blob but leaves the pointer set (SELinux + BPF LSM)',
+      { blobNoNullAfterFree: true },
+      'simulates dropping `map->security = NULL` (and prog/token) after kfree in security/security.c: the caller frees again after a refused create hook',
     ),
     lsm: { order: SELINUX_ORDER, selinux: 'merged' },
   },

@@ -1,6 +1,7 @@
 // The registry of properties, in the order of the foundation issue.
 
 import type { Property } from './types.ts';
+import { lsmBlobFreedOnce } from './lsm-blob-freed-once.ts';
 import { tokenWithinDelegation } from './token-within-delegation.ts';
 import { tokenScopedToUserns } from './token-scoped-to-userns.ts';
 import { delegationNeedsInitSysadmin } from './delegation-needs-init-sysadmin.ts';
@@ -53,6 +54,7 @@ export const PROPERTIES: readonly Property[] = [
   integrityVerdictOkIffSigned,
   integrityHooksSeeToken,
   integrityOrderIndependence,
+  lsmBlobFreedOnce,
 ];
 
 export function findProperty(name: string): Property | undefined {

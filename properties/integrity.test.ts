@@ -59,7 +59,7 @@ describe('6.18 core signature check (bpf_prog_verify_signature) before any LSM h
       expect(r.results[0]!.ret).toBe(want);
       if (want !== 'ok') {
         expect(r.state.k.security.lsmTrace).toEqual([]);
-        expect(r.state.k.security.blobs).toEqual({ alloc: 0, free: 0 });
+        expect(r.state.k.security.blobs).toEqual({ alloc: 0, free: 0, doubleFree: 0 });
       }
     }
   });

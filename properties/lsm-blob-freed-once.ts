@@ -1,0 +1,48 @@
+import type { Property } from './types.ts';
+import { walk } from './walk.ts';
+import type { ModelState } from '../model/run.ts';
+
+/** blobs held by live bpf objects: maps, programs and tokens reachable from
+ *  any fd table, and tokens held by programs (prog->aux->token) */
+function liveBlobs(st: ModelState): number {
+  const objs = new Set<{ security: unknown }>();
+  const tables = new Set([...st.tasks.values()].map((t) => t.files));
+  for (const files of tables)
+    for (const f of files.fds) {
+      if (!f) continue;
+      const o = f.obj;
+      if (o.kind === 'map') objs.add(o.map);
+      else if (o.kind === 'token') objs.add(o.token);
+      else if (o.kind === 'prog') {
+        objs.add(o.prog);
+        if (o.prog.aux_token) objs.add(o.prog.aux_token);
+      }
+    }
+  let n = 0;
+  for (const o of objs) if (o.security !== null) n++;
+  return n;
+}
+
+export const lsmBlobFreedOnce: Property = {
+  name: 'lsm-blob-freed-once',
+  claim:
+    'Every security blob the LSM framework allocates for a bpf map, program or token is freed exactly once: after every step, allocations minus frees equals the blobs live objects hold, on success and on every failure path.',
+  provenance: [
+    'security/security.c security_bpf_map_create() / security_bpf_prog_load() / security_bpf_token_create(): the blob is freed inside the hook when an LSM refuses, and the caller (map_create() free_map_sec, bpf_prog_load() free_prog_sec, bpf_token_create() out_token) frees again; kfree happens once because the free resets the pointer (integrity-lsm.md 8.2)',
+    '"[PATCH] lsm,selinux: Add LSM blob support for BPF objects" (Blaise Boscaccy, July 2025): the framework, not SELinux, allocates and frees the blobs',
+  ],
+  knownBad: ['mutant-blob-no-null-after-free'],
+  gen: { lsm: { races: true, bpfLsm: true } },
+  check(s, profile) {
+    return walk(s, profile, {
+      after(st, step, i) {
+        const { alloc, free, doubleFree } = st.k.security.blobs;
+        if (doubleFree) return { step: i, message: `${step.op} kfree()d a blob that was already freed (${doubleFree} double free)` };
+        const live = liveBlobs(st);
+        if (alloc - free !== live)
+          return { step: i, message: `after ${step.op}: ${alloc} allocated - ${free} freed = ${alloc - free}, but live objects hold ${live}` };
+        return null;
+      },
+    });
+  },
+};
