@@ -40,8 +40,8 @@ export type Cmd =
   | { k: 'obj_get_info'; a: number; h: number; len: number }
   | { k: 'map_create'; a: number; type: number; attr: MapAttr | null; tok: TokenChoice }
   | { k: 'prog_load'; a: number; type: number; eat: number | null; insns: number; flags: number; tok: TokenChoice; sig?: SignatureDecl; kernel?: boolean }
-  | { k: 'btf_load'; a: number; tok: TokenChoice }
-  | { k: 'btf_get_fd_by_id'; a: number; h: number; tok: TokenChoice }
+  | { k: 'btf_load'; a: number; tok: TokenChoice; odd: number }
+  | { k: 'btf_get_fd_by_id'; a: number; h: number; tok: TokenChoice; odd: number }
   | { k: 'send_fd'; a: number; h: number; to: number }
   | { k: 'pass_token'; a: number; h: number; to: number }
   | { k: 'dup2'; a: number; h: number; h2: number }
@@ -164,8 +164,9 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       tok: tokenChoice,
     }),
   },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('btf_load' as const), a: actor, tok: tokenChoice }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('btf_get_fd_by_id' as const), a: actor, h: nat, tok: tokenChoice }) },
+  // odd 0: an unknown flag bit besides BPF_F_TOKEN_FD
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('btf_load' as const), a: actor, tok: tokenChoice, odd: fc.nat({ max: 14 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('btf_get_fd_by_id' as const), a: actor, h: nat, tok: tokenChoice, odd: fc.nat({ max: 14 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('send_fd' as const), a: actor, h: nat, to: actor }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('pass_token' as const), a: actor, h: nat, to: fc.nat({ max: 7 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('dup2' as const), a: actor, h: nat, h2: nat }) },

@@ -315,13 +315,18 @@ export class Compiler {
         this.emit(s);
         return;
       }
-      case 'btf_load':
-        this.emit({ actor: a, op: 'btf_load', ...this.tokenArgs(a, c.tok), as: this.fresh('btf') });
+      case 'btf_load': {
+        const s: Step = { actor: a, op: 'btf_load', ...this.tokenArgs(a, c.tok), as: this.fresh('btf') };
+        if (c.odd === 0) s.btf_flags = 1;
+        this.emit(s);
         return;
+      }
       case 'btf_get_fd_by_id': {
         const btfs = [...this.st.handles.keys()].filter((n) => this.st.handles.get(n)!.btfId !== undefined);
         const btf = btfs.length ? btfs[c.h % btfs.length]! : 'none';
-        this.emit({ actor: a, op: 'btf_get_fd_by_id', btf, ...this.tokenArgs(a, c.tok), as: this.fresh('btf') });
+        const s: Step = { actor: a, op: 'btf_get_fd_by_id', btf, ...this.tokenArgs(a, c.tok), as: this.fresh('btf') };
+        if (c.odd === 0) s.open_flags = 1;
+        this.emit(s);
         return;
       }
       case 'send_fd': {

@@ -98,6 +98,7 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ...P('token', '__sys_bpf (kernel/bpf/syscall.c)', [
     ['size', 'attr size at most a page', 'E2BIG'],
     ['tail', 'bytes beyond sizeof(union bpf_attr) are zero', 'E2BIG'],
+    ['lsm', 'security_bpf() (a negative return only)', 'LSM'],
     ['check_attr', 'bytes after the last field of the command are zero', 'EINVAL'],
   ]),
   ...P('token', 'bpf_token_create (kernel/bpf/token.c)', [
@@ -122,6 +123,43 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ...P('token', 'bpf_token_capable (kernel/bpf/token.c)', [
     ['ns_capable', 'cap (or CAP_SYS_ADMIN) in the token userns, or init without a token', 'EPERM'],
     ['lsm', 'security_bpf_token_capable()', 'EPERM'],
+  ]),
+  ...P('map', 'map_create (kernel/bpf/syscall.c)', [
+    ['map_extra', 'map_extra only for bloom filter and arena', 'EINVAL'],
+    ['file_flag', 'not both BPF_F_RDONLY and BPF_F_WRONLY (bpf_get_file_flag)', 'EINVAL'],
+    ['type', 'a map type with ops', 'EINVAL'],
+    ['alloc_check', 'ops->map_alloc_check(): attributes checked before the capabilities', 'EINVAL/ENOTSUPP/E2BIG'],
+    ['token_allowed', 'the token allows MAP_CREATE and the map type (else it is dropped)', 'dropped'],
+    ['sysctl', 'unprivileged_bpf_disabled: CAP_BPF through the token', 'EPERM'],
+    ['cap_class', 'the map type class: CAP_BPF or CAP_NET_ADMIN through the token', 'EPERM'],
+    ['alloc', 'ops->map_alloc(): attributes checked after the capabilities', 'EINVAL/E2BIG'],
+    ['lsm', 'security_bpf_map_create()', 'LSM'],
+  ]),
+  ...P('prog', 'bpf_prog_load (kernel/bpf/syscall.c)', [
+    ['flags', 'only the known prog_flags', 'EINVAL'],
+    ['trampoline', 'this kernel build refuses trampoline programs (profile knob, not upstream)', 'EPERM'],
+    ['token_allowed', 'the token allows PROG_LOAD, the program type and the attach type (else it is dropped)', 'dropped'],
+    ['sysctl', 'unprivileged_bpf_disabled: CAP_BPF through the token', 'EPERM'],
+    ['insn_cnt', 'insn_cnt in 1..(CAP_BPF ? 1,000,000 : 4096)', 'E2BIG'],
+    ['bpf_cap', 'CAP_BPF for every type but socket filter and cgroup skb', 'EPERM'],
+    ['net_admin', 'CAP_NET_ADMIN for networking types', 'EPERM'],
+    ['perfmon', 'CAP_PERFMON for tracing types', 'EPERM'],
+    ['check_attach', 'bpf_prog_load_check_attach(): the expected attach type fits the type', 'EINVAL'],
+    ['signature', 'bpf_prog_verify_signature() when a signature is given', 'EINVAL/EBADMSG/EKEYREJECTED/ENOKEY'],
+    ['prog_type', 'find_prog_type(): a configured program type', 'EINVAL'],
+    ['lsm', 'security_bpf_prog_load()', 'LSM'],
+    ['verifier', 'bpf_check() on the trivial program', 'EINVAL/ENOTSUPP'],
+  ]),
+  ...P('btf', 'bpf_btf_load (kernel/bpf/syscall.c)', [
+    ['flags', 'only BPF_F_TOKEN_FD', 'EINVAL'],
+    ['token_allowed', 'the token allows BTF_LOAD (else it is dropped)', 'dropped'],
+    ['cap_bpf', 'CAP_BPF through the token (no sysctl gate)', 'EPERM'],
+  ]),
+  ...P('btf', 'bpf_btf_get_fd_by_id (kernel/bpf/syscall.c)', [
+    ['flags', 'only BPF_F_TOKEN_FD', 'EINVAL'],
+    ['token_allowed', 'the token allows BTF_GET_FD_BY_ID (else it is dropped)', 'dropped'],
+    ['cap_sys_admin', 'exactly CAP_SYS_ADMIN through the token (no fallback)', 'EPERM'],
+    ['id', 'a BTF object with that id exists', 'ENOENT'],
   ]),
 ];
 

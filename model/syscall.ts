@@ -142,8 +142,8 @@ export type BpfResult = { ret: number; text?: string };
 export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const { cmd, size, tailByte } = call;
   // bpf_check_uarg_tail_zero()
-  if (size > PAGE_SIZE) return { ret: -E2BIG };
-  if (size > SIZEOF_BPF_ATTR && tailByte !== null && tailByte >= SIZEOF_BPF_ATTR && tailByte < size)
+  if (k.check('__sys_bpf/size', size > PAGE_SIZE)) return { ret: -E2BIG };
+  if (k.check('__sys_bpf/tail', size > SIZEOF_BPF_ATTR && tailByte !== null && tailByte >= SIZEOF_BPF_ATTR && tailByte < size))
     return { ret: -E2BIG };
   const copied = Math.min(size, SIZEOF_BPF_ATTR);
   // copy_from_bpfptr(&attr, uattr, size): bytes past `size` read as zero
@@ -168,11 +168,11 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const dirtyTail = tailByte !== null && tailByte < copied;
   const isKernel = call.kernel ?? false;
   const err = k.security.callInt('bpf', cmd, attr, copied, isKernel);
-  if (err < 0) return { ret: err };
+  if (k.check('__sys_bpf/lsm', err < 0)) return { ret: err };
   // CHECK_ATTR(cmd)
   const end = LAST_FIELD_END[cmd];
   if (end === undefined) return { ret: -EINVAL };
-  if (dirtyTail && tailByte! >= end) return { ret: -EINVAL };
+  if (k.check('__sys_bpf/check_attr', dirtyTail && tailByte! >= end)) return { ret: -EINVAL };
   switch (cmd) {
     case BPF_TOKEN_CREATE:
       return { ret: token_create(k, t, attr) };
@@ -194,7 +194,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
 /** token_create() (syscall.c) */
 function token_create(k: Kernel, t: Task, attr: BpfAttr): number {
   // no flags are supported yet
-  if (attr.flags) return -EINVAL;
+  if (k.check('bpf_token_create/flags', (attr.flags ?? 0) !== 0)) return -EINVAL;
   return bpf_token_create(k, t, attr);
 }
 
@@ -422,6 +422,20 @@ export function mapTypeClass(type: number): 'unpriv' | 'bpf' | 'net_admin' | 'in
   return MAP_TYPES[type]?.cls ?? 'invalid';
 }
 
+/** The token part of map_create(), bpf_prog_load(), bpf_btf_load() and
+ *  bpf_btf_get_fd_by_id(): bpf_token_get_from_fd() errors are returned; a
+ *  token that does not allow the request is silently dropped (put, NULL) and
+ *  the system-wide checks apply. `keepable`: the keep-dropped-token mutant
+ *  applies (map and prog only). */
+function fetchToken(k: Kernel, t: Task, site: string, ufd: number, keepable: boolean, allowed: (tk: BpfToken) => boolean): BpfToken | null | number {
+  const tk = bpf_token_get_from_fd(k, t, ufd);
+  if (typeof tk === 'number') return tk;
+  if (!k.check(`${site}/token_allowed`, !allowed(tk))) return tk;
+  if (keepable && k.profile.mutations.keepDroppedToken) return tk;
+  bpf_token_put(k, tk);
+  return null;
+}
+
 /** map_create() */
 function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   // remember BPF_F_TOKEN_FD and clear it so per-type flag checks don't trip on it
@@ -434,43 +448,37 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
     map_extra: attr.map_extra ?? 0,
   };
   const type = attr.map_type ?? 0;
-  if (type !== MAP.BLOOM_FILTER && type !== MAP.ARENA && a.map_extra !== 0) return -EINVAL;
+  if (k.check('map_create/map_extra', type !== MAP.BLOOM_FILTER && type !== MAP.ARENA && a.map_extra !== 0)) return -EINVAL;
   // bpf_get_file_flag()
-  if (a.map_flags & BPF_F_RDONLY && a.map_flags & BPF_F_WRONLY) return -EINVAL;
+  if (k.check('map_create/file_flag', (a.map_flags & BPF_F_RDONLY) !== 0 && (a.map_flags & BPF_F_WRONLY) !== 0)) return -EINVAL;
   // find map type: bpf_map_types[] has no ops for 0 and >= __MAX_BPF_MAP_TYPE
   const spec = type < __MAX_BPF_MAP_TYPE ? MAP_TYPES[type] : undefined;
-  if (!spec) return -EINVAL;
+  if (k.check('map_create/type', !spec) || !spec) return -EINVAL;
   let err = spec.allocCheck ? spec.allocCheck(a) : 0;
-  if (err) return err;
+  if (k.check('map_create/alloc_check', err !== 0)) return err;
   let token: BpfToken | null = null;
   if (tokenFlag) {
-    const tk = bpf_token_get_from_fd(t, attr.map_token_fd ?? 0);
+    // a token that doesn't grant map creation is ignored: system-wide checks apply
+    const tk = fetchToken(k, t, 'map_create', attr.map_token_fd ?? 0, true, (x) => bpf_token_allow_cmd(k, x, BPF_MAP_CREATE) && bpf_token_allow_map_type(x, type));
     if (typeof tk === 'number') return tk;
     token = tk;
-    // a token that doesn't grant map creation is ignored: system-wide checks apply
-    if (!bpf_token_allow_cmd(k, token, BPF_MAP_CREATE) || !bpf_token_allow_map_type(token, type)) {
-      if (!k.profile.mutations.keepDroppedToken) {
-        bpf_token_put(k, token);
-        token = null;
-      }
-    }
   }
   const putToken = (ret: number): number => {
     bpf_token_put(k, token);
     return ret;
   };
   // unprivileged_bpf_disabled blocks map creation for unprivileged users
-  if (k.sysctl.unprivileged_bpf_disabled && !bpf_token_capable(k, t, token, CAP_BPF)) return putToken(-EPERM);
-  if (spec.cls === 'bpf' && !bpf_token_capable(k, t, token, CAP_BPF)) return putToken(-EPERM);
-  if (spec.cls === 'net_admin' && !bpf_token_capable(k, t, token, CAP_NET_ADMIN)) return putToken(-EPERM);
+  if (k.sysctl.unprivileged_bpf_disabled && k.check('map_create/sysctl', !bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
+  if (spec.cls === 'bpf' && k.check('map_create/cap_class', !bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
+  if (spec.cls === 'net_admin' && k.check('map_create/cap_class', !bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
   err = spec.alloc ? spec.alloc(a) : 0;
-  if (err) return putToken(err);
+  if (k.check('map_create/alloc', err !== 0)) return putToken(err);
   const map: BpfMap = { id: k.nextObjId('map'), map_type: type, security: null };
   k.preemptionPoint();
   // security_bpf_map_create() frees the blob itself when a hook refuses;
   // free_map_sec's security_bpf_map_free() then finds it NULL
   err = k.security.bpfMapCreate(map, attr, token, false);
-  if (err) {
+  if (k.check('map_create/lsm', err !== 0)) {
     k.security.bpfMapFree(map);
     return putToken(err);
   }
@@ -586,7 +594,7 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   const type = attr.prog_type ?? 0;
   const flags = attr.prog_flags ?? 0;
   const insnCnt = attr.insn_cnt ?? 0;
-  if (flags & ~PROG_FLAGS_OK) return -EINVAL;
+  if (k.check('bpf_prog_load/flags', (flags & ~PROG_FLAGS_OK) !== 0)) return -EINVAL;
   const eat = fixupAttachType(type, attr.expected_attach_type ?? 0);
   // Observed on the oracle kernel (6.18.44-fc): loading a trampoline program
   // (fentry/fexit/fmod_ret tracing, LSM, freplace) is refused with EPERM for
@@ -595,18 +603,12 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   // bpf_prog_load_check_attach() (EINVAL), but not over unknown flags. Not in
   // upstream bpf_prog_load() (syscall.c @ kernel-patches/bpf 00136386): a
   // local hardening of that kernel build, hence a profile knob.
-  if (k.profile.token.denyTrampolineProgs && trampolineProg(type, eat)) return -EPERM;
+  if (k.profile.token.denyTrampolineProgs && k.check('bpf_prog_load/trampoline', trampolineProg(type, eat))) return -EPERM;
   let token: BpfToken | null = null;
   if (flags & BPF_F_TOKEN_FD) {
-    const tk = bpf_token_get_from_fd(t, attr.prog_token_fd ?? 0);
+    const tk = fetchToken(k, t, 'bpf_prog_load', attr.prog_token_fd ?? 0, true, (x) => bpf_token_allow_cmd(k, x, BPF_PROG_LOAD) && bpf_token_allow_prog_type(k, x, type, eat));
     if (typeof tk === 'number') return tk;
     token = tk;
-    if (!bpf_token_allow_cmd(k, token, BPF_PROG_LOAD) || !bpf_token_allow_prog_type(k, token, type, eat)) {
-      if (!k.profile.mutations.keepDroppedToken) {
-        bpf_token_put(k, token);
-        token = null;
-      }
-    }
   }
   const putToken = (ret: number): number => {
     bpf_token_put(k, token);
@@ -614,14 +616,14 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   };
   const bpfCap = bpf_token_capable(k, t, token, CAP_BPF);
   // (ANY_ALIGNMENT needs bpf_cap only without efficient unaligned access: not x86)
-  if (k.sysctl.unprivileged_bpf_disabled && !bpfCap) return putToken(-EPERM);
+  if (k.sysctl.unprivileged_bpf_disabled && k.check('bpf_prog_load/sysctl', !bpfCap)) return putToken(-EPERM);
   let limit = bpfCap ? 1_000_000 : 4096; // BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS
   if (k.profile.mutations.insnLimitSwapped) limit = bpfCap ? 4096 : 1_000_000;
-  if (insnCnt === 0 || insnCnt > limit) return putToken(-E2BIG);
-  if (type !== PROG.SOCKET_FILTER && type !== PROG.CGROUP_SKB && !bpfCap) return putToken(-EPERM);
-  if (NET_ADMIN_PROGS.has(type) && !bpf_token_capable(k, t, token, CAP_NET_ADMIN)) return putToken(-EPERM);
-  if (PERFMON_PROGS.has(type) && !bpf_token_capable(k, t, token, CAP_PERFMON)) return putToken(-EPERM);
-  if (checkAttach(type, eat)) return putToken(-EINVAL);
+  if (k.check('bpf_prog_load/insn_cnt', insnCnt === 0 || insnCnt > limit)) return putToken(-E2BIG);
+  if (type !== PROG.SOCKET_FILTER && type !== PROG.CGROUP_SKB && k.check('bpf_prog_load/bpf_cap', !bpfCap)) return putToken(-EPERM);
+  if (NET_ADMIN_PROGS.has(type) && k.check('bpf_prog_load/net_admin', !bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
+  if (PERFMON_PROGS.has(type) && k.check('bpf_prog_load/perfmon', !bpf_token_capable(k, t, token, CAP_PERFMON))) return putToken(-EPERM);
+  if (k.check('bpf_prog_load/check_attach', checkAttach(type, eat) !== 0)) return putToken(-EINVAL);
   // move the token into prog->aux; the local `token` is NULL from here on
   const prog: BpfProg = { id: 0, type, expected_attach_type: eat, aux_token: token, security: null };
   token = null;
@@ -634,21 +636,21 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   // attr, uattr.is_kernel); if (err) goto free_prog; }` -- before
   // find_prog_type() and before any LSM blob or callback
   let err = bpf_prog_verify_signature(attr);
-  if (err) return freeProg(err);
+  if (k.check('bpf_prog_load/signature', err !== 0)) return freeProg(err);
   // find_prog_type()
-  if (type >= __MAX_BPF_PROG_TYPE || UNCONFIGURED_PROG_TYPES.has(type)) return freeProg(-EINVAL);
+  if (k.check('bpf_prog_load/prog_type', type >= __MAX_BPF_PROG_TYPE || UNCONFIGURED_PROG_TYPES.has(type))) return freeProg(-EINVAL);
   // security_bpf_prog_load(prog, attr, token, uattr.is_kernel) receives the
   // local token: NULL (integrity-lsm.md 9.3); profile knob hookToken 'aux'
   // is the fix that passes prog->aux->token
   const hookToken = k.profile.integrity?.hookToken === 'aux' ? prog.aux_token : token;
   k.preemptionPoint();
   err = k.security.bpfProgLoad(prog, attr, hookToken, isKernel);
-  if (err) {
+  if (k.check('bpf_prog_load/lsm', err !== 0)) {
     k.security.bpfProgFree(prog);
     return freeProg(err);
   }
   err = verifyTrivial(type, eat, flags);
-  if (err) {
+  if (k.check('bpf_prog_load/verifier', err !== 0)) {
     k.security.bpfProgFree(prog);
     return freeProg(err);
   }
@@ -669,18 +671,14 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
 /** bpf_btf_load() */
 function bpf_btf_load(k: Kernel, t: Task, attr: BpfAttr): number {
   const flags = attr.btf_flags ?? 0;
-  if (flags & ~BPF_F_TOKEN_FD) return -EINVAL;
+  if (k.check('bpf_btf_load/flags', (flags & ~BPF_F_TOKEN_FD) !== 0)) return -EINVAL;
   let token: BpfToken | null = null;
   if (flags & BPF_F_TOKEN_FD) {
-    const tk = bpf_token_get_from_fd(t, attr.btf_token_fd ?? 0);
+    const tk = fetchToken(k, t, 'bpf_btf_load', attr.btf_token_fd ?? 0, false, (x) => bpf_token_allow_cmd(k, x, BPF_BTF_LOAD));
     if (typeof tk === 'number') return tk;
     token = tk;
-    if (!bpf_token_allow_cmd(k, token, BPF_BTF_LOAD)) {
-      bpf_token_put(k, token);
-      token = null;
-    }
   }
-  if (!bpf_token_capable(k, t, token, CAP_BPF)) {
+  if (k.check('bpf_btf_load/cap_bpf', !bpf_token_capable(k, t, token, CAP_BPF))) {
     bpf_token_put(k, token);
     return -EPERM;
   }
@@ -696,26 +694,22 @@ function bpf_btf_load(k: Kernel, t: Task, attr: BpfAttr): number {
 /** bpf_btf_get_fd_by_id() */
 function bpf_btf_get_fd_by_id(k: Kernel, t: Task, attr: BpfAttr): number {
   const flags = attr.open_flags ?? 0;
-  if (flags & ~BPF_F_TOKEN_FD) return -EINVAL;
+  if (k.check('bpf_btf_get_fd_by_id/flags', (flags & ~BPF_F_TOKEN_FD) !== 0)) return -EINVAL;
   let token: BpfToken | null = null;
   if (flags & BPF_F_TOKEN_FD) {
-    const tk = bpf_token_get_from_fd(t, attr.fd_by_id_token_fd ?? 0);
+    const tk = fetchToken(k, t, 'bpf_btf_get_fd_by_id', attr.fd_by_id_token_fd ?? 0, false, (x) => bpf_token_allow_cmd(k, x, BPF_BTF_GET_FD_BY_ID));
     if (typeof tk === 'number') return tk;
     token = tk;
-    if (!bpf_token_allow_cmd(k, token, BPF_BTF_GET_FD_BY_ID)) {
-      bpf_token_put(k, token);
-      token = null;
-    }
   }
   // CAP_SYS_ADMIN has no fallback: exactly CAP_SYS_ADMIN in the token's userns
-  if (!bpf_token_capable(k, t, token, CAP_SYS_ADMIN)) {
+  if (k.check('bpf_btf_get_fd_by_id/cap_sys_admin', !bpf_token_capable(k, t, token, CAP_SYS_ADMIN))) {
     bpf_token_put(k, token);
     return -EPERM;
   }
   bpf_token_put(k, token);
   // btf_get_fd_by_id()
   const btf = k.btfs.get(attr.btf_id ?? 0);
-  if (!btf) return -ENOENT;
+  if (k.check('bpf_btf_get_fd_by_id/id', !btf) || !btf) return -ENOENT;
   btf.refcnt++;
   const fd = k.newAnonFd(t, { kind: 'btf', btf });
   if (fd < 0) k.btfPut(btf);

@@ -106,10 +106,10 @@ export function bpf_token_put(k: Kernel, token: BpfToken | null): void {
 }
 
 /** bpf_token_get_from_fd(): EBADF for no file (or O_PATH), EINVAL for a non-token */
-export function bpf_token_get_from_fd(t: Task, ufd: number): BpfToken | number {
+export function bpf_token_get_from_fd(k: Kernel, t: Task, ufd: number): BpfToken | number {
   const f = fdget(t.files, ufd);
-  if (!f) return -EBADF;
-  if (f.obj.kind !== 'token') return -EINVAL;
+  if (k.check('bpf_token_get_from_fd/fdget', !f) || !f) return -EBADF;
+  if (k.check('bpf_token_get_from_fd/is_token', f.obj.kind !== 'token') || f.obj.kind !== 'token') return -EINVAL;
   bpf_token_inc(f.obj.token);
   return f.obj.token;
 }

@@ -16,6 +16,12 @@ const MUST_REACH = [
   'vfs_mkdir/exists', 'vfs_mkdir/mapping', 'bpf_token_create/fdget', 'bpf_token_create/root', 'bpf_token_create/same_userns',
   'bpf_token_create/cap_bpf', 'bpf_token_create/init_ns', 'bpf_token_create/delegation', 'bpf_token_allow_cmd/bit',
   'bpf_token_capable/ns_capable', 'cap_capable/own_ns', 'cap_capable/owner_rule', 'cap_capable/not_ancestor',
+  '__sys_bpf/size', '__sys_bpf/tail', '__sys_bpf/check_attr', 'bpf_token_create/flags', 'bpf_token_get_from_fd/fdget',
+  'bpf_token_get_from_fd/is_token', 'map_create/map_extra', 'map_create/file_flag', 'map_create/type', 'map_create/alloc_check',
+  'map_create/token_allowed', 'map_create/sysctl', 'map_create/cap_class', 'map_create/alloc', 'bpf_prog_load/flags',
+  'bpf_prog_load/token_allowed', 'bpf_prog_load/sysctl', 'bpf_prog_load/insn_cnt', 'bpf_prog_load/bpf_cap',
+  'bpf_prog_load/check_attach', 'bpf_prog_load/prog_type', 'bpf_prog_load/verifier', 'bpf_btf_load/flags', 'bpf_btf_load/cap_bpf',
+  'bpf_btf_get_fd_by_id/flags', 'bpf_btf_get_fd_by_id/cap_sys_admin', 'bpf_btf_get_fd_by_id/id',
 ];
 
 describe('spec coverage of the default campaign', () => {
