@@ -213,6 +213,7 @@ export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
       lazytime: fc.sb_flags.lazytime ?? false,
     },
     nextIno: 1,
+    s_remove_count: 0,
   };
   const ret = k.security.sbAlloc(sb);
   if (ret) return ret;

@@ -49,6 +49,9 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
     ['capable', 'CAP_SYS_ADMIN in sb->s_user_ns', 'EPERM'],
     ['rmt_mask', 'only remountable flags (MS_RMT_MASK)', 'EINVAL'],
   ]),
+  ...P('fs_context', 'reconfigure_super (fs/super.c)', [
+    ['remove_count', 'remount read-only: no unlinked inode still open (sb_prepare_remount_readonly)', 'EBUSY'],
+  ]),
   ...P('bpffs', 'bpf_parse_param (kernel/bpf/inode.c)', [
     ['unknown_key', 'an unknown key is ignored (source is taken)', '-'],
     ['type', 'the value converts to the parameter type', 'EINVAL'],

@@ -207,6 +207,10 @@ function reconfigure_super(k: Kernel, fc: FsContext): number {
   const sb = fc.root!.sb;
   const ret = k.security.callInt('sb_remount', sb);
   if (ret) return ret;
+  // remount read-only: sb_prepare_remount_readonly() refuses while unlinked
+  // inodes are still open (s_remove_count), e.g. a live token's inode
+  const remountRo = fc.sb_flags_mask.has('ro') && fc.sb_flags.ro === true && !sb.flags.ro;
+  if (k.check('reconfigure_super/remove_count', remountRo && sb.s_remove_count > 0)) return -EBUSY;
   // (sb->s_flags & ~sb_flags_mask) | (sb_flags & sb_flags_mask): a mask kept
   // across vfs_clean_context() clears flags whose values were reset
   for (const key of fc.sb_flags_mask) sb.flags[key] = fc.sb_flags[key] ?? false;

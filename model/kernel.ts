@@ -60,6 +60,7 @@ export class Kernel {
       s_root: null as unknown as SuperBlock['s_root'],
       flags: { ro: false, sync: false, dirsync: false, mand: false, lazytime: false },
       nextIno: 1,
+      s_remove_count: 0,
     };
     this.nullFile = { id: this.nextId(), obj: { kind: 'null' }, path: null, opath: false, refs: 0 };
   }
@@ -143,6 +144,8 @@ export class Kernel {
     const o = f.obj;
     switch (o.kind) {
       case 'token':
+        // the unlinked token inode is evicted: the superblock's s_remove_count drops
+        f.path!.dentry.sb.s_remove_count--;
         bpf_token_put(this, o.token);
         break;
       case 'map':

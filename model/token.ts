@@ -88,6 +88,9 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
   // get_unused_fd_flags(O_CLOEXEC)
   const fd = k.newFileFd(t, { kind: 'token', token }, { mnt: path!.mnt, dentry }, false);
   if (fd < 0) bpf_token_free(k, token);
+  // clear_nlink(inode): an unlinked inode kept open counts in sb->s_remove_count
+  // (a failure above evicts it again at once, so only a live token file counts)
+  else sb.s_remove_count++;
   return fd;
 }
 

@@ -58,6 +58,8 @@ export interface SuperBlock {
   s_root: Dentry;
   flags: SbFlags;
   nextIno: number;
+  /** sb->s_remove_count: unlinked inodes still open (clear_nlink() on a token's inode) */
+  s_remove_count: number;
   /** s_security: the LSMs' composite blob (security_sb_alloc()) */
   security?: Record<string, unknown>;
   /** model bookkeeping, not a kernel field: the cred of the task whose
