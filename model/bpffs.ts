@@ -99,14 +99,24 @@ export function kstrtouint(s: string, base: number): number {
 /** find_btf_enum_const(): constants whose name starts with the prefix
  *  (case-insensitive), remainder compared case-insensitively, first in BTF order */
 export function find_btf_enum_const(e: DelegateEnum, str: string): number | null {
+  return enumIndex(e).get(str.toLowerCase()) ?? null;
+}
+
+/** lower-cased, prefix-stripped name -> value, first in BTF order (built once per enum) */
+const ENUM_INDEX = new Map<DelegateEnum, Map<string, number>>();
+function enumIndex(e: DelegateEnum): Map<string, number> {
+  let m = ENUM_INDEX.get(e);
+  if (m) return m;
+  m = new Map();
   const pfx = e.prefix.toLowerCase();
-  const want = str.toLowerCase();
   for (const c of e.consts) {
     const name = c.name.toLowerCase();
     if (!name.startsWith(pfx)) continue;
-    if (name.slice(pfx.length) === want) return c.value;
+    const key = name.slice(pfx.length);
+    if (!m.has(key)) m.set(key, c.value);
   }
-  return null;
+  ENUM_INDEX.set(e, m);
+  return m;
 }
 
 /** The delegate_* value grammar of bpf_parse_param(): returns the mask or -errno. */

@@ -41,8 +41,12 @@ export function capDrop(set: CapSet, cap: number): CapSet {
 
 /** a ⊆ b */
 export function capSubset(a: CapSet, b: CapSet): boolean {
-  for (let c = 0; c <= CAP_LAST_CAP; c++) if (capRaised(a, c) && !capRaised(b, c)) return false;
-  return true;
+  // split into 32-bit halves: JS bitwise operators are 32-bit
+  const alo = a % 2 ** 32;
+  const blo = b % 2 ** 32;
+  const ahi = Math.floor(a / 2 ** 32);
+  const bhi = Math.floor(b / 2 ** 32);
+  return (alo & ~blo) === 0 && (ahi & ~bhi) === 0;
 }
 
 export function capName(cap: number): string {

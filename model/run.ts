@@ -218,57 +218,56 @@ export function lsmAction(st: ModelState, act: LsmAction): number {
 function performSyscalls(st: ModelState, step: Step): StepResult {
   const { k } = st;
   const t = st.tasks.get(step.actor)!;
-  const fd = (h: string | undefined): number => fdOf(st, t, h);
   let ret: number;
   switch (step.op) {
     case 'fsopen':
       ret = sys_fsopen(k, t, step.fs ?? 'bpf', step.flags ?? 0);
       break;
     case 'fsconfig':
-      ret = sys_fsconfig(k, t, fd(step.fd), FSCONFIG_CMDS[step.cmd], step.key ?? null, step.value ?? null);
+      ret = sys_fsconfig(k, t, fdOf(st, t, step.fd), FSCONFIG_CMDS[step.cmd], step.key ?? null, step.value ?? null);
       break;
     case 'fsmount':
-      ret = sys_fsmount(k, t, fd(step.fd));
+      ret = sys_fsmount(k, t, fdOf(st, t, step.fd));
       break;
     case 'open':
-      ret = sys_openat(k, t, fd(step.dirfd), step.path, step.o_path ?? false);
+      ret = sys_openat(k, t, fdOf(st, t, step.dirfd), step.path, step.o_path ?? false);
       break;
     case 'mkdir':
-      ret = sys_mkdirat(k, t, fd(step.dirfd), step.path);
+      ret = sys_mkdirat(k, t, fdOf(st, t, step.dirfd), step.path);
       break;
     case 'open_tree':
-      ret = sys_open_tree(k, t, fd(step.dirfd), step.path);
+      ret = sys_open_tree(k, t, fdOf(st, t, step.dirfd), step.path);
       break;
     case 'move_mount':
-      ret = sys_move_mount(k, t, fd(step.fd));
+      ret = sys_move_mount(k, t, fdOf(st, t, step.fd));
       break;
     case 'mount':
       ret = sys_mount_bpf(k, t, step.data);
       break;
     case 'fspick':
-      ret = sys_fspick(k, t, fd(step.dirfd), step.path);
+      ret = sys_fspick(k, t, fdOf(st, t, step.dirfd), step.path);
       break;
     case 'mountinfo': {
-      const r = mountinfoOf(k, t, fd(step.fd));
+      const r = mountinfoOf(k, t, fdOf(st, t, step.fd));
       return r.text === undefined ? { ret: retName(r.ret) } : { ret: retName(r.ret), text: r.text };
     }
     case 'token_create':
       ret = sys_bpf(k, t, {
         cmd: BPF_TOKEN_CREATE,
-        attr: { flags: step.flags ?? 0, bpffs_fd: fd(step.bpffs) },
+        attr: { flags: step.flags ?? 0, bpffs_fd: fdOf(st, t, step.bpffs) },
         size: step.size ?? 8,
         tailByte: step.tail_byte ?? null,
       }).ret;
       break;
     case 'token_fdinfo': {
-      const f = fdgetRaw(t.files, fd(step.fd));
+      const f = fdgetRaw(t.files, fdOf(st, t, step.fd));
       if (!f || f.obj.kind !== 'token') return { ret: retName(-ENOENT) };
       return { ret: 'ok', text: bpf_token_show_fdinfo(f.obj.token) };
     }
     case 'obj_get_info': {
       const r = sys_bpf(k, t, {
         cmd: BPF_OBJ_GET_INFO_BY_FD,
-        attr: { bpf_fd: fd(step.fd), info_len: step.info_len ?? 32 },
+        attr: { bpf_fd: fdOf(st, t, step.fd), info_len: step.info_len ?? 32 },
         size: 168,
         tailByte: null,
       });
@@ -284,7 +283,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
           max_entries: step.max_entries ?? 1,
           map_flags: (step.map_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
           map_extra: step.map_extra ?? 0,
-          map_token_fd: step.token === undefined ? 0 : fd(step.token),
+          map_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
         },
         size: 168,
         tailByte: null,
@@ -298,7 +297,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
           expected_attach_type: step.expected_attach_type ?? 0,
           insn_cnt: step.insn_cnt ?? 2,
           prog_flags: (step.prog_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
-          prog_token_fd: step.token === undefined ? 0 : fd(step.token),
+          prog_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
           // model only (seed 002): attr->signature, attr->keyring_id
           ...(step.signature ? { signature: step.signature, keyring_id: KEYRING_ID[step.signature.keyring] } : {}),
         },
@@ -312,7 +311,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
         cmd: BPF_BTF_LOAD,
         attr: {
           btf_flags: (step.btf_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
-          btf_token_fd: step.token === undefined ? 0 : fd(step.token),
+          btf_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
         },
         size: 168,
         tailByte: null,
@@ -324,7 +323,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
         attr: {
           btf_id: st.handles.get(step.btf)?.btfId ?? 0,
           open_flags: (step.open_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
-          fd_by_id_token_fd: step.token === undefined ? 0 : fd(step.token),
+          fd_by_id_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
         },
         size: 168,
         tailByte: null,
@@ -332,7 +331,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       break;
     case 'send_fd': {
       // sendmsg(SCM_RIGHTS): fget_raw(), then the receiver's receive_fd()
-      const f = fdgetRaw(t.files, fd(step.fd));
+      const f = fdgetRaw(t.files, fdOf(st, t, step.fd));
       if (!f) {
         ret = -EBADF;
         break;
@@ -352,7 +351,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       return { ret: retName(nfd) };
     }
     case 'dup2': {
-      const oldfd = fd(step.fd);
+      const oldfd = fdOf(st, t, step.fd);
       const target = st.handles.get(step.to);
       let newfd: number;
       if (target && target.files === t.files && t.files.fds[target.fd] !== undefined) newfd = target.fd;
@@ -366,7 +365,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       return { ret: retName(ret) };
     }
     case 'close': {
-      const n = fd(step.fd);
+      const n = fdOf(st, t, step.fd);
       ret = closeFd(k, t.files, n);
       if (ret === 0) unbindFd(st, t.files, n);
       return { ret: retName(ret) };

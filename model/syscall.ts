@@ -125,6 +125,8 @@ const LAST_FIELD_END: Record<number, number> = {
   [BPF_OBJ_GET_INFO_BY_FD]: 16,
 };
 
+const LAYOUT_ENTRIES = Object.entries(LAYOUT) as Array<[NumField, [number, number]]>;
+
 export interface BpfCall {
   cmd: number;
   attr: BpfAttr;
@@ -148,7 +150,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const copied = Math.min(size, SIZEOF_BPF_ATTR);
   // copy_from_bpfptr(&attr, uattr, size): bytes past `size` read as zero
   const attr: BpfAttr = { ...call.attr };
-  for (const [field, [off, width]] of Object.entries(LAYOUT) as Array<[NumField, [number, number]]>) {
+  for (const [field, [off, width]] of LAYOUT_ENTRIES) {
     const v = attr[field];
     if (v === undefined || off + width <= copied) continue;
     const keep = Math.max(0, copied - off);
@@ -158,7 +160,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   // field the kernel sees that field's byte replaced (e.g. flags byte 3 ->
   // flags = 0x01000000, which token_create() rejects with EINVAL)
   if (tailByte !== null && tailByte < copied) {
-    for (const [field, [off, width]] of Object.entries(LAYOUT) as Array<[NumField, [number, number]]>) {
+    for (const [field, [off, width]] of LAYOUT_ENTRIES) {
       if (tailByte < off || tailByte >= off + width) continue;
       const shift = 8 * (tailByte - off);
       const v = (attr[field] ?? 0) >>> 0;
