@@ -53,10 +53,12 @@ export function capName(cap: number): string {
   return CAP_NAMES[cap] ?? String(cap);
 }
 
+const CAP_INDEX = new Map(CAP_NAMES.map((n, i) => [n, i]));
+
 export function capByName(name: string): number | undefined {
-  const n = name.toUpperCase().replace(/^CAP_/, '');
-  const i = CAP_NAMES.indexOf(n);
-  return i < 0 ? undefined : i;
+  const hit = CAP_INDEX.get(name); // the common spelling, as traces use it
+  if (hit !== undefined) return hit;
+  return CAP_INDEX.get(name.toUpperCase().replace(/^CAP_/, ''));
 }
 
 export function capsFromNames(names: readonly string[] | 'all'): CapSet {
