@@ -37,6 +37,13 @@ describe('spec-version diff', () => {
     expect(formatDiff(diffProfiles(v10, linux, { runs: 100, seed: 3 }), 'markdown')).toBe(formatDiff(diffProfiles(v10, linux, { runs: 100, seed: 3 }), 'markdown'));
   });
 
+  it('for the LSM layer, reports changed AVC decisions (v7 with bpf_token_perms off is not the old behaviour)', () => {
+    const r = diffProfiles(findProfile('linux-6.18-selinux')!, findProfile('selinux-token-v7')!, { runs: 400, seed: 1, polcap: 'off' });
+    const keys = r.classes.map((c) => c.key);
+    expect(keys.some((k) => /^token_create: ok -> EACCES \[denied \w+->\w+ bpf:map_create_as\]$/.test(k))).toBe(true);
+    for (const c of r.classes.slice(0, 5)) expect(c.witness.selinux?.polcap ?? []).not.toContain('bpf_token_perms');
+  });
+
   it('the CLI prints markdown, and rejects bad input with one line and exit 2', async () => {
     const out: string[] = [];
     const err: string[] = [];

@@ -32,13 +32,18 @@ export interface DiffReport {
   classes: DiffClass[];
 }
 
-const show = (r: StepResult): string => (r.text !== undefined ? `${r.ret} ${JSON.stringify(r.text)}` : r.ret);
+/** a step's outcome as compared: result, text, and the LSM denials it saw */
+const show = (r: StepResult): string => {
+  const base = r.text !== undefined ? `${r.ret} ${JSON.stringify(r.text)}` : r.ret;
+  const denied = (r.avc ?? []).filter((a) => !a.granted).map((a) => `${a.scontext}->${a.tcontext} ${a.tclass}:${a.perm}${a.permissive ? '(permissive)' : ''}`);
+  return denied.length ? `${base} [denied ${denied.join(', ')}]` : base;
+};
 
 /** the first step whose result differs between the two profiles */
 function firstDiff(s: Scenario, from: Profile, to: Profile): { i: number; a: StepResult[]; b: StepResult[] } | null {
   const a = runScenario(s, { profile: from }).results;
   const b = runScenario(s, { profile: to }).results;
-  for (let i = 0; i < a.length; i++) if (a[i]!.ret !== b[i]!.ret || a[i]!.text !== b[i]!.text) return { i, a, b };
+  for (let i = 0; i < a.length; i++) if (show(a[i]!) !== show(b[i]!)) return { i, a, b };
   return null;
 }
 
@@ -70,8 +75,21 @@ function minimizeWitness(s0: Scenario, key: string, from: Profile, to: Profile):
   return d && classKey(pruned, d) === key ? pruned : s;
 }
 
-export function diffProfiles(from: Profile, to: Profile, o: { runs: number; seed: number; maxCommands?: number }): DiffReport {
-  const sample = fc.sample(scenarioArb({ profile: from, maxCommands: o.maxCommands ?? 30 }), { numRuns: o.runs, seed: o.seed });
+export interface DiffOptions {
+  runs: number;
+  seed: number;
+  maxCommands?: number;
+  /** the SELinux policy capability bpf_token_perms in generated policies (default: random) */
+  polcap?: 'on' | 'off';
+}
+
+const hasSelinux = (p: Profile): boolean => p.lsm?.order.includes('selinux') ?? false;
+
+export function diffProfiles(from: Profile, to: Profile, o: DiffOptions): DiffReport {
+  // with SELinux on either side, scenarios carry contexts and policies
+  const lsm = hasSelinux(from) || hasSelinux(to) ? { races: false, bpfLsm: false, ...(o.polcap ? { polcap: o.polcap } : {}) } : undefined;
+  const gen = { profile: from, maxCommands: o.maxCommands ?? 30, ...(lsm ? { lsm } : {}) };
+  const sample = fc.sample(scenarioArb(gen), { numRuns: o.runs, seed: o.seed });
   const classes = new Map<string, { count: number; witness: Scenario }>();
   let differing = 0;
   for (const c of sample) {
