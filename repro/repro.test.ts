@@ -29,6 +29,21 @@ const picks = ['canonical-delegation', '011-token-create-success', '071-map-crea
   (p) => corpus.find((e) => e.file.includes(p))!,
 );
 
+describe('C reproducers of LSM scenarios', () => {
+  it('carry the SELinux policy and contexts the scenario needs, as policy text', () => {
+    const e = corpus.find((x) => x.file.includes('v7-polcap-off-not-backward-compatible'))!;
+    const src = reproC(e.scenario);
+    expect(src).toMatch(/^ \*     allow U_t P_t:cap2_userns bpf;$/m);
+    expect(src).toMatch(/^ \*   actor user runs in domain U_t/m);
+    expect(src).toContain('static const int repro_needs_lsm = 1;');
+    expect(reproC(picks[0]!.scenario)).toContain('static const int repro_needs_lsm = 0;');
+  });
+  it.skipIf(!hasCc)('still compile', () => {
+    const e = corpus.find((x) => x.file.includes('v7-prog-load-creator-check-dead-code'))!;
+    expect(() => build(e.scenario, 'lsm_repro')).not.toThrow();
+  });
+});
+
 describe.skipIf(skip !== null)(`C reproducers${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it.each(picks.map((e) => [e.file.split('/').pop()!, e] as const))('%s compiles and reproduces every step', (name, e) => {
     const r = spawnSync(build(e.scenario, name.replace(/\W/g, '_')), { encoding: 'utf8', timeout: 60_000 });

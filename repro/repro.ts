@@ -5,7 +5,7 @@
 // expected one, exiting 1 on a mismatch.
 
 import { readFileSync } from 'node:fs';
-import type { Scenario, StepResult } from '../scenario/types.ts';
+import type { PolicyDecl, Scenario, StepResult } from '../scenario/types.ts';
 import { toProtocol } from '../oracle/driver.ts';
 import { runScenario } from '../model/run.ts';
 import { formatSetup, formatStep } from '../scenario/format.ts';
@@ -32,6 +32,48 @@ export interface ReproOptions {
   timeoutMs?: number;
 }
 
+/** allow rules "S T:class perm..." as SELinux policy statements (`*` spelled out as a comment) */
+export function policyText(p: PolicyDecl): string[] {
+  const out: string[] = [];
+  for (const cap of p.polcap ?? []) out.push(`policycap ${cap};`);
+  for (const rule of p.allow) {
+    const m = /^(\S+)\s+(\S+):(\S+)\s+(.+)$/.exec(rule.trim());
+    if (!m) {
+      out.push(`# ${rule}`);
+      continue;
+    }
+    const [, src, tgt, cls, perms] = m;
+    const ps = perms!.trim().split(/\s+/);
+    const star = src === '*' || tgt === '*' || ps.includes('*') ? '  # "*": every type / permission of the class' : '';
+    out.push(`allow ${src} ${tgt}:${cls} ${ps.length === 1 ? ps[0] : `{ ${ps.join(' ')} }`};${star}`);
+  }
+  if (p.defines_token_perms === false) out.push('# the policy does not define bpf { map_create_as prog_load_as }');
+  if (p.handle_unknown) out.push(`# handle_unknown = ${p.handle_unknown}`);
+  if (p.enforcing === false) out.push('# permissive mode (setenforce 0)');
+  for (const d of p.permissive ?? []) out.push(`permissive ${d};`);
+  return out;
+}
+
+/** what the executor cannot set up: SELinux contexts, policy, BPF-LSM programs, races */
+function lsmNeeds(s: Scenario): string[] {
+  const out: string[] = [];
+  if (s.selinux) {
+    out.push(`SELinux policy${s.selinux.loaded === false ? ' (loaded by a later step, not at boot)' : ''}:`);
+    out.push(...policyText(s.selinux).map((l) => `  ${l}`));
+  }
+  for (const a of s.actors) if (a.context) out.push(`actor ${a.name} runs in domain ${a.context} (e.g. runcon -t ${a.context})`);
+  s.steps.forEach((st, i) => {
+    for (const act of st.lsm ?? []) {
+      if (act.action === 'policy_load') {
+        out.push(`before step ${i + 1}: load this policy:`);
+        out.push(...policyText(act.policy).map((l) => `  ${l}`));
+      } else out.push(`before step ${i + 1}: a BPF-LSM program on lsm/${act.hook} returns -${act.errno} for ${act.task} (selftest token_lsm)`);
+    }
+    if ('race' in st && st.race) out.push(`step ${i + 1}: another thread (${st.race.actor}) runs ${st.race.op} on ${st.race.fd} inside the syscall (model-only race)`);
+  });
+  return out;
+}
+
 /** The reproducer's C source. Expected results: each step's `expect`, else the
  *  model's result for the scenario's profile and sysctl. */
 export function reproC(s: Scenario, o: ReproOptions = {}): string {
@@ -56,6 +98,14 @@ export function reproC(s: Scenario, o: ReproOptions = {}): string {
   for (const l of formatSetup(s)) lines.push(` *   ${comment(l)}`);
   for (const [i, l] of desc.entries()) lines.push(` *   ${comment(l)}  -> expect ${expected[i]!.ret}`);
   lines.push(' *');
+  const needs = lsmNeeds(s);
+  if (needs.length) {
+    lines.push(' * This scenario also needs what the embedded executor does not set up; the');
+    lines.push(' * expected results come from the model with it, so they differ on a kernel');
+    lines.push(' * without it:');
+    for (const l of needs) lines.push(` *   ${comment(l)}`);
+    lines.push(' *');
+  }
   lines.push(' * Everything runs in private user and mount namespaces created by the embedded');
   lines.push(' * executor (bpf-token-conformance, oracle/executor.c); no sysctl is written.');
   lines.push(' */');
@@ -71,6 +121,7 @@ export function reproC(s: Scenario, o: ReproOptions = {}): string {
     `static const char *const repro_text[] = {\n${expected.map((e) => `  ${e.text === undefined ? '0' : cString(JSON.stringify(e.text).slice(1, -1))},`).join('\n')}\n  0 };`,
   );
   lines.push(`static const int repro_sysctl = ${sysctl};`);
+  lines.push(`static const int repro_needs_lsm = ${needs.length ? 1 : 0};`);
   lines.push(REPRO_MAIN);
   return lines.join('\n') + '\n';
 }
@@ -108,6 +159,7 @@ int main(void) {
     printf("warning: kernel.unprivileged_bpf_disabled is %d here, the expectations assume %d\n", atoi(buf), repro_sysctl);
   if (sf) fclose(sf);
   if (geteuid() != 0) { printf("this reproducer must run as root\n"); return 2; }
+  if (repro_needs_lsm) printf("note: this scenario needs the SELinux/BPF-LSM set-up described at the top of the source\n");
   int in[2], out[2];
   if (pipe(in) || pipe(out)) { perror("pipe"); return 2; }
   pid_t pid = fork();
