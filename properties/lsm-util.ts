@@ -78,3 +78,16 @@ export const CREATE_PERM: Record<string, string> = { map_create: 'map_create', p
 export function lsmOrderOf(s: Scenario, profile: Profile): string[] {
   return s.lsm_order ?? (profile.lsm ?? DEFAULT_LSM).order;
 }
+
+/** A token-using step as the token claims see it (bpf_token_perms on, a token
+ *  made after the first policy load): SELinux, the token file, the context of
+ *  the creator of its bpffs and of current. Null when the claims do not apply. */
+export function tokenUse(st: ModelState, step: Step): { se: SelinuxLsm; f: File; creator: string; cur: string } | null {
+  const se = patched(st);
+  if (!se || !polcapOn(se)) return null;
+  const f = tokenFile(st, step);
+  const sb = f && tokenSb(f);
+  const creator = sb && creatorContext(se, sb);
+  if (!f || !creator || prePolicyToken(se, f)) return null;
+  return { se, f, creator, cur: currentContext(se, st, step) };
+}

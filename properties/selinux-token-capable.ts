@@ -1,6 +1,6 @@
 import type { Property } from './types.ts';
 import { counterfactual, walk } from './walk.ts';
-import { creatorContext, currentContext, patched, polcapOn, prePolicyToken, tokenFile, tokenSb } from './lsm-util.ts';
+import { tokenUse } from './lsm-util.ts';
 import { CLASSES } from '../model/lsm/policy.ts';
 import type { HookCall } from '../model/lsm.ts';
 
@@ -19,14 +19,9 @@ export const selinuxTokenCapable: Property = {
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {
-        const se = patched(st);
-        if (!se || !polcapOn(se)) return null;
-        const f = tokenFile(st, step);
-        const sb = f && tokenSb(f);
-        const grantor = sb && creatorContext(se, sb);
-        if (!grantor) return null;
-        if (prePolicyToken(se, f)) return null;
-        const cur = currentContext(se, st, step);
+        const use = tokenUse(st, step);
+        if (!use) return null;
+        const { creator: grantor, cur } = use;
         const trace: HookCall[] = [];
         const r = counterfactual(st, step, (c) => {
           c.k.security.trace = trace;

@@ -1,6 +1,6 @@
 import type { Property } from './types.ts';
 import { walk } from './walk.ts';
-import { CREATE_PERM, creatorContext, prePolicyToken, currentContext, patched, polcapOn, throughToken, tokenFile, tokenSb } from './lsm-util.ts';
+import { CREATE_PERM, throughToken, tokenUse } from './lsm-util.ts';
 
 export const selinuxTokenChecksAtUse: Property = {
   name: 'selinux-token-checks-at-use',
@@ -16,16 +16,11 @@ export const selinuxTokenChecksAtUse: Property = {
     return walk(s, profile, {
       before(st, step, i) {
         if (step.op !== 'map_create' && step.op !== 'prog_load') return null;
-        const se = patched(st);
-        if (!se || !polcapOn(se)) return null;
-        const f = tokenFile(st, step);
-        const sb = f && tokenSb(f);
-        const creator = sb && creatorContext(se, sb);
-        if (!creator) return null;
-        if (prePolicyToken(se, f)) return null;
+        const use = tokenUse(st, step);
+        if (!use) return null;
         const r = throughToken(st, step);
         if (!r) return null;
-        const cur = currentContext(se, st, step);
+        const { creator, cur } = use;
         const perm = CREATE_PERM[step.op]!;
         const hook = step.op === 'map_create' ? 'bpf_map_create' : 'bpf_prog_load';
         const recs = (r.avc ?? []).filter((a) => a.hook === hook && a.tclass === 'bpf' && a.perm === perm);

@@ -1,7 +1,7 @@
 import type { Property } from './types.ts';
 import { fileOf, walk } from './walk.ts';
 import type { BpfToken } from '../model/token.ts';
-import { CREATE_PERM, creatorContext, prePolicyToken, currentContext, enforcing, grants, patched, polcapOn, throughToken, tokenFile, tokenSb } from './lsm-util.ts';
+import { CREATE_PERM, currentContext, enforcing, grants, patched, throughToken, tokenUse } from './lsm-util.ts';
 
 export const selinuxTokenHeadline: Property = {
   name: 'selinux-token-headline',
@@ -28,14 +28,9 @@ export const selinuxTokenHeadline: Property = {
       },
       before(st, step, i) {
         if (step.op !== 'map_create' && step.op !== 'prog_load') return null;
-        const se = patched(st);
-        if (!se || !polcapOn(se)) return null;
-        const f = tokenFile(st, step);
-        const sb = f && tokenSb(f);
-        const creator = sb && creatorContext(se, sb);
-        if (!creator) return null;
-        if (prePolicyToken(se, f)) return null;
-        const cur = currentContext(se, st, step);
+        const use = tokenUse(st, step);
+        if (!use) return null;
+        const { se, f, creator, cur } = use;
         if (!enforcing(se, cur, creator)) return null;
         if (!throughToken(st, step)) return null;
         const perm = CREATE_PERM[step.op]!;
