@@ -7,7 +7,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reproC } from './repro.ts';
-import { probeKernelSync } from '../oracle/driver.ts';
+import { adaptToMachine, probeKernelSync, runOnKernel } from '../oracle/driver.ts';
+import fc from 'fast-check';
+import { scenarioArb } from '../generators/scenario.ts';
+import { findProfile } from '../model/profile.ts';
 import { loadCorpus } from '../corpus/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 
@@ -50,6 +53,20 @@ describe.skipIf(skip !== null)(`C reproducers${skip ? ` (skipped: ${skip})` : ''
     expect(r.stdout).toMatch(/all \d+ steps gave the expected results/);
     expect(r.status).toBe(0);
   });
+
+  it('reproducers agree with the oracle on generated scenarios (expectations taken from the kernel run)', async () => {
+    if ('skip' in probe) return;
+    const gen = fc.sample(scenarioArb({ profile: findProfile('linux-6.18')!, sysctl: probe.unprivileged_bpf_disabled, maxCommands: 15 }), { numRuns: 3, seed: 9 });
+    for (const [n, c] of gen.entries()) {
+      const s = adaptToMachine(c.scenario, probe);
+      const [k] = await runOnKernel([s]);
+      expect(k!.error).toBeUndefined();
+      // the kernel's results become the expectations: the reproducer must see the same
+      const withKernel: Scenario = { ...s, steps: s.steps.map((st, i) => ({ ...st, expect: k!.results[i]!.ret })) };
+      const r = spawnSync(build(withKernel, `gen${n}`), { encoding: 'utf8', timeout: 60_000 });
+      expect(r.stdout).toMatch(/all \d+ steps gave the expected results/);
+    }
+  }, 120_000);
 
   it('a wrong expectation exits 1 and marks the step', () => {
     const e = picks[0]!;
