@@ -14,6 +14,7 @@ export const bpfLsmTokenDenial: Property = {
     'security/security.c call_int_hook(): every LSM is asked until one refuses',
   ],
   knownBad: ['mutant-lsm-first-only'],
+  holdsOn: ['linux-6.18', 'linux-6.18-selinux', 'selinux-token-merged', 'selinux-token-fixed'],
   gen: { lsm: { bpfLsm: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {

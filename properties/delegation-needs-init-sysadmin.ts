@@ -33,6 +33,7 @@ export const delegationNeedsInitSysadmin: Property = {
     'kernel/bpf/inode.c bpf_parse_param() and bpf_fill_super()',
   ],
   knownBad: ['token-v10'],
+  holdsOn: ['linux-6.18'],
   gen: { grantor: 'sometimes' },
   check(s, profile) {
     let privilegedSeen = false;

@@ -14,6 +14,7 @@ export const fdRaceIndependence: Property = {
     'K4: bpf_token_create() resolves bpffs_fd and passes the validated path to security_bpf_token_create(); K5: map_create() passes the token it resolved to security_bpf_map_create()',
   ],
   knownBad: ['selinux-token-v7', 'selinux-token-merged'],
+  holdsOn: ['linux-6.18-selinux', 'selinux-token-fixed'],
   gen: { lsm: { races: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {

@@ -10,6 +10,7 @@ export const integrityFailureFreesAndRejects: Property = {
     'issue 4: "a failure in either phase frees the blob and rejects the load"; shared/spec/integrity-lsm.md decision table 3.4',
   ],
   knownBad: ['mutant-integrity-rc-overwritten'],
+  holdsOn: ['integrity-rfc', 'integrity-fixed'],
   gen: { integrity: {} },
   check(s, profile) {
     return walkLoads(s, profile, (_st, step, i, r, ev) => {

@@ -10,6 +10,7 @@ export const integrityFreeOnce: Property = {
     '1b67772e (6.9) "bpf,lsm: Refactor bpf_prog_alloc/bpf_prog_free LSM hooks": the caller frees after a hook failure; security/bpf/hooks.c registers bpf_prog_free for BPF-LSM programs, which see every call',
   ],
   knownBad: ['integrity-rfc'],
+  holdsOn: ['integrity-fixed'],
   gen: { integrity: {} },
   check(s, profile) {
     // stated for the framework of seed 002; 6.18 has the same double call on

@@ -10,6 +10,7 @@ export const integrityHooksSeeToken: Property = {
     'kernel/bpf/syscall.c bpf_prog_load(): `prog->aux->token = token; token = NULL;` before security_bpf_prog_load(prog, attr, token, ...) (shared/spec/integrity-lsm.md 9.3)',
   ],
   knownBad: ['integrity-rfc'],
+  holdsOn: ['integrity-fixed'],
   gen: { integrity: {} },
   check(s, profile) {
     // stated for the framework of seed 002; 6.18's bpf_prog_load hook gets NULL

@@ -14,6 +14,7 @@ export const integrityOrderIndependence: Property = {
     'shared/spec/integrity-lsm.md 7.1-7.2: call_int_hook() runs LSMs in lsm= order, the first non-zero wins',
   ],
   knownBad: ['mutant-integrity-in-authz'],
+  holdsOn: ['integrity-rfc', 'integrity-fixed'],
   gen: { integrity: {} },
   check(s, profile) {
     if (!profile.integrity) return null;

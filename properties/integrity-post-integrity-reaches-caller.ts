@@ -11,6 +11,7 @@ export const integrityPostIntegrityReachesCaller: Property = {
     'issue 4: "the post_integrity result reaches the caller"',
   ],
   knownBad: ['mutant-hornet-ignores-post-integrity', 'mutant-integrity-rc-overwritten'],
+  holdsOn: ['integrity-rfc', 'integrity-fixed'],
   gen: { integrity: {} },
   check(s, profile) {
     return walkLoads(s, profile, (_st, step, i, r, ev) => {

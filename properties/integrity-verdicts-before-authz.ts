@@ -10,6 +10,7 @@ export const integrityVerdictsBeforeAuthz: Property = {
     'shared/spec/integrity-lsm.md 3.2 steps 2-4 and the decision table 3.4',
   ],
   knownBad: ['mutant-integrity-in-authz', 'mutant-integrity-rc-overwritten'],
+  holdsOn: ['integrity-rfc', 'integrity-fixed'],
   gen: { integrity: {} },
   check(s, profile) {
     return walkLoads(s, profile, (st, step, i, _r, ev) => {

@@ -32,6 +32,7 @@ export const lsmBlobFreedOnce: Property = {
     '"[PATCH] lsm,selinux: Add LSM blob support for BPF objects" (Blaise Boscaccy, July 2025): the framework, not SELinux, allocates and frees the blobs',
   ],
   knownBad: ['mutant-blob-no-null-after-free'],
+  holdsOn: ['linux-6.18', 'linux-6.18-selinux', 'selinux-token-merged', 'integrity-rfc'],
   gen: { lsm: { races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {

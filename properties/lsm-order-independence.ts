@@ -10,6 +10,7 @@ export const lsmOrderIndependence: Property = {
     'issue 4: "the outcome of an authorization does not depend on LSM order except for its errno"',
   ],
   knownBad: ['mutant-lsm-first-only'],
+  holdsOn: ['linux-6.18-selinux', 'selinux-token-merged', 'selinux-token-fixed'],
   gen: { lsm: { bpfLsm: true } },
   check(s, profile) {
     const order = lsmOrderOf(s, profile);

@@ -55,6 +55,7 @@ export const monotonicPrivilege: Property = {
     'kernel/bpf/token.c bpf_token_capable(), syscall.c map_create()/bpf_prog_load(): every check is a conjunction of capability and delegation tests',
   ],
   knownBad: ['mutant-insn-limit-swapped'],
+  holdsOn: ['linux-6.18'],
   // unprivileged loads only exist with the sysctl at 0
   gen: { sysctl: 0 },
   check(s, profile) {

@@ -10,6 +10,7 @@ export const mountinfoRoundtrip: Property = {
     'kernel/bpf/inode.c bpf_show_options(), seq_print_delegate_opts(), bpf_parse_param()',
   ],
   knownBad: ['mutant-show-full-names'],
+  holdsOn: ['linux-6.18'],
   check(s, profile) {
     return walk(s, profile, {
       after(st, step, i, r) {

@@ -1,4 +1,4 @@
-// Every property passes on linux-6.18 and is seen failing, with a shrunk
+// Every property holds on the profiles where its claim applies (holdsOn) and is seen failing, with a shrunk
 // counterexample of a handful of steps, on each of its known-bad profiles.
 // Longer campaigns: BPFTC_RUNS=20000 BPFTC_SEED=7 npm test
 
@@ -10,29 +10,23 @@ import { runScenario } from '../model/run.ts';
 
 const RUNS = Number(process.env.BPFTC_RUNS ?? 400);
 const SEED = Number(process.env.BPFTC_SEED ?? 1);
-const linux = findProfile('linux-6.18')!;
-const linuxSelinux = findProfile('linux-6.18-selinux')!;
 
 describe.each(PROPERTIES.map((p) => [p.name, p] as const))('property %s', (_name, prop) => {
   it('has a claim, provenance and at least one known-bad profile', () => {
     expect(prop.claim.length).toBeGreaterThan(20);
     expect(prop.provenance.length).toBeGreaterThan(0);
     expect(prop.knownBad.length).toBeGreaterThan(0);
+    expect(prop.holdsOn.length).toBeGreaterThan(0);
   });
 
-  it(`holds on linux-6.18 (${RUNS} runs, seed ${SEED})`, () => {
-    const r = checkProperty(prop, linux, { runs: RUNS, seed: SEED });
+  it.each(prop.holdsOn)(`holds on %s (${RUNS} runs, seed ${SEED})`, (name) => {
+    const profile = findProfile(name)!;
+    expect(profile, name).toBeDefined();
+    expect(prop.knownBad).not.toContain(name);
+    const r = checkProperty(prop, profile, { runs: RUNS, seed: SEED });
     if (!r.ok) throw new Error(`${r.counterexample.violation.message} (seed ${SEED}, path ${r.counterexample.path})`);
     expect(r.runs).toBe(RUNS);
   });
-
-  // LSM properties also hold on 6.18 with SELinux before the token patch
-  if (prop.gen?.lsm !== undefined)
-    it(`holds on linux-6.18-selinux (${RUNS} runs, seed ${SEED})`, () => {
-      const r = checkProperty(prop, linuxSelinux, { runs: RUNS, seed: SEED });
-      if (!r.ok) throw new Error(`${r.counterexample.violation.message} (seed ${SEED}, path ${r.counterexample.path})`);
-      expect(r.runs).toBe(RUNS);
-    });
 
   it.each(prop.knownBad)('is caught on %s with a shrunk counterexample', (bad) => {
     const profile = findProfile(bad)!;

@@ -21,6 +21,7 @@ export const selinuxCreatorSid: Property = {
     'seed 000 changelog v4: "Added initialization of creator_sid in selinux_sb_alloc_security" (A4); K2: vfs_get_tree() -> security_sb_set_mnt_opts() runs in the CMD_CREATE caller; delayed_superblock_init() in the policy loader',
   ],
   knownBad: ['selinux-token-v1', 'selinux-token-v3'],
+  holdsOn: ['selinux-token-v7', 'selinux-token-fixed'],
   gen: { lsm: { reloads: false } },
   check(s, profile) {
     // superblock id -> was SELinux initialised when it was created

@@ -11,6 +11,7 @@ export const selinuxDenialAudited: Property = {
     'A2 (Stephen Smalley on v1/v2): the SECSID_NULL path returned -EPERM with no audit record',
   ],
   knownBad: ['selinux-token-v2'],
+  holdsOn: ['linux-6.18-selinux', 'selinux-token-v7', 'selinux-token-fixed'],
   gen: { lsm: { races: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {

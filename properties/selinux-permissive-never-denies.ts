@@ -21,6 +21,7 @@ export const selinuxPermissiveNeverDenies: Property = {
     'A2: v1/v2 returned -EPERM without audit on SECSID_NULL, ignoring permissive mode (Stephen Smalley)',
   ],
   knownBad: ['selinux-token-v2', 'selinux-token-v7'],
+  holdsOn: ['linux-6.18-selinux', 'selinux-token-fixed'],
   gen: { lsm: { races: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {

@@ -12,6 +12,7 @@ export const selinuxTokenAsAtCreate: Property = {
     'K4: bpf_token_create() resolves bpffs_fd, validates the path, and hands it to security_bpf_token_create(token, attr, &path)',
   ],
   knownBad: ['selinux-token-v7', 'selinux-token-merged'],
+  holdsOn: ['selinux-token-fixed'],
   gen: { lsm: { polcap: 'on', races: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {

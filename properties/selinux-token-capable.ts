@@ -13,6 +13,7 @@ export const selinuxTokenCapable: Property = {
     'Paul Moore (v5 review, shared/spec/selinux-token-history.md A8/A9): subject = current, object = the token grantor; K8: bpf_token_capable() calls security_bpf_token_capable() after ns_capable()',
   ],
   knownBad: ['selinux-token-v4', 'selinux-token-v5', 'selinux-token-v6', 'selinux-token-v7'],
+  holdsOn: ['selinux-token-fixed'],
   // the polcap gates the check (seed 000: with it off, "previous behavior ...
   // is preserved", and before the patch there is no bpf_token_capable hook)
   gen: { lsm: { polcap: 'on', reloads: false } },

@@ -11,6 +11,7 @@ export const selinuxTokenChecksAtUse: Property = {
     'K5/K6 (shared/spec/selinux-token-history.md): security_bpf_map_create() receives the token; security_bpf_prog_load() receives NULL',
   ],
   knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-merged'],
+  holdsOn: ['selinux-token-fixed'],
   gen: { lsm: { polcap: 'on', reloads: false } },
   check(s, profile) {
     return walk(s, profile, {

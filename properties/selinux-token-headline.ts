@@ -13,6 +13,7 @@ export const selinuxTokenHeadline: Property = {
     'issue 4: the design\'s headline invariant',
   ],
   knownBad: ['selinux-token-v1', 'selinux-token-v2'],
+  holdsOn: ['selinux-token-fixed'],
   gen: { lsm: { polcap: 'on', reloads: false } },
   check(s, profile) {
     // who made each token (ground truth for the message: a token passed to

@@ -10,6 +10,7 @@ export const tokenFromBpffsRoot: Property = {
     'kernel/bpf/token.c bpf_token_create()',
   ],
   knownBad: ['token-v10'],
+  holdsOn: ['linux-6.18'],
   check(s, profile) {
     let notRoot: string | null = null;
     return walk(s, profile, {

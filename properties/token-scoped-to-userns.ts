@@ -11,6 +11,7 @@ export const tokenScopedToUserns: Property = {
     'kernel/bpf/token.c bpf_token_capable(): ns_capable(token->userns, cap); cap_capable() (commoncap.c) only grants capabilities over a namespace to its own tasks and its ancestors',
   ],
   knownBad: ['mutant-capable-current-ns'],
+  holdsOn: ['linux-6.18'],
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

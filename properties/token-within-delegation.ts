@@ -37,6 +37,7 @@ export const tokenWithinDelegation: Property = {
     'kernel/bpf/token.c bpf_token_allow_cmd(), bpf_token_allow_map_type(), bpf_token_allow_prog_type(); syscall.c map_create()/bpf_prog_load() drop a token that does not allow the request',
   ],
   knownBad: ['mutant-ignore-attach-mask', 'mutant-keep-dropped-token'],
+  holdsOn: ['linux-6.18'],
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

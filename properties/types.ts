@@ -19,6 +19,9 @@ export interface Property {
   provenance: string[];
   /** profiles the test suite shows this property catching */
   knownBad: string[];
+  /** profiles where the claim applies and the test suite shows it holding
+   *  (a profile without the layer a claim is about would pass vacuously) */
+  holdsOn: string[];
   /** generator tuning for this claim */
   gen?: Partial<Omit<GenOptions, 'profile'>>;
   check(scenario: Scenario, profile: Profile): Violation | null;
