@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PROFILES, findProfile, DEFAULT_PROFILE, type Profile } from '../model/profile.ts';
 import { PROPERTIES, findProperty } from '../properties/index.ts';
 import { checkProperty, type Counterexample } from '../properties/check.ts';
-import type { Property } from '../properties/types.ts';
+import { type Property, appliesTo } from '../properties/types.ts';
 import { runScenario } from '../model/run.ts';
 import { loadScenarioFile } from '../scenario/io.ts';
 import { ScenarioError } from '../scenario/validate.ts';
@@ -142,7 +142,10 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     if (timeSec !== undefined && timeSec < 1) throw new UsageError('--time must be at least 1 second');
     const batchRuns = (flags.batch as number | undefined) ?? Math.min(runs, 500);
     if (batchRuns < 1) throw new UsageError('--batch must be at least 1');
-    const spec: CampaignSpec = { profile: profile.name, properties: props.map((p) => p.name), seed, shard, workers, batchRuns };
+    // a claim about a layer the profile lacks would pass vacuously: say n/a
+    const skipped = flags.property === undefined || flags.property === 'all' ? props.filter((p) => !appliesTo(p, profile)) : [];
+    const run = props.filter((p) => !skipped.includes(p));
+    const spec: CampaignSpec = { profile: profile.name, properties: run.map((p) => p.name), seed, shard, workers, batchRuns };
     if (timeSec !== undefined) spec.timeSec = timeSec;
     else spec.runs = runs;
     const progress = campaignProgress(err);
@@ -153,10 +156,18 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
       reportProperty(prop, profile, p.runs, p.counterexample, flags, out, report);
       if (p.counterexample) failed++;
     }
+    for (const prop of skipped) {
+      report.push({ property: prop.name, ok: true, runs: 0, applies: false });
+      if (!flags.json) out(`n/a   ${prop.name}  (${profile.name} has no ${prop.requires} layer)`);
+    }
     if (typeof flags.junit === 'string') writeFileSync(flags.junit, junit(res, profile));
   }
   if (flags.json) out(JSON.stringify({ profile: profile.name, seed, runs, results: report }, null, 2));
-  else out(`${props.length - failed} passed, ${failed} failed (profile ${profile.name}, seed ${seed})`);
+  else {
+    const na = props.filter((p) => !appliesTo(p, profile)).length;
+    const applicable = path === undefined && (flags.property === undefined || flags.property === 'all') ? props.length - na : props.length;
+    out(`${applicable - failed} passed, ${failed} failed${applicable < props.length ? `, ${props.length - applicable} not applicable` : ''} (profile ${profile.name}, seed ${seed})`);
+  }
   return failed ? 1 : 0;
 }
 

@@ -15,6 +15,7 @@ export const fdRaceIndependence: Property = {
   ],
   knownBad: ['selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-fixed'],
+  requires: 'selinux',
   gen: { lsm: { races: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {

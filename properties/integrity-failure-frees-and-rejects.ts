@@ -11,6 +11,7 @@ export const integrityFailureFreesAndRejects: Property = {
   ],
   knownBad: ['mutant-integrity-rc-overwritten'],
   holdsOn: ['integrity-rfc', 'integrity-fixed'],
+  requires: 'integrity',
   gen: { integrity: {} },
   check(s, profile) {
     return walkLoads(s, profile, (_st, step, i, r, ev) => {

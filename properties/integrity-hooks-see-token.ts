@@ -11,6 +11,7 @@ export const integrityHooksSeeToken: Property = {
   ],
   knownBad: ['integrity-rfc'],
   holdsOn: ['integrity-fixed'],
+  requires: 'integrity',
   gen: { integrity: {} },
   check(s, profile) {
     // stated for the framework of seed 002; 6.18's bpf_prog_load hook gets NULL

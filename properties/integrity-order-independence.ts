@@ -15,6 +15,7 @@ export const integrityOrderIndependence: Property = {
   ],
   knownBad: ['mutant-integrity-in-authz'],
   holdsOn: ['integrity-rfc', 'integrity-fixed'],
+  requires: 'integrity',
   gen: { integrity: {} },
   check(s, profile) {
     if (!profile.integrity) return null;

@@ -12,6 +12,7 @@ export const integrityPostIntegrityReachesCaller: Property = {
   ],
   knownBad: ['mutant-hornet-ignores-post-integrity', 'mutant-integrity-rc-overwritten'],
   holdsOn: ['integrity-rfc', 'integrity-fixed'],
+  requires: 'integrity',
   gen: { integrity: {} },
   check(s, profile) {
     return walkLoads(s, profile, (_st, step, i, r, ev) => {

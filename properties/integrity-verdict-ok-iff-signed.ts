@@ -20,6 +20,7 @@ export const integrityVerdictOkIffSigned: Property = {
   ],
   knownBad: ['integrity-rfc'],
   holdsOn: ['integrity-fixed'],
+  requires: 'integrity',
   gen: { integrity: {} },
   check(s, profile) {
     return walkLoads(s, profile, (_st, step, i, _r, ev) => {

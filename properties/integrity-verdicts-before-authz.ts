@@ -11,6 +11,7 @@ export const integrityVerdictsBeforeAuthz: Property = {
   ],
   knownBad: ['mutant-integrity-in-authz', 'mutant-integrity-rc-overwritten'],
   holdsOn: ['integrity-rfc', 'integrity-fixed'],
+  requires: 'integrity',
   gen: { integrity: {} },
   check(s, profile) {
     return walkLoads(s, profile, (st, step, i, _r, ev) => {

@@ -11,6 +11,7 @@ export const lsmOrderIndependence: Property = {
   ],
   knownBad: ['mutant-lsm-first-only'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-merged', 'selinux-token-fixed'],
+  requires: 'selinux',
   gen: { lsm: { bpfLsm: true } },
   check(s, profile) {
     const order = lsmOrderOf(s, profile);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from './index.ts';
 import { checkProperty } from './check.ts';
+import { appliesTo } from './types.ts';
 import { findProfile } from '../model/profile.ts';
 import { runScenario } from '../model/run.ts';
 
@@ -17,6 +18,8 @@ describe.each(PROPERTIES.map((p) => [p.name, p] as const))('property %s', (_name
     expect(prop.provenance.length).toBeGreaterThan(0);
     expect(prop.knownBad.length).toBeGreaterThan(0);
     expect(prop.holdsOn.length).toBeGreaterThan(0);
+    // holding where the claim has nothing to check would be vacuous
+    for (const name of [...prop.holdsOn, ...prop.knownBad]) expect(appliesTo(prop, findProfile(name)!), name).toBe(true);
   });
 
   it.each(prop.holdsOn)(`holds on %s (${RUNS} runs, seed ${SEED})`, (name) => {

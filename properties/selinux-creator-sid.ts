@@ -22,6 +22,7 @@ export const selinuxCreatorSid: Property = {
   ],
   knownBad: ['selinux-token-v1', 'selinux-token-v3'],
   holdsOn: ['selinux-token-v7', 'selinux-token-fixed'],
+  requires: 'selinux-token-patch',
   gen: { lsm: { reloads: false } },
   check(s, profile) {
     // superblock id -> was SELinux initialised when it was created

@@ -12,6 +12,7 @@ export const selinuxDenialAudited: Property = {
   ],
   knownBad: ['selinux-token-v2'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-v7', 'selinux-token-fixed'],
+  requires: 'selinux',
   gen: { lsm: { races: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {

@@ -22,6 +22,7 @@ export const selinuxPermissiveNeverDenies: Property = {
   ],
   knownBad: ['selinux-token-v2', 'selinux-token-v7'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-fixed'],
+  requires: 'selinux',
   gen: { lsm: { races: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {

@@ -14,6 +14,7 @@ export const selinuxTokenCapable: Property = {
   ],
   knownBad: ['selinux-token-v4', 'selinux-token-v5', 'selinux-token-v6', 'selinux-token-v7'],
   holdsOn: ['selinux-token-fixed'],
+  requires: 'selinux-token-patch',
   // the polcap gates the check (seed 000: with it off, "previous behavior ...
   // is preserved", and before the patch there is no bpf_token_capable hook)
   gen: { lsm: { polcap: 'on', reloads: false } },

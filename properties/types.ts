@@ -22,7 +22,23 @@ export interface Property {
   /** profiles where the claim applies and the test suite shows it holding
    *  (a profile without the layer a claim is about would pass vacuously) */
   holdsOn: string[];
+  /** the layer the claim is about; a profile without it makes the claim vacuous */
+  requires?: 'selinux' | 'selinux-token-patch' | 'integrity';
   /** generator tuning for this claim */
   gen?: Partial<Omit<GenOptions, 'profile'>>;
   check(scenario: Scenario, profile: Profile): Violation | null;
+}
+
+/** does the claim say anything about this profile? */
+export function appliesTo(prop: Property, profile: Profile): boolean {
+  switch (prop.requires) {
+    case undefined:
+      return true;
+    case 'selinux':
+      return profile.lsm?.order.includes('selinux') ?? false;
+    case 'selinux-token-patch':
+      return (profile.lsm?.order.includes('selinux') ?? false) && profile.lsm?.selinux !== undefined && profile.lsm.selinux !== 'none';
+    case 'integrity':
+      return profile.integrity !== undefined;
+  }
 }
