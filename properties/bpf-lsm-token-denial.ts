@@ -7,14 +7,14 @@ const TOKEN_HOOKS = new Set(['bpf_token_cmd', 'bpf_token_capable']);
 export const bpfLsmTokenDenial: Property = {
   name: 'bpf-lsm-token-denial',
   claim:
-    'When a BPF-LSM program refuses bpf_token_cmd or bpf_token_capable for a task, no step of that task succeeds through a token: whatever fails without the token also fails with it.',
+    'When a BPF-LSM program refuses bpf_token_cmd or bpf_token_capable for a task, no step of that task succeeds through a token: whatever fails without the token also fails with it (on kernels where a token only changes capability checks; the SELinux token patch also changes the subject of map_create/prog_load, FINDINGS.md L2).',
   provenance: [
     'tools/testing/selftests/bpf/progs/token_lsm.c + prog_tests/token.c (obj_priv_prog): with reject_capable or reject_cmd set, the token-backed load must fail',
     'kernel/bpf/token.c bpf_token_capable(): a negative security_bpf_token_capable() gives false; bpf_token_allow_cmd(): a negative security_bpf_token_cmd() gives false and syscall.c drops the token',
     'security/security.c call_int_hook(): every LSM is asked until one refuses',
   ],
   knownBad: ['mutant-lsm-first-only'],
-  holdsOn: ['linux-6.18', 'linux-6.18-selinux', 'selinux-token-merged', 'selinux-token-fixed'],
+  holdsOn: ['linux-6.18', 'linux-6.18-selinux'],
   gen: { lsm: { bpfLsm: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {
