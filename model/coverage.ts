@@ -76,6 +76,7 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
     ['mnt_root', 'the source is the root of its mount', 'EINVAL'],
     ['attachable', 'the source is ours or the root of an anonymous namespace', 'EINVAL'],
+    ['dir_match', 'source and mountpoint are both directories (the mountpoint is one)', 'EINVAL'],
   ]),
   ...P('mount', 'fspick (fs/fsopen.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],

@@ -70,6 +70,10 @@ export function sys_move_mount(k: Kernel, t: Task, fd: number): number {
   // do_move_mount(): the source must be a mount root, attached in our
   // namespace or the root of an anonymous namespace
   if (k.check('do_move_mount/mnt_root', old.dentry !== old.mnt.mnt_root)) return -EINVAL;
+  // the mountpoint (a fresh directory of the executor) and the source must
+  // both be directories or both not: d_is_dir() mismatch -> EINVAL (e.g. a
+  // clone of a token file's dentry, open_tree(tokenfd, "", AT_EMPTY_PATH))
+  if (k.check('do_move_mount/dir_match', !old.dentry.inode.isDir)) return -EINVAL;
   if (!check_mnt(t, old.mnt)) {
     if (k.check('do_move_mount/attachable', !old.mnt.mnt_ns.anon || old.mnt.hasParent)) return -EINVAL;
   }
