@@ -29,6 +29,7 @@ commands:
               --save DIR (write counterexamples as new corpus files)  --json  --junit FILE
   run FILE..  run scenario files on the model and check their expectations
               --profile P (override the scenario's)  --avc (every LSM decision)  --json
+              --kernel (also on the running kernel, side by side with the model)
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
               every class of behavioural difference between two profiles, with a minimal witness
   repro FILE --c [--out FILE]
@@ -217,9 +218,13 @@ function junit(r: CampaignResult, profile: Profile): string {
   ].join('\n');
 }
 
-function run(argv: string[], out: Out): number {
-  const { flags, positional } = parseArgs(argv, { profile: 'string', json: 'bool', avc: 'bool' });
+async function run(argv: string[], out: Out): Promise<number> {
+  const { flags, positional } = parseArgs(argv, { profile: 'string', json: 'bool', avc: 'bool', kernel: 'bool' });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
+  if (flags.kernel) {
+    if (flags.profile !== undefined) throw new UsageError('--kernel runs the scenario as the running kernel is: no --profile');
+    return (await import('./kernelrun.ts')).runOnKernelCommand(positional, flags.json === true, out);
+  }
   const override = flags.profile === undefined ? undefined : profileFlag(flags.profile);
   const all: unknown[] = [];
   let mismatches = 0;
@@ -289,7 +294,7 @@ export async function main(argv: string[], out: Out = (l) => console.log(l), err
       case '__campaign-worker':
         return await workerMain();
       case 'run':
-        return run(rest, out);
+        return await run(rest, out);
       case 'corpus':
         return corpusCommand(rest, out);
       case 'properties':

@@ -23,6 +23,17 @@ describe('bpftc oracle', () => {
     }
   });
 
+  it.skipIf(skip !== null)(`run --kernel shows model and kernel side by side${skip ? ` (skipped: ${skip})` : ''}`, async () => {
+    const dir = new URL('../corpus/', import.meta.url).pathname;
+    const ok = await cli('run', '--kernel', `${dir}findings/token-core-mountinfo-hides-delegation.json`);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/model and kernel agree/);
+    expect(ok.out).toMatch(/token_create .* ok +ok/);
+    const lsm = await cli('run', '--kernel', `${dir}findings/v7-permissive-domain-denied.json`);
+    expect(lsm.code).toBe(2);
+    expect(lsm.err).toMatch(/cannot run on the kernel \(profile selinux-token-v7: its LSMs .* are model-only\)$/);
+  }, 60_000);
+
   it.skipIf(skip !== null)(`agrees and prints the coverage table${skip ? ` (skipped: ${skip})` : ''}`, async () => {
     const r = await cli('oracle', '--runs', '40', '--seed', '3');
     expect(r.code).toBe(0);

@@ -1,0 +1,37 @@
+// bpftc run --kernel: the same scenario on the running kernel and on the
+// model, side by side; exit 1 when they disagree.
+
+import { loadScenarioFile } from '../scenario/io.ts';
+import { adaptToMachine, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
+import { compareWithKernel } from '../oracle/compare.ts';
+import { formatSideBySide } from '../oracle/shrink.ts';
+import { UsageError } from './args.ts';
+
+export async function runOnKernelCommand(files: string[], json: boolean, out: (l: string) => void): Promise<number> {
+  const probe = await probeKernel();
+  if ('skip' in probe) {
+    out(json ? JSON.stringify({ skipped: probe.skip }) : `skipped: ${probe.skip}`);
+    return 0;
+  }
+  const scenarios = files.map((f) => {
+    const s = loadScenarioFile(f);
+    const why = kernelUncheckable(s);
+    if (why) throw new UsageError(`${f}: cannot run on the kernel (${why})`);
+    return adaptToMachine(s, probe);
+  });
+  const runs = await runOnKernel(scenarios);
+  let disagree = 0;
+  const report: unknown[] = [];
+  scenarios.forEach((s, i) => {
+    const k = runs[i]!;
+    const c = compareWithKernel(s, k);
+    if (c.kind !== 'agree') disagree++;
+    if (json) report.push({ file: files[i], verdict: c.kind, model: c.model, kernel: c.kernel, error: k.error });
+    else {
+      out(`${files[i]}: ${c.kind === 'agree' ? 'model and kernel agree' : c.kind === 'disagree' ? `model and kernel disagree at step ${c.first.index + 1}` : `kernel error: ${c.error}`}`);
+      out(formatSideBySide(s, c.model, k));
+    }
+  });
+  if (json) out(JSON.stringify({ release: probe.release, results: report }, null, 2));
+  return disagree ? 1 : 0;
+}
