@@ -276,7 +276,11 @@ export class Compiler {
         const s: Step = { actor: a, op: 'token_create', bpffs: this.pick(a, c.h % 4 ? 'dir' : 'any', c.h), as: this.fresh('tok') };
         if (c.flags) s.flags = c.flags;
         if (c.size !== 8) s.size = c.size;
-        if (c.tail !== null) s.tail_byte = c.tail;
+        // a stray byte only matters inside the copied size: widen the default size
+        if (c.tail !== null) {
+          s.tail_byte = c.tail;
+          if (c.size === 8) s.size = 200;
+        }
         this.emit(s);
         return;
       }

@@ -37,7 +37,12 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
       world: worldArb(o.grantor),
       sysctl,
       // a delegation hand-off first most of the time, so sequences reach token use
-      flows: fc.oneof({ weight: 4, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: fc.constant([]) }),
+      flows: fc.oneof(
+        { weight: 4, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) },
+        // a hand-off followed by token-backed operations (and passing the token on)
+        { weight: 2, arbitrary: tokenLifeArb },
+        { weight: 1, arbitrary: fc.constant([]) },
+      ),
       cmds: fc.array(cmdArb, { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
     })
     .map(({ world, sysctl, flows, cmds }) => compile(world, o.profile, sysctl, [...flows, ...cmds]));
