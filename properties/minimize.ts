@@ -44,6 +44,45 @@ function pruneDecls(s: Scenario): Scenario {
   return { ...s, actors, userns: decls.filter((u) => ns.has(u.name)) };
 }
 
+/** handle-valued fields of a step and of its race declaration */
+const HANDLE_FIELDS = ['fd', 'dirfd', 'bpffs', 'token', 'btf'] as const;
+
+/** renumber handles in order of definition (fs1, mnt2, dir3 ...): the
+ *  generator's counters leave gaps once steps are removed, and a trace that
+ *  reads fs1..tok5 is quicker to follow. Unchanged if a name is defined twice
+ *  or a new name would collide with a handle referenced but never defined. */
+export function renumberHandles(s: Scenario): Scenario {
+  const map = new Map<string, string>();
+  for (const st of s.steps) {
+    if (st.as === undefined) continue;
+    if (map.has(st.as)) return s;
+    map.set(st.as, `${st.as.replace(/\d+$/, '') || 'h'}${map.size + 1}`);
+  }
+  const rn = (h: string): string => map.get(h) ?? h;
+  const newNames = new Set(map.values());
+  let collision = false;
+  const steps = s.steps.map((st) => {
+    const o: Record<string, unknown> = { ...st };
+    const fields: string[] = [...HANDLE_FIELDS];
+    if (st.op === 'dup2') fields.push('to'); // send_fd's `to` is an actor
+    for (const f of fields) {
+      const v = o[f];
+      if (typeof v !== 'string') continue;
+      if (!map.has(v) && newNames.has(v)) collision = true;
+      o[f] = rn(v);
+    }
+    if (st.as !== undefined) o.as = rn(st.as);
+    if ('race' in st && st.race) {
+      const r = { ...st.race, fd: rn(st.race.fd) };
+      if (st.race.to !== undefined) r.to = rn(st.race.to);
+      if ((!map.has(st.race.fd) && newNames.has(st.race.fd))) collision = true;
+      o.race = r;
+    }
+    return o as unknown as Scenario['steps'][number];
+  });
+  return collision ? s : { ...s, steps };
+}
+
 export function minimize(prop: Property, profile: Profile, s0: Scenario, budget = 4000): Scenario {
   let s = s0;
   let tries = 0;
@@ -58,5 +97,7 @@ export function minimize(prop: Property, profile: Profile, s0: Scenario, budget 
     }
   }
   const pruned = pruneDecls(s);
-  return fails(prop, profile, pruned) ? pruned : s;
+  if (fails(prop, profile, pruned)) s = pruned;
+  const renamed = renumberHandles(s);
+  return renamed !== s && fails(prop, profile, renamed) ? renamed : s;
 }
