@@ -8,6 +8,7 @@ import type { Scenario, StepResult } from '../scenario/types.ts';
 import { runScenario } from '../model/run.ts';
 import { scenarioArb } from '../generators/scenario.ts';
 import { formatSetup, formatStep } from '../scenario/format.ts';
+import { renumberHandles } from '../properties/minimize.ts';
 
 export interface DiffClass {
   /** "op: resultP -> resultQ" */
@@ -66,13 +67,19 @@ function minimizeWitness(s0: Scenario, key: string, from: Profile, to: Profile):
   }
   // drop actors and namespaces no step uses
   const used = new Set(s.steps.flatMap((st) => (st.op === 'send_fd' ? [st.actor, st.to] : [st.actor])));
-  for (const a of s.actors) if (used.has(a.name) && a.mntns && a.mntns !== 'own' && a.mntns !== 'init') used.add(a.mntns);
+  for (const a of s.actors) if (used.has(a.name)) {
+    if (a.mntns && a.mntns !== 'own' && a.mntns !== 'init') used.add(a.mntns);
+    if (a.thread_of) used.add(a.thread_of);
+  }
   const actors = s.actors.filter((a) => used.has(a.name));
   const ns = new Set(actors.map((a) => a.userns));
   for (const u of [...(s.userns ?? [])].reverse()) if (ns.has(u.name)) ns.add(u.parent);
   const pruned = { ...s, actors, userns: (s.userns ?? []).filter((u) => ns.has(u.name)) };
   const d = firstDiff(pruned, from, to);
-  return d && classKey(pruned, d) === key ? pruned : s;
+  if (d && classKey(pruned, d) === key) s = pruned;
+  const renamed = renumberHandles(s);
+  const r = firstDiff(renamed, from, to);
+  return r && classKey(renamed, r) === key ? renamed : s;
 }
 
 export interface DiffOptions {
@@ -132,11 +139,11 @@ function witnessLines(c: DiffClass, from: string, to: string): string[] {
 }
 
 export function formatDiff(r: DiffReport, format: 'text' | 'markdown'): string {
-  const head = `${r.from} -> ${r.to}: ${r.scenarios} scenarios (seed ${r.seed}), ${r.differing} behave differently, ${r.classes.length} classes of difference`;
+  const head = `${r.from} -> ${r.to}: ${r.scenarios} scenarios (seed ${r.seed}), ${r.differing} behave differently, ${r.classes.length} class${r.classes.length === 1 ? '' : 'es'} of difference`;
   if (format === 'text') {
     const out = [head];
     r.classes.forEach((c, n) => {
-      out.push('', `${n + 1}. ${c.key}  (${c.count} scenarios)`);
+      out.push('', `${n + 1}. ${c.key}  (${c.count} scenario${c.count === 1 ? '' : 's'})`);
       out.push(...witnessLines(c, r.from, r.to));
     });
     return out.join('\n');

@@ -70,7 +70,7 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ]),
   ...P('mount', 'open_tree (fs/namespace.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
-    ['check_mnt', 'the source mount is ours or an anonymous root', 'EINVAL'],
+    ['check_mnt', 'may_copy_tree(): the source mount is ours, or in an anonymous namespace copied from ours or made by fsmount (seq_origin)', 'EINVAL'],
   ]),
   ...P('mount', 'do_move_mount (fs/namespace.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],

@@ -8,9 +8,25 @@ import { alloc_fs_context, mount_capable, vfs_clean_context, vfs_get_tree, vfs_p
 import { resolvePath } from './namei.ts';
 import { superOptions } from './bpffs.ts';
 
-function newAnonNs(k: Kernel, t: Task): MntNamespace {
+function newAnonNs(k: Kernel, t: Task, seq_origin = 0): MntNamespace {
   // alloc_mnt_ns(current->nsproxy->mnt_ns->user_ns, true)
-  return { id: k.nextId(), user_ns: t.mntns.user_ns, anon: true };
+  return { id: k.nextId(), user_ns: t.mntns.user_ns, anon: true, seq_origin };
+}
+
+/** is_mounted(): attached to some namespace (a dissolved mount is not) */
+function is_mounted(k: Kernel, m: Mount): boolean {
+  return m.mnt_ns !== k.deadNs;
+}
+
+/** may_copy_tree() (fs/namespace.c): a mount of our namespace, or of an
+ *  anonymous namespace that was copied from ours or made by fsmount()
+ *  (check_anonymous_mnt(): seq_origin 0 or our namespace's seq) */
+function may_copy_tree(k: Kernel, t: Task, m: Mount): boolean {
+  if (check_mnt(t, m)) return true;
+  if (!is_mounted(k, m)) return false;
+  if (!m.mnt_ns.anon) return false;
+  const seq = m.mnt_ns.seq_origin ?? 0;
+  return seq === 0 || seq === t.mntns.id;
 }
 
 /** check_mnt(): the mount belongs to the caller's mount namespace */
@@ -47,13 +63,18 @@ export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): 
   if (k.check('open_tree/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   const p = resolvePath(k, t, dirfd, path, path === '');
   if (typeof p === 'number') return p;
-  // __do_loopback(): only mounts of our namespace (or the root of an anon one) can be cloned
-  if (k.check('open_tree/check_mnt', !check_mnt(t, p.mnt) && !(p.mnt.mnt_ns.anon && !p.mnt.hasParent))) return -EINVAL;
+  // open_detached_copy(): the new anonymous namespace records where the
+  // source lives (an anonymous source passes on its own seq_origin)
+  const src = p.mnt.mnt_ns;
+  const seq_origin = is_mounted(k, p.mnt) ? (src.anon ? (src.seq_origin ?? 0) : src.id) : 0;
+  // __do_loopback() -> may_copy_tree(): EINVAL for a mount of another
+  // namespace, a dissolved one, or an anonymous one copied from another namespace
+  if (k.check('open_tree/check_mnt', !may_copy_tree(k, t, p.mnt))) return -EINVAL;
   const mnt: Mount = {
     id: k.nextId(),
     sb: p.dentry.sb,
     mnt_root: p.dentry, // clone_mnt(old, old_path->dentry): the clone is rooted at the looked-up dentry
-    mnt_ns: newAnonNs(k, t),
+    mnt_ns: newAnonNs(k, t, seq_origin),
     devname: p.mnt.devname,
     hasParent: false,
   };

@@ -72,6 +72,9 @@ export interface MntNamespace {
   user_ns: UserNamespace;
   /** an anonymous namespace made by fsmount()/open_tree(OPEN_TREE_CLONE) */
   anon: boolean;
+  /** anonymous namespaces: the namespace (id, its `seq`) the copy was made
+   *  from (open_detached_copy()); 0 or absent for fsmount()'s */
+  seq_origin?: number;
 }
 
 export interface Mount {

@@ -4,6 +4,7 @@
 // the model and the kernel; candidates of one round are pipelined through the
 // one executor process.
 
+import { renumberHandles } from '../properties/minimize.ts';
 import type { ActorDecl, Scenario, Step, StepResult } from '../scenario/types.ts';
 import { CAP_FULL, capsFromNames, capsToNames } from '../model/caps.ts';
 import type { KernelExecutor, KernelRun } from './driver.ts';
@@ -141,6 +142,15 @@ export async function shrinkDisagreement(
     const [d] = await test([final]);
     if (d) {
       cur = final;
+      best = d;
+    }
+  }
+  // fs1, mnt2 ... instead of the generator's gapped counters
+  const renamed = renumberHandles(cur);
+  if (renamed !== cur) {
+    const [d] = await test([renamed]);
+    if (d) {
+      cur = renamed;
       best = d;
     }
   }
