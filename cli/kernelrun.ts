@@ -1,5 +1,7 @@
 // bpftc run --kernel: the same scenario on the running kernel and on the
-// model, side by side; exit 1 when they disagree.
+// model, side by side; exit 1 when they disagree or when the kernel's result
+// differs from a step's `expect` / `expect_text` (a hand-written expectation
+// the kernel does not meet is worth knowing even when the model agrees).
 
 import { loadScenarioFile } from '../scenario/io.ts';
 import { adaptToMachine, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
@@ -26,10 +28,20 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
     const k = runs[i]!;
     const c = compareWithKernel(s, k);
     if (c.kind !== 'agree') disagree++;
-    if (json) report.push({ file: files[i], verdict: c.kind, model: c.model, kernel: c.kernel, error: k.error });
+    const unmet: Array<{ step: number; expected: string; kernel: string }> = [];
+    s.steps.forEach((st, j) => {
+      const r = k.results[j];
+      if (!r) return;
+      if (st.expect !== undefined && r.ret !== st.expect) unmet.push({ step: j + 1, expected: st.expect, kernel: r.ret });
+      else if (st.expect_text !== undefined && r.text !== undefined && r.text !== st.expect_text)
+        unmet.push({ step: j + 1, expected: JSON.stringify(st.expect_text), kernel: JSON.stringify(r.text) });
+    });
+    if (unmet.length) disagree++;
+    if (json) report.push({ file: files[i], verdict: c.kind, model: c.model, kernel: c.kernel, error: k.error, unmet_expectations: unmet });
     else {
       out(`${files[i]}: ${c.kind === 'agree' ? 'model and kernel agree' : c.kind === 'disagree' ? `model and kernel disagree at step ${c.first.index + 1}` : `kernel error: ${c.error}`}`);
       out(formatSideBySide(s, c.model, k));
+      for (const u of unmet) out(`  UNMET step ${u.step}: expected ${u.expected}, kernel gave ${u.kernel}`);
     }
   });
   if (json) out(JSON.stringify({ release: probe.release, results: report }, null, 2));

@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
 import { probeKernelSync } from '../oracle/driver.ts';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const probe = probeKernelSync();
 const skip = 'skip' in probe ? probe.skip : null;
@@ -32,6 +35,20 @@ describe('bpftc oracle', () => {
     const lsm = await cli('run', '--kernel', `${dir}findings/v7-permissive-domain-denied.json`);
     expect(lsm.code).toBe(2);
     expect(lsm.err).toMatch(/cannot run on the kernel \(profile selinux-token-v7: its LSMs .* are model-only\)$/);
+  }, 60_000);
+
+  it.skipIf(skip !== null)(`run --kernel reports an expectation the kernel does not meet, even when the model agrees${skip ? ` (skipped: ${skip})` : ''}`, async () => {
+    const src = new URL('../corpus/kernel/087-open-tree-clone-seq-origin-may-copy-tree.json', import.meta.url).pathname;
+    const good = await cli('run', '--kernel', src);
+    expect(good.code).toBe(0);
+    expect(good.out).not.toMatch(/UNMET/);
+    // a 0700 root directory: c cannot even look up "." (EACCES before may_copy_tree's EINVAL)
+    const f = join(mkdtempSync(join(tmpdir(), 'bpftc-')), 'wrong.json');
+    writeFileSync(f, readFileSync(src, 'utf8').replace('"data": "mode=0755"', '"data": "mode=0700"'));
+    const bad = await cli('run', '--kernel', f);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/model and kernel agree/);
+    expect(bad.out).toMatch(/^  UNMET step 4: expected EINVAL, kernel gave EACCES$/m);
   }, 60_000);
 
   it.skipIf(skip !== null)(`agrees and prints the coverage table${skip ? ` (skipped: ${skip})` : ''}`, async () => {

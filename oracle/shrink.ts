@@ -188,7 +188,8 @@ export function formatSideBySide(s: Scenario, model: StepResult[], kernel: StepR
   for (const u of s.userns ?? []) out.push(`userns ${u.name}: parent=${u.parent} owner=${u.owner} map=0->${u.map.base} x${u.map.count}`);
   for (const a of s.actors)
     out.push(`actor ${a.name}: userns=${a.userns} kuid=${a.kuid} caps=${capsText(a.caps)} mntns=${a.mntns ?? 'own'}${a.thread_of ? ` thread_of=${a.thread_of}` : ''}`);
-  const rows = s.steps.map((st, i) => ({ n: String(i), who: st.actor, what: stepText(st), m: res(model[i]), k: res(k[i]) }));
+  // steps numbered from 1, as in `bpftc run` and "disagree at step N"
+  const rows = s.steps.map((st, i) => ({ n: String(i + 1), who: st.actor, what: stepText(st), m: res(model[i]), k: res(k[i]) }));
   const wn = Math.max(1, ...rows.map((r) => r.n.length));
   const ww = Math.max(5, ...rows.map((r) => r.who.length));
   const wt = Math.min(72, Math.max(4, ...rows.map((r) => r.what.length)));
