@@ -738,23 +738,27 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   }
 }
 
+/* one fd as SCM_RIGHTS ancillary data of mh (u must outlive the sendmsg) */
+union fdbuf { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; };
+static void attach_fd(struct msghdr *mh, union fdbuf *u, int fd) {
+  memset(u, 0, sizeof *u);
+  mh->msg_control = u->buf;
+  mh->msg_controllen = sizeof u->buf;
+  struct cmsghdr *cm = CMSG_FIRSTHDR(mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+}
+
 static int send_reply(int sock, struct reply *rp, const char *text, size_t tlen, int passfd) {
   rp->textlen = (int)tlen;
   struct iovec iov[2] = {{rp, sizeof *rp}, {(void *)text, tlen}};
-  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u;
+  union fdbuf u;
   struct msghdr mh = {0};
   mh.msg_iov = iov;
   mh.msg_iovlen = tlen ? 2 : 1;
-  if (passfd >= 0) {
-    memset(&u, 0, sizeof u);
-    mh.msg_control = u.buf;
-    mh.msg_controllen = sizeof u.buf;
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
-  }
+  if (passfd >= 0) attach_fd(&mh, &u, passfd);
   for (;;) {
     ssize_t r = sendmsg(sock, &mh, MSG_NOSIGNAL);
     if (r >= 0) return 0;
@@ -1131,20 +1135,11 @@ static int actor_call(int k, struct cmd *c, const char *s[3], int passfd, struct
   }
   memcpy(g_msg, c, sizeof *c);
   struct iovec iov = {g_msg, off};
-  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u;
+  union fdbuf u;
   struct msghdr mh = {0};
   mh.msg_iov = &iov;
   mh.msg_iovlen = 1;
-  if (passfd >= 0) {
-    memset(&u, 0, sizeof u);
-    mh.msg_control = u.buf;
-    mh.msg_controllen = sizeof u.buf;
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
-  }
+  if (passfd >= 0) attach_fd(&mh, &u, passfd);
   ssize_t w;
   do w = sendmsg(A[k].ctl, &mh, MSG_NOSIGNAL); while (w < 0 && errno == EINTR);
   if (w < 0) return -1;
