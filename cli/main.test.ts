@@ -42,6 +42,15 @@ describe('bpftc', () => {
     expect(j.results.some((x) => !x.ok && x.scenario?.format === 'bpftc/1')).toBe(true);
   });
 
+  it('--help after any command prints the usage (exit 0); no command prints it with exit 2', async () => {
+    for (const argv of [['help'], ['--help'], ['fuzz', '--help'], ['oracle', '-h'], ['run', 'x.json', '--help']]) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.out).toMatch(/^usage: bpftc <command> \[flags\]/);
+    }
+    expect((await cli()).code).toBe(2);
+  });
+
   it('bad usage is one line and exit 2', async () => {
     for (const argv of [
       ['fuzz', '--runs', 'x'],

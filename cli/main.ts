@@ -29,7 +29,8 @@ commands:
               --save DIR (write counterexamples as new corpus files)  --json  --junit FILE
   run FILE..  run scenario files on the model and check their expectations
               --profile P (override the scenario's)  --avc (every LSM decision)  --json
-              --kernel (also on the running kernel, side by side with the model)
+              --kernel (also on the running kernel, side by side with the model; UNMET lists
+              expectations the kernel does not meet)
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
               every class of behavioural difference between two profiles, with a minimal witness
   repro FILE --c [--out FILE]
@@ -40,7 +41,8 @@ commands:
               which decision points of the model a campaign reaches, with which outcome
   properties  list the properties with their claims
   profiles    list the profiles (spec versions and known-bad variants)
-  oracle      run generated scenarios on the real kernel and the model (see README)
+  oracle      [--runs N] [--seed S] [--save DIR] [--json]: generated and corpus scenarios on
+              the running kernel and the model; disagreements shrunk and shown side by side
   help        this text`;
 
 type Out = (line: string) => void;
@@ -287,6 +289,11 @@ export const EXTRA: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[], out: Out = (l) => console.log(l), err: Out = (l) => console.error(l)): Promise<number> {
   const [cmd, ...rest] = argv;
+  // `bpftc <command> --help` (or -h) prints the usage rather than "unknown flag"
+  if (cmd !== '__campaign-worker' && rest.some((a) => a === '--help' || a === '-h')) {
+    out(HELP);
+    return 0;
+  }
   try {
     switch (cmd) {
       case 'fuzz':
