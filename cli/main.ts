@@ -41,7 +41,7 @@ commands:
               which decision points of the model a campaign reaches, with which outcome
   properties  list the properties with their claims
   profiles    list the profiles (spec versions and known-bad variants)
-  oracle      [--runs N] [--seed S] [--save DIR] [--json]: generated and corpus scenarios on
+  oracle      [--runs N] [--seed S] [--max-commands N] [--save DIR] [--json]: generated and corpus scenarios on
               the running kernel and the model; disagreements shrunk and shown side by side
   help        this text`;
 
