@@ -8,7 +8,7 @@ import type { Scenario, StepResult } from '../scenario/types.ts';
 import { runScenario } from '../model/run.ts';
 import { scenarioArb } from '../generators/scenario.ts';
 import { formatSetup, formatStep } from '../scenario/format.ts';
-import { renumberHandles } from '../properties/minimize.ts';
+import { pruneDecls, reduceSteps, renumberHandles } from '../scenario/reduce.ts';
 
 export interface DiffClass {
   /** "op: resultP -> resultQ" */
@@ -54,32 +54,15 @@ function classKey(s: Scenario, d: { i: number; a: StepResult[]; b: StepResult[] 
 
 /** greedy step removal while the same class of difference remains first */
 function minimizeWitness(s0: Scenario, key: string, from: Profile, to: Profile): Scenario {
-  let s = s0;
-  for (let chunk = Math.max(1, s.steps.length >> 1); chunk >= 1; chunk >>= 1) {
-    for (let i = s.steps.length - chunk; i >= 0; i--) {
-      const cand = { ...s, steps: [...s.steps.slice(0, i), ...s.steps.slice(i + chunk)] };
-      const d = firstDiff(cand, from, to);
-      if (d && classKey(cand, d) === key) {
-        s = cand;
-        i = Math.min(i, s.steps.length - chunk + 1);
-      }
-    }
-  }
-  // drop actors and namespaces no step uses
-  const used = new Set(s.steps.flatMap((st) => (st.op === 'send_fd' ? [st.actor, st.to] : [st.actor])));
-  for (const a of s.actors) if (used.has(a.name)) {
-    if (a.mntns && a.mntns !== 'own' && a.mntns !== 'init') used.add(a.mntns);
-    if (a.thread_of) used.add(a.thread_of);
-  }
-  const actors = s.actors.filter((a) => used.has(a.name));
-  const ns = new Set(actors.map((a) => a.userns));
-  for (const u of [...(s.userns ?? [])].reverse()) if (ns.has(u.name)) ns.add(u.parent);
-  const pruned = { ...s, actors, userns: (s.userns ?? []).filter((u) => ns.has(u.name)) };
-  const d = firstDiff(pruned, from, to);
-  if (d && classKey(pruned, d) === key) s = pruned;
+  const keep = (c: Scenario): boolean => {
+    const d = firstDiff(c, from, to);
+    return d !== null && classKey(c, d) === key;
+  };
+  let s = reduceSteps(s0, keep);
+  const pruned = pruneDecls(s);
+  if (keep(pruned)) s = pruned;
   const renamed = renumberHandles(s);
-  const r = firstDiff(renamed, from, to);
-  return r && classKey(renamed, r) === key ? renamed : s;
+  return keep(renamed) ? renamed : s;
 }
 
 export interface DiffOptions {

@@ -4,7 +4,7 @@
 // the model and the kernel; candidates of one round are pipelined through the
 // one executor process.
 
-import { renumberHandles } from '../properties/minimize.ts';
+import { pruneDecls, renumberHandles } from '../scenario/reduce.ts';
 import type { ActorDecl, Scenario, Step, StepResult } from '../scenario/types.ts';
 import { CAP_FULL, capsFromNames, capsToNames } from '../model/caps.ts';
 import type { KernelExecutor, KernelRun } from './driver.ts';
@@ -19,43 +19,6 @@ export interface ShrinkResult {
 }
 
 type Disagree = Comparison & { kind: 'disagree' };
-
-/** Actors/userns referenced by the steps (and by the declarations they need). */
-function pruneDecls(s: Scenario): Scenario {
-  const used = new Set<string>();
-  for (const st of s.steps) {
-    used.add(st.actor);
-    if (st.op === 'send_fd') used.add(st.to);
-  }
-  // declarations an used actor depends on
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const a of s.actors) {
-      if (!used.has(a.name)) continue;
-      for (const dep of [a.mntns, a.thread_of]) {
-        if (dep && dep !== 'own' && dep !== 'init' && !used.has(dep)) {
-          used.add(dep);
-          grew = true;
-        }
-      }
-    }
-  }
-  const actors = s.actors.filter((a) => used.has(a.name));
-  const ns = new Set<string>(actors.map((a) => a.userns));
-  let more = true;
-  while (more) {
-    more = false;
-    for (const u of s.userns ?? []) if (ns.has(u.name) && u.parent !== 'init' && !ns.has(u.parent)) {
-      ns.add(u.parent);
-      more = true;
-    }
-  }
-  const userns = (s.userns ?? []).filter((u) => ns.has(u.name));
-  const out: Scenario = { ...s, actors, steps: s.steps };
-  if (s.userns !== undefined) out.userns = userns;
-  return out;
-}
 
 function withSteps(s: Scenario, steps: Step[]): Scenario {
   return pruneDecls({ ...s, steps });

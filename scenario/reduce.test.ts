@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../scenario/types.ts';
-import { renumberHandles } from './minimize.ts';
+import type { Scenario } from './types.ts';
+import { renumberHandles } from './reduce.ts';
 import { runScenario } from '../model/run.ts';
 import { findProfile } from '../model/profile.ts';
 
