@@ -6,7 +6,7 @@ export const integrityFreeOnce: Property = {
   claim:
     'A program load refused by the LSM framework runs security_bpf_prog_free() (every LSM\'s bpf_prog_free callback) exactly once for the program, with its blob still attached.',
   provenance: [
-    'seed 002 security_bpf_prog_load() `err:` label calls security_bpf_prog_free(); kernel/bpf/syscall.c bpf_prog_load() `free_prog_sec:` calls it again (shared/spec/integrity-lsm.md 8.2)',
+    'seed 002 security_bpf_prog_load() `err:` label calls security_bpf_prog_free(); kernel/bpf/syscall.c bpf_prog_load() `free_prog_sec:` calls it again (spec/integrity-rfc.md §I2.3)',
     '1b67772e (6.9) "bpf,lsm: Refactor bpf_prog_alloc/bpf_prog_free LSM hooks": the caller frees after a hook failure; security/bpf/hooks.c registers bpf_prog_free for BPF-LSM programs, which see every call',
   ],
   knownBad: ['integrity-rfc'],

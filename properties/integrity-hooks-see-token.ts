@@ -7,7 +7,7 @@ export const integrityHooksSeeToken: Property = {
     'The prog-load LSM hooks (bpf_prog_load_integrity, bpf_prog_load_post_integrity, bpf_prog_load) receive the BPF token a load uses as their token argument.',
   provenance: [
     'seed 002 kernel-doc of security_bpf_prog_load_post_integrity() and security_bpf_prog_load(): "@token: BPF token used to grant user access to BPF subsystem"',
-    'kernel/bpf/syscall.c bpf_prog_load(): `prog->aux->token = token; token = NULL;` before security_bpf_prog_load(prog, attr, token, ...) (shared/spec/integrity-lsm.md 9.3)',
+    'kernel/bpf/syscall.c bpf_prog_load(): `prog->aux->token = token; token = NULL;` before security_bpf_prog_load(prog, attr, token, ...) (spec/integrity-rfc.md §I2.2)',
   ],
   knownBad: ['integrity-rfc'],
   holdsOn: ['integrity-fixed'],

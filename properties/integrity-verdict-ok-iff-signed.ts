@@ -2,8 +2,8 @@ import type { Property } from './types.ts';
 import type { SignatureDecl } from '../scenario/types.ts';
 import { eventsText, walkLoads } from './integrity-util.ts';
 
-/** Hornet's notion of a correct signature (RFC 08/11 cover letter and
- *  shared/spec/integrity-lsm.md 4.1): valid over the instructions, by a key
+/** Hornet's notion of a correct signature (RFC 08/11, spec/integrity-rfc.md
+ *  §I3.1-§I3.2): valid over the instructions, by a key
  *  the secondary (or builtin) keyring trusts, with the signed map hashes
  *  (if any) equal to the maps' */
 export function correctlySigned(sig: SignatureDecl | undefined): boolean {
@@ -16,9 +16,9 @@ export const integrityVerdictOkIffSigned: Property = {
     'The integrity provider (Hornet) delivers verdict OK for a correctly signed program (trusted signer, matching map hashes) and never for one whose signed map hashes do not match or whose signer is not trusted.',
   provenance: [
     'seed 002: enum lsm_integrity_verdict (OK, UNSIGNED, PARTIALSIG, BADSIG); RFC 08/11 Hornet hornet_check_program() / hornet_verify_hashes()',
-    'shared/spec/integrity-lsm.md 4.1 (verdict derivation) and 4.2 ("The memcmp test is inverted, so a matching hash returns BADSIG")',
+    'RFC 08/11 commit message: "It further hardens it by providing deterministic, in-kernel checking of map hashes to solidify auditing along with preventing TOCTOU attacks against lskel map hashes." (spec/integrity-rfc.md §I3.1); verdict derivation §I3.2',
   ],
-  knownBad: ['integrity-rfc'],
+  knownBad: ['integrity-rfc', 'integrity-rfc-cast-fixed'],
   holdsOn: ['integrity-fixed'],
   requires: 'integrity',
   gen: { integrity: {} },

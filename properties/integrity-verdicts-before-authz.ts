@@ -7,7 +7,7 @@ export const integrityVerdictsBeforeAuthz: Property = {
     'Every integrity provider has delivered its verdict (security_bpf_prog_load_post_integrity) before any LSM\'s bpf_prog_load authorization callback runs for that program.',
   provenance: [
     'seed 002 commit message: "bpf_prog_load_integrity() ... is necessary to ensure that the integrity verification callbacks are executed before any of the existing LSMs are executed via the bpf_prog_load() callback"',
-    'shared/spec/integrity-lsm.md 3.2 steps 2-4 and the decision table 3.4',
+    'spec/integrity-rfc.md §I1.1, §I1.2 steps 2-4',
   ],
   knownBad: ['mutant-integrity-in-authz', 'mutant-integrity-rc-overwritten'],
   holdsOn: ['integrity-rfc', 'integrity-fixed'],

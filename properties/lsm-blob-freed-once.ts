@@ -28,7 +28,7 @@ export const lsmBlobFreedOnce: Property = {
   claim:
     'Every security blob the LSM framework allocates for a bpf map, program or token is freed exactly once: after every step, allocations minus frees equals the blobs live objects hold, on success and on every failure path.',
   provenance: [
-    'security/security.c security_bpf_map_create() / security_bpf_prog_load() / security_bpf_token_create(): the blob is freed inside the hook when an LSM refuses, and the caller (map_create() free_map_sec, bpf_prog_load() free_prog_sec, bpf_token_create() out_token) frees again; kfree happens once because the free resets the pointer (integrity-lsm.md 8.2)',
+    'security/security.c security_bpf_map_create() / security_bpf_prog_load() / security_bpf_token_create(): the blob is freed inside the hook when an LSM refuses, and the caller (map_create() free_map_sec, bpf_prog_load() free_prog_sec, bpf_token_create() out_token) frees again; kfree happens once because the free resets the pointer (spec/integrity-rfc.md §I2.3)',
     '"[PATCH] lsm,selinux: Add LSM blob support for BPF objects" (Blaise Boscaccy, July 2025): the framework, not SELinux, allocates and frees the blobs',
   ],
   knownBad: ['mutant-blob-no-null-after-free'],

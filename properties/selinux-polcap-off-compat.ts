@@ -9,7 +9,7 @@ export const selinuxPolcapOffCompat: Property = {
     'With the bpf_token_perms policy capability off, every step has the result it has under SELinux without the token patch (the same policy, checks on the current SID only).',
   provenance: [
     'seed 000 commit message: "a new policy capability bpf_token_perms is added to ensure backward compatibility. If disabled, previous behavior ((checks based on current process SID)) is preserved."',
-    'A11/A15 (shared/spec/selinux-token-history.md): the OFF path is never exercised by the selinux-testsuite',
+    'spec/selinux-token.md §S3.5: the OFF path is never exercised by the selinux-testsuite',
   ],
   knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['selinux-token-fixed'],
