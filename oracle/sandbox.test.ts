@@ -51,7 +51,6 @@ function scen(id: number, decls: string[], steps: string[], timeoutMs = 2000): s
   return [`scenario id=${id} timeout_ms=${timeoutMs}`, ...decls, ...steps.map((s, i) => `step i=${i} ${s}`), 'run', ''].join('\n');
 }
 const ROOT = ['actor name=r userns=init kuid=0 caps=all mntns=own'];
-const BPFFS = ['actor=r op=fsopen as=fs', 'actor=r op=fsconfig fd=fs cmd=create', 'actor=r op=fsmount fd=fs as=mnt'];
 
 function of(lines: Line[], id: number): { steps: Array<{ ret: string; text?: string } | undefined>; done: boolean; error?: string } {
   const steps: Array<{ ret: string; text?: string } | undefined> = [];
