@@ -437,10 +437,10 @@ static int parse_step(struct kv *kvs, int n) {
     case A_STR:
       free(st->s[ar->slot]);
       st->s[ar->slot] = strdup(v);
-      if (e && e->nul) {
-        /* a NUL would truncate the C string: a path or fs name is refused, anything else is an error */
-        if (ar->slot == 0 && (is_path_op(st->op) || st->op == OP_FSOPEN)) st->refused = st->op == OP_FSOPEN ? RZ_FSTYPE : RZ_ESCAPES;
-        else return perr("op %s: NUL byte in '%s'", op, ar->key);
+      if (e && e->nul && ar->slot == 0 && (is_path_op(st->op) || st->op == OP_FSOPEN)) {
+        /* a NUL would cut the C string: a path or fs name with one is refused */
+        st->refused = st->op == OP_FSOPEN ? RZ_FSTYPE : RZ_ESCAPES;
+        e->nul = 0;
       }
       break;
     case A_NUM:
@@ -469,6 +469,9 @@ static int parse_step(struct kv *kvs, int n) {
   if (!st->refused && st->op == OP_RLIMIT_NOFILE && (st->n[0] < 0 || st->n[0] > MAX_RLIMIT_NOFILE)) st->refused = RZ_FDS;
   for (int j = 0; j < 3; j++)
     if (!st->h[j]) st->h[j] = strdup("-");
+  /* a NUL anywhere else (a name, a number, an fsconfig value) would be cut: a protocol error */
+  for (int j = 0; j < n; j++)
+    if (kvs[j].nul) { S.nsteps++; return perr("NUL byte in '%s'", kvs[j].k); }
   if (kv_check_used(kvs, n)) { S.nsteps++; return -1; }
   S.nsteps++;
   return 0;
@@ -484,6 +487,9 @@ static int parse_caps(const char *v, uint64_t *out) {
 
 /* returns 0 ok, -1 error (g_err set) */
 static int parse_decl(const char *kw, struct kv *kvs, int n) {
+  if (strcmp(kw, "step"))
+    for (int j = 0; j < n; j++)
+      if (kvs[j].nul) return perr("NUL byte in '%s'", kvs[j].k);
   if (!strcmp(kw, "userns")) {
     if (S.nuserns >= MAX_USERNS) return perr("limit: userns (at most %d)", MAX_USERNS);
     struct userns_decl *u = &S.userns[S.nuserns];
@@ -1984,7 +1990,9 @@ int main(void) {
       S.active = 1;
       int bad = split_kv(rest, kvs, &n);
       if (!bad) {
-        bad = req_num(kvs, n, "id", &S.id, 0);
+        for (int j = 0; j < n && !bad; j++)
+          if (kvs[j].nul) bad = perr("NUL byte in '%s'", kvs[j].k);
+        if (!bad) bad = req_num(kvs, n, "id", &S.id, 0);
         struct kv *t = kv_get(kvs, n, "timeout_ms");
         if (!bad && t && (parse_num(t->v, &S.timeout_ms, 0) || S.timeout_ms <= 0)) bad = perr("bad timeout_ms");
         if (!bad) bad = kv_check_used(kvs, n);
