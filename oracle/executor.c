@@ -283,6 +283,7 @@ static long long g_scenario_pgid = 0; /* current scenario's process group (main)
 static int g_test_ops; /* BPFTC_EXEC_TEST_OPS=1: the test-only ops are known */
 static void cg_join(void);
 static int cg_oom_killed(void);
+static char g_cg_mem[2200], g_cg_pids[2200]; /* the current scenario's cgroups, "" = none */
 static void reap_nohang(void);
 
 /* ---------- parsing ---------- */
@@ -1152,7 +1153,8 @@ static void __attribute__((noreturn)) leader_fail(const char *what, int e) {
   struct sbuf b = {0};
   char eb[16];
   char msg[600];
-  snprintf(msg, sizeof msg, "setup: %s: %s", what, e ? errno_name(e, eb, sizeof eb) : "failed");
+  snprintf(msg, sizeof msg, "setup: %s: %s%s", what, e ? errno_name(e, eb, sizeof eb) : "failed",
+           e == EAGAIN && g_cg_pids[0] ? " (limit: processes, 256)" : e == ENOMEM && cg_oom_killed() ? " (limit: memory, 512 MiB)" : "");
   sb_printf(&b, "{\"scenario\":%lld,\"error\":", S.id);
   sb_json_str(&b, msg, strlen(msg));
   sb_puts(&b, "}");
@@ -1643,7 +1645,6 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
  * says memcg/pidscg false); a run never fails for it. */
 static char g_cg_mem_base[2048], g_cg_pids_base[2048]; /* own cgroup dirs, "" = none */
 static int g_cg_mem_v2, g_cg_pids_v2;
-static char g_cg_mem[2200], g_cg_pids[2200]; /* the current scenario's cgroups, "" = none */
 
 static int has_word(const char *list, const char *w, char sep) {
   size_t n = strlen(w);
