@@ -29,6 +29,7 @@
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <grp.h>
 #include <time.h>
 #include <unistd.h>
@@ -1723,6 +1724,23 @@ static int write_str(const char *dir, const char *file, const char *v) {
   return write_file(p, v);
 }
 
+/* scenario cgroups left behind by an executor that was killed (its pid is gone): removed */
+static void cg_sweep(const char *base) {
+  if (!base[0]) return;
+  DIR *d = opendir(base);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    int pid;
+    long long id;
+    if (sscanf(e->d_name, "bpftc-%d-%lld", &pid, &id) != 2 || pid <= 0) continue;
+    if (kill(pid, 0) == 0 || errno != ESRCH) continue;
+    char p[2400];
+    if ((size_t)snprintf(p, sizeof p, "%s/%s", base, e->d_name) < sizeof p) rmdir(p);
+  }
+  closedir(d);
+}
+
 static void cg_init(void) {
   g_cg_mem_base[0] = g_cg_pids_base[0] = 0;
   if (geteuid() != 0) return;
@@ -1763,6 +1781,12 @@ static void cg_make(const char *base, char *out, size_t n, const char *const fil
 }
 
 static void cg_create(void) {
+  static int swept;
+  if (!swept) {
+    swept = 1;
+    cg_sweep(g_cg_mem_base);
+    if (strcmp(g_cg_pids_base, g_cg_mem_base)) cg_sweep(g_cg_pids_base);
+  }
   char lim[32], pl[32];
   snprintf(lim, sizeof lim, "%llu", MEMCG_LIMIT);
   snprintf(pl, sizeof pl, "%d", PIDS_LIMIT);
