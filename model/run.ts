@@ -3,6 +3,7 @@
 // executor makes on a real kernel (oracle/PROTOCOL.md), and records results.
 
 import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts';
+import { type RefusalReason, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace, hasMapping, isInit } from './userns.ts';
@@ -166,8 +167,15 @@ function seteuid(k: Kernel, t: Task, euid: number): number {
 
 /** Performs one step; returns the result as the executor would report it,
  *  plus the LSMs' access decisions (model only). The acting task is
- *  `current` for the step; a `race` runs at the step's preemption point. */
+ *  `current` for the step; a `race` runs at the step's preemption point.
+ *  A step the sandbox's static rules refuse (scenario/sandbox.ts,
+ *  oracle/SANDBOX.md) does nothing at all (no LSM action, no race, no fd, no
+ *  handle) and is REFUSED with its reason, as on the executor. The runtime
+ *  rules (dirfd on a superblock of another scenario) never apply here: every
+ *  superblock of the model is the scenario's own. */
 export function performStep(st: ModelState, step: Step): StepResult {
+  const why = sandboxCheck(st.k, step);
+  if (why) return refused(why);
   const { k } = st;
   const outer = { current: k.current, avc: k.security.avc };
   k.current = st.tasks.get(step.actor)!;
@@ -191,6 +199,16 @@ export function performStep(st: ModelState, step: Step): StepResult {
   k.current = outer.current;
   k.security.avc = outer.avc;
   return avc.length ? { ...r, avc } : r;
+}
+
+/** The sandbox's static rules (scenario/sandbox.ts), recorded as the
+ *  staticRefusal/* decision points of model/coverage.ts. */
+function sandboxCheck(k: Kernel, step: Step): RefusalReason | null {
+  const why = staticRefusal(step);
+  const id =
+    step.op === 'fsopen' ? 'staticRefusal/fs_type' : step.op === 'rlimit_nofile' ? 'staticRefusal/rlimit' : stepPaths(step).length ? 'staticRefusal/path' : null;
+  if (id) k.check(id, why !== null);
+  return why;
 }
 
 /** Model-only LSM administration (LsmAction); returns 0 or -errno. */

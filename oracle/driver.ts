@@ -22,12 +22,16 @@ export interface Probe {
   /** hex capability mask the executor holds: what `caps: "all"` means on this machine */
   caps_all: string;
   release: string;
+  /** the scenario's processes run in a memory cgroup (512 MiB) / pids cgroup (256), oracle/SANDBOX.md */
+  memcg: boolean;
+  pidscg: boolean;
 }
 
 export interface KernelRun {
-  /** results of the steps that ran, in order (a prefix when `error` is set) */
+  /** results of the steps that ran, in order (a prefix when `error` is set);
+   *  a step the sandbox refused is {ret: "REFUSED", text: <reason>} */
   results: StepResult[];
-  /** set-up error, refused step, protocol error, or timeout */
+  /** set-up error, protocol error (e.g. a limit of oracle/SANDBOX.md), or timeout */
   error?: string;
   timedOut?: boolean;
 }
@@ -45,6 +49,16 @@ interface RawProbe {
   unprivileged_bpf_disabled?: number | null;
   caps_all?: string;
   release?: string;
+  memcg?: boolean;
+  pidscg?: boolean;
+}
+
+/** The executor's environment: ours without BPFTC_EXEC_TEST_OPS (the executor's
+ *  test-only ops bypass the sandbox, oracle/SANDBOX.md; the driver never enables them). */
+function executorEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.BPFTC_EXEC_TEST_OPS;
+  return env;
 }
 
 /** Asks the executor about the machine. A `skip` reason (one line) when the
@@ -57,7 +71,7 @@ export async function probeKernel(opts: { bin?: string } = {}): Promise<Probe | 
 export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: string } {
   const bin = opts.bin ?? EXECUTOR_BIN;
   if (!existsSync(bin)) return { skip: `executor ${bin} not built (run: node oracle/build.mjs)` };
-  const r = spawnSync(bin, [], { input: 'probe\nquit\n', encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(bin, [], { input: 'probe\nquit\n', encoding: 'utf8', timeout: 10_000, env: executorEnv() });
   if (r.error || r.status !== 0) return { skip: `executor probe failed (${r.error?.message ?? `status ${String(r.status)}`})` };
   let p: RawProbe | undefined;
   try {
@@ -78,6 +92,8 @@ export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: st
     unprivileged_bpf_disabled: u,
     caps_all: p.caps_all ?? capsToHex(CAP_FULL),
     release: p.release ?? '',
+    memcg: p.memcg === true,
+    pidscg: p.pidscg === true,
   };
 }
 
@@ -254,7 +270,7 @@ export class KernelExecutor {
 
   constructor(opts: DriverOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
-    this.child = spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'], env: executorEnv() });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => this.onData(d));
     this.child.stderr.on('data', () => {});
