@@ -2,13 +2,15 @@
 // (child_process.fork of the CLI), per shard, for a number of runs or a time
 // budget; aggregates runs, steps, distinct outcomes and findings.
 //
-// Stopping: the deadline of --time is checked before every generated case, in
-// the workers. SIGINT / SIGTERM (runCampaign with `signals`) go to the parent
-// only in effect: workers ignore both, the parent SIGKILLs them, waits until
-// each is gone and its last messages are read, and returns what was found so
-// far with `interrupted` set. A worker whose parent died (its parent pid
-// changed, or its IPC channel closed) stops at the next generated case and
-// exits without a word.
+// Stopping: the time budget of --time is each worker's, counted from the
+// moment it gets its job (so a worker's start-up does not eat a short budget),
+// and checked before every generated case. On SIGINT / SIGTERM to the parent (runCampaign with `signals`)
+// the parent SIGKILLs every worker, waits until each is gone and its last
+// messages are read, and returns what was found so far with `interrupted`
+// set; a worker that dies of SIGINT / SIGTERM itself (a terminal's ^C reaches
+// the whole process group) stops the campaign the same way. A worker whose
+// parent died (its parent pid changed, or its IPC channel closed) stops at the
+// next generated case and exits without a word.
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -104,16 +106,17 @@ export function runBatch(
 interface WorkerJob {
   spec: CampaignSpec;
   worker: number;
-  deadline: number | null;
 }
 
 /**
  * the loop of one worker: its batches, every property not yet failed here.
- * `stop` is asked before every batch and every generated case; without a
- * deadline and a stop request the batches are exactly those of the plan.
+ * The budget (--time) and `stop` are asked before every batch and every
+ * generated case; without a budget and a stop request the batches are exactly
+ * those of the plan.
  */
 export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop: () => boolean = () => false): void {
-  const { spec, worker, deadline } = job;
+  const { spec, worker } = job;
+  const deadline = spec.timeSec !== undefined ? Date.now() + spec.timeSec * 1000 : null;
   const done = deadline === null ? stop : (): boolean => Date.now() >= deadline || stop();
   const failed = new Set<string>();
   const total = spec.runs !== undefined ? Math.ceil(spec.runs / spec.batchRuns) : Infinity;
@@ -167,7 +170,6 @@ function startWorker(job: WorkerJob, add: (r: BatchResult) => void): { child: Ch
 
 export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignResult) => void, opts: RunOptions = {}): Promise<CampaignResult> {
   const t0 = Date.now();
-  const deadline = spec.timeSec !== undefined ? t0 + spec.timeSec * 1000 : null;
   const res: CampaignResult = {
     spec,
     runs: 0,
@@ -193,9 +195,9 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
     onProgress?.(res);
   };
   if (spec.workers === 1 && !opts.signals) {
-    workerLoop({ spec, worker: 0, deadline }, add);
+    workerLoop({ spec, worker: 0 }, add);
   } else {
-    const workers = Array.from({ length: spec.workers }, (_, worker) => startWorker({ spec, worker, deadline }, add));
+    const workers = Array.from({ length: spec.workers }, (_, worker) => startWorker({ spec, worker }, add));
     let stopping = false;
     const stopAll = (): void => {
       if (stopping) return;
@@ -218,6 +220,7 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
         workers.map(async (w, i) => {
           const { code, signal } = await w.closed;
           if (stopping || code === 0) return;
+          if (opts.signals && (signal === 'SIGINT' || signal === 'SIGTERM')) return onSignal(signal);
           failure ??= `campaign worker ${i} ${signal ? `was killed by ${signal}` : code === null ? 'could not start' : `exited with ${code}`}`;
           stopAll(); // leave no worker behind
         }),
@@ -238,17 +241,13 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
 }
 
 /**
- * entry point of a forked worker: resolves once its results are sent. The
- * parent alone decides when to stop (it SIGKILLs its workers), so SIGINT from
- * a terminal, which reaches the whole process group, and SIGTERM are ignored
- * here; a worker whose parent is gone exits by itself.
+ * entry point of a forked worker: resolves once its results are sent. A
+ * worker whose parent is gone exits by itself: between generated cases it
+ * looks at its parent pid, and while idle it sees its IPC channel close.
  */
 export function workerMain(): Promise<number> {
   const parent = process.ppid;
   const orphaned = (): boolean => process.ppid !== parent || !process.connected;
-  const ignore = (): void => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
   // the parent died while this worker waited (the event loop is free then)
   process.on('disconnect', () => process.exit(0));
   // a send to a parent that just died fails asynchronously: nothing to report to

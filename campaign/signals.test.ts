@@ -6,7 +6,8 @@
 // Each campaign runs detached, in a process group of its own, so that what is
 // left of it can be found: every process whose process group is the
 // campaign's, or whose command line names the test's unique temporary
-// directory. Zombies do not count (orphans are reaped by whoever init is).
+// directory (and its session, for what leads a process group of its own).
+// Zombies do not count (orphans are reaped by whoever init is).
 // There are no timed assertions: the test waits for events (a finding printed,
 // the exit, the group emptied); the timeouts are only a safety net.
 
@@ -16,6 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { probeKernelSync } from '../oracle/driver.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'cli', 'bpftc.js');
@@ -27,6 +29,7 @@ interface Proc {
   pid: number;
   ppid: number;
   pgid: number;
+  sid: number;
   state: string;
   cmdline: string;
 }
@@ -41,7 +44,7 @@ function processes(): Proc[] {
       // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const cmdline = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      out.push({ pid: Number(e), state: f[0]!, ppid: Number(f[1]), pgid: Number(f[2]), cmdline });
+      out.push({ pid: Number(e), state: f[0]!, ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]), cmdline });
     } catch {
       // gone meanwhile
     }
@@ -49,9 +52,14 @@ function processes(): Proc[] {
   return out;
 }
 
-/** the live (non-zombie) processes of a campaign: its process group, or its temporary directory on the command line */
-function leftOf(pgid: number, dir: string): Proc[] {
-  return processes().filter((p) => p.state !== 'Z' && p.state !== 'X' && (p.pgid === pgid || p.cmdline.includes(dir)));
+/**
+ * the live (non-zombie) processes of a campaign started detached (so in a
+ * session and process group of its own): its session, its process group, or
+ * its temporary directory on the command line. Zombies are left out: an
+ * orphan's is reaped by init whenever init gets to it.
+ */
+export function leftOf(pgid: number, dir: string): Proc[] {
+  return processes().filter((p) => p.state !== 'Z' && p.state !== 'X' && (p.sid === pgid || p.pgid === pgid || p.cmdline.includes(dir)));
 }
 
 /** resolves when `cond()` holds; polls, and gives up (rejects) only after the safety timeout */
@@ -60,16 +68,6 @@ async function until(what: string, cond: () => boolean): Promise<void> {
   while (!cond()) {
     if (Date.now() - t0 > SAFETY_MS) throw new Error(`safety timeout waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** kill(-pgid, 0) fails with ESRCH: not a process (not even a zombie) is left in the group */
-function groupGone(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
@@ -150,7 +148,6 @@ describe.skipIf(!hasProc)('signals to bpftc fuzz (2 workers, --save, --junit)', 
       const { code: status, signal } = await c.closed;
       expect({ status, signal }, c.stderr()).toEqual({ status: code, signal: null });
       await until('the campaign to leave no process', () => leftOf(c.pgid, c.dir).length === 0);
-      expect(groupGone(c.pgid)).toBe(true);
 
       const out = c.stdout();
       expect(c.stderr()).toContain(`bpftc: ${sig} after`);
@@ -186,5 +183,36 @@ describe.skipIf(!hasProc)('signals to bpftc fuzz (2 workers, --save, --junit)', 
     await until('the orphaned workers to exit', () => workers.every((w) => !alive(w.pid)));
     await until('the campaign to leave no process', () => leftOf(c.pgid, c.dir).length === 0);
     expect(existsSync(c.junit)).toBe(false); // nobody was left to write it
+  });
+});
+
+const probe = probeKernelSync();
+const oracleSkip = !hasProc ? 'no /proc' : 'skip' in probe ? probe.skip : null;
+
+describe('signals to bpftc oracle', () => {
+  it.skipIf(oracleSkip !== null)(`SIGTERM: the executors and their scenarios are killed, the report printed, exit 143${oracleSkip ? ` (skipped: ${oracleSkip})` : ''}`, async () => {
+    const dir = mkdtempSync(join(root, 'oracle-'));
+    const child = spawn(process.execPath, [CLI, 'oracle', '--runs', '3000', '--save', join(dir, 'found')], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    let exited = false;
+    void closed.then(() => (exited = true));
+    const sid = child.pid!;
+    // a scenario running: an executor's child (the scenario leader, in a process group of its own)
+    const running = (): boolean => {
+      const ps = processes().filter((p) => p.sid === sid && p.state !== 'Z');
+      const executors = new Set(ps.filter((p) => p.cmdline.includes('bpftc-exec') && p.ppid === sid).map((p) => p.pid));
+      return ps.some((p) => executors.has(p.ppid) && p.pgid === p.pid);
+    };
+    await until('a scenario on the kernel', () => running() || exited);
+    expect(exited, err).toBe(false);
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await closed, err).toEqual({ code: 143, signal: null });
+    await until('the oracle to leave no process', () => leftOf(sid, dir).length === 0);
+    expect(err).toMatch(/^bpftc: SIGTERM: /m);
+    expect(out).toMatch(/^\d+ scenarios \(\d+ from the corpus\): \d+ agree, \d+ disagree, \d+ kernel set-up errors$/m);
   });
 });
