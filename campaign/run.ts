@@ -1,8 +1,18 @@
 // Campaign runner: batches of property checks spread over worker processes
 // (child_process.fork of the CLI), per shard, for a number of runs or a time
 // budget; aggregates runs, steps, distinct outcomes and findings.
+//
+// Stopping: the time budget of --time is each worker's, counted from the
+// moment it gets its job (so a worker's start-up does not eat a short budget),
+// and checked before every generated case. On SIGINT / SIGTERM to the parent (runCampaign with `signals`)
+// the parent SIGKILLs every worker, waits until each is gone and its last
+// messages are read, and returns what was found so far with `interrupted`
+// set; a worker that dies of SIGINT / SIGTERM itself (a terminal's ^C reaches
+// the whole process group) stops the campaign the same way. A worker whose
+// parent died (its parent pid changed, or its IPC channel closed) stops at the
+// next generated case and exits without a word.
 
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findProfile } from '../model/profile.ts';
 import { findProperty } from '../properties/index.ts';
@@ -48,10 +58,33 @@ export interface CampaignResult {
   outcomes: number;
   seconds: number;
   properties: PropertySummary[];
+  /** the signal that stopped the campaign early, if one did */
+  interrupted?: StopSignal;
 }
 
-/** one batch of one property, in this process */
-export function runBatch(profileName: string, property: string, seed: number, batch: number, runs: number): BatchResult {
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** the shell's convention: 128 + the signal number */
+export const SIGNAL_EXIT: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+
+export interface RunOptions {
+  /**
+   * stop on SIGINT / SIGTERM (the CLI): the handlers are installed for the
+   * campaign's duration, and every worker, even a single one, is a separate
+   * process so that the parent stays free to react
+   */
+  signals?: boolean;
+}
+
+/** one batch of one property, in this process; `stop` ends it early (as passed so far) */
+export function runBatch(
+  profileName: string,
+  property: string,
+  seed: number,
+  batch: number,
+  runs: number,
+  stop?: () => boolean,
+): BatchResult {
   const profile = findProfile(profileName)!;
   const prop = findProperty(property)!;
   let steps = 0;
@@ -63,6 +96,7 @@ export function runBatch(profileName: string, property: string, seed: number, ba
       steps += c.scenario.steps.length;
       c.scenario.steps.forEach((s, i) => outcomes.add(`${s.op}:${c.results[i]!.ret}`));
     },
+    ...(stop ? { interrupt: stop } : {}),
   });
   const out: BatchResult = { batch, property, runs: r.runs, steps, outcomes: [...outcomes] };
   if (!r.ok) out.counterexample = r.counterexample;
@@ -72,22 +106,29 @@ export function runBatch(profileName: string, property: string, seed: number, ba
 interface WorkerJob {
   spec: CampaignSpec;
   worker: number;
-  deadline: number | null;
 }
 
-/** the loop of one worker: its batches, every property not yet failed here */
-export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void): void {
+/**
+ * the loop of one worker: its batches, every property not yet failed here.
+ * The budget (--time) and `stop` are asked before every batch and every
+ * generated case; without a budget and a stop request the batches are exactly
+ * those of the plan.
+ */
+export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop: () => boolean = () => false): void {
   const { spec, worker } = job;
+  const deadline = spec.timeSec !== undefined ? Date.now() + spec.timeSec * 1000 : null;
+  const done = deadline === null ? stop : (): boolean => Date.now() >= deadline || stop();
   const failed = new Set<string>();
   const total = spec.runs !== undefined ? Math.ceil(spec.runs / spec.batchRuns) : Infinity;
   const batches = spec.runs !== undefined ? batchesFor(total, spec.shard, spec.workers, worker) : null;
   for (let k = 0; ; k++) {
     const b = batches ? batches[k] : batchOf(spec.shard, spec.workers, worker, k);
     if (b === undefined) return;
-    if (job.deadline !== null && Date.now() >= job.deadline) return;
     for (const p of spec.properties) {
       if (failed.has(p)) continue;
-      const r = runBatch(spec.profile, p, spec.seed, b, spec.batchRuns);
+      if (done()) return;
+      const r = runBatch(spec.profile, p, spec.seed, b, spec.batchRuns, done);
+      if (stop()) return; // the parent is gone: nobody to send to
       if (r.counterexample) failed.add(p);
       send(r);
     }
@@ -97,9 +138,38 @@ export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void): void
 
 const CLI = fileURLToPath(new URL('../cli/bpftc.js', import.meta.url));
 
-export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignResult) => void): Promise<CampaignResult> {
+/** one forked worker: resolves once it has exited and its IPC channel is closed (every message read) */
+function startWorker(job: WorkerJob, add: (r: BatchResult) => void): { child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const child = fork(CLI, ['__campaign-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    let disconnected = false;
+    const settle = (): void => {
+      if (exit && disconnected) resolve(exit);
+    };
+    child.on('message', (m: BatchResult | { done: true }) => {
+      if ('done' in m) child.disconnect();
+      else add(m);
+    });
+    child.on('disconnect', () => {
+      disconnected = true;
+      settle();
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      settle();
+    });
+    child.on('error', () => {
+      // the fork itself failed: no exit event will come
+      if (child.pid === undefined) resolve({ code: null, signal: null });
+    });
+  });
+  child.send(job);
+  return { child, closed };
+}
+
+export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignResult) => void, opts: RunOptions = {}): Promise<CampaignResult> {
   const t0 = Date.now();
-  const deadline = spec.timeSec !== undefined ? t0 + spec.timeSec * 1000 : null;
   const res: CampaignResult = {
     spec,
     runs: 0,
@@ -124,22 +194,42 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
     res.seconds = (Date.now() - t0) / 1000;
     onProgress?.(res);
   };
-  if (spec.workers === 1) {
-    workerLoop({ spec, worker: 0, deadline }, add);
+  if (spec.workers === 1 && !opts.signals) {
+    workerLoop({ spec, worker: 0 }, add);
   } else {
-    await Promise.all(
-      Array.from({ length: spec.workers }, (_, worker) => {
-        return new Promise<void>((resolve, reject) => {
-          const child = fork(CLI, ['__campaign-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-          child.on('message', (m: BatchResult | { done: true }) => {
-            if ('done' in m) child.disconnect();
-            else add(m);
-          });
-          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`campaign worker ${worker} exited with ${code}`))));
-          child.send({ spec, worker, deadline } satisfies WorkerJob);
-        });
-      }),
-    );
+    const workers = Array.from({ length: spec.workers }, (_, worker) => startWorker({ spec, worker }, add));
+    let stopping = false;
+    const stopAll = (): void => {
+      if (stopping) return;
+      stopping = true;
+      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    };
+    const onSignal = (sig: StopSignal): void => {
+      if (res.interrupted === undefined) res.interrupted = sig;
+      stopAll();
+    };
+    const onInt = (): void => onSignal('SIGINT');
+    const onTerm = (): void => onSignal('SIGTERM');
+    if (opts.signals) {
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+    }
+    let failure: string | null = null;
+    try {
+      await Promise.all(
+        workers.map(async (w, i) => {
+          const { code, signal } = await w.closed;
+          if (stopping || code === 0) return;
+          if (opts.signals && (signal === 'SIGINT' || signal === 'SIGTERM')) return onSignal(signal);
+          failure ??= `campaign worker ${i} ${signal ? `was killed by ${signal}` : code === null ? 'could not start' : `exited with ${code}`}`;
+          stopAll(); // leave no worker behind
+        }),
+      );
+    } finally {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    }
+    if (failure !== null && res.interrupted === undefined) throw new Error(failure);
   }
   // a finding's run count: the shard's batches before the failing one (all of
   // them ran and passed), plus the failing batch's runs -- so it does not
@@ -150,11 +240,22 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
   return res;
 }
 
-/** entry point of a forked worker: resolves once its results are sent */
+/**
+ * entry point of a forked worker: resolves once its results are sent. A
+ * worker whose parent is gone exits by itself: between generated cases it
+ * looks at its parent pid, and while idle it sees its IPC channel close.
+ */
 export function workerMain(): Promise<number> {
+  const parent = process.ppid;
+  const orphaned = (): boolean => process.ppid !== parent || !process.connected;
+  // the parent died while this worker waited (the event loop is free then)
+  process.on('disconnect', () => process.exit(0));
+  // a send to a parent that just died fails asynchronously: nothing to report to
+  process.on('error', () => process.exit(0));
   return new Promise((resolve) => {
     process.once('message', (job: WorkerJob) => {
-      workerLoop(job, (r) => process.send!(r));
+      workerLoop(job, (r) => process.send!(r), orphaned);
+      if (orphaned()) process.exit(0);
       process.send!({ done: true }, () => resolve(0));
     });
   });

@@ -14,7 +14,7 @@ import { ScenarioError } from '../scenario/validate.ts';
 import { formatTrace } from '../scenario/format.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { UsageError, parseArgs } from './args.ts';
-import { type CampaignResult, type CampaignSpec, runCampaign, workerMain } from '../campaign/run.ts';
+import { type CampaignResult, type CampaignSpec, SIGNAL_EXIT, runCampaign, workerMain } from '../campaign/run.ts';
 import { parseShard } from '../campaign/plan.ts';
 import { mergeFindings } from '../campaign/merge.ts';
 
@@ -130,6 +130,7 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
   const path = flags.path as string | undefined;
   const report: unknown[] = [];
   let failed = 0;
+  let interrupted: CampaignResult['interrupted'];
   if (path !== undefined) {
     // replay one failure: the seed is the batch seed printed with it
     if (props.length !== 1) throw new UsageError('--path replays one property: give --property NAME');
@@ -152,8 +153,11 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     if (timeSec !== undefined) spec.timeSec = timeSec;
     else spec.runs = runs;
     const progress = campaignProgress(err);
-    const res = await runCampaign(spec, progress.update);
+    // SIGINT / SIGTERM stop the workers; what was found so far is reported and saved below
+    const res = await runCampaign(spec, progress.update, { signals: true });
     progress.done(res);
+    interrupted = res.interrupted;
+    if (interrupted) err(`bpftc: ${interrupted} after ${res.seconds.toFixed(1)}s: every worker stopped; reporting what was found so far`);
     for (const p of res.properties) {
       const prop = findProperty(p.property)!;
       reportProperty(prop, profile, p.runs, p.counterexample, flags, out, report);
@@ -165,12 +169,13 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     }
     if (typeof flags.junit === 'string') writeFileSync(flags.junit, junit(res, profile));
   }
-  if (flags.json) out(JSON.stringify({ profile: profile.name, seed, runs, results: report }, null, 2));
+  if (flags.json) out(JSON.stringify({ profile: profile.name, seed, runs, ...(interrupted ? { interrupted } : {}), results: report }, null, 2));
   else {
     const na = props.filter((p) => !appliesTo(p, profile)).length;
     const applicable = path === undefined && (flags.property === undefined || flags.property === 'all') ? props.length - na : props.length;
     out(`${applicable - failed} passed, ${failed} failed${applicable < props.length ? `, ${props.length - applicable} not applicable` : ''} (profile ${profile.name}, seed ${seed})`);
   }
+  if (interrupted) return SIGNAL_EXIT[interrupted];
   return failed ? 1 : 0;
 }
 
@@ -178,6 +183,7 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
 function campaignProgress(err: Out): { update: (r: CampaignResult) => void; done: (r: CampaignResult) => void } {
   const tty = process.stderr.isTTY === true;
   let last = 0;
+  let seen = 0;
   const line = (r: CampaignResult): string => {
     const s = Math.max(r.seconds, 0.001);
     const findings = r.properties.filter((p) => p.counterexample).length;
@@ -185,11 +191,14 @@ function campaignProgress(err: Out): { update: (r: CampaignResult) => void; done
   };
   return {
     update: (r) => {
+      // a new finding is announced at once (it is printed in full at the end)
+      const findings = r.properties.filter((p) => p.counterexample).length;
       if (tty) process.stderr.write(`\r${line(r)}`);
-      else if (r.seconds - last >= 10) {
+      else if (r.seconds - last >= 10 || findings > seen) {
         last = r.seconds;
         err(line(r));
       }
+      seen = findings;
     },
     done: (r) => {
       if (tty && r.runs) process.stderr.write(`\r${line(r)}\n`);

@@ -12,6 +12,7 @@ import { type Disagreement, formatCoverageTable, runOracleCampaign } from '../or
 import type { Scenario } from '../scenario/types.ts';
 import { loadCorpus } from '../corpus/load.ts';
 import { UsageError, parseArgs } from './args.ts';
+import { SIGNAL_EXIT, type StopSignal } from '../campaign/run.ts';
 
 type Out = (line: string) => void;
 
@@ -36,7 +37,7 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
   return file;
 }
 
-export async function oracleCommand(argv: string[], out: Out): Promise<number> {
+export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: 'int', seed: 'int', json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': 'int',
   });
@@ -55,14 +56,34 @@ export async function oracleCommand(argv: string[], out: Out): Promise<number> {
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
   const scenarios = [...corpus.map((e) => e.scenario), ...generated];
   const found: Disagreement[] = [];
-  const res = await runOracleCampaign({
-    scenarios,
-    probe,
-    shrink: !flags['no-shrink'],
-    onDisagreement: (d) => {
-      found.push(d);
-    },
-  });
+  // SIGINT / SIGTERM: the executors (and every scenario's process group) are
+  // killed; what was compared so far is reported and saved, exit 130 / 143
+  const stop = new AbortController();
+  let interrupted: StopSignal | undefined;
+  const onSignal = (sig: StopSignal): void => {
+    interrupted ??= sig;
+    stop.abort();
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  let res: Awaited<ReturnType<typeof runOracleCampaign>>;
+  try {
+    res = await runOracleCampaign({
+      scenarios,
+      probe,
+      shrink: !flags['no-shrink'],
+      signal: stop.signal,
+      onDisagreement: (d) => {
+        found.push(d);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+  if (interrupted) err(`bpftc: ${interrupted}: the executors are stopped; reporting what was compared so far`);
   const saved = typeof flags.save === 'string' ? found.map((d, i) => saveDisagreement(flags.save as string, d, seed, i + 1)) : [];
   if (flags.json) {
     out(
@@ -71,6 +92,7 @@ export async function oracleCommand(argv: string[], out: Out): Promise<number> {
           release: probe.release,
           unprivileged_bpf_disabled: probe.unprivileged_bpf_disabled,
           seed,
+          ...(interrupted ? { interrupted } : {}),
           scenarios: res.scenarios,
           corpus: corpus.length,
           agreements: res.agreements,
@@ -91,5 +113,6 @@ export async function oracleCommand(argv: string[], out: Out): Promise<number> {
     for (const d of found) out(`\nDISAGREEMENT\n${d.report}`);
     for (const f of saved) out(`saved: ${f}`);
   }
+  if (interrupted) return SIGNAL_EXIT[interrupted];
   return res.disagreements ? 1 : 0;
 }

@@ -32,6 +32,8 @@ export interface CampaignOptions extends DriverOptions {
   concurrency?: number;
   /** a probe already made (else probeKernel() is called) */
   probe?: Probe;
+  /** stops the campaign (a signal): the executors are killed, what was compared so far is returned */
+  signal?: AbortSignal;
 }
 
 export interface CampaignResult {
@@ -47,6 +49,8 @@ export interface CampaignResult {
   unsupported: number;
   coverage: CoverageTable;
   shrunk: Disagreement[];
+  /** stopped early by `signal` */
+  aborted?: boolean;
 }
 
 export async function runOracleCampaign(opts: CampaignOptions): Promise<CampaignResult> {
@@ -67,9 +71,19 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   const conc = opts.concurrency ?? 16;
   const inflight = new Set<Promise<void>>();
   let stop = false;
+  const abort = (): void => {
+    stop = true;
+    result.aborted = true;
+    ex.kill();
+    shrinkEx.kill();
+  };
+  if (opts.signal?.aborted) abort();
+  opts.signal?.addEventListener('abort', abort);
   const handle = async (orig: Scenario): Promise<void> => {
     const s = adaptToMachine(orig, probe);
-    const c = compareWithKernel(s, await ex.run(s));
+    const run = await ex.run(s);
+    if (result.aborted) return; // killed under it: not a result
+    const c = compareWithKernel(s, run);
     result.scenarios++;
     addCoverage(result.coverage, s, c);
     opts.onResult?.(s, c);
@@ -100,6 +114,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     }
     await Promise.all(inflight);
   } finally {
+    opts.signal?.removeEventListener('abort', abort);
     await Promise.all([ex.close(), shrinkEx.close()]);
   }
   return result;

@@ -4,7 +4,7 @@
 // are pipelined and results streamed back per scenario.
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findProfile } from '../model/profile.ts';
@@ -346,6 +346,36 @@ export class KernelExecutor {
     if (this.dead === null) this.child.stdin.end('quit\n');
     await this.exited;
   }
+
+  /**
+   * Ends the executor at once (a campaign stopped by a signal): SIGKILL to the
+   * process group of every scenario it runs (each scenario leader leads its
+   * own), then to the executor; whatever a scenario left is killed by its
+   * PR_SET_PDEATHSIG. Pending runs resolve with an error; close() still waits.
+   */
+  kill(): void {
+    const pid = this.child.pid;
+    if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    for (const leader of childPids(pid))
+      try {
+        process.kill(-leader, 'SIGKILL');
+      } catch {
+        // not (yet) a group leader, or gone: the executor's death takes it
+      }
+    this.child.kill('SIGKILL');
+  }
+}
+
+/** the children of a process, from /proc/PID/task/TID/children (empty when that is unreadable) */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (/^\d+$/.test(c)) out.push(Number(c));
+  } catch {
+    // gone, or no /proc
+  }
+  return out;
 }
 
 /** Runs a batch on the kernel through one executor process. */
