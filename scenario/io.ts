@@ -1,15 +1,151 @@
-// Reading scenario files from disk (the only I/O in the scenario layer).
+// Reading and writing scenario files (the only I/O in the scenario layer).
+//
+// Reading: regular files only (a FIFO or a device would block or never end),
+// at most MAX_SCENARIO_BYTES, every failure one FileError naming the file.
+// Writing: atomic (a temporary file in the same directory, fsync, rename), so
+// a full disk or a crash never leaves a 0-byte or truncated scenario behind.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Scenario } from './types.ts';
 import { parseScenario } from './validate.ts';
 
-export function loadScenarioFile(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+/** a file or directory the user named cannot be read or written: exit 2 */
+export class FileError extends Error {
+  constructor(
+    message: string,
+    /** the errno name when one caused it ("EEXIST" for an exclusive write onto an existing file) */
+    readonly code?: string,
+  ) {
+    super(message);
   }
-  return parseScenario(text, `${file}:$`);
+}
+
+/** larger than any scenario a person or the shrinker writes (the corpus' largest is ~60 KB) */
+export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
+
+const WORDS: Record<string, string> = {
+  ENOENT: 'does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a component of the path is not a directory',
+  ELOOP: 'too many levels of symbolic links (a symlink loop?)',
+  ENAMETOOLONG: 'file name too long',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EEXIST: 'already exists',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENXIO: 'no such device or address',
+  ENODEV: 'no such device',
+  EBUSY: 'device or resource busy',
+  ETXTBSY: 'text file busy',
+  EINVAL: 'invalid argument',
+  EAGAIN: 'resource temporarily unavailable',
+};
+
+/** one phrase for a failed file system call ("does not exist", "no space left on the device") */
+export function fsProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string') return Object.hasOwn(WORDS, code) ? `${WORDS[code]} (${code})` : code;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** the text of a regular file, or a FileError naming the file and what is wrong */
+export function readTextFile(file: string, max = MAX_SCENARIO_BYTES): string {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (e) {
+    throw new FileError(`${file}: cannot read: ${fsProblem(e)}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new FileError(`${file}: cannot read: is a directory`);
+    if (!st.isFile()) throw new FileError(`${file}: cannot read: not a regular file`);
+    if (st.size > max) throw new FileError(`${file}: cannot read: larger than ${max} bytes`);
+    const buf = Buffer.alloc(st.size + 1);
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) throw new FileError(`${file}: cannot read: it grew while being read`);
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.subarray(0, n).toString('utf8');
+  } catch (e) {
+    if (e instanceof FileError) throw e;
+    throw new FileError(`${file}: cannot read: ${fsProblem(e)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function loadScenarioFile(file: string): Scenario {
+  return parseScenario(readTextFile(file), `${file}:$`);
+}
+
+let tmpCounter = 0;
+
+/** Writes `data` to `file` atomically: a temporary file in the same directory,
+ *  fsync, then rename (or, with `exclusive`, link: never replaces an existing
+ *  file, EEXIST instead). On failure the temporary file is removed and the
+ *  target is as it was; the error is a FileError naming `what` (a flag such as
+ *  "--junit FILE", or the file). Returns nothing; throws on any failure. */
+export function writeFileAtomic(file: string, data: string, opts: { exclusive?: boolean; what?: string } = {}): void {
+  const what = opts.what ?? file;
+  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${++tmpCounter}`);
+  let fd: number | undefined;
+  let stage = 'write';
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    const buf = Buffer.from(data, 'utf8');
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    stage = 'sync';
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    stage = 'rename';
+    if (opts.exclusive) {
+      linkSync(tmp, file); // EEXIST when the target exists: no overwrite, no race
+      unlinkSync(tmp);
+    } else renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created, or already renamed */
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (stage === 'rename' && code === 'EEXIST') throw new FileError(`${what}: ${file} already exists`, 'EEXIST');
+    throw new FileError(`${what}: cannot write ${file}: ${fsProblem(e)}`, code);
+  }
+  // make the rename itself durable; a directory that cannot be opened or synced loses nothing written
+  try {
+    const d = openSync(dirname(file), constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
+  } catch {
+    /* best effort */
+  }
+}
+
+/** writes a scenario as a new file (never replaces one): JSON, two-space indent, final newline */
+export function saveScenarioFile(file: string, s: Scenario, what?: string): void {
+  writeFileAtomic(file, JSON.stringify(s, null, 2) + '\n', what === undefined ? { exclusive: true } : { exclusive: true, what });
 }
