@@ -1,12 +1,17 @@
 // Campaign partitioning, determinism across worker counts, sharding, time
 // budgets, JUnit output.
 
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batchesFor, batchSeed, parseShard } from './plan.ts';
 import { main } from '../cli/main.ts';
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -56,6 +61,7 @@ describe('bpftc fuzz campaigns', () => {
 
   it('--time runs until the budget is spent; --junit writes a report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpftc-junit-'));
+    made.push(dir);
     const file = join(dir, 'junit.xml');
     const r = await cli('fuzz', '--profile', 'token-v10', '--property', 'delegation-needs-init-sysadmin', '--time', '1', '--workers', '1', '--junit', file);
     expect(r.code).toBe(1);
@@ -76,6 +82,7 @@ describe('bpftc fuzz campaigns', () => {
 describe('bpftc corpus merge', () => {
   it('deduplicates findings of several shards and never rewrites', async () => {
     const root = mkdtempSync(join(tmpdir(), 'bpftc-merge-'));
+    made.push(root);
     const [a, b, into] = ['a', 'b', 'into'].map((d) => join(root, d));
     const base = ['fuzz', '--profile', 'token-v10', '--property', 'token-from-bpffs-root', '--runs', '600', '--batch', '300', '--workers', '1'];
     expect((await cli(...base, '--seed', '1', '--save', a!)).code).toBe(1);
