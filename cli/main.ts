@@ -356,6 +356,9 @@ function listProfiles(argv: string[], out: Out): number {
 
 export type Command = (argv: string[], out: Out) => number | Promise<number>;
 
+/** the commands main() itself dispatches (EXTRA has the rest) */
+const COMMANDS: readonly string[] = ['fuzz', 'run', 'corpus', 'properties', 'profiles', 'help'];
+
 /** commands added by other modules (the oracle) */
 export const EXTRA: Map<string, () => Promise<Command>> = new Map<string, () => Promise<Command>>([
   ['oracle', async () => (await import('./oracle.ts')).oracleCommand],
@@ -371,7 +374,6 @@ export function isInputError(e: unknown): e is Error {
 
 /** one line whatever the message holds: control bytes escaped, length capped */
 export function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const t = s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
   return t.length > 2000 ? `${t.slice(0, 2000)}...` : t;
 }
@@ -396,8 +398,17 @@ export async function main(argv: string[], out: Out = (l) => console.log(l), err
       if (typeof process.send !== 'function') throw new UsageError(`unknown command ${q(cmd)} (bpftc help lists them)`);
       return await workerMain();
     }
-    // `bpftc <command> --help` (or -h) prints the usage rather than "unknown flag"
-    if (cmd === 'help' || cmd === '--help' || cmd === '-h' || rest.some((a) => a === '--help' || a === '-h')) {
+    const known = (c: string): boolean => COMMANDS.includes(c) || EXTRA.has(c);
+    // `bpftc help [COMMAND]`, and `bpftc <command> --help` (or -h) print the usage rather than "unknown flag"
+    const helpFlag = (a: string): boolean => a === '--help' || a === '-h';
+    if (cmd === 'help' || (cmd !== undefined && helpFlag(cmd))) {
+      const { positional } = parseArgs(rest.filter((a) => !helpFlag(a)), {});
+      if (positional.length > 1) throw new UsageError('help takes at most one command');
+      if (positional[0] !== undefined && !known(positional[0])) throw new UsageError(`help: unknown command ${q(positional[0])} (bpftc help lists them)`);
+      out(HELP);
+      return 0;
+    }
+    if (cmd !== undefined && known(cmd) && rest.some(helpFlag)) {
       out(HELP);
       return 0;
     }

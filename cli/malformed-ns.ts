@@ -131,8 +131,8 @@ mkdirSync(join(PRIV, 'open'));
 chmodSync(join(PRIV, 'open'), 0o777);
 // the commands' modules are loaded while still root (the repository may not be readable by nobody)
 await Promise.all([import('./repro.ts'), import('./coverage.ts'), import('./oracle.ts'), import('./diff.ts'), import('./kernelrun.ts')]);
-process.setgid(65534);
-process.setuid(65534);
+process.setgid!(65534);
+process.setuid!(65534);
 await run('unreadable: run', ['run', join(PRIV, 'secret.json')], join(PRIV, 'open'));
 await run('unreadable: corpus merge', ['corpus', 'merge', join(PRIV, 'closed'), '--into', join(PRIV, 'open', 'm')], join(PRIV, 'open'));
 await run('unreadable: oracle --corpus', ['oracle', '--corpus', join(PRIV, 'closed')], join(PRIV, 'open'));

@@ -8,7 +8,7 @@
 import { closeSync, constants, fstatSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Scenario } from './types.ts';
-import { parseScenario } from './validate.ts';
+import { ScenarioError, parseScenario } from './validate.ts';
 
 /** a file or directory the user named cannot be read or written: exit 2 */
 export class FileError extends Error {
@@ -86,8 +86,31 @@ export function readTextFile(file: string, max = MAX_SCENARIO_BYTES): string {
   }
 }
 
+/** deeper than any scenario (they nest < 10 levels); deeper JSON would overflow
+ *  the stack of JSON.stringify when the scenario is saved or merged */
+export const MAX_JSON_DEPTH = 64;
+
+/** the deepest nesting of arrays and objects in JSON text (strings skipped) */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 export function loadScenarioFile(file: string): Scenario {
-  return parseScenario(readTextFile(file), `${file}:$`);
+  const text = readTextFile(file);
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new ScenarioError(`${file}:$`, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return parseScenario(text, `${file}:$`);
 }
 
 let tmpCounter = 0;
