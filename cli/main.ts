@@ -390,7 +390,18 @@ export function reportError(e: unknown, err: Out): number {
   return 3;
 }
 
-export async function main(argv: string[], out: Out = (l) => console.log(l), err: Out = (l) => console.error(l)): Promise<number> {
+/** text for a terminal: control bytes other than newline and tab, which a
+ *  stranger's scenario name, label or path may carry (escape sequences, a
+ *  carriage return that overwrites the line), are shown escaped; JSON.stringify
+ *  escapes all but U+007F..U+009F itself */
+export function terminalSafe(s: string): string {
+  // as \u00XX: also a valid JSON escape of the same character, so --json output stays JSON
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export async function main(argv: string[], rawOut: Out = (l) => console.log(l), rawErr: Out = (l) => console.error(l)): Promise<number> {
+  const out: Out = (l) => rawOut(terminalSafe(l));
+  const err: Out = (l) => rawErr(terminalSafe(l));
   const [cmd, ...rest] = argv;
   try {
     if (cmd === '__campaign-worker') {

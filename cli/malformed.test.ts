@@ -504,6 +504,22 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
     }
   }, 60_000);
 
+  it('control bytes in scenario text (terminal escape sequences, carriage returns) are printed escaped', async () => {
+    const s = JSON.parse(readFileSync(GOOD_FILE, 'utf8')) as { name: string; steps: Array<Record<string, unknown>> };
+    s.name = 'title\u001b]0;owned\u0007 \u001b[2J\r\u009b';
+    s.steps[1]!.label = 'label\rover';
+    s.steps[8]!.path = '.\u001b[1A';
+    writeFileSync(f('escapes.json'), JSON.stringify(s));
+    const r = await cli(['run', f('escapes.json')]);
+    const text = [...r.out, ...r.err].join('\n');
+    expect(text).toMatch(/title\\u001b\]0;owned\\u0007 \\u001b\[2J\\u000d\\u009b/);
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    // --json stays JSON and keeps the text
+    const j = await cli(['run', '--json', f('escapes.json')]);
+    expect(j.out.join('\n')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(() => JSON.parse(j.out.join('\n')) as unknown).not.toThrow();
+  });
+
   it('an unexpected exception is one line and exit 3; BPFTC_DEBUG=1 adds the stack', async () => {
     EXTRA.set('__boom', async () => () => {
       throw new TypeError('cannot read properties of undefined');
