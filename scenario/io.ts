@@ -5,8 +5,8 @@
 // Writing: atomic (a temporary file in the same directory, fsync, rename), so
 // a full disk or a crash never leaves a 0-byte or truncated scenario behind.
 
-import { closeSync, constants, fstatSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Scenario } from './types.ts';
 import { ScenarioError, parseScenario } from './validate.ts';
 
@@ -122,7 +122,8 @@ let tmpCounter = 0;
  *  "--junit FILE", or the file). Returns nothing; throws on any failure. */
 export function writeFileAtomic(file: string, data: string, opts: { exclusive?: boolean; what?: string } = {}): void {
   const what = opts.what ?? file;
-  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${++tmpCounter}`);
+  // short, so a target name near NAME_MAX still gets a temporary name; not *.json, so no corpus walk reads it
+  const tmp = join(dirname(file), `.bpftc-${process.pid}-${++tmpCounter}.tmp`);
   let fd: number | undefined;
   let stage = 'write';
   try {
@@ -135,8 +136,16 @@ export function writeFileAtomic(file: string, data: string, opts: { exclusive?: 
     fd = undefined;
     stage = 'rename';
     if (opts.exclusive) {
-      linkSync(tmp, file); // EEXIST when the target exists: no overwrite, no race
-      unlinkSync(tmp);
+      try {
+        linkSync(tmp, file); // EEXIST when the target exists: no overwrite, no race
+        unlinkSync(tmp);
+      } catch (e) {
+        // a file system without hard links (vfat, some FUSE): check, then rename
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+        if (existsSync(file)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+        renameSync(tmp, file);
+      }
     } else renameSync(tmp, file);
   } catch (e) {
     if (fd !== undefined) {
