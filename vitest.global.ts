@@ -13,7 +13,7 @@
 // The BPFTC_* knobs the tests read (BPFTC_RUNS, BPFTC_SEED, ...) are checked
 // first: a bad value is one line and exit 2, not a suite of NaN runs.
 
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkEnv } from './cli/env.ts';
@@ -39,6 +39,9 @@ export default function setup(): () => void {
   }
   const system = tmpdir();
   const dir = mkdtempSync(join(system, 'bpftc-test-'));
+  // searchable (not listable) by other users: tests that drop to an unprivileged
+  // uid reach their own fixtures below it (everything inside is mkdtemp's 0700)
+  chmodSync(dir, 0o711);
   const before = process.env.TMPDIR;
   process.env.TMPDIR = dir;
   return () => {

@@ -116,10 +116,10 @@ await run('read-only: corpus merge --into', ['corpus', 'merge', join(D, 'shard')
 await run('read-only: coverage --html', ['coverage', '--html', join(RO, 'c.html')], RO);
 await run('read-only: oracle --save', ['oracle', '--save', join(RO, 'save')], RO);
 
-// ---- unreadable and unwritable, as an unprivileged user
-mkdirSync(PRIV);
+// ---- unreadable and unwritable, as an unprivileged user (DIR's ancestors must
+// be searchable by nobody: every refusal comes from the file or directory itself)
 chmodSync(D, 0o755);
-chmodSync(PRIV, 0o755);
+mkdirSync(PRIV, { mode: 0o755 });
 writeFileSync(join(PRIV, 'secret.json'), readFileSync(GOOD));
 chmodSync(join(PRIV, 'secret.json'), 0o600);
 mkdirSync(join(PRIV, 'closed'));
