@@ -6,5 +6,7 @@ export default defineConfig({
     exclude: ['node_modules/**'],
     testTimeout: 120_000,
     pool: 'forks',
+    // a private TMPDIR per run; fails the run when a test leaves files in it
+    globalSetup: ['./vitest.global.ts'],
   },
 });

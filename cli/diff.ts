@@ -1,28 +1,21 @@
 // bpftc diff --from P --to Q: what does this version change?
 
-import { findProfile, type Profile } from '../model/profile.ts';
 import { diffProfiles, formatDiff } from '../diff/diff.ts';
-import { UsageError, parseArgs } from './args.ts';
-
-function profile(flag: string, v: unknown): Profile {
-  if (typeof v !== 'string') throw new UsageError(`diff needs --${flag} PROFILE`);
-  const p = findProfile(v);
-  if (!p) throw new UsageError(`unknown profile "${v}" (bpftc profiles lists them)`);
-  return p;
-}
+import { UsageError, parseArgs, q } from './args.ts';
+import { RUNS, SEED, profileFlag, runsOf, seedOf } from './main.ts';
 
 export function diffCommand(argv: string[], out: (l: string) => void): number {
-  const { flags, positional } = parseArgs(argv, { from: 'string', to: 'string', runs: 'int', seed: 'int', format: 'string', polcap: 'string' });
-  if (positional.length) throw new UsageError(`diff takes no positional argument ("${positional[0]}")`);
-  const from = profile('from', flags.from);
-  const to = profile('to', flags.to);
+  const { flags, positional } = parseArgs(argv, { from: 'string', to: 'string', runs: RUNS, seed: SEED, format: 'string', polcap: 'string' });
+  if (positional.length) throw new UsageError(`diff takes no positional argument (got ${q(positional[0]!)})`);
+  for (const f of ['from', 'to']) if (typeof flags[f] !== 'string') throw new UsageError(`diff needs --${f} PROFILE`);
+  const from = profileFlag(flags.from, '--from');
+  const to = profileFlag(flags.to, '--to');
   const format = (flags.format as string | undefined) ?? 'text';
-  if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format is text, markdown or json, got "${format}"`);
-  const runs = (flags.runs as number | undefined) ?? 1000;
-  if (runs < 1) throw new UsageError('--runs must be at least 1');
+  if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format is text, markdown or json, got ${q(format)}`);
+  const runs = runsOf(flags, 1000);
   const polcap = flags.polcap as string | undefined;
-  if (polcap !== undefined && polcap !== 'on' && polcap !== 'off') throw new UsageError(`--polcap is on or off, got "${polcap}"`);
-  const r = diffProfiles(from, to, { runs, seed: (flags.seed as number | undefined) ?? 1, ...(polcap ? { polcap } : {}) });
+  if (polcap !== undefined && polcap !== 'on' && polcap !== 'off') throw new UsageError(`--polcap is on or off, got ${q(polcap)}`);
+  const r = diffProfiles(from, to, { runs, seed: seedOf(flags), ...(polcap ? { polcap } : {}) });
   out(format === 'json' ? JSON.stringify(r, null, 2) : formatDiff(r, format));
   return 0;
 }

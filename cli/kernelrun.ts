@@ -10,17 +10,19 @@ import { formatSideBySide } from '../oracle/shrink.ts';
 import { UsageError } from './args.ts';
 
 export async function runOnKernelCommand(files: string[], json: boolean, out: (l: string) => void): Promise<number> {
+  // every file is read and checked before the kernel is probed
+  const loaded = files.map((f) => {
+    const s = loadScenarioFile(f);
+    const why = kernelUncheckable(s);
+    if (why) throw new UsageError(`${f}: cannot run on the kernel (${why})`);
+    return s;
+  });
   const probe = await probeKernel();
   if ('skip' in probe) {
     out(json ? JSON.stringify({ skipped: probe.skip }) : `skipped: ${probe.skip}`);
     return 0;
   }
-  const scenarios = files.map((f) => {
-    const s = loadScenarioFile(f);
-    const why = kernelUncheckable(s);
-    if (why) throw new UsageError(`${f}: cannot run on the kernel (${why})`);
-    return adaptToMachine(s, probe);
-  });
+  const scenarios = loaded.map((s) => adaptToMachine(s, probe));
   const runs = await runOnKernel(scenarios);
   let disagree = 0;
   const report: unknown[] = [];

@@ -1,11 +1,16 @@
 // The CLI's contract: exit codes, one-line errors, determinism, and a corpus
 // that failed runs never rewrite.
 
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main.ts';
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -71,6 +76,7 @@ describe('bpftc', () => {
 
   it('run checks expectations and names the JSON path of a malformed file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpftc-cli-'));
+    made.push(dir);
     const good = join(dir, 'good.json');
     const s = {
       format: 'bpftc/1',
@@ -91,6 +97,7 @@ describe('bpftc', () => {
 
   it('--save writes new corpus files and never overwrites', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpftc-save-'));
+    made.push(dir);
     const args = ['fuzz', '--profile', 'token-v10', '--property', 'delegation-needs-init-sysadmin', '--runs', '200', '--seed', '1', '--save', dir];
     expect((await cli(...args)).code).toBe(1);
     const first = readdirSync(dir);

@@ -1,7 +1,9 @@
 // bpftc: campaigns, replays and listings. Exit codes: 0 nothing failed,
-// 1 a property or an expectation failed, 2 bad usage or bad input.
+// 1 a property or an expectation failed, 2 bad usage or bad input (one line on
+// stderr, nothing on stdout), 3 an internal error (a bug: one line, the stack
+// only with BPFTC_DEBUG=1).
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PROFILES, findProfile, DEFAULT_PROFILE, type Profile } from '../model/profile.ts';
@@ -9,11 +11,13 @@ import { PROPERTIES, findProperty } from '../properties/index.ts';
 import { checkProperty, type Counterexample } from '../properties/check.ts';
 import { type Property, appliesTo } from '../properties/types.ts';
 import { runScenario } from '../model/run.ts';
-import { loadScenarioFile } from '../scenario/io.ts';
+import { FileError, loadScenarioFile, saveScenarioFile, writeFileAtomic } from '../scenario/io.ts';
 import { ScenarioError } from '../scenario/validate.ts';
 import { formatTrace } from '../scenario/format.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { UsageError, parseArgs } from './args.ts';
+import { type FlagKind, UsageError, parseArgs, q } from './args.ts';
+import { RUNS_MAX, SEED_MAX, checkEnv, debugEnabled, envInt } from './env.ts';
+import { checkInDir, checkOutDir, checkOutFile, ensureOutDir } from './outpath.ts';
 import { type CampaignResult, type CampaignSpec, SIGNAL_EXIT, runCampaign, workerMain } from '../campaign/run.ts';
 import { parseShard } from '../campaign/plan.ts';
 import { mergeFindings } from '../campaign/merge.ts';
@@ -33,31 +37,52 @@ commands:
               expectations the kernel does not meet)
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
               every class of behavioural difference between two profiles, with a minimal witness
-  repro FILE --c [--out FILE]
-              a standalone C file that runs the scenario as root and checks each step
+  repro FILE --c [--out FILE [--force]]
+              a standalone C file that runs the scenario as root and checks each step;
+              --out never replaces an existing file unless --force is given
   corpus merge DIR... [--into DIR]
               merge findings of several shards, one file per distinct finding (default corpus/found)
   coverage    [--profile P] [--runs N] [--seed S] [--lsm] [--html FILE] [--json]
               which decision points of the model a campaign reaches, with which outcome
   properties  list the properties with their claims
   profiles    list the profiles (spec versions and known-bad variants)
-  oracle      [--runs N] [--seed S] [--max-commands N] [--save DIR] [--json]: generated and corpus scenarios on
-              the running kernel and the model; disagreements shrunk and shown side by side
-  help        this text`;
+  oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--json]:
+              generated and corpus scenarios on the running kernel and the model;
+              disagreements shrunk and shown side by side
+  help        this text
+
+exit status: 0 all passed, 1 a property or expectation failed, 2 bad usage or input
+(one line on stderr), 3 internal error. Files are written atomically (temporary file,
+fsync, rename); a counterexample is printed before it is saved.
+environment: BPFTC_RUNS (default --runs), BPFTC_ORACLE_RUNS (default oracle --runs),
+BPFTC_SEED (default --seed), BPFTC_DEBUG=1 (stack trace of an internal error)`;
 
 type Out = (line: string) => void;
 
-function profileFlag(v: unknown): Profile {
+/** numeric flag bounds shared by every command */
+export const RUNS: FlagKind = { int: [1, RUNS_MAX] };
+export const SEED: FlagKind = { int: [0, SEED_MAX] };
+
+/** --runs, else the environment's default, else the command's */
+export function runsOf(flags: Record<string, unknown>, fallback: number, env = 'BPFTC_RUNS'): number {
+  return (flags.runs as number | undefined) ?? envInt(env) ?? fallback;
+}
+
+export function seedOf(flags: Record<string, unknown>): number {
+  return (flags.seed as number | undefined) ?? envInt('BPFTC_SEED') ?? 1;
+}
+
+export function profileFlag(v: unknown, flag = '--profile'): Profile {
   const name = typeof v === 'string' ? v : DEFAULT_PROFILE;
   const p = findProfile(name);
-  if (!p) throw new UsageError(`unknown profile "${name}" (bpftc profiles lists them)`);
+  if (!p) throw new UsageError(`${flag}: unknown profile ${q(name)} (bpftc profiles lists them)`);
   return p;
 }
 
 function propertiesFlag(v: unknown): Property[] {
   if (v === undefined || v === 'all') return [...PROPERTIES];
   const p = findProperty(String(v));
-  if (!p) throw new UsageError(`unknown property "${String(v)}" (bpftc properties lists them)`);
+  if (!p) throw new UsageError(`--property: unknown property ${q(String(v))} (bpftc properties lists them)`);
   return [p];
 }
 
@@ -76,17 +101,24 @@ function counterexampleScenario(ce: Counterexample, date: string): Scenario {
   };
 }
 
-/** write a counterexample as a new file; never overwrite an existing one */
-function save(dir: string, sc: Scenario, ce: Counterexample): string {
-  mkdirSync(dir, { recursive: true });
-  const base = `${ce.property}--${ce.profile}--seed${ce.seed}`;
-  let file = join(dir, `${base}.json`);
-  for (let n = 2; existsSync(file); n++) file = join(dir, `${base}-${n}.json`);
-  writeFileSync(file, JSON.stringify(sc, null, 2) + '\n', { flag: 'wx' });
-  return file;
+/** writes `sc` as a new file in `dir` named from `base`; never replaces a file */
+export function saveNew(flag: string, dir: string, base: string, sc: Scenario): string {
+  ensureOutDir(flag, dir);
+  for (let n = 1; ; n++) {
+    const file = join(dir, n === 1 ? `${base}.json` : `${base}-${n}.json`);
+    if (existsSync(file)) continue;
+    try {
+      saveScenarioFile(file, sc, `${flag} ${dir}`);
+      return file;
+    } catch (e) {
+      if (e instanceof FileError && e.code === 'EEXIST') continue; // created meanwhile: next name
+      throw e;
+    }
+  }
 }
 
-/** one property's outcome, as fuzz prints and reports it */
+/** one property's outcome, as fuzz prints and reports it; the counterexample
+ *  is printed first, then saved. Returns the save error, if saving failed. */
 function reportProperty(
   prop: Property,
   profile: Profile,
@@ -95,57 +127,84 @@ function reportProperty(
   flags: Record<string, unknown>,
   out: Out,
   report: unknown[],
-): void {
+): FileError | undefined {
   if (!ce) {
     report.push({ property: prop.name, ok: true, runs });
     if (!flags.json) out(`ok    ${prop.name}  (${runs} runs)`);
-    return;
+    return undefined;
   }
   const date = new Date().toISOString().slice(0, 10);
   const sc = counterexampleScenario(ce, date);
-  const file = typeof flags.save === 'string' ? save(flags.save, sc, ce) : undefined;
   const replay = `npx bpftc fuzz --profile ${profile.name} --property ${prop.name} --seed ${ce.seed} --path ${ce.path}`;
-  report.push({ property: prop.name, ok: false, runs, violation: ce.violation, seed: ce.seed, path: ce.path, replay, saved: file, scenario: sc });
-  if (flags.json) return;
-  out(`FAIL  ${prop.name}  after ${runs} runs (${ce.shrinks} shrinks, ${ce.scenario.steps.length} steps)`);
-  out(`      claim: ${prop.claim}`);
-  out(`      step ${ce.violation.step + 1}: ${ce.violation.message}`);
-  out(formatTrace(ce.scenario, ce.results, ce.violation.step));
-  out(`      replay: ${replay}`);
-  if (file) out(`      saved: ${file}`);
+  const entry: Record<string, unknown> = { property: prop.name, ok: false, runs, violation: ce.violation, seed: ce.seed, path: ce.path, replay, saved: undefined, scenario: sc };
+  report.push(entry);
+  if (!flags.json) {
+    out(`FAIL  ${prop.name}  after ${runs} runs (${ce.shrinks} shrinks, ${ce.scenario.steps.length} steps)`);
+    out(`      claim: ${prop.claim}`);
+    out(`      step ${ce.violation.step + 1}: ${ce.violation.message}`);
+    out(formatTrace(ce.scenario, ce.results, ce.violation.step));
+    out(`      replay: ${replay}`);
+  }
+  if (typeof flags.save !== 'string') return undefined;
+  try {
+    const file = saveNew('--save', flags.save, `${ce.property}--${ce.profile}--seed${ce.seed}`, sc);
+    entry.saved = file;
+    if (!flags.json) out(`      saved: ${file}`);
+    return undefined;
+  } catch (e) {
+    if (e instanceof FileError) return e;
+    throw e;
+  }
 }
+
+/** fast-check's replay path: colon-separated indices ("12:0:3") */
+const REPLAY_PATH = /^\d{1,9}(:\d{1,9}){0,9999}$/;
 
 async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
-    profile: 'string', property: 'string', runs: 'int', seed: 'int', path: 'string', save: 'string', json: 'bool',
-    workers: 'int', time: 'int', shard: 'string', junit: 'string', batch: 'int',
+    profile: 'string', property: 'string', runs: RUNS, seed: SEED, path: 'string', save: 'string', json: 'bool',
+    workers: { int: [1, 64] }, time: { int: [1, 2_000_000] }, shard: 'string', junit: 'string', batch: { int: [1, 1_000_000] },
   });
-  if (positional.length) throw new UsageError(`fuzz takes no positional argument ("${positional[0]}")`);
+  if (positional.length) throw new UsageError(`fuzz takes no positional argument (got ${q(positional[0]!)})`);
   const profile = profileFlag(flags.profile);
   const props = propertiesFlag(flags.property);
   if (flags.runs !== undefined && flags.time !== undefined) throw new UsageError('give --runs or --time, not both');
-  const runs = (flags.runs as number | undefined) ?? 1000;
-  if (runs < 1) throw new UsageError('--runs must be at least 1');
-  const seed = (flags.seed as number | undefined) ?? 1;
+  const runs = runsOf(flags, 1000);
+  const seed = seedOf(flags);
   const path = flags.path as string | undefined;
+  if (typeof flags.save === 'string') checkOutDir('--save', flags.save);
   const report: unknown[] = [];
   let failed = 0;
   let interrupted: CampaignResult['interrupted'];
+  let saveError: FileError | undefined;
+  const noted = (e: FileError | undefined): void => {
+    saveError ??= e;
+  };
   if (path !== undefined) {
     // replay one failure: the seed is the batch seed printed with it
+    if (!REPLAY_PATH.test(path)) throw new UsageError(`--path takes a replay path such as 12:0:3 (as printed after "replay:"), got ${q(path)}`);
     if (props.length !== 1) throw new UsageError('--path replays one property: give --property NAME');
-    const r = checkProperty(props[0]!, profile, { runs, seed, path });
-    reportProperty(props[0]!, profile, r.runs, r.ok ? undefined : r.counterexample, flags, out, report);
+    for (const f of ['workers', 'time', 'shard', 'batch', 'junit'])
+      if (flags[f] !== undefined) throw new UsageError(`--path replays one failure in this process: --${f} does not apply`);
+    let r: ReturnType<typeof checkProperty>;
+    try {
+      r = checkProperty(props[0]!, profile, { runs, seed, path });
+    } catch (e) {
+      // fast-check: "Unable to replay, got invalid path=..." / "... wrong path=..."
+      if (e instanceof Error && /^Unable to replay/.test(e.message))
+        throw new UsageError(`--path ${path} is not a replay path of ${props[0]!.name} with seed ${seed} (${e.message.split('\n')[0]})`);
+      throw e;
+    }
+    noted(reportProperty(props[0]!, profile, r.runs, r.ok ? undefined : r.counterexample, flags, out, report));
     failed = r.ok ? 0 : 1;
   } else {
     const shard = flags.shard === undefined ? { index: 1, count: 1 } : parseShard(String(flags.shard));
-    if (!shard) throw new UsageError(`--shard takes i/n with 1 <= i <= n, got "${String(flags.shard)}"`);
-    const workers = (flags.workers as number | undefined) ?? availableParallelism();
-    if (workers < 1 || workers > 64) throw new UsageError('--workers takes 1..64');
+    if (!shard || !Number.isSafeInteger(shard.count) || shard.count > 1_000_000)
+      throw new UsageError(`--shard takes i/n with 1 <= i <= n <= 1000000, got ${q(String(flags.shard))}`);
+    const workers = (flags.workers as number | undefined) ?? Math.min(64, availableParallelism());
     const timeSec = flags.time as number | undefined;
-    if (timeSec !== undefined && timeSec < 1) throw new UsageError('--time must be at least 1 second');
     const batchRuns = (flags.batch as number | undefined) ?? Math.min(runs, 500);
-    if (batchRuns < 1) throw new UsageError('--batch must be at least 1');
+    if (typeof flags.junit === 'string') checkOutFile('--junit', flags.junit);
     // a claim about a layer the profile lacks would pass vacuously: say n/a
     const skipped = flags.property === undefined || flags.property === 'all' ? props.filter((p) => !appliesTo(p, profile)) : [];
     const run = props.filter((p) => !skipped.includes(p));
@@ -160,14 +219,21 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     if (interrupted) err(`bpftc: ${interrupted} after ${res.seconds.toFixed(1)}s: every worker stopped; reporting what was found so far`);
     for (const p of res.properties) {
       const prop = findProperty(p.property)!;
-      reportProperty(prop, profile, p.runs, p.counterexample, flags, out, report);
+      noted(reportProperty(prop, profile, p.runs, p.counterexample, flags, out, report));
       if (p.counterexample) failed++;
     }
     for (const prop of skipped) {
       report.push({ property: prop.name, ok: true, runs: 0, applies: false });
       if (!flags.json) out(`n/a   ${prop.name}  (${profile.name} has no ${prop.requires} layer)`);
     }
-    if (typeof flags.junit === 'string') writeFileSync(flags.junit, junit(res, profile));
+    if (typeof flags.junit === 'string') {
+      try {
+        writeFileAtomic(flags.junit, junit(res, profile), { what: `--junit ${flags.junit}` });
+      } catch (e) {
+        if (!(e instanceof FileError)) throw e;
+        noted(e);
+      }
+    }
   }
   if (flags.json) out(JSON.stringify({ profile: profile.name, seed, runs, ...(interrupted ? { interrupted } : {}), results: report }, null, 2));
   else {
@@ -175,7 +241,13 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     const applicable = path === undefined && (flags.property === undefined || flags.property === 'all') ? props.length - na : props.length;
     out(`${applicable - failed} passed, ${failed} failed${applicable < props.length ? `, ${props.length - applicable} not applicable` : ''} (profile ${profile.name}, seed ${seed})`);
   }
-  if (interrupted) return SIGNAL_EXIT[interrupted];
+  if (interrupted) {
+    // the signal's exit code wins; a file that could not be written is still said
+    if (saveError) err(`bpftc: ${oneLine(saveError.message)}`);
+    return SIGNAL_EXIT[interrupted];
+  }
+  // everything found is printed; a file that could not be written is the one error line
+  if (saveError) throw saveError;
   return failed ? 1 : 0;
 }
 
@@ -237,10 +309,11 @@ async function run(argv: string[], out: Out): Promise<number> {
     return (await import('./kernelrun.ts')).runOnKernelCommand(positional, flags.json === true, out);
   }
   const override = flags.profile === undefined ? undefined : profileFlag(flags.profile);
+  // every file is read and validated before anything is printed
+  const scenarios = positional.map((file) => ({ file, s: loadScenarioFile(file) }));
   const all: unknown[] = [];
   let mismatches = 0;
-  for (const file of positional) {
-    const s = loadScenarioFile(file);
+  for (const { file, s } of scenarios) {
     const r = runScenario(s, override ? { profile: override } : {});
     const steps = s.steps.map((st, i) => {
       const got = r.results[i]!;
@@ -266,78 +339,124 @@ async function run(argv: string[], out: Out): Promise<number> {
 function corpusCommand(argv: string[], out: Out): number {
   const { flags, positional } = parseArgs(argv, { into: 'string' });
   const [sub, ...dirs] = positional;
-  if (sub !== 'merge') throw new UsageError('corpus takes one subcommand: merge DIR... [--into DIR]');
+  if (sub !== 'merge') throw new UsageError(`corpus takes one subcommand: merge DIR... [--into DIR]${sub === undefined ? '' : ` (got ${q(sub)})`}`);
   if (!dirs.length) throw new UsageError('corpus merge needs at least one directory of findings');
-  for (const d of dirs) if (!existsSync(d)) throw new UsageError(`no such directory: ${d}`);
+  for (const d of dirs) checkInDir(`corpus merge ${d}`, d);
   const into = (flags.into as string | undefined) ?? 'corpus/found';
+  checkOutDir('--into', into);
   const r = mergeFindings(dirs, into);
   for (const f of r.written) out(`new: ${f}`);
   out(`${r.read} findings read, ${r.duplicates} duplicates, ${r.written.length} new in ${into}`);
   return 0;
 }
 
-function listProperties(out: Out): number {
+function noArgs(cmd: string, argv: string[]): void {
+  const { positional } = parseArgs(argv, {});
+  if (positional.length) throw new UsageError(`${cmd} takes no argument (got ${q(positional[0]!)})`);
+}
+
+function listProperties(argv: string[], out: Out): number {
+  noArgs('properties', argv);
   for (const p of PROPERTIES) out(`${p.name.padEnd(32)} ${p.claim}`);
   return 0;
 }
 
-function listProfiles(out: Out): number {
+function listProfiles(argv: string[], out: Out): number {
+  noArgs('profiles', argv);
   for (const p of PROFILES) out(`${p.name.padEnd(28)} ${p.summary}`);
   return 0;
 }
 
 export type Command = (argv: string[], out: Out) => number | Promise<number>;
 
-/** commands added by other modules (the oracle) */
-export const EXTRA: Record<string, () => Promise<Command>> = {
-  oracle: async () => (await import('./oracle.ts')).oracleCommand,
-  diff: async () => (await import('./diff.ts')).diffCommand,
-  repro: async () => (await import('./repro.ts')).reproCommand,
-  coverage: async () => (await import('./coverage.ts')).coverageCommand,
-};
+/** the commands main() itself dispatches (EXTRA has the rest) */
+const COMMANDS: readonly string[] = ['fuzz', 'run', 'corpus', 'properties', 'profiles', 'help'];
 
-export async function main(argv: string[], out: Out = (l) => console.log(l), err: Out = (l) => console.error(l)): Promise<number> {
-  const [cmd, ...rest] = argv;
-  // `bpftc <command> --help` (or -h) prints the usage rather than "unknown flag"
-  if (cmd !== '__campaign-worker' && rest.some((a) => a === '--help' || a === '-h')) {
-    out(HELP);
-    return 0;
+/** commands added by other modules (the oracle) */
+export const EXTRA: Map<string, () => Promise<Command>> = new Map<string, () => Promise<Command>>([
+  ['oracle', async () => (await import('./oracle.ts')).oracleCommand],
+  ['diff', async () => (await import('./diff.ts')).diffCommand],
+  ['repro', async () => (await import('./repro.ts')).reproCommand],
+  ['coverage', async () => (await import('./coverage.ts')).coverageCommand],
+]);
+
+/** an error the user caused (a flag, a file, a scenario): exit 2 */
+export function isInputError(e: unknown): e is Error {
+  return e instanceof UsageError || e instanceof ScenarioError || e instanceof FileError;
+}
+
+/** one line whatever the message holds: control bytes escaped, length capped */
+export function oneLine(s: string): string {
+  const t = s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return t.length > 2000 ? `${t.slice(0, 2000)}...` : t;
+}
+
+/** the top-level handler: any exception is one line on stderr and an exit code */
+export function reportError(e: unknown, err: Out): number {
+  if (isInputError(e)) {
+    err(`bpftc: ${oneLine(e.message)}`);
+    return 2;
   }
+  const msg = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+  err(`bpftc: internal error (a bug in bpftc, please report it): ${oneLine(msg)}${debugEnabled() ? '' : ' (BPFTC_DEBUG=1 shows the stack)'}`);
+  if (debugEnabled() && e instanceof Error && e.stack) err(e.stack);
+  return 3;
+}
+
+/** text for a terminal: control bytes other than newline and tab, which a
+ *  stranger's scenario name, label or path may carry (escape sequences, a
+ *  carriage return that overwrites the line), are shown escaped; JSON.stringify
+ *  escapes all but U+007F..U+009F itself */
+export function terminalSafe(s: string): string {
+  // as \u00XX: also a valid JSON escape of the same character, so --json output stays JSON
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export async function main(argv: string[], rawOut: Out = (l) => console.log(l), rawErr: Out = (l) => console.error(l)): Promise<number> {
+  const out: Out = (l) => rawOut(terminalSafe(l));
+  const err: Out = (l) => rawErr(terminalSafe(l));
+  const [cmd, ...rest] = argv;
   try {
+    if (cmd === '__campaign-worker') {
+      // the campaign's own worker processes only (forked with an IPC channel)
+      if (typeof process.send !== 'function') throw new UsageError(`unknown command ${q(cmd)} (bpftc help lists them)`);
+      return await workerMain();
+    }
+    const known = (c: string): boolean => COMMANDS.includes(c) || EXTRA.has(c);
+    // `bpftc help [COMMAND]`, and `bpftc <command> --help` (or -h) print the usage rather than "unknown flag"
+    const helpFlag = (a: string): boolean => a === '--help' || a === '-h';
+    if (cmd === 'help' || (cmd !== undefined && helpFlag(cmd))) {
+      const { positional } = parseArgs(rest.filter((a) => !helpFlag(a)), {});
+      if (positional.length > 1) throw new UsageError('help takes at most one command');
+      if (positional[0] !== undefined && !known(positional[0])) throw new UsageError(`help: unknown command ${q(positional[0])} (bpftc help lists them)`);
+      out(HELP);
+      return 0;
+    }
+    if (cmd !== undefined && known(cmd) && rest.some(helpFlag)) {
+      out(HELP);
+      return 0;
+    }
+    checkEnv();
     switch (cmd) {
       case 'fuzz':
         return await fuzz(rest, out, err);
-      case '__campaign-worker':
-        return await workerMain();
       case 'run':
         return await run(rest, out);
       case 'corpus':
         return corpusCommand(rest, out);
       case 'properties':
-        return listProperties(out);
+        return listProperties(rest, out);
       case 'profiles':
-        return listProfiles(out);
+        return listProfiles(rest, out);
       case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        out(HELP);
-        return cmd === undefined ? 2 : 0;
+        throw new UsageError('no command given (bpftc help lists them)');
       default: {
-        const extra = EXTRA[cmd];
-        if (!extra) throw new UsageError(`unknown command "${cmd}" (bpftc help lists them)`);
+        const extra = EXTRA.get(cmd);
+        if (!extra) throw new UsageError(`unknown command ${q(cmd)} (bpftc help lists them)`);
         return await (await extra())(rest, out);
       }
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ScenarioError) {
-      err(`bpftc: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof Error && /: cannot read \(/.test(e.message)) {
-      err(`bpftc: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    return reportError(e, err);
   }
 }

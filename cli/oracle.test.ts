@@ -1,14 +1,19 @@
 // bpftc oracle from the command line: exit codes, text and JSON output.
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main.ts';
 import { probeKernelSync } from '../oracle/driver.ts';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const probe = probeKernelSync();
 const skip = 'skip' in probe ? probe.skip : null;
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -43,7 +48,9 @@ describe('bpftc oracle', () => {
     expect(good.code).toBe(0);
     expect(good.out).not.toMatch(/UNMET/);
     // a 0700 root directory: c cannot even look up "." (EACCES before may_copy_tree's EINVAL)
-    const f = join(mkdtempSync(join(tmpdir(), 'bpftc-')), 'wrong.json');
+    const tmp = mkdtempSync(join(tmpdir(), 'bpftc-'));
+    made.push(tmp);
+    const f = join(tmp, 'wrong.json');
     writeFileSync(f, readFileSync(src, 'utf8').replace('"data": "mode=0755"', '"data": "mode=0700"'));
     const bad = await cli('run', '--kernel', f);
     expect(bad.code).toBe(1);

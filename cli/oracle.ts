@@ -3,21 +3,21 @@
 // each disagreement is shrunk and printed side by side.
 
 import fc from 'fast-check';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { findProfile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
 import { probeKernel } from '../oracle/driver.ts';
 import { type Disagreement, formatCoverageTable, runOracleCampaign } from '../oracle/campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { loadCorpus } from '../corpus/load.ts';
-import { UsageError, parseArgs } from './args.ts';
 import { SIGNAL_EXIT, type StopSignal } from '../campaign/run.ts';
+import { FileError } from '../scenario/io.ts';
+import { UsageError, parseArgs, q } from './args.ts';
+import { RUNS, SEED, runsOf, saveNew, seedOf } from './main.ts';
+import { checkInDir, checkOutDir } from './outpath.ts';
 
 type Out = (line: string) => void;
 
 function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number): string {
-  mkdirSync(dir, { recursive: true });
   const s = d.shrunk?.scenario ?? d.scenario;
   const cmp = d.shrunk?.comparison ?? d.comparison;
   const sc: Scenario = {
@@ -31,27 +31,27 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
       kernel: { results: cmp.kernel },
     },
   };
-  let file = join(dir, `disagreement-seed${seed}-${n}.json`);
-  for (let k = 2; existsSync(file); k++) file = join(dir, `disagreement-seed${seed}-${n}-${k}.json`);
-  writeFileSync(file, JSON.stringify(sc, null, 2) + '\n', { flag: 'wx' });
-  return file;
+  return saveNew('--save', dir, `disagreement-seed${seed}-${n}`, sc);
 }
 
 export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
-    runs: 'int', seed: 'int', json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': 'int',
+    runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
   });
-  if (positional.length) throw new UsageError(`oracle takes no positional argument ("${positional[0]}")`);
-  const runs = (flags.runs as number | undefined) ?? 500;
-  const seed = (flags.seed as number | undefined) ?? 1;
+  if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
+  const runs = runsOf(flags, 500, 'BPFTC_ORACLE_RUNS');
+  const seed = seedOf(flags);
   const corpusDir = (flags.corpus as string | undefined) ?? 'corpus';
+  // flags, paths and every corpus file are checked before the kernel is probed
+  checkInDir(`--corpus ${corpusDir}`, corpusDir);
+  if (typeof flags.save === 'string') checkOutDir('--save', flags.save);
+  const corpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable);
   const probe = await probeKernel();
   if ('skip' in probe) {
     out(flags.json ? JSON.stringify({ skipped: probe.skip }) : `skipped: ${probe.skip}`);
     return 0;
   }
   const profile = findProfile('linux-6.18')!;
-  const corpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable);
   const arb = scenarioArb({ profile, sysctl: probe.unprivileged_bpf_disabled, maxCommands: (flags['max-commands'] as number | undefined) ?? 30 });
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
   const scenarios = [...corpus.map((e) => e.scenario), ...generated];
@@ -84,7 +84,23 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
     process.off('SIGTERM', onTerm);
   }
   if (interrupted) err(`bpftc: ${interrupted}: the executors are stopped; reporting what was compared so far`);
-  const saved = typeof flags.save === 'string' ? found.map((d, i) => saveDisagreement(flags.save as string, d, seed, i + 1)) : [];
+  // disagreements are printed before they are saved (text); a save that fails
+  // (full disk) stops saving and is the one error line, after the report
+  const saved: string[] = [];
+  let saveError: FileError | undefined;
+  const saveAll = (): void => {
+    if (typeof flags.save !== 'string') return;
+    for (const [i, d] of found.entries()) {
+      try {
+        saved.push(saveDisagreement(flags.save, d, seed, i + 1));
+      } catch (e) {
+        if (!(e instanceof FileError)) throw e;
+        saveError = e;
+        return;
+      }
+    }
+  };
+  if (flags.json) saveAll();
   if (flags.json) {
     out(
       JSON.stringify(
@@ -111,8 +127,13 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     out(formatCoverageTable(res.coverage));
     for (const d of found) out(`\nDISAGREEMENT\n${d.report}`);
+    saveAll();
     for (const f of saved) out(`saved: ${f}`);
   }
-  if (interrupted) return SIGNAL_EXIT[interrupted];
+  if (interrupted) {
+    if (saveError) err(`bpftc: ${saveError.message}`);
+    return SIGNAL_EXIT[interrupted];
+  }
+  if (saveError) throw saveError;
   return res.disagreements ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 // scenario records must still hold under its profile.
 
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusFiles, loadCorpus } from './load.ts';
@@ -44,11 +44,15 @@ describe('corpus', () => {
 
   it('a malformed corpus file fails with its name and the JSON path of the problem', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpftc-corpus-'));
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ format: 'bpftc/1', actors: [{ name: 'a', userns: 'init', kuid: 0, caps: 'all' }], steps: [{ actor: 'a', op: 'map_create' }] }));
-    expect(corpusFiles(dir)).toHaveLength(1);
-    expect(() => loadCorpus(dir)).toThrow(ScenarioError);
-    expect(() => loadCorpus(dir)).toThrow(/bad\.json:\$\.steps\[0\]\.map_type: "map_create" needs "map_type"/);
-    writeFileSync(join(dir, 'bad.json'), '{"format": "bpftc/1",');
-    expect(() => loadCorpus(dir)).toThrow(/bad\.json:\$: not valid JSON/);
+    try {
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ format: 'bpftc/1', actors: [{ name: 'a', userns: 'init', kuid: 0, caps: 'all' }], steps: [{ actor: 'a', op: 'map_create' }] }));
+      expect(corpusFiles(dir)).toHaveLength(1);
+      expect(() => loadCorpus(dir)).toThrow(ScenarioError);
+      expect(() => loadCorpus(dir)).toThrow(/bad\.json:\$\.steps\[0\]\.map_type: "map_create" needs "map_type"/);
+      writeFileSync(join(dir, 'bad.json'), '{"format": "bpftc/1",');
+      expect(() => loadCorpus(dir)).toThrow(/bad\.json:\$: not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

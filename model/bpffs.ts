@@ -159,7 +159,7 @@ const BPF_FS_PARAMETERS: Record<string, 'u32' | 'u32oct' | 'string'> = {
 /** bpf_parse_param() */
 export function bpf_parse_param(k: Kernel, cred: Cred, fc: FsContext, param: FsParameter): number {
   const opts = fc.s_fs_info!;
-  const type = BPF_FS_PARAMETERS[param.key];
+  const type = Object.hasOwn(BPF_FS_PARAMETERS, param.key) ? BPF_FS_PARAMETERS[param.key] : undefined; // a key "constructor" is unknown
   if (k.check('bpf_parse_param/unknown_key', type === undefined)) {
     // fs_parse() -> -ENOPARAM: "traditionally we've ignored all mount options"
     const ret = vfs_parse_fs_param_source(fc, param);

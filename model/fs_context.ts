@@ -102,13 +102,13 @@ export function sys_fsopen(k: Kernel, t: Task, fsName: string, flags: number): n
 
 /** vfs_parse_sb_flag() */
 function vfs_parse_sb_flag(fc: FsContext, key: string): number {
-  const set = SET_SB_FLAG[key];
+  const set = Object.hasOwn(SET_SB_FLAG, key) ? SET_SB_FLAG[key] : undefined; // own keys only ("constructor" is no flag)
   if (set) {
     fc.sb_flags[set] = true;
     fc.sb_flags_mask.add(set);
     return 0;
   }
-  const clr = CLEAR_SB_FLAG[key];
+  const clr = Object.hasOwn(CLEAR_SB_FLAG, key) ? CLEAR_SB_FLAG[key] : undefined;
   if (clr) {
     fc.sb_flags[clr] = false;
     fc.sb_flags_mask.add(clr);

@@ -25,6 +25,11 @@ export function cloneDeep<T>(v: T, memo: Map<unknown, unknown> = new Map()): T {
   }
   const o = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;
   memo.set(v, o);
-  for (const key of Object.keys(v as object)) o[key] = cloneDeep((v as Record<string, unknown>)[key], memo);
+  for (const key of Object.keys(v as object)) {
+    const x = cloneDeep((v as Record<string, unknown>)[key], memo);
+    // an own "__proto__" key (JSON.parse makes them) is data: assigning it would set the prototype
+    if (key === '__proto__') Object.defineProperty(o, key, { value: x, writable: true, enumerable: true, configurable: true });
+    else o[key] = x;
+  }
   return o as T;
 }

@@ -1,9 +1,9 @@
 // Generated C reproducers compile with cc and reproduce corpus scenarios on
 // this kernel; a wrong expectation makes them exit 1 and mark the step.
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reproC } from './repro.ts';
@@ -18,6 +18,7 @@ const hasCc = spawnSync('cc', ['--version']).status === 0;
 const probe = probeKernelSync();
 const skip = !hasCc ? 'no C compiler' : 'skip' in probe ? probe.skip : null;
 const dir = mkdtempSync(join(tmpdir(), 'bpftc-repro-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function build(s: Scenario, name: string): string {
   const src = join(dir, `${name}.c`);

@@ -299,7 +299,8 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     const actor = str(s, 'actor', p)!;
     if (!actors.has(actor)) fail(`${p}.actor`, `unknown actor "${actor}"`);
     const op = str(s, 'op', p)! as Step['op'];
-    const keys = STEP_KEYS[op];
+    // own properties only: an op named "constructor" or "__proto__" is unknown, not Object's
+    const keys = Object.hasOwn(STEP_KEYS, op) ? STEP_KEYS[op] : undefined;
     if (!keys) fail(`${p}.op`, `unknown op "${op}"`);
     if (s.lsm !== undefined) {
       if (!Array.isArray(s.lsm)) fail(`${p}.lsm`, 'expected a list of LSM actions');
@@ -329,7 +330,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     }
     for (const key of Object.keys(s)) {
       if (COMMON.has(key) || key === 'race') continue;
-      const kind = keys[key];
+      const kind = Object.hasOwn(keys, key) ? keys[key] : undefined;
       if (!kind) fail(`${p}.${key}`, `"${op}" takes no "${key}"`);
       const val = s[key];
       const kp = `${p}.${key}`;

@@ -181,7 +181,7 @@ export class IpeLsm implements LsmHooks {
     for (const r of p.rules) {
       if (r.bpf_signature !== undefined && r.bpf_signature !== verdict) continue;
       if (r.bpf_kernel !== undefined && r.bpf_kernel !== kernel) continue;
-      if (r.bpf_keyring !== undefined && KEYRING_PROP[r.bpf_keyring] !== keyring) continue;
+      if (r.bpf_keyring !== undefined && (Object.hasOwn(KEYRING_PROP, r.bpf_keyring) ? KEYRING_PROP[r.bpf_keyring] : undefined) !== keyring) continue;
       return r.action === 'allow' ? 0 : -EACCES;
     }
     return p.default === 'allow' ? 0 : -EACCES;

@@ -53,7 +53,7 @@ export function parseRule(text: string): Rule | string {
   const m = /^\s*(\S+)\s+(\S+):(\S+)\s+(.+?)\s*$/.exec(text);
   if (!m) return `expected "source target:class perm...", got ${JSON.stringify(text)}`;
   const [, source, target, tclass, rest] = m as unknown as [string, string, string, string, string];
-  const known = CLASSES[tclass];
+  const known = Object.hasOwn(CLASSES, tclass) ? CLASSES[tclass] : undefined; // not Object.prototype's "constructor"
   if (!known) return `unknown class "${tclass}" (known: ${Object.keys(CLASSES).join(', ')})`;
   const perms = rest.split(/\s+/);
   for (const p of perms) if (p !== '*' && !known.includes(p)) return `class ${tclass} has no permission "${p}"`;
