@@ -99,7 +99,7 @@ const SLOTS: Array<[string, (s: Sc, n: string) => void, RegExp]> = [
   ['thread_of', (s, n) => (s.actors[1]!.thread_of = n), /\$\.actors\[1\]\.thread_of: unknown earlier actor/],
   ['step actor', (s, n) => (s.steps[0]!.actor = n), /\$\.steps\[0\]\.actor: unknown actor/],
   ['send_fd receiver', (s, n) => (s.steps[2]!.to = n), /\$\.steps\[2\]\.to: unknown actor/],
-  ['expected result', (s, n) => (s.steps[0]!.expect = n), /\$\.steps\[0\]\.expect: expected "ok" or an errno name/],
+  ['expected result', (s, n) => (s.steps[0]!.expect = n), /\$\.steps\[0\]\.expect: expected "ok", an errno name or "REFUSED"/],
   ['fsconfig command', (s, n) => (s.steps[1]!.cmd = n), /\$\.steps\[1\]\.cmd: expected set_string, set_flag, create or reconfigure/],
   ['LSM action', (s, n) => (s.steps[0]!.lsm = [{ action: n }]), /\$\.steps\[0\]\.lsm\[0\]\.action: expected "policy_load" or "bpf_lsm_deny"/],
   ['BPF-LSM hook', (s, n) => (s.steps[0]!.lsm = [{ action: 'bpf_lsm_deny', hook: n, task: 'user', errno: 'EPERM' }]), /\$\.steps\[0\]\.lsm\[0\]\.hook: expected one of/],
