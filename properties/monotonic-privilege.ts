@@ -50,6 +50,8 @@ function weakenings(st: ModelState, step: Step): Array<{ what: string; mutate: (
 export const monotonicPrivilege: Property = {
   name: 'monotonic-privilege',
   claim: 'Removing capabilities or delegation bits never turns a failure into a success.',
+  source: { kind: 'ours', why: "No document states that removing privilege never helps; the suite reads it into seed 001 (\"BPF token doesn't grant BPF functionality directly, it just turns capable() checks into ns_capable() checks\"). It does not hold when an LSM refuses bpf_token_capable (clearing a delegation bit then drops the token and restores the init-namespace checks: FINDINGS L1, a design decision), so the claim leaves that case out." },
+  dimensions: ['bpf-lsm', 'token-passed', 'token-map_create', 'token-prog_load', 'delegated-types'],
   provenance: [
     'seed 001 (v12 cover letter): a token "doesn\'t grant BPF functionality directly, it just turns capable() checks into ns_capable() checks"; delegation only ever widens what a token allows',
     'kernel/bpf/token.c bpf_token_capable(), syscall.c map_create()/bpf_prog_load(): every check is a conjunction of capability and delegation tests',

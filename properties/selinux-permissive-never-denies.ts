@@ -16,6 +16,8 @@ export const selinuxPermissiveNeverDenies: Property = {
   name: 'selinux-permissive-never-denies',
   claim:
     'In permissive mode, or when the domain making the syscall is permissive (for send_fd: the receiver), SELinux never denies: every step has the result it would have under a policy that allows everything.',
+  source: { kind: 'semantic', where: "security/selinux/avc.c avc_denied(): a denial in permissive mode, or with AVD_FLAGS_PERMISSIVE (set by security_compute_av() in security/selinux/ss/services.c from the permissive map of the source type), is logged and allowed" },
+  dimensions: ['permissive', 'policy-reload', 'fd-race'],
   provenance: [
     'SELinux semantics (avc_denied(): permissive mode and permissive domains log and allow); shared/spec/selinux-token-history.md 2.2',
     'A2: v1/v2 returned -EPERM without audit on SECSID_NULL, ignoring permissive mode (Stephen Smalley)',

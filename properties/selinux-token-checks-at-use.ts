@@ -6,6 +6,8 @@ export const selinuxTokenChecksAtUse: Property = {
   name: 'selinux-token-checks-at-use',
   claim:
     'With bpf_token_perms on, every map_create and prog_load that goes through a token is checked with avc_has_perm(creator_sid, current_sid, bpf, map_create/prog_load), the creator being that of the bpffs the token came from.',
+  source: { kind: 'document', file: "seeds/000_f8d943f6c940056a.txt", section: "commit message, high-level workflow step 5", quote: "During verification of `map_create` and `prog_load`, SELinux uses `creator_sid` and the current SID to check policy permissions via:" },
+  dimensions: ['policy-reload', 'reload-at-use', 'token-passed-domain', 'fd-race', 'bpf-lsm', 'token-map_create', 'token-prog_load'],
   provenance: [
     'seed 000 commit message, workflow step 5: "During verification of map_create and prog_load, SELinux uses creator_sid and the current SID to check policy permissions via avc_has_perm(creator_sid, current_sid, SECCLASS_BPF, BPF__MAP_CREATE, NULL)"',
     'K5/K6 (shared/spec/selinux-token-history.md): security_bpf_map_create() receives the token; security_bpf_prog_load() receives NULL',
