@@ -18,7 +18,7 @@ export const fdRaceIndependence: Property = {
   knownBad: ['selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-fixed'],
   requires: 'selinux',
-  gen: { lsm: { races: true, reloads: false } },
+  gen: { lsm: { races: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

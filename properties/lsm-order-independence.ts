@@ -14,7 +14,7 @@ export const lsmOrderIndependence: Property = {
   knownBad: ['mutant-lsm-first-only'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-merged', 'selinux-token-fixed'],
   requires: 'selinux',
-  gen: { lsm: { bpfLsm: true } },
+  gen: { lsm: { bpfLsm: true, races: true } },
   check(s, profile) {
     const order = lsmOrderOf(s, profile);
     const a = order.indexOf('selinux');

@@ -25,7 +25,7 @@ export const selinuxCreatorSid: Property = {
   knownBad: ['selinux-token-v1', 'selinux-token-v3'],
   holdsOn: ['selinux-token-v7', 'selinux-token-fixed'],
   requires: 'selinux-token-patch',
-  gen: { lsm: { reloads: false } },
+  gen: { lsm: {} },
   check(s, profile) {
     // superblock id -> was SELinux initialised when it was created
     const bornInitialised = new Map<number, boolean>();

@@ -15,7 +15,7 @@ export const selinuxDenialAudited: Property = {
   knownBad: ['selinux-token-v2'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-v7', 'selinux-token-fixed'],
   requires: 'selinux',
-  gen: { lsm: { races: true, reloads: false } },
+  gen: { lsm: { races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

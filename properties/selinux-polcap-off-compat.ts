@@ -16,7 +16,7 @@ export const selinuxPolcapOffCompat: Property = {
   knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['selinux-token-fixed'],
   requires: 'selinux-token-patch',
-  gen: { lsm: { polcap: 'off', reloads: false } },
+  gen: { lsm: { polcap: 'off', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

@@ -16,7 +16,7 @@ export const selinuxTokenAsAtCreate: Property = {
   knownBad: ['selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['selinux-token-fixed'],
   requires: 'selinux-token-patch',
-  gen: { lsm: { polcap: 'on', races: true, reloads: false } },
+  gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

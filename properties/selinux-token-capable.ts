@@ -19,7 +19,7 @@ export const selinuxTokenCapable: Property = {
   requires: 'selinux-token-patch',
   // the polcap gates the check (seed 000: with it off, "previous behavior ...
   // is preserved", and before the patch there is no bpf_token_capable hook)
-  gen: { lsm: { polcap: 'on', reloads: false } },
+  gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

@@ -15,7 +15,7 @@ export const selinuxTokenChecksAtUse: Property = {
   knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['selinux-token-fixed'],
   requires: 'selinux-token-patch',
-  gen: { lsm: { polcap: 'on', reloads: false } },
+  gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

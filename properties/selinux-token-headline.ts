@@ -17,7 +17,7 @@ export const selinuxTokenHeadline: Property = {
   knownBad: ['selinux-token-v1', 'selinux-token-v2'],
   holdsOn: ['selinux-token-fixed'],
   requires: 'selinux-token-patch',
-  gen: { lsm: { polcap: 'on', reloads: false } },
+  gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     // who made each token (ground truth for the message: a token passed to
     // another domain is finding 4's shape)
