@@ -1,5 +1,5 @@
 // The BPF-integrity parts of generated scenarios (opt-in through
-// GenOptions.integrity; seed 002 and shared/spec/integrity-lsm.md): program
+// GenOptions.integrity; seed 002 and spec/integrity-rfc.md): program
 // loads with signatures in every state and keyring (and Hornet's map-hash
 // attribute), loads from a signed loader program (is_kernel), LSM orders
 // (capability first, ipe/hornet/bpf in any order, IPE sometimes absent),

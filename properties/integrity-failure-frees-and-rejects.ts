@@ -9,7 +9,7 @@ export const integrityFailureFreesAndRejects: Property = {
   dimensions: ['signed-load', 'kernel-load', 'bpf-lsm'],
   provenance: [
     'seed 002 security_bpf_prog_load(): `if (unlikely(rc)) goto err;` after each phase, `err: security_bpf_prog_free(prog); return rc;`',
-    'issue 4: "a failure in either phase frees the blob and rejects the load"; shared/spec/integrity-lsm.md decision table 3.4',
+    'issue 4: "a failure in either phase frees the blob and rejects the load"; spec/integrity-rfc.md §I1.2',
   ],
   knownBad: ['mutant-integrity-rc-overwritten'],
   holdsOn: ['integrity-rfc', 'integrity-fixed'],

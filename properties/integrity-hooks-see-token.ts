@@ -9,7 +9,7 @@ export const integrityHooksSeeToken: Property = {
   dimensions: ['signed-load', 'token-prog_load'],
   provenance: [
     'seed 002 kernel-doc of security_bpf_prog_load_post_integrity() and security_bpf_prog_load(): "@token: BPF token used to grant user access to BPF subsystem"',
-    'kernel/bpf/syscall.c bpf_prog_load(): `prog->aux->token = token; token = NULL;` before security_bpf_prog_load(prog, attr, token, ...) (shared/spec/integrity-lsm.md 9.3)',
+    'kernel/bpf/syscall.c bpf_prog_load(): `prog->aux->token = token; token = NULL;` before security_bpf_prog_load(prog, attr, token, ...) (spec/integrity-rfc.md §I2.2)',
   ],
   knownBad: ['integrity-rfc'],
   holdsOn: ['integrity-fixed'],

@@ -13,7 +13,7 @@ export const integrityOrderIndependence: Property = {
   dimensions: ['signed-load', 'kernel-load', 'bpf-lsm'],
   provenance: [
     'seed 002 kernel-doc of security_bpf_prog_load(): "Performing both verification and authorization in a single callback, with arbitrary LSM ordering, would be a challenge"; the integrity phase makes every verdict available to every authorizer, whatever the order',
-    'shared/spec/integrity-lsm.md 7.1-7.2: call_int_hook() runs LSMs in lsm= order, the first non-zero wins',
+    'spec/integrity-rfc.md §I5: call_int_hook() runs LSMs in lsm= order, the first non-zero wins',
   ],
   knownBad: ['mutant-integrity-in-authz'],
   holdsOn: ['integrity-rfc', 'integrity-fixed'],

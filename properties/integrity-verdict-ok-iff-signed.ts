@@ -3,7 +3,7 @@ import type { SignatureDecl } from '../scenario/types.ts';
 import { eventsText, walkLoads } from './integrity-util.ts';
 
 /** Hornet's notion of a correct signature (RFC 08/11 cover letter and
- *  shared/spec/integrity-lsm.md 4.1): valid over the instructions, by a key
+ *  spec/integrity-rfc.md §I3): valid over the instructions, by a key
  *  the secondary (or builtin) keyring trusts, with the signed map hashes
  *  (if any) equal to the maps' */
 export function correctlySigned(sig: SignatureDecl | undefined): boolean {
@@ -18,7 +18,7 @@ export const integrityVerdictOkIffSigned: Property = {
   dimensions: ['signed-load', 'kernel-load'],
   provenance: [
     'seed 002: enum lsm_integrity_verdict (OK, UNSIGNED, PARTIALSIG, BADSIG); RFC 08/11 Hornet hornet_check_program() / hornet_verify_hashes()',
-    'shared/spec/integrity-lsm.md 4.1 (verdict derivation) and 4.2 ("The memcmp test is inverted, so a matching hash returns BADSIG")',
+    'spec/integrity-rfc.md §I3.2 (hornet_check_program() as posted) and §I3.4 (latent defects behind the cast)',
   ],
   knownBad: ['integrity-rfc'],
   holdsOn: ['integrity-fixed'],

@@ -20,7 +20,7 @@ export const selinuxCreatorSid: Property = {
   dimensions: ['policy-reload'],
   provenance: [
     'seed 000 commit message, workflow step 3: "SELinux records the creator_sid of the privileged process during mount setup"',
-    'seed 000 changelog v4: "Added initialization of creator_sid in selinux_sb_alloc_security" (A4); K2: vfs_get_tree() -> security_sb_set_mnt_opts() runs in the CMD_CREATE caller; delayed_superblock_init() in the policy loader',
+    'seed 000 changelog v4: "Added initialization of creator_sid in selinux_sb_alloc_security" (A4); spec/selinux-token.md §S2.1: vfs_get_tree() -> security_sb_set_mnt_opts() runs in the CMD_CREATE caller; delayed_superblock_init() in the policy loader',
   ],
   knownBad: ['selinux-token-v1', 'selinux-token-v3'],
   holdsOn: ['selinux-token-v7', 'selinux-token-fixed'],

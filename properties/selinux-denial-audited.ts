@@ -9,7 +9,7 @@ export const selinuxDenialAudited: Property = {
   source: { kind: 'semantic', where: "security/selinux/avc.c avc_has_perm(): a denial returns -EACCES after avc_audit() (unless a dontaudit rule applies)" },
   dimensions: ['policy-reload', 'fd-race', 'bpf-lsm'],
   provenance: [
-    'SELinux semantics: a denial is -EACCES after an audited avc_has_perm(); shared/spec/selinux-token-history.md 2.2',
+    'SELinux semantics: a denial is -EACCES after an audited avc_has_perm(); spec/selinux.md §SE1.1',
     'A2 (Stephen Smalley on v1/v2): the SECSID_NULL path returned -EPERM with no audit record',
   ],
   knownBad: ['selinux-token-v2'],

@@ -11,7 +11,7 @@ export const selinuxTokenAsAtCreate: Property = {
   dimensions: ['policy-reload', 'fd-race', 'bpf-lsm'],
   provenance: [
     'seed 000 commit message: "At token creation time, SELinux verifies that the current process has the appropriate *_as permission (depending on the allowed_cmds value in the bpf_token) to act on behalf of the creator_sid"',
-    'K4: bpf_token_create() resolves bpffs_fd, validates the path, and hands it to security_bpf_token_create(token, attr, &path)',
+    'spec/selinux-token.md §S4.1: bpf_token_create() resolves bpffs_fd, validates the path, and hands it to security_bpf_token_create(token, attr, &path)',
   ],
   knownBad: ['selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['selinux-token-fixed'],

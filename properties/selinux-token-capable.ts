@@ -12,7 +12,7 @@ export const selinuxTokenCapable: Property = {
   dimensions: ['policy-reload', 'reload-at-use', 'token-passed-domain', 'fd-race', 'bpf-lsm', 'token-map_create', 'token-prog_load'],
   provenance: [
     'seed 000 changelog v5-v7: selinux_bpf_token_capable() from Daniel\'s patch, then "use grantor_sid as object", then "Bug fix ... where incorrect source sid was used in avc_has_perm"',
-    'Paul Moore (v5 review, shared/spec/selinux-token-history.md A8/A9): subject = current, object = the token grantor; K8: bpf_token_capable() calls security_bpf_token_capable() after ns_capable()',
+    'Paul Moore (v5 review, spec/selinux-token.md §S3.4): subject = current, object = the token grantor; spec/token-core.md §T3.2: bpf_token_capable() calls security_bpf_token_capable() after ns_capable()',
   ],
   knownBad: ['selinux-token-v4', 'selinux-token-v5', 'selinux-token-v6', 'selinux-token-v7'],
   holdsOn: ['selinux-token-fixed'],
