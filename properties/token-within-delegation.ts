@@ -8,7 +8,7 @@ import type { Step } from '../scenario/types.ts';
 const bit = (m: bigint, b: number, max: number): boolean => b < max && (m & (1n << BigInt(b))) !== 0n;
 
 /** does the token delegate exactly this request (command, and its types)? */
-function delegates(tk: BpfToken, step: Step): boolean {
+export function delegates(tk: BpfToken, step: Step): boolean {
   switch (step.op) {
     case 'map_create':
       return bit(tk.allowed_cmds, BPF_MAP_CREATE, 64) && bit(tk.allowed_maps, step.map_type, __MAX_BPF_MAP_TYPE);
