@@ -32,7 +32,7 @@ describe('bpftc oracle', () => {
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/model and kernel agree/);
     expect(ok.out).toMatch(/token_create .* ok +ok/);
-    const lsm = await cli('run', '--kernel', `${dir}findings/v7-permissive-domain-denied.json`);
+    const lsm = await cli('run', '--kernel', `${dir}findings/v7-passed-token-skips-as-check.json`);
     expect(lsm.code).toBe(2);
     expect(lsm.err).toMatch(/cannot run on the kernel \(profile selinux-token-v7: its LSMs .* are model-only\)$/);
   }, 60_000);

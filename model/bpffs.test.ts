@@ -1,5 +1,5 @@
 // The delegate_* grammar and the show_options rendering (kernel/bpf/inode.c,
-// kernel-semantics.md §2.3 and §2.5, each case verified on 6.18).
+// spec/token-core.md §T2.3 and §T2.4, each case verified on 6.18).
 
 import { describe, expect, it } from 'vitest';
 import { ENUM_OF, kstrtoull, parseDelegateValue } from './bpffs.ts';

@@ -1,5 +1,5 @@
 // The four enums bpffs delegation works on, in vmlinux BTF order (6.18, dumped
-// from /sys/kernel/btf/vmlinux; shared/spec/kernel-semantics.md §7). BTF order
+// from /sys/kernel/btf/vmlinux; spec/token-core.md §T2.3). BTF order
 // matters: find_btf_enum_const() (kernel/bpf/inode.c) takes the first match and
 // seq_print_delegate_opts() prints the first alias.
 

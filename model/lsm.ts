@@ -187,7 +187,7 @@ export class SecurityStack {
       return rc;
     }
     // seed 002 (RFC 01/11): rc = call_int_hook(bpf_prog_load_integrity, ...);
-    // if (unlikely(rc)) goto err;  (integrity-lsm.md 3.2 step 2-3)
+    // if (unlikely(rc)) goto err;  (spec/integrity-rfc.md §I1.2 steps 2-3)
     let rc = iv.phases === 'split' ? this.callInt('bpf_prog_load_integrity', prog, attr, token, kernel) : 0;
     if (!rc || !iv.checkIntegrityRc) {
       // rc = call_int_hook(bpf_prog_load, ...); if (unlikely(rc)) goto err; (step 4-5)

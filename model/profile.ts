@@ -51,7 +51,7 @@ export interface LsmVariant {
   selinux?: SelinuxVersion;
 }
 
-/** The integrity-verification RFC (seed 002; shared/spec/integrity-lsm.md):
+/** The integrity-verification RFC (seed 002; spec/integrity-rfc.md):
  *  the framework in security_bpf_prog_load(), the Hornet provider (RFC 08/11)
  *  and where bpf_prog_load() calls it. Each knob is one place in the code. */
 export interface IntegrityVariant {
@@ -65,16 +65,22 @@ export interface IntegrityVariant {
   checkIntegrityRc: boolean;
   /** RFC `err:` label: security_bpf_prog_free() inside the hook, and
    *  bpf_prog_load()'s free_prog_sec calls it again (callbacks twice, the
-   *  second with a NULL blob, integrity-lsm.md section 8.2). false: only the
+   *  second with a NULL blob, spec/integrity-rfc.md §I2.3). false: only the
    *  caller frees (the 6.9 design of 1b67772e, "bpf,lsm: Refactor
    *  bpf_prog_alloc/bpf_prog_free LSM hooks") */
   freeInHook: boolean;
   /** the token bpf_prog_load() passes to security_bpf_prog_load(): 'local' =
    *  its local `token`, NULL after `prog->aux->token = token; token = NULL;`
-   *  (6.18, integrity-lsm.md section 9.3); 'aux' = prog->aux->token (the fix) */
+   *  (6.18, spec/integrity-rfc.md §I2.2); 'aux' = prog->aux->token (the fix) */
   hookToken: 'local' | 'aux';
-  /** RFC 08/11 hornet_verify_hashes(): the memcmp test is inverted, so a
-   *  matching map hash gives BADSIG and a mismatching one passes (section 4.2) */
+  /** RFC 08/11 hornet_next_map() / hornet_map_index() / hornet_map_hash():
+   *  the parse context is taken from the decoder's `value`, not `context`, so
+   *  the real context keeps hash_count == 0 and no map is ever compared: every
+   *  trusted signature with the Hornet authattr is OK (spec/integrity-rfc.md §I3.3) */
+  hornetCtxFromValue: boolean;
+  /** RFC 08/11 hornet_verify_hashes(): `if (!memcmp(...)) return BADSIG`, so
+   *  a matching map hash gives BADSIG and a mismatching one passes; latent:
+   *  reached only with hornetCtxFromValue false (spec/integrity-rfc.md §I3.4) */
   hornetInvertedMemcmp: boolean;
   /** mutant: Hornet delivers its verdict but returns 0 instead of
    *  post_integrity's result (the kernel-doc's "should return the same error
@@ -128,8 +134,6 @@ function selinuxProfile(version: SelinuxVersion, name: string, summary: string, 
   return { name, summary, provenance, token: LINUX_6_18_TOKEN, mutations: {}, lsm: { order: SELINUX_ORDER, selinux: version }, knownBad };
 }
 
-const HISTORY = 'shared/spec/selinux-token-history.md';
-const INTEGRITY = 'shared/spec/integrity-lsm.md';
 
 /** the RFC as posted: the framework of RFC 01/11, Hornet of RFC 08/11, the
  *  6.18 call site (NULL token, caller frees again) */
@@ -138,6 +142,7 @@ const RFC_INTEGRITY: IntegrityVariant = {
   checkIntegrityRc: true,
   freeInHook: true,
   hookToken: 'local',
+  hornetCtxFromValue: true,
   hornetInvertedMemcmp: true,
   hornetIgnoresPostIntegrity: false,
 };
@@ -157,7 +162,7 @@ export const PROFILES: readonly Profile[] = [
       'kernel/bpf/token.c bpf_token_create(), bpf_token_capable() (torvalds/linux 1da91ea8)',
       'kernel/bpf/inode.c bpf_parse_param(), bpf_fill_super(), bpf_show_options()',
       'kernel/bpf/syscall.c map_create(), bpf_prog_load(), bpf_btf_load()',
-      'shared/spec/kernel-semantics.md (297 checks on 6.18.44)',
+      'spec/token-core.md §T1-§T4 (each rule checked on the running 6.18.44 by the oracle)',
     ],
     token: LINUX_6_18_TOKEN,
     mutations: {},
@@ -219,47 +224,46 @@ export const PROFILES: readonly Profile[] = [
 
   selinuxProfile('none', 'linux-6.18-selinux', 'Linux 6.18 with SELinux (before the BPF-token patch) and the BPF LSM', [
     'security/selinux/hooks.c selinux_bpf(), selinux_bpf_map(), selinux_bpf_prog(), bpf_fd_pass(), cred_has_capability() (6.18)',
-    `${HISTORY} section 2.1`,
+    'spec/selinux.md §SE4',
   ], false),
   selinuxProfile('v1', 'selinux-token-v1', 'SELinux BPF-token patch v1 (2025-08-06): creator fd read from attr->token_create.bpffs_fd in the map/prog hooks (A1); SECSID_NULL -> EPERM (A2)', [
     'seed 000 changelog v2: "Fixed bug in selinux_bpffs_creator_sid(u32 fd) where it retrieved creator_sid from wrong file descriptor"',
-    `${HISTORY} A1, A2, A4, A7`,
+    'spec/selinux-token.md §S3.1, §S3.2, §S3.3, §S3.4',
   ], true),
   selinuxProfile('v2', 'selinux-token-v2', 'SELinux BPF-token patch v2: fd fixed; SECSID_NULL still -EPERM, unaudited (A2)', [
     'seed 000 changelog v3: "Removed check for \'sid == SECSID_NULL\' in selinux_bpf_token_create"',
-    `${HISTORY} A2, A4, A7`,
+    'spec/selinux-token.md §S3.2, §S3.3, §S3.4',
   ], true),
   selinuxProfile('v3', 'selinux-token-v3', 'SELinux BPF-token patch v3: SECSID_NULL falls through to unlabeled; creator_sid not initialised (A4)', [
     'seed 000 changelog v4: "Added initialization of creator_sid in selinux_sb_alloc_security"',
-    `${HISTORY} A4, A7`,
+    'spec/selinux-token.md §S3.3, §S3.4',
   ], true),
   selinuxProfile('v4', 'selinux-token-v4', 'SELinux BPF-token patch v4: creator_sid init/compare/clone; no bpf_token_capable hook (A7)', [
     'seed 000 changelog v5: "Added implementation of selinux_bpf_token_capable"',
-    `${HISTORY} A7`,
+    'spec/selinux-token.md §S3.4',
   ], true),
   selinuxProfile('v5', 'selinux-token-v5', "SELinux BPF-token patch v5: Daniel's token_capable (self check on the token's SID, cap_userns classes) (A8)", [
     'seed 000 changelog v6: "Updated bpf_token_capable to use grantor_sid as object in permission check"',
-    `${HISTORY} A8`,
+    'spec/selinux-token.md §S3.4',
   ], true),
   selinuxProfile('v6', 'selinux-token-v6', 'SELinux BPF-token patch v6: token_capable with the grantor as object but the token creator as subject (A9)', [
     'seed 000 changelog v7: "Bug fix in selinux_bpf_token_capable where incorrect source sid was used in avc_has_perm"',
-    `${HISTORY} A9`,
+    'spec/selinux-token.md §S3.4',
   ], true),
   selinuxProfile('v7', 'selinux-token-v7', 'SELinux BPF-token patch v7 exactly (seed 000)', [
     'seed 000 (security/selinux/hooks.c hunks)',
-    `${HISTORY} section 1 (5473a722f782)`,
+    'spec/selinux-token.md §S2, §S3.7 (5473a722f782)',
   ], true),
   selinuxProfile('merged', 'selinux-token-merged', 'SELinux BPF-token patch as merged: v7 + b07b6f0c5d27 (capability2 for caps 32-63 in init_user_ns)', [
     'seed 000 plus b07b6f0c5d27 "selinux: fix a capabilities parsing typo in selinux_bpf_token_capable()"',
-    `${HISTORY} A10, A13`,
+    'spec/selinux-token.md §S2.7, §S3.7',
   ], true),
   // selinux-token-fixed (SELinux BPF-token helper): what a corrected patch would do
-  selinuxProfile('fixed', 'selinux-token-fixed', 'SELinux BPF-token patch corrected for FINDINGS.md 1-5 (model/lsm/selinux.ts variant "fixed"): prog->aux->token at prog_load, validated path/token instead of fd re-resolution, polcap gates every new check, *_as checked at use, permissive current', [
+  selinuxProfile('fixed', 'selinux-token-fixed', 'the project\'s own corrected SELinux BPF-token patch for FINDINGS.md 1-4 (model/lsm/selinux.ts variant "fixed", not a posted patch): prog->aux->token at prog_load, validated path/token instead of fd re-resolution, polcap gates every new check, *_as checked at use', [
     'FINDINGS.md 1: selinux_bpf_prog_load() reads prog->aux->token (security_bpf_prog_load() gets NULL, K6)',
     'FINDINGS.md 3: creator from path->dentry->d_sb in bpf_token_create, from token->security grantor_sid in bpf_map_create/bpf_prog_load',
     'FINDINGS.md 2: every new check behind selinux_policycap_bpf_token_perms()',
     'FINDINGS.md 4: selinux_bpf_token_cmd() checks current -> grantor *_as at each use',
-    'FINDINGS.md 5: the creator -> current check honours a permissive current domain',
   ], false),
   {
     ...mutant(
@@ -280,18 +284,25 @@ export const PROFILES: readonly Profile[] = [
     lsm: { order: SELINUX_ORDER, selinux: 'merged' },
   },
   // ---- the BPF integrity-verification RFC (seed 002), issue 4
-  integrityProfile('integrity-rfc', 'BPF integrity RFC as posted (seed 002 RFC 01/11 framework, RFC 08/11 Hornet incl. the inverted memcmp, an IPE-like consumer as in v4+)', RFC_INTEGRITY, [
+  integrityProfile('integrity-rfc', 'BPF integrity RFC as posted (seed 002 RFC 01/11 framework, RFC 08/11 Hornet incl. the ASN.1 callbacks that fill the wrong context, an IPE-like consumer as in v4+)', RFC_INTEGRITY, [
     'seed 002 security/security.c security_bpf_prog_load(), security_bpf_prog_load_post_integrity(); enum lsm_integrity_verdict',
-    `${INTEGRITY} sections 3 (ordered steps, decision table 3.4), 4.1-4.2 (Hornet verdicts and visible bugs), 5 (IPE consumer), 8.2 (free callbacks twice), 9.3 (NULL token)`,
+    'spec/integrity-rfc.md §I1 (framework), §I2 (the 6.18 call site: core signature check, NULL token, free callbacks twice), §I3 (Hornet as posted: verdicts, the value/context cast, latent defects), §I4 (IPE consumer)',
     'RFC 08/11: default CONFIG_LSM "...,ipe,hornet,bpf" (ipe before hornet)',
   ], true),
-  integrityProfile('integrity-fixed', 'BPF integrity RFC with its gaps fixed: Hornet memcmp corrected, only the caller frees the prog blob, the hooks get prog->aux->token', {
+  integrityProfile('integrity-rfc-cast-fixed', 'BPF integrity RFC with only the ASN.1 cast of RFC 08/11 corrected (as Fan Wu asked): the hash loop runs and the inverted memcmp shows', {
+    ...RFC_INTEGRITY,
+    hornetCtxFromValue: false,
+  }, [
+    'spec/integrity-rfc.md §I3.3 (Fan Wu, 2025-12-12: "I think you wanted to cast context instead?") and §I3.4 (what the loop does once it runs)',
+  ], true),
+  integrityProfile('integrity-fixed', 'BPF integrity RFC with its gaps fixed: Hornet parse context and memcmp corrected, only the caller frees the prog blob, the hooks get prog->aux->token', {
     ...RFC_INTEGRITY,
     freeInHook: false,
     hookToken: 'aux',
+    hornetCtxFromValue: false,
     hornetInvertedMemcmp: false,
   }, [
-    `${INTEGRITY} sections 4.2, 8.2, 9.3: each fix undoes one knob of integrity-rfc`,
+    'spec/integrity-rfc.md §I2.2, §I2.3, §I3.3, §I3.4: each fix undoes one knob of integrity-rfc (the project\'s own corrected variant, not a posted patch)',
   ], false),
   integrityProfile('mutant-integrity-in-authz', 'mutant: no integrity phase; Hornet verifies in its bpf_prog_load callback (the design RFC 01/11 rejects)', { ...RFC_INTEGRITY, phases: 'single' }, [
     'seed 002: "Reusing the existing bpf_prog_load() callback for integrity verification could result in LSMs not having access to the integrity verification results"',

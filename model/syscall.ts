@@ -642,7 +642,7 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   // find_prog_type()
   if (k.check('bpf_prog_load/prog_type', type >= __MAX_BPF_PROG_TYPE || UNCONFIGURED_PROG_TYPES.has(type))) return freeProg(-EINVAL);
   // security_bpf_prog_load(prog, attr, token, uattr.is_kernel) receives the
-  // local token: NULL (integrity-lsm.md 9.3); profile knob hookToken 'aux'
+  // local token: NULL (spec/integrity-rfc.md §I2.2); profile knob hookToken 'aux'
   // is the fix that passes prog->aux->token
   const hookToken = k.profile.integrity?.hookToken === 'aux' ? prog.aux_token : token;
   k.preemptionPoint();

@@ -1,4 +1,4 @@
-// BPF_TOKEN_CREATE on the model, check by check (kernel-semantics.md §1),
+// BPF_TOKEN_CREATE on the model, check by check (spec/token-core.md §T1.1),
 // as labelled scenarios in the style of the selftest token.c.
 
 import { describe, expect, it } from 'vitest';

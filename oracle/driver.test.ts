@@ -1,6 +1,6 @@
 // Model vs real kernel (Linux 6.18 with BPF token): the canonical corpus
 // example and a batch of hand-written, labelled scenarios covering the errno
-// tables of shared/spec/kernel-semantics.md must agree step by step.
+// tables of spec/token-core.md must agree step by step.
 // Skipped with a one-line reason when the oracle cannot run on this machine.
 
 import { describe, expect, it } from 'vitest';

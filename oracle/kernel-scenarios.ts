@@ -1,6 +1,6 @@
 // Hand-written, labelled scenarios that the model and the real kernel must
 // agree on (oracle/driver.test.ts). They cover the errno tables of
-// shared/spec/kernel-semantics.md §1-§4 plus fd passing, dup2, close, capset
+// spec/token-core.md §T1-§T4 plus fd passing, dup2, close, capset
 // and seteuid. Plain data: `node --import tsx oracle/write-kernel-corpus.ts`
 // saves them as corpus/kernel/*.json. Names are selftest-style labels naming
 // the expectation; `expect` is set where the spec states the result.
@@ -72,7 +72,7 @@ function rBpffs(opts: Array<[string, string]>, as = 'rroot'): S[] {
 const out: Scenario[] = [];
 const add = (s: Scenario): void => void out.push(s);
 
-// ================================================================ §1 BPF_TOKEN_CREATE
+// ================================================================ spec/token-core.md §T1 BPF_TOKEN_CREATE
 {
   const D: Array<[string, string]> = [['delegate_cmds', 'any']];
   const tc = (label: string, extra: S[], actors: ActorDecl[] = [C, P]): void =>
@@ -226,7 +226,7 @@ const add = (s: Scenario): void => void out.push(s);
   );
 }
 
-// ================================================================ §2 bpffs options
+// ================================================================ spec/token-core.md §T2 bpffs options
 {
   const V = (key: string, value: string, expect?: string): S =>
     r({ op: 'fsconfig', fd: 'rfs', cmd: 'set_string', key, value, ...(expect ? { expect } : {}) });
@@ -512,7 +512,7 @@ const add = (s: Scenario): void => void out.push(s);
   );
 }
 
-// ================================================================ §3 map_create, prog_load, BTF
+// ================================================================ spec/token-core.md §T3 map_create, prog_load, BTF
 /** per map type: attributes that a privileged create accepts (or the type's own EINVAL) */
 const MAP_ATTRS: Record<number, Partial<Record<'key_size' | 'value_size' | 'max_entries' | 'map_flags' | 'map_extra', number>>> = {
   [MAP.STACK_TRACE!]: { value_size: 8 },
@@ -771,7 +771,7 @@ const mapStep = (actor: string, type: number, extra: Partial<S & { op: 'map_crea
   );
 }
 
-// ================================================================ §4 owner rule
+// ================================================================ spec/token-core.md §T4 owner rule
 {
   const O: UsernsDecl = { name: 'u', parent: 'init', owner: 1000, map: { base: 100000, count: 65536 } };
   add(

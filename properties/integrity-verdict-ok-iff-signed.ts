@@ -2,8 +2,8 @@ import type { Property } from './types.ts';
 import type { SignatureDecl } from '../scenario/types.ts';
 import { eventsText, walkLoads } from './integrity-util.ts';
 
-/** Hornet's notion of a correct signature (RFC 08/11 cover letter and
- *  spec/integrity-rfc.md §I3): valid over the instructions, by a key
+/** Hornet's notion of a correct signature (RFC 08/11, spec/integrity-rfc.md
+ *  §I3.1-§I3.2): valid over the instructions, by a key
  *  the secondary (or builtin) keyring trusts, with the signed map hashes
  *  (if any) equal to the maps' */
 export function correctlySigned(sig: SignatureDecl | undefined): boolean {
@@ -18,9 +18,9 @@ export const integrityVerdictOkIffSigned: Property = {
   dimensions: ['signed-load', 'kernel-load'],
   provenance: [
     'seed 002: enum lsm_integrity_verdict (OK, UNSIGNED, PARTIALSIG, BADSIG); RFC 08/11 Hornet hornet_check_program() / hornet_verify_hashes()',
-    'spec/integrity-rfc.md §I3.2 (hornet_check_program() as posted) and §I3.4 (latent defects behind the cast)',
+    'RFC 08/11 commit message: "It further hardens it by providing deterministic, in-kernel checking of map hashes to solidify auditing along with preventing TOCTOU attacks against lskel map hashes." (spec/integrity-rfc.md §I3.1); verdict derivation §I3.2',
   ],
-  knownBad: ['integrity-rfc'],
+  knownBad: ['integrity-rfc', 'integrity-rfc-cast-fixed'],
   holdsOn: ['integrity-fixed'],
   requires: 'integrity',
   gen: { integrity: {} },

@@ -9,7 +9,7 @@ export const integrityVerdictsBeforeAuthz: Property = {
   dimensions: ['signed-load', 'kernel-load', 'bpf-lsm'],
   provenance: [
     'seed 002 commit message: "bpf_prog_load_integrity() ... is necessary to ensure that the integrity verification callbacks are executed before any of the existing LSMs are executed via the bpf_prog_load() callback"',
-    'spec/integrity-rfc.md §I1.1 and §I1.2',
+    'spec/integrity-rfc.md §I1.1, §I1.2 steps 2-4',
   ],
   knownBad: ['mutant-integrity-in-authz', 'mutant-integrity-rc-overwritten'],
   holdsOn: ['integrity-rfc', 'integrity-fixed'],

@@ -1,45 +1,58 @@
 import type { Property } from './types.ts';
-import { counterfactual, walk } from './walk.ts';
-import { currentContext, selinuxOf } from './lsm-util.ts';
+import { walk } from './walk.ts';
+import { cloneDeep } from './clone.ts';
+import { selinuxOf } from './lsm-util.ts';
 import { SelinuxLsm } from '../model/lsm/selinux.ts';
-import { compilePolicy } from '../model/lsm/policy.ts';
-import type { ModelState } from '../model/run.ts';
+import { type ModelState, performStep } from '../model/run.ts';
+import type { Step } from '../scenario/types.ts';
 
-/** the same state with a policy that allows everything */
-export function allowAll(c: ModelState): void {
-  for (const l of c.k.security.lsms)
-    if (l instanceof SelinuxLsm && l.policy)
-      l.policy = { ...compilePolicy({ allow: ['* *:bpf *', '* *:capability *', '* *:capability2 *', '* *:cap_userns *', '* *:cap2_userns *', '* *:fd *', '* *:file *'] }), polcaps: l.policy.polcaps };
+/** the same state without SELinux: no SELinux hook runs for this step */
+function withoutSelinux(c: ModelState): void {
+  c.k.security.lsms = c.k.security.lsms.filter((l) => !(l instanceof SelinuxLsm));
+}
+
+/** the context of the task a step's SELinux decisions are made for: the
+ *  actor, or for send_fd the receiver (its recvmsg() runs security_file_receive()) */
+function subjectContext(se: SelinuxLsm, st: ModelState, step: Step): string {
+  const task = step.op === 'send_fd' ? st.tasks.get(step.to)! : st.tasks.get(step.actor)!;
+  return se.contextOf(se.credSid(task.cred));
 }
 
 export const selinuxPermissiveNeverDenies: Property = {
   name: 'selinux-permissive-never-denies',
   claim:
-    'In permissive mode, or when the domain making the syscall is permissive (for send_fd: the receiver), SELinux never denies: every step has the result it would have under a policy that allows everything.',
-  source: { kind: 'semantic', where: "security/selinux/avc.c avc_denied(): a denial in permissive mode, or with AVD_FLAGS_PERMISSIVE (set by security_compute_av() in security/selinux/ss/services.c from the permissive map of the source type), is logged and allowed" },
+    'SELinux refuses only by enforcing an access decision, and enforces a decision only when it is enforcing and the decision\'s source type is not permissive: a step made in permissive mode, or by a permissive domain, whose decisions include no enforced denial (none whose source is an enforcing domain) has the result it would have without SELinux.',
+  source: { kind: 'semantic', where: 'security/selinux/avc.c avc_denied(): a denial in permissive mode, or with AVD_FLAGS_PERMISSIVE (set by security_compute_av() in security/selinux/ss/services.c from the permissive map of the source type), is logged and allowed (spec/selinux.md §SE1.2)' },
   dimensions: ['permissive', 'policy-reload', 'fd-race'],
   provenance: [
-    'SELinux semantics (avc_denied(): permissive mode and permissive domains log and allow); shared/spec/selinux-token-history.md 2.2',
-    'A2: v1/v2 returned -EPERM without audit on SECSID_NULL, ignoring permissive mode (Stephen Smalley)',
+    'spec/selinux.md §SE1.2: security_compute_av() (security/selinux/ss/services.c) sets AVD_FLAGS_PERMISSIVE from permissive_map of scontext->type; avc_denied() (security/selinux/avc.c) returns -EACCES only if enforcing_enabled() && !(avd->flags & AVD_FLAGS_PERMISSIVE). Permissiveness is keyed on the source of the decision: with the token creator as source (seed 000: "avc_has_perm(creator_sid, current_sid, SECCLASS_BPF, BPF__MAP_CREATE, NULL);", spec/selinux-token.md §S1.2) a denial while only the caller is permissive is ordinary, and not a violation',
+    'spec/selinux-token.md §S3.2 (A2): v1/v2 returned -EPERM without any AVC decision when the creator lookup gave SECSID_NULL, a refusal that ignored permissive mode (Stephen Smalley); v3 let it fall through to an audited check against unlabeled_t',
   ],
-  knownBad: ['selinux-token-v2', 'selinux-token-v7'],
-  holdsOn: ['linux-6.18-selinux', 'selinux-token-fixed'],
+  knownBad: ['selinux-token-v1', 'selinux-token-v2'],
+  holdsOn: ['linux-6.18-selinux', 'selinux-token-v3', 'selinux-token-merged', 'selinux-token-fixed'],
   requires: 'selinux',
-  gen: { lsm: { races: true, reloads: false } },
+  gen: { lsm: { races: true, reloads: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {
-        const se = selinuxOf(st.k);
+        if (!selinuxOf(st.k)) return null;
+        // the step as it runs (its own administrative action, e.g. a policy
+        // load attached to it, included), on a copy
+        const copy = cloneDeep(st);
+        const got = performStep(copy, step);
+        const se = selinuxOf(copy.k);
         if (!se || !se.initialized || !se.policy) return null;
-        // send_fd: the receiving task's recvmsg() runs security_file_receive()
-        const cur = step.op === 'send_fd' ? se.contextOf(se.credSid(st.tasks.get(step.to)!.cred)) : currentContext(se, st, step);
-        if (se.policy.enforcing && !se.policy.permissive.has(cur)) return null;
-        const got = counterfactual(st, step);
-        const open = counterfactual(st, step, allowAll);
+        const sub = subjectContext(se, copy, step);
+        if (se.policy.enforcing && !se.policy.permissive.has(sub)) return null;
+        // a decision whose source is an enforcing domain is enforced: ordinary semantics
+        if ((got.avc ?? []).some((a) => !a.granted && !a.permissive)) return null;
+        const bare = cloneDeep(st);
+        withoutSelinux(bare);
+        const open = performStep(bare, step);
         if (got.ret === open.ret) return null;
-        const mode = se.policy.enforcing ? `domain ${cur} is permissive` : 'SELinux is permissive';
-        const why = (got.avc ?? []).filter((a) => !a.granted && !a.permissive).map((a) => `${a.hook}: ${a.scontext} -> ${a.tcontext} ${a.tclass}:${a.perm}`);
-        return { step: i, message: `${mode}, yet ${step.op} gives ${got.ret} (${open.ret} if everything were allowed)${why.length ? `; enforced denials: ${why.join('; ')}` : '; no AVC denial recorded'}` };
+        const mode = se.policy.enforcing ? `domain ${sub} is permissive` : 'SELinux is permissive';
+        const seen = (got.avc ?? []).map((a) => `${a.hook}: ${a.scontext} -> ${a.tcontext} ${a.tclass}:${a.perm} ${a.granted ? 'granted' : 'permissive'}`);
+        return { step: i, message: `${mode} and no decision of the step is an enforced denial, yet ${step.op} gives ${got.ret} (${open.ret} without SELinux)${seen.length ? `; decisions: ${seen.join('; ')}` : '; no AVC decision at all'}` };
       },
     });
   },

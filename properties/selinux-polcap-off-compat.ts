@@ -11,7 +11,7 @@ export const selinuxPolcapOffCompat: Property = {
   dimensions: ['polcap-off', 'policy-reload', 'reload-at-use', 'token-passed-domain', 'fd-race', 'bpf-lsm', 'token-map_create', 'token-prog_load'],
   provenance: [
     'seed 000 commit message: "a new policy capability bpf_token_perms is added to ensure backward compatibility. If disabled, previous behavior ((checks based on current process SID)) is preserved."',
-    'A11/A15 (spec/selinux-token.md §S3.5): the OFF path is never exercised by the selinux-testsuite',
+    'spec/selinux-token.md §S3.5: the OFF path is never exercised by the selinux-testsuite',
   ],
   knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['selinux-token-fixed'],

@@ -10,7 +10,7 @@ export const selinuxTokenChecksAtUse: Property = {
   dimensions: ['policy-reload', 'reload-at-use', 'token-passed-domain', 'fd-race', 'bpf-lsm', 'token-map_create', 'token-prog_load'],
   provenance: [
     'seed 000 commit message, workflow step 5: "During verification of map_create and prog_load, SELinux uses creator_sid and the current SID to check policy permissions via avc_has_perm(creator_sid, current_sid, SECCLASS_BPF, BPF__MAP_CREATE, NULL)"',
-    'spec/selinux-token.md §S4.2/§S4.3: security_bpf_map_create() receives the token; security_bpf_prog_load() receives NULL',
+    'spec/selinux-token.md §S4.2, §S4.3: security_bpf_map_create() receives the token; security_bpf_prog_load() receives NULL',
   ],
   knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['selinux-token-fixed'],

@@ -121,7 +121,7 @@ export interface SignatureDecl {
 export type VerdictName = 'NONE' | 'OK' | 'UNSIGNED' | 'PARTIALSIG' | 'BADSIG';
 
 /** An IPE-like BPF_PROG_LOAD policy (security/ipe, v4+ of the Hornet series,
- *  shared/spec/integrity-lsm.md section 5): rules in order, the first rule
+ *  spec/integrity-rfc.md §I4): rules in order, the first rule
  *  whose every given property matches decides; otherwise `default`. IPE
  *  denies with -EACCES. */
 export interface IpePolicyDecl {
@@ -234,7 +234,19 @@ export interface ScenarioMeta {
   /** results observed on a real kernel (step index -> result) */
   kernel?: { release?: string; results: Array<{ ret: Result; text?: string }> };
   note?: string;
+  /** the FINDINGS.md entry this scenario is the evidence of (corpus/findings/) */
+  finding?: string;
+  /** that entry's verdict class (corpus/findings.test.ts checks both agree) */
+  verdict?: FindingVerdict;
+  /** what the scenario still shows (checked by corpus/findings.test.ts): a
+   *  property violated at a step (0-based) or holding, on the scenario's
+   *  profile or another; how often a framework event occurs in the run; or
+   *  the result of one step (0-based) */
+  shows?: Array<{ property: string; profile?: string; violated_at?: number } | { event: string; count: number; profile?: string } | { step: number; ret: Result; text?: string; profile?: string }>;
 }
+
+/** FINDINGS.md verdict classes */
+export type FindingVerdict = 'contradicts-text' | 'latent' | 'pre-existing' | 'design-decision' | 'design-question' | 'withdrawn';
 
 export interface Scenario {
   format: typeof SCENARIO_FORMAT;

@@ -1,6 +1,6 @@
 // BPF program integrity verification (seed 002, "[RFC 01/11] lsm: framework
 // for BPF integrity verification", and the series it heads;
-// shared/spec/integrity-lsm.md):
+// spec/integrity-rfc.md):
 // - the core signature check of 6.18 bpf_prog_load(): bpf_prog_verify_signature();
 // - the verdict enum lsm_integrity_verdict;
 // - an integrity provider, Hornet as posted in RFC 08/11 (security/hornet/hornet_lsm.c);
@@ -53,8 +53,8 @@ function systemKeyringIdCheck(id: number): boolean {
   return id >= 0 && id <= 2;
 }
 
-/** bpf_prog_verify_signature() (kernel/bpf/syscall.c, 6.18; integrity-lsm.md
- *  section 6.2): runs in bpf_prog_load() after the insns and license are
+/** bpf_prog_verify_signature() (kernel/bpf/syscall.c, 6.18;
+ *  spec/integrity-rfc.md §I2.1): runs in bpf_prog_load() after the insns and license are
  *  copied, before find_prog_type() and security_bpf_prog_load(); a failure
  *  goes to free_prog: no LSM blob, no LSM callback. */
 export function bpf_prog_verify_signature(attr: BpfAttr): number {
@@ -78,9 +78,10 @@ export function bpf_prog_verify_signature(attr: BpfAttr): number {
   return 0;
 }
 
-/** The Hornet LSM as posted in RFC 08/11 (security/hornet/hornet_lsm.c): an
- *  integrity provider. Its bpf_prog_load_integrity callback derives a verdict
- *  (hornet_check_program(), integrity-lsm.md section 4.1) and delivers it
+/** The Hornet LSM as posted in RFC 08/11 (security/hornet/hornet_lsm.c, message
+ *  <20251211021257.1208712-9-bboscaccy@linux.microsoft.com>): an integrity
+ *  provider. Its bpf_prog_load_integrity callback derives a verdict
+ *  (hornet_check_program(), spec/integrity-rfc.md §I3.2) and delivers it
  *  through security_bpf_prog_load_post_integrity(), returning that call's result. */
 export class HornetLsm implements LsmHooks {
   readonly name = 'hornet';
@@ -102,18 +103,26 @@ export class HornetLsm implements LsmHooks {
     // attr->signature == 0: LSM_INT_VERDICT_UNSIGNED
     if (!sig) return LSM_INT_VERDICT.UNSIGNED;
     // pkcs7_parse_message() fails: BADSIG (unreachable after the core check,
-    // which refused the load with -EBADMSG: section 6.3)
+    // which refused the load with -EBADMSG: spec/integrity-rfc.md §I2.1)
     if (sig.state === 'malformed') return LSM_INT_VERDICT.BADSIG;
     // validate_pkcs7_trust(msg, VERIFY_USE_SECONDARY_KEYRING): Hornet
     // hard-wires the secondary (+ builtin) keyring whatever attr->keyring_id
-    // says: a signer in the platform or a user keyring is PARTIALSIG
+    // says: a signer in the platform or a user keyring is PARTIALSIG (§I3.5)
     const trusted = sig.state === 'valid' && (sig.keyring === 'builtin' || sig.keyring === 'secondary');
     if (!trusted) return LSM_INT_VERDICT.PARTIALSIG;
-    // pkcs7_get_authattr(OID_hornet_data) fails: PARTIALSIG
+    // pkcs7_get_authattr(OID_hornet_data) == -ENODATA: PARTIALSIG
     if (sig.maps === undefined) return LSM_INT_VERDICT.PARTIALSIG;
-    // hornet_verify_hashes(): compare each map's hash with the signed one.
-    // RFC 08/11: `if (!memcmp(...)) return LSM_INT_VERDICT_BADSIG` (inverted)
+    // asn1_ber_decoder(&hornet_decoder, ctx, ...): RFC 08/11's callbacks
+    // hornet_next_map() / hornet_map_index() / hornet_map_hash() cast the
+    // decoder's `value`, not `context`, to the parse context, so the real
+    // ctx keeps hash_count == 0 and hornet_verify_hashes()'s loop
+    // `for (i = 0; i < ctx->hash_count; i++)` never runs: OK whatever the
+    // maps (§I3.3)
+    if (this.k.profile.integrity?.hornetCtxFromValue ?? false) return LSM_INT_VERDICT.OK;
     if (sig.maps === 'none') return LSM_INT_VERDICT.OK;
+    // hornet_verify_hashes() with the cast fixed: compare each map's hash with
+    // the signed one; RFC 08/11 `err = memcmp(...); if (!err) return
+    // LSM_INT_VERDICT_BADSIG;` (inverted: latent behind the cast, §I3.4)
     const matches = sig.maps === 'match';
     const inverted = this.k.profile.integrity?.hornetInvertedMemcmp ?? false;
     return matches !== inverted ? LSM_INT_VERDICT.OK : LSM_INT_VERDICT.BADSIG;
@@ -142,7 +151,7 @@ function ipeSlot(prog: BpfProg): IpeBpfProg | null {
 const KEYRING_PROP: Record<string, number> = { builtin: 0, secondary: 1, platform: 2 };
 
 /** IPE as an integrity consumer (v4+ of the Hornet series, security/ipe/hooks.c;
- *  integrity-lsm.md section 5): stores the verdict in its blob on
+ *  spec/integrity-rfc.md §I4): stores the verdict in its blob on
  *  post_integrity (last writer wins, lsmid ignored), decides at bpf_prog_load. */
 export class IpeLsm implements LsmHooks {
   readonly name = 'ipe';

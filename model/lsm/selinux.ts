@@ -1,7 +1,7 @@
 // SELinux (security/selinux/hooks.c) as far as the BPF token layers reach it:
 // cred_has_capability() for capable(), the bpf hooks as upstream before the
 // token patch, and the BPF-token patch series v1..v7 plus the merged fix
-// (seed 000 is v7; shared/spec/selinux-token-history.md has the history).
+// (seed 000 is v7; spec/selinux-token.md §S3 has the history).
 // Each version is a set of knobs read at the exact place the versions differ.
 
 import type { Kernel } from '../kernel.ts';
@@ -29,7 +29,7 @@ import {
 } from './policy.ts';
 
 /** 'none': upstream SELinux before the token patch (6.18) */
-/** 'fixed': what a corrected patch would do (FINDINGS.md 1-5, knobs below) */
+/** 'fixed': the project's own corrected variant (FINDINGS.md 1-4, knobs below; not a posted patch) */
 export type SelinuxVersion = 'none' | 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7' | 'merged' | 'fixed';
 export const SELINUX_VERSIONS: readonly SelinuxVersion[] = ['none', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'merged', 'fixed'];
 
@@ -68,12 +68,6 @@ export interface SelinuxVariant {
    *  decision): a token passed to another domain, or a policy reload that
    *  revokes *_as, takes effect */
   asAtUse?: boolean;
-  /** fix for finding 5: the creator -> current check is computed without
-   *  audit (avc_has_perm_noaudit()) and a denial is logged and allowed when
-   *  current's domain is permissive (the AVD_FLAGS_PERMISSIVE of current's
-   *  own *_as decision at the same hook), as for any check made on current's
-   *  behalf */
-  permissiveCurrent?: boolean;
 }
 
 const PATCH: SelinuxVariant = {
@@ -102,7 +96,6 @@ export const SELINUX_VARIANTS: Record<SelinuxVersion, SelinuxVariant> = {
     validatedObjects: true,
     polcapGatesAll: true,
     asAtUse: true,
-    permissiveCurrent: true,
   },
 };
 
@@ -221,12 +214,12 @@ export class SelinuxLsm implements LsmHooks {
 
   /** the creator -> current create check of the map/prog hooks */
   private creatorCheck(ssid: number, cur: number, perm: string): number {
-    return this.avcHasPerm(ssid, cur, 'bpf', perm, this.variant.permissiveCurrent ? cur : undefined);
+    return this.avcHasPerm(ssid, cur, 'bpf', perm);
   }
 
   /** avc_has_perm(ssid, tsid, tclass, requested, NULL): one permission; the
    *  decision is recorded in the step's AVC log */
-  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string, onBehalfOf?: number): number {
+  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string): number {
     if (!this.initialized || !this.policy) return 0; // security_compute_av(): everything before policy load
     const p = this.policy;
     const scontext = this.contextOf(ssid);
@@ -237,10 +230,11 @@ export class SelinuxLsm implements LsmHooks {
       this.k.security.avc.push(rec);
       return 0;
     }
-    // avc_denied(): permissive mode or a permissive source domain allows
-    // (fixed variant: a check made on behalf of `onBehalfOf` is also
-    // permissive when that domain is)
-    const permissive = !p.enforcing || p.permissive.has(scontext) || (onBehalfOf !== undefined && p.permissive.has(this.contextOf(onBehalfOf)));
+    // avc_denied(): enforced only when enforcing and the decision's source
+    // type is not permissive (security_compute_av() sets
+    // AVD_FLAGS_PERMISSIVE from permissive_map of scontext->type,
+    // spec/selinux.md §SE1.2)
+    const permissive = !p.enforcing || p.permissive.has(scontext);
     this.k.security.avc.push(permissive ? { ...rec, permissive: true } : rec);
     return permissive ? 0 : -EACCES;
   }
