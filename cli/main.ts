@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PROFILES, findProfile, DEFAULT_PROFILE, type Profile } from '../model/profile.ts';
 import { PROPERTIES, findProperty } from '../properties/index.ts';
 import { checkProperty, type Counterexample } from '../properties/check.ts';
-import { type Property, appliesTo } from '../properties/types.ts';
+import { type Property, appliesTo, verdictOf } from '../properties/types.ts';
 import { runScenario } from '../model/run.ts';
 import { FileError, loadScenarioFile, saveScenarioFile, writeFileAtomic } from '../scenario/io.ts';
 import { ScenarioError } from '../scenario/validate.ts';
@@ -31,6 +31,8 @@ commands:
               --workers N (default: all cores)  --time S (budget instead of --runs)
               --shard i/n (this machine's part of the seed space)  --batch N (runs per batch, 500)
               --save DIR (write counterexamples as new corpus files)  --json  --junit FILE
+  check FILE..  check scenario files against the claims: per property holds / VIOLATED (step) /
+              QUESTION (the suite's own rule) / n/a; --profile P  --property NAME|all  --json  --trace
   run FILE..  run scenario files on the model and check their expectations
               --profile P (override the scenario's)  --avc (every LSM decision)  --json
               --kernel (also on the running kernel, side by side with the model; UNMET lists
@@ -136,11 +138,13 @@ function reportProperty(
   const date = new Date().toISOString().slice(0, 10);
   const sc = counterexampleScenario(ce, date);
   const replay = `npx bpftc fuzz --profile ${profile.name} --property ${prop.name} --seed ${ce.seed} --path ${ce.path}`;
-  const entry: Record<string, unknown> = { property: prop.name, ok: false, runs, violation: ce.violation, seed: ce.seed, path: ce.path, replay, saved: undefined, scenario: sc };
+  // a counterexample to the suite's own rule (source kind 'ours') is a question, not a gap
+  const verdict = verdictOf(prop);
+  const entry: Record<string, unknown> = { property: prop.name, ok: false, verdict, runs, violation: ce.violation, seed: ce.seed, path: ce.path, replay, saved: undefined, scenario: sc };
   report.push(entry);
   if (!flags.json) {
-    out(`FAIL  ${prop.name}  after ${runs} runs (${ce.shrinks} shrinks, ${ce.scenario.steps.length} steps)`);
-    out(`      claim: ${prop.claim}`);
+    out(`${verdict === 'question' ? 'QUESTION' : 'FAIL'}  ${prop.name}  after ${runs} runs (${ce.shrinks} shrinks, ${ce.scenario.steps.length} steps)`);
+    out(`      claim: ${prop.claim}${verdict === 'question' ? " (the suite's own rule: a question for the author, not a gap)" : ''}`);
     out(`      step ${ce.violation.step + 1}: ${ce.violation.message}`);
     out(formatTrace(ce.scenario, ce.results, ce.violation.step));
     out(`      replay: ${replay}`);
@@ -239,7 +243,8 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
   else {
     const na = props.filter((p) => !appliesTo(p, profile)).length;
     const applicable = path === undefined && (flags.property === undefined || flags.property === 'all') ? props.length - na : props.length;
-    out(`${applicable - failed} passed, ${failed} failed${applicable < props.length ? `, ${props.length - applicable} not applicable` : ''} (profile ${profile.name}, seed ${seed})`);
+    const questions = report.filter((x) => (x as { verdict?: string }).verdict === 'question').length;
+    out(`${applicable - failed} passed, ${failed - questions} failed${questions ? `, ${questions} questions` : ''}${applicable < props.length ? `, ${props.length - applicable} not applicable` : ''} (profile ${profile.name}, seed ${seed})`);
   }
   if (interrupted) {
     // the signal's exit code wins; a file that could not be written is still said
@@ -288,7 +293,8 @@ function junit(r: CampaignResult, profile: Profile): string {
     if (!p.counterexample) return `${head}</testcase>`;
     const ce = p.counterexample;
     const body = formatTrace(ce.scenario, ce.results, ce.violation.step);
-    return `${head}\n      <failure message="${xml(ce.violation.message)}">${xml(body)}</failure>\n    </testcase>`;
+    const q = verdictOf(findProperty(p.property)!) === 'question';
+    return `${head}\n      <failure message="${q ? 'question: ' : ''}${xml(ce.violation.message)}" type="${q ? 'question' : 'gap'}">${xml(body)}</failure>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -375,6 +381,7 @@ const COMMANDS: readonly string[] = ['fuzz', 'run', 'corpus', 'properties', 'pro
 /** commands added by other modules (the oracle) */
 export const EXTRA: Map<string, () => Promise<Command>> = new Map<string, () => Promise<Command>>([
   ['oracle', async () => (await import('./oracle.ts')).oracleCommand],
+  ['check', async () => (await import('./check.ts')).checkCommand],
   ['diff', async () => (await import('./diff.ts')).diffCommand],
   ['repro', async () => (await import('./repro.ts')).reproCommand],
   ['coverage', async () => (await import('./coverage.ts')).coverageCommand],

@@ -220,46 +220,70 @@ export function lsmCmdArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> {
  *  token), sometimes the token passed to another task (c2 most often: another
  *  domain, finding 4's shape), then token-backed map_create / prog_load of
  *  delegated types by the holder or by c1 (finding 1's shape is a
- *  prog_load by c1). */
-export const tokenLifeArb: fc.Arbitrary<Cmd[]> = fc
-  .record({
-    cmds: fc.oneof(
-      { weight: 3, arbitrary: fc.constant('map_create:prog_load') },
-      { weight: 1, arbitrary: fc.constantFrom('map_create', 'prog_load', 'any') },
-    ),
-    maps: fc.constantFrom('array:hash:stack:queue', 'any', 'stack'),
-    progs: fc.constantFrom('socket_filter:xdp:kprobe', 'any', 'socket_filter'),
-    pass: fc.option(fc.oneof({ weight: 4, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }), { freq: 3 }),
-    uses: fc.array(
-      fc.record({ prog: fc.boolean(), byCreator: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }), type: fc.nat({ max: 100 }), h: fc.nat({ max: 100 }) }),
-      { minLength: 1, maxLength: 4 },
-    ),
-  })
-  .map(({ cmds, maps, progs, pass, uses }) => {
-    const out: Cmd[] = [
-      {
-        k: 'flow',
-        opener: 1,
-        grantor: 0,
-        tokenBy: -1,
-        opts: [
-          { key: 'delegate_cmds', value: cmds },
-          { key: 'delegate_maps', value: maps },
-          { key: 'delegate_progs', value: progs },
-          { key: 'delegate_attachs', value: 'any' },
-        ],
-        create: true,
-        variant: 'root',
-        reconf: [],
-      },
-    ];
-    if (pass !== null) out.push({ k: 'pass_token', a: 1, h: 0, to: pass });
-    const holder = pass ?? 1;
-    for (const u of uses) {
-      const a = u.byCreator ? 1 : holder;
-      // h = 1 (mod 4): the compiler picks a type the token delegates
-      const tok = { use: 'token' as const, h: 4 * u.h + 1 };
-      out.push(u.prog ? { k: 'prog_load', a, type: u.type, eat: null, insns: 2, flags: 0, tok } : { k: 'map_create', a, type: u.type, attr: null, tok });
-    }
-    return out;
-  });
+ *  prog_load by c1). With `pre`, some uses are preceded by an LSM command
+ *  (a policy reload, a BPF-LSM program, a race), which the compiler attaches
+ *  to the use step itself: the claims range over reloads on the very step
+ *  that uses the token. */
+export function tokenLifeArbWith(pre?: fc.Arbitrary<Cmd>): fc.Arbitrary<Cmd[]> {
+  return fc
+    .record({
+      cmds: fc.oneof(
+        { weight: 3, arbitrary: fc.constant('map_create:prog_load') },
+        { weight: 1, arbitrary: fc.constantFrom('map_create', 'prog_load', 'any') },
+      ),
+      maps: fc.constantFrom('array:hash:stack:queue', 'any', 'stack'),
+      progs: fc.constantFrom('socket_filter:xdp:kprobe', 'any', 'socket_filter'),
+      pass: fc.option(fc.oneof({ weight: 4, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }), { freq: 3 }),
+      uses: fc.array(
+        fc.record({
+          prog: fc.boolean(),
+          byCreator: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+          type: fc.nat({ max: 100 }),
+          h: fc.nat({ max: 100 }),
+          pre: pre ? fc.option(pre, { freq: 2 }) : fc.constant(null),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
+    })
+    .map(({ cmds, maps, progs, pass, uses }) => {
+      const out: Cmd[] = [
+        {
+          k: 'flow',
+          opener: 1,
+          grantor: 0,
+          tokenBy: -1,
+          opts: [
+            { key: 'delegate_cmds', value: cmds },
+            { key: 'delegate_maps', value: maps },
+            { key: 'delegate_progs', value: progs },
+            { key: 'delegate_attachs', value: 'any' },
+          ],
+          create: true,
+          variant: 'root',
+          reconf: [],
+        },
+      ];
+      if (pass !== null) out.push({ k: 'pass_token', a: 1, h: 0, to: pass });
+      const holder = pass ?? 1;
+      for (const u of uses) {
+        const a = u.byCreator ? 1 : holder;
+        // h = 1 (mod 4): the compiler picks a type the token delegates
+        const tok = { use: 'token' as const, h: 4 * u.h + 1 };
+        if (u.pre) out.push(u.pre);
+        out.push(u.prog ? { k: 'prog_load', a, type: u.type, eat: null, insns: 2, flags: 0, tok } : { k: 'map_create', a, type: u.type, attr: null, tok });
+      }
+      return out;
+    });
+}
+
+export const tokenLifeArb: fc.Arbitrary<Cmd[]> = tokenLifeArbWith();
+
+/** the LSM commands a generator with these options draws, each kind equally
+ *  often (for tokenLifeArbWith's per-use administration), or null for none */
+export function lsmPreArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> | null {
+  const kinds: Array<fc.Arbitrary<LsmCmd>> = [];
+  if (o.reloads !== false) kinds.push(lsmCmdArb(n, { ...o, bpfLsm: false, races: false }));
+  if (o.bpfLsm) kinds.push(lsmCmdArb(n, { ...o, reloads: false, races: false }));
+  if (o.races) kinds.push(lsmCmdArb(n, { ...o, reloads: false, bpfLsm: false }));
+  return kinds.length ? fc.oneof(...kinds) : null;
+}

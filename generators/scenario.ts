@@ -7,7 +7,7 @@ import { type Compiled, compile } from './compile.ts';
 import { cmdArb, flowArb } from './commands.ts';
 import { worldArb } from './world.ts';
 import { type IntegrityGenOptions, integrityScenarioArb } from './integrity.ts';
-import { type LsmGenOptions, lsmCmdArb, lsmSetupArb, lsmWorld, tokenLifeArb } from './lsm.ts';
+import { type LsmGenOptions, lsmCmdArb, lsmPreArb, lsmSetupArb, lsmWorld, tokenLifeArb, tokenLifeArbWith } from './lsm.ts';
 
 export interface GenOptions {
   profile: Profile;
@@ -58,7 +58,7 @@ function lsmScenarioArb(o: GenOptions, l: LsmGenOptions, sysctl: fc.Arbitrary<0 
         flows: fc.oneof(
           { weight: 6, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) },
           // token life across domains, most of the time in a focused world
-          { weight: setup.focus ? 12 : 2, arbitrary: tokenLifeArb },
+          { weight: setup.focus ? 12 : 2, arbitrary: tokenLifeArbWith(lsmPreArb(setup.domains, l) ?? undefined) },
           { weight: l.races ? 2 : 0, arbitrary: fc.tuple(lsmCmdArb(setup.domains, { races: true }), flowArb).map((x) => [...x]) },
           { weight: 1, arbitrary: fc.constant([]) },
         ),

@@ -8,6 +8,8 @@ export const bpfLsmTokenDenial: Property = {
   name: 'bpf-lsm-token-denial',
   claim:
     'When a BPF-LSM program refuses bpf_token_cmd or bpf_token_capable for a task, no step of that task succeeds through a token: whatever fails without the token also fails with it (on kernels where a token only changes capability checks; the SELinux token patch also changes the subject of map_create/prog_load, FINDINGS.md L2).',
+  source: { kind: 'semantic', where: "tools/testing/selftests/bpf/prog_tests/token.c with progs/token_lsm.c: a BPF-LSM program refusing bpf_token_capable or bpf_token_cmd makes the token-backed load fail; kernel/bpf/token.c bpf_token_capable(), bpf_token_allow_cmd()" },
+  dimensions: ['bpf-lsm', 'token-passed', 'token-map_create', 'token-prog_load'],
   provenance: [
     'tools/testing/selftests/bpf/progs/token_lsm.c + prog_tests/token.c (obj_priv_prog): with reject_capable or reject_cmd set, the token-backed load must fail',
     'kernel/bpf/token.c bpf_token_capable(): a negative security_bpf_token_capable() gives false; bpf_token_allow_cmd(): a negative security_bpf_token_cmd() gives false and syscall.c drops the token',

@@ -27,6 +27,8 @@ export const delegationNeedsInitSysadmin: Property = {
   name: 'delegation-needs-init-sysadmin',
   claim:
     'Only a task with CAP_SYS_ADMIN in the init user namespace can make delegation non-zero; no sequence of tasks without it ever yields a token.',
+  source: { kind: 'document', file: "seeds/001_7faa28146133d549.txt", section: "cover letter, v12 changelog", quote: "setting delegate_xxx options require capable(CAP_SYS_ADMIN) (Christian);" },
+  dimensions: [],
   provenance: [
     'seed 003 (commit 6fe01d3cbb92, inode.c): "setting these delegation options requires capable(CAP_SYS_ADMIN), so unprivileged process cannot set this up without involvement of a privileged process"',
     'seed 001 (v12 changelog): "setting delegate_xxx options require capable(CAP_SYS_ADMIN) (Christian)"',

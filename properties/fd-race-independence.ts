@@ -9,14 +9,16 @@ export const fdRaceIndependence: Property = {
   name: 'fd-race-independence',
   claim:
     "An access decision does not depend on what another thread does to the shared fd table after the kernel has resolved the syscall's fds: same result and same LSM decisions with or without the race.",
+  source: { kind: 'semantic', where: "kernel/bpf/token.c bpf_token_create() resolves bpffs_fd once and hands the validated path to security_bpf_token_create(token, attr, &path); kernel/bpf/syscall.c map_create() hands the resolved token to security_bpf_map_create(): a hook decides on the objects the syscall resolved, not on fd numbers" },
+  dimensions: ['fd-race', 'policy-reload'],
   provenance: [
     'issue 4: "a decision does not depend on what other threads do to the fd table"; hooks that resolve an fd number themselves see the table as it is at that moment',
-    'K4: bpf_token_create() resolves bpffs_fd and passes the validated path to security_bpf_token_create(); K5: map_create() passes the token it resolved to security_bpf_map_create()',
+    'spec/selinux-token.md §S4.1: bpf_token_create() resolves bpffs_fd and passes the validated path to security_bpf_token_create(); spec/token-core.md §T3.3: map_create() passes the token it resolved to security_bpf_map_create()',
   ],
   knownBad: ['selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-fixed'],
   requires: 'selinux',
-  gen: { lsm: { races: true, reloads: false } },
+  gen: { lsm: { races: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

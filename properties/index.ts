@@ -26,6 +26,11 @@ import { integrityPostIntegrityReachesCaller } from './integrity-post-integrity-
 import { integrityVerdictOkIffSigned } from './integrity-verdict-ok-iff-signed.ts';
 import { integrityHooksSeeToken } from './integrity-hooks-see-token.ts';
 import { integrityOrderIndependence } from './integrity-order-independence.ts';
+import { tokenCreateSameUserns } from './token-create-same-userns.ts';
+import { tokenNotInInitUserns } from './token-not-in-init-userns.ts';
+import { tokenNeedsDelegation } from './token-needs-delegation.ts';
+import { selinuxTokenCapableMediated } from './selinux-token-capable-mediated.ts';
+import { selinuxTokenTextSufficient } from './selinux-token-text-sufficient.ts';
 
 export const PROPERTIES: readonly Property[] = [
   tokenWithinDelegation,
@@ -34,6 +39,10 @@ export const PROPERTIES: readonly Property[] = [
   tokenFromBpffsRoot,
   mountinfoRoundtrip,
   monotonicPrivilege,
+  // the token-v10 differences (issue 9)
+  tokenCreateSameUserns,
+  tokenNotInInitUserns,
+  tokenNeedsDelegation,
   // the LSM layer (issue 4)
   selinuxTokenHeadline,
   selinuxCreatorSid,
@@ -41,6 +50,8 @@ export const PROPERTIES: readonly Property[] = [
   selinuxTokenAsAtCreate,
   selinuxPolcapOffCompat,
   selinuxTokenCapable,
+  selinuxTokenCapableMediated,
+  selinuxTokenTextSufficient,
   selinuxPermissiveNeverDenies,
   selinuxDenialAudited,
   fdRaceIndependence,

@@ -5,6 +5,8 @@ export const integrityFailureFreesAndRejects: Property = {
   name: 'integrity-failure-frees-and-rejects',
   claim:
     'If an integrity callback or an authorization callback refuses a program load, the load fails, the program\'s LSM blob is freed before bpf() returns, and after an integrity refusal no authorization callback runs.',
+  source: { kind: 'semantic', where: "seed 002 ([RFC 01/11]) security/security.c security_bpf_prog_load(): `goto err` after a non-zero rc of either phase, and `err:` calls security_bpf_prog_free(prog) before returning rc" },
+  dimensions: ['signed-load', 'kernel-load', 'bpf-lsm'],
   provenance: [
     'seed 002 security_bpf_prog_load(): `if (unlikely(rc)) goto err;` after each phase, `err: security_bpf_prog_free(prog); return rc;`',
     'issue 4: "a failure in either phase frees the blob and rejects the load"; spec/integrity-rfc.md §I1.2',

@@ -5,6 +5,8 @@ export const integrityHooksSeeToken: Property = {
   name: 'integrity-hooks-see-token',
   claim:
     'The prog-load LSM hooks (bpf_prog_load_integrity, bpf_prog_load_post_integrity, bpf_prog_load) receive the BPF token a load uses as their token argument.',
+  source: { kind: 'document', file: "seeds/002_01e0cdc43575c833.txt", section: "[RFC 01/11] kernel-doc of security_bpf_prog_load_post_integrity()", quote: "@token: BPF token used to grant user access to BPF subsystem" },
+  dimensions: ['signed-load', 'token-prog_load'],
   provenance: [
     'seed 002 kernel-doc of security_bpf_prog_load_post_integrity() and security_bpf_prog_load(): "@token: BPF token used to grant user access to BPF subsystem"',
     'kernel/bpf/syscall.c bpf_prog_load(): `prog->aux->token = token; token = NULL;` before security_bpf_prog_load(prog, attr, token, ...) (spec/integrity-rfc.md §I2.2)',

@@ -9,6 +9,8 @@ export const integrityOrderIndependence: Property = {
   name: 'integrity-order-independence',
   claim:
     'Whether a program load succeeds does not depend on the LSM order of the integrity provider, the consumer and the BPF LSM (lsm=); only the errno may differ.',
+  source: { kind: 'document', file: "seeds/002_01e0cdc43575c833.txt", section: "[RFC 01/11] kernel-doc of security_bpf_prog_load()", quote: "Performing both verification and authorization in a single callback, with arbitrary LSM ordering, would be a challenge." },
+  dimensions: ['signed-load', 'kernel-load', 'bpf-lsm'],
   provenance: [
     'seed 002 kernel-doc of security_bpf_prog_load(): "Performing both verification and authorization in a single callback, with arbitrary LSM ordering, would be a challenge"; the integrity phase makes every verdict available to every authorizer, whatever the order',
     'spec/integrity-rfc.md §I5: call_int_hook() runs LSMs in lsm= order, the first non-zero wins',

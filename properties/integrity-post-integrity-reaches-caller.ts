@@ -6,6 +6,8 @@ export const integrityPostIntegrityReachesCaller: Property = {
   name: 'integrity-post-integrity-reaches-caller',
   claim:
     'When a consumer\'s bpf_prog_load_post_integrity callback refuses a verdict (non-zero), the program load fails with exactly that error.',
+  source: { kind: 'document', file: "seeds/002_01e0cdc43575c833.txt", section: "[RFC 01/11] kernel-doc of security_bpf_prog_load_post_integrity()", quote: "If the LSM calling into this hook receives a non-zero error code, it should return the same error code back to its caller." },
+  dimensions: ['signed-load', 'bpf-lsm'],
   provenance: [
     'seed 002 kernel-doc of security_bpf_prog_load_post_integrity(): "If the LSM calling into this hook receives a non-zero error code, it should return the same error code back to its caller"; "LSMs ... may choose to either return an error code for immediate rejection"',
     'issue 4: "the post_integrity result reaches the caller"',

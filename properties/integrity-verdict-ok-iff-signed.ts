@@ -14,6 +14,8 @@ export const integrityVerdictOkIffSigned: Property = {
   name: 'integrity-verdict-ok-iff-signed',
   claim:
     'The integrity provider (Hornet) delivers verdict OK for a correctly signed program (trusted signer, matching map hashes) and never for one whose signed map hashes do not match or whose signer is not trusted.',
+  source: { kind: 'ours', why: "Hornet (RFC 08/11) is not among the seeds and no seed states its verdict rules; seed 002 only names the verdicts (enum lsm_integrity_verdict: OK, UNSIGNED, PARTIALSIG, BADSIG). \"OK exactly for a correctly signed program\" is the suite's reading of those names." },
+  dimensions: ['signed-load', 'kernel-load'],
   provenance: [
     'seed 002: enum lsm_integrity_verdict (OK, UNSIGNED, PARTIALSIG, BADSIG); RFC 08/11 Hornet hornet_check_program() / hornet_verify_hashes()',
     'RFC 08/11 commit message: "It further hardens it by providing deterministic, in-kernel checking of map hashes to solidify auditing along with preventing TOCTOU attacks against lskel map hashes." (spec/integrity-rfc.md §I3.1); verdict derivation §I3.2',

@@ -5,6 +5,8 @@ export const integrityVerdictsBeforeAuthz: Property = {
   name: 'integrity-verdicts-before-authz',
   claim:
     'Every integrity provider has delivered its verdict (security_bpf_prog_load_post_integrity) before any LSM\'s bpf_prog_load authorization callback runs for that program.',
+  source: { kind: 'document', file: "seeds/002_01e0cdc43575c833.txt", section: "[RFC 01/11] lsm: framework for BPF integrity verification, commit message", quote: "The first new callback, bpf_prog_load_integrity(), located within the security_bpf_prog_load() hook, is necessary to ensure that the integrity verification callbacks are executed before any of the existing LSMs are executed via the bpf_prog_load() callback." },
+  dimensions: ['signed-load', 'kernel-load', 'bpf-lsm'],
   provenance: [
     'seed 002 commit message: "bpf_prog_load_integrity() ... is necessary to ensure that the integrity verification callbacks are executed before any of the existing LSMs are executed via the bpf_prog_load() callback"',
     'spec/integrity-rfc.md §I1.1, §I1.2 steps 2-4',

@@ -27,6 +27,8 @@ export const lsmBlobFreedOnce: Property = {
   name: 'lsm-blob-freed-once',
   claim:
     'Every security blob the LSM framework allocates for a bpf map, program or token is freed exactly once: after every step, allocations minus frees equals the blobs live objects hold, on success and on every failure path.',
+  source: { kind: 'semantic', where: "security/security.c: the framework allocates each bpf map/prog/token blob (lsm_bpf_map_alloc() etc.) and frees it in security_bpf_map_free()/security_bpf_prog_free()/security_bpf_token_free() with kfree() and a NULL reset" },
+  dimensions: ['fd-race', 'bpf-lsm', 'policy-reload', 'token-passed'],
   provenance: [
     'security/security.c security_bpf_map_create() / security_bpf_prog_load() / security_bpf_token_create(): the blob is freed inside the hook when an LSM refuses, and the caller (map_create() free_map_sec, bpf_prog_load() free_prog_sec, bpf_token_create() out_token) frees again; kfree happens once because the free resets the pointer (spec/integrity-rfc.md §I2.3)',
     '"[PATCH] lsm,selinux: Add LSM blob support for BPF objects" (Blaise Boscaccy, July 2025): the framework, not SELinux, allocates and frees the blobs',

@@ -5,6 +5,8 @@ import { lsmOrderOf } from './lsm-util.ts';
 export const lsmOrderIndependence: Property = {
   name: 'lsm-order-independence',
   claim: 'Whether a step succeeds does not depend on the order of the LSMs (SELinux and the BPF LSM swapped); only the errno may differ.',
+  source: { kind: 'semantic', where: "security/security.c call_int_hook(): every LSM in lsm= order is asked until one returns non-zero, so a refusal by any LSM refuses the operation whatever the order" },
+  dimensions: ['bpf-lsm', 'policy-reload', 'fd-race', 'token-passed'],
   provenance: [
     'security/security.c call_int_hook(): every LSM is asked until one refuses, so a refusal by any LSM refuses the operation',
     'issue 4: "the outcome of an authorization does not depend on LSM order except for its errno"',
@@ -12,7 +14,7 @@ export const lsmOrderIndependence: Property = {
   knownBad: ['mutant-lsm-first-only'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-merged', 'selinux-token-fixed'],
   requires: 'selinux',
-  gen: { lsm: { bpfLsm: true } },
+  gen: { lsm: { bpfLsm: true, races: true } },
   check(s, profile) {
     const order = lsmOrderOf(s, profile);
     const a = order.indexOf('selinux');

@@ -37,7 +37,7 @@ export function currentContext(se: SelinuxLsm, st: ModelState, step: Step): stri
   return se.contextOf(se.credSid(taskOf(st, step).cred));
 }
 
-/** the context of the task that created a superblock (K2), or null; a
+/** the context of the task that created a superblock (spec/selinux-token.md §S2.1), or null; a
  *  superblock set up before the first policy load gets its creator from
  *  delayed_superblock_init() in the policy loader (kernel_t) */
 export function creatorContext(se: SelinuxLsm, sb: SuperBlock): string | null {

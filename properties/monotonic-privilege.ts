@@ -4,6 +4,7 @@ import { CAP_BPF, CAP_EMPTY, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN, capDrop,
 import type { ModelState } from '../model/run.ts';
 import type { Step } from '../scenario/types.ts';
 import type { BpfToken } from '../model/token.ts';
+import type { HookCall } from '../model/lsm.ts';
 
 const AUTH_OPS = new Set(['token_create', 'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'fsopen', 'fsmount', 'fsconfig']);
 const CAPS = [CAP_BPF, CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON];
@@ -49,21 +50,30 @@ function weakenings(st: ModelState, step: Step): Array<{ what: string; mutate: (
 
 export const monotonicPrivilege: Property = {
   name: 'monotonic-privilege',
-  claim: 'Removing capabilities or delegation bits never turns a failure into a success.',
+  claim:
+    'Removing capabilities or delegation bits never turns a failure into a success, except where an LSM refuses bpf_token_capable for the step (dropping the token then restores the init-namespace capability checks: FINDINGS L1, a design decision).',
+  source: { kind: 'ours', why: "No document states that removing privilege never helps; the suite reads it into seed 001 (\"BPF token doesn't grant BPF functionality directly, it just turns capable() checks into ns_capable() checks\"). It does not hold when an LSM refuses bpf_token_capable (clearing a delegation bit then drops the token and restores the init-namespace checks: FINDINGS L1, a design decision), so the claim leaves that case out." },
+  dimensions: ['bpf-lsm', 'token-passed', 'token-map_create', 'token-prog_load', 'delegated-types'],
   provenance: [
     'seed 001 (v12 cover letter): a token "doesn\'t grant BPF functionality directly, it just turns capable() checks into ns_capable() checks"; delegation only ever widens what a token allows',
     'kernel/bpf/token.c bpf_token_capable(), syscall.c map_create()/bpf_prog_load(): every check is a conjunction of capability and delegation tests',
   ],
   knownBad: ['mutant-insn-limit-swapped'],
   holdsOn: ['linux-6.18'],
-  // unprivileged loads only exist with the sysctl at 0
-  gen: { sysctl: 0 },
+  // unprivileged loads only exist with the sysctl at 0; BPF-LSM programs on
+  // every hook, the token hooks most often (the claim ranges over them)
+  gen: { sysctl: 0, lsm: { bpfLsm: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {
         if (!AUTH_OPS.has(step.op)) return null;
-        const orig = counterfactual(st, step);
+        const trace: HookCall[] = [];
+        const orig = counterfactual(st, step, (c) => {
+          c.k.security.trace = trace;
+        });
         if (orig.ret === 'ok') return null;
+        // L1: a refused bpf_token_capable has no fallback, a dropped token has
+        if (trace.some((h) => h.hook === 'bpf_token_capable' && h.ret !== 0)) return null;
         for (const w of weakenings(st, step)) {
           const r = counterfactual(st, step, w.mutate);
           if (r.ret === 'ok') return { step: i, message: `${step.op} fails with ${orig.ret}, but succeeds ${w.what}` };

@@ -5,6 +5,8 @@ import { DELEGATE_KEYS, ENUM_OF, parseDelegateValue } from '../model/bpffs.ts';
 export const mountinfoRoundtrip: Property = {
   name: 'mountinfo-roundtrip',
   claim: 'What mountinfo shows round-trips: parsing the shown delegate_* options gives the visible masks (the raw masks without bits no name reaches).',
+  source: { kind: 'document', file: "seeds/003_f755b24cb41e53d5.txt", section: "commit 6c1752e0b6ca \"bpf: Support symbolic BPF FS delegation mount options\"", quote: "The case doesn't matter, but it is normalized to lower case in mount option output." },
+  dimensions: [],
   provenance: [
     'seed 003 (commit 6c1752e0b6ca, inode.c): show_options prints the symbolic names that bpf_parse_param() accepts, "normalized to lower case"',
     'kernel/bpf/inode.c bpf_show_options(), seq_print_delegate_opts(), bpf_parse_param()',

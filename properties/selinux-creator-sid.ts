@@ -16,14 +16,16 @@ export const selinuxCreatorSid: Property = {
   name: 'selinux-creator-sid',
   claim:
     "Every bpffs superblock has a defined creator_sid (unlabeled until set up), and once SELinux is initialised it is the SID of the task that ran FSCONFIG_CMD_CREATE (or of the policy loader, for a superblock made before the first policy load).",
+  source: { kind: 'document', file: "seeds/000_f8d943f6c940056a.txt", section: "commit message, high-level workflow step 3", quote: "SELinux records the `creator_sid` of the privileged process during mount setup." },
+  dimensions: ['policy-reload'],
   provenance: [
     'seed 000 commit message, workflow step 3: "SELinux records the creator_sid of the privileged process during mount setup"',
-    'seed 000 changelog v4: "Added initialization of creator_sid in selinux_sb_alloc_security" (A4); K2: vfs_get_tree() -> security_sb_set_mnt_opts() runs in the CMD_CREATE caller; delayed_superblock_init() in the policy loader',
+    'seed 000 changelog v4: "Added initialization of creator_sid in selinux_sb_alloc_security" (A4); spec/selinux-token.md §S2.1: vfs_get_tree() -> security_sb_set_mnt_opts() runs in the CMD_CREATE caller; delayed_superblock_init() in the policy loader',
   ],
   knownBad: ['selinux-token-v1', 'selinux-token-v3'],
   holdsOn: ['selinux-token-v7', 'selinux-token-fixed'],
   requires: 'selinux-token-patch',
-  gen: { lsm: { reloads: false } },
+  gen: { lsm: {} },
   check(s, profile) {
     // superblock id -> was SELinux initialised when it was created
     const bornInitialised = new Map<number, boolean>();

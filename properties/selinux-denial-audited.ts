@@ -6,6 +6,8 @@ import { SelinuxLsm } from '../model/lsm/selinux.ts';
 export const selinuxDenialAudited: Property = {
   name: 'selinux-denial-audited',
   claim: 'Every step that SELinux makes fail has an audited AVC denial.',
+  source: { kind: 'semantic', where: "security/selinux/avc.c avc_has_perm(): a denial returns -EACCES after avc_audit() (unless a dontaudit rule applies)" },
+  dimensions: ['policy-reload', 'fd-race', 'bpf-lsm'],
   provenance: [
     'SELinux semantics: a denial is -EACCES after an audited avc_has_perm(); spec/selinux.md §SE1.1',
     'A2 (Stephen Smalley on v1/v2): the SECSID_NULL path returned -EPERM with no audit record',
@@ -13,7 +15,7 @@ export const selinuxDenialAudited: Property = {
   knownBad: ['selinux-token-v2'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-v7', 'selinux-token-fixed'],
   requires: 'selinux',
-  gen: { lsm: { races: true, reloads: false } },
+  gen: { lsm: { races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

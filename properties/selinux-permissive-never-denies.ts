@@ -22,6 +22,8 @@ export const selinuxPermissiveNeverDenies: Property = {
   name: 'selinux-permissive-never-denies',
   claim:
     'SELinux refuses only by enforcing an access decision, and enforces a decision only when it is enforcing and the decision\'s source type is not permissive: a step made in permissive mode, or by a permissive domain, whose decisions include no enforced denial (none whose source is an enforcing domain) has the result it would have without SELinux.',
+  source: { kind: 'semantic', where: 'security/selinux/avc.c avc_denied(): a denial in permissive mode, or with AVD_FLAGS_PERMISSIVE (set by security_compute_av() in security/selinux/ss/services.c from the permissive map of the source type), is logged and allowed (spec/selinux.md §SE1.2)' },
+  dimensions: ['permissive', 'policy-reload', 'fd-race'],
   provenance: [
     'spec/selinux.md §SE1.2: security_compute_av() (security/selinux/ss/services.c) sets AVD_FLAGS_PERMISSIVE from permissive_map of scontext->type; avc_denied() (security/selinux/avc.c) returns -EACCES only if enforcing_enabled() && !(avd->flags & AVD_FLAGS_PERMISSIVE). Permissiveness is keyed on the source of the decision: with the token creator as source (seed 000: "avc_has_perm(creator_sid, current_sid, SECCLASS_BPF, BPF__MAP_CREATE, NULL);", spec/selinux-token.md §S1.2) a denial while only the caller is permissive is ordinary, and not a violation',
     'spec/selinux-token.md §S3.2 (A2): v1/v2 returned -EPERM without any AVC decision when the creator lookup gave SECSID_NULL, a refusal that ignored permissive mode (Stephen Smalley); v3 let it fall through to an audited check against unlabeled_t',

@@ -7,14 +7,16 @@ export const selinuxTokenAsAtCreate: Property = {
   name: 'selinux-token-as-at-create',
   claim:
     "With bpf_token_perms on, BPF_TOKEN_CREATE checks current -> creator map_create_as / prog_load_as for exactly the commands in the token's allowed_cmds, the creator being that of the bpffs the kernel validated; every such check names that creator.",
+  source: { kind: 'document', file: "seeds/000_f8d943f6c940056a.txt", section: "commit message", quote: "At token creation time, SELinux verifies that the current process has the appropriate `*_as` permission (depending on the `allowed_cmds` value in the bpf_token) to act on behalf of the `creator_sid`." },
+  dimensions: ['policy-reload', 'fd-race', 'bpf-lsm'],
   provenance: [
     'seed 000 commit message: "At token creation time, SELinux verifies that the current process has the appropriate *_as permission (depending on the allowed_cmds value in the bpf_token) to act on behalf of the creator_sid"',
-    'K4: bpf_token_create() resolves bpffs_fd, validates the path, and hands it to security_bpf_token_create(token, attr, &path)',
+    'spec/selinux-token.md §S4.1: bpf_token_create() resolves bpffs_fd, validates the path, and hands it to security_bpf_token_create(token, attr, &path)',
   ],
   knownBad: ['selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['selinux-token-fixed'],
   requires: 'selinux-token-patch',
-  gen: { lsm: { polcap: 'on', races: true, reloads: false } },
+  gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

@@ -8,6 +8,8 @@ export const selinuxTokenCapable: Property = {
   name: 'selinux-token-capable',
   claim:
     "With bpf_token_perms on, every capability a task asserts through a token is checked once by SELinux with the task itself (current) as subject and the token's grantor (the creator of its bpffs) as object, in cap_userns/cap2_userns.",
+  source: { kind: 'document', file: "seeds/000_f8d943f6c940056a.txt", section: "Changes in v6", quote: "Updated bpf_token_capable to use grantor_sid as object in permission check" },
+  dimensions: ['policy-reload', 'reload-at-use', 'token-passed-domain', 'fd-race', 'bpf-lsm', 'token-map_create', 'token-prog_load'],
   provenance: [
     'seed 000 changelog v5-v7: selinux_bpf_token_capable() from Daniel\'s patch, then "use grantor_sid as object", then "Bug fix ... where incorrect source sid was used in avc_has_perm"',
     'Paul Moore (v5 review, spec/selinux-token.md §S3.4): subject = current, object = the token grantor; spec/token-core.md §T3.2: bpf_token_capable() calls security_bpf_token_capable() after ns_capable()',
@@ -17,7 +19,7 @@ export const selinuxTokenCapable: Property = {
   requires: 'selinux-token-patch',
   // the polcap gates the check (seed 000: with it off, "previous behavior ...
   // is preserved", and before the patch there is no bpf_token_capable hook)
-  gen: { lsm: { polcap: 'on', reloads: false } },
+  gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

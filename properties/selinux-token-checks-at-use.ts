@@ -6,6 +6,8 @@ export const selinuxTokenChecksAtUse: Property = {
   name: 'selinux-token-checks-at-use',
   claim:
     'With bpf_token_perms on, every map_create and prog_load that goes through a token is checked with avc_has_perm(creator_sid, current_sid, bpf, map_create/prog_load), the creator being that of the bpffs the token came from.',
+  source: { kind: 'document', file: "seeds/000_f8d943f6c940056a.txt", section: "commit message, high-level workflow step 5", quote: "During verification of `map_create` and `prog_load`, SELinux uses `creator_sid` and the current SID to check policy permissions via:" },
+  dimensions: ['policy-reload', 'reload-at-use', 'token-passed-domain', 'fd-race', 'bpf-lsm', 'token-map_create', 'token-prog_load'],
   provenance: [
     'seed 000 commit message, workflow step 5: "During verification of map_create and prog_load, SELinux uses creator_sid and the current SID to check policy permissions via avc_has_perm(creator_sid, current_sid, SECCLASS_BPF, BPF__MAP_CREATE, NULL)"',
     'spec/selinux-token.md §S4.2, §S4.3: security_bpf_map_create() receives the token; security_bpf_prog_load() receives NULL',
@@ -13,7 +15,7 @@ export const selinuxTokenChecksAtUse: Property = {
   knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-merged'],
   holdsOn: ['selinux-token-fixed'],
   requires: 'selinux-token-patch',
-  gen: { lsm: { polcap: 'on', reloads: false } },
+  gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {

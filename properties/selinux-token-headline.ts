@@ -7,6 +7,8 @@ export const selinuxTokenHeadline: Property = {
   name: 'selinux-token-headline',
   claim:
     "With bpf_token_perms on, no map_create or prog_load goes through a token unless the token's creator grants it: current holds map_create_as/prog_load_as on the creator, and the creator holds map_create/prog_load on current.",
+  source: { kind: 'ours', why: "Issue 4's headline invariant, stronger than seed 000: the patch checks *_as at token creation only (\"At token creation time, SELinux verifies ...\"), so a token passed to another domain, or a reload after creation, is outside what the patch claims (FINDINGS 4 is a design question)." },
+  dimensions: ['policy-reload', 'reload-at-use', 'token-passed-domain', 'fd-race', 'bpf-lsm', 'token-map_create', 'token-prog_load'],
   provenance: [
     'seed 000 commit message: "SELinux policies can now enforce constraints on BPF token usage based on both the delegating (privileged) process and the recipient (unprivileged) process"',
     'seed 000: avc_has_perm(creator_sid, current_sid, SECCLASS_BPF, BPF__MAP_CREATE) at map_create and prog_load; *_as "to act on behalf of the creator_sid"',
@@ -15,7 +17,7 @@ export const selinuxTokenHeadline: Property = {
   knownBad: ['selinux-token-v1', 'selinux-token-v2'],
   holdsOn: ['selinux-token-fixed'],
   requires: 'selinux-token-patch',
-  gen: { lsm: { polcap: 'on', reloads: false } },
+  gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     // who made each token (ground truth for the message: a token passed to
     // another domain is finding 4's shape)

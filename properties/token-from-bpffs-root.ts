@@ -4,6 +4,8 @@ import { fileOf, walk } from './walk.ts';
 export const tokenFromBpffsRoot: Property = {
   name: 'token-from-bpffs-root',
   claim: 'Tokens come only from the root of a bpffs instance: never from a subdirectory, even one bind-mounted or cloned so that it is the root of its mount.',
+  source: { kind: 'document', file: "seeds/001_7faa28146133d549.txt", section: "cover letter, v12 changelog", quote: "fix BPF FS root check to disallow using bind-mounted subdirectory of BPF FS instance (Christian);" },
+  dimensions: [],
   provenance: [
     'seed 004 (Brauner on v10): "verify that you can only create tokens from the root of the bpffs ... path.dentry != path.mnt->mnt_sb->s_root"',
     'seed 001 (v12 changelog): "fix BPF FS root check to disallow using bind-mounted subdirectory of BPF FS instance"',

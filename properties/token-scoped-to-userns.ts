@@ -6,6 +6,8 @@ export const tokenScopedToUserns: Property = {
   name: 'token-scoped-to-userns',
   claim:
     "A token has effect only in its own user namespace (and for tasks in its ancestors): a task in any other user namespace gets exactly the result it gets without the token.",
+  source: { kind: 'document', file: "seeds/001_7faa28146133d549.txt", section: "cover letter ([PATCH v12 bpf-next 00/17])", quote: "BPF FS and BPF token are both bound to its owning userns and in such a way are constrained inside intended container." },
+  dimensions: ['foreign-userns-use', 'token-passed', 'token-map_create', 'token-prog_load'],
   provenance: [
     'seed 001 (v12 cover letter): "BPF FS and BPF token are both bound to its owning userns and in such a way are constrained inside intended container"',
     'kernel/bpf/token.c bpf_token_capable(): ns_capable(token->userns, cap); cap_capable() (commoncap.c) only grants capabilities over a namespace to its own tasks and its ancestors',

@@ -8,7 +8,7 @@ import type { Step } from '../scenario/types.ts';
 const bit = (m: bigint, b: number, max: number): boolean => b < max && (m & (1n << BigInt(b))) !== 0n;
 
 /** does the token delegate exactly this request (command, and its types)? */
-function delegates(tk: BpfToken, step: Step): boolean {
+export function delegates(tk: BpfToken, step: Step): boolean {
   switch (step.op) {
     case 'map_create':
       return bit(tk.allowed_cmds, BPF_MAP_CREATE, 64) && bit(tk.allowed_maps, step.map_type, __MAX_BPF_MAP_TYPE);
@@ -32,6 +32,8 @@ function delegates(tk: BpfToken, step: Step): boolean {
 export const tokenWithinDelegation: Property = {
   name: 'token-within-delegation',
   claim: 'A token never lets an operation succeed that its bpffs did not delegate (command, map type, program type, attach type).',
+  source: { kind: 'document', file: "seeds/003_f755b24cb41e53d5.txt", section: "commit 6fe01d3cbb92 \"bpf: Add BPF token delegation mount options to BPF FS\"", quote: "`delegate_cmds` allow to specify which bpf() syscall commands are allowed with BPF token derived from this BPF FS instance;" },
+  dimensions: ['token-map_create', 'token-prog_load', 'token-btf_load', 'token-btf_get_fd_by_id', 'delegated-types', 'token-passed'],
   provenance: [
     'seed 001 (v12 cover letter): delegate_{cmds,maps,progs,attachs} say which operations a token derived from the bpffs allows',
     'kernel/bpf/token.c bpf_token_allow_cmd(), bpf_token_allow_map_type(), bpf_token_allow_prog_type(); syscall.c map_create()/bpf_prog_load() drop a token that does not allow the request',

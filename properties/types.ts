@@ -11,11 +11,72 @@ export interface Violation {
   message: string;
 }
 
+/** Whose claim a property checks (issue 9, "claim discipline").
+ *  - document: a sentence of a seed document (`seeds/NNN_<hash>.txt`, as the
+ *    seeds are named), quoted verbatim (up to line breaks and mail/diff quoting
+ *    marks: properties/source.test.ts checks it against the seed file);
+ *  - semantic: a general semantic of the field (SELinux's permissive rules,
+ *    the LSM framework's hook rules), with where it is defined (kernel function
+ *    and file, or a project spec clause `spec/<file>.md §N`);
+ *  - ours: a rule stronger than any source, stated by this suite: a
+ *    counterexample to it is a QUESTION for the author, not a gap. */
+export type Source =
+  | { kind: 'document'; file: string; section: string; quote: string }
+  | { kind: 'semantic'; where: string }
+  | { kind: 'ours'; why: string };
+
+/** What a counterexample to the property is: a gap (the claim is a
+ *  document's or a field's semantics) or a question (the suite's own rule). */
+export function verdictOf(p: Pick<Property, 'source'>): 'gap' | 'question' {
+  return p.source.kind === 'ours' ? 'question' : 'gap';
+}
+
+/** The dimensions of a scenario a claim can range over; each property
+ *  declares the ones its claim covers, and generators/dimensions.test.ts shows
+ *  its generator drawing each of them (properties/dimensions.ts). */
+export type Dimension =
+  /** a policy reload between two steps */
+  | 'policy-reload'
+  /** a policy reload attached to the very step that uses a token */
+  | 'reload-at-use'
+  /** a BPF-LSM program refusing a hook */
+  | 'bpf-lsm'
+  /** a token fd passed to another task (SCM_RIGHTS) */
+  | 'token-passed'
+  /** a token fd passed to a task in another SELinux domain */
+  | 'token-passed-domain'
+  /** another thread changes the fd table between the kernel's lookup and the hooks */
+  | 'fd-race'
+  /** a token-backed step of each command a token can delegate */
+  | 'token-map_create'
+  | 'token-prog_load'
+  | 'token-btf_load'
+  | 'token-btf_get_fd_by_id'
+  /** every map / program / attach type a token can delegate, named by some
+   *  token-backed step of the sample (checked as a union over the sample) */
+  | 'delegated-types'
+  /** bpf_token_perms off at some step */
+  | 'polcap-off'
+  /** a permissive domain or permissive mode */
+  | 'permissive'
+  /** a signed program load (integrity) */
+  | 'signed-load'
+  /** a load from a signed loader (is_kernel) */
+  | 'kernel-load'
+  /** a task outside the token's user namespace uses it */
+  | 'foreign-userns-use'
+  /** token creation by a task in another user namespace than the bpffs's */
+  | 'cross-userns-create';
+
 export interface Property {
   name: string;
   /** the claim, one sentence */
   claim: string;
-  /** which document or kernel function makes the claim */
+  /** whose claim it is (required: properties/source.test.ts) */
+  source: Source;
+  /** the dimensions the claim ranges over (its generator must draw each) */
+  dimensions: Dimension[];
+  /** which document or kernel function makes the claim, in more detail */
   provenance: string[];
   /** profiles the test suite shows this property catching */
   knownBad: string[];

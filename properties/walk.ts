@@ -4,7 +4,7 @@
 
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import type { Profile } from '../model/profile.ts';
-import { type ModelState, performStep, setupScenario } from '../model/run.ts';
+import { type ModelState, lsmAction, performStep, setupScenario } from '../model/run.ts';
 import type { BpfToken } from '../model/token.ts';
 import type { File } from '../model/vfs.ts';
 import type { Task } from '../model/kernel.ts';
@@ -16,10 +16,15 @@ export interface Visitor {
   after?(st: ModelState, step: Step, i: number, r: StepResult): Violation | null;
 }
 
+/** A step's own LSM administration (`lsm`: a policy reload, a BPF-LSM
+ *  program) runs right before its syscall (model/run.ts performStep). The walk
+ *  runs it first, so that `before` sees the policy and the programs in force
+ *  at the syscall, and hands the visitors the step without it: a
+ *  counterfactual of the step then re-runs only the syscall. */
 export function walk(s: Scenario, profile: Profile, v: Visitor): Violation | null {
   const st = setupScenario(s, profile);
   for (let i = 0; i < s.steps.length; i++) {
-    const step = s.steps[i]!;
+    const step = syscallOf(st, s.steps[i]!);
     const b = v.before?.(st, step, i);
     if (b) return b;
     const r = performStep(st, step);
@@ -27,6 +32,15 @@ export function walk(s: Scenario, profile: Profile, v: Visitor): Violation | nul
     if (a) return a;
   }
   return null;
+}
+
+/** runs the step's `lsm` actions on `st` and returns the step without them */
+export function syscallOf(st: ModelState, step: Step): Step {
+  if (!step.lsm?.length) return step;
+  for (const act of step.lsm) lsmAction(st, act);
+  const bare = { ...step };
+  delete bare.lsm;
+  return bare;
 }
 
 /** run `step` on a copy of `st`, after `mutate` has changed the copy */

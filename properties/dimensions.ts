@@ -1,0 +1,93 @@
+// Which dimensions of the scenario space a generated (or hand-written)
+// scenario touches: policy reloads (between steps, and on the very step that
+// uses a token), BPF-LSM programs, tokens passed between tasks and domains,
+// fd-table races, each command a token can delegate, and the types named by
+// token-backed steps. Properties declare the dimensions their claims range
+// over (Property.dimensions); generators/dimensions.test.ts counts them over
+// a deterministic sample of each property's generator.
+
+import type { Scenario, StepResult } from '../scenario/types.ts';
+import type { Profile } from '../model/profile.ts';
+import type { Dimension } from './types.ts';
+import { fileOf, taskOf, tokenOfStep, walk } from './walk.ts';
+import { selinuxOf } from '../model/lsm/index.ts';
+import { fixupAttachType } from '../model/syscall.ts';
+
+export interface ScenarioDimensions {
+  dims: Set<Dimension>;
+  /** types named by token-backed steps */
+  mapTypes: Set<number>;
+  progTypes: Set<number>;
+  attachTypes: Set<number>;
+}
+
+const TOKEN_CMD: Record<string, Dimension> = {
+  map_create: 'token-map_create',
+  prog_load: 'token-prog_load',
+  btf_load: 'token-btf_load',
+  btf_get_fd_by_id: 'token-btf_get_fd_by_id',
+};
+
+/** the dimensions of one scenario, read off a run on the model */
+export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly StepResult[]): ScenarioDimensions {
+  const out: ScenarioDimensions = { dims: new Set(), mapTypes: new Set(), progTypes: new Set(), attachTypes: new Set() };
+  const d = out.dims;
+  // what the raw steps say (the walk hands visitors steps without `lsm`)
+  s.steps.forEach((st) => {
+    for (const a of st.lsm ?? []) {
+      if (a.action === 'policy_load') {
+        d.add('policy-reload');
+        if (st.op in TOKEN_CMD && 'token' in st && st.token !== undefined) d.add('reload-at-use');
+      } else d.add('bpf-lsm');
+    }
+    if ('race' in st && st.race) d.add('fd-race');
+    if (st.op === 'prog_load' && st.signature) d.add('signed-load');
+    if (st.op === 'prog_load' && st.kernel) d.add('kernel-load');
+  });
+  if (s.selinux && (s.selinux.enforcing === false || (s.selinux.permissive?.length ?? 0) > 0)) d.add('permissive');
+  for (const st of s.steps)
+    for (const a of st.lsm ?? []) if (a.action === 'policy_load' && (a.policy.enforcing === false || (a.policy.permissive?.length ?? 0) > 0)) d.add('permissive');
+  try {
+    walk(s, profile, {
+      before(st, step) {
+        const se = selinuxOf(st.k);
+        if (se?.initialized && se.policy && se.variant.tokenPatch && !se.polcap('bpf_token_perms')) d.add('polcap-off');
+        const tk = tokenOfStep(st, step);
+        if (tk) {
+          d.add(TOKEN_CMD[step.op]!);
+          const t = taskOf(st, step);
+          if (t.cred.userns !== tk.userns) d.add('foreign-userns-use');
+          if (step.op === 'map_create') out.mapTypes.add(step.map_type);
+          if (step.op === 'prog_load') {
+            out.progTypes.add(step.prog_type);
+            out.attachTypes.add(fixupAttachType(step.prog_type, step.expected_attach_type ?? 0));
+          }
+        }
+        if (step.op === 'token_create') {
+          const sb = fileOf(st, step, step.bpffs)?.path?.mnt.sb;
+          if (sb && sb.fsType === 'bpf' && sb.s_user_ns !== taskOf(st, step).cred.userns) d.add('cross-userns-create');
+        }
+        return null;
+      },
+      after(st, step, i, r) {
+        const ok = (results?.[i] ?? r).ret === 'ok';
+        if (step.op === 'send_fd' && ok) {
+          const f = fileOf(st, { ...step, actor: step.to }, step.as);
+          if (f && f.obj.kind === 'token') {
+            d.add('token-passed');
+            const se = selinuxOf(st.k);
+            if (se) {
+              const from = se.contextOf(se.credSid(st.tasks.get(step.actor)!.cred));
+              const to = se.contextOf(se.credSid(st.tasks.get(step.to)!.cred));
+              if (from !== to) d.add('token-passed-domain');
+            }
+          }
+        }
+        return null;
+      },
+    });
+  } catch {
+    // a hand-written scenario the model cannot run counts what its steps say
+  }
+  return out;
+}
