@@ -28,6 +28,13 @@ describe('bpftc', () => {
     expect(r.out).toMatch(/^n\/a {3}selinux-token-headline {2}\(linux-6\.18 has no selinux-token-patch layer\)$/m);
   });
 
+  it('fuzz --property NAME on a profile without its layer is n/a with exit 1, never a pass', async () => {
+    const r = await cli('fuzz', '--profile', 'linux-6.18', '--property', 'selinux-creator-sid', '--runs', '10');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^n\/a {3}selinux-creator-sid {2}\(linux-6\.18 has no selinux-token-patch layer\): not checked$/m);
+    expect(r.out).not.toMatch(/passed/);
+  });
+
   it('fuzz on token-v10 fails with a numbered trace and a replay line (exit 1)', async () => {
     const r = await cli('fuzz', '--profile', 'token-v10', '--property', 'token-from-bpffs-root', '--runs', '2000', '--seed', '1');
     expect(r.code).toBe(1);

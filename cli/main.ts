@@ -177,6 +177,13 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
   const seed = seedOf(flags);
   const path = flags.path as string | undefined;
   if (typeof flags.save === 'string') checkOutDir('--save', flags.save);
+  // a claim asked for by name about a layer the profile lacks is n/a, never a pass
+  const named = flags.property !== undefined && flags.property !== 'all' ? props[0] : undefined;
+  if (named && !appliesTo(named, profile)) {
+    if (flags.json) out(JSON.stringify({ profile: profile.name, results: [{ property: named.name, ok: false, runs: 0, applies: false }] }, null, 2));
+    else out(`n/a   ${named.name}  (${profile.name} has no ${named.requires} layer): not checked`);
+    return 1;
+  }
   const report: unknown[] = [];
   let failed = 0;
   let interrupted: CampaignResult['interrupted'];
