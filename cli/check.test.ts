@@ -2,8 +2,8 @@
 // (with the step) / QUESTION (the suite's own rule) / n/a; a property asked
 // for by name that does not apply is n/a with exit 1, never a pass.
 
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main.ts';
@@ -16,6 +16,17 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 const F = 'corpus/findings';
+
+// every temporary directory of these tests, removed at the end
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function scratch(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 describe('bpftc check', () => {
   it('reports a violated claim with its step (exit 1)', async () => {
@@ -56,7 +67,7 @@ describe('bpftc check', () => {
   });
 
   it('bad input is one line and exit 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bpftc-check-'));
+    const dir = scratch('bpftc-check-');
     const f = join(dir, 'bad.json');
     writeFileSync(f, '{"format": "bpftc/1", "actors": 3}');
     for (const argv of [['check'], ['check', f], ['check', 'nope.json'], ['check', f, '--property', 'nope'], ['check', 'corpus/examples/canonical-delegation.json', '--profile', 'nope']]) {
@@ -69,7 +80,7 @@ describe('bpftc check', () => {
 
 describe('fuzz reports a counterexample to an "ours" property as a question', () => {
   it('text, JSON and JUnit say question', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bpftc-q-'));
+    const dir = scratch('bpftc-q-');
     const junit = join(dir, 'j.xml');
     const args = ['fuzz', '--profile', 'selinux-token-v7', '--property', 'selinux-token-headline', '--runs', '300', '--seed', '2', '--workers', '1'];
     const t = await cli(...args, '--junit', junit);
