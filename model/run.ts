@@ -3,6 +3,7 @@
 // executor makes on a real kernel (oracle/PROTOCOL.md), and records results.
 
 import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts';
+import { refused, staticRefusal } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace, hasMapping, isInit } from './userns.ts';
@@ -166,8 +167,15 @@ function seteuid(k: Kernel, t: Task, euid: number): number {
 
 /** Performs one step; returns the result as the executor would report it,
  *  plus the LSMs' access decisions (model only). The acting task is
- *  `current` for the step; a `race` runs at the step's preemption point. */
+ *  `current` for the step; a `race` runs at the step's preemption point.
+ *  A step the sandbox's static rules refuse (scenario/sandbox.ts,
+ *  oracle/SANDBOX.md) does nothing at all (no LSM action, no race, no fd, no
+ *  handle) and is REFUSED with its reason, as on the executor. The runtime
+ *  rules (dirfd on a superblock of another scenario) never apply here: every
+ *  superblock of the model is the scenario's own. */
 export function performStep(st: ModelState, step: Step): StepResult {
+  const why = staticRefusal(step);
+  if (why) return refused(why);
   const { k } = st;
   const outer = { current: k.current, avc: k.security.avc };
   k.current = st.tasks.get(step.actor)!;

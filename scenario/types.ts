@@ -65,15 +65,19 @@ export interface RaceDecl {
   to?: string;
 }
 
-export type Result = string; // "ok" or an errno name such as "EPERM"
+/** "ok", an errno name such as "EPERM", or "REFUSED": the sandbox refused the
+ *  step before any syscall (scenario/sandbox.ts, oracle/SANDBOX.md); its
+ *  `text` is then the reason */
+export type Result = string;
 
 interface StepBase {
   actor: string;
   /** handle name given to the fd a successful step returns */
   as?: string;
-  /** expected result: "ok" or an errno name; absent = not checked */
+  /** expected result: "ok", an errno name or "REFUSED"; absent = not checked */
   expect?: Result;
-  /** expected text for steps that read mountinfo / fdinfo / info */
+  /** expected text for steps that read mountinfo / fdinfo / info, or the
+   *  refusal reason of a REFUSED step */
   expect_text?: string;
   /** free text: why this step is here (selftest-style label) */
   label?: string;
@@ -258,6 +262,7 @@ export interface Scenario {
 /** What a step produced, on the model or on the kernel. */
 export interface StepResult {
   ret: Result;
+  /** mountinfo / fdinfo / info text, or the reason of a REFUSED step */
   text?: string;
   /** model only: the LSMs' access decisions during the step (the oracle ignores it) */
   avc?: AvcRecord[];

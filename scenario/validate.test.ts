@@ -70,6 +70,6 @@ describe('scenario validation', () => {
     const s = { format: 'bpftc/1', actors: [{ name: 'a', userns: 'init', kuid: 0, caps: ['BPF', 'FLY'] }], steps: [] };
     expect(() => validateScenario(s)).toThrow('$.actors[0].caps[1]: unknown capability "FLY"');
     const t = { ...s, actors: [{ name: 'a', userns: 'init', kuid: 0, caps: 'all' }], steps: [{ actor: 'a', op: 'map_create', map_type: 1, expect: 'EWHAT' }] };
-    expect(() => validateScenario(t)).toThrow('$.steps[0].expect: expected "ok" or an errno name, got "EWHAT"');
+    expect(() => validateScenario(t)).toThrow('$.steps[0].expect: expected "ok", an errno name or "REFUSED", got "EWHAT"');
   });
 });

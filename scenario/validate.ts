@@ -8,6 +8,7 @@ import { findProfile } from '../model/profile.ts';
 import { errnoByName } from '../model/errno.ts';
 import { POLICY_CAPS, parseRule } from '../model/lsm/policy.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS } from '../model/lsm/bpf_lsm.ts';
+import { LIMITS, REASONS, REFUSED, limitMessage } from './sandbox.ts';
 
 const LSM_NAMES = ['capability', 'selinux', 'bpf', 'ipe', 'hornet'];
 const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS];
@@ -191,10 +192,42 @@ function checkResult(v: Json, path: string): void {
     fail(path, `expected "ok" or an errno name, got ${JSON.stringify(v)}`);
 }
 
+/** a step's expected result: also "REFUSED" (oracle/SANDBOX.md) */
+function checkExpect(v: Json, path: string): void {
+  if (v === REFUSED) return;
+  if (typeof v !== 'string' || (v !== 'ok' && errnoByName(v) === undefined))
+    fail(path, `expected "ok", an errno name or "${REFUSED}", got ${JSON.stringify(v)}`);
+}
+
+/** Scenario-level limits (oracle/SANDBOX.md "Limits"): every string (key or
+ *  value) at most LIMITS.string bytes. Iterative, so a deeply nested file
+ *  cannot exhaust the stack. */
+function checkStrings(v: Json, root: string): void {
+  const todo: Array<[Json, string]> = [[v, root]];
+  const tooLong = (x: string): boolean => x.length > LIMITS.string || Buffer.byteLength(x, 'utf8') > LIMITS.string;
+  while (todo.length) {
+    const [x, p] = todo.pop()!;
+    if (typeof x === 'string') {
+      if (tooLong(x)) fail(p, limitMessage('string'));
+    } else if (Array.isArray(x)) {
+      x.forEach((e, i) => todo.push([e, `${p}[${i}]`]));
+    } else if (isObj(x)) {
+      for (const [k, e] of Object.entries(x)) {
+        if (tooLong(k)) fail(p, limitMessage('string'));
+        todo.push([e, `${p}.${k}`]);
+      }
+    }
+  }
+}
+
 /** Validates parsed JSON as a scenario; throws ScenarioError with a JSON path. */
 export function validateScenario(v: Json, root = '$'): Scenario {
   if (!isObj(v)) fail(root, 'a scenario must be a JSON object');
   if (v.format !== SCENARIO_FORMAT) fail(`${root}.format`, `expected "${SCENARIO_FORMAT}", got ${JSON.stringify(v.format)}`);
+  checkStrings(v, root);
+  if (Array.isArray(v.steps) && v.steps.length > LIMITS.steps) fail(`${root}.steps`, limitMessage('steps'));
+  if (Array.isArray(v.actors) && v.actors.length > LIMITS.actors) fail(`${root}.actors`, limitMessage('actors'));
+  if (Array.isArray(v.userns) && v.userns.length > LIMITS.userns) fail(`${root}.userns`, limitMessage('userns'));
   str(v, 'name', root, true);
   str(v, 'description', root, true);
   const profile = str(v, 'profile', root, true);
@@ -211,7 +244,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     if (u !== undefined && u !== 0 && u !== 1 && u !== 2)
       fail(`${root}.sysctl.unprivileged_bpf_disabled`, `expected 0, 1 or 2, got ${JSON.stringify(u)}`);
   }
-  const userns = new Map<string, { base: number; count: number }>([['init', { base: 0, count: INT_MAX }]]);
+  const userns = new Map<string, { base: number; count: number; depth: number }>([['init', { base: 0, count: INT_MAX, depth: 0 }]]);
   if (v.userns !== undefined) {
     if (!Array.isArray(v.userns)) fail(`${root}.userns`, 'expected a list');
     v.userns.forEach((u, i) => {
@@ -231,7 +264,8 @@ export function validateScenario(v: Json, root = '$'): Scenario {
       if (base < par.base || base + count > par.base + par.count)
         fail(`${p}.map`, `kuids ${base}..${base + count - 1} are not all mapped in the parent "${parent}"`);
       if (owner < par.base || owner >= par.base + par.count) fail(`${p}.owner`, `kuid ${owner} is not mapped in the parent "${parent}"`);
-      userns.set(name, { base, count });
+      if (par.depth + 1 > LIMITS.depth) fail(`${p}.parent`, limitMessage('depth'));
+      userns.set(name, { base, count, depth: par.depth + 1 });
     });
   }
   if (!Array.isArray(v.actors) || v.actors.length === 0) fail(`${root}.actors`, 'expected a non-empty list');
@@ -330,8 +364,10 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     if (op === 'token_create' && s.tail_byte !== undefined && (s.tail_byte as number) < 8)
       fail(`${p}.tail_byte`, 'must be >= 8 (bytes 0..7 are the token_create fields)');
     if (s.as !== undefined && typeof s.as !== 'string') fail(`${p}.as`, 'expected a handle name');
-    if (s.expect !== undefined) checkResult(s.expect, `${p}.expect`);
+    if (s.expect !== undefined) checkExpect(s.expect, `${p}.expect`);
     if (s.expect_text !== undefined && typeof s.expect_text !== 'string') fail(`${p}.expect_text`, 'expected a string');
+    if (s.expect === REFUSED && s.expect_text !== undefined && !(REASONS as readonly string[]).includes(s.expect_text as string))
+      fail(`${p}.expect_text`, `expected a refusal reason (${REASONS.map((r) => JSON.stringify(r)).join(', ')}), got ${JSON.stringify(s.expect_text)}`);
   });
   if (v.meta !== undefined && !isObj(v.meta)) fail(`${root}.meta`, 'expected an object');
   return v as unknown as Scenario;
