@@ -46,6 +46,7 @@
 #define NR_fspick 433
 #define NR_pidfd_open 434
 #define NR_close_range 436
+#define NR_openat2 437
 
 #define X_FSCONFIG_SET_FLAG 0
 #define X_FSCONFIG_SET_STRING 1
@@ -55,6 +56,13 @@
 #define X_AT_EMPTY_PATH 0x1000
 #define X_MOVE_MOUNT_F_EMPTY_PATH 0x4
 #define X_FSPICK_EMPTY_PATH 0x8
+/* openat2(2): struct open_how and RESOLVE_* (include/uapi/linux/openat2.h) */
+struct x_open_how { uint64_t flags, mode, resolve; };
+#define X_RESOLVE_NO_XDEV 0x01
+#define X_RESOLVE_NO_MAGICLINKS 0x02
+#define X_RESOLVE_NO_SYMLINKS 0x04
+#define X_RESOLVE_BENEATH 0x08
+#define X_RESOLVE_SANDBOX (X_RESOLVE_BENEATH | X_RESOLVE_NO_SYMLINKS | X_RESOLVE_NO_XDEV | X_RESOLVE_NO_MAGICLINKS)
 
 #define X_BPF_MAP_CREATE 0
 #define X_BPF_PROG_LOAD 5
@@ -70,15 +78,40 @@
 #define X_PR_CAP_AMBIENT_CLEAR_ALL 4
 
 #define BPF_FS_MAGIC_X 0xcafe4a11
+#define TMPFS_MAGIC_X 0x01021994
+#define RAMFS_MAGIC_X 0x858458f6
+#define ANON_INODE_FS_MAGIC_X 0x09041934
 #define CTL_FD 1000     /* actor's control socket */
+#define HELP_A 1001     /* actor's end of its helper socket pair (sandbox resolution, see SANDBOX.md) */
+#define HELP_B 1002     /* the forked helper's end */
 #define HIGH_FD 1100    /* leader keeps its own fds at >= this */
 #define BAD_FD 999
 
+/* scenario-level limits (oracle/SANDBOX.md "Limits"; scenario/sandbox.ts LIMITS) */
 #define MAX_USERNS 32
+#define MAX_DEPTH 8
 #define MAX_ACTORS 32
 #define MAX_STEPS 4096
 #define MAX_HANDLES 4096
+#define MAX_STRING 4096      /* any decoded value */
+#define MAX_PATH_BYTES 1024  /* a path argument longer than this is refused */
+#define MAX_RLIMIT_NOFILE 4096
 #define LINE_MAX_LEN (1 << 20)
+#define AS_LIMIT (1ULL << 30)        /* RLIMIT_AS per actor */
+#define MEMCG_LIMIT (512ULL << 20)   /* memory cgroup of a scenario */
+#define PIDS_LIMIT 256               /* pids cgroup of a scenario */
+
+/* refusal reasons, exact texts (oracle/SANDBOX.md; scenario/sandbox.ts REASON) */
+enum { RZ_NONE, RZ_ESCAPES, RZ_TOO_LONG, RZ_FD, RZ_FSTYPE, RZ_FDS, RZ_CHECK, RZ_COUNT };
+static const char *const REASON_TEXT[RZ_COUNT] = {
+  NULL,
+  "path escapes the scenario",
+  "path too long",
+  "fd is not on a filesystem this scenario created",
+  "filesystem type not allowed",
+  "limit: fds",
+  "sandbox check failed",
+};
 
 /* ---------- small helpers ---------- */
 static int xsys_bpf(int cmd, void *attr, unsigned size) { return (int)syscall(NR_bpf, cmd, attr, size); }
@@ -180,6 +213,8 @@ enum op {
   OP_MOUNT, OP_FSPICK, OP_MOUNTINFO, OP_TOKEN_CREATE, OP_TOKEN_FDINFO, OP_OBJ_GET_INFO,
   OP_MAP_CREATE, OP_PROG_LOAD, OP_BTF_LOAD, OP_BTF_GET_FD_BY_ID, OP_SEND_FD, OP_DUP2, OP_CLOSE,
   OP_CAPSET, OP_SETEUID, OP_RLIMIT_NOFILE, OP_SLEEP,
+  /* test-only, enabled by BPFTC_EXEC_TEST_OPS=1 in the executor's environment (never by a scenario) */
+  OP_TEST_OPEN_HOST, OP_TEST_ALLOC, OP_TEST_FORKS,
   /* internal (leader -> actor) */
   OP_RECV_FD,
 };
@@ -214,13 +249,17 @@ static const struct opspec OPS[] = {
   {"seteuid", OP_SETEUID, 0, {{"euid", A_NUM, 0, NULL}}},
   {"rlimit_nofile", OP_RLIMIT_NOFILE, 0, {{"limit", A_NUM, 0, NULL}}},
   {"sleep", OP_SLEEP, 0, {{"ms", A_NUM, 0, NULL}}}, /* test-only */
+  {"test_open_host", OP_TEST_OPEN_HOST, 1, {{"path", A_STR, 0, NULL}}},
+  {"test_alloc", OP_TEST_ALLOC, 0, {{"mb", A_NUM, 0, NULL}}},
+  {"test_forks", OP_TEST_FORKS, 0, {{"n", A_NUM, 0, NULL}}},
 };
 #define NOPS ((int)(sizeof OPS / sizeof OPS[0]))
 
-struct userns_decl { char *name; int parent; /* -1 = init */ long long owner, base, count; };
+struct userns_decl { char *name; int parent; /* -1 = init */ int depth; long long owner, base, count; };
 struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ };
 struct step {
   int i, actor, op, opidx, to_actor, has_perm;
+  int refused; /* RZ_*: refused by the static rules (nothing is sent to the actor) */
   char *as;
   char *h[3];
   char *s[3];
@@ -238,9 +277,11 @@ static struct {
 } S;
 
 static uint64_t g_caps_all;
-static dev_t g_tmp_dev; /* the scenario's private tmpfs on /tmp (leader, inherited by actors) */
-static char *g_fs_list; /* /proc/filesystems */
 static long long g_scenario_pgid = 0; /* current scenario's process group (main) */
+static int g_test_ops; /* BPFTC_EXEC_TEST_OPS=1: the test-only ops are known */
+static void cg_join(void);
+static int cg_oom_killed(void);
+static void reap_nohang(void);
 
 /* ---------- parsing ---------- */
 static int hexval(int c) {
@@ -249,7 +290,8 @@ static int hexval(int c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-static char *pct_decode(const char *s, size_t n) {
+/* decodes s[0..n); *outlen = decoded length (a %00 makes it differ from strlen) */
+static char *pct_decode(const char *s, size_t n, size_t *outlen) {
   char *o = malloc(n + 1), *q = o;
   if (!o) _exit(101);
   for (size_t i = 0; i < n; i++) {
@@ -261,11 +303,12 @@ static char *pct_decode(const char *s, size_t n) {
     }
   }
   *q = 0;
+  if (outlen) *outlen = (size_t)(q - o);
   return o;
 }
 
 #define MAX_KV 32
-struct kv { char *k, *v; int used; };
+struct kv { char *k, *v; int used; int nul; /* the value had a NUL byte (a C string would truncate it) */ };
 
 static int parse_num(const char *v, long long *out, int hex) {
   if (!*v) return -1;
@@ -333,42 +376,34 @@ static const char *req_str(struct kv *kvs, int n, const char *k) {
   return e->v;
 }
 
-static int safe_rel_path(const char *p) {
-  if (p[0] == '/') return 0;
-  const char *c = p;
-  while (*c) {
+/* Static rules of oracle/SANDBOX.md (the same as scenario/sandbox.ts): the reason a path
+ * argument is refused, or RZ_NONE. `nul`: the decoded value had a NUL byte. */
+static int path_refusal(const char *p, int nul) {
+  if (nul || p[0] == '/') return RZ_ESCAPES;
+  for (const unsigned char *c = (const unsigned char *)p; *c; c++)
+    if (*c < 0x20 || *c == 0x7f) return RZ_ESCAPES;
+  for (const char *c = p;;) {
     const char *e = strchr(c, '/');
     size_t len = e ? (size_t)(e - c) : strlen(c);
-    if (len == 2 && c[0] == '.' && c[1] == '.') return 0;
+    if (len == 2 && c[0] == '.' && c[1] == '.') return RZ_ESCAPES;
     if (!e) break;
     c = e + 1;
   }
-  return 1;
+  if (strlen(p) > MAX_PATH_BYTES) return RZ_TOO_LONG;
+  return RZ_NONE;
 }
 
-/* Safety: fsopen may create only fresh, private instances. Filesystems whose superblocks are
- * shared with the host (block-device filesystems, cgroup, proc, sysfs, ...) are refused; names
- * the kernel does not know are passed through (the kernel answers ENODEV). */
-static int fs_type_allowed(const char *fs) {
-  if (!strcmp(fs, "bpf") || !strcmp(fs, "tmpfs") || !strcmp(fs, "ramfs")) return 1;
-  if (!g_fs_list || !*fs) return !*fs;
-  size_t n = strlen(fs);
-  for (const char *l = g_fs_list; l && *l;) {
-    const char *nl = strchr(l, '\n');
-    size_t len = nl ? (size_t)(nl - l) : strlen(l);
-    const char *name = memchr(l, '\t', len);
-    if (name) {
-      name++;
-      size_t nlen = len - (size_t)(name - l);
-      if (nlen == n && !memcmp(name, fs, n)) return 0; /* known and not whitelisted */
-    }
-    l = nl ? nl + 1 : NULL;
-  }
-  return 1;
+/* fsopen may create only fresh, private superblocks: bpf, tmpfs, ramfs (anything else may share
+ * a host superblock or make the kernel load a module) */
+static int fs_type_allowed(const char *fs, int nul) {
+  return !nul && (!strcmp(fs, "bpf") || !strcmp(fs, "tmpfs") || !strcmp(fs, "ramfs"));
 }
+
+static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK; }
+static int is_test_op(int op) { return op == OP_TEST_OPEN_HOST || op == OP_TEST_ALLOC || op == OP_TEST_FORKS; }
 
 static int parse_step(struct kv *kvs, int n) {
-  if (S.nsteps >= MAX_STEPS) return perr("too many steps");
+  if (S.nsteps >= MAX_STEPS) return perr("limit: steps (at most %d)", MAX_STEPS);
   struct step *st = &S.steps[S.nsteps];
   memset(st, 0, sizeof *st);
   long long i;
@@ -383,7 +418,7 @@ static int parse_step(struct kv *kvs, int n) {
   int k = -1;
   for (int j = 0; j < NOPS; j++)
     if (!strcmp(OPS[j].name, op)) k = j;
-  if (k < 0) return perr("unknown op '%s'", op);
+  if (k < 0 || (is_test_op(OPS[k].op) && !g_test_ops)) return perr("unknown op '%s'", op);
   st->op = OPS[k].op;
   st->opidx = k;
   struct kv *as = kv_get(kvs, n, "as");
@@ -395,7 +430,15 @@ static int parse_step(struct kv *kvs, int n) {
     if (!v) return perr("op %s: missing key '%s'", op, ar->key);
     switch (ar->kind) {
     case A_HANDLE: free(st->h[ar->slot]); st->h[ar->slot] = strdup(v); break;
-    case A_STR: free(st->s[ar->slot]); st->s[ar->slot] = strdup(v); break;
+    case A_STR:
+      free(st->s[ar->slot]);
+      st->s[ar->slot] = strdup(v);
+      if (e && e->nul) {
+        /* a NUL would truncate the C string: a path or fs name is refused, anything else is an error */
+        if (ar->slot == 0 && (is_path_op(st->op) || st->op == OP_FSOPEN)) st->refused = st->op == OP_FSOPEN ? RZ_FSTYPE : RZ_ESCAPES;
+        else return perr("op %s: NUL byte in '%s'", op, ar->key);
+      }
+      break;
     case A_NUM:
     case A_HEX:
       if (st->op == OP_CAPSET && ar->slot == 1 && !e) { st->has_perm = 0; break; }
@@ -416,10 +459,10 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "reconfigure")) st->n[0] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
   }
-  if (st->op == OP_FSOPEN && !fs_type_allowed(st->s[0]))
-    return perr("fsopen of filesystem type '%s' refused (safety: only bpf, tmpfs, ramfs or unknown types)", st->s[0]);
-  if (st->op == OP_MKDIR && !safe_rel_path(st->s[0]))
-    return perr("mkdir path must be relative without '..' (safety)");
+  /* the static rules of oracle/SANDBOX.md: the step is REFUSED before any syscall */
+  if (!st->refused && is_path_op(st->op)) st->refused = path_refusal(st->s[0], 0);
+  if (!st->refused && st->op == OP_FSOPEN && !fs_type_allowed(st->s[0], 0)) st->refused = RZ_FSTYPE;
+  if (!st->refused && st->op == OP_RLIMIT_NOFILE && (st->n[0] < 0 || st->n[0] > MAX_RLIMIT_NOFILE)) st->refused = RZ_FDS;
   for (int j = 0; j < 3; j++)
     if (!st->h[j]) st->h[j] = strdup("-");
   if (kv_check_used(kvs, n)) { S.nsteps++; return -1; }
@@ -438,7 +481,7 @@ static int parse_caps(const char *v, uint64_t *out) {
 /* returns 0 ok, -1 error (g_err set) */
 static int parse_decl(const char *kw, struct kv *kvs, int n) {
   if (!strcmp(kw, "userns")) {
-    if (S.nuserns >= MAX_USERNS) return perr("too many userns");
+    if (S.nuserns >= MAX_USERNS) return perr("limit: userns (at most %d)", MAX_USERNS);
     struct userns_decl *u = &S.userns[S.nuserns];
     const char *name = req_str(kvs, n, "name");
     if (!name) return -1;
@@ -447,6 +490,8 @@ static int parse_decl(const char *kw, struct kv *kvs, int n) {
     if (!p) return -1;
     u->parent = find_userns(p);
     if (u->parent == -2) return perr("unknown parent userns '%s'", p);
+    u->depth = u->parent < 0 ? 1 : S.userns[u->parent].depth + 1;
+    if (u->depth > MAX_DEPTH) return perr("limit: userns depth (at most %d)", MAX_DEPTH);
     if (req_num(kvs, n, "owner", &u->owner, 0) || req_num(kvs, n, "base", &u->base, 0) ||
         req_num(kvs, n, "count", &u->count, 0))
       return -1;
@@ -456,7 +501,7 @@ static int parse_decl(const char *kw, struct kv *kvs, int n) {
     return 0;
   }
   if (!strcmp(kw, "actor")) {
-    if (S.nactors >= MAX_ACTORS) return perr("too many actors");
+    if (S.nactors >= MAX_ACTORS) return perr("limit: actors (at most %d)", MAX_ACTORS);
     struct actor_decl *a = &S.actors[S.nactors];
     const char *name = req_str(kvs, n, "name");
     if (!name) return -1;
@@ -493,9 +538,15 @@ static int split_kv(char *rest, struct kv *kvs, int *n) {
     char *eq = strchr(t, '=');
     if (!eq) return perr("malformed token '%s'", t);
     if (*n >= MAX_KV) return perr("too many keys");
-    kvs[*n].k = pct_decode(t, (size_t)(eq - t));
-    kvs[*n].v = pct_decode(eq + 1, strlen(eq + 1));
+    size_t kl, vl;
+    kvs[*n].k = pct_decode(t, (size_t)(eq - t), &kl);
+    kvs[*n].v = pct_decode(eq + 1, strlen(eq + 1), &vl);
     kvs[*n].used = 0;
+    kvs[*n].nul = vl != strlen(kvs[*n].v);
+    (*n)++;
+    if (kl != strlen(kvs[*n - 1].k)) return perr("NUL byte in a key");
+    if (kl > MAX_STRING || vl > MAX_STRING) return perr("limit: string length (at most %d bytes)", MAX_STRING);
+    (*n)--;
     for (int j = 0; j < *n; j++)
       if (!strcmp(kvs[j].k, kvs[*n].k)) return perr("duplicate key '%s'", kvs[*n].k);
     (*n)++;
@@ -524,11 +575,13 @@ struct cmd {
   int fd[3];
   long long n[8];
   int slen[3]; /* -1 = NULL */
+  int ndev;    /* the scenario's superblocks (st_dev), uint64_t each, follow the struct */
 };
 struct reply {
   int ret;       /* >= 0 or -errno */
-  int unsafe;    /* the step was refused for safety (nothing was done) */
+  int refused;   /* RZ_*: the sandbox refused the step (nothing was done) */
   long long extra; /* btf id for btf_load */
+  unsigned long long dev; /* fsmount / mount: st_dev of the new fd */
   int textlen;
   int pad2;
 };
@@ -585,21 +638,176 @@ static int lowest_free_fd(void) {
 
 static uint8_t g_attr[8192];
 
-/* Safety: may the directory reached by (dirfd, path) be written to / reconfigured?
- * Only bpffs and the scenario's own tmpfs qualify. Resolution goes through
- * /proc/self/fd so that no fd is allocated in the actor. Returns 1 when allowed or
- * when the lookup fails (the syscall itself will then fail the same way). */
-static int dir_is_safe(int dirfd, const char *path) {
-  char p[8192];
-  if (path[0] == '/') snprintf(p, sizeof p, "%s", path);
-  else snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dirfd, path);
+/* ---------- the sandbox, actor side (oracle/SANDBOX.md "How the executor decides") ---------- */
+static const char *g_devs; /* the scenario's superblocks (uint64_t st_dev each), as sent with the current command */
+static int g_ndev;
+
+static int dev_owned(uint64_t d) {
+  for (int i = 0; i < g_ndev; i++) {
+    uint64_t x;
+    memcpy(&x, g_devs + (size_t)i * 8, 8);
+    if (x == d) return 1;
+  }
+  return 0;
+}
+static int scenario_fs_type(unsigned long t) { return t == BPF_FS_MAGIC_X || t == TMPFS_MAGIC_X || t == RAMFS_MAGIC_X; }
+
+/* The dirfd/fd of a path step: on a superblock of this scenario, or an anonymous-inode file.
+ * Returns RZ_NONE (allowed), -1 (not an open fd: the kernel answers EBADF itself without
+ * resolving anything), or a refusal reason. Fails closed. */
+static int fd_check(int fd) {
   struct stat st;
   struct statfs sf;
-  if (stat(p, &st) < 0 || statfs(p, &sf) < 0) return 1;
-  if (!S_ISDIR(st.st_mode)) return 1;
-  if ((unsigned long)sf.f_type == BPF_FS_MAGIC_X) return 1;
-  if (st.st_dev == g_tmp_dev) return 1;
-  return 0;
+  if (fstat(fd, &st) < 0) return errno == EBADF ? -1 : RZ_CHECK;
+  if (fstatfs(fd, &sf) < 0) return RZ_CHECK;
+  unsigned long t = (unsigned long)sf.f_type;
+  if (t == ANON_INODE_FS_MAGIC_X) return RZ_NONE;
+  if (scenario_fs_type(t) && dev_owned((uint64_t)st.st_dev)) return RZ_NONE;
+  return RZ_FD;
+}
+
+/* An object a resolution reached: a directory or regular file on a superblock of this scenario. */
+static int obj_check(int fd) {
+  struct stat st;
+  struct statfs sf;
+  if (fstat(fd, &st) < 0 || fstatfs(fd, &sf) < 0) return RZ_CHECK;
+  if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) return RZ_ESCAPES;
+  if (!scenario_fs_type((unsigned long)sf.f_type) || !dev_owned((uint64_t)st.st_dev)) return RZ_ESCAPES;
+  return RZ_NONE;
+}
+
+/* openat2() beneath dirfd: no "..", no symlinks, no mount crossing; -1 with errno */
+static int open_beneath(int dirfd, const char *path, int opath) {
+  struct x_open_how how = {(uint64_t)(opath ? O_PATH : O_RDONLY), 0, X_RESOLVE_SANDBOX};
+  return (int)syscall(NR_openat2, dirfd, path, &how, sizeof how);
+}
+
+/* does the path have a component other than "." (i.e. does resolving it leave dirfd)? */
+static int leaves_dirfd(const char *p) {
+  for (const char *c = p;;) {
+    while (*c == '/') c++;
+    if (!*c) return 0;
+    const char *e = strchr(c, '/');
+    size_t len = e ? (size_t)(e - c) : strlen(c);
+    if (!(len == 1 && c[0] == '.')) return 1;
+    if (!e) return 0;
+    c = e;
+  }
+}
+
+/* mkdir's parent part and last component ("a/b/c/" -> "a/b", "c"; "c" -> ".", "c") */
+static void split_last(const char *path, char *parent, size_t pn, const char **last) {
+  size_t len = strlen(path);
+  while (len > 1 && path[len - 1] == '/') len--;
+  size_t i = len;
+  while (i > 0 && path[i - 1] != '/') i--;
+  *last = path + i; /* may keep trailing slashes: mkdirat accepts them */
+  size_t plen = i;
+  while (plen > 1 && path[plen - 1] == '/') plen--;
+  if (plen == 0) snprintf(parent, pn, ".");
+  else {
+    memcpy(parent, path, plen); /* plen < len <= MAX_PATH_BYTES < pn: never truncated */
+    parent[plen] = 0;
+  }
+}
+
+struct helper_msg { int ret; int refused; };
+
+static void close_all_but(int a, int b) {
+  if (a > b) { int t = a; a = b; b = t; }
+  if (a > 0) syscall(NR_close_range, 0, a - 1, 0);
+  if (b > a + 1) syscall(NR_close_range, a + 1, b - 1, 0);
+  syscall(NR_close_range, b + 1, ~0U, 0);
+}
+
+/* mkdir / open_tree / fspick with a path that leaves dirfd: a forked copy of the actor (same
+ * credentials and namespaces, its own copy of the fd table, emptied but for dirfd so that the
+ * actor's RLIMIT_NOFILE leaves it room) resolves the path beneath dirfd to an O_PATH fd,
+ * checks it, makes the real call on that fd and passes a new fd back over HELP_B, so that it
+ * lands at the actor's lowest free number (EMFILE when none: the kernel allocates it last). */
+static int helper_call(int op, int dirfd, const char *path, struct reply *rp) {
+  pid_t pid = fork();
+  if (pid < 0) { rp->refused = RZ_CHECK; return 0; }
+  if (pid == 0) {
+    close_all_but(dirfd, HELP_B);
+    struct helper_msg m = {0, RZ_NONE};
+    int passfd = -1;
+    char parent[MAX_PATH_BYTES + 2];
+    const char *last = "";
+    if (op == OP_MKDIR) split_last(path, parent, sizeof parent, &last);
+    int pfd = open_beneath(dirfd, op == OP_MKDIR ? parent : path, 1);
+    if (pfd < 0) {
+      int e = errno;
+      if (e == EXDEV || e == ELOOP) m.refused = RZ_ESCAPES;
+      else if (e == EMFILE && op == OP_MKDIR) m.refused = RZ_CHECK; /* RLIMIT_NOFILE 0: cannot resolve */
+      else {
+        /* the real call on the path string, only to learn the kernel's errno in its order */
+        long r;
+        if (op == OP_MKDIR) r = mkdirat(dirfd, path, 0755);
+        else if (op == OP_OPEN_TREE) r = syscall(NR_open_tree, dirfd, path, X_OPEN_TREE_CLONE);
+        else r = syscall(NR_fspick, dirfd, path, 0);
+        if (r < 0) m.ret = -errno;
+        else { /* it resolved where the beneath-resolution did not: refuse */
+          if (op == OP_MKDIR) unlinkat(dirfd, path, AT_REMOVEDIR);
+          else close((int)r);
+          m.refused = RZ_ESCAPES;
+        }
+      }
+    } else if ((m.refused = obj_check(pfd)) == RZ_NONE) {
+      long r;
+      if (op == OP_MKDIR) r = mkdirat(pfd, last, 0755);
+      else if (op == OP_OPEN_TREE) r = syscall(NR_open_tree, pfd, "", X_OPEN_TREE_CLONE | X_AT_EMPTY_PATH);
+      else r = syscall(NR_fspick, pfd, "", X_FSPICK_EMPTY_PATH);
+      if (r < 0) m.ret = -errno;
+      else if (op != OP_MKDIR) passfd = (int)r;
+    }
+    struct iovec iov = {&m, sizeof m};
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u;
+    struct msghdr mh = {0};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    if (passfd >= 0) {
+      memset(&u, 0, sizeof u);
+      mh.msg_control = u.buf;
+      mh.msg_controllen = sizeof u.buf;
+      struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN(sizeof(int));
+      memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
+    }
+    while (sendmsg(HELP_B, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR) {}
+    _exit(0);
+  }
+  /* recvmsg installs a passed fd at the lowest free number under RLIMIT_NOFILE, or drops it
+   * (MSG_CTRUNC): that is the kernel's EMFILE */
+  struct helper_msg m;
+  union { char buf[CMSG_SPACE(sizeof(int) * 4)]; struct cmsghdr a; } u;
+  struct iovec iov = {&m, sizeof m};
+  struct msghdr mh = {0};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = u.buf;
+  mh.msg_controllen = sizeof u.buf;
+  ssize_t r;
+  do r = recvmsg(HELP_A, &mh, 0); while (r < 0 && errno == EINTR);
+  int st;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  if (r != (ssize_t)sizeof m) { rp->refused = RZ_CHECK; return 0; }
+  int rfd = -1;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len >= CMSG_LEN(sizeof(int)))
+      memcpy(&rfd, CMSG_DATA(cm), sizeof(int));
+  if (m.refused) { if (rfd >= 0) close(rfd); rp->refused = m.refused; return 0; }
+  if (m.ret < 0) { if (rfd >= 0) close(rfd); return m.ret; }
+  if (op == OP_MKDIR) return 0;
+  if (rfd >= 0) return rfd;
+  return (mh.msg_flags & MSG_CTRUNC) ? -EMFILE : -EBADF;
+}
+
+static unsigned long long dev_of(int fd) {
+  struct stat st;
+  return fstat(fd, &st) < 0 ? 0 : (unsigned long long)st.st_dev;
 }
 
 static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *text) {
@@ -610,31 +818,54 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   case OP_FSOPEN: return R(syscall(NR_fsopen, str[0], (unsigned)c->n[0]));
   case OP_FSCONFIG:
     return R(syscall(NR_fsconfig, c->fd[0], (unsigned)c->n[0], str[1], str[2], 0));
-  case OP_FSMOUNT: return R(syscall(NR_fsmount, c->fd[0], 0, 0));
-  case OP_OPEN: return R(openat(c->fd[0], str[0], c->n[0] ? O_PATH : O_RDONLY));
-  case OP_MKDIR: {
-    /* check the parent directory of the new entry */
-    char parent[4096];
-    snprintf(parent, sizeof parent, "%s", str[0]);
-    size_t pl = strlen(parent);
-    while (pl > 1 && parent[pl - 1] == '/') parent[--pl] = 0;
-    char *slash = strrchr(parent, '/');
-    if (slash) *slash = 0;
-    else snprintf(parent, sizeof parent, ".");
-    if (!dir_is_safe(c->fd[0], parent)) { rp->unsafe = 1; return 0; }
-    return R(mkdirat(c->fd[0], str[0], 0755));
+  case OP_FSMOUNT: {
+    int r = R(syscall(NR_fsmount, c->fd[0], 0, 0));
+    if (r >= 0) rp->dev = dev_of(r);
+    return r;
   }
-  case OP_OPEN_TREE:
+  case OP_OPEN: {
+    int z = fd_check(c->fd[0]);
+    if (z > 0) { rp->refused = z; return 0; }
+    int r = open_beneath(c->fd[0], str[0], (int)c->n[0]);
+    if (r < 0) {
+      if (errno == EXDEV || errno == ELOOP) { rp->refused = RZ_ESCAPES; return 0; }
+      return -errno;
+    }
+    if ((z = obj_check(r)) != RZ_NONE) { close(r); rp->refused = z; return 0; }
+    return r;
+  }
+  case OP_MKDIR: {
+    int z = fd_check(c->fd[0]);
+    if (z > 0) { rp->refused = z; return 0; }
+    char parent[MAX_PATH_BYTES + 2];
+    const char *last;
+    split_last(str[0], parent, sizeof parent, &last);
+    if (!leaves_dirfd(parent)) return R(mkdirat(c->fd[0], str[0], 0755)); /* the parent is dirfd itself */
+    return helper_call(OP_MKDIR, c->fd[0], str[0], rp);
+  }
+  case OP_OPEN_TREE: {
+    int z = fd_check(c->fd[0]);
+    if (z > 0) { rp->refused = z; return 0; }
+    if (leaves_dirfd(str[0])) return helper_call(OP_OPEN_TREE, c->fd[0], str[0], rp);
     return R(syscall(NR_open_tree, c->fd[0], str[0], X_OPEN_TREE_CLONE | (str[0][0] ? 0 : X_AT_EMPTY_PATH)));
-  case OP_MOVE_MOUNT:
+  }
+  case OP_MOVE_MOUNT: {
+    int z = fd_check(c->fd[0]);
+    if (z > 0) { rp->refused = z; return 0; }
     return R(syscall(NR_move_mount, c->fd[0], "", AT_FDCWD, str[0], X_MOVE_MOUNT_F_EMPTY_PATH));
+  }
   case OP_MOUNT: {
     if (mount("none", str[0], "bpf", 0, str[1]) < 0) return -errno;
-    return R(open(str[0], O_RDONLY));
+    int r = R(open(str[0], O_RDONLY));
+    if (r >= 0) rp->dev = dev_of(r);
+    return r;
   }
-  case OP_FSPICK:
-    if (!dir_is_safe(c->fd[0], str[0][0] ? str[0] : ".")) { rp->unsafe = 1; return 0; }
+  case OP_FSPICK: {
+    int z = fd_check(c->fd[0]);
+    if (z > 0) { rp->refused = z; return 0; }
+    if (leaves_dirfd(str[0])) return helper_call(OP_FSPICK, c->fd[0], str[0], rp);
     return R(syscall(NR_fspick, c->fd[0], str[0], str[0][0] ? 0 : X_FSPICK_EMPTY_PATH));
+  }
   case OP_TOKEN_CREATE: {
     put32(attr, 0, (uint32_t)c->n[0]);
     put32(attr, 4, (uint32_t)c->fd[0]);
@@ -734,6 +965,24 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
     return 0;
   }
+  /* test-only ops (BPFTC_EXEC_TEST_OPS=1): a host fd reaching an actor, memory, processes */
+  case OP_TEST_OPEN_HOST: return R(open(str[0], O_RDONLY | O_DIRECTORY));
+  case OP_TEST_ALLOC: {
+    size_t n = (size_t)c->n[0] << 20;
+    char *m = malloc(n);
+    if (!m) return -ENOMEM;
+    for (size_t k = 0; k < n; k += 4096) m[k] = 1;
+    free(m);
+    return 0;
+  }
+  case OP_TEST_FORKS: {
+    for (long long k = 0; k < c->n[0]; k++) {
+      pid_t p = fork();
+      if (p < 0) return -errno;
+      if (p == 0) { pause(); _exit(0); }
+    }
+    return 0;
+  }
   default: return -ENOSYS;
   }
 }
@@ -806,6 +1055,10 @@ static void __attribute__((noreturn)) actor_loop(void) {
     struct cmd *c = (struct cmd *)buf;
     char *str[3];
     char *p = buf + sizeof *c;
+    if (c->ndev < 0 || c->ndev > MAX_STEPS || sizeof *c + (size_t)c->ndev * 8 > (size_t)n) _exit(3);
+    g_devs = p;
+    g_ndev = c->ndev;
+    p += (size_t)c->ndev * 8;
     for (int k = 0; k < 3; k++) {
       if (c->slen[k] < 0) { str[k] = NULL; continue; }
       str[k] = p;
@@ -1024,16 +1277,30 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
     struct rlimit rl = {1024, 1024};
     if (setrlimit(RLIMIT_NOFILE, &rl) < 0) goto fail;
   }
+  /* the sandbox's address-space limit (oracle/SANDBOX.md "Limits") */
+  stage = "setrlimit(RLIMIT_AS)";
+  {
+    struct rlimit rl = {AS_LIMIT, AS_LIMIT};
+    if (setrlimit(RLIMIT_AS, &rl) < 0) goto fail;
+  }
+  stage = "socketpair(helper)";
+  {
+    int hp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, hp) < 0) goto fail;
+    if (dup2(hp[0], HELP_A) < 0 || dup2(hp[1], HELP_B) < 0) goto fail;
+    close(hp[0]);
+    close(hp[1]);
+  }
   stage = "capset";
   if (capset64(a->caps, a->caps, 0) < 0) goto fail;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  /* fd table: 0,1,2 = /dev/null, control socket at CTL_FD, nothing else */
+  /* fd table: 0,1,2 = /dev/null, control socket at CTL_FD, helper pair at HELP_A/HELP_B, nothing else */
   if (dup2(ctl, CTL_FD) < 0) _exit(4);
   dup2(g_devnull, 0);
   dup2(g_devnull, 1);
   dup2(g_devnull, 2);
   syscall(NR_close_range, 3, CTL_FD - 1, 0);
-  syscall(NR_close_range, CTL_FD + 1, ~0U, 0);
+  syscall(NR_close_range, HELP_B + 1, ~0U, 0);
   child_status(CTL_FD, 0, "ok");
   actor_loop();
 fail:
@@ -1121,10 +1388,16 @@ static int do_mountinfo(int k, int fd, struct sbuf *text) {
   return -ENOENT;
 }
 
-static char g_msg[MSG_MAX];
+static char g_msg[MSG_MAX] __attribute__((aligned(16)));
+
+/* the scenario's superblocks: st_dev of every fsmount / mount result (leader) */
+static uint64_t g_owned[MAX_STEPS];
+static int g_nowned;
 
 static int actor_call(int k, struct cmd *c, const char *s[3], int passfd, struct reply *rp, struct sbuf *text, int *rfd) {
-  size_t off = sizeof *c;
+  c->ndev = g_nowned;
+  size_t off = sizeof *c + (size_t)g_nowned * 8;
+  memcpy(g_msg + sizeof *c, g_owned, (size_t)g_nowned * 8);
   for (int j = 0; j < 3; j++) {
     if (!s[j]) { c->slen[j] = -1; continue; }
     size_t l = strlen(s[j]);
@@ -1154,18 +1427,29 @@ static void __attribute__((noreturn)) actor_died(int k) {
   struct sbuf b = {0};
   sb_printf(&b, "{\"scenario\":%lld,\"error\":", S.id);
   char msg[300];
-  snprintf(msg, sizeof msg, "actor %s died", S.actors[k].name);
+  snprintf(msg, sizeof msg, "actor %s died%s", S.actors[k].name, cg_oom_killed() ? " (limit: memory, 512 MiB)" : "");
   sb_json_str(&b, msg, strlen(msg));
   sb_puts(&b, "}");
   emit(&b);
   _exit(2);
 }
 
+static void emit_refused(struct sbuf *out, int stepno, int reason) {
+  out->len = 0;
+  sb_printf(out, "{\"scenario\":%lld,\"step\":%d,\"ret\":\"REFUSED\",\"text\":", S.id, stepno);
+  const char *t = reason > RZ_NONE && reason < RZ_COUNT ? REASON_TEXT[reason] : REASON_TEXT[RZ_CHECK];
+  sb_json_str(out, t, strlen(t));
+  sb_puts(out, "}");
+  emit(out);
+}
+
 static void run_steps(void) {
   struct sbuf out = {0}, text = {0};
+  g_nowned = 0;
   for (int si = 0; si < S.nsteps; si++) {
     struct step *st = &S.steps[si];
     int k = st->actor;
+    if (st->refused) { emit_refused(&out, st->i, st->refused); continue; } /* static rule: nothing is done */
     struct cmd c;
     memset(&c, 0, sizeof c);
     c.op = st->op;
@@ -1231,16 +1515,11 @@ static void run_steps(void) {
     } else {
       if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
       ret = rp.ret;
-      if (rp.unsafe) {
-        struct sbuf b = {0};
-        char msg[200];
-        snprintf(msg, sizeof msg, "step %d: %s outside bpffs and the scenario tmpfs refused (safety)", st->i,
-                 OPS[st->opidx].name);
-        sb_printf(&b, "{\"scenario\":%lld,\"error\":", S.id);
-        sb_json_str(&b, msg, strlen(msg));
-        sb_puts(&b, "}");
-        emit(&b);
-        _exit(2);
+      if (rp.refused) { emit_refused(&out, st->i, rp.refused); continue; } /* runtime rule: nothing was done */
+      if (ret >= 0 && (st->op == OP_FSMOUNT || st->op == OP_MOUNT) && rp.dev) {
+        int seen = 0;
+        for (int j = 0; j < g_nowned; j++) seen |= g_owned[j] == rp.dev;
+        if (!seen && g_nowned < MAX_STEPS) g_owned[g_nowned++] = rp.dev;
       }
       if (st->op == OP_BTF_LOAD) btf_id = (int)rp.extra;
       if (st->op == OP_BTF_GET_FD_BY_ID) btf_id = (int)c.n[5]; /* the same BTF object */
@@ -1272,6 +1551,7 @@ static void run_steps(void) {
 }
 
 static void __attribute__((noreturn)) leader_main(int donefd) {
+  cg_join();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGCHLD, SIG_DFL);
@@ -1287,9 +1567,6 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
     }
   }
   if (chdir("/tmp") < 0) leader_fail("chdir", errno);
-  struct stat tst;
-  if (stat("/tmp", &tst) < 0) leader_fail("stat /tmp", errno);
-  g_tmp_dev = tst.st_dev;
   g_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (g_devnull < 0) leader_fail("open /dev/null", errno);
   g_devnull = move_fd_high(g_devnull, HIGH_FD);
@@ -1336,6 +1613,191 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
   _exit(0);
 }
 
+/* ---------- resource cgroups (oracle/SANDBOX.md "Limits") ----------
+ * One memory cgroup (512 MiB) and one pids cgroup (pids.max 256) per scenario, made by main under
+ * its own cgroups (v1 hierarchies, else v2 when its controllers can be enabled there), joined by
+ * the scenario's leader before anything else (its processes inherit it), removed when the
+ * scenario's processes are gone. Unavailable or unwritable: the scenario runs without (probe
+ * says memcg/pidscg false); a run never fails for it. */
+static char g_cg_mem_base[2048], g_cg_pids_base[2048]; /* own cgroup dirs, "" = none */
+static int g_cg_mem_v2, g_cg_pids_v2;
+static char g_cg_mem[2200], g_cg_pids[2200]; /* the current scenario's cgroups, "" = none */
+
+static int has_word(const char *list, const char *w, char sep) {
+  size_t n = strlen(w);
+  for (const char *p = list; p && *p;) {
+    const char *e = strchr(p, sep);
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len == n && !strncmp(p, w, n)) return 1;
+    p = e ? e + 1 : NULL;
+  }
+  return 0;
+}
+
+/* own cgroup path of a v1 controller (or "" for v2) from /proc/self/cgroup */
+static int own_cgroup(const char *ctrl, char *out, size_t n) {
+  static char buf[16384];
+  int err;
+  read_small("/proc/self/cgroup", buf, sizeof buf, &err);
+  if (err) return -1;
+  for (char *line = buf; line && *line;) {
+    char *nl = strchr(line, '\n');
+    if (nl) *nl = 0;
+    char *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (c2) {
+      *c2 = 0;
+      int match = ctrl ? has_word(c1 + 1, ctrl, ',') : (c1[1] == 0 && !strncmp(line, "0", 1));
+      *c2 = ':';
+      if (match) {
+        if ((size_t)snprintf(out, n, "%s", c2 + 1) >= n) return -1;
+        return 0;
+      }
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  return -1;
+}
+
+/* the directory of our own cgroup in the hierarchy of `ctrl` (NULL: v2) */
+static int cg_find(const char *ctrl, char *out, size_t n) {
+  char own[1024];
+  if (own_cgroup(ctrl, own, sizeof own) < 0) return -1;
+  static char mi[1 << 16];
+  int err;
+  read_small("/proc/self/mountinfo", mi, sizeof mi, &err);
+  if (err) return -1;
+  for (char *line = mi; line && *line;) {
+    char *nl = strchr(line, '\n');
+    if (nl) *nl = 0;
+    char *f[24] = {0};
+    int nf = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(line, " ", &save); t && nf < 24; t = strtok_r(NULL, " ", &save)) f[nf++] = t;
+    /* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+    int dash = -1;
+    for (int i = 6; i < nf; i++) if (!strcmp(f[i], "-")) { dash = i; break; }
+    if (dash > 0 && dash + 3 < nf) {
+      const char *fst = f[dash + 1], *sup = f[dash + 3];
+      int ok = ctrl ? (!strcmp(fst, "cgroup") && has_word(sup, ctrl, ',')) : !strcmp(fst, "cgroup2");
+      const char *root = f[3], *mp = f[4];
+      size_t rl = strlen(root);
+      if (ok && (!strcmp(root, "/") || (!strncmp(own, root, rl) && (own[rl] == '/' || own[rl] == 0)))) {
+        const char *rest = !strcmp(root, "/") ? own : own + rl;
+        if ((size_t)snprintf(out, n, "%s%s", mp, !strcmp(rest, "/") ? "" : rest) >= n) return -1;
+        struct stat st;
+        return stat(out, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+      }
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  return -1;
+}
+
+static int write_str(const char *dir, const char *file, const char *v) {
+  char p[2400];
+  if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, file) >= sizeof p) return -ENAMETOOLONG;
+  return write_file(p, v);
+}
+
+static void cg_init(void) {
+  g_cg_mem_base[0] = g_cg_pids_base[0] = 0;
+  if (geteuid() != 0) return;
+  if (cg_find("memory", g_cg_mem_base, sizeof g_cg_mem_base) < 0) g_cg_mem_base[0] = 0;
+  if (cg_find("pids", g_cg_pids_base, sizeof g_cg_pids_base) < 0) g_cg_pids_base[0] = 0;
+  if (!g_cg_mem_base[0] || !g_cg_pids_base[0]) {
+    char v2[2048];
+    if (cg_find(NULL, v2, sizeof v2) == 0) {
+      char p[2200], ctl[512];
+      int err;
+      snprintf(p, sizeof p, "%s/cgroup.subtree_control", v2);
+      for (int pass = 0; pass < 2; pass++) {
+        read_small(p, ctl, sizeof ctl, &err);
+        if (err) break;
+        ctl[strcspn(ctl, "\n")] = 0;
+        int want_mem = !g_cg_mem_base[0], want_pids = !g_cg_pids_base[0];
+        if (want_mem && has_word(ctl, "memory", ' ')) { snprintf(g_cg_mem_base, sizeof g_cg_mem_base, "%s", v2); g_cg_mem_v2 = 1; }
+        if (want_pids && has_word(ctl, "pids", ' ')) { snprintf(g_cg_pids_base, sizeof g_cg_pids_base, "%s", v2); g_cg_pids_v2 = 1; }
+        if (pass == 0) {
+          /* enabling fails (EBUSY) when our cgroup has processes and is not the root: then none */
+          if (!g_cg_mem_base[0]) write_file(p, "+memory");
+          if (!g_cg_pids_base[0]) write_file(p, "+pids");
+        }
+      }
+    }
+  }
+}
+
+/* makes one cgroup under base with one limit; "" on any failure */
+static void cg_make(const char *base, char *out, size_t n, const char *const files[], const char *const vals[], int nfiles) {
+  out[0] = 0;
+  if (!base[0]) return;
+  if ((size_t)snprintf(out, n, "%s/bpftc-%d-%lld", base, (int)getpid(), S.id) >= n) { out[0] = 0; return; }
+  if (mkdir(out, 0755) < 0 && errno != EEXIST) { out[0] = 0; return; }
+  for (int i = 0; i < nfiles; i++) {
+    if (write_str(out, files[i], vals[i]) < 0 && i == 0) { rmdir(out); out[0] = 0; return; }
+  }
+}
+
+static void cg_create(void) {
+  char lim[32], pl[32];
+  snprintf(lim, sizeof lim, "%llu", MEMCG_LIMIT);
+  snprintf(pl, sizeof pl, "%d", PIDS_LIMIT);
+  if (g_cg_mem_v2) {
+    const char *f[] = {"memory.max", "memory.swap.max"}, *v[] = {lim, "0"};
+    cg_make(g_cg_mem_base, g_cg_mem, sizeof g_cg_mem, f, v, 2);
+  } else {
+    const char *f[] = {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes"}, *v[] = {lim, lim};
+    cg_make(g_cg_mem_base, g_cg_mem, sizeof g_cg_mem, f, v, 2);
+  }
+  if (g_cg_pids_v2 && g_cg_mem_v2 && g_cg_mem[0] && !strcmp(g_cg_pids_base, g_cg_mem_base)) {
+    /* one v2 cgroup for both */
+    if (write_str(g_cg_mem, "pids.max", pl) == 0) snprintf(g_cg_pids, sizeof g_cg_pids, "%s", g_cg_mem);
+    else g_cg_pids[0] = 0;
+  } else {
+    const char *f[] = {"pids.max"}, *v[] = {pl};
+    cg_make(g_cg_pids_base, g_cg_pids, sizeof g_cg_pids, f, v, 1);
+  }
+}
+
+/* the leader moves itself into the scenario's cgroups (before it forks anything) */
+static void cg_join(void) {
+  char pid[32];
+  snprintf(pid, sizeof pid, "%d", (int)getpid());
+  if (g_cg_mem[0]) write_str(g_cg_mem, "cgroup.procs", pid);
+  if (g_cg_pids[0] && strcmp(g_cg_pids, g_cg_mem)) write_str(g_cg_pids, "cgroup.procs", pid);
+}
+
+/* did the memory cgroup's OOM killer kill one of the scenario's processes? */
+static int cg_oom_killed(void) {
+  if (!g_cg_mem[0]) return 0;
+  char p[2400], buf[4096];
+  int err;
+  snprintf(p, sizeof p, "%s/%s", g_cg_mem, g_cg_mem_v2 ? "memory.events" : "memory.oom_control");
+  read_small(p, buf, sizeof buf, &err);
+  if (err) return 0;
+  char *o = strstr(buf, "oom_kill ");
+  return o && atoll(o + 9) > 0;
+}
+
+static void cg_rmdir(char *dir) {
+  if (!dir[0]) return;
+  for (int tries = 0; tries < 2000; tries++) { /* the killed processes are leaving it */
+    if (rmdir(dir) == 0 || errno != EBUSY) break;
+    reap_nohang();
+    struct timespec ts = {0, 500000};
+    nanosleep(&ts, NULL);
+  }
+  dir[0] = 0;
+}
+
+static void cg_remove(void) {
+  int same = g_cg_pids[0] && !strcmp(g_cg_pids, g_cg_mem);
+  cg_rmdir(g_cg_mem);
+  if (same) g_cg_pids[0] = 0;
+  cg_rmdir(g_cg_pids);
+}
+
 /* ---------- main ---------- */
 static void reap_nohang(void) {
   while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {}
@@ -1359,8 +1821,9 @@ static void print_error(long long id, int with_id, const char *msg) {
 static void run_scenario(void) {
   int dp[2];
   if (pipe2(dp, O_CLOEXEC) < 0) { print_error(S.id, 1, "pipe failed"); return; }
+  cg_create();
   pid_t pid = fork();
-  if (pid < 0) { print_error(S.id, 1, "fork failed"); close(dp[0]); close(dp[1]); return; }
+  if (pid < 0) { print_error(S.id, 1, "fork failed"); close(dp[0]); close(dp[1]); cg_remove(); return; }
   if (pid == 0) {
     setpgid(0, 0);
     close(dp[0]);
@@ -1405,7 +1868,8 @@ static void run_scenario(void) {
     /* a set-up failure already printed its own error line and exited with 2 */
     if (!(WIFEXITED(st) && WEXITSTATUS(st) == 2)) {
       char m[96];
-      if (WIFSIGNALED(st)) snprintf(m, sizeof m, "scenario leader killed by signal %d", WTERMSIG(st));
+      if (WIFSIGNALED(st))
+        snprintf(m, sizeof m, "scenario leader killed by signal %d%s", WTERMSIG(st), cg_oom_killed() ? " (limit: memory, 512 MiB)" : "");
       else snprintf(m, sizeof m, "scenario leader exited with status %d", WEXITSTATUS(st));
       print_error(S.id, 1, m);
     }
@@ -1413,6 +1877,7 @@ static void run_scenario(void) {
   close(dp[0]);
   if (pfd >= 0) close(pfd);
   reap_nohang();
+  cg_remove();
 }
 
 static void kill_and_reap_all(void) {
@@ -1441,10 +1906,16 @@ static void do_probe(void) {
   else ub[strcspn(ub, "\n")] = 0;
   struct utsname un;
   uname(&un);
+  long long saved = S.id;
+  S.id = -1; /* a probe cgroup: created and removed */
+  cg_create();
+  int memcg = g_cg_mem[0] != 0, pidscg = g_cg_pids[0] != 0;
+  cg_remove();
+  S.id = saved;
   struct sbuf b = {0};
-  sb_printf(&b, "{\"probe\":{\"root\":%s,\"userns\":%s,\"bpf_token\":%s,\"unprivileged_bpf_disabled\":%s,\"caps_all\":\"%llx\",\"release\":",
+  sb_printf(&b, "{\"probe\":{\"root\":%s,\"userns\":%s,\"bpf_token\":%s,\"unprivileged_bpf_disabled\":%s,\"caps_all\":\"%llx\",\"memcg\":%s,\"pidscg\":%s,\"release\":",
             root ? "true" : "false", userns ? "true" : "false", token ? "true" : "false", ubp,
-            (unsigned long long)g_caps_all);
+            (unsigned long long)g_caps_all, memcg ? "true" : "false", pidscg ? "true" : "false");
   sb_json_str(&b, un.release, strlen(un.release));
   sb_puts(&b, "}}");
   out_line(b.p);
@@ -1460,18 +1931,25 @@ int main(void) {
     setrlimit(RLIMIT_NOFILE, &rl);
   }
   capget64(NULL, &g_caps_all, NULL);
-  {
-    static char fsl[16384];
-    int err;
-    read_small("/proc/filesystems", fsl, sizeof fsl, &err);
-    if (!err) g_fs_list = fsl;
-  }
+  const char *tops = getenv("BPFTC_EXEC_TEST_OPS");
+  g_test_ops = tops && !strcmp(tops, "1");
+  cg_init();
   char *line = malloc(LINE_MAX_LEN);
   if (!line) return 1;
   int lineno = 0;
   while (fgets(line, LINE_MAX_LEN, stdin)) {
     lineno++;
     size_t len = strlen(line);
+    if (len == LINE_MAX_LEN - 1 && line[len - 1] != '\n') {
+      /* an overlong line is never split into two: skip the rest of it, fail the scenario */
+      int ch;
+      while ((ch = getchar()) != EOF && ch != '\n') {}
+      char m[128];
+      snprintf(m, sizeof m, "line %d: limit: line length (at most %d bytes)", lineno, LINE_MAX_LEN - 2);
+      print_error(S.id, S.active, m);
+      if (S.active) S.bad = 1;
+      continue;
+    }
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
     char *p = line;
     while (*p == ' ' || *p == '\t') p++;
