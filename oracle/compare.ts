@@ -5,6 +5,7 @@
 import type { Op, Scenario, Step, StepResult } from '../scenario/types.ts';
 import { runScenario, type ModelState } from '../model/run.ts';
 import type { KernelRun } from './driver.ts';
+import { REFUSED } from '../scenario/sandbox.ts';
 
 export interface StepDisagreement {
   index: number;
@@ -19,8 +20,9 @@ export interface StepDisagreement {
 export type Comparison =
   | { kind: 'agree'; model: StepResult[]; kernel: StepResult[] }
   | { kind: 'disagree'; first: StepDisagreement; model: StepResult[]; kernel: StepResult[]; kernelError?: string }
-  /** the kernel run ended early (set-up error, refused step, timeout); the
-   *  prefix it produced agrees with the model */
+  /** the kernel run ended early (set-up error, protocol error, a limit,
+   *  timeout); the prefix it produced agrees with the model. A REFUSED step
+   *  does not end a run: it is a step result like any other. */
   | { kind: 'error'; error: string; timedOut: boolean; model: StepResult[]; kernel: StepResult[] };
 
 /** Runs the model on `s` and records, per step, whether an obj_get_info fd is a token in the model. */
@@ -39,7 +41,8 @@ export function runModel(s: Scenario): { results: StepResult[]; tokenInfo: boole
 }
 
 /** Compares model results with a kernel run: ret always; text where both have
- *  text, and for obj_get_info only when the fd is a token in the model. */
+ *  text, and for obj_get_info only when the fd is a token in the model; for a
+ *  REFUSED step (oracle/SANDBOX.md) always the reason. */
 export function compareRuns(s: Scenario, model: { results: StepResult[]; tokenInfo: boolean[] }, kernel: KernelRun): Comparison {
   const m = model.results;
   const k = kernel.results;
@@ -53,6 +56,7 @@ export function compareRuns(s: Scenario, model: { results: StepResult[]; tokenIn
     }
     let what: 'ret' | 'text' | null = null;
     if (mr.ret !== kr.ret) what = 'ret';
+    else if (mr.ret === REFUSED && mr.text !== kr.text) what = 'text'; // the refusal reasons must agree too
     else if (mr.text !== undefined && kr.text !== undefined && mr.text !== kr.text) {
       if (step.op !== 'obj_get_info' || model.tokenInfo[i]) what = 'text';
     }

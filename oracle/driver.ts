@@ -22,12 +22,16 @@ export interface Probe {
   /** hex capability mask the executor holds: what `caps: "all"` means on this machine */
   caps_all: string;
   release: string;
+  /** the scenario's processes run in a memory cgroup (512 MiB) / pids cgroup (256), oracle/SANDBOX.md */
+  memcg: boolean;
+  pidscg: boolean;
 }
 
 export interface KernelRun {
-  /** results of the steps that ran, in order (a prefix when `error` is set) */
+  /** results of the steps that ran, in order (a prefix when `error` is set);
+   *  a step the sandbox refused is {ret: "REFUSED", text: <reason>} */
   results: StepResult[];
-  /** set-up error, refused step, protocol error, or timeout */
+  /** set-up error, protocol error (e.g. a limit of oracle/SANDBOX.md), or timeout */
   error?: string;
   timedOut?: boolean;
 }
@@ -45,6 +49,8 @@ interface RawProbe {
   unprivileged_bpf_disabled?: number | null;
   caps_all?: string;
   release?: string;
+  memcg?: boolean;
+  pidscg?: boolean;
 }
 
 /** Asks the executor about the machine. A `skip` reason (one line) when the
@@ -78,6 +84,8 @@ export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: st
     unprivileged_bpf_disabled: u,
     caps_all: p.caps_all ?? capsToHex(CAP_FULL),
     release: p.release ?? '',
+    memcg: p.memcg === true,
+    pidscg: p.pidscg === true,
   };
 }
 

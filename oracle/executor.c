@@ -214,7 +214,7 @@ enum op {
   OP_MAP_CREATE, OP_PROG_LOAD, OP_BTF_LOAD, OP_BTF_GET_FD_BY_ID, OP_SEND_FD, OP_DUP2, OP_CLOSE,
   OP_CAPSET, OP_SETEUID, OP_RLIMIT_NOFILE, OP_SLEEP,
   /* test-only, enabled by BPFTC_EXEC_TEST_OPS=1 in the executor's environment (never by a scenario) */
-  OP_TEST_OPEN_HOST, OP_TEST_ALLOC, OP_TEST_FORKS,
+  OP_TEST_OPEN_HOST, OP_TEST_ALLOC, OP_TEST_FORKS, OP_TEST_SYMLINK, OP_TEST_BIND_HOST,
   /* internal (leader -> actor) */
   OP_RECV_FD,
 };
@@ -252,6 +252,8 @@ static const struct opspec OPS[] = {
   {"test_open_host", OP_TEST_OPEN_HOST, 1, {{"path", A_STR, 0, NULL}}},
   {"test_alloc", OP_TEST_ALLOC, 0, {{"mb", A_NUM, 0, NULL}}},
   {"test_forks", OP_TEST_FORKS, 0, {{"n", A_NUM, 0, NULL}}},
+  {"test_symlink", OP_TEST_SYMLINK, 0, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, NULL}, {"target", A_STR, 1, NULL}}},
+  {"test_bind_host", OP_TEST_BIND_HOST, 0, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, NULL}, {"src", A_STR, 1, NULL}}},
 };
 #define NOPS ((int)(sizeof OPS / sizeof OPS[0]))
 
@@ -400,7 +402,9 @@ static int fs_type_allowed(const char *fs, int nul) {
 }
 
 static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK; }
-static int is_test_op(int op) { return op == OP_TEST_OPEN_HOST || op == OP_TEST_ALLOC || op == OP_TEST_FORKS; }
+static int is_test_op(int op) {
+  return op == OP_TEST_OPEN_HOST || op == OP_TEST_ALLOC || op == OP_TEST_FORKS || op == OP_TEST_SYMLINK || op == OP_TEST_BIND_HOST;
+}
 
 static int parse_step(struct kv *kvs, int n) {
   if (S.nsteps >= MAX_STEPS) return perr("limit: steps (at most %d)", MAX_STEPS);
@@ -967,11 +971,20 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   }
   /* test-only ops (BPFTC_EXEC_TEST_OPS=1): a host fd reaching an actor, memory, processes */
   case OP_TEST_OPEN_HOST: return R(open(str[0], O_RDONLY | O_DIRECTORY));
+  case OP_TEST_SYMLINK: return R(symlinkat(str[1], c->fd[0], str[0]));
+  case OP_TEST_BIND_HOST: {
+    int t = (int)syscall(NR_open_tree, AT_FDCWD, str[1], X_OPEN_TREE_CLONE);
+    if (t < 0) return -errno;
+    int r = R(syscall(NR_move_mount, t, "", c->fd[0], str[0], X_MOVE_MOUNT_F_EMPTY_PATH));
+    close(t);
+    return r;
+  }
   case OP_TEST_ALLOC: {
     size_t n = (size_t)c->n[0] << 20;
     char *m = malloc(n);
     if (!m) return -ENOMEM;
-    for (size_t k = 0; k < n; k += 4096) m[k] = 1;
+    volatile char *v = m; /* the stores must happen */
+    for (size_t k = 0; k < n; k += 4096) v[k] = 1;
     free(m);
     return 0;
   }
@@ -979,7 +992,7 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     for (long long k = 0; k < c->n[0]; k++) {
       pid_t p = fork();
       if (p < 0) return -errno;
-      if (p == 0) { pause(); _exit(0); }
+      if (p == 0) { syscall(NR_close_range, 0, ~0U, 0); pause(); _exit(0); }
     }
     return 0;
   }
@@ -1468,7 +1481,8 @@ static void run_steps(void) {
       s[1] = strcmp(st->s[1], "-") ? st->s[1] : NULL;
       s[2] = strcmp(st->s[2], "-") ? st->s[2] : NULL;
       break;
-    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: s[0] = st->s[0]; break;
+    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[0] = st->s[0]; break;
+    case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
     case OP_MOVE_MOUNT: step_dir(dir, sizeof dir, si); s[0] = dir; break;
     case OP_MOUNT:
       step_dir(dir, sizeof dir, si);

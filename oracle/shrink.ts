@@ -6,6 +6,7 @@
 
 import { pruneDecls, renumberHandles } from '../scenario/reduce.ts';
 import type { ActorDecl, Scenario, Step, StepResult } from '../scenario/types.ts';
+import { REFUSED } from '../scenario/sandbox.ts';
 import { CAP_FULL, capsFromNames, capsToNames } from '../model/caps.ts';
 import type { KernelExecutor, KernelRun } from './driver.ts';
 import { stepArgs } from './driver.ts';
@@ -132,12 +133,20 @@ function capsText(c: ActorDecl['caps']): string {
 
 /** One-line rendering of a step: op and its protocol arguments (defaults included). */
 export function stepText(st: Step): string {
-  const args = stepArgs(st).map((a) => decodeURIComponent(a.replace(/%(?![0-9A-F]{2})/g, '%25')));
+  const args = stepArgs(st).map((a) => shortArg(decodeURIComponent(a.replace(/%(?![0-9A-F]{2})/g, '%25'))));
   return [st.op, ...args, ...(st.as !== undefined ? [`as=${st.as}`] : [])].join(' ');
 }
 
+/** control bytes escaped, very long values (a refused path) cut, so that a row stays one line */
+function shortArg(a: string): string {
+  // eslint-disable-next-line no-control-regex
+  const e = a.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return e.length > 80 ? `${e.slice(0, 60)}...(${Buffer.byteLength(a, 'utf8')} bytes)` : e;
+}
+
 function res(r: StepResult | undefined): string {
-  return r === undefined ? '-' : r.ret;
+  if (r === undefined) return '-';
+  return r.ret === REFUSED && r.text !== undefined ? `REFUSED (${r.text})` : r.ret;
 }
 
 /** A numbered trace with the model's and the kernel's result of every step;
