@@ -117,27 +117,37 @@ export function reproC(s: Scenario, o: ReproOptions = {}): string {
 
 /** main(): feed the script to the executor in a child, check its JSON lines */
 const REPRO_MAIN = String.raw`
-/* the value of "key":"..." in a JSON line (no unescaping: compared raw) */
-static int repro_field(const char *line, const char *key, char *out, size_t n) {
-  char pat[32];
-  snprintf(pat, sizeof pat, "\"%s\":", key);
-  const char *p = strstr(line, pat);
-  if (!p) return 0;
-  p += strlen(pat);
-  if (*p == '"') {
-    p++;
-    size_t k = 0;
-    while (*p && *p != '"' && k + 1 < n) {
-      if (*p == '\\' && p[1]) out[k++] = *p++;
-      out[k++] = *p++;
-    }
-    out[k] = 0;
-  } else {
-    size_t k = strcspn(p, ",}");
-    if (k >= n) k = n - 1;
-    memcpy(out, p, k);
-    out[k] = 0;
+/* The executor's lines have a fixed shape (oracle/PROTOCOL.md "Output"); they are matched at
+ * the start of the line only, so text inside a value (a mountinfo source, say) can never pass
+ * for a key. A JSON string value is copied up to its closing quote, without unescaping
+ * (expected texts are stored JSON-escaped too); out has room for the whole line. */
+static const char *repro_jstr(const char *p, char *out) {
+  size_t k = 0;
+  while (*p && *p != '"') {
+    if (*p == '\\' && p[1]) out[k++] = *p++;
+    out[k++] = *p++;
   }
+  out[k] = 0;
+  return *p == '"' ? p + 1 : NULL;
+}
+
+/* {"scenario":N,"error":"..."} or {"error":"..."}: the message */
+static int repro_error_line(const char *line, char *msg) {
+  long long id;
+  int n = 0;
+  if (sscanf(line, "{\"scenario\":%lld,\"error\":\"%n", &id, &n) >= 1 && n > 0) return repro_jstr(line + n, msg) != NULL;
+  if (!strncmp(line, "{\"error\":\"", 10)) return repro_jstr(line + 10, msg) != NULL;
+  return 0;
+}
+
+/* {"scenario":N,"step":I,"ret":"R"[,"text":"T"]...}: I, R, T */
+static int repro_step_line(const char *line, int *step, char *ret, char *text, int *has_text) {
+  long long id;
+  int n = 0;
+  if (sscanf(line, "{\"scenario\":%lld,\"step\":%d,\"ret\":\"%n", &id, step, &n) < 2 || n == 0) return 0;
+  const char *p = repro_jstr(line + n, ret);
+  if (!p) return 0;
+  *has_text = !strncmp(p, ",\"text\":\"", 9) && repro_jstr(p + 9, text) != NULL;
   return 1;
 }
 
@@ -181,22 +191,26 @@ int main(int argc, char **argv) {
   if (write(in[1], repro_script, sizeof repro_script - 1) < 0) { perror("write"); return 2; }
   close(in[1]);
   FILE *f = fdopen(out[0], "r");
-  static char line[1 << 16];
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
   int seen = 0, bad = 0, failed = 0;
-  while (f && fgets(line, sizeof line, f)) {
-    char v[4096], ret[64], text[4096];
-    if (repro_field(line, "error", v, sizeof v)) { printf("set-up failed: %s\n", v); failed = 1; continue; }
-    if (!repro_field(line, "step", v, sizeof v)) continue;
-    int i = atoi(v);
-    if (i < 0 || i >= repro_nsteps) continue;
-    repro_field(line, "ret", ret, sizeof ret);
-    int has_text = repro_field(line, "text", text, sizeof text);
-    int ok = !strcmp(ret, repro_ret[i]) && (!repro_text[i] || (has_text && !strcmp(text, repro_text[i])));
-    printf("%s %-70s got %-10s expected %s\n", ok ? "  " : "<>", repro_desc[i], ret, repro_ret[i]);
-    if (repro_text[i] && !ok) printf("      text: got \"%s\", expected \"%s\"\n", has_text ? text : "", repro_text[i]);
-    seen++;
-    bad += !ok;
+  while (f && (len = getline(&line, &cap, f)) > 0) {
+    char *ret = malloc((size_t)len + 1), *text = malloc((size_t)len + 1);
+    if (!ret || !text) { printf("out of memory\n"); return 2; }
+    int i, has_text = 0;
+    if (repro_error_line(line, text)) { printf("set-up failed: %s\n", text); failed = 1; }
+    else if (repro_step_line(line, &i, ret, text, &has_text) && i >= 0 && i < repro_nsteps) {
+      int ok = !strcmp(ret, repro_ret[i]) && (!repro_text[i] || (has_text && !strcmp(text, repro_text[i])));
+      printf("%s %-70s got %-10s expected %s\n", ok ? "  " : "<>", repro_desc[i], ret, repro_ret[i]);
+      if (repro_text[i] && !ok) printf("      text: got \"%s\", expected \"%s\"\n", has_text ? text : "", repro_text[i]);
+      seen++;
+      bad += !ok;
+    }
+    free(ret);
+    free(text);
   }
+  free(line);
   waitpid(pid, NULL, 0);
   if (failed || seen < repro_nsteps) { printf("%d of %d steps ran\n", seen, repro_nsteps); return 2; }
   printf(bad ? "%d step(s) differ from the expected results\n" : "all %d steps gave the expected results\n", bad ? bad : seen);
