@@ -111,18 +111,18 @@ function sandboxInExecutor(): boolean {
   const bin = readFileSync(EXECUTOR_BIN);
   return [REASON.pathEscapes, REASON.fdNotOwned, REASON.fsType].every((t) => bin.includes(t));
 }
-const skip =
-  process.getuid?.() !== 0
-    ? 'not root'
-    : !has('unshare', ['--version'])
-      ? 'no unshare'
-      : !has('cc', ['--version'])
-        ? 'no C compiler'
-        : 'skip' in probe
-          ? probe.skip
-          : !sandboxInExecutor() && process.env.BPFTC_HOSTILE_FORCE !== '1' // =1: run anyway, to watch an unsandboxed executor fail (damage stays in the stand-in)
-            ? 'the executor has no sandbox yet (oracle/SANDBOX.md)'
-            : null;
+/** why the kernel part cannot run here (one line), or null */
+function whySkip(): string | null {
+  if (process.getuid?.() !== 0) return 'not root';
+  if (!has('unshare', ['--version'])) return 'no unshare';
+  if (!has('find', ['--version']) || !has('sha256sum', ['--version'])) return 'no GNU find/sha256sum (the stand-in snapshot needs them)';
+  if (!has('cc', ['--version'])) return 'no C compiler';
+  if ('skip' in probe) return probe.skip;
+  // BPFTC_HOSTILE_FORCE=1 runs it anyway, to watch an unsandboxed executor fail (the damage stays in the stand-in)
+  if (!sandboxInExecutor() && process.env.BPFTC_HOSTILE_FORCE !== '1') return 'the executor has no sandbox yet (oracle/SANDBOX.md)';
+  return null;
+}
+const skip = whySkip();
 
 interface ReproLine {
   ok: boolean;
