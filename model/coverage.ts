@@ -19,6 +19,13 @@ const P = (layer: string, fn: string, rows: Array<[string, string, string]>): De
   rows.map(([id, what, fails]) => ({ id: `${fn.split(' ')[0]}/${id}`, layer, fn, what, fails }));
 
 export const DECISION_POINTS: readonly DecisionPoint[] = [
+  // not a kernel check: the scenario sandbox refuses these steps before any syscall,
+  // on the model and on the executor alike (REFUSED with the reason)
+  ...P('sandbox', 'staticRefusal (scenario/sandbox.ts, oracle/SANDBOX.md)', [
+    ['path', 'a path argument is relative, without "..", NUL or control bytes, at most 1024 bytes', 'REFUSED'],
+    ['fs_type', 'fsopen of bpf, tmpfs or ramfs only', 'REFUSED'],
+    ['rlimit', 'rlimit_nofile at most 4096', 'REFUSED'],
+  ]),
   ...P('userns', 'cap_capable (security/commoncap.c)', [
     ['own_ns', 'target is the cred userns: effective set decides', 'EPERM'],
     ['owner_rule', 'creator euid of a child namespace has every capability', '-'],

@@ -3,7 +3,7 @@
 // executor makes on a real kernel (oracle/PROTOCOL.md), and records results.
 
 import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts';
-import { refused, staticRefusal } from '../scenario/sandbox.ts';
+import { type RefusalReason, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace, hasMapping, isInit } from './userns.ts';
@@ -174,7 +174,7 @@ function seteuid(k: Kernel, t: Task, euid: number): number {
  *  rules (dirfd on a superblock of another scenario) never apply here: every
  *  superblock of the model is the scenario's own. */
 export function performStep(st: ModelState, step: Step): StepResult {
-  const why = staticRefusal(step);
+  const why = sandboxCheck(st.k, step);
   if (why) return refused(why);
   const { k } = st;
   const outer = { current: k.current, avc: k.security.avc };
@@ -199,6 +199,16 @@ export function performStep(st: ModelState, step: Step): StepResult {
   k.current = outer.current;
   k.security.avc = outer.avc;
   return avc.length ? { ...r, avc } : r;
+}
+
+/** The sandbox's static rules (scenario/sandbox.ts), recorded as the
+ *  staticRefusal/* decision points of model/coverage.ts. */
+function sandboxCheck(k: Kernel, step: Step): RefusalReason | null {
+  const why = staticRefusal(step);
+  const id =
+    step.op === 'fsopen' ? 'staticRefusal/fs_type' : step.op === 'rlimit_nofile' ? 'staticRefusal/rlimit' : stepPaths(step).length ? 'staticRefusal/path' : null;
+  if (id) k.check(id, why !== null);
+  return why;
 }
 
 /** Model-only LSM administration (LsmAction); returns 0 or -errno. */

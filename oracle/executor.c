@@ -730,6 +730,7 @@ static void close_all_but(int a, int b) {
  * checks it, makes the real call on that fd and passes a new fd back over HELP_B, so that it
  * lands at the actor's lowest free number (EMFILE when none: the kernel allocates it last). */
 static int helper_call(int op, int dirfd, const char *path, struct reply *rp) {
+  if (strlen(path) > MAX_PATH_BYTES) { rp->refused = RZ_CHECK; return 0; } /* never here: refused statically */
   pid_t pid = fork();
   if (pid < 0) { rp->refused = RZ_CHECK; return 0; }
   if (pid == 0) {
@@ -841,6 +842,7 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   case OP_MKDIR: {
     int z = fd_check(c->fd[0]);
     if (z > 0) { rp->refused = z; return 0; }
+    if (strlen(str[0]) > MAX_PATH_BYTES) { rp->refused = RZ_CHECK; return 0; } /* never here: refused statically */
     char parent[MAX_PATH_BYTES + 2];
     const char *last;
     split_last(str[0], parent, sizeof parent, &last);
