@@ -184,6 +184,7 @@ int main(int argc, char **argv) {
     dup2(in[0], 0);
     dup2(out[1], 1);
     close(in[0]); close(in[1]); close(out[0]); close(out[1]);
+    unsetenv("BPFTC_EXEC_TEST_OPS"); /* the executor's test-only ops bypass its sandbox: never in a reproducer */
     _exit(bpftc_executor_main());
   }
   close(in[0]);
