@@ -20,19 +20,22 @@ import { reproC } from '../repro/repro.ts';
 import { main } from '../cli/main.ts';
 import type { StepResult } from '../scenario/types.ts';
 
-// the stand-in host's mount point: outside /tmp (each scenario's executor covers /tmp with its own tmpfs)
-const base = ['/var/tmp', '/run', '/mnt'].find((d) => existsSync(d)) ?? process.cwd();
-const HOST = mkdtempSync(join(base, 'bpftc-hostile-host-'));
-const cases = hostileCases(HOST);
+// The table checks run on the cases for a stand-in host path that does not exist; the
+// kernel part makes the real mount point (outside /tmp, which each scenario's executor
+// covers with its own tmpfs) and builds the same cases for it.
+const cases = hostileCases('/nonexistent/bpftc-standin-host');
 const scratch = mkdtempSync(join(tmpdir(), 'bpftc-hostile-'));
+let HOST: string | undefined;
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
-  try {
-    rmdirSync(HOST); // an empty directory on the real host (the tmpfs lived in the private namespace only)
-  } catch {
-    /* already gone */
-  }
+  if (HOST !== undefined)
+    try {
+      rmdirSync(HOST); // an empty directory on the real host (the tmpfs lived in the private namespace only)
+    } catch {
+      /* already gone */
+    }
 });
+const probe = probeKernelSync();
 
 const write = (c: HostileCase): string => {
   const f = join(scratch, `${c.id}.json`);
@@ -86,7 +89,7 @@ describe('hostile scenarios: the command line refuses the limit cases as a whole
   it.each(limits.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
     const f = write(c);
     // (`run --kernel` answers "skipped" before reading its files where the oracle cannot run)
-    const kernel = 'skip' in probeKernelSync() ? [] : [['run', f, '--kernel']];
+    const kernel = 'skip' in probe ? [] : [['run', f, '--kernel']];
     for (const argv of [['run', f], ...kernel, ['repro', f, '--c']]) {
       const out: string[] = [];
       const err: string[] = [];
@@ -101,7 +104,6 @@ describe('hostile scenarios: the command line refuses the limit cases as a whole
 
 // ---------------------------------------------------------------- on the kernel, against the stand-in host
 
-const probe = probeKernelSync();
 const has = (cmd: string, args: string[]): boolean => spawnSync(cmd, args).status === 0;
 /** the built executor has the sandbox: its probe says so, or it carries the refusal texts only the sandbox prints */
 function sandboxInExecutor(): boolean {
@@ -151,15 +153,23 @@ async function pool<T>(items: readonly T[], n: number, job: (x: T) => Promise<vo
   }));
 }
 
-const kernelCases = cases.filter((c) => !c.limit);
+/** the cases `bpftc run --kernel` runs: all but the limit ones */
+const isKernelCase = (c: HostileCase): boolean => !c.limit;
 /** reproducers: every kernel case, plus the limit cases the executor's parser must refuse */
-const reproCases = cases.filter((c) => !c.limit || c.parserLimit);
+const isReproCase = (c: HostileCase): boolean => !c.limit || c.parserLimit !== undefined;
 
 describe.skipIf(skip !== null)(`hostile scenarios on the kernel${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let o: Outcome;
+  let kernelCases: HostileCase[] = [];
+  let reproCases: HostileCase[] = [];
   beforeAll(async () => {
     if ('skip' in probe) return;
     const machine = probe;
+    const base = ['/var/tmp', '/run', '/mnt'].find((d) => existsSync(d)) ?? process.cwd();
+    HOST = mkdtempSync(join(base, 'bpftc-hostile-host-'));
+    const hc = hostileCases(HOST);
+    kernelCases = hc.filter(isKernelCase);
+    reproCases = hc.filter(isReproCase);
     const out = join(scratch, 'out');
     mkdirSync(out);
     const files = kernelCases.map(write);
