@@ -53,6 +53,14 @@ interface RawProbe {
   pidscg?: boolean;
 }
 
+/** The executor's environment: ours without BPFTC_EXEC_TEST_OPS (the executor's
+ *  test-only ops bypass the sandbox, oracle/SANDBOX.md; the driver never enables them). */
+function executorEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.BPFTC_EXEC_TEST_OPS;
+  return env;
+}
+
 /** Asks the executor about the machine. A `skip` reason (one line) when the
  *  oracle cannot run here: executor not built, not root, no user namespaces,
  *  no BPF token support, unreadable sysctl. */
@@ -63,7 +71,7 @@ export async function probeKernel(opts: { bin?: string } = {}): Promise<Probe | 
 export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: string } {
   const bin = opts.bin ?? EXECUTOR_BIN;
   if (!existsSync(bin)) return { skip: `executor ${bin} not built (run: node oracle/build.mjs)` };
-  const r = spawnSync(bin, [], { input: 'probe\nquit\n', encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(bin, [], { input: 'probe\nquit\n', encoding: 'utf8', timeout: 10_000, env: executorEnv() });
   if (r.error || r.status !== 0) return { skip: `executor probe failed (${r.error?.message ?? `status ${String(r.status)}`})` };
   let p: RawProbe | undefined;
   try {
@@ -262,7 +270,7 @@ export class KernelExecutor {
 
   constructor(opts: DriverOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
-    this.child = spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'], env: executorEnv() });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => this.onData(d));
     this.child.stderr.on('data', () => {});

@@ -29,6 +29,7 @@
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <grp.h>
 #include <time.h>
 #include <unistd.h>
@@ -283,6 +284,7 @@ static long long g_scenario_pgid = 0; /* current scenario's process group (main)
 static int g_test_ops; /* BPFTC_EXEC_TEST_OPS=1: the test-only ops are known */
 static void cg_join(void);
 static int cg_oom_killed(void);
+static char g_cg_mem[2200], g_cg_pids[2200]; /* the current scenario's cgroups, "" = none */
 static void reap_nohang(void);
 
 /* ---------- parsing ---------- */
@@ -437,10 +439,10 @@ static int parse_step(struct kv *kvs, int n) {
     case A_STR:
       free(st->s[ar->slot]);
       st->s[ar->slot] = strdup(v);
-      if (e && e->nul) {
-        /* a NUL would truncate the C string: a path or fs name is refused, anything else is an error */
-        if (ar->slot == 0 && (is_path_op(st->op) || st->op == OP_FSOPEN)) st->refused = st->op == OP_FSOPEN ? RZ_FSTYPE : RZ_ESCAPES;
-        else return perr("op %s: NUL byte in '%s'", op, ar->key);
+      if (e && e->nul && ar->slot == 0 && (is_path_op(st->op) || st->op == OP_FSOPEN)) {
+        /* a NUL would cut the C string: a path or fs name with one is refused */
+        st->refused = st->op == OP_FSOPEN ? RZ_FSTYPE : RZ_ESCAPES;
+        e->nul = 0;
       }
       break;
     case A_NUM:
@@ -469,6 +471,9 @@ static int parse_step(struct kv *kvs, int n) {
   if (!st->refused && st->op == OP_RLIMIT_NOFILE && (st->n[0] < 0 || st->n[0] > MAX_RLIMIT_NOFILE)) st->refused = RZ_FDS;
   for (int j = 0; j < 3; j++)
     if (!st->h[j]) st->h[j] = strdup("-");
+  /* a NUL anywhere else (a name, a number, an fsconfig value) would be cut: a protocol error */
+  for (int j = 0; j < n; j++)
+    if (kvs[j].nul) { S.nsteps++; return perr("NUL byte in '%s'", kvs[j].k); }
   if (kv_check_used(kvs, n)) { S.nsteps++; return -1; }
   S.nsteps++;
   return 0;
@@ -484,6 +489,9 @@ static int parse_caps(const char *v, uint64_t *out) {
 
 /* returns 0 ok, -1 error (g_err set) */
 static int parse_decl(const char *kw, struct kv *kvs, int n) {
+  if (strcmp(kw, "step"))
+    for (int j = 0; j < n; j++)
+      if (kvs[j].nul) return perr("NUL byte in '%s'", kvs[j].k);
   if (!strcmp(kw, "userns")) {
     if (S.nuserns >= MAX_USERNS) return perr("limit: userns (at most %d)", MAX_USERNS);
     struct userns_decl *u = &S.userns[S.nuserns];
@@ -1146,7 +1154,8 @@ static void __attribute__((noreturn)) leader_fail(const char *what, int e) {
   struct sbuf b = {0};
   char eb[16];
   char msg[600];
-  snprintf(msg, sizeof msg, "setup: %s: %s", what, e ? errno_name(e, eb, sizeof eb) : "failed");
+  snprintf(msg, sizeof msg, "setup: %s: %s%s", what, e ? errno_name(e, eb, sizeof eb) : "failed",
+           e == EAGAIN && g_cg_pids[0] ? " (limit: processes, 256)" : e == ENOMEM && cg_oom_killed() ? " (limit: memory, 512 MiB)" : "");
   sb_printf(&b, "{\"scenario\":%lld,\"error\":", S.id);
   sb_json_str(&b, msg, strlen(msg));
   sb_puts(&b, "}");
@@ -1637,7 +1646,6 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
  * says memcg/pidscg false); a run never fails for it. */
 static char g_cg_mem_base[2048], g_cg_pids_base[2048]; /* own cgroup dirs, "" = none */
 static int g_cg_mem_v2, g_cg_pids_v2;
-static char g_cg_mem[2200], g_cg_pids[2200]; /* the current scenario's cgroups, "" = none */
 
 static int has_word(const char *list, const char *w, char sep) {
   size_t n = strlen(w);
@@ -1716,6 +1724,23 @@ static int write_str(const char *dir, const char *file, const char *v) {
   return write_file(p, v);
 }
 
+/* scenario cgroups left behind by an executor that was killed (its pid is gone): removed */
+static void cg_sweep(const char *base) {
+  if (!base[0]) return;
+  DIR *d = opendir(base);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    int pid;
+    long long id;
+    if (sscanf(e->d_name, "bpftc-%d-%lld", &pid, &id) != 2 || pid <= 0) continue;
+    if (kill(pid, 0) == 0 || errno != ESRCH) continue;
+    char p[2400];
+    if ((size_t)snprintf(p, sizeof p, "%s/%s", base, e->d_name) < sizeof p) rmdir(p);
+  }
+  closedir(d);
+}
+
 static void cg_init(void) {
   g_cg_mem_base[0] = g_cg_pids_base[0] = 0;
   if (geteuid() != 0) return;
@@ -1756,6 +1781,12 @@ static void cg_make(const char *base, char *out, size_t n, const char *const fil
 }
 
 static void cg_create(void) {
+  static int swept;
+  if (!swept) {
+    swept = 1;
+    cg_sweep(g_cg_mem_base);
+    if (strcmp(g_cg_pids_base, g_cg_mem_base)) cg_sweep(g_cg_pids_base);
+  }
   char lim[32], pl[32];
   snprintf(lim, sizeof lim, "%llu", MEMCG_LIMIT);
   snprintf(pl, sizeof pl, "%d", PIDS_LIMIT);
@@ -1984,7 +2015,9 @@ int main(void) {
       S.active = 1;
       int bad = split_kv(rest, kvs, &n);
       if (!bad) {
-        bad = req_num(kvs, n, "id", &S.id, 0);
+        for (int j = 0; j < n && !bad; j++)
+          if (kvs[j].nul) bad = perr("NUL byte in '%s'", kvs[j].k);
+        if (!bad) bad = req_num(kvs, n, "id", &S.id, 0);
         struct kv *t = kv_get(kvs, n, "timeout_ms");
         if (!bad && t && (parse_num(t->v, &S.timeout_ms, 0) || S.timeout_ms <= 0)) bad = perr("bad timeout_ms");
         if (!bad) bad = kv_check_used(kvs, n);

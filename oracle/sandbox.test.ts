@@ -185,6 +185,16 @@ describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (sk
     const six = of(lines, 6);
     expect(six.done).toBe(true);
     expect(six.steps.length).toBe(4096);
+    // a NUL byte (%00) would cut a C string: refused in a path or fs name, an error anywhere else
+    const nul = await exec(
+      scen(1, ROOT, ['actor=r op=fsopen fs=bpf%00x', 'actor=r op=open dirfd=x path=d%00/../../x']) +
+        scen(2, ROOT, ['actor=r op=fsconfig fd=x cmd=set_string key=source value=a%00b']) +
+        scen(3, ['actor name=r%00x userns=init kuid=0 caps=all'], []) +
+        'quit\n',
+    );
+    expect(of(nul, 1).steps).toEqual([R(REASON.fsType), R(REASON.pathEscapes)]);
+    expect(of(nul, 2).error).toMatch(/NUL byte in 'value'$/);
+    expect(of(nul, 3).error).toMatch(/NUL byte in 'name'$/);
   }, 30_000);
 
   it('stops a scenario that allocates huge memory or many processes at a limit, naming it', async () => {
