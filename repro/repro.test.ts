@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reproC } from './repro.ts';
+import { cLiteral } from './cliteral.ts';
 import { adaptToMachine, probeKernelSync, runOnKernel } from '../oracle/driver.ts';
 import fc from 'fast-check';
 import { scenarioArb } from '../generators/scenario.ts';
@@ -34,17 +35,21 @@ const picks = ['canonical-delegation', '011-token-create-success', '071-map-crea
 );
 
 describe('C reproducers of LSM scenarios', () => {
-  it('carry the SELinux policy and contexts the scenario needs, as policy text', () => {
+  it('carry the SELinux policy and contexts the scenario needs, as escaped policy text', () => {
     const e = corpus.find((x) => x.file.includes('v7-polcap-off-not-backward-compatible'))!;
     const src = reproC(e.scenario);
-    expect(src).toMatch(/^ \*     allow U_t P_t:cap2_userns bpf;$/m);
-    expect(src).toMatch(/^ \*   actor user runs in domain U_t/m);
+    expect(src).toContain(cLiteral('  allow U_t P_t:cap2_userns bpf;', '    '));
+    expect(src).toContain(cLiteral('actor user runs in domain U_t (e.g. runcon -t U_t)', '    '));
     expect(src).toContain('static const int repro_needs_lsm = 1;');
     expect(reproC(picks[0]!.scenario)).toContain('static const int repro_needs_lsm = 0;');
   });
-  it.skipIf(!hasCc)('still compile', () => {
-    const e = corpus.find((x) => x.file.includes('v7-prog-load-creator-check-dead-code'))!;
-    expect(() => build(e.scenario, 'lsm_repro')).not.toThrow();
+  it.skipIf(!hasCc)('still compile, and --describe prints the set-up (without running anything)', () => {
+    const e = corpus.find((x) => x.file.includes('v7-polcap-off-not-backward-compatible'))!;
+    const r = spawnSync(build(e.scenario, 'lsm_repro'), ['--describe'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ {4}allow U_t P_t:cap2_userns bpf;$/m);
+    expect(r.stdout).toMatch(/^ {2}actor user runs in domain U_t/m);
+    expect(r.stdout).toMatch(/^ {2}1\. .* -> expect /m);
   });
 });
 
@@ -75,5 +80,60 @@ describe.skipIf(skip !== null)(`C reproducers${skip ? ` (skipped: ${skip})` : ''
     const r = spawnSync(build(s, 'wrong'), { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^<> 1\. child: fsopen\(\) as fs +got ok +expected EPERM/m);
+  });
+});
+
+describe('C reproducers of hostile scenario text', () => {
+  /** one scenario whose every free-text field (name, description, actor, user
+   *  namespace, handles, labels, path, fsconfig key/value, mount data) is `t(i)` */
+  const textual = (t: (i: number) => string): Scenario => ({
+    format: picks[0]!.scenario.format,
+    name: t(0),
+    description: t(1),
+    userns: [{ name: t(2), parent: 'init', owner: 0, map: { base: 100000, count: 65536 } }],
+    actors: [
+      { name: t(3), userns: 'init', kuid: 0, caps: 'all' },
+      { name: t(4), userns: t(2), kuid: 100000, caps: 'all', mntns: 'own' },
+    ],
+    steps: [
+      { actor: t(3), op: 'fsopen', fs: 'bpf', as: t(5), label: t(6) },
+      { actor: t(3), op: 'fsconfig', fd: t(5), cmd: 'set_string', key: t(7), value: t(8) },
+      { actor: t(3), op: 'open', dirfd: t(5), path: t(9), label: t(10) },
+      { actor: t(3), op: 'mount', data: t(11) },
+      { actor: t(3), op: 'send_fd', fd: t(5), to: t(4), as: t(12) },
+    ],
+  });
+  // string literals -> "" (adjacent literals are one), and a list entry 0 (no string, e.g. no
+  // expected text because the model's result changed with the text) counts as a string
+  const strip = (src: string): string =>
+    src
+      .replace(/"(?:[A-Za-z0-9 ]|\\[0-3][0-7]{2})*"/g, '""')
+      .replace(/""(?:\s*"")+/g, '""')
+      .replace(/^ {2}0,$/gm, '  "",');
+
+  it('the C source with its string literals removed does not depend on the scenario text', () => {
+    const base = strip(reproC(textual((i) => `t${i}`)));
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }), { minLength: 13, maxLength: 13 }), (xs) => {
+        const names = xs.map((x, i) => `${i}${x}`); // distinct, non-empty
+        expect(strip(reproC(textual((i) => names[i]!)))).toBe(base);
+      }),
+      { seed: 3, numRuns: 40 },
+    );
+    // the same for text written to break out of a comment or a literal
+    const evil = (i: number): string => `${i}*/ } int x${i}; system("touch /pwned"); /* ??/\n"\\*\\\n/ %n`;
+    const src = reproC(textual(evil));
+    expect(strip(src)).toBe(base);
+    expect(src).not.toContain('touch /pwned');
+    expect(src).not.toContain('system("');
+    expect(src.split('\n').filter((l) => l.includes('*/')).length).toBe(base.split('\n').filter((l) => l.includes('*/')).length);
+  });
+
+  it.skipIf(!hasCc)('a name written to end a comment compiles to data and prints as text (--describe)', () => {
+    const evil = (i: number): string => `${i}*/ int main(void){return system("touch /pwned");} /*\n\x1b[2J`;
+    const r = spawnSync(build(textual(evil), 'evil'), ['--describe'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('scenario: 0*/ int main(void){return system("touch /pwned");} /*\\u{a}\\u{1b}[2J');
+    expect(r.stdout).not.toContain('\x1b');
   });
 });
