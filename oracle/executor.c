@@ -1869,9 +1869,14 @@ static void run_scenario(void) {
   int dp[2];
   if (pipe2(dp, O_CLOEXEC) < 0) { print_error(S.id, 1, "pipe failed"); return; }
   cg_create();
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) { print_error(S.id, 1, "fork failed"); close(dp[0]); close(dp[1]); cg_remove(); return; }
   if (pid == 0) {
+    /* the death signal is armed before anything else; a parent that died
+     * before it was armed is noticed here (we were re-parented) */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
     setpgid(0, 0);
     close(dp[0]);
     leader_main(dp[1]);
@@ -1960,7 +1965,7 @@ static void do_probe(void) {
   cg_remove();
   S.id = saved;
   struct sbuf b = {0};
-  sb_printf(&b, "{\"probe\":{\"root\":%s,\"userns\":%s,\"bpf_token\":%s,\"unprivileged_bpf_disabled\":%s,\"caps_all\":\"%llx\",\"memcg\":%s,\"pidscg\":%s,\"release\":",
+  sb_printf(&b, "{\"probe\":{\"root\":%s,\"userns\":%s,\"bpf_token\":%s,\"unprivileged_bpf_disabled\":%s,\"caps_all\":\"%llx\",\"memcg\":%s,\"pidscg\":%s,\"sandbox\":true,\"release\":",
             root ? "true" : "false", userns ? "true" : "false", token ? "true" : "false", ubp,
             (unsigned long long)g_caps_all, memcg ? "true" : "false", pidscg ? "true" : "false");
   sb_json_str(&b, un.release, strlen(un.release));
