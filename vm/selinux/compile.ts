@@ -251,7 +251,7 @@ export function policySource(decl: PolicyDecl, contexts: readonly (string | unde
   L.push(`allow ${HARNESS_TYPE} ${ALL}:{ ${modelled} } *;`);
   L.push(`allow ${SCEN} ${HARNESS_TYPE}:fd use;`);
   if (!actorTypes.has('kernel_t')) L.push(`allow kernel_t kernel_t:{ ${caps} } *;`);
-  L.push("# the scenario's rules for the modelled classes, audited when granted");
+  L.push('# the rules of the scenario for the modelled classes, audited when granted');
   for (const r of rules) {
     const body = `${r.source} ${r.target}:${r.tclass} ${r.perms.length === 1 ? r.perms[0] : `{ ${r.perms.join(' ')} }`};`;
     L.push(`allow ${body}`, `auditallow ${body}`);
