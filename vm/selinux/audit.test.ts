@@ -36,6 +36,23 @@ describe('parseAvcLine', () => {
     expect(p).toMatchObject({ tclass: 'fd', perm: 'use', granted: false, permissive: true });
   });
 
+  it('reads what the 7.3.4 guest wrote (dmesg, a policy from compile.ts loaded and enforcing)', () => {
+    const log = [
+      'audit: type=1400 audit(1796168709.284:5): avc:  granted  { sys_admin } for  pid=47 comm="busybox" capability=21  scontext=bpftc_u:bpftc_r:P_t tcontext=bpftc_u:bpftc_r:P_t tclass=capability',
+      'audit: type=1400 audit(1796168709.292:6): avc:  denied  { sys_admin } for  pid=49 comm="busybox" capability=21  scontext=bpftc_u:bpftc_r:U_t tcontext=bpftc_u:bpftc_r:U_t tclass=capability permissive=0',
+      'audit: type=1400 audit(1796168547.260:9): avc:  denied  { use } for  pid=48 comm="init" path="/dev/console" dev="rootfs" ino=3 scontext=bpftc_u:bpftc_r:P_t tcontext=bpftc_u:bpftc_r:kernel_t tclass=fd permissive=0',
+      'audit: type=1404 audit(1796168780.305:7): enforcing=0 old_enforcing=1 auid=4294967295 ses=4294967295 enabled=1 old-enabled=1 lsm=selinux res=1',
+    ].join('\n');
+    const r = parseAvcLog(log);
+    expect(r.map((x) => `${x.scontext} ${x.tcontext}:${x.tclass} ${x.perm} ${x.granted}`)).toEqual([
+      'P_t P_t:capability sys_admin true',
+      'U_t U_t:capability sys_admin false',
+      'P_t kernel_t:fd use false',
+    ]);
+    expect(r[0]!.capability).toBe(21);
+    expect(compareAvc([rec('P_t', 'P_t', 'capability', 'sys_admin', true), rec('U_t', 'U_t', 'capability', 'sys_admin', false)], r.slice(0, 2)).ok).toBe(true);
+  });
+
   it('ignores what is not an AVC record', () => {
     expect(parseAvcLine('[    0.1] SELinux:  policy capability bpf_token_perms=1')).toEqual([]);
     expect(parseAvcLine('avc:  denied  { x } for pid=1')).toEqual([]);
