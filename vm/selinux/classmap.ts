@@ -13,7 +13,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selinuxCacheDir } from './cache.ts';
 
@@ -105,11 +105,16 @@ export function loadClassMap(kernelTree: string, cacheDir = selinuxCacheDir()): 
     execFileSync('cc', ['-O0', '-w', '-I', dir, '-o', join(work, 'dump'), join(work, 'dump.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
     out = execFileSync(join(work, 'dump'), [], { encoding: 'utf8' });
   } catch (e) {
+    rmSync(work, { recursive: true, force: true });
     const msg = (e as { stderr?: Buffer }).stderr?.toString().split('\n')[0] ?? String(e);
     throw new ClassMapError(`cannot read the class map of ${kernelTree}: ${msg}`);
   }
-  const map = parseDump(out, hash);
-  writeFileSync(join(work, 'out.txt'), out);
-  renameSync(join(work, 'out.txt'), cached);
-  return map;
+  try {
+    const map = parseDump(out, hash);
+    writeFileSync(join(work, 'out.txt'), out);
+    renameSync(join(work, 'out.txt'), cached);
+    return map;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
