@@ -135,6 +135,8 @@ describe('compareAvc', () => {
     expect(second.ok).toBe(true);
     expect(second.unobservable).toHaveLength(1);
     expect(compareAvc([perm], [], { state: new Set() }).ok).toBe(false);
+    const sysAdmin = rec('V_t', 'V_t', 'capability', 'sys_admin', false, { permissive: true });
+    expect(compareAvc([sysAdmin], [], { unlogged: (k) => k.tclass === 'capability' && k.perm === 'sys_admin' }).ok).toBe(true);
   });
 
   it('compares the classes the model decides', () => {

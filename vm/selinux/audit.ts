@@ -166,6 +166,11 @@ export interface AvcCompareOptions {
    *  check of it is logged until the next policy load (which flushes the AVC);
    *  pass one state per scenario through its steps, a new one at every load */
   state?: Set<string>;
+  /** model decisions the caller knows the kernel does not log (e.g. in a
+   *  permissive domain, init-namespace capability sys_admin: the unaudited
+   *  check of selinux_vm_enough_memory() at every mmap/exec has already
+   *  cached it as granted); they are not expected, and not refused if logged */
+  unlogged?: (r: AvcKey) => boolean;
 }
 
 export interface AvcComparison {
@@ -206,6 +211,7 @@ export function compareAvc(model: readonly AvcRecord[], kernel: readonly AvcReco
     // avd->allowed but never to avd->auditallow
     if (unknownAllowed && r.granted && r.tclass === 'bpf' && TOKEN.includes(r.perm)) unobservable.set(k, plain(r));
     else if (!r.granted && r.permissive && o.state?.has(k)) unobservable.set(k, plain(r));
+    else if (o.unlogged?.(r)) unobservable.set(k, plain(r));
     else want.set(k, plain(r));
   }
   const got = new Map<string, AvcKey>();
