@@ -47,7 +47,7 @@ export { MODELLED_CLASSES, HARNESS_TYPE, POLICY_USER, POLICY_ROLE };
 export const OBJECT_TYPE = 'bpftc_object_t';
 const ALL = 'bpftc_all';
 const SCEN = 'bpftc_scenario';
-/** the policy version written (checkpolicy -c): read by every kernel since 4.13 and by 6.12 and 7.3 */
+/** the policy version written (checkpolicy -c): POLICYDB_VERSION_COMP_FTRANS, read by every kernel since 5.7, 6.12 and 7.3 included */
 export const POLICY_VERSION = 33;
 
 /** the context a type runs in or labels an object with, in the compiled policies */
@@ -293,7 +293,7 @@ export function checkpolicyUnavailable(bin = 'checkpolicy'): string | null {
   }
 }
 
-let checkpolicyVersion: string | undefined;
+const checkpolicyVersions = new Map<string, string>();
 
 /** compiles `decl` for the kernel tree `kernelTree`, whose actors run in
  *  `actorsContexts` (undefined: unconfined_t); cached by hash. Throws
@@ -305,9 +305,10 @@ export function compilePolicy(decl: PolicyDecl, actorsContexts: readonly (string
   const src = policySource(decl, actorsContexts, map);
   const why = checkpolicyUnavailable(bin);
   if (why) throw new PolicyError(why);
-  checkpolicyVersion ??= execFileSync(bin, ['-V'], { encoding: 'utf8' }).trim();
+  let version = checkpolicyVersions.get(bin);
+  if (version === undefined) checkpolicyVersions.set(bin, (version = execFileSync(bin, ['-V'], { encoding: 'utf8' }).trim()));
   const hash = createHash('sha256')
-    .update(`${checkpolicyVersion}\0${src.handleUnknown}\0${src.polcapBits.join(',')}\0${POLICY_VERSION}\0`)
+    .update(`${version}\0${src.handleUnknown}\0${src.polcapBits.join(',')}\0${POLICY_VERSION}\0`)
     .update(src.source)
     .digest('hex');
   const dir = join(cacheDir, 'policies');
