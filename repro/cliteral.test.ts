@@ -3,15 +3,21 @@
 // encoding), in every C standard mode (trigraphs on), and the literal's source
 // text must hold nothing a comment, splice or preprocessor line could use.
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { cInt, cLiteral, printable, utf8Bytes } from './cliteral.ts';
 
 const hasCc = spawnSync('cc', ['--version']).status === 0;
+
+// the compiled programs' directories, removed at the end
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 /** nasty pieces the generated strings are built from */
 const NASTY = ['*/', '/*', '//', '\\', '"', "'", '??=', '??/', '??(', '?', '\n', '\r', '\0', '\\\n', '*\\\n/', '#include', '%s', '%n', '\t', '\u2028', '\u202e', '\ud800', '\udfff', 'é', '💥', '\x7f', '\xff', '0', '7', ' '];
@@ -58,6 +64,7 @@ describe('cLiteral', () => {
 
   it.skipIf(!hasCc)(`round-trips every byte through cc in gnu and ISO (trigraph) modes${hasCc ? '' : ' (skipped: no C compiler)'}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpftc-cliteral-'));
+    made.push(dir);
     const decls = CASES.map((s, i) => `static const char s${i}[] = ${cLiteral(s)};`).join('\n');
     const table = CASES.map((_, i) => `{ s${i}, sizeof s${i} - 1 }`).join(',\n  ');
     const src = `#include <stdio.h>
