@@ -97,6 +97,7 @@ struct x_open_how { uint64_t flags, mode, resolve; };
 #define MAX_STRING 4096      /* any decoded value */
 #define MAX_PATH_BYTES 1024  /* a path argument longer than this is refused */
 #define MAX_RLIMIT_NOFILE 4096
+#define MAX_PERCPU (16ULL << 20)   /* per-CPU map values of a scenario, bytes per CPU (LIMITS.percpu) */
 #define LINE_MAX_LEN (1 << 20)
 #define AS_LIMIT (1ULL << 30)        /* RLIMIT_AS per actor */
 #define MEMCG_LIMIT (512ULL << 20)   /* memory cgroup of a scenario */
@@ -272,6 +273,7 @@ struct step {
 static struct {
   long long id;
   long long timeout_ms;
+  unsigned long long percpu; /* per-CPU map value bytes of the steps so far (perCpuBytes()) */
   int active, bad;
   int nuserns, nactors, nsteps;
   struct userns_decl userns[MAX_USERNS];
@@ -465,6 +467,16 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "reconfigure")) st->n[0] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
   }
+  /* per-CPU map values (scenario/sandbox.ts perCpuBytes(): PERCPU_HASH, PERCPU_ARRAY,
+   * LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE): no memory cgroup bounds them, a scenario-level limit */
+  if (st->op == OP_MAP_CREATE && (st->n[0] == 5 || st->n[0] == 6 || st->n[0] == 10 || st->n[0] == 21)) {
+    unsigned long long v = ((unsigned long long)(uint32_t)st->n[2] + 7) & ~7ULL, e = (uint32_t)st->n[3];
+    if (st->n[2] < 0 || st->n[3] < 0 || st->n[2] > 0xffffffffLL || st->n[3] > 0xffffffffLL || (e && v > MAX_PERCPU / e) ||
+        (S.percpu += v * e) > MAX_PERCPU) {
+      S.nsteps++;
+      return perr("limit: per-CPU map values (at most %llu bytes)", MAX_PERCPU);
+    }
+  }
   /* the static rules of oracle/SANDBOX.md: the step is REFUSED before any syscall */
   if (!st->refused && is_path_op(st->op)) st->refused = path_refusal(st->s[0], 0);
   if (!st->refused && st->op == OP_FSOPEN && !fs_type_allowed(st->s[0], 0)) st->refused = RZ_FSTYPE;
@@ -578,6 +590,7 @@ static void reset_scenario(void) {
     for (int j = 0; j < 3; j++) { free(st->h[j]); free(st->s[j]); }
   }
   S.nuserns = S.nactors = S.nsteps = 0;
+  S.percpu = 0;
   S.active = S.bad = 0;
 }
 

@@ -244,5 +244,15 @@ export function hostileCases(host: string): HostileCase[] {
     ...sc('hostile userns-depth-9', []),
     userns: Array.from({ length: LIMITS.depth + 1 }, (_, i) => ({ name: `d${i}`, parent: i ? `d${i - 1}` : 'init', owner: 100000, map: { base: 100000, count: 1000 } })),
   });
+  // per-CPU map values: the memory cgroup does not charge them (oracle/SANDBOX.md "Limits")
+  limitCase('percpu-array-655mb', 'a per-CPU array of 655 MB per CPU (not charged to the memory cgroup)', 'percpu',
+    sc('hostile percpu-array-655mb', [{ actor: 'root', op: 'map_create', map_type: 6, value_size: 32768, max_entries: 20000 }]));
+  limitCase('percpu-maps-cumulative', 'per-CPU hash maps of 10 MB each, two of them (the limit is per scenario)', 'percpu',
+    sc('hostile percpu-maps-cumulative', [
+      { actor: 'root', op: 'map_create', map_type: 5, value_size: 1024, max_entries: 10240 },
+      { actor: 'root', op: 'map_create', map_type: 10, value_size: 1021, max_entries: 10240 },
+    ]));
+  limitCase('percpu-overflow', 'a per-CPU map whose size overflows 64 bits (2^32-1 * 2^32-1)', 'percpu',
+    sc('hostile percpu-overflow', [{ actor: 'root', op: 'map_create', map_type: 21, value_size: 2 ** 32 - 1, max_entries: 2 ** 32 - 1 }]));
   return cases;
 }

@@ -8,7 +8,7 @@ import { findProfile } from '../model/profile.ts';
 import { errnoByName } from '../model/errno.ts';
 import { POLICY_CAPS, parseRule } from '../model/lsm/policy.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS } from '../model/lsm/bpf_lsm.ts';
-import { LIMITS, REASONS, REFUSED, limitMessage } from './sandbox.ts';
+import { LIMITS, REASONS, REFUSED, limitMessage, perCpuBytes } from './sandbox.ts';
 
 const LSM_NAMES = ['capability', 'selinux', 'bpf', 'ipe', 'hornet'];
 const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS];
@@ -369,6 +369,12 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     if (s.expect_text !== undefined && typeof s.expect_text !== 'string') fail(`${p}.expect_text`, 'expected a string');
     if (s.expect === REFUSED && s.expect_text !== undefined && !(REASONS as readonly string[]).includes(s.expect_text as string))
       fail(`${p}.expect_text`, `expected a refusal reason (${REASONS.map((r) => JSON.stringify(r)).join(', ')}), got ${JSON.stringify(s.expect_text)}`);
+  });
+  // per-CPU map values, summed over the steps in order (oracle/SANDBOX.md "Limits")
+  let perCpu = 0;
+  (v.steps as Step[]).forEach((s, i) => {
+    perCpu += perCpuBytes(s);
+    if (perCpu > LIMITS.percpu) fail(`${root}.steps[${i}]`, limitMessage('percpu'));
   });
   if (v.meta !== undefined && !isObj(v.meta)) fail(`${root}.meta`, 'expected an object');
   return v as unknown as Scenario;
