@@ -146,6 +146,8 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
     const bigMap = base();
     bigMap.steps[3]!.map_type = 4294967296;
     w('big-map-type.json', JSON.stringify(bigMap));
+    // audit: euid 2^32-1 is (uid_t)-1, "unchanged" to setresuid() (the kernel said ok, the model EINVAL)
+    w('seteuid-minus-one.json', JSON.stringify({ ...base(), steps: [{ actor: 'priv', op: 'seteuid', euid: 4294967295 }] }));
     // audit: per-CPU map values are not charged to the scenario's memory cgroup: a scenario-level limit
     w('percpu-huge.json', JSON.stringify({ ...base(), steps: [{ actor: 'priv', op: 'map_create', map_type: 6, value_size: 32768, max_entries: 20000 }] }));
     w('deep.json', '['.repeat(100_000) + ']'.repeat(100_000));
@@ -320,6 +322,7 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
         ['negative-kuid.json', /\$\.actors\[1\]\.kuid: expected an integer in/],
         ['fraction-kuid.json', /\$\.actors\[1\]\.kuid: expected an integer in/],
         ['big-map-type.json', /\$\.steps\[3\]\.map_type: expected an integer in \[0, 4294967295\], got 4294967296/],
+        ['seteuid-minus-one.json', /\$\.steps\[0\]\.euid: expected an integer in \[0, 4294967294\], got 4294967295/],
         ['percpu-huge.json', /\$\.steps\[0\]: limit: per-CPU map values \(at most 16777216 bytes\)/],
         ['deep.json', /deep\.json:\$: nested deeper than 64 levels/],
         ['deep-meta.json', /deep-meta\.json:\$: nested deeper than 64 levels/],

@@ -362,6 +362,8 @@ export function validateScenario(v: Json, root = '$'): Scenario {
       }
     }
     for (const req of REQUIRED[op] ?? []) if (s[req] === undefined) fail(`${p}.${req}`, `"${op}" needs "${req}"`);
+    // 2^32-1 is (uid_t)-1, "unchanged" to setresuid(), not a kuid (like an actor's kuid)
+    if (op === 'seteuid') int(s, 'euid', p, 0, INT_MAX - 1);
     if (op === 'token_create' && s.tail_byte !== undefined && (s.tail_byte as number) < 8)
       fail(`${p}.tail_byte`, 'must be >= 8 (bytes 0..7 are the token_create fields)');
     if (s.as !== undefined && typeof s.as !== 'string') fail(`${p}.as`, 'expected a handle name');
