@@ -178,6 +178,11 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
       mkdirSync(join(d, 'sub'));
       symlinkSync('..', join(d, 'sub', 'up'));
     });
+    // audit: a link out of the corpus would be read and quoted ("not valid JSON (Unexpected token 'r', "root:..."...)")
+    writeFileSync(join(T, 'outside-secret.txt'), 'SECRET-TOKEN-0123456789\n');
+    dir('shard-link-out-file', (d) => symlinkSync(join(T, 'outside-secret.txt'), join(d, 'leak.json')));
+    dir('shard-link-out-dir', (d) => symlinkSync(join(T, 'shard-good'), join(d, 'elsewhere')));
+    dir('shard-link-dev-zero', (d) => symlinkSync('/dev/zero', join(d, 'zero.json')));
     dir('shard-bad-json', (d) => writeFileSync(join(d, 'a.json'), '{"format": '));
     dir('shard-array', (d) => writeFileSync(join(d, 'a.json'), '[1, 2]'));
     dir('shard-builtin-op', (d) => writeFileSync(join(d, 'a.json'), readFileSync(join(T, 'slot-op-constructor.json'))));
@@ -405,6 +410,10 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
     ['oracle: --no-shrink with a value', () => ['oracle', '--no-shrink=1'], /--no-shrink takes no value/],
     ['oracle: --corpus missing', () => ['oracle', '--corpus', f('nope')], /--corpus .*nope: does not exist/],
     ['oracle: --corpus a file', () => ['oracle', '--corpus', f('good.json')], /--corpus .*good\.json: not a directory/],
+    ['corpus merge: a symlink to a file out of the corpus', () => ['corpus', 'merge', f('shard-link-out-file'), '--into', f('into')], /leak\.json: a symbolic link out of the corpus directory \(to .*outside-secret\.txt\)$/],
+    ['corpus merge: a symlink to a directory out of the corpus', () => ['corpus', 'merge', f('shard-link-out-dir'), '--into', f('into')], /elsewhere: a symbolic link out of the corpus directory/],
+    ['oracle: --corpus with a symlink out of it (not read, not quoted)', () => ['oracle', '--corpus', f('shard-link-out-file')], /leak\.json: a symbolic link out of the corpus directory/],
+    ['oracle: --corpus with a symlink to /dev/zero', () => ['oracle', '--corpus', f('shard-link-dev-zero')], /zero\.json: a symbolic link out of the corpus directory \(to \/dev\/zero\)/],
     ['oracle: --corpus dangling link inside', () => ['oracle', '--corpus', f('shard-dangling')], /x\.json: a dangling symbolic link/],
     ['oracle: --corpus loop inside', () => ['oracle', '--corpus', f('shard-dir-loop')], /a symbolic link loop/],
     ['oracle: --corpus malformed file', () => ['oracle', '--corpus', f('shard-bad-json')], /a\.json:\$: not valid JSON/],
