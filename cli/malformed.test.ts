@@ -183,6 +183,11 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
     dir('shard-link-out-file', (d) => symlinkSync(join(T, 'outside-secret.txt'), join(d, 'leak.json')));
     dir('shard-link-out-dir', (d) => symlinkSync(join(T, 'shard-good'), join(d, 'elsewhere')));
     dir('shard-link-dev-zero', (d) => symlinkSync('/dev/zero', join(d, 'zero.json')));
+    // audit: meta fields a command interpolates: "property": {"toString": 1} was a TypeError in corpus merge (exit 3)
+    dir('shard-meta-object', (d) =>
+      writeFileSync(join(d, 'a.json'), JSON.stringify({ ...JSON.parse(readFileSync(GOOD_FILE, 'utf8')), meta: { property: { toString: 1, valueOf: 1 } } })));
+    dir('shard-meta-checkable', (d) =>
+      writeFileSync(join(d, 'a.json'), JSON.stringify({ ...JSON.parse(readFileSync(GOOD_FILE, 'utf8')), meta: { kernel_checkable: 'yes', kernel: { results: 'x' } } })));
     dir('shard-bad-json', (d) => writeFileSync(join(d, 'a.json'), '{"format": '));
     dir('shard-array', (d) => writeFileSync(join(d, 'a.json'), '[1, 2]'));
     dir('shard-builtin-op', (d) => writeFileSync(join(d, 'a.json'), readFileSync(join(T, 'slot-op-constructor.json'))));
@@ -414,6 +419,8 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
     ['corpus merge: a symlink to a directory out of the corpus', () => ['corpus', 'merge', f('shard-link-out-dir'), '--into', f('into')], /elsewhere: a symbolic link out of the corpus directory/],
     ['oracle: --corpus with a symlink out of it (not read, not quoted)', () => ['oracle', '--corpus', f('shard-link-out-file')], /leak\.json: a symbolic link out of the corpus directory/],
     ['oracle: --corpus with a symlink to /dev/zero', () => ['oracle', '--corpus', f('shard-link-dev-zero')], /zero\.json: a symbolic link out of the corpus directory \(to \/dev\/zero\)/],
+    ['corpus merge: meta.property an object with toString', () => ['corpus', 'merge', f('shard-meta-object'), '--into', f('into')], /a\.json:\$\.meta\.property: expected a string, got \{"toString":1,"valueOf":1\}/],
+    ['oracle: --corpus meta.kernel_checkable not a boolean', () => ['oracle', '--corpus', f('shard-meta-checkable')], /a\.json:\$\.meta\.kernel_checkable: expected true or false, got "yes"/],
     ['oracle: --corpus dangling link inside', () => ['oracle', '--corpus', f('shard-dangling')], /x\.json: a dangling symbolic link/],
     ['oracle: --corpus loop inside', () => ['oracle', '--corpus', f('shard-dir-loop')], /a symbolic link loop/],
     ['oracle: --corpus malformed file', () => ['oracle', '--corpus', f('shard-bad-json')], /a\.json:\$: not valid JSON/],

@@ -220,6 +220,39 @@ function checkStrings(v: Json, root: string): void {
   }
 }
 
+const VERDICT_CLASSES = ['contradicts-text', 'latent', 'pre-existing', 'design-decision', 'design-question', 'withdrawn'];
+
+/** the metadata block (scenario/types.ts ScenarioMeta): every known field has its type, so
+ *  a stranger's `"property": {"toString": 1}` is one error line here, not a TypeError where
+ *  a command interpolates it (corpus merge). Unknown fields are kept and never read. */
+function checkMeta(m: Json, path: string): void {
+  if (!isObj(m)) fail(path, 'expected an object');
+  for (const key of ['property', 'profile', 'date', 'path', 'note', 'finding']) str(m, key, path, true);
+  if (m.seed !== undefined && (typeof m.seed !== 'number' || !Number.isSafeInteger(m.seed)))
+    fail(`${path}.seed`, `expected an integer, got ${JSON.stringify(m.seed)}`);
+  bool(m, 'kernel_checkable', path);
+  if (m.verdict !== undefined) oneOf(m.verdict, `${path}.verdict`, VERDICT_CLASSES);
+  if (m.kernel !== undefined) {
+    const k = m.kernel;
+    const kp = `${path}.kernel`;
+    if (!isObj(k)) fail(kp, 'expected {"release"?, "results": [{"ret", "text"?}, ...]}');
+    str(k, 'release', kp, true);
+    if (!Array.isArray(k.results)) fail(`${kp}.results`, 'expected a list of results');
+    k.results.forEach((r, i) => {
+      const rp = `${kp}.results[${i}]`;
+      if (!isObj(r)) fail(rp, 'expected {"ret", "text"?}');
+      str(r, 'ret', rp);
+      str(r, 'text', rp, true);
+    });
+  }
+  if (m.shows !== undefined) {
+    if (!Array.isArray(m.shows)) fail(`${path}.shows`, 'expected a list');
+    m.shows.forEach((x, i) => {
+      if (!isObj(x)) fail(`${path}.shows[${i}]`, 'expected an object');
+    });
+  }
+}
+
 /** Validates parsed JSON as a scenario; throws ScenarioError with a JSON path. */
 export function validateScenario(v: Json, root = '$'): Scenario {
   if (!isObj(v)) fail(root, 'a scenario must be a JSON object');
@@ -378,7 +411,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     perCpu += perCpuBytes(s);
     if (perCpu > LIMITS.percpu) fail(`${root}.steps[${i}]`, limitMessage('percpu'));
   });
-  if (v.meta !== undefined && !isObj(v.meta)) fail(`${root}.meta`, 'expected an object');
+  if (v.meta !== undefined) checkMeta(v.meta, `${root}.meta`);
   return v as unknown as Scenario;
 }
 
