@@ -264,9 +264,10 @@ struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint
 struct step {
   int i, actor, op, opidx, to_actor, has_perm;
   int refused; /* RZ_*: refused by the static rules (nothing is sent to the actor) */
-  char *as;
-  char *h[3];
+  char *as;    /* NULL: no as= */
+  char *h[3];  /* NULL: no handle (the raw value "-") */
   char *s[3];
+  unsigned char snull[3]; /* s[k] stands for NULL (fsconfig key/value, mount data: the raw value "-") */
   long long n[8];
 };
 
@@ -314,7 +315,12 @@ static char *pct_decode(const char *s, size_t n, size_t *outlen) {
 }
 
 #define MAX_KV 32
-struct kv { char *k, *v; int used; int nul; /* the value had a NUL byte (a C string would truncate it) */ };
+struct kv {
+  char *k, *v;
+  int used;
+  int nul;  /* the value had a NUL byte (a C string would truncate it) */
+  int dash; /* the raw token value was exactly "-": absent (no handle, NULL); a literal "-" comes as %2D */
+};
 
 static int parse_num(const char *v, long long *out, int hex) {
   if (!*v) return -1;
@@ -430,17 +436,20 @@ static int parse_step(struct kv *kvs, int n) {
   st->op = OPS[k].op;
   st->opidx = k;
   struct kv *as = kv_get(kvs, n, "as");
-  if (as) st->as = strdup(as->v);
+  if (as && !as->dash) st->as = strdup(as->v);
   st->to_actor = -1;
   for (const struct argspec *ar = OPS[k].args; ar->key; ar++) {
     struct kv *e = kv_get(kvs, n, ar->key);
     const char *v = e ? e->v : ar->def;
     if (!v) return perr("op %s: missing key '%s'", op, ar->key);
+    /* absent: the raw token "-" or a default "-" (a decoded "-" from %2D is a literal) */
+    int absent = e ? e->dash : !strcmp(v, "-");
     switch (ar->kind) {
-    case A_HANDLE: free(st->h[ar->slot]); st->h[ar->slot] = strdup(v); break;
+    case A_HANDLE: free(st->h[ar->slot]); st->h[ar->slot] = absent ? NULL : strdup(v); break;
     case A_STR:
       free(st->s[ar->slot]);
       st->s[ar->slot] = strdup(v);
+      st->snull[ar->slot] = (unsigned char)absent;
       if (e && e->nul && ar->slot == 0 && (is_path_op(st->op) || st->op == OP_FSOPEN)) {
         /* a NUL would cut the C string: a path or fs name with one is refused */
         st->refused = st->op == OP_FSOPEN ? RZ_FSTYPE : RZ_ESCAPES;
@@ -481,8 +490,6 @@ static int parse_step(struct kv *kvs, int n) {
   if (!st->refused && is_path_op(st->op)) st->refused = path_refusal(st->s[0], 0);
   if (!st->refused && st->op == OP_FSOPEN && !fs_type_allowed(st->s[0], 0)) st->refused = RZ_FSTYPE;
   if (!st->refused && st->op == OP_RLIMIT_NOFILE && (st->n[0] < 0 || st->n[0] > MAX_RLIMIT_NOFILE)) st->refused = RZ_FDS;
-  for (int j = 0; j < 3; j++)
-    if (!st->h[j]) st->h[j] = strdup("-");
   /* a NUL anywhere else (a name, a number, an fsconfig value) would be cut: a protocol error */
   for (int j = 0; j < n; j++)
     if (kvs[j].nul) { S.nsteps++; return perr("NUL byte in '%s'", kvs[j].k); }
@@ -567,6 +574,7 @@ static int split_kv(char *rest, struct kv *kvs, int *n) {
     kvs[*n].v = pct_decode(eq + 1, strlen(eq + 1), &vl);
     kvs[*n].used = 0;
     kvs[*n].nul = vl != strlen(kvs[*n].v);
+    kvs[*n].dash = !strcmp(eq + 1, "-");
     (*n)++;
     if (kl != strlen(kvs[*n - 1].k)) return perr("NUL byte in a key");
     if (kl > MAX_STRING || vl > MAX_STRING) return perr("limit: string length (at most %d bytes)", MAX_STRING);
@@ -1136,6 +1144,7 @@ static struct binding B[MAX_HANDLES];
 static int nB;
 
 static struct binding *bind_find(const char *name) {
+  if (!name) return NULL; /* no handle */
   for (int i = 0; i < nB; i++)
     if (!strcmp(B[i].name, name)) return &B[i];
   return NULL;
@@ -1157,7 +1166,7 @@ static void bind_set(const char *name, int actor, int fd, int btf_id) {
   b->btf_id = btf_id;
 }
 static int resolve(const char *h, int actor) {
-  if (!h || !strcmp(h, "-")) return BAD_FD;
+  if (!h) return BAD_FD; /* no handle */
   struct binding *b = bind_find(h);
   if (b && b->actor == actor) return b->fd;
   return BAD_FD;
@@ -1492,7 +1501,7 @@ static void run_steps(void) {
     c.op = st->op;
     for (int j = 0; j < 8; j++) c.n[j] = st->n[j];
     c.fd[0] = resolve(st->h[0], k);
-    c.fd[1] = strcmp(st->h[1], "-") ? resolve(st->h[1], k) : 0;
+    c.fd[1] = st->h[1] ? resolve(st->h[1], k) : 0;
     c.fd[2] = -1;
     const char *s[3] = {NULL, NULL, NULL};
     char dir[64];
@@ -1502,8 +1511,8 @@ static void run_steps(void) {
     switch (st->op) {
     case OP_FSOPEN: s[0] = st->s[0]; break;
     case OP_FSCONFIG:
-      s[1] = strcmp(st->s[1], "-") ? st->s[1] : NULL;
-      s[2] = strcmp(st->s[2], "-") ? st->s[2] : NULL;
+      s[1] = st->snull[1] ? NULL : st->s[1];
+      s[2] = st->snull[2] ? NULL : st->s[2];
       break;
     case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[0] = st->s[0]; break;
     case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
@@ -1511,7 +1520,7 @@ static void run_steps(void) {
     case OP_MOUNT:
       step_dir(dir, sizeof dir, si);
       s[0] = dir;
-      s[1] = strcmp(st->s[0], "-") ? st->s[0] : NULL;
+      s[1] = st->snull[0] ? NULL : st->s[0];
       break;
     case OP_BTF_GET_FD_BY_ID: {
       struct binding *b = bind_find(st->h[0]);

@@ -212,6 +212,23 @@ export function hostileCases(host: string): HostileCase[] {
       ],
     },
   });
+  // ---- a literal "-" (the wire's "absent"): a handle named "-", fsconfig key "-", mount data "-"
+  add({
+    id: 'dash-literals',
+    klass: 'a literal "-" in a handle name, an fsconfig key and mount data (the wire protocol\'s "absent")',
+    refusal: 'none: runs as written ("-" is sent as %2D; the kernel gave EBADF/EINVAL for NULL before)',
+    runsNormally: true,
+    scenario: sc('hostile dash-literals', [
+      { actor: 'root', op: 'fsopen', fs: 'bpf', as: '-', expect: 'ok' },
+      { actor: 'root', op: 'fsconfig', fd: '-', cmd: 'create', expect: 'ok' },
+      { actor: 'root', op: 'fsmount', fd: '-', as: 'm2', expect: 'ok' },
+      { actor: 'root', op: 'fsopen', fs: 'bpf', as: 'f', expect: 'ok' },
+      { actor: 'root', op: 'fsconfig', fd: 'f', cmd: 'set_string', key: '-', value: 'x', expect: 'ok' },
+      { actor: 'root', op: 'fsconfig', fd: 'f', cmd: 'set_flag', key: '-', expect: 'ok' },
+      { actor: 'root', op: 'mount', data: '-', as: '-', expect: 'ok' },
+      { actor: 'root', op: 'close', fd: '-', expect: 'ok' },
+    ]),
+  });
   // ---- resource exhaustion
   path('rlimit-nofile-huge', 'rlimit_nofile 2^32-1 and 4097', [
     refused({ actor: 'root', op: 'rlimit_nofile', limit: 2 ** 32 - 1 }, REASON.fds),
