@@ -82,10 +82,16 @@ struct x_open_how { uint64_t flags, mode, resolve; };
 #define TMPFS_MAGIC_X 0x01021994
 #define RAMFS_MAGIC_X 0x858458f6
 #define ANON_INODE_FS_MAGIC_X 0x09041934
-#define CTL_FD 1000     /* actor's control socket */
-#define HELP_A 1001     /* actor's end of its helper socket pair (sandbox resolution, see SANDBOX.md) */
-#define HELP_B 1002     /* the forked helper's end */
-#define HIGH_FD 1100    /* leader keeps its own fds at >= this */
+/* The executor's own fds in an actor sit above every number a scenario can allocate
+ * (RLIMIT_NOFILE at most MAX_RLIMIT_NOFILE = 4096), so the actor's fd table below them is
+ * exactly the model's. main() picks the layout: 4200.. when its RLIMIT_NOFILE can be raised
+ * to FD_LAYOUT_NEED, else the old 1000.. (where a scenario's 998th fd lands at 1003). */
+static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100;
+#define CTL_FD g_ctl_fd     /* actor's control socket */
+#define HELP_A g_help_a     /* actor's end of its helper socket pair (sandbox resolution, see SANDBOX.md) */
+#define HELP_B g_help_b     /* the forked helper's end */
+#define HIGH_FD g_high_fd   /* leader keeps its own fds at >= this */
+#define FD_LAYOUT_NEED 4608
 #define BAD_FD 999
 
 /* scenario-level limits (oracle/SANDBOX.md "Limits"; scenario/sandbox.ts LIMITS) */
@@ -1317,12 +1323,6 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
   if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
   prctl(PR_SET_KEEPCAPS, 0);
   prctl(X_PR_CAP_AMBIENT, X_PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  /* the model's fd table: RLIMIT_NOFILE soft = hard = 1024 (lowering needs no privilege) */
-  stage = "setrlimit(RLIMIT_NOFILE)";
-  {
-    struct rlimit rl = {1024, 1024};
-    if (setrlimit(RLIMIT_NOFILE, &rl) < 0) goto fail;
-  }
   /* the sandbox's address-space limit (oracle/SANDBOX.md "Limits") */
   stage = "setrlimit(RLIMIT_AS)";
   {
@@ -1347,6 +1347,12 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
   dup2(g_devnull, 2);
   syscall(NR_close_range, 3, CTL_FD - 1, 0);
   syscall(NR_close_range, HELP_B + 1, ~0U, 0);
+  /* the model's fd table: RLIMIT_NOFILE soft = hard = 1024 (lowering needs no privilege), set
+   * after the executor's own fds were placed above it */
+  {
+    struct rlimit rl = {1024, 1024};
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0) { child_status(CTL_FD, errno, "setrlimit(RLIMIT_NOFILE)"); _exit(1); }
+  }
   child_status(CTL_FD, 0, "ok");
   actor_loop();
 fail:
@@ -2000,9 +2006,12 @@ int main(void) {
   signal(SIGPIPE, SIG_IGN);
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2048) {
-    rl.rlim_cur = rl.rlim_max < 2048 ? rl.rlim_max : 2048;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < FD_LAYOUT_NEED) {
+    rl.rlim_cur = rl.rlim_max < FD_LAYOUT_NEED ? rl.rlim_max : FD_LAYOUT_NEED;
     setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= FD_LAYOUT_NEED) {
+    g_ctl_fd = 4200; g_help_a = 4201; g_help_b = 4202; g_high_fd = 4300;
   }
   capget64(NULL, &g_caps_all, NULL);
   const char *tops = getenv("BPFTC_EXEC_TEST_OPS");

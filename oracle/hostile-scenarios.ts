@@ -229,6 +229,21 @@ export function hostileCases(host: string): HostileCase[] {
       { actor: 'root', op: 'close', fd: '-', expect: 'ok' },
     ]),
   });
+  // ---- the fd table's edge: the executor's own fds must not take numbers a scenario can allocate
+  add({
+    id: 'fd-table-full',
+    klass: 'an actor fills its fd table to RLIMIT_NOFILE (1024), then dup2 without a target (control fds at 1000-1002 took three numbers)',
+    refusal: 'none: runs as written (fds 3..1023 are the scenario\'s; EMFILE at 1024, dup2 EBADF), model and kernel agree',
+    runsNormally: true,
+    scenario: sc('hostile fd-table-full', [
+      ...Array.from({ length: 1021 - 1 }, (_, i): Step => ({ actor: 'root', op: 'fsopen', fs: 'bpf', as: `h${i}` })),
+      { actor: 'root', op: 'fsopen', fs: 'bpf', as: 'last', expect: 'EMFILE' },
+      { actor: 'root', op: 'dup2', fd: 'h0', to: 'nosuch', expect: 'EBADF' },
+      { actor: 'root', op: 'close', fd: 'h5', expect: 'ok' },
+      { actor: 'root', op: 'dup2', fd: 'h0', to: 'nosuch', as: 'd', expect: 'ok' },
+      { actor: 'root', op: 'fsopen', fs: 'bpf', expect: 'EMFILE' },
+    ]),
+  });
   // ---- resource exhaustion
   path('rlimit-nofile-huge', 'rlimit_nofile 2^32-1 and 4097', [
     refused({ actor: 'root', op: 'rlimit_nofile', limit: 2 ** 32 - 1 }, REASON.fds),
