@@ -23,7 +23,7 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   // on the model and on the executor alike (REFUSED with the reason)
   ...P('sandbox', 'staticRefusal (scenario/sandbox.ts, oracle/SANDBOX.md)', [
     ['path', 'a path argument is relative, without "..", NUL or control bytes, at most 1024 bytes', 'REFUSED'],
-    ['fs_type', 'fsopen of bpf, tmpfs or ramfs only', 'REFUSED'],
+    ['fs_type', 'fsopen of bpf only', 'REFUSED'],
     ['rlimit', 'rlimit_nofile at most 4096', 'REFUSED'],
   ]),
   ...P('userns', 'cap_capable (security/commoncap.c)', [

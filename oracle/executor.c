@@ -79,8 +79,6 @@ struct x_open_how { uint64_t flags, mode, resolve; };
 #define X_PR_CAP_AMBIENT_CLEAR_ALL 4
 
 #define BPF_FS_MAGIC_X 0xcafe4a11
-#define TMPFS_MAGIC_X 0x01021994
-#define RAMFS_MAGIC_X 0x858458f6
 #define ANON_INODE_FS_MAGIC_X 0x09041934
 /* The executor's own fds in an actor sit above every number a scenario can allocate
  * (RLIMIT_NOFILE at most MAX_RLIMIT_NOFILE = 4096), so the actor's fd table below them is
@@ -411,10 +409,10 @@ static int path_refusal(const char *p, int nul) {
   return RZ_NONE;
 }
 
-/* fsopen may create only fresh, private superblocks: bpf, tmpfs, ramfs (anything else may share
- * a host superblock or make the kernel load a module) */
+/* fsopen may create only fresh, private superblocks the model knows: bpf (anything else may share
+ * a host superblock or make the kernel load a module; tmpfs/ramfs: the model has only bpffs) */
 static int fs_type_allowed(const char *fs, int nul) {
-  return !nul && (!strcmp(fs, "bpf") || !strcmp(fs, "tmpfs") || !strcmp(fs, "ramfs"));
+  return !nul && !strcmp(fs, "bpf");
 }
 
 static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK; }
@@ -689,7 +687,7 @@ static int dev_owned(uint64_t d) {
   }
   return 0;
 }
-static int scenario_fs_type(unsigned long t) { return t == BPF_FS_MAGIC_X || t == TMPFS_MAGIC_X || t == RAMFS_MAGIC_X; }
+static int scenario_fs_type(unsigned long t) { return t == BPF_FS_MAGIC_X; }
 
 /* The dirfd/fd of a path step: on a superblock of this scenario, or an anonymous-inode file.
  * Returns RZ_NONE (allowed), -1 (not an open fd: the kernel answers EBADF itself without

@@ -168,7 +168,8 @@ export function hostileCases(host: string): HostileCase[] {
     },
   });
   // ---- fsopen of filesystems with host superblocks, or whose name autoloads a module
-  for (const fs of ['ext4', 'proc', 'sysfs', 'cgroup2', 'devtmpfs', 'vfat', 'bpftc-no-such-fs', '', 'bpf\n', 'BPF'])
+  // tmpfs / ramfs (audit): fresh superblocks, but the model has only bpffs (it said ENODEV, the kernel ok)
+  for (const fs of ['ext4', 'proc', 'sysfs', 'cgroup2', 'devtmpfs', 'vfat', 'bpftc-no-such-fs', '', 'bpf\n', 'BPF', 'tmpfs', 'ramfs'])
     add({
       id: `fsopen-${fs.replace(/[^a-z0-9]/gi, '_') || 'empty'}`,
       klass: `fsopen of ${JSON.stringify(fs)} (host superblock or module autoload)`,

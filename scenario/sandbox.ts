@@ -32,8 +32,10 @@ export type RefusalReason = (typeof REASON)[keyof typeof REASON];
 /** every reason, in the order SANDBOX.md lists them */
 export const REASONS: readonly RefusalReason[] = Object.values(REASON);
 
-/** fsopen may create only these (always a fresh, private superblock, no module autoload) */
-export const ALLOWED_FS_TYPES: readonly string[] = ['bpf', 'tmpfs', 'ramfs'];
+/** fsopen may create only these (always a fresh, private superblock, no module autoload;
+ *  tmpfs and ramfs would be fresh too, but the model has only bpffs: it says ENODEV for them,
+ *  so a scenario with one would be a model/kernel disagreement by construction) */
+export const ALLOWED_FS_TYPES: readonly string[] = ['bpf'];
 
 /** a path argument longer than this (bytes, UTF-8) is refused */
 export const MAX_PATH_BYTES = 1024;
