@@ -245,6 +245,20 @@ export function hostileCases(host: string): HostileCase[] {
       { actor: 'root', op: 'fsopen', fs: 'bpf', expect: 'EMFILE' },
     ]),
   });
+  // ---- legacy mount data at the page boundary (audit: the model parsed 4096 bytes, the kernel 4095;
+  // the model refused keys over 255 bytes, which only fsconfig() does)
+  add({
+    id: 'mount-data-page',
+    klass: 'legacy mount data of 4096 bytes (the kernel keeps 4095) and a 300-byte option key',
+    refusal: 'none: runs as written (data is data), model and kernel agree',
+    runsNormally: true,
+    scenario: sc('hostile mount-data-page', [
+      { actor: 'root', op: 'mount', data: `uid=${'0'.repeat(4091)}7`, as: 'big', expect: 'ok' },
+      { actor: 'root', op: 'mountinfo', fd: 'big', expect: 'ok', expect_text: 'bpf none rw' },
+      { actor: 'root', op: 'mount', data: 'k'.repeat(300), expect: 'ok' },
+      { actor: 'root', op: 'mount', data: `mode=0700,${'k'.repeat(256)}=1`, expect: 'ok' },
+    ]),
+  });
   // ---- resource exhaustion
   path('rlimit-nofile-huge', 'rlimit_nofile 2^32-1 and 4097', [
     refused({ actor: 'root', op: 'rlimit_nofile', limit: 2 ** 32 - 1 }, REASON.fds),
