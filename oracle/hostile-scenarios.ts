@@ -259,6 +259,18 @@ export function hostileCases(host: string): HostileCase[] {
       { actor: 'root', op: 'mount', data: `mode=0700,${'k'.repeat(256)}=1`, expect: 'ok' },
     ]),
   });
+  // ---- path components over NAME_MAX and the empty path (audit: the model created a 256-byte name)
+  path('name-max', 'path components of 255/256/300 bytes (also in UTF-8: 128 x "é"), and mkdir of ""', [
+    { actor: 'root', op: 'open', dirfd: 'mnt', path: '.', as: 'd', expect: 'ok' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: 'a'.repeat(255), expect: 'ok' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: 'a'.repeat(256), expect: 'ENAMETOOLONG' },
+    { actor: 'root', op: 'open', dirfd: 'd', path: 'b'.repeat(300), expect: 'ENAMETOOLONG' },
+    { actor: 'root', op: 'open_tree', dirfd: 'd', path: `${'a'.repeat(255)}/${'c'.repeat(256)}`, expect: 'ENAMETOOLONG' },
+    { actor: 'root', op: 'fspick', dirfd: 'd', path: 'é'.repeat(128), expect: 'ENAMETOOLONG' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: 'é'.repeat(127) + 'a', expect: 'ok' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: '', expect: 'ENOENT' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: 'x.y', expect: 'EPERM' },
+  ], 'harmless: ENAMETOOLONG / ENOENT, model and kernel agree');
   // ---- resource exhaustion
   path('rlimit-nofile-huge', 'rlimit_nofile 2^32-1 and 4097', [
     refused({ actor: 'root', op: 'rlimit_nofile', limit: 2 ** 32 - 1 }, REASON.fds),
