@@ -271,6 +271,13 @@ export function hostileCases(host: string): HostileCase[] {
     { actor: 'root', op: 'mkdir', dirfd: 'd', path: '', expect: 'ENOENT' },
     { actor: 'root', op: 'mkdir', dirfd: 'd', path: 'x.y', expect: 'EPERM' },
   ], 'harmless: ENAMETOOLONG / ENOENT, model and kernel agree');
+  // ---- numbers at their edges the model did not know (audit)
+  path('prog-lone-exit', 'prog_load with insn_cnt 1 (a lone "exit": R0 never written)', [
+    { actor: 'root', op: 'prog_load', prog_type: 1, insn_cnt: 1, expect: 'EACCES' },
+    { actor: 'root', op: 'prog_load', prog_type: 31, insn_cnt: 1, prog_flags: 16, expect: 'EACCES' },
+    { actor: 'root', op: 'prog_load', prog_type: 26, insn_cnt: 1, expect: 'EINVAL' },
+    { actor: 'root', op: 'prog_load', prog_type: 1, insn_cnt: 2, expect: 'ok' },
+  ], 'harmless: the verifier says EACCES, model and kernel agree');
   // ---- resource exhaustion
   path('rlimit-nofile-huge', 'rlimit_nofile 2^32-1 and 4097', [
     refused({ actor: 'root', op: 'rlimit_nofile', limit: 2 ** 32 - 1 }, REASON.fds),
