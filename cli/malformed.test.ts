@@ -146,6 +146,10 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
     const bigMap = base();
     bigMap.steps[3]!.map_type = 4294967296;
     w('big-map-type.json', JSON.stringify(bigMap));
+    // audit: euid 2^32-1 is (uid_t)-1, "unchanged" to setresuid() (the kernel said ok, the model EINVAL)
+    w('seteuid-minus-one.json', JSON.stringify({ ...base(), steps: [{ actor: 'priv', op: 'seteuid', euid: 4294967295 }] }));
+    // audit: per-CPU map values are not charged to the scenario's memory cgroup: a scenario-level limit
+    w('percpu-huge.json', JSON.stringify({ ...base(), steps: [{ actor: 'priv', op: 'map_create', map_type: 6, value_size: 32768, max_entries: 20000 }] }));
     w('deep.json', '['.repeat(100_000) + ']'.repeat(100_000));
     w('deep-meta.json', JSON.stringify({ ...base(), meta: { x: 0 } }).replace('{"x":0}', `{"x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`));
     w('big.json', '');
@@ -174,6 +178,16 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
       mkdirSync(join(d, 'sub'));
       symlinkSync('..', join(d, 'sub', 'up'));
     });
+    // audit: a link out of the corpus would be read and quoted ("not valid JSON (Unexpected token 'r', "root:..."...)")
+    writeFileSync(join(T, 'outside-secret.txt'), 'SECRET-TOKEN-0123456789\n');
+    dir('shard-link-out-file', (d) => symlinkSync(join(T, 'outside-secret.txt'), join(d, 'leak.json')));
+    dir('shard-link-out-dir', (d) => symlinkSync(join(T, 'shard-good'), join(d, 'elsewhere')));
+    dir('shard-link-dev-zero', (d) => symlinkSync('/dev/zero', join(d, 'zero.json')));
+    // audit: meta fields a command interpolates: "property": {"toString": 1} was a TypeError in corpus merge (exit 3)
+    dir('shard-meta-object', (d) =>
+      writeFileSync(join(d, 'a.json'), JSON.stringify({ ...JSON.parse(readFileSync(GOOD_FILE, 'utf8')), meta: { property: { toString: 1, valueOf: 1 } } })));
+    dir('shard-meta-checkable', (d) =>
+      writeFileSync(join(d, 'a.json'), JSON.stringify({ ...JSON.parse(readFileSync(GOOD_FILE, 'utf8')), meta: { kernel_checkable: 'yes', kernel: { results: 'x' } } })));
     dir('shard-bad-json', (d) => writeFileSync(join(d, 'a.json'), '{"format": '));
     dir('shard-array', (d) => writeFileSync(join(d, 'a.json'), '[1, 2]'));
     dir('shard-builtin-op', (d) => writeFileSync(join(d, 'a.json'), readFileSync(join(T, 'slot-op-constructor.json'))));
@@ -318,6 +332,8 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
         ['negative-kuid.json', /\$\.actors\[1\]\.kuid: expected an integer in/],
         ['fraction-kuid.json', /\$\.actors\[1\]\.kuid: expected an integer in/],
         ['big-map-type.json', /\$\.steps\[3\]\.map_type: expected an integer in \[0, 4294967295\], got 4294967296/],
+        ['seteuid-minus-one.json', /\$\.steps\[0\]\.euid: expected an integer in \[0, 4294967294\], got 4294967295/],
+        ['percpu-huge.json', /\$\.steps\[0\]: limit: per-CPU map values \(at most 16777216 bytes\)/],
         ['deep.json', /deep\.json:\$: nested deeper than 64 levels/],
         ['deep-meta.json', /deep-meta\.json:\$: nested deeper than 64 levels/],
       ] as Array<[string, RegExp]>
@@ -399,6 +415,12 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
     ['oracle: --no-shrink with a value', () => ['oracle', '--no-shrink=1'], /--no-shrink takes no value/],
     ['oracle: --corpus missing', () => ['oracle', '--corpus', f('nope')], /--corpus .*nope: does not exist/],
     ['oracle: --corpus a file', () => ['oracle', '--corpus', f('good.json')], /--corpus .*good\.json: not a directory/],
+    ['corpus merge: a symlink to a file out of the corpus', () => ['corpus', 'merge', f('shard-link-out-file'), '--into', f('into')], /leak\.json: a symbolic link out of the corpus directory \(to .*outside-secret\.txt\)$/],
+    ['corpus merge: a symlink to a directory out of the corpus', () => ['corpus', 'merge', f('shard-link-out-dir'), '--into', f('into')], /elsewhere: a symbolic link out of the corpus directory/],
+    ['oracle: --corpus with a symlink out of it (not read, not quoted)', () => ['oracle', '--corpus', f('shard-link-out-file')], /leak\.json: a symbolic link out of the corpus directory/],
+    ['oracle: --corpus with a symlink to /dev/zero', () => ['oracle', '--corpus', f('shard-link-dev-zero')], /zero\.json: a symbolic link out of the corpus directory \(to \/dev\/zero\)/],
+    ['corpus merge: meta.property an object with toString', () => ['corpus', 'merge', f('shard-meta-object'), '--into', f('into')], /a\.json:\$\.meta\.property: expected a string, got \{"toString":1,"valueOf":1\}/],
+    ['oracle: --corpus meta.kernel_checkable not a boolean', () => ['oracle', '--corpus', f('shard-meta-checkable')], /a\.json:\$\.meta\.kernel_checkable: expected true or false, got "yes"/],
     ['oracle: --corpus dangling link inside', () => ['oracle', '--corpus', f('shard-dangling')], /x\.json: a dangling symbolic link/],
     ['oracle: --corpus loop inside', () => ['oracle', '--corpus', f('shard-dir-loop')], /a symbolic link loop/],
     ['oracle: --corpus malformed file', () => ['oracle', '--corpus', f('shard-bad-json')], /a\.json:\$: not valid JSON/],

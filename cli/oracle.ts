@@ -114,6 +114,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
           agreements: res.agreements,
           disagreements: res.disagreements,
           setupErrors: res.setupErrors,
+          unsupported: res.unsupported,
           coverage: Object.fromEntries([...res.coverage].map(([op, c]) => [op, { kernel: [...c.kernel].sort(), model: [...c.model].sort() }])),
           found: found.map((d) => d.shrunk?.scenario ?? d.scenario),
           saved,
@@ -125,6 +126,8 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   } else {
     out(`kernel ${probe.release}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
+    // a file that says kernel_checkable but is not (a race, LSM set-up, thread_of) is never executed: said, not hidden
+    if (res.unsupported) out(`${res.unsupported} corpus scenario(s) marked kernel_checkable are model-only and were not run on the kernel`);
     out(formatCoverageTable(res.coverage));
     for (const d of found) out(`\nDISAGREEMENT\n${d.report}`);
     saveAll();

@@ -5,10 +5,12 @@
 // The walk refuses what a merged or downloaded corpus directory may contain by
 // mistake or by malice, each with one FileError naming the path: the root not a
 // directory, a dangling symbolic link, a symlink loop (also a directory link
-// back to one of its ancestors), an unreadable directory. Symlinks to files
-// and to directories elsewhere are followed.
+// back to one of its ancestors), an unreadable directory, a symbolic link that
+// leads out of the corpus directory (a stranger's corpus must not make bpftc
+// read, and quote in its error lines, files elsewhere: a JSON error quotes the
+// start of the file). Symlinks within the corpus are followed.
 
-import { type Dirent, readdirSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../scenario/types.ts';
 import { FileError, fsProblem, loadScenarioFile } from '../scenario/io.ts';
@@ -23,7 +25,7 @@ function dirId(p: string): string {
   return `${st.dev}:${st.ino}`;
 }
 
-function walk(dir: string, ancestors: Set<string>, out: string[]): void {
+function walk(dir: string, root: string, ancestors: Set<string>, out: string[]): void {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -43,12 +45,15 @@ function walk(dir: string, ancestors: Set<string>, out: string[]): void {
         if (code === 'ELOOP') throw new FileError(`${p}: a symbolic link loop`);
         throw new FileError(`${p}: ${fsProblem(e)}`);
       }
+      const to = realpathSync(p);
+      if (to !== root && !to.startsWith(root.endsWith('/') ? root : `${root}/`))
+        throw new FileError(`${p}: a symbolic link out of the corpus directory (to ${to})`);
     }
     if (isDir) {
       const id = dirId(p);
       if (ancestors.has(id)) throw new FileError(`${p}: a symbolic link loop (it leads back to a directory above it)`);
       ancestors.add(id);
-      walk(p, ancestors, out);
+      walk(p, root, ancestors, out);
       ancestors.delete(id);
     } else if (ent.name.endsWith('.json')) out.push(p);
   }
@@ -64,7 +69,13 @@ export function corpusFiles(dir: string): string[] {
   }
   if (!st.isDirectory()) throw new FileError(`${dir}: not a directory (a corpus is a directory of *.json scenarios)`);
   const out: string[] = [];
-  walk(dir, new Set([`${st.dev}:${st.ino}`]), out);
+  let root: string;
+  try {
+    root = realpathSync(dir);
+  } catch (e) {
+    throw new FileError(`${dir}: ${fsProblem(e)}`);
+  }
+  walk(dir, root, new Set([`${st.dev}:${st.ino}`]), out);
   return out;
 }
 

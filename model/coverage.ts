@@ -23,7 +23,7 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   // on the model and on the executor alike (REFUSED with the reason)
   ...P('sandbox', 'staticRefusal (scenario/sandbox.ts, oracle/SANDBOX.md)', [
     ['path', 'a path argument is relative, without "..", NUL or control bytes, at most 1024 bytes', 'REFUSED'],
-    ['fs_type', 'fsopen of bpf, tmpfs or ramfs only', 'REFUSED'],
+    ['fs_type', 'fsopen of bpf only', 'REFUSED'],
     ['rlimit', 'rlimit_nofile at most 4096', 'REFUSED'],
   ]),
   ...P('userns', 'cap_capable (security/commoncap.c)', [
@@ -67,7 +67,10 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
     ['delegate_capable', 'a non-zero mask needs capable(CAP_SYS_ADMIN)', 'EPERM'],
   ]),
   ...P('bpffs', 'bpf_fill_super (kernel/bpf/inode.c)', [['capable', 'a non-init fc needs capable(CAP_SYS_ADMIN)', 'EPERM']]),
-  ...P('bpffs', 'bpf_lookup (kernel/bpf/inode.c)', [['dotted', 'names with a dot are reserved', 'EPERM']]),
+  ...P('bpffs', 'bpf_lookup (kernel/bpf/inode.c)', [
+    ['dotted', 'names with a dot are reserved', 'EPERM'],
+    ['name_max', 'simple_lookup(): a name of at most NAME_MAX (255) bytes', 'ENAMETOOLONG'],
+  ]),
   ...P('mount', 'fsmount (fs/namespace.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
     ['fdget', 'an open, non-O_PATH fd', 'EBADF'],

@@ -15,6 +15,7 @@ export const ENODEV = 19;
 export const ENOTDIR = 20;
 export const EINVAL = 22;
 export const EMFILE = 24;
+export const ENAMETOOLONG = 36;
 export const ENOSPC = 28;
 export const EROFS = 30;
 export const ERANGE = 34;
@@ -42,6 +43,7 @@ const NAMES: Record<number, string> = {
   [ENOTDIR]: 'ENOTDIR',
   [EINVAL]: 'EINVAL',
   [EMFILE]: 'EMFILE',
+  [ENAMETOOLONG]: 'ENAMETOOLONG',
   [ENOSPC]: 'ENOSPC',
   [EROFS]: 'EROFS',
   [ERANGE]: 'ERANGE',

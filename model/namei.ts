@@ -2,7 +2,7 @@
 // openat() and mkdirat(). Only relative paths of "."/names are modelled.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EBADF, EEXIST, EINVAL, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
+import { EBADF, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, type Dentry, type Path, allocFd, fdgetRaw, inode_permission } from './vfs.ts';
 import { hasMapping } from './userns.ts';
 
@@ -11,6 +11,15 @@ import { hasMapping } from './userns.ts';
  *  while the root's mode is 0, may create such names) */
 function bpfLookupRefused(k: Kernel, dir: Dentry, name: string): boolean {
   return dir.sb.fsType === 'bpf' && (dir.inode.mode & 0o7777) !== 0 && k.check('bpf_lookup/dotted', name.includes('.'));
+}
+
+/** the lookup of a name that misses the dcache: bpf_lookup() (a dotted name: EPERM), then
+ *  simple_lookup(): `if (dentry->d_name.len > NAME_MAX) return ERR_PTR(-ENAMETOOLONG)`
+ *  (d_name.len in bytes); 0 when the name may be created */
+function lookupMiss(k: Kernel, dir: Dentry, name: string): number {
+  if (bpfLookupRefused(k, dir, name)) return -EPERM;
+  if (k.check('bpf_lookup/name_max', new TextEncoder().encode(name).length > 255)) return -ENAMETOOLONG;
+  return 0;
 }
 
 function split(path: string): string[] {
@@ -44,7 +53,7 @@ export function resolvePath(k: Kernel, t: Task, dirfd: number, path: string, emp
       continue;
     }
     const child: Dentry | undefined = cur.dentry.children.get(comp);
-    if (!child) return bpfLookupRefused(k, cur.dentry, comp) ? -EPERM : (k.check('link_path_walk/lookup', true), -ENOENT);
+    if (!child) return lookupMiss(k, cur.dentry, comp) || (k.check('link_path_walk/lookup', true), -ENOENT);
     k.check('link_path_walk/lookup', false);
     cur = { mnt: cur.mnt, dentry: child };
   }
@@ -74,6 +83,8 @@ export function sys_openat(k: Kernel, t: Task, dirfd: number, path: string, opat
 
 /** mkdirat(dirfd, path, 0755): filename_create() then vfs_mkdir() */
 export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): number {
+  // getname(): an empty name is ENOENT before the dirfd is looked at (no AT_EMPTY_PATH)
+  if (path === '') return -ENOENT;
   const comps = split(path);
   const last = comps.pop();
   const parentPath = comps.length ? comps.join('/') : '.';
@@ -86,7 +97,8 @@ export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): nu
   if (err) return err;
   // filename_create(): lookup with LOOKUP_EXCL, then mnt_want_write()
   if (k.check('vfs_mkdir/exists', dir.dentry.children.has(last))) return -EEXIST;
-  if (bpfLookupRefused(k, dir.dentry, last)) return -EPERM;
+  err = lookupMiss(k, dir.dentry, last);
+  if (err) return err;
   const sb = dir.dentry.sb;
   if (k.check('vfs_mkdir/rofs', sb.flags.ro || sb.fsType !== 'bpf')) return -EROFS;
   // may_create(): fsuidgid_has_mapping() then MAY_WRITE | MAY_EXEC on the parent

@@ -8,6 +8,9 @@ import { alloc_fs_context, mount_capable, vfs_clean_context, vfs_get_tree, vfs_p
 import { resolvePath } from './namei.ts';
 import { superOptions } from './bpffs.ts';
 
+/** x86_64 */
+const PAGE_SIZE = 4096;
+
 function newAnonNs(k: Kernel, t: Task, seq_origin = 0): MntNamespace {
   // alloc_mnt_ns(current->nsproxy->mnt_ns->user_ns, true)
   return { id: k.nextId(), user_ns: t.mntns.user_ns, anon: true, seq_origin };
@@ -106,6 +109,11 @@ export function sys_move_mount(k: Kernel, t: Task, fd: number): number {
 /** SYSCALL mount("none", <fresh dir>, "bpf", 0, data) then open(<dir>, O_RDONLY):
  *  path_mount() -> do_new_mount() */
 export function sys_mount_bpf(k: Kernel, t: Task, data: string): number {
+  // copy_mount_options() copies one page; path_mount() then cuts it: data_page[PAGE_SIZE - 1] = 0,
+  // so at most 4095 bytes of the options reach the hook and the parser (a 4096-byte
+  // "uid=0...07" is uid=0...0 there)
+  const bytes = new TextEncoder().encode(data);
+  if (bytes.length > PAGE_SIZE - 1) data = new TextDecoder().decode(bytes.subarray(0, PAGE_SIZE - 1));
   let ret = k.security.callInt('sb_mount', 'none', 'bpf', 0, data);
   if (ret) return ret;
   if (k.check('path_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
@@ -114,7 +122,7 @@ export function sys_mount_bpf(k: Kernel, t: Task, data: string): number {
   // vfs_parse_fs_string(fc, "source", name)
   ret = vfs_parse_fs_param(k, t, fc, { key: 'source', type: 'string', string: 'none' });
   if (ret) return ret;
-  // generic_parse_monolithic(): comma-separated, empty pieces and "=value" skipped
+  // generic_parse_monolithic() -> vfs_parse_monolithic_sep(): comma-separated, empty pieces and "=value" skipped
   for (const piece of data.split(',')) {
     if (!piece) continue;
     const eq = piece.indexOf('=');
@@ -123,7 +131,8 @@ export function sys_mount_bpf(k: Kernel, t: Task, data: string): number {
       eq < 0
         ? { key: piece, type: 'flag' as const, string: null }
         : { key: piece.slice(0, eq), type: 'string' as const, string: piece.slice(eq + 1) };
-    if (param.key.length > 255) return -EINVAL;
+    // no length limit on a key here (vfs_parse_monolithic_sep() -> vfs_parse_fs_string()); the
+    // 256-byte limit is fsconfig()'s strndup_user(), not mount(2)'s
     ret = vfs_parse_fs_param(k, t, fc, param);
     if (ret < 0) return ret;
   }

@@ -4,7 +4,7 @@
 
 import type { Kernel, Task } from './kernel.ts';
 import { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN } from './caps.ts';
-import { E2BIG, EBADFD, EINVAL, ENOENT, ENOTSUPP, EPERM } from './errno.ts';
+import { E2BIG, EACCES, EBADFD, EINVAL, ENOENT, ENOTSUPP, EPERM } from './errno.ts';
 import {
   BPF_BTF_GET_FD_BY_ID,
   BPF_BTF_LOAD,
@@ -577,15 +577,22 @@ function canBeSleepable(type: number, eat: number): boolean {
   return type === PROG.LSM || type === PROG.KPROBE /* only for uprobes */ || type === PROG.STRUCT_OPS;
 }
 
-/** bpf_check() on the trivial program "r0 = 0; ...; exit" with no attach target */
-function verifyTrivial(type: number, eat: number, flags: number): number {
+/** bpf_check() on the trivial program "r0 = 0; ...; exit" (insn_cnt - 1 times "r0 = 0")
+ *  with no attach target */
+function verifyTrivial(type: number, eat: number, flags: number, insnCnt: number): number {
   const sleepable = (flags & BPF_F_SLEEPABLE) !== 0;
   // check_attach_btf_id()
-  if (type === PROG.SYSCALL) return sleepable ? 0 : -EINVAL;
-  // "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable"
-  if (sleepable && !canBeSleepable(type, eat)) return -EINVAL;
-  if (type === PROG.STRUCT_OPS) return -ENOTSUPP; // check_struct_ops_btf_id(): no attach_btf_id
-  if (type === PROG.TRACING || type === PROG.LSM || type === PROG.EXT) return -EINVAL; // "must provide btf_id"
+  if (type === PROG.SYSCALL) {
+    if (!sleepable) return -EINVAL;
+  } else {
+    // "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable"
+    if (sleepable && !canBeSleepable(type, eat)) return -EINVAL;
+    if (type === PROG.STRUCT_OPS) return -ENOTSUPP; // check_struct_ops_btf_id(): no attach_btf_id
+    if (type === PROG.TRACING || type === PROG.LSM || type === PROG.EXT) return -EINVAL; // "must provide btf_id"
+  }
+  // do_check(), BPF_EXIT: check_return_code() reads R0 first; a lone "exit" (insn_cnt 1)
+  // has never written it: "R0 !read_ok" (check_reg_arg() -> -EACCES)
+  if (insnCnt === 1) return -EACCES;
   // check_return_code(): r0 = 0 is out of range [1, 1] for these sock_addr hooks
   if (type === PROG.CGROUP_SOCK_ADDR && RET_ONE.has(eat)) return -EINVAL;
   return 0;
@@ -651,7 +658,7 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
     k.security.bpfProgFree(prog);
     return freeProg(err);
   }
-  err = verifyTrivial(type, eat, flags);
+  err = verifyTrivial(type, eat, flags, insnCnt);
   if (k.check('bpf_prog_load/verifier', err !== 0)) {
     k.security.bpfProgFree(prog);
     return freeProg(err);

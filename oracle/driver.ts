@@ -137,8 +137,11 @@ export function adaptToMachine(s: Scenario, probe: Probe): Scenario {
 
 // ---------------------------------------------------------------- encoding
 
-/** percent-encoding of PROTOCOL.md: '%', ':', ',', '=', and bytes outside 0x21..0x7e */
+/** percent-encoding of PROTOCOL.md: '%', ':', ',', '=', and bytes outside 0x21..0x7e;
+ *  a value that is exactly "-" is sent as %2D (the raw token "-" means absent: no
+ *  handle, a NULL fsconfig key/value or mount data) */
 export function pct(v: string): string {
+  if (v === '-') return '%2D';
   let out = '';
   for (const b of Buffer.from(v, 'utf8')) {
     const c = String.fromCharCode(b);

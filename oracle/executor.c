@@ -79,13 +79,17 @@ struct x_open_how { uint64_t flags, mode, resolve; };
 #define X_PR_CAP_AMBIENT_CLEAR_ALL 4
 
 #define BPF_FS_MAGIC_X 0xcafe4a11
-#define TMPFS_MAGIC_X 0x01021994
-#define RAMFS_MAGIC_X 0x858458f6
 #define ANON_INODE_FS_MAGIC_X 0x09041934
-#define CTL_FD 1000     /* actor's control socket */
-#define HELP_A 1001     /* actor's end of its helper socket pair (sandbox resolution, see SANDBOX.md) */
-#define HELP_B 1002     /* the forked helper's end */
-#define HIGH_FD 1100    /* leader keeps its own fds at >= this */
+/* The executor's own fds in an actor sit above every number a scenario can allocate
+ * (RLIMIT_NOFILE at most MAX_RLIMIT_NOFILE = 4096), so the actor's fd table below them is
+ * exactly the model's. main() picks the layout: 4200.. when its RLIMIT_NOFILE can be raised
+ * to FD_LAYOUT_NEED, else the old 1000.. (where a scenario's 998th fd lands at 1003). */
+static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100;
+#define CTL_FD g_ctl_fd     /* actor's control socket */
+#define HELP_A g_help_a     /* actor's end of its helper socket pair (sandbox resolution, see SANDBOX.md) */
+#define HELP_B g_help_b     /* the forked helper's end */
+#define HIGH_FD g_high_fd   /* leader keeps its own fds at >= this */
+#define FD_LAYOUT_NEED 4608
 #define BAD_FD 999
 
 /* scenario-level limits (oracle/SANDBOX.md "Limits"; scenario/sandbox.ts LIMITS) */
@@ -97,6 +101,7 @@ struct x_open_how { uint64_t flags, mode, resolve; };
 #define MAX_STRING 4096      /* any decoded value */
 #define MAX_PATH_BYTES 1024  /* a path argument longer than this is refused */
 #define MAX_RLIMIT_NOFILE 4096
+#define MAX_PERCPU (16ULL << 20)   /* per-CPU map values of a scenario, bytes per CPU (LIMITS.percpu) */
 #define LINE_MAX_LEN (1 << 20)
 #define AS_LIMIT (1ULL << 30)        /* RLIMIT_AS per actor */
 #define MEMCG_LIMIT (512ULL << 20)   /* memory cgroup of a scenario */
@@ -263,15 +268,17 @@ struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint
 struct step {
   int i, actor, op, opidx, to_actor, has_perm;
   int refused; /* RZ_*: refused by the static rules (nothing is sent to the actor) */
-  char *as;
-  char *h[3];
+  char *as;    /* NULL: no as= */
+  char *h[3];  /* NULL: no handle (the raw value "-") */
   char *s[3];
+  unsigned char snull[3]; /* s[k] stands for NULL (fsconfig key/value, mount data: the raw value "-") */
   long long n[8];
 };
 
 static struct {
   long long id;
   long long timeout_ms;
+  unsigned long long percpu; /* per-CPU map value bytes of the steps so far (perCpuBytes()) */
   int active, bad;
   int nuserns, nactors, nsteps;
   struct userns_decl userns[MAX_USERNS];
@@ -312,7 +319,12 @@ static char *pct_decode(const char *s, size_t n, size_t *outlen) {
 }
 
 #define MAX_KV 32
-struct kv { char *k, *v; int used; int nul; /* the value had a NUL byte (a C string would truncate it) */ };
+struct kv {
+  char *k, *v;
+  int used;
+  int nul;  /* the value had a NUL byte (a C string would truncate it) */
+  int dash; /* the raw token value was exactly "-": absent (no handle, NULL); a literal "-" comes as %2D */
+};
 
 static int parse_num(const char *v, long long *out, int hex) {
   if (!*v) return -1;
@@ -397,10 +409,10 @@ static int path_refusal(const char *p, int nul) {
   return RZ_NONE;
 }
 
-/* fsopen may create only fresh, private superblocks: bpf, tmpfs, ramfs (anything else may share
- * a host superblock or make the kernel load a module) */
+/* fsopen may create only fresh, private superblocks the model knows: bpf (anything else may share
+ * a host superblock or make the kernel load a module; tmpfs/ramfs: the model has only bpffs) */
 static int fs_type_allowed(const char *fs, int nul) {
-  return !nul && (!strcmp(fs, "bpf") || !strcmp(fs, "tmpfs") || !strcmp(fs, "ramfs"));
+  return !nul && !strcmp(fs, "bpf");
 }
 
 static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK; }
@@ -428,17 +440,20 @@ static int parse_step(struct kv *kvs, int n) {
   st->op = OPS[k].op;
   st->opidx = k;
   struct kv *as = kv_get(kvs, n, "as");
-  if (as) st->as = strdup(as->v);
+  if (as && !as->dash) st->as = strdup(as->v);
   st->to_actor = -1;
   for (const struct argspec *ar = OPS[k].args; ar->key; ar++) {
     struct kv *e = kv_get(kvs, n, ar->key);
     const char *v = e ? e->v : ar->def;
     if (!v) return perr("op %s: missing key '%s'", op, ar->key);
+    /* absent: the raw token "-" or a default "-" (a decoded "-" from %2D is a literal) */
+    int absent = e ? e->dash : !strcmp(v, "-");
     switch (ar->kind) {
-    case A_HANDLE: free(st->h[ar->slot]); st->h[ar->slot] = strdup(v); break;
+    case A_HANDLE: free(st->h[ar->slot]); st->h[ar->slot] = absent ? NULL : strdup(v); break;
     case A_STR:
       free(st->s[ar->slot]);
       st->s[ar->slot] = strdup(v);
+      st->snull[ar->slot] = (unsigned char)absent;
       if (e && e->nul && ar->slot == 0 && (is_path_op(st->op) || st->op == OP_FSOPEN)) {
         /* a NUL would cut the C string: a path or fs name with one is refused */
         st->refused = st->op == OP_FSOPEN ? RZ_FSTYPE : RZ_ESCAPES;
@@ -465,12 +480,20 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "reconfigure")) st->n[0] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
   }
+  /* per-CPU map values (scenario/sandbox.ts perCpuBytes(): PERCPU_HASH, PERCPU_ARRAY,
+   * LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE): no memory cgroup bounds them, a scenario-level limit */
+  if (st->op == OP_MAP_CREATE && (st->n[0] == 5 || st->n[0] == 6 || st->n[0] == 10 || st->n[0] == 21)) {
+    unsigned long long v = ((unsigned long long)(uint32_t)st->n[2] + 7) & ~7ULL, e = (uint32_t)st->n[3];
+    if (st->n[2] < 0 || st->n[3] < 0 || st->n[2] > 0xffffffffLL || st->n[3] > 0xffffffffLL || (e && v > MAX_PERCPU / e) ||
+        (S.percpu += v * e) > MAX_PERCPU) {
+      S.nsteps++;
+      return perr("limit: per-CPU map values (at most %llu bytes)", MAX_PERCPU);
+    }
+  }
   /* the static rules of oracle/SANDBOX.md: the step is REFUSED before any syscall */
   if (!st->refused && is_path_op(st->op)) st->refused = path_refusal(st->s[0], 0);
   if (!st->refused && st->op == OP_FSOPEN && !fs_type_allowed(st->s[0], 0)) st->refused = RZ_FSTYPE;
   if (!st->refused && st->op == OP_RLIMIT_NOFILE && (st->n[0] < 0 || st->n[0] > MAX_RLIMIT_NOFILE)) st->refused = RZ_FDS;
-  for (int j = 0; j < 3; j++)
-    if (!st->h[j]) st->h[j] = strdup("-");
   /* a NUL anywhere else (a name, a number, an fsconfig value) would be cut: a protocol error */
   for (int j = 0; j < n; j++)
     if (kvs[j].nul) { S.nsteps++; return perr("NUL byte in '%s'", kvs[j].k); }
@@ -555,6 +578,7 @@ static int split_kv(char *rest, struct kv *kvs, int *n) {
     kvs[*n].v = pct_decode(eq + 1, strlen(eq + 1), &vl);
     kvs[*n].used = 0;
     kvs[*n].nul = vl != strlen(kvs[*n].v);
+    kvs[*n].dash = !strcmp(eq + 1, "-");
     (*n)++;
     if (kl != strlen(kvs[*n - 1].k)) return perr("NUL byte in a key");
     if (kl > MAX_STRING || vl > MAX_STRING) return perr("limit: string length (at most %d bytes)", MAX_STRING);
@@ -578,6 +602,7 @@ static void reset_scenario(void) {
     for (int j = 0; j < 3; j++) { free(st->h[j]); free(st->s[j]); }
   }
   S.nuserns = S.nactors = S.nsteps = 0;
+  S.percpu = 0;
   S.active = S.bad = 0;
 }
 
@@ -662,7 +687,7 @@ static int dev_owned(uint64_t d) {
   }
   return 0;
 }
-static int scenario_fs_type(unsigned long t) { return t == BPF_FS_MAGIC_X || t == TMPFS_MAGIC_X || t == RAMFS_MAGIC_X; }
+static int scenario_fs_type(unsigned long t) { return t == BPF_FS_MAGIC_X; }
 
 /* The dirfd/fd of a path step: on a superblock of this scenario, or an anonymous-inode file.
  * Returns RZ_NONE (allowed), -1 (not an open fd: the kernel answers EBADF itself without
@@ -1123,6 +1148,7 @@ static struct binding B[MAX_HANDLES];
 static int nB;
 
 static struct binding *bind_find(const char *name) {
+  if (!name) return NULL; /* no handle */
   for (int i = 0; i < nB; i++)
     if (!strcmp(B[i].name, name)) return &B[i];
   return NULL;
@@ -1144,7 +1170,7 @@ static void bind_set(const char *name, int actor, int fd, int btf_id) {
   b->btf_id = btf_id;
 }
 static int resolve(const char *h, int actor) {
-  if (!h || !strcmp(h, "-")) return BAD_FD;
+  if (!h) return BAD_FD; /* no handle */
   struct binding *b = bind_find(h);
   if (b && b->actor == actor) return b->fd;
   return BAD_FD;
@@ -1295,12 +1321,6 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
   if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
   prctl(PR_SET_KEEPCAPS, 0);
   prctl(X_PR_CAP_AMBIENT, X_PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  /* the model's fd table: RLIMIT_NOFILE soft = hard = 1024 (lowering needs no privilege) */
-  stage = "setrlimit(RLIMIT_NOFILE)";
-  {
-    struct rlimit rl = {1024, 1024};
-    if (setrlimit(RLIMIT_NOFILE, &rl) < 0) goto fail;
-  }
   /* the sandbox's address-space limit (oracle/SANDBOX.md "Limits") */
   stage = "setrlimit(RLIMIT_AS)";
   {
@@ -1325,6 +1345,12 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
   dup2(g_devnull, 2);
   syscall(NR_close_range, 3, CTL_FD - 1, 0);
   syscall(NR_close_range, HELP_B + 1, ~0U, 0);
+  /* the model's fd table: RLIMIT_NOFILE soft = hard = 1024 (lowering needs no privilege), set
+   * after the executor's own fds were placed above it */
+  {
+    struct rlimit rl = {1024, 1024};
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0) { child_status(CTL_FD, errno, "setrlimit(RLIMIT_NOFILE)"); _exit(1); }
+  }
   child_status(CTL_FD, 0, "ok");
   actor_loop();
 fail:
@@ -1479,7 +1505,7 @@ static void run_steps(void) {
     c.op = st->op;
     for (int j = 0; j < 8; j++) c.n[j] = st->n[j];
     c.fd[0] = resolve(st->h[0], k);
-    c.fd[1] = strcmp(st->h[1], "-") ? resolve(st->h[1], k) : 0;
+    c.fd[1] = st->h[1] ? resolve(st->h[1], k) : 0;
     c.fd[2] = -1;
     const char *s[3] = {NULL, NULL, NULL};
     char dir[64];
@@ -1489,8 +1515,8 @@ static void run_steps(void) {
     switch (st->op) {
     case OP_FSOPEN: s[0] = st->s[0]; break;
     case OP_FSCONFIG:
-      s[1] = strcmp(st->s[1], "-") ? st->s[1] : NULL;
-      s[2] = strcmp(st->s[2], "-") ? st->s[2] : NULL;
+      s[1] = st->snull[1] ? NULL : st->s[1];
+      s[2] = st->snull[2] ? NULL : st->s[2];
       break;
     case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[0] = st->s[0]; break;
     case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
@@ -1498,7 +1524,7 @@ static void run_steps(void) {
     case OP_MOUNT:
       step_dir(dir, sizeof dir, si);
       s[0] = dir;
-      s[1] = strcmp(st->s[0], "-") ? st->s[0] : NULL;
+      s[1] = st->snull[0] ? NULL : st->s[0];
       break;
     case OP_BTF_GET_FD_BY_ID: {
       struct binding *b = bind_find(st->h[0]);
@@ -1978,9 +2004,12 @@ int main(void) {
   signal(SIGPIPE, SIG_IGN);
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2048) {
-    rl.rlim_cur = rl.rlim_max < 2048 ? rl.rlim_max : 2048;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < FD_LAYOUT_NEED) {
+    rl.rlim_cur = rl.rlim_max < FD_LAYOUT_NEED ? rl.rlim_max : FD_LAYOUT_NEED;
     setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= FD_LAYOUT_NEED) {
+    g_ctl_fd = 4200; g_help_a = 4201; g_help_b = 4202; g_high_fd = 4300;
   }
   capget64(NULL, &g_caps_all, NULL);
   const char *tops = getenv("BPFTC_EXEC_TEST_OPS");

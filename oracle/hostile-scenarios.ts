@@ -168,7 +168,8 @@ export function hostileCases(host: string): HostileCase[] {
     },
   });
   // ---- fsopen of filesystems with host superblocks, or whose name autoloads a module
-  for (const fs of ['ext4', 'proc', 'sysfs', 'cgroup2', 'devtmpfs', 'vfat', 'bpftc-no-such-fs', '', 'bpf\n', 'BPF'])
+  // tmpfs / ramfs (audit): fresh superblocks, but the model has only bpffs (it said ENODEV, the kernel ok)
+  for (const fs of ['ext4', 'proc', 'sysfs', 'cgroup2', 'devtmpfs', 'vfat', 'bpftc-no-such-fs', '', 'bpf\n', 'BPF', 'tmpfs', 'ramfs'])
     add({
       id: `fsopen-${fs.replace(/[^a-z0-9]/gi, '_') || 'empty'}`,
       klass: `fsopen of ${JSON.stringify(fs)} (host superblock or module autoload)`,
@@ -212,6 +213,71 @@ export function hostileCases(host: string): HostileCase[] {
       ],
     },
   });
+  // ---- a literal "-" (the wire's "absent"): a handle named "-", fsconfig key "-", mount data "-"
+  add({
+    id: 'dash-literals',
+    klass: 'a literal "-" in a handle name, an fsconfig key and mount data (the wire protocol\'s "absent")',
+    refusal: 'none: runs as written ("-" is sent as %2D; the kernel gave EBADF/EINVAL for NULL before)',
+    runsNormally: true,
+    scenario: sc('hostile dash-literals', [
+      { actor: 'root', op: 'fsopen', fs: 'bpf', as: '-', expect: 'ok' },
+      { actor: 'root', op: 'fsconfig', fd: '-', cmd: 'create', expect: 'ok' },
+      { actor: 'root', op: 'fsmount', fd: '-', as: 'm2', expect: 'ok' },
+      { actor: 'root', op: 'fsopen', fs: 'bpf', as: 'f', expect: 'ok' },
+      { actor: 'root', op: 'fsconfig', fd: 'f', cmd: 'set_string', key: '-', value: 'x', expect: 'ok' },
+      { actor: 'root', op: 'fsconfig', fd: 'f', cmd: 'set_flag', key: '-', expect: 'ok' },
+      { actor: 'root', op: 'mount', data: '-', as: '-', expect: 'ok' },
+      { actor: 'root', op: 'close', fd: '-', expect: 'ok' },
+    ]),
+  });
+  // ---- the fd table's edge: the executor's own fds must not take numbers a scenario can allocate
+  add({
+    id: 'fd-table-full',
+    klass: 'an actor fills its fd table to RLIMIT_NOFILE (1024), then dup2 without a target (control fds at 1000-1002 took three numbers)',
+    refusal: 'none: runs as written (fds 3..1023 are the scenario\'s; EMFILE at 1024, dup2 EBADF), model and kernel agree',
+    runsNormally: true,
+    scenario: sc('hostile fd-table-full', [
+      ...Array.from({ length: 1021 - 1 }, (_, i): Step => ({ actor: 'root', op: 'fsopen', fs: 'bpf', as: `h${i}` })),
+      { actor: 'root', op: 'fsopen', fs: 'bpf', as: 'last', expect: 'EMFILE' },
+      { actor: 'root', op: 'dup2', fd: 'h0', to: 'nosuch', expect: 'EBADF' },
+      { actor: 'root', op: 'close', fd: 'h5', expect: 'ok' },
+      { actor: 'root', op: 'dup2', fd: 'h0', to: 'nosuch', as: 'd', expect: 'ok' },
+      { actor: 'root', op: 'fsopen', fs: 'bpf', expect: 'EMFILE' },
+    ]),
+  });
+  // ---- legacy mount data at the page boundary (audit: the model parsed 4096 bytes, the kernel 4095;
+  // the model refused keys over 255 bytes, which only fsconfig() does)
+  add({
+    id: 'mount-data-page',
+    klass: 'legacy mount data of 4096 bytes (the kernel keeps 4095) and a 300-byte option key',
+    refusal: 'none: runs as written (data is data), model and kernel agree',
+    runsNormally: true,
+    scenario: sc('hostile mount-data-page', [
+      { actor: 'root', op: 'mount', data: `uid=${'0'.repeat(4091)}7`, as: 'big', expect: 'ok' },
+      { actor: 'root', op: 'mountinfo', fd: 'big', expect: 'ok', expect_text: 'bpf none rw' },
+      { actor: 'root', op: 'mount', data: 'k'.repeat(300), expect: 'ok' },
+      { actor: 'root', op: 'mount', data: `mode=0700,${'k'.repeat(256)}=1`, expect: 'ok' },
+    ]),
+  });
+  // ---- path components over NAME_MAX and the empty path (audit: the model created a 256-byte name)
+  path('name-max', 'path components of 255/256/300 bytes (also in UTF-8: 128 x "é"), and mkdir of ""', [
+    { actor: 'root', op: 'open', dirfd: 'mnt', path: '.', as: 'd', expect: 'ok' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: 'a'.repeat(255), expect: 'ok' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: 'a'.repeat(256), expect: 'ENAMETOOLONG' },
+    { actor: 'root', op: 'open', dirfd: 'd', path: 'b'.repeat(300), expect: 'ENAMETOOLONG' },
+    { actor: 'root', op: 'open_tree', dirfd: 'd', path: `${'a'.repeat(255)}/${'c'.repeat(256)}`, expect: 'ENAMETOOLONG' },
+    { actor: 'root', op: 'fspick', dirfd: 'd', path: 'é'.repeat(128), expect: 'ENAMETOOLONG' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: 'é'.repeat(127) + 'a', expect: 'ok' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: '', expect: 'ENOENT' },
+    { actor: 'root', op: 'mkdir', dirfd: 'd', path: 'x.y', expect: 'EPERM' },
+  ], 'harmless: ENAMETOOLONG / ENOENT, model and kernel agree');
+  // ---- numbers at their edges the model did not know (audit)
+  path('prog-lone-exit', 'prog_load with insn_cnt 1 (a lone "exit": R0 never written)', [
+    { actor: 'root', op: 'prog_load', prog_type: 1, insn_cnt: 1, expect: 'EACCES' },
+    { actor: 'root', op: 'prog_load', prog_type: 31, insn_cnt: 1, prog_flags: 16, expect: 'EACCES' },
+    { actor: 'root', op: 'prog_load', prog_type: 26, insn_cnt: 1, expect: 'EINVAL' },
+    { actor: 'root', op: 'prog_load', prog_type: 1, insn_cnt: 2, expect: 'ok' },
+  ], 'harmless: the verifier says EACCES, model and kernel agree');
   // ---- resource exhaustion
   path('rlimit-nofile-huge', 'rlimit_nofile 2^32-1 and 4097', [
     refused({ actor: 'root', op: 'rlimit_nofile', limit: 2 ** 32 - 1 }, REASON.fds),
@@ -244,5 +310,15 @@ export function hostileCases(host: string): HostileCase[] {
     ...sc('hostile userns-depth-9', []),
     userns: Array.from({ length: LIMITS.depth + 1 }, (_, i) => ({ name: `d${i}`, parent: i ? `d${i - 1}` : 'init', owner: 100000, map: { base: 100000, count: 1000 } })),
   });
+  // per-CPU map values: the memory cgroup does not charge them (oracle/SANDBOX.md "Limits")
+  limitCase('percpu-array-655mb', 'a per-CPU array of 655 MB per CPU (not charged to the memory cgroup)', 'percpu',
+    sc('hostile percpu-array-655mb', [{ actor: 'root', op: 'map_create', map_type: 6, value_size: 32768, max_entries: 20000 }]));
+  limitCase('percpu-maps-cumulative', 'per-CPU hash maps of 10 MB each, two of them (the limit is per scenario)', 'percpu',
+    sc('hostile percpu-maps-cumulative', [
+      { actor: 'root', op: 'map_create', map_type: 5, value_size: 1024, max_entries: 10240 },
+      { actor: 'root', op: 'map_create', map_type: 10, value_size: 1021, max_entries: 10240 },
+    ]));
+  limitCase('percpu-overflow', 'a per-CPU map whose size overflows 64 bits (2^32-1 * 2^32-1)', 'percpu',
+    sc('hostile percpu-overflow', [{ actor: 'root', op: 'map_create', map_type: 21, value_size: 2 ** 32 - 1, max_entries: 2 ** 32 - 1 }]));
   return cases;
 }

@@ -489,7 +489,7 @@ const add = (s: Scenario): void => void out.push(s);
     scen('fsopen flags and filesystem names', [R], [
       r({ op: 'fsopen', flags: 2, expect: 'EINVAL' }),
       r({ op: 'fsopen', flags: 1, as: 'x', expect: 'ok' }),
-      r({ op: 'fsopen', fs: 'nosuchfs', expect: 'REFUSED', expect_text: 'filesystem type not allowed', label: 'sandbox: only bpf, tmpfs, ramfs (oracle/SANDBOX.md)' }),
+      r({ op: 'fsopen', fs: 'nosuchfs', expect: 'REFUSED', expect_text: 'filesystem type not allowed', label: 'sandbox: only bpf (oracle/SANDBOX.md)' }),
       r({ op: 'fsconfig', fd: 'nosuch', cmd: 'set_string', key: 'a', value: 'b', expect: 'EBADF' }),
     ]),
   );

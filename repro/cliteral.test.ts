@@ -81,15 +81,19 @@ int main(void) {
   return 0;
 }
 `;
-    writeFileSync(join(dir, 'lit.c'), src);
-    const want = CASES.map((s) => Buffer.from(utf8Bytes(s)).toString('hex')).join('\n') + '\n';
-    for (const std of ['-std=gnu11', '-std=c99', '-std=c89']) {
-      const bin = join(dir, `lit${std.slice(5)}`);
-      const c = spawnSync('cc', [std, '-trigraphs', '-Wall', '-Werror', '-o', bin, join(dir, 'lit.c')], { encoding: 'utf8' });
-      expect(c.stderr).toBe('');
-      expect(c.status).toBe(0);
-      const r = spawnSync(bin, { encoding: 'utf8' });
-      expect(r.stdout).toBe(want);
+    try {
+      writeFileSync(join(dir, 'lit.c'), src);
+      const want = CASES.map((s) => Buffer.from(utf8Bytes(s)).toString('hex')).join('\n') + '\n';
+      for (const std of ['-std=gnu11', '-std=c99', '-std=c89']) {
+        const bin = join(dir, `lit${std.slice(5)}`);
+        const c = spawnSync('cc', [std, '-trigraphs', '-Wall', '-Werror', '-o', bin, join(dir, 'lit.c')], { encoding: 'utf8' });
+        expect(c.stderr).toBe('');
+        expect(c.status).toBe(0);
+        const r = spawnSync(bin, { encoding: 'utf8' });
+        expect(r.stdout).toBe(want);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

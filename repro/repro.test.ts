@@ -43,6 +43,16 @@ describe('C reproducers of LSM scenarios', () => {
     expect(src).toContain('static const int repro_needs_lsm = 1;');
     expect(reproC(picks[0]!.scenario)).toContain('static const int repro_needs_lsm = 0;');
   });
+  it('say that a thread_of actor runs as its own process (audit: it ran without a word)', () => {
+    const R = { name: 'root', userns: 'init', kuid: 0, caps: 'all' as const, mntns: 'init' };
+    const src = reproC({
+      format: 'bpftc/1',
+      actors: [R, { name: 't', userns: 'init', kuid: 0, caps: 'all', thread_of: 'root' }],
+      steps: [{ actor: 't', op: 'map_create', map_type: 2 }],
+    });
+    expect(src).toContain(cLiteral('actor t is a thread of root (one fd table); the embedded executor runs it as its own process (model-only)', '    '));
+    expect(src).toContain('static const int repro_needs_lsm = 1;');
+  });
   it.skipIf(!hasCc)('still compile, and --describe prints the set-up (without running anything)', () => {
     const e = corpus.find((x) => x.file.includes('v7-polcap-off-not-backward-compatible'))!;
     const r = spawnSync(build(e.scenario, 'lsm_repro'), ['--describe'], { encoding: 'utf8' });

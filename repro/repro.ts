@@ -52,6 +52,9 @@ function lsmNeeds(s: Scenario): string[] {
     out.push(...policyText(s.selinux).map((l) => `  ${l}`));
   }
   for (const a of s.actors) if (a.context) out.push(`actor ${a.name} runs in domain ${a.context} (e.g. runcon -t ${a.context})`);
+  for (const a of s.actors)
+    if (a.thread_of !== undefined)
+      out.push(`actor ${a.name} is a thread of ${a.thread_of} (one fd table); the embedded executor runs it as its own process (model-only)`);
   s.steps.forEach((st, i) => {
     for (const act of st.lsm ?? []) {
       if (act.action === 'policy_load') {

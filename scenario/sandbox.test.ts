@@ -31,11 +31,11 @@ describe('scenario/sandbox.ts static rules', () => {
     expect(staticRefusal({ actor: 'r', op: 'fsconfig', fd: 'f', cmd: 'set_string', key: 'source', value: '/dev/sda' })).toBeNull();
   });
 
-  it('allows fsopen of bpf, tmpfs and ramfs only', () => {
-    expect(ALLOWED_FS_TYPES).toEqual(['bpf', 'tmpfs', 'ramfs']);
+  it('allows fsopen of bpf only (tmpfs and ramfs: the model has no such filesystem)', () => {
+    expect(ALLOWED_FS_TYPES).toEqual(['bpf']);
     expect(staticRefusal({ actor: 'r', op: 'fsopen' })).toBeNull();
-    for (const fs of ['bpf', 'tmpfs', 'ramfs']) expect(staticRefusal({ actor: 'r', op: 'fsopen', fs })).toBeNull();
-    for (const fs of ['ext4', 'proc', 'cgroup2', 'nosuchfs', '', 'BPF', 'bpf '])
+    expect(staticRefusal({ actor: 'r', op: 'fsopen', fs: 'bpf' })).toBeNull();
+    for (const fs of ['tmpfs', 'ramfs', 'ext4', 'proc', 'cgroup2', 'nosuchfs', '', 'BPF', 'bpf '])
       expect(staticRefusal({ actor: 'r', op: 'fsopen', fs }), fs).toBe(REASON.fsType);
   });
 

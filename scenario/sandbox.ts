@@ -32,8 +32,10 @@ export type RefusalReason = (typeof REASON)[keyof typeof REASON];
 /** every reason, in the order SANDBOX.md lists them */
 export const REASONS: readonly RefusalReason[] = Object.values(REASON);
 
-/** fsopen may create only these (always a fresh, private superblock, no module autoload) */
-export const ALLOWED_FS_TYPES: readonly string[] = ['bpf', 'tmpfs', 'ramfs'];
+/** fsopen may create only these (always a fresh, private superblock, no module autoload;
+ *  tmpfs and ramfs would be fresh too, but the model has only bpffs: it says ENODEV for them,
+ *  so a scenario with one would be a model/kernel disagreement by construction) */
+export const ALLOWED_FS_TYPES: readonly string[] = ['bpf'];
 
 /** a path argument longer than this (bytes, UTF-8) is refused */
 export const MAX_PATH_BYTES = 1024;
@@ -51,14 +53,32 @@ export const LIMITS = {
   depth: 8,
   /** any string (key or value) of a scenario, in UTF-8 bytes */
   string: 4096,
+  /** per-CPU map values of all map_create steps of a scenario, bytes per CPU
+   *  (PERCPU_MAP_TYPES, perCpuBytes(): on Linux 6.18 with a cgroup v1 memory
+   *  controller a 655 MB per-CPU array left the scenario's cgroup at ~1 MiB) */
+  percpu: 16 * 1024 * 1024,
 } as const;
+
+/** map types whose values are per-CPU allocations made at map_create
+ *  (include/uapi/linux/bpf.h: PERCPU_HASH 5, PERCPU_ARRAY 6, LRU_PERCPU_HASH 10,
+ *  PERCPU_CGROUP_STORAGE 21): array_map_alloc() / prealloc_init() call
+ *  bpf_map_alloc_percpu() max_entries times (times the number of CPUs) */
+export const PERCPU_MAP_TYPES: readonly number[] = [5, 6, 10, 21];
+
+/** The per-CPU bytes a map_create step may allocate: round_up(value_size, 8) *
+ *  max_entries for a per-CPU map type (defaults 4 and 1), else 0. */
+export function perCpuBytes(step: Step): number {
+  if (step.op !== 'map_create' || !PERCPU_MAP_TYPES.includes(step.map_type)) return 0;
+  const v = step.value_size ?? 4;
+  return (Math.ceil(v / 8) * 8) * (step.max_entries ?? 1);
+}
 
 export type LimitName = keyof typeof LIMITS;
 
 /** The text of a limit error: `limit: steps (at most 4096)`. */
 export function limitMessage(name: LimitName): string {
-  const unit = name === 'string' ? ' bytes' : '';
-  const what = name === 'depth' ? 'userns depth' : name === 'string' ? 'string length' : name;
+  const unit = name === 'string' || name === 'percpu' ? ' bytes' : '';
+  const what = name === 'depth' ? 'userns depth' : name === 'string' ? 'string length' : name === 'percpu' ? 'per-CPU map values' : name;
   return `limit: ${what} (at most ${LIMITS[name]}${unit})`;
 }
 

@@ -8,7 +8,7 @@ import { findProfile } from '../model/profile.ts';
 import { errnoByName } from '../model/errno.ts';
 import { POLICY_CAPS, parseRule } from '../model/lsm/policy.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS } from '../model/lsm/bpf_lsm.ts';
-import { LIMITS, REASONS, REFUSED, limitMessage } from './sandbox.ts';
+import { LIMITS, REASONS, REFUSED, limitMessage, perCpuBytes } from './sandbox.ts';
 
 const LSM_NAMES = ['capability', 'selinux', 'bpf', 'ipe', 'hornet'];
 const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS];
@@ -220,6 +220,39 @@ function checkStrings(v: Json, root: string): void {
   }
 }
 
+const VERDICT_CLASSES = ['contradicts-text', 'latent', 'pre-existing', 'design-decision', 'design-question', 'withdrawn'];
+
+/** the metadata block (scenario/types.ts ScenarioMeta): every known field has its type, so
+ *  a stranger's `"property": {"toString": 1}` is one error line here, not a TypeError where
+ *  a command interpolates it (corpus merge). Unknown fields are kept and never read. */
+function checkMeta(m: Json, path: string): void {
+  if (!isObj(m)) fail(path, 'expected an object');
+  for (const key of ['property', 'profile', 'date', 'path', 'note', 'finding']) str(m, key, path, true);
+  if (m.seed !== undefined && (typeof m.seed !== 'number' || !Number.isSafeInteger(m.seed)))
+    fail(`${path}.seed`, `expected an integer, got ${JSON.stringify(m.seed)}`);
+  bool(m, 'kernel_checkable', path);
+  if (m.verdict !== undefined) oneOf(m.verdict, `${path}.verdict`, VERDICT_CLASSES);
+  if (m.kernel !== undefined) {
+    const k = m.kernel;
+    const kp = `${path}.kernel`;
+    if (!isObj(k)) fail(kp, 'expected {"release"?, "results": [{"ret", "text"?}, ...]}');
+    str(k, 'release', kp, true);
+    if (!Array.isArray(k.results)) fail(`${kp}.results`, 'expected a list of results');
+    k.results.forEach((r, i) => {
+      const rp = `${kp}.results[${i}]`;
+      if (!isObj(r)) fail(rp, 'expected {"ret", "text"?}');
+      str(r, 'ret', rp);
+      str(r, 'text', rp, true);
+    });
+  }
+  if (m.shows !== undefined) {
+    if (!Array.isArray(m.shows)) fail(`${path}.shows`, 'expected a list');
+    m.shows.forEach((x, i) => {
+      if (!isObj(x)) fail(`${path}.shows[${i}]`, 'expected an object');
+    });
+  }
+}
+
 /** Validates parsed JSON as a scenario; throws ScenarioError with a JSON path. */
 export function validateScenario(v: Json, root = '$'): Scenario {
   if (!isObj(v)) fail(root, 'a scenario must be a JSON object');
@@ -362,6 +395,8 @@ export function validateScenario(v: Json, root = '$'): Scenario {
       }
     }
     for (const req of REQUIRED[op] ?? []) if (s[req] === undefined) fail(`${p}.${req}`, `"${op}" needs "${req}"`);
+    // 2^32-1 is (uid_t)-1, "unchanged" to setresuid(), not a kuid (like an actor's kuid)
+    if (op === 'seteuid') int(s, 'euid', p, 0, INT_MAX - 1);
     if (op === 'token_create' && s.tail_byte !== undefined && (s.tail_byte as number) < 8)
       fail(`${p}.tail_byte`, 'must be >= 8 (bytes 0..7 are the token_create fields)');
     if (s.as !== undefined && typeof s.as !== 'string') fail(`${p}.as`, 'expected a handle name');
@@ -370,7 +405,13 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     if (s.expect === REFUSED && s.expect_text !== undefined && !(REASONS as readonly string[]).includes(s.expect_text as string))
       fail(`${p}.expect_text`, `expected a refusal reason (${REASONS.map((r) => JSON.stringify(r)).join(', ')}), got ${JSON.stringify(s.expect_text)}`);
   });
-  if (v.meta !== undefined && !isObj(v.meta)) fail(`${root}.meta`, 'expected an object');
+  // per-CPU map values, summed over the steps in order (oracle/SANDBOX.md "Limits")
+  let perCpu = 0;
+  (v.steps as Step[]).forEach((s, i) => {
+    perCpu += perCpuBytes(s);
+    if (perCpu > LIMITS.percpu) fail(`${root}.steps[${i}]`, limitMessage('percpu'));
+  });
+  if (v.meta !== undefined) checkMeta(v.meta, `${root}.meta`);
   return v as unknown as Scenario;
 }
 
