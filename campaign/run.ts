@@ -136,11 +136,14 @@ export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop:
   }
 }
 
-const CLI = fileURLToPath(new URL('../cli/bpftc.js', import.meta.url));
+// the launcher is at the same place relative to the sources and to dist/
+const CLI = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../cli/bpftc.js' : '../cli/bpftc.js', import.meta.url));
+/** workers run the code their parent runs: the compiled CLI, or the sources through tsx (vitest, a stale dist/) */
+const WORKER_ENV = { ...process.env, BPFTC_TSX: import.meta.url.endsWith('.js') ? '0' : '1' };
 
 /** one forked worker: resolves once it has exited and its IPC channel is closed (every message read) */
 function startWorker(job: WorkerJob, add: (r: BatchResult) => void): { child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = fork(CLI, ['__campaign-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CLI, ['__campaign-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: WORKER_ENV });
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let disconnected = false;

@@ -57,7 +57,8 @@ exit status: 0 all passed, 1 a property or expectation failed, 2 bad usage or in
 (one line on stderr), 3 internal error. Files are written atomically (temporary file,
 fsync, rename); a counterexample is printed before it is saved.
 environment: BPFTC_RUNS (default --runs), BPFTC_ORACLE_RUNS (default oracle --runs),
-BPFTC_SEED (default --seed), BPFTC_DEBUG=1 (stack trace of an internal error)`;
+BPFTC_SEED (default --seed), BPFTC_DEBUG=1 (stack trace of an internal error),
+BPFTC_TSX=1 (run the TypeScript sources through tsx, not the compiled dist/)`;
 
 type Out = (line: string) => void;
 
