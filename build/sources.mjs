@@ -20,15 +20,25 @@ export function sourceState(root) {
     count++;
   };
   const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // a directory that is not there has no sources
+    }
+    for (const e of entries) {
       if (e.isDirectory()) {
         if (e.name !== 'node_modules' && e.name !== 'bin') walk(join(dir, e.name));
       } else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) see(join(dir, e.name));
     }
   };
   for (const d of SOURCE_DIRS) walk(join(root, d));
-  see(join(root, 'tsconfig.json'));
-  see(join(root, 'tsconfig.build.json'));
+  for (const f of ['tsconfig.json', 'tsconfig.build.json'])
+    try {
+      see(join(root, f));
+    } catch {
+      /* not there: nothing to compare */
+    }
   return { newest, count };
 }
 
@@ -40,6 +50,11 @@ export function distFresh(root) {
   } catch {
     return false;
   }
-  const now = sourceState(root);
-  return stamp.newest === now.newest && stamp.count === now.count;
+  let now;
+  try {
+    now = sourceState(root);
+  } catch {
+    return false; // a source that cannot be looked at: the sources decide
+  }
+  return stamp !== null && typeof stamp === 'object' && stamp.newest === now.newest && stamp.count === now.count;
 }
