@@ -2,6 +2,10 @@
 //   model steps/s       replaying pre-generated scenarios on the model
 //   sequences/s         generate + compile + one property check, end to end
 //   kernel scenarios/s  the same scenarios on the real kernel (when the oracle can run)
+//   whole commands      bpftc as a user runs it (bench/cli.ts): start-up, fuzz
+//                       --property all per profile and worker count, the time
+//                       to the first counterexample of each historical bug
+// BENCH_* variables: bench/env.ts (a bad value is one line and exit 2).
 
 import fc from 'fast-check';
 import { findProfile } from '../model/profile.ts';
@@ -15,9 +19,44 @@ import { loadCorpus } from '../corpus/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { runOracleCampaign } from '../oracle/campaign.ts';
 import { runCampaign } from '../campaign/run.ts';
+import { benchEnv } from './env.ts';
+import { allThroughput, firstCounterexample, startup } from './cli.ts';
+// @ts-expect-error a plain JavaScript module (no declarations)
+import { distFresh } from '../build/sources.mjs';
 
+const env = benchEnv();
+if (typeof env === 'string') {
+  process.stderr.write(`npm run bench: ${env}\n`);
+  process.exit(2);
+}
 const profile = findProfile('linux-6.18')!;
-const N = Number(process.env.BENCH_SCENARIOS ?? 2000);
+const N = env.BENCH_SCENARIOS!;
+
+// whole commands first (the figures of issue 13), through the launcher
+const compiledCli = (distFresh as (root: string) => boolean)(new URL('..', import.meta.url).pathname);
+console.log(`bpftc runs ${compiledCli ? 'the compiled CLI (dist/)' : 'the sources through tsx (dist/ missing or stale: npm run build)'}`);
+for (const args of [['--help'], ['properties']]) console.log(startup(args, env.BENCH_STARTS!));
+for (const p of ['linux-6.18', 'selinux-token-v7', 'integrity-rfc']) {
+  const one = allThroughput(p, env.BENCH_ALL_RUNS!, 1);
+  console.log(one.line);
+  const two = allThroughput(p, env.BENCH_ALL_RUNS!, 2);
+  console.log(`${two.line} (${(two.rate / one.rate).toFixed(2)}x one worker)`);
+}
+// the bugs of properties/isolation.test.ts: the SELinux review history, the token-v10 differences
+for (const [bad, prop] of [
+  ['selinux-token-v1', 'selinux-token-checks-at-use'],
+  ['selinux-token-v2', 'selinux-denial-audited'],
+  ['selinux-token-v3', 'selinux-creator-sid'],
+  ['selinux-token-v4', 'selinux-token-capable-mediated'],
+  ['selinux-token-v5', 'selinux-token-capable'],
+  ['selinux-token-v6', 'selinux-token-capable'],
+  ['token-v10', 'token-from-bpffs-root'],
+  ['token-v10', 'token-create-same-userns'],
+  ['token-v10', 'token-not-in-init-userns'],
+  ['token-v10', 'token-needs-delegation'],
+  ['token-v10', 'delegation-needs-init-sysadmin'],
+] as const)
+  console.log(firstCounterexample(bad, prop, env.BENCH_SEEDS!));
 
 function time<T>(f: () => T): [T, number] {
   const t0 = process.hrtime.bigint();
@@ -72,8 +111,9 @@ for (const [bad, prop] of [
   } else console.log(`shrink ${prop} on ${bad}: no failure in 3000 runs`);
 }
 
-// campaign throughput per worker count (processes; each worker first loads
-// tsx and the modules, about a second, so the campaign is long enough to amortize it)
+// campaign throughput per worker count (processes; each worker of this
+// in-process campaign loads tsx and the modules, about a second, so the
+// campaign is long enough to amortize it)
 const base = { profile: 'linux-6.18', properties: ['token-within-delegation', 'mountinfo-roundtrip'], seed: 5, shard: { index: 1, count: 1 }, batchRuns: 2000, runs: 120000 };
 let one = 0;
 for (const workers of [1, 2]) {
@@ -88,7 +128,7 @@ if ('skip' in probe) {
   console.log(`kernel: skipped (${probe.skip})`);
 } else {
   const corpus = loadCorpus(new URL('../corpus/kernel', import.meta.url).pathname).map((e) => e.scenario);
-  const K = Math.min(N, Number(process.env.BENCH_KERNEL ?? 1000));
+  const K = Math.min(N, env.BENCH_KERNEL!);
   const sets: Array<[string, Scenario[]]> = [
     ['kernel corpus (hand-written)', [...corpus, ...corpus, ...corpus]],
     ['generated', compiled.slice(0, K).map((c) => c.scenario)],

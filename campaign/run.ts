@@ -16,7 +16,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findProfile } from '../model/profile.ts';
 import { findProperty } from '../properties/index.ts';
-import { checkProperty, type Counterexample } from '../properties/check.ts';
+import { type CheckResult, type Counterexample, checkGroup, groupByGenerator } from '../properties/check.ts';
 import { type Shard, batchOf, batchSeed, batchesFor } from './plan.ts';
 
 export interface CampaignSpec {
@@ -85,22 +85,42 @@ export function runBatch(
   runs: number,
   stop?: () => boolean,
 ): BatchResult {
+  return runGroupBatch(profileName, [property], seed, batch, runs, stop)[0]!;
+}
+
+/**
+ * one batch of properties that share a generator (properties/check.ts
+ * checkGroup: each case generated and run once for all of them), one result
+ * per property, each as runBatch gives it; the steps and outcomes of a case
+ * count once per property checked on it, as with runBatch
+ */
+export function runGroupBatch(
+  profileName: string,
+  properties: readonly string[],
+  seed: number,
+  batch: number,
+  runs: number,
+  stop?: () => boolean,
+): BatchResult[] {
   const profile = findProfile(profileName)!;
-  const prop = findProperty(property)!;
+  const props = properties.map((p) => findProperty(p)!);
   let steps = 0;
   const outcomes = new Set<string>();
-  const r = checkProperty(prop, profile, {
+  const rs: CheckResult[] = checkGroup(props, profile, {
     runs,
     seed: batchSeed(seed, batch),
-    observe: (c) => {
-      steps += c.scenario.steps.length;
+    observe: (c, checks = 1) => {
+      steps += c.scenario.steps.length * checks;
       c.scenario.steps.forEach((s, i) => outcomes.add(`${s.op}:${c.results[i]!.ret}`));
     },
     ...(stop ? { interrupt: stop } : {}),
   });
-  const out: BatchResult = { batch, property, runs: r.runs, steps, outcomes: [...outcomes] };
-  if (!r.ok) out.counterexample = r.counterexample;
-  return out;
+  // the batch's steps and outcomes go with its first result (the parent sums them)
+  return rs.map((r, i) => {
+    const out: BatchResult = { batch, property: props[i]!.name, runs: r.runs, steps: i === 0 ? steps : 0, outcomes: i === 0 ? [...outcomes] : [] };
+    if (!r.ok) out.counterexample = r.counterexample;
+    return out;
+  });
 }
 
 interface WorkerJob {
@@ -119,28 +139,36 @@ export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop:
   const deadline = spec.timeSec !== undefined ? Date.now() + spec.timeSec * 1000 : null;
   const done = deadline === null ? stop : (): boolean => Date.now() >= deadline || stop();
   const failed = new Set<string>();
+  // the properties that share a generator run as one group (runGroupBatch)
+  const groups = groupByGenerator(spec.properties.map((p) => findProperty(p)!)).map((g) => g.map((p) => p.name));
   const total = spec.runs !== undefined ? Math.ceil(spec.runs / spec.batchRuns) : Infinity;
   const batches = spec.runs !== undefined ? batchesFor(total, spec.shard, spec.workers, worker) : null;
   for (let k = 0; ; k++) {
     const b = batches ? batches[k] : batchOf(spec.shard, spec.workers, worker, k);
     if (b === undefined) return;
-    for (const p of spec.properties) {
-      if (failed.has(p)) continue;
+    for (const g of groups) {
+      const live = g.filter((p) => !failed.has(p));
+      if (!live.length) continue;
       if (done()) return;
-      const r = runBatch(spec.profile, p, spec.seed, b, spec.batchRuns, done);
+      const rs = runGroupBatch(spec.profile, live, spec.seed, b, spec.batchRuns, done);
       if (stop()) return; // the parent is gone: nobody to send to
-      if (r.counterexample) failed.add(p);
-      send(r);
+      for (const r of rs) {
+        if (r.counterexample) failed.add(r.property);
+        send(r);
+      }
     }
     if (failed.size === spec.properties.length) return;
   }
 }
 
-const CLI = fileURLToPath(new URL('../cli/bpftc.js', import.meta.url));
+// the launcher is at the same place relative to the sources and to dist/
+const CLI = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../cli/bpftc.js' : '../cli/bpftc.js', import.meta.url));
+/** workers run the code their parent runs: the compiled CLI, or the sources through tsx (vitest, a stale dist/) */
+const WORKER_ENV = { ...process.env, BPFTC_TSX: import.meta.url.endsWith('.js') ? '0' : '1' };
 
 /** one forked worker: resolves once it has exited and its IPC channel is closed (every message read) */
 function startWorker(job: WorkerJob, add: (r: BatchResult) => void): { child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = fork(CLI, ['__campaign-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CLI, ['__campaign-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: WORKER_ENV });
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let disconnected = false;

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: runs the TypeScript CLI through tsx, so no build step is needed.
+// Thin launcher: runs the CLI compiled to JavaScript at npm install (dist/,
+// build/js.mjs) while it is built from the sources as they are (its stamp, a
+// scan of the sources' mtimes: build/sources.mjs), else the TypeScript sources
+// through tsx (BPFTC_DEBUG=1 says so on stderr). BPFTC_TSX=1 forces tsx.
 // Whatever happens, the user sees one line and an exit code, never a stack
 // trace (BPFTC_DEBUG=1 shows it): 2 for bad input, 3 for an internal error.
 
@@ -27,9 +30,18 @@ process.on('uncaughtException', internal);
 process.on('unhandledRejection', internal);
 
 try {
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { main } = await import('./main.ts');
+  const root = new URL('..', import.meta.url);
+  let main;
+  if (process.env.BPFTC_TSX !== '1') {
+    const { distFresh } = await import('../build/sources.mjs');
+    if (distFresh(root.pathname)) ({ main } = await import('../dist/cli/main.js'));
+    else if (debug) process.stderr.write('bpftc: dist/ is missing or older than the sources (node build/js.mjs rebuilds it); running the sources through tsx\n');
+  }
+  if (!main) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    ({ main } = await import('./main.ts'));
+  }
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   internal(e);

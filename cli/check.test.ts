@@ -70,10 +70,14 @@ describe('bpftc check', () => {
     const dir = scratch('bpftc-check-');
     const f = join(dir, 'bad.json');
     writeFileSync(f, '{"format": "bpftc/1", "actors": 3}');
-    for (const argv of [['check'], ['check', f], ['check', 'nope.json'], ['check', f, '--property', 'nope'], ['check', 'corpus/examples/canonical-delegation.json', '--profile', 'nope']]) {
-      const r = await cli(...argv);
-      expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.err.split('\n')).toHaveLength(1);
+    try {
+      for (const argv of [['check'], ['check', f], ['check', 'nope.json'], ['check', f, '--property', 'nope'], ['check', 'corpus/examples/canonical-delegation.json', '--profile', 'nope']]) {
+        const r = await cli(...argv);
+        expect(r.code, argv.join(' ')).toBe(2);
+        expect(r.err.split('\n')).toHaveLength(1);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
@@ -90,5 +94,6 @@ describe('fuzz reports a counterexample to an "ours" property as a question', ()
     expect(readFileSync(junit, 'utf8')).toMatch(/<failure message="question: [^"]*" type="question">/);
     const j = JSON.parse((await cli(...args, '--json')).out) as { results: Array<{ verdict?: string }> };
     expect(j.results[0]!.verdict).toBe('question');
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -18,6 +18,7 @@ export const ENV_VARS: Readonly<Record<string, IntVar>> = {
   BPFTC_SEED: { min: 0, max: SEED_MAX, what: 'default --seed' },
   BPFTC_ORACLE_RUNS: { min: 1, max: RUNS_MAX, what: 'default --runs of oracle; generated scenarios in the oracle test' },
   BPFTC_DEBUG: { min: 0, max: 1, what: '1: internal errors print their stack trace' },
+  BPFTC_TSX: { min: 0, max: 1, what: '1: run the TypeScript sources through tsx even when the compiled CLI (dist/) is fresh' },
 };
 
 /** the value of one variable, undefined when unset; a UsageError when malformed */

@@ -8,7 +8,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PROFILES, findProfile, DEFAULT_PROFILE, type Profile } from '../model/profile.ts';
 import { PROPERTIES, findProperty } from '../properties/index.ts';
-import { checkProperty, type Counterexample } from '../properties/check.ts';
+// fast-check and the generators load only with the commands that use them
+// (fuzz, the campaign worker): --help and properties start without them
+import type { Counterexample } from '../properties/check.ts';
 import { type Property, appliesTo, verdictOf } from '../properties/types.ts';
 import { runScenario } from '../model/run.ts';
 import { FileError, loadScenarioFile, saveScenarioFile, writeFileAtomic } from '../scenario/io.ts';
@@ -18,7 +20,7 @@ import type { Scenario } from '../scenario/types.ts';
 import { type FlagKind, UsageError, parseArgs, q } from './args.ts';
 import { RUNS_MAX, SEED_MAX, checkEnv, debugEnabled, envInt } from './env.ts';
 import { checkInDir, checkOutDir, checkOutFile, ensureOutDir } from './outpath.ts';
-import { type CampaignResult, type CampaignSpec, SIGNAL_EXIT, runCampaign, workerMain } from '../campaign/run.ts';
+import type { CampaignResult, CampaignSpec } from '../campaign/run.ts';
 import { parseShard } from '../campaign/plan.ts';
 import { mergeFindings } from '../campaign/merge.ts';
 
@@ -57,7 +59,8 @@ exit status: 0 all passed, 1 a property or expectation failed, 2 bad usage or in
 (one line on stderr), 3 internal error. Files are written atomically (temporary file,
 fsync, rename); a counterexample is printed before it is saved.
 environment: BPFTC_RUNS (default --runs), BPFTC_ORACLE_RUNS (default oracle --runs),
-BPFTC_SEED (default --seed), BPFTC_DEBUG=1 (stack trace of an internal error)`;
+BPFTC_SEED (default --seed), BPFTC_DEBUG=1 (stack trace of an internal error),
+BPFTC_TSX=1 (run the TypeScript sources through tsx, not the compiled dist/)`;
 
 type Out = (line: string) => void;
 
@@ -170,6 +173,7 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     workers: { int: [1, 64] }, time: { int: [1, 2_000_000] }, shard: 'string', junit: 'string', batch: { int: [1, 1_000_000] },
   });
   if (positional.length) throw new UsageError(`fuzz takes no positional argument (got ${q(positional[0]!)})`);
+  const [{ checkProperty }, { SIGNAL_EXIT, runCampaign }] = await Promise.all([import('../properties/check.ts'), import('../campaign/run.ts')]);
   const profile = profileFlag(flags.profile);
   const props = propertiesFlag(flags.property);
   if (flags.runs !== undefined && flags.time !== undefined) throw new UsageError('give --runs or --time, not both');
@@ -434,7 +438,7 @@ export async function main(argv: string[], rawOut: Out = (l) => console.log(l), 
     if (cmd === '__campaign-worker') {
       // the campaign's own worker processes only (forked with an IPC channel)
       if (typeof process.send !== 'function') throw new UsageError(`unknown command ${q(cmd)} (bpftc help lists them)`);
-      return await workerMain();
+      return await (await import('../campaign/run.ts')).workerMain();
     }
     const known = (c: string): boolean => COMMANDS.includes(c) || EXTRA.has(c);
     // `bpftc help [COMMAND]`, and `bpftc <command> --help` (or -h) print the usage rather than "unknown flag"

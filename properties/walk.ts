@@ -22,6 +22,10 @@ export interface Visitor {
  *  at the syscall, and hands the visitors the step without it: a
  *  counterfactual of the step then re-runs only the syscall. */
 export function walk(s: Scenario, profile: Profile, v: Visitor): Violation | null {
+  if (collecting) {
+    collecting(s, v);
+    return null;
+  }
   const st = setupScenario(s, profile);
   for (let i = 0; i < s.steps.length; i++) {
     const step = syscallOf(st, s.steps[i]!);
@@ -32,6 +36,22 @@ export function walk(s: Scenario, profile: Profile, v: Visitor): Violation | nul
     if (a) return a;
   }
   return null;
+}
+
+/** set while properties/check.ts collects the visitors of several properties
+ *  to run them on one shared walk (checkGroup): walk() then hands over its
+ *  visitor instead of walking */
+let collecting: ((s: Scenario, v: Visitor) => void) | null = null;
+
+/** runs `f` with every walk() in it handing its scenario and visitor to `onWalk` (and returning null) */
+export function collectWalks<T>(onWalk: (s: Scenario, v: Visitor) => void, f: () => T): T {
+  const outer = collecting;
+  collecting = onWalk;
+  try {
+    return f();
+  } finally {
+    collecting = outer;
+  }
 }
 
 /** runs the step's `lsm` actions on `st` and returns the step without them */

@@ -61,7 +61,8 @@ export function parseRule(text: string): Rule | string {
 }
 
 export interface Policy {
-  rules: Rule[];
+  /** frozen: a loaded policy's rules never change, so copies of the state share them (properties/clone.ts) */
+  rules: readonly Rule[];
   polcaps: Set<string>;
   definesTokenPerms: boolean;
   handleUnknown: 'allow' | 'deny' | 'reject';
@@ -77,7 +78,7 @@ export function compilePolicy(d: PolicyDecl): Policy {
     rules.push(x);
   }
   return {
-    rules,
+    rules: Object.freeze(rules),
     polcaps: new Set(d.polcap ?? []),
     definesTokenPerms: d.defines_token_perms ?? true,
     handleUnknown: d.handle_unknown ?? 'deny',

@@ -1,0 +1,42 @@
+// Compiles the CLI to JavaScript (dist/, git-ignored), so that bpftc starts
+// without compiling TypeScript on the fly. Run by `npm install` (postinstall),
+// or by hand: `node build/js.mjs`. cli/bpftc.js runs dist/ only while its
+// stamp matches the sources (build/sources.mjs), else the sources through tsx.
+// Never fails the install: without the TypeScript compiler (an install without
+// devDependencies) it prints one line and exits 0, and bpftc runs through tsx.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIST, STAMP, sourceState } from './sources.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  console.log('bpftc: no TypeScript compiler installed; the CLI is not compiled and runs through tsx');
+  process.exit(0);
+}
+// the state of the sources the build starts from: an edit during the build makes it stale
+const state = sourceState(root);
+const tmp = join(root, `${DIST}.tmp`);
+rmSync(tmp, { recursive: true, force: true });
+const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', tmp], { cwd: root, stdio: 'inherit' });
+if (r.error || r.status !== 0) {
+  rmSync(tmp, { recursive: true, force: true });
+  console.log('bpftc: compiling the CLI to JavaScript failed; bpftc runs through tsx');
+  process.exit(0);
+}
+// the files the compiled modules find next to themselves (oracle/driver.ts:
+// oracle/bin/bpftc-exec, repro/repro.ts: oracle/executor.c)
+mkdirSync(join(tmp, 'oracle'), { recursive: true });
+symlinkSync(join('..', '..', 'oracle', 'bin'), join(tmp, 'oracle', 'bin'));
+symlinkSync(join('..', '..', 'oracle', 'executor.c'), join(tmp, 'oracle', 'executor.c'));
+writeFileSync(join(tmp, 'package.json'), '{ "type": "module" }\n');
+writeFileSync(join(tmp, STAMP), `${JSON.stringify(state)}\n`);
+const dist = join(root, DIST);
+if (existsSync(dist)) rmSync(dist, { recursive: true, force: true });
+renameSync(tmp, dist);
+console.log(`bpftc: compiled the CLI to ${DIST}/`);

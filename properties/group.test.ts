@@ -1,0 +1,45 @@
+// fuzz --property all checks the properties of one generator on shared cases
+// and one shared walk (properties/check.ts checkGroup, checkShared): each
+// property's verdict, run count, counterexample, replay path and shrinks are
+// those it gets on its own.
+
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { findProfile } from '../model/profile.ts';
+import { scenarioArb } from '../generators/scenario.ts';
+import { PROPERTIES } from './index.ts';
+import { appliesTo } from './types.ts';
+import { checkGroup, checkProperty, checkShared, generatorKey, groupByGenerator } from './check.ts';
+
+const PROFILES = ['selinux-token-v7', 'integrity-rfc', 'linux-6.18', 'token-v10'];
+
+describe('properties grouped by generator', () => {
+  it('a group is the properties with equal generator options, whatever their key order', () => {
+    const groups = groupByGenerator(PROPERTIES);
+    expect(groups.flat().length).toBe(PROPERTIES.length);
+    for (const g of groups) expect(new Set(g.map(generatorKey)).size).toBe(1);
+    expect(new Set(groups.map((g) => generatorKey(g[0]!))).size).toBe(groups.length);
+    // { races, bpfLsm } and { bpfLsm, races } are one generator
+    const k = generatorKey(PROPERTIES.find((p) => p.name === 'lsm-order-independence')!);
+    expect(generatorKey(PROPERTIES.find((p) => p.name === 'lsm-blob-freed-once')!)).toBe(k);
+  });
+
+  for (const name of PROFILES) {
+    const profile = findProfile(name)!;
+    const groups = groupByGenerator(PROPERTIES.filter((p) => appliesTo(p, profile))).filter((g) => g.length > 1);
+
+    it(`${name}: one shared walk gives every property the verdict of its own check`, () => {
+      for (const g of groups) {
+        const cases = fc.sample(scenarioArb({ profile, maxCommands: 40, ...g[0]!.gen }), { numRuns: 30, seed: 7 });
+        for (const c of cases) expect(checkShared(g, c.scenario, profile)).toEqual(g.map((p) => p.check(c.scenario, profile)));
+      }
+    });
+
+    it(`${name}: a group's results are each property's own (runs, counterexample, path, shrinks)`, () => {
+      for (const g of groups) {
+        const o = { runs: 60, seed: 5 };
+        expect(checkGroup(g, profile, o)).toEqual(g.map((p) => checkProperty(p, profile, o)));
+      }
+    });
+  }
+});
