@@ -5,9 +5,10 @@
 import fc from 'fast-check';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findProfile } from '../model/profile.ts';
+import { type Profile, findProfile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
-import { probeKernel } from '../oracle/driver.ts';
+import { type Probe, probeKernel } from '../oracle/driver.ts';
+import type { Vm } from '../vm/qemu.ts';
 import { type Disagreement, formatCoverageTable, runOracleCampaign } from '../oracle/campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { loadCorpus } from '../corpus/load.ts';
@@ -39,25 +40,48 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
 export async function oracleCommand(argv: string[], out: Out): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: 'int', seed: 'int', json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': 'int',
+    vm: 'bool', kernel: 'string', profile: 'string',
   });
+  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined)) throw new UsageError('--kernel and --profile go with --vm');
   if (positional.length) throw new UsageError(`oracle takes no positional argument ("${positional[0]}")`);
-  const runs = (flags.runs as number | undefined) ?? 500;
-  const seed = (flags.seed as number | undefined) ?? 1;
-  const corpusDir = (flags.corpus as string | undefined) ?? 'corpus';
-  const probe = await probeKernel();
+  const profileName = (flags.profile as string | undefined) ?? 'linux-6.18';
+  const profile = findProfile(profileName);
+  if (!profile) throw new UsageError(`unknown profile "${profileName}" (bpftc profiles lists them)`);
+  if (profile.integrity !== undefined || (profile.lsm?.order ?? []).some((l) => l !== 'capability' && l !== 'bpf'))
+    throw new UsageError(`profile ${profile.name} needs an LSM set-up in the guest (SELinux policy, integrity): not there yet; the VM oracle runs core profiles`);
+  const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined) : null;
+  if (vm && 'error' in vm) {
+    console.error(`bpftc: ${vm.error}`);
+    return 1;
+  }
+  const probe = vm ? ('skip' in vm ? vm : vm.probe) : await probeKernel();
   if ('skip' in probe) {
     out(flags.json ? JSON.stringify({ skipped: probe.skip }) : `skipped: ${probe.skip}`);
     return 0;
   }
-  const profile = findProfile('linux-6.18')!;
+  const guest = vm && !('skip' in vm) ? vm : null;
+  try {
+    return await campaign(flags, out, probe, profile, guest);
+  } finally {
+    await guest?.close();
+  }
+}
+
+async function campaign(flags: Record<string, string | number | boolean>, out: Out, probe: Probe, profile: Profile, vm: Vm | null): Promise<number> {
+  const runs = (flags.runs as number | undefined) ?? 500;
+  const seed = (flags.seed as number | undefined) ?? 1;
+  const corpusDir = (flags.corpus as string | undefined) ?? 'corpus';
   const corpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable);
   const arb = scenarioArb({ profile, sysctl: probe.unprivileged_bpf_disabled, maxCommands: (flags['max-commands'] as number | undefined) ?? 30 });
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
-  const scenarios = [...corpus.map((e) => e.scenario), ...generated];
+  // --profile: every scenario (corpus ones too) is judged against that profile
+  const scenarios = [...corpus.map((e) => e.scenario), ...generated].map((s) => (flags.profile !== undefined ? { ...s, profile: profile.name } : s));
+  const t0 = Date.now();
   const found: Disagreement[] = [];
   const res = await runOracleCampaign({
     scenarios,
     probe,
+    ...(vm ? { executor: vm.executor, timeoutMs: 20_000 } : {}),
     shrink: !flags['no-shrink'],
     onDisagreement: (d) => {
       found.push(d);
@@ -69,6 +93,7 @@ export async function oracleCommand(argv: string[], out: Out): Promise<number> {
       JSON.stringify(
         {
           release: probe.release,
+          ...(vm ? { vm: { accel: vm.accel, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000 }, profile: profile.name } : {}),
           unprivileged_bpf_disabled: probe.unprivileged_bpf_disabled,
           seed,
           scenarios: res.scenarios,
@@ -85,7 +110,7 @@ export async function oracleCommand(argv: string[], out: Out): Promise<number> {
       ),
     );
   } else {
-    out(`kernel ${probe.release}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
+    out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     out(formatCoverageTable(res.coverage));
     for (const d of found) out(`\nDISAGREEMENT\n${d.report}`);

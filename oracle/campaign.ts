@@ -32,6 +32,9 @@ export interface CampaignOptions extends DriverOptions {
   concurrency?: number;
   /** a probe already made (else probeKernel() is called) */
   probe?: Probe;
+  /** an executor already running (the VM oracle's guest): used for the
+   *  scenarios and their shrinking, and left open for the caller to close */
+  executor?: KernelExecutor;
 }
 
 export interface CampaignResult {
@@ -62,8 +65,8 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   const probe = opts.probe ?? (await probeKernel(opts.bin !== undefined ? { bin: opts.bin } : {}));
   if ('skip' in probe) return { ...result, skip: probe.skip };
   result.probe = probe;
-  const ex = new KernelExecutor(opts);
-  const shrinkEx = new KernelExecutor(opts);
+  const ex = opts.executor ?? new KernelExecutor(opts);
+  const shrinkEx = opts.executor ?? new KernelExecutor(opts);
   const conc = opts.concurrency ?? 16;
   const inflight = new Set<Promise<void>>();
   let stop = false;
@@ -100,7 +103,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     }
     await Promise.all(inflight);
   } finally {
-    await Promise.all([ex.close(), shrinkEx.close()]);
+    if (!opts.executor) await Promise.all([ex.close(), shrinkEx.close()]);
   }
   return result;
 }
