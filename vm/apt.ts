@@ -48,7 +48,7 @@ function apt(tool: string, args: string[], cwd?: string): { ok: boolean; out: st
 /** `apt-get update` on the private lists, at most once a day */
 export function updateLists(a: PrivateApt, log: (l: string) => void, force = false): void {
   const lists = join(a.dir, 'state', 'lists');
-  const fresh = readdirSync(lists).some((f) => f.endsWith('_Packages') && Date.now() - statSync(join(lists, f)).mtimeMs < 86_400_000);
+  const fresh = readdirSync(lists).some((f) => /_Packages(\.\w+)?$/.test(f) && Date.now() - statSync(join(lists, f)).mtimeMs < 86_400_000);
   if (fresh && !force) return;
   log('apt: updating the private package lists (bookworm-security, trixie-backports)');
   const r = apt('apt-get', [...a.options, 'update']);

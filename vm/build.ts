@@ -13,7 +13,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { candidate, download, privateApt, updateLists } from './apt.ts';
 import { cacheRoot, kernelsDir } from './cache.ts';
-import { type HunkOutcome, applyFilePatch, parsePatch } from './patch.ts';
+import { type FilePatch, type HunkOutcome, applyFilePatch, parsePatch } from './patch.ts';
+import { adaptationIdentity, adaptationsFor, rewriteContext } from './adapt.ts';
 
 export const CONFIG_DIR = join(dirname(fileURLToPath(import.meta.url)), 'config');
 
@@ -113,34 +114,55 @@ function extractSource(deb: string, pkg: string, tree: string, log: (l: string) 
   return src;
 }
 
-function applyPatches(src: string, files: string[], log: (l: string) => void): BuildResult['patches'] {
+function applyFilePatches(src: string, label: string, fps: FilePatch[], log: (l: string) => void): Array<HunkOutcome & { path: string }> {
+  const hunks: Array<HunkOutcome & { path: string }> = [];
+  for (const fp of fps) {
+    const path = join(src, fp.path);
+    const before = existsSync(path) ? readFileSync(path, 'utf8') : null;
+    if (before === null && !fp.create) {
+      hunks.push(...fp.hunks.map((h) => ({ path: fp.path, header: h.header, error: 'no such file in the tree' })));
+      continue;
+    }
+    const r = applyFilePatch(before, fp);
+    if (r.text === null) rmSync(path, { force: true });
+    else {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, r.text);
+    }
+    hunks.push(...r.hunks.map((h) => ({ path: fp.path, ...h })));
+  }
+  const failed = hunks.filter((h) => h.error);
+  log(`patch ${label}: ${hunks.length - failed.length} of ${hunks.length} hunks applied`);
+  for (const h of failed) log(`  FAILED ${h.path} ${h.header}: ${h.error}`);
+  return hunks;
+}
+
+function applyPatches(src: string, source: string, files: string[], log: (l: string) => void): BuildResult['patches'] {
   const out: BuildResult['patches'] = [];
+  const done = new Set<string>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    const fps = parsePatch(text);
+    let fps = parsePatch(text);
     if (!fps.length) throw new BuildError(`${file}: no unified diff in it`);
-    const hunks: Array<HunkOutcome & { path: string }> = [];
-    for (const fp of fps) {
-      const path = join(src, fp.path);
-      const before = existsSync(path) ? readFileSync(path, 'utf8') : null;
-      if (before === null && !fp.create) {
-        hunks.push(...fp.hunks.map((h) => ({ path: fp.path, header: h.header, error: 'no such file in the tree' })));
-        continue;
+    for (const a of adaptationsFor(source, text)) {
+      log(`adaptation ${a.name}: ${a.why}`);
+      for (const b of a.before) {
+        if (done.has(b)) continue;
+        done.add(b);
+        const bt = readFileSync(b, 'utf8');
+        out.push({ file: b, sha256: sha256(bt), hunks: applyFilePatches(src, basename(b), parsePatch(bt), log) });
       }
-      const r = applyFilePatch(before, fp);
-      if (r.text === null) rmSync(path, { force: true });
-      else {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, r.text);
-      }
-      hunks.push(...r.hunks.map((h) => ({ path: fp.path, ...h })));
+      fps = rewriteContext(fps, a);
     }
-    const failed = hunks.filter((h) => h.error);
-    log(`patch ${basename(file)}: ${hunks.length - failed.length} of ${hunks.length} hunks applied`);
-    for (const h of failed) log(`  FAILED ${h.path} ${h.header}: ${h.error}`);
-    out.push({ file, sha256: sha256(text), hunks });
+    out.push({ file, sha256: sha256(text), hunks: applyFilePatches(src, basename(file), fps, log) });
   }
   return out;
+}
+
+/** a patch's part of the cache key: its text and the adaptations it gets */
+function patchKey(source: string, text: Buffer): string {
+  const t = text.toString('utf8');
+  return sha256(JSON.stringify([sha256(text), adaptationsFor(source, t).map(adaptationIdentity)]));
 }
 
 /** Builds (or finds) the image. Throws BuildError with a one-paragraph reason. */
@@ -153,7 +175,7 @@ export function buildKernel(o: BuildOptions): BuildResult {
     if (!existsSync(f)) throw new BuildError(`no such patch file: ${f}`);
     return readFileSync(f);
   });
-  const patchHashes = patchTexts.map((t) => sha256(t));
+  const patchHashes = patchTexts.map((t) => patchKey(o.source, t));
   const isPkg = (PACKAGES as readonly string[]).includes(o.source);
   let version: string;
   let deb = '';
@@ -200,7 +222,7 @@ export function buildKernel(o: BuildOptions): BuildResult {
       const fresh = !existsSync(join(tree, '.extracted'));
       cwd = extractSource(deb, o.source, tree, log);
       if (fresh) {
-        patches = applyPatches(cwd, o.patches, log);
+        patches = applyPatches(cwd, o.source, o.patches, log);
         writeFileSync(join(tree, 'patches.json'), JSON.stringify(patches, null, 2) + '\n');
         writeFileSync(join(tree, '.extracted'), `${o.source} ${version}\n`);
       } else if (existsSync(join(tree, 'patches.json'))) patches = JSON.parse(readFileSync(join(tree, 'patches.json'), 'utf8')) as BuildResult['patches'];

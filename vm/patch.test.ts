@@ -96,9 +96,28 @@ describe('whitespace-tolerant hunk applier', () => {
     expect(twice.hunks[0]!.error).toBe('context found 2 times (ambiguous)');
   });
 
+  it('places a hunk whose old text occurs twice by the order of hunks', () => {
+    const file = 'f()\n{\nint x;\n}\ng()\n{\nint x;\n}\n';
+    const diff = '--- a/y.c\n+++ b/y.c\n@@ -1,3 +1,3 @@\n f()\n {\n-int x;\n+int y;\n@@ -6,2 +6,3 @@\n {\n int x;\n+int z;\n';
+    const r = applyFilePatch(file, parsePatch(diff)[0]!);
+    expect(r.hunks.map((h) => h.at)).toEqual([1, 6]);
+    expect(r.text).toBe('f()\n{\nint y;\n}\ng()\n{\nint x;\nint z;\n}\n');
+  });
+
   it('creates a new file from a /dev/null diff', () => {
     const [fp] = parsePatch('--- /dev/null\n+++ b/new.h\n@@ -0,0 +1,2 @@\n+#define A 1\n+#define B 2\n');
     expect(fp!.create).toBe(true);
     expect(applyFilePatch(null, fp!).text).toBe('#define A 1\n#define B 2\n');
+  });
+});
+
+describe('adaptations', () => {
+  it('rewrites context and removed lines, never added ones', async () => {
+    const { rewriteContext } = await import('./adapt.ts');
+    const [fp] = parsePatch('--- a/h.c\n+++ b/h.c\n@@ -1,2 +1,3 @@\n int f(struct bpf_token *token, bool kernel)\n+/* struct bpf_token *token, bool kernel) */\n {\n');
+    const a = { name: 't', why: '', source: 's', matches: () => true, before: [], contextRewrites: [{ path: 'h.c', from: ', bool kernel)', to: ')' }] };
+    const [out] = rewriteContext([fp!], a);
+    expect(out!.hunks[0]!.old).toEqual(['int f(struct bpf_token *token)', '{']);
+    expect(out!.hunks[0]!.new).toEqual(['int f(struct bpf_token *token)', '/* struct bpf_token *token, bool kernel) */', '{']);
   });
 });

@@ -2,8 +2,9 @@
 // quoting prefix ("> "), lost leading whitespace and lost context markers (a
 // context line that arrives without its leading space). Lines are matched
 // with all whitespace removed; a hunk applies only where its old text (context
-// and removed lines) occurs exactly once in the file, else it is reported as
-// failed (never guessed). Context lines keep the file's own text; added lines
+// and removed lines) occurs exactly once in the file (or exactly once after
+// the previous hunk: hunks are in file order), else it is reported as failed
+// (never guessed). Context lines keep the file's own text; added lines
 // take the patch's text.
 
 export interface Hunk {
@@ -122,15 +123,21 @@ export function applyFilePatch(text: string | null, fp: FilePatch): { text: stri
   // that earlier positions stay valid
   const normed = lines.map(norm);
   const placed: Array<{ h: Hunk; p: number }> = [];
+  // hunks come in file order: when the old text occurs several times, only
+  // the occurrences after the previous placed hunk are candidates
+  let after = 0;
   for (const h of fp.hunks) {
     if (!h.old.length) {
       if (lines.length === 0) placed.push({ h, p: 0 });
       else outcomes.push({ header: h.header, error: 'a hunk without context can only create a file' });
       continue;
     }
-    const ps = positions(normed, h.old.map(norm));
-    if (ps.length === 1) placed.push({ h, p: ps[0]! });
-    else outcomes.push({ header: h.header, error: ps.length === 0 ? 'context not found' : `context found ${ps.length} times (ambiguous)` });
+    const all = positions(normed, h.old.map(norm));
+    const ps = all.length > 1 ? all.filter((p) => p >= after) : all;
+    if (ps.length === 1) {
+      placed.push({ h, p: ps[0]! });
+      after = ps[0]! + h.old.length;
+    } else outcomes.push({ header: h.header, error: all.length === 0 ? 'context not found' : `context found ${all.length} times (ambiguous)` });
   }
   placed.sort((a, b) => b.p - a.p);
   // overlapping hunks: refuse the later one
