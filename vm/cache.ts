@@ -6,6 +6,7 @@
 //   trees/    extracted (and patched) source trees, one per (package version, patches)
 //   kernels/  built images, one directory per key (bzImage + build.json)
 
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,3 +16,18 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export const kernelsDir = (root = cacheRoot()): string => join(root, 'kernels');
+
+/** the images `bpftc vm build` has cached, newest first */
+export function cachedImages(root = cacheRoot()): string[] {
+  const dir = kernelsDir(root);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => join(dir, n, 'bzImage'))
+    .filter((p) => existsSync(p))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs || a.localeCompare(b));
+}

@@ -96,6 +96,8 @@ export interface BootOptions {
   timeoutMs?: number;
   /** extra kernel command line */
   append?: string;
+  /** kill the VM when it has work and says nothing for this long (default 120 s) */
+  stallSec?: number;
 }
 
 export interface Vm {
@@ -112,6 +114,21 @@ export interface Vm {
 }
 
 export class VmError extends Error {}
+
+/** a KernelExecutor that counts the scenarios in flight, for the stall watchdog */
+class VmExecutor extends KernelExecutor {
+  inflight = 0;
+  /** when work last started after a pause */
+  started = Date.now();
+  override async run(sc: Parameters<KernelExecutor['run']>[0]): ReturnType<KernelExecutor['run']> {
+    if (this.inflight++ === 0) this.started = Date.now();
+    try {
+      return await super.run(sc);
+    } finally {
+      this.inflight--;
+    }
+  }
+}
 
 function qemuArgs(o: BootOptions, accel: Accel, initrd: string, consoleFile: string): string[] {
   const cpus = o.cpus ?? 1;
@@ -143,10 +160,14 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
   let child: ChildProcessWithoutNullStreams | undefined;
   let stderr = '';
   const t0 = Date.now();
-  const executor = new KernelExecutor({
+  let lastData = Date.now();
+  const executor = new VmExecutor({
     timeoutMs: o.timeoutMs ?? 20_000,
     spawn: () => {
       child = spawn(QEMU, qemuArgs(o, accel, initrd, consoleFile), { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdout.on('data', () => {
+        lastData = Date.now();
+      });
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (d: string) => {
         if (stderr.length < 4096) stderr += d;
@@ -179,6 +200,13 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
     throw new VmError(`booting ${o.image} (${accel}) failed: ${probe.skip}${stderr.trim() ? `\nqemu: ${stderr.trim().split('\n')[0]}` : ''}${tail ? `\nconsole:\n${tail}` : ''}`);
   }
   const bootSeconds = (Date.now() - t0) / 1000;
+  // a guest that stops answering (a hung kernel) is killed: every pending
+  // scenario then ends with the executor-exited error instead of waiting forever
+  const stallMs = (o.stallSec ?? 120) * 1000;
+  const watchdog = setInterval(() => {
+    if (executor.inflight > 0 && Date.now() - Math.max(lastData, executor.started) > stallMs) child?.kill('SIGKILL');
+  }, 1000);
+  watchdog.unref();
   return {
     executor,
     probe,
@@ -187,6 +215,7 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
     bootSeconds,
     console: readConsole,
     close: async () => {
+      clearInterval(watchdog);
       const kill = setTimeout(() => child?.kill('SIGKILL'), 30_000);
       await executor.close();
       clearTimeout(kill);
