@@ -3,7 +3,7 @@
 // scenarios come from elsewhere (generators/); this file only consumes them.
 
 import type { Scenario } from '../scenario/types.ts';
-import { type DriverOptions, type Probe, KernelExecutor, adaptToMachine, kernelUncheckable, probeKernel } from './driver.ts';
+import { type DriverOptions, type Probe, type ScenarioRunner, KernelExecutor, adaptToMachine, kernelUncheckable, probeKernel } from './driver.ts';
 import { type Comparison, type CoverageTable, addCoverage, compareWithKernel, newCoverage } from './compare.ts';
 import { type ShrinkResult, formatSideBySide, shrinkDisagreement } from './shrink.ts';
 
@@ -34,7 +34,7 @@ export interface CampaignOptions extends DriverOptions {
   probe?: Probe;
   /** an executor already running (the VM oracle's guest): used for the
    *  scenarios and their shrinking, and left open for the caller to close */
-  executor?: KernelExecutor;
+  executor?: ScenarioRunner;
 }
 
 export interface CampaignResult {

@@ -251,8 +251,15 @@ interface Pending {
   resolve: (r: KernelRun) => void;
 }
 
+/** What runs scenarios on a kernel: a KernelExecutor, or the VM oracle's
+ *  rebooting guest (vm/pool.ts). */
+export interface ScenarioRunner {
+  run(s: Scenario): Promise<KernelRun>;
+  close(): Promise<void>;
+}
+
 /** One long-running executor. `run()` pipelines scenarios; `close()` ends it. */
-export class KernelExecutor {
+export class KernelExecutor implements ScenarioRunner {
   private child: ChildProcessWithoutNullStreams;
   private pending = new Map<number, Pending>();
   private nextId = 1;

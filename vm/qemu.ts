@@ -14,7 +14,9 @@ import { release, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { EXECUTOR_BIN, KernelExecutor, type Probe } from '../oracle/driver.ts';
 import { cacheRoot } from './cache.ts';
-import { buildInitramfs, guestFacts } from './initramfs.ts';
+import { GUEST_MARK, buildInitramfs, guestFacts } from './initramfs.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const QEMU = 'qemu-system-x86_64';
 export const STATIC_EXECUTOR = `${EXECUTOR_BIN}-static`;
@@ -109,6 +111,8 @@ export interface Vm {
   /** wall seconds from spawn to the probe's answer */
   bootSeconds: number;
   console: () => string;
+  /** QEMU has exited (the guest died, or close() ran) */
+  exited: () => boolean;
   /** ends the executor (quit), waits for QEMU, removes the run directory */
   close: () => Promise<void>;
 }
@@ -184,13 +188,22 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
   };
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   const timeout = (o.bootTimeoutSec ?? 180) * 1000;
+  // nothing is sent before /init has put the port in raw mode (bytes sent
+  // earlier would meet an unconfigured UART or a cooked tty)
+  let exited = false;
+  child?.on('close', () => {
+    exited = true;
+  });
+  while (!readConsole().includes(`${GUEST_MARK} ready`) && !exited && Date.now() - t0 < timeout) await sleep(50);
   let timer: NodeJS.Timeout | undefined;
-  const probe = await Promise.race([
-    executor.probe(),
-    new Promise<{ skip: string }>((resolve) => {
-      timer = setTimeout(() => resolve({ skip: `the guest did not answer within ${timeout / 1000} s` }), timeout);
-    }),
-  ]);
+  const probe = exited
+    ? { skip: 'QEMU exited before the guest was ready' }
+    : await Promise.race([
+        executor.probe(),
+        new Promise<{ skip: string }>((resolve) => {
+          timer = setTimeout(() => resolve({ skip: `the guest did not answer within ${timeout / 1000} s` }), Math.max(1000, timeout - (Date.now() - t0)));
+        }),
+      ]);
   clearTimeout(timer);
   if ('skip' in probe) {
     child?.kill('SIGKILL');
@@ -214,6 +227,7 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
     accel,
     bootSeconds,
     console: readConsole,
+    exited: () => exited,
     close: async () => {
       clearInterval(watchdog);
       const kill = setTimeout(() => child?.kill('SIGKILL'), 30_000);
