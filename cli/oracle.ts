@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type Profile, findProfile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
 import { type Probe, probeKernel } from '../oracle/driver.ts';
-import type { Vm } from '../vm/qemu.ts';
+import type { Guest } from '../vm/cli.ts';
 import { type Disagreement, formatCoverageTable, runOracleCampaign } from '../oracle/campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { loadCorpus } from '../corpus/load.ts';
@@ -67,7 +67,7 @@ export async function oracleCommand(argv: string[], out: Out): Promise<number> {
   }
 }
 
-async function campaign(flags: Record<string, string | number | boolean>, out: Out, probe: Probe, profile: Profile, vm: Vm | null): Promise<number> {
+async function campaign(flags: Record<string, string | number | boolean>, out: Out, probe: Probe, profile: Profile, vm: Guest | null): Promise<number> {
   const runs = (flags.runs as number | undefined) ?? 500;
   const seed = (flags.seed as number | undefined) ?? 1;
   const corpusDir = (flags.corpus as string | undefined) ?? 'corpus';
@@ -81,7 +81,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
   const res = await runOracleCampaign({
     scenarios,
     probe,
-    ...(vm ? { executor: vm.executor, timeoutMs: 20_000 } : {}),
+    ...(vm ? { executor: vm.runner } : {}),
     shrink: !flags['no-shrink'],
     onDisagreement: (d) => {
       found.push(d);
@@ -93,7 +93,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
       JSON.stringify(
         {
           release: probe.release,
-          ...(vm ? { vm: { accel: vm.accel, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000 }, profile: profile.name } : {}),
+          ...(vm ? { vm: { accel: vm.accel, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000, boots: vm.runner.boots, deaths: vm.runner.deaths, crashes: vm.runner.crashes }, profile: profile.name } : {}),
           unprivileged_bpf_disabled: probe.unprivileged_bpf_disabled,
           seed,
           scenarios: res.scenarios,
@@ -114,7 +114,11 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     out(formatCoverageTable(res.coverage));
     for (const d of found) out(`\nDISAGREEMENT\n${d.report}`);
+    if (vm) {
+      for (const l of vm.crashReport()) out(l);
+      out(`${res.scenarios} scenarios in ${((Date.now() - t0) / 1000).toFixed(1)} s in the VM (boot ${vm.bootSeconds.toFixed(1)} s)`);
+    }
     for (const f of saved) out(`saved: ${f}`);
   }
-  return res.disagreements ? 1 : 0;
+  return res.disagreements || (vm?.runner.deaths.length ?? 0) > 0 ? 1 : 0;
 }

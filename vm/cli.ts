@@ -7,6 +7,8 @@ import { AptError } from './apt.ts';
 import { BuildError, LSMS, type Lsm, PACKAGES, buildKernel } from './build.ts';
 import { ImageError, featuresFromConfig, featuresFromGuest, readImage, type Feature } from './kconfig.ts';
 import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
+import { RebootingVm } from './pool.ts';
+import type { Probe } from '../oracle/driver.ts';
 import { PatchError } from './patch.ts';
 
 type Out = (line: string) => void;
@@ -123,18 +125,49 @@ export async function vmCommand(argv: string[], out: Out): Promise<number> {
   }
 }
 
-/** a booted VM for `oracle --vm` / `run --vm`: skip when the VM oracle cannot
- *  run here (no qemu, no image, no static busybox), error when the boot fails */
-export async function openVm(image: string | undefined, opts: { cpus?: number } = {}): Promise<Vm | { skip: string } | { error: string }> {
+/** a booted guest for `oracle --vm` / `run --vm`, rebooted after a kernel crash */
+export interface Guest {
+  probe: Probe;
+  accel: string;
+  bootSeconds: number;
+  runner: RebootingVm;
+  /** "VM 7.3.4 (tcg)" */
+  label: string;
+  /** what the guest's deaths and the crashing scenarios were, for the report */
+  crashReport: () => string[];
+  close: () => Promise<void>;
+}
+
+/** skip when the VM oracle cannot run here (no qemu, no image, no static
+ *  busybox), error when the boot fails */
+export async function openVm(image: string | undefined, opts: { cpus?: number } = {}): Promise<Guest | { skip: string } | { error: string }> {
   if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
   const missing = vmMissing(image);
   if (missing) return { skip: missing };
+  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) };
+  let vm: Vm;
   try {
-    return await bootVm({ image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) });
+    vm = await bootVm(boot);
   } catch (e) {
     if (e instanceof VmError) return { error: e.message };
     throw e;
   }
+  const runner = new RebootingVm(vm, boot);
+  return {
+    probe: vm.probe,
+    accel: vm.accel,
+    bootSeconds: vm.bootSeconds,
+    runner,
+    label: `VM ${vm.probe.release} (${vm.accel})`,
+    crashReport: () => {
+      const lines: string[] = [];
+      if (runner.deaths.length) lines.push(`the guest kernel died ${runner.deaths.length} time(s); ${runner.boots} boot(s) in all`);
+      for (const d of runner.deaths) lines.push(...d.map((l, i) => `${i ? '    ' : '  - '}${l}`));
+      for (const c of runner.crashes) lines.push(`KERNEL CRASH (again when run alone): ${c.scenario.name ?? 'scenario'}`, ...c.oops.map((l) => `    ${l}`));
+      return lines;
+    },
+    close: () => runner.close(),
+  };
 }
 
 /** `bpftc run FILE... --vm --kernel IMAGE [--json]` */
@@ -153,11 +186,13 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
   }
   try {
     const { runOnKernelCommand } = await import('../cli/kernelrun.ts');
-    return await runOnKernelCommand(positional, flags.json === true, out, {
+    const r = await runOnKernelCommand(positional, flags.json === true, out, {
       probe: vm.probe,
-      label: `VM ${vm.probe.release} (${vm.accel})`,
-      run: (ss) => Promise.all(ss.map((s) => vm.executor.run(s))),
+      label: vm.label,
+      run: (ss) => Promise.all(ss.map((s) => vm.runner.run(s))),
     });
+    if (!flags.json) for (const l of vm.crashReport()) out(l);
+    return r;
   } finally {
     await vm.close();
   }
