@@ -142,6 +142,7 @@ export interface Guest {
  *  busybox), error when the boot fails */
 export async function openVm(image: string | undefined, opts: { cpus?: number } = {}): Promise<Guest | { skip: string } | { error: string }> {
   if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
+  if (!existsSync(image)) throw new UsageError(`no kernel image ${image} (bpftc vm build makes one)`);
   const missing = vmMissing(image);
   if (missing) return { skip: missing };
   const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) };
