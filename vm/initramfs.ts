@@ -63,9 +63,12 @@ fact lsm "$(busybox cat /sys/kernel/security/lsm 2>/dev/null)"
 [ -e /proc/sys/kernel/perf_event_paranoid ] && fact perf 1 || fact perf 0
 [ -e /proc/config.gz ] && fact ikconfig 1 || fact ikconfig 0
 fact cpus "$(busybox grep -c ^processor /proc/cpuinfo)"
-busybox stty -F /dev/ttyS1 raw -echo -onlcr
+# one open file for the port from here on: a last close would shut the UART
+# down and lose what the host sent before the executor opened it again
+exec 3<>/dev/ttyS1
+busybox stty raw -echo -onlcr <&3
 echo "${GUEST_MARK} ready"
-/bin/bpftc-exec </dev/ttyS1 >/dev/ttyS1
+/bin/bpftc-exec <&3 >&3 3<&-
 echo "${GUEST_MARK} executor exited $?"
 busybox reboot -f
 `;

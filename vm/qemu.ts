@@ -145,7 +145,7 @@ function qemuArgs(o: BootOptions, accel: Accel, initrd: string, consoleFile: str
     '-m', String(o.memoryMb ?? 256),
     '-kernel', o.image,
     '-initrd', initrd,
-    '-append', `console=ttyS0 panic=-1 oops=panic loglevel=4 log_buf_len=1M ${o.append ?? ''}`.trim(),
+    '-append', `console=ttyS0 panic=-1 oops=panic panic_on_warn=1 loglevel=5 log_buf_len=1M ${o.append ?? ''}`.trim(),
     '-serial', `file:${consoleFile}`,
     '-serial', 'stdio',
   ];
