@@ -1,9 +1,11 @@
 // A guest that survives its kernel: scenarios are pipelined into one booted
 // VM; when the guest dies (a kernel BUG or panic ends QEMU, since the guest
 // runs with oops=panic and QEMU with -no-reboot), a new VM is booted and the
-// scenarios that were in flight are re-run one at a time, so that the one that
-// crashes the kernel again is named, with the console's oops excerpt, and the
-// others get their real results.
+// scenarios that were in flight are re-run one at a time (a crash counts only
+// when it happens on a fresh guest), so that a scenario that crashes the kernel
+// by itself is named, with the console's oops excerpt, and the others get
+// their real results. Deaths caused by an earlier scenario's damage are listed
+// in `deaths` without a name.
 
 import type { KernelRun, ScenarioRunner } from '../oracle/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -44,8 +46,11 @@ export function oopsExcerpt(consoleText: string, max = 8): string[] {
 export class RebootingVm implements ScenarioRunner {
   private vm: Vm;
   private booting: Promise<Vm> | null = null;
-  /** runs wait here while crash victims are re-run alone */
-  private gate: Promise<void> = Promise.resolve();
+  /** re-runs of crash victims, one after the other; other runs wait for them */
+  private aloneChain: Promise<void> = Promise.resolve();
+  private pendingAlone = 0;
+  /** scenarios sent to the current guest since it booted */
+  private runsOnGuest = 0;
   private closed = false;
   boots = 1;
   /** crashes attributed to a scenario */
@@ -71,6 +76,7 @@ export class RebootingVm implements ScenarioRunner {
         await dead.close();
         const vm = await bootVm(this.opts);
         this.boots++;
+        this.runsOnGuest = 0;
         this.vm = vm;
         return vm;
       })().finally(() => {
@@ -81,24 +87,43 @@ export class RebootingVm implements ScenarioRunner {
   }
 
   async run(s: Scenario): Promise<KernelRun> {
-    await this.gate;
-    const vm = await this.live();
-    const r = await vm.executor.run(s);
-    if (r.error === undefined || !vm.exited()) return r;
-    // the guest died with s in flight: re-run s alone on a fresh guest
+    for (;;) {
+      while (this.pendingAlone > 0) await this.aloneChain;
+      const vm = await this.live();
+      // a death was seen while this run waited for the boot: the re-runs go first
+      if (this.pendingAlone > 0) continue;
+      this.runsOnGuest++;
+      const r = await vm.executor.run(s);
+      if (r.error === undefined || !vm.exited()) return r;
+      return this.runAlone(s);
+    }
+  }
+
+  /** the guest died with s in flight: re-run s with nothing else in the guest.
+   *  Counted synchronously on detection, so no other run enters the next guest
+   *  before the re-runs are done. */
+  private async runAlone(s: Scenario): Promise<KernelRun> {
+    this.pendingAlone++;
+    const before = this.aloneChain;
     let release!: () => void;
-    const mine = new Promise<void>((res) => (release = res));
-    const before = this.gate;
-    this.gate = before.then(() => mine);
-    await before;
+    this.aloneChain = new Promise<void>((res) => (release = res));
     try {
-      const again = await this.live();
-      const r2 = await again.executor.run(s);
-      if (r2.error === undefined || !again.exited()) return r2;
-      const oops = oopsExcerpt(again.console());
-      this.crashes.push({ scenario: s, oops });
-      return { results: r2.results, error: `the kernel crashed: ${oops.slice(0, 2).join(' / ') || 'the guest died'}` };
+      await before;
+      // at most twice: a guest that already ran other scenarios may carry
+      // their damage, so a crash there is confirmed on a fresh guest
+      for (;;) {
+        const vm = await this.live();
+        const fresh = this.runsOnGuest === 0;
+        this.runsOnGuest++;
+        const r = await vm.executor.run(s);
+        if (r.error === undefined || !vm.exited()) return r;
+        if (!fresh) continue;
+        const oops = oopsExcerpt(vm.console());
+        this.crashes.push({ scenario: s, oops });
+        return { results: r.results, error: `the kernel crashed: ${oops.slice(0, 2).join(' / ') || 'the guest died'}` };
+      }
     } finally {
+      this.pendingAlone--;
       release();
     }
   }
@@ -106,7 +131,7 @@ export class RebootingVm implements ScenarioRunner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.gate;
+    while (this.pendingAlone > 0) await this.aloneChain;
     await this.vm.close();
   }
 }
