@@ -193,7 +193,7 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
       run: (ss) => Promise.all(ss.map((s) => vm.runner.run(s))),
     });
     if (!flags.json) for (const l of vm.crashReport()) out(l);
-    return r;
+    return r !== 0 ? r : vm.runner.deaths.length ? 1 : 0;
   } finally {
     await vm.close();
   }
