@@ -4,12 +4,20 @@
 // the kernel does not meet is worth knowing even when the model agrees).
 
 import { loadScenarioFile } from '../scenario/io.ts';
-import { adaptToMachine, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
+import { type KernelRun, type Probe, adaptToMachine, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { compareWithKernel } from '../oracle/compare.ts';
 import { formatSideBySide } from '../oracle/shrink.ts';
 import { UsageError } from './args.ts';
 
-export async function runOnKernelCommand(files: string[], json: boolean, out: (l: string) => void): Promise<number> {
+/** another kernel than the running one (the VM oracle's guest) */
+export interface KernelTarget {
+  probe: Probe;
+  label: string;
+  run: (scenarios: Scenario[]) => Promise<KernelRun[]>;
+}
+
+export async function runOnKernelCommand(files: string[], json: boolean, out: (l: string) => void, target?: KernelTarget): Promise<number> {
   // every file is read and checked before the kernel is probed
   const loaded = files.map((f) => {
     const s = loadScenarioFile(f);
@@ -17,13 +25,14 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
     if (why) throw new UsageError(`${f}: cannot run on the kernel (${why})`);
     return s;
   });
-  const probe = await probeKernel();
+  const probe = target?.probe ?? (await probeKernel());
   if ('skip' in probe) {
     out(json ? JSON.stringify({ skipped: probe.skip }) : `skipped: ${probe.skip}`);
     return 0;
   }
   const scenarios = loaded.map((s) => adaptToMachine(s, probe));
-  const runs = await runOnKernel(scenarios);
+  const runs = target ? await target.run(scenarios) : await runOnKernel(scenarios);
+  if (target && !json) out(`kernel: ${target.label}`);
   let disagree = 0;
   const report: unknown[] = [];
   scenarios.forEach((s, i) => {
@@ -46,6 +55,6 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
       for (const u of unmet) out(`  UNMET step ${u.step}: expected ${u.expected}, kernel gave ${u.kernel}`);
     }
   });
-  if (json) out(JSON.stringify({ release: probe.release, results: report }, null, 2));
+  if (json) out(JSON.stringify({ release: probe.release, ...(target ? { kernel: target.label } : {}), results: report }, null, 2));
   return disagree ? 1 : 0;
 }

@@ -39,6 +39,7 @@ commands:
               --profile P (override the scenario's)  --avc (every LSM decision)  --json
               --kernel (also on the running kernel, side by side with the model; UNMET lists
               expectations the kernel does not meet)
+              --vm --kernel IMAGE (the same, on a kernel booted in QEMU)
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
               every class of behavioural difference between two profiles, with a minimal witness
   repro FILE --c [--out FILE [--force]]
@@ -53,6 +54,10 @@ commands:
   oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--json]:
               generated and corpus scenarios on the running kernel and the model;
               disagreements shrunk and shown side by side
+              --vm --kernel IMAGE [--profile P]: on a kernel booted in QEMU instead
+  vm          build [--source linux-source-6.12|linux-source-7.3|DIR] [--patch FILE]... [--lsm selinux,bpf]:
+              a small kernel for the VM oracle, cached (prints the image's path)
+              check-kernel IMAGE [--boot]: which features the VM oracle needs the image lacks
   help        this text
 
 exit status: 0 all passed, 1 a property or expectation failed, 2 bad usage or input
@@ -319,6 +324,7 @@ function junit(r: CampaignResult, profile: Profile): string {
 }
 
 async function run(argv: string[], out: Out): Promise<number> {
+  if (argv.includes('--vm')) return (await import('../vm/cli.ts')).runVm(argv, out);
   const { flags, positional } = parseArgs(argv, { profile: 'string', json: 'bool', avc: 'bool', kernel: 'bool' });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
   if (flags.kernel) {
@@ -396,6 +402,7 @@ export const EXTRA: Map<string, () => Promise<Command>> = new Map<string, () => 
   ['diff', async () => (await import('./diff.ts')).diffCommand],
   ['repro', async () => (await import('./repro.ts')).reproCommand],
   ['coverage', async () => (await import('./coverage.ts')).coverageCommand],
+  ['vm', async () => (await import('../vm/cli.ts')).vmCommand],
 ]);
 
 /** an error the user caused (a flag, a file, a scenario): exit 2 */

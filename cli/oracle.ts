@@ -3,9 +3,10 @@
 // each disagreement is shrunk and printed side by side.
 
 import fc from 'fast-check';
-import { findProfile } from '../model/profile.ts';
+import { type Profile, findProfile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
-import { probeKernel } from '../oracle/driver.ts';
+import { type Probe, probeKernel } from '../oracle/driver.ts';
+import type { Guest } from '../vm/cli.ts';
 import { type Disagreement, formatCoverageTable, runOracleCampaign } from '../oracle/campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { loadCorpus } from '../corpus/load.ts';
@@ -37,24 +38,56 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
 export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
+    vm: 'bool', kernel: 'string', profile: 'string',
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
+  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined)) throw new UsageError('--kernel and --profile go with --vm');
   const runs = runsOf(flags, 500, 'BPFTC_ORACLE_RUNS');
   const seed = seedOf(flags);
+  const profileName = (flags.profile as string | undefined) ?? 'linux-6.18';
+  const profile = findProfile(profileName);
+  if (!profile) throw new UsageError(`unknown profile ${q(profileName)} (bpftc profiles lists them)`);
+  if (profile.integrity !== undefined || (profile.lsm?.order ?? []).some((l) => l !== 'capability' && l !== 'bpf'))
+    throw new UsageError(`profile ${profile.name} needs an LSM set-up in the guest (SELinux policy, integrity): not there yet; the VM oracle runs core profiles`);
   const corpusDir = (flags.corpus as string | undefined) ?? 'corpus';
   // flags, paths and every corpus file are checked before the kernel is probed
   checkInDir(`--corpus ${corpusDir}`, corpusDir);
   if (typeof flags.save === 'string') checkOutDir('--save', flags.save);
   const corpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable);
-  const probe = await probeKernel();
+  const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined) : null;
+  if (vm && 'error' in vm) {
+    err(`bpftc: ${vm.error}`);
+    return 1;
+  }
+  const probe = vm ? ('skip' in vm ? vm : vm.probe) : await probeKernel();
   if ('skip' in probe) {
     out(flags.json ? JSON.stringify({ skipped: probe.skip }) : `skipped: ${probe.skip}`);
     return 0;
   }
-  const profile = findProfile('linux-6.18')!;
+  const guest = vm && !('skip' in vm) ? vm : null;
+  try {
+    return await campaign(flags, out, err, { probe, profile, vm: guest, corpus: corpus.map((e) => e.scenario), runs, seed });
+  } finally {
+    await guest?.close();
+  }
+}
+
+interface CampaignArgs {
+  probe: Probe;
+  profile: Profile;
+  vm: Guest | null;
+  corpus: Scenario[];
+  runs: number;
+  seed: number;
+}
+
+async function campaign(flags: Record<string, string | number | boolean>, out: Out, err: Out, a: CampaignArgs): Promise<number> {
+  const { probe, profile, vm, corpus, runs, seed } = a;
   const arb = scenarioArb({ profile, sysctl: probe.unprivileged_bpf_disabled, maxCommands: (flags['max-commands'] as number | undefined) ?? 30 });
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
-  const scenarios = [...corpus.map((e) => e.scenario), ...generated];
+  // --profile: every scenario (corpus ones too) is judged against that profile
+  const scenarios = [...corpus, ...generated].map((sc) => (flags.profile !== undefined ? { ...sc, profile: profile.name } : sc));
+  const t0 = Date.now();
   const found: Disagreement[] = [];
   // SIGINT / SIGTERM: the executors (and every scenario's process group) are
   // killed; what was compared so far is reported and saved, exit 130 / 143
@@ -73,6 +106,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
     res = await runOracleCampaign({
       scenarios,
       probe,
+      ...(vm ? { executor: vm.runner } : {}),
       shrink: !flags['no-shrink'],
       signal: stop.signal,
       onDisagreement: (d) => {
@@ -106,6 +140,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
       JSON.stringify(
         {
           release: probe.release,
+          ...(vm ? { vm: { accel: vm.accel, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000, boots: vm.runner.boots, deaths: vm.runner.deaths, crashes: vm.runner.crashes }, profile: profile.name } : {}),
           unprivileged_bpf_disabled: probe.unprivileged_bpf_disabled,
           seed,
           ...(interrupted ? { interrupted } : {}),
@@ -124,12 +159,16 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
       ),
     );
   } else {
-    out(`kernel ${probe.release}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
+    out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     // a file that says kernel_checkable but is not (a race, LSM set-up, thread_of) is never executed: said, not hidden
     if (res.unsupported) out(`${res.unsupported} corpus scenario(s) marked kernel_checkable are model-only and were not run on the kernel`);
     out(formatCoverageTable(res.coverage));
     for (const d of found) out(`\nDISAGREEMENT\n${d.report}`);
+    if (vm) {
+      for (const l of vm.crashReport()) out(l);
+      out(`${res.scenarios} scenarios in ${((Date.now() - t0) / 1000).toFixed(1)} s in the VM (boot ${vm.bootSeconds.toFixed(1)} s)`);
+    }
     saveAll();
     for (const f of saved) out(`saved: ${f}`);
   }
@@ -138,5 +177,5 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
     return SIGNAL_EXIT[interrupted];
   }
   if (saveError) throw saveError;
-  return res.disagreements ? 1 : 0;
+  return res.disagreements || (vm?.runner.deaths.length ?? 0) > 0 ? 1 : 0;
 }

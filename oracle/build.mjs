@@ -28,3 +28,7 @@ if (r.error || r.status !== 0) {
   process.exit(0);
 }
 console.log(`bpftc: built ${out}`);
+// the VM oracle's guest runs a static copy (no libc in its initramfs); optional
+const st = spawnSync(cc, ['-static', ...args.slice(0, 4), '-o', `${out}-static`, src], { stdio: 'ignore' });
+if (st.error || st.status !== 0) console.log('bpftc: no static libc; the VM oracle builds its guest executor when first needed');
+else console.log(`bpftc: built ${out}-static`);

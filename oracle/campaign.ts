@@ -3,7 +3,7 @@
 // scenarios come from elsewhere (generators/); this file only consumes them.
 
 import type { Scenario } from '../scenario/types.ts';
-import { type DriverOptions, type Probe, KernelExecutor, adaptToMachine, kernelUncheckable, probeKernel } from './driver.ts';
+import { type DriverOptions, type Probe, type ScenarioRunner, KernelExecutor, adaptToMachine, kernelUncheckable, probeKernel } from './driver.ts';
 import { type Comparison, type CoverageTable, addCoverage, compareWithKernel, newCoverage } from './compare.ts';
 import { type ShrinkResult, formatSideBySide, shrinkDisagreement } from './shrink.ts';
 
@@ -34,6 +34,9 @@ export interface CampaignOptions extends DriverOptions {
   probe?: Probe;
   /** stops the campaign (a signal): the executors are killed, what was compared so far is returned */
   signal?: AbortSignal;
+  /** an executor already running (the VM oracle's guest): used for the
+   *  scenarios and their shrinking, and left open for the caller to close */
+  executor?: ScenarioRunner;
 }
 
 export interface CampaignResult {
@@ -66,16 +69,16 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   const probe = opts.probe ?? (await probeKernel(opts.bin !== undefined ? { bin: opts.bin } : {}));
   if ('skip' in probe) return { ...result, skip: probe.skip };
   result.probe = probe;
-  const ex = new KernelExecutor(opts);
-  const shrinkEx = new KernelExecutor(opts);
+  const ex = opts.executor ?? new KernelExecutor(opts);
+  const shrinkEx = opts.executor ?? new KernelExecutor(opts);
   const conc = opts.concurrency ?? 16;
   const inflight = new Set<Promise<void>>();
   let stop = false;
   const abort = (): void => {
     stop = true;
     result.aborted = true;
-    ex.kill();
-    shrinkEx.kill();
+    ex.kill?.();
+    shrinkEx.kill?.();
   };
   if (opts.signal?.aborted) abort();
   opts.signal?.addEventListener('abort', abort);
@@ -115,7 +118,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     await Promise.all(inflight);
   } finally {
     opts.signal?.removeEventListener('abort', abort);
-    await Promise.all([ex.close(), shrinkEx.close()]);
+    if (!opts.executor) await Promise.all([ex.close(), shrinkEx.close()]);
   }
   return result;
 }

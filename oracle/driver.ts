@@ -38,11 +38,14 @@ export interface KernelRun {
 
 export interface DriverOptions {
   bin?: string;
+  /** starts the executor some other way (the VM oracle: QEMU whose serial
+   *  port is the guest executor's stdin/stdout); `bin` is then unused */
+  spawn?: () => ChildProcessWithoutNullStreams;
   /** per-scenario kill timeout of the executor (default 2000 ms) */
   timeoutMs?: number;
 }
 
-interface RawProbe {
+export interface RawProbe {
   root?: boolean;
   userns?: boolean;
   bpf_token?: boolean;
@@ -79,6 +82,11 @@ export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: st
   } catch {
     p = undefined;
   }
+  return checkProbe(p);
+}
+
+/** A probe answer as a Probe, or why the oracle cannot run on that kernel. */
+export function checkProbe(p: RawProbe | undefined): Probe | { skip: string } {
   if (!p) return { skip: 'executor gave no probe answer' };
   if (!p.root) return { skip: 'not running as root' };
   if (!p.userns) return { skip: 'user namespaces unavailable' };
@@ -247,6 +255,7 @@ export function toProtocol(s: Scenario, id: number, timeoutMs = 2000): string {
 // ---------------------------------------------------------------- executor process
 
 interface OutLine {
+  probe?: RawProbe;
   scenario?: number;
   step?: number;
   ret?: string;
@@ -261,8 +270,17 @@ interface Pending {
   resolve: (r: KernelRun) => void;
 }
 
+/** What runs scenarios on a kernel: a KernelExecutor, or the VM oracle's
+ *  rebooting guest (vm/pool.ts). */
+export interface ScenarioRunner {
+  run(s: Scenario): Promise<KernelRun>;
+  close(): Promise<void>;
+  /** stop at once (a signal): kill what runs scenarios */
+  kill?(): void;
+}
+
 /** One long-running executor. `run()` pipelines scenarios; `close()` ends it. */
-export class KernelExecutor {
+export class KernelExecutor implements ScenarioRunner {
   private child: ChildProcessWithoutNullStreams;
   private pending = new Map<number, Pending>();
   private nextId = 1;
@@ -270,10 +288,11 @@ export class KernelExecutor {
   private dead: string | null = null;
   private readonly timeoutMs: number;
   private readonly exited: Promise<void>;
+  private probes: Array<(p: RawProbe | undefined) => void> = [];
 
   constructor(opts: DriverOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
-    this.child = spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'], env: executorEnv() });
+    this.child = opts.spawn ? opts.spawn() : spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'], env: executorEnv() });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => this.onData(d));
     this.child.stderr.on('data', () => {});
@@ -292,6 +311,7 @@ export class KernelExecutor {
 
   private fail(msg: string): void {
     if (this.dead === null) this.dead = msg;
+    for (const w of this.probes.splice(0)) w(undefined);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.resolve({ results: p.results, error: msg });
@@ -311,6 +331,7 @@ export class KernelExecutor {
       } catch {
         continue;
       }
+      if (o.probe !== undefined) this.probes.shift()?.(o.probe);
       if (o.scenario === undefined) continue;
       const p = this.pending.get(o.scenario);
       if (!p) continue;
@@ -331,6 +352,16 @@ export class KernelExecutor {
     const out: StepResult[] = [];
     for (let i = 0; i < p.n && p.results[i] !== undefined; i++) out.push(p.results[i]!);
     return out;
+  }
+
+  /** Asks this executor's kernel the `probe` questions (probeKernel() asks a
+   *  fresh executor on the host; this one asks the one already running). */
+  probe(): Promise<Probe | { skip: string }> {
+    if (this.dead !== null) return Promise.resolve({ skip: this.dead });
+    return new Promise((resolve) => {
+      this.probes.push((p) => resolve(p === undefined && this.dead !== null ? { skip: this.dead } : checkProbe(p)));
+      this.child.stdin.write('probe\n');
+    });
   }
 
   /** Runs one scenario (as given: adapt it with adaptToMachine() first). */

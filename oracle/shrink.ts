@@ -8,7 +8,7 @@ import { pruneDecls, renumberHandles } from '../scenario/reduce.ts';
 import type { ActorDecl, Scenario, Step, StepResult } from '../scenario/types.ts';
 import { REFUSED } from '../scenario/sandbox.ts';
 import { CAP_FULL, capsFromNames, capsToNames } from '../model/caps.ts';
-import type { KernelExecutor, KernelRun } from './driver.ts';
+import type { KernelRun, ScenarioRunner } from './driver.ts';
 import { stepArgs } from './driver.ts';
 import { type Comparison, compareWithKernel } from './compare.ts';
 
@@ -30,7 +30,7 @@ function withSteps(s: Scenario, steps: Step[]): Scenario {
  *  disagree (any more). */
 export async function shrinkDisagreement(
   s: Scenario,
-  ex: KernelExecutor,
+  ex: Pick<ScenarioRunner, 'run'>,
   opts: { maxTests?: number; start?: Comparison } = {},
 ): Promise<ShrinkResult | null> {
   const maxTests = opts.maxTests ?? 2000;

@@ -1,0 +1,200 @@
+// bpftc vm build | check-kernel, and the --vm branches of `bpftc oracle` and
+// `bpftc run`. Every failure is one paragraph on stderr, never a stack trace.
+
+import { existsSync } from 'node:fs';
+import { UsageError, parseArgs } from '../cli/args.ts';
+import { AptError } from './apt.ts';
+import { BuildError, LSMS, type Lsm, PACKAGES, buildKernel } from './build.ts';
+import { ImageError, featuresFromConfig, featuresFromGuest, readImage, type Feature } from './kconfig.ts';
+import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
+import { RebootingVm } from './pool.ts';
+import type { Probe } from '../oracle/driver.ts';
+import { PatchError } from './patch.ts';
+
+type Out = (line: string) => void;
+const errOut: Out = (l) => console.error(l);
+
+/** our own errors as one paragraph and exit status 1 */
+async function guarded(f: () => Promise<number> | number, err: Out = errOut): Promise<number> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof BuildError || e instanceof AptError || e instanceof VmError || e instanceof ImageError || e instanceof PatchError) {
+      err(`bpftc: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** `--patch` may repeat: take every one out before the common parser */
+function takeRepeated(argv: string[], flag: string): { values: string[]; rest: string[] } {
+  const values: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === `--${flag}`) {
+      const v = argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`--${flag} needs a value`);
+      values.push(v);
+    } else if (a.startsWith(`--${flag}=`)) values.push(a.slice(flag.length + 3));
+    else rest.push(a);
+  }
+  return { values, rest };
+}
+
+export function parseLsm(v: string | undefined): Lsm[] {
+  if (v === undefined) return [...LSMS];
+  if (v === '' || v === 'none') return [];
+  const out: Lsm[] = [];
+  for (const x of v.split(',')) {
+    if (!(LSMS as readonly string[]).includes(x)) throw new UsageError(`--lsm takes a list of ${LSMS.join(', ')} (or none), got "${x}"`);
+    if (!out.includes(x as Lsm)) out.push(x as Lsm);
+  }
+  return out;
+}
+
+function build(argv: string[], out: Out): Promise<number> {
+  const { values: patches, rest } = takeRepeated(argv, 'patch');
+  const { flags, positional } = parseArgs(rest, { source: 'string', lsm: 'string', jobs: 'int', json: 'bool' });
+  if (positional.length) throw new UsageError(`vm build takes no positional argument ("${positional[0]}")`);
+  const source = (flags.source as string | undefined) ?? 'linux-source-7.3';
+  if (!(PACKAGES as readonly string[]).includes(source) && !existsSync(source))
+    throw new UsageError(`--source takes ${PACKAGES.join(', ')} or a kernel source directory, got "${source}"`);
+  for (const p of patches) if (!existsSync(p)) throw new UsageError(`no such patch file: ${p}`);
+  const jobs = (flags.jobs as number | undefined) ?? 2;
+  if (jobs < 1 || jobs > 64) throw new UsageError('--jobs takes 1..64');
+  const lsm = parseLsm(flags.lsm as string | undefined);
+  return guarded(() => {
+    const r = buildKernel({ source, patches, lsm, jobs, log: errOut });
+    if (flags.json) out(JSON.stringify(r, null, 2));
+    else {
+      errOut(r.cached ? `cached: ${r.version}, key ${r.key}` : `built ${r.version} in ${r.seconds.toFixed(0)} s, key ${r.key}`);
+      out(r.image);
+    }
+    return 0;
+  });
+}
+
+function formatFeatures(fs: Feature[], out: Out): void {
+  const w = Math.max(...fs.map((f) => f.name.length));
+  for (const f of fs) out(`  ${f.ok ? 'ok     ' : 'MISSING'}  ${f.name.padEnd(w)}  ${f.evidence}${f.ok ? '' : `\n           rules out: ${f.rulesOut}`}`);
+}
+
+function checkKernel(argv: string[], out: Out): Promise<number> {
+  const { flags, positional } = parseArgs(argv, { boot: 'bool', json: 'bool' });
+  if (positional.length !== 1) throw new UsageError('vm check-kernel takes one kernel image (a bzImage)');
+  const image = positional[0]!;
+  return guarded(async () => {
+    const info = readImage(image);
+    let features: Feature[] | null = info.config ? featuresFromConfig(info.config, info.version) : null;
+    let source = info.config ? 'embedded config (CONFIG_IKCONFIG)' : `booted probe (${info.configWhy ?? 'no config'})`;
+    let bootSeconds: number | undefined;
+    if (!features || flags.boot) {
+      const vm = await bootVm({ image, cpus: 2 });
+      bootSeconds = vm.bootSeconds;
+      await vm.close();
+      const g = featuresFromGuest(vm.facts);
+      if (!features) features = g;
+      else source += `; booted (${vm.accel}) in ${vm.bootSeconds.toFixed(1)} s: ${g.filter((f) => !f.ok).map((f) => f.name).join(', ') || 'nothing'} missing at run time`;
+    }
+    if (flags.json) out(JSON.stringify({ image, version: info.version, source, bootSeconds, features }, null, 2));
+    else {
+      out(`${image}: Linux ${info.version}`);
+      out(`from: ${source}`);
+      formatFeatures(features, out);
+      const missing = features.filter((f) => !f.ok);
+      out(missing.length ? `${missing.length} feature(s) missing` : 'every feature the VM oracle uses is there');
+    }
+    return features.slice(0, 3).every((f) => f.ok) ? 0 : 1;
+  });
+}
+
+const VM_HELP = `usage: bpftc vm build [--source ${PACKAGES.join('|')}|DIR] [--patch FILE]... [--lsm selinux,bpf|none] [--jobs N] [--json]
+       bpftc vm check-kernel IMAGE [--boot] [--json]`;
+
+export async function vmCommand(argv: string[], out: Out): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'build':
+      return build(rest, out);
+    case 'check-kernel':
+      return checkKernel(rest, out);
+    default:
+      throw new UsageError(sub === undefined ? VM_HELP : `unknown vm subcommand "${sub}"\n${VM_HELP}`);
+  }
+}
+
+/** a booted guest for `oracle --vm` / `run --vm`, rebooted after a kernel crash */
+export interface Guest {
+  probe: Probe;
+  accel: string;
+  bootSeconds: number;
+  runner: RebootingVm;
+  /** "VM 7.3.4 (tcg)" */
+  label: string;
+  /** what the guest's deaths and the crashing scenarios were, for the report */
+  crashReport: () => string[];
+  close: () => Promise<void>;
+}
+
+/** skip when the VM oracle cannot run here (no qemu, no image, no static
+ *  busybox), error when the boot fails */
+export async function openVm(image: string | undefined, opts: { cpus?: number } = {}): Promise<Guest | { skip: string } | { error: string }> {
+  if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
+  if (!existsSync(image)) throw new UsageError(`no kernel image ${image} (bpftc vm build makes one)`);
+  const missing = vmMissing(image);
+  if (missing) return { skip: missing };
+  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) };
+  let vm: Vm;
+  try {
+    vm = await bootVm(boot);
+  } catch (e) {
+    if (e instanceof VmError) return { error: e.message };
+    throw e;
+  }
+  const runner = new RebootingVm(vm, boot);
+  return {
+    probe: vm.probe,
+    accel: vm.accel,
+    bootSeconds: vm.bootSeconds,
+    runner,
+    label: `VM ${vm.probe.release} (${vm.accel})`,
+    crashReport: () => {
+      const lines: string[] = [];
+      if (runner.deaths.length) lines.push(`the guest kernel died ${runner.deaths.length} time(s); ${runner.boots} boot(s) in all`);
+      for (const d of runner.deaths) lines.push(...d.map((l, i) => `${i ? '    ' : '  - '}${l}`));
+      for (const c of runner.crashes) lines.push(`KERNEL CRASH (again when run alone): ${c.scenario.name ?? 'scenario'}`, ...c.oops.map((l) => `    ${l}`));
+      return lines;
+    },
+    close: () => runner.close(),
+  };
+}
+
+/** `bpftc run FILE... --vm --kernel IMAGE [--json]` */
+export async function runVm(argv: string[], out: Out): Promise<number> {
+  const { flags, positional } = parseArgs(argv, { vm: 'bool', kernel: 'string', json: 'bool' });
+  if (!positional.length) throw new UsageError('run needs at least one scenario file');
+  for (const f of positional) if (!existsSync(f)) throw new UsageError(`${f}: cannot read (ENOENT)`);
+  const vm = await openVm(flags.kernel as string | undefined);
+  if ('skip' in vm) {
+    out(flags.json ? JSON.stringify({ skipped: vm.skip }) : `skipped: ${vm.skip}`);
+    return 0;
+  }
+  if ('error' in vm) {
+    errOut(`bpftc: ${vm.error}`);
+    return 1;
+  }
+  try {
+    const { runOnKernelCommand } = await import('../cli/kernelrun.ts');
+    const r = await runOnKernelCommand(positional, flags.json === true, out, {
+      probe: vm.probe,
+      label: vm.label,
+      run: (ss) => Promise.all(ss.map((s) => vm.runner.run(s))),
+    });
+    if (!flags.json) for (const l of vm.crashReport()) out(l);
+    return r !== 0 ? r : vm.runner.deaths.length ? 1 : 0;
+  } finally {
+    await vm.close();
+  }
+}

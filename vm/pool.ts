@@ -1,0 +1,137 @@
+// A guest that survives its kernel: scenarios are pipelined into one booted
+// VM; when the guest dies (a kernel BUG or panic ends QEMU, since the guest
+// runs with oops=panic and QEMU with -no-reboot), a new VM is booted and the
+// scenarios that were in flight are re-run one at a time (a crash counts only
+// when it happens on a fresh guest), so that a scenario that crashes the kernel
+// by itself is named, with the console's oops excerpt, and the others get
+// their real results. Deaths caused by an earlier scenario's damage are listed
+// in `deaths` without a name.
+
+import type { KernelRun, ScenarioRunner } from '../oracle/driver.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { type BootOptions, type Vm, bootVm } from './qemu.ts';
+
+export interface Crash {
+  /** the scenario that crashed the kernel when run alone */
+  scenario: Scenario;
+  /** the console lines that say what happened (BUG, Oops, panic, ...) */
+  oops: string[];
+}
+
+const NOISE = /^\s*(R[A-Z0-9]{2}:|RSP:|RIP: 0033|Code:|FS:|CS:|CR2:|DR[0-7]:|\?|<\/?TASK>|Modules linked in|Hardware name|Kernel Offset|---\[ end)/;
+
+/** the lines of a console that describe a crash (after the guest was ready) */
+export function oopsExcerpt(consoleText: string, max = 8): string[] {
+  const lines = consoleText.split(/\r?\n/);
+  const ready = lines.findIndex((l) => l.includes('bpftc-guest: ready'));
+  const out: string[] = [];
+  let inTrace = false;
+  for (const raw of lines.slice(ready + 1)) {
+    const l = raw.replace(/^\[\s*[\d.]+\]\s?/, '');
+    if (/^Call Trace:/.test(l)) {
+      inTrace = true;
+      continue;
+    }
+    if (inTrace) {
+      if (/^ *<\/TASK>/.test(l)) inTrace = false;
+      else if (out.length < max && /^\s+\w+\+0x/.test(l) && !/\? /.test(l)) out.push(`  ${l.trim()}`);
+      continue;
+    }
+    if (!l.trim() || NOISE.test(l) || l.startsWith('bpftc-guest:')) continue;
+    if (out.length < max) out.push(l.trim());
+  }
+  return out;
+}
+
+export class RebootingVm implements ScenarioRunner {
+  private vm: Vm;
+  private booting: Promise<Vm> | null = null;
+  /** re-runs of crash victims, one after the other; other runs wait for them */
+  private aloneChain: Promise<void> = Promise.resolve();
+  private pendingAlone = 0;
+  /** scenarios sent to the current guest since it booted */
+  private runsOnGuest = 0;
+  private closed = false;
+  boots = 1;
+  /** crashes attributed to a scenario */
+  readonly crashes: Crash[] = [];
+  /** every guest death, as its oops excerpt */
+  readonly deaths: string[][] = [];
+
+  constructor(first: Vm, private readonly opts: BootOptions) {
+    this.vm = first;
+  }
+
+  get current(): Vm {
+    return this.vm;
+  }
+
+  /** the live VM, booting a new one when the last one died */
+  private async live(): Promise<Vm> {
+    if (!this.vm.exited()) return this.vm;
+    if (!this.booting) {
+      const dead = this.vm;
+      this.booting = (async () => {
+        this.deaths.push(oopsExcerpt(dead.console()));
+        await dead.close();
+        const vm = await bootVm(this.opts);
+        this.boots++;
+        this.runsOnGuest = 0;
+        this.vm = vm;
+        return vm;
+      })().finally(() => {
+        this.booting = null;
+      });
+    }
+    return this.booting;
+  }
+
+  async run(s: Scenario): Promise<KernelRun> {
+    for (;;) {
+      while (this.pendingAlone > 0) await this.aloneChain;
+      const vm = await this.live();
+      // a death was seen while this run waited for the boot: the re-runs go first
+      if (this.pendingAlone > 0) continue;
+      this.runsOnGuest++;
+      const r = await vm.executor.run(s);
+      if (r.error === undefined || !vm.exited()) return r;
+      return this.runAlone(s);
+    }
+  }
+
+  /** the guest died with s in flight: re-run s with nothing else in the guest.
+   *  Counted synchronously on detection, so no other run enters the next guest
+   *  before the re-runs are done. */
+  private async runAlone(s: Scenario): Promise<KernelRun> {
+    this.pendingAlone++;
+    const before = this.aloneChain;
+    let release!: () => void;
+    this.aloneChain = new Promise<void>((res) => (release = res));
+    try {
+      await before;
+      // at most twice: a guest that already ran other scenarios may carry
+      // their damage, so a crash there is confirmed on a fresh guest
+      for (;;) {
+        const vm = await this.live();
+        const fresh = this.runsOnGuest === 0;
+        this.runsOnGuest++;
+        const r = await vm.executor.run(s);
+        if (r.error === undefined || !vm.exited()) return r;
+        if (!fresh) continue;
+        const oops = oopsExcerpt(vm.console());
+        this.crashes.push({ scenario: s, oops });
+        return { results: r.results, error: `the kernel crashed: ${oops.slice(0, 2).join(' / ') || 'the guest died'}` };
+      }
+    } finally {
+      this.pendingAlone--;
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.pendingAlone > 0) await this.aloneChain;
+    await this.vm.close();
+  }
+}
