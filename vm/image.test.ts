@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cpioNewc, guestFacts } from './initramfs.ts';
 import { featuresFromConfig, readImage } from './kconfig.ts';
 import { configFragment, fragmentOptions, unmetOptions } from './build.ts';
@@ -31,6 +31,7 @@ function fakeBzImage(config: string | null, version = '7.3.4 (test@host) #1 SMP'
 
 describe('kernel image reading (check-kernel)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bpftc-image-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('finds the version and the embedded config of a bzImage', () => {
     const f = join(dir, 'bzImage');

@@ -1,7 +1,8 @@
 // Shared by the tests of vm/selinux: a small class map in the kernel's shape
 // (for the pure tests) and the kernel trees and tools the others need.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAP_LAST_CAP, capName } from '../../model/caps.ts';
@@ -39,6 +40,14 @@ export function compileUnavailable(): string | null {
   return checkpolicyUnavailable() ?? classMapUnavailable(TREE_73.path);
 }
 
+// every scratch cache of a test file, removed when the file's tests end
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 export function tempCache(): string {
-  return mkdtempSync(join(tmpdir(), 'bpftc-selinux-'));
+  const d = mkdtempSync(join(tmpdir(), 'bpftc-selinux-'));
+  made.push(d);
+  return d;
 }
