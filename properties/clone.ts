@@ -6,8 +6,7 @@
 // state): primitives are copied without a call, plain objects by spreading.
 
 export function cloneDeep<T>(v: T, memo: Map<unknown, unknown> = new Map()): T {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
-  return copy(v as object, memo) as T;
+  return child(v, memo) as T;
 }
 
 function child(x: unknown, memo: Map<unknown, unknown>): unknown {
@@ -17,9 +16,8 @@ function child(x: unknown, memo: Map<unknown, unknown>): unknown {
   return Object.isFrozen(x) ? x : copy(x, memo);
 }
 
+/** a copy of an object not copied yet (child() looked it up in memo) */
 function copy(v: object, memo: Map<unknown, unknown>): unknown {
-  const seen = memo.get(v);
-  if (seen !== undefined) return seen;
   if (Array.isArray(v)) {
     const a: unknown[] = new Array(v.length);
     memo.set(v, a);
