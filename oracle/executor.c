@@ -762,6 +762,9 @@ static void close_all_but(int a, int b) {
  * actor's RLIMIT_NOFILE leaves it room) resolves the path beneath dirfd to an O_PATH fd,
  * checks it, makes the real call on that fd and passes a new fd back over HELP_B, so that it
  * lands at the actor's lowest free number (EMFILE when none: the kernel allocates it last). */
+/* receive a message; *rfd = received fd or -1; *ctrunc set when an fd was dropped */
+static ssize_t recv_msg(int sock, void *buf, size_t n, int *rfd, int *ctrunc);
+
 static int helper_call(int op, int dirfd, const char *path, struct reply *rp) {
   if (strlen(path) > MAX_PATH_BYTES) { rp->refused = RZ_CHECK; return 0; } /* never here: refused statically */
   pid_t pid = fork();
@@ -820,27 +823,16 @@ static int helper_call(int op, int dirfd, const char *path, struct reply *rp) {
   /* recvmsg installs a passed fd at the lowest free number under RLIMIT_NOFILE, or drops it
    * (MSG_CTRUNC): that is the kernel's EMFILE */
   struct helper_msg m;
-  union { char buf[CMSG_SPACE(sizeof(int) * 4)]; struct cmsghdr a; } u;
-  struct iovec iov = {&m, sizeof m};
-  struct msghdr mh = {0};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = u.buf;
-  mh.msg_controllen = sizeof u.buf;
-  ssize_t r;
-  do r = recvmsg(HELP_A, &mh, 0); while (r < 0 && errno == EINTR);
+  int rfd, ctrunc;
+  ssize_t r = recv_msg(HELP_A, &m, sizeof m, &rfd, &ctrunc);
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-  if (r != (ssize_t)sizeof m) { rp->refused = RZ_CHECK; return 0; }
-  int rfd = -1;
-  for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len >= CMSG_LEN(sizeof(int)))
-      memcpy(&rfd, CMSG_DATA(cm), sizeof(int));
+  if (r != (ssize_t)sizeof m) { if (rfd >= 0) close(rfd); rp->refused = RZ_CHECK; return 0; }
   if (m.refused) { if (rfd >= 0) close(rfd); rp->refused = m.refused; return 0; }
   if (m.ret < 0) { if (rfd >= 0) close(rfd); return m.ret; }
   if (op == OP_MKDIR) return 0;
   if (rfd >= 0) return rfd;
-  return (mh.msg_flags & MSG_CTRUNC) ? -EMFILE : -EBADF;
+  return ctrunc ? -EMFILE : -EBADF;
 }
 
 static unsigned long long dev_of(int fd) {
