@@ -32,7 +32,7 @@ describe('property sources', () => {
     expect(Array.isArray(p.dimensions)).toBe(true);
   });
 
-  it.skipIf(!dir)('quoted sentences occur verbatim in their seed files (seeds not available: skipped)', () => {
+  it.skipIf(!dir)(`quoted sentences occur verbatim in their seed files${dir ? '' : ' (skipped: no seeds directory: $BPFTC_SEEDS, ./seeds or ../shared/seeds)'}`, () => {
     const missing: string[] = [];
     for (const p of PROPERTIES) {
       if (p.source.kind !== 'document') continue;
