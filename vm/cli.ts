@@ -121,7 +121,8 @@ export async function vmCommand(argv: string[], out: Out): Promise<number> {
     case 'check-kernel':
       return checkKernel(rest, out);
     default:
-      throw new UsageError(sub === undefined ? VM_HELP : `unknown vm subcommand "${sub}"\n${VM_HELP}`);
+      // one line (bpftc help vm prints the usage)
+      throw new UsageError(sub === undefined ? 'vm takes a subcommand: build or check-kernel (bpftc help vm)' : `unknown vm subcommand ${JSON.stringify(sub)}: build or check-kernel (bpftc help vm)`);
   }
 }
 
