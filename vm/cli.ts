@@ -120,9 +120,12 @@ export async function vmCommand(argv: string[], out: Out): Promise<number> {
       return build(rest, out);
     case 'check-kernel':
       return checkKernel(rest, out);
+    case 'help':
+      out(VM_HELP);
+      return 0;
     default:
       // one line (bpftc help vm prints the usage)
-      throw new UsageError(sub === undefined ? 'vm takes a subcommand: build or check-kernel (bpftc help vm)' : `unknown vm subcommand ${JSON.stringify(sub)}: build or check-kernel (bpftc help vm)`);
+      throw new UsageError(sub === undefined ? 'vm takes a subcommand: build or check-kernel (bpftc vm help)' : `unknown vm subcommand ${JSON.stringify(sub)}: build or check-kernel (bpftc vm help)`);
   }
 }
 
