@@ -4,8 +4,8 @@ import type { Kernel, Task } from './kernel.ts';
 import type { UserNamespace } from './userns.ts';
 import { isInit } from './userns.ts';
 import { CAP_BPF, CAP_SYS_ADMIN } from './caps.ts';
-import { E2BIG, EBADF, EINVAL, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
-import { MAY_ACCESS, type Dentry, type Path, fdget, inode_permission } from './vfs.ts';
+import { E2BIG, EBADF, EINVAL, EMFILE, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
+import { MAY_ACCESS, type Dentry, type Path, allocFd, fdget, inode_permission } from './vfs.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_CMD, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from './enums.ts';
 import type { BpfAttr } from './syscall.ts';
 
@@ -57,6 +57,11 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
   const opts = path!.dentry.sb.s_fs_info!;
   const none = opts.delegate_cmds === 0n && opts.delegate_maps === 0n && opts.delegate_progs === 0n && opts.delegate_attachs === 0n;
   if (tp.enoentWithoutDelegation && k.check('bpf_token_create/delegation', none)) return -ENOENT; // no BPF token delegation is set up
+  // 7.3.4: FD_PREPARE(fdf, O_CLOEXEC, alloc_file_pseudo(...)) reserves the fd
+  // here, before kzalloc() and security_bpf_token_create() (profile knob
+  // tokenFdBeforeHook): EMFILE wins over an LSM refusal, no hook is called.
+  // Nothing below installs another fd, so newFileFd() takes the same slot.
+  if (tp.tokenFdBeforeHook && k.check('bpf_token_create/fd_first', allocFd(t.files) < 0)) return -EMFILE;
   const token: BpfToken = {
     id: k.nextId(),
     userns,
