@@ -189,7 +189,7 @@ export const PROFILES: readonly Profile[] = [
   },
   {
     name: 'linux-7.3',
-    summary: 'Linux 7.3.4 core (Debian linux-source-7.3 7.3.4-1~bpo13+1) where it differs from 6.18, as seen in the VM oracle',
+    summary: 'Linux 7.3.4 core where it differs from 6.18, from Debian linux-source-7.3 7.3.4-1~bpo13+1 kernel/bpf/syscall.c:1656, fs/namespace.c:3366, kernel/bpf/token.c:169, include/uapi/linux/bpf.h:995,1049,1158',
     provenance: [
       'T = Debian linux-source-7.3 7.3.4-1~bpo13+1; 6.18 counterparts are the functions of the same name in the linux-6.18 profile',
       'mapFileFlagAfterAlloc: T kernel/bpf/syscall.c:1656 map_create() calls bpf_get_file_flag() after map_create_alloc() (syscall.c:1382; token at :1455, capability checks at :1481) and before security_bpf_map_create() (:1662); 6.18 map_create() calls it first, before the map type',
