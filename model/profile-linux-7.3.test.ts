@@ -91,4 +91,22 @@ describe('linux-7.3 profile knobs (each differs from linux-6.18 at one check)', 
     expect(r.a.join('\n')).toMatch(/EINVAL/);
     expect(r.b.at(-1)).toContain('delegate_attachs=trace_fsession_multi');
   });
+  it('enumTails in bpf_token_allow_prog_type(): attach type 58 through an "any" token is dropped on 6.18 (EPERM), allowed on 7.3', () => {
+    const s = withBpffs([['delegate_cmds', 'any'], ['delegate_progs', 'any'], ['delegate_attachs', 'any']], [
+      { actor: 'c1', op: 'token_create', bpffs: 'root', as: 'tok' },
+      { actor: 'c1', op: 'prog_load', prog_type: 1, expected_attach_type: 58, token: 'tok' },
+    ]);
+    differsOnlyAtLast(s, 'EPERM', 'ok');
+  });
+
+  it('enumTails in bpf_token_show_fdinfo(): a token with the 58 6.18 attach bits is "any" on 6.18, hex on 7.3', () => {
+    const all618 = '0x' + ((1n << 58n) - 1n).toString(16);
+    const s = withBpffs([['delegate_cmds', 'any'], ['delegate_attachs', all618]], [
+      { actor: 'c1', op: 'token_create', bpffs: 'root', as: 'tok' },
+      { actor: 'c1', op: 'token_fdinfo', fd: 'tok' },
+    ]);
+    const { a, b } = both(s);
+    expect(a.at(-1)).toContain('allowed_attachs:\tany');
+    expect(b.at(-1)).toContain(`allowed_attachs:\t${all618}`);
+  });
 });

@@ -8,6 +8,8 @@ import { E2BIG, EBADF, EINVAL, EMFILE, ENOENT, EOPNOTSUPP, EPERM } from './errno
 import { MAY_ACCESS, type Dentry, type Path, allocFd, fdget, inode_permission } from './vfs.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_CMD, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from './enums.ts';
 import type { BpfAttr } from './syscall.ts';
+import type { Profile } from './profile.ts';
+import type { DelegateKey } from './bpffs.ts';
 
 export interface BpfToken {
   id: number;
@@ -137,23 +139,29 @@ export function bpf_token_allow_map_type(token: BpfToken | null, type: number): 
 
 /** bpf_token_allow_prog_type() */
 export function bpf_token_allow_prog_type(k: Kernel, token: BpfToken | null, prog: number, attach: number): boolean {
-  if (!token || prog >= __MAX_BPF_PROG_TYPE || attach >= __MAX_BPF_ATTACH_TYPE) return false;
+  if (!token || prog >= __MAX_BPF_PROG_TYPE || attach >= enumMax(k.profile, 'delegate_attachs', __MAX_BPF_ATTACH_TYPE)) return false;
   const progOk = (token.allowed_progs & (1n << BigInt(prog))) !== 0n;
   if (k.profile.mutations.ignoreAttachMask) return progOk;
   return progOk && (token.allowed_attachs & (1n << BigInt(attach))) !== 0n;
 }
 
+/** __MAX_BPF_* of the profile's kernel: the 6.18 value plus its enumTails
+ *  (7.3.4 kernel/bpf/token.c:75-96 fdinfo masks, :257 bpf_token_allow_prog_type()) */
+function enumMax(p: Profile, key: DelegateKey, base: number): number {
+  return base + (p.token.enumTails?.[key]?.length ?? 0);
+}
+
 /** bpf_token_show_fdinfo(): "any" when every known bit is set, else the raw mask */
-export function bpf_token_show_fdinfo(token: BpfToken): string {
+export function bpf_token_show_fdinfo(token: BpfToken, p?: Profile): string {
   const line = (name: string, v: bigint, max: number): string => {
     const mask = (1n << BigInt(max)) - 1n;
     return (v & mask) === mask ? `${name}:\tany` : `${name}:\t0x${v.toString(16)}`;
   };
   return [
-    line('allowed_cmds', token.allowed_cmds, __MAX_BPF_CMD),
-    line('allowed_maps', token.allowed_maps, __MAX_BPF_MAP_TYPE),
-    line('allowed_progs', token.allowed_progs, __MAX_BPF_PROG_TYPE),
-    line('allowed_attachs', token.allowed_attachs, __MAX_BPF_ATTACH_TYPE),
+    line('allowed_cmds', token.allowed_cmds, p ? enumMax(p, 'delegate_cmds', __MAX_BPF_CMD) : __MAX_BPF_CMD),
+    line('allowed_maps', token.allowed_maps, p ? enumMax(p, 'delegate_maps', __MAX_BPF_MAP_TYPE) : __MAX_BPF_MAP_TYPE),
+    line('allowed_progs', token.allowed_progs, p ? enumMax(p, 'delegate_progs', __MAX_BPF_PROG_TYPE) : __MAX_BPF_PROG_TYPE),
+    line('allowed_attachs', token.allowed_attachs, p ? enumMax(p, 'delegate_attachs', __MAX_BPF_ATTACH_TYPE) : __MAX_BPF_ATTACH_TYPE),
   ].join('\n');
 }
 
