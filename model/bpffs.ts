@@ -34,6 +34,23 @@ export const ENUM_OF: Record<DelegateKey, DelegateEnum> = {
   delegate_attachs: BPF_ATTACH_TYPE,
 };
 
+/** The enum as the profile's kernel has it: the 6.18 constants plus the
+ *  profile's `enumTails` (built once per profile and key, so enumIndex()'s
+ *  cache keeps working) */
+const TAILED = new Map<string, DelegateEnum>();
+export function delegateEnum(profile: Profile, key: DelegateKey): DelegateEnum {
+  const base = ENUM_OF[key];
+  const tail = profile.token.enumTails?.[key];
+  if (!tail || tail.length === 0) return base;
+  const id = `${profile.name}/${key}`;
+  let e = TAILED.get(id);
+  if (e) return e;
+  const consts = [...base.consts, ...tail.map((n, i) => ({ name: base.prefix + n, value: base.max + i }))];
+  e = { ...base, consts, max: base.max + tail.length };
+  TAILED.set(id, e);
+  return e;
+}
+
 /** bpf_init_fs_context(): mode 0777, uid/gid = the caller's fsuid/fsgid, no delegation */
 export function bpf_init_fs_context(cred: Cred, fc: FsContext): void {
   fc.s_fs_info = {
@@ -192,7 +209,7 @@ export function bpf_parse_param(k: Kernel, cred: Cred, fc: FsContext, param: FsP
       return 0;
     default: {
       const key = param.key as DelegateKey;
-      const msk = parseDelegateValue(k.profile, ENUM_OF[key], str);
+      const msk = parseDelegateValue(k.profile, delegateEnum(k.profile, key), str);
       k.check('bpf_parse_param/delegate_parse', typeof msk === 'number');
       if (typeof msk === 'number') return msk;
       // Setting delegation mount options requires privileges
@@ -281,7 +298,7 @@ export function bpf_show_options(profile: Profile, sb: SuperBlock, root: Dentry 
   const any = opts.delegate_cmds || opts.delegate_maps || opts.delegate_progs || opts.delegate_attachs;
   if (!any) return out;
   for (const key of DELEGATE_KEYS) {
-    const e = ENUM_OF[key];
+    const e = delegateEnum(profile, key);
     const raw = opts[key];
     if (profile.token.showOptions === 'hex') {
       // v10: "any" when every known bit is set, else the raw mask in hex

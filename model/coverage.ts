@@ -81,6 +81,7 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ...P('mount', 'open_tree (fs/namespace.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
     ['check_mnt', 'may_copy_tree(): the source mount is ours, or in an anonymous namespace copied from ours or made by fsmount (seq_origin)', 'EINVAL'],
+    ['fd_first', 'linux-7.3: FD_ADD() reserves the fd before any other check (profile knob openTreeFdFirst)', 'EMFILE'],
   ]),
   ...P('mount', 'do_move_mount (fs/namespace.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
@@ -124,6 +125,7 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
     ['cap_bpf', 'ns_capable(s_user_ns, CAP_BPF)', 'EPERM'],
     ['init_ns', 'not in init_user_ns', 'EOPNOTSUPP'],
     ['delegation', 'some delegate mask is non-zero', 'ENOENT'],
+    ['fd_first', 'linux-7.3: FD_PREPARE() reserves the fd before kzalloc() and the hook (profile knob tokenFdBeforeHook)', 'EMFILE'],
     ['lsm', 'security_bpf_token_create()', 'LSM'],
   ]),
   ...P('token', 'bpf_token_get_from_fd (kernel/bpf/token.c)', [

@@ -2,8 +2,8 @@
 // move_mount(), legacy mount(2), and the mountinfo line of a mount.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EBADF, EBUSY, EINVAL, ENOENT, EPERM } from './errno.ts';
-import { type Mount, type MntNamespace, type Path, fdget, fdgetRaw, may_mount } from './vfs.ts';
+import { EBADF, EBUSY, EINVAL, EMFILE, ENOENT, EPERM } from './errno.ts';
+import { type Mount, type MntNamespace, type Path, allocFd, fdget, fdgetRaw, may_mount } from './vfs.ts';
 import { alloc_fs_context, mount_capable, vfs_clean_context, vfs_get_tree, vfs_parse_fs_param } from './fs_context.ts';
 import { resolvePath } from './namei.ts';
 import { superOptions } from './bpffs.ts';
@@ -63,6 +63,10 @@ export function sys_fsmount(k: Kernel, t: Task, fsfd: number): number {
 
 /** SYSCALL open_tree(dirfd, path, OPEN_TREE_CLONE [| AT_EMPTY_PATH]) */
 export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): number {
+  // 7.3.4: FD_ADD() -> get_unused_fd_flags() before vfs_open_tree() checks
+  // anything (profile knob openTreeFdFirst); the call installs no other fd,
+  // so the reserved one is the one newMountFd() takes below
+  if (k.profile.token.openTreeFdFirst && k.check('open_tree/fd_first', allocFd(t.files) < 0)) return -EMFILE;
   if (k.check('open_tree/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   const p = resolvePath(k, t, dirfd, path, path === '');
   if (typeof p === 'number') return p;

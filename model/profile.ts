@@ -24,6 +24,25 @@ export interface TokenCoreVariant {
    *  (fentry/fexit/fmod_ret, LSM, EXT) with EPERM before any other check but
    *  the prog_flags one (observed, not upstream) */
   denyTrampolineProgs?: boolean;
+  /** map_create(): where bpf_get_file_flag() (RDONLY|WRONLY -> EINVAL) runs.
+   *  6.18: first, before the map type and the token; 7.3: in map_create()
+   *  after map_create_alloc() (token, capability checks, allocation) and
+   *  before security_bpf_map_create() (7.3.4 kernel/bpf/syscall.c:1656) */
+  mapFileFlagAfterAlloc?: boolean;
+  /** open_tree(): FD_ADD() reserves the fd before vfs_open_tree() does any
+   *  check (EMFILE first; 7.3.4 fs/namespace.c:3366, include/linux/file.h:196).
+   *  6.18: the fd is taken after the copy (get_unused_fd_flags() last) */
+  openTreeFdFirst?: boolean;
+  /** bpf_token_create(): FD_PREPARE() reserves the fd after bpf_get_inode()
+   *  and before kzalloc()/security_bpf_token_create() (7.3.4
+   *  kernel/bpf/token.c:169): EMFILE before an LSM refusal, and no
+   *  token_create/token_free hook call then. 6.18: the hook runs first and
+   *  get_unused_fd_flags() after it */
+  tokenFdBeforeHook?: boolean;
+  /** enumerators the kernel's vmlinux BTF has after the 6.18 ones (names
+   *  without the prefix, in enum order): bpf_parse_param() accepts them and
+   *  bpf_show_options() needs them set for "any" (7.3.4 include/uapi/linux/bpf.h) */
+  enumTails?: Partial<Record<'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs', readonly string[]>>;
 }
 
 export interface Mutations {
@@ -165,6 +184,32 @@ export const PROFILES: readonly Profile[] = [
       'spec/token-core.md §T1-§T4 (each rule checked on the running 6.18.44 by the oracle)',
     ],
     token: LINUX_6_18_TOKEN,
+    mutations: {},
+    knownBad: false,
+  },
+  {
+    name: 'linux-7.3',
+    summary: 'Linux 7.3.4 core where it differs from 6.18, from Debian linux-source-7.3 7.3.4-1~bpo13+1 kernel/bpf/syscall.c:1656, fs/namespace.c:3366, kernel/bpf/token.c:169, include/uapi/linux/bpf.h:995,1049,1158',
+    provenance: [
+      'T = Debian linux-source-7.3 7.3.4-1~bpo13+1; 6.18 counterparts are the functions of the same name in the linux-6.18 profile',
+      'mapFileFlagAfterAlloc: T kernel/bpf/syscall.c:1656 map_create() calls bpf_get_file_flag() after map_create_alloc() (syscall.c:1382; token at :1455, capability checks at :1481) and before security_bpf_map_create() (:1662); 6.18 map_create() calls it first, before the map type',
+      'openTreeFdFirst: T fs/namespace.c:3366 open_tree() is FD_ADD(flags, vfs_open_tree(...)); include/linux/file.h:196 __FD_PREPARE_INIT() calls get_unused_fd_flags() before evaluating the file expression (vfs_open_tree(), fs/namespace.c:3313); 6.18 open_tree() takes the fd after the copy',
+      'tokenFdBeforeHook: T kernel/bpf/token.c:169 bpf_token_create() FD_PREPARE() after bpf_get_inode() (:161), before kzalloc_obj() (:175) and security_bpf_token_create() (:188); 6.18 bpf_token_create() calls the hook first and get_unused_fd_flags() after it',
+      'enumTails: T include/uapi/linux/bpf.h:995 BPF_PROG_ASSOC_STRUCT_OPS, :1049-1050 BPF_MAP_TYPE_INSN_ARRAY/RHASH, :1158-1161 BPF_TRACE_FSESSION..BPF_TRACE_FSESSION_MULTI after the 6.18 enumerators; bpf_show_options() (T kernel/bpf/inode.c:801-816) prints "any" only when every bit below __MAX_* is set, bpf_parse_param() (:1094 find_btf_enum_const()) accepts the new names; bpf_token_allow_prog_type() (T kernel/bpf/token.c:257) accepts attach types below the longer __MAX_BPF_ATTACH_TYPE and bpf_token_show_fdinfo() (token.c:75-96) prints "any" only with the new bits set',
+      'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, small NR_CPUS) and the host-only denyTrampolineProgs (off)',
+    ],
+    token: {
+      ...LINUX_6_18_TOKEN,
+      denyTrampolineProgs: false,
+      mapFileFlagAfterAlloc: true,
+      openTreeFdFirst: true,
+      tokenFdBeforeHook: true,
+      enumTails: {
+        delegate_cmds: ['PROG_ASSOC_STRUCT_OPS'],
+        delegate_maps: ['INSN_ARRAY', 'RHASH'],
+        delegate_attachs: ['TRACE_FSESSION', 'TRACE_FENTRY_MULTI', 'TRACE_FEXIT_MULTI', 'TRACE_FSESSION_MULTI'],
+      },
+    },
     mutations: {},
     knownBad: false,
   },

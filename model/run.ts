@@ -280,7 +280,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
     case 'token_fdinfo': {
       const f = fdgetRaw(t.files, fdOf(st, t, step.fd));
       if (!f || f.obj.kind !== 'token') return { ret: retName(-ENOENT) };
-      return { ret: 'ok', text: bpf_token_show_fdinfo(f.obj.token) };
+      return { ret: 'ok', text: bpf_token_show_fdinfo(f.obj.token, k.profile) };
     }
     case 'obj_get_info': {
       const r = sys_bpf(k, t, {

@@ -451,8 +451,11 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   };
   const type = attr.map_type ?? 0;
   if (k.check('map_create/map_extra', type !== MAP.BLOOM_FILTER && type !== MAP.ARENA && a.map_extra !== 0)) return -EINVAL;
-  // bpf_get_file_flag()
-  if (k.check('map_create/file_flag', (a.map_flags & BPF_F_RDONLY) !== 0 && (a.map_flags & BPF_F_WRONLY) !== 0)) return -EINVAL;
+  // bpf_get_file_flag(): 6.18 map_create() runs it here, first; 7.3 after
+  // map_create_alloc() (profile knob mapFileFlagAfterAlloc)
+  const badFileFlag = (a.map_flags & BPF_F_RDONLY) !== 0 && (a.map_flags & BPF_F_WRONLY) !== 0;
+  const fileFlagLate = k.profile.token.mapFileFlagAfterAlloc === true;
+  if (!fileFlagLate && k.check('map_create/file_flag', badFileFlag)) return -EINVAL;
   // find map type: bpf_map_types[] has no ops for 0 and >= __MAX_BPF_MAP_TYPE
   const spec = type < __MAX_BPF_MAP_TYPE ? MAP_TYPES[type] : undefined;
   if (k.check('map_create/type', !spec) || !spec) return -EINVAL;
@@ -475,6 +478,9 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   if (spec.cls === 'net_admin' && k.check('map_create/cap_class', !bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
   err = spec.alloc ? spec.alloc(a) : 0;
   if (k.check('map_create/alloc', err !== 0)) return putToken(err);
+  // 7.3.4 map_create(): bpf_get_file_flag() after map_create_alloc(), before
+  // security_bpf_map_create(); the map is freed, no id was allocated
+  if (fileFlagLate && k.check('map_create/file_flag', badFileFlag)) return putToken(-EINVAL);
   const map: BpfMap = { id: k.nextObjId('map'), map_type: type, security: null };
   k.preemptionPoint();
   // security_bpf_map_create() frees the blob itself when a hook refuses;

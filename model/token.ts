@@ -4,10 +4,12 @@ import type { Kernel, Task } from './kernel.ts';
 import type { UserNamespace } from './userns.ts';
 import { isInit } from './userns.ts';
 import { CAP_BPF, CAP_SYS_ADMIN } from './caps.ts';
-import { E2BIG, EBADF, EINVAL, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
-import { MAY_ACCESS, type Dentry, type Path, fdget, inode_permission } from './vfs.ts';
+import { E2BIG, EBADF, EINVAL, EMFILE, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
+import { MAY_ACCESS, type Dentry, type Path, allocFd, fdget, inode_permission } from './vfs.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_CMD, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from './enums.ts';
 import type { BpfAttr } from './syscall.ts';
+import type { Profile } from './profile.ts';
+import type { DelegateKey } from './bpffs.ts';
 
 export interface BpfToken {
   id: number;
@@ -57,6 +59,11 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
   const opts = path!.dentry.sb.s_fs_info!;
   const none = opts.delegate_cmds === 0n && opts.delegate_maps === 0n && opts.delegate_progs === 0n && opts.delegate_attachs === 0n;
   if (tp.enoentWithoutDelegation && k.check('bpf_token_create/delegation', none)) return -ENOENT; // no BPF token delegation is set up
+  // 7.3.4: FD_PREPARE(fdf, O_CLOEXEC, alloc_file_pseudo(...)) reserves the fd
+  // here, before kzalloc() and security_bpf_token_create() (profile knob
+  // tokenFdBeforeHook): EMFILE wins over an LSM refusal, no hook is called.
+  // Nothing below installs another fd, so newFileFd() takes the same slot.
+  if (tp.tokenFdBeforeHook && k.check('bpf_token_create/fd_first', allocFd(t.files) < 0)) return -EMFILE;
   const token: BpfToken = {
     id: k.nextId(),
     userns,
@@ -132,23 +139,29 @@ export function bpf_token_allow_map_type(token: BpfToken | null, type: number): 
 
 /** bpf_token_allow_prog_type() */
 export function bpf_token_allow_prog_type(k: Kernel, token: BpfToken | null, prog: number, attach: number): boolean {
-  if (!token || prog >= __MAX_BPF_PROG_TYPE || attach >= __MAX_BPF_ATTACH_TYPE) return false;
+  if (!token || prog >= __MAX_BPF_PROG_TYPE || attach >= enumMax(k.profile, 'delegate_attachs', __MAX_BPF_ATTACH_TYPE)) return false;
   const progOk = (token.allowed_progs & (1n << BigInt(prog))) !== 0n;
   if (k.profile.mutations.ignoreAttachMask) return progOk;
   return progOk && (token.allowed_attachs & (1n << BigInt(attach))) !== 0n;
 }
 
+/** __MAX_BPF_* of the profile's kernel: the 6.18 value plus its enumTails
+ *  (7.3.4 kernel/bpf/token.c:75-96 fdinfo masks, :257 bpf_token_allow_prog_type()) */
+function enumMax(p: Profile, key: DelegateKey, base: number): number {
+  return base + (p.token.enumTails?.[key]?.length ?? 0);
+}
+
 /** bpf_token_show_fdinfo(): "any" when every known bit is set, else the raw mask */
-export function bpf_token_show_fdinfo(token: BpfToken): string {
+export function bpf_token_show_fdinfo(token: BpfToken, p?: Profile): string {
   const line = (name: string, v: bigint, max: number): string => {
     const mask = (1n << BigInt(max)) - 1n;
     return (v & mask) === mask ? `${name}:\tany` : `${name}:\t0x${v.toString(16)}`;
   };
   return [
-    line('allowed_cmds', token.allowed_cmds, __MAX_BPF_CMD),
-    line('allowed_maps', token.allowed_maps, __MAX_BPF_MAP_TYPE),
-    line('allowed_progs', token.allowed_progs, __MAX_BPF_PROG_TYPE),
-    line('allowed_attachs', token.allowed_attachs, __MAX_BPF_ATTACH_TYPE),
+    line('allowed_cmds', token.allowed_cmds, p ? enumMax(p, 'delegate_cmds', __MAX_BPF_CMD) : __MAX_BPF_CMD),
+    line('allowed_maps', token.allowed_maps, p ? enumMax(p, 'delegate_maps', __MAX_BPF_MAP_TYPE) : __MAX_BPF_MAP_TYPE),
+    line('allowed_progs', token.allowed_progs, p ? enumMax(p, 'delegate_progs', __MAX_BPF_PROG_TYPE) : __MAX_BPF_PROG_TYPE),
+    line('allowed_attachs', token.allowed_attachs, p ? enumMax(p, 'delegate_attachs', __MAX_BPF_ATTACH_TYPE) : __MAX_BPF_ATTACH_TYPE),
   ].join('\n');
 }
 
