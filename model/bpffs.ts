@@ -40,13 +40,16 @@ export const ENUM_OF: Record<DelegateKey, DelegateEnum> = {
 const TAILED = new Map<string, DelegateEnum>();
 export function delegateEnum(profile: Profile, key: DelegateKey): DelegateEnum {
   const base = ENUM_OF[key];
-  const tail = profile.token.enumTails?.[key];
-  if (!tail || tail.length === 0) return base;
+  const tail = profile.token.enumTails?.[key] ?? [];
+  // enumDrop: the last 6.18 enumerators the profile's kernel lacks (6.12)
+  const drop = profile.token.enumDrop?.[key] ?? 0;
+  if (tail.length === 0 && drop === 0) return base;
   const id = `${profile.name}/${key}`;
   let e = TAILED.get(id);
   if (e) return e;
-  const consts = [...base.consts, ...tail.map((n, i) => ({ name: base.prefix + n, value: base.max + i }))];
-  e = { ...base, consts, max: base.max + tail.length };
+  const max = base.max - drop;
+  const consts = [...base.consts.filter((c) => c.value < max), ...tail.map((n, i) => ({ name: base.prefix + n, value: max + i }))];
+  e = { ...base, consts, max: max + tail.length };
   TAILED.set(id, e);
   return e;
 }

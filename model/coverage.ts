@@ -82,6 +82,7 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
     ['check_mnt', 'may_copy_tree(): the source mount is ours, or in an anonymous namespace copied from ours or made by fsmount (seq_origin)', 'EINVAL'],
     ['fd_first', 'linux-7.3: FD_ADD() reserves the fd before any other check (profile knob openTreeFdFirst)', 'EMFILE'],
+    ['fd_before_lookup', 'linux-6.12: get_unused_fd_flags() after may_mount(), before the lookup (profile knob openTreeFdBeforeLookup)', 'EMFILE'],
   ]),
   ...P('mount', 'do_move_mount (fs/namespace.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
@@ -173,9 +174,13 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ]),
   ...P('btf', 'bpf_btf_get_fd_by_id (kernel/bpf/syscall.c)', [
     ['flags', 'only BPF_F_TOKEN_FD', 'EINVAL'],
+    ['check_attr_6_12', 'linux-6.12: no open_flags/fd_by_id_token_fd (LAST_FIELD btf_id; profile knob btfGetFdByIdNoToken)', 'EINVAL'],
     ['token_allowed', 'the token allows BTF_GET_FD_BY_ID (else it is dropped)', 'dropped'],
     ['cap_sys_admin', 'exactly CAP_SYS_ADMIN through the token (no fallback)', 'EPERM'],
     ['id', 'a BTF object with that id exists', 'ENOENT'],
+  ]),
+  ...P('token', 'bpf_obj_get_info_by_fd (kernel/bpf/syscall.c)', [
+    ['no_token_info', 'linux-6.12: no token branch, a token fd is EINVAL (profile knob noTokenInfo)', 'EINVAL'],
   ]),
 ];
 

@@ -68,6 +68,9 @@ export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): 
   // so the reserved one is the one newMountFd() takes below
   if (k.profile.token.openTreeFdFirst && k.check('open_tree/fd_first', allocFd(t.files) < 0)) return -EMFILE;
   if (k.check('open_tree/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
+  // 6.12.117 fs/namespace.c:2961: get_unused_fd_flags() after may_mount(),
+  // before user_path_at() (profile knob openTreeFdBeforeLookup)
+  if (k.profile.token.openTreeFdBeforeLookup && k.check('open_tree/fd_before_lookup', allocFd(t.files) < 0)) return -EMFILE;
   const p = resolvePath(k, t, dirfd, path, path === '');
   if (typeof p === 'number') return p;
   // open_detached_copy(): the new anonymous namespace records where the
@@ -76,7 +79,9 @@ export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): 
   const seq_origin = is_mounted(k, p.mnt) ? (src.anon ? (src.seq_origin ?? 0) : src.id) : 0;
   // __do_loopback() -> may_copy_tree(): EINVAL for a mount of another
   // namespace, a dissolved one, or an anonymous one copied from another namespace
-  if (k.check('open_tree/check_mnt', !may_copy_tree(k, t, p.mnt))) return -EINVAL;
+  // 6.12.117 fs/namespace.c:2817 (profile knob loopbackOwnNsOnly): `!check_mnt(old)` -> EINVAL
+  const copyOk = k.profile.token.loopbackOwnNsOnly ? check_mnt(t, p.mnt) : may_copy_tree(k, t, p.mnt);
+  if (k.check('open_tree/check_mnt', !copyOk)) return -EINVAL;
   const mnt: Mount = {
     id: k.nextId(),
     sb: p.dentry.sb,

@@ -43,6 +43,30 @@ export interface TokenCoreVariant {
    *  without the prefix, in enum order): bpf_parse_param() accepts them and
    *  bpf_show_options() needs them set for "any" (7.3.4 include/uapi/linux/bpf.h) */
   enumTails?: Partial<Record<'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs', readonly string[]>>;
+  /** how many of the 6.18 enumerators (at the end of each enum) the kernel
+   *  does not have: bpf_parse_param() rejects their names, "any" needs one bit
+   *  less (6.12.117 include/uapi/linux/bpf.h:960 BPF_TOKEN_CREATE, :1118
+   *  BPF_TRACE_KPROBE_SESSION are the last ones) */
+  enumDrop?: Partial<Record<'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs', number>>;
+  /** union bpf_attr as the kernel has it: sizeof (bpf_check_uarg_tail_zero(),
+   *  the copy) and the BPF_*_LAST_FIELD ends CHECK_ATTR() uses, by command
+   *  number; absent = 6.18 (168 bytes) */
+  bpfAttr?: { size: number; lastFieldEnd: Partial<Record<number, number>> };
+  /** bpf_btf_get_fd_by_id(): no token (6.12.117 kernel/bpf/syscall.c:5033
+   *  LAST_FIELD btf_id: open_flags / fd_by_id_token_fd -> EINVAL, then
+   *  capable(CAP_SYS_ADMIN) in init_user_ns, :5037-5041) */
+  btfGetFdByIdNoToken?: boolean;
+  /** bpf_obj_get_info_by_fd(): no token branch, a token fd is EINVAL
+   *  (6.12.117 kernel/bpf/syscall.c:4977-4998) */
+  noTokenInfo?: boolean;
+  /** open_tree(): get_unused_fd_flags() after the flag and may_mount()
+   *  checks and before user_path_at() (6.12.117 fs/namespace.c:2958, :2961,
+   *  :2965): EPERM before EMFILE before the lookup's errors */
+  openTreeFdBeforeLookup?: boolean;
+  /** __do_loopback(): only a mount of the caller's namespace can be copied
+   *  (6.12.117 fs/namespace.c:2817 `!check_mnt(old)` -> EINVAL): no detached
+   *  (anonymous-namespace) source */
+  loopbackOwnNsOnly?: boolean;
 }
 
 export interface Mutations {
@@ -209,6 +233,32 @@ export const PROFILES: readonly Profile[] = [
         delegate_maps: ['INSN_ARRAY', 'RHASH'],
         delegate_attachs: ['TRACE_FSESSION', 'TRACE_FENTRY_MULTI', 'TRACE_FEXIT_MULTI', 'TRACE_FSESSION_MULTI'],
       },
+    },
+    mutations: {},
+    knownBad: false,
+  },
+  {
+    name: 'linux-6.12',
+    summary: 'Linux 6.12.117 core where it differs from 6.18, from Debian linux-source-6.12 6.12.117-1~deb12u1 fs/namespace.c:2817,2961, kernel/bpf/syscall.c:1207,2636,4998,5033, include/uapi/linux/bpf.h:960,1118,1462',
+    provenance: [
+      'S = Debian linux-source-6.12 6.12.117-1~deb12u1; 6.18 counterparts are the functions of the same name in the linux-6.18 profile',
+      'loopbackOwnNsOnly: S fs/namespace.c:2817 __do_loopback() returns -EINVAL when !check_mnt(old) (check_mnt() :971); 6.18 also accepts a detached mount (an anonymous namespace copied from ours or made by fsmount())',
+      'openTreeFdBeforeLookup: S fs/namespace.c:2961 open_tree() calls get_unused_fd_flags() after the flag checks and may_mount() (:2958) and before user_path_at() (:2965); 6.18 takes the fd after the copy, 7.3 before any check',
+      'btfGetFdByIdNoToken: S kernel/bpf/syscall.c:5033 BPF_BTF_GET_FD_BY_ID_LAST_FIELD btf_id (CHECK_ATTR at :5037 rejects open_flags and fd_by_id_token_fd), :5040 capable(CAP_SYS_ADMIN)',
+      'noTokenInfo: S kernel/bpf/syscall.c:4977-4998 bpf_obj_get_info_by_fd() knows prog, map, btf and link fds and returns -EINVAL for any other (a token)',
+      'bpfAttr: S include/uapi/linux/bpf.h:1462 union bpf_attr is 152 bytes (prog_load ends with prog_token_fd, :1575; sizeof checked with gcc on that header); LAST_FIELD ends S kernel/bpf/syscall.c:1207 map_token_fd (80), :2636 prog_token_fd (148), :5033 btf_id (4)',
+      'enumDrop: S include/uapi/linux/bpf.h:960 BPF_TOKEN_CREATE is the last command (no BPF_PROG_STREAM_READ_BY_FD), :1118 BPF_TRACE_KPROBE_SESSION the last attach type (no BPF_TRACE_UPROBE_SESSION); maps (:1012 ARENA) and prog types (:1057 NETFILTER) end as in 6.18',
+      'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, NETFILTER_BPF_LINK, small NR_CPUS, BUG() compiled out in this image) and the host-only denyTrampolineProgs (off)',
+    ],
+    token: {
+      ...LINUX_6_18_TOKEN,
+      denyTrampolineProgs: false,
+      loopbackOwnNsOnly: true,
+      openTreeFdBeforeLookup: true,
+      btfGetFdByIdNoToken: true,
+      noTokenInfo: true,
+      bpfAttr: { size: 152, lastFieldEnd: { 0: 80, 5: 148, 19: 4 } },
+      enumDrop: { delegate_cmds: 1, delegate_attachs: 1 },
     },
     mutations: {},
     knownBad: false,

@@ -49,6 +49,7 @@ export const BPF_F_SLEEPABLE = 16;
 const ACCESS_MASK = BPF_F_RDONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY | BPF_F_WRONLY_PROG;
 
 export const SIZEOF_BPF_ATTR = 168;
+const SIZEOF_ATTR_6_18 = SIZEOF_BPF_ATTR;
 const PAGE_SIZE = 4096;
 /** NR_CPUS of the running kernel's config (cpu_map_alloc(): max_entries >
  *  NR_CPUS -> E2BIG). The 6.18 oracle machine has CONFIG_NR_CPUS=256 (cpumap
@@ -143,6 +144,9 @@ export type BpfResult = { ret: number; text?: string };
 /** __sys_bpf() */
 export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const { cmd, size, tailByte } = call;
+  // union bpf_attr of the profile's kernel (6.12: 152 bytes, shorter LAST_FIELDs)
+  const layout = k.profile.token.bpfAttr;
+  const SIZEOF_BPF_ATTR = layout?.size ?? SIZEOF_ATTR_6_18;
   // bpf_check_uarg_tail_zero()
   if (k.check('__sys_bpf/size', size > PAGE_SIZE)) return { ret: -E2BIG };
   if (k.check('__sys_bpf/tail', size > SIZEOF_BPF_ATTR && tailByte !== null && tailByte >= SIZEOF_BPF_ATTR && tailByte < size))
@@ -172,7 +176,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const err = k.security.callInt('bpf', cmd, attr, copied, isKernel);
   if (k.check('__sys_bpf/lsm', err < 0)) return { ret: err };
   // CHECK_ATTR(cmd)
-  const end = LAST_FIELD_END[cmd];
+  const end = layout?.lastFieldEnd[cmd] ?? LAST_FIELD_END[cmd];
   if (end === undefined) return { ret: -EINVAL };
   if (k.check('__sys_bpf/check_attr', dirtyTail && tailByte! >= end)) return { ret: -EINVAL };
   switch (cmd) {
@@ -187,7 +191,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
     case BPF_BTF_GET_FD_BY_ID:
       return { ret: bpf_btf_get_fd_by_id(k, t, attr) };
     case BPF_OBJ_GET_INFO_BY_FD:
-      return bpf_obj_get_info_by_fd(t, attr);
+      return bpf_obj_get_info_by_fd(k, t, attr);
     default:
       return { ret: -EINVAL };
   }
@@ -709,7 +713,11 @@ function bpf_btf_load(k: Kernel, t: Task, attr: BpfAttr): number {
 /** bpf_btf_get_fd_by_id() */
 function bpf_btf_get_fd_by_id(k: Kernel, t: Task, attr: BpfAttr): number {
   const flags = attr.open_flags ?? 0;
-  if (k.check('bpf_btf_get_fd_by_id/flags', (flags & ~BPF_F_TOKEN_FD) !== 0)) return -EINVAL;
+  // 6.12 (profile knob btfGetFdByIdNoToken): LAST_FIELD btf_id, so
+  // CHECK_ATTR() rejects open_flags and fd_by_id_token_fd; capable() only
+  if (k.profile.token.btfGetFdByIdNoToken) {
+    if (k.check('bpf_btf_get_fd_by_id/check_attr_6_12', flags !== 0 || (attr.fd_by_id_token_fd ?? 0) !== 0)) return -EINVAL;
+  } else if (k.check('bpf_btf_get_fd_by_id/flags', (flags & ~BPF_F_TOKEN_FD) !== 0)) return -EINVAL;
   let token: BpfToken | null = null;
   if (flags & BPF_F_TOKEN_FD) {
     const tk = fetchToken(k, t, 'bpf_btf_get_fd_by_id', attr.fd_by_id_token_fd ?? 0, false, (x) => bpf_token_allow_cmd(k, x, BPF_BTF_GET_FD_BY_ID));
@@ -734,11 +742,13 @@ function bpf_btf_get_fd_by_id(k: Kernel, t: Task, attr: BpfAttr): number {
 // ---------------------------------------------------------------- info
 
 /** bpf_obj_get_info_by_fd(): a bad fd is EBADFD, not EBADF */
-function bpf_obj_get_info_by_fd(t: Task, attr: BpfAttr): BpfResult {
+function bpf_obj_get_info_by_fd(k: Kernel, t: Task, attr: BpfAttr): BpfResult {
   const f = fdget(t.files, attr.bpf_fd ?? 0);
   if (!f) return { ret: -EBADFD };
   switch (f.obj.kind) {
     case 'token':
+      // 6.12 (profile knob noTokenInfo): no token branch, falls to -EINVAL
+      if (k.check('bpf_obj_get_info_by_fd/no_token_info', k.profile.token.noTokenInfo === true)) return { ret: -EINVAL };
       return bpf_token_get_info_by_fd(f.obj.token, attr.info_len ?? 0);
     case 'map':
     case 'prog':

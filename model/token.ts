@@ -145,10 +145,10 @@ export function bpf_token_allow_prog_type(k: Kernel, token: BpfToken | null, pro
   return progOk && (token.allowed_attachs & (1n << BigInt(attach))) !== 0n;
 }
 
-/** __MAX_BPF_* of the profile's kernel: the 6.18 value plus its enumTails
+/** __MAX_BPF_* of the profile's kernel: the 6.18 value less its enumDrop plus its enumTails
  *  (7.3.4 kernel/bpf/token.c:75-96 fdinfo masks, :257 bpf_token_allow_prog_type()) */
 function enumMax(p: Profile, key: DelegateKey, base: number): number {
-  return base + (p.token.enumTails?.[key]?.length ?? 0);
+  return base - (p.token.enumDrop?.[key] ?? 0) + (p.token.enumTails?.[key]?.length ?? 0);
 }
 
 /** bpf_token_show_fdinfo(): "any" when every known bit is set, else the raw mask */
