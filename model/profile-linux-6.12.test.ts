@@ -3,46 +3,9 @@
 // cites the 6.12.117 source lines).
 
 import { describe, expect, it } from 'vitest';
-import type { Scenario, Step } from '../scenario/types.ts';
-import { runScenario } from './run.ts';
-import { findProfile } from './profile.ts';
+import { knobPair, withBpffs } from './profile-knobs.testkit.ts';
 
-const P618 = findProfile('linux-6.18')!;
-const P612 = findProfile('linux-6.12')!;
-
-/** c1 in userns u1 has a bpffs delegated by root, opened at "root" */
-function withBpffs(delegate: Array<[string, string]>, tail: Step[]): Scenario {
-  return {
-    format: 'bpftc/1',
-    userns: [{ name: 'u1', parent: 'init', owner: 1000, map: { base: 1000, count: 1 } }],
-    actors: [
-      { name: 'root', userns: 'init', kuid: 0, caps: 'all', mntns: 'init' },
-      { name: 'c1', userns: 'u1', kuid: 1000, caps: 'all' },
-    ],
-    steps: [
-      { actor: 'c1', op: 'fsopen', as: 'fs' },
-      { actor: 'c1', op: 'send_fd', fd: 'fs', to: 'root', as: 'pfs' },
-      ...delegate.map(([key, value]): Step => ({ actor: 'root', op: 'fsconfig', fd: 'pfs', cmd: 'set_string', key, value })),
-      { actor: 'root', op: 'fsconfig', fd: 'pfs', cmd: 'create' },
-      { actor: 'c1', op: 'fsmount', fd: 'fs', as: 'mnt' },
-      { actor: 'c1', op: 'open', dirfd: 'mnt', path: '.', as: 'root' },
-      ...tail,
-    ],
-  };
-}
-
-/** every step's result on both profiles; the last step's separately */
-function both(s: Scenario): { a: string[]; b: string[] } {
-  const show = (p: typeof P618): string[] => runScenario(s, { profile: p }).results.map((r) => r.ret + (r.text === undefined ? '' : ` ${r.text}`));
-  return { a: show(P618), b: show(P612) };
-}
-
-function differsOnlyAtLast(s: Scenario, on618: string, on612: string): void {
-  const { a, b } = both(s);
-  expect(a.slice(0, -1)).toEqual(b.slice(0, -1));
-  expect(a.at(-1)).toBe(on618);
-  expect(b.at(-1)).toBe(on612);
-}
+const { profile: P612, both, differsOnlyAtLast } = knobPair('linux-6.12');
 
 describe('linux-6.12 profile knobs (each differs from linux-6.18 at one check)', () => {
   it('is listed, cites the 6.12.117 tree, and has the host-only knob off', () => {
