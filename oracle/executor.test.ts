@@ -3,35 +3,11 @@
 // when the binary is missing, we are not root, or the kernel lacks user namespaces / BPF tokens.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { BIN, type ProbeInfo, parseLines, results, runExec, scenario } from './raw-exec.testkit.ts';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), 'bin', 'bpftc-exec');
 
-interface ProbeInfo {
-  root: boolean;
-  userns: boolean;
-  bpf_token: boolean;
-  unprivileged_bpf_disabled: number | null;
-  release: string;
-}
-interface OutLine {
-  probe?: ProbeInfo;
-  scenario?: number;
-  step?: number;
-  ret?: string;
-  text?: string;
-  done?: boolean;
-  error?: string;
-}
 
-function parseLines(stdout: string): OutLine[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as OutLine);
-}
 
 function probeOnce(): { probe: ProbeInfo | null; reason: string | null } {
   if (!existsSync(BIN)) return { probe: null, reason: `${BIN} not built (run npm install with a C compiler)` };
@@ -48,49 +24,9 @@ function probeOnce(): { probe: ProbeInfo | null; reason: string | null } {
 const { probe, reason } = probeOnce();
 if (reason) console.log(`oracle/executor.test.ts skipped: ${reason}`);
 
-interface RunResult {
-  lines: OutLine[];
-  pid: number;
-  code: number | null;
-}
 
-function runExec(input: string, opts: { detached?: boolean } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, [], { stdio: ['pipe', 'pipe', 'inherit'], detached: opts.detached ?? false });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      out += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ lines: parseLines(out), pid: child.pid ?? -1, code }));
-    child.stdin.end(input);
-  });
-}
 
-interface StepOut {
-  ret: string;
-  text?: string;
-}
-/** step results of scenario `id`, indexed by step number; plus the terminating line */
-function results(lines: OutLine[], id: number): { steps: Map<number, StepOut>; done: boolean; error?: string } {
-  const steps = new Map<number, StepOut>();
-  let done = false;
-  let error: string | undefined;
-  for (const l of lines) {
-    if (l.scenario !== id) continue;
-    if (l.step !== undefined && l.ret !== undefined) steps.set(l.step, l.text === undefined ? { ret: l.ret } : { ret: l.ret, text: l.text });
-    if (l.done) done = true;
-    if (l.error !== undefined) error = l.error;
-  }
-  return error === undefined ? { steps, done } : { steps, done, error };
-}
 
-/** A scenario in protocol form; steps are numbered in order. */
-function scenario(id: number, decls: string[], steps: string[], timeoutMs?: number): string {
-  const head = timeoutMs === undefined ? `scenario id=${id}` : `scenario id=${id} timeout_ms=${timeoutMs}`;
-  return [head, ...decls, ...steps.map((s, i) => `step i=${i} ${s}`), 'run', ''].join('\n');
-}
 
 /** run one scenario and return its step results (asserting it completed) */
 async function runOne(decls: string[], steps: string[]): Promise<string[]> {
@@ -98,7 +34,7 @@ async function runOne(decls: string[], steps: string[]): Promise<string[]> {
   const r = results(lines, 1);
   expect(r.error).toBeUndefined();
   expect(r.done).toBe(true);
-  return steps.map((_, i) => r.steps.get(i)?.ret ?? 'missing');
+  return steps.map((_, i) => r.steps[i]?.ret ?? 'missing');
 }
 
 // A userns child "c" (root of u, own mount namespace) and an init-root helper "p".
@@ -171,23 +107,23 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     const r = results(lines, 5);
     expect(r.error).toBeUndefined();
     expect(r.done).toBe(true);
-    for (let i = 0; i <= 7; i++) expect(r.steps.get(i)?.ret, `step ${i}`).toBe('ok');
-    expect(r.steps.get(8)).toEqual({
+    for (let i = 0; i <= 7; i++) expect(r.steps[i]?.ret, `step ${i}`).toBe('ok');
+    expect(r.steps[8]).toEqual({
       ret: 'ok',
       text: 'allowed_cmds:\t0x1\nallowed_maps:\t0x800004\nallowed_progs:\t0x0\nallowed_attachs:\t0x0',
     });
-    expect(r.steps.get(9)).toEqual({ ret: 'ok', text: 'cmds=0x1,maps=0x800004,progs=0x0,attachs=0x0' });
-    expect(r.steps.get(10)?.ret).toBe('ok');
-    expect(r.steps.get(11)?.ret).toBe('EPERM');
-    expect(r.steps.get(12)?.ret).toBe('EPERM');
-    expect(r.steps.get(13)?.ret).toBe('ok');
-    expect(r.steps.get(14)?.ret).toBe('ENOENT');
-    expect(r.steps.get(15)?.ret).toBe('ok');
-    expect(r.steps.get(16)).toEqual({
+    expect(r.steps[9]).toEqual({ ret: 'ok', text: 'cmds=0x1,maps=0x800004,progs=0x0,attachs=0x0' });
+    expect(r.steps[10]?.ret).toBe('ok');
+    expect(r.steps[11]?.ret).toBe('EPERM');
+    expect(r.steps[12]?.ret).toBe('EPERM');
+    expect(r.steps[13]?.ret).toBe('ok');
+    expect(r.steps[14]?.ret).toBe('ENOENT');
+    expect(r.steps[15]?.ret).toBe('ok');
+    expect(r.steps[16]).toEqual({
       ret: 'ok',
       text: 'bpf none rw,uid=100000,gid=100000,delegate_cmds=map_create,delegate_maps=array:stack',
     });
-    expect(r.steps.get(17)).toEqual({ ret: 'ok', text: 'cmds=0x1,maps=0x800004,progs=0x0,attachs=0x0' });
+    expect(r.steps[17]).toEqual({ ret: 'ok', text: 'cmds=0x1,maps=0x800004,progs=0x0,attachs=0x0' });
   });
 
   it('reports the token_create errnos in the documented order', async () => {
@@ -233,9 +169,9 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
       expect(r.error, name).toBeUndefined();
       expect(r.done, name).toBe(true);
       const base = delegatedRoot(del).length;
-      for (let i = 0; i < base; i++) expect(r.steps.get(i)?.ret, `${name}: set-up step ${i}`).toBe('ok');
-      for (let i = base; i < base + extra.length - 1; i++) expect(r.steps.get(i)?.ret, `${name}: step ${i}`).toBe('ok');
-      expect(r.steps.get(base + extra.length - 1)?.ret, name).toBe(want);
+      for (let i = 0; i < base; i++) expect(r.steps[i]?.ret, `${name}: set-up step ${i}`).toBe('ok');
+      for (let i = base; i < base + extra.length - 1; i++) expect(r.steps[i]?.ret, `${name}: step ${i}`).toBe('ok');
+      expect(r.steps[base + extra.length - 1]?.ret, name).toBe(want);
     });
   });
 
@@ -271,7 +207,7 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
       ) + 'quit\n',
     );
     const r = results(lines, 9);
-    expect(r.steps.get(1)).toEqual({
+    expect(r.steps[1]).toEqual({
       ret: 'ok',
       text: 'bpf none rw,mode=700,delegate_cmds=map_create:prog_load,delegate_maps=array',
     });
@@ -368,7 +304,7 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     expect(results(lines, 4).error).toMatch(/^setup: actor a: setresgid: EINVAL/);
     const r5 = results(lines, 5);
     expect(r5.done).toBe(true);
-    expect(r5.steps.get(0)?.ret).toBe('ok');
+    expect(r5.steps[0]?.ret).toBe('ok');
   });
 
   it('creates nested user namespaces with the declared owner', async () => {
@@ -404,8 +340,8 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     );
     const r = results(lines, 1);
     expect(r.done).toBe(true);
-    for (let i = 0; i <= 12; i++) expect(r.steps.get(i)?.ret, `step ${i}`).toBe('ok');
-    expect(r.steps.get(12)?.text).toBe('bpf none rw,mode=700');
+    for (let i = 0; i <= 12; i++) expect(r.steps[i]?.ret, `step ${i}`).toBe('ok');
+    expect(r.steps[12]?.text).toBe('bpf none rw,mode=700');
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).toBe(before);
   });
 
@@ -429,7 +365,7 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     expect(r.done).toBe(true);
     const esc = { ret: 'REFUSED', text: 'path escapes the scenario' };
     const fst = { ret: 'REFUSED', text: 'filesystem type not allowed' };
-    expect([0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => r.steps.get(i))).toEqual([
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => r.steps[i])).toEqual([
       fst, esc, { ret: 'EBADF' }, { ret: 'EBADF' }, esc, { ret: 'ok' }, { ret: 'ok' }, { ret: 'ok' }, fst,
     ]);
     expect(existsSync(`/${marker}`)).toBe(false);
@@ -460,12 +396,12 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     expect(code).toBe(0);
     const lines = parseLines(out);
     const r1 = results(lines, 1);
-    expect(r1.steps.get(0)?.ret).toBe('ok');
-    expect(r1.steps.has(1)).toBe(false);
+    expect(r1.steps[0]?.ret).toBe('ok');
+    expect(r1.steps[1]).toBeUndefined();
     expect(r1.error).toBe('timeout after 1200 ms');
     const r2 = results(lines, 2);
     expect(r2.done).toBe(true);
-    expect(r2.steps.get(0)?.ret).toBe('ok');
+    expect(r2.steps[0]?.ret).toBe('ok');
     expect(sessionMembers(sid)).toEqual([]);
   }, 20_000);
 

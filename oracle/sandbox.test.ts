@@ -4,9 +4,10 @@
 // reach even when an fd of it or a path to it is planted in an actor, the
 // executor parser's limits, and the resource limits. Skipped (with the reason)
 // without the executor, root, user namespaces or BPF tokens.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { type OutLine, parseLines, results, runExec, scenario } from './raw-exec.testkit.ts';
 import { EXECUTOR_BIN, probeKernelSync, runOnKernel, adaptToMachine, type Probe } from './driver.ts';
 import { compareRuns, compareWithKernel, runModel } from './compare.ts';
 import { REASON } from '../scenario/sandbox.ts';
@@ -20,50 +21,12 @@ if (reason) console.log(`oracle/sandbox.test.ts skipped: ${reason}`);
 const unshare = spawnSync('unshare', ['--help'], { encoding: 'utf8' });
 const noUnshare = unshare.error || unshare.status !== 0 ? 'no unshare(1)' : null;
 
-interface Line {
-  scenario?: number;
-  step?: number;
-  ret?: string;
-  text?: string;
-  done?: boolean;
-  error?: string;
-}
-const parse = (out: string): Line[] =>
-  out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Line);
-
-function exec(input: string, env: Record<string, string> = {}): Promise<Line[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', () => resolve(parse(out)));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
-
-function scen(id: number, decls: string[], steps: string[], timeoutMs = 2000): string {
-  return [`scenario id=${id} timeout_ms=${timeoutMs}`, ...decls, ...steps.map((s, i) => `step i=${i} ${s}`), 'run', ''].join('\n');
-}
+/** the executor's output lines of `input` (env: extra environment) */
+const exec = async (input: string, env?: Record<string, string>): Promise<OutLine[]> => (await runExec(input, env ? { env } : {})).lines;
+/** protocol text of a scenario, with its timeout spelled out */
+const scen = (id: number, decls: string[], steps: string[], timeoutMs = 2000): string => scenario(id, decls, steps, timeoutMs);
 const ROOT = ['actor name=r userns=init kuid=0 caps=all mntns=own'];
 
-function of(lines: Line[], id: number): { steps: Array<{ ret: string; text?: string } | undefined>; done: boolean; error?: string } {
-  const steps: Array<{ ret: string; text?: string } | undefined> = [];
-  let done = false;
-  let error: string | undefined;
-  for (const l of lines) {
-    if (l.scenario !== id) continue;
-    if (l.step !== undefined && l.ret !== undefined) steps[l.step] = l.text === undefined ? { ret: l.ret } : { ret: l.ret, text: l.text };
-    if (l.done) done = true;
-    if (l.error !== undefined) error = l.error;
-  }
-  return error === undefined ? { steps, done } : { steps, done, error };
-}
 
 const R = (text: string) => ({ ret: 'REFUSED', text });
 
@@ -87,7 +50,7 @@ describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (sk
         'actor=r op=fsopen',
       ]) + 'quit\n',
     );
-    const r = of(lines, 1);
+    const r = results(lines, 1);
     expect(r.done).toBe(true);
     expect(r.steps).toEqual([
       { ret: 'ok' },
@@ -145,7 +108,7 @@ describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (sk
         timeout: 20_000,
       });
       expect(res.status, res.stderr).toBe(0);
-      const r = of(parse(res.stdout), 1);
+      const r = results(parseLines(res.stdout.split('\n').filter((l) => l.startsWith('{')).join('\n')), 1);
       expect(r.done).toBe(true);
       const fd = R(REASON.fdNotOwned);
       const esc = R(REASON.pathEscapes);
@@ -172,17 +135,17 @@ describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (sk
       scen(6, Array.from({ length: 32 }, (_, i) => `actor name=a${i} userns=init kuid=0 caps=all`), Array.from({ length: 4096 }, () => 'actor=a0 op=close fd=x'), 20_000) +
       'quit\n';
     const lines = await exec(input);
-    expect(of(lines, 1).error).toMatch(/^line 4099: limit: steps \(at most 4096\)$/);
-    expect(of(lines, 2).error).toMatch(/: limit: actors \(at most 32\)$/);
-    expect(of(lines, 3).error).toMatch(/: limit: userns depth \(at most 8\)$/);
-    expect(of(lines, 4).error).toMatch(/: limit: string length \(at most 4096 bytes\)$/);
-    expect(of(lines, 5).error).toMatch(/: limit: line length \(at most \d+ bytes\)$/);
+    expect(results(lines, 1).error).toMatch(/^line 4099: limit: steps \(at most 4096\)$/);
+    expect(results(lines, 2).error).toMatch(/: limit: actors \(at most 32\)$/);
+    expect(results(lines, 3).error).toMatch(/: limit: userns depth \(at most 8\)$/);
+    expect(results(lines, 4).error).toMatch(/: limit: string length \(at most 4096 bytes\)$/);
+    expect(results(lines, 5).error).toMatch(/: limit: line length \(at most \d+ bytes\)$/);
     for (const id of [1, 2, 3, 4, 5]) {
-      expect(of(lines, id).done, `scenario ${id}`).toBe(false);
-      expect(of(lines, id).steps, `scenario ${id}`).toEqual([]);
+      expect(results(lines, id).done, `scenario ${id}`).toBe(false);
+      expect(results(lines, id).steps, `scenario ${id}`).toEqual([]);
       expect(lines.filter((l) => l.scenario === id && l.error !== undefined), `scenario ${id}`).toHaveLength(1);
     }
-    const six = of(lines, 6);
+    const six = results(lines, 6);
     expect(six.done).toBe(true);
     expect(six.steps.length).toBe(4096);
     // a NUL byte (%00) would cut a C string: refused in a path or fs name, an error anywhere else
@@ -192,9 +155,9 @@ describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (sk
         scen(3, ['actor name=r%00x userns=init kuid=0 caps=all'], []) +
         'quit\n',
     );
-    expect(of(nul, 1).steps).toEqual([R(REASON.fsType), R(REASON.pathEscapes)]);
-    expect(of(nul, 2).error).toMatch(/NUL byte in 'value'$/);
-    expect(of(nul, 3).error).toMatch(/NUL byte in 'name'$/);
+    expect(results(nul, 1).steps).toEqual([R(REASON.fsType), R(REASON.pathEscapes)]);
+    expect(results(nul, 2).error).toMatch(/NUL byte in 'value'$/);
+    expect(results(nul, 3).error).toMatch(/NUL byte in 'name'$/);
   }, 30_000);
 
   it('stops a scenario that allocates huge memory or many processes at a limit, naming it', async () => {
@@ -206,13 +169,13 @@ describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (sk
       'quit\n';
     const lines = await exec(input, env);
     // RLIMIT_AS 1 GiB per actor
-    expect(of(lines, 1).steps).toEqual([{ ret: 'ENOMEM' }, { ret: 'ok' }]);
+    expect(results(lines, 1).steps).toEqual([{ ret: 'ENOMEM' }, { ret: 'ok' }]);
     if (probe!.memcg) {
       // 800 MiB fits under RLIMIT_AS; the memory cgroup (512 MiB) kills the actor
-      const r = of(lines, 2);
+      const r = results(lines, 2);
       expect(r.error).toBe('actor r died (limit: memory, 512 MiB)');
     } else console.log('no memory cgroup here: the memory-cgroup part is skipped');
-    if (probe!.pidscg) expect(of(lines, 3).steps).toEqual([{ ret: 'EAGAIN' }, { ret: 'ok' }]);
+    if (probe!.pidscg) expect(results(lines, 3).steps).toEqual([{ ret: 'EAGAIN' }, { ret: 'ok' }]);
     else console.log('no pids cgroup here: the pids-cgroup part is skipped');
     // the scenario cgroups are gone afterwards
     const cg = readFileSync('/proc/self/cgroup', 'utf8');
@@ -221,7 +184,7 @@ describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (sk
 
   it('refuses test-only ops unless the executor was started with BPFTC_EXEC_TEST_OPS=1', async () => {
     const lines = await exec(scen(1, ROOT, ['actor=r op=test_open_host path=/']) + 'quit\n', { BPFTC_EXEC_TEST_OPS: '' });
-    expect(of(lines, 1).error).toMatch(/unknown op 'test_open_host'/);
+    expect(results(lines, 1).error).toMatch(/unknown op 'test_open_host'/);
   });
 
   it('model and kernel agree on the REFUSED steps of the corpus, reasons included', async () => {
