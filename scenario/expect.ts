@@ -144,9 +144,8 @@ export function unmetExpectations(steps: ReadonlyArray<Pick<Step, 'expect' | 'ex
  *  value is malformed, with the JSON path suffix where it sits, or null. */
 export function checkExpectResult(v: unknown, isResult: (x: string) => boolean): { at: string; msg: string } | null {
   const single = (x: unknown): boolean => typeof x === 'string' && (x === 'ok' || x === REFUSED || isResult(x));
-  const what = `expected "ok", an errno name or "${REFUSED}" (or "${FAILS}", or a list of results)`;
   if (v === FAILS || single(v)) return null;
-  if (!Array.isArray(v)) return { at: '', msg: `${what}, got ${JSON.stringify(v)}` };
+  if (!Array.isArray(v)) return { at: '', msg: `expected "ok", an errno name or "${REFUSED}", got ${JSON.stringify(v)} (or "${FAILS}", or a list of results)` };
   if (v.length === 0) return { at: '', msg: 'an empty list of results (nothing would meet it)' };
   if (v.length > MAX_EXPECT_SET) return { at: '', msg: `a list of more than ${MAX_EXPECT_SET} results` };
   for (const [i, x] of v.entries()) {
