@@ -1,0 +1,85 @@
+// The token.c corpus (corpus/selftest/README.md): every file cites its
+// subtest, the README table covers the 13 subtests in token.c's order and at
+// least 11 are translated; the kernel-checkable files run on the host kernel,
+// where model and kernel must agree step by step and every expectation must
+// hold (corpus/corpus.test.ts replays all of them on the model).
+
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { loadCorpus } from '../load.ts';
+import { adaptToMachine, kernelUncheckable, probeKernelSync, runOnKernel } from '../../oracle/driver.ts';
+import { compareWithKernel } from '../../oracle/compare.ts';
+import { unmetExpectations } from '../../scenario/expect.ts';
+
+const DIR = new URL('.', import.meta.url).pathname;
+const entries = loadCorpus(DIR);
+const TOKEN_C = join(homedir(), '.cache/bpftc/trees/linux-source-7.3_7.3.4-1~bpo13+1/linux-source-7.3/tools/testing/selftests/bpf/prog_tests/token.c');
+const probe = probeKernelSync();
+const skip = 'skip' in probe ? probe.skip : null;
+
+interface Row { n: number; subtest: string; files: string[]; translation: string; missing: string }
+
+function table(): Row[] {
+  const md = readFileSync(join(DIR, 'README.md'), 'utf8');
+  return md
+    .split('\n')
+    .filter((l) => /^\| \d+ \|/.test(l))
+    .map((l) => {
+      const c = l.split('|').map((x) => x.trim());
+      return { n: Number(c[1]), subtest: c[2]!, files: c[3] === '-' ? [] : c[3]!.split(', '), translation: c[4]!, missing: c[5]! };
+    });
+}
+
+interface SelftestMeta { source: string; subtest: string; lines: string; translation: string; missing?: string; verdict: string }
+const meta = (e: (typeof entries)[number]): SelftestMeta => (e.scenario.meta as { selftest: SelftestMeta }).selftest;
+
+describe('corpus/selftest (token.c)', () => {
+  const rows = table();
+
+  it('every file cites its subtest, the lines it translates and its verdict', () => {
+    expect(entries.length).toBeGreaterThanOrEqual(11);
+    for (const e of entries) {
+      const m = meta(e);
+      expect(m, e.file).toBeDefined();
+      expect(m.source, e.file).toMatch(/prog_tests\/token\.c$/);
+      expect(m.lines, e.file).toMatch(/^\d+-\d+/);
+      expect(['full', 'core', 'partial'], e.file).toContain(m.translation);
+      if (m.translation !== 'full') expect(m.missing, e.file).toBeTruthy();
+      expect(m.verdict, e.file).toBeTruthy();
+      for (const st of e.scenario.steps) expect(st.label, `${e.file}: every step cites token.c`).toBeTruthy();
+      const row = rows.find((r) => r.files.includes(e.file.slice(DIR.length)));
+      expect(row?.subtest, `${e.file} is in the README table`).toBe(m.subtest);
+      expect(row?.translation, e.file).toBe(m.translation);
+    }
+  });
+
+  it('the README table has the 13 subtests, 11 or more translated, the others say what is missing', () => {
+    expect(rows.map((r) => r.n)).toEqual([...Array(13).keys()].map((i) => i + 1));
+    expect(rows.filter((r) => r.translation !== 'none').length).toBeGreaterThanOrEqual(11);
+    for (const r of rows) {
+      if (r.translation === 'none') expect(r.files, r.subtest).toEqual([]), expect(r.missing.length, r.subtest).toBeGreaterThan(40);
+      for (const f of r.files) expect(existsSync(join(DIR, f)), f).toBe(true);
+    }
+  });
+
+  it.skipIf(!existsSync(TOKEN_C))(`the table names token.c's subtests in its order${existsSync(TOKEN_C) ? '' : ' (skipped: no Linux 7.3.4 tree)'}`, () => {
+    const names = [...readFileSync(TOKEN_C, 'utf8').matchAll(/test__start_subtest\("([a-z_]+)"\)/g)].map((m) => m[1]);
+    expect(rows.map((r) => r.subtest)).toEqual(names);
+  });
+
+  it.skipIf(skip !== null)(`the kernel-checkable files: model and host kernel agree, every expectation holds on the kernel${skip ? ` (skipped: ${skip})` : ''}`, async () => {
+    if ('skip' in probe) return;
+    const checkable = entries.filter((e) => e.scenario.meta?.kernel_checkable);
+    expect(checkable.length).toBeGreaterThanOrEqual(10);
+    for (const e of checkable) expect(kernelUncheckable(e.scenario), e.file).toBeNull();
+    const scenarios = checkable.map((e) => adaptToMachine(e.scenario, probe));
+    const runs = await runOnKernel(scenarios);
+    scenarios.forEach((s, i) => {
+      const f = checkable[i]!.file.slice(DIR.length);
+      expect(compareWithKernel(s, runs[i]!).kind, f).toBe('agree');
+      expect(unmetExpectations(s.steps, runs[i]!.results, true), f).toEqual([]);
+    });
+  });
+});
