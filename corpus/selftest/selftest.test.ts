@@ -12,6 +12,8 @@ import { loadCorpus } from '../load.ts';
 import { adaptToMachine, kernelUncheckable, probeKernelSync, runOnKernel } from '../../oracle/driver.ts';
 import { compareWithKernel } from '../../oracle/compare.ts';
 import { unmetExpectations } from '../../scenario/expect.ts';
+import { runScenario } from '../../model/run.ts';
+import { findProfile } from '../../model/profile.ts';
 
 const DIR = new URL('.', import.meta.url).pathname;
 const entries = loadCorpus(DIR);
@@ -62,6 +64,18 @@ describe('corpus/selftest (token.c)', () => {
       if (r.translation === 'none') expect(r.files, r.subtest).toEqual([]), expect(r.missing.length, r.subtest).toBeGreaterThan(40);
       for (const f of r.files) expect(existsSync(join(DIR, f)), f).toBe(true);
     }
+  });
+
+  it('fails where the kernel would be wrong: known-bad profiles break the subtests\' own assertions', () => {
+    const first = (file: string, profile: string): number | undefined => {
+      const e = entries.find((x) => x.file.endsWith(file))!;
+      return unmetExpectations(e.scenario.steps, runScenario(e.scenario, { profile: findProfile(profile)! }).results)[0]?.step;
+    };
+    // token-v10 lets the unprivileged child set delegate_cmds (token.c:412 delegate_cmd_eperm)
+    expect(first('token-01-map_token.json', 'token-v10')).toBe(2);
+    // a dropped token still used: the reject_cmd load succeeds (token.c:786-795)
+    expect(first('token-05c-obj_priv_prog-reject_cmd.json', 'mutant-keep-dropped-token')).toBe(25);
+    expect(first('token-01-map_token.json', 'linux-6.18')).toBeUndefined();
   });
 
   it.skipIf(!existsSync(TOKEN_C))(`the table names token.c's subtests in its order${existsSync(TOKEN_C) ? '' : ' (skipped: no Linux 7.3.4 tree)'}`, () => {
