@@ -94,6 +94,25 @@ describe('corpus/selftest (token.c)', () => {
     expect(rows.map((r) => r.subtest)).toEqual(names);
   });
 
+  it.skipIf(!existsSync(TOKEN_C))(`labels cite lines of token.c that hold the assertion they name${existsSync(TOKEN_C) ? '' : ' (skipped: no Linux 7.3.4 tree)'}`, () => {
+    const lines = readFileSync(TOKEN_C, 'utf8').split('\n');
+    let checked = 0;
+    for (const e of entries)
+      for (const st of e.scenario.steps)
+        for (const m of (st.label ?? '').matchAll(/token\.c:(\d+)(?:-(\d+))?/g)) {
+          const a = Number(m[1]);
+          const b = Number(m[2] ?? m[1]);
+          expect(a <= b && b <= lines.length, `${e.file}: ${m[0]}`).toBe(true);
+          // "token.c:A-B ... (ASSERT_X ...)": ASSERT_X is on one of lines A..B
+          const assert = /^token\.c:[\d-]+[^()]*\((ASSERT_[A-Z_]+)/.exec(st.label!.slice(m.index))?.[1];
+          if (assert) {
+            expect(lines.slice(a - 1, b).join('\n'), `${e.file}: ${m[0]} (${assert})`).toContain(`${assert}(`);
+            checked++;
+          }
+        }
+    expect(checked).toBeGreaterThanOrEqual(50);
+  });
+
   it.skipIf(skip !== null)(`the kernel-checkable files: model and host kernel agree, every expectation holds on the kernel${skip ? ` (skipped: ${skip})` : ''}`, async () => {
     if ('skip' in probe) return;
     const checkable = entries.filter((e) => e.scenario.meta?.kernel_checkable);
