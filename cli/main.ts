@@ -16,6 +16,7 @@ import { runScenario } from '../model/run.ts';
 import { FileError, loadScenarioFile, saveScenarioFile, writeFileAtomic } from '../scenario/io.ts';
 import { ScenarioError } from '../scenario/validate.ts';
 import { formatTrace } from '../scenario/format.ts';
+import { describeResult, describeText, resultMeets, stepUnmet } from '../scenario/expect.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type FlagKind, UsageError, parseArgs, q } from './args.ts';
 import { RUNS_MAX, SEED_MAX, checkEnv, debugEnabled, envInt } from './env.ts';
@@ -340,9 +341,9 @@ async function run(argv: string[], out: Out): Promise<number> {
     const r = runScenario(s, override ? { profile: override } : {});
     const steps = s.steps.map((st, i) => {
       const got = r.results[i]!;
-      const bad = (st.expect !== undefined && st.expect !== got.ret) || (st.expect_text !== undefined && st.expect_text !== got.text);
-      if (bad) mismatches++;
-      return { step: i + 1, op: st.op, actor: st.actor, ret: got.ret, text: got.text, avc: got.avc, expect: st.expect, expect_text: st.expect_text, mismatch: bad };
+      const unmet = stepUnmet(st, got, i + 1);
+      if (unmet) mismatches++;
+      return { step: i + 1, op: st.op, actor: st.actor, ret: got.ret, text: got.text, avc: got.avc, expect: st.expect, expect_text: st.expect_text, mismatch: unmet !== null, unmet: unmet ?? undefined };
     });
     if (flags.json) {
       all.push({ file, profile: override?.name ?? s.profile ?? DEFAULT_PROFILE, steps });
@@ -351,8 +352,12 @@ async function run(argv: string[], out: Out): Promise<number> {
     out(`${file}${s.name ? `: ${s.name}` : ''}`);
     out(formatTrace(s, r.results, undefined, flags.avc ? 'all' : 'denials'));
     for (const x of steps)
-      if (x.mismatch)
-        out(`  MISMATCH step ${x.step}: expected ${x.expect ?? x.ret}${x.expect_text !== undefined ? ` ${JSON.stringify(x.expect_text)}` : ''}, got ${x.ret}${x.text !== undefined ? ` ${JSON.stringify(x.text)}` : ''}`);
+      if (x.unmet) {
+        // the result, or (result met) the text, as scenario/expect.ts words the expectation
+        const st = s.steps[x.step - 1]!;
+        const want = st.expect !== undefined && !resultMeets(st.expect, x.ret) ? describeResult(st.expect) : `${x.ret} ${describeText(st.expect_text!)}`;
+        out(`  MISMATCH step ${x.step}: expected ${want}, got ${x.ret}${x.text !== undefined ? ` ${JSON.stringify(x.text)}` : ''}`);
+      }
   }
   if (flags.json) out(JSON.stringify(all, null, 2));
   else out(`${mismatches === 0 ? 'all expectations met' : `${mismatches} step(s) differ from their expectation`}`);
