@@ -44,7 +44,7 @@ function ipeText(p: IpePolicyDecl): string {
   return `{DEFAULT action=${p.default.toUpperCase()}${rules.map((r) => `; ${r}`).join('')}}${ff}`;
 }
 
-function lsmActionLines(a: LsmAction, indent: string): string[] {
+export function lsmActionLines(a: LsmAction, indent: string): string[] {
   if (a.action === 'policy_load') return policyLines(a.policy, '[admin] load policy', indent);
   return [`${indent}[admin] BPF-LSM program on ${a.hook}: -${a.errno} for ${a.task}`];
 }
