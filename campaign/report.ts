@@ -39,6 +39,20 @@ export function kernelRange(prop: Property, s: Parameters<Property['check']>[0])
   return { violated, holds };
 }
 
+/** profile names, consecutive versions of one series shortened: "selinux-token-v1..v7" */
+export function compactNames(names: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < names.length; ) {
+    const m = /^(.*-v)(\d+)$/.exec(names[i]!);
+    let j = i + 1;
+    if (m) while (j < names.length && names[j] === `${m[1]}${Number(m[2]) + (j - i)}`) j++;
+    out.push(m && j - i > 2 ? `${names[i]}..v${Number(m[2]) + (j - i - 1)}` : names[i]!);
+    if (!(m && j - i > 2)) j = i + 1;
+    i = j;
+  }
+  return out.join(', ');
+}
+
 /** a shell command of at most `width` columns a line after `head`:
  *  continued with " \\" at word boundaries; a word longer than a line (a
  *  replay path) is broken with a backslash-newline inside the word and goes on
@@ -93,7 +107,7 @@ export function formatFailure(f: FailureReport): string[] {
   out.push(...field('finding', f.known ? `known: FINDINGS.md ${f.known.id} (${f.known.file.split('/').slice(-2).join('/')})` : 'new'));
   out.push(...field('claim', `${prop.claim}${q ? " (the suite's own rule: a question for the author, not a gap)" : ''}`));
   out.push(...field('source', sourceText(prop.source)));
-  out.push(...field('kernel range', `violated on ${range.violated.join(', ') || 'none'}; holds on ${range.holds.join(', ') || 'none'}`));
+  out.push(...field('kernel range', `violated on ${compactNames(range.violated) || 'none'}; holds on ${compactNames(range.holds) || 'none'}`));
   out.push(...field(`step ${ce.violation.step + 1}`, ce.violation.message));
   out.push(...field('first violating decision', f.decision));
   out.push(formatTrace(ce.scenario, ce.results, ce.violation.step));

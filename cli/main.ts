@@ -46,7 +46,9 @@ commands:
               expectations the kernel does not meet)
               --vm --kernel IMAGE (the same, on a kernel booted in QEMU)
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
-              every class of behavioural difference between two profiles, with a minimal witness
+              the behavioural differences between two profiles, one class per root cause (the
+              first changed LSM decision, or the first changed result), each with its
+              consequences counted and a minimal witness
   repro FILE --c [--out FILE [--force]]
               a standalone C file that runs the scenario as root and checks each step;
               --out never replaces an existing file unless --force is given
@@ -289,7 +291,10 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     const applicable = path === undefined && (flags.property === undefined || flags.property === 'all') ? props.length - na : props.length;
     const questions = report.filter((x) => (x as { verdict?: string }).verdict === 'question').length;
     const knownN = report.filter((x) => (x as { known?: unknown }).known).length;
-    if (failed) out(`of the ${failed} failures and questions: ${knownN} match a known finding, ${failed - knownN} new${known.failOnNew ? ' (--fail-on new)' : ''}`);
+    if (failed) {
+      const ids = [...new Set(report.flatMap((x) => { const k = (x as { known?: { finding: string } | null }).known; return k ? [k.finding] : []; }))];
+      out(`known findings: ${knownN} of ${failed} failing${ids.length ? ` (FINDINGS.md ${ids.join(', ')})` : ''}, new: ${failed - knownN}${known.failOnNew ? ' (--fail-on new: exit 1 only on a new one)' : ''}`);
+    }
     out(`${applicable - failed} passed, ${failed - questions} failed${questions ? `, ${questions} questions` : ''}${applicable < props.length ? `, ${props.length - applicable} not applicable` : ''} (profile ${profile.name}, seed ${seed})`);
   }
   if (interrupted) {
