@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
-import { joinShellLines, replayOf, shellLines } from './report.ts';
+import { compactNames, joinShellLines, replayOf, shellLines } from './report.ts';
 import { DEFAULT_KNOWN, loadKnown } from './known.ts';
 
 const made: string[] = [];
@@ -32,6 +32,13 @@ const SEED = '2980047484';
 const RACE = ['--profile', 'selinux-token-v7', '--property', 'fd-race-independence', '--seed', SEED, '--path', '5:7:0:0:0:0:0:0:0:0:0:6:3:3:3:3:3:3:3:3:3:3:5:3:3:3:4:7:7:7:7:10:12:13:12:13:15:16:19:18:20:19:25:9:9:14:14:14:14:16:9:9'];
 const CAPABLE = ['--profile', 'selinux-token-v7', '--property', 'selinux-token-capable', '--seed', SEED, '--path', '162:21:0:0:0:0:0:1:1:1:1:2:2:1:2:5:4:4:4:5:5:3:3:3:3'];
 
+describe('compactNames', () => {
+  it('shortens runs of three or more consecutive versions only', () => {
+    expect(compactNames(['selinux-token-v1', 'selinux-token-v2', 'selinux-token-v3', 'selinux-token-merged'])).toBe('selinux-token-v1..v3, selinux-token-merged');
+    expect(compactNames(['selinux-token-v1', 'selinux-token-v2', 'linux-6.18'])).toBe('selinux-token-v1, selinux-token-v2, linux-6.18');
+  });
+});
+
 describe('shellLines', () => {
   it('continues a long command over lines of at most 100 columns that the shell reads back as the command', () => {
     const cmd = `npx bpftc fuzz --profile selinux-token-v7 --property fd-race-independence --seed 1 --path ${'12:3:'.repeat(40)}7`;
@@ -53,7 +60,7 @@ describe('fuzz failure report for mail', () => {
     expect(r.out).toMatch(/^ {6}finding: new$/m);
     expect(r.out).toMatch(/^ {6}claim: With bpf_token_perms on, every capability/m);
     expect(r.out).toMatch(/^ {6}source: seeds\/000_f8d943f6c940056a\.txt, Changes in v6: "Updated bpf_token_capable/m);
-    expect(r.out).toMatch(/^ {6}kernel range: violated on [^;]*selinux-token-v7[^;]*; holds on [^\n]*\n? *[^\n]*selinux-token-fixed/m);
+    expect(r.out).toMatch(/^ {6}kernel range: violated on selinux-token-v1\.\.v7, selinux-token-merged; holds on\s+selinux-token-fixed$/m);
     expect(r.out).toMatch(/^ {6}first violating decision: btf_load -> EPERM \[bpf_token_capable cap2_userns:bpf\]$/m);
     expect(r.out).toMatch(/^ {5}allow U_t U_t:cap2_userns \*;$/m);
     expect(r.out).toMatch(/^ {6}reproducer: npx bpftc repro DIR\/selinux-token-capable--selinux-token-v7--seed2980047484\.json/m);
