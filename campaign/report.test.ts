@@ -69,6 +69,24 @@ describe('fuzz failure report for mail', () => {
     expect(again.out).toBe(r.out);
   });
 
+  it('the README shows current output: the token-v10 failure and the v7 fd race', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const blocks: string[] = [];
+    let cur: string[] | null = null;
+    for (const l of readme.split('\n')) {
+      if (cur === null && l.startsWith('```')) cur = [];
+      else if (cur !== null && l === '```') {
+        blocks.push(cur.join('\n'));
+        cur = null;
+      } else cur?.push(l);
+    }
+    const v10 = await cli('fuzz', '--profile', 'token-v10', '--property', 'token-from-bpffs-root', '--runs', '2000', '--seed', '1');
+    expect(blocks).toContain(v10.out);
+    const race = await cli('fuzz', ...RACE);
+    // the README's run is the campaign (--runs 1000 --seed 1) that found it: the same text but its first line's run count
+    expect(blocks.map((b) => b.split('\n').slice(1, -2).join('\n'))).toContain(race.out.split('\n').slice(1, -2).join('\n'));
+  });
+
   it('after --save the reproducer names the saved file, and bpftc repro takes it', async () => {
     const dir = tmp();
     const r = await cli('fuzz', ...CAPABLE, '--save', dir);

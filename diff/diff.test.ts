@@ -1,5 +1,6 @@
 // bpftc diff: classes of behavioural difference with minimal, reproducing witnesses.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diffProfiles, formatDiff, rootCauseOf } from './diff.ts';
 import { findProfile } from '../model/profile.ts';
@@ -62,6 +63,10 @@ describe('spec-version diff', () => {
     for (const l of text.split('\n')) expect(l.length, l).toBeLessThanOrEqual(100);
     expect(text.length).toBeLessThan(4000); // before issue 14: 18 classes, 58 KB, lines of up to 1,826 characters
     expect(text).toMatch(/^ {8}selinux-token-v6: bpf_token_capable: unconfined_t -> unlabeled_t cap2_userns:bpf denied$/m);
+    // the README shows this very output
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = /npx bpftc diff --from selinux-token-v6 --to selinux-token-v7\n```\n\n```\n([\s\S]*?)\n```/.exec(readme);
+    expect(block?.[1]).toBe(text);
   });
 
   it('the CLI prints markdown, and rejects bad input with one line and exit 2', async () => {
