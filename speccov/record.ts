@@ -59,7 +59,9 @@ function better(a: Witness, b: Witness | undefined, branch: boolean): boolean {
   if (!branch && a.outcome !== b.outcome) return a.outcome === 'fail';
   if (a.scenario.steps.length !== b.scenario.steps.length) return a.scenario.steps.length < b.scenario.steps.length;
   for (let i = 0; i < 3; i++) if (a.order[i] !== b.order[i]) return a.order[i]! < b.order[i]!;
-  return false;
+  // the same place (sections of different campaigns merged): the text decides, so merging stays order-independent
+  if (a.outcome !== b.outcome) return a.outcome === 'fail';
+  return JSON.stringify(a.scenario) < JSON.stringify(b.scenario);
 }
 
 /** a Coverage that notes the first step of each outcome of each point */
@@ -129,10 +131,9 @@ export class CoverageRecorder {
         if (step === undefined) continue;
         // the model is deterministic: a prefix decides its last step as the whole scenario did
         const len = Math.min(step + 1, s.steps.length);
-        const cur = into[id];
-        // compared on a stand-in of the prefix's length; the prefix is built only when it wins
-        if (cur && !better({ outcome, step: len - 1, order, scenario: { ...s, steps: new Array<Scenario['steps'][number]>(len) } }, cur, branch)) continue;
-        into[id] = { outcome, step: len - 1, order, scenario: { ...s, steps: s.steps.slice(0, len) } };
+        const cand: Witness = { outcome, step: len - 1, order, scenario: { ...s, steps: s.steps.slice(0, len) } };
+        if (!better(cand, into[id], branch)) continue;
+        into[id] = cand;
       }
     };
     for (const [id, f] of cov.first) offer(this.section.witnesses, id, f, findDecisionPoint(id)?.fails === '-');
