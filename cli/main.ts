@@ -33,6 +33,8 @@ commands:
               --workers N (default: all cores)  --time S (budget instead of --runs)
               --shard i/n (this machine's part of the seed space)  --batch N (runs per batch, 500)
               --save DIR (write counterexamples as new corpus files)  --json  --junit FILE
+              --coverage FILE (decision-point coverage of this campaign's scenarios)
+              --plugin FILE (properties and profiles of your own; repeatable)
   check FILE..  check scenario files against the claims: per property holds / VIOLATED (step) /
               QUESTION (the suite's own rule) / n/a; --profile P  --property NAME|all  --json  --trace
   run FILE..  run scenario files on the model and check their expectations
@@ -40,18 +42,20 @@ commands:
               --kernel (also on the running kernel, side by side with the model; UNMET lists
               expectations the kernel does not meet)
               --vm --kernel IMAGE (the same, on a kernel booted in QEMU)
-  diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
+  diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json] [--coverage FILE]:
               every class of behavioural difference between two profiles, with a minimal witness
   repro FILE --c [--out FILE [--force]]
               a standalone C file that runs the scenario as root and checks each step;
               --out never replaces an existing file unless --force is given
   corpus merge DIR... [--into DIR]
               merge findings of several shards, one file per distinct finding (default corpus/found)
-  coverage    [--profile P] [--runs N] [--seed S] [--lsm] [--html FILE] [--json]
+  coverage    [--profile P] [--runs N] [--seed S] [--lsm] [--save FILE] [--html FILE] [--json]
               which decision points of the model a campaign reaches, with which outcome
+  coverage FILE [--html OUT] [--json]
+              the coverage a fuzz / oracle / diff --coverage FILE campaign recorded
   properties  list the properties with their claims
   profiles    list the profiles (spec versions and known-bad variants)
-  oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--json]:
+  oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--coverage FILE] [--json]:
               generated and corpus scenarios on the running kernel and the model;
               disagreements shrunk and shown side by side
               --vm --kernel IMAGE [--profile P]: on a kernel booted in QEMU instead
