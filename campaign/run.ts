@@ -33,6 +33,8 @@ export interface CampaignSpec {
   timeSec?: number;
   /** record decision-point coverage of every generated case (fuzz --coverage FILE) */
   coverage?: boolean;
+  /** plugin files (absolute paths) each worker loads before its first batch (api/plugins.ts) */
+  plugins?: readonly string[];
 }
 
 export interface BatchResult {
@@ -305,7 +307,8 @@ export function workerMain(): Promise<number> {
   // a send to a parent that just died fails asynchronously: nothing to report to
   process.on('error', () => process.exit(0));
   return new Promise((resolve) => {
-    process.once('message', (job: WorkerJob) => {
+    process.once('message', async (job: WorkerJob) => {
+      if (job.spec.plugins?.length) await (await import('../api/plugins.ts')).loadPlugins(job.spec.plugins);
       workerLoop(job, (r) => process.send!(r), orphaned);
       if (orphaned()) process.exit(0);
       process.send!({ done: true }, () => resolve(0));

@@ -235,6 +235,8 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     const skipped = flags.property === undefined || flags.property === 'all' ? props.filter((p) => !appliesTo(p, profile)) : [];
     const run = props.filter((p) => !skipped.includes(p));
     const spec: CampaignSpec = { profile: profile.name, properties: run.map((p) => p.name), seed, shard, workers, batchRuns };
+    const { loadedPlugins } = await import('../api/plugins.ts');
+    if (loadedPlugins().length) spec.plugins = loadedPlugins();
     if (timeSec !== undefined) spec.timeSec = timeSec;
     else spec.runs = runs;
     if (typeof flags.coverage === 'string') spec.coverage = true;
@@ -455,6 +457,24 @@ export async function main(argv: string[], rawOut: Out = (l) => console.log(l), 
       return 0;
     }
     checkEnv();
+    // --plugin FILE (any command, repeatable): properties and profiles of one's own, loaded before the command
+    const plugins: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      if (rest[i] !== '--plugin') continue;
+      const f = rest[i + 1];
+      if (f === undefined || f.startsWith('--')) throw new UsageError('--plugin needs a file (a JavaScript module exporting properties and/or profiles)');
+      plugins.push(f);
+      rest.splice(i--, 2);
+    }
+    if (plugins.length) {
+      const { PluginError, loadPlugins } = await import('../api/plugins.ts');
+      try {
+        await loadPlugins(plugins);
+      } catch (e) {
+        if (e instanceof PluginError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
     switch (cmd) {
       case 'fuzz':
         return await fuzz(rest, out, err);
