@@ -4,7 +4,7 @@
 // witnesses, the full SELinux decision table, and every scenario text escaped.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../cli/main.ts';
@@ -62,6 +62,34 @@ describe('fuzz --coverage FILE', () => {
     const t = { ...collectCoverage(profile, { runs: 100, seed: 6 }), seed: 5 }; // as a second shard of the same campaign
     const [st, ts] = [mergeSections(s, t), mergeSections(t, s)].map((x) => JSON.stringify(coverageFile('', [x])));
     expect(st === ts, 'merge(s, t) and merge(t, s) differ').toBe(true);
+  });
+});
+
+describe('oracle and diff --coverage FILE', () => {
+  it('diff: one section per profile over the same compared scenarios', async () => {
+    const f = join(tmp, 'diff.json');
+    expect((await cli('diff', '--from', 'token-v10', '--to', 'linux-6.18', '--runs', '60', '--coverage', f)).code).toBe(0);
+    const d = read(f);
+    expect(d.sections.map((x) => [x.profile, x.source, x.scenarios])).toEqual([
+      ['token-v10', 'diff', 60],
+      ['linux-6.18', 'diff', 60],
+    ]);
+    // the two profiles decide differently: linux-6.18 has the same-userns check, token-v10 does not
+    expect(d.sections[0]!.points['bpf_token_create/same_userns']).toBeUndefined();
+    expect(d.sections[1]!.points['bpf_token_create/same_userns']!.pass).toBeGreaterThan(0);
+  });
+
+  it('oracle: the scenarios compared on the kernel (or no file where the oracle is skipped)', async () => {
+    const f = join(tmp, 'oracle.json');
+    const r = await cli('oracle', '--runs', '5', '--seed', '2', '--coverage', f);
+    if (r.out.startsWith('skipped:')) {
+      expect(existsSync(f)).toBe(false);
+      return;
+    }
+    const o = read(f);
+    const compared = Number(/^(\d+) scenarios \((\d+) from the corpus\)/m.exec(r.out)![1]);
+    expect(o.sections[0]).toMatchObject({ profile: 'linux-6.18', source: 'oracle', seed: 2, scenarios: compared });
+    expect(o.command).toBe('oracle --runs 5 --seed 2 --coverage ' + f);
   });
 });
 
