@@ -16,6 +16,7 @@ export default defineConfig({
       exclude: ['**/*.test.ts', '**/*.testkit.ts'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
+      reportOnFailure: true,
       thresholds: {
         'model/**/*.ts': { statements: 0, branches: 0, functions: 0, lines: 0 },
       },
