@@ -451,6 +451,11 @@ export const PROFILES: readonly Profile[] = [
     'selinux_bpf() :7302-7326 is the only polcap test (:7308); bpf_token_perms is POLICYDB_CAP_BPF_TOKEN_PERMS, index 14 (T security/selinux/include/policycap.h:22, policycap_names.h:25); creator_sid set in selinux_set_mnt_opts() :749, initialised :2632, compared :922, cloned :983; struct bpf_security_struct { sid, perms, grantor_sid } T security/selinux/include/objsec.h:181-185',
     'core: linux-7.3, whose security_bpf_prog_load() call is in bpf_check() with env->prog->aux->token (T kernel/bpf/verifier.c:21268) after the verifier capability calls (:21231-21235): the prog_load creator check runs (finding 1 does not hold here)',
   ], true, LINUX_7_3_TOKEN),
+  {
+    ...selinuxProfile('merged', 'mutant-merged-prog-load-null-token', 'mutant: the merged SELinux code on the 7.3.4 core, but security_bpf_prog_load() called from bpf_prog_load() with its local (NULL) token, as on 6.18', [
+      'simulates undoing progLoadHookInVerifier of linux-7.3 (7.3.4 kernel/bpf/verifier.c:21268 passes env->prog->aux->token): the merged selinux_bpf_prog_load() (security/selinux/hooks.c:7422) then never sees the token',
+    ], true, { ...LINUX_7_3_TOKEN, progLoadHookInVerifier: false }),
+  },
   // selinux-token-fixed (SELinux BPF-token helper): what a corrected patch would do
   selinuxProfile('fixed', 'selinux-token-fixed', 'the project\'s own corrected SELinux BPF-token patch for FINDINGS.md 1-4 (model/lsm/selinux.ts variant "fixed", not a posted patch): prog->aux->token at prog_load, validated path/token instead of fd re-resolution, polcap gates every new check, *_as checked at use', [
     'FINDINGS.md 1: selinux_bpf_prog_load() reads prog->aux->token (security_bpf_prog_load() gets NULL, K6)',
