@@ -85,7 +85,7 @@ export const selinuxTokenTextSufficient: Property = {
           const use = tokenUse(st, step);
           if (!use || !enforcing(use.se)) return null;
           // token-backed: the kernel keeps the token (it delegates the request)
-          if (use.f.obj.kind !== 'token' || !delegates(use.f.obj.token, step)) return null;
+          if (use.f.obj.kind !== 'token' || !delegates(use.f.obj.token, step, profile)) return null;
           ({ cur, creator } = use);
         } else return null;
         const trace: HookCall[] = [];
