@@ -1485,6 +1485,10 @@ static void emit_refused(struct sbuf *out, int stepno, int reason) {
   emit(out);
 }
 
+/* BPF-LSM programs and per-step hook traces (the VM oracle): oracle/lsmtrace.c */
+static void out_line(const char *s);
+#include "lsmtrace.c"
+
 static void run_steps(void) {
   struct sbuf out = {0}, text = {0};
   g_nowned = 0;
@@ -1492,6 +1496,7 @@ static void run_steps(void) {
     struct step *st = &S.steps[si];
     int k = st->actor;
     if (st->refused) { emit_refused(&out, st->i, st->refused); continue; } /* static rule: nothing is done */
+    lt_before_step(si);
     struct cmd c;
     memset(&c, 0, sizeof c);
     c.op = st->op;
@@ -1588,6 +1593,7 @@ static void run_steps(void) {
       sb_puts(&out, ",\"text\":");
       sb_json_str(&out, text.p ? text.p : "", text.len);
     }
+    lt_after_step(&out, st->op == OP_BTF_LOAD && ret >= 0);
     sb_puts(&out, "}");
     emit(&out);
   }
@@ -1647,7 +1653,9 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
   }
   for (int k = 0; k < S.nactors; k++) actor_wait_ready(k);
   (void)needed;
+  lt_scenario_start();
   run_steps();
+  lt_teardown();
   struct sbuf b = {0};
   sb_printf(&b, "{\"scenario\":%lld,\"done\":true}", S.id);
   emit(&b);
@@ -1987,6 +1995,10 @@ static void do_probe(void) {
             root ? "true" : "false", userns ? "true" : "false", token ? "true" : "false", ubp,
             (unsigned long long)g_caps_all, memcg ? "true" : "false", pidscg ? "true" : "false");
   sb_json_str(&b, un.release, strlen(un.release));
+  char lsm[200];
+  lt_probe(lsm, sizeof lsm);
+  sb_puts(&b, ",\"bpf_lsm\":");
+  sb_json_str(&b, lsm, strlen(lsm));
   sb_puts(&b, "}}");
   out_line(b.p);
   free(b.p);
@@ -2032,8 +2044,10 @@ int main(void) {
     if (*rest) *rest++ = 0;
     if (!strcmp(kw, "quit")) break;
     if (!strcmp(kw, "probe")) { do_probe(); continue; }
+    if (!strcmp(kw, "lsmtrace")) { lt_cmd_on(); continue; }
     if (!strcmp(kw, "scenario")) {
       reset_scenario();
+      LT_ND = 0;
       struct kv kvs[MAX_KV];
       int n;
       S.id = -1;
@@ -2063,13 +2077,13 @@ int main(void) {
       reset_scenario();
       continue;
     }
-    if (!strcmp(kw, "userns") || !strcmp(kw, "actor") || !strcmp(kw, "step")) {
+    if (!strcmp(kw, "userns") || !strcmp(kw, "actor") || !strcmp(kw, "step") || !strcmp(kw, "lsm_deny")) {
       if (!S.active) { print_error(0, 0, "declaration outside a scenario"); continue; }
       if (S.bad) continue;
       struct kv kvs[MAX_KV];
       int n;
       int bad = split_kv(rest, kvs, &n);
-      if (!bad) bad = parse_decl(kw, kvs, n);
+      if (!bad) bad = !strcmp(kw, "lsm_deny") ? lt_parse_deny(kvs, n) : parse_decl(kw, kvs, n);
       free_kv(kvs, n);
       if (bad) {
         char m[700];
