@@ -73,9 +73,11 @@ struct lt_func { int id; int nargs; };
 
 static uint32_t lt_rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 
-/* Finds the FUNC types named bpf_lsm_<hook> for every hook of LT_HOOKS in a raw
- * BTF blob; out[i].id = 0 when absent. Returns 0, or -EINVAL for a malformed blob. */
-static int lt_btf_find(const uint8_t *b, size_t n, struct lt_func *out) {
+/* Finds the FUNC types named <prefix><hook> (bpf_lsm_ or security_) for every hook of
+ * LT_HOOKS in a raw BTF blob; out[i].id = 0 when absent. Returns 0, or -EINVAL for a
+ * malformed blob. */
+static int lt_btf_find(const uint8_t *b, size_t n, const char *prefix, struct lt_func *out) {
+  size_t pl = strlen(prefix);
   for (int i = 0; i < LT_NHOOKS; i++) out[i].id = 0, out[i].nargs = -1;
   if (n < 24 || (b[0] | b[1] << 8) != LT_BTF_MAGIC) return -EINVAL;
   uint32_t hdr = lt_rd32(b + 4), toff = lt_rd32(b + 8), tlen = lt_rd32(b + 12), soff = lt_rd32(b + 16), slen = lt_rd32(b + 20);
@@ -117,9 +119,9 @@ static int lt_btf_find(const uint8_t *b, size_t n, struct lt_func *out) {
     if (no >= slen) continue;
     const char *name = (const char *)str + no;
     size_t maxl = slen - no;
-    if (strnlen(name, maxl) == maxl || strncmp(name, "bpf_lsm_", 8) != 0) continue;
+    if (strnlen(name, maxl) == maxl || strncmp(name, prefix, pl) != 0) continue;
     for (int i = 0; i < LT_NHOOKS; i++) {
-      if (strcmp(name + 8, LT_HOOKS[i].name) != 0) continue;
+      if (strcmp(name + pl, LT_HOOKS[i].name) != 0) continue;
       uint32_t proto = lt_rd32(ty + 8);
       out[i].id = (int)id;
       out[i].nargs = -1;
@@ -186,9 +188,25 @@ struct lt_insn { uint8_t code; uint8_t regs; int16_t off; int32_t imm; };
 
 struct lt_maps { int pids, deny, objs, queue; };
 
-/* Assembles the program of hook h (nargs context slots). Returns the count. */
-static int lt_assemble(int h, int nargs, const struct lt_maps *m, struct lt_insn *p, int max) {
+/* Program flavours. LT_MODE_LSM: BPF_PROG_TYPE_LSM on bpf_lsm_<hook> (context: the
+ * trampoline's u64 argument slots; records and denies). Kernels whose trampolines
+ * cannot attach (no CONFIG_FUNCTION_TRACER: no fentry site to patch, x86
+ * bpf_arch_text_poke() -EBUSY) get LT_MODE_KPROBE: BPF_PROG_TYPE_KPROBE on
+ * security_<hook> (context: struct pt_regs; arguments in rdi, rsi, rdx) records the
+ * call of the LSM hook itself, and LT_MODE_KRET on its return records rax: the hook's
+ * result over every LSM (call_int_hook()). No deny in those (no override). */
+enum { LT_MODE_LSM, LT_MODE_KPROBE, LT_MODE_KRET };
+#define LT_RET_FLAG 0x80u /* event hook id of a kretprobe event */
+/* x86_64 struct pt_regs offsets (arch/x86/include/asm/ptrace.h) */
+static const int16_t LT_PT_ARG[3] = {112 /* di */, 104 /* si */, 96 /* dx */};
+#define LT_PT_AX 80
+
+/* Assembles the program of hook h (nargs arguments) in a mode. Returns the count. */
+static int lt_assemble(int h, int nargs, int mode, const struct lt_maps *m, struct lt_insn *p, int max) {
   int n = 0, kind = LT_HOOKS[h].kind, na = nargs < 0 ? 1 : nargs;
+  int16_t argoff[3] = {0, 8, 16};
+  if (mode != LT_MODE_LSM) memcpy(argoff, LT_PT_ARG, sizeof argoff);
+  if (mode == LT_MODE_KRET) na = 0, kind = LT_TASK;
   if (max < 64) return -1;
 #define E(...) do { struct lt_insn _i[] = {__VA_ARGS__}; for (size_t _k = 0; _k < sizeof _i / sizeof _i[0]; _k++) p[n++] = _i[_k]; } while (0)
   E(LT_MOV64_X(6, 1));                         /* r6 = ctx */
@@ -201,8 +219,10 @@ static int lt_assemble(int h, int nargs, const struct lt_maps *m, struct lt_insn
   E(LT_MOV64_K(7, 0));                         /* r7 = actor + 1, 0 = not a scenario task */
   E(LT_JEQ_K(0, 0, 2));
   E(LT_LDX_W(7, 0, 0), LT_ADD64_K(7, 1));
-  E(LT_MOV64_K(8, 0));                         /* r8 = the program's return */
-  E(LT_LDX_DW(9, 6, 0));                       /* r9 = arg0 */
+  E(LT_MOV64_K(8, 0));                         /* r8 = the program's return (KRET: the hook's) */
+  if (mode == LT_MODE_KRET) E(LT_LDX_DW(8, 6, LT_PT_AX));
+  if (na > 0) E(LT_LDX_DW(9, 6, argoff[0])); /* r9 = arg0 */
+  else E(LT_MOV64_K(9, 0));
   int j_none = -1;
   if (kind == LT_FREE) {
     /* a scenario task, or an object a scenario task created */
@@ -216,6 +236,8 @@ static int lt_assemble(int h, int nargs, const struct lt_maps *m, struct lt_insn
   } else {
     j_none = n;
     E(LT_JEQ_K(7, 0, 0));                      /* patched: to exit0 */
+  }
+  if (kind != LT_FREE && mode == LT_MODE_LSM) {
     /* deny[(hook, actor)] = errno (1..MAX_ERRNO): return -errno */
     E(LT_MOV64_X(1, 7), LT_ADD64_K(1, LT_DENY_KEY(h, 0) - 1));
     E(LT_STX_W(10, 1, -8));
@@ -226,7 +248,8 @@ static int lt_assemble(int h, int nargs, const struct lt_maps *m, struct lt_insn
     E(LT_LDX_W(1, 0, 0));
     E(LT_JGT_K(1, LT_MAX_ERRNO, 1));
     E(LT_SUB64_X(8, 1));                       /* r8 = 0 - errno, in [-MAX_ERRNO, 0] */
-    if (kind == LT_CREATE) {
+  }
+  if (kind == LT_CREATE) {
       /* objs[arg0] = 1: its frees are recorded from any context */
       E(LT_STX_DW(10, 9, -16));
       E(LT_ST_DW(10, -24, 1));
@@ -235,14 +258,13 @@ static int lt_assemble(int h, int nargs, const struct lt_maps *m, struct lt_insn
       E(LT_MOV64_X(3, 10), LT_ADD64_K(3, -24));
       E(LT_MOV64_K(4, 0));
       E(LT_CALL(LT_FN_map_update_elem));
-    }
   }
   /* the event at r10-64 */
-  E(LT_ST_W(10, -64, h));
+  E(LT_ST_W(10, -64, mode == LT_MODE_KRET ? (int32_t)(h | LT_RET_FLAG) : h));
   E(LT_STX_W(10, 7, -60));
   E(LT_STX_DW(10, 9, -56));
   for (int a = 1; a < 3; a++) {
-    if (a < na) E(LT_LDX_DW(1, 6, (int16_t)(8 * a)));
+    if (a < na) E(LT_LDX_DW(1, 6, argoff[a]));
     else E(LT_MOV64_K(1, 0));
     E(LT_STX_DW(10, 1, (int16_t)(-56 + 8 * a)));
   }
@@ -251,7 +273,8 @@ static int lt_assemble(int h, int nargs, const struct lt_maps *m, struct lt_insn
   E(LT_MOV64_X(2, 10), LT_ADD64_K(2, -64));
   E(LT_MOV64_K(3, 0));
   E(LT_CALL(LT_FN_map_push_elem));
-  E(LT_MOV64_X(0, 8));
+  if (mode == LT_MODE_LSM) E(LT_MOV64_X(0, 8));
+  else E(LT_MOV64_K(0, 0));
   E(LT_EXIT());
   int exit0 = n;
   E(LT_MOV64_K(0, 0));
@@ -275,6 +298,7 @@ static void lt_put64(uint8_t *b, size_t off, uint64_t v) { memcpy(b + off, &v, 8
 #define LT_BPF_MAP_LOOKUP_AND_DELETE_ELEM 21
 #define LT_BPF_LINK_CREATE 28
 #define LT_BPF_PROG_TYPE_LSM 29
+#define LT_BPF_PROG_TYPE_KPROBE 2
 #define LT_BPF_LSM_MAC 27
 #define LT_MAP_HASH 1
 #define LT_MAP_QUEUE 22
@@ -284,9 +308,9 @@ static char lt_log[1 << 16];
 
 /* BPF_PROG_LOAD of an LSM program (prog_type@0 insn_cnt@4 insns@8 license@16 log_level@24
  * log_size@28 log_buf@32 prog_name@48 expected_attach_type@68 attach_btf_id@108) */
-static __attribute__((unused)) int lt_load(const struct lt_insn *p, int n, int btf_id, const char *name, int with_log) {
+static __attribute__((unused)) int lt_load(const struct lt_insn *p, int n, int mode, int btf_id, const char *name, int with_log) {
   uint8_t a[160] = {0};
-  lt_put32(a, 0, LT_BPF_PROG_TYPE_LSM);
+  lt_put32(a, 0, mode == LT_MODE_LSM ? LT_BPF_PROG_TYPE_LSM : LT_BPF_PROG_TYPE_KPROBE);
   lt_put32(a, 4, (uint32_t)n);
   lt_put64(a, 8, (uint64_t)(uintptr_t)p);
   lt_put64(a, 16, (uint64_t)(uintptr_t)"GPL");
@@ -299,8 +323,10 @@ static __attribute__((unused)) int lt_load(const struct lt_insn *p, int n, int b
   char pn[16] = {0};
   snprintf(pn, sizeof pn, "bt_%.12s", name);
   memcpy(a + 48, pn, 16);
-  lt_put32(a, 68, LT_BPF_LSM_MAC);
-  lt_put32(a, 108, (uint32_t)btf_id);
+  if (mode == LT_MODE_LSM) {
+    lt_put32(a, 68, LT_BPF_LSM_MAC);
+    lt_put32(a, 108, (uint32_t)btf_id);
+  }
   return lt_bpf(LT_BPF_PROG_LOAD, a, sizeof a);
 }
 
@@ -326,11 +352,14 @@ static __attribute__((unused)) int lt_elem(int cmd, int fd, const void *key, voi
 /* ---------- executor glue (this file is included into oracle/executor.c) ---------- */
 static struct {
   int on;              /* programs attached */
+  int mode;            /* LT_MODE_LSM (records, denies) or LT_MODE_KPROBE (records) */
   struct lt_maps m;
   struct lt_func f[LT_NHOOKS];
-  int links[LT_NHOOKS];
+  int fds[2 * LT_NHOOKS]; /* links / perf events */
+  int nfds;
   char err[256];
-} LT = {0, {-1, -1, -1, -1}, {{0, 0}}, {0}, ""};
+  char why[256];       /* LT_MODE_KPROBE: why not LT_MODE_LSM */
+} LT = {0, 0, {-1, -1, -1, -1}, {{0, 0}}, {0}, 0, "", ""};
 
 /* the scenario's bpf_lsm_deny actions (PROTOCOL.md `lsm_deny`) */
 #define LT_MAX_DENY 256
@@ -352,39 +381,42 @@ static int lt_high(int fd) {
   return fd;
 }
 
-/* Loads and attaches every program (main process, once). 0 or -errno; LT.err says why. */
-static int lt_start(void) {
-  if (LT.on) return 0;
+static void lt_undo(void) {
+  for (int i = 0; i < LT.nfds; i++) close(LT.fds[i]);
+  LT.nfds = 0;
+}
+
+/* loads one program; on failure LT.err says why (with the verifier's last line) */
+static int lt_load_one(int h, int mode, int btf_id, int nargs) {
+  struct lt_insn p[128];
+  int cnt = lt_assemble(h, nargs, mode, &LT.m, p, 128);
+  int pfd = lt_load(p, cnt, mode, btf_id, LT_HOOKS[h].name, 0);
+  if (pfd >= 0) return lt_high(pfd);
+  int e = errno;
+  lt_load(p, cnt, mode, btf_id, LT_HOOKS[h].name, 1);
+  char *nl = strrchr(lt_log, '\n');
+  while (nl && nl > lt_log && nl[1] == 0) { *nl = 0; nl = strrchr(lt_log, '\n'); }
+  const char *last = nl ? nl + 1 : lt_log;
+  snprintf(LT.err, sizeof LT.err, "prog_load %s%s%s: %s%s%.120s", mode == LT_MODE_LSM ? "bpf_lsm_" : "security_", LT_HOOKS[h].name,
+           mode == LT_MODE_KRET ? " (return)" : "", strerror(e), *last ? ": " : "", last);
+  errno = e;
+  return -1;
+}
+
+/* LT_MODE_LSM: every bpf_lsm_<hook> program loaded and attached (BPF_LINK_CREATE, else
+ * BPF_RAW_TRACEPOINT_OPEN); 0 or -errno */
+static int lt_start_lsm(void) {
   size_t n = 0;
   uint8_t *btf = lt_read_file("/sys/kernel/btf/vmlinux", &n);
   if (!btf) { snprintf(LT.err, sizeof LT.err, "no /sys/kernel/btf/vmlinux (kernel without CONFIG_DEBUG_INFO_BTF)"); return -ENOENT; }
-  int r = lt_btf_find(btf, n, LT.f);
+  int r = lt_btf_find(btf, n, "bpf_lsm_", LT.f);
   free(btf);
   if (r < 0) { snprintf(LT.err, sizeof LT.err, "malformed /sys/kernel/btf/vmlinux"); return r; }
   for (int i = 0; i < LT_NHOOKS; i++)
     if (!LT.f[i].id) { snprintf(LT.err, sizeof LT.err, "no bpf_lsm_%s in BTF (kernel without CONFIG_BPF_LSM)", LT_HOOKS[i].name); return -ENOENT; }
-  LT.m.pids = lt_high(lt_map(LT_MAP_HASH, 4, 4, 64));
-  LT.m.deny = lt_high(lt_map(LT_MAP_HASH, 4, 4, 1024));
-  LT.m.objs = lt_high(lt_map(LT_MAP_HASH, 8, 8, 4096));
-  LT.m.queue = lt_high(lt_map(LT_MAP_QUEUE, 0, LT_EVENT_SIZE, LT_QUEUE_LEN));
-  if (LT.m.pids < 0 || LT.m.deny < 0 || LT.m.objs < 0 || LT.m.queue < 0) {
-    snprintf(LT.err, sizeof LT.err, "map_create: %s", strerror(errno));
-    return -errno;
-  }
   for (int i = 0; i < LT_NHOOKS; i++) {
-    struct lt_insn p[128];
-    int cnt = lt_assemble(i, LT.f[i].nargs, &LT.m, p, 128);
-    int pfd = lt_load(p, cnt, LT.f[i].id, LT_HOOKS[i].name, 0);
-    if (pfd < 0) {
-      int e = errno;
-      lt_load(p, cnt, LT.f[i].id, LT_HOOKS[i].name, 1);
-      char *nl = strrchr(lt_log, '\n');
-      while (nl && nl > lt_log && nl[1] == 0) { *nl = 0; nl = strrchr(lt_log, '\n'); }
-      const char *last = nl ? nl + 1 : lt_log;
-      snprintf(LT.err, sizeof LT.err, "prog_load bpf_lsm_%s: %s%s%.120s", LT_HOOKS[i].name, strerror(e), *last ? ": " : "", last);
-      return -e;
-    }
-    pfd = lt_high(pfd);
+    int pfd = lt_load_one(i, LT_MODE_LSM, LT.f[i].id, LT.f[i].nargs);
+    if (pfd < 0) return -errno;
     uint8_t a[64] = {0};
     lt_put32(a, 0, (uint32_t)pfd);
     lt_put32(a, 8, LT_BPF_LSM_MAC);
@@ -394,12 +426,95 @@ static int lt_start(void) {
       lt_put32(a, 8, (uint32_t)pfd);
       l = lt_bpf(LT_BPF_RAW_TRACEPOINT_OPEN, a, sizeof a);
     }
-    if (l < 0) { snprintf(LT.err, sizeof LT.err, "attach bpf_lsm_%s: %s", LT_HOOKS[i].name, strerror(errno)); close(pfd); return -errno; }
-    LT.links[i] = lt_high(l);
+    int e = errno;
     close(pfd); /* the link keeps the program */
+    if (l < 0) {
+      snprintf(LT.err, sizeof LT.err, "attach bpf_lsm_%s: %s%s", LT_HOOKS[i].name, strerror(e),
+               e == EBUSY ? " (no fentry site to patch: kernel without CONFIG_FUNCTION_TRACER)" : "");
+      return -e;
+    }
+    LT.fds[LT.nfds++] = lt_high(l);
   }
-  LT.on = 1;
   return 0;
+}
+
+/* perf_event_open(2) of a kprobe (or kretprobe) on `fn` (perf_event_attr: type@0
+ * size@4 config@8 (retprobe bit) config1@56 = kprobe_func, config2@64 = offset) */
+static int lt_kprobe(const char *fn, int ret) {
+  char buf[64];
+  int err = 0;
+  size_t l = read_small("/sys/bus/event_source/devices/kprobe/type", buf, sizeof buf, &err);
+  if (err || !l) { errno = ENOENT; return -1; }
+  int type = atoi(buf), bit = 0;
+  if (ret) {
+    l = read_small("/sys/bus/event_source/devices/kprobe/format/retprobe", buf, sizeof buf, &err);
+    if (err || !l || strncmp(buf, "config:", 7)) { errno = ENOENT; return -1; }
+    bit = atoi(buf + 7);
+  }
+  uint8_t a[128] = {0};
+  lt_put32(a, 0, (uint32_t)type);
+  lt_put32(a, 4, sizeof a);
+  lt_put64(a, 8, ret ? 1ull << bit : 0);
+  lt_put64(a, 56, (uint64_t)(uintptr_t)fn);
+  return (int)syscall(298 /* NR_perf_event_open */, a, -1, 0, -1, 8 /* PERF_FLAG_FD_CLOEXEC */);
+}
+
+/* LT_MODE_KPROBE: kprobes on security_<hook>, kretprobes on the int ones; 0 or -errno */
+static int lt_start_kprobe(void) {
+  size_t n = 0;
+  uint8_t *btf = lt_read_file("/sys/kernel/btf/vmlinux", &n);
+  struct lt_func f[LT_NHOOKS];
+  if (!btf || lt_btf_find(btf, n, "security_", f) < 0)
+    for (int i = 0; i < LT_NHOOKS; i++) f[i].id = 0, f[i].nargs = 3; /* no BTF: three registers are read */
+  free(btf);
+  for (int i = 0; i < LT_NHOOKS; i++) {
+    LT.f[i] = f[i];
+    for (int ret = 0; ret < 2; ret++) {
+      if (ret && LT_HOOKS[i].kind == LT_FREE) continue; /* void */
+      int mode = ret ? LT_MODE_KRET : LT_MODE_KPROBE;
+      int pfd = lt_load_one(i, mode, 0, f[i].nargs < 0 ? 3 : f[i].nargs);
+      if (pfd < 0) return -errno;
+      char fn[64];
+      snprintf(fn, sizeof fn, "security_%s", LT_HOOKS[i].name);
+      int ev = lt_kprobe(fn, ret);
+      if (ev < 0 || ioctl(ev, 0x40042408 /* PERF_EVENT_IOC_SET_BPF */, pfd) < 0 || ioctl(ev, 0x2400 /* PERF_EVENT_IOC_ENABLE */, 0) < 0) {
+        int e = errno;
+        snprintf(LT.err, sizeof LT.err, "%s on %s: %s", ret ? "kretprobe" : "kprobe", fn, strerror(e));
+        if (ev >= 0) close(ev);
+        close(pfd);
+        return -e;
+      }
+      close(pfd); /* the perf event keeps the program */
+      LT.fds[LT.nfds++] = lt_high(ev);
+    }
+  }
+  return 0;
+}
+
+/* Loads and attaches every program (main process, once). 0 or -errno; LT.err says why. */
+static int lt_start(void) {
+  if (LT.on) return 0;
+  if (LT.m.pids < 0) {
+    LT.m.pids = lt_high(lt_map(LT_MAP_HASH, 4, 4, 64));
+    LT.m.deny = lt_high(lt_map(LT_MAP_HASH, 4, 4, 1024));
+    LT.m.objs = lt_high(lt_map(LT_MAP_HASH, 8, 8, 4096));
+    LT.m.queue = lt_high(lt_map(LT_MAP_QUEUE, 0, LT_EVENT_SIZE, LT_QUEUE_LEN));
+    if (LT.m.pids < 0 || LT.m.deny < 0 || LT.m.objs < 0 || LT.m.queue < 0) {
+      snprintf(LT.err, sizeof LT.err, "map_create: %s", strerror(errno));
+      return -errno;
+    }
+  }
+  int r = lt_start_lsm();
+  if (r == 0) { LT.mode = LT_MODE_LSM; LT.on = 1; return 0; }
+  lt_undo();
+  snprintf(LT.why, sizeof LT.why, "%s", LT.err);
+  r = lt_start_kprobe();
+  if (r == 0) { LT.mode = LT_MODE_KPROBE; LT.on = 1; return 0; }
+  lt_undo();
+  char k[256];
+  snprintf(k, sizeof k, "%s", LT.err);
+  snprintf(LT.err, sizeof LT.err, "%.120s; %.120s", LT.why, k);
+  return r;
 }
 
 /* One program load without attaching: can this task load LSM programs at all?
@@ -410,22 +525,24 @@ static void lt_probe(char *out, size_t n) {
   uint8_t *btf = lt_read_file("/sys/kernel/btf/vmlinux", &len);
   struct lt_func f[LT_NHOOKS];
   if (!btf) { snprintf(out, n, "no /sys/kernel/btf/vmlinux"); return; }
-  int r = lt_btf_find(btf, len, f);
+  int r = lt_btf_find(btf, len, "bpf_lsm_", f);
   free(btf);
   int h = lt_hook_index("bpf_token_cmd");
   if (r < 0 || !f[h].id) { snprintf(out, n, "no bpf_lsm_bpf_token_cmd in BTF"); return; }
   struct lt_maps m;
-  m.pids = m.deny = m.objs = lt_map(LT_MAP_HASH, 8, 8, 4);
+  m.pids = m.deny = lt_map(LT_MAP_HASH, 4, 4, 4);
+  m.objs = lt_map(LT_MAP_HASH, 8, 8, 4);
   m.queue = lt_map(LT_MAP_QUEUE, 0, LT_EVENT_SIZE, 4);
   struct lt_insn p[128];
-  int cnt = lt_assemble(h, f[h].nargs, &m, p, 128);
-  int pfd = m.pids < 0 || m.queue < 0 ? -1 : lt_load(p, cnt, f[h].id, "probe", 0);
+  int cnt = lt_assemble(h, f[h].nargs, LT_MODE_LSM, &m, p, 128);
+  int pfd = m.pids < 0 || m.objs < 0 || m.queue < 0 ? -1 : lt_load(p, cnt, LT_MODE_LSM, f[h].id, "probe", 0);
   int e = errno;
   if (pfd >= 0) snprintf(out, n, "ok");
   else if (e == EPERM && getpid() != 1) snprintf(out, n, "this kernel refuses BPF_PROG_TYPE_LSM loads (EPERM) for tgid %d != 1: BPF-LSM tracing needs the VM", (int)getpid());
   else snprintf(out, n, "BPF_PROG_TYPE_LSM load fails: %s", strerror(e));
   if (pfd >= 0) close(pfd);
   if (m.pids >= 0) close(m.pids);
+  if (m.objs >= 0) close(m.objs);
   if (m.queue >= 0) close(m.queue);
 }
 
@@ -438,7 +555,13 @@ static void lt_cmd_on(void) {
     sb_json_str(&b, LT.err, strlen(LT.err));
     sb_puts(&b, "}}");
   } else {
-    sb_puts(&b, "{\"lsmtrace\":{\"ok\":true,\"hooks\":{");
+    sb_printf(&b, "{\"lsmtrace\":{\"ok\":true,\"mode\":\"%s\",", LT.mode == LT_MODE_LSM ? "lsm" : "kprobe");
+    if (LT.mode != LT_MODE_LSM) {
+      sb_puts(&b, "\"why\":");
+      sb_json_str(&b, LT.why, strlen(LT.why));
+      sb_puts(&b, ",");
+    }
+    sb_puts(&b, "\"hooks\":{");
     for (int i = 0; i < LT_NHOOKS; i++) sb_printf(&b, "%s\"%s\":[%d,%d]", i ? "," : "", LT_HOOKS[i].name, LT.f[i].id, LT.f[i].nargs);
     sb_puts(&b, "}}}");
   }
@@ -457,6 +580,7 @@ static int lt_parse_deny(struct kv *kvs, int n) {
   if (h < 0 || LT_HOOKS[h].kind == LT_FREE) return perr("lsm_deny: hook '%.64s' cannot deny", hn);
   if (e < 1 || e > LT_MAX_ERRNO) return perr("lsm_deny: errno out of range");
   if (kv_check_used(kvs, n)) return 1;
+  if (!LT.on || LT.mode != LT_MODE_LSM) return perr("lsm_deny: no BPF-LSM programs in this kernel (lsmtrace)");
   if (LT_ND >= LT_MAX_DENY) return perr("limit: lsm_deny (at most %d)", LT_MAX_DENY);
   LT_D[LT_ND++] = (struct lt_deny){(int)step, a, h, (int)e};
   return 0;
@@ -472,6 +596,7 @@ static void lt_clear(int fd, int ks) {
 }
 
 struct lt_ev { uint32_t hook, actor; uint64_t a[3]; int64_t ret; };
+#define LT_OPEN (-1000000) /* kprobe mode: the return is not there yet */
 
 static int lt_pop(struct lt_ev *e) {
   uint8_t v[LT_EVENT_SIZE];
@@ -540,7 +665,14 @@ static void lt_after_step(struct sbuf *out, int drop_info) {
   int n = 0;
   struct lt_ev e;
   while (lt_pop(&e)) {
-    lt_track(&e);
+    if (e.hook & LT_RET_FLAG) {
+      /* a kretprobe: the result of the latest open call of that hook by that actor */
+      for (int i = n - 1; i >= 0; i--)
+        if (ev[i].hook == (e.hook & ~LT_RET_FLAG) && ev[i].actor == e.actor && ev[i].ret == LT_OPEN) { ev[i].ret = (int32_t)(uint32_t)e.ret; lt_track(&ev[i]); break; }
+      continue;
+    }
+    if (LT.mode != LT_MODE_LSM && LT_HOOKS[e.hook < (uint32_t)LT_NHOOKS ? e.hook : 0].kind != LT_FREE) e.ret = LT_OPEN;
+    else lt_track(&e);
     if (n < 512) ev[n++] = e;
     else LT_LOST++;
   }
@@ -584,29 +716,30 @@ static void lt_teardown(void) {
 
 #ifdef LSMTRACE_SELFTEST
 int main(int argc, char **argv) {
-  if (argc == 3 && !strcmp(argv[1], "btf")) {
+  if ((argc == 3 || argc == 4) && !strcmp(argv[1], "btf")) {
     size_t n = 0;
     uint8_t *b = lt_read_file(argv[2], &n);
     if (!b) { printf("error: cannot read %s\n", argv[2]); return 1; }
     struct lt_func f[LT_NHOOKS];
-    int r = lt_btf_find(b, n, f);
+    int r = lt_btf_find(b, n, argc > 3 ? argv[3] : "bpf_lsm_", f);
     free(b);
     if (r < 0) { printf("error: %s\n", strerror(-r)); return 1; }
     for (int i = 0; i < LT_NHOOKS; i++) printf("%s %d %d\n", LT_HOOKS[i].name, f[i].id, f[i].nargs);
     return 0;
   }
-  if (argc == 4 && !strcmp(argv[1], "asm")) {
+  if ((argc == 4 || argc == 5) && !strcmp(argv[1], "asm")) {
     int h = -1;
     for (int i = 0; i < LT_NHOOKS; i++)
       if (!strcmp(LT_HOOKS[i].name, argv[2])) h = i;
     if (h < 0) { printf("error: unknown hook\n"); return 1; }
     struct lt_maps m = {11, 12, 13, 14};
     struct lt_insn p[128];
-    int n = lt_assemble(h, atoi(argv[3]), &m, p, 128);
+    int mode = argc > 4 && !strcmp(argv[4], "kprobe") ? LT_MODE_KPROBE : argc > 4 && !strcmp(argv[4], "kret") ? LT_MODE_KRET : LT_MODE_LSM;
+    int n = lt_assemble(h, atoi(argv[3]), mode, &m, p, 128);
     for (int i = 0; i < n; i++) printf("%02x %x %x %d %d\n", p[i].code, p[i].regs & 15, p[i].regs >> 4, p[i].off, p[i].imm);
     return 0;
   }
-  printf("usage: lsmtrace btf FILE | asm HOOK NARGS\n");
+  printf("usage: lsmtrace btf FILE [PREFIX] | asm HOOK NARGS [lsm|kprobe|kret]\n");
   return 2;
 }
 #endif
