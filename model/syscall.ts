@@ -661,7 +661,9 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   // security_bpf_prog_load(prog, attr, token, uattr.is_kernel) receives the
   // local token: NULL (spec/integrity-rfc.md §I2.2); profile knob hookToken 'aux'
   // is the fix that passes prog->aux->token
-  const hookToken = k.profile.integrity?.hookToken === 'aux' ? prog.aux_token : token;
+  // 7.3.4 (knob progLoadHookAuxToken): the hook is called from bpf_check()
+  // with env->prog->aux->token (T kernel/bpf/verifier.c:21268)
+  const hookToken = k.profile.integrity?.hookToken === 'aux' || k.profile.token.progLoadHookAuxToken ? prog.aux_token : token;
   k.preemptionPoint();
   err = k.security.bpfProgLoad(prog, attr, hookToken, isKernel);
   if (k.check('bpf_prog_load/lsm', err !== 0)) {

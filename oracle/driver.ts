@@ -308,6 +308,11 @@ interface OutLine {
 /** the answer to `lsmtrace`: the FUNC ids and argument counts of bpf_lsm_<hook> in the kernel's BTF */
 export interface LsmTraceStatus {
   ok: boolean;
+  /** "lsm": BPF_PROG_TYPE_LSM programs (records, and bpf_lsm_deny runs); "kprobe":
+   *  kprobes on security_<hook> (records only), when LSM trampolines cannot attach */
+  mode?: 'lsm' | 'kprobe';
+  /** mode "kprobe": why the LSM programs could not attach */
+  why?: string;
   error?: string;
   hooks?: Record<string, [number, number]>;
 }
@@ -342,6 +347,8 @@ export class KernelExecutor implements ScenarioRunner {
   private lsmWaiters: Array<(s: LsmTraceStatus | undefined) => void> = [];
   /** BPF-LSM tracing is on in this executor (lsmTraceOn() answered ok, or DriverOptions.lsmTrace) */
   lsmTrace: boolean;
+  /** bpf_lsm_deny runs on this executor (lsmTraceOn() answered mode "lsm") */
+  lsmDeny = false;
 
   constructor(opts: DriverOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
@@ -422,6 +429,7 @@ export class KernelExecutor implements ScenarioRunner {
       this.lsmWaiters.push((st) => {
         const r = st ?? { ok: false, error: this.dead ?? 'no answer' };
         if (r.ok) this.lsmTrace = true;
+        if (r.ok && r.mode === 'lsm') this.lsmDeny = true;
         resolve(r);
       });
       this.child.stdin.write('lsmtrace\n');
@@ -446,7 +454,7 @@ export class KernelExecutor implements ScenarioRunner {
 
   /** Runs one scenario (as given: adapt it with adaptToMachine() first). */
   run(s: Scenario): Promise<KernelRun> {
-    const why = kernelUncheckable(s, { bpfLsm: this.lsmTrace });
+    const why = kernelUncheckable(s, { bpfLsm: this.lsmDeny });
     if (why) return Promise.resolve({ results: [], error: `unsupported: ${why}` });
     if (this.dead !== null) return Promise.resolve({ results: [], error: this.dead });
     const id = this.nextId++;
