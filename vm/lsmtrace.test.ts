@@ -11,6 +11,7 @@ import { compareWithKernel } from '../oracle/compare.ts';
 import { findProfile } from '../model/profile.ts';
 import { withBpffs } from '../model/profile-knobs.testkit.ts';
 import { runScenario } from '../model/run.ts';
+import { loadCorpus } from '../corpus/load.ts';
 import { cachedImages } from './cache.ts';
 import { bootVm, vmMissing } from './qemu.ts';
 import { type HookEvent, type TraceMode, compareTrace, describe as describeEvent, dropVerifier, modelTrace, ObjIds, parseKernelEvent } from './lsmtrace.ts';
@@ -50,6 +51,9 @@ function fakeKernel(s: Scenario, mode: TraceMode, profile = P618, edit?: (steps:
   const results = runScenario(s, { profile }).results;
   return { results, hooks: steps, lsmTeardown: { events: teardown, pending: 0, lost: 0 } };
 }
+
+/** corpus/vm/bpf-lsm-trace-7.3-prog-load-hook-gets-token.json as the 7.3.4 guest traced it (kprobe mode, 2026-12-02) */
+const KERNEL_73: KernelRun = {"results": [{"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}], "hooks": [[], [], [], [], [], [], [], [], ["bpf 2 24 ffff888000a13d40 8 0", "bpf_token_create 2 ffff88800079cd80 ffff888000a13d40 ffff888000a13c18 0"], ["bpf 2 5 ffff888000a13d40 a8 0", "bpf_token_cmd 2 ffff88800079cd80 5 0 0", "bpf_token_capable 2 ffff88800079cd80 27 0 0", "bpf_token_capable 2 ffff88800079cd80 26 0 0", "bpf_token_capable 2 ffff88800079cd80 26 0 0", "bpf_token_capable 2 ffff88800079cd80 27 0 0", "bpf_prog_load 2 ffffc900001ce000 ffff888000a13d40 ffff88800079cd80 0", "bpf_token_capable 2 ffff88800079cd80 27 0 0", "bpf_prog 2 ffffc900001ce000 0 0 0"]], "lsmTeardown": {"events": ["bpf_prog_free 0 ffffc900001ce000 0 0 0", "bpf_token_free 0 ffff88800079cd80 0 0 0"], "pending": 0, "lost": 0}};
 
 describe('BPF-LSM hook trace: model side and comparison', () => {
   it('parses the executor\'s events (hex arguments, the return, a missing return)', () => {
@@ -106,6 +110,21 @@ describe('BPF-LSM hook trace: model side and comparison', () => {
     const verifier = fakeKernel(tokenLoad, 'kprobe', P618, (st) => st[n - 3]!.splice(4, 0, st[n - 3]![2]!.replace(' 27 ', ' 26 ')));
     expect(compareTrace(tokenLoad, verifier, n, { mode: 'kprobe', profile: P618 }).agree).toBe(false);
     expect(compareTrace(tokenLoad, verifier, n, { mode: 'kprobe', profile: P618, preVerifier: true }).agree).toBe(true);
+  });
+
+  it('the recorded 7.3.4 trace of corpus/vm/bpf-lsm-trace-7.3-prog-load-hook-gets-token.json agrees with linux-7.3, not with linux-6.18', () => {
+    const s = loadCorpus(new URL('../corpus/vm', import.meta.url).pathname).find((e) => e.file.endsWith('bpf-lsm-trace-7.3-prog-load-hook-gets-token.json'))!.scenario;
+    const n = s.steps.length;
+    const on73 = compareTrace(s, KERNEL_73, n, { mode: 'kprobe', profile: P73, preVerifier: true });
+    expect(on73.agree).toBe(true);
+    expect(on73.frees!.kernel).toEqual(['bpf_prog_free prog#1 x1', 'bpf_token_free token#1 x1']);
+    const on618 = compareTrace(s, KERNEL_73, n, { mode: 'kprobe', profile: P618, preVerifier: true });
+    expect(on618.diffs.map((d) => d.index)).toEqual([n - 1]);
+    expect(on618.diffs[0]!.model).toContain('bpf_prog_load prog#1 token=0 = 0');
+    expect(on618.diffs[0]!.kernel).toContain('bpf_prog_load prog#1 token=1 = 0');
+    // with the verifier's calls: 7.3.4 asks CAP_PERFMON twice and CAP_BPF before the hook, CAP_BPF once after
+    const full = compareTrace(s, KERNEL_73, n, { mode: 'kprobe', profile: P73 });
+    expect(full.diffs[0]!.kernel.filter((x) => x.startsWith('bpf_token_capable')).map((x) => x.split(' ')[2])).toEqual(['cap=39', 'cap=38', 'cap=38', 'cap=39', 'cap=39']);
   });
 
   it('dropVerifier: the extra bpf_token_capable calls right before the kernel\'s hook (7.3 order) or after it (6.12 order)', () => {
