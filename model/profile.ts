@@ -44,6 +44,11 @@ export interface TokenCoreVariant {
    *  bpf_prog_load() with its local token, NULL by then (6.18; 6.12.117
    *  kernel/bpf/syscall.c:2780, :2845): the hook sees the load's token */
   progLoadHookAuxToken?: boolean;
+  /** 7.3.4: map_create() goes to free_map, not free_map_sec, when
+   *  security_bpf_map_create() refuses (kernel/bpf/syscall.c:1662-1664): the
+   *  free hooks run once, inside the hook (security/security.c:5356-5357).
+   *  6.18: free_map_sec calls security_bpf_map_free() a second time */
+  mapLsmRefusalFreeOnce?: boolean;
   /** enumerators the kernel's vmlinux BTF has after the 6.18 ones (names
    *  without the prefix, in enum order): bpf_parse_param() accepts them and
    *  bpf_show_options() needs them set for "any" (7.3.4 include/uapi/linux/bpf.h) */
@@ -226,6 +231,7 @@ export const PROFILES: readonly Profile[] = [
       'tokenFdBeforeHook: T kernel/bpf/token.c:169 bpf_token_create() FD_PREPARE() after bpf_get_inode() (:161), before kzalloc_obj() (:175) and security_bpf_token_create() (:188); 6.18 bpf_token_create() calls the hook first and get_unused_fd_flags() after it',
       'enumTails: T include/uapi/linux/bpf.h:995 BPF_PROG_ASSOC_STRUCT_OPS, :1049-1050 BPF_MAP_TYPE_INSN_ARRAY/RHASH, :1158-1161 BPF_TRACE_FSESSION..BPF_TRACE_FSESSION_MULTI after the 6.18 enumerators; bpf_show_options() (T kernel/bpf/inode.c:801-816) prints "any" only when every bit below __MAX_* is set, bpf_parse_param() (:1094 find_btf_enum_const()) accepts the new names; bpf_token_allow_prog_type() (T kernel/bpf/token.c:257) accepts attach types below the longer __MAX_BPF_ATTACH_TYPE and bpf_token_show_fdinfo() (token.c:75-96) prints "any" only with the new bits set',
       'progLoadHookAuxToken: T kernel/bpf/verifier.c:21268 bpf_check() calls security_bpf_prog_load(env->prog, attr, env->prog->aux->token, uattr.is_kernel); 6.18 bpf_prog_load() passes its local token, NULL after prog->aux->token = token (seen by the VM BPF-LSM trace, vm/lsmtrace.ts: token=1 on 7.3.4, token=0 on 6.12.117)',
+      'mapLsmRefusalFreeOnce: T kernel/bpf/syscall.c:1662-1664 map_create(): `if (err) goto free_map;` after security_bpf_map_create(), which already ran security_bpf_map_free() (security/security.c:5356-5357); 6.18 goes to free_map_sec and calls it again (seen by the VM BPF-LSM trace on Debian 7.3.4: one bpf_map_free call for a refused map)',
       'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, small NR_CPUS) and the host-only denyTrampolineProgs (off)',
     ],
     token: {
@@ -235,6 +241,7 @@ export const PROFILES: readonly Profile[] = [
       openTreeFdFirst: true,
       tokenFdBeforeHook: true,
       progLoadHookAuxToken: true,
+      mapLsmRefusalFreeOnce: true,
       enumTails: {
         delegate_cmds: ['PROG_ASSOC_STRUCT_OPS'],
         delegate_maps: ['INSN_ARRAY', 'RHASH'],

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import type { Scenario } from '../scenario/types.ts';
 import type { Profile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
+import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
 import { adaptToMachine, kernelUncheckable, type KernelRun } from '../oracle/driver.ts';
 import { compareWithKernel } from '../oracle/compare.ts';
 import { VmError, bootVm, vmMissing } from './qemu.ts';
@@ -15,6 +16,17 @@ import { RebootingVm } from './pool.ts';
 import { compareTrace, formatTraceDiff, traceClass, type TraceComparison, type TraceMode } from './lsmtrace.ts';
 
 type Out = (line: string) => void;
+
+/** bpf_lsm_deny actions added to a scenario's steps (model and guest apply them right before the step) */
+function withDenies(s: Scenario, ds: Array<{ at: number; hook: string; actor: number; errno: string }>): Scenario {
+  if (!ds.length || !s.steps.length) return s;
+  const steps = s.steps.map((st) => ({ ...st }));
+  for (const d of ds) {
+    const st = steps[d.at % steps.length]!;
+    st.lsm = [...(st.lsm ?? []), { action: 'bpf_lsm_deny', hook: d.hook, task: s.actors[d.actor % s.actors.length]!.name, errno: d.errno }];
+  }
+  return { ...s, steps };
+}
 
 export interface LsmTraceRunOptions {
   image: string;
@@ -83,7 +95,22 @@ export async function lsmTraceOracle(o: LsmTraceRunOptions): Promise<number> {
   const probe = vm.probe;
   const runner = new RebootingVm(vm, boot);
   const arb = scenarioArb({ profile: o.profile, sysctl: probe.unprivileged_bpf_disabled, maxCommands: o.maxCommands });
-  const generated = fc.sample(arb, { numRuns: o.runs, seed: o.seed }).map((c) => c.scenario);
+  // mode lsm: the generated scenarios also get bpf_lsm_deny actions (real in the
+  // guest), drawn from the same seed: 0-2 per scenario, a hook of BPF_LSM_HOOKS
+  // (the token hooks most often, as generators/lsm.ts), one of its actors, EPERM or EACCES
+  const denyArb = fc.array(
+    fc.record({
+      at: fc.nat(),
+      hook: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 2, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }),
+      actor: fc.nat(),
+      errno: fc.constantFrom('EPERM', 'EACCES'),
+    }),
+    { maxLength: 2 },
+  );
+  const generated =
+    mode === 'lsm'
+      ? fc.sample(fc.tuple(arb, denyArb), { numRuns: o.runs, seed: o.seed }).map(([c, ds]) => withDenies(c.scenario, ds))
+      : fc.sample(arb, { numRuns: o.runs, seed: o.seed }).map((c) => c.scenario);
   const scenarios = [...o.corpus, ...generated].map((sc) => ({ ...sc, profile: o.profile.name }));
   const sum: LsmTraceSummary = {
     release: probe.release,

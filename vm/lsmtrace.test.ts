@@ -55,6 +55,11 @@ function fakeKernel(s: Scenario, mode: TraceMode, profile = P618, edit?: (steps:
 /** corpus/vm/bpf-lsm-trace-7.3-prog-load-hook-gets-token.json as the 7.3.4 guest traced it (kprobe mode, 2026-12-02) */
 const KERNEL_73: KernelRun = {"results": [{"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}, {"ret": "ok"}], "hooks": [[], [], [], [], [], [], [], [], ["bpf 2 24 ffff888000a13d40 8 0", "bpf_token_create 2 ffff88800079cd80 ffff888000a13d40 ffff888000a13c18 0"], ["bpf 2 5 ffff888000a13d40 a8 0", "bpf_token_cmd 2 ffff88800079cd80 5 0 0", "bpf_token_capable 2 ffff88800079cd80 27 0 0", "bpf_token_capable 2 ffff88800079cd80 26 0 0", "bpf_token_capable 2 ffff88800079cd80 26 0 0", "bpf_token_capable 2 ffff88800079cd80 27 0 0", "bpf_prog_load 2 ffffc900001ce000 ffff888000a13d40 ffff88800079cd80 0", "bpf_token_capable 2 ffff88800079cd80 27 0 0", "bpf_prog 2 ffffc900001ce000 0 0 0"]], "lsmTeardown": {"events": ["bpf_prog_free 0 ffffc900001ce000 0 0 0", "bpf_token_free 0 ffff88800079cd80 0 0 0"], "pending": 0, "lost": 0}};
 
+/** corpus/vm/bpf-lsm-trace-7.3-map-refusal-frees-once.json on Debian's 7.3.4 kernel (mode lsm, 2026-12-02) */
+const KERNEL_73_MAP: KernelRun = {"results": [{"ret": "EACCES"}, {"ret": "ok"}], "hooks": [["bpf 1 0 ffffd048c05e7a80 a8 0", "bpf_map_create 1 ffff8ba2c249a400 ffffd048c05e7a80 0 -13", "bpf_map_free 1 ffff8ba2c249a400 0 0 0"], ["bpf 1 5 ffffd048c05e7b40 a8 0", "bpf_prog_load 1 ffffd048c009d000 ffffd048c05e7b40 0 0", "bpf_prog 1 ffffd048c009d000 0 0 0"]], "lsmTeardown": {"events": ["bpf_prog_free 0 ffffd048c009d000 0 0 0"], "pending": 0, "lost": 0}};
+/** corpus/findings/linux-6.18-prog-free-callbacks-twice.json (FINDINGS I2) on Debian's 7.3.4 kernel (mode lsm, 2026-12-02) */
+const KERNEL_73_I2: KernelRun = {"results": [{"ret": "EPERM"}], "hooks": [["bpf 1 5 ffffd262405e7c30 a8 0", "bpf_prog_load 1 ffffd2624009d000 ffffd262405e7c30 0 -1", "bpf_prog_free 1 ffffd2624009d000 0 0 0", "bpf_prog_free 1 ffffd2624009d000 0 0 0"]], "lsmTeardown": {"events": [], "pending": 0, "lost": 0}};
+
 describe('BPF-LSM hook trace: model side and comparison', () => {
   it('parses the executor\'s events (hex arguments, the return, a missing return)', () => {
     expect(parseKernelEvent('bpf 2 5 ffff8880007ffd40 a8 0')).toMatchObject({ hook: 'bpf', actor: 2, cmd: 5, ret: 0 });
@@ -125,6 +130,21 @@ describe('BPF-LSM hook trace: model side and comparison', () => {
     // with the verifier's calls: 7.3.4 asks CAP_PERFMON twice and CAP_BPF before the hook, CAP_BPF once after
     const full = compareTrace(s, KERNEL_73, n, { mode: 'kprobe', profile: P73 });
     expect(full.diffs[0]!.kernel.filter((x) => x.startsWith('bpf_token_capable')).map((x) => x.split(' ')[2])).toEqual(['cap=39', 'cap=38', 'cap=38', 'cap=39', 'cap=39']);
+  });
+
+  it('Debian 7.3.4 (mode lsm): a refused map_create frees once (knob mapLsmRefusalFreeOnce), a refused load twice (FINDINGS I2)', () => {
+    const byName = (dir: string, f: string): Scenario => loadCorpus(new URL(`../corpus/${dir}`, import.meta.url).pathname).find((e) => e.file.endsWith(f))!.scenario;
+    const map = byName('vm', 'bpf-lsm-trace-7.3-map-refusal-frees-once.json');
+    const c73 = compareTrace(map, KERNEL_73_MAP, map.steps.length, { mode: 'lsm', profile: P73, preVerifier: true });
+    expect(c73.agree).toBe(true);
+    expect(c73.frees!.kernel).toEqual(['bpf_map_free map#1 x1', 'bpf_prog_free prog#1 x1']);
+    const c618 = compareTrace(map, KERNEL_73_MAP, map.steps.length, { mode: 'lsm', profile: P618, preVerifier: true });
+    expect(c618.frees!.model).toContain('bpf_map_free map#1 x2');
+    expect(c618.agree).toBe(false);
+    const i2 = byName('findings', 'linux-6.18-prog-free-callbacks-twice.json');
+    const ci2 = compareTrace(i2, KERNEL_73_I2, 1, { mode: 'lsm', profile: P73 });
+    expect(ci2.agree).toBe(true);
+    expect(ci2.frees!.kernel).toEqual(['bpf_prog_free prog#1 x2']);
   });
 
   it('dropVerifier: the extra bpf_token_capable calls right before the kernel\'s hook (7.3 order) or after it (6.12 order)', () => {
