@@ -1486,9 +1486,21 @@ static void emit_refused(struct sbuf *out, int stepno, int reason) {
   emit(out);
 }
 
-/* BPF-LSM programs and per-step hook traces (the VM oracle): oracle/lsmtrace.c */
+/* BPF-LSM programs and per-step hook traces (the VM oracle): oracle/lsmtrace.c. A reproducer
+ * (repro/repro.ts) embeds this file alone and defines BPFTC_NO_LSMTRACE: no tracing there. */
 static void out_line(const char *s);
+#ifndef BPFTC_NO_LSMTRACE
 #include "lsmtrace.c"
+#else
+static int LT_ND;
+static void lt_before_step(int si) { (void)si; }
+static void lt_after_step(struct sbuf *out, int drop_info) { (void)out; (void)drop_info; }
+static void lt_scenario_start(void) {}
+static void lt_teardown(void) {}
+static void lt_probe(char *out, size_t n) { snprintf(out, n, "not in a reproducer"); }
+static void lt_cmd_on(void) { out_line("{\"lsmtrace\":{\"ok\":false,\"error\":\"not in a reproducer\"}}"); }
+static int lt_parse_deny(struct kv *kvs, int n) { (void)kvs; (void)n; return perr("lsm_deny: not in a reproducer"); }
+#endif
 
 static void run_steps(void) {
   struct sbuf out = {0}, text = {0};
