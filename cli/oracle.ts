@@ -3,6 +3,7 @@
 // each disagreement is shrunk and printed side by side.
 
 import fc from 'fast-check';
+import { existsSync } from 'node:fs';
 import { type Profile, findProfile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
 import { type Probe, probeKernel } from '../oracle/driver.ts';
@@ -58,6 +59,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
     // the BPF-LSM hook trace (vm/lsmtrace-run.ts): the corpus scenarios with bpf_lsm_deny steps too
     if (!flags.vm) throw new UsageError('--lsm-trace goes with --vm (the host refuses BPF-LSM programs)');
     if (flags.kernel === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
+    if (!existsSync(flags.kernel as string)) throw new UsageError(`no kernel image ${q(flags.kernel as string)} (bpftc vm build makes one)`);
     const lsmCorpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable || e.scenario.steps.some((st) => st.lsm?.some((a) => a.action === 'bpf_lsm_deny')));
     const { lsmTraceOracle } = await import('../vm/lsmtrace-run.ts');
     let n = 0;
