@@ -54,7 +54,8 @@ commands:
   oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--json]:
               generated and corpus scenarios on the running kernel and the model;
               disagreements shrunk and shown side by side
-              --vm --kernel IMAGE [--profile P]: on a kernel booted in QEMU instead
+              --vm --kernel IMAGE [--profile P] [--vms N]: on a kernel booted in QEMU instead
+              (N guests in parallel, default one per core; results in scenario order)
   vm          build [--source linux-source-6.12|linux-source-7.3|DIR] [--patch FILE]... [--lsm selinux,bpf]:
               a small kernel for the VM oracle, cached (prints the image's path)
               check-kernel IMAGE [--boot]: which features the VM oracle needs the image lacks

@@ -2,6 +2,7 @@
 // kernel-checkable corpus scenario) run on the real kernel and on the model;
 // each disagreement is shrunk and printed side by side.
 
+import { availableParallelism } from 'node:os';
 import fc from 'fast-check';
 import { type Profile, findProfile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
@@ -38,10 +39,10 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
 export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
-    vm: 'bool', kernel: 'string', profile: 'string',
+    vm: 'bool', kernel: 'string', profile: 'string', vms: { int: [1, 16] },
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
-  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined)) throw new UsageError('--kernel and --profile go with --vm');
+  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined)) throw new UsageError('--kernel, --profile and --vms go with --vm');
   const runs = runsOf(flags, 500, 'BPFTC_ORACLE_RUNS');
   const seed = seedOf(flags);
   const profileName = (flags.profile as string | undefined) ?? 'linux-6.18';
@@ -54,7 +55,9 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   checkInDir(`--corpus ${corpusDir}`, corpusDir);
   if (typeof flags.save === 'string') checkOutDir('--save', flags.save);
   const corpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable);
-  const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined) : null;
+  // --vms: guests in parallel, default one per core (each guest is one TCG thread)
+  const vms = (flags.vms as number | undefined) ?? Math.max(1, Math.min(16, availableParallelism()));
+  const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined, { vms }) : null;
   if (vm && 'error' in vm) {
     err(`bpftc: ${vm.error}`);
     return 1;
@@ -118,6 +121,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     process.off('SIGTERM', onTerm);
   }
   if (interrupted) err(`bpftc: ${interrupted}: the executors are stopped; reporting what was compared so far`);
+  // several guests finish out of order: report and save in scenario order
+  found.sort((x, y) => x.index - y.index);
   // disagreements are printed before they are saved (text); a save that fails
   // (full disk) stops saving and is the one error line, after the report
   const saved: string[] = [];
@@ -140,7 +145,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
       JSON.stringify(
         {
           release: probe.release,
-          ...(vm ? { vm: { accel: vm.accel, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000, boots: vm.runner.boots, deaths: vm.runner.deaths, crashes: vm.runner.crashes }, profile: profile.name } : {}),
+          ...(vm ? { vm: { accel: vm.accel, vms: vm.vms, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000, boots: vm.runner.boots, deaths: vm.runner.deaths, crashes: vm.runner.crashes }, profile: profile.name } : {}),
           unprivileged_bpf_disabled: probe.unprivileged_bpf_disabled,
           seed,
           ...(interrupted ? { interrupted } : {}),
@@ -159,7 +164,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
       ),
     );
   } else {
-    out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
+    out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, ${vm.vms} guest${vm.vms > 1 ? 's' : ''}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     // a file that says kernel_checkable but is not (a race, LSM set-up, thread_of) is never executed: said, not hidden
     if (res.unsupported) out(`${res.unsupported} corpus scenario(s) marked kernel_checkable are model-only and were not run on the kernel`);

@@ -10,6 +10,9 @@ import { type ShrinkResult, formatSideBySide, shrinkDisagreement } from './shrin
 export { formatCoverageTable } from './compare.ts';
 
 export interface Disagreement {
+  /** position of the scenario in `scenarios` (from 0): results that finish out
+   *  of order (several VMs) are reported in this order */
+  index: number;
   /** the scenario as run (adapted to the machine) */
   scenario: Scenario;
   comparison: Comparison & { kind: 'disagree' };
@@ -82,7 +85,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   };
   if (opts.signal?.aborted) abort();
   opts.signal?.addEventListener('abort', abort);
-  const handle = async (orig: Scenario): Promise<void> => {
+  const handle = async (orig: Scenario, index: number): Promise<void> => {
     const s = adaptToMachine(orig, probe);
     const run = await ex.run(s);
     if (result.aborted) return; // killed under it: not a result
@@ -99,19 +102,21 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
       const report = shrunk
         ? formatSideBySide(shrunk.scenario, shrunk.comparison.model, shrunk.comparison.kernel)
         : formatSideBySide(s, c.model, c.kernel);
-      const d: Disagreement = { scenario: s, comparison: c, shrunk, report };
+      const d: Disagreement = { index, scenario: s, comparison: c, shrunk, report };
       result.shrunk.push(d);
       await opts.onDisagreement?.(d);
     }
   };
+  let next = 0;
   try {
     for await (const s of opts.scenarios as AsyncIterable<Scenario>) {
       if (stop) break;
+      const index = next++;
       if (kernelUncheckable(s)) {
         result.unsupported++;
         continue;
       }
-      const p: Promise<void> = handle(s).finally(() => inflight.delete(p));
+      const p: Promise<void> = handle(s, index).finally(() => inflight.delete(p));
       inflight.add(p);
       if (inflight.size >= conc) await Promise.race(inflight);
     }
@@ -120,5 +125,6 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     opts.signal?.removeEventListener('abort', abort);
     if (!opts.executor) await Promise.all([ex.close(), shrinkEx.close()]);
   }
+  result.shrunk.sort((a, b) => a.index - b.index);
   return result;
 }

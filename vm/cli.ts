@@ -7,7 +7,7 @@ import { AptError } from './apt.ts';
 import { BuildError, LSMS, type Lsm, PACKAGES, buildKernel } from './build.ts';
 import { ImageError, featuresFromConfig, featuresFromGuest, readImage, type Feature } from './kconfig.ts';
 import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
-import { RebootingVm } from './pool.ts';
+import { RebootingVm, VmPool } from './pool.ts';
 import type { Probe } from '../oracle/driver.ts';
 import { PatchError } from './patch.ts';
 
@@ -134,7 +134,9 @@ export interface Guest {
   probe: Probe;
   accel: string;
   bootSeconds: number;
-  runner: RebootingVm;
+  runner: VmPool;
+  /** guests running in parallel */
+  vms: number;
   /** "VM 7.3.4 (tcg)" */
   label: string;
   /** what the guest's deaths and the crashing scenarios were, for the report */
@@ -143,27 +145,32 @@ export interface Guest {
 }
 
 /** skip when the VM oracle cannot run here (no qemu, no image, no static
- *  busybox), error when the boot fails */
-export async function openVm(image: string | undefined, opts: { cpus?: number } = {}): Promise<Guest | { skip: string } | { error: string }> {
+ *  busybox), error when the boot fails. `vms` guests boot in parallel (default 1). */
+export async function openVm(image: string | undefined, opts: { cpus?: number; vms?: number } = {}): Promise<Guest | { skip: string } | { error: string }> {
   if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
   if (!existsSync(image)) throw new UsageError(`no kernel image ${image} (bpftc vm build makes one)`);
   const missing = vmMissing(image);
   if (missing) return { skip: missing };
   const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) };
-  let vm: Vm;
-  try {
-    vm = await bootVm(boot);
-  } catch (e) {
-    if (e instanceof VmError) return { error: e.message };
-    throw e;
+  const n = opts.vms ?? 1;
+  const booted = await Promise.allSettled(Array.from({ length: n }, () => bootVm(boot)));
+  const failed = booted.find((b): b is PromiseRejectedResult => b.status === 'rejected');
+  if (failed) {
+    await Promise.all(booted.map((b) => (b.status === 'fulfilled' ? b.value.close() : undefined)));
+    if (failed.reason instanceof VmError) return { error: failed.reason.message };
+    throw failed.reason;
   }
-  const runner = new RebootingVm(vm, boot);
+  const vms = booted.map((b) => (b as PromiseFulfilledResult<Vm>).value);
+  const first = vms[0]!;
+  const runner = new VmPool(vms.map((vm) => new RebootingVm(vm, boot)));
   return {
-    probe: vm.probe,
-    accel: vm.accel,
-    bootSeconds: vm.bootSeconds,
+    probe: first.probe,
+    accel: first.accel,
+    // the slowest guest's boot: the campaign starts when every guest is up
+    bootSeconds: Math.max(...vms.map((v) => v.bootSeconds)),
     runner,
-    label: `VM ${vm.probe.release} (${vm.accel})`,
+    vms: n,
+    label: `VM ${first.probe.release} (${first.accel}${n > 1 ? `, ${n} guests` : ''})`,
     crashReport: () => {
       const lines: string[] = [];
       if (runner.deaths.length) lines.push(`the guest kernel died ${runner.deaths.length} time(s); ${runner.boots} boot(s) in all`);

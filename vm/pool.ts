@@ -135,3 +135,44 @@ export class RebootingVm implements ScenarioRunner {
     await this.vm.close();
   }
 }
+
+/** Several guests (each a RebootingVm), for `--vms N`: a scenario goes to the
+ *  guest with the fewest scenarios in flight (the lowest index on a tie). Every
+ *  scenario runs in a fresh process tree of its guest, so its result does not
+ *  depend on which guest ran it; callers that report put results back in
+ *  scenario order (oracle/campaign.ts `index`). */
+export class VmPool implements ScenarioRunner {
+  private readonly load: number[];
+
+  constructor(readonly guests: RebootingVm[]) {
+    if (!guests.length) throw new Error('VmPool needs at least one guest');
+    this.load = guests.map(() => 0);
+  }
+
+  async run(s: Scenario): Promise<KernelRun> {
+    let i = 0;
+    for (let j = 1; j < this.load.length; j++) if (this.load[j]! < this.load[i]!) i = j;
+    this.load[i]!++;
+    try {
+      return await this.guests[i]!.run(s);
+    } finally {
+      this.load[i]!--;
+    }
+  }
+
+  get boots(): number {
+    return this.guests.reduce((n, g) => n + g.boots, 0);
+  }
+
+  get deaths(): string[][] {
+    return this.guests.flatMap((g) => g.deaths);
+  }
+
+  get crashes(): Crash[] {
+    return this.guests.flatMap((g) => g.crashes);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.guests.map((g) => g.close()));
+  }
+}
