@@ -15,6 +15,8 @@ export interface KernelTarget {
   probe: Probe;
   label: string;
   run: (scenarios: Scenario[]) => Promise<KernelRun[]>;
+  /** the scenario as this kernel's model sees it (the VM: its config facts) */
+  adapt?: (s: Scenario) => Scenario;
 }
 
 export async function runOnKernelCommand(files: string[], json: boolean, out: (l: string) => void, target?: KernelTarget): Promise<number> {
@@ -30,7 +32,7 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
     out(json ? JSON.stringify({ skipped: probe.skip }) : `skipped: ${probe.skip}`);
     return 0;
   }
-  const scenarios = loaded.map((s) => adaptToMachine(s, probe));
+  const scenarios = loaded.map((s) => adaptToMachine(target?.adapt ? target.adapt(s) : s, probe));
   const runs = target ? await target.run(scenarios) : await runOnKernel(scenarios);
   if (target && !json) out(`kernel: ${target.label}`);
   let disagree = 0;

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import fc from 'fast-check';
 import { type Profile, findProfile } from '../model/profile.ts';
+import { formatKconfig } from '../model/kconfig.ts';
 import { scenarioArb } from '../generators/scenario.ts';
 import { type Probe, probeKernel } from '../oracle/driver.ts';
 import type { Guest } from '../vm/cli.ts';
@@ -89,7 +90,10 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
   const arb = scenarioArb({ profile, sysctl: probe.unprivileged_bpf_disabled, maxCommands: (flags['max-commands'] as number | undefined) ?? 30 });
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
   // --profile: every scenario (corpus ones too) is judged against that profile
-  const scenarios = [...corpus, ...generated].map((sc) => (flags.profile !== undefined ? { ...sc, profile: profile.name } : sc));
+  // --vm: judged on the image's kernel-config facts (vm.withFacts, model/kconfig.ts)
+  const scenarios = [...corpus, ...generated]
+    .map((sc) => (flags.profile !== undefined ? { ...sc, profile: profile.name } : sc))
+    .map((sc) => (vm ? vm.withFacts(sc) : sc));
   const t0 = Date.now();
   const found: Disagreement[] = [];
   // SIGINT / SIGTERM: the executors (and every scenario's process group) are
@@ -145,7 +149,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
       JSON.stringify(
         {
           release: probe.release,
-          ...(vm ? { vm: { accel: vm.accel, vms: vm.vms, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000, boots: vm.runner.boots, deaths: vm.runner.deaths, crashes: vm.runner.crashes }, profile: profile.name } : {}),
+          ...(vm ? { vm: { accel: vm.accel, vms: vm.vms, kconfig: vm.kconfig ? formatKconfig(vm.kconfig) : null, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000, boots: vm.runner.boots, deaths: vm.runner.deaths, crashes: vm.runner.crashes }, profile: profile.name } : {}),
           unprivileged_bpf_disabled: probe.unprivileged_bpf_disabled,
           seed,
           ...(interrupted ? { interrupted } : {}),
@@ -165,6 +169,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     );
   } else {
     out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, ${vm.vms} guest${vm.vms > 1 ? 's' : ''}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
+    if (vm) out(vm.kconfig ? `kernel config facts (embedded config): ${formatKconfig(vm.kconfig)}` : `kernel config facts: none (${vm.kconfigWhy ?? 'no embedded config'}); the 6.18 host's assumed`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     // a file that says kernel_checkable but is not (a race, LSM set-up, thread_of) is never executed: said, not hidden
     if (res.unsupported) out(`${res.unsupported} corpus scenario(s) marked kernel_checkable are model-only and were not run on the kernel`);

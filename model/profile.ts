@@ -3,6 +3,7 @@
 // bugs and mutants are profiles, never copies of the model.
 
 import type { SelinuxVersion } from './lsm/selinux.ts';
+import { type KernelConfigFacts, formatKconfig, parseKconfig } from './kconfig.ts';
 
 export interface TokenCoreVariant {
   /** bpf_token_create() root test. 6.18: path.dentry == mnt_sb->s_root;
@@ -67,6 +68,10 @@ export interface TokenCoreVariant {
    *  (6.12.117 fs/namespace.c:2817 `!check_mnt(old)` -> EINVAL): no detached
    *  (anonymous-namespace) source */
   loopbackOwnNsOnly?: boolean;
+  /** the kernel's config facts (model/kconfig.ts: types without ops,
+   *  BPF_PRELOAD, NR_CPUS); absent = the 6.18 oracle host's config. Set by a
+   *  `<profile>+kconfig:<facts>` name (findProfile()) */
+  kconfig?: KernelConfigFacts;
 }
 
 export interface Mutations {
@@ -413,5 +418,26 @@ export const PROFILES: readonly Profile[] = [
 export const DEFAULT_PROFILE = 'linux-6.18';
 
 export function findProfile(name: string): Profile | undefined {
-  return PROFILES.find((p) => p.name === name);
+  const exact = PROFILES.find((p) => p.name === name);
+  if (exact) return exact;
+  // `<profile>+kconfig:<facts>`: that profile on a kernel with these config
+  // facts (model/kconfig.ts formatKconfig(); the VM oracle derives them from
+  // the image's embedded config)
+  const i = name.indexOf('+kconfig:');
+  if (i < 0) return undefined;
+  const base = PROFILES.find((p) => p.name === name.slice(0, i));
+  const facts = parseKconfig(name.slice(i + '+kconfig:'.length));
+  if (!base || !facts) return undefined;
+  return withKconfig(base, facts);
+}
+
+/** the profile on a kernel with these config facts (its name says them) */
+export function withKconfig(base: Profile, facts: KernelConfigFacts): Profile {
+  return {
+    ...base,
+    name: `${base.name}+kconfig:${formatKconfig(facts)}`,
+    summary: `${base.summary}; kernel config ${formatKconfig(facts)}`,
+    provenance: [...base.provenance, 'kconfig: the kernel config facts of model/kconfig.ts (include/linux/bpf_types.h guards, kernel/bpf/inode.c populate_bpffs(), kernel/bpf/cpumap.c NR_CPUS)'],
+    token: { ...base.token, kconfig: facts },
+  };
 }

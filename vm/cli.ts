@@ -5,7 +5,10 @@ import { existsSync } from 'node:fs';
 import { UsageError, parseArgs } from '../cli/args.ts';
 import { AptError } from './apt.ts';
 import { BuildError, LSMS, type Lsm, PACKAGES, buildKernel } from './build.ts';
-import { ImageError, featuresFromConfig, featuresFromGuest, readImage, type Feature } from './kconfig.ts';
+import { ImageError, featuresFromConfig, featuresFromGuest, imageKconfig, readImage, type Feature } from './kconfig.ts';
+import { HOST_CONFIG, type KernelConfigFacts, formatKconfig } from '../model/kconfig.ts';
+import { findProfile, withKconfig } from '../model/profile.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
 import { RebootingVm, VmPool } from './pool.ts';
 import type { Probe } from '../oracle/driver.ts';
@@ -137,6 +140,14 @@ export interface Guest {
   runner: VmPool;
   /** guests running in parallel */
   vms: number;
+  /** the image's config facts (null: no embedded config, the host's assumed) */
+  kconfig: KernelConfigFacts | null;
+  /** why kconfig is null */
+  kconfigWhy?: string;
+  /** the scenario with its core profile on this image's config facts
+   *  (`<profile>+kconfig:<facts>`, model/kconfig.ts); unchanged when the
+   *  facts are the 6.18 host's or unknown, or the profile has an LSM set-up */
+  withFacts: (s: Scenario, profile?: string) => Scenario;
   /** "VM 7.3.4 (tcg)" */
   label: string;
   /** what the guest's deaths and the crashing scenarios were, for the report */
@@ -161,6 +172,14 @@ export async function openVm(image: string | undefined, opts: { cpus?: number; v
     throw failed.reason;
   }
   const vms = booted.map((b) => (b as PromiseFulfilledResult<Vm>).value);
+  let kc: ReturnType<typeof imageKconfig>;
+  try {
+    kc = imageKconfig(image);
+  } catch (e) {
+    if (!(e instanceof ImageError)) throw e;
+    kc = { facts: null, why: e.message };
+  }
+  const facts = kc.facts && formatKconfig(kc.facts) !== formatKconfig(HOST_CONFIG) ? kc.facts : null;
   const first = vms[0]!;
   const runner = new VmPool(vms.map((vm) => new RebootingVm(vm, boot)));
   return {
@@ -170,6 +189,13 @@ export async function openVm(image: string | undefined, opts: { cpus?: number; v
     bootSeconds: Math.max(...vms.map((v) => v.bootSeconds)),
     runner,
     vms: n,
+    kconfig: kc.facts,
+    ...(kc.why !== undefined ? { kconfigWhy: kc.why } : {}),
+    withFacts: (s, profile) => {
+      const base = findProfile(profile ?? s.profile ?? 'linux-6.18');
+      if (!facts || !base || base.token.kconfig !== undefined || base.lsm !== undefined || base.integrity !== undefined) return s;
+      return { ...s, profile: withKconfig(base, facts).name };
+    },
     label: `VM ${first.probe.release} (${first.accel}${n > 1 ? `, ${n} guests` : ''})`,
     crashReport: () => {
       const lines: string[] = [];
@@ -199,6 +225,7 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
   try {
     const { runOnKernelCommand } = await import('../cli/kernelrun.ts');
     const r = await runOnKernelCommand(positional, flags.json === true, out, {
+      adapt: (s) => vm.withFacts(s),
       probe: vm.probe,
       label: vm.label,
       run: (ss) => Promise.all(ss.map((s) => vm.runner.run(s))),
