@@ -4,7 +4,7 @@
 // the kernel does not meet is worth knowing even when the model agrees).
 
 import { loadScenarioFile } from '../scenario/io.ts';
-import { type KernelRun, type Probe, adaptToMachine, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
+import { type DriverOptions, type KernelRun, type Probe, adaptToMachine, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { compareWithKernel } from '../oracle/compare.ts';
 import { formatSideBySide } from '../oracle/shrink.ts';
@@ -19,7 +19,16 @@ export interface KernelTarget {
   adapt?: (s: Scenario) => Scenario;
 }
 
-export async function runOnKernelCommand(files: string[], json: boolean, out: (l: string) => void, target?: KernelTarget): Promise<number> {
+/** one line per race step: repetitions, outcomes seen, kernel-confirmed or not */
+export function formatRaces(r: KernelRun): string[] {
+  return (r.races ?? []).map(
+    (x) =>
+      `race at step ${x.step + 1}: ${x.iterations} repetition(s), seen ${Object.entries(x.counts).map(([o, n]) => `${o} ${n}`).join(', ')}; ` +
+      (x.confirmed ? `the model's outcome ${x.model} was seen: kernel-confirmed` : `the model's outcome ${x.model} was not seen: not confirmed`),
+  );
+}
+
+export async function runOnKernelCommand(files: string[], json: boolean, out: (l: string) => void, target?: KernelTarget, driver: DriverOptions = {}): Promise<number> {
   // every file is read and checked before the kernel is probed
   const loaded = files.map((f) => {
     const s = loadScenarioFile(f);
@@ -33,7 +42,7 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
     return 0;
   }
   const scenarios = loaded.map((s) => adaptToMachine(target?.adapt ? target.adapt(s) : s, probe));
-  const runs = target ? await target.run(scenarios) : await runOnKernel(scenarios);
+  const runs = target ? await target.run(scenarios) : await runOnKernel(scenarios, driver);
   if (target && !json) out(`kernel: ${target.label}`);
   let disagree = 0;
   const report: unknown[] = [];
@@ -50,11 +59,12 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
         unmet.push({ step: j + 1, expected: JSON.stringify(st.expect_text), kernel: JSON.stringify(r.text) });
     });
     if (unmet.length) disagree++;
-    if (json) report.push({ file: files[i], verdict: c.kind, model: c.model, kernel: c.kernel, error: k.error, unmet_expectations: unmet });
+    if (json) report.push({ file: files[i], verdict: c.kind, model: c.model, kernel: c.kernel, error: k.error, unmet_expectations: unmet, ...(k.races ? { races: k.races } : {}) });
     else {
       out(`${files[i]}: ${c.kind === 'agree' ? 'model and kernel agree' : c.kind === 'disagree' ? `model and kernel disagree at step ${c.first.index + 1}` : `kernel error: ${c.error}`}`);
       out(formatSideBySide(s, c.model, k));
       for (const u of unmet) out(`  UNMET step ${u.step}: expected ${u.expected}, kernel gave ${u.kernel}`);
+      for (const l of formatRaces(k)) out(`  ${l}`);
     }
   });
   if (json) out(JSON.stringify({ release: probe.release, ...(target ? { kernel: target.label } : {}), results: report }, null, 2));

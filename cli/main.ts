@@ -324,13 +324,22 @@ function junit(r: CampaignResult, profile: Profile): string {
   ].join('\n');
 }
 
+/** --race-runs N, --race-full: how race steps are repeated on a kernel */
+export function raceOptions(flags: Record<string, string | number | boolean>): { raceRuns?: number; raceFull?: boolean } {
+  return {
+    ...(flags['race-runs'] !== undefined ? { raceRuns: flags['race-runs'] as number } : {}),
+    ...(flags['race-full'] ? { raceFull: true } : {}),
+  };
+}
+
 async function run(argv: string[], out: Out): Promise<number> {
   if (argv.includes('--vm')) return (await import('../vm/cli.ts')).runVm(argv, out);
-  const { flags, positional } = parseArgs(argv, { profile: 'string', json: 'bool', avc: 'bool', kernel: 'bool' });
+  const { flags, positional } = parseArgs(argv, { profile: 'string', json: 'bool', avc: 'bool', kernel: 'bool', 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool' });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
+  if (!flags.kernel && (flags['race-runs'] !== undefined || flags['race-full'])) throw new UsageError('--race-runs and --race-full go with --kernel or --vm');
   if (flags.kernel) {
     if (flags.profile !== undefined) throw new UsageError('--kernel runs the scenario as the running kernel is: no --profile');
-    return (await import('./kernelrun.ts')).runOnKernelCommand(positional, flags.json === true, out);
+    return (await import('./kernelrun.ts')).runOnKernelCommand(positional, flags.json === true, out, undefined, raceOptions(flags));
   }
   const override = flags.profile === undefined ? undefined : profileFlag(flags.profile);
   // every file is read and validated before anything is printed

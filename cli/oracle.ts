@@ -15,7 +15,7 @@ import { loadCorpus } from '../corpus/load.ts';
 import { SIGNAL_EXIT, type StopSignal } from '../campaign/run.ts';
 import { FileError } from '../scenario/io.ts';
 import { UsageError, parseArgs, q } from './args.ts';
-import { RUNS, SEED, runsOf, saveNew, seedOf } from './main.ts';
+import { RUNS, SEED, raceOptions, runsOf, saveNew, seedOf } from './main.ts';
 import { checkInDir, checkOutDir } from './outpath.ts';
 
 type Out = (line: string) => void;
@@ -40,10 +40,11 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
 export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
-    vm: 'bool', kernel: 'string', profile: 'string', vms: { int: [1, 16] },
+    vm: 'bool', kernel: 'string', profile: 'string', vms: { int: [1, 16] }, cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
-  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined)) throw new UsageError('--kernel, --profile and --vms go with --vm');
+  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined || flags.cpus !== undefined))
+    throw new UsageError('--kernel, --profile, --vms and --cpus go with --vm');
   const runs = runsOf(flags, 500, 'BPFTC_ORACLE_RUNS');
   const seed = seedOf(flags);
   const profileName = (flags.profile as string | undefined) ?? 'linux-6.18';
@@ -58,7 +59,11 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   const corpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable);
   // --vms: guests in parallel, default one per core (each guest is one TCG thread)
   const vms = (flags.vms as number | undefined) ?? Math.max(1, Math.min(16, availableParallelism()));
-  const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined, { vms }) : null;
+  const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined, {
+        vms,
+        ...(flags.cpus !== undefined ? { cpus: flags.cpus as number } : {}),
+        race: raceOptions(flags),
+      }) : null;
   if (vm && 'error' in vm) {
     err(`bpftc: ${vm.error}`);
     return 1;
@@ -113,7 +118,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     res = await runOracleCampaign({
       scenarios,
       probe,
-      ...(vm ? { executor: vm.runner } : {}),
+      ...(vm ? { executor: vm.runner } : raceOptions(flags)),
       shrink: !flags['no-shrink'],
       signal: stop.signal,
       onDisagreement: (d) => {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findProfile } from '../model/profile.ts';
+import { runScenario } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
 
@@ -27,7 +28,24 @@ export interface Probe {
   pidscg: boolean;
 }
 
+/** A race step as the kernel ran it (PROTOCOL.md "Races"): the step and the
+ *  other thread's fd operation, repeated `iterations` times until the model's
+ *  racy outcome was seen or the bound was reached, with how often each
+ *  outcome was seen. */
+export interface RaceRun {
+  /** the step (from 0) */
+  step: number;
+  iterations: number;
+  counts: Record<string, number>;
+  /** the outcome the model gives the step (the race at its preemption point) */
+  model: string;
+  /** the model's outcome was seen at least once: the race is kernel-confirmed */
+  confirmed: boolean;
+}
+
 export interface KernelRun {
+  /** race steps: repetitions and outcome counts */
+  races?: RaceRun[];
   /** results of the steps that ran, in order (a prefix when `error` is set);
    *  a step the sandbox refused is {ret: "REFUSED", text: <reason>} */
   results: StepResult[];
@@ -43,6 +61,14 @@ export interface DriverOptions {
   spawn?: () => ChildProcessWithoutNullStreams;
   /** per-scenario kill timeout of the executor (default 2000 ms) */
   timeoutMs?: number;
+  /** a race step is repeated at most this often (default RACE_RUNS) */
+  raceRuns?: number;
+  /** repeat every race step raceRuns times, not only until the model's racy
+   *  outcome appears (for outcome frequencies) */
+  raceFull?: boolean;
+  /** a scenario's timeout grows by this much per repetition of a race step
+   *  (default 1 ms; the VM oracle's TCG guests take 10) */
+  raceMsPerRun?: number;
 }
 
 export interface RawProbe {
@@ -116,16 +142,32 @@ export function kernelUncheckable(s: Scenario): string | null {
   if (p?.integrity !== undefined) return `profile ${s.profile}: the integrity framework is model-only`;
   if (s.selinux !== undefined || s.lsm_order !== undefined || s.ipe !== undefined) return 'LSM set-up (selinux, ipe, lsm_order) is model-only';
   for (const a of s.actors) {
-    if (a.thread_of !== undefined) return `actor ${a.name}: thread_of is not supported by the executor`;
+    // a thread actor runs only the races of its process's steps (a thread of
+    // that actor in the executor, PROTOCOL.md "Races")
+    if (a.thread_of !== undefined && s.steps.some((st) => st.actor === a.name)) return `actor ${a.name}: a thread_of actor's own steps are not supported by the executor (only its races)`;
     if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;
   }
   for (const [i, st] of s.steps.entries()) {
     if (st.lsm !== undefined) return `step ${i + 1}: LSM administration is model-only`;
-    if ('race' in st && st.race !== undefined) return `step ${i + 1}: fd races are model-only`;
+    if ('race' in st && st.race !== undefined && s.actors.find((a) => a.name === st.race!.actor)?.thread_of !== st.actor)
+      return `step ${i + 1}: a race by ${st.race.actor}, not a thread of ${st.actor}, is model-only`;
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
       return `step ${i + 1}: signed and kernel-originated loads are model-only`;
   }
   return null;
+}
+
+/** The model's outcome of every race step (the other thread's operation at
+ *  the step's preemption point), by step index: the outcome the executor
+ *  repeats the step for. Empty without race steps. */
+export function raceOutcomes(s: Scenario): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!s.steps.some((st) => 'race' in st && st.race !== undefined)) return out;
+  const m = runScenario(s).results;
+  s.steps.forEach((st, i) => {
+    if ('race' in st && st.race !== undefined && m[i] !== undefined) out.set(i, m[i]!.ret);
+  });
+  return out;
 }
 
 /** The scenario as it runs on this machine: the machine's
@@ -236,17 +278,35 @@ export function stepArgs(st: Step): string[] {
 }
 
 /** The protocol text of one scenario (declarations, steps, `run`). */
-export function toProtocol(s: Scenario, id: number, timeoutMs = 2000): string {
+/** a race step is repeated at most this often (the fd race of FINDINGS 3 shows
+ *  473-1,913 times in 20,000 on an SMP guest) */
+export const RACE_RUNS = 20_000;
+
+/** `race` options of a step: the other thread's operation, the bound, and the
+ *  outcome that ends the repetition (absent: run the bound) */
+export interface RaceOpts {
+  runs: number;
+  /** by step index: the model's outcome of that race step */
+  until: ReadonlyMap<number, string>;
+}
+
+export function toProtocol(s: Scenario, id: number, timeoutMs = 2000, race?: RaceOpts): string {
   const lines = [`scenario id=${id} timeout_ms=${timeoutMs}`];
   for (const u of s.userns ?? [])
     lines.push(`userns name=${pct(u.name)} parent=${pct(u.parent)} owner=${u.owner} base=${u.map.base} count=${u.map.count}`);
   for (const a of s.actors) {
+    if (a.thread_of !== undefined) continue; // a thread of its process: only its races run (race=)
     const caps = a.caps === 'all' ? 'all' : capsToHex(capsFromNames(a.caps));
     lines.push(`actor name=${pct(a.name)} userns=${pct(a.userns)} kuid=${a.kuid} caps=${caps} mntns=${pct(a.mntns ?? 'own')}`);
   }
   s.steps.forEach((st, i) => {
     const as = st.as !== undefined ? [`as=${pct(st.as)}`] : [];
-    lines.push([`step i=${i}`, `actor=${pct(st.actor)}`, `op=${st.op}`, ...stepArgs(st), ...as].join(' '));
+    const r = 'race' in st ? st.race : undefined;
+    const until = race?.until.get(i);
+    const raceArgs = r
+      ? [`race=${r.op}`, `race_fd=${h(r.fd)}`, `race_to=${h(r.op === 'dup2' ? r.to : undefined)}`, `race_n=${race?.runs ?? 1}`, `race_until=${until === undefined ? '-' : pct(until)}`]
+      : [];
+    lines.push([`step i=${i}`, `actor=${pct(st.actor)}`, `op=${st.op}`, ...stepArgs(st), ...raceArgs, ...as].join(' '));
   });
   lines.push('run');
   return lines.join('\n') + '\n';
@@ -255,6 +315,7 @@ export function toProtocol(s: Scenario, id: number, timeoutMs = 2000): string {
 // ---------------------------------------------------------------- executor process
 
 interface OutLine {
+  race?: { iterations: number; counts: Record<string, number> };
   probe?: RawProbe;
   scenario?: number;
   step?: number;
@@ -267,6 +328,9 @@ interface OutLine {
 interface Pending {
   n: number;
   results: StepResult[];
+  /** race steps: the model's outcome by step, and what the kernel saw */
+  until: ReadonlyMap<number, string>;
+  races: RaceRun[];
   resolve: (r: KernelRun) => void;
 }
 
@@ -287,11 +351,17 @@ export class KernelExecutor implements ScenarioRunner {
   private buf = '';
   private dead: string | null = null;
   private readonly timeoutMs: number;
+  private readonly raceRuns: number;
+  private readonly raceFull: boolean;
+  private readonly raceMsPerRun: number;
   private readonly exited: Promise<void>;
   private probes: Array<(p: RawProbe | undefined) => void> = [];
 
   constructor(opts: DriverOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.raceRuns = opts.raceRuns ?? RACE_RUNS;
+    this.raceFull = opts.raceFull === true;
+    this.raceMsPerRun = opts.raceMsPerRun ?? 1;
     this.child = opts.spawn ? opts.spawn() : spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'], env: executorEnv() });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => this.onData(d));
@@ -337,13 +407,18 @@ export class KernelExecutor implements ScenarioRunner {
       if (!p) continue;
       if (o.step !== undefined && o.ret !== undefined) {
         p.results[o.step] = o.text === undefined ? { ret: o.ret } : { ret: o.ret, text: o.text };
+        if (o.race) {
+          const model = p.until.get(o.step) ?? '';
+          p.races.push({ step: o.step, iterations: o.race.iterations, counts: o.race.counts, model, confirmed: (o.race.counts[model] ?? 0) > 0 });
+        }
       } else if (o.done) {
         this.pending.delete(o.scenario);
-        p.resolve({ results: this.dense(p) });
+        p.resolve({ results: this.dense(p), ...(p.races.length ? { races: p.races } : {}) });
       } else if (o.error !== undefined) {
         this.pending.delete(o.scenario);
         const timedOut = /^timeout after/.test(o.error);
-        p.resolve(timedOut ? { results: this.dense(p), error: o.error, timedOut } : { results: this.dense(p), error: o.error });
+        const races = p.races.length ? { races: p.races } : {};
+        p.resolve(timedOut ? { results: this.dense(p), error: o.error, timedOut, ...races } : { results: this.dense(p), error: o.error, ...races });
       }
     }
   }
@@ -371,8 +446,10 @@ export class KernelExecutor implements ScenarioRunner {
     if (this.dead !== null) return Promise.resolve({ results: [], error: this.dead });
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, { n: s.steps.length, results: [], resolve });
-      this.child.stdin.write(toProtocol(s, id, this.timeoutMs));
+      const until = raceOutcomes(s);
+      this.pending.set(id, { n: s.steps.length, results: [], until, races: [], resolve });
+      const timeout = this.timeoutMs + until.size * this.raceRuns * this.raceMsPerRun;
+      this.child.stdin.write(toProtocol(s, id, timeout, until.size ? { runs: this.raceRuns, until: this.raceFull ? new Map() : until } : undefined));
     });
   }
 

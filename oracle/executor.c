@@ -30,6 +30,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <grp.h>
 #include <time.h>
 #include <unistd.h>
@@ -142,6 +144,14 @@ static const char *errno_name(int e, char *buf, size_t n) {
   if (s) return s;
   snprintf(buf, n, "E%d", e);
   return buf;
+}
+
+/* the errno whose errno_name() is `n`, or -1 */
+static int errno_by_name(const char *n) {
+  char b[16];
+  for (int e = 1; e < 600; e++)
+    if (!strcmp(errno_name(e, b, sizeof b), n)) return e;
+  return -1;
 }
 
 /* JSON string escaping into a growing buffer */
@@ -273,7 +283,16 @@ struct step {
   char *s[3];
   unsigned char snull[3]; /* s[k] stands for NULL (fsconfig key/value, mount data: the raw value "-") */
   long long n[8];
+  /* race=close|dup2 (PROTOCOL.md "Races"): another thread of the actor runs
+   * close(race_fd) / dup2(race_fd, race_to) while the step's syscall runs */
+  int race_op;  /* 0 none, 1 close, 2 dup2 */
+  char *race_fd, *race_to;
+  long long race_n;
+  int race_until; /* the outcome that ends the repetition: >= 0 ok, -errno; RACE_NO_UNTIL: run race_n times */
 };
+#define RACE_NO_UNTIL (-100000)
+#define RACE_MAX_N 1000000
+#define RACE_MAX_OUTCOMES 8
 
 static struct {
   long long id;
@@ -480,6 +499,28 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "reconfigure")) st->n[0] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
   }
+  st->race_until = RACE_NO_UNTIL;
+  struct kv *rk = kv_get(kvs, n, "race");
+  if (rk) {
+    if (st->op != OP_TOKEN_CREATE && st->op != OP_MAP_CREATE && st->op != OP_PROG_LOAD) return perr("op %s: no race", op);
+    if (!strcmp(rk->v, "close")) st->race_op = 1;
+    else if (!strcmp(rk->v, "dup2")) st->race_op = 2;
+    else return perr("bad race '%s'", rk->v);
+    struct kv *f = kv_get(kvs, n, "race_fd"), *t = kv_get(kvs, n, "race_to"), *rn = kv_get(kvs, n, "race_n"), *ru = kv_get(kvs, n, "race_until");
+    if (!f) return perr("race: missing key 'race_fd'");
+    st->race_fd = f->dash ? NULL : strdup(f->v);
+    st->race_to = t && !t->dash ? strdup(t->v) : NULL;
+    st->race_n = 1;
+    if (rn && (parse_num(rn->v, &st->race_n, 0) || st->race_n < 1 || st->race_n > RACE_MAX_N)) return perr("bad race_n (1..%d)", RACE_MAX_N);
+    if (ru && !ru->dash) {
+      if (!strcmp(ru->v, "ok")) st->race_until = 0;
+      else {
+        int e = errno_by_name(ru->v);
+        if (e <= 0) return perr("bad race_until '%s'", ru->v);
+        st->race_until = -e;
+      }
+    }
+  }
   /* per-CPU map values (scenario/sandbox.ts perCpuBytes(): PERCPU_HASH, PERCPU_ARRAY,
    * LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE): no memory cgroup bounds them, a scenario-level limit */
   if (st->op == OP_MAP_CREATE && (st->n[0] == 5 || st->n[0] == 6 || st->n[0] == 10 || st->n[0] == 21)) {
@@ -600,6 +641,8 @@ static void reset_scenario(void) {
     struct step *st = &S.steps[i];
     free(st->as);
     for (int j = 0; j < 3; j++) { free(st->h[j]); free(st->s[j]); }
+    free(st->race_fd);
+    free(st->race_to);
   }
   S.nuserns = S.nactors = S.nsteps = 0;
   S.percpu = 0;
@@ -613,6 +656,8 @@ struct cmd {
   long long n[8];
   int slen[3]; /* -1 = NULL */
   int ndev;    /* the scenario's superblocks (st_dev), uint64_t each, follow the struct */
+  int race_op, race_fd, race_to, race_until;
+  long long race_n;
 };
 struct reply {
   int ret;       /* >= 0 or -errno */
@@ -621,6 +666,11 @@ struct reply {
   unsigned long long dev; /* fsmount / mount: st_dev of the new fd */
   int textlen;
   int pad2;
+  /* a race step: iterations run, the other thread's last result, outcomes seen (ret, count) */
+  long long race_iters;
+  int race_thread_ret, race_nk;
+  int race_ret[RACE_MAX_OUTCOMES];
+  long long race_cnt[RACE_MAX_OUTCOMES];
 };
 #define MSG_MAX (1 << 17)
 
@@ -1027,6 +1077,78 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   }
 }
 
+/* ---------- races (PROTOCOL.md "Races") ----------
+ * A second thread of the actor (same fd table, as the model's thread_of actor)
+ * runs close(fd) or dup2(fd, to) while the step's syscall runs. The pair is
+ * repeated up to race_n times, until the outcome is race_until: before each
+ * repetition the raced fd number is restored from a copy kept at the top of
+ * the fd table (RLIMIT_NOFILE - 1, above anything the scenario allocates
+ * unless its table is full) and a new fd of the previous repetition is closed,
+ * so every repetition starts from the step's state. The last repetition's
+ * state is the step's result. */
+static struct {
+  atomic_int gen, done;
+  int op, fd, to, ret;
+} g_race;
+
+static void *race_thread(void *arg) {
+  (void)arg;
+  int seen = 0;
+  for (;;) {
+    int g;
+    for (unsigned spins = 0; (g = atomic_load_explicit(&g_race.gen, memory_order_acquire)) == seen; spins++)
+      if (spins > 100000) sched_yield(); /* the main thread is not running: let it */
+    if (g < 0) return NULL;
+    seen = g;
+    /* a delay that changes with the repetition sweeps the window between the
+     * syscall's entry and the kernel's second look at the fd */
+    for (volatile int d = 0; d < (g * 37) % 1024; d++) {}
+    g_race.ret = g_race.op == 1 ? R(close(g_race.fd)) : R(dup2(g_race.fd, g_race.to));
+    atomic_store_explicit(&g_race.done, g, memory_order_release);
+  }
+}
+
+static int race_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *text) {
+  int target = c->race_op == 1 ? c->race_fd : c->race_to;
+  struct rlimit rl;
+  int save = -1;
+  long long n = c->race_n;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= 4 && fcntl(target, F_GETFD) >= 0)
+    save = fcntl(target, F_DUPFD_CLOEXEC, (int)(rl.rlim_cur > 4096 ? 4096 : rl.rlim_cur) - 1);
+  if (save < 0) n = 1; /* nothing to restore from: the race runs once */
+  g_race.op = c->race_op;
+  g_race.fd = c->race_fd;
+  g_race.to = c->race_to;
+  atomic_store(&g_race.gen, 0);
+  atomic_store(&g_race.done, 0);
+  pthread_t th;
+  if (pthread_create(&th, NULL, race_thread, NULL) != 0) {
+    if (save >= 0) close(save);
+    return -EAGAIN;
+  }
+  int r = 0;
+  long long i;
+  for (i = 1; i <= n; i++) {
+    if (i > 1) dup2(save, target);
+    text->len = 0;
+    atomic_store_explicit(&g_race.gen, (int)i, memory_order_release);
+    r = actor_exec(c, str, rp, text);
+    while (atomic_load_explicit(&g_race.done, memory_order_acquire) != (int)i) sched_yield();
+    int o = r >= 0 ? 0 : r, k = 0; /* the outcome: ok or -errno */
+    while (k < rp->race_nk && rp->race_ret[k] != o) k++;
+    if (k == rp->race_nk && k < RACE_MAX_OUTCOMES) { rp->race_ret[k] = o; rp->race_cnt[k] = 0; rp->race_nk++; }
+    if (k < RACE_MAX_OUTCOMES) rp->race_cnt[k]++;
+    if (o == c->race_until || i == n) break;
+    if (r >= 0) close(r);
+  }
+  atomic_store_explicit(&g_race.gen, -1, memory_order_release);
+  pthread_join(th, NULL);
+  if (save >= 0) close(save);
+  rp->race_iters = i > n ? n : i;
+  rp->race_thread_ret = g_race.ret;
+  return r;
+}
+
 /* one fd as SCM_RIGHTS ancillary data of mh (u must outlive the sendmsg) */
 union fdbuf { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; };
 static void attach_fd(struct msghdr *mh, union fdbuf *u, int fd) {
@@ -1124,7 +1246,7 @@ static void __attribute__((noreturn)) actor_loop(void) {
       continue;
     }
     if (rfd >= 0) close(rfd);
-    rp.ret = actor_exec(c, str, &rp, &text);
+    rp.ret = c->race_op ? race_exec(c, str, &rp, &text) : actor_exec(c, str, &rp, &text);
     send_reply(CTL_FD, &rp, text.p, text.len, -1);
   }
 }
@@ -1499,6 +1621,13 @@ static void run_steps(void) {
     c.fd[0] = resolve(st->h[0], k);
     c.fd[1] = st->h[1] ? resolve(st->h[1], k) : 0;
     c.fd[2] = -1;
+    c.race_op = st->race_op;
+    if (st->race_op) {
+      c.race_fd = resolve(st->race_fd, k);
+      c.race_to = resolve(st->race_to, k);
+      c.race_n = st->race_n;
+      c.race_until = st->race_until;
+    }
     const char *s[3] = {NULL, NULL, NULL};
     char dir[64];
     int ret = 0, btf_id = 0, newfd_actor = k;
@@ -1571,7 +1700,9 @@ static void run_steps(void) {
         if (b && b->actor == k) btf_id = b->btf_id;
       }
     }
-    /* handle bookkeeping */
+    /* handle bookkeeping: the other thread's close / dup2 first (it ran
+     * before the step returned), then the step's own */
+    if (st->race_op && rp.race_thread_ret >= 0) bind_drop_fd(k, st->race_op == 1 ? c.race_fd : c.race_to);
     if (ret >= 0) {
       if (st->op == OP_CLOSE) bind_drop_fd(k, c.fd[0]);
       if (st->op == OP_DUP2 && ret != c.fd[0]) bind_drop_fd(k, ret);
@@ -1587,6 +1718,12 @@ static void run_steps(void) {
     if (ret >= 0 && (st->op == OP_MOUNTINFO || st->op == OP_TOKEN_FDINFO || st->op == OP_OBJ_GET_INFO)) {
       sb_puts(&out, ",\"text\":");
       sb_json_str(&out, text.p ? text.p : "", text.len);
+    }
+    if (st->race_op) {
+      sb_printf(&out, ",\"race\":{\"iterations\":%lld,\"counts\":{", rp.race_iters);
+      for (int j = 0; j < rp.race_nk && j < RACE_MAX_OUTCOMES; j++)
+        sb_printf(&out, "%s\"%s\":%lld", j ? "," : "", rp.race_ret[j] >= 0 ? "ok" : errno_name(-rp.race_ret[j], eb, sizeof eb), rp.race_cnt[j]);
+      sb_puts(&out, "}}");
     }
     sb_puts(&out, "}");
     emit(&out);

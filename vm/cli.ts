@@ -13,6 +13,7 @@ import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
 import { RebootingVm, VmPool } from './pool.ts';
 import type { Probe } from '../oracle/driver.ts';
 import { PatchError } from './patch.ts';
+import { raceOptions } from '../cli/main.ts';
 
 type Out = (line: string) => void;
 const errOut: Out = (l) => console.error(l);
@@ -157,12 +158,15 @@ export interface Guest {
 
 /** skip when the VM oracle cannot run here (no qemu, no image, no static
  *  busybox), error when the boot fails. `vms` guests boot in parallel (default 1). */
-export async function openVm(image: string | undefined, opts: { cpus?: number; vms?: number } = {}): Promise<Guest | { skip: string } | { error: string }> {
+export async function openVm(
+  image: string | undefined,
+  opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean } } = {},
+): Promise<Guest | { skip: string } | { error: string }> {
   if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
   if (!existsSync(image)) throw new UsageError(`no kernel image ${image} (bpftc vm build makes one)`);
   const missing = vmMissing(image);
   if (missing) return { skip: missing };
-  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) };
+  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}) };
   const n = opts.vms ?? 1;
   const booted = await Promise.allSettled(Array.from({ length: n }, () => bootVm(boot)));
   const failed = booted.find((b): b is PromiseRejectedResult => b.status === 'rejected');
@@ -210,10 +214,20 @@ export async function openVm(image: string | undefined, opts: { cpus?: number; v
 
 /** `bpftc run FILE... --vm --kernel IMAGE [--json]` */
 export async function runVm(argv: string[], out: Out): Promise<number> {
-  const { flags, positional } = parseArgs(argv, { vm: 'bool', kernel: 'string', json: 'bool' });
+  const { flags, positional } = parseArgs(argv, { vm: 'bool', kernel: 'string', json: 'bool', cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool' });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
   for (const f of positional) if (!existsSync(f)) throw new UsageError(`${f}: cannot read (ENOENT)`);
-  const vm = await openVm(flags.kernel as string | undefined);
+  // race steps need a second CPU to race on: an SMP guest unless --cpus says otherwise
+  const { loadScenarioFile } = await import('../scenario/io.ts');
+  const racy = positional.some((f) => {
+    try {
+      return loadScenarioFile(f).steps.some((st) => 'race' in st && st.race !== undefined);
+    } catch {
+      return false; // reported with its reason by runOnKernelCommand
+    }
+  });
+  const cpus = (flags.cpus as number | undefined) ?? (racy ? 2 : 1);
+  const vm = await openVm(flags.kernel as string | undefined, { cpus, race: raceOptions(flags) });
   if ('skip' in vm) {
     out(flags.json ? JSON.stringify({ skipped: vm.skip }) : `skipped: ${vm.skip}`);
     return 0;

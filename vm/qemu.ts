@@ -100,6 +100,8 @@ export interface BootOptions {
   append?: string;
   /** kill the VM when it has work and says nothing for this long (default 120 s) */
   stallSec?: number;
+  /** how the guest executor repeats race steps (oracle/driver.ts) */
+  race?: { raceRuns?: number; raceFull?: boolean; raceMsPerRun?: number };
 }
 
 export interface Vm {
@@ -166,6 +168,8 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
   const t0 = Date.now();
   let lastData = Date.now();
   const executor = new VmExecutor({
+    raceMsPerRun: 10,
+    ...(o.race ?? {}),
     timeoutMs: o.timeoutMs ?? 20_000,
     spawn: () => {
       child = spawn(QEMU, qemuArgs(o, accel, initrd, consoleFile), { stdio: ['pipe', 'pipe', 'pipe'] });
