@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { EXECUTOR_BIN, KernelExecutor, type Probe } from '../oracle/driver.ts';
+import { EXECUTOR_BIN, KernelExecutor, type Probe, type ScenarioProtocol } from '../oracle/driver.ts';
 import { cacheRoot } from './cache.ts';
 import { GUEST_MARK, buildInitramfs, guestFacts } from './initramfs.ts';
 
@@ -100,6 +100,8 @@ export interface BootOptions {
   append?: string;
   /** kill the VM when it has work and says nothing for this long (default 120 s) */
   stallSec?: number;
+  /** how scenarios are encoded (the SELinux oracle, vm/selinux-oracle.ts); default the host protocol */
+  protocol?: ScenarioProtocol;
 }
 
 export interface Vm {
@@ -167,6 +169,7 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
   let lastData = Date.now();
   const executor = new VmExecutor({
     timeoutMs: o.timeoutMs ?? 20_000,
+    ...(o.protocol ? { protocol: o.protocol } : {}),
     spawn: () => {
       child = spawn(QEMU, qemuArgs(o, accel, initrd, consoleFile), { stdio: ['pipe', 'pipe', 'pipe'] });
       child.stdout.on('data', () => {
