@@ -3,7 +3,7 @@
 // scenarios come from elsewhere (generators/); this file only consumes them.
 
 import type { Scenario } from '../scenario/types.ts';
-import { type DriverOptions, type Probe, type ScenarioRunner, KernelExecutor, adaptToMachine, kernelUncheckable, probeKernel } from './driver.ts';
+import { type DriverOptions, type KernelRun, type Probe, type ScenarioRunner, KernelExecutor, adaptToMachine, kernelUncheckable, probeKernel } from './driver.ts';
 import { type Comparison, type CoverageTable, addCoverage, compareWithKernel, newCoverage } from './compare.ts';
 import { type ShrinkResult, formatSideBySide, shrinkDisagreement } from './shrink.ts';
 
@@ -40,6 +40,12 @@ export interface CampaignOptions extends DriverOptions {
   /** an executor already running (the VM oracle's guest): used for the
    *  scenarios and their shrinking, and left open for the caller to close */
   executor?: ScenarioRunner;
+  /** another comparison (the SELinux VM oracle also compares AVC decisions), used for shrinking too */
+  compare?: (s: Scenario, r: KernelRun) => Comparison;
+  /** another side-by-side report of a disagreement */
+  format?: (s: Scenario, c: Comparison, r: KernelRun | undefined) => string;
+  /** another kernel-checkability rule (default kernelUncheckable()) */
+  uncheckable?: (s: Scenario) => string | null;
 }
 
 export interface CampaignResult {
@@ -89,7 +95,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     const s = adaptToMachine(orig, probe);
     const run = await ex.run(s);
     if (result.aborted) return; // killed under it: not a result
-    const c = compareWithKernel(s, run);
+    const c = (opts.compare ?? compareWithKernel)(s, run);
     result.scenarios++;
     addCoverage(result.coverage, s, c);
     opts.onResult?.(s, c);
@@ -98,10 +104,14 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     else {
       result.disagreements++;
       if (opts.maxDisagreements !== undefined && result.disagreements >= opts.maxDisagreements) stop = true;
-      const shrunk = opts.shrink === false ? null : await shrinkDisagreement(s, shrinkEx, { start: c });
-      const report = shrunk
-        ? formatSideBySide(shrunk.scenario, shrunk.comparison.model, shrunk.comparison.kernel)
-        : formatSideBySide(s, c.model, c.kernel);
+      const shrunk = opts.shrink === false ? null : await shrinkDisagreement(s, shrinkEx, { start: c, ...(opts.compare ? { compare: opts.compare } : {}) });
+      const report = opts.format
+        ? shrunk
+          ? opts.format(shrunk.scenario, shrunk.comparison, undefined)
+          : opts.format(s, c, run)
+        : shrunk
+          ? formatSideBySide(shrunk.scenario, shrunk.comparison.model, shrunk.comparison.kernel)
+          : formatSideBySide(s, c.model, c.kernel);
       const d: Disagreement = { index, scenario: s, comparison: c, shrunk, report };
       result.shrunk.push(d);
       await opts.onDisagreement?.(d);
@@ -112,7 +122,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     for await (const s of opts.scenarios as AsyncIterable<Scenario>) {
       if (stop) break;
       const index = next++;
-      if (kernelUncheckable(s)) {
+      if ((opts.uncheckable ?? kernelUncheckable)(s)) {
         result.unsupported++;
         continue;
       }

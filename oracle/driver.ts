@@ -49,13 +49,28 @@ export interface KernelRun {
   /** results of the steps that ran, in order (a prefix when `error` is set);
    *  a step the sandbox refused is {ret: "REFUSED", text: <reason>} */
   results: StepResult[];
+  /** SELinux scenarios (vm/selinux-oracle.ts): per step, the kernel's AVC
+   *  records the step logged (audit text), and the result of a policy load
+   *  made right before the step ("ok" or an errno name) */
+  avc?: string[][];
+  loads?: Array<string | undefined>;
   /** set-up error, protocol error (e.g. a limit of oracle/SANDBOX.md), or timeout */
   error?: string;
   timedOut?: boolean;
 }
 
+/** how scenarios that the host protocol cannot express (SELinux in the VM
+ *  oracle's guest, vm/selinux-oracle.ts) are checked and encoded */
+export interface ScenarioProtocol {
+  uncheckable(s: Scenario): string | null;
+  /** the protocol text (toProtocol() plus its own lines); throws a one-line Error it cannot encode */
+  encode(s: Scenario, id: number, timeoutMs: number, race?: RaceOpts): string;
+}
+
 export interface DriverOptions {
   bin?: string;
+  /** another encoding of the scenarios (default toProtocol(), kernelUncheckable()) */
+  protocol?: ScenarioProtocol;
   /** starts the executor some other way (the VM oracle: QEMU whose serial
    *  port is the guest executor's stdin/stdout); `bin` is then unused */
   spawn?: () => ChildProcessWithoutNullStreams;
@@ -323,6 +338,8 @@ interface OutLine {
   text?: string;
   done?: boolean;
   error?: string;
+  avc?: string[];
+  load?: string;
 }
 
 interface Pending {
@@ -331,6 +348,8 @@ interface Pending {
   /** race steps: the model's outcome by step, and what the kernel saw */
   until: ReadonlyMap<number, string>;
   races: RaceRun[];
+  avc?: string[][];
+  loads?: Array<string | undefined>;
   resolve: (r: KernelRun) => void;
 }
 
@@ -354,6 +373,7 @@ export class KernelExecutor implements ScenarioRunner {
   private readonly raceRuns: number;
   private readonly raceFull: boolean;
   private readonly raceMsPerRun: number;
+  private readonly protocol: ScenarioProtocol | undefined;
   private readonly exited: Promise<void>;
   private probes: Array<(p: RawProbe | undefined) => void> = [];
 
@@ -362,6 +382,7 @@ export class KernelExecutor implements ScenarioRunner {
     this.raceRuns = opts.raceRuns ?? RACE_RUNS;
     this.raceFull = opts.raceFull === true;
     this.raceMsPerRun = opts.raceMsPerRun ?? 1;
+    this.protocol = opts.protocol;
     this.child = opts.spawn ? opts.spawn() : spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'], env: executorEnv() });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => this.onData(d));
@@ -384,7 +405,7 @@ export class KernelExecutor implements ScenarioRunner {
     for (const w of this.probes.splice(0)) w(undefined);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
-      p.resolve({ results: p.results, error: msg });
+      p.resolve(this.finish(p, { results: p.results, error: msg }));
     }
   }
 
@@ -411,16 +432,24 @@ export class KernelExecutor implements ScenarioRunner {
           const model = p.until.get(o.step) ?? '';
           p.races.push({ step: o.step, iterations: o.race.iterations, counts: o.race.counts, model, confirmed: (o.race.counts[model] ?? 0) > 0 });
         }
+        if (Array.isArray(o.avc)) (p.avc ??= [])[o.step] = o.avc.filter((x): x is string => typeof x === 'string');
+        if (typeof o.load === 'string') (p.loads ??= [])[o.step] = o.load;
       } else if (o.done) {
         this.pending.delete(o.scenario);
-        p.resolve({ results: this.dense(p), ...(p.races.length ? { races: p.races } : {}) });
+        p.resolve(this.finish(p, { results: this.dense(p) }));
       } else if (o.error !== undefined) {
         this.pending.delete(o.scenario);
         const timedOut = /^timeout after/.test(o.error);
-        const races = p.races.length ? { races: p.races } : {};
-        p.resolve(timedOut ? { results: this.dense(p), error: o.error, timedOut, ...races } : { results: this.dense(p), error: o.error, ...races });
+        p.resolve(this.finish(p, timedOut ? { results: this.dense(p), error: o.error, timedOut } : { results: this.dense(p), error: o.error }));
       }
     }
+  }
+
+  /** the SELinux parts of a run, when the executor sent them */
+  private finish(p: Pending, r: KernelRun): KernelRun {
+    if (p.avc) r.avc = Array.from({ length: r.results.length }, (_, i) => p.avc![i] ?? []);
+    if (p.loads) r.loads = Array.from({ length: r.results.length }, (_, i) => p.loads![i]);
+    return r;
   }
 
   private dense(p: Pending): StepResult[] {
@@ -441,15 +470,23 @@ export class KernelExecutor implements ScenarioRunner {
 
   /** Runs one scenario (as given: adapt it with adaptToMachine() first). */
   run(s: Scenario): Promise<KernelRun> {
-    const why = kernelUncheckable(s);
+    const why = this.protocol ? this.protocol.uncheckable(s) : kernelUncheckable(s);
     if (why) return Promise.resolve({ results: [], error: `unsupported: ${why}` });
     if (this.dead !== null) return Promise.resolve({ results: [], error: this.dead });
     const id = this.nextId++;
+    // race steps: repeated until the model's outcome (raceOutcomes()), the timeout grows with the bound
+    const until = raceOutcomes(s);
+    const race = until.size ? { runs: this.raceRuns, until: this.raceFull ? new Map<number, string>() : until } : undefined;
+    const timeout = this.timeoutMs + until.size * this.raceRuns * this.raceMsPerRun;
+    let text: string;
+    try {
+      text = this.protocol ? this.protocol.encode(s, id, timeout, race) : toProtocol(s, id, timeout, race);
+    } catch (e) {
+      return Promise.resolve({ results: [], error: `cannot encode: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+    }
     return new Promise((resolve) => {
-      const until = raceOutcomes(s);
       this.pending.set(id, { n: s.steps.length, results: [], until, races: [], resolve });
-      const timeout = this.timeoutMs + until.size * this.raceRuns * this.raceMsPerRun;
-      this.child.stdin.write(toProtocol(s, id, timeout, until.size ? { runs: this.raceRuns, until: this.raceFull ? new Map() : until } : undefined));
+      this.child.stdin.write(text);
     });
   }
 

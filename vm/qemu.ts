@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { EXECUTOR_BIN, KernelExecutor, type Probe } from '../oracle/driver.ts';
+import { EXECUTOR_BIN, KernelExecutor, type Probe, type ScenarioProtocol } from '../oracle/driver.ts';
 import { cacheRoot } from './cache.ts';
 import { GUEST_MARK, buildInitramfs, guestFacts } from './initramfs.ts';
 
@@ -102,6 +102,8 @@ export interface BootOptions {
   stallSec?: number;
   /** how the guest executor repeats race steps (oracle/driver.ts) */
   race?: { raceRuns?: number; raceFull?: boolean; raceMsPerRun?: number };
+  /** how scenarios are encoded (the SELinux oracle, vm/selinux-oracle.ts); default the host protocol */
+  protocol?: ScenarioProtocol;
 }
 
 export interface Vm {
@@ -171,6 +173,7 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
     raceMsPerRun: 10,
     ...(o.race ?? {}),
     timeoutMs: o.timeoutMs ?? 20_000,
+    ...(o.protocol ? { protocol: o.protocol } : {}),
     spawn: () => {
       child = spawn(QEMU, qemuArgs(o, accel, initrd, consoleFile), { stdio: ['pipe', 'pipe', 'pipe'] });
       child.stdout.on('data', () => {
