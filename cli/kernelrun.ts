@@ -6,7 +6,7 @@
 import { loadScenarioFile } from '../scenario/io.ts';
 import { type DriverOptions, type KernelRun, type Probe, adaptToMachine, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { compareWithKernel } from '../oracle/compare.ts';
+import { type Comparison, compareWithKernel } from '../oracle/compare.ts';
 import { formatSideBySide } from '../oracle/shrink.ts';
 import { UsageError } from './args.ts';
 
@@ -17,6 +17,10 @@ export interface KernelTarget {
   run: (scenarios: Scenario[]) => Promise<KernelRun[]>;
   /** the scenario as this kernel's model sees it (the VM: its config facts) */
   adapt?: (s: Scenario) => Scenario;
+  /** another protocol's rules (the VM's SELinux scenarios, vm/selinux-oracle.ts) */
+  uncheckable?: (s: Scenario) => string | null;
+  compare?: (s: Scenario, k: KernelRun) => Comparison;
+  format?: (s: Scenario, c: Comparison, k: KernelRun) => string;
 }
 
 /** one line per race step: repetitions, outcomes seen, kernel-confirmed or not */
@@ -32,7 +36,7 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
   // every file is read and checked before the kernel is probed
   const loaded = files.map((f) => {
     const s = loadScenarioFile(f);
-    const why = kernelUncheckable(s);
+    const why = (target?.uncheckable ?? kernelUncheckable)(s);
     if (why) throw new UsageError(`${f}: cannot run on the kernel (${why})`);
     return s;
   });
@@ -48,7 +52,7 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
   const report: unknown[] = [];
   scenarios.forEach((s, i) => {
     const k = runs[i]!;
-    const c = compareWithKernel(s, k);
+    const c = (target?.compare ?? compareWithKernel)(s, k);
     if (c.kind !== 'agree') disagree++;
     const unmet: Array<{ step: number; expected: string; kernel: string }> = [];
     s.steps.forEach((st, j) => {
@@ -62,7 +66,7 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
     if (json) report.push({ file: files[i], verdict: c.kind, model: c.model, kernel: c.kernel, error: k.error, unmet_expectations: unmet, ...(k.races ? { races: k.races } : {}) });
     else {
       out(`${files[i]}: ${c.kind === 'agree' ? 'model and kernel agree' : c.kind === 'disagree' ? `model and kernel disagree at step ${c.first.index + 1}` : `kernel error: ${c.error}`}`);
-      out(formatSideBySide(s, c.model, k));
+      out(target?.format ? target.format(s, c, k) : formatSideBySide(s, c.model, k));
       for (const u of unmet) out(`  UNMET step ${u.step}: expected ${u.expected}, kernel gave ${u.kernel}`);
       for (const l of formatRaces(k)) out(`  ${l}`);
     }

@@ -146,6 +146,18 @@ export function checkProbe(p: RawProbe | undefined): Probe | { skip: string } {
   };
 }
 
+/** Why the scenario's threads cannot run on the executor, or null: a
+ *  thread_of actor runs only the races of the steps of the actor it is a
+ *  thread of (a second thread of that process, PROTOCOL.md "Races") */
+export function threadUncheckable(s: Scenario): string | null {
+  for (const a of s.actors)
+    if (a.thread_of !== undefined && s.steps.some((st) => st.actor === a.name)) return `actor ${a.name}: a thread_of actor's own steps are not supported by the executor (only its races)`;
+  for (const [i, st] of s.steps.entries())
+    if ('race' in st && st.race !== undefined && s.actors.find((a) => a.name === st.race!.actor)?.thread_of !== st.actor)
+      return `step ${i + 1}: a race by ${st.race.actor}, not a thread of ${st.actor}, is model-only`;
+  return null;
+}
+
 /** Why a scenario cannot run on the kernel, or null. */
 export function kernelUncheckable(s: Scenario): string | null {
   // the running kernel has capability,landlock,bpf and no BPF-LSM programs: LSM
@@ -156,16 +168,11 @@ export function kernelUncheckable(s: Scenario): string | null {
     return `profile ${s.profile}: its LSMs (${p.lsm.order.join(',')}) are model-only`;
   if (p?.integrity !== undefined) return `profile ${s.profile}: the integrity framework is model-only`;
   if (s.selinux !== undefined || s.lsm_order !== undefined || s.ipe !== undefined) return 'LSM set-up (selinux, ipe, lsm_order) is model-only';
-  for (const a of s.actors) {
-    // a thread actor runs only the races of its process's steps (a thread of
-    // that actor in the executor, PROTOCOL.md "Races")
-    if (a.thread_of !== undefined && s.steps.some((st) => st.actor === a.name)) return `actor ${a.name}: a thread_of actor's own steps are not supported by the executor (only its races)`;
-    if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;
-  }
+  const threads = threadUncheckable(s);
+  if (threads) return threads;
+  for (const a of s.actors) if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;
   for (const [i, st] of s.steps.entries()) {
     if (st.lsm !== undefined) return `step ${i + 1}: LSM administration is model-only`;
-    if ('race' in st && st.race !== undefined && s.actors.find((a) => a.name === st.race!.actor)?.thread_of !== st.actor)
-      return `step ${i + 1}: a race by ${st.race.actor}, not a thread of ${st.actor}, is model-only`;
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
       return `step ${i + 1}: signed and kernel-originated loads are model-only`;
   }
@@ -445,10 +452,11 @@ export class KernelExecutor implements ScenarioRunner {
     }
   }
 
-  /** the SELinux parts of a run, when the executor sent them */
+  /** the SELinux parts of a run, when the executor sent them, and the races */
   private finish(p: Pending, r: KernelRun): KernelRun {
     if (p.avc) r.avc = Array.from({ length: r.results.length }, (_, i) => p.avc![i] ?? []);
     if (p.loads) r.loads = Array.from({ length: r.results.length }, (_, i) => p.loads![i]);
+    if (p.races.length) r.races = p.races;
     return r;
   }
 

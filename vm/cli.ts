@@ -11,7 +11,7 @@ import { findProfile, withKconfig } from '../model/profile.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
 import { RebootingVm, VmPool } from './pool.ts';
-import type { Probe } from '../oracle/driver.ts';
+import type { Probe, ScenarioProtocol } from '../oracle/driver.ts';
 import { PatchError } from './patch.ts';
 import { raceOptions } from '../cli/main.ts';
 
@@ -160,13 +160,13 @@ export interface Guest {
  *  busybox), error when the boot fails. `vms` guests boot in parallel (default 1). */
 export async function openVm(
   image: string | undefined,
-  opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean } } = {},
+  opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean }; protocol?: ScenarioProtocol } = {},
 ): Promise<Guest | { skip: string } | { error: string }> {
   if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
   if (!existsSync(image)) throw new UsageError(`no kernel image ${image} (bpftc vm build makes one)`);
   const missing = vmMissing(image);
   if (missing) return { skip: missing };
-  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}) };
+  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}), ...(opts.protocol ? { protocol: opts.protocol } : {}) };
   const n = opts.vms ?? 1;
   const booted = await Promise.allSettled(Array.from({ length: n }, () => bootVm(boot)));
   const failed = booted.find((b): b is PromiseRejectedResult => b.status === 'rejected');
@@ -212,6 +212,35 @@ export async function openVm(
   };
 }
 
+/** When some file is an SELinux scenario: the SELinux protocol for the
+ *  image's kernel tree and its comparison (vm/selinux-oracle.ts), or why not */
+async function selinuxTarget(
+  files: string[],
+  image: string | undefined,
+): Promise<null | { error: string } | { protocol: ScenarioProtocol; hooks: Pick<import('../cli/kernelrun.ts').KernelTarget, 'uncheckable' | 'compare' | 'format'> }> {
+  if (image === undefined || !existsSync(image)) return null; // openVm() says so
+  const { loadScenarioFile } = await import('../scenario/io.ts');
+  const so = await import('./selinux-oracle.ts');
+  const any = files.some((f) => {
+    try {
+      return so.isSelinuxScenario(loadScenarioFile(f));
+    } catch {
+      return false;
+    }
+  });
+  if (!any) return null;
+  let version: string;
+  try {
+    version = readImage(image).version;
+  } catch (e) {
+    if (e instanceof ImageError) return { error: e.message };
+    throw e;
+  }
+  const tree = so.treeForRelease(version);
+  if (!tree) return { error: `no cached kernel tree for ${version.split(' ')[0]} to compile the scenario's policy against (bpftc vm build extracts one)` };
+  return { protocol: so.selinuxProtocol(tree), hooks: { uncheckable: so.selinuxUncheckable, compare: so.compareSelinux, format: so.formatSelinux } };
+}
+
 /** `bpftc run FILE... --vm --kernel IMAGE [--json]` */
 export async function runVm(argv: string[], out: Out): Promise<number> {
   const { flags, positional } = parseArgs(argv, { vm: 'bool', kernel: 'string', json: 'bool', cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool' });
@@ -227,7 +256,11 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
     }
   });
   const cpus = (flags.cpus as number | undefined) ?? (racy ? 2 : 1);
-  const vm = await openVm(flags.kernel as string | undefined, { cpus, race: raceOptions(flags) });
+  // SELinux scenarios: their policies compiled for the image's kernel tree
+  // and streamed to the guest (vm/selinux-oracle.ts)
+  const se = await selinuxTarget(positional, flags.kernel as string | undefined);
+  if (se && 'error' in se) throw new UsageError(se.error);
+  const vm = await openVm(flags.kernel as string | undefined, { cpus, race: raceOptions(flags), ...(se ? { protocol: se.protocol } : {}) });
   if ('skip' in vm) {
     out(flags.json ? JSON.stringify({ skipped: vm.skip }) : `skipped: ${vm.skip}`);
     return 0;
@@ -240,6 +273,7 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
     const { runOnKernelCommand } = await import('../cli/kernelrun.ts');
     const r = await runOnKernelCommand(positional, flags.json === true, out, {
       adapt: (s) => vm.withFacts(s),
+      ...(se ? se.hooks : {}),
       probe: vm.probe,
       label: vm.label,
       run: (ss) => Promise.all(ss.map((s) => vm.runner.run(s))),

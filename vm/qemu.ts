@@ -222,7 +222,9 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
   const bootSeconds = (Date.now() - t0) / 1000;
   // a guest that stops answering (a hung kernel) is killed: every pending
   // scenario then ends with the executor-exited error instead of waiting forever
-  const stallMs = (o.stallSec ?? 120) * 1000;
+  // (a race step repeated N times says nothing until it is done: the bound's share is added)
+  const raceMs = (o.race?.raceRuns ?? RACE_RUNS) * (o.race?.raceMsPerRun ?? 10);
+  const stallMs = (o.stallSec ?? 120) * 1000 + raceMs;
   const watchdog = setInterval(() => {
     if (executor.inflight > 0 && Date.now() - Math.max(lastData, executor.started) > stallMs) child?.kill('SIGKILL');
   }, 1000);
