@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { EXECUTOR_BIN, KernelExecutor, type Probe, type ScenarioProtocol } from '../oracle/driver.ts';
+import { EXECUTOR_BIN, KernelExecutor, RACE_RUNS, type Probe, type ScenarioProtocol } from '../oracle/driver.ts';
 import { cacheRoot } from './cache.ts';
 import { GUEST_MARK, buildInitramfs, guestFacts } from './initramfs.ts';
 
