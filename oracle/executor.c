@@ -907,6 +907,13 @@ static int helper_call(int op, int dirfd, const char *path, struct reply *rp) {
   pid_t pid = fork();
   if (pid < 0) { rp->refused = RZ_CHECK; return 0; }
   if (pid == 0) {
+    /* the actor's fd table has no free number below RLIMIT_NOFILE: the real
+     * call below must meet the same full table (a kernel that reserves the
+     * fd before the lookup says EMFILE, vm/NOTES.md) */
+    struct rlimit rl;
+    int full = getrlimit(RLIMIT_NOFILE, &rl) == 0;
+    for (int f = 0; full && f < (int)(rl.rlim_cur < (rlim_t)CTL_FD ? rl.rlim_cur : (rlim_t)CTL_FD); f++)
+      if (fcntl(f, F_GETFD) < 0 && errno == EBADF) full = 0;
     close_all_but(dirfd, HELP_B);
     struct helper_msg m = {0, RZ_NONE};
     int passfd = -1;
@@ -920,6 +927,8 @@ static int helper_call(int op, int dirfd, const char *path, struct reply *rp) {
       else if (e == EMFILE && op == OP_MKDIR) m.refused = RZ_CHECK; /* RLIMIT_NOFILE 0: cannot resolve */
       else {
         /* the real call on the path string, only to learn the kernel's errno in its order */
+        if (full)
+          while (fcntl(HELP_B, F_DUPFD, 0) >= 0) {}
         long r;
         if (op == OP_MKDIR) r = mkdirat(dirfd, path, 0755);
         else if (op == OP_OPEN_TREE) r = syscall(NR_open_tree, dirfd, path, X_OPEN_TREE_CLONE);
@@ -1596,11 +1605,18 @@ static int audit_drain(struct sbuf *avc) {
   int e = audit_send(AUDIT_USER_AVC, mark, strlen(mark) + 1, 0);
   if (e) return e;
   static char buf[1 << 16];
-  int first = 1;
+  int first = 1, resent = 0;
   for (;;) {
     int type;
     const char *d;
     ssize_t n = audit_recv(buf, sizeof buf, 5000, &type, &d);
+    /* a flood (a race step repeated thousands of times) can overflow the
+     * audit backlog and drop the marker with it: send it again, a few times */
+    if (n == -ETIMEDOUT && resent < 5) {
+      resent++;
+      if ((e = audit_send(AUDIT_USER_AVC, mark, strlen(mark) + 1, 0))) return e;
+      continue;
+    }
     if (n < 0) return (int)n;
     if (type == NLMSG_ERROR && (size_t)n >= sizeof(struct nlmsgerr)) {
       int err = ((const struct nlmsgerr *)d)->error;
