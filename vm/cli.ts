@@ -10,7 +10,7 @@ import { HOST_CONFIG, type KernelConfigFacts, formatKconfig } from '../model/kco
 import { findProfile, withKconfig } from '../model/profile.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
-import { RebootingVm, VmPool } from './pool.ts';
+import { RebootingVm, VmPool, crashLine } from './pool.ts';
 import type { Probe, ScenarioProtocol } from '../oracle/driver.ts';
 import { PatchError } from './patch.ts';
 import { raceOptions } from '../cli/main.ts';
@@ -278,7 +278,9 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
       label: vm.label,
       run: (ss) => Promise.all(ss.map((s) => vm.runner.run(s))),
     });
-    if (!flags.json) for (const l of vm.crashReport()) out(l);
+    // one line per crash (the details are in `bpftc oracle --vm`'s report)
+    if (!flags.json)
+      for (const c of vm.runner.crashes) out(crashLine(c, vm.probe.release));
     return r !== 0 ? r : vm.runner.deaths.length ? 1 : 0;
   } finally {
     await vm.close();

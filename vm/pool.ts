@@ -16,9 +16,11 @@ export interface Crash {
   scenario: Scenario;
   /** the console lines that say what happened (BUG, Oops, panic, ...) */
   oops: string[];
+  /** the step in flight (from 0): the first one without a result */
+  step: number;
 }
 
-const NOISE = /^\s*(R[A-Z0-9]{2}:|RSP:|RIP: 0033|Code:|FS:|CS:|CR2:|DR[0-7]:|\?|<\/?TASK>|Modules linked in|Hardware name|Kernel Offset|---\[ end)/;
+const NOISE = /^\s*(-+\[ cut here \]-+|R[A-Z0-9]{2}:|RSP:|RIP: 0033|Code:|FS:|CS:|CR2:|DR[0-7]:|\?|<\/?TASK>|Modules linked in|Hardware name|Kernel Offset|---\[ end)/;
 
 /** the lines of a console that describe a crash (after the guest was ready) */
 export function oopsExcerpt(consoleText: string, max = 8): string[] {
@@ -41,6 +43,21 @@ export function oopsExcerpt(consoleText: string, max = 8): string[] {
     if (out.length < max) out.push(l.trim());
   }
   return out;
+}
+
+/** A crash in one line: what the kernel said (the BUG/WARN/panic line and the
+ *  message before it), the step in flight, and whether the scenario expects
+ *  it on this kernel (meta.kernel_bug: a known kernel bug, e.g. K1 on 7.3.4) */
+export function crashLine(c: Crash, release: string, file?: string): string {
+  const key = c.oops.findIndex((l) => /kernel BUG at|^BUG:|^WARNING:|general protection|Kernel panic/.test(l));
+  const what = key < 0 ? c.oops.slice(0, 2) : [c.oops[key]!, ...(key > 0 ? [`after "${c.oops[key - 1]!}"`] : [])];
+  const bug = c.scenario.meta?.kernel_bug;
+  const expected = bug && bug.kernels.some((k) => release === k || release.startsWith(`${k}-`) || release.startsWith(`${k}+`))
+    ? `; expected: known kernel bug ${bug.id} on ${bug.kernels.join(', ')} (${bug.expect})`
+    : bug
+      ? `; the scenario expects it on ${bug.kernels.join(', ')} only`
+      : '';
+  return `KERNEL CRASH at step ${c.step + 1} of ${file ?? c.scenario.name ?? 'the scenario'}: ${what.join(' ') || 'the guest died'}${expected}`;
 }
 
 export class RebootingVm implements ScenarioRunner {
@@ -119,7 +136,7 @@ export class RebootingVm implements ScenarioRunner {
         if (r.error === undefined || !vm.exited()) return r;
         if (!fresh) continue;
         const oops = oopsExcerpt(vm.console());
-        this.crashes.push({ scenario: s, oops });
+        this.crashes.push({ scenario: s, oops, step: r.results.length });
         return { results: r.results, error: `the kernel crashed: ${oops.slice(0, 2).join(' / ') || 'the guest died'}` };
       }
     } finally {
