@@ -158,10 +158,17 @@ export class RebootingVm implements ScenarioRunner {
  *  scenario runs in a fresh process tree of its guest, so its result does not
  *  depend on which guest ran it; callers that report put results back in
  *  scenario order (oracle/campaign.ts `index`). */
+/** what VmPool needs of a guest (a RebootingVm) */
+export interface PoolGuest extends ScenarioRunner {
+  readonly boots: number;
+  readonly deaths: string[][];
+  readonly crashes: Crash[];
+}
+
 export class VmPool implements ScenarioRunner {
   private readonly load: number[];
 
-  constructor(readonly guests: RebootingVm[]) {
+  constructor(readonly guests: PoolGuest[]) {
     if (!guests.length) throw new Error('VmPool needs at least one guest');
     this.load = guests.map(() => 0);
   }
