@@ -160,4 +160,4 @@ if ('skip' in probe) {
 }
 
 // the VM figures (bench/vm.ts): boot, core scenarios/s with 1 and 2 guests, host/VM ratio
-if (env.BENCH_VM! > 0) for (const l of await (await import('./vm.ts')).vmBench(env.BENCH_VM!)) console.log(l);
+if (env.BENCH_VM! > 0) await (await import('./vm.ts')).vmBench(env.BENCH_VM!);

@@ -39,10 +39,10 @@ async function campaignIn(image: string, vms: number, scenarios: Scenario[]): Pr
   }
 }
 
-export async function vmBench(generatedCount: number): Promise<string[]> {
-  const out: string[] = [];
+export async function vmBench(generatedCount: number, print: (l: string) => void = (l) => console.log(l)): Promise<void> {
+  const out = { push: print };
   const images = process.env.BPFTC_VM_KERNEL ? [process.env.BPFTC_VM_KERNEL] : cachedImages();
-  if (!images.length) return ['vm: skipped (no cached kernel image: bpftc vm build makes one)'];
+  if (!images.length) return print('vm: skipped (no cached kernel image: bpftc vm build makes one)');
   const corpus = loadCorpus(new URL('../corpus/kernel', import.meta.url).pathname)
     .map((e) => e.scenario)
     .filter((s) => s.meta?.kernel_bug === undefined);
@@ -80,5 +80,4 @@ export async function vmBench(generatedCount: number): Promise<string[]> {
     }
   }
   out.push('vm SELinux scenarios/s: n/a (the SELinux VM campaign, oracle --vm with an SELinux profile, is the sevm branch\'s and not wired into bpftc oracle here)');
-  return out;
 }

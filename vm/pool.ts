@@ -9,7 +9,7 @@
 
 import type { KernelRun, ScenarioRunner } from '../oracle/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { type BootOptions, type Vm, bootVm } from './qemu.ts';
+import { type BootOptions, type Vm, VmError, bootVm } from './qemu.ts';
 
 export interface Crash {
   /** the scenario that crashed the kernel when run alone */
@@ -103,10 +103,26 @@ export class RebootingVm implements ScenarioRunner {
     return this.booting;
   }
 
+  /** a reboot failed (a loaded host, a broken image): every later run is an error with this reason */
+  private bootFailed: string | null = null;
+
+  /** live(), or the reason the guest cannot be booted again (one line) */
+  private async liveOrError(): Promise<Vm | string> {
+    if (this.bootFailed !== null) return this.bootFailed;
+    try {
+      return await this.live();
+    } catch (e) {
+      if (!(e instanceof VmError)) throw e;
+      this.bootFailed ??= `the guest could not be booted again: ${e.message.split('\n')[0]}`;
+      return this.bootFailed;
+    }
+  }
+
   async run(s: Scenario): Promise<KernelRun> {
     for (;;) {
       while (this.pendingAlone > 0) await this.aloneChain;
-      const vm = await this.live();
+      const vm = await this.liveOrError();
+      if (typeof vm === 'string') return { results: [], error: vm };
       // a death was seen while this run waited for the boot: the re-runs go first
       if (this.pendingAlone > 0) continue;
       this.runsOnGuest++;
@@ -129,7 +145,8 @@ export class RebootingVm implements ScenarioRunner {
       // at most twice: a guest that already ran other scenarios may carry
       // their damage, so a crash there is confirmed on a fresh guest
       for (;;) {
-        const vm = await this.live();
+        const vm = await this.liveOrError();
+        if (typeof vm === 'string') return { results: [], error: vm };
         const fresh = this.runsOnGuest === 0;
         this.runsOnGuest++;
         const r = await vm.executor.run(s);
