@@ -1199,7 +1199,9 @@ static void *race_thread(void *arg) {
     /* a delay that changes with the repetition sweeps the window between the
      * syscall's entry and the kernel's second look at the fd */
     for (volatile int d = 0; d < (g * 37) % 1024; d++) {}
-    g_race.ret = g_race.op == 1 ? R(close(g_race.fd)) : R(dup2(g_race.fd, g_race.to));
+    /* dup2 onto a handle not open here: the lowest free number >= 3, as OP_DUP2 */
+    int to = g_race.to >= 0 ? g_race.to : lowest_free_fd();
+    g_race.ret = g_race.op == 1 ? R(close(g_race.fd)) : to < 0 ? to : R(dup2(g_race.fd, to));
     atomic_store_explicit(&g_race.done, g, memory_order_release);
   }
 }
@@ -1873,7 +1875,8 @@ static void run_steps(void) {
     c.race_op = st->race_op;
     if (st->race_op) {
       c.race_fd = resolve(st->race_fd, k);
-      c.race_to = resolve(st->race_to, k);
+      struct binding *rb = bind_find(st->race_to);
+      c.race_to = (rb && rb->actor == k) ? rb->fd : -1; /* as OP_DUP2's to= */
       c.race_n = st->race_n;
       c.race_until = st->race_until;
     }
@@ -1951,7 +1954,7 @@ static void run_steps(void) {
     }
     /* handle bookkeeping: the other thread's close / dup2 first (it ran
      * before the step returned), then the step's own */
-    if (st->race_op && rp.race_thread_ret >= 0) bind_drop_fd(k, st->race_op == 1 ? c.race_fd : c.race_to);
+    if (st->race_op && rp.race_thread_ret >= 0) bind_drop_fd(k, st->race_op == 1 ? c.race_fd : rp.race_thread_ret);
     if (ret >= 0) {
       if (st->op == OP_CLOSE) bind_drop_fd(k, c.fd[0]);
       if (st->op == OP_DUP2 && ret != c.fd[0]) bind_drop_fd(k, ret);
