@@ -45,8 +45,10 @@ export interface KernelRun {
  *  oracle's guest, vm/selinux-oracle.ts) are checked and encoded */
 export interface ScenarioProtocol {
   uncheckable(s: Scenario): string | null;
-  /** the protocol text (toProtocol() plus its own lines); throws a one-line Error it cannot encode */
-  encode(s: Scenario, id: number, timeoutMs: number): string;
+  /** the protocol text (toProtocol() plus its own lines); throws a one-line
+   *  Error it cannot encode. `session` is one object per executor process (what
+   *  that executor was already sent) */
+  encode(s: Scenario, id: number, timeoutMs: number, session: Record<string, unknown>): string;
 }
 
 export interface DriverOptions {
@@ -307,6 +309,7 @@ export class KernelExecutor implements ScenarioRunner {
   private dead: string | null = null;
   private readonly timeoutMs: number;
   private readonly protocol: ScenarioProtocol | undefined;
+  private readonly session: Record<string, unknown> = {};
   private readonly exited: Promise<void>;
   private probes: Array<(p: RawProbe | undefined) => void> = [];
 
@@ -402,7 +405,7 @@ export class KernelExecutor implements ScenarioRunner {
     const id = this.nextId++;
     let text: string;
     try {
-      text = this.protocol ? this.protocol.encode(s, id, this.timeoutMs) : toProtocol(s, id, this.timeoutMs);
+      text = this.protocol ? this.protocol.encode(s, id, this.timeoutMs, this.session) : toProtocol(s, id, this.timeoutMs);
     } catch (e) {
       return Promise.resolve({ results: [], error: `cannot encode: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
     }

@@ -605,6 +605,81 @@ static void free_kv(struct kv *kvs, int n) {
   for (int i = 0; i < n; i++) { free(kvs[i].k); free(kvs[i].v); }
 }
 
+/* Policy blobs (PROTOCOL.md "SELinux"): main keeps the last MAX_BLOBS binary policies it was
+ * sent, by the host's name for them, so that a policy is sent once per guest and as a delta
+ * from one the guest holds (vm/selinux/delta.ts):
+ *   blob id=<name> base=<name|-> ops=<c<off>,<len> | i<base64url>, separated by ".">
+ * The host mirrors the store (first in, first out), so it knows what the guest holds. */
+#define MAX_BLOBS 64
+#define MAX_BLOB_BYTES (4u << 20)
+static struct { char name[72]; unsigned char *d; size_t n; } g_blobs[MAX_BLOBS];
+static int g_blob_next;
+
+static int blob_find(const char *name) {
+  for (int i = 0; i < MAX_BLOBS; i++)
+    if (g_blobs[i].d && !strcmp(g_blobs[i].name, name)) return i;
+  return -1;
+}
+static int b64url(int c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+static int parse_blob(char *rest) {
+  const char *name = NULL, *base = NULL, *ops = NULL;
+  char *save = NULL;
+  for (char *t = strtok_r(rest, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+    if (!strncmp(t, "id=", 3)) name = t + 3;
+    else if (!strncmp(t, "base=", 5)) base = t + 5;
+    else if (!strncmp(t, "ops=", 4)) ops = t + 4;
+    else return perr("blob: unknown key in '%.40s'", t);
+  }
+  if (!name || !base || !ops || !*name || strlen(name) >= sizeof g_blobs[0].name) return perr("blob needs id, base and ops");
+  int b = strcmp(base, "-") ? blob_find(base) : -1;
+  if (strcmp(base, "-") && b < 0) return perr("blob: unknown base '%.72s'", base);
+  size_t cap = 1 << 16, n = 0;
+  unsigned char *out = malloc(cap);
+  if (!out) _exit(101);
+  for (const char *p = ops; *p;) {
+    const char *end = strchr(p, '.');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (*p == 'c') {
+      unsigned long long off, cnt;
+      char *q;
+      off = strtoull(p + 1, &q, 16);
+      if (*q != ',' || b < 0) { free(out); return perr("blob: bad copy"); }
+      cnt = strtoull(q + 1, &q, 16);
+      if (q != p + len || off > g_blobs[b].n || cnt > g_blobs[b].n - off) { free(out); return perr("blob: bad copy"); }
+      while (n + cnt > cap) { cap *= 2; if (cap > MAX_BLOB_BYTES || !(out = realloc(out, cap))) _exit(101); }
+      memcpy(out + n, g_blobs[b].d + off, cnt);
+      n += cnt;
+    } else if (*p == 'i') {
+      unsigned acc = 0;
+      int bits = 0;
+      while (n + len > cap) { cap *= 2; if (cap > MAX_BLOB_BYTES || !(out = realloc(out, cap))) _exit(101); }
+      for (size_t i = 1; i < len; i++) {
+        int v = b64url((unsigned char)p[i]);
+        if (v < 0) { free(out); return perr("blob: bad base64url"); }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) { bits -= 8; out[n++] = (unsigned char)(acc >> bits); acc &= (1u << bits) - 1; }
+      }
+    } else { free(out); return perr("blob: bad op"); }
+    p += len;
+    if (*p == '.') p++;
+  }
+  int k = g_blob_next;
+  g_blob_next = (g_blob_next + 1) % MAX_BLOBS;
+  free(g_blobs[k].d);
+  snprintf(g_blobs[k].name, sizeof g_blobs[k].name, "%s", name);
+  g_blobs[k].d = out;
+  g_blobs[k].n = n;
+  return 0;
+}
+
 /* SELinux lines of a scenario (PROTOCOL.md "SELinux"): 0, or -1 with g_err set.
  *   policy id=<n> enforcing=<0|1> data=<hex>   (a binary policy; data is not percent-encoded
  *                                               and not bound by MAX_STRING, only by the line)
@@ -621,6 +696,7 @@ static int parse_se_line(const char *kw, char *rest) {
   if (!strcmp(kw, "policy")) {
     if (S.npol >= MAX_POLICIES) return perr("limit: policies (at most %d)", MAX_POLICIES);
     long long id = -1, enf = -1;
+    int blobk = -1;
     const char *hex = NULL;
     size_t hexlen = 0;
     char *save = NULL;
@@ -628,11 +704,29 @@ static int parse_se_line(const char *kw, char *rest) {
       if (!strncmp(t, "id=", 3)) { if (parse_num(t + 3, &id, 0) || id < 0) return perr("bad policy id"); }
       else if (!strncmp(t, "enforcing=", 10)) { if (parse_num(t + 10, &enf, 0) || (enf != 0 && enf != 1)) return perr("bad enforcing"); }
       else if (!strncmp(t, "data=", 5)) { hex = t + 5; hexlen = strlen(hex); }
+      else if (!strncmp(t, "blob=", 5)) {
+        int b = blob_find(t + 5);
+        if (b < 0) return perr("policy: unknown blob '%.72s'", t + 5);
+        hex = "";
+        hexlen = 0;
+        blobk = b;
+      }
       else return perr("policy: unknown key in '%.40s'", t);
     }
     if (id < 0 || enf < 0 || !hex) return perr("policy needs id, enforcing and data");
     for (int k = 0; k < S.npol; k++)
       if (S.pol[k].id == id) return perr("duplicate policy %lld", id);
+    if (blobk >= 0) {
+      unsigned char *d = malloc(g_blobs[blobk].n + 1);
+      if (!d) _exit(101);
+      memcpy(d, g_blobs[blobk].d, g_blobs[blobk].n);
+      S.pol[S.npol].id = id;
+      S.pol[S.npol].enforcing = (int)enf;
+      S.pol[S.npol].data = d;
+      S.pol[S.npol].len = g_blobs[blobk].n;
+      S.npol++;
+      return 0;
+    }
     if (hexlen == 0 || hexlen % 2) return perr("policy data: odd or empty hex");
     unsigned char *d = malloc(hexlen / 2);
     if (!d) _exit(101);
@@ -2320,6 +2414,14 @@ int main(void) {
       if (!S.active) { print_error(0, 0, "run without scenario"); continue; }
       if (!S.bad) run_scenario();
       reset_scenario();
+      continue;
+    }
+    if (!strcmp(kw, "blob")) {
+      if (parse_blob(rest)) {
+        char m[700];
+        snprintf(m, sizeof m, "line %d: %s", lineno, g_err);
+        print_error(0, 0, m);
+      }
       continue;
     }
     if (!strcmp(kw, "policy") || !strcmp(kw, "selinux") || !strcmp(kw, "load")) {

@@ -27,6 +27,7 @@ import { compilePolicy as modelPolicy, rejectsLoad } from '../model/lsm/policy.t
 import { type AvcKey, compareAvc, formatAvcComparison, parseAvcLog } from './selinux/audit.ts';
 import { compilePolicy, contextOf, scenarioPolicies, scenarioTypes } from './selinux/compile.ts';
 import { cachedTree } from './selinux/trees.ts';
+import { encodeDelta } from './selinux/delta.ts';
 
 /** the scenario runs under a profile whose LSM order has SELinux */
 export function isSelinuxScenario(s: Scenario): boolean {
@@ -83,27 +84,49 @@ export function treeForRelease(release: string): string | null {
 export function selinuxProtocol(tree: string): ScenarioProtocol {
   return {
     uncheckable: selinuxUncheckable,
-    encode: (s, id, timeoutMs) => encodeSelinux(s, id, timeoutMs, tree),
+    encode: (s, id, timeoutMs, session) => encodeSelinux(s, id, timeoutMs, tree, session),
   };
 }
 
-export function encodeSelinux(s: Scenario, id: number, timeoutMs: number, tree: string): string {
+/** what one guest executor holds: its blob store (oracle/executor.c MAX_BLOBS, first in first out) */
+interface BlobStore {
+  ring: Array<{ name: string; data: Buffer } | undefined>;
+  next: number;
+}
+export const MAX_BLOBS = 64;
+
+/** the `blob` line that gives the guest `data` (none when it has it), and its name */
+function blobLine(store: BlobStore, data: Buffer, hash: string): { name: string; line?: string } {
+  const name = hash.slice(0, 32);
+  if (store.ring.some((b) => b?.name === name)) return { name };
+  const last = store.ring[(store.next + MAX_BLOBS - 1) % MAX_BLOBS];
+  const ops = encodeDelta(last?.data ?? null, data);
+  store.ring[store.next] = { name, data };
+  store.next = (store.next + 1) % MAX_BLOBS;
+  return { name, line: `blob id=${name} base=${last ? last.name : '-'} ops=${ops}` };
+}
+
+export function encodeSelinux(s: Scenario, id: number, timeoutMs: number, tree: string, session: Record<string, unknown> = {}): string {
   const base = toProtocol(s, id, timeoutMs);
   if (!isSelinuxScenario(s)) return base;
+  const store = (session.blobs ??= { ring: new Array(MAX_BLOBS).fill(undefined), next: 0 }) as BlobStore;
   const lines = base.split('\n');
   const types = scenarioTypes(s);
   const pols = scenarioPolicies(s);
   const extra: string[] = [];
+  const blobs: string[] = [];
   pols.forEach((p, k) => {
     const c = compilePolicy(p.decl, types, tree);
-    extra.push(`policy id=${k + 1} enforcing=${c.enforcing ? 1 : 0} data=${c.binary.toString('hex')}`);
+    const b = blobLine(store, c.binary, c.hash);
+    if (b.line) blobs.push(b.line);
+    extra.push(`policy id=${k + 1} enforcing=${c.enforcing ? 1 : 0} blob=${b.name}`);
   });
   const boot = pols.length > 0 && pols[0]!.at === 'boot';
   extra.push(`selinux boot=${boot ? 1 : '-'}`);
   pols.forEach((p, k) => {
     if (p.at !== 'boot') extra.push(`load step=${p.at} policy=${k + 1}`);
   });
-  const out = [lines[0]!, ...extra];
+  const out = [...blobs, lines[0]!, ...extra];
   for (const l of lines.slice(1)) {
     const m = /^actor name=(\S+) /.exec(l);
     if (m && boot) {
