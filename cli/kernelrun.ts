@@ -6,7 +6,7 @@
 import { loadScenarioFile } from '../scenario/io.ts';
 import { type KernelRun, type Probe, adaptToMachine, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { compareWithKernel } from '../oracle/compare.ts';
+import { type Comparison, compareWithKernel } from '../oracle/compare.ts';
 import { formatSideBySide } from '../oracle/shrink.ts';
 import { UsageError } from './args.ts';
 
@@ -15,13 +15,19 @@ export interface KernelTarget {
   probe: Probe;
   label: string;
   run: (scenarios: Scenario[]) => Promise<KernelRun[]>;
+  /** the VM oracle's SELinux scenarios (vm/selinux-oracle.ts): another
+   *  checkability rule, comparison and report, and a profile override */
+  transform?: (s: Scenario) => Scenario;
+  uncheckable?: (s: Scenario) => string | null;
+  compare?: (s: Scenario, k: KernelRun) => Comparison;
+  format?: (s: Scenario, c: Comparison, k: KernelRun) => string;
 }
 
 export async function runOnKernelCommand(files: string[], json: boolean, out: (l: string) => void, target?: KernelTarget): Promise<number> {
   // every file is read and checked before the kernel is probed
   const loaded = files.map((f) => {
-    const s = loadScenarioFile(f);
-    const why = kernelUncheckable(s);
+    const s = (target?.transform ?? ((x: Scenario) => x))(loadScenarioFile(f));
+    const why = (target?.uncheckable ?? kernelUncheckable)(s);
     if (why) throw new UsageError(`${f}: cannot run on the kernel (${why})`);
     return s;
   });
@@ -37,7 +43,7 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
   const report: unknown[] = [];
   scenarios.forEach((s, i) => {
     const k = runs[i]!;
-    const c = compareWithKernel(s, k);
+    const c = (target?.compare ?? compareWithKernel)(s, k);
     if (c.kind !== 'agree') disagree++;
     const unmet: Array<{ step: number; expected: string; kernel: string }> = [];
     s.steps.forEach((st, j) => {
@@ -48,10 +54,19 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
         unmet.push({ step: j + 1, expected: JSON.stringify(st.expect_text), kernel: JSON.stringify(r.text) });
     });
     if (unmet.length) disagree++;
-    if (json) report.push({ file: files[i], verdict: c.kind, model: c.model, kernel: c.kernel, error: k.error, unmet_expectations: unmet });
+    if (json)
+      report.push({
+        file: files[i],
+        verdict: c.kind,
+        model: c.model,
+        kernel: c.kernel,
+        error: k.error,
+        unmet_expectations: unmet,
+        ...(c.kind === 'disagree' && c.lsmDiff ? { lsm_diff: c.lsmDiff } : {}),
+      });
     else {
       out(`${files[i]}: ${c.kind === 'agree' ? 'model and kernel agree' : c.kind === 'disagree' ? `model and kernel disagree at step ${c.first.index + 1}` : `kernel error: ${c.error}`}`);
-      out(formatSideBySide(s, c.model, k));
+      out(target?.format ? target.format(s, c, k) : formatSideBySide(s, c.model, k));
       for (const u of unmet) out(`  UNMET step ${u.step}: expected ${u.expected}, kernel gave ${u.kernel}`);
     }
   });

@@ -8,7 +8,10 @@ import { BuildError, LSMS, type Lsm, PACKAGES, buildKernel } from './build.ts';
 import { ImageError, featuresFromConfig, featuresFromGuest, readImage, type Feature } from './kconfig.ts';
 import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
 import { RebootingVm } from './pool.ts';
-import type { Probe } from '../oracle/driver.ts';
+import { type GuestRunner, SelinuxGuests } from './selinux-oracle.ts';
+import type { Probe, ScenarioProtocol } from '../oracle/driver.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { findProfile } from '../model/profile.ts';
 import { PatchError } from './patch.ts';
 
 type Out = (line: string) => void;
@@ -134,7 +137,7 @@ export interface Guest {
   probe: Probe;
   accel: string;
   bootSeconds: number;
-  runner: RebootingVm;
+  runner: GuestRunner;
   /** "VM 7.3.4 (tcg)" */
   label: string;
   /** what the guest's deaths and the crashing scenarios were, for the report */
@@ -144,12 +147,18 @@ export interface Guest {
 
 /** skip when the VM oracle cannot run here (no qemu, no image, no static
  *  busybox), error when the boot fails */
-export async function openVm(image: string | undefined, opts: { cpus?: number } = {}): Promise<Guest | { skip: string } | { error: string }> {
+export async function openVm(image: string | undefined, opts: { cpus?: number; selinux?: boolean } = {}): Promise<Guest | { skip: string } | { error: string }> {
   if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
   if (!existsSync(image)) throw new UsageError(`no kernel image ${image} (bpftc vm build makes one)`);
   const missing = vmMissing(image);
   if (missing) return { skip: missing };
-  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) };
+  let protocol: ScenarioProtocol | undefined;
+  if (opts.selinux) {
+    const se = await selinuxSetup(image);
+    if ('skip' in se) return se;
+    protocol = se.protocol;
+  }
+  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(protocol ? { protocol } : {}) };
   let vm: Vm;
   try {
     vm = await bootVm(boot);
@@ -157,7 +166,8 @@ export async function openVm(image: string | undefined, opts: { cpus?: number } 
     if (e instanceof VmError) return { error: e.message };
     throw e;
   }
-  const runner = new RebootingVm(vm, boot);
+  const first = new RebootingVm(vm, boot);
+  const runner: GuestRunner = protocol ? new SelinuxGuests(first, boot) : first;
   return {
     probe: vm.probe,
     accel: vm.accel,
@@ -175,12 +185,36 @@ export async function openVm(image: string | undefined, opts: { cpus?: number } 
   };
 }
 
-/** `bpftc run FILE... --vm --kernel IMAGE [--json]` */
+/** the SELinux oracle's protocol for this image: its policies are compiled
+ *  for the class map of the kernel tree of the image's version (the trees
+ *  `bpftc vm build` keeps), or why SELinux scenarios cannot run */
+async function selinuxSetup(image: string): Promise<{ protocol: ScenarioProtocol } | { skip: string }> {
+  const { selinuxProtocol, treeForRelease } = await import('./selinux-oracle.ts');
+  const { checkpolicyUnavailable } = await import('./selinux/compile.ts');
+  const why = checkpolicyUnavailable();
+  if (why) return { skip: why };
+  const version = readImage(image).version.split(' ')[0] ?? '';
+  const tree = treeForRelease(version);
+  if (!tree) return { skip: `no cached kernel tree for ${version || 'this image'} (its SELinux class map; bpftc vm build extracts one)` };
+  return { protocol: selinuxProtocol(tree) };
+}
+
+/** the profile has SELinux in its LSM order */
+export function selinuxProfile(name: string | undefined): boolean {
+  return name !== undefined && (findProfile(name)?.lsm?.order ?? []).includes('selinux');
+}
+
+/** `bpftc run FILE... --vm --kernel IMAGE [--profile P] [--json]` */
 export async function runVm(argv: string[], out: Out): Promise<number> {
-  const { flags, positional } = parseArgs(argv, { vm: 'bool', kernel: 'string', json: 'bool' });
+  const { flags, positional } = parseArgs(argv, { vm: 'bool', kernel: 'string', json: 'bool', profile: 'string', core: 'string' });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
   for (const f of positional) if (!existsSync(f)) throw new UsageError(`${f}: cannot read (ENOENT)`);
-  const vm = await openVm(flags.kernel as string | undefined);
+  const profile = flags.profile as string | undefined;
+  if (profile !== undefined && !findProfile(profile)) throw new UsageError(`unknown profile ${JSON.stringify(profile)} (bpftc profiles lists them)`);
+  const { loadScenarioFile } = await import('../scenario/io.ts');
+  const withProfile = (s: Scenario): Scenario => (profile !== undefined ? { ...s, profile } : s);
+  const selinux = positional.some((f) => selinuxProfile(withProfile(loadScenarioFile(f)).profile ?? undefined));
+  const vm = await openVm(flags.kernel as string | undefined, { selinux });
   if ('skip' in vm) {
     out(flags.json ? JSON.stringify({ skipped: vm.skip }) : `skipped: ${vm.skip}`);
     return 0;
@@ -191,10 +225,20 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
   }
   try {
     const { runOnKernelCommand } = await import('../cli/kernelrun.ts');
+    const so = selinux ? await import('./selinux-oracle.ts') : null;
     const r = await runOnKernelCommand(positional, flags.json === true, out, {
       probe: vm.probe,
       label: vm.label,
       run: (ss) => Promise.all(ss.map((s) => vm.runner.run(s))),
+      transform: withProfile,
+      ...(so
+        ? {
+            uncheckable: so.selinuxUncheckable,
+            // the SELinux layer on the kernel's own core (linux-6.12, linux-7.3) unless --core none / --core P
+            compare: so.selinuxComparer(flags.core === 'none' ? undefined : flags.core !== undefined ? findProfile(flags.core as string) : so.coreProfileFor(vm.probe.release)),
+            format: so.formatSelinux,
+          }
+        : {}),
     });
     if (!flags.json) for (const l of vm.crashReport()) out(l);
     return r !== 0 ? r : vm.runner.deaths.length ? 1 : 0;

@@ -18,10 +18,12 @@
 // contexts before a policy exists.
 
 import type { Scenario, StepResult, PolicyDecl } from '../scenario/types.ts';
-import { type KernelRun, type ScenarioProtocol, kernelUncheckable, pct, toProtocol } from '../oracle/driver.ts';
+import { type KernelRun, type ScenarioProtocol, type ScenarioRunner, kernelUncheckable, pct, toProtocol } from '../oracle/driver.ts';
+import { type Crash, RebootingVm } from './pool.ts';
+import { type BootOptions, bootVm } from './qemu.ts';
 import { type Comparison, compareRuns, runModel } from '../oracle/compare.ts';
 import { formatSideBySide } from '../oracle/shrink.ts';
-import { findProfile } from '../model/profile.ts';
+import { type Profile, findProfile } from '../model/profile.ts';
 import { DEFAULT_CONTEXT } from '../model/lsm/index.ts';
 import { compilePolicy as modelPolicy, rejectsLoad } from '../model/lsm/policy.ts';
 import { type AvcKey, compareAvc, formatAvcComparison, parseAvcLog } from './selinux/audit.ts';
@@ -179,10 +181,42 @@ export function selinuxDiffs(s: Scenario, model: StepResult[], run: KernelRun): 
   return out;
 }
 
+/** an SELinux profile's LSM layer on another profile's token core (the
+ *  kernel's: linux-6.12, linux-7.3), so that the comparison in a VM shows the
+ *  SELinux layer's differences, not the core's (named "P+core") */
+export function compositeProfile(p: Profile, core: Profile): Profile {
+  return {
+    ...p,
+    name: `${p.name}+${core.name}`,
+    summary: `${p.summary}, on the ${core.name} core`,
+    provenance: [...p.provenance, ...core.provenance],
+    token: core.token,
+  };
+}
+
+/** the core profile of a VM kernel release (model/profile.ts linux-6.12, linux-7.3), if there is one */
+export function coreProfileFor(release: string): Profile | undefined {
+  const m = /^(\d+\.\d+)/.exec(release);
+  return m ? findProfile(`linux-${m[1]}`) : undefined;
+}
+
+/** compareSelinux() with the model on the composite of each scenario's profile and `core` */
+export function selinuxComparer(core: Profile | undefined): (s: Scenario, run: KernelRun) => Comparison {
+  const cache = new Map<string, Profile>();
+  return (s, run) => {
+    const p = s.profile === undefined ? undefined : findProfile(s.profile);
+    if (!core || !p || !isSelinuxScenario(s)) return compareSelinux(s, run);
+    let c = cache.get(p.name);
+    if (!c) cache.set(p.name, (c = compositeProfile(p, core)));
+    return compareSelinux(s, run, c);
+  };
+}
+
 /** compareRuns() and, for SELinux scenarios, the AVC decisions of every step
- *  both sides ran: the first step whose result or decisions differ */
-export function compareSelinux(s: Scenario, run: KernelRun): Comparison {
-  const model = runModel(s);
+ *  both sides ran: the first step whose result or decisions differ. `profile`:
+ *  the model runs on it instead of the scenario's (a composite) */
+export function compareSelinux(s: Scenario, run: KernelRun, profile?: Profile): Comparison {
+  const model = runModel(s, profile);
   const c = compareRuns(s, model, run);
   if (!isSelinuxScenario(s) || run.avc === undefined) return c;
   const diffs = selinuxDiffs(s, model.results, run);
@@ -213,4 +247,85 @@ export function formatSelinux(s: Scenario, c: Comparison, run?: KernelRun): stri
     for (const l of d) out.push(`  step ${i + 1}: ${l}`);
   });
   return out.join('\n');
+}
+
+// ------------------------------------------------------------------ guests
+
+/** what the oracle's report needs from the guests */
+export interface GuestRunner extends ScenarioRunner {
+  readonly boots: number;
+  readonly deaths: string[][];
+  readonly crashes: Crash[];
+}
+
+/** the policied guest for scenarios that load a policy, and (booted when
+ *  first needed) a guest that never loads one for those that do not */
+export class SelinuxGuests implements GuestRunner {
+  private pristine: Promise<RebootingVm> | null = null;
+  private pristineVm: RebootingVm | null = null;
+
+  constructor(
+    private readonly main: RebootingVm,
+    private readonly opts: BootOptions,
+  ) {}
+
+  get boots(): number {
+    return this.main.boots + (this.pristineVm?.boots ?? 0);
+  }
+  get deaths(): string[][] {
+    return [...this.main.deaths, ...(this.pristineVm?.deaths ?? [])];
+  }
+  get crashes(): Crash[] {
+    return [...this.main.crashes, ...(this.pristineVm?.crashes ?? [])];
+  }
+
+  private async pristineGuest(): Promise<RebootingVm> {
+    this.pristine ??= bootVm(this.opts).then((vm) => (this.pristineVm = new RebootingVm(vm, this.opts)));
+    return this.pristine;
+  }
+
+  async run(s: Scenario): Promise<KernelRun> {
+    if (!needsPristineGuest(s)) return this.main.run(s);
+    let g: RebootingVm;
+    try {
+      g = await this.pristineGuest();
+    } catch (e) {
+      return { results: [], error: `booting a guest without a policy failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+    }
+    return g.run(s);
+  }
+
+  async close(): Promise<void> {
+    await this.main.close();
+    const p = this.pristine ? await this.pristine.catch(() => null) : null;
+    await p?.close();
+  }
+}
+
+// ------------------------------------------------------------------ classes
+
+/** the tiny guest kernel's configuration gaps (vm/NOTES.md "config gaps"), by
+ *  the step that shows them: not a kernel or model difference */
+function configGap(st: Scenario['steps'][number], model: string, kernel: string | undefined): string | null {
+  const paths = [(st as { path?: string }).path, (st as { data?: string }).data].filter((x): x is string => typeof x === 'string');
+  if (paths.some((p) => /\.debug/.test(p)) && kernel === 'EPERM') return 'config: no CONFIG_BPF_PRELOAD (maps.debug, progs.debug)';
+  if (st.op === 'map_create' && st.map_type === 17 && kernel === 'EINVAL') return 'config: no CONFIG_XDP_SOCKETS (map type 17)';
+  if (st.op === 'map_create' && st.map_type === 16 && kernel === 'E2BIG') return 'config: NR_CPUS of the tiny config (cpumap entries)';
+  if (st.op === 'prog_load' && st.prog_type === 32 && kernel === 'EINVAL') return 'config: no CONFIG_NETFILTER_BPF_LINK (prog type 32)';
+  void model;
+  return null;
+}
+
+/** one line naming the kind of a disagreement (its first differing step), for counting */
+export function classifyDisagreement(s: Scenario, c: Comparison & { kind: 'disagree' }): string {
+  const f = c.first;
+  const lines = c.lsmDiff?.[f.index] ?? [];
+  if (f.what === 'load') return lines.find((l) => l.startsWith('policy load')) ?? 'policy load';
+  if (f.what === 'avc') return `avc ${f.step.op}: ${lines.join(' | ')}`;
+  const k = f.kernel?.ret;
+  const gap = configGap(f.step, f.model.ret, k);
+  if (gap) return gap;
+  if (f.what === 'missing') return `${f.step.op}: no kernel result`;
+  if (f.what === 'text') return `${f.step.op} text differs`;
+  return `${f.step.op} ${f.model.ret} -> ${k ?? '-'}`;
 }
