@@ -100,6 +100,7 @@ static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100;
 #define MAX_ACTORS 32
 #define MAX_STEPS 4096
 #define MAX_POLICIES 8      /* SELinux policies of one scenario */
+#define MAX_LOADS 4         /* SELinux policy loads before one step */
 #define MAX_HANDLES 4096
 #define MAX_STRING 4096      /* any decoded value */
 #define MAX_PATH_BYTES 1024  /* a path argument longer than this is refused */
@@ -291,7 +292,7 @@ static struct {
   int se, se_boot; /* se_boot: index into pol, -1 = no load at boot */
   int npol;
   struct { long long id; int enforcing; unsigned char *data; size_t len; } pol[MAX_POLICIES];
-  unsigned char se_load[MAX_STEPS]; /* 1 + index into pol of the load before step i, 0 = none */
+  unsigned char se_load[MAX_STEPS][MAX_LOADS]; /* 1 + index into pol of the loads before step i, in order; 0 = none */
 } S;
 
 static uint64_t g_caps_all;
@@ -761,7 +762,12 @@ static int parse_se_line(const char *kw, char *rest) {
     else {
       int k = se_find_policy(pv);
       if (k < 0) bad = perr("unknown policy '%s'", pv);
-      else S.se_load[i] = (unsigned char)(k + 1);
+      else {
+        int j = 0;
+        while (j < MAX_LOADS && S.se_load[i][j]) j++;
+        if (j == MAX_LOADS) bad = perr("limit: loads before a step (at most %d)", MAX_LOADS);
+        else S.se_load[i][j] = (unsigned char)(k + 1);
+      }
     }
     if (!bad) bad = kv_check_used(kvs, n);
   }
@@ -1300,7 +1306,14 @@ static void __attribute__((noreturn)) actor_loop(void) {
       continue;
     }
     if (c->op == OP_RECV_FD) {
-      rp.ret = rfd >= 0 ? rfd : (ctr ? -EMFILE : -EBADF);
+      /* MSG_CTRUNC without an fd: scm_detach_fds() dropped it; the errno is not passed on. The fd
+       * table full (RLIMIT_NOFILE) is EMFILE; with a free fd below the limit, receive_fd()'s
+       * security_file_receive() refused it: EACCES, the only errno SELinux's file_has_perm() gives */
+      if (rfd < 0 && ctr) {
+        struct rlimit rl;
+        int full = getrlimit(RLIMIT_NOFILE, &rl) < 0 || (rlim_t)lowest_free_fd() >= rl.rlim_cur;
+        rp.ret = full ? -EMFILE : -EACCES;
+      } else rp.ret = rfd >= 0 ? rfd : -EBADF;
       send_reply(CTL_FD, &rp, NULL, 0, -1);
       continue;
     }
@@ -1811,10 +1824,11 @@ static void run_steps(void) {
   for (int si = 0; si < S.nsteps; si++) {
     struct step *st = &S.steps[si];
     int k = st->actor;
-    int load = 1; /* 1: no policy load before this step, else its result (0 or -errno) */
-    if (S.se && S.se_load[si]) {
+    int load[MAX_LOADS], nload = 0; /* the results (0 or -errno) of the policy loads before this step */
+    while (S.se && nload < MAX_LOADS && S.se_load[si][nload]) {
       /* a policy_load step action: right before the step's syscall, by the harness */
-      load = se_load_policy(S.se_load[si] - 1);
+      load[nload] = se_load_policy(S.se_load[si][nload] - 1);
+      nload++;
       int e = audit_drain(NULL);
       if (e) leader_fail("audit marker (policy load)", -e);
     }
@@ -1920,7 +1934,11 @@ static void run_steps(void) {
       sb_puts(&out, ",\"avc\":[");
       if (avc.len) sb_putn(&out, avc.p, avc.len);
       sb_puts(&out, "]");
-      if (load != 1) sb_printf(&out, ",\"load\":\"%s\"", load == 0 ? "ok" : errno_name(-load, eb, sizeof eb));
+      if (nload) {
+        sb_puts(&out, ",\"load\":\"");
+        for (int j = 0; j < nload; j++) sb_printf(&out, "%s%s", j ? "," : "", load[j] == 0 ? "ok" : errno_name(-load[j], eb, sizeof eb));
+        sb_puts(&out, "\"");
+      }
     }
     if (ret >= 0 && (st->op == OP_MOUNTINFO || st->op == OP_TOKEN_FDINFO || st->op == OP_OBJ_GET_INFO)) {
       sb_puts(&out, ",\"text\":");

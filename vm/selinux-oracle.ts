@@ -156,15 +156,16 @@ export function selinuxDiffs(s: Scenario, model: StepResult[], run: KernelRun): 
   let state = new Set<string>();
   for (let i = 0; i < run.results.length; i++) {
     const lines: string[] = [];
-    const load = pols.find((p) => p.at === i);
-    if (load) {
-      const want = modelRefusesLoad(load.decl, s) ? 'EINVAL' : 'ok';
+    const loads = pols.filter((p) => p.at === i);
+    if (loads.length) {
+      const want = loads.map((l) => (modelRefusesLoad(l.decl, s) ? 'EINVAL' : 'ok'));
       const got = run.loads?.[i];
-      if (got !== undefined && got !== want) lines.push(`policy load before the step: model ${want}, kernel ${got}`);
-      if (want === 'ok') {
-        policy = load.decl;
+      if (got !== undefined && got !== want.join(',')) lines.push(`policy load before the step: model ${want.join(',')}, kernel ${got}`);
+      loads.forEach((l, j) => {
+        if (want[j] !== 'ok') return;
+        policy = l.decl;
         state = new Set();
-      }
+      });
     }
     const permissiveDomains = new Set(policy?.permissive ?? []);
     const permissiveMode = policy?.enforcing === false;
