@@ -45,6 +45,8 @@ export interface KernelRun {
  *  oracle's guest, vm/selinux-oracle.ts) are checked and encoded */
 export interface ScenarioProtocol {
   uncheckable(s: Scenario): string | null;
+  /** work that may run ahead of the executor (compiling policies); never rejects */
+  prepare?(s: Scenario): Promise<void>;
   /** the protocol text (toProtocol() plus its own lines); throws a one-line
    *  Error it cannot encode. `session` is one object per executor process (what
    *  that executor was already sent) */
@@ -398,9 +400,14 @@ export class KernelExecutor implements ScenarioRunner {
   }
 
   /** Runs one scenario (as given: adapt it with adaptToMachine() first). */
-  run(s: Scenario): Promise<KernelRun> {
+  async run(s: Scenario): Promise<KernelRun> {
     const why = this.protocol ? this.protocol.uncheckable(s) : kernelUncheckable(s);
-    if (why) return Promise.resolve({ results: [], error: `unsupported: ${why}` });
+    if (why) return { results: [], error: `unsupported: ${why}` };
+    if (this.protocol?.prepare) await this.protocol.prepare(s);
+    return this.send(s);
+  }
+
+  private send(s: Scenario): Promise<KernelRun> {
     if (this.dead !== null) return Promise.resolve({ results: [], error: this.dead });
     const id = this.nextId++;
     let text: string;

@@ -99,8 +99,8 @@ static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100;
 #define MAX_DEPTH 8
 #define MAX_ACTORS 32
 #define MAX_STEPS 4096
-#define MAX_POLICIES 8      /* SELinux policies of one scenario */
-#define MAX_LOADS 4         /* SELinux policy loads before one step */
+#define MAX_POLICIES 32     /* SELinux policies of one scenario */
+#define MAX_LOADS 8         /* SELinux policy loads before one step */
 #define MAX_HANDLES 4096
 #define MAX_STRING 4096      /* any decoded value */
 #define MAX_PATH_BYTES 1024  /* a path argument longer than this is refused */
@@ -227,6 +227,7 @@ enum op {
   OP_TEST_OPEN_HOST, OP_TEST_ALLOC, OP_TEST_FORKS, OP_TEST_SYMLINK, OP_TEST_BIND_HOST,
   /* internal (leader -> actor) */
   OP_RECV_FD,
+  OP_SPAWN_THREAD, /* SELinux scenarios: a thread_of actor, made by its process (see thread_spawn()) */
 };
 
 enum argkind { A_HANDLE, A_STR, A_NUM, A_HEX, A_ACTOR };
@@ -268,7 +269,7 @@ static const struct opspec OPS[] = {
 #define NOPS ((int)(sizeof OPS / sizeof OPS[0]))
 
 struct userns_decl { char *name; int parent; /* -1 = init */ int depth; long long owner, base, count; };
-struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ char *context; /* SELinux context, NULL = none */ };
+struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ char *context; /* SELinux context, NULL = none */ int thread_of; /* -1, else the actor whose fd table it shares */ };
 struct step {
   int i, actor, op, opidx, to_actor, has_perm;
   int refused; /* RZ_*: refused by the static rules (nothing is sent to the actor) */
@@ -565,6 +566,14 @@ static int parse_decl(const char *kw, struct kv *kvs, int n) {
     else {
       a->mntns = find_actor(mv);
       if (a->mntns < 0) return perr("unknown mntns actor '%s'", mv);
+    }
+    a->thread_of = -1;
+    struct kv *th = kv_get(kvs, n, "thread_of");
+    if (th) {
+      a->thread_of = find_actor(th->v);
+      if (a->thread_of < 0) return perr("unknown thread_of actor '%s'", th->v);
+      if (S.actors[a->thread_of].thread_of >= 0) return perr("thread_of a thread_of actor");
+      if (S.actors[a->thread_of].userns != a->userns) return perr("thread_of: the userns of its process");
     }
     struct kv *cx = kv_get(kvs, n, "context");
     if (cx && (!*cx->v || strspn(cx->v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.,-") != strlen(cx->v)))
@@ -1271,6 +1280,7 @@ static ssize_t recv_msg(int sock, void *buf, size_t n, int *rfd, int *ctrunc) {
   return r;
 }
 
+static int thread_spawn(int k, int ctl);
 static void __attribute__((noreturn)) actor_loop(void) {
   static char buf[MSG_MAX];
   struct sbuf text = {0};
@@ -1303,6 +1313,11 @@ static void __attribute__((noreturn)) actor_loop(void) {
         int e = send_reply(CTL_FD, &rp, NULL, 0, c->fd[0]);
         if (e < 0) { rp.ret = e; send_reply(CTL_FD, &rp, NULL, 0, -1); }
       }
+      continue;
+    }
+    if (c->op == OP_SPAWN_THREAD) {
+      rp.ret = rfd < 0 ? -EBADF : thread_spawn((int)c->n[0], rfd);
+      send_reply(CTL_FD, &rp, NULL, 0, -1);
       continue;
     }
     if (c->op == OP_RECV_FD) {
@@ -1339,7 +1354,10 @@ static struct binding *bind_find(const char *name) {
     if (!strcmp(B[i].name, name)) return &B[i];
   return NULL;
 }
+/* the fd table an actor uses: its own, or its process actor's (thread_of); bindings name tables */
+static int TAB(int k) { return k >= 0 && S.actors[k].thread_of >= 0 ? S.actors[k].thread_of : k; }
 static void bind_drop_fd(int actor, int fd) {
+  actor = TAB(actor);
   for (int i = 0; i < nB; i++)
     if (B[i].actor == actor && B[i].fd == fd) { B[i] = B[--nB]; i--; }
 }
@@ -1351,14 +1369,14 @@ static void bind_set(const char *name, int actor, int fd, int btf_id) {
     b = &B[nB++];
     b->name = (char *)name;
   }
-  b->actor = actor;
+  b->actor = TAB(actor);
   b->fd = fd;
   b->btf_id = btf_id;
 }
 static int resolve(const char *h, int actor) {
   if (!h) return BAD_FD; /* no handle */
   struct binding *b = bind_find(h);
-  if (b && b->actor == actor) return b->fd;
+  if (b && b->actor == TAB(actor)) return b->fd;
   return BAD_FD;
 }
 
@@ -1611,6 +1629,52 @@ static const char *se_main_setup(int *err) {
   }
   if ((*err = -audit_open())) return "audit daemon";
   return NULL;
+}
+
+/* A thread_of actor (SELinux scenarios, PROTOCOL.md "SELinux"): a process that shares its
+ * process actor's fd table (clone(CLONE_FILES), no CLONE_VM), as the model's thread does
+ * ("shares its fd table, creds stay per thread"); made by that actor, so it starts in its
+ * user and mount namespaces with its creds, then takes its own uid, capabilities and context.
+ * Its control socket and helper pair sit 3 above the actor's (CTL_FD+3..+5), in the shared
+ * table. Rlimits are per process here (a thread shares them): the driver does not send
+ * scenarios where that shows. Returns the new pid or -errno (in the process actor). */
+static int thread_spawn(int k, int ctl) {
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), NULL, NULL, NULL, NULL);
+  if (pid < 0) { int e = errno; close(ctl); return -e; }
+  if (pid > 0) return (int)pid; /* the child closes ctl (the table is shared) */
+  struct actor_decl *a = &S.actors[k];
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  g_ctl_fd += 3;
+  g_help_a += 3;
+  g_help_b += 3;
+  if (dup2(ctl, CTL_FD) < 0) _exit(4);
+  close(ctl);
+  const char *stage = "setresuid";
+  long long id = in_ns_id(a->userns, a->kuid);
+  if (setresgid((gid_t)id, (gid_t)id, (gid_t)id) < 0 && errno != EPERM) goto fail;
+  prctl(PR_SET_KEEPCAPS, 1);
+  if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
+  prctl(PR_SET_KEEPCAPS, 0);
+  stage = "socketpair(helper)";
+  {
+    int hp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, hp) < 0) goto fail;
+    if (dup2(hp[0], HELP_A) < 0 || dup2(hp[1], HELP_B) < 0) goto fail;
+    close(hp[0]);
+    close(hp[1]);
+  }
+  stage = "capset";
+  if (capset64(a->caps, a->caps, 0) < 0) goto fail;
+  if (a->context) {
+    stage = "selinux context";
+    int e = se_setcon(a->context);
+    if (e) { errno = -e; goto fail; }
+  }
+  child_status(CTL_FD, 0, "ok");
+  actor_loop();
+fail:
+  child_status(CTL_FD, errno, stage);
+  _exit(1);
 }
 
 static void __attribute__((noreturn)) actor_child(int k, int ctl) {
@@ -1866,7 +1930,7 @@ static void run_steps(void) {
     }
     case OP_DUP2: {
       struct binding *b = bind_find(st->h[2]);
-      c.fd[2] = (b && b->actor == k) ? b->fd : -1;
+      c.fd[2] = (b && b->actor == TAB(k)) ? b->fd : -1;
       break;
     }
     case OP_CAPSET: c.n[7] = st->has_perm; break;
@@ -1892,7 +1956,7 @@ static void run_steps(void) {
         ret = rr.ret;
         newfd_actor = st->to_actor;
         struct binding *b = bind_find(st->h[0]);
-        if (b && b->actor == k) btf_id = b->btf_id;
+        if (b && b->actor == TAB(k)) btf_id = b->btf_id;
       } else if (ret >= 0) {
         ret = -EBADF;
       }
@@ -1909,7 +1973,7 @@ static void run_steps(void) {
       if (st->op == OP_BTF_GET_FD_BY_ID) btf_id = (int)c.n[5]; /* the same BTF object */
       if (st->op == OP_DUP2 && ret >= 0) {
         struct binding *b = bind_find(st->h[0]);
-        if (b && b->actor == k) btf_id = b->btf_id;
+        if (b && b->actor == TAB(k)) btf_id = b->btf_id;
       }
     }
     /* handle bookkeeping */
@@ -1990,6 +2054,25 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0) leader_fail("socketpair", errno);
     int mine = move_fd_high(sp[0], HIGH_FD);
+    if (S.actors[k].thread_of >= 0) {
+      /* made by its process actor, which gets the new actor's end of the socket pair */
+      int x = S.actors[k].thread_of;
+      actor_wait_ready(x);
+      struct cmd c;
+      memset(&c, 0, sizeof c);
+      c.op = OP_SPAWN_THREAD;
+      c.n[0] = k;
+      const char *ns[3] = {NULL, NULL, NULL};
+      struct reply rr = {0};
+      struct sbuf t = {0};
+      if (actor_call(x, &c, ns, sp[1], &rr, &t, NULL) < 0) actor_died(x);
+      free(t.p);
+      close(sp[1]);
+      if (rr.ret < 0) leader_fail("clone(CLONE_FILES) of a thread_of actor", -rr.ret);
+      A[k].pid = rr.ret;
+      A[k].ctl = mine;
+      continue;
+    }
     pid_t pid = fork();
     if (pid < 0) leader_fail("fork", errno);
     if (pid == 0) {

@@ -27,7 +27,7 @@ import { type Profile, findProfile } from '../model/profile.ts';
 import { DEFAULT_CONTEXT } from '../model/lsm/index.ts';
 import { compilePolicy as modelPolicy, rejectsLoad } from '../model/lsm/policy.ts';
 import { type AvcKey, compareAvc, formatAvcComparison, parseAvcLog } from './selinux/audit.ts';
-import { compilePolicy, contextOf, scenarioPolicies, scenarioTypes } from './selinux/compile.ts';
+import { compilePolicy, compilePolicyAsync, contextOf, scenarioPolicies, scenarioTypes } from './selinux/compile.ts';
 import { cachedTree } from './selinux/trees.ts';
 import { encodeDelta } from './selinux/delta.ts';
 
@@ -56,7 +56,15 @@ export function selinuxUncheckable(s: Scenario): string | null {
   if (p?.integrity !== undefined || s.ipe !== undefined) return `profile ${s.profile}: the integrity framework is model-only`;
   const order = s.lsm_order ?? p?.lsm?.order ?? [];
   if (order.some((l) => l !== 'capability' && l !== 'selinux' && l !== 'bpf')) return `LSM order ${order.join(',')}: only capability,selinux,bpf run in the guest`;
-  for (const a of s.actors) if (a.thread_of !== undefined) return `actor ${a.name}: thread_of is not supported by the executor`;
+  // thread_of: a process sharing the fd table (oracle/executor.c thread_spawn()); creds per
+  // task as in the kernel, but rlimits per process where a thread shares them
+  for (const a of s.actors) {
+    if (a.thread_of === undefined) continue;
+    const p = s.actors.find((x) => x.name === a.thread_of);
+    if (!p || p.thread_of !== undefined || p.userns !== a.userns) return `actor ${a.name}: thread_of an actor in another user namespace (or a thread)`;
+    if (s.steps.some((st) => st.op === 'rlimit_nofile' && (st.actor === a.name || st.actor === p.name)))
+      return `actor ${a.name}: rlimit_nofile in a thread's process (the executor's threads are processes: rlimits not shared)`;
+  }
   for (const [i, st] of s.steps.entries()) {
     for (const a of st.lsm ?? []) if (a.action !== 'policy_load') return `step ${i + 1}: ${a.action} (BPF-LSM programs) is model-only`;
     if ('race' in st && st.race !== undefined) return `step ${i + 1}: fd races are model-only`;
@@ -82,11 +90,40 @@ export function treeForRelease(release: string): string | null {
   return t?.path ?? null;
 }
 
+/** at most COMPILERS checkpolicy processes at once */
+const COMPILERS = 3;
+let running = 0;
+const waiting: Array<() => void> = [];
+async function limited<T>(f: () => Promise<T>): Promise<T> {
+  while (running >= COMPILERS) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  try {
+    return await f();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 /** the protocol of oracle/PROTOCOL.md "SELinux" for the kernel tree `tree` */
 export function selinuxProtocol(tree: string): ScenarioProtocol {
   return {
     uncheckable: selinuxUncheckable,
     encode: (s, id, timeoutMs, session) => encodeSelinux(s, id, timeoutMs, tree, session),
+    // the policies compile ahead of the guest, a few checkpolicy at a time;
+    // a policy that does not compile fails again, with its reason, in encode()
+    prepare: async (s) => {
+      if (!isSelinuxScenario(s)) return;
+      const types = scenarioTypes(s);
+      await Promise.all(
+        scenarioPolicies(s).map((p) =>
+          limited(() => compilePolicyAsync(p.decl, types, tree)).then(
+            () => undefined,
+            () => undefined,
+          ),
+        ),
+      );
+    },
   };
 }
 
@@ -96,6 +133,8 @@ interface BlobStore {
   next: number;
 }
 export const MAX_BLOBS = 64;
+/** oracle/executor.c MAX_POLICIES, MAX_LOADS */
+export const MAX_POLICIES = 32;
 
 /** the `blob` line that gives the guest `data` (none when it has it), and its name */
 function blobLine(store: BlobStore, data: Buffer, hash: string): { name: string; line?: string } {
@@ -117,8 +156,10 @@ export function encodeSelinux(s: Scenario, id: number, timeoutMs: number, tree: 
   const pols = scenarioPolicies(s);
   const extra: string[] = [];
   const blobs: string[] = [];
-  pols.forEach((p, k) => {
-    const c = compilePolicy(p.decl, types, tree);
+  if (pols.length > MAX_POLICIES) throw new Error(`limit: ${pols.length} policies (the executor takes ${MAX_POLICIES})`);
+  // every policy compiles (or the scenario is not sent) before the guest's store is counted on
+  const compiled = pols.map((p) => compilePolicy(p.decl, types, tree));
+  compiled.forEach((c, k) => {
     const b = blobLine(store, c.binary, c.hash);
     if (b.line) blobs.push(b.line);
     extra.push(`policy id=${k + 1} enforcing=${c.enforcing ? 1 : 0} blob=${b.name}`);
@@ -131,9 +172,11 @@ export function encodeSelinux(s: Scenario, id: number, timeoutMs: number, tree: 
   const out = [...blobs, lines[0]!, ...extra];
   for (const l of lines.slice(1)) {
     const m = /^actor name=(\S+) /.exec(l);
-    if (m && boot) {
-      const a = s.actors.find((x) => pct(x.name) === m[1]);
-      out.push(`${l} context=${pct(contextOf(a?.context ?? DEFAULT_CONTEXT))}`);
+    const a = m ? s.actors.find((x) => pct(x.name) === m[1]) : undefined;
+    if (a) {
+      const ctx = boot ? ` context=${pct(contextOf(a.context ?? DEFAULT_CONTEXT))}` : '';
+      const th = a.thread_of !== undefined ? ` thread_of=${pct(a.thread_of)}` : '';
+      out.push(`${l}${ctx}${th}`);
     } else out.push(l);
   }
   return out.join('\n');

@@ -11,6 +11,9 @@
 const KEY = 8;
 const MIN_COPY = 10;
 
+/** the key index of a base, built once per buffer */
+const indexes = new WeakMap<Buffer, Map<string, number[]>>();
+
 /** ops that turn `base` (or nothing) into `target` */
 export function encodeDelta(base: Buffer | null, target: Buffer): string {
   const ops: string[] = [];
@@ -19,12 +22,16 @@ export function encodeDelta(base: Buffer | null, target: Buffer): string {
     if (end > pending) ops.push(`i${target.subarray(pending, end).toString('base64url')}`);
   };
   if (base && base.length >= KEY) {
-    const index = new Map<string, number[]>();
-    for (let j = 0; j + KEY <= base.length; j++) {
-      const k = base.toString('latin1', j, j + KEY);
-      const l = index.get(k);
-      if (!l) index.set(k, [j]);
-      else if (l.length < 16) l.push(j);
+    let index = indexes.get(base);
+    if (!index) {
+      index = new Map<string, number[]>();
+      for (let j = 0; j + KEY <= base.length; j++) {
+        const k = base.toString('latin1', j, j + KEY);
+        const l = index.get(k);
+        if (!l) index.set(k, [j]);
+        else if (l.length < 16) l.push(j);
+      }
+      indexes.set(base, index);
     }
     let next = -1; // where the last copy ended in base: tried first
     let i = 0;
