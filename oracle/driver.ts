@@ -36,6 +36,8 @@ export interface KernelRun {
    *  made right before the step ("ok" or an errno name) */
   avc?: string[][];
   loads?: Array<string | undefined>;
+  /** the result of the boot policy's load ("ok" or an errno name) */
+  bootLoad?: string;
   /** set-up error, protocol error (e.g. a limit of oracle/SANDBOX.md), or timeout */
   error?: string;
   timedOut?: boolean;
@@ -283,6 +285,7 @@ interface OutLine {
   error?: string;
   avc?: string[];
   load?: string;
+  boot_load?: string;
 }
 
 interface Pending {
@@ -290,6 +293,7 @@ interface Pending {
   results: StepResult[];
   avc?: string[][];
   loads?: Array<string | undefined>;
+  bootLoad?: string;
   resolve: (r: KernelRun) => void;
 }
 
@@ -361,6 +365,7 @@ export class KernelExecutor implements ScenarioRunner {
       if (o.scenario === undefined) continue;
       const p = this.pending.get(o.scenario);
       if (!p) continue;
+      if (typeof o.boot_load === 'string') p.bootLoad = o.boot_load;
       if (o.step !== undefined && o.ret !== undefined) {
         p.results[o.step] = o.text === undefined ? { ret: o.ret } : { ret: o.ret, text: o.text };
         if (Array.isArray(o.avc)) (p.avc ??= [])[o.step] = o.avc.filter((x): x is string => typeof x === 'string');
@@ -380,6 +385,7 @@ export class KernelExecutor implements ScenarioRunner {
   private finish(p: Pending, r: KernelRun): KernelRun {
     if (p.avc) r.avc = Array.from({ length: r.results.length }, (_, i) => p.avc![i] ?? []);
     if (p.loads) r.loads = Array.from({ length: r.results.length }, (_, i) => p.loads![i]);
+    if (p.bootLoad !== undefined) r.bootLoad = p.bootLoad;
     return r;
   }
 

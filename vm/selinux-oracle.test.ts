@@ -21,7 +21,11 @@ describe('SELinux scenarios in the VM oracle (vm/selinux-oracle.ts)', () => {
     expect(selinuxUncheckable(finding('bpf-lsm-token-capable-denial-selinux-token-path'))).toMatch(/bpf_lsm_deny/);
     expect(selinuxUncheckable(finding('v7-token-create-fd-race'))).toMatch(/races/);
     expect(selinuxUncheckable({ ...s, selinux: { ...s.selinux!, loaded: false }, steps: [{ ...s.steps[0]!, lsm: [{ action: 'policy_load', policy: s.selinux! }] }, ...s.steps.slice(1)] })).toMatch(/no policy at boot/);
-    expect(selinuxUncheckable({ ...s, selinux: { ...s.selinux!, defines_token_perms: false, handle_unknown: 'reject' } })).toMatch(/boot policy is refused/);
+    // a refused boot policy leaves none: the scenario runs in the guest that never had one
+    const refused: Scenario = { ...s, selinux: { ...s.selinux!, defines_token_perms: false, handle_unknown: 'reject' } };
+    expect(selinuxUncheckable(refused)).toBeNull();
+    expect(needsPristineGuest(refused)).toBe(true);
+    expect(selinuxUncheckable({ ...refused, steps: [{ ...s.steps[0]!, lsm: [{ action: 'policy_load', policy: s.selinux! }] }, ...s.steps.slice(1)] })).toMatch(/boot policy is refused/);
     const threaded: Scenario = { ...s, actors: [...s.actors, { name: 't', userns: 'u1', kuid: 1000, caps: 'all', thread_of: 'user', context: 'V_t' }] };
     expect(selinuxUncheckable(threaded)).toBeNull();
     expect(selinuxUncheckable({ ...threaded, steps: [...threaded.steps, { actor: 'user', op: 'rlimit_nofile', limit: 8 }] })).toMatch(/rlimits/);

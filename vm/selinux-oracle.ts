@@ -71,14 +71,23 @@ export function selinuxUncheckable(s: Scenario): string | null {
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined)) return `step ${i + 1}: signed and kernel-originated loads are model-only`;
   }
   const pols = scenarioPolicies(s);
-  if (s.selinux && s.selinux.loaded !== false && modelRefusesLoad(s.selinux, s)) return 'its boot policy is refused (needs a boot of its own with no policy: not done)';
+  // a refused boot policy leaves no policy: such a scenario runs in the guest that never had one
+  if (s.selinux && s.selinux.loaded !== false && modelRefusesLoad(s.selinux, s) && pols.length > 1)
+    return 'its boot policy is refused and it loads another later (the actors cannot enter their contexts before a policy exists: not done)';
   if (pols.length > 0 && pols[0]!.at !== 'boot') return 'no policy at boot and a later policy_load (the actors cannot enter their contexts before a policy exists: not done)';
   return null;
 }
 
 /** the scenario never loads a policy: it needs a guest that never had one */
 export function needsPristineGuest(s: Scenario): boolean {
-  return isSelinuxScenario(s) && scenarioPolicies(s).length === 0;
+  if (!isSelinuxScenario(s)) return false;
+  const pols = scenarioPolicies(s);
+  return pols.length === 0 || (pols.length === 1 && pols[0]!.at === 'boot' && modelRefusesLoad(pols[0]!.decl, s));
+}
+
+/** the model loads the scenario's boot policy (it has one and does not refuse it) */
+function bootLoads(s: Scenario): boolean {
+  return s.selinux !== undefined && s.selinux.loaded !== false && !modelRefusesLoad(s.selinux, s);
 }
 
 /** the kernel tree whose class map the policies are compiled for: 6.12 with
@@ -166,6 +175,8 @@ export function encodeSelinux(s: Scenario, id: number, timeoutMs: number, tree: 
   });
   const boot = pols.length > 0 && pols[0]!.at === 'boot';
   extra.push(`selinux boot=${boot ? 1 : '-'}`);
+  // contexts exist only with a policy: none when the model refuses the boot policy
+  const contexts = boot && bootLoads(s);
   pols.forEach((p, k) => {
     if (p.at !== 'boot') extra.push(`load step=${p.at} policy=${k + 1}`);
   });
@@ -174,7 +185,7 @@ export function encodeSelinux(s: Scenario, id: number, timeoutMs: number, tree: 
     const m = /^actor name=(\S+) /.exec(l);
     const a = m ? s.actors.find((x) => pct(x.name) === m[1]) : undefined;
     if (a) {
-      const ctx = boot ? ` context=${pct(contextOf(a.context ?? DEFAULT_CONTEXT))}` : '';
+      const ctx = contexts ? ` context=${pct(contextOf(a.context ?? DEFAULT_CONTEXT))}` : '';
       const th = a.thread_of !== undefined ? ` thread_of=${pct(a.thread_of)}` : '';
       out.push(`${l}${ctx}${th}`);
     } else out.push(l);
@@ -199,6 +210,10 @@ export function selinuxDiffs(s: Scenario, model: StepResult[], run: KernelRun): 
   let state = new Set<string>();
   for (let i = 0; i < run.results.length; i++) {
     const lines: string[] = [];
+    if (i === 0 && boot && run.bootLoad !== undefined) {
+      const want = modelRefusesLoad(boot.decl, s) ? 'EINVAL' : 'ok';
+      if (run.bootLoad !== want) lines.push(`policy load at boot: model ${want}, kernel ${run.bootLoad}`);
+    }
     const loads = pols.filter((p) => p.at === i);
     if (loads.length) {
       const want = loads.map((l) => (modelRefusesLoad(l.decl, s) ? 'EINVAL' : 'ok'));
@@ -307,6 +322,8 @@ export interface GuestRunner extends ScenarioRunner {
 export class SelinuxGuests implements GuestRunner {
   private pristine: Promise<RebootingVm> | null = null;
   private pristineVm: RebootingVm | null = null;
+  /** pristine guests that got a policy after all (closed at the end) */
+  private readonly retired: RebootingVm[] = [];
 
   constructor(
     private readonly main: RebootingVm,
@@ -336,13 +353,21 @@ export class SelinuxGuests implements GuestRunner {
     } catch (e) {
       return { results: [], error: `booting a guest without a policy failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
     }
-    return g.run(s);
+    const r = await g.run(s);
+    // the kernel took a policy the model refuses (a disagreement): that guest has one now
+    if (r.bootLoad === 'ok' && this.pristineVm === g) {
+      this.retired.push(g);
+      this.pristine = null;
+      this.pristineVm = null;
+    }
+    return r;
   }
 
   async close(): Promise<void> {
     await this.main.close();
     const p = this.pristine ? await this.pristine.catch(() => null) : null;
     await p?.close();
+    for (const g of this.retired) await g.close();
   }
 }
 
