@@ -39,7 +39,8 @@ commands:
               --profile P (override the scenario's)  --avc (every LSM decision)  --json
               --kernel (also on the running kernel, side by side with the model; UNMET lists
               expectations the kernel does not meet)
-              --vm --kernel IMAGE (the same, on a kernel booted in QEMU)
+              --vm --kernel IMAGE [--core P|none] (the same, on a kernel booted in QEMU; with
+              SELinux, AVC decisions too)
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
               every class of behavioural difference between two profiles, with a minimal witness
   repro FILE --c [--out FILE [--force]]
@@ -54,7 +55,9 @@ commands:
   oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--json]:
               generated and corpus scenarios on the running kernel and the model;
               disagreements shrunk and shown side by side
-              --vm --kernel IMAGE [--profile P]: on a kernel booted in QEMU instead
+              --vm --kernel IMAGE [--profile P] [--core P|none]: on a kernel booted in QEMU instead;
+              SELinux profiles load each scenario's policy there and compare AVC decisions too
+              (the model on the profile's SELinux layer over the image's core unless --core)
   vm          build [--source linux-source-6.12|linux-source-7.3|DIR] [--patch FILE]... [--lsm selinux,bpf]:
               a small kernel for the VM oracle, cached (prints the image's path)
               check-kernel IMAGE [--boot]: which features the VM oracle needs the image lacks
