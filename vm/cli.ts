@@ -210,6 +210,9 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
   for (const f of positional) if (!existsSync(f)) throw new UsageError(`${f}: cannot read (ENOENT)`);
   const profile = flags.profile as string | undefined;
+  const core = flags.core as string | undefined;
+  if (core !== undefined && core !== 'none' && (!findProfile(core) || findProfile(core)?.lsm !== undefined))
+    throw new UsageError(`--core takes a core profile (linux-6.12, linux-7.3, ...) or none, got ${JSON.stringify(core)}`);
   if (profile !== undefined && !findProfile(profile)) throw new UsageError(`unknown profile ${JSON.stringify(profile)} (bpftc profiles lists them)`);
   const { loadScenarioFile } = await import('../scenario/io.ts');
   const withProfile = (s: Scenario): Scenario => (profile !== undefined ? { ...s, profile } : s);
