@@ -18,8 +18,11 @@ const fresh = (distFresh as (r: string) => boolean)(root);
 const npm = spawnSync('npm', ['--version'], { encoding: 'utf8' });
 const skip = !fresh ? 'dist/ is missing or older than the sources (npm run build)' : npm.status !== 0 ? 'npm is not installed' : '';
 
-const tmp = mkdtempSync(join(tmpdir(), 'bpftc-package-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// only when the tests run: a skipped describe runs no hooks, so nothing would remove it
+const tmp = skip ? '' : mkdtempSync(join(tmpdir(), 'bpftc-package-'));
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
 
 function sh(cmd: string, args: string[], cwd = tmp): { code: number | null; out: string; err: string } {
   const env = { ...process.env };

@@ -60,7 +60,7 @@ describe('fuzz failure report for mail', () => {
     expect(r.out).toMatch(/^ {6}finding: new$/m);
     expect(r.out).toMatch(/^ {6}claim: With bpf_token_perms on, every capability/m);
     expect(r.out).toMatch(/^ {6}source: seeds\/000_f8d943f6c940056a\.txt, Changes in v6: "Updated bpf_token_capable/m);
-    expect(r.out).toMatch(/^ {6}kernel range: violated on selinux-token-v1\.\.v7, selinux-token-merged; holds on\s+selinux-token-fixed$/m);
+    expect(r.out).toMatch(/^ {6}kernel range: violated on selinux-token-v1\.\.v7, selinux-token-v7-6\.12; holds on\s+selinux-token-merged, selinux-token-fixed$/m);
     expect(r.out).toMatch(/^ {6}first violating decision: btf_load -> EPERM \[bpf_token_capable cap2_userns:bpf\]$/m);
     expect(r.out).toMatch(/^ {5}allow U_t U_t:cap2_userns \*;$/m);
     expect(r.out).toMatch(/^ {6}reproducer: npx bpftc repro DIR\/selinux-token-capable--selinux-token-v7--seed2980047484\.json/m);
