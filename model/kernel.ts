@@ -50,6 +50,7 @@ export class Kernel {
     this.sysctl = sysctl;
     this.security.firstOnly = profile.mutations.lsmFirstOnly ?? false;
     this.security.noNullAfterFree = profile.mutations.blobNoNullAfterFree ?? false;
+    this.security.refusalCallerFreesOnly = profile.token.lsmRefusalCallerFreesOnly === true;
     this.initMntNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.deadNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.devSb = {

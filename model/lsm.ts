@@ -121,6 +121,11 @@ export class SecurityStack {
   firstOnly = false;
   /** mutant: blobs are kfree()d without resetting the pointer */
   noNullAfterFree = false;
+  /** 6.12.117: security_bpf_map_create(), _prog_load() and _token_create() are a
+   *  bare call_int_hook() (security/security.c:5757, :5775, :5792): a refusal frees
+   *  nothing inside the hook; the caller's error path frees once (profile
+   *  knob lsmRefusalCallerFreesOnly) */
+  refusalCallerFreesOnly = false;
   /** the integrity framework of seed 002 (Profile.integrity), or null (6.18) */
   integrity: IntegrityVariant | null = null;
   /** model only: the prog-load LSM events (properties clear it before a step) */
@@ -175,7 +180,7 @@ export class SecurityStack {
   bpfMapCreate(map: BpfMap, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
     map.security = this.blobAlloc();
     const rc = this.callInt('bpf_map_create', map, attr, token, kernel);
-    if (rc) this.bpfMapFree(map);
+    if (rc && !this.refusalCallerFreesOnly) this.bpfMapFree(map);
     return rc;
   }
 
@@ -194,7 +199,7 @@ export class SecurityStack {
     if (!iv) {
       // 6.18: one phase; a refusal frees inside the hook (and the caller again)
       const rc = this.callInt('bpf_prog_load', prog, attr, token, kernel);
-      if (rc) this.bpfProgFree(prog);
+      if (rc && !this.refusalCallerFreesOnly) this.bpfProgFree(prog);
       return rc;
     }
     // seed 002 (RFC 01/11): rc = call_int_hook(bpf_prog_load_integrity, ...);
@@ -229,7 +234,7 @@ export class SecurityStack {
   bpfTokenCreate(token: BpfToken, attr: BpfAttr, path: Path): number {
     token.security = this.blobAlloc();
     const rc = this.callInt('bpf_token_create', token, attr, path);
-    if (rc) this.bpfTokenFree(token);
+    if (rc && !this.refusalCallerFreesOnly) this.bpfTokenFree(token);
     return rc;
   }
 

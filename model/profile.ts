@@ -46,6 +46,12 @@ export interface TokenCoreVariant {
    *  free hooks run once, inside the hook (security/security.c:5356-5357).
    *  6.18: free_map_sec calls security_bpf_map_free() a second time */
   mapLsmRefusalFreeOnce?: boolean;
+  /** 6.12.117: the map/prog/token create hooks are a bare call_int_hook()
+   *  (security/security.c:5757, :5775, :5792) that frees nothing on a refusal;
+   *  the caller frees once (kernel/bpf/syscall.c:1403-1405 free_map_sec,
+   *  :2893-2894 free_prog_sec, kernel/bpf/token.c:191-193, :206-207 out_token). 6.18 and
+   *  7.3.4 free inside the hook and the caller again */
+  lsmRefusalCallerFreesOnly?: boolean;
   /** enumerators the kernel's vmlinux BTF has after the 6.18 ones (names
    *  without the prefix, in enum order): bpf_parse_param() accepts them and
    *  bpf_show_options() needs them set for "any" (7.3.4 include/uapi/linux/bpf.h) */
@@ -266,6 +272,7 @@ const LINUX_6_12_TOKEN: TokenCoreVariant = {
   noTokenInfo: true,
   bpfAttr: { size: 152, lastFieldEnd: { 0: 80, 5: 148, 19: 4 } },
   enumDrop: { delegate_cmds: 1, delegate_attachs: 1 },
+  lsmRefusalCallerFreesOnly: true,
   // the VM image: CONFIG_CPU_MITIGATIONS unset as for 7.3 (6.12.117
   // include/linux/bpf.h:2397-2409); bpf_check() kernel/bpf/verifier.c:23072-23076
   // after security_bpf_prog_load() (syscall.c:2845, :2850), bpf_prog_kallsyms_add()
@@ -355,6 +362,7 @@ export const PROFILES: readonly Profile[] = [
       'noTokenInfo: S kernel/bpf/syscall.c:4977-4998 bpf_obj_get_info_by_fd() knows prog, map, btf and link fds and returns -EINVAL for any other (a token)',
       'bpfAttr: S include/uapi/linux/bpf.h:1462 union bpf_attr is 152 bytes (prog_load ends with prog_token_fd, :1575; sizeof checked with gcc on that header); LAST_FIELD ends S kernel/bpf/syscall.c:1207 map_token_fd (80), :2636 prog_token_fd (148), :5033 btf_id (4)',
       'enumDrop: S include/uapi/linux/bpf.h:960 BPF_TOKEN_CREATE is the last command (no BPF_PROG_STREAM_READ_BY_FD), :1118 BPF_TRACE_KPROBE_SESSION the last attach type (no BPF_TRACE_UPROBE_SESSION); maps (:1012 ARENA) and prog types (:1057 NETFILTER) end as in 6.18',
+      'lsmRefusalCallerFreesOnly: S security/security.c:5757 security_bpf_map_create(), :5775 security_bpf_prog_load(), :5792 security_bpf_token_create() are a bare call_int_hook(), no blob and no free inside; the callers free once: S kernel/bpf/syscall.c:1403-1405 (goto free_map_sec), :2893-2894 (free_prog_sec: security_bpf_prog_free()), kernel/bpf/token.c:191-193, :206-207 (out_token: bpf_token_free()); kernel-confirmed by the VM BPF-LSM trace (mode lsm, the FUNCTION_TRACER image): one bpf_map_free / bpf_prog_free / bpf_token_free per refused object',
       'verifierCaps: S kernel/bpf/verifier.c:23072-23076 bpf_check() (PERFMON x4, BPF; bypass_spec_v1/v4 skip the call when cpu_mitigations_off(), S include/linux/bpf.h:2397-2409, true without CONFIG_CPU_MITIGATIONS - the VM image config), after security_bpf_prog_load() (S kernel/bpf/syscall.c:2845, bpf_check() :2850, as on 6.18); S kernel/bpf/core.c:697 bpf_prog_kallsyms_add() CAP_BPF (syscall.c:2876)',
       'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, NETFILTER_BPF_LINK, small NR_CPUS, BUG() compiled out in this image) and the host-only denyTrampolineProgs (off)',
     ],

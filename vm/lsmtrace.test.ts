@@ -137,6 +137,16 @@ describe('BPF-LSM hook trace: model side and comparison', () => {
     expect(full.agree).toBe(true);
   });
 
+  it('linux-6.12 knob lsmRefusalCallerFreesOnly: a refused load frees its program once on 6.12.117, twice on 6.18 (seen in mode lsm on the FUNCTION_TRACER image)', () => {
+    const i2 = loadCorpus(new URL('../corpus/findings', import.meta.url).pathname).find((e) => e.file.endsWith('linux-6.18-prog-free-callbacks-twice.json'))!.scenario;
+    const frees = (name: string): string[] => {
+      const t = modelTrace(i2, 'lsm', findProfile(name)!);
+      return [...t.steps.flat(), ...t.teardown].filter((e) => e.hook === 'bpf_prog_free').map((e) => e.hook);
+    };
+    expect(frees('linux-6.18').length).toBe(2);
+    expect(frees('linux-6.12').length).toBe(1);
+  });
+
   it('Debian 7.3.4 (mode lsm): a refused map_create frees once (knob mapLsmRefusalFreeOnce), a refused load twice (FINDINGS I2)', () => {
     const byName = (dir: string, f: string): Scenario => loadCorpus(new URL(`../corpus/${dir}`, import.meta.url).pathname).find((e) => e.file.endsWith(f))!.scenario;
     const map = byName('vm', 'bpf-lsm-trace-7.3-map-refusal-frees-once.json');
