@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../model/profile.ts';
+import * as errno from '../model/errno.ts';
+import { ERRNO_VALUES, PROFILE_NAMES, enumSpellings, enumValue } from './vocab.ts';
+
+describe('the scenario vocabulary (scenario/vocab.ts)', () => {
+  it('names exactly the model\'s profiles, in order (a new profile adds its name to PROFILE_NAMES)', () => {
+    expect([...PROFILE_NAMES]).toEqual(PROFILES.map((p) => p.name));
+  });
+
+  it('gives every errno constant of the model its number', () => {
+    const model = errno as unknown as Record<string, unknown>;
+    for (const [name, n] of Object.entries(ERRNO_VALUES)) {
+      expect(model[name], name).toBe(n);
+      expect(errno.retName(-n)).toBe(name);
+    }
+    expect(errno.errnoByName('E519')).toBe(519);
+  });
+
+  it('spells enumerators short, full and by alias', () => {
+    expect(enumValue('map_type', 'STACK')).toBe(23);
+    expect(enumValue('map_type', 'BPF_MAP_TYPE_STACK')).toBe(23);
+    expect(enumValue('map_type', 'PERCPU_CGROUP_STORAGE')).toBe(21);
+    expect(enumValue('prog_type', 'BPF_PROG_TYPE_SOCKET_FILTER')).toBe(1);
+    expect(enumValue('attach_type', 'BPF_CGROUP_INET_INGRESS')).toBe(0);
+    expect(enumValue('attach_type', 'stack')).toBeUndefined();
+    expect(enumValue('map_type', '__proto__')).toBeUndefined();
+    expect(enumSpellings('prog_type')).toContain('BPF_PROG_TYPE_NETFILTER');
+  });
+});
