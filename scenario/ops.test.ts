@@ -10,6 +10,7 @@ import { ScenarioError, parseScenario, validateScenario } from './validate.ts';
 import { formatStep } from './format.ts';
 import { stepArgs, toProtocol } from '../oracle/driver.ts';
 import { runScenario } from '../model/run.ts';
+import { opsHeaderText, opspecEntry } from '../oracle/ops-header.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -96,7 +97,7 @@ describe('the op table (scenario/ops.ts)', () => {
     }
   });
 
-  it('scenario/scenario.schema.json, README.md and oracle/PROTOCOL.md are current (npx tsx scenario/write-generated.ts)', () => {
+  it('scenario/scenario.schema.json, README.md, oracle/PROTOCOL.md and oracle/ops.gen.h are current (npx tsx scenario/write-generated.ts)', () => {
     expect(readFileSync(join(root, 'scenario', 'scenario.schema.json'), 'utf8')).toBe(scenarioSchemaText());
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(withReadmeTable(readme)).toBe(readme);
@@ -104,6 +105,19 @@ describe('the op table (scenario/ops.ts)', () => {
     const p = withProtocolRows(protocol);
     expect(p.missing).toEqual([]);
     expect(p.text).toBe(protocol);
+    expect(readFileSync(join(root, 'oracle', 'ops.gen.h'), 'utf8')).toBe(opsHeaderText());
+  });
+});
+
+describe('the executor (oracle/executor.c)', () => {
+  it('knows every kernel op of the table by the table\'s keys, kinds, slots and defaults', () => {
+    const c = readFileSync(join(root, 'oracle', 'executor.c'), 'utf8');
+    if (c.includes('BPFTC_SCENARIO_OPSPECS')) {
+      expect(c).toContain('#include "ops.gen.h"');
+      return;
+    }
+    // not yet generated into the executor: its own OPS[] rows must equal the generated ones
+    for (const op of OP_NAMES) if (OPS[op].kernel) expect(c, op).toContain(`  ${opspecEntry(op, OPS[op])},`);
   });
 });
 

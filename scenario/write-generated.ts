@@ -1,12 +1,13 @@
 // Writes what is generated from the op table (scenario/ops.ts):
 // scenario/scenario.schema.json, README.md's op table, the first two columns
-// of oracle/PROTOCOL.md's op rows. Run: npx tsx scenario/write-generated.ts
+// of oracle/PROTOCOL.md's op rows, oracle/ops.gen.h. Run: npx tsx scenario/write-generated.ts
 // (scenario/ops.test.ts fails while any of them is stale).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenarioSchemaText } from './schema.ts';
 import { withProtocolRows, withReadmeTable } from './docs.ts';
+import { writeOpsHeader } from '../oracle/ops-header.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 writeFileSync(join(root, 'scenario', 'scenario.schema.json'), scenarioSchemaText());
@@ -18,4 +19,5 @@ const protocolPath = join(root, 'oracle', 'PROTOCOL.md');
 const p = withProtocolRows(readFileSync(protocolPath, 'utf8'));
 writeFileSync(protocolPath, p.text);
 if (p.missing.length) console.log(`oracle/PROTOCOL.md: no row for ${p.missing.join(', ')}: add one (| \`op\` | \`\` | what it does |) and run again`);
-console.log('wrote scenario/scenario.schema.json, README.md op table, oracle/PROTOCOL.md op rows');
+writeOpsHeader();
+console.log('wrote scenario/scenario.schema.json, README.md op table, oracle/PROTOCOL.md op rows, oracle/ops.gen.h');
