@@ -2,7 +2,7 @@
 // (scenario/ops.ts): the scenario ops' enum constants, their protocol entries
 // (key, kind, slot, default) and one named constant per argument slot, so
 // the executor says c->n[N_MAP_CREATE_KEY_SIZE] instead of c->n[1].
-// Written by oracle/build.mjs at npm install and by scenario/write-generated.ts;
+// Written by oracle/build.mjs at npm install and by build/write-generated.ts;
 // scenario/ops.test.ts checks the committed file is current.
 //
 // Slots: handles h[0..2] (resolved to fds fd[0..2]), strings s[0..2], numbers
@@ -102,7 +102,7 @@ export function opsHeaderText(): string {
   const kernelOps = ops.filter(([, o]) => o.kernel);
   const lines: string[] = [];
   lines.push('/* Generated from scenario/ops.ts by oracle/ops-header.ts (npm install runs it');
-  lines.push(' * through oracle/build.mjs; so does npx tsx scenario/write-generated.ts).');
+  lines.push(' * through oracle/build.mjs; so does npx tsx build/write-generated.ts).');
   lines.push(' * Do not edit: change scenario/ops.ts. */');
   lines.push('#ifndef BPFTC_OPS_GEN_H');
   lines.push('#define BPFTC_OPS_GEN_H');

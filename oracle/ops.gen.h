@@ -1,5 +1,5 @@
 /* Generated from scenario/ops.ts by oracle/ops-header.ts (npm install runs it
- * through oracle/build.mjs; so does npx tsx scenario/write-generated.ts).
+ * through oracle/build.mjs; so does npx tsx build/write-generated.ts).
  * Do not edit: change scenario/ops.ts. */
 #ifndef BPFTC_OPS_GEN_H
 #define BPFTC_OPS_GEN_H

@@ -3,12 +3,12 @@
 // generated whole between its markers; PROTOCOL.md's rows keep their
 // hand-written third column (attr offsets, sandbox rules), their first two
 // columns are generated. scenario/ops.test.ts checks both files are current;
-// npx tsx scenario/write-generated.ts rewrites them.
+// npx tsx build/write-generated.ts rewrites them.
 
 import { OPS, type ArgSpec, type OpSpec } from './ops.ts';
 import { ENUMS } from './vocab.ts';
 
-export const README_BEGIN = '<!-- op table: generated from scenario/ops.ts by scenario/write-generated.ts -->';
+export const README_BEGIN = '<!-- op table: generated from scenario/ops.ts by build/write-generated.ts -->';
 export const README_END = '<!-- end of op table -->';
 
 function readmeArg(key: string, a: ArgSpec): string {
@@ -73,20 +73,27 @@ export function withReadmeTable(readme: string): string | undefined {
 }
 
 /** PROTOCOL.md with the first two columns of every op row regenerated (rows
- *  are found by their first cell); the ops without a row, in `missing` */
-export function withProtocolRows(protocol: string): { text: string; missing: string[] } {
+ *  are found by their first cell); an op without a row gets one after the
+ *  row of the op before it, its third column from the table (listed in `added`) */
+export function withProtocolRows(protocol: string): { text: string; added: string[] } {
   const lines = protocol.split('\n');
-  const missing: string[] = [];
+  const added: string[] = [];
+  let last = -1;
   for (const [op, o] of Object.entries(OPS) as Array<[string, OpSpec]>) {
+    if (!o.kernel) continue;
     const i = lines.findIndex((l) => l.startsWith(`| \`${op}\` |`));
     if (i < 0) {
-      missing.push(op);
+      if (last < 0) continue; // no op table at all: nothing to anchor a row to
+      lines.splice(last + 1, 0, `${protocolRowStart(op, o)} ${o.syscalls}: ${o.doc.replace(/\|/g, '\\|')} |`);
+      added.push(op);
+      last++;
       continue;
     }
     // the third column starts after the second cell: `| op | args | rest`
     const m = /^\| `[^`]+` \| `(?:[^`\\]|\\.)*` \|(.*)$/.exec(lines[i]!);
     const rest = m ? m[1]! : ' |';
     lines[i] = protocolRowStart(op, o) + rest;
+    last = i;
   }
-  return { text: lines.join('\n'), missing };
+  return { text: lines.join('\n'), added };
 }

@@ -7,8 +7,12 @@
 // (scenario/scenario.schema.json, scenario/schema.ts) and the generator's
 // argument values (generators/commands.ts).
 //
-// The TypeScript type of a step (scenario/types.ts Step) is written by hand;
-// scenario/ops.test.ts checks it names the same keys as this table.
+// The TypeScript type of a step (scenario/types.ts Step) is derived from it.
+//
+// Adding an op: its entry here, its behaviour in the model (model/run.ts,
+// which calls the model's kernel functions) and in the executor
+// (oracle/executor.c, with its named slots from oracle/ops.gen.h); then
+// `npx tsx build/write-generated.ts` regenerates the rest.
 
 import type { EnumName } from './vocab.ts';
 
@@ -69,14 +73,14 @@ export interface OpSpec {
   args: Readonly<Record<string, ArgSpec>>;
 }
 
-const handle = (doc: string, required = true): ArgSpec => ({ kind: 'handle', doc, required });
-const token: ArgSpec = { kind: 'handle', doc: 'a BPF token fd (attr *_token_fd)' };
-const tokenFlag: ArgSpec = {
+const handle = <D extends string>(doc: D) => ({ kind: 'handle', doc, required: true }) as const;
+const token = { kind: 'handle', doc: 'a BPF token fd (attr *_token_fd)' } as const;
+const tokenFlag = {
   kind: 'bool',
   doc: 'set BPF_F_TOKEN_FD in the flags (default: when token is given)',
   defaultIsTokenGiven: true,
   wire: 'tokflag',
-};
+} as const;
 
 /** the ops, in protocol order (the executor numbers them in this order) */
 export const OPS = {

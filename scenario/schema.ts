@@ -5,7 +5,7 @@
 // editor at it). It states the shape; scenario/validate.ts also checks what a
 // schema cannot say (handles and actors declared before use, kuids mapped,
 // limits), so a file the schema accepts can still be refused, with a JSON path.
-// Regenerate: npx tsx scenario/write-generated.ts (scenario/ops.test.ts checks it is current).
+// Regenerate: npx tsx build/write-generated.ts (scenario/ops.test.ts checks it is current).
 
 import { OPS, type ArgSpec } from './ops.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, LSM_NAMES, POLICY_CAPS, PROFILE_NAMES, enumSpellings } from './vocab.ts';
@@ -87,7 +87,7 @@ export function scenarioSchema(): Schema {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: `bpftc scenario (${SCENARIO_FORMAT})`,
-    description: 'A scenario of bpf-token-conformance (README "The scenario format"); generated from scenario/ops.ts by scenario/write-generated.ts',
+    description: 'A scenario of bpf-token-conformance (README "The scenario format"); generated from scenario/ops.ts by build/write-generated.ts',
     type: 'object',
     properties: {
       format: { const: SCENARIO_FORMAT },

@@ -1,12 +1,12 @@
 // Writes what is generated from the op table (scenario/ops.ts):
 // scenario/scenario.schema.json, README.md's op table, the first two columns
-// of oracle/PROTOCOL.md's op rows, oracle/ops.gen.h. Run: npx tsx scenario/write-generated.ts
+// of oracle/PROTOCOL.md's op rows, oracle/ops.gen.h. Run: npx tsx build/write-generated.ts
 // (scenario/ops.test.ts fails while any of them is stale).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scenarioSchemaText } from './schema.ts';
-import { withProtocolRows, withReadmeTable } from './docs.ts';
+import { scenarioSchemaText } from '../scenario/schema.ts';
+import { withProtocolRows, withReadmeTable } from '../scenario/docs.ts';
 import { writeOpsHeader } from '../oracle/ops-header.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,6 +18,6 @@ else writeFileSync(readmePath, readme);
 const protocolPath = join(root, 'oracle', 'PROTOCOL.md');
 const p = withProtocolRows(readFileSync(protocolPath, 'utf8'));
 writeFileSync(protocolPath, p.text);
-if (p.missing.length) console.log(`oracle/PROTOCOL.md: no row for ${p.missing.join(', ')}: add one (| \`op\` | \`\` | what it does |) and run again`);
+if (p.added.length) console.log(`oracle/PROTOCOL.md: added a row for ${p.added.join(', ')} (its third column from scenario/ops.ts: say more there by hand)`);
 writeOpsHeader();
 console.log('wrote scenario/scenario.schema.json, README.md op table, oracle/PROTOCOL.md op rows, oracle/ops.gen.h');
