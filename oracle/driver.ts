@@ -125,6 +125,11 @@ export function kernelUncheckable(s: Scenario): string | null {
     if ('race' in st && st.race !== undefined) return `step ${i + 1}: fd races are model-only`;
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
       return `step ${i + 1}: signed and kernel-originated loads are model-only`;
+    // the op table's model-only ops and arguments (scenario/ops.ts)
+    const spec = opSpec(st.op);
+    if (spec?.kernel === false) return `step ${i + 1}: ${st.op} is model-only`;
+    for (const [key, arg] of Object.entries(spec?.args ?? {}))
+      if (arg.modelOnly === true && (st as unknown as Record<string, unknown>)[key] !== undefined) return `step ${i + 1}: ${st.op} ${key} is model-only`;
   }
   return null;
 }

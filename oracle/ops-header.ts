@@ -81,6 +81,8 @@ export function cArgs(op: string, o: OpSpec): CArg[] {
 
 /** number slots the executor fills itself (named N_<OP>_<NAME> too) */
 export const EXECUTOR_OWN: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  /** the FSCONFIG_* number of the cmd string */
+  fsconfig: { cmd_num: 0 },
   /** the id of the BTF behind the `btf` handle (recorded by btf_load) */
   btf_get_fd_by_id: { btf_id: 5 },
   /** 1 when perm= was given */
@@ -121,6 +123,21 @@ export function opsHeaderText(): string {
     for (const a of cArgs(op, o)) if (a.kind !== 'A_ACTOR') lines.push(`  ${PREFIX[a.kind]}_${upper(op)}_${upper(a.key)} = ${a.slot},`);
     for (const [name, slot] of Object.entries(Object.hasOwn(EXECUTOR_OWN, op) ? EXECUTOR_OWN[op]! : {})) lines.push(`  N_${upper(op)}_${upper(name)} = ${slot}, /* the executor's own */`);
   }
+  lines.push('};');
+  lines.push('');
+  lines.push('/* slots a key has in every op (two or more) that takes it, for code those ops share */');
+  lines.push('enum {');
+  const common = new Map<string, number | null>();
+  const uses = new Map<string, number>();
+  for (const [op, o] of kernelOps)
+    for (const a of cArgs(op, o)) {
+      if (a.kind === 'A_ACTOR') continue;
+      const name = `${PREFIX[a.kind]}_${upper(a.key)}`;
+      const had = common.get(name);
+      common.set(name, had === undefined || had === a.slot ? a.slot : null);
+      uses.set(name, (uses.get(name) ?? 0) + 1);
+    }
+  for (const [name, slot] of common) if (slot !== null && uses.get(name)! > 1) lines.push(`  ${name} = ${slot},`);
   lines.push('};');
   lines.push('');
   lines.push('#endif');

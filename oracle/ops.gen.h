@@ -64,6 +64,7 @@ enum {
   S_FSCONFIG_CMD = 0,
   S_FSCONFIG_KEY = 1,
   S_FSCONFIG_VALUE = 2,
+  N_FSCONFIG_CMD_NUM = 0, /* the executor's own */
   H_FSMOUNT_FD = 0,
   H_OPEN_DIRFD = 0,
   S_OPEN_PATH = 0,
@@ -115,6 +116,16 @@ enum {
   N_CAPSET_HAS_PERM = 7, /* the executor's own */
   N_SETEUID_EUID = 0,
   N_RLIMIT_NOFILE_LIMIT = 0,
+};
+
+/* slots a key has in every op (two or more) that takes it, for code those ops share */
+enum {
+  N_FLAGS = 0,
+  H_FD = 0,
+  H_DIRFD = 0,
+  S_PATH = 0,
+  H_TOKEN = 1,
+  N_TOKEN_FLAG = 6,
 };
 
 #endif
