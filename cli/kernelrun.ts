@@ -9,6 +9,7 @@ import type { Scenario } from '../scenario/types.ts';
 import { compareWithKernel } from '../oracle/compare.ts';
 import { formatSideBySide } from '../oracle/shrink.ts';
 import { UsageError } from './args.ts';
+import { unmetExpectations } from '../scenario/expect.ts';
 
 /** another kernel than the running one (the VM oracle's guest) */
 export interface KernelTarget {
@@ -39,14 +40,9 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
     const k = runs[i]!;
     const c = compareWithKernel(s, k);
     if (c.kind !== 'agree') disagree++;
-    const unmet: Array<{ step: number; expected: string; kernel: string }> = [];
-    s.steps.forEach((st, j) => {
-      const r = k.results[j];
-      if (!r) return;
-      if (st.expect !== undefined && r.ret !== st.expect) unmet.push({ step: j + 1, expected: st.expect, kernel: r.ret });
-      else if (st.expect_text !== undefined && r.text !== undefined && r.text !== st.expect_text)
-        unmet.push({ step: j + 1, expected: JSON.stringify(st.expect_text), kernel: JSON.stringify(r.text) });
-    });
+    // scenario/expect.ts: exact, "fails", a set, a pattern or one field; a text
+    // expectation is checked where the kernel side reports a text
+    const unmet = unmetExpectations(s.steps, k.results, true).map((u) => ({ step: u.step, expected: u.expected, kernel: u.got }));
     if (unmet.length) disagree++;
     if (json) report.push({ file: files[i], verdict: c.kind, model: c.model, kernel: c.kernel, error: k.error, unmet_expectations: unmet });
     else {

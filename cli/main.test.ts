@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main.ts';
+import { replayOf } from '../campaign/report.ts';
 
 const made: string[] = [];
 afterAll(() => {
@@ -40,7 +41,8 @@ describe('bpftc', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/FAIL {2}token-from-bpffs-root/);
     expect(r.out).toMatch(/>> ?\d+\. \w+: token_create/);
-    const replay = /replay: npx bpftc (fuzz .*)$/m.exec(r.out)![1]!.split(' ');
+    // the replay command may be continued over lines (at most 100 columns each)
+    const replay = replayOf(r.out)!.replace(/^npx bpftc /, '').split(' ');
     const again = await cli(...replay);
     expect(again.code).toBe(1);
     expect(again.out).toMatch(/after 1 runs/);

@@ -16,6 +16,7 @@ import { runScenario } from '../model/run.ts';
 import { FileError, loadScenarioFile, saveScenarioFile, writeFileAtomic } from '../scenario/io.ts';
 import { ScenarioError } from '../scenario/validate.ts';
 import { formatTrace } from '../scenario/format.ts';
+import { describeResult, describeText, resultMeets, stepUnmet } from '../scenario/expect.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type FlagKind, UsageError, parseArgs, q } from './args.ts';
 import { RUNS_MAX, SEED_MAX, checkEnv, debugEnabled, envInt } from './env.ts';
@@ -23,6 +24,8 @@ import { checkInDir, checkOutDir, checkOutFile, ensureOutDir } from './outpath.t
 import type { CampaignResult, CampaignSpec } from '../campaign/run.ts';
 import { parseShard } from '../campaign/plan.ts';
 import { mergeFindings } from '../campaign/merge.ts';
+import { type KnownFinding, DEFAULT_KNOWN, firstDecision, loadKnown, matchKnown } from '../campaign/known.ts';
+import { formatFailure, reproducerLines } from '../campaign/report.ts';
 
 const HELP = `usage: bpftc <command> [flags]
 
@@ -33,6 +36,9 @@ commands:
               --workers N (default: all cores)  --time S (budget instead of --runs)
               --shard i/n (this machine's part of the seed space)  --batch N (runs per batch, 500)
               --save DIR (write counterexamples as new corpus files)  --json  --junit FILE
+              --known DIR (findings baseline, default corpus/findings: a failure with the
+              property and first violating decision of a finding is "known")
+              --fail-on any|new (default any; new: exit 0 unless a failure is not known)
   check FILE..  check scenario files against the claims: per property holds / VIOLATED (step) /
               QUESTION (the suite's own rule) / n/a; --profile P  --property NAME|all  --json  --trace
   run FILE..  run scenario files on the model and check their expectations
@@ -41,7 +47,9 @@ commands:
               expectations the kernel does not meet)
               --vm --kernel IMAGE (the same, on a kernel booted in QEMU)
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
-              every class of behavioural difference between two profiles, with a minimal witness
+              the behavioural differences between two profiles, one class per root cause (the
+              first changed LSM decision, or the first changed result), each with its
+              consequences counted and a minimal witness
   repro FILE --c [--out FILE [--force]]
               a standalone C file that runs the scenario as root and checks each step;
               --out never replaces an existing file unless --force is given
@@ -127,6 +135,13 @@ export function saveNew(flag: string, dir: string, base: string, sc: Scenario): 
   }
 }
 
+/** the known findings of a fuzz run (--known DIR, default the package's
+ *  corpus/findings), loaded at the first failure */
+interface KnownBaseline {
+  list: () => KnownFinding[];
+  failOnNew: boolean;
+}
+
 /** one property's outcome, as fuzz prints and reports it; the counterexample
  *  is printed first, then saved. Returns the save error, if saving failed. */
 function reportProperty(
@@ -137,6 +152,7 @@ function reportProperty(
   flags: Record<string, unknown>,
   out: Out,
   report: unknown[],
+  known: KnownBaseline,
 ): FileError | undefined {
   if (!ce) {
     report.push({ property: prop.name, ok: true, runs });
@@ -148,25 +164,28 @@ function reportProperty(
   const replay = `npx bpftc fuzz --profile ${profile.name} --property ${prop.name} --seed ${ce.seed} --path ${ce.path}`;
   // a counterexample to the suite's own rule (source kind 'ours') is a question, not a gap
   const verdict = verdictOf(prop);
-  const entry: Record<string, unknown> = { property: prop.name, ok: false, verdict, runs, violation: ce.violation, seed: ce.seed, path: ce.path, replay, saved: undefined, scenario: sc };
+  const decision = firstDecision(ce.scenario, ce.results, ce.violation);
+  const match = matchKnown(known.list(), prop.name, decision);
+  const entry: Record<string, unknown> = {
+    property: prop.name, ok: false, verdict, runs, violation: ce.violation, decision, known: match ? { finding: match.id, file: match.file } : null,
+    seed: ce.seed, path: ce.path, replay, saved: undefined, scenario: sc,
+  };
   report.push(entry);
-  if (!flags.json) {
-    out(`${verdict === 'question' ? 'QUESTION' : 'FAIL'}  ${prop.name}  after ${runs} runs (${ce.shrinks} shrinks, ${ce.scenario.steps.length} steps)`);
-    out(`      claim: ${prop.claim}${verdict === 'question' ? " (the suite's own rule: a question for the author, not a gap)" : ''}`);
-    out(`      step ${ce.violation.step + 1}: ${ce.violation.message}`);
-    out(formatTrace(ce.scenario, ce.results, ce.violation.step));
-    out(`      replay: ${replay}`);
-  }
+  if (!flags.json) for (const l of formatFailure({ prop, profile, ce, runs, replay, decision, saving: typeof flags.save === 'string', ...(match ? { known: match } : {}) })) out(l);
   if (typeof flags.save !== 'string') return undefined;
+  let error: FileError | undefined;
   try {
     const file = saveNew('--save', flags.save, `${ce.property}--${ce.profile}--seed${ce.seed}`, sc);
     entry.saved = file;
-    if (!flags.json) out(`      saved: ${file}`);
-    return undefined;
+    if (!flags.json) {
+      out(`      saved: ${file}`);
+      for (const l of reproducerLines(file)) out(l);
+    }
   } catch (e) {
-    if (e instanceof FileError) return e;
-    throw e;
+    if (!(e instanceof FileError)) throw e;
+    error = e;
   }
+  return error;
 }
 
 /** fast-check's replay path: colon-separated indices ("12:0:3") */
@@ -176,6 +195,7 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     profile: 'string', property: 'string', runs: RUNS, seed: SEED, path: 'string', save: 'string', json: 'bool',
     workers: { int: [1, 64] }, time: { int: [1, 2_000_000] }, shard: 'string', junit: 'string', batch: { int: [1, 1_000_000] },
+    known: 'string', 'fail-on': 'string',
   });
   if (positional.length) throw new UsageError(`fuzz takes no positional argument (got ${q(positional[0]!)})`);
   const [{ checkProperty }, { SIGNAL_EXIT, runCampaign }] = await Promise.all([import('../properties/check.ts'), import('../campaign/run.ts')]);
@@ -193,6 +213,17 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     else out(`n/a   ${named.name}  (${profile.name} has no ${named.requires} layer): not checked`);
     return 1;
   }
+  const failOn = (flags['fail-on'] as string | undefined) ?? 'any';
+  if (failOn !== 'any' && failOn !== 'new') throw new UsageError(`--fail-on is any or new, got ${q(failOn)}`);
+  const knownDir = flags.known as string | undefined;
+  if (knownDir !== undefined) checkInDir('--known', knownDir);
+  // the baseline is read at the first failure (every file validated: a bad one is exit 2)
+  let knownList: KnownFinding[] | undefined;
+  const known: KnownBaseline = {
+    list: () => (knownList ??= knownDir !== undefined ? loadKnown(knownDir) : existsSync(DEFAULT_KNOWN) ? loadKnown(DEFAULT_KNOWN) : []),
+    failOnNew: failOn === 'new',
+  };
+  if (knownDir !== undefined) known.list();
   const report: unknown[] = [];
   let failed = 0;
   let interrupted: CampaignResult['interrupted'];
@@ -215,7 +246,7 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
         throw new UsageError(`--path ${path} is not a replay path of ${props[0]!.name} with seed ${seed} (${e.message.split('\n')[0]})`);
       throw e;
     }
-    noted(reportProperty(props[0]!, profile, r.runs, r.ok ? undefined : r.counterexample, flags, out, report));
+    noted(reportProperty(props[0]!, profile, r.runs, r.ok ? undefined : r.counterexample, flags, out, report, known));
     failed = r.ok ? 0 : 1;
   } else {
     const shard = flags.shard === undefined ? { index: 1, count: 1 } : parseShard(String(flags.shard));
@@ -239,7 +270,7 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     if (interrupted) err(`bpftc: ${interrupted} after ${res.seconds.toFixed(1)}s: every worker stopped; reporting what was found so far`);
     for (const p of res.properties) {
       const prop = findProperty(p.property)!;
-      noted(reportProperty(prop, profile, p.runs, p.counterexample, flags, out, report));
+      noted(reportProperty(prop, profile, p.runs, p.counterexample, flags, out, report, known));
       if (p.counterexample) failed++;
     }
     for (const prop of skipped) {
@@ -260,6 +291,11 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     const na = props.filter((p) => !appliesTo(p, profile)).length;
     const applicable = path === undefined && (flags.property === undefined || flags.property === 'all') ? props.length - na : props.length;
     const questions = report.filter((x) => (x as { verdict?: string }).verdict === 'question').length;
+    const knownN = report.filter((x) => (x as { known?: unknown }).known).length;
+    if (failed) {
+      const ids = [...new Set(report.flatMap((x) => { const k = (x as { known?: { finding: string } | null }).known; return k ? [k.finding] : []; }))];
+      out(`known findings: ${knownN} of ${failed} failing${ids.length ? ` (FINDINGS.md ${ids.join(', ')})` : ''}, new: ${failed - knownN}${known.failOnNew ? ' (--fail-on new: exit 1 only on a new one)' : ''}`);
+    }
     out(`${applicable - failed} passed, ${failed - questions} failed${questions ? `, ${questions} questions` : ''}${applicable < props.length ? `, ${props.length - applicable} not applicable` : ''} (profile ${profile.name}, seed ${seed})`);
   }
   if (interrupted) {
@@ -269,6 +305,9 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
   }
   // everything found is printed; a file that could not be written is the one error line
   if (saveError) throw saveError;
+  // --fail-on new: failures that match a known finding do not fail the run (a deny-list)
+  const newFailures = report.filter((x) => (x as { ok?: boolean }).ok === false && (x as { applies?: boolean }).applies !== false && !(x as { known?: unknown }).known).length;
+  if (known.failOnNew) return newFailures ? 1 : 0;
   return failed ? 1 : 0;
 }
 
@@ -340,9 +379,9 @@ async function run(argv: string[], out: Out): Promise<number> {
     const r = runScenario(s, override ? { profile: override } : {});
     const steps = s.steps.map((st, i) => {
       const got = r.results[i]!;
-      const bad = (st.expect !== undefined && st.expect !== got.ret) || (st.expect_text !== undefined && st.expect_text !== got.text);
-      if (bad) mismatches++;
-      return { step: i + 1, op: st.op, actor: st.actor, ret: got.ret, text: got.text, avc: got.avc, expect: st.expect, expect_text: st.expect_text, mismatch: bad };
+      const unmet = stepUnmet(st, got, i + 1);
+      if (unmet) mismatches++;
+      return { step: i + 1, op: st.op, actor: st.actor, ret: got.ret, text: got.text, avc: got.avc, expect: st.expect, expect_text: st.expect_text, mismatch: unmet !== null, unmet: unmet ?? undefined };
     });
     if (flags.json) {
       all.push({ file, profile: override?.name ?? s.profile ?? DEFAULT_PROFILE, steps });
@@ -351,8 +390,12 @@ async function run(argv: string[], out: Out): Promise<number> {
     out(`${file}${s.name ? `: ${s.name}` : ''}`);
     out(formatTrace(s, r.results, undefined, flags.avc ? 'all' : 'denials'));
     for (const x of steps)
-      if (x.mismatch)
-        out(`  MISMATCH step ${x.step}: expected ${x.expect ?? x.ret}${x.expect_text !== undefined ? ` ${JSON.stringify(x.expect_text)}` : ''}, got ${x.ret}${x.text !== undefined ? ` ${JSON.stringify(x.text)}` : ''}`);
+      if (x.unmet) {
+        // the result, or (result met) the text, as scenario/expect.ts words the expectation
+        const st = s.steps[x.step - 1]!;
+        const want = st.expect !== undefined && !resultMeets(st.expect, x.ret) ? describeResult(st.expect) : `${x.ret} ${describeText(st.expect_text!)}`;
+        out(`  MISMATCH step ${x.step}: expected ${want}, got ${x.ret}${x.text !== undefined ? ` ${JSON.stringify(x.text)}` : ''}`);
+      }
   }
   if (flags.json) out(JSON.stringify(all, null, 2));
   else out(`${mismatches === 0 ? 'all expectations met' : `${mismatches} step(s) differ from their expectation`}`);

@@ -108,6 +108,9 @@ const SLOTS: Array<[string, (s: Sc, n: string) => void, RegExp]> = [
   ['signature keyring', (s, n) => ((s.steps[4]!.signature as Record<string, unknown>).keyring = n), /\$\.steps\[4\]\.signature\.keyring: expected one of/],
   ['signature key', (s, n) => own(s.steps[4]!.signature as object, n, 'x'), /\$\.steps\[4\]\.signature\.\S+: a signature takes no/],
   ['IPE default', (s, n) => (s.ipe = { default: n, rules: [] }), /\$\.ipe\.default: expected one of allow, deny/],
+  // task tokenc: expectations (scenario/expect.ts)
+  ['expected result in a set', (s, n) => (s.steps[0]!.expect = ['EPERM', n]), /\$\.steps\[0\]\.expect\[1\]: expected "ok", an errno name or "REFUSED"/],
+  ['text expectation key', (s, n) => own((s.steps[0]!.expect_text = {}), n, 'x'), /\$\.steps\[0\]\.expect_text\.\S+: a text expectation takes no/],
 ];
 
 // ---------------------------------------------------------------- suite
@@ -150,6 +153,29 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
     w('seteuid-minus-one.json', JSON.stringify({ ...base(), steps: [{ actor: 'priv', op: 'seteuid', euid: 4294967295 }] }));
     // audit: per-CPU map values are not charged to the scenario's memory cgroup: a scenario-level limit
     w('percpu-huge.json', JSON.stringify({ ...base(), steps: [{ actor: 'priv', op: 'map_create', map_type: 6, value_size: 32768, max_entries: 20000 }] }));
+    // task tokenc: malformed expectations (scenario/expect.ts, scenario/saferegex.ts)
+    const withExpect = (name: string, expect: Record<string, unknown>): void => {
+      const s = base();
+      Object.assign(s.steps[0]!, expect);
+      w(name, JSON.stringify(s));
+    };
+    withExpect('expect-empty-set.json', { expect: [] });
+    withExpect('expect-fails-in-set.json', { expect: ['EPERM', 'fails'] });
+    withExpect('expect-twice-in-set.json', { expect: ['EPERM', 'EPERM'] });
+    withExpect('expect-huge-set.json', { expect: ['EPERM', 'EACCES', ...Array.from({ length: 15 }, (_, i) => `E${'X'.repeat(i + 1)}`)] });
+    withExpect('expect-object.json', { expect: { any: ['EPERM'] } });
+    withExpect('expect-text-array.json', { expect_text: ['allowed_cmds'] });
+    withExpect('expect-text-lookaround.json', { expect_text: { match: '(?=allowed)' } });
+    withExpect('expect-text-backref.json', { expect_text: { match: '(a)\\1' } });
+    withExpect('expect-text-exploding-repeat.json', { expect_text: { match: '((a{100}){100}){100}' } });
+    withExpect('expect-text-long-pattern.json', { expect_text: { match: 'a'.repeat(257) } });
+    withExpect('expect-text-unclosed.json', { expect_text: { match: 'allowed_(cmds' } });
+    withExpect('expect-text-pattern-number.json', { expect_text: { match: 5 } });
+    withExpect('expect-text-field-alone.json', { expect_text: { field: 'allowed_cmds' } });
+    withExpect('expect-text-field-both.json', { expect_text: { field: 'allowed_cmds', value: '0x1', match: '0x1' } });
+    withExpect('expect-text-field-name.json', { expect_text: { field: 'allowed cmds\n', value: '0x1' } });
+    withExpect('expect-text-value-alone.json', { expect_text: { value: '0x1' } });
+    withExpect('expect-text-unknown-key.json', { expect_text: { regex: 'a' } });
     w('deep.json', '['.repeat(100_000) + ']'.repeat(100_000));
     w('deep-meta.json', JSON.stringify({ ...base(), meta: { x: 0 } }).replace('{"x":0}', `{"x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`));
     w('big.json', '');
@@ -310,6 +336,7 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
     ['run: --kernel with --profile', () => ['run', '--kernel', '--profile', 'linux-6.18', f('good.json')], /--kernel runs the scenario as the running kernel is: no --profile/],
     ['run --kernel: malformed file', () => ['run', '--kernel', f('truncated.json')], /truncated\.json:\$: not valid JSON/],
     ['run --kernel: builtin op', () => ['run', '--kernel', f('slot-op-__proto__.json')], /unknown op "__proto__"/],
+    ['run --kernel: a pattern it would not run', () => ['run', '--kernel', f('expect-text-lookaround.json')], /expect_text\.match: pattern not accepted: lookaround/],
     ...(
       [
         ['empty.json', /empty\.json:\$: not valid JSON/],
@@ -335,6 +362,23 @@ describe('malformed input: exit 2, one line, no stack trace, corpus untouched', 
         ['seteuid-minus-one.json', /\$\.steps\[0\]\.euid: expected an integer in \[0, 4294967294\], got 4294967295/],
         ['percpu-huge.json', /\$\.steps\[0\]: limit: per-CPU map values \(at most 16777216 bytes\)/],
         ['deep.json', /deep\.json:\$: nested deeper than 64 levels/],
+        ['expect-empty-set.json', /\$\.steps\[0\]\.expect: an empty list of results/],
+        ['expect-fails-in-set.json', /\$\.steps\[0\]\.expect\[1\]: "fails" stands alone, not in a list/],
+        ['expect-twice-in-set.json', /\$\.steps\[0\]\.expect\[1\]: "EPERM" is listed twice/],
+        ['expect-huge-set.json', /\$\.steps\[0\]\.expect: a list of more than 16 results/],
+        ['expect-object.json', /\$\.steps\[0\]\.expect: expected "ok", an errno name or "REFUSED", got \{"any":\["EPERM"\]\} \(or "fails", or a list of results\)/],
+        ['expect-text-array.json', /\$\.steps\[0\]\.expect_text: expected a string, \{"match": pattern\}/],
+        ['expect-text-lookaround.json', /\$\.steps\[0\]\.expect_text\.match: pattern not accepted: lookaround and named groups are not supported/],
+        ['expect-text-backref.json', /\$\.steps\[0\]\.expect_text\.match: pattern not accepted: back-references/],
+        ['expect-text-exploding-repeat.json', /\$\.steps\[0\]\.expect_text\.match: pattern not accepted: the pattern is too large once repeats are expanded/],
+        ['expect-text-long-pattern.json', /\$\.steps\[0\]\.expect_text\.match: pattern not accepted: a pattern longer than 256 characters/],
+        ['expect-text-unclosed.json', /\$\.steps\[0\]\.expect_text\.match: pattern not accepted: missing "\)" at offset 13/],
+        ['expect-text-pattern-number.json', /\$\.steps\[0\]\.expect_text\.match: expected a pattern string, got 5/],
+        ['expect-text-field-alone.json', /\$\.steps\[0\]\.expect_text: \{"field"\} needs exactly one of "value" and "match"/],
+        ['expect-text-field-both.json', /\$\.steps\[0\]\.expect_text: \{"field"\} needs exactly one of "value" and "match"/],
+        ['expect-text-field-name.json', /\$\.steps\[0\]\.expect_text\.field: expected a field name/],
+        ['expect-text-value-alone.json', /\$\.steps\[0\]\.expect_text\.value: "value" needs "field"/],
+        ['expect-text-unknown-key.json', /\$\.steps\[0\]\.expect_text\.regex: a text expectation takes no "regex"/],
         ['deep-meta.json', /deep-meta\.json:\$: nested deeper than 64 levels/],
       ] as Array<[string, RegExp]>
     ).map(([file, re]): [string, () => string[], RegExp] => [`run: ${file}`, () => ['run', f(file)], re]),

@@ -1,7 +1,8 @@
 // bpftc diff: classes of behavioural difference with minimal, reproducing witnesses.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { diffProfiles, formatDiff } from './diff.ts';
+import { diffProfiles, formatDiff, rootCauseOf } from './diff.ts';
 import { findProfile } from '../model/profile.ts';
 import { runScenario } from '../model/run.ts';
 import { main } from '../cli/main.ts';
@@ -40,8 +41,32 @@ describe('spec-version diff', () => {
   it('for the LSM layer, reports changed AVC decisions (v7 with bpf_token_perms off is not the old behaviour)', () => {
     const r = diffProfiles(findProfile('linux-6.18-selinux')!, findProfile('selinux-token-v7')!, { runs: 400, seed: 1, polcap: 'off' });
     const keys = r.classes.map((c) => c.key);
-    expect(keys.some((k) => /^token_create: ok -> EACCES \[denied \w+->\w+ bpf:map_create_as\]$/.test(k))).toBe(true);
+    // the root cause: a check v7 makes at token creation (with the polcap off)
+    expect(keys[0]).toBe('bpf_token_create bpf:map_create_as: made under selinux-token-v7 only');
+    expect(r.classes[0]!.consequences.some((q) => /^token_create: ok -> EACCES \[denied \w+->\w+ bpf:map_create_as\]$/.test(q.key))).toBe(true);
     for (const c of r.classes.slice(0, 5)) expect(c.witness.selinux?.polcap ?? []).not.toContain('bpf_token_perms');
+  });
+
+  it('v6 -> v7 is one root cause (token_capable with the caller as subject), its consequences counted together, in 100 columns', () => {
+    const [v6, v7] = [findProfile('selinux-token-v6')!, findProfile('selinux-token-v7')!];
+    const d = diffProfiles(v6, v7, { runs: 1000, seed: 1 });
+    expect(d.classes.map((c) => c.key)).toEqual(['bpf_token_capable cap2_userns:bpf: subject changed']);
+    const c = d.classes[0]!;
+    expect(c.count).toBe(d.differing);
+    expect(c.changes).toEqual([{ change: "subject the token's creator -> current", count: d.differing }]);
+    // what used to be a class of its own per result and denial list is a consequence now
+    expect(c.consequences.length).toBeGreaterThan(5);
+    expect(c.consequences.reduce((a, q) => a + q.count, 0)).toBe(c.count);
+    // the witness still shows that root cause first, with a policy reduced to what it needs
+    expect(rootCauseOf(c.witness, v6, v7)).toBe(c.key);
+    const text = formatDiff(d, 'text');
+    for (const l of text.split('\n')) expect(l.length, l).toBeLessThanOrEqual(100);
+    expect(text.length).toBeLessThan(4000); // before issue 14: 18 classes, 58 KB, lines of up to 1,826 characters
+    expect(text).toMatch(/^ {8}selinux-token-v6: bpf_token_capable: unconfined_t -> unlabeled_t cap2_userns:bpf denied$/m);
+    // the README shows this very output
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = /npx bpftc diff --from selinux-token-v6 --to selinux-token-v7\n```\n\n```\n([\s\S]*?)\n```/.exec(readme);
+    expect(block?.[1]).toBe(text);
   });
 
   it('the CLI prints markdown, and rejects bad input with one line and exit 2', async () => {

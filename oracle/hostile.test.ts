@@ -63,7 +63,7 @@ describe('hostile scenarios: the table', () => {
       if (c.limit && c.parserLimit) continue;
       const r = runScenario(c.scenario).results;
       c.scenario.steps.forEach((st, i) => {
-        if (st.expect !== undefined) expect({ case: c.id, step: i, ...r[i] }).toEqual({ case: c.id, step: i, ...expected(st.expect, st.expect_text, r[i]!) });
+        if (st.expect !== undefined) expect({ case: c.id, step: i, ...r[i] }).toEqual({ case: c.id, step: i, ...expected(st.expect as string, st.expect_text as string | undefined, r[i]!) });
       });
       if (c.runsNormally) expect(r.filter((x) => x.ret === REFUSED), c.id).toEqual([]);
     }

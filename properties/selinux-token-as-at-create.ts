@@ -13,8 +13,9 @@ export const selinuxTokenAsAtCreate: Property = {
     'seed 000 commit message: "At token creation time, SELinux verifies that the current process has the appropriate *_as permission (depending on the allowed_cmds value in the bpf_token) to act on behalf of the creator_sid"',
     'spec/selinux-token.md §S4.1: bpf_token_create() resolves bpffs_fd, validates the path, and hands it to security_bpf_token_create(token, attr, &path)',
   ],
-  knownBad: ['selinux-token-v7', 'selinux-token-merged'],
-  holdsOn: ['selinux-token-fixed'],
+  // merged (7.3.4 hooks.c:7439): the creator of the validated path's superblock
+  knownBad: ['selinux-token-v7'],
+  holdsOn: ['selinux-token-fixed', 'selinux-token-merged'],
   requires: 'selinux-token-patch',
   gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {

@@ -12,8 +12,10 @@ export const selinuxTokenChecksAtUse: Property = {
     'seed 000 commit message, workflow step 5: "During verification of map_create and prog_load, SELinux uses creator_sid and the current SID to check policy permissions via avc_has_perm(creator_sid, current_sid, SECCLASS_BPF, BPF__MAP_CREATE, NULL)"',
     'spec/selinux-token.md §S4.2, §S4.3: security_bpf_map_create() receives the token; security_bpf_prog_load() receives NULL',
   ],
-  knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-merged'],
-  holdsOn: ['selinux-token-fixed'],
+  // merged on 7.3.4: the prog_load hook gets prog->aux->token (verifier.c:21268) and
+  // both hooks use the token's grantor_sid (hooks.c:7404, :7422) (FINDINGS.md 1, 3)
+  knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-v7-6.12'],
+  holdsOn: ['selinux-token-fixed', 'selinux-token-merged'],
   requires: 'selinux-token-patch',
   gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {

@@ -61,8 +61,8 @@ export const selinuxTokenTextSufficient: Property = {
     'spec/selinux-token.md §S1.2 (creator -> current at map_create/prog_load), §S1.3 (*_as at token creation), §S1.5 (example policy), §S3.4 (capabilities: current -> grantor)',
     'the other direction of selinux-token-checks-at-use, selinux-token-as-at-create and selinux-token-capable: a check that denies what the text allows is as much a gap as one that allows what it forbids (issue 9)',
   ],
-  knownBad: ['selinux-token-v6', 'selinux-token-v7', 'selinux-token-merged'],
-  holdsOn: ['selinux-token-fixed'],
+  knownBad: ['selinux-token-v6', 'selinux-token-v7'],
+  holdsOn: ['selinux-token-fixed', 'selinux-token-merged'],
   requires: 'selinux-token-patch',
   gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {

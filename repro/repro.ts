@@ -14,6 +14,7 @@ import { toProtocol } from '../oracle/driver.ts';
 import { runScenario } from '../model/run.ts';
 import { formatSetup, formatStep } from '../scenario/format.ts';
 import { cInt, cLiteral, printable } from './cliteral.ts';
+import { exactResult, exactText } from '../scenario/expect.ts';
 
 const EXECUTOR_C = new URL('../oracle/executor.c', import.meta.url);
 const OPS_H = new URL('../oracle/ops.gen.h', import.meta.url);
@@ -73,8 +74,10 @@ function lsmNeeds(s: Scenario): string[] {
 export function reproC(s: Scenario, o: ReproOptions = {}): string {
   const model = runScenario(s).results;
   const expected: StepResult[] = s.steps.map((st, i) => ({
-    ret: st.expect ?? model[i]!.ret,
-    ...(st.expect_text !== undefined ? { text: st.expect_text } : model[i]!.text !== undefined ? { text: model[i]!.text } : {}),
+    // an exact expectation is compared as is; "fails", a set, a pattern or a
+    // field (scenario/expect.ts) fall back to the model's result
+    ret: exactResult(st.expect) ?? model[i]!.ret,
+    ...(exactText(st.expect_text) !== undefined ? { text: exactText(st.expect_text) } : model[i]!.text !== undefined ? { text: model[i]!.text } : {}),
   }));
   const sysctl = s.sysctl?.unprivileged_bpf_disabled ?? 2;
   const script = toProtocol(s, 1, o.timeoutMs ?? 5000) + 'quit\n';

@@ -3,16 +3,32 @@
 
 import type { AvcRecord, IpePolicyDecl, LsmAction, PolicyDecl, Scenario, SignatureDecl, Step, StepResult } from './types.ts';
 import { attachTypeName, mapTypeName, progTypeName } from './vocab.ts';
+import { printAvc } from '../vm/selinux/audit.ts';
 
 const SKIP = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm', 'race']);
 
-function policyText(p: PolicyDecl): string {
-  const parts = [`allow {${p.allow.join('; ')}}`];
-  parts.push(p.polcap?.includes('bpf_token_perms') ? 'bpf_token_perms=1' : 'bpf_token_perms=0');
+/** an allow rule "S T:class p1 p2" as a .te statement ("allow S T:class { p1 p2 };") */
+export function teRule(r: string): string {
+  const m = /^\s*(\S+)\s+(\S+:\S+)\s+(.+?)\s*$/.exec(r);
+  if (!m) return `# ${r}`;
+  const perms = m[3]!.split(/\s+/);
+  return `allow ${m[1]} ${m[2]} ${perms.length === 1 ? perms[0] : `{ ${perms.join(' ')} }`};`;
+}
+
+/** what a policy declares besides its rules, one line */
+function policyOptions(p: PolicyDecl): string {
+  const parts = [p.polcap?.includes('bpf_token_perms') ? 'policycap bpf_token_perms=1' : 'policycap bpf_token_perms=0'];
   if (p.defines_token_perms === false) parts.push(`no *_as perms (handle_unknown=${p.handle_unknown ?? 'deny'})`);
-  if (p.enforcing === false) parts.push('permissive');
+  else if (p.handle_unknown !== undefined) parts.push(`handle_unknown=${p.handle_unknown}`);
+  if (p.enforcing === false) parts.push('permissive mode');
   if (p.permissive?.length) parts.push(`permissive domains ${p.permissive.join(',')}`);
   return parts.join(', ');
+}
+
+/** a policy as .te-style allow rules, one per line, after a line of its options */
+function policyLines(p: PolicyDecl, head: string, indent: string): string[] {
+  const rules = p.allow.map((r) => `${indent}  ${teRule(r)}`);
+  return [`${indent}${head} (${policyOptions(p)})${rules.length ? ':' : ': no allow rules'}`, ...rules];
 }
 
 function ipeText(p: IpePolicyDecl): string {
@@ -28,9 +44,9 @@ function ipeText(p: IpePolicyDecl): string {
   return `{DEFAULT action=${p.default.toUpperCase()}${rules.map((r) => `; ${r}`).join('')}}${ff}`;
 }
 
-function lsmActionText(a: LsmAction): string {
-  if (a.action === 'policy_load') return `[admin] load policy: ${policyText(a.policy)}`;
-  return `[admin] BPF-LSM program on ${a.hook}: -${a.errno} for ${a.task}`;
+export function lsmActionLines(a: LsmAction, indent: string): string[] {
+  if (a.action === 'policy_load') return policyLines(a.policy, '[admin] load policy', indent);
+  return [`${indent}[admin] BPF-LSM program on ${a.hook}: -${a.errno} for ${a.task}`];
 }
 
 function arg(k: string, v: unknown, step: Step): string {
@@ -68,27 +84,61 @@ export function formatSetup(s: Scenario): string[] {
   }
   if (s.lsm_order) lines.push(`lsm=${s.lsm_order.join(',')}`);
   if (s.ipe) lines.push(`ipe policy: ${ipeText(s.ipe)}`);
-  if (s.selinux) lines.push(`selinux ${s.selinux.loaded === false ? 'policy not loaded at boot; later ' : ''}policy: ${policyText(s.selinux)}`);
+  if (s.selinux) lines.push(...policyLines(s.selinux, s.selinux.loaded === false ? 'selinux: no policy at boot; later policy' : 'selinux policy', ''));
   if (s.sysctl?.unprivileged_bpf_disabled !== undefined) lines.push(`sysctl unprivileged_bpf_disabled=${s.sysctl.unprivileged_bpf_disabled}`);
   return lines;
 }
 
-/** one AVC decision, in the kernel's audit wording */
-export function formatAvc(a: AvcRecord): string {
-  const what = a.granted ? 'granted' : a.permissive ? 'denied (permissive)' : 'denied';
-  return `avc: ${what} { ${a.perm} } scontext=${a.scontext} tcontext=${a.tcontext} tclass=${a.tclass} (${a.hook})`;
+/** the pid and comm an actor's AVC records carry (the model's own numbering: 100, 101, ... in declaration order) */
+export function actorTask(s: Scenario, actor: string): { pid: number; comm: string } {
+  const i = s.actors.findIndex((a) => a.name === actor);
+  return { pid: 100 + Math.max(0, i), comm: actor };
+}
+
+/** one AVC decision as the kernel logs it (security/selinux/avc.c
+ *  avc_audit_pre_callback()/avc_audit_post_callback(), vm/selinux/audit.ts
+ *  printAvc: the compiled policies' contexts bpftc_u:bpftc_r:TYPE), the LSM
+ *  hook in brackets before it; audit2allow reads the line as it is */
+export function formatAvc(a: AvcRecord, task: { pid: number; comm: string } = { pid: 100, comm: 'bpftc-exec' }): string {
+  return `[${a.hook}] ${printAvc(a, { style: 'kernel', pid: task.pid, comm: task.comm })}`;
+}
+
+/** the width a mail line may take (issue 14); AVC records are kept whole */
+export const MAIL_WIDTH = 100;
+
+/** `line` broken at spaces into lines of at most `width` columns, the
+ *  continuation lines indented by `indent` more than the first; a word longer
+ *  than the room is left whole */
+export function wrapLine(line: string, width = MAIL_WIDTH, indent = 4): string[] {
+  if (line.length <= width) return [line];
+  const lead = /^ */.exec(line)![0];
+  const pad = ' '.repeat(lead.length + indent);
+  const words = line.slice(lead.length).split(' ');
+  const out: string[] = [];
+  let cur = lead;
+  for (const w of words) {
+    const first = cur === lead || cur === pad;
+    if (!first && cur.length + 1 + w.length > width) {
+      out.push(cur);
+      cur = pad + w;
+    } else cur += (first ? '' : ' ') + w;
+  }
+  out.push(cur);
+  return out;
 }
 
 /** The numbered trace; `mark` flags one step (the violation). LSM decisions
- *  are listed under their step: denials by default, every one with 'all'. */
+ *  are listed under their step: denials by default, every one with 'all'.
+ *  Lines fit in MAIL_WIDTH columns, but for the AVC records. */
 export function formatTrace(s: Scenario, results: StepResult[], mark?: number, avc: 'denials' | 'all' | 'none' = 'denials'): string {
-  const out = formatSetup(s).map((l) => `   ${l}`);
+  const out = formatSetup(s).flatMap((l) => wrapLine(`   ${l}`));
   s.steps.forEach((step, i) => {
-    for (const a of step.lsm ?? []) out.push(`      ${lsmActionText(a)}`);
+    for (const a of step.lsm ?? []) out.push(...lsmActionLines(a, '      ').flatMap((l) => wrapLine(l)));
     const r = results[i];
     const res = r ? ` -> ${r.ret}${r.text !== undefined ? ` ${JSON.stringify(r.text)}` : ''}` : '';
-    out.push(`${i === mark ? '>>' : '  '}${String(i + 1).padStart(2)}. ${formatStep(step)}${res}`);
-    for (const a of r?.avc ?? []) if (avc === 'all' || (avc === 'denials' && !a.granted)) out.push(`        ${formatAvc(a)}`);
+    out.push(...wrapLine(`${i === mark ? '>>' : '  '}${String(i + 1).padStart(2)}. ${formatStep(step)}${res}`, MAIL_WIDTH, 6));
+    const task = actorTask(s, step.actor);
+    for (const a of r?.avc ?? []) if (avc === 'all' || (avc === 'denials' && !a.granted)) out.push(`        ${formatAvc(a, task)}`);
   });
   return out.join('\n');
 }

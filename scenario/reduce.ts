@@ -3,7 +3,7 @@
 // greedy step removal, dropping unused declarations, renumbering handles.
 // Each caller re-checks the reduced trace with its own predicate.
 
-import type { Scenario } from './types.ts';
+import type { ActorDecl, LsmAction, PolicyDecl, Scenario, SelinuxDecl, Step } from './types.ts';
 
 /** Greedy delta debugging over steps, largest chunks first: removes steps
  *  while `keep` still holds, up to `budget` tries. */
@@ -29,6 +29,10 @@ export function pruneDecls(s: Scenario): Scenario {
   for (const st of s.steps) {
     used.add(st.actor);
     if (st.op === 'send_fd') used.add(st.to);
+    // the thread that races the step, and the task a BPF-LSM program refuses,
+    // are actors the step needs (dropping them left the model without the task)
+    if ('race' in st && st.race) used.add(st.race.actor);
+    for (const act of st.lsm ?? []) if (act.action === 'bpf_lsm_deny') used.add(act.task);
   }
   // declarations an used actor depends on
   let grew = true;
@@ -97,4 +101,142 @@ export function renumberHandles(s: Scenario): Scenario {
     return o as unknown as Scenario['steps'][number];
   });
   return collision ? s : { ...s, steps };
+}
+
+// ---------------------------------------------------------------------------
+// Every other part of a trace (issue 14): after the steps, the policy's allow
+// rules and the permissions of each rule, the policy capabilities and options,
+// the administrator's LSM actions, the race of a step, the actors' capability
+// sets, threads, mount namespaces and contexts, the user namespaces, the
+// sysctl. Each part is delta-debugged like the steps (largest chunks first);
+// `keep` decides (the callers keep a candidate only if it still shows the
+// same first violating decision or the same difference).
+
+/** greedy chunked removal over a list: the smallest sublist `keep` accepts */
+export function reduceList<T>(items: readonly T[], keep: (xs: T[]) => boolean, budget = { left: Infinity }): T[] {
+  let xs = [...items];
+  for (let chunk = Math.max(1, xs.length >> 1); chunk >= 1; chunk >>= 1) {
+    for (let i = xs.length - chunk; i >= 0 && budget.left > 0; i--) {
+      const cand = [...xs.slice(0, i), ...xs.slice(i + chunk)];
+      budget.left--;
+      if (keep(cand)) {
+        xs = cand;
+        i = Math.min(i, xs.length - chunk + 1);
+      }
+    }
+  }
+  return xs;
+}
+
+/** an allow rule as source, target:class and its permissions (model/lsm/policy.ts parseRule's shape) */
+function splitRule(r: string): { head: string; perms: string[] } | null {
+  const m = /^\s*(\S+\s+\S+:\S+)\s+(.+?)\s*$/.exec(r);
+  return m ? { head: m[1]!, perms: m[2]!.split(/\s+/) } : null;
+}
+
+/** a policy's parts, each reduced while `keep` holds for the policy put back in place */
+function reducePolicy<P extends PolicyDecl>(p0: P, keep: (p: P) => boolean, budget: { left: number }): P {
+  let p = p0;
+  const tryP = (c: P): void => {
+    if (budget.left <= 0) return;
+    budget.left--;
+    if (keep(c)) p = c;
+  };
+  p = { ...p, allow: reduceList(p.allow, (allow) => keep({ ...p, allow }), budget) };
+  // the permissions of each remaining rule
+  for (let i = 0; i < p.allow.length; i++) {
+    const r = splitRule(p.allow[i]!);
+    if (!r || r.perms.length < 2) continue;
+    const perms = reduceList(r.perms, (ps) => ps.length > 0 && keep({ ...p, allow: p.allow.map((x, j) => (j === i ? `${r.head} ${ps.join(' ')}` : x)) }), budget);
+    p = { ...p, allow: p.allow.map((x, j) => (j === i ? `${r.head} ${perms.join(' ')}` : x)) };
+  }
+  if (p.polcap?.length) p = { ...p, polcap: reduceList(p.polcap, (polcap) => keep({ ...p, polcap }), budget) };
+  if (p.permissive?.length) p = { ...p, permissive: reduceList(p.permissive, (permissive) => keep({ ...p, permissive }), budget) };
+  // options back to their defaults
+  for (const k of ['polcap', 'permissive', 'defines_token_perms', 'handle_unknown', 'enforcing'] as const) {
+    if (p[k] === undefined) continue;
+    const c = { ...p };
+    delete c[k];
+    tryP(c);
+  }
+  return p;
+}
+
+/** one actor's declaration simplified: fewer capabilities, no thread, mount namespace or context of its own */
+function reduceActor(s: Scenario, i: number, keep: (s: Scenario) => boolean, budget: { left: number }): Scenario {
+  const put = (a: ActorDecl): Scenario => ({ ...s, actors: s.actors.map((x, j) => (j === i ? a : x)) });
+  let a = s.actors[i]!;
+  if (Array.isArray(a.caps) && a.caps.length) {
+    const base = a;
+    a = { ...a, caps: reduceList(base.caps as string[], (caps) => keep(put({ ...base, caps })), budget) };
+  }
+  for (const k of ['thread_of', 'mntns', 'context'] as const) {
+    if (a[k] === undefined || budget.left <= 0) continue;
+    const c = { ...a };
+    delete c[k];
+    budget.left--;
+    if (keep(put(c))) a = c;
+  }
+  return put(a);
+}
+
+/** the LSM actions of step `i`, and the policies they load */
+function reduceStepParts(s: Scenario, i: number, keep: (s: Scenario) => boolean, budget: { left: number }): Scenario {
+  const put = (st: Step): Scenario => ({ ...s, steps: s.steps.map((x, j) => (j === i ? st : x)) });
+  let st = s.steps[i]!;
+  if (st.lsm?.length) {
+    const base = st;
+    const lsm = reduceList(base.lsm!, (xs) => keep(put(xs.length ? { ...base, lsm: xs } : without(base, 'lsm'))), budget);
+    st = lsm.length ? { ...st, lsm } : without(st, 'lsm');
+    for (let k = 0; k < (st.lsm?.length ?? 0); k++) {
+      const act = st.lsm![k]!;
+      if (act.action !== 'policy_load') continue;
+      const cur = st;
+      const withPolicy = (policy: PolicyDecl): Step => ({ ...cur, lsm: cur.lsm!.map((x, j): LsmAction => (j === k ? { action: 'policy_load', policy } : x)) });
+      st = withPolicy(reducePolicy(act.policy, (policy) => keep(put(withPolicy(policy))), budget));
+    }
+  }
+  if ('race' in st && st.race && budget.left > 0) {
+    budget.left--;
+    const c = without(st, 'race');
+    if (keep(put(c))) st = c;
+  }
+  return put(st);
+}
+
+function without<T extends object, K extends keyof T>(o: T, k: K): T {
+  const c = { ...o };
+  delete c[k];
+  return c;
+}
+
+/** every part of `s` but its steps, reduced while `keep` holds (a few rounds, to a fixpoint) */
+export function reduceParts(s0: Scenario, keep: (s: Scenario) => boolean, budget = 4000): Scenario {
+  const b = { left: budget };
+  let s = s0;
+  for (let round = 0; round < 3 && b.left > 0; round++) {
+    const before = JSON.stringify(s);
+    const pruned = pruneDecls(s);
+    if (pruned.actors.length !== s.actors.length || (pruned.userns?.length ?? 0) !== (s.userns?.length ?? 0)) {
+      b.left--;
+      if (keep(pruned)) s = pruned;
+    }
+    if (s.selinux) {
+      const cur = s;
+      s = { ...s, selinux: reducePolicy<SelinuxDecl>(cur.selinux!, (selinux) => keep({ ...cur, selinux }), b) };
+    }
+    for (let i = 0; i < s.steps.length; i++) s = reduceStepParts(s, i, keep, b);
+    for (let i = 0; i < s.actors.length; i++) s = reduceActor(s, i, keep, b);
+    if (s.sysctl !== undefined && b.left > 0) {
+      b.left--;
+      const c = without(s, 'sysctl');
+      if (keep(c)) s = c;
+    }
+    if (s.ipe?.rules.length) {
+      const cur = s;
+      s = { ...s, ipe: { ...cur.ipe!, rules: reduceList(cur.ipe!.rules, (rules) => keep({ ...cur, ipe: { ...cur.ipe!, rules } }), b) } };
+    }
+    if (JSON.stringify(s) === before) break;
+  }
+  return s;
 }

@@ -59,7 +59,7 @@ function stepSchema(op: string, o: { doc: string; race?: boolean; args: Readonly
     op: { const: op },
     as: { description: 'handle name for the fd a successful step returns', ...str },
     expect: ref('expect'),
-    expect_text: { description: 'expected text (mountinfo, fdinfo, info) or the refusal reason', ...str },
+    expect_text: ref('expectText'),
     label: { description: 'why this step is here', ...str },
     lsm: { description: 'model only: LSM administration right before the step', ...list(ref('lsmAction')) },
   };
@@ -152,7 +152,15 @@ export function scenarioSchema(): Schema {
     additionalProperties: false,
     $defs: {
       capList: list(capName),
-      expect: { description: '"ok", an errno name or "REFUSED"', type: 'string', pattern: `^(ok|${REFUSED}|E[A-Z0-9]+)$` },
+      result: { type: 'string', pattern: `^(ok|fails|${REFUSED}|E[A-Z0-9]+)$` },
+      expect: {
+        description: '"ok", an errno name, "REFUSED", "fails" (any errno), or a list of results one of which must occur (scenario/expect.ts)',
+        anyOf: [ref('result'), { type: 'array', items: ref('result'), minItems: 1 }],
+      },
+      expectText: {
+        description: 'exact text, {"match": pattern}, or one field {"field", "value"|"match"} (scenario/expect.ts)',
+        anyOf: [str, obj({ match: str }, ['match']), obj({ field: str, value: str }, ['field', 'value']), obj({ field: str, match: str }, ['field', 'match'])],
+      },
       signature: obj(
         {
           state: { type: 'string', enum: ['valid', 'bad', 'untrusted_key', 'malformed'] },

@@ -72,15 +72,25 @@ export interface RaceDecl {
  *  `text` is then the reason */
 export type Result = string;
 
+// ---- expectations (task tokenc, issue 11 "Expectations"; checked by scenario/expect.ts)
+/** a step's result expectation: exact, "fails" (any errno), or a non-empty set of results */
+export type ExpectResult = Result | readonly Result[];
+/** a step's text expectation: exact, a restricted regular expression
+ *  (scenario/saferegex.ts), or one field of the text, by value or pattern */
+export type ExpectText = string | { match: string } | { field: string; value: string } | { field: string; match: string };
+// ---- end expectations
+
 interface StepBase {
   actor: string;
   /** handle name given to the fd a successful step returns */
   as?: string;
-  /** expected result: "ok", an errno name or "REFUSED"; absent = not checked */
-  expect?: Result;
+  /** expected result: "ok", an errno name or "REFUSED"; "fails" (any errno);
+   *  or a list of results, one of which must occur (scenario/expect.ts); absent = not checked */
+  expect?: ExpectResult;
   /** expected text for steps that read mountinfo / fdinfo / info, or the
-   *  refusal reason of a REFUSED step */
-  expect_text?: string;
+   *  refusal reason of a REFUSED step: exact, {"match": pattern}, or one field
+   *  {"field", "value"|"match"} (scenario/expect.ts) */
+  expect_text?: ExpectText;
   /** free text: why this step is here (selftest-style label) */
   label?: string;
   /** model only: LSM administration done right before this step's syscall by

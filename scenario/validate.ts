@@ -6,6 +6,7 @@ import { SCENARIO_FORMAT, type Scenario, type Step } from './types.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_NAMES, POLICY_CAPS, PROFILE_NAMES, capByName, enumValue, errnoByName, parseRule } from './vocab.ts';
 import { COMMON_KEYS, opSpec } from './ops.ts';
 import { LIMITS, REASONS, REFUSED, limitMessage, perCpuBytes } from './sandbox.ts';
+import { checkExpectResult, checkExpectText } from './expect.ts';
 const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS];
 const VERDICTS = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
 const KEYRINGS = ['builtin', 'secondary', 'platform', 'session', 'user', 'missing'];
@@ -130,11 +131,11 @@ function checkResult(v: Json, path: string): void {
     fail(path, `expected "ok" or an errno name, got ${JSON.stringify(v)}`);
 }
 
-/** a step's expected result: also "REFUSED" (oracle/SANDBOX.md) */
+/** a step's expected result: also "REFUSED" (oracle/SANDBOX.md), "fails" or a
+ *  set of results (task tokenc: scenario/expect.ts) */
 function checkExpect(v: Json, path: string): void {
-  if (v === REFUSED) return;
-  if (typeof v !== 'string' || (v !== 'ok' && errnoByName(v) === undefined))
-    fail(path, `expected "ok", an errno name or "${REFUSED}", got ${JSON.stringify(v)}`);
+  const bad = checkExpectResult(v, (x) => errnoByName(x) !== undefined);
+  if (bad) fail(`${path}${bad.at}`, bad.msg);
 }
 
 /** Scenario-level limits (oracle/SANDBOX.md "Limits"): every string (key or
@@ -348,7 +349,11 @@ export function validateScenario(v: Json, root = '$'): Scenario {
       fail(`${p}.tail_byte`, 'must be >= 8 (bytes 0..7 are the token_create fields)');
     if (s.as !== undefined && typeof s.as !== 'string') fail(`${p}.as`, 'expected a handle name');
     if (s.expect !== undefined) checkExpect(s.expect, `${p}.expect`);
-    if (s.expect_text !== undefined && typeof s.expect_text !== 'string') fail(`${p}.expect_text`, 'expected a string');
+    if (s.expect_text !== undefined) {
+      // task tokenc: exact text, {"match"} or {"field", "value"|"match"} (scenario/expect.ts)
+      const bad = checkExpectText(s.expect_text);
+      if (bad) fail(`${p}.expect_text${bad.at}`, bad.msg);
+    }
     if (s.expect === REFUSED && s.expect_text !== undefined && !(REASONS as readonly string[]).includes(s.expect_text as string))
       fail(`${p}.expect_text`, `expected a refusal reason (${REASONS.map((r) => JSON.stringify(r)).join(', ')}), got ${JSON.stringify(s.expect_text)}`);
     steps.push(Object.keys(named).length ? { ...s, ...named } : s);

@@ -1,0 +1,94 @@
+// Known findings as a baseline (issue 14): a failure of a campaign is "known"
+// when a scenario of the findings corpus (corpus/findings/, each file naming
+// its FINDINGS.md entry in meta.finding) violates the same property with the
+// same first violating decision. The match is by decision, not by trace text:
+// two traces that differ in names, order or unrelated steps but break the
+// claim at the same decision are one finding (a selftest deny-list's rule).
+//
+// The first violating decision of a counterexample (ours, issue 14): the
+// operation of the violating step, its result, and the first LSM denial of
+// that step as the kernel's hook, class and permission (types left out: a
+// policy's type names are the generator's, not the kernel's).
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_PROFILE, findProfile } from '../model/profile.ts';
+import { runScenario } from '../model/run.ts';
+import { findProperty } from '../properties/index.ts';
+import type { Violation } from '../properties/types.ts';
+import type { Scenario, StepResult } from '../scenario/types.ts';
+import { loadCorpus } from '../corpus/load.ts';
+
+/** the findings corpus of this package (the same place from the sources and from dist/) */
+export const DEFAULT_KNOWN = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../corpus/findings' : '../corpus/findings', import.meta.url));
+
+export interface KnownFinding {
+  /** the FINDINGS.md entry ("3", "L1") */
+  id: string;
+  file: string;
+  property: string;
+  decision: string;
+}
+
+/** the first violating decision of a failure: "op -> ret", and the step's first denial "hook tclass:perm" */
+export function firstDecision(s: Scenario, results: readonly StepResult[], v: Violation): string {
+  const step = s.steps[v.step];
+  const r = results[v.step];
+  if (!step || !r) return `step ${v.step}`;
+  const denial = (r.avc ?? []).find((a) => !a.granted);
+  return `${step.op} -> ${r.ret}${denial ? ` [${denial.hook} ${denial.tclass}:${denial.perm}${denial.permissive ? ' permissive' : ''}]` : ''}`;
+}
+
+/** the identity of a failure: its property and its first violating decision */
+export function failureKey(property: string, decision: string): string {
+  return `${property}: ${decision}`;
+}
+
+/**
+ * the findings of `dir`: every file with a meta.finding, for its property and
+ * every property its meta.shows says it violates, checked on the model under
+ * the profile it names (the file's own by default); a claim the scenario no
+ * longer violates is not a baseline entry
+ */
+export function loadKnown(dir: string): KnownFinding[] {
+  const out: KnownFinding[] = [];
+  for (const e of loadCorpus(dir)) {
+    const s = e.scenario;
+    const id = s.meta?.finding;
+    if (id === undefined) continue;
+    const claims: Array<{ property: string; profile?: string }> = [];
+    if (s.meta?.property) claims.push({ property: s.meta.property });
+    // a shows entry without violated_at says the property holds there: no baseline
+    for (const sh of s.meta?.shows ?? [])
+      if ('property' in sh && sh.violated_at !== undefined) claims.push(sh.profile ? { property: sh.property, profile: sh.profile } : { property: sh.property });
+    const seen = new Set<string>();
+    for (const c of claims) {
+      const prop = findProperty(c.property);
+      const profile = findProfile(c.profile ?? s.profile ?? DEFAULT_PROFILE);
+      if (!prop || !profile) continue;
+      let v: Violation | null;
+      try {
+        v = prop.check(s, profile);
+      } catch {
+        continue;
+      }
+      if (!v) continue;
+      const decision = firstDecision(s, runScenario(s, { profile }).results, v);
+      const key = failureKey(prop.name, decision);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ id, file: e.file, property: prop.name, decision });
+    }
+  }
+  return out;
+}
+
+/** the known finding a failure matches, if any (the first in file order) */
+export function matchKnown(known: readonly KnownFinding[], property: string, decision: string): KnownFinding | undefined {
+  return known.find((k) => k.property === property && k.decision === decision);
+}
+
+/** loadKnown of the package's own findings, or [] when they are not there (an installed copy without corpus/) */
+export function defaultKnown(): KnownFinding[] {
+  return existsSync(DEFAULT_KNOWN) ? loadKnown(DEFAULT_KNOWN) : [];
+}
