@@ -5,7 +5,7 @@
 // Never fails the install: without the TypeScript compiler (an install without
 // devDependencies) it prints one line and exits 0, and bpftc runs through tsx.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,17 @@ if (r.error || r.status !== 0) {
   console.log('bpftc: compiling the CLI to JavaScript failed; bpftc runs through tsx');
   process.exit(0);
 }
+// the declarations (the package's types, package.json "exports"): tsc keeps the
+// sources' relative ".ts" specifiers in .d.ts files; the compiled files are .js
+const rewrite = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) rewrite(p);
+    else if (e.name.endsWith('.d.ts'))
+      writeFileSync(p, readFileSync(p, 'utf8').replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.ts(['"])/g, '$1$2.js$3'));
+  }
+};
+rewrite(tmp);
 // the files the compiled modules find next to themselves (oracle/driver.ts:
 // oracle/bin/bpftc-exec, repro/repro.ts: oracle/executor.c and its oracle/ops.gen.h)
 mkdirSync(join(tmp, 'oracle'), { recursive: true });

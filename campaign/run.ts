@@ -18,6 +18,7 @@ import { findProfile } from '../model/profile.ts';
 import { findProperty } from '../properties/index.ts';
 import { type CheckResult, type Counterexample, checkGroup, groupByGenerator } from '../properties/check.ts';
 import { type Shard, batchOf, batchSeed, batchesFor } from './plan.ts';
+import { type CoverageSection, CoverageRecorder, mergeSections } from '../speccov/record.ts';
 
 export interface CampaignSpec {
   profile: string;
@@ -30,6 +31,10 @@ export interface CampaignSpec {
   runs?: number;
   /** ... or a time budget in seconds */
   timeSec?: number;
+  /** record decision-point coverage of every generated case (fuzz --coverage FILE) */
+  coverage?: boolean;
+  /** plugin files (absolute paths) each worker loads before its first batch (api/plugins.ts) */
+  plugins?: readonly string[];
 }
 
 export interface BatchResult {
@@ -39,6 +44,10 @@ export interface BatchResult {
   steps: number;
   outcomes: string[];
   counterexample?: Counterexample;
+  /** seconds this batch took (a group's batch: the same for each of its properties) */
+  seconds: number;
+  /** the batch's coverage (with the first result of a group, like steps) */
+  coverage?: CoverageSection;
 }
 
 export interface PropertySummary {
@@ -49,6 +58,8 @@ export interface PropertySummary {
   batch?: number;
   /** runs of the failing batch until its failure */
   failRuns?: number;
+  /** seconds spent on batches that checked this property (shared batches count for each member) */
+  seconds: number;
 }
 
 export interface CampaignResult {
@@ -60,6 +71,10 @@ export interface CampaignResult {
   properties: PropertySummary[];
   /** the signal that stopped the campaign early, if one did */
   interrupted?: StopSignal;
+  /** when it started (ISO 8601) */
+  timestamp: string;
+  /** decision-point coverage of every generated case (spec.coverage) */
+  coverage?: CoverageSection;
 }
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
@@ -101,24 +116,32 @@ export function runGroupBatch(
   batch: number,
   runs: number,
   stop?: () => boolean,
+  /** record coverage, tagging cases with this group number (the tie-breaker of witnesses) */
+  coverageGroup?: number,
 ): BatchResult[] {
+  const t0 = performance.now();
   const profile = findProfile(profileName)!;
   const props = properties.map((p) => findProperty(p)!);
   let steps = 0;
   const outcomes = new Set<string>();
+  const rec = coverageGroup !== undefined ? new CoverageRecorder(profile, 'fuzz', seed) : null;
+  let index = 0;
   const rs: CheckResult[] = checkGroup(props, profile, {
     runs,
     seed: batchSeed(seed, batch),
     observe: (c, checks = 1) => {
       steps += c.scenario.steps.length * checks;
       c.scenario.steps.forEach((s, i) => outcomes.add(`${s.op}:${c.results[i]!.ret}`));
+      rec?.add(c.scenario, [batch, coverageGroup!, index++]);
     },
     ...(stop ? { interrupt: stop } : {}),
   });
-  // the batch's steps and outcomes go with its first result (the parent sums them)
+  const seconds = (performance.now() - t0) / 1000;
+  // the batch's steps, outcomes and coverage go with its first result (the parent sums them)
   return rs.map((r, i) => {
-    const out: BatchResult = { batch, property: props[i]!.name, runs: r.runs, steps: i === 0 ? steps : 0, outcomes: i === 0 ? [...outcomes] : [] };
+    const out: BatchResult = { batch, property: props[i]!.name, runs: r.runs, steps: i === 0 ? steps : 0, outcomes: i === 0 ? [...outcomes] : [], seconds };
     if (!r.ok) out.counterexample = r.counterexample;
+    if (i === 0 && rec) out.coverage = rec.section;
     return out;
   });
 }
@@ -146,11 +169,11 @@ export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop:
   for (let k = 0; ; k++) {
     const b = batches ? batches[k] : batchOf(spec.shard, spec.workers, worker, k);
     if (b === undefined) return;
-    for (const g of groups) {
+    for (const [gi, g] of groups.entries()) {
       const live = g.filter((p) => !failed.has(p));
       if (!live.length) continue;
       if (done()) return;
-      const rs = runGroupBatch(spec.profile, live, spec.seed, b, spec.batchRuns, done);
+      const rs = runGroupBatch(spec.profile, live, spec.seed, b, spec.batchRuns, done, spec.coverage ? gi : undefined);
       if (stop()) return; // the parent is gone: nobody to send to
       for (const r of rs) {
         if (r.counterexample) failed.add(r.property);
@@ -204,13 +227,16 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
     steps: 0,
     outcomes: 0,
     seconds: 0,
-    properties: spec.properties.map((property) => ({ property, runs: 0 })),
+    properties: spec.properties.map((property) => ({ property, runs: 0, seconds: 0 })),
+    timestamp: new Date(t0).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   const outcomes = new Set<string>();
   const add = (r: BatchResult): void => {
     const p = res.properties.find((x) => x.property === r.property)!;
     p.runs += r.runs;
+    p.seconds += r.seconds;
     res.runs += r.runs;
+    if (r.coverage) res.coverage = res.coverage ? mergeSections(res.coverage, r.coverage) : r.coverage;
     res.steps += r.steps;
     for (const o of r.outcomes) outcomes.add(o);
     res.outcomes = outcomes.size;
@@ -281,7 +307,8 @@ export function workerMain(): Promise<number> {
   // a send to a parent that just died fails asynchronously: nothing to report to
   process.on('error', () => process.exit(0));
   return new Promise((resolve) => {
-    process.once('message', (job: WorkerJob) => {
+    process.once('message', async (job: WorkerJob) => {
+      if (job.spec.plugins?.length) await (await import('../api/plugins.ts')).loadPlugins(job.spec.plugins);
       workerLoop(job, (r) => process.send!(r), orphaned);
       if (orphaned()) process.exit(0);
       process.send!({ done: true }, () => resolve(0));

@@ -39,6 +39,8 @@ commands:
               --known DIR (findings baseline, default corpus/findings: a failure with the
               property and first violating decision of a finding is "known")
               --fail-on any|new (default any; new: exit 0 unless a failure is not known)
+              --coverage FILE (decision-point coverage of this campaign's scenarios)
+              --plugin FILE (properties and profiles of your own; repeatable)
   check FILE..  check scenario files against the claims: per property holds / VIOLATED (step) /
               QUESTION (the suite's own rule) / n/a; --profile P  --property NAME|all  --json  --trace
   run FILE..  run scenario files on the model and check their expectations
@@ -46,7 +48,7 @@ commands:
               --kernel (also on the running kernel, side by side with the model; UNMET lists
               expectations the kernel does not meet)
               --vm --kernel IMAGE (the same, on a kernel booted in QEMU)
-  diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json]:
+  diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json] [--coverage FILE]:
               the behavioural differences between two profiles, one class per root cause (the
               first changed LSM decision, or the first changed result), each with its
               consequences counted and a minimal witness
@@ -55,11 +57,13 @@ commands:
               --out never replaces an existing file unless --force is given
   corpus merge DIR... [--into DIR]
               merge findings of several shards, one file per distinct finding (default corpus/found)
-  coverage    [--profile P] [--runs N] [--seed S] [--lsm] [--html FILE] [--json]
+  coverage    [--profile P] [--runs N] [--seed S] [--lsm] [--save FILE] [--html FILE] [--json]
               which decision points of the model a campaign reaches, with which outcome
+  coverage FILE [--html OUT] [--json]
+              the coverage a fuzz / oracle / diff --coverage FILE campaign recorded
   properties  list the properties with their claims
   profiles    list the profiles (spec versions and known-bad variants)
-  oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--json]:
+  oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--coverage FILE] [--json]:
               generated and corpus scenarios on the running kernel and the model;
               disagreements shrunk and shown side by side
               --vm --kernel IMAGE [--profile P]: on a kernel booted in QEMU instead
@@ -195,7 +199,7 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     profile: 'string', property: 'string', runs: RUNS, seed: SEED, path: 'string', save: 'string', json: 'bool',
     workers: { int: [1, 64] }, time: { int: [1, 2_000_000] }, shard: 'string', junit: 'string', batch: { int: [1, 1_000_000] },
-    known: 'string', 'fail-on': 'string',
+    known: 'string', 'fail-on': 'string', coverage: 'string',
   });
   if (positional.length) throw new UsageError(`fuzz takes no positional argument (got ${q(positional[0]!)})`);
   const [{ checkProperty }, { SIGNAL_EXIT, runCampaign }] = await Promise.all([import('../properties/check.ts'), import('../campaign/run.ts')]);
@@ -235,7 +239,7 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     // replay one failure: the seed is the batch seed printed with it
     if (!REPLAY_PATH.test(path)) throw new UsageError(`--path takes a replay path such as 12:0:3 (as printed after "replay:"), got ${q(path)}`);
     if (props.length !== 1) throw new UsageError('--path replays one property: give --property NAME');
-    for (const f of ['workers', 'time', 'shard', 'batch', 'junit'])
+    for (const f of ['workers', 'time', 'shard', 'batch', 'junit', 'coverage'])
       if (flags[f] !== undefined) throw new UsageError(`--path replays one failure in this process: --${f} does not apply`);
     let r: ReturnType<typeof checkProperty>;
     try {
@@ -256,12 +260,16 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
     const timeSec = flags.time as number | undefined;
     const batchRuns = (flags.batch as number | undefined) ?? Math.min(runs, 500);
     if (typeof flags.junit === 'string') checkOutFile('--junit', flags.junit);
+    if (typeof flags.coverage === 'string') checkOutFile('--coverage', flags.coverage);
     // a claim about a layer the profile lacks would pass vacuously: say n/a
     const skipped = flags.property === undefined || flags.property === 'all' ? props.filter((p) => !appliesTo(p, profile)) : [];
     const run = props.filter((p) => !skipped.includes(p));
     const spec: CampaignSpec = { profile: profile.name, properties: run.map((p) => p.name), seed, shard, workers, batchRuns };
+    const { loadedPlugins } = await import('../api/plugins.ts');
+    if (loadedPlugins().length) spec.plugins = loadedPlugins();
     if (timeSec !== undefined) spec.timeSec = timeSec;
     else spec.runs = runs;
+    if (typeof flags.coverage === 'string') spec.coverage = true;
     const progress = campaignProgress(err);
     // SIGINT / SIGTERM stop the workers; what was found so far is reported and saved below
     const res = await runCampaign(spec, progress.update, { signals: true });
@@ -277,9 +285,19 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
       report.push({ property: prop.name, ok: true, runs: 0, applies: false });
       if (!flags.json) out(`n/a   ${prop.name}  (${profile.name} has no ${prop.requires} layer)`);
     }
+    const reports: Array<[string, () => string]> = [];
     if (typeof flags.junit === 'string') {
+      const { junitXml } = await import('../campaign/junit.ts');
+      reports.push([`--junit ${flags.junit}`, () => junitXml({ result: res, profile, find: findProperty, skipped })]);
+    }
+    if (typeof flags.coverage === 'string') {
+      const { CoverageRecorder, coverageFile } = await import('../speccov/record.ts');
+      const section = res.coverage ?? new CoverageRecorder(profile, 'fuzz', seed).section;
+      reports.push([`--coverage ${flags.coverage}`, () => `${JSON.stringify(coverageFile(['fuzz', ...argv].join(' '), [section]))}\n`]);
+    }
+    for (const [what, text] of reports) {
       try {
-        writeFileAtomic(flags.junit, junit(res, profile), { what: `--junit ${flags.junit}` });
+        writeFileAtomic(what.slice(what.indexOf(' ') + 1), text(), { what });
       } catch (e) {
         if (!(e instanceof FileError)) throw e;
         noted(e);
@@ -336,30 +354,6 @@ function campaignProgress(err: Out): { update: (r: CampaignResult) => void; done
       if (tty && r.runs) process.stderr.write(`\r${line(r)}\n`);
     },
   };
-}
-
-const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** JUnit XML for CI dashboards: one testcase per property */
-function junit(r: CampaignResult, profile: Profile): string {
-  const failures = r.properties.filter((p) => p.counterexample).length;
-  const cases = r.properties.map((p) => {
-    const head = `    <testcase classname="bpftc.${xml(profile.name)}" name="${xml(p.property)}" time="${(r.seconds / r.properties.length).toFixed(3)}">`;
-    if (!p.counterexample) return `${head}</testcase>`;
-    const ce = p.counterexample;
-    const body = formatTrace(ce.scenario, ce.results, ce.violation.step);
-    const q = verdictOf(findProperty(p.property)!) === 'question';
-    return `${head}\n      <failure message="${q ? 'question: ' : ''}${xml(ce.violation.message)}" type="${q ? 'question' : 'gap'}">${xml(body)}</failure>\n    </testcase>`;
-  });
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="bpftc fuzz" tests="${r.properties.length}" failures="${failures}" time="${r.seconds.toFixed(3)}">`,
-    `  <testsuite name="${xml(profile.name)}" tests="${r.properties.length}" failures="${failures}" time="${r.seconds.toFixed(3)}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
 }
 
 async function run(argv: string[], out: Out): Promise<number> {
@@ -505,6 +499,24 @@ export async function main(argv: string[], rawOut: Out = (l) => console.log(l), 
       return 0;
     }
     checkEnv();
+    // --plugin FILE (any command, repeatable): properties and profiles of one's own, loaded before the command
+    const plugins: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      if (rest[i] !== '--plugin') continue;
+      const f = rest[i + 1];
+      if (f === undefined || f.startsWith('--')) throw new UsageError('--plugin needs a file (a JavaScript module exporting properties and/or profiles)');
+      plugins.push(f);
+      rest.splice(i--, 2);
+    }
+    if (plugins.length) {
+      const { PluginError, loadPlugins } = await import('../api/plugins.ts');
+      try {
+        await loadPlugins(plugins);
+      } catch (e) {
+        if (e instanceof PluginError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
     switch (cmd) {
       case 'fuzz':
         return await fuzz(rest, out, err);

@@ -14,7 +14,9 @@ import { SIGNAL_EXIT, type StopSignal } from '../campaign/run.ts';
 import { FileError } from '../scenario/io.ts';
 import { UsageError, parseArgs, q } from './args.ts';
 import { RUNS, SEED, runsOf, saveNew, seedOf } from './main.ts';
-import { checkInDir, checkOutDir } from './outpath.ts';
+import { checkInDir, checkOutDir, checkOutFile } from './outpath.ts';
+import { CoverageRecorder, coverageFile } from '../speccov/record.ts';
+import { writeFileAtomic } from '../scenario/io.ts';
 
 type Out = (line: string) => void;
 
@@ -38,7 +40,7 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
 export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
-    vm: 'bool', kernel: 'string', profile: 'string',
+    vm: 'bool', kernel: 'string', profile: 'string', coverage: 'string',
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
   if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined)) throw new UsageError('--kernel and --profile go with --vm');
@@ -53,6 +55,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   // flags, paths and every corpus file are checked before the kernel is probed
   checkInDir(`--corpus ${corpusDir}`, corpusDir);
   if (typeof flags.save === 'string') checkOutDir('--save', flags.save);
+  if (typeof flags.coverage === 'string') checkOutFile('--coverage', flags.coverage);
   const corpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable);
   const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined) : null;
   if (vm && 'error' in vm) {
@@ -66,7 +69,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   }
   const guest = vm && !('skip' in vm) ? vm : null;
   try {
-    return await campaign(flags, out, err, { probe, profile, vm: guest, corpus: corpus.map((e) => e.scenario), runs, seed });
+    return await campaign(flags, out, err, { probe, profile, vm: guest, corpus: corpus.map((e) => e.scenario), runs, seed, argv });
   } finally {
     await guest?.close();
   }
@@ -79,6 +82,7 @@ interface CampaignArgs {
   corpus: Scenario[];
   runs: number;
   seed: number;
+  argv: string[];
 }
 
 async function campaign(flags: Record<string, string | number | boolean>, out: Out, err: Out, a: CampaignArgs): Promise<number> {
@@ -118,6 +122,13 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     process.off('SIGTERM', onTerm);
   }
   if (interrupted) err(`bpftc: ${interrupted}: the executors are stopped; reporting what was compared so far`);
+  // --coverage FILE: the model's decision points on the scenarios compared (each replayed once on the profile)
+  const coverageOut = (): void => {
+    if (typeof flags.coverage !== 'string') return;
+    const rec = new CoverageRecorder(profile, 'oracle', seed);
+    scenarios.slice(0, res.scenarios).forEach((sc, i) => rec.add(sc, [0, 0, i]));
+    writeFileAtomic(flags.coverage, `${JSON.stringify(coverageFile(['oracle', ...a.argv].join(' '), [rec.section]))}\n`, { what: `--coverage ${flags.coverage}` });
+  };
   // disagreements are printed before they are saved (text); a save that fails
   // (full disk) stops saving and is the one error line, after the report
   const saved: string[] = [];
@@ -135,6 +146,12 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     }
   };
   if (flags.json) saveAll();
+  try {
+    coverageOut();
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    saveError ??= e;
+  }
   if (flags.json) {
     out(
       JSON.stringify(

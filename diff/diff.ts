@@ -182,6 +182,8 @@ export interface DiffOptions {
   maxCommands?: number;
   /** the SELinux policy capability bpf_token_perms in generated policies (default: random) */
   polcap?: 'on' | 'off';
+  /** sees every scenario compared, in order (diff --coverage FILE) */
+  onScenario?: (s: Scenario, index: number) => void;
 }
 
 const hasSelinux = (p: Profile): boolean => p.lsm?.order.includes('selinux') ?? false;
@@ -193,9 +195,10 @@ export function diffProfiles(from: Profile, to: Profile, o: DiffOptions): DiffRe
   const sample = fc.sample(scenarioArb(gen), { numRuns: o.runs, seed: o.seed });
   const classes = new Map<string, { count: number; witness: Scenario; consequences: Map<string, DiffConsequence>; changes: Map<string, number> }>();
   let differing = 0;
-  for (const c of sample) {
+  for (const [i, c] of sample.entries()) {
     const s: Scenario = { ...c.scenario };
     delete s.profile;
+    o.onScenario?.(s, i);
     const d = firstDiff(s, from, to);
     if (!d) continue;
     differing++;

@@ -49,6 +49,11 @@ describe('spec coverage of the default campaign', () => {
     expect(formatText(run)).toMatch(/^spec coverage of linux-6\.18: 1500 generated scenarios/);
     const html = formatHtml(run);
     expect(html).toMatch(/<h2>token <small>\d+\/\d+ points with both outcomes<\/small><\/h2>/);
+    // the page starts with the misses, then the points that cannot happen by design, then the tables
+    const [misses, design, table] = ['real misses', 'Cannot happen by design', '<h2>token'].map((t) => html.indexOf(t));
+    expect(misses).toBeGreaterThan(0);
+    expect(misses).toBeLessThan(design);
+    expect(design).toBeLessThan(table!);
     expect(html).toContain('bpf_token_create/same_userns');
     const err: string[] = [];
     expect(await main(['coverage', '--profile', 'nope'], () => {}, (l) => err.push(l))).toBe(2);
