@@ -93,7 +93,7 @@ export function scenarioSchema(): Schema {
       format: { const: SCENARIO_FORMAT },
       name: str,
       description: str,
-      profile: { description: 'the profile to run on (bpftc profiles); default linux-6.18', type: 'string', enum: [...PROFILE_NAMES] },
+      profile: { description: 'the profile to run on (bpftc profiles; a plugin may add more); default linux-6.18', type: 'string', examples: [...PROFILE_NAMES] },
       lsm_order: list({ type: 'string', enum: [...LSM_NAMES] }),
       selinux: obj({ ...policyProps, loaded: bool }, ['allow']),
       ipe: obj(

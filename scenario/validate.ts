@@ -3,7 +3,7 @@
 // precise line, never a stack trace.
 
 import { SCENARIO_FORMAT, type Scenario, type Step } from './types.ts';
-import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_NAMES, POLICY_CAPS, PROFILE_NAMES, capByName, enumValue, errnoByName, parseRule } from './vocab.ts';
+import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_NAMES, POLICY_CAPS, capByName, enumValue, errnoByName, knownProfile, parseRule } from './vocab.ts';
 import { COMMON_KEYS, opSpec } from './ops.ts';
 import { LIMITS, REASONS, REFUSED, limitMessage, perCpuBytes } from './sandbox.ts';
 import { checkExpectResult, checkExpectText } from './expect.ts';
@@ -203,7 +203,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
   str(v, 'name', root, true);
   str(v, 'description', root, true);
   const profile = str(v, 'profile', root, true);
-  if (profile !== undefined && !PROFILE_NAMES.includes(profile)) fail(`${root}.profile`, `unknown profile "${profile}" (see: bpftc profiles)`);
+  if (profile !== undefined && !knownProfile(profile)) fail(`${root}.profile`, `unknown profile "${profile}" (see: bpftc profiles)`);
   if (v.lsm_order !== undefined)
     strList(v.lsm_order, `${root}.lsm_order`).forEach((n, i) => {
       if (!(LSM_NAMES as readonly string[]).includes(n)) fail(`${root}.lsm_order[${i}]`, `unknown LSM "${n}" (known: ${LSM_NAMES.join(', ')})`);

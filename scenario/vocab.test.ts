@@ -2,10 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../model/profile.ts';
 import * as errno from '../model/errno.ts';
 import { ERRNO_VALUES, PROFILE_NAMES, enumSpellings, enumValue } from './vocab.ts';
+import { validateScenario } from './validate.ts';
+import type { Profile } from '../model/profile.ts';
 
 describe('the scenario vocabulary (scenario/vocab.ts)', () => {
   it('names exactly the model\'s profiles, in order (a new profile adds its name to PROFILE_NAMES)', () => {
     expect([...PROFILE_NAMES]).toEqual(PROFILES.map((p) => p.name));
+  });
+
+  it('knows a profile a plugin adds to the model\'s list (api/plugins.ts pushes onto PROFILES)', () => {
+    const s = { format: 'bpftc/1', profile: 'plugin-x', actors: [{ name: 'a', userns: 'init', kuid: 0, caps: 'all' }], steps: [] };
+    expect(() => validateScenario(s)).toThrow('unknown profile "plugin-x"');
+    (PROFILES as Profile[]).push({ ...PROFILES[0]!, name: 'plugin-x' });
+    try {
+      expect(validateScenario(s)).toBe(s);
+    } finally {
+      (PROFILES as Profile[]).pop();
+    }
   });
 
   it('gives every errno constant of the model its number', () => {

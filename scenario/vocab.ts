@@ -230,4 +230,16 @@ export const PROFILE_NAMES: readonly string[] = [
   'mutant-hornet-ignores-post-integrity',
 ];
 
+let profileNames: () => readonly string[] = () => PROFILE_NAMES;
+
+/** model/profile.ts hands in its live list (a plugin adds profiles to it, api/plugins.ts) */
+export function setProfileNames(source: () => readonly string[]): void {
+  profileNames = source;
+}
+
+/** a profile a scenario may name: a built-in one or one a loaded plugin added */
+export function knownProfile(name: string): boolean {
+  return profileNames().includes(name);
+}
+
 export const LSM_NAMES = ['capability', 'selinux', 'bpf', 'ipe', 'hornet'] as const;
