@@ -9,7 +9,9 @@ export default defineConfig({
     // a private TMPDIR per run; fails the run when a test leaves files in it
     globalSetup: ['./vitest.global.ts'],
     // npm run coverage: line/branch coverage of the model by the whole suite (campaign
-    // worker processes are not measured); the thresholds sit just under what was measured
+    // worker processes are not measured). The thresholds sit just under what the model,
+    // corpus and property tests alone measured (2 Dec 2026: statements 92.94%, branches
+    // 87.87%, functions 92.44%, lines 95.80%); the whole suite covers at least as much
     coverage: {
       provider: 'v8',
       include: ['model/**/*.ts'],
@@ -18,7 +20,7 @@ export default defineConfig({
       reportsDirectory: 'coverage',
       reportOnFailure: true,
       thresholds: {
-        'model/**/*.ts': { statements: 0, branches: 0, functions: 0, lines: 0 },
+        'model/**/*.ts': { statements: 92, branches: 87, functions: 92, lines: 95 },
       },
     },
   },

@@ -4,6 +4,7 @@
 
 import { setProfileNames } from '../scenario/vocab.ts';
 import type { SelinuxVersion } from './lsm/selinux.ts';
+import { CAP_BPF, CAP_PERFMON } from './caps.ts';
 
 export interface TokenCoreVariant {
   /** bpf_token_create() root test. 6.18: path.dentry == mnt_sb->s_root;
@@ -68,7 +69,70 @@ export interface TokenCoreVariant {
    *  (6.12.117 fs/namespace.c:2817 `!check_mnt(old)` -> EINVAL): no detached
    *  (anonymous-namespace) source */
   loopbackOwnNsOnly?: boolean;
+  /** security_bpf_prog_load() is called from bpf_check() with
+   *  env->prog->aux->token (7.3.4 kernel/bpf/verifier.c:21268), after the
+   *  verifier's capability calls (:21231-21235) and the signature check
+   *  (:21263, bpf_prog_verify_signature() moved into the verifier, :21089); a
+   *  refusal or a bad signature goes to bpf_prog_load()'s free_used_maps
+   *  (kernel/bpf/syscall.c:3150, :3185), i.e. __bpf_prog_put_noref() ->
+   *  security_bpf_prog_free(). 6.18 and 6.12: bpf_prog_load() calls the hook
+   *  before bpf_check() with its local token, NULL by then (6.12.117
+   *  kernel/bpf/syscall.c:2779-2780, :2845) */
+  progLoadHookInVerifier?: boolean;
+  /** the verifier's bpf_token_capable() calls of a BPF_PROG_LOAD beyond
+   *  bpf_prog_load()'s own; absent = VERIFIER_CAPS_6_18 */
+  verifierCaps?: VerifierCaps;
 }
+
+/** One bpf_token_capable(env->prog->aux->token, cap) call of bpf_check()'s env setup */
+export interface VerifierCapCall {
+  /** the env field it sets (bpf_check()) */
+  field: string;
+  /** the capability number (model/caps.ts) */
+  cap: number;
+  /** bpf_bypass_spec_v1/v4(): `bpf_jit_bypass_spec_v*() || cpu_mitigations_off() ||
+   *  bpf_token_capable(token, CAP_PERFMON)` - not called when mitigations are off
+   *  (x86 has only the __weak bpf_jit_bypass_spec_v*() returning false,
+   *  7.3.4 kernel/bpf/core.c:3267-3275) */
+  spec?: boolean;
+}
+
+/** The capability calls a BPF_PROG_LOAD makes after bpf_prog_load()'s own
+ *  gates, in kernel order. Each reaches security_bpf_token_capable() when the
+ *  load uses a token (kernel/bpf/token.c bpf_token_capable()), and the
+ *  capable hook through bpf_ns_capable() in any case. */
+export interface VerifierCaps {
+  /** bpf_check(): allow_ptr_leaks, allow_uninit_stack, bypass_spec_v1,
+   *  bypass_spec_v4, bpf_capable */
+  bpfCheck: readonly VerifierCapCall[];
+  /** bpf_prog_kallsyms_add() after bpf_prog_alloc_id(): `fp->jited &&
+   *  !bpf_prog_was_classic(fp)` then bpf_token_capable(fp->aux->token,
+   *  CAP_BPF) - a JITed program (bpf_jit_enable=1: the host, and
+   *  CONFIG_BPF_JIT_DEFAULT_ON in vm/config/base.config) */
+  kallsyms: boolean;
+  /** cpu_mitigations_off() is true: the kernel was built without
+   *  CONFIG_CPU_MITIGATIONS (include/linux/cpu.h:217 in 7.3.4, :200 in 6.12.117:
+   *  the static inline returns true) or booted with mitigations=off */
+  mitigationsOff: boolean;
+}
+
+const BPF_CHECK_CAPS: readonly VerifierCapCall[] = [
+  { field: 'allow_ptr_leaks', cap: CAP_PERFMON },
+  { field: 'allow_uninit_stack', cap: CAP_PERFMON },
+  { field: 'bypass_spec_v1', cap: CAP_PERFMON, spec: true },
+  { field: 'bypass_spec_v4', cap: CAP_PERFMON, spec: true },
+  { field: 'bpf_capable', cap: CAP_BPF },
+];
+
+/** 6.18 (the host): bpf_check() sets the five env fields from
+ *  env->prog->aux->token in this order; the lines are identical in the two
+ *  Debian trees that bracket 6.18 (6.12.117 kernel/bpf/verifier.c:23072-23076,
+ *  7.3.4 :21231-21235) and in the token series' commit that introduced them
+ *  (stored patch mail "bpf: consistently use BPF token throughout BPF verifier
+ *  logic"); bpf_prog_kallsyms_add() (6.12.117 kernel/bpf/core.c:697, 7.3.4
+ *  :674). The host boots with mitigations=auto (/proc/cmdline), so all five
+ *  run: with bpf_prog_load()'s CAP_BPF gate, seven calls for a socket filter */
+export const VERIFIER_CAPS_6_18: VerifierCaps = { bpfCheck: BPF_CHECK_CAPS, kallsyms: true, mitigationsOff: false };
 
 export interface Mutations {
   /** mutant: bpf_token_allow_prog_type() ignores allowed_attachs */
@@ -159,6 +223,44 @@ const LINUX_6_18_TOKEN: TokenCoreVariant = {
   delegateNeedsSysAdmin: true,
   showOptions: 'symbolic',
   denyTrampolineProgs: true,
+  verifierCaps: VERIFIER_CAPS_6_18,
+};
+
+/** the 7.3.4 core (profile linux-7.3; provenance there) */
+const LINUX_7_3_TOKEN: TokenCoreVariant = {
+  ...LINUX_6_18_TOKEN,
+  denyTrampolineProgs: false,
+  mapFileFlagAfterAlloc: true,
+  openTreeFdFirst: true,
+  tokenFdBeforeHook: true,
+  enumTails: {
+    delegate_cmds: ['PROG_ASSOC_STRUCT_OPS'],
+    delegate_maps: ['INSN_ARRAY', 'RHASH'],
+    delegate_attachs: ['TRACE_FSESSION', 'TRACE_FENTRY_MULTI', 'TRACE_FEXIT_MULTI', 'TRACE_FSESSION_MULTI'],
+  },
+  progLoadHookInVerifier: true,
+  // the VM image: vm/config/base.config leaves CONFIG_CPU_MITIGATIONS unset
+  // (config of ~/.cache/bpftc/kernels/linux-7.3-*), so bypass_spec_v1/v4 do not
+  // call bpf_token_capable() (7.3.4 include/linux/bpf.h:2911-2923); bpf_check()
+  // :21231-21235, bpf_prog_kallsyms_add() kernel/bpf/core.c:674
+  verifierCaps: { bpfCheck: BPF_CHECK_CAPS, kallsyms: true, mitigationsOff: true },
+};
+
+/** the 6.12.117 core (profile linux-6.12; provenance there) */
+const LINUX_6_12_TOKEN: TokenCoreVariant = {
+  ...LINUX_6_18_TOKEN,
+  denyTrampolineProgs: false,
+  loopbackOwnNsOnly: true,
+  openTreeFdBeforeLookup: true,
+  btfGetFdByIdNoToken: true,
+  noTokenInfo: true,
+  bpfAttr: { size: 152, lastFieldEnd: { 0: 80, 5: 148, 19: 4 } },
+  enumDrop: { delegate_cmds: 1, delegate_attachs: 1 },
+  // the VM image: CONFIG_CPU_MITIGATIONS unset as for 7.3 (6.12.117
+  // include/linux/bpf.h:2397-2409); bpf_check() kernel/bpf/verifier.c:23072-23076
+  // after security_bpf_prog_load() (syscall.c:2845, :2850), bpf_prog_kallsyms_add()
+  // kernel/bpf/core.c:697 (syscall.c:2876)
+  verifierCaps: { bpfCheck: BPF_CHECK_CAPS, kallsyms: true, mitigationsOff: true },
 };
 
 function mutant(name: string, summary: string, mutations: Mutations, why: string): Profile {
@@ -174,8 +276,10 @@ function mutant(name: string, summary: string, mutations: Mutations, why: string
 
 const SELINUX_ORDER = ['capability', 'selinux', 'bpf'];
 
-function selinuxProfile(version: SelinuxVersion, name: string, summary: string, provenance: string[], knownBad: boolean): Profile {
-  return { name, summary, provenance, token: LINUX_6_18_TOKEN, mutations: {}, lsm: { order: SELINUX_ORDER, selinux: version }, knownBad };
+/** an SELinux version on a core: 6.18 (the host) unless the kernel that
+ *  carries the code says otherwise (merged: 7.3.4; v7 in the VM: 6.12.117) */
+function selinuxProfile(version: SelinuxVersion, name: string, summary: string, provenance: string[], knownBad: boolean, token: TokenCoreVariant = LINUX_6_18_TOKEN): Profile {
+  return { name, summary, provenance, token, mutations: {}, lsm: { order: SELINUX_ORDER, selinux: version }, knownBad };
 }
 
 
@@ -214,27 +318,18 @@ export const PROFILES: readonly Profile[] = [
   },
   {
     name: 'linux-7.3',
-    summary: 'Linux 7.3.4 core where it differs from 6.18, from Debian linux-source-7.3 7.3.4-1~bpo13+1 kernel/bpf/syscall.c:1656, fs/namespace.c:3366, kernel/bpf/token.c:169, include/uapi/linux/bpf.h:995,1049,1158',
+    summary: 'Linux 7.3.4 core where it differs from 6.18, from Debian linux-source-7.3 7.3.4-1~bpo13+1 kernel/bpf/syscall.c:1656, kernel/bpf/verifier.c:21268, fs/namespace.c:3366, kernel/bpf/token.c:169, include/uapi/linux/bpf.h:995,1049,1158',
     provenance: [
       'T = Debian linux-source-7.3 7.3.4-1~bpo13+1; 6.18 counterparts are the functions of the same name in the linux-6.18 profile',
       'mapFileFlagAfterAlloc: T kernel/bpf/syscall.c:1656 map_create() calls bpf_get_file_flag() after map_create_alloc() (syscall.c:1382; token at :1455, capability checks at :1481) and before security_bpf_map_create() (:1662); 6.18 map_create() calls it first, before the map type',
       'openTreeFdFirst: T fs/namespace.c:3366 open_tree() is FD_ADD(flags, vfs_open_tree(...)); include/linux/file.h:196 __FD_PREPARE_INIT() calls get_unused_fd_flags() before evaluating the file expression (vfs_open_tree(), fs/namespace.c:3313); 6.18 open_tree() takes the fd after the copy',
       'tokenFdBeforeHook: T kernel/bpf/token.c:169 bpf_token_create() FD_PREPARE() after bpf_get_inode() (:161), before kzalloc_obj() (:175) and security_bpf_token_create() (:188); 6.18 bpf_token_create() calls the hook first and get_unused_fd_flags() after it',
       'enumTails: T include/uapi/linux/bpf.h:995 BPF_PROG_ASSOC_STRUCT_OPS, :1049-1050 BPF_MAP_TYPE_INSN_ARRAY/RHASH, :1158-1161 BPF_TRACE_FSESSION..BPF_TRACE_FSESSION_MULTI after the 6.18 enumerators; bpf_show_options() (T kernel/bpf/inode.c:801-816) prints "any" only when every bit below __MAX_* is set, bpf_parse_param() (:1094 find_btf_enum_const()) accepts the new names; bpf_token_allow_prog_type() (T kernel/bpf/token.c:257) accepts attach types below the longer __MAX_BPF_ATTACH_TYPE and bpf_token_show_fdinfo() (token.c:75-96) prints "any" only with the new bits set',
+      'progLoadHookInVerifier: T kernel/bpf/verifier.c:21268 bpf_check() calls security_bpf_prog_load(env->prog, attr, env->prog->aux->token, uattr.is_kernel) after the env capability calls (:21231-21235), process_fd_array() and the signature check (:21263; bpf_prog_verify_signature() :21089 is in the verifier now); bpf_prog_load() (T kernel/bpf/syscall.c:3139-3150) goes from find_prog_type() to bpf_check() and a failure to free_used_maps (:3185, __bpf_prog_put_noref() -> security_bpf_prog_free() :2447); 6.18 calls the hook from bpf_prog_load() with its local token (NULL)',
+      'verifierCaps: T verifier.c:21231-21235 (PERFMON x4, BPF; bypass_spec_v1/v4 skip the call when cpu_mitigations_off(), T include/linux/bpf.h:2911-2923, true without CONFIG_CPU_MITIGATIONS, include/linux/cpu.h:217 - the VM image config), T kernel/bpf/core.c:674 bpf_prog_kallsyms_add() CAP_BPF after bpf_prog_alloc_id() (syscall.c:3158, :3176)',
       'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, small NR_CPUS) and the host-only denyTrampolineProgs (off)',
     ],
-    token: {
-      ...LINUX_6_18_TOKEN,
-      denyTrampolineProgs: false,
-      mapFileFlagAfterAlloc: true,
-      openTreeFdFirst: true,
-      tokenFdBeforeHook: true,
-      enumTails: {
-        delegate_cmds: ['PROG_ASSOC_STRUCT_OPS'],
-        delegate_maps: ['INSN_ARRAY', 'RHASH'],
-        delegate_attachs: ['TRACE_FSESSION', 'TRACE_FENTRY_MULTI', 'TRACE_FEXIT_MULTI', 'TRACE_FSESSION_MULTI'],
-      },
-    },
+    token: LINUX_7_3_TOKEN,
     mutations: {},
     knownBad: false,
   },
@@ -249,18 +344,10 @@ export const PROFILES: readonly Profile[] = [
       'noTokenInfo: S kernel/bpf/syscall.c:4977-4998 bpf_obj_get_info_by_fd() knows prog, map, btf and link fds and returns -EINVAL for any other (a token)',
       'bpfAttr: S include/uapi/linux/bpf.h:1462 union bpf_attr is 152 bytes (prog_load ends with prog_token_fd, :1575; sizeof checked with gcc on that header); LAST_FIELD ends S kernel/bpf/syscall.c:1207 map_token_fd (80), :2636 prog_token_fd (148), :5033 btf_id (4)',
       'enumDrop: S include/uapi/linux/bpf.h:960 BPF_TOKEN_CREATE is the last command (no BPF_PROG_STREAM_READ_BY_FD), :1118 BPF_TRACE_KPROBE_SESSION the last attach type (no BPF_TRACE_UPROBE_SESSION); maps (:1012 ARENA) and prog types (:1057 NETFILTER) end as in 6.18',
+      'verifierCaps: S kernel/bpf/verifier.c:23072-23076 bpf_check() (PERFMON x4, BPF; bypass_spec_v1/v4 skip the call when cpu_mitigations_off(), S include/linux/bpf.h:2397-2409, true without CONFIG_CPU_MITIGATIONS - the VM image config), after security_bpf_prog_load() (S kernel/bpf/syscall.c:2845, bpf_check() :2850, as on 6.18); S kernel/bpf/core.c:697 bpf_prog_kallsyms_add() CAP_BPF (syscall.c:2876)',
       'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, NETFILTER_BPF_LINK, small NR_CPUS, BUG() compiled out in this image) and the host-only denyTrampolineProgs (off)',
     ],
-    token: {
-      ...LINUX_6_18_TOKEN,
-      denyTrampolineProgs: false,
-      loopbackOwnNsOnly: true,
-      openTreeFdBeforeLookup: true,
-      btfGetFdByIdNoToken: true,
-      noTokenInfo: true,
-      bpfAttr: { size: 152, lastFieldEnd: { 0: 80, 5: 148, 19: 4 } },
-      enumDrop: { delegate_cmds: 1, delegate_attachs: 1 },
-    },
+    token: LINUX_6_12_TOKEN,
     mutations: {},
     knownBad: false,
   },
@@ -350,10 +437,26 @@ export const PROFILES: readonly Profile[] = [
     'seed 000 (security/selinux/hooks.c hunks)',
     'spec/selinux-token.md §S2, §S3.7 (5473a722f782)',
   ], true),
-  selinuxProfile('merged', 'selinux-token-merged', 'SELinux BPF-token patch as merged: v7 + b07b6f0c5d27 (capability2 for caps 32-63 in init_user_ns)', [
-    'seed 000 plus b07b6f0c5d27 "selinux: fix a capabilities parsing typo in selinux_bpf_token_capable()"',
-    'spec/selinux-token.md §S2.7, §S3.7',
-  ], true),
+  selinuxProfile('v7', 'selinux-token-v7-6.12', 'SELinux BPF-token patch v7 (seed 000) on the 6.12.117 core, as the VM kernel carries it (vm/NOTES.md: seed 000 with the 6.12 adaptation and the polcap padding)', [
+    'S = Debian linux-source-6.12 6.12.117-1~deb12u1 with seed 000 applied by vm/patch.ts (patches.json of the cached tree: 18 hunks)',
+    'SELinux v7 as selinux-token-v7: S security/selinux/hooks.c:7156-7171 selinux_bpffs_creator_sid(fd), :7190 and :7219 the map/prog hooks re-read attr->map_token_fd / prog_token_fd, :7239 selinux_bpf_token_create() re-reads attr->token_create.bpffs_fd, :7284 token_cmd on cached perms, :7305-7320 token_capable current -> grantor with SECCLASS_CAPABILITY for caps 32-63 in init_user_ns (:7317)',
+    'core: linux-6.12 (S kernel/bpf/syscall.c:2845 security_bpf_prog_load(prog, attr, token) after `prog->aux->token = token; token = NULL;` :2779-2780, so the hook gets NULL as on 6.18; bpf_check() :2850 then makes the verifier capability calls, verifier.c:23072-23076)',
+    'polcap: bpf_token_perms is index 12 on this tree (S security/selinux/include/policycap.h:21 after vm/patches/6.12-policycap-padding.patch); the VM layer sets that bit',
+    'spec/selinux-token.md §S2, §S6.8',
+  ], true, LINUX_6_12_TOKEN),
+  selinuxProfile('merged', 'selinux-token-merged', 'SELinux BPF-token code as merged, re-derived from Debian linux-source-7.3 7.3.4 security/selinux/hooks.c:7392-7511, on the 7.3.4 core (linux-7.3): grantor from the validated path, the token\'s grantor_sid at use, capability2 for caps 32-63, prog_load hook called from bpf_check() with prog->aux->token', [
+    'T = Debian linux-source-7.3 7.3.4-1~bpo13+1 (security/selinux/, kernel/bpf/); spec/selinux-token.md §S6 walks through each check',
+    'selinux_bpf_token_create() T hooks.c:7431-7467: sbsec = selinux_superblock(path->dentry->d_sb) (:7439), bpfsec->sid = current_sid(), grantor_sid = sbsec->creator_sid (:7442-7443), current -> grantor bpf:map_create_as / prog_load_as for the delegated commands (:7451-7463), perms cached',
+    'selinux_bpf_map_create() :7392-7408 and selinux_bpf_prog_load() :7410-7426: ssid = token ? selinux_bpf_token_security(token)->grantor_sid : current (:7404, :7422); ssid -> current bpf:map_create / prog_load',
+    'selinux_bpf_token_cmd() :7469-7489: -EACCES from the cached perms, no AVC; selinux_bpf_token_capable() :7491-7511: current -> grantor, capability/cap_userns for caps 0-31, capability2/cap2_userns for 32-63 (:7502-7503), audited',
+    'selinux_bpf() :7302-7326 is the only polcap test (:7308); bpf_token_perms is POLICYDB_CAP_BPF_TOKEN_PERMS, index 14 (T security/selinux/include/policycap.h:22, policycap_names.h:25); creator_sid set in selinux_set_mnt_opts() :749, initialised :2632, compared :922, cloned :983; struct bpf_security_struct { sid, perms, grantor_sid } T security/selinux/include/objsec.h:181-185',
+    'core: linux-7.3, whose security_bpf_prog_load() call is in bpf_check() with env->prog->aux->token (T kernel/bpf/verifier.c:21268) after the verifier capability calls (:21231-21235): the prog_load creator check runs (finding 1 does not hold here)',
+  ], true, LINUX_7_3_TOKEN),
+  {
+    ...selinuxProfile('merged', 'mutant-merged-prog-load-null-token', 'mutant: the merged SELinux code on the 7.3.4 core, but security_bpf_prog_load() called from bpf_prog_load() with its local (NULL) token, as on 6.18', [
+      'simulates undoing progLoadHookInVerifier of linux-7.3 (7.3.4 kernel/bpf/verifier.c:21268 passes env->prog->aux->token): the merged selinux_bpf_prog_load() (security/selinux/hooks.c:7422) then never sees the token',
+    ], true, { ...LINUX_7_3_TOKEN, progLoadHookInVerifier: false }),
+  },
   // selinux-token-fixed (SELinux BPF-token helper): what a corrected patch would do
   selinuxProfile('fixed', 'selinux-token-fixed', 'the project\'s own corrected SELinux BPF-token patch for FINDINGS.md 1-4 (model/lsm/selinux.ts variant "fixed", not a posted patch): prog->aux->token at prog_load, validated path/token instead of fd re-resolution, polcap gates every new check, *_as checked at use', [
     'FINDINGS.md 1: selinux_bpf_prog_load() reads prog->aux->token (security_bpf_prog_load() gets NULL, K6)',

@@ -32,6 +32,7 @@ import {
 import { fdget } from './vfs.ts';
 import type { SignatureDecl } from '../scenario/types.ts';
 import { bpf_prog_verify_signature } from './lsm/integrity.ts';
+import { VERIFIER_CAPS_6_18 } from './profile.ts';
 
 export const BPF_F_TOKEN_FD = 1 << 16;
 export const BPF_F_NO_PREALLOC = 1;
@@ -608,6 +609,21 @@ function verifyTrivial(type: number, eat: number, flags: number, insnCnt: number
   return 0;
 }
 
+/** bpf_check()'s env setup: env->allow_ptr_leaks, allow_uninit_stack,
+ *  bypass_spec_v1, bypass_spec_v4 and bpf_capable, each a
+ *  bpf_token_capable(env->prog->aux->token, cap) call in kernel order (profile
+ *  data verifierCaps, cited there). For the trivial programs of the scenarios
+ *  their results decide nothing; the calls are what the capable and
+ *  bpf_token_capable hooks (and so the AVC) see. */
+function bpf_check_caps(k: Kernel, t: Task, prog: BpfProg): void {
+  const vc = k.profile.token.verifierCaps ?? VERIFIER_CAPS_6_18;
+  for (const c of vc.bpfCheck) {
+    // bpf_bypass_spec_v1/v4(): bpf_jit_bypass_spec_v*() || cpu_mitigations_off() || ...
+    if (c.spec && vc.mitigationsOff) continue;
+    bpf_token_capable(k, t, prog.aux_token, c.cap);
+  }
+}
+
 /** bpf_prog_load() */
 function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): number {
   const type = attr.prog_type ?? 0;
@@ -650,23 +666,51 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
     bpf_token_put(k, prog.aux_token);
     return ret;
   };
-  // copy insns and license (never fail here), then 6.18's core signature
-  // check: `if (attr->signature) { err = bpf_prog_verify_signature(prog,
-  // attr, uattr.is_kernel); if (err) goto free_prog; }` -- before
-  // find_prog_type() and before any LSM blob or callback
-  let err = bpf_prog_verify_signature(attr);
-  if (k.check('bpf_prog_load/signature', err !== 0)) return freeProg(err);
+  const inVerifier = k.profile.token.progLoadHookInVerifier === true;
+  let err = 0;
+  if (!inVerifier) {
+    // copy insns and license (never fail here), then 6.18's core signature
+    // check: `if (attr->signature) { err = bpf_prog_verify_signature(prog,
+    // attr, uattr.is_kernel); if (err) goto free_prog; }` -- before
+    // find_prog_type() and before any LSM blob or callback
+    err = bpf_prog_verify_signature(attr);
+    if (k.check('bpf_prog_load/signature', err !== 0)) return freeProg(err);
+  }
   // find_prog_type()
   if (k.check('bpf_prog_load/prog_type', type >= __MAX_BPF_PROG_TYPE || UNCONFIGURED_PROG_TYPES.has(type))) return freeProg(-EINVAL);
-  // security_bpf_prog_load(prog, attr, token, uattr.is_kernel) receives the
-  // local token: NULL (spec/integrity-rfc.md §I2.2); profile knob hookToken 'aux'
-  // is the fix that passes prog->aux->token
-  const hookToken = k.profile.integrity?.hookToken === 'aux' ? prog.aux_token : token;
-  k.preemptionPoint();
-  err = k.security.bpfProgLoad(prog, attr, hookToken, isKernel);
-  if (k.check('bpf_prog_load/lsm', err !== 0)) {
-    k.security.bpfProgFree(prog);
-    return freeProg(err);
+  if (!inVerifier) {
+    // security_bpf_prog_load(prog, attr, token, uattr.is_kernel) receives the
+    // local token: NULL (spec/integrity-rfc.md §I2.2); profile knob hookToken 'aux'
+    // is the fix that passes prog->aux->token
+    const hookToken = k.profile.integrity?.hookToken === 'aux' ? prog.aux_token : token;
+    k.preemptionPoint();
+    err = k.security.bpfProgLoad(prog, attr, hookToken, isKernel);
+    if (k.check('bpf_prog_load/lsm', err !== 0)) {
+      k.security.bpfProgFree(prog);
+      return freeProg(err);
+    }
+  }
+  // bpf_check(): the env's capability flags first (profile verifierCaps)
+  bpf_check_caps(k, t, prog);
+  if (inVerifier) {
+    // 7.3.4 bpf_check(): `if (env->signature) { ret = bpf_prog_verify_signature(env,
+    // attr, uattr.is_kernel); ... }` (kernel/bpf/verifier.c:21263), then
+    // `ret = security_bpf_prog_load(env->prog, attr, env->prog->aux->token,
+    // uattr.is_kernel)` (:21268); bpf_check() fails and bpf_prog_load() goes to
+    // free_used_maps (syscall.c:3150, :3185): __bpf_prog_put_noref() ->
+    // __bpf_prog_put_rcu() -> security_bpf_prog_free() (:2447), with a NULL blob
+    // after a bad signature and a second time after a refusal
+    err = bpf_prog_verify_signature(attr);
+    if (k.check('bpf_prog_load/signature', err !== 0)) {
+      k.security.bpfProgFree(prog);
+      return freeProg(err);
+    }
+    k.preemptionPoint();
+    err = k.security.bpfProgLoad(prog, attr, prog.aux_token, isKernel);
+    if (k.check('bpf_prog_load/lsm', err !== 0)) {
+      k.security.bpfProgFree(prog);
+      return freeProg(err);
+    }
   }
   err = verifyTrivial(type, eat, flags, insnCnt);
   if (k.check('bpf_prog_load/verifier', err !== 0)) {
@@ -674,6 +718,10 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
     return freeProg(err);
   }
   prog.id = k.nextObjId('prog');
+  // bpf_prog_kallsyms_add(): a JITed program is added to kallsyms only when
+  // bpf_token_capable(fp->aux->token, CAP_BPF) (6.12.117 kernel/bpf/core.c:697,
+  // 7.3.4 :674; called after bpf_prog_alloc_id(), syscall.c:2876 / :3176)
+  if ((k.profile.token.verifierCaps ?? VERIFIER_CAPS_6_18).kallsyms) bpf_token_capable(k, t, prog.aux_token, CAP_BPF);
   // bpf_prog_new_fd(): security_bpf_prog(), then the fd
   err = k.security.callInt('bpf_prog', prog);
   if (err) {

@@ -15,7 +15,7 @@ export const fdRaceIndependence: Property = {
     'issue 4: "a decision does not depend on what other threads do to the fd table"; hooks that resolve an fd number themselves see the table as it is at that moment',
     'spec/selinux-token.md §S4.1: bpf_token_create() resolves bpffs_fd and passes the validated path to security_bpf_token_create(); spec/token-core.md §T3.3: map_create() passes the token it resolved to security_bpf_map_create()',
   ],
-  // merged (7.3.4): the grantor comes from the validated path, no fd is re-read (FINDINGS.md 3)
+  // merged (7.3.4 hooks.c:7439): the grantor comes from the validated path, no fd is re-read (FINDINGS.md 3)
   knownBad: ['selinux-token-v7', 'selinux-token-v7-6.12'],
   holdsOn: ['linux-6.18-selinux', 'selinux-token-fixed', 'selinux-token-merged'],
   requires: 'selinux',

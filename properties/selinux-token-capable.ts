@@ -15,7 +15,7 @@ export const selinuxTokenCapable: Property = {
     'Paul Moore (v5 review, spec/selinux-token.md §S3.4): subject = current, object = the token grantor; spec/token-core.md §T3.2: bpf_token_capable() calls security_bpf_token_capable() after ns_capable()',
   ],
   knownBad: ['selinux-token-v4', 'selinux-token-v5', 'selinux-token-v6', 'selinux-token-v7'],
-  holdsOn: ['selinux-token-fixed'],
+  holdsOn: ['selinux-token-fixed', 'selinux-token-merged'],
   requires: 'selinux-token-patch',
   // the polcap gates the check (seed 000: with it off, "previous behavior ...
   // is preserved", and before the patch there is no bpf_token_capable hook)

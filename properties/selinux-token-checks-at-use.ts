@@ -14,7 +14,7 @@ export const selinuxTokenChecksAtUse: Property = {
   ],
   // merged on 7.3.4: the prog_load hook gets prog->aux->token (verifier.c:21268) and
   // both hooks use the token's grantor_sid (hooks.c:7404, :7422) (FINDINGS.md 1, 3)
-  knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-v7-6.12'],
+  knownBad: ['selinux-token-v1', 'selinux-token-v7', 'selinux-token-v7-6.12', 'mutant-merged-prog-load-null-token'],
   holdsOn: ['selinux-token-fixed', 'selinux-token-merged'],
   requires: 'selinux-token-patch',
   gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },

@@ -61,6 +61,7 @@ export const selinuxTokenTextSufficient: Property = {
     'spec/selinux-token.md §S1.2 (creator -> current at map_create/prog_load), §S1.3 (*_as at token creation), §S1.5 (example policy), §S3.4 (capabilities: current -> grantor)',
     'the other direction of selinux-token-checks-at-use, selinux-token-as-at-create and selinux-token-capable: a check that denies what the text allows is as much a gap as one that allows what it forbids (issue 9)',
   ],
+  // merged on 7.3.4: the prog_load creator check runs and the grantor is the validated one
   knownBad: ['selinux-token-v6', 'selinux-token-v7'],
   holdsOn: ['selinux-token-fixed', 'selinux-token-merged'],
   requires: 'selinux-token-patch',
@@ -84,7 +85,7 @@ export const selinuxTokenTextSufficient: Property = {
           const use = tokenUse(st, step);
           if (!use || !enforcing(use.se)) return null;
           // token-backed: the kernel keeps the token (it delegates the request)
-          if (use.f.obj.kind !== 'token' || !delegates(use.f.obj.token, step)) return null;
+          if (use.f.obj.kind !== 'token' || !delegates(use.f.obj.token, step, profile)) return null;
           ({ cur, creator } = use);
         } else return null;
         const trace: HookCall[] = [];

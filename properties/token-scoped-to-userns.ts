@@ -13,12 +13,15 @@ export const tokenScopedToUserns: Property = {
     'kernel/bpf/token.c bpf_token_capable(): ns_capable(token->userns, cap); cap_capable() (commoncap.c) only grants capabilities over a namespace to its own tasks and its ancestors',
   ],
   knownBad: ['mutant-capable-current-ns'],
-  holdsOn: ['linux-6.18'],
+  holdsOn: ['linux-6.18', 'linux-6.12'],
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {
         const tk = tokenOfStep(st, step);
         if (!tk) return null;
+        // 6.12.117: BPF_BTF_GET_FD_BY_ID has no token field, a token is an attr
+        // error there (CHECK_ATTR, kernel/bpf/syscall.c:5033-5037), not a use
+        if (step.op === 'btf_get_fd_by_id' && profile.token.btfGetFdByIdNoToken) return null;
         const t = taskOf(st, step);
         // the token's own namespace and its ancestors are where it may act
         if (isAncestorOrSelf(t.cred.userns, tk.userns)) return null;

@@ -1,14 +1,21 @@
 import type { Property } from './types.ts';
 import { counterfactual, tokenOfStep, walk, withoutToken } from './walk.ts';
-import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_PROG_LOAD, __MAX_BPF_ATTACH_TYPE, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from '../model/enums.ts';
+import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_PROG_LOAD } from '../model/enums.ts';
+import { delegateEnum } from '../model/bpffs.ts';
+import { DEFAULT_PROFILE, type Profile, findProfile } from '../model/profile.ts';
 import { fixupAttachType } from '../model/syscall.ts';
 import type { BpfToken } from '../model/token.ts';
 import type { Step } from '../scenario/types.ts';
 
 const bit = (m: bigint, b: number, max: number): boolean => b < max && (m & (1n << BigInt(b))) !== 0n;
 
-/** does the token delegate exactly this request (command, and its types)? */
-export function delegates(tk: BpfToken, step: Step): boolean {
+/** does the token delegate exactly this request (command, and its types)? The
+ *  type ranges are those of the profile's kernel (enumTails/enumDrop: 7.3.4 has
+ *  more attach types, 6.12.117 fewer) */
+export function delegates(tk: BpfToken, step: Step, profile: Profile = findProfile(DEFAULT_PROFILE)!): boolean {
+  const __MAX_BPF_MAP_TYPE = delegateEnum(profile, 'delegate_maps').max;
+  const __MAX_BPF_PROG_TYPE = delegateEnum(profile, 'delegate_progs').max;
+  const __MAX_BPF_ATTACH_TYPE = delegateEnum(profile, 'delegate_attachs').max;
   switch (step.op) {
     case 'map_create':
       return bit(tk.allowed_cmds, BPF_MAP_CREATE, 64) && bit(tk.allowed_maps, step.map_type, __MAX_BPF_MAP_TYPE);
@@ -39,12 +46,12 @@ export const tokenWithinDelegation: Property = {
     'kernel/bpf/token.c bpf_token_allow_cmd(), bpf_token_allow_map_type(), bpf_token_allow_prog_type(); syscall.c map_create()/bpf_prog_load() drop a token that does not allow the request',
   ],
   knownBad: ['mutant-ignore-attach-mask', 'mutant-keep-dropped-token'],
-  holdsOn: ['linux-6.18'],
+  holdsOn: ['linux-6.18', 'linux-7.3'],
   check(s, profile) {
     return walk(s, profile, {
       before(st, step, i) {
         const tk = tokenOfStep(st, step);
-        if (!tk || delegates(tk, step)) return null;
+        if (!tk || delegates(tk, step, profile)) return null;
         const withTok = counterfactual(st, step);
         if (withTok.ret !== 'ok') return null;
         const without = counterfactual(st, withoutToken(step));

@@ -1,7 +1,9 @@
 // SELinux (security/selinux/hooks.c) as far as the BPF token layers reach it:
 // cred_has_capability() for capable(), the bpf hooks as upstream before the
-// token patch, and the BPF-token patch series v1..v7 plus the merged fix
-// (seed 000 is v7; spec/selinux-token.md §S3 has the history).
+// token patch, the BPF-token patch series v1..v7 (seed 000 is v7;
+// spec/selinux-token.md §S3 has the history) and the code as merged, re-derived
+// from Debian's linux-source-7.3 7.3.4-1~bpo13+1 (spec/selinux-token.md §S6;
+// "7.3.4 hooks.c:N" below is security/selinux/hooks.c of that tree).
 // Each version is a set of knobs read at the exact place the versions differ.
 
 import type { Kernel } from '../kernel.ts';
@@ -54,10 +56,11 @@ export interface SelinuxVariant {
   /** fix for finding 1: selinux_bpf_prog_load() takes the token from
    *  prog->aux->token (security_bpf_prog_load() is always passed NULL, K6) */
   progLoadAuxToken?: boolean;
-  /** fix for finding 3: no fd is re-resolved at hook time. bpf_token_create
-   *  takes the creator from the path the kernel validated
-   *  (path->dentry->d_sb); bpf_map_create / bpf_prog_load take it from the
-   *  token's own grantor_sid */
+  /** no fd is re-resolved at hook time (the fix for finding 3, and what was
+   *  merged): bpf_token_create takes the creator from the path the kernel
+   *  validated (path->dentry->d_sb, 7.3.4 hooks.c:7439); bpf_map_create /
+   *  bpf_prog_load take it from the token's own grantor_sid (hooks.c:7404,
+   *  :7422). v2-v7: selinux_bpffs_creator_sid(fd) on the attr's fd numbers */
   validatedObjects?: boolean;
   /** fix for finding 2: every new check (the *_as checks, the creator ->
    *  current checks, token_cmd, token_capable) runs only with bpf_token_perms
@@ -88,7 +91,14 @@ export const SELINUX_VARIANTS: Record<SelinuxVersion, SelinuxVariant> = {
   v5: { ...PATCH, tokenCapable: 'token-self' },
   v6: { ...PATCH, tokenCapable: 'creator-grantor' },
   v7: PATCH,
-  merged: { ...PATCH, capability2Fix: true },
+  // as merged (7.3.4 hooks.c:7392-7511, spec/selinux-token.md §S6): the
+  // grantor from the validated path and the token's grantor_sid at use
+  // (validatedObjects), capability2 in init_user_ns (capability2Fix, :7503);
+  // otherwise v7: only selinux_bpf() tests the polcap (:7308), token_cmd
+  // reads the perms cached at creation (:7469-7489), token_capable is
+  // current -> grantor (:7510). The token the prog_load hook gets is the
+  // core's business (profile knob progLoadHookInVerifier)
+  merged: { ...PATCH, capability2Fix: true, validatedObjects: true },
   fixed: {
     ...PATCH,
     capability2Fix: true,
@@ -241,7 +251,10 @@ export class SelinuxLsm implements LsmHooks {
 
   // ------------------------------------------------------------ capabilities
 
-  /** selinux_capable() -> cred_has_capability(cred, cap, opts, ns == &init_user_ns) */
+  /** selinux_capable() -> cred_has_capability(cred, cap, opts, ns == &init_user_ns)
+   *  (7.3.4 hooks.c:2201, :1650-1683): self check in capability/capability2
+   *  (init_user_ns) or cap_userns/cap2_userns, audited unless CAP_OPT_NOAUDIT
+   *  (every capable() the model makes audits) */
   capable(cred: Cred, ns: UserNamespace, cap: number, opts: number): number {
     void opts;
     const initns = isInit(ns);
@@ -257,7 +270,7 @@ export class SelinuxLsm implements LsmHooks {
     const sbsec: SbSec = {
       sid: SECINITSID_UNLABELED,
       def_sid: SECINITSID_FILE,
-      // v4+: creator_sid = SECINITSID_UNLABELED; before: the zeroed blob (SECSID_NULL)
+      // v4+: creator_sid = SECINITSID_UNLABELED (7.3.4 hooks.c:2632); before: the zeroed blob (SECSID_NULL)
       creator_sid: this.variant.creatorSidInit ? SECINITSID_UNLABELED : SECSID_NULL,
       initialized: false,
     };
@@ -276,7 +289,8 @@ export class SelinuxLsm implements LsmHooks {
       return 0;
     }
     if (sbsec.initialized) return 0; // SE_SBINITIALIZED
-    // the token patch: sbsec->creator_sid = current_sid() (seed 000, hooks.c @733)
+    // the token patch: sbsec->creator_sid = current_sid() (seed 000, hooks.c @733;
+    // 7.3.4 hooks.c:749, after the SE_SBINITIALIZED test)
     if (this.variant.tokenPatch) sbsec.creator_sid = this.currentSid();
     sbsec.initialized = true;
     return 0;
@@ -337,8 +351,9 @@ export class SelinuxLsm implements LsmHooks {
 
   // ------------------------------------------------------------ bpf
 
-  /** selinux_bpf(): self checks at the top of every bpf(2); with the token
-   *  patch, nothing at all when bpf_token_perms is on */
+  /** selinux_bpf() (7.3.4 hooks.c:7302-7326): self checks at the top of
+   *  every bpf(2); with the token patch, nothing at all when bpf_token_perms
+   *  (polcap index 14, include/policycap.h:22) is on (:7308) */
   bpf(cmd: number, attr: BpfAttr, size: number, kernel: boolean): number {
     void attr, size, kernel;
     if (this.variant.tokenPatch && this.bpfTokenPerms()) return 0;
@@ -390,7 +405,9 @@ export class SelinuxLsm implements LsmHooks {
     return bpfsec;
   }
 
-  /** selinux_bpf_map_create() */
+  /** selinux_bpf_map_create() (7.3.4 hooks.c:7392-7408): bpfsec->sid =
+   *  current; ssid = current without a token, else the token's grantor_sid
+   *  (:7404); grantor -> current bpf:map_create (:7406). No polcap test */
   bpf_map_create(map: BpfMap, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
     void kernel;
     const bpfsec = this.newBpfSec(map.security);
@@ -404,8 +421,10 @@ export class SelinuxLsm implements LsmHooks {
     return this.creatorCheck(ssid, bpfsec.sid, 'map_create');
   }
 
-  /** selinux_bpf_prog_load(): `token` is what security_bpf_prog_load() was
-   *  passed, which syscall.c has already set to NULL (K6) */
+  /** selinux_bpf_prog_load() (7.3.4 hooks.c:7410-7426): as map_create with
+   *  bpf:prog_load (:7422, :7424). `token` is what security_bpf_prog_load()
+   *  was passed: NULL on 6.9-6.18 (bpf_prog_load() cleared it, K6),
+   *  env->prog->aux->token on 7.3.4 (bpf_check(), verifier.c:21268) */
   bpf_prog_load(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
     void kernel;
     const bpfsec = this.newBpfSec(prog.security);
@@ -421,16 +440,22 @@ export class SelinuxLsm implements LsmHooks {
     return this.creatorCheck(ssid, bpfsec.sid, 'prog_load');
   }
 
-  /** selinux_bpf_token_create(): the path the kernel validated is passed but
-   *  unused; the creator comes from attr->token_create.bpffs_fd at hook time */
+  /** selinux_bpf_token_create() (7.3.4 hooks.c:7431-7467): bpfsec->sid =
+   *  current, grantor = the creator of the bpffs; current -> grantor
+   *  map_create_as (:7451-7456) and prog_load_as (:7458-7463) for the
+   *  delegated commands, each audited on denial (avc_has_perm(..., NULL)), the
+   *  first denial returned. v2-v7 ignore the validated path and re-read
+   *  attr->token_create.bpffs_fd at hook time */
   bpf_token_create(token: BpfToken, attr: BpfAttr, path: Path): number {
     if (!this.initialized) this.bornBeforePolicy.add(token.id);
     if (!this.variant.tokenPatch) {
       this.newBpfSec(token.security);
       return 0;
     }
-    // fixed (finding 3): the superblock of the path the kernel validated
-    const sid = this.variant.validatedObjects ? (slot<SbSec>(path.mnt.sb.security)?.creator_sid ?? SECINITSID_UNLABELED) : this.bpffsCreatorSid(attr.bpffs_fd ?? 0);
+    // merged, fixed (finding 3): `sbsec = selinux_superblock(path->dentry->d_sb);
+    // bpfsec->grantor_sid = sbsec->creator_sid;` (7.3.4 hooks.c:7439, :7443);
+    // v2-v7: selinux_bpffs_creator_sid(attr->token_create.bpffs_fd)
+    const sid = this.variant.validatedObjects ? (slot<SbSec>(path.dentry.sb.security)?.creator_sid ?? SECINITSID_UNLABELED) : this.bpffsCreatorSid(attr.bpffs_fd ?? 0);
     if (this.variant.polcapGatesAll && !this.bpfTokenPerms()) {
       // fixed (finding 2): record the grantor, check nothing
       this.newBpfSec(token.security).grantor_sid = sid;
@@ -454,7 +479,9 @@ export class SelinuxLsm implements LsmHooks {
     return 0;
   }
 
-  /** selinux_bpf_token_cmd(): the permissions cached at token creation */
+  /** selinux_bpf_token_cmd() (7.3.4 hooks.c:7469-7489): the permissions
+   *  cached at token creation; -EACCES without an AVC lookup (so nothing is
+   *  audited) for map_create/prog_load, 0 for any other command */
   bpf_token_cmd(token: BpfToken, cmd: number): number {
     if (!this.newChecks()) return 0; // no such hook before the patch
     const bpfsec = slot<BpfSec>(token.security);
@@ -470,7 +497,11 @@ export class SelinuxLsm implements LsmHooks {
     return 0;
   }
 
-  /** selinux_bpf_token_capable() (v5+) */
+  /** selinux_bpf_token_capable() (v5+; 7.3.4 hooks.c:7491-7511): av =
+   *  CAP_TO_MASK(cap); class by CAP_TO_INDEX(cap) and token->userns ==
+   *  &init_user_ns: capability / cap_userns (:7499-7501), capability2 /
+   *  cap2_userns (:7502-7504; v7: capability, A10); current -> grantor_sid,
+   *  audited on denial (:7510) */
   bpf_token_capable(token: BpfToken, cap: number): number {
     const v = this.variant.tokenCapable;
     if (!this.newChecks() || v === 'none') return 0;
