@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { scenarioSchemaText } from '../scenario/schema.ts';
 import { withProtocolRows, withReadmeTable } from '../scenario/docs.ts';
 import { writeOpsHeader } from '../oracle/ops-header.ts';
+import { PROFILES } from '../model/profile.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-writeFileSync(join(root, 'scenario', 'scenario.schema.json'), scenarioSchemaText());
+writeFileSync(join(root, 'scenario', 'scenario.schema.json'), scenarioSchemaText(PROFILES.map((p) => p.name)));
 const readmePath = join(root, 'README.md');
 const readme = withReadmeTable(readFileSync(readmePath, 'utf8'));
 if (readme === undefined) console.log('README.md: op table markers missing, not written');

@@ -8,7 +8,7 @@
 // Regenerate: npx tsx build/write-generated.ts (scenario/ops.test.ts checks it is current).
 
 import { OPS, type ArgSpec } from './ops.ts';
-import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, LSM_NAMES, POLICY_CAPS, PROFILE_NAMES, enumSpellings } from './vocab.ts';
+import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, LSM_NAMES, POLICY_CAPS, enumSpellings } from './vocab.ts';
 import { SCENARIO_FORMAT } from './types.ts';
 import { LIMITS, REFUSED } from './sandbox.ts';
 
@@ -81,8 +81,8 @@ const policyProps: Record<string, Schema> = {
 
 const VERDICTS = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
 
-/** the schema, as an object */
-export function scenarioSchema(): Schema {
+/** the schema, as an object; `profiles`: the built-in profile names (model/profile.ts), listed as examples */
+export function scenarioSchema(profiles: readonly string[]): Schema {
   const capName: Schema = { type: 'string', description: 'a capability name without CAP_ ("BPF"); CAP_BPF and lower case are accepted too' };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -93,7 +93,7 @@ export function scenarioSchema(): Schema {
       format: { const: SCENARIO_FORMAT },
       name: str,
       description: str,
-      profile: { description: 'the profile to run on (bpftc profiles; a plugin may add more); default linux-6.18', type: 'string', examples: [...PROFILE_NAMES] },
+      profile: { description: 'the profile to run on (bpftc profiles; a plugin may add more); default linux-6.18', type: 'string', examples: [...profiles] },
       lsm_order: list({ type: 'string', enum: [...LSM_NAMES] }),
       selinux: obj({ ...policyProps, loaded: bool }, ['allow']),
       ipe: obj(
@@ -182,6 +182,6 @@ export function scenarioSchema(): Schema {
 }
 
 /** the text of scenario/scenario.schema.json */
-export function scenarioSchemaText(): string {
-  return JSON.stringify(scenarioSchema(), null, 2) + '\n';
+export function scenarioSchemaText(profiles: readonly string[]): string {
+  return JSON.stringify(scenarioSchema(profiles), null, 2) + '\n';
 }
