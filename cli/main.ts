@@ -67,6 +67,7 @@ commands:
               generated and corpus scenarios on the running kernel and the model;
               disagreements shrunk and shown side by side
               --vm --kernel IMAGE [--profile P]: on a kernel booted in QEMU instead
+              --lsm-trace (with --vm): BPF-LSM hook traces compared per step too
   vm          build [--source linux-source-6.12|linux-source-7.3|DIR] [--patch FILE]... [--lsm selinux,bpf]:
               a small kernel for the VM oracle, cached (prints the image's path)
               check-kernel IMAGE [--boot]: which features the VM oracle needs the image lacks

@@ -3,6 +3,7 @@
 // each disagreement is shrunk and printed side by side.
 
 import fc from 'fast-check';
+import { existsSync } from 'node:fs';
 import { type Profile, findProfile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
 import { type Probe, probeKernel } from '../oracle/driver.ts';
@@ -40,7 +41,7 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
 export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
-    vm: 'bool', kernel: 'string', profile: 'string', coverage: 'string',
+    vm: 'bool', kernel: 'string', profile: 'string', coverage: 'string', 'lsm-trace': 'bool',
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
   if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined)) throw new UsageError('--kernel and --profile go with --vm');
@@ -57,6 +58,29 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   if (typeof flags.save === 'string') checkOutDir('--save', flags.save);
   if (typeof flags.coverage === 'string') checkOutFile('--coverage', flags.coverage);
   const corpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable);
+  if (flags['lsm-trace']) {
+    // the BPF-LSM hook trace (vm/lsmtrace-run.ts): the corpus scenarios with bpf_lsm_deny steps too
+    if (!flags.vm) throw new UsageError('--lsm-trace goes with --vm (the host refuses BPF-LSM programs)');
+    if (flags.kernel === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
+    if (!existsSync(flags.kernel as string)) throw new UsageError(`no kernel image ${q(flags.kernel as string)} (bpftc vm build makes one)`);
+    const lsmCorpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable || e.scenario.steps.some((st) => st.lsm?.some((a) => a.action === 'bpf_lsm_deny')));
+    const { lsmTraceOracle } = await import('../vm/lsmtrace-run.ts');
+    let n = 0;
+    return lsmTraceOracle({
+      image: flags.kernel as string,
+      profile,
+      corpus: lsmCorpus.map((e) => e.scenario),
+      runs,
+      seed,
+      maxCommands: (flags['max-commands'] as number | undefined) ?? 30,
+      json: flags.json === true,
+      out,
+      err,
+      ...(typeof flags.save === 'string'
+        ? { save: (sc: Scenario, _c: unknown, cls: string) => saveNew('--save', flags.save as string, `lsm-trace-seed${seed}-${++n}`, { ...sc, meta: { ...(sc.meta ?? {}), kernel_checkable: true, seed, note: `BPF-LSM hook trace differs (${cls})` } }) }
+        : {}),
+    });
+  }
   const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined) : null;
   if (vm && 'error' in vm) {
     err(`bpftc: ${vm.error}`);

@@ -69,6 +69,15 @@ export interface BlobCounts {
 export interface HookCall {
   hook: string;
   ret: number;
+  /** the hook's arguments as the call site passes them (call_int_hook() /
+   *  call_void_hook() hand each LSM the same ones): the VM's BPF-LSM trace
+   *  (vm/lsmtrace.ts) reads the salient ones (cmd, token NULL or not, cap,
+   *  object identity) from here, as a BPF-LSM program reads its context */
+  args?: readonly unknown[];
+  /** the LSMs whose callback ran, in stack order: call_int_hook() stops at the
+   *  first non-zero return (security/security.c), so an LSM after a refusing
+   *  one is not called; call_void_hook() calls every one */
+  lsms?: string[];
 }
 
 /** Model only: one line per event of a prog's LSM life (seed 002's ordering
@@ -129,9 +138,11 @@ export class SecurityStack {
     let ret = 0;
     const outer = this.hook;
     this.hook = hook;
+    const ran: string[] = [];
     for (const l of this.lsms) {
       const f = l[hook] as ((...a: unknown[]) => number) | undefined;
       if (!f) continue;
+      ran.push(l.name);
       const traced = PROG_TRACED.has(hook) ? this.progEvent(hook, l.name, 0, args[0] as BpfProg, args[2] as BpfToken | null, args[3] as boolean, args[5] as number | undefined) : null;
       if (traced) traced.blob = (args[0] as BpfProg).security !== null;
       ret = f.apply(l, args);
@@ -139,7 +150,7 @@ export class SecurityStack {
       if (ret !== 0 || this.firstOnly) break;
     }
     this.hook = outer;
-    if (this.trace) this.trace.push({ hook, ret });
+    if (this.trace) this.trace.push({ hook, ret, args, lsms: ran });
     return ret;
   }
 
@@ -258,13 +269,15 @@ export class SecurityStack {
   callVoid<K extends VoidHook>(hook: K, ...args: Parameters<NonNullable<LsmHooks[K]>>): void {
     const outer = this.hook;
     this.hook = hook;
+    const ran: string[] = [];
     for (const l of this.lsms) {
       const f = l[hook] as ((...a: unknown[]) => void) | undefined;
       if (!f) continue;
+      ran.push(l.name);
       if (hook === 'bpf_prog_free') this.progEvent(hook, l.name, 0, args[0] as BpfProg, null, false);
       f.apply(l, args);
     }
     this.hook = outer;
-    if (this.trace) this.trace.push({ hook, ret: 0 });
+    if (this.trace) this.trace.push({ hook, ret: 0, args, lsms: ran });
   }
 }

@@ -492,7 +492,8 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   // free_map_sec's security_bpf_map_free() then finds it NULL
   err = k.security.bpfMapCreate(map, attr, token, false);
   if (k.check('map_create/lsm', err !== 0)) {
-    k.security.bpfMapFree(map);
+    // 7.3.4 (knob mapLsmRefusalFreeOnce): goto free_map, no second free (T kernel/bpf/syscall.c:1664)
+    if (!k.profile.token.mapLsmRefusalFreeOnce) k.security.bpfMapFree(map);
     return putToken(err);
   }
   bpf_token_put(k, token);

@@ -11,6 +11,8 @@ import { findProfile } from '../model/profile.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { opSpec } from '../scenario/ops.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
+import { errnoByName } from '../model/errno.ts';
+import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
 
 export const EXECUTOR_BIN = join(dirname(fileURLToPath(import.meta.url)), 'bin', 'bpftc-exec');
 
@@ -26,6 +28,18 @@ export interface Probe {
   /** the scenario's processes run in a memory cgroup (512 MiB) / pids cgroup (256), oracle/SANDBOX.md */
   memcg: boolean;
   pidscg: boolean;
+  /** "ok" when this executor can load BPF-LSM programs, else why not (one line; the 6.18 host refuses tgid != 1) */
+  bpf_lsm?: string;
+}
+
+/** The guest executor's BPF-LSM trace of a scenario (oracle/lsmtrace.c, PROTOCOL.md "BPF-LSM trace") */
+export interface LsmTeardown {
+  /** hook events after the last step: the actors killed, the deferred frees collected */
+  events: string[];
+  /** objects whose create hook was seen and no free hook within the bound */
+  pending: number;
+  /** events the executor could not keep */
+  lost: number;
 }
 
 export interface KernelRun {
@@ -35,6 +49,9 @@ export interface KernelRun {
   /** set-up error, protocol error (e.g. a limit of oracle/SANDBOX.md), or timeout */
   error?: string;
   timedOut?: boolean;
+  /** with DriverOptions.lsmTrace: each step's BPF-LSM hook events ("hook actor a0 a1 a2 ret") */
+  hooks?: string[][];
+  lsmTeardown?: LsmTeardown;
 }
 
 export interface DriverOptions {
@@ -44,6 +61,8 @@ export interface DriverOptions {
   spawn?: () => ChildProcessWithoutNullStreams;
   /** per-scenario kill timeout of the executor (default 2000 ms) */
   timeoutMs?: number;
+  /** the executor traces BPF-LSM hooks (`lsmtrace` was answered ok): bpf_lsm_deny steps run too */
+  lsmTrace?: boolean;
 }
 
 export interface RawProbe {
@@ -55,6 +74,7 @@ export interface RawProbe {
   release?: string;
   memcg?: boolean;
   pidscg?: boolean;
+  bpf_lsm?: string;
 }
 
 /** The executor's environment: ours without BPFTC_EXEC_TEST_OPS (the executor's
@@ -103,11 +123,21 @@ export function checkProbe(p: RawProbe | undefined): Probe | { skip: string } {
     release: p.release ?? '',
     memcg: p.memcg === true,
     pidscg: p.pidscg === true,
+    ...(p.bpf_lsm !== undefined ? { bpf_lsm: p.bpf_lsm } : {}),
   };
 }
 
-/** Why a scenario cannot run on the kernel, or null. */
-export function kernelUncheckable(s: Scenario): string | null {
+/** a bpf_lsm_deny the executor's programs can make real (oracle/lsmtrace.c: the
+ *  hooks a kernel has, an errno of 1..MAX_ERRNO) */
+function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
+  if (a.action !== 'bpf_lsm_deny') return false;
+  const e = errnoByName(a.errno);
+  return (BPF_LSM_HOOKS as readonly string[]).includes(a.hook) && e !== undefined && e >= 1 && e <= 4095;
+}
+
+/** Why a scenario cannot run on the kernel, or null. `bpfLsm`: the executor
+ *  runs BPF-LSM programs (the VM's lsmtrace), so bpf_lsm_deny actions run too. */
+export function kernelUncheckable(s: Scenario, opts: { bpfLsm?: boolean } = {}): string | null {
   // the running kernel has capability,landlock,bpf and no BPF-LSM programs: LSM
   // profiles are model-only (token-core profiles may run: their disagreements
   // show where that version differs from the running kernel)
@@ -121,7 +151,8 @@ export function kernelUncheckable(s: Scenario): string | null {
     if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;
   }
   for (const [i, st] of s.steps.entries()) {
-    if (st.lsm !== undefined) return `step ${i + 1}: LSM administration is model-only`;
+    if (st.lsm !== undefined && !(opts.bpfLsm && st.lsm.every(kernelDeny)))
+      return `step ${i + 1}: LSM administration is model-only`;
     if ('race' in st && st.race !== undefined) return `step ${i + 1}: fd races are model-only`;
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
       return `step ${i + 1}: signed and kernel-originated loads are model-only`;
@@ -223,6 +254,11 @@ export function toProtocol(s: Scenario, id: number, timeoutMs = 2000): string {
     const as = st.as !== undefined ? [`as=${pct(st.as)}`] : [];
     lines.push([`step i=${i}`, `actor=${pct(st.actor)}`, `op=${st.op}`, ...stepArgs(st), ...as].join(' '));
   });
+  // bpf_lsm_deny (the executor's BPF-LSM programs, oracle/lsmtrace.c): applied right before step i
+  s.steps.forEach((st, i) => {
+    for (const a of st.lsm ?? [])
+      if (a.action === 'bpf_lsm_deny') lines.push(`lsm_deny step=${i} actor=${pct(a.task)} hook=${pct(a.hook)} errno=${errnoByName(a.errno) ?? 1}`);
+  });
   lines.push('run');
   return lines.join('\n') + '\n';
 }
@@ -237,11 +273,30 @@ interface OutLine {
   text?: string;
   done?: boolean;
   error?: string;
+  hooks?: string[];
+  lsm_teardown?: string[];
+  pending?: number;
+  lost?: number;
+  lsmtrace?: LsmTraceStatus;
+}
+
+/** the answer to `lsmtrace`: the FUNC ids and argument counts of bpf_lsm_<hook> in the kernel's BTF */
+export interface LsmTraceStatus {
+  ok: boolean;
+  /** "lsm": BPF_PROG_TYPE_LSM programs (records, and bpf_lsm_deny runs); "kprobe":
+   *  kprobes on security_<hook> (records only), when LSM trampolines cannot attach */
+  mode?: 'lsm' | 'kprobe';
+  /** mode "kprobe": why the LSM programs could not attach */
+  why?: string;
+  error?: string;
+  hooks?: Record<string, [number, number]>;
 }
 
 interface Pending {
   n: number;
   results: StepResult[];
+  hooks: string[][];
+  teardown?: LsmTeardown;
   resolve: (r: KernelRun) => void;
 }
 
@@ -264,9 +319,15 @@ export class KernelExecutor implements ScenarioRunner {
   private readonly timeoutMs: number;
   private readonly exited: Promise<void>;
   private probes: Array<(p: RawProbe | undefined) => void> = [];
+  private lsmWaiters: Array<(s: LsmTraceStatus | undefined) => void> = [];
+  /** BPF-LSM tracing is on in this executor (lsmTraceOn() answered ok, or DriverOptions.lsmTrace) */
+  lsmTrace: boolean;
+  /** bpf_lsm_deny runs on this executor (lsmTraceOn() answered mode "lsm") */
+  lsmDeny = false;
 
   constructor(opts: DriverOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.lsmTrace = opts.lsmTrace === true;
     this.child = opts.spawn ? opts.spawn() : spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'], env: executorEnv() });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => this.onData(d));
@@ -287,6 +348,7 @@ export class KernelExecutor implements ScenarioRunner {
   private fail(msg: string): void {
     if (this.dead === null) this.dead = msg;
     for (const w of this.probes.splice(0)) w(undefined);
+    for (const w of this.lsmWaiters.splice(0)) w(undefined);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.resolve({ results: p.results, error: msg });
@@ -307,20 +369,46 @@ export class KernelExecutor implements ScenarioRunner {
         continue;
       }
       if (o.probe !== undefined) this.probes.shift()?.(o.probe);
+      if (o.lsmtrace !== undefined) this.lsmWaiters.shift()?.(o.lsmtrace);
       if (o.scenario === undefined) continue;
       const p = this.pending.get(o.scenario);
       if (!p) continue;
       if (o.step !== undefined && o.ret !== undefined) {
         p.results[o.step] = o.text === undefined ? { ret: o.ret } : { ret: o.ret, text: o.text };
+        if (o.hooks !== undefined) p.hooks[o.step] = o.hooks;
+      } else if (o.lsm_teardown !== undefined) {
+        p.teardown = { events: o.lsm_teardown, pending: o.pending ?? 0, lost: o.lost ?? 0 };
       } else if (o.done) {
         this.pending.delete(o.scenario);
-        p.resolve({ results: this.dense(p) });
+        p.resolve(this.withHooks(p, { results: this.dense(p) }));
       } else if (o.error !== undefined) {
         this.pending.delete(o.scenario);
         const timedOut = /^timeout after/.test(o.error);
-        p.resolve(timedOut ? { results: this.dense(p), error: o.error, timedOut } : { results: this.dense(p), error: o.error });
+        p.resolve(this.withHooks(p, timedOut ? { results: this.dense(p), error: o.error, timedOut } : { results: this.dense(p), error: o.error }));
       }
     }
+  }
+
+  private withHooks(p: Pending, r: KernelRun): KernelRun {
+    if (!this.lsmTrace) return r;
+    const hooks: string[][] = [];
+    for (let i = 0; i < r.results.length; i++) hooks.push(p.hooks[i] ?? []);
+    return { ...r, hooks, ...(p.teardown ? { lsmTeardown: p.teardown } : {}) };
+  }
+
+  /** Loads and attaches the executor's BPF-LSM programs (`lsmtrace`, oracle/lsmtrace.c);
+   *  from then on every scenario's steps carry their hook events. */
+  lsmTraceOn(): Promise<LsmTraceStatus> {
+    if (this.dead !== null) return Promise.resolve({ ok: false, error: this.dead });
+    return new Promise((resolve) => {
+      this.lsmWaiters.push((st) => {
+        const r = st ?? { ok: false, error: this.dead ?? 'no answer' };
+        if (r.ok) this.lsmTrace = true;
+        if (r.ok && r.mode === 'lsm') this.lsmDeny = true;
+        resolve(r);
+      });
+      this.child.stdin.write('lsmtrace\n');
+    });
   }
 
   private dense(p: Pending): StepResult[] {
@@ -341,12 +429,12 @@ export class KernelExecutor implements ScenarioRunner {
 
   /** Runs one scenario (as given: adapt it with adaptToMachine() first). */
   run(s: Scenario): Promise<KernelRun> {
-    const why = kernelUncheckable(s);
+    const why = kernelUncheckable(s, { bpfLsm: this.lsmDeny });
     if (why) return Promise.resolve({ results: [], error: `unsupported: ${why}` });
     if (this.dead !== null) return Promise.resolve({ results: [], error: this.dead });
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, { n: s.steps.length, results: [], resolve });
+      this.pending.set(id, { n: s.steps.length, results: [], hooks: [], resolve });
       this.child.stdin.write(toProtocol(s, id, this.timeoutMs));
     });
   }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -1485,6 +1486,22 @@ static void emit_refused(struct sbuf *out, int stepno, int reason) {
   emit(out);
 }
 
+/* BPF-LSM programs and per-step hook traces (the VM oracle): oracle/lsmtrace.c. A reproducer
+ * (repro/repro.ts) embeds this file alone and defines BPFTC_NO_LSMTRACE: no tracing there. */
+static void out_line(const char *s);
+#ifndef BPFTC_NO_LSMTRACE
+#include "lsmtrace.c"
+#else
+static int LT_ND;
+static void lt_before_step(int si) { (void)si; }
+static void lt_after_step(struct sbuf *out, int drop_info) { (void)out; (void)drop_info; }
+static void lt_scenario_start(void) {}
+static void lt_teardown(void) {}
+static void lt_probe(char *out, size_t n) { snprintf(out, n, "not in a reproducer"); }
+static void lt_cmd_on(void) { out_line("{\"lsmtrace\":{\"ok\":false,\"error\":\"not in a reproducer\"}}"); }
+static int lt_parse_deny(struct kv *kvs, int n) { (void)kvs; (void)n; return perr("lsm_deny: not in a reproducer"); }
+#endif
+
 static void run_steps(void) {
   struct sbuf out = {0}, text = {0};
   g_nowned = 0;
@@ -1492,6 +1509,7 @@ static void run_steps(void) {
     struct step *st = &S.steps[si];
     int k = st->actor;
     if (st->refused) { emit_refused(&out, st->i, st->refused); continue; } /* static rule: nothing is done */
+    lt_before_step(si);
     struct cmd c;
     memset(&c, 0, sizeof c);
     c.op = st->op;
@@ -1588,6 +1606,7 @@ static void run_steps(void) {
       sb_puts(&out, ",\"text\":");
       sb_json_str(&out, text.p ? text.p : "", text.len);
     }
+    lt_after_step(&out, st->op == OP_BTF_LOAD && ret >= 0);
     sb_puts(&out, "}");
     emit(&out);
   }
@@ -1647,7 +1666,9 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
   }
   for (int k = 0; k < S.nactors; k++) actor_wait_ready(k);
   (void)needed;
+  lt_scenario_start();
   run_steps();
+  lt_teardown();
   struct sbuf b = {0};
   sb_printf(&b, "{\"scenario\":%lld,\"done\":true}", S.id);
   emit(&b);
@@ -1987,6 +2008,10 @@ static void do_probe(void) {
             root ? "true" : "false", userns ? "true" : "false", token ? "true" : "false", ubp,
             (unsigned long long)g_caps_all, memcg ? "true" : "false", pidscg ? "true" : "false");
   sb_json_str(&b, un.release, strlen(un.release));
+  char lsm[200];
+  lt_probe(lsm, sizeof lsm);
+  sb_puts(&b, ",\"bpf_lsm\":");
+  sb_json_str(&b, lsm, strlen(lsm));
   sb_puts(&b, "}}");
   out_line(b.p);
   free(b.p);
@@ -2032,8 +2057,10 @@ int main(void) {
     if (*rest) *rest++ = 0;
     if (!strcmp(kw, "quit")) break;
     if (!strcmp(kw, "probe")) { do_probe(); continue; }
+    if (!strcmp(kw, "lsmtrace")) { lt_cmd_on(); continue; }
     if (!strcmp(kw, "scenario")) {
       reset_scenario();
+      LT_ND = 0;
       struct kv kvs[MAX_KV];
       int n;
       S.id = -1;
@@ -2063,13 +2090,13 @@ int main(void) {
       reset_scenario();
       continue;
     }
-    if (!strcmp(kw, "userns") || !strcmp(kw, "actor") || !strcmp(kw, "step")) {
+    if (!strcmp(kw, "userns") || !strcmp(kw, "actor") || !strcmp(kw, "step") || !strcmp(kw, "lsm_deny")) {
       if (!S.active) { print_error(0, 0, "declaration outside a scenario"); continue; }
       if (S.bad) continue;
       struct kv kvs[MAX_KV];
       int n;
       int bad = split_kv(rest, kvs, &n);
-      if (!bad) bad = parse_decl(kw, kvs, n);
+      if (!bad) bad = !strcmp(kw, "lsm_deny") ? lt_parse_deny(kvs, n) : parse_decl(kw, kvs, n);
       free_kv(kvs, n);
       if (bad) {
         char m[700];

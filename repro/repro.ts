@@ -106,6 +106,7 @@ export function reproC(s: Scenario, o: ReproOptions = {}): string {
   lines.push(' * no sysctl is written.');
   lines.push(' */');
   lines.push('#define main bpftc_executor_main');
+  lines.push('#define BPFTC_NO_LSMTRACE 1 /* the executor\'s BPF-LSM tracing (oracle/lsmtrace.c) is not embedded */');
   lines.push(executor);
   lines.push('#undef main');
   lines.push('');

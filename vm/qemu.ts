@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { EXECUTOR_BIN, KernelExecutor, type Probe } from '../oracle/driver.ts';
+import { EXECUTOR_BIN, KernelExecutor, type LsmTraceStatus, type Probe } from '../oracle/driver.ts';
 import { cacheRoot } from './cache.ts';
 import { GUEST_MARK, buildInitramfs, guestFacts } from './initramfs.ts';
 
@@ -64,7 +64,9 @@ export function findBusybox(): string | { missing: string } {
 
 /** the static executor for the guest, (re)compiled when older than executor.c */
 export function staticExecutor(): string | { missing: string } {
-  const fresh = existsSync(STATIC_EXECUTOR) && (!existsSync(EXECUTOR_SRC) || statSync(STATIC_EXECUTOR).mtimeMs >= statSync(EXECUTOR_SRC).mtimeMs);
+  // executor.c includes lsmtrace.c: either being newer rebuilds
+  const srcs = [EXECUTOR_SRC, join(EXECUTOR_SRC, '..', 'lsmtrace.c')].filter((f) => existsSync(f));
+  const fresh = existsSync(STATIC_EXECUTOR) && srcs.every((f) => statSync(STATIC_EXECUTOR).mtimeMs >= statSync(f).mtimeMs);
   if (fresh) return STATIC_EXECUTOR;
   if (!existsSync(EXECUTOR_SRC)) return { missing: `no ${EXECUTOR_SRC} to build the guest executor from` };
   mkdirSync(join(STATIC_EXECUTOR, '..'), { recursive: true });
@@ -100,6 +102,8 @@ export interface BootOptions {
   append?: string;
   /** kill the VM when it has work and says nothing for this long (default 120 s) */
   stallSec?: number;
+  /** load the guest executor's BPF-LSM programs after the probe (`lsmtrace`, oracle/lsmtrace.c) */
+  lsmTrace?: boolean;
 }
 
 export interface Vm {
@@ -110,6 +114,8 @@ export interface Vm {
   accel: Accel;
   /** wall seconds from spawn to the probe's answer */
   bootSeconds: number;
+  /** BootOptions.lsmTrace: the executor's answer to `lsmtrace` */
+  lsmTrace?: LsmTraceStatus;
   console: () => string;
   /** QEMU has exited (the guest died, or close() ran) */
   exited: () => boolean;
@@ -212,6 +218,7 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
     cleanup();
     throw new VmError(`booting ${o.image} (${accel}) failed: ${probe.skip}${stderr.trim() ? `\nqemu: ${stderr.trim().split('\n')[0]}` : ''}${tail ? `\nconsole:\n${tail}` : ''}`);
   }
+  const lsmTrace = o.lsmTrace ? await executor.lsmTraceOn() : undefined;
   const bootSeconds = (Date.now() - t0) / 1000;
   // a guest that stops answering (a hung kernel) is killed: every pending
   // scenario then ends with the executor-exited error instead of waiting forever
@@ -226,6 +233,7 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
     facts: guestFacts(readConsole()),
     accel,
     bootSeconds,
+    ...(lsmTrace ? { lsmTrace } : {}),
     console: readConsole,
     exited: () => exited,
     close: async () => {

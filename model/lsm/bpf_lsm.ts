@@ -61,4 +61,18 @@ export class BpfLsm implements LsmHooks {
     return this.run('bpf_prog_load_post_integrity');
   }
   bpf_prog_free(): void {}
+  // ---- the other BPF hooks: security/bpf/hooks.c registers a bpf_lsm_<hook>
+  // for every LSM_HOOK of include/linux/lsm_hook_defs.h (6.12.117 :429-442,
+  // 7.3.4 :441-454), so the BPF LSM is called at these too (its empty default
+  // returns 0). No scenario attaches a program to them (scenario/validate.ts
+  // takes BPF_LSM_HOOKS only); they are here so that the model's hook trace
+  // says which LSMs a call reached, as the VM's BPF-LSM trace sees it.
+  bpf_map(): number {
+    return 0;
+  }
+  bpf_prog(): number {
+    return 0;
+  }
+  bpf_map_free(): void {}
+  bpf_token_free(): void {}
 }
