@@ -2,6 +2,8 @@
 //   model steps/s       replaying pre-generated scenarios on the model
 //   sequences/s         generate + compile + one property check, end to end
 //   kernel scenarios/s  the same scenarios on the real kernel (when the oracle can run)
+//   VM figures          boot time, core scenarios/s with 1 and 2 guests, host/VM
+//                       ratio (bench/vm.ts; BENCH_VM=0 skips them)
 //   whole commands      bpftc as a user runs it (bench/cli.ts): start-up, fuzz
 //                       --property all per profile and worker count, the time
 //                       to the first counterexample of each historical bug
@@ -156,3 +158,6 @@ if ('skip' in probe) {
     );
   }
 }
+
+// the VM figures (bench/vm.ts): boot, core scenarios/s with 1 and 2 guests, host/VM ratio
+if (env.BENCH_VM! > 0) await (await import('./vm.ts')).vmBench(env.BENCH_VM!);

@@ -15,6 +15,7 @@ export const BENCH_VARS: Readonly<Record<string, IntVar>> = {
   BENCH_ALL_RUNS: { min: 1, max: 1_000_000, fallback: 2000, what: 'runs per property of the fuzz --property all figures' },
   BENCH_SEEDS: { min: 1, max: 1000, fallback: 10, what: 'seeds per historical bug for the time to the first counterexample' },
   BENCH_STARTS: { min: 1, max: 1000, fallback: 10, what: 'starts of bpftc --help and bpftc properties timed' },
+  BENCH_VM: { min: 0, max: 100_000, fallback: 200, what: 'generated scenarios per VM campaign figure (0: no VM figures)' },
 };
 
 /** the value of every BENCH_* variable, or a one-line message naming the bad one */

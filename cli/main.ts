@@ -66,7 +66,8 @@ commands:
   oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--coverage FILE] [--json]:
               generated and corpus scenarios on the running kernel and the model;
               disagreements shrunk and shown side by side
-              --vm --kernel IMAGE [--profile P]: on a kernel booted in QEMU instead
+              --vm --kernel IMAGE [--profile P] [--vms N]: on a kernel booted in QEMU instead
+              (N guests in parallel, default one per core; results in scenario order)
               --lsm-trace (with --vm): BPF-LSM hook traces compared per step too
   vm          build [--source linux-source-6.12|linux-source-7.3|DIR] [--patch FILE]... [--lsm selinux,bpf]:
               a small kernel for the VM oracle, cached (prints the image's path)
@@ -357,13 +358,22 @@ function campaignProgress(err: Out): { update: (r: CampaignResult) => void; done
   };
 }
 
+/** --race-runs N, --race-full: how race steps are repeated on a kernel */
+export function raceOptions(flags: Record<string, string | number | boolean>): { raceRuns?: number; raceFull?: boolean } {
+  return {
+    ...(flags['race-runs'] !== undefined ? { raceRuns: flags['race-runs'] as number } : {}),
+    ...(flags['race-full'] ? { raceFull: true } : {}),
+  };
+}
+
 async function run(argv: string[], out: Out): Promise<number> {
   if (argv.includes('--vm')) return (await import('../vm/cli.ts')).runVm(argv, out);
-  const { flags, positional } = parseArgs(argv, { profile: 'string', json: 'bool', avc: 'bool', kernel: 'bool' });
+  const { flags, positional } = parseArgs(argv, { profile: 'string', json: 'bool', avc: 'bool', kernel: 'bool', 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool' });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
+  if (!flags.kernel && (flags['race-runs'] !== undefined || flags['race-full'])) throw new UsageError('--race-runs and --race-full go with --kernel or --vm');
   if (flags.kernel) {
     if (flags.profile !== undefined) throw new UsageError('--kernel runs the scenario as the running kernel is: no --profile');
-    return (await import('./kernelrun.ts')).runOnKernelCommand(positional, flags.json === true, out);
+    return (await import('./kernelrun.ts')).runOnKernelCommand(positional, flags.json === true, out, undefined, raceOptions(flags));
   }
   const override = flags.profile === undefined ? undefined : profileFlag(flags.profile);
   // every file is read and validated before anything is printed

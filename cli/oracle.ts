@@ -2,9 +2,11 @@
 // kernel-checkable corpus scenario) run on the real kernel and on the model;
 // each disagreement is shrunk and printed side by side.
 
+import { availableParallelism } from 'node:os';
 import fc from 'fast-check';
 import { existsSync } from 'node:fs';
 import { type Profile, findProfile } from '../model/profile.ts';
+import { formatKconfig } from '../model/kconfig.ts';
 import { scenarioArb } from '../generators/scenario.ts';
 import { type Probe, probeKernel } from '../oracle/driver.ts';
 import type { Guest } from '../vm/cli.ts';
@@ -14,7 +16,7 @@ import { loadCorpus } from '../corpus/load.ts';
 import { SIGNAL_EXIT, type StopSignal } from '../campaign/run.ts';
 import { FileError } from '../scenario/io.ts';
 import { UsageError, parseArgs, q } from './args.ts';
-import { RUNS, SEED, runsOf, saveNew, seedOf } from './main.ts';
+import { RUNS, SEED, raceOptions, runsOf, saveNew, seedOf } from './main.ts';
 import { checkInDir, checkOutDir, checkOutFile } from './outpath.ts';
 import { CoverageRecorder, coverageFile } from '../speccov/record.ts';
 import { writeFileAtomic } from '../scenario/io.ts';
@@ -41,10 +43,11 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
 export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
-    vm: 'bool', kernel: 'string', profile: 'string', coverage: 'string', 'lsm-trace': 'bool',
+    vm: 'bool', kernel: 'string', profile: 'string', coverage: 'string', 'lsm-trace': 'bool', vms: { int: [1, 16] }, cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
-  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined)) throw new UsageError('--kernel and --profile go with --vm');
+  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined || flags.cpus !== undefined))
+    throw new UsageError('--kernel, --profile, --vms and --cpus go with --vm');
   const runs = runsOf(flags, 500, 'BPFTC_ORACLE_RUNS');
   const seed = seedOf(flags);
   const profileName = (flags.profile as string | undefined) ?? 'linux-6.18';
@@ -81,7 +84,13 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
         : {}),
     });
   }
-  const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined) : null;
+  // --vms: guests in parallel, default one per core (each guest is one TCG thread)
+  const vms = (flags.vms as number | undefined) ?? Math.max(1, Math.min(16, availableParallelism()));
+  const vm = flags.vm ? await (await import('../vm/cli.ts')).openVm(flags.kernel as string | undefined, {
+        vms,
+        ...(flags.cpus !== undefined ? { cpus: flags.cpus as number } : {}),
+        race: raceOptions(flags),
+      }) : null;
   if (vm && 'error' in vm) {
     err(`bpftc: ${vm.error}`);
     return 1;
@@ -114,7 +123,10 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
   const arb = scenarioArb({ profile, sysctl: probe.unprivileged_bpf_disabled, maxCommands: (flags['max-commands'] as number | undefined) ?? 30 });
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
   // --profile: every scenario (corpus ones too) is judged against that profile
-  const scenarios = [...corpus, ...generated].map((sc) => (flags.profile !== undefined ? { ...sc, profile: profile.name } : sc));
+  // --vm: judged on the image's kernel-config facts (vm.withFacts, model/kconfig.ts)
+  const scenarios = [...corpus, ...generated]
+    .map((sc) => (flags.profile !== undefined ? { ...sc, profile: profile.name } : sc))
+    .map((sc) => (vm ? vm.withFacts(sc) : sc));
   const t0 = Date.now();
   const found: Disagreement[] = [];
   // SIGINT / SIGTERM: the executors (and every scenario's process group) are
@@ -134,7 +146,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     res = await runOracleCampaign({
       scenarios,
       probe,
-      ...(vm ? { executor: vm.runner } : {}),
+      ...(vm ? { executor: vm.runner } : raceOptions(flags)),
       shrink: !flags['no-shrink'],
       signal: stop.signal,
       onDisagreement: (d) => {
@@ -153,6 +165,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     scenarios.slice(0, res.scenarios).forEach((sc, i) => rec.add(sc, [0, 0, i]));
     writeFileAtomic(flags.coverage, `${JSON.stringify(coverageFile(['oracle', ...a.argv].join(' '), [rec.section]))}\n`, { what: `--coverage ${flags.coverage}` });
   };
+  // several guests finish out of order: report and save in scenario order
+  found.sort((x, y) => x.index - y.index);
   // disagreements are printed before they are saved (text); a save that fails
   // (full disk) stops saving and is the one error line, after the report
   const saved: string[] = [];
@@ -181,7 +195,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
       JSON.stringify(
         {
           release: probe.release,
-          ...(vm ? { vm: { accel: vm.accel, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000, boots: vm.runner.boots, deaths: vm.runner.deaths, crashes: vm.runner.crashes }, profile: profile.name } : {}),
+          ...(vm ? { vm: { accel: vm.accel, vms: vm.vms, kconfig: vm.kconfig ? formatKconfig(vm.kconfig) : null, boot_seconds: vm.bootSeconds, seconds: (Date.now() - t0) / 1000, boots: vm.runner.boots, deaths: vm.runner.deaths, crashes: vm.runner.crashes }, profile: profile.name } : {}),
           unprivileged_bpf_disabled: probe.unprivileged_bpf_disabled,
           seed,
           ...(interrupted ? { interrupted } : {}),
@@ -200,7 +214,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
       ),
     );
   } else {
-    out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
+    out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, ${vm.vms} guest${vm.vms > 1 ? 's' : ''}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
+    if (vm) out(vm.kconfig ? `kernel config facts (embedded config): ${formatKconfig(vm.kconfig)}` : `kernel config facts: none (${vm.kconfigWhy ?? 'no embedded config'}); the 6.18 host's assumed`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     // a file that says kernel_checkable but is not (a race, LSM set-up, thread_of) is never executed: said, not hidden
     if (res.unsupported) out(`${res.unsupported} corpus scenario(s) marked kernel_checkable are model-only and were not run on the kernel`);

@@ -82,6 +82,12 @@ function parseEntries(md: string): Entry[] {
 }
 
 const entries = parseEntries(FINDINGS);
+/** the real kernels every finding records (meta.kernels key, FINDINGS.md label) */
+const KERNEL_LABELS = [
+  ['6.18-host', '6.18 host'],
+  ['6.12+v7-vm', '6.12+v7 VM'],
+  ['7.3.4-vm', '7.3.4 VM'],
+] as const;
 const byFile = new Map(corpus.map((c) => [relative(ROOT, c.file), c.scenario] as const));
 
 function scenariosOf(e: Entry): string[] {
@@ -111,6 +117,24 @@ describe('FINDINGS.md claim discipline', () => {
       expect(s!.meta?.finding, `${f}: meta.finding`).toBe(e.id);
       expect(s!.meta?.verdict, `${f}: meta.verdict`).toBe(v);
       expect(s!.meta?.shows?.length, `${f}: meta.shows`).toBeGreaterThan(0);
+    }
+  });
+
+  // issue 10: every finding says on which real kernels it was checked, in one
+  // format (FINDINGS.md "Kernels" = each scenario's meta.kernels)
+  it.each(entries.map((e) => [e.id, e] as const))('%s records its outcome on each real kernel', (_id, e) => {
+    const field = e.fields.get('Kernels') ?? '';
+    const files = scenariosOf(e);
+    for (const [key, label] of KERNEL_LABELS) {
+      const m = new RegExp(`${label.replace(/[.+]/g, '\\$&')}: (reproduced|does not hold|not applicable|not run) \\(`).exec(field);
+      expect(m, `${e.id}: Kernels names "${label}: <outcome> (<note>)"`).not.toBeNull();
+      const outcome = m![1]!.replace(/ /g, '-');
+      for (const f of files) {
+        const k = byFile.get(f)?.meta?.kernels?.[key];
+        expect(k, `${f}: meta.kernels["${key}"]`).toBeDefined();
+        expect(k!.outcome, `${f}: meta.kernels["${key}"] vs FINDINGS.md`).toBe(outcome);
+        expect((k!.note ?? '').length, `${f}: meta.kernels["${key}"].note`).toBeGreaterThan(10);
+      }
     }
   });
 

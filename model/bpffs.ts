@@ -11,6 +11,7 @@ import { type DelegateEnum, BPF_ATTACH_TYPE, BPF_CMD, BPF_MAP_TYPE, BPF_PROG_TYP
 import { S_IALLUGO, S_IRWXUGO, S_ISVTX, type Dentry, type SuperBlock } from './vfs.ts';
 import { vfs_parse_fs_param_source } from './fs_context.ts';
 import type { Profile } from './profile.ts';
+import { hasPreload } from './kconfig.ts';
 
 export const U64_MAX = (1n << 64n) - 1n;
 
@@ -256,8 +257,10 @@ export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
     inode: { ino: sb.nextIno++, mode: S_ISVTX | opts.mode, isDir: true, uid: opts.uid, gid: opts.gid },
   };
   sb.s_root = root;
-  // populate_bpffs(): the preloaded iterator links (CONFIG_BPF_PRELOAD=y)
-  for (const name of ['maps.debug', 'progs.debug']) {
+  // populate_bpffs(): the preloaded iterator links (CONFIG_BPF_PRELOAD=y;
+  // without it bpf_preload_mod_get() fails and the root stays empty: profile
+  // knob kconfig, model/kconfig.ts hasPreload())
+  for (const name of hasPreload(k.profile.token.kconfig) ? ['maps.debug', 'progs.debug'] : []) {
     root.children.set(name, {
       id: k.nextId(),
       sb,

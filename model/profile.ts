@@ -5,6 +5,7 @@
 import { setProfileNames } from '../scenario/vocab.ts';
 import type { SelinuxVersion } from './lsm/selinux.ts';
 import { CAP_BPF, CAP_PERFMON } from './caps.ts';
+import { type KernelConfigFacts, formatKconfig, parseKconfig } from './kconfig.ts';
 
 export interface TokenCoreVariant {
   /** bpf_token_create() root test. 6.18: path.dentry == mnt_sb->s_root;
@@ -87,6 +88,10 @@ export interface TokenCoreVariant {
   /** the verifier's bpf_token_capable() calls of a BPF_PROG_LOAD beyond
    *  bpf_prog_load()'s own; absent = VERIFIER_CAPS_6_18 */
   verifierCaps?: VerifierCaps;
+  /** the kernel's config facts (model/kconfig.ts: types without ops,
+   *  BPF_PRELOAD, NR_CPUS); absent = the 6.18 oracle host's config. Set by a
+   *  `<profile>+kconfig:<facts>` name (findProfile()) */
+  kconfig?: KernelConfigFacts;
 }
 
 /** One bpf_token_capable(env->prog->aux->token, cap) call of bpf_check()'s env setup */
@@ -527,5 +532,26 @@ setProfileNames(() => PROFILES.map((p) => p.name));
 export const DEFAULT_PROFILE = 'linux-6.18';
 
 export function findProfile(name: string): Profile | undefined {
-  return PROFILES.find((p) => p.name === name);
+  const exact = PROFILES.find((p) => p.name === name);
+  if (exact) return exact;
+  // `<profile>+kconfig:<facts>`: that profile on a kernel with these config
+  // facts (model/kconfig.ts formatKconfig(); the VM oracle derives them from
+  // the image's embedded config)
+  const i = name.indexOf('+kconfig:');
+  if (i < 0) return undefined;
+  const base = PROFILES.find((p) => p.name === name.slice(0, i));
+  const facts = parseKconfig(name.slice(i + '+kconfig:'.length));
+  if (!base || !facts) return undefined;
+  return withKconfig(base, facts);
+}
+
+/** the profile on a kernel with these config facts (its name says them) */
+export function withKconfig(base: Profile, facts: KernelConfigFacts): Profile {
+  return {
+    ...base,
+    name: `${base.name}+kconfig:${formatKconfig(facts)}`,
+    summary: `${base.summary}; kernel config ${formatKconfig(facts)}`,
+    provenance: [...base.provenance, 'kconfig: the kernel config facts of model/kconfig.ts (include/linux/bpf_types.h guards, kernel/bpf/inode.c populate_bpffs(), kernel/bpf/cpumap.c NR_CPUS)'],
+    token: { ...base.token, kconfig: facts },
+  };
 }

@@ -30,6 +30,7 @@ import {
   bpf_token_put,
 } from './token.ts';
 import { fdget } from './vfs.ts';
+import { HOST_CONFIG, type KernelConfigFacts, mapTypeConfigured, nrCpus, progTypeConfigured } from './kconfig.ts';
 import type { SignatureDecl } from '../scenario/types.ts';
 import { bpf_prog_verify_signature } from './lsm/integrity.ts';
 import { VERIFIER_CAPS_6_18 } from './profile.ts';
@@ -52,10 +53,11 @@ const ACCESS_MASK = BPF_F_RDONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY | BPF_F_WRON
 export const SIZEOF_BPF_ATTR = 168;
 const SIZEOF_ATTR_6_18 = SIZEOF_BPF_ATTR;
 const PAGE_SIZE = 4096;
-/** NR_CPUS of the running kernel's config (cpu_map_alloc(): max_entries >
- *  NR_CPUS -> E2BIG). The 6.18 oracle machine has CONFIG_NR_CPUS=256 (cpumap
- *  with 257 entries -> E2BIG on the kernel; the earlier guess 8192 said ok). */
-export const NR_CPUS = 256;
+/** NR_CPUS of the 6.18 oracle machine's config (cpu_map_alloc(): max_entries >
+ *  NR_CPUS -> E2BIG): CONFIG_NR_CPUS=256 (cpumap with 257 entries -> E2BIG on
+ *  the kernel; the earlier guess 8192 said ok). Another kernel's comes from
+ *  the profile knob kconfig (model/kconfig.ts). */
+export const NR_CPUS = HOST_CONFIG.nrCpus;
 /** kernel.perf_event_max_stack default (stack_map_alloc()) */
 const PERF_EVENT_MAX_STACK = 127;
 /** sizeof(struct bpf_stack_build_id) */
@@ -207,7 +209,8 @@ function token_create(k: Kernel, t: Task, attr: BpfAttr): number {
 
 // ---------------------------------------------------------------- maps
 
-type MapCheck = (a: Required<Pick<BpfAttr, 'key_size' | 'value_size' | 'max_entries' | 'map_flags' | 'map_extra'>>) => number;
+/** `kconfig`: the kernel's config facts (profile knob), for the checks that read one */
+type MapCheck = (a: Required<Pick<BpfAttr, 'key_size' | 'value_size' | 'max_entries' | 'map_flags' | 'map_extra'>>, kconfig?: KernelConfigFacts) => number;
 
 interface MapTypeSpec {
   /** capability class of map_create()'s switch */
@@ -325,11 +328,11 @@ const MAP_TYPES: Record<number, MapTypeSpec> = {
   },
   [MAP.CPUMAP!]: {
     cls: 'bpf',
-    // cpu_map_alloc()
-    alloc: (a) => {
+    // cpu_map_alloc() (NR_CPUS: profile knob kconfig, model/kconfig.ts nrCpus())
+    alloc: (a, kconfig) => {
       if (a.max_entries === 0 || a.key_size !== 4 || (a.value_size !== 4 && a.value_size !== 8) || a.map_flags & ~BPF_F_NUMA_NODE)
         return -EINVAL;
-      if (a.max_entries > NR_CPUS) return -E2BIG;
+      if (a.max_entries > nrCpus(kconfig)) return -E2BIG;
       return 0;
     },
   },
@@ -463,7 +466,9 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   if (!fileFlagLate && k.check('map_create/file_flag', badFileFlag)) return -EINVAL;
   // find map type: bpf_map_types[] has no ops for 0 and >= __MAX_BPF_MAP_TYPE
   const spec = type < __MAX_BPF_MAP_TYPE ? MAP_TYPES[type] : undefined;
-  if (k.check('map_create/type', !spec) || !spec) return -EINVAL;
+  // ... and none for a type this kernel's config does not build (profile knob
+  // kconfig, model/kconfig.ts: include/linux/bpf_types.h guards)
+  if (k.check('map_create/type', !spec || !mapTypeConfigured(k.profile.token.kconfig, type)) || !spec) return -EINVAL;
   let err = spec.allocCheck ? spec.allocCheck(a) : 0;
   if (k.check('map_create/alloc_check', err !== 0)) return err;
   let token: BpfToken | null = null;
@@ -481,7 +486,7 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   if (k.sysctl.unprivileged_bpf_disabled && k.check('map_create/sysctl', !bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
   if (spec.cls === 'bpf' && k.check('map_create/cap_class', !bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
   if (spec.cls === 'net_admin' && k.check('map_create/cap_class', !bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
-  err = spec.alloc ? spec.alloc(a) : 0;
+  err = spec.alloc ? spec.alloc(a, k.profile.token.kconfig) : 0;
   if (k.check('map_create/alloc', err !== 0)) return putToken(err);
   // 7.3.4 map_create(): bpf_get_file_flag() after map_create_alloc(), before
   // security_bpf_map_create(); the map is freed, no id was allocated
@@ -678,7 +683,9 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
     if (k.check('bpf_prog_load/signature', err !== 0)) return freeProg(err);
   }
   // find_prog_type()
-  if (k.check('bpf_prog_load/prog_type', type >= __MAX_BPF_PROG_TYPE || UNCONFIGURED_PROG_TYPES.has(type))) return freeProg(-EINVAL);
+  // (profile knob kconfig: the types this kernel's config builds, model/kconfig.ts)
+  if (k.check('bpf_prog_load/prog_type', type >= __MAX_BPF_PROG_TYPE || UNCONFIGURED_PROG_TYPES.has(type) || !progTypeConfigured(k.profile.token.kconfig, type)))
+    return freeProg(-EINVAL);
   if (!inVerifier) {
     // security_bpf_prog_load(prog, attr, token, uattr.is_kernel) receives the
     // local token: NULL (spec/integrity-rfc.md §I2.2); profile knob hookToken 'aux'

@@ -3,13 +3,16 @@
 // scenarios come from elsewhere (generators/); this file only consumes them.
 
 import type { Scenario } from '../scenario/types.ts';
-import { type DriverOptions, type Probe, type ScenarioRunner, KernelExecutor, adaptToMachine, kernelUncheckable, probeKernel } from './driver.ts';
+import { type DriverOptions, type KernelRun, type Probe, type ScenarioRunner, KernelExecutor, adaptToMachine, kernelUncheckable, probeKernel } from './driver.ts';
 import { type Comparison, type CoverageTable, addCoverage, compareWithKernel, newCoverage } from './compare.ts';
 import { type ShrinkResult, formatSideBySide, shrinkDisagreement } from './shrink.ts';
 
 export { formatCoverageTable } from './compare.ts';
 
 export interface Disagreement {
+  /** position of the scenario in `scenarios` (from 0): results that finish out
+   *  of order (several VMs) are reported in this order */
+  index: number;
   /** the scenario as run (adapted to the machine) */
   scenario: Scenario;
   comparison: Comparison & { kind: 'disagree' };
@@ -37,6 +40,12 @@ export interface CampaignOptions extends DriverOptions {
   /** an executor already running (the VM oracle's guest): used for the
    *  scenarios and their shrinking, and left open for the caller to close */
   executor?: ScenarioRunner;
+  /** another comparison (the SELinux VM oracle also compares AVC decisions), used for shrinking too */
+  compare?: (s: Scenario, r: KernelRun) => Comparison;
+  /** another side-by-side report of a disagreement */
+  format?: (s: Scenario, c: Comparison, r: KernelRun | undefined) => string;
+  /** another kernel-checkability rule (default kernelUncheckable()) */
+  uncheckable?: (s: Scenario) => string | null;
 }
 
 export interface CampaignResult {
@@ -82,11 +91,11 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   };
   if (opts.signal?.aborted) abort();
   opts.signal?.addEventListener('abort', abort);
-  const handle = async (orig: Scenario): Promise<void> => {
+  const handle = async (orig: Scenario, index: number): Promise<void> => {
     const s = adaptToMachine(orig, probe);
     const run = await ex.run(s);
     if (result.aborted) return; // killed under it: not a result
-    const c = compareWithKernel(s, run);
+    const c = (opts.compare ?? compareWithKernel)(s, run);
     result.scenarios++;
     addCoverage(result.coverage, s, c);
     opts.onResult?.(s, c);
@@ -95,23 +104,29 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     else {
       result.disagreements++;
       if (opts.maxDisagreements !== undefined && result.disagreements >= opts.maxDisagreements) stop = true;
-      const shrunk = opts.shrink === false ? null : await shrinkDisagreement(s, shrinkEx, { start: c });
-      const report = shrunk
-        ? formatSideBySide(shrunk.scenario, shrunk.comparison.model, shrunk.comparison.kernel)
-        : formatSideBySide(s, c.model, c.kernel);
-      const d: Disagreement = { scenario: s, comparison: c, shrunk, report };
+      const shrunk = opts.shrink === false ? null : await shrinkDisagreement(s, shrinkEx, { start: c, ...(opts.compare ? { compare: opts.compare } : {}) });
+      const report = opts.format
+        ? shrunk
+          ? opts.format(shrunk.scenario, shrunk.comparison, undefined)
+          : opts.format(s, c, run)
+        : shrunk
+          ? formatSideBySide(shrunk.scenario, shrunk.comparison.model, shrunk.comparison.kernel)
+          : formatSideBySide(s, c.model, c.kernel);
+      const d: Disagreement = { index, scenario: s, comparison: c, shrunk, report };
       result.shrunk.push(d);
       await opts.onDisagreement?.(d);
     }
   };
+  let next = 0;
   try {
     for await (const s of opts.scenarios as AsyncIterable<Scenario>) {
       if (stop) break;
-      if (kernelUncheckable(s)) {
+      const index = next++;
+      if ((opts.uncheckable ?? kernelUncheckable)(s)) {
         result.unsupported++;
         continue;
       }
-      const p: Promise<void> = handle(s).finally(() => inflight.delete(p));
+      const p: Promise<void> = handle(s, index).finally(() => inflight.delete(p));
       inflight.add(p);
       if (inflight.size >= conc) await Promise.race(inflight);
     }
@@ -120,5 +135,6 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     opts.signal?.removeEventListener('abort', abort);
     if (!opts.executor) await Promise.all([ex.close(), shrinkEx.close()]);
   }
+  result.shrunk.sort((a, b) => a.index - b.index);
   return result;
 }

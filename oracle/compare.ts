@@ -14,12 +14,20 @@ export interface StepDisagreement {
   /** undefined: the kernel produced no result for this step */
   kernel: StepResult | undefined;
   /** what differs */
-  what: 'ret' | 'text' | 'missing';
+  what: 'ret' | 'text' | 'missing' | 'avc' | 'load';
 }
 
 export type Comparison =
   | { kind: 'agree'; model: StepResult[]; kernel: StepResult[] }
-  | { kind: 'disagree'; first: StepDisagreement; model: StepResult[]; kernel: StepResult[]; kernelError?: string }
+  | {
+      kind: 'disagree';
+      first: StepDisagreement;
+      model: StepResult[];
+      kernel: StepResult[];
+      kernelError?: string;
+      /** SELinux (vm/selinux-oracle.ts): per step, the AVC decisions and policy loads that differ, one line each */
+      lsmDiff?: string[][];
+    }
   /** the kernel run ended early (set-up error, protocol error, a limit,
    *  timeout); the prefix it produced agrees with the model. A REFUSED step
    *  does not end a run: it is a step result like any other. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../scenario/io.ts';
-import { adaptToMachine, probeKernelSync, runOnKernel, toProtocol, KernelExecutor, type Probe } from './driver.ts';
+import { adaptToMachine, kernelUncheckable, probeKernelSync, raceOutcomes, runOnKernel, toProtocol, KernelExecutor, type Probe } from './driver.ts';
 import { addCoverage, compareWithKernel, formatCoverageTable, newCoverage } from './compare.ts';
 import { formatSideBySide, shrinkDisagreement } from './shrink.ts';
 import { runOracleCampaign } from './campaign.ts';
@@ -21,6 +21,21 @@ if (skip) console.log(`oracle/driver.test.ts skipped: ${skip}`);
 const probe = probed as Probe;
 
 describe('protocol encoding (no kernel needed)', () => {
+  it('a race step: the thread actor is no process, the step carries race=, the bound and the model outcome', () => {
+    const s = loadScenarioFile(join(ROOT, 'corpus/kernel/092-race-token-create-while-a-thread-closes-the-bpffs-fd.json'));
+    expect(kernelUncheckable(s)).toBeNull();
+    const until = raceOutcomes(s);
+    expect([...until]).toEqual([[7, 'ok']]);
+    const lines = toProtocol(s, 1, 500, { runs: 7, until }).split('\n');
+    expect(lines.filter((l) => l.startsWith('actor ')).map((l) => l.split(' ')[1])).toEqual(['name=priv', 'name=user']);
+    expect(lines.find((l) => l.startsWith('step i=7 '))).toBe(
+      'step i=7 actor=user op=token_create fd=root flags=0 size=8 tail=-1 race=close race_fd=root race_to=- race_n=7 race_until=ok as=tok',
+    );
+    // a race by an actor that is not a thread of the acting one stays model-only
+    const other = { ...s, actors: s.actors.map((a) => (a.name === 'user_thread' ? { ...a, thread_of: 'priv' } : a)) };
+    expect(kernelUncheckable(other)).toMatch(/not a thread of user/);
+  });
+
   it('encodes handles, percent-escapes and caps masks', () => {
     const s: Scenario = {
       format: 'bpftc/1',
@@ -97,6 +112,17 @@ describe.skipIf(skip !== null)(`model vs kernel${skip ? ` (skipped: ${skip})` : 
     } finally {
       await ex.close();
     }
+  });
+
+  it('a race step runs as a second thread until the model outcome is seen, and reports the counts', async () => {
+    const s = adaptToMachine(loadScenarioFile(join(ROOT, 'corpus/kernel/092-race-token-create-while-a-thread-closes-the-bpffs-fd.json')), probe);
+    const [r] = await runOnKernel([s], { raceRuns: 1000 });
+    expect(compareWithKernel(s, r!).kind).toBe('agree');
+    const race = r!.races?.[0];
+    expect(race?.step).toBe(7);
+    expect(race?.confirmed).toBe(true);
+    expect(race?.counts.ok).toBe(1); // it stops at the first ok
+    expect(Object.values(race?.counts ?? {}).reduce((a, b) => a + b, 0)).toBe(race?.iterations);
   });
 
   it('runs a campaign: counts, coverage, shrunk disagreements', async () => {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findProfile } from '../model/profile.ts';
+import { runScenario } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { opSpec } from '../scenario/ops.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
@@ -42,10 +43,32 @@ export interface LsmTeardown {
   lost: number;
 }
 
+/** A race step as the kernel ran it (PROTOCOL.md "Races"): the step and the
+ *  other thread's fd operation, repeated `iterations` times until the model's
+ *  racy outcome was seen or the bound was reached, with how often each
+ *  outcome was seen. */
+export interface RaceRun {
+  /** the step (from 0) */
+  step: number;
+  iterations: number;
+  counts: Record<string, number>;
+  /** the outcome the model gives the step (the race at its preemption point) */
+  model: string;
+  /** the model's outcome was seen at least once: the race is kernel-confirmed */
+  confirmed: boolean;
+}
+
 export interface KernelRun {
+  /** race steps: repetitions and outcome counts */
+  races?: RaceRun[];
   /** results of the steps that ran, in order (a prefix when `error` is set);
    *  a step the sandbox refused is {ret: "REFUSED", text: <reason>} */
   results: StepResult[];
+  /** SELinux scenarios (vm/selinux-oracle.ts): per step, the kernel's AVC
+   *  records the step logged (audit text), and the result of a policy load
+   *  made right before the step ("ok" or an errno name) */
+  avc?: string[][];
+  loads?: Array<string | undefined>;
   /** set-up error, protocol error (e.g. a limit of oracle/SANDBOX.md), or timeout */
   error?: string;
   timedOut?: boolean;
@@ -54,8 +77,18 @@ export interface KernelRun {
   lsmTeardown?: LsmTeardown;
 }
 
+/** how scenarios that the host protocol cannot express (SELinux in the VM
+ *  oracle's guest, vm/selinux-oracle.ts) are checked and encoded */
+export interface ScenarioProtocol {
+  uncheckable(s: Scenario): string | null;
+  /** the protocol text (toProtocol() plus its own lines); throws a one-line Error it cannot encode */
+  encode(s: Scenario, id: number, timeoutMs: number, race?: RaceOpts): string;
+}
+
 export interface DriverOptions {
   bin?: string;
+  /** another encoding of the scenarios (default toProtocol(), kernelUncheckable()) */
+  protocol?: ScenarioProtocol;
   /** starts the executor some other way (the VM oracle: QEMU whose serial
    *  port is the guest executor's stdin/stdout); `bin` is then unused */
   spawn?: () => ChildProcessWithoutNullStreams;
@@ -63,6 +96,14 @@ export interface DriverOptions {
   timeoutMs?: number;
   /** the executor traces BPF-LSM hooks (`lsmtrace` was answered ok): bpf_lsm_deny steps run too */
   lsmTrace?: boolean;
+  /** a race step is repeated at most this often (default RACE_RUNS) */
+  raceRuns?: number;
+  /** repeat every race step raceRuns times, not only until the model's racy
+   *  outcome appears (for outcome frequencies) */
+  raceFull?: boolean;
+  /** a scenario's timeout grows by this much per repetition of a race step
+   *  (default 1 ms; the VM oracle's TCG guests take 10) */
+  raceMsPerRun?: number;
 }
 
 export interface RawProbe {
@@ -135,6 +176,18 @@ function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
   return (BPF_LSM_HOOKS as readonly string[]).includes(a.hook) && e !== undefined && e >= 1 && e <= 4095;
 }
 
+/** Why the scenario's threads cannot run on the executor, or null: a
+ *  thread_of actor runs only the races of the steps of the actor it is a
+ *  thread of (a second thread of that process, PROTOCOL.md "Races") */
+export function threadUncheckable(s: Scenario): string | null {
+  for (const a of s.actors)
+    if (a.thread_of !== undefined && s.steps.some((st) => st.actor === a.name)) return `actor ${a.name}: a thread_of actor's own steps are not supported by the executor (only its races)`;
+  for (const [i, st] of s.steps.entries())
+    if ('race' in st && st.race !== undefined && s.actors.find((a) => a.name === st.race!.actor)?.thread_of !== st.actor)
+      return `step ${i + 1}: a race by ${st.race.actor}, not a thread of ${st.actor}, is model-only`;
+  return null;
+}
+
 /** Why a scenario cannot run on the kernel, or null. `bpfLsm`: the executor
  *  runs BPF-LSM programs (the VM's lsmtrace), so bpf_lsm_deny actions run too. */
 export function kernelUncheckable(s: Scenario, opts: { bpfLsm?: boolean } = {}): string | null {
@@ -146,14 +199,12 @@ export function kernelUncheckable(s: Scenario, opts: { bpfLsm?: boolean } = {}):
     return `profile ${s.profile}: its LSMs (${p.lsm.order.join(',')}) are model-only`;
   if (p?.integrity !== undefined) return `profile ${s.profile}: the integrity framework is model-only`;
   if (s.selinux !== undefined || s.lsm_order !== undefined || s.ipe !== undefined) return 'LSM set-up (selinux, ipe, lsm_order) is model-only';
-  for (const a of s.actors) {
-    if (a.thread_of !== undefined) return `actor ${a.name}: thread_of is not supported by the executor`;
-    if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;
-  }
+  const threads = threadUncheckable(s);
+  if (threads) return threads;
+  for (const a of s.actors) if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;
   for (const [i, st] of s.steps.entries()) {
     if (st.lsm !== undefined && !(opts.bpfLsm && st.lsm.every(kernelDeny)))
       return `step ${i + 1}: LSM administration is model-only`;
-    if ('race' in st && st.race !== undefined) return `step ${i + 1}: fd races are model-only`;
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
       return `step ${i + 1}: signed and kernel-originated loads are model-only`;
     // the op table's model-only ops and arguments (scenario/ops.ts)
@@ -163,6 +214,19 @@ export function kernelUncheckable(s: Scenario, opts: { bpfLsm?: boolean } = {}):
       if (arg.modelOnly === true && (st as unknown as Record<string, unknown>)[key] !== undefined) return `step ${i + 1}: ${st.op} ${key} is model-only`;
   }
   return null;
+}
+
+/** The model's outcome of every race step (the other thread's operation at
+ *  the step's preemption point), by step index: the outcome the executor
+ *  repeats the step for. Empty without race steps. */
+export function raceOutcomes(s: Scenario): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!s.steps.some((st) => 'race' in st && st.race !== undefined)) return out;
+  const m = runScenario(s).results;
+  s.steps.forEach((st, i) => {
+    if ('race' in st && st.race !== undefined && m[i] !== undefined) out.set(i, m[i]!.ret);
+  });
+  return out;
 }
 
 /** The scenario as it runs on this machine: the machine's
@@ -242,17 +306,35 @@ export function stepArgs(st: Step): string[] {
 }
 
 /** The protocol text of one scenario (declarations, steps, `run`). */
-export function toProtocol(s: Scenario, id: number, timeoutMs = 2000): string {
+/** a race step is repeated at most this often (the fd race of FINDINGS 3 shows
+ *  473-1,913 times in 20,000 on an SMP guest) */
+export const RACE_RUNS = 20_000;
+
+/** `race` options of a step: the other thread's operation, the bound, and the
+ *  outcome that ends the repetition (absent: run the bound) */
+export interface RaceOpts {
+  runs: number;
+  /** by step index: the model's outcome of that race step */
+  until: ReadonlyMap<number, string>;
+}
+
+export function toProtocol(s: Scenario, id: number, timeoutMs = 2000, race?: RaceOpts): string {
   const lines = [`scenario id=${id} timeout_ms=${timeoutMs}`];
   for (const u of s.userns ?? [])
     lines.push(`userns name=${pct(u.name)} parent=${pct(u.parent)} owner=${u.owner} base=${u.map.base} count=${u.map.count}`);
   for (const a of s.actors) {
+    if (a.thread_of !== undefined) continue; // a thread of its process: only its races run (race=)
     const caps = a.caps === 'all' ? 'all' : capsToHex(capsFromNames(a.caps));
     lines.push(`actor name=${pct(a.name)} userns=${pct(a.userns)} kuid=${a.kuid} caps=${caps} mntns=${pct(a.mntns ?? 'own')}`);
   }
   s.steps.forEach((st, i) => {
     const as = st.as !== undefined ? [`as=${pct(st.as)}`] : [];
-    lines.push([`step i=${i}`, `actor=${pct(st.actor)}`, `op=${st.op}`, ...stepArgs(st), ...as].join(' '));
+    const r = 'race' in st ? st.race : undefined;
+    const until = race?.until.get(i);
+    const raceArgs = r
+      ? [`race=${r.op}`, `race_fd=${h(r.fd)}`, `race_to=${h(r.op === 'dup2' ? r.to : undefined)}`, `race_n=${race?.runs ?? 1}`, `race_until=${until === undefined ? '-' : pct(until)}`]
+      : [];
+    lines.push([`step i=${i}`, `actor=${pct(st.actor)}`, `op=${st.op}`, ...stepArgs(st), ...raceArgs, ...as].join(' '));
   });
   // bpf_lsm_deny (the executor's BPF-LSM programs, oracle/lsmtrace.c): applied right before step i
   s.steps.forEach((st, i) => {
@@ -266,6 +348,7 @@ export function toProtocol(s: Scenario, id: number, timeoutMs = 2000): string {
 // ---------------------------------------------------------------- executor process
 
 interface OutLine {
+  race?: { iterations: number; counts: Record<string, number> };
   probe?: RawProbe;
   scenario?: number;
   step?: number;
@@ -278,6 +361,8 @@ interface OutLine {
   pending?: number;
   lost?: number;
   lsmtrace?: LsmTraceStatus;
+  avc?: string[];
+  load?: string;
 }
 
 /** the answer to `lsmtrace`: the FUNC ids and argument counts of bpf_lsm_<hook> in the kernel's BTF */
@@ -297,6 +382,11 @@ interface Pending {
   results: StepResult[];
   hooks: string[][];
   teardown?: LsmTeardown;
+  /** race steps: the model's outcome by step, and what the kernel saw */
+  until: ReadonlyMap<number, string>;
+  races: RaceRun[];
+  avc?: string[][];
+  loads?: Array<string | undefined>;
   resolve: (r: KernelRun) => void;
 }
 
@@ -317,6 +407,10 @@ export class KernelExecutor implements ScenarioRunner {
   private buf = '';
   private dead: string | null = null;
   private readonly timeoutMs: number;
+  private readonly raceRuns: number;
+  private readonly raceFull: boolean;
+  private readonly raceMsPerRun: number;
+  private readonly protocol: ScenarioProtocol | undefined;
   private readonly exited: Promise<void>;
   private probes: Array<(p: RawProbe | undefined) => void> = [];
   private lsmWaiters: Array<(s: LsmTraceStatus | undefined) => void> = [];
@@ -328,6 +422,10 @@ export class KernelExecutor implements ScenarioRunner {
   constructor(opts: DriverOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
     this.lsmTrace = opts.lsmTrace === true;
+    this.raceRuns = opts.raceRuns ?? RACE_RUNS;
+    this.raceFull = opts.raceFull === true;
+    this.raceMsPerRun = opts.raceMsPerRun ?? 1;
+    this.protocol = opts.protocol;
     this.child = opts.spawn ? opts.spawn() : spawn(opts.bin ?? EXECUTOR_BIN, [], { stdio: ['pipe', 'pipe', 'pipe'], env: executorEnv() });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => this.onData(d));
@@ -351,7 +449,7 @@ export class KernelExecutor implements ScenarioRunner {
     for (const w of this.lsmWaiters.splice(0)) w(undefined);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
-      p.resolve({ results: p.results, error: msg });
+      p.resolve(this.finish(p, { results: p.results, error: msg }));
     }
   }
 
@@ -376,17 +474,31 @@ export class KernelExecutor implements ScenarioRunner {
       if (o.step !== undefined && o.ret !== undefined) {
         p.results[o.step] = o.text === undefined ? { ret: o.ret } : { ret: o.ret, text: o.text };
         if (o.hooks !== undefined) p.hooks[o.step] = o.hooks;
+        if (o.race) {
+          const model = p.until.get(o.step) ?? '';
+          p.races.push({ step: o.step, iterations: o.race.iterations, counts: o.race.counts, model, confirmed: (o.race.counts[model] ?? 0) > 0 });
+        }
+        if (Array.isArray(o.avc)) (p.avc ??= [])[o.step] = o.avc.filter((x): x is string => typeof x === 'string');
+        if (typeof o.load === 'string') (p.loads ??= [])[o.step] = o.load;
       } else if (o.lsm_teardown !== undefined) {
         p.teardown = { events: o.lsm_teardown, pending: o.pending ?? 0, lost: o.lost ?? 0 };
       } else if (o.done) {
         this.pending.delete(o.scenario);
-        p.resolve(this.withHooks(p, { results: this.dense(p) }));
+        p.resolve(this.finish(p, { results: this.dense(p) }));
       } else if (o.error !== undefined) {
         this.pending.delete(o.scenario);
         const timedOut = /^timeout after/.test(o.error);
-        p.resolve(this.withHooks(p, timedOut ? { results: this.dense(p), error: o.error, timedOut } : { results: this.dense(p), error: o.error }));
+        p.resolve(this.finish(p, timedOut ? { results: this.dense(p), error: o.error, timedOut } : { results: this.dense(p), error: o.error }));
       }
     }
+  }
+
+  /** the SELinux parts of a run, when the executor sent them, and the races */
+  private finish(p: Pending, r: KernelRun): KernelRun {
+    if (p.avc) r.avc = Array.from({ length: r.results.length }, (_, i) => p.avc![i] ?? []);
+    if (p.loads) r.loads = Array.from({ length: r.results.length }, (_, i) => p.loads![i]);
+    if (p.races.length) r.races = p.races;
+    return this.withHooks(p, r);
   }
 
   private withHooks(p: Pending, r: KernelRun): KernelRun {
@@ -429,13 +541,23 @@ export class KernelExecutor implements ScenarioRunner {
 
   /** Runs one scenario (as given: adapt it with adaptToMachine() first). */
   run(s: Scenario): Promise<KernelRun> {
-    const why = kernelUncheckable(s, { bpfLsm: this.lsmDeny });
+    const why = this.protocol ? this.protocol.uncheckable(s) : kernelUncheckable(s, { bpfLsm: this.lsmDeny });
     if (why) return Promise.resolve({ results: [], error: `unsupported: ${why}` });
     if (this.dead !== null) return Promise.resolve({ results: [], error: this.dead });
     const id = this.nextId++;
+    // race steps: repeated until the model's outcome (raceOutcomes()), the timeout grows with the bound
+    const until = raceOutcomes(s);
+    const race = until.size ? { runs: this.raceRuns, until: this.raceFull ? new Map<number, string>() : until } : undefined;
+    const timeout = this.timeoutMs + until.size * this.raceRuns * this.raceMsPerRun;
+    let text: string;
+    try {
+      text = this.protocol ? this.protocol.encode(s, id, timeout, race) : toProtocol(s, id, timeout, race);
+    } catch (e) {
+      return Promise.resolve({ results: [], error: `cannot encode: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+    }
     return new Promise((resolve) => {
-      this.pending.set(id, { n: s.steps.length, results: [], hooks: [], resolve });
-      this.child.stdin.write(toProtocol(s, id, this.timeoutMs));
+      this.pending.set(id, { n: s.steps.length, results: [], hooks: [], until, races: [], resolve });
+      this.child.stdin.write(text);
     });
   }
 

@@ -31,9 +31,13 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <grp.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/audit.h>
+#include <linux/netlink.h>
 
 /* ---------- kernel constants (defined here: distro headers are older than 6.18) ---------- */
 #ifndef __x86_64__
@@ -98,6 +102,7 @@ static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100;
 #define MAX_DEPTH 8
 #define MAX_ACTORS 32
 #define MAX_STEPS 4096
+#define MAX_POLICIES 8      /* SELinux policies of one scenario */
 #define MAX_HANDLES 4096
 #define MAX_STRING 4096      /* any decoded value */
 #define MAX_PATH_BYTES 1024  /* a path argument longer than this is refused */
@@ -143,6 +148,14 @@ static const char *errno_name(int e, char *buf, size_t n) {
   if (s) return s;
   snprintf(buf, n, "E%d", e);
   return buf;
+}
+
+/* the errno whose errno_name() is `n`, or -1 */
+static int errno_by_name(const char *n) {
+  char b[16];
+  for (int e = 1; e < 600; e++)
+    if (!strcmp(errno_name(e, b, sizeof b), n)) return e;
+  return -1;
 }
 
 /* JSON string escaping into a growing buffer */
@@ -265,7 +278,7 @@ static const struct opspec OPS[] = {
 #define NOPS ((int)(sizeof OPS / sizeof OPS[0]))
 
 struct userns_decl { char *name; int parent; /* -1 = init */ int depth; long long owner, base, count; };
-struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ };
+struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ char *context; /* SELinux context, NULL = none */ };
 struct step {
   int i, actor, op, opidx, to_actor, has_perm;
   int refused; /* RZ_*: refused by the static rules (nothing is sent to the actor) */
@@ -274,7 +287,16 @@ struct step {
   char *s[3];
   unsigned char snull[3]; /* s[k] stands for NULL (fsconfig key/value, mount data: the raw value "-") */
   long long n[8];
+  /* race=close|dup2 (PROTOCOL.md "Races"): another thread of the actor runs
+   * close(race_fd) / dup2(race_fd, race_to) while the step's syscall runs */
+  int race_op;  /* 0 none, 1 close, 2 dup2 */
+  char *race_fd, *race_to;
+  long long race_n;
+  int race_until; /* the outcome that ends the repetition: >= 0 ok, -errno; RACE_NO_UNTIL: run race_n times */
 };
+#define RACE_NO_UNTIL (-100000)
+#define RACE_MAX_N 1000000
+#define RACE_MAX_OUTCOMES 8
 
 static struct {
   long long id;
@@ -285,6 +307,11 @@ static struct {
   struct userns_decl userns[MAX_USERNS];
   struct actor_decl actors[MAX_ACTORS];
   struct step steps[MAX_STEPS];
+  /* SELinux (PROTOCOL.md "SELinux"): se = the scenario has a `selinux` line */
+  int se, se_boot; /* se_boot: index into pol, -1 = no load at boot */
+  int npol;
+  struct { long long id; int enforcing; unsigned char *data; size_t len; } pol[MAX_POLICIES];
+  unsigned char se_load[MAX_STEPS]; /* 1 + index into pol of the load before step i, 0 = none */
 } S;
 
 static uint64_t g_caps_all;
@@ -481,6 +508,28 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "reconfigure")) st->n[0] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
   }
+  st->race_until = RACE_NO_UNTIL;
+  struct kv *rk = kv_get(kvs, n, "race");
+  if (rk) {
+    if (st->op != OP_TOKEN_CREATE && st->op != OP_MAP_CREATE && st->op != OP_PROG_LOAD) return perr("op %s: no race", op);
+    if (!strcmp(rk->v, "close")) st->race_op = 1;
+    else if (!strcmp(rk->v, "dup2")) st->race_op = 2;
+    else return perr("bad race '%s'", rk->v);
+    struct kv *f = kv_get(kvs, n, "race_fd"), *t = kv_get(kvs, n, "race_to"), *rn = kv_get(kvs, n, "race_n"), *ru = kv_get(kvs, n, "race_until");
+    if (!f) return perr("race: missing key 'race_fd'");
+    st->race_fd = f->dash ? NULL : strdup(f->v);
+    st->race_to = t && !t->dash ? strdup(t->v) : NULL;
+    st->race_n = 1;
+    if (rn && (parse_num(rn->v, &st->race_n, 0) || st->race_n < 1 || st->race_n > RACE_MAX_N)) return perr("bad race_n (1..%d)", RACE_MAX_N);
+    if (ru && !ru->dash) {
+      if (!strcmp(ru->v, "ok")) st->race_until = 0;
+      else {
+        int e = errno_by_name(ru->v);
+        if (e <= 0) return perr("bad race_until '%s'", ru->v);
+        st->race_until = -e;
+      }
+    }
+  }
   /* per-CPU map values (scenario/sandbox.ts perCpuBytes(): PERCPU_HASH, PERCPU_ARRAY,
    * LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE): no memory cgroup bounds them, a scenario-level limit */
   if (st->op == OP_MAP_CREATE && (st->n[0] == 5 || st->n[0] == 6 || st->n[0] == 10 || st->n[0] == 21)) {
@@ -558,7 +607,11 @@ static int parse_decl(const char *kw, struct kv *kvs, int n) {
       a->mntns = find_actor(mv);
       if (a->mntns < 0) return perr("unknown mntns actor '%s'", mv);
     }
+    struct kv *cx = kv_get(kvs, n, "context");
+    if (cx && (!*cx->v || strspn(cx->v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.,-") != strlen(cx->v)))
+      return perr("bad context");
     if (kv_check_used(kvs, n)) return -1;
+    a->context = cx ? strdup(cx->v) : NULL;
     a->name = strdup(name);
     S.nactors++;
     return 0;
@@ -594,13 +647,90 @@ static void free_kv(struct kv *kvs, int n) {
   for (int i = 0; i < n; i++) { free(kvs[i].k); free(kvs[i].v); }
 }
 
+/* SELinux lines of a scenario (PROTOCOL.md "SELinux"): 0, or -1 with g_err set.
+ *   policy id=<n> enforcing=<0|1> data=<hex>   (a binary policy; data is not percent-encoded
+ *                                               and not bound by MAX_STRING, only by the line)
+ *   selinux boot=<policy id|->
+ *   load step=<i> policy=<id> */
+static int se_find_policy(const char *v) {
+  long long id;
+  if (parse_num(v, &id, 0)) return -1;
+  for (int k = 0; k < S.npol; k++)
+    if (S.pol[k].id == id) return k;
+  return -1;
+}
+static int parse_se_line(const char *kw, char *rest) {
+  if (!strcmp(kw, "policy")) {
+    if (S.npol >= MAX_POLICIES) return perr("limit: policies (at most %d)", MAX_POLICIES);
+    long long id = -1, enf = -1;
+    const char *hex = NULL;
+    size_t hexlen = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(rest, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+      if (!strncmp(t, "id=", 3)) { if (parse_num(t + 3, &id, 0) || id < 0) return perr("bad policy id"); }
+      else if (!strncmp(t, "enforcing=", 10)) { if (parse_num(t + 10, &enf, 0) || (enf != 0 && enf != 1)) return perr("bad enforcing"); }
+      else if (!strncmp(t, "data=", 5)) { hex = t + 5; hexlen = strlen(hex); }
+      else return perr("policy: unknown key in '%.40s'", t);
+    }
+    if (id < 0 || enf < 0 || !hex) return perr("policy needs id, enforcing and data");
+    for (int k = 0; k < S.npol; k++)
+      if (S.pol[k].id == id) return perr("duplicate policy %lld", id);
+    if (hexlen == 0 || hexlen % 2) return perr("policy data: odd or empty hex");
+    unsigned char *d = malloc(hexlen / 2);
+    if (!d) _exit(101);
+    for (size_t i = 0; i < hexlen / 2; i++) {
+      int a = hexval(hex[2 * i]), b = hexval(hex[2 * i + 1]);
+      if (a < 0 || b < 0) { free(d); return perr("policy data: not hex"); }
+      d[i] = (unsigned char)(a * 16 + b);
+    }
+    S.pol[S.npol].id = id;
+    S.pol[S.npol].enforcing = (int)enf;
+    S.pol[S.npol].data = d;
+    S.pol[S.npol].len = hexlen / 2;
+    S.npol++;
+    return 0;
+  }
+  struct kv kvs[MAX_KV];
+  int n, bad = split_kv(rest, kvs, &n);
+  if (!bad && !strcmp(kw, "selinux")) {
+    const char *b = req_str(kvs, n, "boot");
+    struct kv *bk = kv_get(kvs, n, "boot");
+    if (!b || !bk) bad = -1;
+    else if (bk->dash) S.se_boot = -1;
+    else if ((S.se_boot = se_find_policy(b)) < 0) bad = perr("unknown policy '%s'", b);
+    if (!bad) bad = kv_check_used(kvs, n);
+    if (!bad) S.se = 1;
+  } else if (!bad) { /* load */
+    long long i;
+    const char *pv = NULL;
+    if (req_num(kvs, n, "step", &i, 0)) bad = -1;
+    else if (i < 0 || i >= MAX_STEPS) bad = perr("load: bad step");
+    else if (!(pv = req_str(kvs, n, "policy"))) bad = -1;
+    else {
+      int k = se_find_policy(pv);
+      if (k < 0) bad = perr("unknown policy '%s'", pv);
+      else S.se_load[i] = (unsigned char)(k + 1);
+    }
+    if (!bad) bad = kv_check_used(kvs, n);
+  }
+  free_kv(kvs, n);
+  return bad;
+}
+
 static void reset_scenario(void) {
   for (int i = 0; i < S.nuserns; i++) free(S.userns[i].name);
-  for (int i = 0; i < S.nactors; i++) free(S.actors[i].name);
+  for (int i = 0; i < S.nactors; i++) { free(S.actors[i].name); free(S.actors[i].context); S.actors[i].context = NULL; }
+  for (int i = 0; i < S.npol; i++) free(S.pol[i].data);
+  S.npol = 0;
+  S.se = 0;
+  S.se_boot = -1;
+  memset(S.se_load, 0, sizeof S.se_load);
   for (int i = 0; i < S.nsteps; i++) {
     struct step *st = &S.steps[i];
     free(st->as);
     for (int j = 0; j < 3; j++) { free(st->h[j]); free(st->s[j]); }
+    free(st->race_fd);
+    free(st->race_to);
   }
   S.nuserns = S.nactors = S.nsteps = 0;
   S.percpu = 0;
@@ -614,6 +744,8 @@ struct cmd {
   long long n[8];
   int slen[3]; /* -1 = NULL */
   int ndev;    /* the scenario's superblocks (st_dev), uint64_t each, follow the struct */
+  int race_op, race_fd, race_to, race_until;
+  long long race_n;
 };
 struct reply {
   int ret;       /* >= 0 or -errno */
@@ -622,6 +754,11 @@ struct reply {
   unsigned long long dev; /* fsmount / mount: st_dev of the new fd */
   int textlen;
   int pad2;
+  /* a race step: iterations run, the other thread's last result, outcomes seen (ret, count) */
+  long long race_iters;
+  int race_thread_ret, race_nk;
+  int race_ret[RACE_MAX_OUTCOMES];
+  long long race_cnt[RACE_MAX_OUTCOMES];
 };
 #define MSG_MAX (1 << 17)
 
@@ -771,6 +908,13 @@ static int helper_call(int op, int dirfd, const char *path, struct reply *rp) {
   pid_t pid = fork();
   if (pid < 0) { rp->refused = RZ_CHECK; return 0; }
   if (pid == 0) {
+    /* the actor's fd table has no free number below RLIMIT_NOFILE: the real
+     * call below must meet the same full table (a kernel that reserves the
+     * fd before the lookup says EMFILE, vm/NOTES.md) */
+    struct rlimit rl;
+    int full = getrlimit(RLIMIT_NOFILE, &rl) == 0;
+    for (int f = 0; full && f < (int)(rl.rlim_cur < (rlim_t)CTL_FD ? rl.rlim_cur : (rlim_t)CTL_FD); f++)
+      if (fcntl(f, F_GETFD) < 0 && errno == EBADF) full = 0;
     close_all_but(dirfd, HELP_B);
     struct helper_msg m = {0, RZ_NONE};
     int passfd = -1;
@@ -784,6 +928,8 @@ static int helper_call(int op, int dirfd, const char *path, struct reply *rp) {
       else if (e == EMFILE && op == OP_MKDIR) m.refused = RZ_CHECK; /* RLIMIT_NOFILE 0: cannot resolve */
       else {
         /* the real call on the path string, only to learn the kernel's errno in its order */
+        if (full)
+          while (fcntl(HELP_B, F_DUPFD, 0) >= 0) {}
         long r;
         if (op == OP_MKDIR) r = mkdirat(dirfd, path, 0755);
         else if (op == OP_OPEN_TREE) r = syscall(NR_open_tree, dirfd, path, X_OPEN_TREE_CLONE);
@@ -1028,6 +1174,80 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   }
 }
 
+/* ---------- races (PROTOCOL.md "Races") ----------
+ * A second thread of the actor (same fd table, as the model's thread_of actor)
+ * runs close(fd) or dup2(fd, to) while the step's syscall runs. The pair is
+ * repeated up to race_n times, until the outcome is race_until: before each
+ * repetition the raced fd number is restored from a copy kept at the top of
+ * the fd table (RLIMIT_NOFILE - 1, above anything the scenario allocates
+ * unless its table is full) and a new fd of the previous repetition is closed,
+ * so every repetition starts from the step's state. The last repetition's
+ * state is the step's result. */
+static struct {
+  atomic_int gen, done;
+  int op, fd, to, ret;
+} g_race;
+
+static void *race_thread(void *arg) {
+  (void)arg;
+  int seen = 0;
+  for (;;) {
+    int g;
+    for (unsigned spins = 0; (g = atomic_load_explicit(&g_race.gen, memory_order_acquire)) == seen; spins++)
+      if (spins > 100000) sched_yield(); /* the main thread is not running: let it */
+    if (g < 0) return NULL;
+    seen = g;
+    /* a delay that changes with the repetition sweeps the window between the
+     * syscall's entry and the kernel's second look at the fd */
+    for (volatile int d = 0; d < (g * 37) % 1024; d++) {}
+    /* dup2 onto a handle not open here: the lowest free number >= 3, as OP_DUP2 */
+    int to = g_race.to >= 0 ? g_race.to : lowest_free_fd();
+    g_race.ret = g_race.op == 1 ? R(close(g_race.fd)) : to < 0 ? to : R(dup2(g_race.fd, to));
+    atomic_store_explicit(&g_race.done, g, memory_order_release);
+  }
+}
+
+static int race_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *text) {
+  int target = c->race_op == 1 ? c->race_fd : c->race_to;
+  struct rlimit rl;
+  int save = -1;
+  long long n = c->race_n;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= 4 && fcntl(target, F_GETFD) >= 0)
+    save = fcntl(target, F_DUPFD_CLOEXEC, (int)(rl.rlim_cur > 4096 ? 4096 : rl.rlim_cur) - 1);
+  if (save < 0) n = 1; /* nothing to restore from: the race runs once */
+  g_race.op = c->race_op;
+  g_race.fd = c->race_fd;
+  g_race.to = c->race_to;
+  atomic_store(&g_race.gen, 0);
+  atomic_store(&g_race.done, 0);
+  pthread_t th;
+  if (pthread_create(&th, NULL, race_thread, NULL) != 0) {
+    if (save >= 0) close(save);
+    return -EAGAIN;
+  }
+  int r = 0;
+  long long i;
+  for (i = 1; i <= n; i++) {
+    if (i > 1) dup2(save, target);
+    text->len = 0;
+    atomic_store_explicit(&g_race.gen, (int)i, memory_order_release);
+    r = actor_exec(c, str, rp, text);
+    while (atomic_load_explicit(&g_race.done, memory_order_acquire) != (int)i) sched_yield();
+    int o = r >= 0 ? 0 : r, k = 0; /* the outcome: ok or -errno */
+    while (k < rp->race_nk && rp->race_ret[k] != o) k++;
+    if (k == rp->race_nk && k < RACE_MAX_OUTCOMES) { rp->race_ret[k] = o; rp->race_cnt[k] = 0; rp->race_nk++; }
+    if (k < RACE_MAX_OUTCOMES) rp->race_cnt[k]++;
+    if (o == c->race_until || i == n) break;
+    if (r >= 0) close(r);
+  }
+  atomic_store_explicit(&g_race.gen, -1, memory_order_release);
+  pthread_join(th, NULL);
+  if (save >= 0) close(save);
+  rp->race_iters = i > n ? n : i;
+  rp->race_thread_ret = g_race.ret;
+  return r;
+}
+
 /* one fd as SCM_RIGHTS ancillary data of mh (u must outlive the sendmsg) */
 union fdbuf { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; };
 static void attach_fd(struct msghdr *mh, union fdbuf *u, int fd) {
@@ -1125,7 +1345,7 @@ static void __attribute__((noreturn)) actor_loop(void) {
       continue;
     }
     if (rfd >= 0) close(rfd);
-    rp.ret = actor_exec(c, str, &rp, &text);
+    rp.ret = c->race_op ? race_exec(c, str, &rp, &text) : actor_exec(c, str, &rp, &text);
     send_reply(CTL_FD, &rp, text.p, text.len, -1);
   }
 }
@@ -1287,6 +1507,146 @@ static void create_userns(int k) {
   close(sp[0]); /* creator exits */
 }
 
+/* ---------- SELinux and audit (PROTOCOL.md "SELinux"; vm/selinux/README.md) ----------
+ * Used only by scenarios with a `selinux` line (the VM oracle's guest). main loads the boot
+ * policy with one write to /sys/fs/selinux/load, sets enforce, moves itself into the harness
+ * domain and registers as the audit daemon (once per guest, AUDIT_SET with its own pid); the
+ * leader inherits that socket, and after every step sends a marker (AUDIT_USER_AVC) and reads
+ * records until the marker comes back: kauditd delivers its one queue in order, so every record
+ * the step logged is in between (no sleeps, no printk ratelimit). Actors write their context
+ * to /proc/self/attr/current (one write) after their userns/uid/capability set-up. */
+#define SE_HARNESS "bpftc_u:bpftc_r:bpftc_harness_t"
+static int g_audit = -1; /* NETLINK_AUDIT socket of main (the audit daemon), inherited by the leader */
+static unsigned g_mark_seq;
+
+/* open, one write(), close: -errno or 0 */
+static int se_write1(const char *path, const void *p, size_t n) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  ssize_t w = write(fd, p, n);
+  int e = w < 0 ? -errno : (size_t)w != n ? -EIO : 0;
+  close(fd);
+  return e;
+}
+
+/* sel_write_load() with the whole binary, then sel_write_enforce() when the load succeeded */
+static int se_load_policy(int k) {
+  int e = se_write1("/sys/fs/selinux/load", S.pol[k].data, S.pol[k].len);
+  if (e) return e;
+  return se_write1("/sys/fs/selinux/enforce", S.pol[k].enforcing ? "1" : "0", 1);
+}
+
+static int se_setcon(const char *ctx) { return se_write1("/proc/self/attr/current", ctx, strlen(ctx)); }
+
+static int audit_send(int type, const void *data, size_t len, int flags) {
+  char buf[NLMSG_SPACE(sizeof(struct audit_status)) + 128];
+  if (len > sizeof buf - NLMSG_HDRLEN) return -EINVAL;
+  memset(buf, 0, sizeof buf);
+  struct nlmsghdr *h = (struct nlmsghdr *)buf;
+  h->nlmsg_len = (uint32_t)NLMSG_LENGTH(len);
+  h->nlmsg_type = (uint16_t)type;
+  h->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
+  h->nlmsg_seq = ++g_mark_seq;
+  memcpy(NLMSG_DATA(h), data, len);
+  struct sockaddr_nl to = {.nl_family = AF_NETLINK};
+  if (sendto(g_audit, buf, h->nlmsg_len, 0, (struct sockaddr *)&to, sizeof to) < 0) return -errno;
+  return 0;
+}
+
+/* one datagram: its type, data and data length (audit records carry nlmsg_len = payload
+ * length, kernel/audit.c audit_log_end(), so the datagram length is used instead) */
+static ssize_t audit_recv(char *buf, size_t n, int timeout_ms, int *type, const char **data) {
+  for (;;) {
+    struct pollfd pf = {g_audit, POLLIN, 0};
+    int r = poll(&pf, 1, timeout_ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) return -ETIMEDOUT;
+    if (r < 0) return -errno;
+    ssize_t got = recv(g_audit, buf, n, 0);
+    if (got < 0 && (errno == EINTR || errno == ENOBUFS)) continue;
+    if (got < 0) return -errno;
+    if ((size_t)got < NLMSG_HDRLEN) continue;
+    *type = ((struct nlmsghdr *)buf)->nlmsg_type;
+    *data = buf + NLMSG_HDRLEN;
+    return got - (ssize_t)NLMSG_HDRLEN;
+  }
+}
+
+/* main: become the audit daemon (once) */
+static int audit_open(void) {
+  if (g_audit >= 0) return 0;
+  int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+  if (s < 0) return -errno;
+  int big = 4 << 20;
+  setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
+  g_audit = move_fd_high(s, HIGH_FD + 64);
+  if (g_audit < 0) { close(s); return -EMFILE; }
+  struct audit_status st;
+  memset(&st, 0, sizeof st);
+  st.mask = AUDIT_STATUS_PID | AUDIT_STATUS_BACKLOG_LIMIT;
+  st.pid = (uint32_t)getpid();
+  st.backlog_limit = 8192;
+  int e = audit_send(AUDIT_SET, &st, sizeof st, NLM_F_ACK);
+  static char buf[8192];
+  while (!e) {
+    int type;
+    const char *d;
+    ssize_t n = audit_recv(buf, sizeof buf, 5000, &type, &d);
+    if (n < 0) { e = (int)n; break; }
+    if (type == NLMSG_ERROR && (size_t)n >= sizeof(struct nlmsgerr)) { e = ((const struct nlmsgerr *)d)->error; break; }
+  }
+  if (e) { close(g_audit); g_audit = -1; }
+  return e;
+}
+
+/* leader: a marker, then every record up to it; AVC records (AUDIT_AVC) go to *avc as JSON
+ * strings separated by commas (avc NULL: dropped). 0, or -errno (-ETIMEDOUT: no marker in 5 s) */
+static int audit_drain(struct sbuf *avc) {
+  if (g_audit < 0) return 0;
+  char mark[64];
+  snprintf(mark, sizeof mark, "bpftc-mark-%d-%u", (int)getpid(), g_mark_seq + 1);
+  int e = audit_send(AUDIT_USER_AVC, mark, strlen(mark) + 1, 0);
+  if (e) return e;
+  static char buf[1 << 16];
+  int first = 1, resent = 0;
+  for (;;) {
+    int type;
+    const char *d;
+    ssize_t n = audit_recv(buf, sizeof buf, 5000, &type, &d);
+    /* a flood (a race step repeated thousands of times) can overflow the
+     * audit backlog and drop the marker with it: send it again, a few times */
+    if (n == -ETIMEDOUT && resent < 5) {
+      resent++;
+      if ((e = audit_send(AUDIT_USER_AVC, mark, strlen(mark) + 1, 0))) return e;
+      continue;
+    }
+    if (n < 0) return (int)n;
+    if (type == NLMSG_ERROR && (size_t)n >= sizeof(struct nlmsgerr)) {
+      int err = ((const struct nlmsgerr *)d)->error;
+      if (err) return err; /* the marker was refused */
+      continue;
+    }
+    size_t dl = strnlen(d, (size_t)n);
+    if (type == AUDIT_USER_AVC && memmem(d, dl, mark, strlen(mark))) return 0;
+    if (type == AUDIT_AVC && avc) {
+      if (!first) sb_puts(avc, ",");
+      first = 0;
+      sb_json_str(avc, d, dl);
+    }
+  }
+}
+
+/* main, before the scenario's leader is forked: the boot policy, the harness domain, the
+ * audit daemon. NULL, or what failed (with *err) */
+static const char *se_main_setup(int *err) {
+  if (S.se_boot >= 0) {
+    if ((*err = -se_load_policy(S.se_boot))) return "selinux load";
+    if ((*err = -se_setcon(SE_HARNESS))) return "selinux harness context";
+  }
+  if ((*err = -audit_open())) return "audit daemon";
+  return NULL;
+}
+
 static void __attribute__((noreturn)) actor_child(int k, int ctl) {
   struct actor_decl *a = &S.actors[k];
   const char *stage;
@@ -1330,6 +1690,12 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
   }
   stage = "capset";
   if (capset64(a->caps, a->caps, 0) < 0) goto fail;
+  if (a->context) {
+    /* SELinux: the actor's domain, after its userns/uid/capability set-up (one write) */
+    stage = "selinux context";
+    int e = se_setcon(a->context);
+    if (e) { errno = -e; goto fail; }
+  }
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   /* fd table: 0,1,2 = /dev/null, control socket at CTL_FD, helper pair at HELP_A/HELP_B, nothing else */
   if (dup2(ctl, CTL_FD) < 0) _exit(4);
@@ -1503,11 +1869,18 @@ static int lt_parse_deny(struct kv *kvs, int n) { (void)kvs; (void)n; return per
 #endif
 
 static void run_steps(void) {
-  struct sbuf out = {0}, text = {0};
+  struct sbuf out = {0}, text = {0}, avc = {0};
   g_nowned = 0;
   for (int si = 0; si < S.nsteps; si++) {
     struct step *st = &S.steps[si];
     int k = st->actor;
+    int load = 1; /* 1: no policy load before this step, else its result (0 or -errno) */
+    if (S.se && S.se_load[si]) {
+      /* a policy_load step action: right before the step's syscall, by the harness */
+      load = se_load_policy(S.se_load[si] - 1);
+      int e = audit_drain(NULL);
+      if (e) leader_fail("audit marker (policy load)", -e);
+    }
     if (st->refused) { emit_refused(&out, st->i, st->refused); continue; } /* static rule: nothing is done */
     lt_before_step(si);
     struct cmd c;
@@ -1517,6 +1890,14 @@ static void run_steps(void) {
     c.fd[0] = resolve(st->h[0], k);
     c.fd[1] = st->h[1] ? resolve(st->h[1], k) : 0;
     c.fd[2] = -1;
+    c.race_op = st->race_op;
+    if (st->race_op) {
+      c.race_fd = resolve(st->race_fd, k);
+      struct binding *rb = bind_find(st->race_to);
+      c.race_to = (rb && rb->actor == k) ? rb->fd : -1; /* as OP_DUP2's to= */
+      c.race_n = st->race_n;
+      c.race_until = st->race_until;
+    }
     const char *s[3] = {NULL, NULL, NULL};
     char dir[64];
     int ret = 0, btf_id = 0, newfd_actor = k;
@@ -1589,7 +1970,9 @@ static void run_steps(void) {
         if (b && b->actor == k) btf_id = b->btf_id;
       }
     }
-    /* handle bookkeeping */
+    /* handle bookkeeping: the other thread's close / dup2 first (it ran
+     * before the step returned), then the step's own */
+    if (st->race_op && rp.race_thread_ret >= 0) bind_drop_fd(k, st->race_op == 1 ? c.race_fd : rp.race_thread_ret);
     if (ret >= 0) {
       if (st->op == OP_CLOSE) bind_drop_fd(k, c.fd[0]);
       if (st->op == OP_DUP2 && ret != c.fd[0]) bind_drop_fd(k, ret);
@@ -1598,13 +1981,30 @@ static void run_steps(void) {
         if (st->as) bind_set(st->as, newfd_actor, ret, btf_id);
       }
     }
+    avc.len = 0;
+    if (S.se) {
+      int e = audit_drain(&avc);
+      if (e) leader_fail("audit marker", -e);
+    }
     out.len = 0;
     char eb[16];
     sb_printf(&out, "{\"scenario\":%lld,\"step\":%d,\"ret\":\"%s\"", S.id, st->i,
               ret >= 0 ? "ok" : errno_name(-ret, eb, sizeof eb));
+    if (S.se) {
+      sb_puts(&out, ",\"avc\":[");
+      if (avc.len) sb_putn(&out, avc.p, avc.len);
+      sb_puts(&out, "]");
+      if (load != 1) sb_printf(&out, ",\"load\":\"%s\"", load == 0 ? "ok" : errno_name(-load, eb, sizeof eb));
+    }
     if (ret >= 0 && (st->op == OP_MOUNTINFO || st->op == OP_TOKEN_FDINFO || st->op == OP_OBJ_GET_INFO)) {
       sb_puts(&out, ",\"text\":");
       sb_json_str(&out, text.p ? text.p : "", text.len);
+    }
+    if (st->race_op) {
+      sb_printf(&out, ",\"race\":{\"iterations\":%lld,\"counts\":{", rp.race_iters);
+      for (int j = 0; j < rp.race_nk && j < RACE_MAX_OUTCOMES; j++)
+        sb_printf(&out, "%s\"%s\":%lld", j ? "," : "", rp.race_ret[j] >= 0 ? "ok" : errno_name(-rp.race_ret[j], eb, sizeof eb), rp.race_cnt[j]);
+      sb_puts(&out, "}}");
     }
     lt_after_step(&out, st->op == OP_BTF_LOAD && ret >= 0);
     sb_puts(&out, "}");
@@ -1666,6 +2066,11 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
   }
   for (int k = 0; k < S.nactors; k++) actor_wait_ready(k);
   (void)needed;
+  /* SELinux: the set-up's records (the harness's) are not a step's */
+  if (S.se) {
+    int e = audit_drain(NULL);
+    if (e) leader_fail("audit marker (set-up)", -e);
+  }
   lt_scenario_start();
   run_steps();
   lt_teardown();
@@ -1906,6 +2311,16 @@ static void print_error(long long id, int with_id, const char *msg) {
 
 static void run_scenario(void) {
   int dp[2];
+  if (S.se) {
+    int e = 0;
+    const char *what = se_main_setup(&e);
+    if (what) {
+      char m[128], eb[16];
+      snprintf(m, sizeof m, "setup: %s: %s", what, errno_name(e, eb, sizeof eb));
+      print_error(S.id, 1, m);
+      return;
+    }
+  }
   if (pipe2(dp, O_CLOEXEC) < 0) { print_error(S.id, 1, "pipe failed"); return; }
   cg_create();
   pid_t parent = getpid();
@@ -2088,6 +2503,17 @@ int main(void) {
       if (!S.active) { print_error(0, 0, "run without scenario"); continue; }
       if (!S.bad) run_scenario();
       reset_scenario();
+      continue;
+    }
+    if (!strcmp(kw, "policy") || !strcmp(kw, "selinux") || !strcmp(kw, "load")) {
+      if (!S.active) { print_error(0, 0, "declaration outside a scenario"); continue; }
+      if (S.bad) continue;
+      if (parse_se_line(kw, rest)) {
+        char m[700];
+        snprintf(m, sizeof m, "line %d: %s", lineno, g_err);
+        print_error(S.id, 1, m);
+        S.bad = 1;
+      }
       continue;
     }
     if (!strcmp(kw, "userns") || !strcmp(kw, "actor") || !strcmp(kw, "step") || !strcmp(kw, "lsm_deny")) {

@@ -31,15 +31,16 @@ function withSteps(s: Scenario, steps: Step[]): Scenario {
 export async function shrinkDisagreement(
   s: Scenario,
   ex: Pick<ScenarioRunner, 'run'>,
-  opts: { maxTests?: number; start?: Comparison } = {},
+  opts: { maxTests?: number; start?: Comparison; compare?: (s: Scenario, r: KernelRun) => Comparison } = {},
 ): Promise<ShrinkResult | null> {
   const maxTests = opts.maxTests ?? 2000;
+  const compare = opts.compare ?? compareWithKernel;
   let tests = 0;
   const test = async (cands: Scenario[]): Promise<Array<Disagree | null>> => {
     tests += cands.length;
     const runs = await Promise.all(cands.map((c) => ex.run(c)));
     return runs.map((r, i) => {
-      const c = compareWithKernel(cands[i]!, r);
+      const c = compare(cands[i]!, r);
       return c.kind === 'disagree' ? c : null;
     });
   };

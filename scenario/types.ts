@@ -216,7 +216,18 @@ export interface ScenarioMeta {
    *  profile or another; how often a framework event occurs in the run; or
    *  the result of one step (0-based) */
   shows?: Array<{ property: string; profile?: string; violated_at?: number } | { event: string; count: number; profile?: string } | { step: number; ret: Result; text?: string; profile?: string }>;
+  /** a kernel bug the scenario triggers on these kernels (their `uname -r`
+   *  prefixes): the VM oracle reports the guest's death as expected there */
+  kernel_bug?: { id: string; kernels: string[]; expect: string; at_step?: number; oops?: string };
+  /** on which real kernels the finding was checked (corpus/findings.test.ts):
+   *  by kernel ("6.18-host", "6.12+v7-vm", "7.3.4-vm") the outcome and a note */
+  kernels?: Record<string, { outcome: KernelOutcome; note?: string }>;
 }
+
+/** a finding on one real kernel: the trace shows it; the kernel does otherwise
+ *  (e.g. the merged code fixed it); it cannot be run there (model-only layer,
+ *  the code is not in that kernel) */
+export type KernelOutcome = 'reproduced' | 'does-not-hold' | 'not-applicable' | 'not-run';
 
 /** FINDINGS.md verdict classes */
 export type FindingVerdict = 'contradicts-text' | 'latent' | 'pre-existing' | 'design-decision' | 'design-question' | 'withdrawn';

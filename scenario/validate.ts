@@ -159,6 +159,7 @@ function checkStrings(v: Json, root: string): void {
   }
 }
 
+const KERNEL_OUTCOMES = ['reproduced', 'does-not-hold', 'not-applicable', 'not-run'];
 const VERDICT_CLASSES = ['contradicts-text', 'latent', 'pre-existing', 'design-decision', 'design-question', 'withdrawn'];
 
 /** the metadata block (scenario/types.ts ScenarioMeta): every known field has its type, so
@@ -183,6 +184,25 @@ function checkMeta(m: Json, path: string): void {
       str(r, 'ret', rp);
       str(r, 'text', rp, true);
     });
+  }
+  if (m.kernel_bug !== undefined) {
+    const b = m.kernel_bug;
+    const bp = `${path}.kernel_bug`;
+    if (!isObj(b)) fail(bp, 'expected {"id", "kernels": [...], "expect", "at_step"?, "oops"?}');
+    str(b, 'id', bp);
+    str(b, 'expect', bp);
+    str(b, 'oops', bp, true);
+    strList(b.kernels, `${bp}.kernels`);
+    if (b.at_step !== undefined && (typeof b.at_step !== 'number' || !Number.isSafeInteger(b.at_step))) fail(`${bp}.at_step`, 'expected an integer');
+  }
+  if (m.kernels !== undefined) {
+    const kp = `${path}.kernels`;
+    if (!isObj(m.kernels)) fail(kp, 'expected {"<kernel>": {"outcome", "note"?}, ...}');
+    for (const [k, v] of Object.entries(m.kernels)) {
+      if (!isObj(v)) fail(`${kp}.${k}`, 'expected {"outcome", "note"?}');
+      oneOf(v.outcome, `${kp}.${k}.outcome`, KERNEL_OUTCOMES);
+      str(v, 'note', `${kp}.${k}`, true);
+    }
   }
   if (m.shows !== undefined) {
     if (!Array.isArray(m.shows)) fail(`${path}.shows`, 'expected a list');

@@ -25,6 +25,8 @@ describe('bpftc vm: every mistake is one line', () => {
     expect((await bpftc('run', 'corpus/kernel/000-token-create-attr-size-4097-e2big.json', '--vm')).err).toMatch(/--vm needs --kernel/);
     expect((await bpftc('oracle', '--vm', '--kernel', '/nonexistent/bzImage')).err).toMatch(/no kernel image/);
     expect((await bpftc('oracle', '--kernel', 'x')).err).toMatch(/go with --vm/);
+    expect((await bpftc('oracle', '--vms', '2')).err).toMatch(/go with --vm/);
+    expect((await bpftc('oracle', '--vm', '--kernel', 'x', '--vms', '0')).code).toBe(2);
     expect((await bpftc('oracle', '--vm', '--kernel', 'x', '--profile', 'selinux-token-merged')).err).toMatch(/not there yet/);
   });
 

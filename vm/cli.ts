@@ -5,11 +5,15 @@ import { existsSync } from 'node:fs';
 import { UsageError, parseArgs } from '../cli/args.ts';
 import { AptError } from './apt.ts';
 import { BuildError, LSMS, type Lsm, PACKAGES, buildKernel } from './build.ts';
-import { ImageError, featuresFromConfig, featuresFromGuest, readImage, type Feature } from './kconfig.ts';
+import { ImageError, featuresFromConfig, featuresFromGuest, imageKconfig, readImage, type Feature } from './kconfig.ts';
+import { HOST_CONFIG, type KernelConfigFacts, formatKconfig } from '../model/kconfig.ts';
+import { findProfile, withKconfig } from '../model/profile.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
-import { RebootingVm } from './pool.ts';
-import type { Probe } from '../oracle/driver.ts';
+import { RebootingVm, VmPool, crashLine } from './pool.ts';
+import type { Probe, ScenarioProtocol } from '../oracle/driver.ts';
 import { PatchError } from './patch.ts';
+import { raceOptions } from '../cli/main.ts';
 
 type Out = (line: string) => void;
 const errOut: Out = (l) => console.error(l);
@@ -134,7 +138,17 @@ export interface Guest {
   probe: Probe;
   accel: string;
   bootSeconds: number;
-  runner: RebootingVm;
+  runner: VmPool;
+  /** guests running in parallel */
+  vms: number;
+  /** the image's config facts (null: no embedded config, the host's assumed) */
+  kconfig: KernelConfigFacts | null;
+  /** why kconfig is null */
+  kconfigWhy?: string;
+  /** the scenario with its core profile on this image's config facts
+   *  (`<profile>+kconfig:<facts>`, model/kconfig.ts); unchanged when the
+   *  facts are the 6.18 host's or unknown, or the profile has an LSM set-up */
+  withFacts: (s: Scenario, profile?: string) => Scenario;
   /** "VM 7.3.4 (tcg)" */
   label: string;
   /** what the guest's deaths and the crashing scenarios were, for the report */
@@ -143,27 +157,50 @@ export interface Guest {
 }
 
 /** skip when the VM oracle cannot run here (no qemu, no image, no static
- *  busybox), error when the boot fails */
-export async function openVm(image: string | undefined, opts: { cpus?: number } = {}): Promise<Guest | { skip: string } | { error: string }> {
+ *  busybox), error when the boot fails. `vms` guests boot in parallel (default 1). */
+export async function openVm(
+  image: string | undefined,
+  opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean }; protocol?: ScenarioProtocol } = {},
+): Promise<Guest | { skip: string } | { error: string }> {
   if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
   if (!existsSync(image)) throw new UsageError(`no kernel image ${image} (bpftc vm build makes one)`);
   const missing = vmMissing(image);
   if (missing) return { skip: missing };
-  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) };
-  let vm: Vm;
-  try {
-    vm = await bootVm(boot);
-  } catch (e) {
-    if (e instanceof VmError) return { error: e.message };
-    throw e;
+  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}), ...(opts.protocol ? { protocol: opts.protocol } : {}) };
+  const n = opts.vms ?? 1;
+  const booted = await Promise.allSettled(Array.from({ length: n }, () => bootVm(boot)));
+  const failed = booted.find((b): b is PromiseRejectedResult => b.status === 'rejected');
+  if (failed) {
+    await Promise.all(booted.map((b) => (b.status === 'fulfilled' ? b.value.close() : undefined)));
+    if (failed.reason instanceof VmError) return { error: failed.reason.message };
+    throw failed.reason;
   }
-  const runner = new RebootingVm(vm, boot);
+  const vms = booted.map((b) => (b as PromiseFulfilledResult<Vm>).value);
+  let kc: ReturnType<typeof imageKconfig>;
+  try {
+    kc = imageKconfig(image);
+  } catch (e) {
+    if (!(e instanceof ImageError)) throw e;
+    kc = { facts: null, why: e.message };
+  }
+  const facts = kc.facts && formatKconfig(kc.facts) !== formatKconfig(HOST_CONFIG) ? kc.facts : null;
+  const first = vms[0]!;
+  const runner = new VmPool(vms.map((vm) => new RebootingVm(vm, boot)));
   return {
-    probe: vm.probe,
-    accel: vm.accel,
-    bootSeconds: vm.bootSeconds,
+    probe: first.probe,
+    accel: first.accel,
+    // the slowest guest's boot: the campaign starts when every guest is up
+    bootSeconds: Math.max(...vms.map((v) => v.bootSeconds)),
     runner,
-    label: `VM ${vm.probe.release} (${vm.accel})`,
+    vms: n,
+    kconfig: kc.facts,
+    ...(kc.why !== undefined ? { kconfigWhy: kc.why } : {}),
+    withFacts: (s, profile) => {
+      const base = findProfile(profile ?? s.profile ?? 'linux-6.18');
+      if (!facts || !base || base.token.kconfig !== undefined || base.lsm !== undefined || base.integrity !== undefined) return s;
+      return { ...s, profile: withKconfig(base, facts).name };
+    },
+    label: `VM ${first.probe.release} (${first.accel}${n > 1 ? `, ${n} guests` : ''})`,
     crashReport: () => {
       const lines: string[] = [];
       if (runner.deaths.length) lines.push(`the guest kernel died ${runner.deaths.length} time(s); ${runner.boots} boot(s) in all`);
@@ -175,12 +212,55 @@ export async function openVm(image: string | undefined, opts: { cpus?: number } 
   };
 }
 
+/** When some file is an SELinux scenario: the SELinux protocol for the
+ *  image's kernel tree and its comparison (vm/selinux-oracle.ts), or why not */
+async function selinuxTarget(
+  files: string[],
+  image: string | undefined,
+): Promise<null | { error: string } | { protocol: ScenarioProtocol; hooks: Pick<import('../cli/kernelrun.ts').KernelTarget, 'uncheckable' | 'compare' | 'format'> }> {
+  if (image === undefined || !existsSync(image)) return null; // openVm() says so
+  const { loadScenarioFile } = await import('../scenario/io.ts');
+  const so = await import('./selinux-oracle.ts');
+  const any = files.some((f) => {
+    try {
+      return so.isSelinuxScenario(loadScenarioFile(f));
+    } catch {
+      return false;
+    }
+  });
+  if (!any) return null;
+  let version: string;
+  try {
+    version = readImage(image).version;
+  } catch (e) {
+    if (e instanceof ImageError) return { error: e.message };
+    throw e;
+  }
+  const tree = so.treeForRelease(version);
+  if (!tree) return { error: `no cached kernel tree for ${version.split(' ')[0]} to compile the scenario's policy against (bpftc vm build extracts one)` };
+  return { protocol: so.selinuxProtocol(tree), hooks: { uncheckable: so.selinuxUncheckable, compare: so.compareSelinux, format: so.formatSelinux } };
+}
+
 /** `bpftc run FILE... --vm --kernel IMAGE [--json]` */
 export async function runVm(argv: string[], out: Out): Promise<number> {
-  const { flags, positional } = parseArgs(argv, { vm: 'bool', kernel: 'string', json: 'bool' });
+  const { flags, positional } = parseArgs(argv, { vm: 'bool', kernel: 'string', json: 'bool', cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool' });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
   for (const f of positional) if (!existsSync(f)) throw new UsageError(`${f}: cannot read (ENOENT)`);
-  const vm = await openVm(flags.kernel as string | undefined);
+  // race steps need a second CPU to race on: an SMP guest unless --cpus says otherwise
+  const { loadScenarioFile } = await import('../scenario/io.ts');
+  const racy = positional.some((f) => {
+    try {
+      return loadScenarioFile(f).steps.some((st) => 'race' in st && st.race !== undefined);
+    } catch {
+      return false; // reported with its reason by runOnKernelCommand
+    }
+  });
+  const cpus = (flags.cpus as number | undefined) ?? (racy ? 2 : 1);
+  // SELinux scenarios: their policies compiled for the image's kernel tree
+  // and streamed to the guest (vm/selinux-oracle.ts)
+  const se = await selinuxTarget(positional, flags.kernel as string | undefined);
+  if (se && 'error' in se) throw new UsageError(se.error);
+  const vm = await openVm(flags.kernel as string | undefined, { cpus, race: raceOptions(flags), ...(se ? { protocol: se.protocol } : {}) });
   if ('skip' in vm) {
     out(flags.json ? JSON.stringify({ skipped: vm.skip }) : `skipped: ${vm.skip}`);
     return 0;
@@ -192,11 +272,15 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
   try {
     const { runOnKernelCommand } = await import('../cli/kernelrun.ts');
     const r = await runOnKernelCommand(positional, flags.json === true, out, {
+      adapt: (s) => vm.withFacts(s),
+      ...(se ? se.hooks : {}),
       probe: vm.probe,
       label: vm.label,
       run: (ss) => Promise.all(ss.map((s) => vm.runner.run(s))),
     });
-    if (!flags.json) for (const l of vm.crashReport()) out(l);
+    // one line per crash (the details are in `bpftc oracle --vm`'s report)
+    if (!flags.json)
+      for (const c of vm.runner.crashes) out(crashLine(c, vm.probe.release));
     return r !== 0 ? r : vm.runner.deaths.length ? 1 : 0;
   } finally {
     await vm.close();

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gunzipSync, constants as zc } from 'node:zlib';
+import { HOST_CONFIG, type KernelConfigFacts, factsFromConfigValues } from '../model/kconfig.ts';
 
 export class ImageError extends Error {}
 
@@ -138,4 +139,22 @@ export function featuresFromGuest(facts: Record<string, string>): Feature[] {
     { name: 'perf and kprobes', ok: facts.perf === '1', evidence: fact('perf'), rulesOut: 'KPROBE/PERF_EVENT program loads' },
     { name: 'SMP', ok: Number(facts.cpus ?? '1') > 1, evidence: `${fact('cpus')} (booted with -smp ${facts.cpus ?? '1'})`, rulesOut: 'races' },
   ];
+}
+
+/** The model's kernel-config facts (model/kconfig.ts) of an image, from its
+ *  embedded config; null when it has none (the model then assumes the 6.18
+ *  host's config, and the report says so). */
+export function imageKconfig(path: string): { facts: KernelConfigFacts | null; why?: string } {
+  const info = readImage(path);
+  if (!info.config) return { facts: null, why: info.configWhy ?? 'no embedded config' };
+  return { facts: factsFromConfigValues(configValues(info.config)) };
+}
+
+/** the host's facts from /proc/config.gz, else the 6.18 host defaults */
+export function hostKconfig(): KernelConfigFacts {
+  try {
+    return factsFromConfigValues(configValues(gunzipSync(readFileSync('/proc/config.gz')).toString('utf8')));
+  } catch {
+    return HOST_CONFIG;
+  }
 }

@@ -9,16 +9,18 @@
 
 import type { KernelRun, ScenarioRunner } from '../oracle/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { type BootOptions, type Vm, bootVm } from './qemu.ts';
+import { type BootOptions, type Vm, VmError, bootVm } from './qemu.ts';
 
 export interface Crash {
   /** the scenario that crashed the kernel when run alone */
   scenario: Scenario;
   /** the console lines that say what happened (BUG, Oops, panic, ...) */
   oops: string[];
+  /** the step in flight (from 0): the first one without a result */
+  step: number;
 }
 
-const NOISE = /^\s*(R[A-Z0-9]{2}:|RSP:|RIP: 0033|Code:|FS:|CS:|CR2:|DR[0-7]:|\?|<\/?TASK>|Modules linked in|Hardware name|Kernel Offset|---\[ end)/;
+const NOISE = /^\s*(-+\[ cut here \]-+|R[A-Z0-9]{2}:|RSP:|RIP: 0033|Code:|FS:|CS:|CR2:|DR[0-7]:|\?|<\/?TASK>|Modules linked in|Hardware name|Kernel Offset|---\[ end)/;
 
 /** the lines of a console that describe a crash (after the guest was ready) */
 export function oopsExcerpt(consoleText: string, max = 8): string[] {
@@ -41,6 +43,21 @@ export function oopsExcerpt(consoleText: string, max = 8): string[] {
     if (out.length < max) out.push(l.trim());
   }
   return out;
+}
+
+/** A crash in one line: what the kernel said (the BUG/WARN/panic line and the
+ *  message before it), the step in flight, and whether the scenario expects
+ *  it on this kernel (meta.kernel_bug: a known kernel bug, e.g. K1 on 7.3.4) */
+export function crashLine(c: Crash, release: string, file?: string): string {
+  const key = c.oops.findIndex((l) => /kernel BUG at|^BUG:|^WARNING:|general protection|Kernel panic/.test(l));
+  const what = key < 0 ? c.oops.slice(0, 2) : [c.oops[key]!, ...(key > 0 ? [`after "${c.oops[key - 1]!}"`] : [])];
+  const bug = c.scenario.meta?.kernel_bug;
+  const expected = bug && bug.kernels.some((k) => release === k || release.startsWith(`${k}-`) || release.startsWith(`${k}+`))
+    ? `; expected: known kernel bug ${bug.id} on ${bug.kernels.join(', ')} (${bug.expect})`
+    : bug
+      ? `; the scenario expects it on ${bug.kernels.join(', ')} only`
+      : '';
+  return `KERNEL CRASH at step ${c.step + 1} of ${file ?? c.scenario.name ?? 'the scenario'}: ${what.join(' ') || 'the guest died'}${expected}`;
 }
 
 export class RebootingVm implements ScenarioRunner {
@@ -86,10 +103,26 @@ export class RebootingVm implements ScenarioRunner {
     return this.booting;
   }
 
+  /** a reboot failed (a loaded host, a broken image): every later run is an error with this reason */
+  private bootFailed: string | null = null;
+
+  /** live(), or the reason the guest cannot be booted again (one line) */
+  private async liveOrError(): Promise<Vm | string> {
+    if (this.bootFailed !== null) return this.bootFailed;
+    try {
+      return await this.live();
+    } catch (e) {
+      if (!(e instanceof VmError)) throw e;
+      this.bootFailed ??= `the guest could not be booted again: ${e.message.split('\n')[0]}`;
+      return this.bootFailed;
+    }
+  }
+
   async run(s: Scenario): Promise<KernelRun> {
     for (;;) {
       while (this.pendingAlone > 0) await this.aloneChain;
-      const vm = await this.live();
+      const vm = await this.liveOrError();
+      if (typeof vm === 'string') return { results: [], error: vm };
       // a death was seen while this run waited for the boot: the re-runs go first
       if (this.pendingAlone > 0) continue;
       this.runsOnGuest++;
@@ -112,14 +145,15 @@ export class RebootingVm implements ScenarioRunner {
       // at most twice: a guest that already ran other scenarios may carry
       // their damage, so a crash there is confirmed on a fresh guest
       for (;;) {
-        const vm = await this.live();
+        const vm = await this.liveOrError();
+        if (typeof vm === 'string') return { results: [], error: vm };
         const fresh = this.runsOnGuest === 0;
         this.runsOnGuest++;
         const r = await vm.executor.run(s);
         if (r.error === undefined || !vm.exited()) return r;
         if (!fresh) continue;
         const oops = oopsExcerpt(vm.console());
-        this.crashes.push({ scenario: s, oops });
+        this.crashes.push({ scenario: s, oops, step: r.results.length });
         return { results: r.results, error: `the kernel crashed: ${oops.slice(0, 2).join(' / ') || 'the guest died'}` };
       }
     } finally {
@@ -133,5 +167,53 @@ export class RebootingVm implements ScenarioRunner {
     this.closed = true;
     while (this.pendingAlone > 0) await this.aloneChain;
     await this.vm.close();
+  }
+}
+
+/** Several guests (each a RebootingVm), for `--vms N`: a scenario goes to the
+ *  guest with the fewest scenarios in flight (the lowest index on a tie). Every
+ *  scenario runs in a fresh process tree of its guest, so its result does not
+ *  depend on which guest ran it; callers that report put results back in
+ *  scenario order (oracle/campaign.ts `index`). */
+/** what VmPool needs of a guest (a RebootingVm) */
+export interface PoolGuest extends ScenarioRunner {
+  readonly boots: number;
+  readonly deaths: string[][];
+  readonly crashes: Crash[];
+}
+
+export class VmPool implements ScenarioRunner {
+  private readonly load: number[];
+
+  constructor(readonly guests: PoolGuest[]) {
+    if (!guests.length) throw new Error('VmPool needs at least one guest');
+    this.load = guests.map(() => 0);
+  }
+
+  async run(s: Scenario): Promise<KernelRun> {
+    let i = 0;
+    for (let j = 1; j < this.load.length; j++) if (this.load[j]! < this.load[i]!) i = j;
+    this.load[i]!++;
+    try {
+      return await this.guests[i]!.run(s);
+    } finally {
+      this.load[i]!--;
+    }
+  }
+
+  get boots(): number {
+    return this.guests.reduce((n, g) => n + g.boots, 0);
+  }
+
+  get deaths(): string[][] {
+    return this.guests.flatMap((g) => g.deaths);
+  }
+
+  get crashes(): Crash[] {
+    return this.guests.flatMap((g) => g.crashes);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.guests.map((g) => g.close()));
   }
 }

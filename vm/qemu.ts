@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { EXECUTOR_BIN, KernelExecutor, type LsmTraceStatus, type Probe } from '../oracle/driver.ts';
+import { EXECUTOR_BIN, KernelExecutor, RACE_RUNS, type LsmTraceStatus, type Probe, type ScenarioProtocol } from '../oracle/driver.ts';
 import { cacheRoot } from './cache.ts';
 import { GUEST_MARK, buildInitramfs, guestFacts } from './initramfs.ts';
 
@@ -104,6 +104,10 @@ export interface BootOptions {
   stallSec?: number;
   /** load the guest executor's BPF-LSM programs after the probe (`lsmtrace`, oracle/lsmtrace.c) */
   lsmTrace?: boolean;
+  /** how the guest executor repeats race steps (oracle/driver.ts) */
+  race?: { raceRuns?: number; raceFull?: boolean; raceMsPerRun?: number };
+  /** how scenarios are encoded (the SELinux oracle, vm/selinux-oracle.ts); default the host protocol */
+  protocol?: ScenarioProtocol;
 }
 
 export interface Vm {
@@ -172,7 +176,10 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
   const t0 = Date.now();
   let lastData = Date.now();
   const executor = new VmExecutor({
+    raceMsPerRun: 10,
+    ...(o.race ?? {}),
     timeoutMs: o.timeoutMs ?? 20_000,
+    ...(o.protocol ? { protocol: o.protocol } : {}),
     spawn: () => {
       child = spawn(QEMU, qemuArgs(o, accel, initrd, consoleFile), { stdio: ['pipe', 'pipe', 'pipe'] });
       child.stdout.on('data', () => {
@@ -222,7 +229,9 @@ export async function bootVm(o: BootOptions): Promise<Vm> {
   const bootSeconds = (Date.now() - t0) / 1000;
   // a guest that stops answering (a hung kernel) is killed: every pending
   // scenario then ends with the executor-exited error instead of waiting forever
-  const stallMs = (o.stallSec ?? 120) * 1000;
+  // (a race step repeated N times says nothing until it is done: the bound's share is added)
+  const raceMs = (o.race?.raceRuns ?? RACE_RUNS) * (o.race?.raceMsPerRun ?? 10);
+  const stallMs = (o.stallSec ?? 120) * 1000 + raceMs;
   const watchdog = setInterval(() => {
     if (executor.inflight > 0 && Date.now() - Math.max(lastData, executor.started) > stallMs) child?.kill('SIGKILL');
   }, 1000);

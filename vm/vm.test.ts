@@ -21,7 +21,10 @@ describe.skipIf(skip !== null)(`VM oracle${skip ? ` (skipped: ${skip})` : ''}`, 
     const pool = new RebootingVm(vm, { image: image! });
     try {
       expect(vm.facts.release).toBe(vm.probe.release);
-      const corpus = loadCorpus(new URL('../corpus/kernel', import.meta.url).pathname).slice(0, N);
+      // scenarios that trigger a known kernel bug (meta.kernel_bug, K1: it kills a 7.3.4 guest) are left out
+      const corpus = loadCorpus(new URL('../corpus/kernel', import.meta.url).pathname)
+        .filter((e) => e.scenario.meta?.kernel_bug === undefined)
+        .slice(0, N);
       const scenarios = corpus.map((e) => adaptToMachine(e.scenario, vm.probe));
       const runs = await Promise.all(scenarios.map((s) => pool.run(s)));
       const cmp = scenarios.map((s, i) => compareWithKernel(s, runs[i]!));
