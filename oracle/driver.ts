@@ -260,6 +260,9 @@ export function pct(v: string): string {
   return out;
 }
 
+/** a handle on the wire: its name, or `-` for none */
+const h = (x: string | undefined): string => (x === undefined ? '-' : pct(x));
+
 /** The protocol arguments of one step (without i/actor/op/as), from the op
  *  table (scenario/ops.ts) in its order: `key=value` under the argument's
  *  wire key; an absent argument is sent as its default, a handle as `-`, a
