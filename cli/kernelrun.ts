@@ -18,7 +18,9 @@ export interface KernelTarget {
   run: (scenarios: Scenario[]) => Promise<KernelRun[]>;
   /** the scenario as this kernel's model sees it (the VM: its config facts) */
   adapt?: (s: Scenario) => Scenario;
-  /** another protocol's rules (the VM's SELinux scenarios, vm/selinux-oracle.ts) */
+  /** the VM oracle's SELinux scenarios (vm/selinux-oracle.ts): another
+   *  checkability rule, comparison and report, and a profile override */
+  transform?: (s: Scenario) => Scenario;
   uncheckable?: (s: Scenario) => string | null;
   compare?: (s: Scenario, k: KernelRun) => Comparison;
   format?: (s: Scenario, c: Comparison, k: KernelRun) => string;
@@ -36,7 +38,7 @@ export function formatRaces(r: KernelRun): string[] {
 export async function runOnKernelCommand(files: string[], json: boolean, out: (l: string) => void, target?: KernelTarget, driver: DriverOptions = {}): Promise<number> {
   // every file is read and checked before the kernel is probed
   const loaded = files.map((f) => {
-    const s = loadScenarioFile(f);
+    const s = (target?.transform ?? ((x: Scenario) => x))(loadScenarioFile(f));
     const why = (target?.uncheckable ?? kernelUncheckable)(s);
     if (why) throw new UsageError(`${f}: cannot run on the kernel (${why})`);
     return s;
@@ -59,7 +61,17 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
     // expectation is checked where the kernel side reports a text
     const unmet = unmetExpectations(s.steps, k.results, true).map((u) => ({ step: u.step, expected: u.expected, kernel: u.got }));
     if (unmet.length) disagree++;
-    if (json) report.push({ file: files[i], verdict: c.kind, model: c.model, kernel: c.kernel, error: k.error, unmet_expectations: unmet, ...(k.races ? { races: k.races } : {}) });
+    if (json)
+      report.push({
+        file: files[i],
+        verdict: c.kind,
+        model: c.model,
+        kernel: c.kernel,
+        error: k.error,
+        unmet_expectations: unmet,
+        ...(k.races ? { races: k.races } : {}),
+        ...(c.kind === 'disagree' && c.lsmDiff ? { lsm_diff: c.lsmDiff } : {}),
+      });
     else {
       out(`${files[i]}: ${c.kind === 'agree' ? 'model and kernel agree' : c.kind === 'disagree' ? `model and kernel disagree at step ${c.first.index + 1}` : `kernel error: ${c.error}`}`);
       out(target?.format ? target.format(s, c, k) : formatSideBySide(s, c.model, k));

@@ -47,7 +47,8 @@ commands:
               --profile P (override the scenario's)  --avc (every LSM decision)  --json
               --kernel (also on the running kernel, side by side with the model; UNMET lists
               expectations the kernel does not meet)
-              --vm --kernel IMAGE (the same, on a kernel booted in QEMU)
+              --vm --kernel IMAGE [--core P|none] (the same, on a kernel booted in QEMU; with
+              SELinux, AVC decisions too)
   diff        --from P --to Q [--runs N] [--seed S] [--format text|markdown|json] [--coverage FILE]:
               the behavioural differences between two profiles, one class per root cause (the
               first changed LSM decision, or the first changed result), each with its
@@ -68,6 +69,8 @@ commands:
               disagreements shrunk and shown side by side
               --vm --kernel IMAGE [--profile P] [--vms N]: on a kernel booted in QEMU instead
               (N guests in parallel, default one per core; results in scenario order)
+              SELinux profiles load each scenario's policy there and compare AVC decisions too
+              (the model on the profile's SELinux layer over the image's core unless --core P|none)
               --lsm-trace (with --vm): BPF-LSM hook traces compared per step too
   vm          build [--source linux-source-6.12|linux-source-7.3|DIR] [--patch FILE]... [--lsm selinux,bpf]:
               a small kernel for the VM oracle, cached (prints the image's path)

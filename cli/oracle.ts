@@ -13,6 +13,7 @@ import type { Guest } from '../vm/cli.ts';
 import { type Disagreement, formatCoverageTable, runOracleCampaign } from '../oracle/campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { loadCorpus } from '../corpus/load.ts';
+import { pruneDecls } from '../scenario/reduce.ts';
 import { SIGNAL_EXIT, type StopSignal } from '../campaign/run.ts';
 import { FileError } from '../scenario/io.ts';
 import { UsageError, parseArgs, q } from './args.ts';
@@ -33,7 +34,7 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
       kernel_checkable: true,
       seed,
       date: new Date().toISOString().slice(0, 10),
-      note: `model and kernel disagree at step ${cmp.first.index + 1}`,
+      note: `model and kernel disagree at step ${cmp.first.index + 1}${cmp.lsmDiff?.[cmp.first.index]?.length ? `: ${cmp.lsmDiff[cmp.first.index]!.join('; ')}` : ''}`,
       kernel: { results: cmp.kernel },
     },
   };
@@ -43,24 +44,33 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
 export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
-    vm: 'bool', kernel: 'string', profile: 'string', coverage: 'string', 'lsm-trace': 'bool', vms: { int: [1, 16] }, cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
+    vm: 'bool', kernel: 'string', profile: 'string', core: 'string', coverage: 'string', 'lsm-trace': 'bool', vms: { int: [1, 16] }, cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
-  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined || flags.cpus !== undefined))
-    throw new UsageError('--kernel, --profile, --vms and --cpus go with --vm');
+  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined || flags.cpus !== undefined || flags.core !== undefined))
+    throw new UsageError('--kernel, --profile, --core, --vms and --cpus go with --vm');
+  const coreName = flags.core as string | undefined;
+  if (coreName !== undefined && coreName !== 'none' && !findProfile(coreName)) throw new UsageError(`unknown profile ${q(coreName)} (bpftc profiles lists them)`);
+  if (coreName !== undefined && coreName !== 'none' && findProfile(coreName)?.lsm !== undefined) throw new UsageError(`--core takes a core profile (linux-6.12, linux-7.3, ...) or none, got ${q(coreName)}`);
   const runs = runsOf(flags, 500, 'BPFTC_ORACLE_RUNS');
   const seed = seedOf(flags);
   const profileName = (flags.profile as string | undefined) ?? 'linux-6.18';
   const profile = findProfile(profileName);
   if (!profile) throw new UsageError(`unknown profile ${q(profileName)} (bpftc profiles lists them)`);
-  if (profile.integrity !== undefined || (profile.lsm?.order ?? []).some((l) => l !== 'capability' && l !== 'bpf'))
-    throw new UsageError(`profile ${profile.name} needs an LSM set-up in the guest (SELinux policy, integrity): not there yet; the VM oracle runs core profiles`);
+  const selinux = (profile.lsm?.order ?? []).includes('selinux');
+  if (profile.integrity !== undefined || (profile.lsm?.order ?? []).some((l) => l !== 'capability' && l !== 'bpf' && l !== 'selinux'))
+    throw new UsageError(`profile ${profile.name} needs an LSM set-up in the guest (integrity, IPE): not there yet; the VM oracle runs core and SELinux profiles`);
+  if (selinux && !flags.vm) throw new UsageError(`profile ${profile.name} has SELinux: it runs in a VM (--vm --kernel IMAGE)`);
   const corpusDir = (flags.corpus as string | undefined) ?? 'corpus';
   // flags, paths and every corpus file are checked before the kernel is probed
   checkInDir(`--corpus ${corpusDir}`, corpusDir);
   if (typeof flags.save === 'string') checkOutDir('--save', flags.save);
   if (typeof flags.coverage === 'string') checkOutFile('--coverage', flags.coverage);
-  const corpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable);
+  // SELinux profiles: also the corpus scenarios with an SELinux set-up that the guest can run
+  const so = selinux ? await import('../vm/selinux-oracle.ts') : null;
+  const corpus = loadCorpus(corpusDir).filter(
+    (e) => e.scenario.meta?.kernel_checkable || (so !== null && e.scenario.selinux !== undefined && so.selinuxUncheckable({ ...e.scenario, profile: profile.name }) === null),
+  );
   if (flags['lsm-trace']) {
     // the BPF-LSM hook trace (vm/lsmtrace-run.ts): the corpus scenarios with bpf_lsm_deny steps too
     if (!flags.vm) throw new UsageError('--lsm-trace goes with --vm (the host refuses BPF-LSM programs)');
@@ -90,6 +100,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
         vms,
         ...(flags.cpus !== undefined ? { cpus: flags.cpus as number } : {}),
         race: raceOptions(flags),
+        selinux,
       }) : null;
   if (vm && 'error' in vm) {
     err(`bpftc: ${vm.error}`);
@@ -108,6 +119,16 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   }
 }
 
+/** the classes of the disagreements, most frequent first */
+function classCounts(found: Disagreement[], classify: (s: Scenario, c: Disagreement['comparison']) => string): Array<[string, number]> {
+  const m = new Map<string, number>();
+  for (const d of found) {
+    const k = classify(d.shrunk?.scenario ?? d.scenario, d.shrunk?.comparison ?? d.comparison);
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
 interface CampaignArgs {
   probe: Probe;
   profile: Profile;
@@ -120,13 +141,27 @@ interface CampaignArgs {
 
 async function campaign(flags: Record<string, string | number | boolean>, out: Out, err: Out, a: CampaignArgs): Promise<number> {
   const { probe, profile, vm, corpus, runs, seed } = a;
-  const arb = scenarioArb({ profile, sysctl: probe.unprivileged_bpf_disabled, maxCommands: (flags['max-commands'] as number | undefined) ?? 30 });
+  const selinux = (profile.lsm?.order ?? []).includes('selinux');
+  // SELinux profiles: the LSM generator (contexts, policies, reloads; no races, no BPF-LSM programs)
+  const arb = scenarioArb({
+    profile,
+    sysctl: probe.unprivileged_bpf_disabled,
+    maxCommands: (flags['max-commands'] as number | undefined) ?? 30,
+    ...(selinux ? { lsm: { races: false, bpfLsm: false } } : {}),
+  });
+  const so = selinux ? await import('../vm/selinux-oracle.ts') : null;
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
   // --profile: every scenario (corpus ones too) is judged against that profile
+  const profiled = [...corpus, ...generated].map((sc) => (flags.profile !== undefined ? { ...sc, profile: profile.name } : sc));
+  // SELinux: the LSM generator adds a thread actor c1t to every world; without
+  // it (when no step uses it) the scenario runs in the guest (the executor has no threads)
   // --vm: judged on the image's kernel-config facts (vm.withFacts, model/kconfig.ts)
-  const scenarios = [...corpus, ...generated]
-    .map((sc) => (flags.profile !== undefined ? { ...sc, profile: profile.name } : sc))
-    .map((sc) => (vm ? vm.withFacts(sc) : sc));
+  const scenarios = (selinux ? profiled.map((sc) => pruneDecls(sc)) : profiled).map((sc) => (vm ? vm.withFacts(sc) : sc));
+  // the model: the SELinux layer of the profile on the kernel's own core
+  // (linux-6.12, linux-7.3) unless --core says otherwise
+  const coreFlag = flags.core as string | undefined;
+  const core = so ? (coreFlag === 'none' ? undefined : coreFlag !== undefined ? findProfile(coreFlag) : so.coreProfileFor(probe.release)) : undefined;
+  const compare = so ? so.selinuxComparer(core) : undefined;
   const t0 = Date.now();
   const found: Disagreement[] = [];
   // SIGINT / SIGTERM: the executors (and every scenario's process group) are
@@ -147,6 +182,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
       scenarios,
       probe,
       ...(vm ? { executor: vm.runner } : raceOptions(flags)),
+      ...(so && compare ? { compare, format: so.formatSelinux, uncheckable: so.selinuxUncheckable } : {}),
       shrink: !flags['no-shrink'],
       signal: stop.signal,
       onDisagreement: (d) => {
@@ -207,6 +243,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
           unsupported: res.unsupported,
           coverage: Object.fromEntries([...res.coverage].map(([op, c]) => [op, { kernel: [...c.kernel].sort(), model: [...c.model].sort() }])),
           found: found.map((d) => d.shrunk?.scenario ?? d.scenario),
+          ...(so ? { model: core ? `${profile.name}+${core.name}` : profile.name, classes: Object.fromEntries(classCounts(found, so.classifyDisagreement)) } : {}),
           saved,
         },
         null,
@@ -218,9 +255,19 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     if (vm) out(vm.kconfig ? `kernel config facts (embedded config): ${formatKconfig(vm.kconfig)}` : `kernel config facts: none (${vm.kconfigWhy ?? 'no embedded config'}); the 6.18 host's assumed`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     // a file that says kernel_checkable but is not (a race, LSM set-up, thread_of) is never executed: said, not hidden
-    if (res.unsupported) out(`${res.unsupported} corpus scenario(s) marked kernel_checkable are model-only and were not run on the kernel`);
+    if (res.unsupported)
+      out(
+        so
+          ? `${res.unsupported} scenario(s) cannot run in the guest (bpftc run --vm says why) and were not run on the kernel`
+          : `${res.unsupported} corpus scenario(s) marked kernel_checkable are model-only and were not run on the kernel`,
+      );
+    if (so) out(`model: ${profile.name}${core ? ` (its SELinux layer on the ${core.name} core)` : ''}`);
     out(formatCoverageTable(res.coverage));
     for (const d of found) out(`\nDISAGREEMENT\n${d.report}`);
+    if (so && found.length) {
+      out('\ndisagreement classes (first differing step):');
+      for (const [k, n] of classCounts(found, so.classifyDisagreement)) out(`  ${String(n).padStart(4)}  ${k}`);
+    }
     if (vm) {
       for (const l of vm.crashReport()) out(l);
       out(`${res.scenarios} scenarios in ${((Date.now() - t0) / 1000).toFixed(1)} s in the VM (boot ${vm.bootSeconds.toFixed(1)} s)`);

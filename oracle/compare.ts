@@ -4,6 +4,7 @@
 
 import type { Op, Scenario, Step, StepResult } from '../scenario/types.ts';
 import { runScenario, type ModelState } from '../model/run.ts';
+import type { Profile } from '../model/profile.ts';
 import type { KernelRun } from './driver.ts';
 import { REFUSED } from '../scenario/sandbox.ts';
 
@@ -34,9 +35,10 @@ export type Comparison =
   | { kind: 'error'; error: string; timedOut: boolean; model: StepResult[]; kernel: StepResult[] };
 
 /** Runs the model on `s` and records, per step, whether an obj_get_info fd is a token in the model. */
-export function runModel(s: Scenario): { results: StepResult[]; tokenInfo: boolean[] } {
+export function runModel(s: Scenario, profile?: Profile): { results: StepResult[]; tokenInfo: boolean[] } {
   const tokenInfo: boolean[] = [];
   const { results } = runScenario(s, {
+    ...(profile ? { profile } : {}),
     onStep: (st: ModelState, step: Step, i: number) => {
       if (step.op !== 'obj_get_info') return;
       const r = st.handles.get(step.fd);

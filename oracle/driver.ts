@@ -69,6 +69,8 @@ export interface KernelRun {
    *  made right before the step ("ok" or an errno name) */
   avc?: string[][];
   loads?: Array<string | undefined>;
+  /** the result of the boot policy's load ("ok" or an errno name) */
+  bootLoad?: string;
   /** set-up error, protocol error (e.g. a limit of oracle/SANDBOX.md), or timeout */
   error?: string;
   timedOut?: boolean;
@@ -81,8 +83,12 @@ export interface KernelRun {
  *  oracle's guest, vm/selinux-oracle.ts) are checked and encoded */
 export interface ScenarioProtocol {
   uncheckable(s: Scenario): string | null;
-  /** the protocol text (toProtocol() plus its own lines); throws a one-line Error it cannot encode */
-  encode(s: Scenario, id: number, timeoutMs: number, race?: RaceOpts): string;
+  /** work that may run ahead of the executor (compiling policies); never rejects */
+  prepare?(s: Scenario): Promise<void>;
+  /** the protocol text (toProtocol() plus its own lines); throws a one-line
+   *  Error it cannot encode. `session` is one object per executor process (what
+   *  that executor was already sent); `race`: how race steps repeat */
+  encode(s: Scenario, id: number, timeoutMs: number, session: Record<string, unknown>, race?: RaceOpts): string;
 }
 
 export interface DriverOptions {
@@ -366,6 +372,7 @@ interface OutLine {
   lsmtrace?: LsmTraceStatus;
   avc?: string[];
   load?: string;
+  boot_load?: string;
 }
 
 /** the answer to `lsmtrace`: the FUNC ids and argument counts of bpf_lsm_<hook> in the kernel's BTF */
@@ -390,6 +397,7 @@ interface Pending {
   races: RaceRun[];
   avc?: string[][];
   loads?: Array<string | undefined>;
+  bootLoad?: string;
   resolve: (r: KernelRun) => void;
 }
 
@@ -414,6 +422,7 @@ export class KernelExecutor implements ScenarioRunner {
   private readonly raceFull: boolean;
   private readonly raceMsPerRun: number;
   private readonly protocol: ScenarioProtocol | undefined;
+  private readonly session: Record<string, unknown> = {};
   private readonly exited: Promise<void>;
   private probes: Array<(p: RawProbe | undefined) => void> = [];
   private lsmWaiters: Array<(s: LsmTraceStatus | undefined) => void> = [];
@@ -474,6 +483,7 @@ export class KernelExecutor implements ScenarioRunner {
       if (o.scenario === undefined) continue;
       const p = this.pending.get(o.scenario);
       if (!p) continue;
+      if (typeof o.boot_load === 'string') p.bootLoad = o.boot_load;
       if (o.step !== undefined && o.ret !== undefined) {
         p.results[o.step] = o.text === undefined ? { ret: o.ret } : { ret: o.ret, text: o.text };
         if (o.hooks !== undefined) p.hooks[o.step] = o.hooks;
@@ -501,6 +511,7 @@ export class KernelExecutor implements ScenarioRunner {
     if (p.avc) r.avc = Array.from({ length: r.results.length }, (_, i) => p.avc![i] ?? []);
     if (p.loads) r.loads = Array.from({ length: r.results.length }, (_, i) => p.loads![i]);
     if (p.races.length) r.races = p.races;
+    if (p.bootLoad !== undefined) r.bootLoad = p.bootLoad;
     return this.withHooks(p, r);
   }
 
@@ -543,9 +554,14 @@ export class KernelExecutor implements ScenarioRunner {
   }
 
   /** Runs one scenario (as given: adapt it with adaptToMachine() first). */
-  run(s: Scenario): Promise<KernelRun> {
+  async run(s: Scenario): Promise<KernelRun> {
     const why = this.protocol ? this.protocol.uncheckable(s) : kernelUncheckable(s, { bpfLsm: this.lsmDeny });
-    if (why) return Promise.resolve({ results: [], error: `unsupported: ${why}` });
+    if (why) return { results: [], error: `unsupported: ${why}` };
+    if (this.protocol?.prepare) await this.protocol.prepare(s);
+    return this.send(s);
+  }
+
+  private send(s: Scenario): Promise<KernelRun> {
     if (this.dead !== null) return Promise.resolve({ results: [], error: this.dead });
     const id = this.nextId++;
     // race steps: repeated until the model's outcome (raceOutcomes()), the timeout grows with the bound
@@ -554,7 +570,7 @@ export class KernelExecutor implements ScenarioRunner {
     const timeout = this.timeoutMs + until.size * this.raceRuns * this.raceMsPerRun;
     let text: string;
     try {
-      text = this.protocol ? this.protocol.encode(s, id, timeout, race) : toProtocol(s, id, timeout, race);
+      text = this.protocol ? this.protocol.encode(s, id, timeout, this.session, race) : toProtocol(s, id, timeout, race);
     } catch (e) {
       return Promise.resolve({ results: [], error: `cannot encode: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
     }

@@ -102,7 +102,8 @@ static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100;
 #define MAX_DEPTH 8
 #define MAX_ACTORS 32
 #define MAX_STEPS 4096
-#define MAX_POLICIES 8      /* SELinux policies of one scenario */
+#define MAX_POLICIES 32     /* SELinux policies of one scenario */
+#define MAX_LOADS 8         /* SELinux policy loads before one step */
 #define MAX_HANDLES 4096
 #define MAX_STRING 4096      /* any decoded value */
 #define MAX_PATH_BYTES 1024  /* a path argument longer than this is refused */
@@ -237,6 +238,7 @@ enum op {
   OP_TEST_OPEN_HOST, OP_TEST_ALLOC, OP_TEST_FORKS, OP_TEST_SYMLINK, OP_TEST_BIND_HOST,
   /* internal (leader -> actor) */
   OP_RECV_FD,
+  OP_SPAWN_THREAD, /* SELinux scenarios: a thread_of actor, made by its process (see thread_spawn()) */
 };
 
 enum argkind { A_HANDLE, A_STR, A_NUM, A_HEX, A_ACTOR };
@@ -278,7 +280,7 @@ static const struct opspec OPS[] = {
 #define NOPS ((int)(sizeof OPS / sizeof OPS[0]))
 
 struct userns_decl { char *name; int parent; /* -1 = init */ int depth; long long owner, base, count; };
-struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ char *context; /* SELinux context, NULL = none */ };
+struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ char *context; /* SELinux context, NULL = none */ int thread_of; /* -1, else the actor whose fd table it shares */ };
 struct step {
   int i, actor, op, opidx, to_actor, has_perm;
   int refused; /* RZ_*: refused by the static rules (nothing is sent to the actor) */
@@ -311,7 +313,7 @@ static struct {
   int se, se_boot; /* se_boot: index into pol, -1 = no load at boot */
   int npol;
   struct { long long id; int enforcing; unsigned char *data; size_t len; } pol[MAX_POLICIES];
-  unsigned char se_load[MAX_STEPS]; /* 1 + index into pol of the load before step i, 0 = none */
+  unsigned char se_load[MAX_STEPS][MAX_LOADS]; /* 1 + index into pol of the loads before step i, in order; 0 = none */
 } S;
 
 static uint64_t g_caps_all;
@@ -607,6 +609,14 @@ static int parse_decl(const char *kw, struct kv *kvs, int n) {
       a->mntns = find_actor(mv);
       if (a->mntns < 0) return perr("unknown mntns actor '%s'", mv);
     }
+    a->thread_of = -1;
+    struct kv *th = kv_get(kvs, n, "thread_of");
+    if (th) {
+      a->thread_of = find_actor(th->v);
+      if (a->thread_of < 0) return perr("unknown thread_of actor '%s'", th->v);
+      if (S.actors[a->thread_of].thread_of >= 0) return perr("thread_of a thread_of actor");
+      if (S.actors[a->thread_of].userns != a->userns) return perr("thread_of: the userns of its process");
+    }
     struct kv *cx = kv_get(kvs, n, "context");
     if (cx && (!*cx->v || strspn(cx->v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.,-") != strlen(cx->v)))
       return perr("bad context");
@@ -647,6 +657,81 @@ static void free_kv(struct kv *kvs, int n) {
   for (int i = 0; i < n; i++) { free(kvs[i].k); free(kvs[i].v); }
 }
 
+/* Policy blobs (PROTOCOL.md "SELinux"): main keeps the last MAX_BLOBS binary policies it was
+ * sent, by the host's name for them, so that a policy is sent once per guest and as a delta
+ * from one the guest holds (vm/selinux/delta.ts):
+ *   blob id=<name> base=<name|-> ops=<c<off>,<len> | i<base64url>, separated by ".">
+ * The host mirrors the store (first in, first out), so it knows what the guest holds. */
+#define MAX_BLOBS 64
+#define MAX_BLOB_BYTES (4u << 20)
+static struct { char name[72]; unsigned char *d; size_t n; } g_blobs[MAX_BLOBS];
+static int g_blob_next;
+
+static int blob_find(const char *name) {
+  for (int i = 0; i < MAX_BLOBS; i++)
+    if (g_blobs[i].d && !strcmp(g_blobs[i].name, name)) return i;
+  return -1;
+}
+static int b64url(int c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+static int parse_blob(char *rest) {
+  const char *name = NULL, *base = NULL, *ops = NULL;
+  char *save = NULL;
+  for (char *t = strtok_r(rest, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+    if (!strncmp(t, "id=", 3)) name = t + 3;
+    else if (!strncmp(t, "base=", 5)) base = t + 5;
+    else if (!strncmp(t, "ops=", 4)) ops = t + 4;
+    else return perr("blob: unknown key in '%.40s'", t);
+  }
+  if (!name || !base || !ops || !*name || strlen(name) >= sizeof g_blobs[0].name) return perr("blob needs id, base and ops");
+  int b = strcmp(base, "-") ? blob_find(base) : -1;
+  if (strcmp(base, "-") && b < 0) return perr("blob: unknown base '%.72s'", base);
+  size_t cap = 1 << 16, n = 0;
+  unsigned char *out = malloc(cap);
+  if (!out) _exit(101);
+  for (const char *p = ops; *p;) {
+    const char *end = strchr(p, '.');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (*p == 'c') {
+      unsigned long long off, cnt;
+      char *q;
+      off = strtoull(p + 1, &q, 16);
+      if (*q != ',' || b < 0) { free(out); return perr("blob: bad copy"); }
+      cnt = strtoull(q + 1, &q, 16);
+      if (q != p + len || off > g_blobs[b].n || cnt > g_blobs[b].n - off) { free(out); return perr("blob: bad copy"); }
+      while (n + cnt > cap) { cap *= 2; if (cap > MAX_BLOB_BYTES || !(out = realloc(out, cap))) _exit(101); }
+      memcpy(out + n, g_blobs[b].d + off, cnt);
+      n += cnt;
+    } else if (*p == 'i') {
+      unsigned acc = 0;
+      int bits = 0;
+      while (n + len > cap) { cap *= 2; if (cap > MAX_BLOB_BYTES || !(out = realloc(out, cap))) _exit(101); }
+      for (size_t i = 1; i < len; i++) {
+        int v = b64url((unsigned char)p[i]);
+        if (v < 0) { free(out); return perr("blob: bad base64url"); }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) { bits -= 8; out[n++] = (unsigned char)(acc >> bits); acc &= (1u << bits) - 1; }
+      }
+    } else { free(out); return perr("blob: bad op"); }
+    p += len;
+    if (*p == '.') p++;
+  }
+  int k = g_blob_next;
+  g_blob_next = (g_blob_next + 1) % MAX_BLOBS;
+  free(g_blobs[k].d);
+  snprintf(g_blobs[k].name, sizeof g_blobs[k].name, "%s", name);
+  g_blobs[k].d = out;
+  g_blobs[k].n = n;
+  return 0;
+}
+
 /* SELinux lines of a scenario (PROTOCOL.md "SELinux"): 0, or -1 with g_err set.
  *   policy id=<n> enforcing=<0|1> data=<hex>   (a binary policy; data is not percent-encoded
  *                                               and not bound by MAX_STRING, only by the line)
@@ -663,6 +748,7 @@ static int parse_se_line(const char *kw, char *rest) {
   if (!strcmp(kw, "policy")) {
     if (S.npol >= MAX_POLICIES) return perr("limit: policies (at most %d)", MAX_POLICIES);
     long long id = -1, enf = -1;
+    int blobk = -1;
     const char *hex = NULL;
     size_t hexlen = 0;
     char *save = NULL;
@@ -670,11 +756,29 @@ static int parse_se_line(const char *kw, char *rest) {
       if (!strncmp(t, "id=", 3)) { if (parse_num(t + 3, &id, 0) || id < 0) return perr("bad policy id"); }
       else if (!strncmp(t, "enforcing=", 10)) { if (parse_num(t + 10, &enf, 0) || (enf != 0 && enf != 1)) return perr("bad enforcing"); }
       else if (!strncmp(t, "data=", 5)) { hex = t + 5; hexlen = strlen(hex); }
+      else if (!strncmp(t, "blob=", 5)) {
+        int b = blob_find(t + 5);
+        if (b < 0) return perr("policy: unknown blob '%.72s'", t + 5);
+        hex = "";
+        hexlen = 0;
+        blobk = b;
+      }
       else return perr("policy: unknown key in '%.40s'", t);
     }
     if (id < 0 || enf < 0 || !hex) return perr("policy needs id, enforcing and data");
     for (int k = 0; k < S.npol; k++)
       if (S.pol[k].id == id) return perr("duplicate policy %lld", id);
+    if (blobk >= 0) {
+      unsigned char *d = malloc(g_blobs[blobk].n + 1);
+      if (!d) _exit(101);
+      memcpy(d, g_blobs[blobk].d, g_blobs[blobk].n);
+      S.pol[S.npol].id = id;
+      S.pol[S.npol].enforcing = (int)enf;
+      S.pol[S.npol].data = d;
+      S.pol[S.npol].len = g_blobs[blobk].n;
+      S.npol++;
+      return 0;
+    }
     if (hexlen == 0 || hexlen % 2) return perr("policy data: odd or empty hex");
     unsigned char *d = malloc(hexlen / 2);
     if (!d) _exit(101);
@@ -709,7 +813,12 @@ static int parse_se_line(const char *kw, char *rest) {
     else {
       int k = se_find_policy(pv);
       if (k < 0) bad = perr("unknown policy '%s'", pv);
-      else S.se_load[i] = (unsigned char)(k + 1);
+      else {
+        int j = 0;
+        while (j < MAX_LOADS && S.se_load[i][j]) j++;
+        if (j == MAX_LOADS) bad = perr("limit: loads before a step (at most %d)", MAX_LOADS);
+        else S.se_load[i][j] = (unsigned char)(k + 1);
+      }
     }
     if (!bad) bad = kv_check_used(kvs, n);
   }
@@ -1305,6 +1414,7 @@ static ssize_t recv_msg(int sock, void *buf, size_t n, int *rfd, int *ctrunc) {
   return r;
 }
 
+static int thread_spawn(int k, int ctl);
 static void __attribute__((noreturn)) actor_loop(void) {
   static char buf[MSG_MAX];
   struct sbuf text = {0};
@@ -1339,8 +1449,20 @@ static void __attribute__((noreturn)) actor_loop(void) {
       }
       continue;
     }
+    if (c->op == OP_SPAWN_THREAD) {
+      rp.ret = rfd < 0 ? -EBADF : thread_spawn((int)c->n[0], rfd);
+      send_reply(CTL_FD, &rp, NULL, 0, -1);
+      continue;
+    }
     if (c->op == OP_RECV_FD) {
-      rp.ret = rfd >= 0 ? rfd : (ctr ? -EMFILE : -EBADF);
+      /* MSG_CTRUNC without an fd: scm_detach_fds() dropped it; the errno is not passed on. The fd
+       * table full (RLIMIT_NOFILE) is EMFILE; with a free fd below the limit, receive_fd()'s
+       * security_file_receive() refused it: EACCES, the only errno SELinux's file_has_perm() gives */
+      if (rfd < 0 && ctr) {
+        struct rlimit rl;
+        int full = getrlimit(RLIMIT_NOFILE, &rl) < 0 || (rlim_t)lowest_free_fd() >= rl.rlim_cur;
+        rp.ret = full ? -EMFILE : -EACCES;
+      } else rp.ret = rfd >= 0 ? rfd : -EBADF;
       send_reply(CTL_FD, &rp, NULL, 0, -1);
       continue;
     }
@@ -1366,7 +1488,10 @@ static struct binding *bind_find(const char *name) {
     if (!strcmp(B[i].name, name)) return &B[i];
   return NULL;
 }
+/* the fd table an actor uses: its own, or its process actor's (thread_of); bindings name tables */
+static int TAB(int k) { return k >= 0 && S.actors[k].thread_of >= 0 ? S.actors[k].thread_of : k; }
 static void bind_drop_fd(int actor, int fd) {
+  actor = TAB(actor);
   for (int i = 0; i < nB; i++)
     if (B[i].actor == actor && B[i].fd == fd) { B[i] = B[--nB]; i--; }
 }
@@ -1378,14 +1503,14 @@ static void bind_set(const char *name, int actor, int fd, int btf_id) {
     b = &B[nB++];
     b->name = (char *)name;
   }
-  b->actor = actor;
+  b->actor = TAB(actor);
   b->fd = fd;
   b->btf_id = btf_id;
 }
 static int resolve(const char *h, int actor) {
   if (!h) return BAD_FD; /* no handle */
   struct binding *b = bind_find(h);
-  if (b && b->actor == actor) return b->fd;
+  if (b && b->actor == TAB(actor)) return b->fd;
   return BAD_FD;
 }
 
@@ -1640,11 +1765,64 @@ static int audit_drain(struct sbuf *avc) {
  * audit daemon. NULL, or what failed (with *err) */
 static const char *se_main_setup(int *err) {
   if (S.se_boot >= 0) {
-    if ((*err = -se_load_policy(S.se_boot))) return "selinux load";
-    if ((*err = -se_setcon(SE_HARNESS))) return "selinux harness context";
+    int e = se_load_policy(S.se_boot);
+    /* a refused boot policy (the driver sends such scenarios to a guest that never had
+     * one): reported, and the scenario runs with no policy, as the model's does */
+    struct sbuf b = {0};
+    char eb[16];
+    sb_printf(&b, "{\"scenario\":%lld,\"boot_load\":\"%s\"}", S.id, e ? errno_name(-e, eb, sizeof eb) : "ok");
+    emit(&b);
+    free(b.p);
+    if (!e && (*err = -se_setcon(SE_HARNESS))) return "selinux harness context";
   }
   if ((*err = -audit_open())) return "audit daemon";
   return NULL;
+}
+
+/* A thread_of actor (SELinux scenarios, PROTOCOL.md "SELinux"): a process that shares its
+ * process actor's fd table (clone(CLONE_FILES), no CLONE_VM), as the model's thread does
+ * ("shares its fd table, creds stay per thread"); made by that actor, so it starts in its
+ * user and mount namespaces with its creds, then takes its own uid, capabilities and context.
+ * Its control socket and helper pair sit 3 above the actor's (CTL_FD+3..+5), in the shared
+ * table. Rlimits are per process here (a thread shares them): the driver does not send
+ * scenarios where that shows. Returns the new pid or -errno (in the process actor). */
+static int thread_spawn(int k, int ctl) {
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), NULL, NULL, NULL, NULL);
+  if (pid < 0) { int e = errno; close(ctl); return -e; }
+  if (pid > 0) return (int)pid; /* the child closes ctl (the table is shared) */
+  struct actor_decl *a = &S.actors[k];
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  g_ctl_fd += 3;
+  g_help_a += 3;
+  g_help_b += 3;
+  if (dup2(ctl, CTL_FD) < 0) _exit(4);
+  close(ctl);
+  const char *stage = "setresuid";
+  long long id = in_ns_id(a->userns, a->kuid);
+  if (setresgid((gid_t)id, (gid_t)id, (gid_t)id) < 0 && errno != EPERM) goto fail;
+  prctl(PR_SET_KEEPCAPS, 1);
+  if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
+  prctl(PR_SET_KEEPCAPS, 0);
+  stage = "socketpair(helper)";
+  {
+    int hp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, hp) < 0) goto fail;
+    if (dup2(hp[0], HELP_A) < 0 || dup2(hp[1], HELP_B) < 0) goto fail;
+    close(hp[0]);
+    close(hp[1]);
+  }
+  stage = "capset";
+  if (capset64(a->caps, a->caps, 0) < 0) goto fail;
+  if (a->context) {
+    stage = "selinux context";
+    int e = se_setcon(a->context);
+    if (e) { errno = -e; goto fail; }
+  }
+  child_status(CTL_FD, 0, "ok");
+  actor_loop();
+fail:
+  child_status(CTL_FD, errno, stage);
+  _exit(1);
 }
 
 static void __attribute__((noreturn)) actor_child(int k, int ctl) {
@@ -1874,10 +2052,11 @@ static void run_steps(void) {
   for (int si = 0; si < S.nsteps; si++) {
     struct step *st = &S.steps[si];
     int k = st->actor;
-    int load = 1; /* 1: no policy load before this step, else its result (0 or -errno) */
-    if (S.se && S.se_load[si]) {
+    int load[MAX_LOADS], nload = 0; /* the results (0 or -errno) of the policy loads before this step */
+    while (S.se && nload < MAX_LOADS && S.se_load[si][nload]) {
       /* a policy_load step action: right before the step's syscall, by the harness */
-      load = se_load_policy(S.se_load[si] - 1);
+      load[nload] = se_load_policy(S.se_load[si][nload] - 1);
+      nload++;
       int e = audit_drain(NULL);
       if (e) leader_fail("audit marker (policy load)", -e);
     }
@@ -1924,7 +2103,7 @@ static void run_steps(void) {
     }
     case OP_DUP2: {
       struct binding *b = bind_find(st->h[2]);
-      c.fd[2] = (b && b->actor == k) ? b->fd : -1;
+      c.fd[2] = (b && b->actor == TAB(k)) ? b->fd : -1;
       break;
     }
     case OP_CAPSET: c.n[7] = st->has_perm; break;
@@ -1950,7 +2129,7 @@ static void run_steps(void) {
         ret = rr.ret;
         newfd_actor = st->to_actor;
         struct binding *b = bind_find(st->h[0]);
-        if (b && b->actor == k) btf_id = b->btf_id;
+        if (b && b->actor == TAB(k)) btf_id = b->btf_id;
       } else if (ret >= 0) {
         ret = -EBADF;
       }
@@ -1967,7 +2146,7 @@ static void run_steps(void) {
       if (st->op == OP_BTF_GET_FD_BY_ID) btf_id = (int)c.n[5]; /* the same BTF object */
       if (st->op == OP_DUP2 && ret >= 0) {
         struct binding *b = bind_find(st->h[0]);
-        if (b && b->actor == k) btf_id = b->btf_id;
+        if (b && b->actor == TAB(k)) btf_id = b->btf_id;
       }
     }
     /* handle bookkeeping: the other thread's close / dup2 first (it ran
@@ -1994,7 +2173,11 @@ static void run_steps(void) {
       sb_puts(&out, ",\"avc\":[");
       if (avc.len) sb_putn(&out, avc.p, avc.len);
       sb_puts(&out, "]");
-      if (load != 1) sb_printf(&out, ",\"load\":\"%s\"", load == 0 ? "ok" : errno_name(-load, eb, sizeof eb));
+      if (nload) {
+        sb_puts(&out, ",\"load\":\"");
+        for (int j = 0; j < nload; j++) sb_printf(&out, "%s%s", j ? "," : "", load[j] == 0 ? "ok" : errno_name(-load[j], eb, sizeof eb));
+        sb_puts(&out, "\"");
+      }
     }
     if (ret >= 0 && (st->op == OP_MOUNTINFO || st->op == OP_TOKEN_FDINFO || st->op == OP_OBJ_GET_INFO)) {
       sb_puts(&out, ",\"text\":");
@@ -2053,6 +2236,25 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0) leader_fail("socketpair", errno);
     int mine = move_fd_high(sp[0], HIGH_FD);
+    if (S.actors[k].thread_of >= 0) {
+      /* made by its process actor, which gets the new actor's end of the socket pair */
+      int x = S.actors[k].thread_of;
+      actor_wait_ready(x);
+      struct cmd c;
+      memset(&c, 0, sizeof c);
+      c.op = OP_SPAWN_THREAD;
+      c.n[0] = k;
+      const char *ns[3] = {NULL, NULL, NULL};
+      struct reply rr = {0};
+      struct sbuf t = {0};
+      if (actor_call(x, &c, ns, sp[1], &rr, &t, NULL) < 0) actor_died(x);
+      free(t.p);
+      close(sp[1]);
+      if (rr.ret < 0) leader_fail("clone(CLONE_FILES) of a thread_of actor", -rr.ret);
+      A[k].pid = rr.ret;
+      A[k].ctl = mine;
+      continue;
+    }
     pid_t pid = fork();
     if (pid < 0) leader_fail("fork", errno);
     if (pid == 0) {
@@ -2503,6 +2705,14 @@ int main(void) {
       if (!S.active) { print_error(0, 0, "run without scenario"); continue; }
       if (!S.bad) run_scenario();
       reset_scenario();
+      continue;
+    }
+    if (!strcmp(kw, "blob")) {
+      if (parse_blob(rest)) {
+        char m[700];
+        snprintf(m, sizeof m, "line %d: %s", lineno, g_err);
+        print_error(0, 0, m);
+      }
       continue;
     }
     if (!strcmp(kw, "policy") || !strcmp(kw, "selinux") || !strcmp(kw, "load")) {

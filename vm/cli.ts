@@ -11,6 +11,7 @@ import { findProfile, withKconfig } from '../model/profile.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
 import { RebootingVm, VmPool, crashLine } from './pool.ts';
+import { type GuestRunner, SelinuxGuests } from './selinux-oracle.ts';
 import type { Probe, ScenarioProtocol } from '../oracle/driver.ts';
 import { PatchError } from './patch.ts';
 import { raceOptions } from '../cli/main.ts';
@@ -138,7 +139,7 @@ export interface Guest {
   probe: Probe;
   accel: string;
   bootSeconds: number;
-  runner: VmPool;
+  runner: GuestRunner;
   /** guests running in parallel */
   vms: number;
   /** the image's config facts (null: no embedded config, the host's assumed) */
@@ -157,17 +158,25 @@ export interface Guest {
 }
 
 /** skip when the VM oracle cannot run here (no qemu, no image, no static
- *  busybox), error when the boot fails. `vms` guests boot in parallel (default 1). */
+ *  busybox), error when the boot fails. `vms` guests boot in parallel (default 1);
+ *  SELinux (`selinux`, or a `protocol`): one policied guest and, when needed, one that
+ *  never loads a policy (vm/selinux-oracle.ts SelinuxGuests) */
 export async function openVm(
   image: string | undefined,
-  opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean }; protocol?: ScenarioProtocol } = {},
+  opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean }; protocol?: ScenarioProtocol; selinux?: boolean } = {},
 ): Promise<Guest | { skip: string } | { error: string }> {
   if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
   if (!existsSync(image)) throw new UsageError(`no kernel image ${image} (bpftc vm build makes one)`);
   const missing = vmMissing(image);
   if (missing) return { skip: missing };
-  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}), ...(opts.protocol ? { protocol: opts.protocol } : {}) };
-  const n = opts.vms ?? 1;
+  let protocol = opts.protocol;
+  if (opts.selinux && !protocol) {
+    const se = await selinuxSetup(image);
+    if ('skip' in se) return se;
+    protocol = se.protocol;
+  }
+  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}), ...(protocol ? { protocol } : {}) };
+  const n = protocol ? 1 : (opts.vms ?? 1);
   const booted = await Promise.allSettled(Array.from({ length: n }, () => bootVm(boot)));
   const failed = booted.find((b): b is PromiseRejectedResult => b.status === 'rejected');
   if (failed) {
@@ -185,7 +194,8 @@ export async function openVm(
   }
   const facts = kc.facts && formatKconfig(kc.facts) !== formatKconfig(HOST_CONFIG) ? kc.facts : null;
   const first = vms[0]!;
-  const runner = new VmPool(vms.map((vm) => new RebootingVm(vm, boot)));
+  const guests = vms.map((vm) => new RebootingVm(vm, boot));
+  const runner: GuestRunner = protocol ? new SelinuxGuests(guests[0]!, boot) : new VmPool(guests);
   return {
     probe: first.probe,
     accel: first.accel,
@@ -212,55 +222,51 @@ export async function openVm(
   };
 }
 
-/** When some file is an SELinux scenario: the SELinux protocol for the
- *  image's kernel tree and its comparison (vm/selinux-oracle.ts), or why not */
-async function selinuxTarget(
-  files: string[],
-  image: string | undefined,
-): Promise<null | { error: string } | { protocol: ScenarioProtocol; hooks: Pick<import('../cli/kernelrun.ts').KernelTarget, 'uncheckable' | 'compare' | 'format'> }> {
-  if (image === undefined || !existsSync(image)) return null; // openVm() says so
-  const { loadScenarioFile } = await import('../scenario/io.ts');
-  const so = await import('./selinux-oracle.ts');
-  const any = files.some((f) => {
-    try {
-      return so.isSelinuxScenario(loadScenarioFile(f));
-    } catch {
-      return false;
-    }
-  });
-  if (!any) return null;
-  let version: string;
-  try {
-    version = readImage(image).version;
-  } catch (e) {
-    if (e instanceof ImageError) return { error: e.message };
-    throw e;
-  }
-  const tree = so.treeForRelease(version);
-  if (!tree) return { error: `no cached kernel tree for ${version.split(' ')[0]} to compile the scenario's policy against (bpftc vm build extracts one)` };
-  return { protocol: so.selinuxProtocol(tree), hooks: { uncheckable: so.selinuxUncheckable, compare: so.compareSelinux, format: so.formatSelinux } };
+/** the SELinux oracle's protocol for this image: its policies are compiled
+ *  for the class map of the kernel tree of the image's version (the trees
+ *  `bpftc vm build` keeps), or why SELinux scenarios cannot run */
+async function selinuxSetup(image: string): Promise<{ protocol: ScenarioProtocol } | { skip: string }> {
+  const { selinuxProtocol, treeForRelease } = await import('./selinux-oracle.ts');
+  const { checkpolicyUnavailable } = await import('./selinux/compile.ts');
+  const why = checkpolicyUnavailable();
+  if (why) return { skip: why };
+  const version = readImage(image).version.split(' ')[0] ?? '';
+  const tree = treeForRelease(version);
+  if (!tree) return { skip: `no cached kernel tree for ${version || 'this image'} (its SELinux class map; bpftc vm build extracts one)` };
+  return { protocol: selinuxProtocol(tree) };
 }
 
-/** `bpftc run FILE... --vm --kernel IMAGE [--json]` */
+/** the profile has SELinux in its LSM order */
+export function selinuxProfile(name: string | undefined): boolean {
+  return name !== undefined && (findProfile(name)?.lsm?.order ?? []).includes('selinux');
+}
+
+/** `bpftc run FILE... --vm --kernel IMAGE [--profile P] [--core P|none] [--cpus N] [--race-runs N] [--race-full] [--json]` */
 export async function runVm(argv: string[], out: Out): Promise<number> {
-  const { flags, positional } = parseArgs(argv, { vm: 'bool', kernel: 'string', json: 'bool', cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool' });
+  const { flags, positional } = parseArgs(argv, {
+    vm: 'bool', kernel: 'string', json: 'bool', profile: 'string', core: 'string', cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
+  });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
   for (const f of positional) if (!existsSync(f)) throw new UsageError(`${f}: cannot read (ENOENT)`);
-  // race steps need a second CPU to race on: an SMP guest unless --cpus says otherwise
+  const profile = flags.profile as string | undefined;
+  const core = flags.core as string | undefined;
+  if (core !== undefined && core !== 'none' && (!findProfile(core) || findProfile(core)?.lsm !== undefined))
+    throw new UsageError(`--core takes a core profile (linux-6.12, linux-7.3, ...) or none, got ${JSON.stringify(core)}`);
+  if (profile !== undefined && !findProfile(profile)) throw new UsageError(`unknown profile ${JSON.stringify(profile)} (bpftc profiles lists them)`);
   const { loadScenarioFile } = await import('../scenario/io.ts');
-  const racy = positional.some((f) => {
+  const withProfile = (s: Scenario): Scenario => (profile !== undefined ? { ...s, profile } : s);
+  const load = (f: string): Scenario | null => {
     try {
-      return loadScenarioFile(f).steps.some((st) => 'race' in st && st.race !== undefined);
+      return withProfile(loadScenarioFile(f));
     } catch {
-      return false; // reported with its reason by runOnKernelCommand
+      return null; // reported with its reason by runOnKernelCommand
     }
-  });
+  };
+  const selinux = positional.some((f) => selinuxProfile(load(f)?.profile ?? undefined));
+  // race steps need a second CPU to race on: an SMP guest unless --cpus says otherwise
+  const racy = positional.some((f) => load(f)?.steps.some((st) => 'race' in st && st.race !== undefined) ?? false);
   const cpus = (flags.cpus as number | undefined) ?? (racy ? 2 : 1);
-  // SELinux scenarios: their policies compiled for the image's kernel tree
-  // and streamed to the guest (vm/selinux-oracle.ts)
-  const se = await selinuxTarget(positional, flags.kernel as string | undefined);
-  if (se && 'error' in se) throw new UsageError(se.error);
-  const vm = await openVm(flags.kernel as string | undefined, { cpus, race: raceOptions(flags), ...(se ? { protocol: se.protocol } : {}) });
+  const vm = await openVm(flags.kernel as string | undefined, { cpus, race: raceOptions(flags), selinux });
   if ('skip' in vm) {
     out(flags.json ? JSON.stringify({ skipped: vm.skip }) : `skipped: ${vm.skip}`);
     return 0;
@@ -271,12 +277,21 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
   }
   try {
     const { runOnKernelCommand } = await import('../cli/kernelrun.ts');
+    const so = selinux ? await import('./selinux-oracle.ts') : null;
     const r = await runOnKernelCommand(positional, flags.json === true, out, {
       adapt: (s) => vm.withFacts(s),
-      ...(se ? se.hooks : {}),
       probe: vm.probe,
       label: vm.label,
       run: (ss) => Promise.all(ss.map((s) => vm.runner.run(s))),
+      transform: withProfile,
+      ...(so
+        ? {
+            uncheckable: so.selinuxUncheckable,
+            // the SELinux layer on the kernel's own core (linux-6.12, linux-7.3) unless --core none / --core P
+            compare: so.selinuxComparer(flags.core === 'none' ? undefined : flags.core !== undefined ? findProfile(flags.core as string) : so.coreProfileFor(vm.probe.release)),
+            format: so.formatSelinux,
+          }
+        : {}),
     });
     // one line per crash (the details are in `bpftc oracle --vm`'s report)
     if (!flags.json)

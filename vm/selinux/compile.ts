@@ -31,7 +31,7 @@
 // no keyword of the policy language, not in the reserved bpftc_ namespace)
 // and every class, permission and capability must exist in the kernel's map.
 
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -283,25 +283,42 @@ export interface CompileOptions {
   checkpolicy?: string;
 }
 
-/** null, or why policies cannot be compiled here */
+const checkpolicyChecked = new Map<string, string | null>();
+
+/** null, or why policies cannot be compiled here (asked once per binary) */
 export function checkpolicyUnavailable(bin = 'checkpolicy'): string | null {
+  const known = checkpolicyChecked.get(bin);
+  if (known !== undefined) return known;
+  let why: string | null;
   try {
     execFileSync(bin, ['-V'], { stdio: 'ignore' });
-    return null;
+    why = null;
   } catch {
-    return `${bin} is not installed (apt-get install -y checkpolicy)`;
+    why = `${bin} is not installed (apt-get install -y checkpolicy)`;
   }
+  checkpolicyChecked.set(bin, why);
+  return why;
 }
 
 const checkpolicyVersions = new Map<string, string>();
+/** class maps by (tree, cache dir), read once per process */
+const classMaps = new Map<string, ClassMap>();
 
-/** compiles `decl` for the kernel tree `kernelTree`, whose actors run in
- *  `actorsContexts` (undefined: unconfined_t); cached by hash. Throws
- *  PolicyError (scenario text) or ClassMapError (kernel tree) with one line. */
-export function compilePolicy(decl: PolicyDecl, actorsContexts: readonly (string | undefined)[], kernelTree: string, opts: CompileOptions = {}): CompiledPolicy {
+interface CompileJob {
+  src: PolicySource;
+  hash: string;
+  /** the cached binary, when it is there */
+  cached: string;
+  work: string;
+  bin: string;
+}
+
+function compileJob(decl: PolicyDecl, actorsContexts: readonly (string | undefined)[], kernelTree: string, opts: CompileOptions): CompileJob {
   const cacheDir = opts.cacheDir ?? selinuxCacheDir();
   const bin = opts.checkpolicy ?? 'checkpolicy';
-  const map = loadClassMap(kernelTree, cacheDir);
+  const mk = `${kernelTree}\0${cacheDir}`;
+  let map = classMaps.get(mk);
+  if (!map) classMaps.set(mk, (map = loadClassMap(kernelTree, cacheDir)));
   const src = policySource(decl, actorsContexts, map);
   const why = checkpolicyUnavailable(bin);
   if (why) throw new PolicyError(why);
@@ -312,27 +329,59 @@ export function compilePolicy(decl: PolicyDecl, actorsContexts: readonly (string
     .update(src.source)
     .digest('hex');
   const dir = join(cacheDir, 'policies');
-  const cached = join(dir, `${hash.slice(0, 32)}.bin`);
-  if (existsSync(cached)) return { ...src, binary: readFileSync(cached), hash };
-  const work = join(dir, `build-${hash.slice(0, 16)}-${process.pid}`);
-  mkdirSync(work, { recursive: true });
+  return { src, hash, bin, cached: join(dir, `${hash.slice(0, 32)}.bin`), work: join(dir, `build-${hash.slice(0, 16)}-${process.pid}-${++jobSerial}`) };
+}
+let jobSerial = 0;
+
+const checkpolicyArgs = (j: CompileJob): string[] => ['-U', j.src.handleUnknown, '-c', String(POLICY_VERSION), '-o', join(j.work, 'policy.bin'), join(j.work, 'policy.conf')];
+
+function refused(e: unknown): PolicyError {
+  const err = `${(e as { stderr?: Buffer | string }).stderr?.toString() ?? ''}${(e as { stdout?: Buffer | string }).stdout?.toString() ?? ''}`;
+  const line = err.split('\n').find((l) => /error|ERROR/.test(l)) ?? err.split('\n')[0] ?? String(e);
+  return new PolicyError(`checkpolicy refused the policy: ${line.trim()}`);
+}
+
+function finishJob(j: CompileJob): CompiledPolicy {
+  const binary = setPolcaps(readFileSync(join(j.work, 'policy.bin')), j.src.polcapBits);
+  readPolicyHeader(binary);
+  writeFileSync(join(j.work, 'out.bin'), binary);
+  renameSync(join(j.work, 'out.bin'), j.cached);
+  return { ...j.src, binary, hash: j.hash };
+}
+
+/** compiles `decl` for the kernel tree `kernelTree`, whose actors run in
+ *  `actorsContexts` (undefined: unconfined_t); cached by hash. Throws
+ *  PolicyError (scenario text) or ClassMapError (kernel tree) with one line. */
+export function compilePolicy(decl: PolicyDecl, actorsContexts: readonly (string | undefined)[], kernelTree: string, opts: CompileOptions = {}): CompiledPolicy {
+  const j = compileJob(decl, actorsContexts, kernelTree, opts);
+  if (existsSync(j.cached)) return { ...j.src, binary: readFileSync(j.cached), hash: j.hash };
+  mkdirSync(j.work, { recursive: true });
   try {
-    writeFileSync(join(work, 'policy.conf'), src.source);
+    writeFileSync(join(j.work, 'policy.conf'), j.src.source);
     try {
-      execFileSync(bin, ['-U', src.handleUnknown, '-c', String(POLICY_VERSION), '-o', join(work, 'policy.bin'), join(work, 'policy.conf')], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      execFileSync(j.bin, checkpolicyArgs(j), { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
-      const err = `${(e as { stderr?: Buffer }).stderr?.toString() ?? ''}${(e as { stdout?: Buffer }).stdout?.toString() ?? ''}`;
-      const line = err.split('\n').find((l) => /error|ERROR/.test(l)) ?? err.split('\n')[0] ?? String(e);
-      throw new PolicyError(`checkpolicy refused the policy: ${line.trim()}`);
+      throw refused(e);
     }
-    const binary = setPolcaps(readFileSync(join(work, 'policy.bin')), src.polcapBits);
-    readPolicyHeader(binary);
-    writeFileSync(join(work, 'out.bin'), binary);
-    renameSync(join(work, 'out.bin'), cached);
-    return { ...src, binary, hash };
+    return finishJob(j);
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    rmSync(j.work, { recursive: true, force: true });
+  }
+}
+
+/** compilePolicy() with checkpolicy run asynchronously (to compile ahead of
+ *  the guest); the same cache, the same errors */
+export async function compilePolicyAsync(decl: PolicyDecl, actorsContexts: readonly (string | undefined)[], kernelTree: string, opts: CompileOptions = {}): Promise<CompiledPolicy> {
+  const j = compileJob(decl, actorsContexts, kernelTree, opts);
+  if (existsSync(j.cached)) return { ...j.src, binary: readFileSync(j.cached), hash: j.hash };
+  mkdirSync(j.work, { recursive: true });
+  try {
+    writeFileSync(join(j.work, 'policy.conf'), j.src.source);
+    await new Promise<void>((resolve, reject) => {
+      execFile(j.bin, checkpolicyArgs(j), (e, stdout, stderr) => (e ? reject(refused({ stdout, stderr })) : resolve()));
+    });
+    return finishJob(j);
+  } finally {
+    rmSync(j.work, { recursive: true, force: true });
   }
 }

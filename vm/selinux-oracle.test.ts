@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenarioFile } from '../scenario/io.ts';
+import type { Scenario } from '../scenario/types.ts';
+import type { KernelRun } from '../oracle/driver.ts';
+import { runModel } from '../oracle/compare.ts';
+import { printAvc } from './selinux/audit.ts';
+import { compareSelinux, needsPristineGuest, selinuxUncheckable } from './selinux-oracle.ts';
+
+const finding = (f: string): Scenario => loadScenarioFile(new URL(`../corpus/findings/${f}.json`, import.meta.url).pathname);
+
+/** a kernel run that says exactly what the model says, AVC records in the kernel's text */
+function asKernel(s: Scenario): KernelRun {
+  const m = runModel(s).results;
+  return { results: m.map((r) => ({ ret: r.ret, ...(r.text !== undefined ? { text: r.text } : {}) })), avc: m.map((r) => (r.avc ?? []).map((a) => printAvc(a, { style: 'kernel' }))) };
+}
+
+describe('SELinux scenarios in the VM oracle (vm/selinux-oracle.ts)', () => {
+  it('the guest runs SELinux set-ups, thread_of actors, reloads; not BPF-LSM programs, races, or a policy that appears later', () => {
+    const s = finding('v7-passed-token-skips-as-check');
+    expect(selinuxUncheckable(s)).toBeNull();
+    expect(selinuxUncheckable(finding('bpf-lsm-token-capable-denial-selinux-token-path'))).toMatch(/bpf_lsm_deny/);
+    expect(selinuxUncheckable(finding('v7-token-create-fd-race'))).toMatch(/races/);
+    expect(selinuxUncheckable({ ...s, selinux: { ...s.selinux!, loaded: false }, steps: [{ ...s.steps[0]!, lsm: [{ action: 'policy_load', policy: s.selinux! }] }, ...s.steps.slice(1)] })).toMatch(/no policy at boot/);
+    // a refused boot policy leaves none: the scenario runs in the guest that never had one
+    const refused: Scenario = { ...s, selinux: { ...s.selinux!, defines_token_perms: false, handle_unknown: 'reject' } };
+    expect(selinuxUncheckable(refused)).toBeNull();
+    expect(needsPristineGuest(refused)).toBe(true);
+    expect(selinuxUncheckable({ ...refused, steps: [{ ...s.steps[0]!, lsm: [{ action: 'policy_load', policy: s.selinux! }] }, ...s.steps.slice(1)] })).toMatch(/boot policy is refused/);
+    const threaded: Scenario = { ...s, actors: [...s.actors, { name: 't', userns: 'u1', kuid: 1000, caps: 'all', thread_of: 'user', context: 'V_t' }] };
+    expect(selinuxUncheckable(threaded)).toBeNull();
+    expect(selinuxUncheckable({ ...threaded, steps: [...threaded.steps, { actor: 'user', op: 'rlimit_nofile', limit: 8 }] })).toMatch(/rlimits/);
+    expect(needsPristineGuest({ ...s, selinux: undefined })).toBe(true);
+    expect(needsPristineGuest(s)).toBe(false);
+  });
+
+  it('compares AVC decisions as well as results: a missing record, an extra one, a load result', () => {
+    const s = finding('v7-passed-token-skips-as-check');
+    const k = asKernel(s);
+    expect(compareSelinux(s, k).kind).toBe('agree');
+    const at = k.avc!.findIndex((a) => a.length > 0);
+    const missing = compareSelinux(s, { ...k, avc: k.avc!.map((a, i) => (i === at ? a.slice(1) : a)) });
+    expect(missing.kind === 'disagree' && [missing.first.index, missing.first.what, missing.lsmDiff![at]![0]!.slice(0, 11)]).toEqual([at, 'avc', 'model only:']);
+    const extra = 'avc:  denied  { map_create } for  pid=1 comm="x" scontext=bpftc_u:bpftc_r:U_t tcontext=bpftc_u:bpftc_r:U_t tclass=bpf permissive=0';
+    const more = compareSelinux(s, { ...k, avc: k.avc!.map((a, i) => (i === 0 ? [...a, extra] : a)) });
+    expect(more.kind === 'disagree' && more.lsmDiff![0]).toEqual(['kernel only: U_t U_t:bpf map_create denied']);
+    // records of classes the model does not decide, and of the harness, are not compared
+    const other = 'avc:  denied  { read } for  pid=1 comm="x" scontext=bpftc_u:bpftc_r:bpftc_harness_t tcontext=bpftc_u:bpftc_r:U_t tclass=bpf permissive=0';
+    expect(compareSelinux(s, { ...k, avc: k.avc!.map((a, i) => (i === 0 ? [...a, other] : a)) }).kind).toBe('agree');
+    const reload: Scenario = { ...s, steps: s.steps.map((st, i) => (i === 2 ? { ...st, lsm: [{ action: 'policy_load', policy: s.selinux! }] } : st)) };
+    const kr = asKernel(reload);
+    expect(compareSelinux(reload, { ...kr, loads: kr.results.map((_, i) => (i === 2 ? 'ok' : undefined)) }).kind).toBe('agree');
+    const bad = compareSelinux(reload, { ...kr, loads: kr.results.map((_, i) => (i === 2 ? 'EINVAL' : undefined)) });
+    expect(bad.kind === 'disagree' && [bad.first.index, bad.first.what]).toEqual([2, 'load']);
+  });
+});
