@@ -42,17 +42,17 @@
   {"mount", OP_MOUNT, 1, {{"data", A_STR, 0, "-"}}}, \
   {"fspick", OP_FSPICK, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, ""}}}, \
   {"mountinfo", OP_MOUNTINFO, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
-  {"token_create", OP_TOKEN_CREATE, 1, {{"fd", A_HANDLE, 0, "-"}, {"flags", A_NUM, 0, "0"}, {"size", A_NUM, 1, "8"}, {"tail", A_NUM, 2, "-1"}}}, \
+  {"token_create", OP_TOKEN_CREATE, 1, {{"bpffs", A_HANDLE, 0, "-"}, {"flags", A_NUM, 0, "0"}, {"size", A_NUM, 1, "8"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
   {"token_fdinfo", OP_TOKEN_FDINFO, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
-  {"obj_get_info", OP_OBJ_GET_INFO, 0, {{"fd", A_HANDLE, 0, "-"}, {"len", A_NUM, 0, "32"}}}, \
-  {"map_create", OP_MAP_CREATE, 1, {{"type", A_NUM, 0, NULL}, {"key", A_NUM, 1, "4"}, {"value", A_NUM, 2, "4"}, {"entries", A_NUM, 3, "1"}, {"flags", A_NUM, 4, "0"}, {"extra", A_NUM, 5, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}}, \
-  {"prog_load", OP_PROG_LOAD, 1, {{"type", A_NUM, 0, NULL}, {"eat", A_NUM, 1, "0"}, {"insns", A_NUM, 2, "2"}, {"flags", A_NUM, 3, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}}, \
-  {"btf_load", OP_BTF_LOAD, 1, {{"flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}}, \
-  {"btf_get_fd_by_id", OP_BTF_GET_FD_BY_ID, 1, {{"btf", A_HANDLE, 0, "-"}, {"flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}}, \
+  {"obj_get_info", OP_OBJ_GET_INFO, 0, {{"fd", A_HANDLE, 0, "-"}, {"info_len", A_NUM, 0, "32"}}}, \
+  {"map_create", OP_MAP_CREATE, 1, {{"map_type", A_NUM, 0, NULL}, {"key_size", A_NUM, 1, "4"}, {"value_size", A_NUM, 2, "4"}, {"max_entries", A_NUM, 3, "1"}, {"map_flags", A_NUM, 4, "0"}, {"map_extra", A_NUM, 5, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
+  {"prog_load", OP_PROG_LOAD, 1, {{"prog_type", A_NUM, 0, NULL}, {"expected_attach_type", A_NUM, 1, "0"}, {"insn_cnt", A_NUM, 2, "2"}, {"prog_flags", A_NUM, 3, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
+  {"btf_load", OP_BTF_LOAD, 1, {{"btf_flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
+  {"btf_get_fd_by_id", OP_BTF_GET_FD_BY_ID, 1, {{"btf", A_HANDLE, 0, "-"}, {"open_flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
   {"send_fd", OP_SEND_FD, 1, {{"fd", A_HANDLE, 0, "-"}, {"to", A_ACTOR, 0, NULL}}}, \
   {"dup2", OP_DUP2, 1, {{"fd", A_HANDLE, 0, "-"}, {"to", A_HANDLE, 2, "-"}}}, \
   {"close", OP_CLOSE, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
-  {"capset", OP_CAPSET, 0, {{"eff", A_HEX, 0, NULL}, {"perm", A_HEX, 1, ""}}}, \
+  {"capset", OP_CAPSET, 0, {{"effective", A_HEX, 0, NULL}, {"permitted", A_HEX, 1, ""}}}, \
   {"seteuid", OP_SETEUID, 0, {{"euid", A_NUM, 0, NULL}}}, \
   {"rlimit_nofile", OP_RLIMIT_NOFILE, 0, {{"limit", A_NUM, 0, NULL}}},
 

@@ -52,7 +52,7 @@ export interface ArgSpec {
   choices?: readonly string[];
   /** never sent to the kernel: a step giving it runs on the model only */
   modelOnly?: boolean;
-  /** the executor protocol's key, where it is not the scenario's own */
+  /** the executor protocol's key, where it is not the scenario's own (no argument needs one today) */
   wire?: string;
   /** values the generator draws besides the default (generators/commands.ts) */
   samples?: readonly number[];
@@ -79,7 +79,6 @@ const tokenFlag = {
   kind: 'bool',
   doc: 'set BPF_F_TOKEN_FD in the flags (default: when token is given)',
   defaultIsTokenGiven: true,
-  wire: 'tokflag',
 } as const;
 
 /** the ops, in protocol order (the executor numbers them in this order) */
@@ -182,10 +181,10 @@ export const OPS = {
     syscalls: 'bpf(BPF_TOKEN_CREATE)',
     race: true,
     args: {
-      bpffs: { ...handle('the bpffs root fd (attr bpffs_fd)'), wire: 'fd' },
+      bpffs: { ...handle('the bpffs root fd (attr bpffs_fd)') },
       flags: { kind: 'int', doc: 'attr flags', default: 0, samples: [1] },
       size: { kind: 'int', doc: 'attr size passed to bpf()', default: 8, samples: [0, 4, 168, 200, 4097] },
-      tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, wire: 'tail', samples: [8, 9, 167, 168, 199] },
+      tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [8, 9, 167, 168, 199] },
     },
   },
   token_fdinfo: {
@@ -202,7 +201,7 @@ export const OPS = {
     syscalls: 'bpf(BPF_OBJ_GET_INFO_BY_FD)',
     args: {
       fd: handle('the object'),
-      info_len: { kind: 'int', doc: 'info buffer length', default: 32, wire: 'len', samples: [0, 8, 24, 40] },
+      info_len: { kind: 'int', doc: 'info buffer length', default: 32, samples: [0, 8, 24, 40] },
     },
   },
   map_create: {
@@ -212,12 +211,12 @@ export const OPS = {
     syscalls: 'bpf(BPF_MAP_CREATE)',
     race: true,
     args: {
-      map_type: { kind: 'int', doc: 'enum bpf_map_type (a number or a name: "STACK")', required: true, names: 'map_type', wire: 'type', samples: [1, 2, 5, 6, 7, 9, 11, 14, 15, 16, 17, 22, 23, 27, 30, 33] },
-      key_size: { kind: 'int', doc: 'attr key_size', default: 4, wire: 'key', samples: [0, 4, 8] },
-      value_size: { kind: 'int', doc: 'attr value_size', default: 4, wire: 'value', samples: [0, 4, 8] },
-      max_entries: { kind: 'int', doc: 'attr max_entries', default: 1, wire: 'entries', samples: [0, 1, 4096] },
-      map_flags: { kind: 'int', doc: 'attr map_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0, wire: 'flags', samples: [0, 1, 1024, 24] },
-      map_extra: { kind: 'int', doc: 'attr map_extra', default: 0, wire: 'extra', samples: [0, 0, 1] },
+      map_type: { kind: 'int', doc: 'enum bpf_map_type (a number or a name: "STACK")', required: true, names: 'map_type', samples: [1, 2, 5, 6, 7, 9, 11, 14, 15, 16, 17, 22, 23, 27, 30, 33] },
+      key_size: { kind: 'int', doc: 'attr key_size', default: 4, samples: [0, 4, 8] },
+      value_size: { kind: 'int', doc: 'attr value_size', default: 4, samples: [0, 4, 8] },
+      max_entries: { kind: 'int', doc: 'attr max_entries', default: 1, samples: [0, 1, 4096] },
+      map_flags: { kind: 'int', doc: 'attr map_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0, samples: [0, 1, 1024, 24] },
+      map_extra: { kind: 'int', doc: 'attr map_extra', default: 0, samples: [0, 0, 1] },
       token,
       token_flag: tokenFlag,
     },
@@ -229,10 +228,10 @@ export const OPS = {
     syscalls: 'bpf(BPF_PROG_LOAD)',
     race: true,
     args: {
-      prog_type: { kind: 'int', doc: 'enum bpf_prog_type (a number or a name: "SOCKET_FILTER")', required: true, names: 'prog_type', wire: 'type', samples: [1, 1, 2, 3, 5, 6, 8, 8, 9, 17, 18, 21, 26, 28, 30, 31] },
-      expected_attach_type: { kind: 'int', doc: 'enum bpf_attach_type (a number or a name: "CGROUP_INET_INGRESS")', default: 0, names: 'attach_type', wire: 'eat' },
-      insn_cnt: { kind: 'int', doc: 'number of instructions', default: 2, wire: 'insns', samples: [0, 4096, 1000001] },
-      prog_flags: { kind: 'int', doc: 'attr prog_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0, wire: 'flags', samples: [1, 16, 4096] },
+      prog_type: { kind: 'int', doc: 'enum bpf_prog_type (a number or a name: "SOCKET_FILTER")', required: true, names: 'prog_type', samples: [1, 1, 2, 3, 5, 6, 8, 8, 9, 17, 18, 21, 26, 28, 30, 31] },
+      expected_attach_type: { kind: 'int', doc: 'enum bpf_attach_type (a number or a name: "CGROUP_INET_INGRESS")', default: 0, names: 'attach_type' },
+      insn_cnt: { kind: 'int', doc: 'number of instructions', default: 2, samples: [0, 4096, 1000001] },
+      prog_flags: { kind: 'int', doc: 'attr prog_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0, samples: [1, 16, 4096] },
       token,
       token_flag: tokenFlag,
       signature: { kind: 'signature', doc: 'attr signature / keyring_id (6.18 signing, seed 002)', modelOnly: true },
@@ -245,7 +244,7 @@ export const OPS = {
     kernel: true,
     syscalls: 'bpf(BPF_BTF_LOAD)',
     args: {
-      btf_flags: { kind: 'int', doc: 'attr btf_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0, wire: 'flags' },
+      btf_flags: { kind: 'int', doc: 'attr btf_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0 },
       token,
       token_flag: tokenFlag,
     },
@@ -257,7 +256,7 @@ export const OPS = {
     syscalls: 'bpf(BPF_BTF_GET_FD_BY_ID)',
     args: {
       btf: handle('a loaded BTF whose id is used'),
-      open_flags: { kind: 'int', doc: 'attr open_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0, wire: 'flags' },
+      open_flags: { kind: 'int', doc: 'attr open_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0 },
       token,
       token_flag: tokenFlag,
     },
@@ -295,8 +294,8 @@ export const OPS = {
     kernel: true,
     syscalls: 'capset(2)',
     args: {
-      effective: { kind: 'caps', doc: 'effective set', required: true, wire: 'eff' },
-      permitted: { kind: 'caps', doc: 'permitted set (default: unchanged)', wire: 'perm' },
+      effective: { kind: 'caps', doc: 'effective set', required: true },
+      permitted: { kind: 'caps', doc: 'permitted set (default: unchanged)' },
     },
   },
   seteuid: {
