@@ -41,10 +41,11 @@ const rewrite = (dir) => {
 };
 rewrite(tmp);
 // the files the compiled modules find next to themselves (oracle/driver.ts:
-// oracle/bin/bpftc-exec, repro/repro.ts: oracle/executor.c)
+// oracle/bin/bpftc-exec, repro/repro.ts: oracle/executor.c and its oracle/ops.gen.h)
 mkdirSync(join(tmp, 'oracle'), { recursive: true });
 symlinkSync(join('..', '..', 'oracle', 'bin'), join(tmp, 'oracle', 'bin'));
 symlinkSync(join('..', '..', 'oracle', 'executor.c'), join(tmp, 'oracle', 'executor.c'));
+symlinkSync(join('..', '..', 'oracle', 'ops.gen.h'), join(tmp, 'oracle', 'ops.gen.h'));
 writeFileSync(join(tmp, 'package.json'), '{ "type": "module" }\n');
 writeFileSync(join(tmp, STAMP), `${JSON.stringify(state)}\n`);
 const dist = join(root, DIST);

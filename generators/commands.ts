@@ -8,7 +8,11 @@ import { capSubsetArb } from './caps.ts';
 import { coherentDelegation, mountOption } from './delegate.ts';
 import type { LsmCmd } from './lsm.ts';
 import type { SignatureDecl } from '../scenario/types.ts';
-import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from '../model/enums.ts';
+import { OPS } from '../scenario/ops.ts';
+import { ENUMS } from '../scenario/vocab.ts';
+
+/** each op's arguments (scenario/ops.ts): defaults and the values drawn besides them */
+const A = OPS;
 
 export type TokenChoice = { use: 'token' | 'none' | 'other-fd' | 'fd-no-flag' | 'bad'; h: number };
 
@@ -74,16 +78,19 @@ const tokenChoice: fc.Arbitrary<TokenChoice> = fc.record({
   h: nat,
 });
 
+const mc = A.map_create.args;
 const mapAttr: fc.Arbitrary<MapAttr> = fc.record({
-  key_size: fc.constantFrom(0, 4, 8),
-  value_size: fc.constantFrom(0, 4, 8),
-  max_entries: fc.constantFrom(0, 1, 4096),
-  map_flags: fc.constantFrom(0, 1, 1024, 24),
-  map_extra: fc.constantFrom(0, 0, 1),
+  key_size: fc.constantFrom(...mc.key_size.samples),
+  value_size: fc.constantFrom(...mc.value_size.samples),
+  max_entries: fc.constantFrom(...mc.max_entries.samples),
+  map_flags: fc.constantFrom(...mc.map_flags.samples),
+  map_extra: fc.constantFrom(...mc.map_extra.samples),
 });
 
-const COMMON_MAPS = [1, 2, 5, 6, 7, 9, 11, 14, 15, 16, 17, 22, 23, 27, 30, 33];
-const COMMON_PROGS = [1, 1, 2, 3, 5, 6, 8, 8, 9, 17, 18, 21, 26, 28, 30, 31];
+const COMMON_MAPS = mc.map_type.samples;
+const COMMON_PROGS = A.prog_load.args.prog_type.samples;
+/** the enum's __MAX_* (one past its last enumerator), for an argument that names one */
+const enumMax = (a: { names: keyof typeof ENUMS }): number => ENUMS[a.names].names.length;
 
 const options = fc.array(mountOption, { minLength: 0, maxLength: 4 });
 
@@ -135,19 +142,19 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       k: fc.constant('token_create' as const),
       a: actor,
       h: nat,
-      flags: fc.oneof({ weight: 15, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(1) }),
-      size: fc.oneof({ weight: 12, arbitrary: fc.constant(8) }, { weight: 1, arbitrary: fc.constantFrom(0, 4, 168, 200, 4097) }),
-      tail: fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(8, 9, 167, 168, 199) }),
+      flags: fc.oneof({ weight: 15, arbitrary: fc.constant(A.token_create.args.flags.default) }, { weight: 1, arbitrary: fc.constantFrom(...A.token_create.args.flags.samples) }),
+      size: fc.oneof({ weight: 12, arbitrary: fc.constant(A.token_create.args.size.default) }, { weight: 1, arbitrary: fc.constantFrom(...A.token_create.args.size.samples) }),
+      tail: fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...A.token_create.args.tail_byte.samples) }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('token_fdinfo' as const), a: actor, h: nat }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('obj_get_info' as const), a: actor, h: nat, len: fc.constantFrom(32, 32, 0, 8, 24, 40) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('obj_get_info' as const), a: actor, h: nat, len: fc.constantFrom(A.obj_get_info.args.info_len.default, A.obj_get_info.args.info_len.default, ...A.obj_get_info.args.info_len.samples) }) },
   {
     weight: 6,
     arbitrary: fc.record({
       k: fc.constant('map_create' as const),
       a: actor,
-      type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...COMMON_MAPS) }, { weight: 2, arbitrary: fc.nat({ max: __MAX_BPF_MAP_TYPE + 1 }) }),
+      type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...COMMON_MAPS) }, { weight: 2, arbitrary: fc.nat({ max: enumMax(mc.map_type) + 1 }) }),
       attr: fc.option(mapAttr, { freq: 4 }),
       tok: tokenChoice,
     }),
@@ -157,10 +164,11 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     arbitrary: fc.record({
       k: fc.constant('prog_load' as const),
       a: actor,
-      type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...COMMON_PROGS) }, { weight: 2, arbitrary: fc.nat({ max: __MAX_BPF_PROG_TYPE + 1 }) }),
-      eat: fc.option(fc.nat({ max: __MAX_BPF_ATTACH_TYPE + 1 }), { freq: 3 }),
-      insns: fc.oneof({ weight: 8, arbitrary: fc.constant(2) }, { weight: 2, arbitrary: fc.constant(4097) }, { weight: 2, arbitrary: fc.constantFrom(0, 4096, 1000001) }),
-      flags: fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1, 16, 4096) }),
+      type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...COMMON_PROGS) }, { weight: 2, arbitrary: fc.nat({ max: enumMax(A.prog_load.args.prog_type) + 1 }) }),
+      eat: fc.option(fc.nat({ max: enumMax(A.prog_load.args.expected_attach_type) + 1 }), { freq: 3 }),
+      // 4097: one past BPF_MAXINSNS, the unprivileged limit (kernel/bpf/syscall.c bpf_prog_load())
+      insns: fc.oneof({ weight: 8, arbitrary: fc.constant(A.prog_load.args.insn_cnt.default) }, { weight: 2, arbitrary: fc.constant(4097) }, { weight: 2, arbitrary: fc.constantFrom(...A.prog_load.args.insn_cnt.samples) }),
+      flags: fc.oneof({ weight: 12, arbitrary: fc.constant(A.prog_load.args.prog_flags.default) }, { weight: 1, arbitrary: fc.constantFrom(...A.prog_load.args.prog_flags.samples) }),
       tok: tokenChoice,
     }),
   },
@@ -172,6 +180,6 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('dup2' as const), a: actor, h: nat, h2: nat }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('close' as const), a: actor, h: nat }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('capset' as const), a: actor, caps: capSubsetArb }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('seteuid' as const), a: actor, euid: fc.constantFrom(0, 1000, 1001, 100000, 100001) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('rlimit' as const), a: actor, limit: fc.constantFrom(3, 4, 5, 8, 64) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('seteuid' as const), a: actor, euid: fc.constantFrom(...A.seteuid.args.euid.samples) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('rlimit' as const), a: actor, limit: fc.constantFrom(...A.rlimit_nofile.args.limit.samples) }) },
 );

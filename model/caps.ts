@@ -2,14 +2,9 @@
 // plain number used as a bit set over 41 bits (exact in a double; bit tests use
 // arithmetic because JS bitwise ops are 32-bit).
 
-const CAP_NAMES = [
-  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID',
-  'SETPCAP', 'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW',
-  'IPC_LOCK', 'IPC_OWNER', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT',
-  'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE', 'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD',
-  'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP', 'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG',
-  'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF', 'CHECKPOINT_RESTORE',
-];
+import { CAP_NAMES, capByName, capName } from '../scenario/vocab.ts';
+
+export { capByName, capName };
 
 export const CAP_LAST_CAP = CAP_NAMES.length - 1;
 
@@ -47,18 +42,6 @@ export function capSubset(a: CapSet, b: CapSet): boolean {
   const ahi = Math.floor(a / 2 ** 32);
   const bhi = Math.floor(b / 2 ** 32);
   return (alo & ~blo) === 0 && (ahi & ~bhi) === 0;
-}
-
-export function capName(cap: number): string {
-  return CAP_NAMES[cap] ?? String(cap);
-}
-
-const CAP_INDEX = new Map(CAP_NAMES.map((n, i) => [n, i]));
-
-export function capByName(name: string): number | undefined {
-  const hit = CAP_INDEX.get(name); // the common spelling, as traces use it
-  if (hit !== undefined) return hit;
-  return CAP_INDEX.get(name.toUpperCase().replace(/^CAP_/, ''));
 }
 
 export function capsFromNames(names: readonly string[] | 'all'): CapSet {

@@ -3,12 +3,14 @@
 // matters: find_btf_enum_const() (kernel/bpf/inode.c) takes the first match and
 // seq_print_delegate_opts() prints the first alias.
 
+import { ATTACH_NAMES, CMD_NAMES, MAP_NAMES, PROG_NAMES, attachTypeName, mapTypeName, progTypeName } from '../scenario/vocab.ts';
+
 export interface EnumConst {
   name: string; // full enumerator name
   value: number;
 }
 
-function seq(prefix: string, names: string[]): EnumConst[] {
+function seq(prefix: string, names: readonly string[]): EnumConst[] {
   return names.map((n, i) => ({ name: prefix + n, value: i }));
 }
 
@@ -21,50 +23,9 @@ function withAliases(base: EnumConst[], aliases: Array<[string, number]>): EnumC
   return out;
 }
 
-const CMD_NAMES = [
-  'MAP_CREATE', 'MAP_LOOKUP_ELEM', 'MAP_UPDATE_ELEM', 'MAP_DELETE_ELEM', 'MAP_GET_NEXT_KEY',
-  'PROG_LOAD', 'OBJ_PIN', 'OBJ_GET', 'PROG_ATTACH', 'PROG_DETACH', 'PROG_TEST_RUN',
-  'PROG_GET_NEXT_ID', 'MAP_GET_NEXT_ID', 'PROG_GET_FD_BY_ID', 'MAP_GET_FD_BY_ID',
-  'OBJ_GET_INFO_BY_FD', 'PROG_QUERY', 'RAW_TRACEPOINT_OPEN', 'BTF_LOAD', 'BTF_GET_FD_BY_ID',
-  'TASK_FD_QUERY', 'MAP_LOOKUP_AND_DELETE_ELEM', 'MAP_FREEZE', 'BTF_GET_NEXT_ID',
-  'MAP_LOOKUP_BATCH', 'MAP_LOOKUP_AND_DELETE_BATCH', 'MAP_UPDATE_BATCH', 'MAP_DELETE_BATCH',
-  'LINK_CREATE', 'LINK_UPDATE', 'LINK_GET_FD_BY_ID', 'LINK_GET_NEXT_ID', 'ENABLE_STATS',
-  'ITER_CREATE', 'LINK_DETACH', 'PROG_BIND_MAP', 'TOKEN_CREATE', 'PROG_STREAM_READ_BY_FD',
-];
 
-const MAP_NAMES = [
-  'UNSPEC', 'HASH', 'ARRAY', 'PROG_ARRAY', 'PERF_EVENT_ARRAY', 'PERCPU_HASH', 'PERCPU_ARRAY',
-  'STACK_TRACE', 'CGROUP_ARRAY', 'LRU_HASH', 'LRU_PERCPU_HASH', 'LPM_TRIE', 'ARRAY_OF_MAPS',
-  'HASH_OF_MAPS', 'DEVMAP', 'SOCKMAP', 'CPUMAP', 'XSKMAP', 'SOCKHASH',
-  'CGROUP_STORAGE_DEPRECATED', 'REUSEPORT_SOCKARRAY', 'PERCPU_CGROUP_STORAGE_DEPRECATED',
-  'QUEUE', 'STACK', 'SK_STORAGE', 'DEVMAP_HASH', 'STRUCT_OPS', 'RINGBUF', 'INODE_STORAGE',
-  'TASK_STORAGE', 'BLOOM_FILTER', 'USER_RINGBUF', 'CGRP_STORAGE', 'ARENA',
-];
 
-const PROG_NAMES = [
-  'UNSPEC', 'SOCKET_FILTER', 'KPROBE', 'SCHED_CLS', 'SCHED_ACT', 'TRACEPOINT', 'XDP',
-  'PERF_EVENT', 'CGROUP_SKB', 'CGROUP_SOCK', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'SOCK_OPS',
-  'SK_SKB', 'CGROUP_DEVICE', 'SK_MSG', 'RAW_TRACEPOINT', 'CGROUP_SOCK_ADDR', 'LWT_SEG6LOCAL',
-  'LIRC_MODE2', 'SK_REUSEPORT', 'FLOW_DISSECTOR', 'CGROUP_SYSCTL', 'RAW_TRACEPOINT_WRITABLE',
-  'CGROUP_SOCKOPT', 'TRACING', 'STRUCT_OPS', 'EXT', 'LSM', 'SK_LOOKUP', 'SYSCALL', 'NETFILTER',
-];
 
-const ATTACH_NAMES = [
-  'CGROUP_INET_INGRESS', 'CGROUP_INET_EGRESS', 'CGROUP_INET_SOCK_CREATE', 'CGROUP_SOCK_OPS',
-  'SK_SKB_STREAM_PARSER', 'SK_SKB_STREAM_VERDICT', 'CGROUP_DEVICE', 'SK_MSG_VERDICT',
-  'CGROUP_INET4_BIND', 'CGROUP_INET6_BIND', 'CGROUP_INET4_CONNECT', 'CGROUP_INET6_CONNECT',
-  'CGROUP_INET4_POST_BIND', 'CGROUP_INET6_POST_BIND', 'CGROUP_UDP4_SENDMSG',
-  'CGROUP_UDP6_SENDMSG', 'LIRC_MODE2', 'FLOW_DISSECTOR', 'CGROUP_SYSCTL',
-  'CGROUP_UDP4_RECVMSG', 'CGROUP_UDP6_RECVMSG', 'CGROUP_GETSOCKOPT', 'CGROUP_SETSOCKOPT',
-  'TRACE_RAW_TP', 'TRACE_FENTRY', 'TRACE_FEXIT', 'MODIFY_RETURN', 'LSM_MAC', 'TRACE_ITER',
-  'CGROUP_INET4_GETPEERNAME', 'CGROUP_INET6_GETPEERNAME', 'CGROUP_INET4_GETSOCKNAME',
-  'CGROUP_INET6_GETSOCKNAME', 'XDP_DEVMAP', 'CGROUP_INET_SOCK_RELEASE', 'XDP_CPUMAP',
-  'SK_LOOKUP', 'XDP', 'SK_SKB_VERDICT', 'SK_REUSEPORT_SELECT', 'SK_REUSEPORT_SELECT_OR_MIGRATE',
-  'PERF_EVENT', 'TRACE_KPROBE_MULTI', 'LSM_CGROUP', 'STRUCT_OPS', 'NETFILTER', 'TCX_INGRESS',
-  'TCX_EGRESS', 'TRACE_UPROBE_MULTI', 'CGROUP_UNIX_CONNECT', 'CGROUP_UNIX_SENDMSG',
-  'CGROUP_UNIX_RECVMSG', 'CGROUP_UNIX_GETPEERNAME', 'CGROUP_UNIX_GETSOCKNAME',
-  'NETKIT_PRIMARY', 'NETKIT_PEER', 'TRACE_KPROBE_SESSION', 'TRACE_UPROBE_SESSION',
-];
 
 export const __MAX_BPF_CMD = CMD_NAMES.length; // 38
 export const __MAX_BPF_MAP_TYPE = MAP_NAMES.length; // 34
@@ -137,12 +98,4 @@ export const PROG = Object.fromEntries(PROG_NAMES.map((n, i) => [n, i])) as Reco
 export const MAP = Object.fromEntries(MAP_NAMES.map((n, i) => [n, i])) as Record<string, number>;
 export const ATTACH = Object.fromEntries(ATTACH_NAMES.map((n, i) => [n, i])) as Record<string, number>;
 
-export function mapTypeName(t: number): string {
-  return MAP_NAMES[t] ?? String(t);
-}
-export function progTypeName(t: number): string {
-  return PROG_NAMES[t] ?? String(t);
-}
-export function attachTypeName(t: number): string {
-  return ATTACH_NAMES[t] ?? String(t);
-}
+export { attachTypeName, mapTypeName, progTypeName };

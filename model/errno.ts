@@ -1,6 +1,8 @@
 // Linux errno values (include/uapi/asm-generic/errno-base.h, errno.h) and the
 // kernel-internal ENOTSUPP (include/linux/errno.h). Model functions return a
-// negative errno like the kernel; traces carry the name.
+// negative errno like the kernel; traces carry the name (scenario/vocab.ts).
+
+import { ERRNO_VALUES, errnoByName } from '../scenario/vocab.ts';
 
 export const EPERM = 1;
 export const ENOENT = 2;
@@ -29,33 +31,7 @@ export const EKEYREJECTED = 129;
 export const ENOPARAM = 519; // kernel-internal: fs_parse "not my parameter"
 export const ENOTSUPP = 524; // kernel-internal, leaks to user space from bpf()
 
-const NAMES: Record<number, string> = {
-  [EPERM]: 'EPERM',
-  [ENOENT]: 'ENOENT',
-  [ESRCH]: 'ESRCH',
-  [EBADF]: 'EBADF',
-  [ENOMEM]: 'ENOMEM',
-  [EACCES]: 'EACCES',
-  [EFAULT]: 'EFAULT',
-  [EBUSY]: 'EBUSY',
-  [EEXIST]: 'EEXIST',
-  [ENODEV]: 'ENODEV',
-  [ENOTDIR]: 'ENOTDIR',
-  [EINVAL]: 'EINVAL',
-  [EMFILE]: 'EMFILE',
-  [ENAMETOOLONG]: 'ENAMETOOLONG',
-  [ENOSPC]: 'ENOSPC',
-  [EROFS]: 'EROFS',
-  [ERANGE]: 'ERANGE',
-  [EOPNOTSUPP]: 'EOPNOTSUPP',
-  [EOVERFLOW]: 'EOVERFLOW',
-  [EBADFD]: 'EBADFD',
-  [E2BIG]: 'E2BIG',
-  [ENOTSUPP]: 'ENOTSUPP',
-  [EBADMSG]: 'EBADMSG',
-  [ENOKEY]: 'ENOKEY',
-  [EKEYREJECTED]: 'EKEYREJECTED',
-};
+const NAMES: Record<number, string> = Object.fromEntries(Object.entries(ERRNO_VALUES).map(([n, v]) => [v, n]));
 
 /** Name of a (positive or negative) errno; "ok" for a non-negative return. */
 export function retName(ret: number): string {
@@ -63,8 +39,4 @@ export function retName(ret: number): string {
   return NAMES[-ret] ?? `E${-ret}`;
 }
 
-export function errnoByName(name: string): number | undefined {
-  for (const [k, v] of Object.entries(NAMES)) if (v === name) return Number(k);
-  const m = /^E(\d+)$/.exec(name);
-  return m ? Number(m[1]) : undefined;
-}
+export { errnoByName };

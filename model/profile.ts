@@ -2,6 +2,7 @@
 // reads these knobs at the exact places where the versions differ; historical
 // bugs and mutants are profiles, never copies of the model.
 
+import { setProfileNames } from '../scenario/vocab.ts';
 import type { SelinuxVersion } from './lsm/selinux.ts';
 import { CAP_BPF, CAP_PERFMON } from './caps.ts';
 import { type KernelConfigFacts, formatKconfig, parseKconfig } from './kconfig.ts';
@@ -532,6 +533,9 @@ export const PROFILES: readonly Profile[] = [
     'seed 002 kernel-doc: "If the LSM calling into this hook receives a non-zero error code, it should return the same error code back to its caller"',
   ], true),
 ];
+
+// the validator's profile names (scenario/vocab.ts): this list, plugin profiles included
+setProfileNames(() => PROFILES.map((p) => p.name));
 
 export const DEFAULT_PROFILE = 'linux-6.18';
 

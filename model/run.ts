@@ -3,6 +3,7 @@
 // executor makes on a real kernel (oracle/PROTOCOL.md), and records results.
 
 import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts';
+import { OPS } from '../scenario/ops.ts';
 import { type RefusalReason, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
@@ -20,6 +21,9 @@ import { EOPNOTSUPP, errnoByName } from './errno.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
+
+/** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
+const A = Object.fromEntries(Object.entries(OPS).map(([op, o]) => [op, o.args])) as { [O in keyof typeof OPS]: (typeof OPS)[O]['args'] };
 
 /** a handle that does not resolve in the acting actor's table */
 export const BAD_FD = 999;
@@ -239,7 +243,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
   let ret: number;
   switch (step.op) {
     case 'fsopen':
-      ret = sys_fsopen(k, t, step.fs ?? 'bpf', step.flags ?? 0);
+      ret = sys_fsopen(k, t, step.fs ?? A.fsopen.fs.default, step.flags ?? A.fsopen.flags.default);
       break;
     case 'fsconfig':
       ret = sys_fsconfig(k, t, fdOf(st, t, step.fd), FSCONFIG_CMDS[step.cmd], step.key ?? null, step.value ?? null);
@@ -248,7 +252,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       ret = sys_fsmount(k, t, fdOf(st, t, step.fd));
       break;
     case 'open':
-      ret = sys_openat(k, t, fdOf(st, t, step.dirfd), step.path, step.o_path ?? false);
+      ret = sys_openat(k, t, fdOf(st, t, step.dirfd), step.path, step.o_path ?? A.open.o_path.default);
       break;
     case 'mkdir':
       ret = sys_mkdirat(k, t, fdOf(st, t, step.dirfd), step.path);
@@ -272,9 +276,9 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
     case 'token_create':
       ret = sys_bpf(k, t, {
         cmd: BPF_TOKEN_CREATE,
-        attr: { flags: step.flags ?? 0, bpffs_fd: fdOf(st, t, step.bpffs) },
-        size: step.size ?? 8,
-        tailByte: step.tail_byte ?? null,
+        attr: { flags: step.flags ?? A.token_create.flags.default, bpffs_fd: fdOf(st, t, step.bpffs) },
+        size: step.size ?? A.token_create.size.default,
+        tailByte: step.tail_byte ?? null, // absent: A.token_create.tail_byte.default (-1), no byte set
       }).ret;
       break;
     case 'token_fdinfo': {
@@ -285,7 +289,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
     case 'obj_get_info': {
       const r = sys_bpf(k, t, {
         cmd: BPF_OBJ_GET_INFO_BY_FD,
-        attr: { bpf_fd: fdOf(st, t, step.fd), info_len: step.info_len ?? 32 },
+        attr: { bpf_fd: fdOf(st, t, step.fd), info_len: step.info_len ?? A.obj_get_info.info_len.default },
         size: 168,
         tailByte: null,
       });
@@ -296,11 +300,11 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
         cmd: BPF_MAP_CREATE,
         attr: {
           map_type: step.map_type,
-          key_size: step.key_size ?? 4,
-          value_size: step.value_size ?? 4,
-          max_entries: step.max_entries ?? 1,
-          map_flags: (step.map_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
-          map_extra: step.map_extra ?? 0,
+          key_size: step.key_size ?? A.map_create.key_size.default,
+          value_size: step.value_size ?? A.map_create.value_size.default,
+          max_entries: step.max_entries ?? A.map_create.max_entries.default,
+          map_flags: (step.map_flags ?? A.map_create.map_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+          map_extra: step.map_extra ?? A.map_create.map_extra.default,
           map_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
         },
         size: 168,
@@ -312,9 +316,9 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
         cmd: BPF_PROG_LOAD,
         attr: {
           prog_type: step.prog_type,
-          expected_attach_type: step.expected_attach_type ?? 0,
-          insn_cnt: step.insn_cnt ?? 2,
-          prog_flags: (step.prog_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+          expected_attach_type: step.expected_attach_type ?? A.prog_load.expected_attach_type.default,
+          insn_cnt: step.insn_cnt ?? A.prog_load.insn_cnt.default,
+          prog_flags: (step.prog_flags ?? A.prog_load.prog_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
           prog_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
           // model only (seed 002): attr->signature, attr->keyring_id
           ...(step.signature ? { signature: step.signature, keyring_id: KEYRING_ID[step.signature.keyring] } : {}),
@@ -328,7 +332,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       ret = sys_bpf(k, t, {
         cmd: BPF_BTF_LOAD,
         attr: {
-          btf_flags: (step.btf_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+          btf_flags: (step.btf_flags ?? A.btf_load.btf_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
           btf_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
         },
         size: 168,
@@ -340,7 +344,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
         cmd: BPF_BTF_GET_FD_BY_ID,
         attr: {
           btf_id: st.handles.get(step.btf)?.btfId ?? 0,
-          open_flags: (step.open_flags ?? 0) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+          open_flags: (step.open_flags ?? A.btf_get_fd_by_id.open_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
           fd_by_id_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
         },
         size: 168,

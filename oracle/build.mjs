@@ -21,6 +21,11 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
   process.exit(0);
 }
 mkdirSync(join(here, 'bin'), { recursive: true });
+// oracle/ops.gen.h from the op table (scenario/ops.ts, through tsx); the committed copy
+// is current (scenario/ops.test.ts checks it), so a failure here only says so
+const gen = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'ops-header.ts')], { encoding: 'utf8' });
+if (gen.error || gen.status !== 0) console.log('bpftc: could not regenerate oracle/ops.gen.h (tsx missing?); using the committed one');
+else process.stdout.write(gen.stdout);
 const args = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror', '-o', out, src];
 const r = spawnSync(cc, args, { stdio: 'inherit' });
 if (r.error || r.status !== 0) {

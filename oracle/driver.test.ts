@@ -29,7 +29,7 @@ describe('protocol encoding (no kernel needed)', () => {
     const lines = toProtocol(s, 1, 500, { runs: 7, until }).split('\n');
     expect(lines.filter((l) => l.startsWith('actor ')).map((l) => l.split(' ')[1])).toEqual(['name=priv', 'name=user']);
     expect(lines.find((l) => l.startsWith('step i=7 '))).toBe(
-      'step i=7 actor=user op=token_create fd=root flags=0 size=8 tail=-1 race=close race_fd=root race_to=- race_n=7 race_until=ok as=tok',
+      'step i=7 actor=user op=token_create bpffs=root flags=0 size=8 tail_byte=-1 race=close race_fd=root race_to=- race_n=7 race_until=ok as=tok',
     );
     // a race by an actor that is not a thread of the acting one stays model-only
     const other = { ...s, actors: s.actors.map((a) => (a.name === 'user_thread' ? { ...a, thread_of: 'priv' } : a)) };
@@ -53,8 +53,8 @@ describe('protocol encoding (no kernel needed)', () => {
     expect(lines[1]).toBe('actor name=a userns=init kuid=0 caps=8000200000 mntns=own');
     expect(lines[2]).toBe('step i=0 actor=a op=mount data=delegate_cmds%3Dmap_create%3Aprog_load%2Cmode%3D0700 as=m');
     expect(lines[3]).toBe('step i=1 actor=a op=fsconfig fd=m cmd=set_string key=source value=a%20b');
-    expect(lines[4]).toBe('step i=2 actor=a op=map_create type=2 key=4 value=4 entries=1 flags=0 extra=0 token=t tokflag=1');
-    expect(lines[5]).toBe('step i=3 actor=a op=capset eff=8000000000');
+    expect(lines[4]).toBe('step i=2 actor=a op=map_create map_type=2 key_size=4 value_size=4 max_entries=1 map_flags=0 map_extra=0 token=t token_flag=1');
+    expect(lines[5]).toBe('step i=3 actor=a op=capset effective=8000000000');
     expect(lines[6]).toBe('step i=4 actor=a op=seteuid euid=1000');
     expect(lines[7]).toBe('run');
   });

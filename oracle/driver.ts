@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { findProfile } from '../model/profile.ts';
 import { runScenario } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
+import { opSpec } from '../scenario/ops.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
 import { errnoByName } from '../model/errno.ts';
 import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
@@ -212,6 +213,11 @@ export function kernelUncheckable(s: Scenario, opts: { bpfLsm?: boolean } = {}):
       return `step ${i + 1}: LSM administration is model-only`;
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
       return `step ${i + 1}: signed and kernel-originated loads are model-only`;
+    // the op table's model-only ops and arguments (scenario/ops.ts)
+    const spec = opSpec(st.op);
+    if (spec?.kernel === false) return `step ${i + 1}: ${st.op} is model-only`;
+    for (const [key, arg] of Object.entries(spec?.args ?? {}))
+      if (arg.modelOnly === true && (st as unknown as Record<string, unknown>)[key] !== undefined) return `step ${i + 1}: ${st.op} ${key} is model-only`;
   }
   return null;
 }
@@ -260,80 +266,52 @@ export function pct(v: string): string {
   return out;
 }
 
+/** a handle on the wire: its name, or `-` for none */
 const h = (x: string | undefined): string => (x === undefined ? '-' : pct(x));
-const num = (x: number | undefined, d: number): string => String(x ?? d);
-const tokFlag = (token: string | undefined, flag: boolean | undefined): string => ((flag ?? token !== undefined) ? '1' : '0');
 
-/** The protocol arguments of one step (without i/actor/op/as). */
+/** The protocol arguments of one step (without i/actor/op/as), from the op
+ *  table (scenario/ops.ts) in its order: `key=value` under the argument's
+ *  wire key; an absent argument is sent as its default, a handle as `-`, a
+ *  capability set as hex, a model-only argument never. */
 export function stepArgs(st: Step): string[] {
-  switch (st.op) {
-    case 'fsopen':
-      return [`fs=${pct(st.fs ?? 'bpf')}`, `flags=${num(st.flags, 0)}`];
-    case 'fsconfig':
-      return [`fd=${h(st.fd)}`, `cmd=${st.cmd}`, `key=${h(st.key)}`, `value=${h(st.value)}`];
-    case 'fsmount':
-      return [`fd=${h(st.fd)}`];
-    case 'open':
-      return [`dirfd=${h(st.dirfd)}`, `path=${pct(st.path)}`, `o_path=${st.o_path ? 1 : 0}`];
-    case 'mkdir':
-      return [`dirfd=${h(st.dirfd)}`, `path=${pct(st.path)}`];
-    case 'open_tree':
-      return [`dirfd=${h(st.dirfd)}`, `path=${pct(st.path)}`];
-    case 'move_mount':
-      return [`fd=${h(st.fd)}`];
-    case 'mount':
-      return [`data=${pct(st.data)}`];
-    case 'fspick':
-      return [`dirfd=${h(st.dirfd)}`, `path=${pct(st.path)}`];
-    case 'mountinfo':
-      return [`fd=${h(st.fd)}`];
-    case 'token_create':
-      return [`fd=${h(st.bpffs)}`, `flags=${num(st.flags, 0)}`, `size=${num(st.size, 8)}`, `tail=${num(st.tail_byte, -1)}`];
-    case 'token_fdinfo':
-      return [`fd=${h(st.fd)}`];
-    case 'obj_get_info':
-      return [`fd=${h(st.fd)}`, `len=${num(st.info_len, 32)}`];
-    case 'map_create':
-      return [
-        `type=${st.map_type}`,
-        `key=${num(st.key_size, 4)}`,
-        `value=${num(st.value_size, 4)}`,
-        `entries=${num(st.max_entries, 1)}`,
-        `flags=${num(st.map_flags, 0)}`,
-        `extra=${num(st.map_extra, 0)}`,
-        `token=${h(st.token)}`,
-        `tokflag=${tokFlag(st.token, st.token_flag)}`,
-      ];
-    case 'prog_load':
-      return [
-        `type=${st.prog_type}`,
-        `eat=${num(st.expected_attach_type, 0)}`,
-        `insns=${num(st.insn_cnt, 2)}`,
-        `flags=${num(st.prog_flags, 0)}`,
-        `token=${h(st.token)}`,
-        `tokflag=${tokFlag(st.token, st.token_flag)}`,
-      ];
-    case 'btf_load':
-      return [`flags=${num(st.btf_flags, 0)}`, `token=${h(st.token)}`, `tokflag=${tokFlag(st.token, st.token_flag)}`];
-    case 'btf_get_fd_by_id':
-      return [`btf=${h(st.btf)}`, `flags=${num(st.open_flags, 0)}`, `token=${h(st.token)}`, `tokflag=${tokFlag(st.token, st.token_flag)}`];
-    case 'send_fd':
-      return [`fd=${h(st.fd)}`, `to=${pct(st.to)}`];
-    case 'dup2':
-      return [`fd=${h(st.fd)}`, `to=${h(st.to)}`];
-    case 'close':
-      return [`fd=${h(st.fd)}`];
-    case 'capset': {
-      const args = [`eff=${capsToHex(capsFromNames(st.effective))}`];
-      if (st.permitted) args.push(`perm=${capsToHex(capsFromNames(st.permitted))}`);
-      return args;
+  const spec = opSpec(st.op);
+  if (!spec) return [];
+  const given = st as unknown as Record<string, unknown>;
+  const out: string[] = [];
+  for (const [key, a] of Object.entries(spec.args)) {
+    if (a.modelOnly === true) continue;
+    const v = given[key];
+    const wire = a.wire ?? key;
+    switch (a.kind) {
+      case 'handle':
+        out.push(`${wire}=${typeof v === 'string' ? pct(v) : '-'}`);
+        break;
+      case 'string':
+      case 'choice':
+      case 'actor': {
+        const x = v ?? a.default;
+        if (x === null) out.push(`${wire}=-`);
+        else if (x !== undefined) out.push(`${wire}=${pct(String(x))}`);
+        break;
+      }
+      case 'int': {
+        const x = v ?? a.default;
+        if (x !== undefined && x !== null) out.push(`${wire}=${String(x)}`);
+        break;
+      }
+      case 'bool': {
+        const x = v ?? (a.defaultIsTokenGiven === true ? given.token !== undefined : a.default);
+        out.push(`${wire}=${x === true ? 1 : 0}`);
+        break;
+      }
+      case 'caps':
+        if (Array.isArray(v)) out.push(`${wire}=${capsToHex(capsFromNames(v as string[]))}`);
+        break;
+      case 'signature':
+        break;
     }
-    case 'seteuid':
-      // the executor maps the kuid into the actor's userns numbering (unmapped -> EINVAL)
-      return [`euid=${st.euid}`];
-    case 'rlimit_nofile':
-      return [`limit=${st.limit}`];
   }
+  return out;
 }
 
 /** The protocol text of one scenario (declarations, steps, `run`). */

@@ -229,11 +229,10 @@ static int move_fd_high(int fd, int min) {
 }
 
 /* ---------- scenario model (parsed) ---------- */
+#include "ops.gen.h" /* from scenario/ops.ts: the scenario ops, their protocol entries and named slots */
+
 enum op {
-  OP_NONE, OP_FSOPEN, OP_FSCONFIG, OP_FSMOUNT, OP_OPEN, OP_MKDIR, OP_OPEN_TREE, OP_MOVE_MOUNT,
-  OP_MOUNT, OP_FSPICK, OP_MOUNTINFO, OP_TOKEN_CREATE, OP_TOKEN_FDINFO, OP_OBJ_GET_INFO,
-  OP_MAP_CREATE, OP_PROG_LOAD, OP_BTF_LOAD, OP_BTF_GET_FD_BY_ID, OP_SEND_FD, OP_DUP2, OP_CLOSE,
-  OP_CAPSET, OP_SETEUID, OP_RLIMIT_NOFILE, OP_SLEEP,
+  OP_NONE, BPFTC_SCENARIO_OPS_ENUM OP_SLEEP,
   /* test-only, enabled by BPFTC_EXEC_TEST_OPS=1 in the executor's environment (never by a scenario) */
   OP_TEST_OPEN_HOST, OP_TEST_ALLOC, OP_TEST_FORKS, OP_TEST_SYMLINK, OP_TEST_BIND_HOST,
   /* internal (leader -> actor) */
@@ -245,31 +244,9 @@ enum argkind { A_HANDLE, A_STR, A_NUM, A_HEX, A_ACTOR };
 struct argspec { const char *key; enum argkind kind; int slot; const char *def; };
 struct opspec { const char *name; enum op op; int returns_fd; struct argspec args[10]; };
 
-/* slots: handles h[0..2], strings s[0..1], numbers n[0..7] */
+/* slots: handles h[0..2], strings s[0..2], numbers n[0..7]; the scenario ops' named in ops.gen.h */
 static const struct opspec OPS[] = {
-  {"fsopen", OP_FSOPEN, 1, {{"fs", A_STR, 0, "bpf"}, {"flags", A_NUM, 0, "0"}}},
-  {"fsconfig", OP_FSCONFIG, 0, {{"fd", A_HANDLE, 0, "-"}, {"cmd", A_STR, 0, NULL}, {"key", A_STR, 1, "-"}, {"value", A_STR, 2, "-"}}},
-  {"fsmount", OP_FSMOUNT, 1, {{"fd", A_HANDLE, 0, "-"}}},
-  {"open", OP_OPEN, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}, {"o_path", A_NUM, 0, "0"}}},
-  {"mkdir", OP_MKDIR, 0, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, NULL}}},
-  {"open_tree", OP_OPEN_TREE, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}}},
-  {"move_mount", OP_MOVE_MOUNT, 0, {{"fd", A_HANDLE, 0, "-"}}},
-  {"mount", OP_MOUNT, 1, {{"data", A_STR, 0, "-"}}},
-  {"fspick", OP_FSPICK, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, ""}}},
-  {"mountinfo", OP_MOUNTINFO, 0, {{"fd", A_HANDLE, 0, "-"}}},
-  {"token_create", OP_TOKEN_CREATE, 1, {{"fd", A_HANDLE, 0, "-"}, {"flags", A_NUM, 0, "0"}, {"size", A_NUM, 1, "8"}, {"tail", A_NUM, 2, "-1"}}},
-  {"token_fdinfo", OP_TOKEN_FDINFO, 0, {{"fd", A_HANDLE, 0, "-"}}},
-  {"obj_get_info", OP_OBJ_GET_INFO, 0, {{"fd", A_HANDLE, 0, "-"}, {"len", A_NUM, 0, "32"}}},
-  {"map_create", OP_MAP_CREATE, 1, {{"type", A_NUM, 0, NULL}, {"key", A_NUM, 1, "4"}, {"value", A_NUM, 2, "4"}, {"entries", A_NUM, 3, "1"}, {"flags", A_NUM, 4, "0"}, {"extra", A_NUM, 5, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}},
-  {"prog_load", OP_PROG_LOAD, 1, {{"type", A_NUM, 0, NULL}, {"eat", A_NUM, 1, "0"}, {"insns", A_NUM, 2, "2"}, {"flags", A_NUM, 3, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}},
-  {"btf_load", OP_BTF_LOAD, 1, {{"flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}},
-  {"btf_get_fd_by_id", OP_BTF_GET_FD_BY_ID, 1, {{"btf", A_HANDLE, 0, "-"}, {"flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"tokflag", A_NUM, 6, "0"}}},
-  {"send_fd", OP_SEND_FD, 1, {{"fd", A_HANDLE, 0, "-"}, {"to", A_ACTOR, 0, NULL}}},
-  {"dup2", OP_DUP2, 1, {{"fd", A_HANDLE, 0, "-"}, {"to", A_HANDLE, 2, "-"}}},
-  {"close", OP_CLOSE, 0, {{"fd", A_HANDLE, 0, "-"}}},
-  {"capset", OP_CAPSET, 0, {{"eff", A_HEX, 0, NULL}, {"perm", A_HEX, 1, ""}}},
-  {"seteuid", OP_SETEUID, 0, {{"euid", A_NUM, 0, NULL}}},
-  {"rlimit_nofile", OP_RLIMIT_NOFILE, 0, {{"limit", A_NUM, 0, NULL}}},
+  BPFTC_SCENARIO_OPSPECS
   {"sleep", OP_SLEEP, 0, {{"ms", A_NUM, 0, NULL}}}, /* test-only */
   {"test_open_host", OP_TEST_OPEN_HOST, 1, {{"path", A_STR, 0, NULL}}},
   {"test_alloc", OP_TEST_ALLOC, 0, {{"mb", A_NUM, 0, NULL}}},
@@ -484,7 +461,7 @@ static int parse_step(struct kv *kvs, int n) {
       free(st->s[ar->slot]);
       st->s[ar->slot] = strdup(v);
       st->snull[ar->slot] = (unsigned char)absent;
-      if (e && e->nul && ar->slot == 0 && (is_path_op(st->op) || st->op == OP_FSOPEN)) {
+      if (e && e->nul && ar->slot == S_PATH && (is_path_op(st->op) || st->op == OP_FSOPEN)) { /* S_FSOPEN_FS too */
         /* a NUL would cut the C string: a path or fs name with one is refused */
         st->refused = st->op == OP_FSOPEN ? RZ_FSTYPE : RZ_ESCAPES;
         e->nul = 0;
@@ -492,8 +469,8 @@ static int parse_step(struct kv *kvs, int n) {
       break;
     case A_NUM:
     case A_HEX:
-      if (st->op == OP_CAPSET && ar->slot == 1 && !e) { st->has_perm = 0; break; }
-      if (st->op == OP_CAPSET && ar->slot == 1) st->has_perm = 1;
+      if (st->op == OP_CAPSET && ar->slot == N_CAPSET_PERMITTED && !e) { st->has_perm = 0; break; }
+      if (st->op == OP_CAPSET && ar->slot == N_CAPSET_PERMITTED) st->has_perm = 1;
       if (parse_num(v, &st->n[ar->slot], ar->kind == A_HEX)) return perr("bad number %s=%s", ar->key, v);
       break;
     case A_ACTOR:
@@ -503,11 +480,11 @@ static int parse_step(struct kv *kvs, int n) {
     }
   }
   if (st->op == OP_FSCONFIG) {
-    const char *c = st->s[0];
-    if (!strcmp(c, "set_string")) st->n[0] = X_FSCONFIG_SET_STRING;
-    else if (!strcmp(c, "set_flag")) st->n[0] = X_FSCONFIG_SET_FLAG;
-    else if (!strcmp(c, "create")) st->n[0] = X_FSCONFIG_CMD_CREATE;
-    else if (!strcmp(c, "reconfigure")) st->n[0] = X_FSCONFIG_CMD_RECONFIGURE;
+    const char *c = st->s[S_FSCONFIG_CMD];
+    if (!strcmp(c, "set_string")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_SET_STRING;
+    else if (!strcmp(c, "set_flag")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_SET_FLAG;
+    else if (!strcmp(c, "create")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_CMD_CREATE;
+    else if (!strcmp(c, "reconfigure")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
   }
   st->race_until = RACE_NO_UNTIL;
@@ -534,18 +511,18 @@ static int parse_step(struct kv *kvs, int n) {
   }
   /* per-CPU map values (scenario/sandbox.ts perCpuBytes(): PERCPU_HASH, PERCPU_ARRAY,
    * LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE): no memory cgroup bounds them, a scenario-level limit */
-  if (st->op == OP_MAP_CREATE && (st->n[0] == 5 || st->n[0] == 6 || st->n[0] == 10 || st->n[0] == 21)) {
-    unsigned long long v = ((unsigned long long)(uint32_t)st->n[2] + 7) & ~7ULL, e = (uint32_t)st->n[3];
-    if (st->n[2] < 0 || st->n[3] < 0 || st->n[2] > 0xffffffffLL || st->n[3] > 0xffffffffLL || (e && v > MAX_PERCPU / e) ||
+  if (st->op == OP_MAP_CREATE && (st->n[N_MAP_CREATE_MAP_TYPE] == 5 || st->n[N_MAP_CREATE_MAP_TYPE] == 6 || st->n[N_MAP_CREATE_MAP_TYPE] == 10 || st->n[N_MAP_CREATE_MAP_TYPE] == 21)) {
+    unsigned long long v = ((unsigned long long)(uint32_t)st->n[N_MAP_CREATE_VALUE_SIZE] + 7) & ~7ULL, e = (uint32_t)st->n[N_MAP_CREATE_MAX_ENTRIES];
+    if (st->n[N_MAP_CREATE_VALUE_SIZE] < 0 || st->n[N_MAP_CREATE_MAX_ENTRIES] < 0 || st->n[N_MAP_CREATE_VALUE_SIZE] > 0xffffffffLL || st->n[3] > 0xffffffffLL || (e && v > MAX_PERCPU / e) ||
         (S.percpu += v * e) > MAX_PERCPU) {
       S.nsteps++;
       return perr("limit: per-CPU map values (at most %llu bytes)", MAX_PERCPU);
     }
   }
   /* the static rules of oracle/SANDBOX.md: the step is REFUSED before any syscall */
-  if (!st->refused && is_path_op(st->op)) st->refused = path_refusal(st->s[0], 0);
-  if (!st->refused && st->op == OP_FSOPEN && !fs_type_allowed(st->s[0], 0)) st->refused = RZ_FSTYPE;
-  if (!st->refused && st->op == OP_RLIMIT_NOFILE && (st->n[0] < 0 || st->n[0] > MAX_RLIMIT_NOFILE)) st->refused = RZ_FDS;
+  if (!st->refused && is_path_op(st->op)) st->refused = path_refusal(st->s[S_PATH], 0);
+  if (!st->refused && st->op == OP_FSOPEN && !fs_type_allowed(st->s[S_FSOPEN_FS], 0)) st->refused = RZ_FSTYPE;
+  if (!st->refused && st->op == OP_RLIMIT_NOFILE && (st->n[N_RLIMIT_NOFILE_LIMIT] < 0 || st->n[N_RLIMIT_NOFILE_LIMIT] > MAX_RLIMIT_NOFILE)) st->refused = RZ_FDS;
   /* a NUL anywhere else (a name, a number, an fsconfig value) would be cut: a protocol error */
   for (int j = 0; j < n; j++)
     if (kvs[j].nul) { S.nsteps++; return perr("NUL byte in '%s'", kvs[j].k); }
@@ -1101,18 +1078,18 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   memset(attr, 0, 4200);
   (void)text;
   switch (c->op) {
-  case OP_FSOPEN: return R(syscall(NR_fsopen, str[0], (unsigned)c->n[0]));
+  case OP_FSOPEN: return R(syscall(NR_fsopen, str[S_FSOPEN_FS], (unsigned)c->n[N_FSOPEN_FLAGS]));
   case OP_FSCONFIG:
-    return R(syscall(NR_fsconfig, c->fd[0], (unsigned)c->n[0], str[1], str[2], 0));
+    return R(syscall(NR_fsconfig, c->fd[H_FSCONFIG_FD], (unsigned)c->n[N_FSCONFIG_CMD_NUM], str[S_FSCONFIG_KEY], str[S_FSCONFIG_VALUE], 0));
   case OP_FSMOUNT: {
-    int r = R(syscall(NR_fsmount, c->fd[0], 0, 0));
+    int r = R(syscall(NR_fsmount, c->fd[H_FSMOUNT_FD], 0, 0));
     if (r >= 0) rp->dev = dev_of(r);
     return r;
   }
   case OP_OPEN: {
-    int z = fd_check(c->fd[0]);
+    int z = fd_check(c->fd[H_OPEN_DIRFD]);
     if (z > 0) { rp->refused = z; return 0; }
-    int r = open_beneath(c->fd[0], str[0], (int)c->n[0]);
+    int r = open_beneath(c->fd[H_OPEN_DIRFD], str[S_OPEN_PATH], (int)c->n[N_OPEN_O_PATH]);
     if (r < 0) {
       if (errno == EXDEV || errno == ELOOP) { rp->refused = RZ_ESCAPES; return 0; }
       return -errno;
@@ -1121,25 +1098,25 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     return r;
   }
   case OP_MKDIR: {
-    int z = fd_check(c->fd[0]);
+    int z = fd_check(c->fd[H_MKDIR_DIRFD]);
     if (z > 0) { rp->refused = z; return 0; }
-    if (strlen(str[0]) > MAX_PATH_BYTES) { rp->refused = RZ_CHECK; return 0; } /* never here: refused statically */
+    if (strlen(str[S_MKDIR_PATH]) > MAX_PATH_BYTES) { rp->refused = RZ_CHECK; return 0; } /* never here: refused statically */
     char parent[MAX_PATH_BYTES + 2];
     const char *last;
-    split_last(str[0], parent, sizeof parent, &last);
-    if (!leaves_dirfd(parent)) return R(mkdirat(c->fd[0], str[0], 0755)); /* the parent is dirfd itself */
-    return helper_call(OP_MKDIR, c->fd[0], str[0], rp);
+    split_last(str[S_MKDIR_PATH], parent, sizeof parent, &last);
+    if (!leaves_dirfd(parent)) return R(mkdirat(c->fd[H_MKDIR_DIRFD], str[S_MKDIR_PATH], 0755)); /* the parent is dirfd itself */
+    return helper_call(OP_MKDIR, c->fd[H_MKDIR_DIRFD], str[S_MKDIR_PATH], rp);
   }
   case OP_OPEN_TREE: {
-    int z = fd_check(c->fd[0]);
+    int z = fd_check(c->fd[H_OPEN_TREE_DIRFD]);
     if (z > 0) { rp->refused = z; return 0; }
-    if (leaves_dirfd(str[0])) return helper_call(OP_OPEN_TREE, c->fd[0], str[0], rp);
-    return R(syscall(NR_open_tree, c->fd[0], str[0], X_OPEN_TREE_CLONE | (str[0][0] ? 0 : X_AT_EMPTY_PATH)));
+    if (leaves_dirfd(str[S_OPEN_TREE_PATH])) return helper_call(OP_OPEN_TREE, c->fd[H_OPEN_TREE_DIRFD], str[S_OPEN_TREE_PATH], rp);
+    return R(syscall(NR_open_tree, c->fd[H_OPEN_TREE_DIRFD], str[S_OPEN_TREE_PATH], X_OPEN_TREE_CLONE | (str[S_OPEN_TREE_PATH][0] ? 0 : X_AT_EMPTY_PATH)));
   }
   case OP_MOVE_MOUNT: {
-    int z = fd_check(c->fd[0]);
+    int z = fd_check(c->fd[H_MOVE_MOUNT_FD]);
     if (z > 0) { rp->refused = z; return 0; }
-    return R(syscall(NR_move_mount, c->fd[0], "", AT_FDCWD, str[0], X_MOVE_MOUNT_F_EMPTY_PATH));
+    return R(syscall(NR_move_mount, c->fd[H_MOVE_MOUNT_FD], "", AT_FDCWD, str[0], X_MOVE_MOUNT_F_EMPTY_PATH));
   }
   case OP_MOUNT: {
     if (mount("none", str[0], "bpf", 0, str[1]) < 0) return -errno;
@@ -1148,26 +1125,26 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     return r;
   }
   case OP_FSPICK: {
-    int z = fd_check(c->fd[0]);
+    int z = fd_check(c->fd[H_FSPICK_DIRFD]);
     if (z > 0) { rp->refused = z; return 0; }
-    if (leaves_dirfd(str[0])) return helper_call(OP_FSPICK, c->fd[0], str[0], rp);
-    return R(syscall(NR_fspick, c->fd[0], str[0], str[0][0] ? 0 : X_FSPICK_EMPTY_PATH));
+    if (leaves_dirfd(str[S_FSPICK_PATH])) return helper_call(OP_FSPICK, c->fd[H_FSPICK_DIRFD], str[S_FSPICK_PATH], rp);
+    return R(syscall(NR_fspick, c->fd[H_FSPICK_DIRFD], str[S_FSPICK_PATH], str[S_FSPICK_PATH][0] ? 0 : X_FSPICK_EMPTY_PATH));
   }
   case OP_TOKEN_CREATE: {
-    put32(attr, 0, (uint32_t)c->n[0]);
-    put32(attr, 4, (uint32_t)c->fd[0]);
-    if (c->n[2] >= 0 && c->n[2] < (long long)sizeof g_attr) attr[c->n[2]] = 1;
-    int r = R(xsys_bpf(X_BPF_TOKEN_CREATE, attr, (unsigned)c->n[1]));
+    put32(attr, 0, (uint32_t)c->n[N_TOKEN_CREATE_FLAGS]);
+    put32(attr, 4, (uint32_t)c->fd[H_TOKEN_CREATE_BPFFS]);
+    if (c->n[N_TOKEN_CREATE_TAIL_BYTE] >= 0 && c->n[N_TOKEN_CREATE_TAIL_BYTE] < (long long)sizeof g_attr) attr[c->n[N_TOKEN_CREATE_TAIL_BYTE]] = 1;
+    int r = R(xsys_bpf(X_BPF_TOKEN_CREATE, attr, (unsigned)c->n[N_TOKEN_CREATE_SIZE]));
     memset(g_attr, 0, sizeof g_attr);
     return r;
   }
   case OP_OBJ_GET_INFO: {
-    uint32_t len = (uint32_t)c->n[0];
+    uint32_t len = (uint32_t)c->n[N_OBJ_GET_INFO_INFO_LEN];
     size_t blen = len < 32 ? 32 : len;
     if (blen > (1u << 20)) blen = 1u << 20;
     uint8_t *info = calloc(1, blen);
     if (!info) return -ENOMEM;
-    put32(attr, 0, (uint32_t)c->fd[0]);
+    put32(attr, 0, (uint32_t)c->fd[H_OBJ_GET_INFO_FD]);
     put32(attr, 4, len);
     put64(attr, 8, (uint64_t)(uintptr_t)info);
     int r = R(xsys_bpf(X_BPF_OBJ_GET_INFO_BY_FD, attr, BPF_ATTR_SIZE));
@@ -1181,18 +1158,18 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     return r;
   }
   case OP_MAP_CREATE: {
-    uint32_t flags = (uint32_t)c->n[4] | (c->n[6] ? X_BPF_F_TOKEN_FD : 0);
-    put32(attr, 0, (uint32_t)c->n[0]);
-    put32(attr, 4, (uint32_t)c->n[1]);
-    put32(attr, 8, (uint32_t)c->n[2]);
-    put32(attr, 12, (uint32_t)c->n[3]);
+    uint32_t flags = (uint32_t)c->n[N_MAP_CREATE_MAP_FLAGS] | (c->n[N_MAP_CREATE_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0);
+    put32(attr, 0, (uint32_t)c->n[N_MAP_CREATE_MAP_TYPE]);
+    put32(attr, 4, (uint32_t)c->n[N_MAP_CREATE_KEY_SIZE]);
+    put32(attr, 8, (uint32_t)c->n[N_MAP_CREATE_VALUE_SIZE]);
+    put32(attr, 12, (uint32_t)c->n[N_MAP_CREATE_MAX_ENTRIES]);
     put32(attr, 16, flags);
-    put64(attr, 64, (uint64_t)c->n[5]);
-    put32(attr, 76, (uint32_t)c->fd[1]);
+    put64(attr, 64, (uint64_t)c->n[N_MAP_CREATE_MAP_EXTRA]);
+    put32(attr, 76, (uint32_t)c->fd[H_MAP_CREATE_TOKEN]);
     return R(xsys_bpf(X_BPF_MAP_CREATE, attr, BPF_ATTR_SIZE));
   }
   case OP_PROG_LOAD: {
-    uint64_t cnt = (uint64_t)c->n[2] & 0xffffffffu;
+    uint64_t cnt = (uint64_t)c->n[N_PROG_LOAD_INSN_CNT] & 0xffffffffu;
     size_t alloc = cnt ? cnt : 1;
     if (alloc > (1u << 24)) alloc = 1u << 24;
     uint8_t *insns = calloc(alloc, 8);
@@ -1200,13 +1177,13 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     for (size_t k = 0; k + 1 < alloc; k++) insns[k * 8] = 0xb7; /* r0 = 0 */
     insns[(alloc - 1) * 8] = 0x95;                            /* exit */
     static const char lic[] = "GPL";
-    put32(attr, 0, (uint32_t)c->n[0]);
+    put32(attr, 0, (uint32_t)c->n[N_PROG_LOAD_PROG_TYPE]);
     put32(attr, 4, (uint32_t)cnt);
     put64(attr, 8, (uint64_t)(uintptr_t)insns);
     put64(attr, 16, (uint64_t)(uintptr_t)lic);
-    put32(attr, 44, (uint32_t)c->n[3] | (c->n[6] ? X_BPF_F_TOKEN_FD : 0));
-    put32(attr, 68, (uint32_t)c->n[1]);
-    put32(attr, 144, (uint32_t)c->fd[1]);
+    put32(attr, 44, (uint32_t)c->n[N_PROG_LOAD_PROG_FLAGS] | (c->n[N_PROG_LOAD_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0));
+    put32(attr, 68, (uint32_t)c->n[N_PROG_LOAD_EXPECTED_ATTACH_TYPE]);
+    put32(attr, 144, (uint32_t)c->fd[H_PROG_LOAD_TOKEN]);
     int r = R(xsys_bpf(X_BPF_PROG_LOAD, attr, BPF_ATTR_SIZE));
     free(insns);
     return r;
@@ -1214,37 +1191,37 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   case OP_BTF_LOAD: {
     put64(attr, 0, (uint64_t)(uintptr_t)MIN_BTF);
     put32(attr, 16, sizeof MIN_BTF);
-    put32(attr, 32, (uint32_t)c->n[0] | (c->n[6] ? X_BPF_F_TOKEN_FD : 0));
-    put32(attr, 36, (uint32_t)c->fd[1]);
+    put32(attr, 32, (uint32_t)c->n[N_BTF_LOAD_BTF_FLAGS] | (c->n[N_BTF_LOAD_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0));
+    put32(attr, 36, (uint32_t)c->fd[H_BTF_LOAD_TOKEN]);
     int r = R(xsys_bpf(X_BPF_BTF_LOAD, attr, BPF_ATTR_SIZE));
     if (r >= 0) rp->extra = btf_id_of(r);
     return r;
   }
   case OP_BTF_GET_FD_BY_ID: {
-    put32(attr, 0, (uint32_t)c->n[5]);
-    put32(attr, 8, (uint32_t)c->n[0] | (c->n[6] ? X_BPF_F_TOKEN_FD : 0));
-    put32(attr, 12, (uint32_t)c->fd[1]);
+    put32(attr, 0, (uint32_t)c->n[N_BTF_GET_FD_BY_ID_BTF_ID]);
+    put32(attr, 8, (uint32_t)c->n[N_BTF_GET_FD_BY_ID_OPEN_FLAGS] | (c->n[N_BTF_GET_FD_BY_ID_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0));
+    put32(attr, 12, (uint32_t)c->fd[H_BTF_GET_FD_BY_ID_TOKEN]);
     return R(xsys_bpf(X_BPF_BTF_GET_FD_BY_ID, attr, BPF_ATTR_SIZE));
   }
   case OP_DUP2: {
-    int nfd = c->fd[2];
+    int nfd = c->fd[H_DUP2_TO];
     if (nfd < 0) {
-      if (fcntl(c->fd[0], F_GETFD) < 0) return -errno;
+      if (fcntl(c->fd[H_DUP2_FD], F_GETFD) < 0) return -errno;
       nfd = lowest_free_fd();
       if (nfd < 0) return nfd;
     }
-    return R(dup2(c->fd[0], nfd));
+    return R(dup2(c->fd[H_DUP2_FD], nfd));
   }
-  case OP_CLOSE: return R(close(c->fd[0]));
+  case OP_CLOSE: return R(close(c->fd[H_CLOSE_FD]));
   case OP_CAPSET: {
     uint64_t perm, inh;
     if (capget64(NULL, &perm, &inh) < 0) return -errno;
-    if (c->n[7]) perm = (uint64_t)c->n[1];
-    return R(capset64((uint64_t)c->n[0], perm, inh));
+    if (c->n[N_CAPSET_HAS_PERM]) perm = (uint64_t)c->n[N_CAPSET_PERMITTED];
+    return R(capset64((uint64_t)c->n[N_CAPSET_EFFECTIVE], perm, inh));
   }
-  case OP_SETEUID: return R(setresuid((uid_t)-1, (uid_t)c->n[0], (uid_t)-1));
+  case OP_SETEUID: return R(setresuid((uid_t)-1, (uid_t)c->n[N_SETEUID_EUID], (uid_t)-1));
   case OP_RLIMIT_NOFILE: {
-    struct rlimit rl = {(rlim_t)c->n[0], (rlim_t)c->n[0]};
+    struct rlimit rl = {(rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT], (rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT]};
     return R(setrlimit(RLIMIT_NOFILE, &rl));
   }
   case OP_SLEEP: {
@@ -1439,12 +1416,12 @@ static void __attribute__((noreturn)) actor_loop(void) {
     text.len = 0;
     if (c->op == OP_SEND_FD) {
       /* pass fd to the leader (which forwards it to the receiver) */
-      if (fcntl(c->fd[0], F_GETFD) < 0) {
+      if (fcntl(c->fd[H_SEND_FD_FD], F_GETFD) < 0) {
         rp.ret = -errno;
         send_reply(CTL_FD, &rp, NULL, 0, -1);
       } else {
         rp.ret = 0;
-        int e = send_reply(CTL_FD, &rp, NULL, 0, c->fd[0]);
+        int e = send_reply(CTL_FD, &rp, NULL, 0, c->fd[H_SEND_FD_FD]);
         if (e < 0) { rp.ret = e; send_reply(CTL_FD, &rp, NULL, 0, -1); }
       }
       continue;
@@ -2066,9 +2043,9 @@ static void run_steps(void) {
     memset(&c, 0, sizeof c);
     c.op = st->op;
     for (int j = 0; j < 8; j++) c.n[j] = st->n[j];
-    c.fd[0] = resolve(st->h[0], k);
-    c.fd[1] = st->h[1] ? resolve(st->h[1], k) : 0;
-    c.fd[2] = -1;
+    c.fd[0] = resolve(st->h[0], k); /* every op\'s first handle */
+    c.fd[H_TOKEN] = st->h[H_TOKEN] ? resolve(st->h[H_TOKEN], k) : 0;
+    c.fd[2] = -1; /* H_DUP2_TO: resolved below */
     c.race_op = st->race_op;
     if (st->race_op) {
       c.race_fd = resolve(st->race_fd, k);
@@ -2083,37 +2060,37 @@ static void run_steps(void) {
     struct reply rp = {0};
     text.len = 0;
     switch (st->op) {
-    case OP_FSOPEN: s[0] = st->s[0]; break;
+    case OP_FSOPEN: s[S_FSOPEN_FS] = st->s[S_FSOPEN_FS]; break;
     case OP_FSCONFIG:
-      s[1] = st->snull[1] ? NULL : st->s[1];
-      s[2] = st->snull[2] ? NULL : st->s[2];
+      s[S_FSCONFIG_KEY] = st->snull[S_FSCONFIG_KEY] ? NULL : st->s[S_FSCONFIG_KEY];
+      s[S_FSCONFIG_VALUE] = st->snull[S_FSCONFIG_VALUE] ? NULL : st->s[S_FSCONFIG_VALUE];
       break;
-    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[0] = st->s[0]; break;
+    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[S_PATH] = st->s[S_PATH]; break;
     case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
     case OP_MOVE_MOUNT: step_dir(dir, sizeof dir, si); s[0] = dir; break;
     case OP_MOUNT:
       step_dir(dir, sizeof dir, si);
-      s[0] = dir;
-      s[1] = st->snull[0] ? NULL : st->s[0];
+      s[0] = dir; /* the message to the actor: s[0] the directory, s[1] the data */
+      s[1] = st->snull[S_MOUNT_DATA] ? NULL : st->s[S_MOUNT_DATA];
       break;
     case OP_BTF_GET_FD_BY_ID: {
-      struct binding *b = bind_find(st->h[0]);
-      c.n[5] = b ? b->btf_id : 0;
+      struct binding *b = bind_find(st->h[H_BTF_GET_FD_BY_ID_BTF]);
+      c.n[N_BTF_GET_FD_BY_ID_BTF_ID] = b ? b->btf_id : 0;
       break;
     }
     case OP_DUP2: {
-      struct binding *b = bind_find(st->h[2]);
-      c.fd[2] = (b && b->actor == TAB(k)) ? b->fd : -1;
+      struct binding *b = bind_find(st->h[H_DUP2_TO]);
+      c.fd[H_DUP2_TO] = (b && b->actor == TAB(k)) ? b->fd : -1;
       break;
     }
-    case OP_CAPSET: c.n[7] = st->has_perm; break;
-    case OP_SETEUID: c.n[0] = in_ns_id(S.actors[k].userns, st->n[0]); break;
+    case OP_CAPSET: c.n[N_CAPSET_HAS_PERM] = st->has_perm; break;
+    case OP_SETEUID: c.n[N_SETEUID_EUID] = in_ns_id(S.actors[k].userns, st->n[N_SETEUID_EUID]); break;
     default: break;
     }
     if (st->op == OP_TOKEN_FDINFO) {
-      ret = do_token_fdinfo(k, c.fd[0], &text);
+      ret = do_token_fdinfo(k, c.fd[H_TOKEN_FDINFO_FD], &text);
     } else if (st->op == OP_MOUNTINFO) {
-      ret = do_mountinfo(k, c.fd[0], &text);
+      ret = do_mountinfo(k, c.fd[H_MOUNTINFO_FD], &text);
     } else if (st->op == OP_SEND_FD) {
       int rfd = -1;
       if (actor_call(k, &c, s, -1, &rp, &text, &rfd) < 0) actor_died(k);
@@ -2128,7 +2105,7 @@ static void run_steps(void) {
         close(rfd);
         ret = rr.ret;
         newfd_actor = st->to_actor;
-        struct binding *b = bind_find(st->h[0]);
+        struct binding *b = bind_find(st->h[H_SEND_FD_FD]);
         if (b && b->actor == TAB(k)) btf_id = b->btf_id;
       } else if (ret >= 0) {
         ret = -EBADF;
@@ -2143,9 +2120,9 @@ static void run_steps(void) {
         if (!seen && g_nowned < MAX_STEPS) g_owned[g_nowned++] = rp.dev;
       }
       if (st->op == OP_BTF_LOAD) btf_id = (int)rp.extra;
-      if (st->op == OP_BTF_GET_FD_BY_ID) btf_id = (int)c.n[5]; /* the same BTF object */
+      if (st->op == OP_BTF_GET_FD_BY_ID) btf_id = (int)c.n[N_BTF_GET_FD_BY_ID_BTF_ID]; /* the same BTF object */
       if (st->op == OP_DUP2 && ret >= 0) {
-        struct binding *b = bind_find(st->h[0]);
+        struct binding *b = bind_find(st->h[H_DUP2_FD]);
         if (b && b->actor == TAB(k)) btf_id = b->btf_id;
       }
     }
@@ -2153,8 +2130,8 @@ static void run_steps(void) {
      * before the step returned), then the step's own */
     if (st->race_op && rp.race_thread_ret >= 0) bind_drop_fd(k, st->race_op == 1 ? c.race_fd : rp.race_thread_ret);
     if (ret >= 0) {
-      if (st->op == OP_CLOSE) bind_drop_fd(k, c.fd[0]);
-      if (st->op == OP_DUP2 && ret != c.fd[0]) bind_drop_fd(k, ret);
+      if (st->op == OP_CLOSE) bind_drop_fd(k, c.fd[H_CLOSE_FD]);
+      if (st->op == OP_DUP2 && ret != c.fd[H_DUP2_FD]) bind_drop_fd(k, ret);
       if (OPS[st->opidx].returns_fd) {
         bind_drop_fd(newfd_actor, ret);
         if (st->as) bind_set(st->as, newfd_actor, ret, btf_id);

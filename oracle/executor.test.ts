@@ -91,17 +91,17 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
         ['delegate_cmds', 'map_create'],
         ['delegate_maps', 'array:stack'],
       ]),
-      'actor=c op=token_create fd=root as=tok', // 7
+      'actor=c op=token_create bpffs=root as=tok', // 7
       'actor=c op=token_fdinfo fd=tok', // 8
       'actor=c op=obj_get_info fd=tok', // 9
-      'actor=c op=map_create type=23 key=0 token=tok tokflag=1', // 10 stack, delegated
-      'actor=c op=map_create type=23 key=0', // 11 no token
-      'actor=c op=map_create type=1 token=tok tokflag=1', // 12 hash, not delegated
-      'actor=c op=map_create type=2 token=tok tokflag=1', // 13 array, delegated
+      'actor=c op=map_create map_type=23 key_size=0 token=tok token_flag=1', // 10 stack, delegated
+      'actor=c op=map_create map_type=23 key_size=0', // 11 no token
+      'actor=c op=map_create map_type=1 token=tok token_flag=1', // 12 hash, not delegated
+      'actor=c op=map_create map_type=2 token=tok token_flag=1', // 13 array, delegated
       'actor=c op=mountinfo fd=root', // 14 detached mount: not in c's table
       'actor=c op=move_mount fd=mnt', // 15
       'actor=c op=mountinfo fd=root', // 16
-      'actor=c op=obj_get_info fd=tok len=16', // 17 prefix
+      'actor=c op=obj_get_info fd=tok info_len=16', // 17 prefix
     ];
     const { lines } = await runExec(scenario(5, DECLS, steps) + 'quit\n');
     const r = results(lines, 5);
@@ -129,15 +129,15 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
   it('reports the token_create errnos in the documented order', async () => {
     const del: Array<[string, string]> = [['delegate_cmds', 'any']];
     const cases: Array<[string, string[], string]> = [
-      ['size 4097', ['actor=c op=token_create fd=root size=4097'], 'E2BIG'],
-      ['tail byte 199 with size 200', ['actor=c op=token_create fd=root size=200 tail=199'], 'E2BIG'],
-      ['zero tail with size 200', ['actor=c op=token_create fd=root size=200'], 'ok'],
-      ['CHECK_ATTR byte 8', ['actor=c op=token_create fd=root size=168 tail=8'], 'EINVAL'],
-      ['flags=1', ['actor=c op=token_create fd=root flags=1'], 'EINVAL'],
-      ['unknown handle', ['actor=c op=token_create fd=nosuch'], 'EBADF'],
-      ['handle of another actor', ['actor=c op=token_create fd=pfs'], 'EBADF'],
-      ['O_PATH fsmount fd', ['actor=c op=token_create fd=mnt'], 'EBADF'],
-      ['O_PATH open', ['actor=c op=open dirfd=mnt path=. o_path=1 as=op', 'actor=c op=token_create fd=op'], 'EBADF'],
+      ['size 4097', ['actor=c op=token_create bpffs=root size=4097'], 'E2BIG'],
+      ['tail byte 199 with size 200', ['actor=c op=token_create bpffs=root size=200 tail_byte=199'], 'E2BIG'],
+      ['zero tail with size 200', ['actor=c op=token_create bpffs=root size=200'], 'ok'],
+      ['CHECK_ATTR byte 8', ['actor=c op=token_create bpffs=root size=168 tail_byte=8'], 'EINVAL'],
+      ['flags=1', ['actor=c op=token_create bpffs=root flags=1'], 'EINVAL'],
+      ['unknown handle', ['actor=c op=token_create bpffs=nosuch'], 'EBADF'],
+      ['handle of another actor', ['actor=c op=token_create bpffs=pfs'], 'EBADF'],
+      ['O_PATH fsmount fd', ['actor=c op=token_create bpffs=mnt'], 'EBADF'],
+      ['O_PATH open', ['actor=c op=open dirfd=mnt path=. o_path=1 as=op', 'actor=c op=token_create bpffs=op'], 'EBADF'],
       [
         // init root's fsuid (kuid 0) has no mapping in the bpffs's userns: mkdir gives EOVERFLOW
         'mkdir by init root in a userns bpffs',
@@ -150,14 +150,14 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
           'actor=c op=send_fd fd=root to=q as=qroot',
           'actor=q op=mkdir dirfd=qroot path=sub',
           'actor=c op=open dirfd=root path=sub as=sub',
-          'actor=c op=token_create fd=sub',
+          'actor=c op=token_create bpffs=sub',
         ],
         'EINVAL',
       ],
-      ['init root on a userns bpffs', ['actor=c op=send_fd fd=root to=p as=proot', 'actor=p op=token_create fd=proot'], 'EPERM'],
-      ['CAP_BPF dropped (SYS_ADMIN kept)', ['actor=c op=capset eff=200000', 'actor=c op=token_create fd=root'], 'EPERM'],
-      ['RLIMIT_NOFILE exhausted', ['actor=c op=rlimit_nofile limit=3', 'actor=c op=token_create fd=root'], 'EMFILE'],
-      ['all good', ['actor=c op=token_create fd=root'], 'ok'],
+      ['init root on a userns bpffs', ['actor=c op=send_fd fd=root to=p as=proot', 'actor=p op=token_create bpffs=proot'], 'EPERM'],
+      ['CAP_BPF dropped (SYS_ADMIN kept)', ['actor=c op=capset effective=200000', 'actor=c op=token_create bpffs=root'], 'EPERM'],
+      ['RLIMIT_NOFILE exhausted', ['actor=c op=rlimit_nofile limit=3', 'actor=c op=token_create bpffs=root'], 'EMFILE'],
+      ['all good', ['actor=c op=token_create bpffs=root'], 'ok'],
     ];
     let input = '';
     cases.forEach(([, extra], n) => {
@@ -176,7 +176,7 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
   });
 
   it('token_create without any delegation is ENOENT', async () => {
-    const rets = await runOne(DECLS, [...delegatedRoot([]), 'actor=c op=token_create fd=root']);
+    const rets = await runOne(DECLS, [...delegatedRoot([]), 'actor=c op=token_create bpffs=root']);
     expect(rets).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ENOENT']);
   });
 
@@ -189,9 +189,9 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
         'actor=r op=fsconfig fd=fs cmd=create',
         'actor=r op=fsmount fd=fs as=mnt',
         'actor=r op=open dirfd=mnt path=. as=root',
-        'actor=r op=token_create fd=root',
+        'actor=r op=token_create bpffs=root',
         'actor=r op=mount data=delegate_cmds%3Dmap_create%2Cmode%3D0700 as=m2',
-        'actor=r op=token_create fd=m2',
+        'actor=r op=token_create bpffs=m2',
         'actor=r op=mountinfo fd=m2',
       ],
     );
@@ -235,15 +235,15 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
         ['delegate_progs', 'socket_filter'],
         ['delegate_attachs', 'cgroup_inet_ingress'],
       ]),
-      'actor=c op=token_create fd=root as=tok', // 8
+      'actor=c op=token_create bpffs=root as=tok', // 8
       'actor=c op=btf_load', // 9
-      'actor=c op=btf_load token=tok tokflag=1 as=btf', // 10
-      'actor=c op=prog_load type=1', // 11
-      'actor=c op=prog_load type=1 token=tok tokflag=1', // 12
-      'actor=c op=prog_load type=1 insns=0 token=tok tokflag=1', // 13
-      'actor=c op=btf_get_fd_by_id btf=btf token=tok tokflag=1', // 14
+      'actor=c op=btf_load token=tok token_flag=1 as=btf', // 10
+      'actor=c op=prog_load prog_type=1', // 11
+      'actor=c op=prog_load prog_type=1 token=tok token_flag=1', // 12
+      'actor=c op=prog_load prog_type=1 insn_cnt=0 token=tok token_flag=1', // 13
+      'actor=c op=btf_get_fd_by_id btf=btf token=tok token_flag=1', // 14
       'actor=p op=btf_get_fd_by_id btf=btf', // 15: init root, id of c's BTF
-      'actor=c op=btf_load flags=1', // 16
+      'actor=c op=btf_load btf_flags=1', // 16
     ]);
     expect(rets.slice(8)).toEqual(['ok', 'EPERM', 'ok', 'EPERM', 'ok', 'E2BIG', 'ok', 'ok', 'EINVAL']);
   });
@@ -315,7 +315,7 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
         'actor name=c userns=v kuid=100000 caps=all mntns=own',
         'actor name=p userns=init kuid=0 caps=all mntns=init',
       ],
-      [...delegatedRoot([['delegate_cmds', 'any']]), 'actor=c op=token_create fd=root', 'actor=c op=seteuid euid=100001', 'actor=c op=seteuid euid=5'],
+      [...delegatedRoot([['delegate_cmds', 'any']]), 'actor=c op=token_create bpffs=root', 'actor=c op=seteuid euid=100001', 'actor=c op=seteuid euid=5'],
     );
     expect(rets).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'EINVAL']);
   });
@@ -415,8 +415,8 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
           ['delegate_cmds', 'map_create'],
           ['delegate_maps', 'array'],
         ]),
-        'actor=c op=token_create fd=root as=tok',
-        'actor=c op=map_create type=2 token=tok tokflag=1',
+        'actor=c op=token_create bpffs=root as=tok',
+        'actor=c op=map_create map_type=2 token=tok token_flag=1',
       ]);
     }
     const t0 = process.hrtime.bigint();

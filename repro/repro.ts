@@ -17,6 +17,7 @@ import { cInt, cLiteral, printable } from './cliteral.ts';
 import { exactResult, exactText } from '../scenario/expect.ts';
 
 const EXECUTOR_C = new URL('../oracle/executor.c', import.meta.url);
+const OPS_H = new URL('../oracle/ops.gen.h', import.meta.url);
 
 export interface ReproOptions {
   /** per-scenario time limit of the embedded executor (ms) */
@@ -83,7 +84,8 @@ export function reproC(s: Scenario, o: ReproOptions = {}): string {
   const desc = s.steps.map((st, i) => printable(`${i + 1}. ${formatStep(st)}`));
   const setup = formatSetup(s).map(printable);
   const needs = lsmNeeds(s).map(printable);
-  const executor = readFileSync(EXECUTOR_C, 'utf8');
+  // its op header (oracle/ops.gen.h, generated from scenario/ops.ts) inlined: the reproducer is one file
+  const executor = readFileSync(EXECUTOR_C, 'utf8').replace(/^#include "ops\.gen\.h".*$/m, () => readFileSync(OPS_H, 'utf8').trimEnd());
   const list = (name: string, xs: ReadonlyArray<string | undefined>): string =>
     `static const char *const ${name}[] = {\n${xs.map((x) => `  ${x === undefined ? '0' : cLiteral(x, '    ')},\n`).join('')}  0 };`;
   const lines: string[] = [];

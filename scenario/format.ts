@@ -2,7 +2,7 @@
 // arguments and result, read in a minute.
 
 import type { AvcRecord, IpePolicyDecl, LsmAction, PolicyDecl, Scenario, SignatureDecl, Step, StepResult } from './types.ts';
-import { attachTypeName, mapTypeName, progTypeName } from '../model/enums.ts';
+import { attachTypeName, mapTypeName, progTypeName } from './vocab.ts';
 import { printAvc } from '../vm/selinux/audit.ts';
 
 const SKIP = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm', 'race']);

@@ -6,6 +6,7 @@
 // {ret: "REFUSED", text: <reason>}: nothing is done, no handle is bound.
 // Imports nothing from model/.
 
+import { OPS } from './ops.ts';
 import type { Step, StepResult } from './types.ts';
 
 /** the `ret` of a refused step (not an errno name) */
@@ -69,8 +70,8 @@ export const PERCPU_MAP_TYPES: readonly number[] = [5, 6, 10, 21];
  *  max_entries for a per-CPU map type (defaults 4 and 1), else 0. */
 export function perCpuBytes(step: Step): number {
   if (step.op !== 'map_create' || !PERCPU_MAP_TYPES.includes(step.map_type)) return 0;
-  const v = step.value_size ?? 4;
-  return (Math.ceil(v / 8) * 8) * (step.max_entries ?? 1);
+  const v = step.value_size ?? OPS.map_create.args.value_size.default;
+  return (Math.ceil(v / 8) * 8) * (step.max_entries ?? OPS.map_create.args.max_entries.default);
 }
 
 export type LimitName = keyof typeof LIMITS;

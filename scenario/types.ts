@@ -2,6 +2,8 @@
 // oracle, the corpus and the CLI share nothing else (SibylFS style).
 // Every fd is a symbolic handle (a name); numbers never appear in traces.
 
+import type { OPS, OpName } from './ops.ts';
+
 export const SCENARIO_FORMAT = 'bpftc/1';
 
 /** A user namespace other than init. Created by an actor-less set-up step:
@@ -160,80 +162,37 @@ export interface IpePolicyDecl {
  *  another fd table, resolves to fd 999 (never allocated), i.e. a bad fd. */
 export type Handle = string;
 
-export type Step =
-  | (StepBase & { op: 'fsopen'; fs?: string; flags?: number })
-  | (StepBase & {
-      op: 'fsconfig';
-      fd: Handle;
-      cmd: 'set_string' | 'set_flag' | 'create' | 'reconfigure';
-      key?: string;
-      value?: string;
-    })
-  | (StepBase & { op: 'fsmount'; fd: Handle })
-  | (StepBase & { op: 'open'; dirfd: Handle; path: string; o_path?: boolean })
-  | (StepBase & { op: 'mkdir'; dirfd: Handle; path: string })
-  | (StepBase & { op: 'open_tree'; dirfd: Handle; path: string })
-  | (StepBase & { op: 'move_mount'; fd: Handle })
-  | (StepBase & { op: 'mount'; data: string })
-  | (StepBase & { op: 'fspick'; dirfd: Handle; path: string })
-  | (StepBase & { op: 'mountinfo'; fd: Handle })
-  | (StepBase & {
-      op: 'token_create';
-      bpffs: Handle;
-      flags?: number;
-      /** attr size passed to bpf(); default 8 (offsetofend token_create) */
-      size?: number;
-      /** byte offset of the attr buffer set to 1 (to probe CHECK_ATTR / tail checks) */
-      tail_byte?: number;
-      race?: RaceDecl;
-    })
-  | (StepBase & { op: 'token_fdinfo'; fd: Handle })
-  | (StepBase & { op: 'obj_get_info'; fd: Handle; info_len?: number })
-  | (StepBase & {
-      op: 'map_create';
-      map_type: number;
-      key_size?: number;
-      value_size?: number;
-      max_entries?: number;
-      map_flags?: number;
-      map_extra?: number;
-      token?: Handle;
-      /** set BPF_F_TOKEN_FD (default: true when token is given) */
-      token_flag?: boolean;
-      race?: RaceDecl;
-    })
-  | (StepBase & {
-      op: 'prog_load';
-      prog_type: number;
-      expected_attach_type?: number;
-      /** number of instructions of a trivial "r0 = 0; exit" program; default 2 */
-      insn_cnt?: number;
-      prog_flags?: number;
-      token?: Handle;
-      token_flag?: boolean;
-      race?: RaceDecl;
-      /** model only: attr->signature / attr->keyring_id (6.18 BPF signing, seed 002) */
-      signature?: SignatureDecl;
-      /** model only: the load comes from a signed light-skeleton loader (a
-       *  BPF_PROG_TYPE_SYSCALL program) through bpf_sys_bpf(): uattr.is_kernel,
-       *  the hooks' `kernel` argument, is true */
-      kernel?: boolean;
-    })
-  | (StepBase & { op: 'btf_load'; btf_flags?: number; token?: Handle; token_flag?: boolean })
-  | (StepBase & {
-      op: 'btf_get_fd_by_id';
-      /** handle of a loaded BTF whose id is used */
-      btf: Handle;
-      open_flags?: number;
-      token?: Handle;
-      token_flag?: boolean;
-    })
-  | (StepBase & { op: 'send_fd'; fd: Handle; to: string })
-  | (StepBase & { op: 'dup2'; fd: Handle; to: Handle })
-  | (StepBase & { op: 'close'; fd: Handle })
-  | (StepBase & { op: 'capset'; effective: string[]; permitted?: string[] })
-  | (StepBase & { op: 'seteuid'; euid: number })
-  | (StepBase & { op: 'rlimit_nofile'; limit: number });
+/** The value type of one op-table argument (scenario/ops.ts ArgKind). */
+type ArgValue<A> = A extends { kind: 'handle' | 'string' | 'actor' }
+  ? string
+  : A extends { kind: 'int' }
+    ? number
+    : A extends { kind: 'bool' }
+      ? boolean
+      : A extends { kind: 'caps' }
+        ? string[]
+        : A extends { kind: 'choice'; choices: readonly (infer C)[] }
+          ? C
+          : A extends { kind: 'signature' }
+            ? SignatureDecl
+            : never;
+
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/** an op's arguments as step fields: required ones required, the others optional */
+type ArgFields<Args> = Flat<
+  { -readonly [K in keyof Args as Args[K] extends { required: true } ? K : never]: ArgValue<Args[K]> } & {
+    -readonly [K in keyof Args as Args[K] extends { required: true } ? never : K]?: ArgValue<Args[K]>;
+  }
+>;
+
+/** One step: the common fields and the op's arguments, derived from the op
+ *  table (scenario/ops.ts: each argument's meaning and default is there). An
+ *  enum argument (map_type, prog_type, expected_attach_type) is a number here:
+ *  a name in a file is read as its number (scenario/validate.ts). */
+export type Step = {
+  [O in OpName]: Flat<StepBase & { op: O } & ArgFields<(typeof OPS)[O]['args']> & ((typeof OPS)[O] extends { race: true } ? { race?: RaceDecl } : unknown)>;
+}[OpName];
 
 export type Op = Step['op'];
 

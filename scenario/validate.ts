@@ -3,15 +3,10 @@
 // precise line, never a stack trace.
 
 import { SCENARIO_FORMAT, type Scenario, type Step } from './types.ts';
-import { capByName } from '../model/caps.ts';
-import { findProfile } from '../model/profile.ts';
-import { errnoByName } from '../model/errno.ts';
-import { POLICY_CAPS, parseRule } from '../model/lsm/policy.ts';
-import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS } from '../model/lsm/bpf_lsm.ts';
+import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_NAMES, POLICY_CAPS, capByName, enumValue, errnoByName, knownProfile, parseRule } from './vocab.ts';
+import { COMMON_KEYS, opSpec } from './ops.ts';
 import { LIMITS, REASONS, REFUSED, limitMessage, perCpuBytes } from './sandbox.ts';
 import { checkExpectResult, checkExpectText } from './expect.ts';
-
-const LSM_NAMES = ['capability', 'selinux', 'bpf', 'ipe', 'hornet'];
 const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS];
 const VERDICTS = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
 const KEYRINGS = ['builtin', 'secondary', 'platform', 'session', 'user', 'missing'];
@@ -128,64 +123,7 @@ function capsList(v: Json, path: string): string[] | 'all' {
   });
 }
 
-const STEP_KEYS: Record<Step['op'], Record<string, 'string' | 'int' | 'bool' | 'caps' | 'handle' | 'actor' | 'cmd' | 'signature'>> = {
-  fsopen: { fs: 'string', flags: 'int' },
-  fsconfig: { fd: 'handle', cmd: 'cmd', key: 'string', value: 'string' },
-  fsmount: { fd: 'handle' },
-  open: { dirfd: 'handle', path: 'string', o_path: 'bool' },
-  mkdir: { dirfd: 'handle', path: 'string' },
-  open_tree: { dirfd: 'handle', path: 'string' },
-  move_mount: { fd: 'handle' },
-  mount: { data: 'string' },
-  fspick: { dirfd: 'handle', path: 'string' },
-  mountinfo: { fd: 'handle' },
-  token_create: { bpffs: 'handle', flags: 'int', size: 'int', tail_byte: 'int' },
-  token_fdinfo: { fd: 'handle' },
-  obj_get_info: { fd: 'handle', info_len: 'int' },
-  map_create: {
-    map_type: 'int', key_size: 'int', value_size: 'int', max_entries: 'int', map_flags: 'int', map_extra: 'int',
-    token: 'handle', token_flag: 'bool',
-  },
-  prog_load: {
-    prog_type: 'int', expected_attach_type: 'int', insn_cnt: 'int', prog_flags: 'int', token: 'handle', token_flag: 'bool',
-    signature: 'signature', kernel: 'bool',
-  },
-  btf_load: { btf_flags: 'int', token: 'handle', token_flag: 'bool' },
-  btf_get_fd_by_id: { btf: 'handle', open_flags: 'int', token: 'handle', token_flag: 'bool' },
-  send_fd: { fd: 'handle', to: 'actor' },
-  dup2: { fd: 'handle', to: 'handle' },
-  close: { fd: 'handle' },
-  capset: { effective: 'caps', permitted: 'caps' },
-  seteuid: { euid: 'int' },
-  rlimit_nofile: { limit: 'int' },
-};
-
-const REQUIRED: Partial<Record<Step['op'], string[]>> = {
-  fsconfig: ['fd', 'cmd'],
-  fsmount: ['fd'],
-  open: ['dirfd', 'path'],
-  mkdir: ['dirfd', 'path'],
-  open_tree: ['dirfd', 'path'],
-  move_mount: ['fd'],
-  mount: ['data'],
-  fspick: ['dirfd', 'path'],
-  mountinfo: ['fd'],
-  token_create: ['bpffs'],
-  token_fdinfo: ['fd'],
-  obj_get_info: ['fd'],
-  map_create: ['map_type'],
-  prog_load: ['prog_type'],
-  btf_get_fd_by_id: ['btf'],
-  send_fd: ['fd', 'to'],
-  dup2: ['fd', 'to'],
-  close: ['fd'],
-  capset: ['effective'],
-  seteuid: ['euid'],
-  rlimit_nofile: ['limit'],
-};
-
-const COMMON = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm']);
-const RACE_OPS = new Set(['token_create', 'map_create', 'prog_load']);
+const COMMON = new Set<string>(COMMON_KEYS);
 const INT_MAX = 2 ** 32 - 1;
 
 function checkResult(v: Json, path: string): void {
@@ -285,10 +223,10 @@ export function validateScenario(v: Json, root = '$'): Scenario {
   str(v, 'name', root, true);
   str(v, 'description', root, true);
   const profile = str(v, 'profile', root, true);
-  if (profile !== undefined && !findProfile(profile)) fail(`${root}.profile`, `unknown profile "${profile}" (see: bpftc profiles)`);
+  if (profile !== undefined && !knownProfile(profile)) fail(`${root}.profile`, `unknown profile "${profile}" (see: bpftc profiles)`);
   if (v.lsm_order !== undefined)
     strList(v.lsm_order, `${root}.lsm_order`).forEach((n, i) => {
-      if (!LSM_NAMES.includes(n)) fail(`${root}.lsm_order[${i}]`, `unknown LSM "${n}" (known: ${LSM_NAMES.join(', ')})`);
+      if (!(LSM_NAMES as readonly string[]).includes(n)) fail(`${root}.lsm_order[${i}]`, `unknown LSM "${n}" (known: ${LSM_NAMES.join(', ')})`);
     });
   if (v.selinux !== undefined) checkPolicy(v.selinux, `${root}.selinux`, true);
   if (v.ipe !== undefined) checkIpe(v.ipe, `${root}.ipe`);
@@ -347,15 +285,20 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     actors.set(name, ns);
   });
   if (!Array.isArray(v.steps)) fail(`${root}.steps`, 'expected a list');
+  /** the steps with enumerator names as numbers (the scenario's canonical form) */
+  const steps: Json[] = [];
   v.steps.forEach((s, i) => {
     const p = `${root}.steps[${i}]`;
     if (!isObj(s)) fail(p, 'expected an object');
     const actor = str(s, 'actor', p)!;
     if (!actors.has(actor)) fail(`${p}.actor`, `unknown actor "${actor}"`);
     const op = str(s, 'op', p)! as Step['op'];
+    /** enumerator names given for numbers ("map_type": "STACK"), by key */
+    const named: Obj = {};
     // own properties only: an op named "constructor" or "__proto__" is unknown, not Object's
-    const keys = Object.hasOwn(STEP_KEYS, op) ? STEP_KEYS[op] : undefined;
-    if (!keys) fail(`${p}.op`, `unknown op "${op}"`);
+    const spec = opSpec(op);
+    if (!spec) fail(`${p}.op`, `unknown op "${op}"`);
+    const keys = spec.args;
     if (s.lsm !== undefined) {
       if (!Array.isArray(s.lsm)) fail(`${p}.lsm`, 'expected a list of LSM actions');
       s.lsm.forEach((act, j) => {
@@ -373,7 +316,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     }
     if (s.race !== undefined) {
       const rp = `${p}.race`;
-      if (!RACE_OPS.has(op)) fail(rp, `"${op}" takes no "race" (only token_create, map_create, prog_load)`);
+      if (spec.race !== true) fail(rp, `"${op}" takes no "race" (only token_create, map_create, prog_load)`);
       const r = s.race;
       if (!isObj(r)) fail(rp, 'expected {"actor", "op": "dup2"|"close", "fd", "to"?}');
       const ra = str(r, 'actor', rp)!;
@@ -384,11 +327,11 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     }
     for (const key of Object.keys(s)) {
       if (COMMON.has(key) || key === 'race') continue;
-      const kind = Object.hasOwn(keys, key) ? keys[key] : undefined;
-      if (!kind) fail(`${p}.${key}`, `"${op}" takes no "${key}"`);
+      const arg = Object.hasOwn(keys, key) ? keys[key] : undefined;
+      if (!arg) fail(`${p}.${key}`, `"${op}" takes no "${key}"`);
       const val = s[key];
       const kp = `${p}.${key}`;
-      switch (kind) {
+      switch (arg.kind) {
         case 'string':
         case 'handle':
           if (typeof val !== 'string') fail(kp, `expected a string, got ${JSON.stringify(val)}`);
@@ -397,7 +340,11 @@ export function validateScenario(v: Json, root = '$'): Scenario {
           if (typeof val !== 'string' || !actors.has(val)) fail(kp, `unknown actor ${JSON.stringify(val)}`);
           break;
         case 'int':
-          int(s, key, p, 0, INT_MAX);
+          if (typeof val === 'string' && arg.names !== undefined) {
+            const n = enumValue(arg.names, val);
+            if (n === undefined) fail(kp, `expected an integer or a name of enum ${ENUMS[arg.names].cEnum}, got ${JSON.stringify(val)}`);
+            named[key] = n;
+          } else int(s, key, p, 0, arg.max ?? INT_MAX);
           break;
         case 'bool':
           bool(s, key, p);
@@ -409,15 +356,15 @@ export function validateScenario(v: Json, root = '$'): Scenario {
         case 'signature':
           checkSignature(val, kp);
           break;
-        case 'cmd':
-          if (val !== 'set_string' && val !== 'set_flag' && val !== 'create' && val !== 'reconfigure')
-            fail(kp, `expected set_string, set_flag, create or reconfigure, got ${JSON.stringify(val)}`);
+        case 'choice': {
+          const c = arg.choices ?? [];
+          if (typeof val !== 'string' || !c.includes(val)) fail(kp, `expected ${c.slice(0, -1).join(', ')} or ${c[c.length - 1]}, got ${JSON.stringify(val)}`);
           break;
+        }
       }
     }
-    for (const req of REQUIRED[op] ?? []) if (s[req] === undefined) fail(`${p}.${req}`, `"${op}" needs "${req}"`);
-    // 2^32-1 is (uid_t)-1, "unchanged" to setresuid(), not a kuid (like an actor's kuid)
-    if (op === 'seteuid') int(s, 'euid', p, 0, INT_MAX - 1);
+    for (const [req, a] of Object.entries(keys)) if (a.required === true && s[req] === undefined) fail(`${p}.${req}`, `"${op}" needs "${req}"`);
+    // (seteuid: euid's bound 2^32-2, scenario/ops.ts: 2^32-1 is (uid_t)-1, "unchanged" to setresuid(), not a kuid)
     if (op === 'token_create' && s.tail_byte !== undefined && (s.tail_byte as number) < 8)
       fail(`${p}.tail_byte`, 'must be >= 8 (bytes 0..7 are the token_create fields)');
     if (s.as !== undefined && typeof s.as !== 'string') fail(`${p}.as`, 'expected a handle name');
@@ -429,15 +376,17 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     }
     if (s.expect === REFUSED && s.expect_text !== undefined && !(REASONS as readonly string[]).includes(s.expect_text as string))
       fail(`${p}.expect_text`, `expected a refusal reason (${REASONS.map((r) => JSON.stringify(r)).join(', ')}), got ${JSON.stringify(s.expect_text)}`);
+    steps.push(Object.keys(named).length ? { ...s, ...named } : s);
   });
   // per-CPU map values, summed over the steps in order (oracle/SANDBOX.md "Limits")
   let perCpu = 0;
-  (v.steps as Step[]).forEach((s, i) => {
+  (steps as Step[]).forEach((s, i) => {
     perCpu += perCpuBytes(s);
     if (perCpu > LIMITS.percpu) fail(`${root}.steps[${i}]`, limitMessage('percpu'));
   });
   if (v.meta !== undefined) checkMeta(v.meta, `${root}.meta`);
-  return v as unknown as Scenario;
+  // names given for numbers: a copy with the numbers (same key order), else the object itself
+  return (steps.some((s, i) => s !== (v.steps as Json[])[i]) ? { ...v, steps } : v) as unknown as Scenario;
 }
 
 /** Parses scenario text (JSON). */

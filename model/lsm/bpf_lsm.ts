@@ -5,12 +5,9 @@
 
 import type { Kernel } from '../kernel.ts';
 import type { LsmHooks } from '../lsm.ts';
+import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS } from '../../scenario/vocab.ts';
 
-export const BPF_LSM_HOOKS = ['bpf', 'bpf_map_create', 'bpf_prog_load', 'bpf_token_create', 'bpf_token_cmd', 'bpf_token_capable'] as const;
-/** seed 002's new hooks: security/bpf/hooks.c registers a bpf_lsm_<hook>
- *  trampoline for every hook of lsm_hook_defs.h, so the BPF LSM implements
- *  them too (a program may deny; it cannot deliver a verdict: no kfunc) */
-export const BPF_LSM_INTEGRITY_HOOKS = ['bpf_prog_load_integrity', 'bpf_prog_load_post_integrity'] as const;
+export { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS };
 export type BpfLsmHook = (typeof BPF_LSM_HOOKS)[number] | (typeof BPF_LSM_INTEGRITY_HOOKS)[number];
 
 export interface BpfLsmProg {

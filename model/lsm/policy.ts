@@ -4,29 +4,12 @@
 // has but the policy does not define, enforcing mode and permissive types.
 // Pure data plus the access-vector computation (security_compute_av()).
 
-import { CAP_LAST_CAP, capName } from '../caps.ts';
+import { CLASSES, POLICY_CAPS, TOKEN_PERMS, parseRule, type PolicyCap, type Rule } from '../../scenario/vocab.ts';
 import type { PolicyDecl } from '../../scenario/types.ts';
 
-/** the classes and permissions of the kernel's class map
- *  (security/selinux/include/classmap.h) that the model uses */
-const CAPS_0_31 = Array.from({ length: 32 }, (_, i) => capName(i).toLowerCase());
-const CAPS_32_63 = Array.from({ length: CAP_LAST_CAP - 31 }, (_, i) => capName(32 + i).toLowerCase());
-
-/** the token patch adds map_create_as and prog_load_as to class bpf (seed 000 classmap.h) */
-export const TOKEN_PERMS = ['map_create_as', 'prog_load_as'] as const;
-
-export const CLASSES: Record<string, readonly string[]> = {
-  bpf: ['map_create', 'map_read', 'map_write', 'prog_load', 'prog_run', ...TOKEN_PERMS],
-  capability: CAPS_0_31,
-  capability2: CAPS_32_63,
-  cap_userns: CAPS_0_31,
-  cap2_userns: CAPS_32_63,
-  fd: ['use'],
-  file: ['read', 'write', 'open', 'getattr'],
-};
-
-export const POLICY_CAPS = ['bpf_token_perms'] as const;
-export type PolicyCap = (typeof POLICY_CAPS)[number];
+// the class map and the rule syntax are scenario vocabulary (scenario/vocab.ts)
+export { CLASSES, POLICY_CAPS, TOKEN_PERMS, parseRule };
+export type { PolicyCap, Rule };
 
 /** initial SIDs (security/selinux/include/initial_sid_to_string.h) */
 export const SECSID_NULL = 0;
@@ -40,25 +23,6 @@ export const INITIAL_SIDS: Record<number, string> = {
 };
 
 export type { PolicyDecl };
-
-export interface Rule {
-  source: string;
-  target: string;
-  tclass: string;
-  perms: string[];
-}
-
-/** parses "S T:class p1 p2"; returns an error message or the rule */
-export function parseRule(text: string): Rule | string {
-  const m = /^\s*(\S+)\s+(\S+):(\S+)\s+(.+?)\s*$/.exec(text);
-  if (!m) return `expected "source target:class perm...", got ${JSON.stringify(text)}`;
-  const [, source, target, tclass, rest] = m as unknown as [string, string, string, string, string];
-  const known = Object.hasOwn(CLASSES, tclass) ? CLASSES[tclass] : undefined; // not Object.prototype's "constructor"
-  if (!known) return `unknown class "${tclass}" (known: ${Object.keys(CLASSES).join(', ')})`;
-  const perms = rest.split(/\s+/);
-  for (const p of perms) if (p !== '*' && !known.includes(p)) return `class ${tclass} has no permission "${p}"`;
-  return { source, target, tclass, perms };
-}
 
 export interface Policy {
   /** frozen: a loaded policy's rules never change, so copies of the state share them (properties/clone.ts) */

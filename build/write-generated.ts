@@ -1,0 +1,24 @@
+// Writes what is generated from the op table (scenario/ops.ts):
+// scenario/scenario.schema.json, README.md's op table, the first two columns
+// of oracle/PROTOCOL.md's op rows, oracle/ops.gen.h. Run: npx tsx build/write-generated.ts
+// (scenario/ops.test.ts fails while any of them is stale).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scenarioSchemaText } from '../scenario/schema.ts';
+import { withProtocolRows, withReadmeTable } from '../scenario/docs.ts';
+import { writeOpsHeader } from '../oracle/ops-header.ts';
+import { PROFILES } from '../model/profile.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+writeFileSync(join(root, 'scenario', 'scenario.schema.json'), scenarioSchemaText(PROFILES.map((p) => p.name)));
+const readmePath = join(root, 'README.md');
+const readme = withReadmeTable(readFileSync(readmePath, 'utf8'));
+if (readme === undefined) console.log('README.md: op table markers missing, not written');
+else writeFileSync(readmePath, readme);
+const protocolPath = join(root, 'oracle', 'PROTOCOL.md');
+const p = withProtocolRows(readFileSync(protocolPath, 'utf8'));
+writeFileSync(protocolPath, p.text);
+if (p.added.length) console.log(`oracle/PROTOCOL.md: added a row for ${p.added.join(', ')} (its third column from scenario/ops.ts: say more there by hand)`);
+writeOpsHeader();
+console.log('wrote scenario/scenario.schema.json, README.md op table, oracle/PROTOCOL.md op rows, oracle/ops.gen.h');

@@ -1,0 +1,327 @@
+// The op table: one entry per scenario op, the only place an op's arguments
+// are listed. It drives the validator (scenario/validate.ts), the model's
+// defaults (model/run.ts), the executor wire protocol (oracle/driver.ts), the
+// C header of the executor (oracle/ops-header.ts -> oracle/bin/ops.gen.h, at
+// npm install), the op tables of README.md and oracle/PROTOCOL.md (checked by
+// scenario/ops.test.ts), the JSON Schema of scenario files
+// (scenario/scenario.schema.json, scenario/schema.ts) and the generator's
+// argument values (generators/commands.ts).
+//
+// The TypeScript type of a step (scenario/types.ts Step) is derived from it.
+//
+// Adding an op: its entry here, its behaviour in the model (model/run.ts,
+// which calls the model's kernel functions) and in the executor
+// (oracle/executor.c, with its named slots from oracle/ops.gen.h); then
+// `npx tsx build/write-generated.ts` regenerates the rest.
+
+import type { EnumName } from './vocab.ts';
+
+export type ArgKind =
+  /** a handle name (an fd of the acting actor's table) */
+  | 'handle'
+  | 'string'
+  /** an unsigned integer; with `names`, also an enumerator name */
+  | 'int'
+  | 'bool'
+  /** a list of capability names */
+  | 'caps'
+  /** the name of a declared actor */
+  | 'actor'
+  /** one of `choices` */
+  | 'choice'
+  /** a prog_load signature object (scenario/types.ts SignatureDecl) */
+  | 'signature';
+
+export interface ArgSpec {
+  kind: ArgKind;
+  /** one line: what the argument is (README, PROTOCOL.md, the JSON Schema) */
+  doc: string;
+  /** a scenario step must give it */
+  required?: boolean;
+  /** what an absent argument stands for, in the model and the executor alike
+   *  (null: the C NULL of an fsconfig key/value or mount data). A required
+   *  argument's default is the executor's, for a protocol line without it. */
+  default?: number | string | boolean | null;
+  /** bool only: absent means "the step gives `token`" (BPF_F_TOKEN_FD with a token fd) */
+  defaultIsTokenGiven?: boolean;
+  /** int: inclusive upper bound (default 2^32-1) */
+  max?: number;
+  /** int: the enum whose enumerator names are accepted (scenario/vocab.ts ENUMS) */
+  names?: EnumName;
+  /** choice: the accepted strings */
+  choices?: readonly string[];
+  /** never sent to the kernel: a step giving it runs on the model only */
+  modelOnly?: boolean;
+  /** the executor protocol's key, where it is not the scenario's own (no argument needs one today) */
+  wire?: string;
+  /** values the generator draws besides the default (generators/commands.ts) */
+  samples?: readonly number[];
+}
+
+export interface OpSpec {
+  /** one line: what the step does */
+  doc: string;
+  /** a successful step returns a new fd, which `as` names */
+  returnsFd: boolean;
+  /** the executor (oracle/executor.c) runs it on a real kernel */
+  kernel: boolean;
+  /** the system calls it stands for */
+  syscalls: string;
+  /** a `race` (scenario/types.ts RaceDecl) may be declared on it (model only) */
+  race?: boolean;
+  /** in step order = protocol order */
+  args: Readonly<Record<string, ArgSpec>>;
+}
+
+const handle = <D extends string>(doc: D) => ({ kind: 'handle', doc, required: true }) as const;
+const token = { kind: 'handle', doc: 'a BPF token fd (attr *_token_fd)' } as const;
+const tokenFlag = {
+  kind: 'bool',
+  doc: 'set BPF_F_TOKEN_FD in the flags (default: when token is given)',
+  defaultIsTokenGiven: true,
+} as const;
+
+/** the ops, in protocol order (the executor numbers them in this order) */
+export const OPS = {
+  fsopen: {
+    doc: 'open a filesystem context',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'fsopen(2)',
+    args: {
+      fs: { kind: 'string', doc: 'filesystem type', default: 'bpf' },
+      flags: { kind: 'int', doc: 'fsopen flags', default: 0 },
+    },
+  },
+  fsconfig: {
+    doc: 'configure a filesystem context',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'fsconfig(2)',
+    args: {
+      fd: handle('the filesystem context (fsopen, fspick)'),
+      cmd: { kind: 'choice', doc: 'FSCONFIG_SET_STRING, _SET_FLAG, _CMD_CREATE, _CMD_RECONFIGURE', required: true, choices: ['set_string', 'set_flag', 'create', 'reconfigure'] },
+      key: { kind: 'string', doc: 'parameter name (absent: NULL)', default: null },
+      value: { kind: 'string', doc: 'parameter value (absent: NULL)', default: null },
+    },
+  },
+  fsmount: {
+    doc: 'a detached mount of a created filesystem context',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'fsmount(2)',
+    args: { fd: handle('the filesystem context') },
+  },
+  open: {
+    doc: 'open a path beneath a directory fd',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'openat2(2)',
+    args: {
+      dirfd: handle('the directory'),
+      path: { kind: 'string', doc: 'relative path', required: true, default: '.' },
+      o_path: { kind: 'bool', doc: 'O_PATH instead of O_RDONLY', default: false },
+    },
+  },
+  mkdir: {
+    doc: 'make a directory beneath a directory fd',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'mkdirat(2)',
+    args: {
+      dirfd: handle('the directory'),
+      path: { kind: 'string', doc: 'relative path', required: true },
+    },
+  },
+  open_tree: {
+    doc: 'a detached clone of a mount',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'open_tree(2) with OPEN_TREE_CLONE',
+    args: {
+      dirfd: handle('the directory'),
+      path: { kind: 'string', doc: 'relative path ("" = the dirfd itself)', required: true, default: '.' },
+    },
+  },
+  move_mount: {
+    doc: "attach a detached mount at a fresh directory of the actor's mount namespace",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'move_mount(2)',
+    args: { fd: handle('the detached mount') },
+  },
+  mount: {
+    doc: 'a bpffs mounted with legacy mount(2) at a fresh directory, then opened',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'mount(2), open(2)',
+    args: { data: { kind: 'string', doc: 'mount options', required: true, default: null } },
+  },
+  fspick: {
+    doc: 'a filesystem context for reconfiguring an existing mount',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'fspick(2)',
+    args: {
+      dirfd: handle('the directory'),
+      path: { kind: 'string', doc: 'relative path ("" = the dirfd itself)', required: true, default: '' },
+    },
+  },
+  mountinfo: {
+    doc: "read the fd's mount from /proc/self/mountinfo: text = <fstype> <source> <super options>",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'read of /proc/self/fdinfo, /proc/self/mountinfo',
+    args: { fd: handle('an fd on the mount') },
+  },
+  token_create: {
+    doc: 'create a BPF token from a bpffs fd',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'bpf(BPF_TOKEN_CREATE)',
+    race: true,
+    args: {
+      bpffs: { ...handle('the bpffs root fd (attr bpffs_fd)') },
+      flags: { kind: 'int', doc: 'attr flags', default: 0, samples: [1] },
+      size: { kind: 'int', doc: 'attr size passed to bpf()', default: 8, samples: [0, 4, 168, 200, 4097] },
+      tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [8, 9, 167, 168, 199] },
+    },
+  },
+  token_fdinfo: {
+    doc: "read a token's /proc/self/fdinfo: text = the allowed_* lines",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'read of /proc/self/fdinfo',
+    args: { fd: handle('the token') },
+  },
+  obj_get_info: {
+    doc: 'BPF_OBJ_GET_INFO_BY_FD on a token: text = cmds=,maps=,progs=,attachs=',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'bpf(BPF_OBJ_GET_INFO_BY_FD)',
+    args: {
+      fd: handle('the object'),
+      info_len: { kind: 'int', doc: 'info buffer length', default: 32, samples: [0, 8, 24, 40] },
+    },
+  },
+  map_create: {
+    doc: 'create a map',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'bpf(BPF_MAP_CREATE)',
+    race: true,
+    args: {
+      map_type: { kind: 'int', doc: 'enum bpf_map_type (a number or a name: "STACK")', required: true, names: 'map_type', samples: [1, 2, 5, 6, 7, 9, 11, 14, 15, 16, 17, 22, 23, 27, 30, 33] },
+      key_size: { kind: 'int', doc: 'attr key_size', default: 4, samples: [0, 4, 8] },
+      value_size: { kind: 'int', doc: 'attr value_size', default: 4, samples: [0, 4, 8] },
+      max_entries: { kind: 'int', doc: 'attr max_entries', default: 1, samples: [0, 1, 4096] },
+      map_flags: { kind: 'int', doc: 'attr map_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0, samples: [0, 1, 1024, 24] },
+      map_extra: { kind: 'int', doc: 'attr map_extra', default: 0, samples: [0, 0, 1] },
+      token,
+      token_flag: tokenFlag,
+    },
+  },
+  prog_load: {
+    doc: 'load a trivial program (r0 = 0; exit)',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'bpf(BPF_PROG_LOAD)',
+    race: true,
+    args: {
+      prog_type: { kind: 'int', doc: 'enum bpf_prog_type (a number or a name: "SOCKET_FILTER")', required: true, names: 'prog_type', samples: [1, 1, 2, 3, 5, 6, 8, 8, 9, 17, 18, 21, 26, 28, 30, 31] },
+      expected_attach_type: { kind: 'int', doc: 'enum bpf_attach_type (a number or a name: "CGROUP_INET_INGRESS")', default: 0, names: 'attach_type' },
+      insn_cnt: { kind: 'int', doc: 'number of instructions', default: 2, samples: [0, 4096, 1000001] },
+      prog_flags: { kind: 'int', doc: 'attr prog_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0, samples: [1, 16, 4096] },
+      token,
+      token_flag: tokenFlag,
+      signature: { kind: 'signature', doc: 'attr signature / keyring_id (6.18 signing, seed 002)', modelOnly: true },
+      kernel: { kind: 'bool', doc: 'loaded by a signed light-skeleton loader through bpf_sys_bpf() (uattr.is_kernel)', modelOnly: true },
+    },
+  },
+  btf_load: {
+    doc: 'load a minimal BTF (one int type)',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'bpf(BPF_BTF_LOAD)',
+    args: {
+      btf_flags: { kind: 'int', doc: 'attr btf_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0 },
+      token,
+      token_flag: tokenFlag,
+    },
+  },
+  btf_get_fd_by_id: {
+    doc: "a new fd for a loaded BTF, by the id of the BTF behind a handle",
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'bpf(BPF_BTF_GET_FD_BY_ID)',
+    args: {
+      btf: handle('a loaded BTF whose id is used'),
+      open_flags: { kind: 'int', doc: 'attr open_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0 },
+      token,
+      token_flag: tokenFlag,
+    },
+  },
+  send_fd: {
+    doc: "pass an fd to another actor (SCM_RIGHTS); `as` names it in the receiver's table",
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'sendmsg(2), recvmsg(2)',
+    args: {
+      fd: handle('the fd to pass'),
+      to: { kind: 'actor', doc: 'the receiving actor', required: true },
+    },
+  },
+  dup2: {
+    doc: 'duplicate an fd onto another handle\'s number, or the lowest free one',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'dup2(2)',
+    args: {
+      fd: handle('the fd'),
+      to: handle('the handle whose number is replaced'),
+    },
+  },
+  close: {
+    doc: 'close an fd',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'close(2)',
+    args: { fd: handle('the fd') },
+  },
+  capset: {
+    doc: "set the actor's effective (and permitted) capabilities",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'capset(2)',
+    args: {
+      effective: { kind: 'caps', doc: 'effective set', required: true },
+      permitted: { kind: 'caps', doc: 'permitted set (default: unchanged)' },
+    },
+  },
+  seteuid: {
+    doc: "change the effective uid (a kuid, mapped into the actor's user namespace)",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setresuid(2)',
+    args: { euid: { kind: 'int', doc: 'the new effective uid, as a kuid', required: true, max: 2 ** 32 - 2, samples: [0, 1000, 1001, 100000, 100001] } },
+  },
+  rlimit_nofile: {
+    doc: 'set RLIMIT_NOFILE (soft = hard)',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setrlimit(2)',
+    args: { limit: { kind: 'int', doc: 'the limit', required: true, samples: [3, 4, 5, 8, 64] } },
+  },
+} as const satisfies Record<string, OpSpec>;
+
+export type OpName = keyof typeof OPS;
+
+export const OP_NAMES = Object.keys(OPS) as OpName[];
+
+/** the keys every step may carry, whatever its op (scenario/types.ts StepBase) */
+export const COMMON_KEYS = ['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm'] as const;
+
+/** the entry of an op named by a stranger (own properties only: "constructor" is no op) */
+export function opSpec(op: string): OpSpec | undefined {
+  return Object.hasOwn(OPS, op) ? (OPS as Record<string, OpSpec>)[op] : undefined;
+}
