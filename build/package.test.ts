@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { replayOf } from '../campaign/report.ts';
 // @ts-expect-error: a plain JavaScript module without declarations
 import { distFresh } from './sources.mjs';
 
@@ -112,7 +113,8 @@ export const n: number = r.length + props.length + (p ? 1 : 0) + scenarioArb({ p
     const bad = bpftc('fuzz', ...prop, '--profile', 'token-v10', '--runs', '400', '--workers', '2', '--junit', 'j.xml', '--save', 'found');
     expect(bad.code, bad.err).toBe(1);
     expect(bad.out).toMatch(/^FAIL {2}my-no-token-in-init-userns {2}after \d+ runs/m);
-    expect(bad.out).toMatch(/replay: npx bpftc fuzz --profile token-v10 --property my-no-token-in-init-userns --seed \d+ --path/);
+    // the replay command as the shell reads it back (long lines are wrapped with " \\")
+    expect(replayOf(bad.out)).toMatch(/^npx bpftc fuzz --profile token-v10 --property my-no-token-in-init-userns --seed \d+ --path /);
     expect(readFileSync(join(tmp, 'j.xml'), 'utf8')).toMatch(/<testcase classname="bpftc.token-v10" name="my-no-token-in-init-userns" [^>]*>\s*<failure [^>]*>claim: No task of the init user namespace/);
     const good = bpftc('fuzz', ...prop, '--profile', 'linux-6.18', '--runs', '300', '--workers', '2');
     expect(good.code, good.out + good.err).toBe(0);
