@@ -5,9 +5,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error a plain JavaScript module (no declarations)
 import { STAMP, distFresh, sourceState } from './sources.mjs';
@@ -32,6 +32,34 @@ describe('the compiled CLI', () => {
     expect(bpftc(false, 'properties')).toEqual(bpftc(true, 'properties'));
   });
   if (!fresh) it.skip('dist/ is missing or older than the sources (node build/js.mjs builds it)', () => {});
+
+  // A compiled module finds files next to itself (import.meta.url): each such file must
+  // be in dist/ too, or the installed CLI fails where the sources work (it did: `bpftc vm
+  // build` looked for dist/vm/config). Every non-test source module is scanned.
+  it.skipIf(!fresh)('finds in dist/ every file a module resolves next to itself', () => {
+    const missing: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(join(ROOT, d), { withFileTypes: true })) {
+        const rel = join(d, e.name);
+        if (e.isDirectory()) {
+          if (!['node_modules', 'dist', 'dist.tmp', 'coverage', '.git', 'corpus'].includes(e.name)) walk(rel);
+        } else if (e.name.endsWith('.ts') && !/\.(test|testkit)\.ts$/.test(e.name) && !e.name.endsWith('.d.ts')) {
+          const src = readFileSync(join(ROOT, rel), 'utf8');
+          const targets = [
+            ...[...src.matchAll(/join\(dirname\(fileURLToPath\(import\.meta\.url\)\), ((?:'[^']+'(?:, )?)+)\)/g)].map((m) => join(...[...m[1]!.matchAll(/'([^']+)'/g)].map((x) => x[1]!))),
+            ...[...src.matchAll(/new URL\('([^']+)', import\.meta\.url\)/g)].map((m) => m[1]!),
+          ];
+          for (const t of targets) {
+            const inSrc = join(ROOT, dirname(rel), t);
+            if (!existsSync(inSrc)) continue; // not a file of the repository (a cache, an output)
+            if (!existsSync(join(ROOT, 'dist', dirname(rel), t))) missing.push(`${rel}: ${relative(ROOT, inSrc)}`);
+          }
+        }
+      }
+    };
+    walk('.');
+    expect(missing).toEqual([]);
+  });
 
   it('is stale once a source is newer or a source is added', () => {
     const root = mkdtempSync(join(tmpdir(), 'bpftc-build-'));

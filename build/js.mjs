@@ -41,11 +41,22 @@ const rewrite = (dir) => {
 };
 rewrite(tmp);
 // the files the compiled modules find next to themselves (oracle/driver.ts:
-// oracle/bin/bpftc-exec, repro/repro.ts: oracle/executor.c and its oracle/ops.gen.h)
+// oracle/bin/bpftc-exec, repro/repro.ts and vm/qemu.ts: oracle/executor.c, its oracle/ops.gen.h
+// and oracle/lsmtrace.c)
 mkdirSync(join(tmp, 'oracle'), { recursive: true });
 symlinkSync(join('..', '..', 'oracle', 'bin'), join(tmp, 'oracle', 'bin'));
 symlinkSync(join('..', '..', 'oracle', 'executor.c'), join(tmp, 'oracle', 'executor.c'));
 symlinkSync(join('..', '..', 'oracle', 'ops.gen.h'), join(tmp, 'oracle', 'ops.gen.h'));
+symlinkSync(join('..', '..', 'oracle', 'lsmtrace.c'), join(tmp, 'oracle', 'lsmtrace.c'));
+// vm/build.ts and vm/adapt.ts: the kernel config fragments and the patch adaptations
+mkdirSync(join(tmp, 'vm'), { recursive: true });
+symlinkSync(join('..', '..', 'vm', 'config'), join(tmp, 'vm', 'config'));
+symlinkSync(join('..', '..', 'vm', 'patches'), join(tmp, 'vm', 'patches'));
+// bench/ and oracle/write-kernel-corpus.ts read the corpus next to themselves: its
+// data directories (the corpus/*.ts modules are compiled into dist/corpus)
+mkdirSync(join(tmp, 'corpus'), { recursive: true });
+for (const e of readdirSync(join(root, 'corpus'), { withFileTypes: true }))
+  if (e.isDirectory()) symlinkSync(join('..', '..', 'corpus', e.name), join(tmp, 'corpus', e.name));
 writeFileSync(join(tmp, 'package.json'), '{ "type": "module" }\n');
 writeFileSync(join(tmp, STAMP), `${JSON.stringify(state)}\n`);
 const dist = join(root, DIST);
