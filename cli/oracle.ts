@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import fc from 'fast-check';
 import { existsSync } from 'node:fs';
-import { type Profile, findProfile } from '../model/profile.ts';
+import { type Profile, findProfile, withKconfig } from '../model/profile.ts';
 import { formatKconfig } from '../model/kconfig.ts';
 import { scenarioArb } from '../generators/scenario.ts';
 import { type Probe, probeKernel } from '../oracle/driver.ts';
@@ -160,7 +160,9 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
   // the model: the SELinux layer of the profile on the kernel's own core
   // (linux-6.12, linux-7.3) unless --core says otherwise
   const coreFlag = flags.core as string | undefined;
-  const core = so ? (coreFlag === 'none' ? undefined : coreFlag !== undefined ? findProfile(coreFlag) : so.coreProfileFor(probe.release)) : undefined;
+  const coreBase = so ? (coreFlag === 'none' ? undefined : coreFlag !== undefined ? findProfile(coreFlag) : so.coreProfileFor(probe.release)) : undefined;
+  // on the image's kernel-config facts too (model/kconfig.ts), as the core scenarios are
+  const core = coreBase && vm?.kconfig ? withKconfig(coreBase, vm.kconfig) : coreBase;
   const compare = so ? so.selinuxComparer(core) : undefined;
   const t0 = Date.now();
   const found: Disagreement[] = [];
@@ -254,6 +256,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, ${vm.vms} guest${vm.vms > 1 ? 's' : ''}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
     if (vm) out(vm.kconfig ? `kernel config facts (embedded config): ${formatKconfig(vm.kconfig)}` : `kernel config facts: none (${vm.kconfigWhy ?? 'no embedded config'}); the 6.18 host's assumed`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
+    // what the set-up errors were, most frequent first (a campaign's errors are not silent)
+    for (const [kind, n] of Object.entries(res.setupErrorKinds).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 8)) out(`  ${String(n).padStart(5)}  set-up error: ${kind}`);
     // a file that says kernel_checkable but is not (a race, LSM set-up, thread_of) is never executed: said, not hidden
     if (res.unsupported)
       out(

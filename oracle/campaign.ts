@@ -57,6 +57,8 @@ export interface CampaignResult {
   disagreements: number;
   /** kernel set-up errors, refused steps, timeouts (prefixes agreed) */
   setupErrors: number;
+  /** the set-up errors by kind: the error text with numbers and quoted names blanked, and a count */
+  setupErrorKinds: Record<string, number>;
   /** scenarios that cannot run on the executor (e.g. thread_of) */
   unsupported: number;
   coverage: CoverageTable;
@@ -71,6 +73,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     agreements: 0,
     disagreements: 0,
     setupErrors: 0,
+    setupErrorKinds: {},
     unsupported: 0,
     coverage: newCoverage(),
     shrunk: [],
@@ -100,7 +103,11 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     addCoverage(result.coverage, s, c);
     opts.onResult?.(s, c);
     if (c.kind === 'agree') result.agreements++;
-    else if (c.kind === 'error') result.setupErrors++;
+    else if (c.kind === 'error') {
+      result.setupErrors++;
+      const kind = c.error.split('\n')[0]!.replace(/^line \d+: /, '').replace(/[0-9a-f]{16,}/g, '…').slice(0, 120);
+      result.setupErrorKinds[kind] = (result.setupErrorKinds[kind] ?? 0) + 1;
+    }
     else {
       result.disagreements++;
       if (opts.maxDisagreements !== undefined && result.disagreements >= opts.maxDisagreements) stop = true;

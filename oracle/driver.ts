@@ -187,7 +187,8 @@ function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
  *  thread of (a second thread of that process, PROTOCOL.md "Races") */
 export function threadUncheckable(s: Scenario): string | null {
   for (const a of s.actors)
-    if (a.thread_of !== undefined && s.steps.some((st) => st.actor === a.name)) return `actor ${a.name}: a thread_of actor's own steps are not supported by the executor (only its races)`;
+    if (a.thread_of !== undefined && s.steps.some((st) => st.actor === a.name || (st.op === 'send_fd' && st.to === a.name)))
+      return `actor ${a.name}: a thread_of actor's own steps (and fds sent to it) are not supported by the executor (only its races)`;
   for (const [i, st] of s.steps.entries())
     if ('race' in st && st.race !== undefined && s.actors.find((a) => a.name === st.race!.actor)?.thread_of !== st.actor)
       return `step ${i + 1}: a race by ${st.race.actor}, not a thread of ${st.actor}, is model-only`;
@@ -332,7 +333,10 @@ export function toProtocol(s: Scenario, id: number, timeoutMs = 2000, race?: Rac
   for (const u of s.userns ?? [])
     lines.push(`userns name=${pct(u.name)} parent=${pct(u.parent)} owner=${u.owner} base=${u.map.base} count=${u.map.count}`);
   for (const a of s.actors) {
-    if (a.thread_of !== undefined) continue; // a thread of its process: only its races run (race=)
+    // a thread of its process that only races: no actor of its own (race= runs it). One with
+    // steps of its own (or fds sent to it) is declared (the SELinux protocol adds thread_of=, vm/selinux-oracle.ts;
+    // the host executor refuses it before, threadUncheckable())
+    if (a.thread_of !== undefined && !s.steps.some((st) => st.actor === a.name || (st.op === 'send_fd' && st.to === a.name))) continue;
     const caps = a.caps === 'all' ? 'all' : capsToHex(capsFromNames(a.caps));
     lines.push(`actor name=${pct(a.name)} userns=${pct(a.userns)} kuid=${a.kuid} caps=${caps} mntns=${pct(a.mntns ?? 'own')}`);
   }

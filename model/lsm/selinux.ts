@@ -249,6 +249,32 @@ export class SelinuxLsm implements LsmHooks {
     return permissive ? 0 : -EACCES;
   }
 
+  /** avc_has_perm() with a vector of permissions, as selinux_bpf_map() and
+   *  bpf_fd_pass() ask map_read|map_write in one call (bpf_map_fmode_to_av(),
+   *  7.3.4 security/selinux/hooks.c:7328, :7347, :7372; 6.12.117 :7092, :7111,
+   *  :7136). avc_audit_required() (include/avc.h:64 in both): when any
+   *  requested permission is denied only the denied ones are audited; only a
+   *  fully granted request logs its auditallow'd permissions */
+  avcHasPerms(ssid: number, tsid: number, tclass: string, perms: readonly string[]): number {
+    if (!this.initialized || !this.policy) return 0;
+    if (perms.length === 0) return 0;
+    const p = this.policy;
+    const scontext = this.contextOf(ssid);
+    const tcontext = this.contextOf(tsid);
+    const hook = this.k.security.hook;
+    const denied = perms.filter((perm) => !policyAllows(p, scontext, tcontext, tclass, perm, this.variant.tokenPatch));
+    if (denied.length === 0) {
+      for (const perm of perms) this.k.security.avc.push({ scontext, tcontext, tclass, perm, granted: true, audited: false, hook });
+      return 0;
+    }
+    const permissive = !p.enforcing || p.permissive.has(scontext);
+    for (const perm of denied) {
+      const rec = { scontext, tcontext, tclass, perm, granted: false, audited: true, hook };
+      this.k.security.avc.push(permissive ? { ...rec, permissive: true } : rec);
+    }
+    return permissive ? 0 : -EACCES;
+  }
+
   // ------------------------------------------------------------ capabilities
 
   /** selinux_capable() -> cred_has_capability(cred, cap, opts, ns == &init_user_ns)
@@ -338,7 +364,9 @@ export class SelinuxLsm implements LsmHooks {
     // bpf_fd_pass()
     if (file.obj.kind === 'map') {
       const bsid = slot<BpfSec>(file.obj.map.security)?.sid ?? SECINITSID_KERNEL;
-      const rc = this.avcHasPerm(sid, bsid, 'bpf', 'map_read') || this.avcHasPerm(sid, bsid, 'bpf', 'map_write');
+      // bpf_fd_pass(): av = bpf_map_fmode_to_av(file->f_mode), one avc_has_perm()
+      // (every map fd of the model is FMODE_READ|FMODE_WRITE: map_create passes 3 to security_bpf_map())
+      const rc = this.avcHasPerms(sid, bsid, 'bpf', fmodePerms(3));
       if (rc) return rc;
     }
     if (file.obj.kind === 'prog') {
@@ -367,12 +395,8 @@ export class SelinuxLsm implements LsmHooks {
   bpf_map(map: BpfMap, fmode: number): number {
     const sid = this.currentSid();
     const bsid = slot<BpfSec>(map.security)?.sid ?? SECINITSID_KERNEL;
-    if (fmode & 1) {
-      const rc = this.avcHasPerm(sid, bsid, 'bpf', 'map_read');
-      if (rc) return rc;
-    }
-    if (fmode & 2) return this.avcHasPerm(sid, bsid, 'bpf', 'map_write');
-    return 0;
+    // avc_has_perm(sid, bpfsec->sid, SECCLASS_BPF, bpf_map_fmode_to_av(fmode), NULL)
+    return this.avcHasPerms(sid, bsid, 'bpf', fmodePerms(fmode));
   }
 
   /** selinux_bpf_prog(): current -> prog prog_run */
@@ -524,4 +548,9 @@ export class SelinuxLsm implements LsmHooks {
     const ssid = v === 'current-grantor' ? this.currentSid() : bpfsec.sid;
     return this.avcHasPerm(ssid, bpfsec.grantor_sid, sclass, perm);
   }
+}
+
+/** bpf_map_fmode_to_av(): FMODE_READ -> map_read, FMODE_WRITE -> map_write */
+function fmodePerms(fmode: number): string[] {
+  return [...(fmode & 1 ? ['map_read'] : []), ...(fmode & 2 ? ['map_write'] : [])];
 }
