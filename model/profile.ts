@@ -53,6 +53,11 @@ export interface TokenCoreVariant {
    *  :2893-2894 free_prog_sec, kernel/bpf/token.c:191-193, :206-207 out_token). 6.18 and
    *  7.3.4 free inside the hook and the caller again */
   lsmRefusalCallerFreesOnly?: boolean;
+  /** 7.3.4: bpf_token_create() returns at once when security_bpf_token_create()
+   *  refuses (kernel/bpf/token.c:188-190; the token is `__free(kfree)`, :114), so
+   *  only the hook's own security_bpf_token_free() runs (security/security.c:5400-5412).
+   *  6.18: out_token calls bpf_token_free() again */
+  tokenLsmRefusalNoCallerFree?: boolean;
   /** enumerators the kernel's vmlinux BTF has after the 6.18 ones (names
    *  without the prefix, in enum order): bpf_parse_param() accepts them and
    *  bpf_show_options() needs them set for "any" (7.3.4 include/uapi/linux/bpf.h) */
@@ -256,6 +261,7 @@ const LINUX_7_3_TOKEN: TokenCoreVariant = {
   },
   progLoadHookInVerifier: true,
   mapLsmRefusalFreeOnce: true,
+  tokenLsmRefusalNoCallerFree: true,
   // the VM image: vm/config/base.config leaves CONFIG_CPU_MITIGATIONS unset
   // (config of ~/.cache/bpftc/kernels/linux-7.3-*), so bypass_spec_v1/v4 do not
   // call bpf_token_capable() (7.3.4 include/linux/bpf.h:2911-2923); bpf_check()
@@ -345,6 +351,7 @@ export const PROFILES: readonly Profile[] = [
       'enumTails: T include/uapi/linux/bpf.h:995 BPF_PROG_ASSOC_STRUCT_OPS, :1049-1050 BPF_MAP_TYPE_INSN_ARRAY/RHASH, :1158-1161 BPF_TRACE_FSESSION..BPF_TRACE_FSESSION_MULTI after the 6.18 enumerators; bpf_show_options() (T kernel/bpf/inode.c:801-816) prints "any" only when every bit below __MAX_* is set, bpf_parse_param() (:1094 find_btf_enum_const()) accepts the new names; bpf_token_allow_prog_type() (T kernel/bpf/token.c:257) accepts attach types below the longer __MAX_BPF_ATTACH_TYPE and bpf_token_show_fdinfo() (token.c:75-96) prints "any" only with the new bits set',
       'progLoadHookInVerifier: T kernel/bpf/verifier.c:21268 bpf_check() calls security_bpf_prog_load(env->prog, attr, env->prog->aux->token, uattr.is_kernel) after the env capability calls (:21231-21235), process_fd_array() and the signature check (:21263; bpf_prog_verify_signature() :21089 is in the verifier now); bpf_prog_load() (T kernel/bpf/syscall.c:3139-3150) goes from find_prog_type() to bpf_check() and a failure to free_used_maps (:3185, __bpf_prog_put_noref() -> security_bpf_prog_free() :2447); 6.18 calls the hook from bpf_prog_load() with its local token (NULL)',
       'verifierCaps: T verifier.c:21231-21235 (PERFMON x4, BPF; bypass_spec_v1/v4 skip the call when cpu_mitigations_off(), T include/linux/bpf.h:2911-2923, true without CONFIG_CPU_MITIGATIONS, include/linux/cpu.h:217 - the VM image config), T kernel/bpf/core.c:674 bpf_prog_kallsyms_add() CAP_BPF after bpf_prog_alloc_id() (syscall.c:3158, :3176)',
+      'tokenLsmRefusalNoCallerFree: T kernel/bpf/token.c:188-190 `err = security_bpf_token_create(token, attr, &path); if (err) return err;` with `struct bpf_token *token __free(kfree)` (:114): no bpf_token_free() by the caller; the hook freed once (security/security.c:5400-5412); kernel-confirmed by the VM BPF-LSM trace in mode lsm on the FUNCTION_TRACER 7.3.4 image (one bpf_token_free for a refused token)',
       'mapLsmRefusalFreeOnce: T kernel/bpf/syscall.c:1662-1664 map_create(): `if (err) goto free_map;` after security_bpf_map_create(), which already ran security_bpf_map_free() (security/security.c:5356-5357); 6.18 goes to free_map_sec and calls it again (seen by the VM BPF-LSM trace on Debian 7.3.4: one bpf_map_free call for a refused map)',
       'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, small NR_CPUS) and the host-only denyTrampolineProgs (off)',
     ],

@@ -77,7 +77,9 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
   k.preemptionPoint();
   err = k.security.bpfTokenCreate(token, attr, path!);
   if (k.check('bpf_token_create/lsm', err !== 0)) {
-    bpf_token_free(k, token);
+    // 6.18 out_token: bpf_token_free() (a second security_bpf_token_free()); 7.3.4
+    // returns at once, the token being __free(kfree) (profile knob tokenLsmRefusalNoCallerFree)
+    if (!k.profile.token.tokenLsmRefusalNoCallerFree) bpf_token_free(k, token);
     return err;
   }
   // bpf_get_inode() + alloc_file_pseudo(inode, path.mnt, "bpf-token"): the
