@@ -147,6 +147,18 @@ describe('BPF-LSM hook trace: model side and comparison', () => {
     expect(frees('linux-6.12').length).toBe(1);
   });
 
+  it('linux-7.3 knob tokenLsmRefusalNoCallerFree: a token the LSM refuses is freed once on 7.3.4, twice on 6.18 (seen in mode lsm on the FUNCTION_TRACER image)', () => {
+    const i = tokenLoad.steps.findIndex((st) => st.op === 'token_create');
+    const deny: Scenario = { ...tokenLoad, steps: tokenLoad.steps.slice(0, i + 1).map((st, j) => (j === i ? { ...st, lsm: [{ action: 'bpf_lsm_deny', hook: 'bpf_token_create', task: st.actor, errno: 'EPERM' }] } : st)) };
+    const frees = (p: typeof P618): number => {
+      const t = modelTrace(deny, 'lsm', p);
+      return [...t.steps.flat(), ...t.teardown].filter((e) => e.hook === 'bpf_token_free').length;
+    };
+    expect(runScenario(deny, { profile: P73 }).results.at(-1)!.ret).toBe('EPERM');
+    expect(frees(P618)).toBe(2);
+    expect(frees(P73)).toBe(1);
+  });
+
   it('Debian 7.3.4 (mode lsm): a refused map_create frees once (knob mapLsmRefusalFreeOnce), a refused load twice (FINDINGS I2)', () => {
     const byName = (dir: string, f: string): Scenario => loadCorpus(new URL(`../corpus/${dir}`, import.meta.url).pathname).find((e) => e.file.endsWith(f))!.scenario;
     const map = byName('vm', 'bpf-lsm-trace-7.3-map-refusal-frees-once.json');
