@@ -1756,6 +1756,26 @@ static const char *se_main_setup(int *err) {
   return NULL;
 }
 
+/* The last set-up steps of an actor and of a thread_of actor alike: its helper socket pair
+ * at HELP_A/HELP_B, its capabilities, then (SELinux) its domain, after its userns/uid/capability
+ * set-up (one write). On failure *stage names the step and errno says why. */
+static int actor_last_setup(const struct actor_decl *a, const char **stage) {
+  *stage = "socketpair(helper)";
+  int hp[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, hp) < 0) return -1;
+  if (dup2(hp[0], HELP_A) < 0 || dup2(hp[1], HELP_B) < 0) return -1;
+  close(hp[0]);
+  close(hp[1]);
+  *stage = "capset";
+  if (capset64(a->caps, a->caps, 0) < 0) return -1;
+  if (a->context) {
+    *stage = "selinux context";
+    int e = se_setcon(a->context);
+    if (e) { errno = -e; return -1; }
+  }
+  return 0;
+}
+
 /* A thread_of actor (SELinux scenarios, PROTOCOL.md "SELinux"): a process that shares its
  * process actor's fd table (clone(CLONE_FILES), no CLONE_VM), as the model's thread does
  * ("shares its fd table, creds stay per thread"); made by that actor, so it starts in its
@@ -1780,21 +1800,7 @@ static int thread_spawn(int k, int ctl) {
   prctl(PR_SET_KEEPCAPS, 1);
   if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
   prctl(PR_SET_KEEPCAPS, 0);
-  stage = "socketpair(helper)";
-  {
-    int hp[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, hp) < 0) goto fail;
-    if (dup2(hp[0], HELP_A) < 0 || dup2(hp[1], HELP_B) < 0) goto fail;
-    close(hp[0]);
-    close(hp[1]);
-  }
-  stage = "capset";
-  if (capset64(a->caps, a->caps, 0) < 0) goto fail;
-  if (a->context) {
-    stage = "selinux context";
-    int e = se_setcon(a->context);
-    if (e) { errno = -e; goto fail; }
-  }
+  if (actor_last_setup(a, &stage) < 0) goto fail;
   child_status(CTL_FD, 0, "ok");
   actor_loop();
 fail:
@@ -1835,22 +1841,7 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
     struct rlimit rl = {AS_LIMIT, AS_LIMIT};
     if (setrlimit(RLIMIT_AS, &rl) < 0) goto fail;
   }
-  stage = "socketpair(helper)";
-  {
-    int hp[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, hp) < 0) goto fail;
-    if (dup2(hp[0], HELP_A) < 0 || dup2(hp[1], HELP_B) < 0) goto fail;
-    close(hp[0]);
-    close(hp[1]);
-  }
-  stage = "capset";
-  if (capset64(a->caps, a->caps, 0) < 0) goto fail;
-  if (a->context) {
-    /* SELinux: the actor's domain, after its userns/uid/capability set-up (one write) */
-    stage = "selinux context";
-    int e = se_setcon(a->context);
-    if (e) { errno = -e; goto fail; }
-  }
+  if (actor_last_setup(a, &stage) < 0) goto fail;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   /* fd table: 0,1,2 = /dev/null, control socket at CTL_FD, helper pair at HELP_A/HELP_B, nothing else */
   if (dup2(ctl, CTL_FD) < 0) _exit(4);
