@@ -182,6 +182,24 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ...P('token', 'bpf_obj_get_info_by_fd (kernel/bpf/syscall.c)', [
     ['no_token_info', 'linux-6.12: no token branch, a token fd is EINVAL (profile knob noTokenInfo)', 'EINVAL'],
   ]),
+  // issue 11 language v2 (branch procs): credentials during a scenario (model/cred.ts)
+  ...P('cred', 'setresuid (kernel/sys.c __sys_setresuid)', [
+    ['ruid_valid', 'a given ruid maps into the caller\'s user namespace', 'EINVAL'],
+    ['euid_valid', 'a given euid maps into the caller\'s user namespace', 'EINVAL'],
+    ['suid_valid', 'a given suid maps into the caller\'s user namespace', 'EINVAL'],
+    ['cap_setuid', 'an id other than the current three needs CAP_SETUID in the cred userns', 'EPERM'],
+  ]),
+  ...P('cred', 'setresgid (kernel/sys.c __sys_setresgid)', [
+    ['rgid_valid', 'a given rgid maps into the caller\'s user namespace', 'EINVAL'],
+    ['egid_valid', 'a given egid maps into the caller\'s user namespace', 'EINVAL'],
+    ['sgid_valid', 'a given sgid maps into the caller\'s user namespace', 'EINVAL'],
+    ['cap_setgid', 'an id other than the current three needs CAP_SETGID in the cred userns', 'EPERM'],
+  ]),
+  ...P('cred', 'setgroups (kernel/groups.c)', [
+    ['may_setgroups', 'CAP_SETGID in the cred userns and setgroups allowed there (init only: the set-up denies it)', 'EPERM'],
+    ['gid_valid', 'every group maps into the caller\'s user namespace', 'EINVAL'],
+  ]),
+  ...P('cred', 'cap_task_prctl (security/commoncap.c)', [['keepcaps_arg', 'PR_SET_KEEPCAPS takes 0 or 1', 'EINVAL']]),
 ];
 
 export function findDecisionPoint(id: string): DecisionPoint | undefined {

@@ -7,9 +7,9 @@ import { OPS } from '../scenario/ops.ts';
 import { type RefusalReason, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
-import { type Cred, type UserNamespace, hasMapping, isInit } from './userns.ts';
-import { CAP_SETUID, CAP_SYS_RESOURCE, capsFromNames, capSubset, CAP_EMPTY } from './caps.ts';
-import { EBADF, EINVAL, ENOENT, EPERM, retName } from './errno.ts';
+import { type Cred, type UserNamespace } from './userns.ts';
+import { CAP_SYS_RESOURCE, capsFromNames } from './caps.ts';
+import { EBADF, ENOENT, EPERM, retName } from './errno.ts';
 import { type Files, type MntNamespace, allocFd, closeFd, fdgetRaw, installFd, fput, newFiles } from './vfs.ts';
 import { FSCONFIG_CMD_CREATE, FSCONFIG_CMD_RECONFIGURE, FSCONFIG_SET_FLAG, FSCONFIG_SET_STRING, sys_fsconfig, sys_fsopen, sys_fspick } from './fs_context.ts';
 import { mountinfoOf, sys_fsmount, sys_move_mount, sys_mount_bpf, sys_open_tree } from './namespace.ts';
@@ -21,6 +21,7 @@ import { EOPNOTSUPP, errnoByName } from './errno.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
+import { ID_UNCHANGED, drop_caps, prctl_set_keepcaps, sys_capset, sys_setgroups, sys_setresgid, sys_setresuid } from './cred.ts';
 
 /** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
 const A = Object.fromEntries(Object.entries(OPS).map(([op, o]) => [op, o.args])) as { [O in keyof typeof OPS]: (typeof OPS)[O]['args'] };
@@ -144,29 +145,6 @@ const FSCONFIG_CMDS = {
 function withToken(flagBit: number, token: string | undefined, tokenFlag: boolean | undefined): number {
   const on = tokenFlag ?? token !== undefined;
   return on ? flagBit : 0;
-}
-
-/** setresuid(-1, euid, -1) with cap_emulate_setxuid() (commoncap.c) */
-function seteuid(k: Kernel, t: Task, euid: number): number {
-  const old = t.cred;
-  if (!hasMapping(old.userns, euid)) return -EINVAL;
-  if (euid === old.euid && euid === old.fsuid) return 0;
-  const euidNew = euid !== old.uid && euid !== old.euid && euid !== old.suid;
-  if (euidNew && !k.ns_capable(old, old.userns, CAP_SETUID)) return -EPERM;
-  const next: Cred = { ...old, euid, fsuid: euid };
-  const rootUid = isInit(old.userns) ? 0 : old.userns.mapBase; // make_kuid(old->user_ns, 0)
-  const wasRoot = old.uid === rootUid || old.euid === rootUid || old.suid === rootUid;
-  const isRoot = next.uid === rootUid || next.euid === rootUid || next.suid === rootUid;
-  if (wasRoot && !isRoot) {
-    next.cap_permitted = CAP_EMPTY; // no SECURE_KEEP_CAPS
-    next.cap_effective = CAP_EMPTY;
-  }
-  if (old.euid === rootUid && next.euid !== rootUid) next.cap_effective = CAP_EMPTY;
-  if (old.euid !== rootUid && next.euid === rootUid) next.cap_effective = next.cap_permitted;
-  const err = k.security.callInt('task_fix_setuid', next, old, 4 /* LSM_SETID_RES */);
-  if (err) return err;
-  t.cred = next;
-  return 0;
 }
 
 /** Performs one step; returns the result as the executor would report it,
@@ -392,20 +370,27 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       if (ret === 0) unbindFd(st, t.files, n);
       return { ret: retName(ret) };
     }
-    case 'capset': {
-      const eff = capsFromNames(step.effective);
-      const perm = step.permitted ? capsFromNames(step.permitted) : t.cred.cap_permitted;
-      // cap_capset(): new permitted within old permitted, effective within new permitted
-      if (!capSubset(perm, t.cred.cap_permitted) || !capSubset(eff, perm)) ret = -EPERM;
-      else {
-        const next: Cred = { ...t.cred, cap_effective: eff, cap_permitted: perm };
-        ret = k.security.callInt('capset', next, t.cred);
-        if (!ret) t.cred = next;
-      }
+    case 'capset':
+      ret = sys_capset(k, t, capsFromNames(step.effective), step.permitted ? capsFromNames(step.permitted) : t.cred.cap_permitted);
       break;
-    }
     case 'seteuid':
-      ret = seteuid(k, t, step.euid);
+      ret = sys_setresuid(k, t, ID_UNCHANGED, step.euid, ID_UNCHANGED);
+      break;
+    // issue 11 language v2: credentials (model/cred.ts)
+    case 'setresuid':
+      ret = sys_setresuid(k, t, step.ruid ?? A.setresuid.ruid.default, step.euid ?? A.setresuid.euid.default, step.suid ?? A.setresuid.suid.default);
+      break;
+    case 'setresgid':
+      ret = sys_setresgid(k, t, step.rgid ?? A.setresgid.rgid.default, step.egid ?? A.setresgid.egid.default, step.sgid ?? A.setresgid.sgid.default);
+      break;
+    case 'setgroups':
+      ret = sys_setgroups(k, t, (step.gid ?? A.setgroups.gid.default) === ID_UNCHANGED ? [] : [step.gid!]);
+      break;
+    case 'drop_caps':
+      ret = drop_caps(k, t, capsFromNames(step.drop));
+      break;
+    case 'keepcaps':
+      ret = prctl_set_keepcaps(k, t, step.value);
       break;
     case 'rlimit_nofile': {
       // do_prlimit(): nr_open bound, raising the hard limit needs CAP_SYS_RESOURCE

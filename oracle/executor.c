@@ -1224,6 +1224,20 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     struct rlimit rl = {(rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT], (rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT]};
     return R(setrlimit(RLIMIT_NOFILE, &rl));
   }
+  /* issue 11 language v2, credentials: ids arrive mapped into the actor's userns (run_steps) */
+  case OP_SETRESUID: return R(setresuid((uid_t)c->n[N_SETRESUID_RUID], (uid_t)c->n[N_SETRESUID_EUID], (uid_t)c->n[N_SETRESUID_SUID]));
+  case OP_SETRESGID: return R(setresgid((gid_t)c->n[N_SETRESGID_RGID], (gid_t)c->n[N_SETRESGID_EGID], (gid_t)c->n[N_SETRESGID_SGID]));
+  case OP_SETGROUPS: {
+    gid_t g = (gid_t)c->n[N_SETGROUPS_GID];
+    return R(setgroups(c->n[N_SETGROUPS_GID] == 0xffffffffLL ? 0 : 1, &g));
+  }
+  case OP_DROP_CAPS: {
+    uint64_t eff, perm, inh;
+    if (capget64(&eff, &perm, &inh) < 0) return -errno;
+    uint64_t d = (uint64_t)c->n[N_DROP_CAPS_DROP];
+    return R(capset64(eff & ~d, perm & ~d, inh));
+  }
+  case OP_KEEPCAPS: return R(prctl(PR_SET_KEEPCAPS, (unsigned long)c->n[N_KEEPCAPS_VALUE], 0UL, 0UL, 0UL));
   case OP_SLEEP: {
     struct timespec ts = {c->n[0] / 1000, (c->n[0] % 1000) * 1000000};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
@@ -2076,6 +2090,11 @@ static void run_steps(void) {
     }
     case OP_CAPSET: c.n[N_CAPSET_HAS_PERM] = st->has_perm; break;
     case OP_SETEUID: c.n[N_SETEUID_EUID] = in_ns_id(S.actors[k].userns, st->n[N_SETEUID_EUID]); break;
+    case OP_SETRESUID: case OP_SETRESGID: case OP_SETGROUPS:
+      /* kuids/kgids into the actor's userns (the gid map is the uid map); (uid_t)-1 stays -1 */
+      for (int j = 0; j < 3; j++)
+        if (c.n[j] != 0xffffffffLL) c.n[j] = in_ns_id(S.actors[k].userns, st->n[j]);
+      break;
     default: break;
     }
     if (st->op == OP_TOKEN_FDINFO) {

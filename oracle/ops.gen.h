@@ -28,7 +28,12 @@
   OP_CLOSE, \
   OP_CAPSET, \
   OP_SETEUID, \
-  OP_RLIMIT_NOFILE,
+  OP_RLIMIT_NOFILE, \
+  OP_SETRESUID, \
+  OP_SETRESGID, \
+  OP_SETGROUPS, \
+  OP_DROP_CAPS, \
+  OP_KEEPCAPS,
 
 /* their protocol entries (struct opspec): key, kind, slot, default (NULL: required) */
 #define BPFTC_SCENARIO_OPSPECS \
@@ -54,7 +59,12 @@
   {"close", OP_CLOSE, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
   {"capset", OP_CAPSET, 0, {{"effective", A_HEX, 0, NULL}, {"permitted", A_HEX, 1, ""}}}, \
   {"seteuid", OP_SETEUID, 0, {{"euid", A_NUM, 0, NULL}}}, \
-  {"rlimit_nofile", OP_RLIMIT_NOFILE, 0, {{"limit", A_NUM, 0, NULL}}},
+  {"rlimit_nofile", OP_RLIMIT_NOFILE, 0, {{"limit", A_NUM, 0, NULL}}}, \
+  {"setresuid", OP_SETRESUID, 0, {{"ruid", A_NUM, 0, "4294967295"}, {"euid", A_NUM, 1, "4294967295"}, {"suid", A_NUM, 2, "4294967295"}}}, \
+  {"setresgid", OP_SETRESGID, 0, {{"rgid", A_NUM, 0, "4294967295"}, {"egid", A_NUM, 1, "4294967295"}, {"sgid", A_NUM, 2, "4294967295"}}}, \
+  {"setgroups", OP_SETGROUPS, 0, {{"gid", A_NUM, 0, "4294967295"}}}, \
+  {"drop_caps", OP_DROP_CAPS, 0, {{"drop", A_HEX, 0, NULL}}}, \
+  {"keepcaps", OP_KEEPCAPS, 0, {{"value", A_NUM, 0, NULL}}},
 
 /* named slots: H_<OP>_<ARG> indexes h[]/fd[], S_<OP>_<ARG> s[], N_<OP>_<ARG> n[] */
 enum {
@@ -116,6 +126,15 @@ enum {
   N_CAPSET_HAS_PERM = 7, /* the executor's own */
   N_SETEUID_EUID = 0,
   N_RLIMIT_NOFILE_LIMIT = 0,
+  N_SETRESUID_RUID = 0,
+  N_SETRESUID_EUID = 1,
+  N_SETRESUID_SUID = 2,
+  N_SETRESGID_RGID = 0,
+  N_SETRESGID_EGID = 1,
+  N_SETRESGID_SGID = 2,
+  N_SETGROUPS_GID = 0,
+  N_DROP_CAPS_DROP = 0,
+  N_KEEPCAPS_VALUE = 0,
 };
 
 /* slots a key has in every op (two or more) that takes it, for code those ops share */

@@ -73,6 +73,9 @@ export interface OpSpec {
   args: Readonly<Record<string, ArgSpec>>;
 }
 
+/** (uid_t)-1 / (gid_t)-1: "unchanged" to setresuid(2) and setresgid(2) */
+export const UNCHANGED = 4294967295;
+
 const handle = <D extends string>(doc: D) => ({ kind: 'handle', doc, required: true }) as const;
 const token = { kind: 'handle', doc: 'a BPF token fd (attr *_token_fd)' } as const;
 const tokenFlag = {
@@ -311,6 +314,52 @@ export const OPS = {
     kernel: true,
     syscalls: 'setrlimit(2)',
     args: { limit: { kind: 'int', doc: 'the limit', required: true, samples: [3, 4, 5, 8, 64] } },
+  },
+  // ---- issue 11 language v2, credentials (branch procs)
+  setresuid: {
+    doc: "set the real, effective and saved uid (kuids, mapped into the actor's user namespace); cap_emulate_setxuid() follows",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setresuid(2)',
+    args: {
+      ruid: { kind: 'int', doc: 'the new real uid, a kuid (4294967295 = (uid_t)-1: unchanged, the default)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+      euid: { kind: 'int', doc: 'the new effective uid, a kuid (default unchanged)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+      suid: { kind: 'int', doc: 'the new saved uid, a kuid (default unchanged)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+    },
+  },
+  setresgid: {
+    doc: "set the real, effective and saved gid (kgids, mapped into the actor's user namespace)",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setresgid(2)',
+    args: {
+      rgid: { kind: 'int', doc: 'the new real gid, a kgid (4294967295 = (gid_t)-1: unchanged, the default)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+      egid: { kind: 'int', doc: 'the new effective gid, a kgid (default unchanged)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+      sgid: { kind: 'int', doc: 'the new saved gid, a kgid (default unchanged)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+    },
+  },
+  setgroups: {
+    doc: 'set the supplementary groups: none, or one kgid',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setgroups(2)',
+    args: {
+      gid: { kind: 'int', doc: 'the one supplementary group, a kgid (4294967295, the default: the empty list, setgroups(0, NULL))', default: UNCHANGED, samples: [0, 1000, 100000] },
+    },
+  },
+  drop_caps: {
+    doc: "drop capabilities by name from the actor's effective and permitted sets",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'capget(2), capset(2)',
+    args: { drop: { kind: 'caps', doc: 'the capabilities dropped ("BPF")', required: true } },
+  },
+  keepcaps: {
+    doc: 'set or clear SECURE_KEEP_CAPS',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'prctl(PR_SET_KEEPCAPS)',
+    args: { value: { kind: 'int', doc: 'arg2 of prctl(PR_SET_KEEPCAPS, arg2): 0 or 1 (more: EINVAL)', required: true, samples: [0, 1, 2] } },
   },
 } as const satisfies Record<string, OpSpec>;
 
