@@ -4,7 +4,7 @@
 
 import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts';
 import { OPS } from '../scenario/ops.ts';
-import { type RefusalReason, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
+import { type RefusalReason, REASON, checkedFdArg, literalFd, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace } from './userns.ts';
@@ -106,6 +106,8 @@ export function setupScenario(s: Scenario, profile: Profile): ModelState {
 
 function fdOf(st: ModelState, t: Task, h: string | undefined): number {
   if (h === undefined) return BAD_FD;
+  const lit = literalFd(h); // "#0": fd 0 itself (scenario/sandbox.ts LITERAL_FDS)
+  if (lit !== undefined) return lit;
   const r = st.handles.get(h);
   if (!r || r.files !== t.files || r.files.fds[r.fd] === undefined) return BAD_FD;
   return r.fd;
@@ -156,7 +158,7 @@ function withToken(flagBit: number, token: string | undefined, tokenFlag: boolea
  *  rules (dirfd on a superblock of another scenario) never apply here: every
  *  superblock of the model is the scenario's own. */
 export function performStep(st: ModelState, step: Step): StepResult {
-  const why = sandboxCheck(st.k, step);
+  const why = sandboxCheck(st.k, step) ?? nullFdRefusal(st, step);
   if (why) return refused(why);
   const { k } = st;
   const outer = { current: k.current, avc: k.security.avc };
@@ -191,6 +193,18 @@ function sandboxCheck(k: Kernel, step: Step): RefusalReason | null {
     step.op === 'fsopen' ? 'staticRefusal/fs_type' : step.op === 'rlimit_nofile' ? 'staticRefusal/rlimit' : stepPaths(step).length ? 'staticRefusal/path' : null;
   if (id) k.check(id, why !== null);
   return why;
+}
+
+/** The executor's run-time fd rule where the model can see it (oracle/SANDBOX.md):
+ *  /dev/null (fds 0-2 of every actor, kind 'null') is on no filesystem the
+ *  scenario created, so a step that checks its fd there is refused. Every other
+ *  file of the model is the scenario's own. */
+function nullFdRefusal(st: ModelState, step: Step): RefusalReason | null {
+  const h = checkedFdArg(step);
+  if (h === undefined) return null;
+  const t = st.tasks.get(step.actor)!;
+  const f = fdgetRaw(t.files, fdOf(st, t, h));
+  return f?.obj.kind === 'null' ? REASON.fdNotOwned : null;
 }
 
 /** Model-only LSM administration (LsmAction); returns 0 or -errno. */

@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -422,6 +423,13 @@ static int fs_type_allowed(const char *fs, int nul) {
   return !nul && !strcmp(fs, "bpf");
 }
 
+/* a literal fd (scenario/sandbox.ts LITERAL_FDS: "#-1", "#0", "#1", "#2"), else -2 */
+static int literal_fd(const char *h) {
+  if (!h) return -2;
+  if (!strcmp(h, "#-1")) return -1;
+  if (h[0] == '#' && h[1] >= '0' && h[1] <= '2' && !h[2]) return h[1] - '0';
+  return -2;
+}
 static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK; }
 static int is_test_op(int op) {
   return op == OP_TEST_OPEN_HOST || op == OP_TEST_ALLOC || op == OP_TEST_FORKS || op == OP_TEST_SYMLINK || op == OP_TEST_BIND_HOST;
@@ -447,6 +455,7 @@ static int parse_step(struct kv *kvs, int n) {
   st->op = OPS[k].op;
   st->opidx = k;
   struct kv *as = kv_get(kvs, n, "as");
+  if (as && !as->dash && literal_fd(as->v) != -2) return perr("as=%s: a literal fd is no handle name", as->v);
   if (as && !as->dash) st->as = strdup(as->v);
   st->to_actor = -1;
   for (const struct argspec *ar = OPS[k].args; ar->key; ar++) {
@@ -1500,6 +1509,8 @@ static void bind_set(const char *name, int actor, int fd, int btf_id) {
 }
 static int resolve(const char *h, int actor) {
   if (!h) return BAD_FD; /* no handle */
+  int lit = literal_fd(h);
+  if (lit != -2) return lit;
   struct binding *b = bind_find(h);
   if (b && b->actor == TAB(actor)) return b->fd;
   return BAD_FD;
@@ -1929,6 +1940,10 @@ static int do_token_fdinfo(int k, int fd, struct sbuf *text) {
   }
   return any ? 0 : -ENOENT;
 }
+/* the scenario's superblocks: st_dev of every fsmount / mount / tmpfs result (leader) */
+static uint64_t g_owned[MAX_STEPS];
+static int g_nowned;
+#define MOUNTINFO_REFUSED 1 /* do_mountinfo(): the fd's mount is on no superblock of the scenario */
 static int do_mountinfo(int k, int fd, struct sbuf *text) {
   char path[64];
   int err;
@@ -1949,6 +1964,14 @@ static int do_mountinfo(int k, int fd, struct sbuf *text) {
     if (!strncmp(line, pre, (size_t)pl)) {
       char *d = strstr(line, " - ");
       if (!d) return -ENOENT;
+      /* the sandbox's fd rule (SANDBOX.md): only a mount of a superblock this scenario created
+       * (a literal fd 0-2 is /dev/null, on the host's devtmpfs: refused, its line is not shown) */
+      unsigned maj, min;
+      if (sscanf(line, "%*d %*d %u:%u", &maj, &min) != 2) return MOUNTINFO_REFUSED;
+      uint64_t dev = (uint64_t)makedev(maj, min);
+      int own = 0;
+      for (int j = 0; j < g_nowned; j++) own |= g_owned[j] == dev;
+      if (!own) return MOUNTINFO_REFUSED;
       sb_puts(text, d + 3);
       return 0;
     }
@@ -1958,10 +1981,6 @@ static int do_mountinfo(int k, int fd, struct sbuf *text) {
 }
 
 static char g_msg[MSG_MAX] __attribute__((aligned(16)));
-
-/* the scenario's superblocks: st_dev of every fsmount / mount result (leader) */
-static uint64_t g_owned[MAX_STEPS];
-static int g_nowned;
 
 static int actor_call(int k, struct cmd *c, const char *s[3], int passfd, struct reply *rp, struct sbuf *text, int *rfd) {
   c->ndev = g_nowned;
@@ -2101,6 +2120,7 @@ static void run_steps(void) {
       ret = do_token_fdinfo(k, c.fd[H_TOKEN_FDINFO_FD], &text);
     } else if (st->op == OP_MOUNTINFO) {
       ret = do_mountinfo(k, c.fd[H_MOUNTINFO_FD], &text);
+      if (ret == MOUNTINFO_REFUSED) { emit_refused(&out, st->i, RZ_FD); continue; }
     } else if (st->op == OP_SEND_FD) {
       int rfd = -1;
       if (actor_call(k, &c, s, -1, &rp, &text, &rfd) < 0) actor_died(k);
