@@ -329,5 +329,6 @@ export function superOptions(profile: Profile, sb: SuperBlock, root: Dentry = sb
   if (sb.flags.mand) out += ',mand';
   if (sb.flags.lazytime) out += ',lazytime';
   if (sb.fsType === 'bpf') out += bpf_show_options(profile, sb, root);
+  else if (sb.s_op?.show_options) out += sb.s_op.show_options(sb);
   return out;
 }

@@ -21,6 +21,7 @@ import { EOPNOTSUPP, errnoByName } from './errno.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
+import { sys_tmpfs } from './tmpfs.ts';
 import { ID_UNCHANGED, drop_caps, prctl_set_keepcaps, sys_capset, sys_setgroups, sys_setresgid, sys_setresuid } from './cred.ts';
 
 /** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
@@ -134,7 +135,7 @@ function bind(st: ModelState, t: Task, as: string | undefined, fd: number): void
 /** ops whose non-negative return is a new fd of the acting actor */
 const RETURNS_FD = new Set<Step['op']>([
   'fsopen', 'fsmount', 'open', 'open_tree', 'mount', 'fspick', 'token_create',
-  'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id',
+  'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'tmpfs',
 ]);
 
 const FSCONFIG_CMDS = {
@@ -389,6 +390,10 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       break;
     case 'seteuid':
       ret = sys_setresuid(k, t, ID_UNCHANGED, step.euid, ID_UNCHANGED);
+      break;
+    // issue 11 language v2: a filesystem that is not bpffs (model/tmpfs.ts)
+    case 'tmpfs':
+      ret = sys_tmpfs(k, t);
       break;
     // issue 11 language v2: credentials (model/cred.ts)
     case 'setresuid':

@@ -50,8 +50,8 @@ export interface SbFlags {
 
 export interface SuperBlock {
   id: number;
-  /** "bpf" for bpffs; "devtmpfs" stands for every other filesystem */
-  fsType: 'bpf' | 'devtmpfs';
+  /** "bpf" for bpffs; "tmpfs" for a scenario's tmpfs (model/tmpfs.ts); "devtmpfs" stands for every other filesystem */
+  fsType: 'bpf' | 'devtmpfs' | 'tmpfs';
   s_user_ns: UserNamespace;
   /** bpffs: struct bpf_mount_opts moved from the fs_context by sget_fc() */
   s_fs_info: BpfMountOpts | null;
@@ -60,6 +60,9 @@ export interface SuperBlock {
   nextIno: number;
   /** sb->s_remove_count: unlinked inodes still open (clear_nlink() on a token's inode) */
   s_remove_count: number;
+  /** sb->s_op, the parts the model uses for filesystems other than bpffs
+   *  (bpffs's bpf_super_ops are model/bpffs.ts itself) */
+  s_op?: { show_options?(sb: SuperBlock): string };
   /** s_security: the LSMs' composite blob (security_sb_alloc()) */
   security?: Record<string, unknown>;
   /** model bookkeeping, not a kernel field: the cred of the task whose

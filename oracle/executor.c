@@ -920,7 +920,9 @@ static int dev_owned(uint64_t d) {
   }
   return 0;
 }
-static int scenario_fs_type(unsigned long t) { return t == BPF_FS_MAGIC_X; }
+#define TMPFS_MAGIC_X 0x01021994
+/* a scenario's own superblocks are bpffs or (the tmpfs step) tmpfs; dev_owned() says whose */
+static int scenario_fs_type(unsigned long t) { return t == BPF_FS_MAGIC_X || t == TMPFS_MAGIC_X; }
 
 /* The dirfd/fd of a path step: on a superblock of this scenario, or an anonymous-inode file.
  * Returns RZ_NONE (allowed), -1 (not an open fd: the kernel answers EBADF itself without
@@ -1232,6 +1234,16 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   case OP_RLIMIT_NOFILE: {
     struct rlimit rl = {(rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT], (rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT]};
     return R(setrlimit(RLIMIT_NOFILE, &rl));
+  }
+  /* issue 11 language v2: a fresh detached tmpfs, the context fd closed (model/tmpfs.ts) */
+  case OP_TMPFS: {
+    int fs = R(syscall(NR_fsopen, "tmpfs", 0U));
+    if (fs < 0) return fs;
+    int r = R(syscall(NR_fsconfig, fs, X_FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+    if (r >= 0) r = R(syscall(NR_fsmount, fs, 0, 0));
+    close(fs);
+    if (r >= 0) rp->dev = dev_of(r);
+    return r;
   }
   /* issue 11 language v2, credentials: ids arrive mapped into the actor's userns (run_steps) */
   case OP_SETRESUID: return R(setresuid((uid_t)c->n[N_SETRESUID_RUID], (uid_t)c->n[N_SETRESUID_EUID], (uid_t)c->n[N_SETRESUID_SUID]));
@@ -2144,7 +2156,7 @@ static void run_steps(void) {
       if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
       ret = rp.ret;
       if (rp.refused) { emit_refused(&out, st->i, rp.refused); continue; } /* runtime rule: nothing was done */
-      if (ret >= 0 && (st->op == OP_FSMOUNT || st->op == OP_MOUNT) && rp.dev) {
+      if (ret >= 0 && (st->op == OP_FSMOUNT || st->op == OP_MOUNT || st->op == OP_TMPFS) && rp.dev) {
         int seen = 0;
         for (int j = 0; j < g_nowned; j++) seen |= g_owned[j] == rp.dev;
         if (!seen && g_nowned < MAX_STEPS) g_owned[g_nowned++] = rp.dev;

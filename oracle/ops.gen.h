@@ -29,6 +29,7 @@
   OP_CAPSET, \
   OP_SETEUID, \
   OP_RLIMIT_NOFILE, \
+  OP_TMPFS, \
   OP_SETRESUID, \
   OP_SETRESGID, \
   OP_SETGROUPS, \
@@ -60,6 +61,7 @@
   {"capset", OP_CAPSET, 0, {{"effective", A_HEX, 0, NULL}, {"permitted", A_HEX, 1, ""}}}, \
   {"seteuid", OP_SETEUID, 0, {{"euid", A_NUM, 0, NULL}}}, \
   {"rlimit_nofile", OP_RLIMIT_NOFILE, 0, {{"limit", A_NUM, 0, NULL}}}, \
+  {"tmpfs", OP_TMPFS, 1, {}}, \
   {"setresuid", OP_SETRESUID, 0, {{"ruid", A_NUM, 0, "4294967295"}, {"euid", A_NUM, 1, "4294967295"}, {"suid", A_NUM, 2, "4294967295"}}}, \
   {"setresgid", OP_SETRESGID, 0, {{"rgid", A_NUM, 0, "4294967295"}, {"egid", A_NUM, 1, "4294967295"}, {"sgid", A_NUM, 2, "4294967295"}}}, \
   {"setgroups", OP_SETGROUPS, 0, {{"gid", A_NUM, 0, "4294967295"}}}, \

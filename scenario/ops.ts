@@ -315,6 +315,14 @@ export const OPS = {
     syscalls: 'setrlimit(2)',
     args: { limit: { kind: 'int', doc: 'the limit', required: true, samples: [3, 4, 5, 8, 64] } },
   },
+  // ---- issue 11 language v2, files that are not bpffs (branch procs)
+  tmpfs: {
+    doc: 'a fresh detached tmpfs (no options); returns its mount fd (O_PATH)',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'fsopen("tmpfs"), fsconfig(FSCONFIG_CMD_CREATE), fsmount(2), close(2) of the context',
+    args: {},
+  },
   // ---- issue 11 language v2, credentials (branch procs)
   setresuid: {
     doc: "set the real, effective and saved uid (kuids, mapped into the actor's user namespace); cap_emulate_setxuid() follows",
