@@ -7,7 +7,7 @@
 import type { Cred, UserNamespace } from './userns.ts';
 import type { BpfToken } from './token.ts';
 import type { BpfMap, BpfProg, BpfAttr } from './syscall.ts';
-import type { Path, File, SuperBlock } from './vfs.ts';
+import type { Path, File, Mount, SuperBlock } from './vfs.ts';
 import type { FsContext, FsParameter } from './fs_context.ts';
 import type { AvcRecord, VerdictName } from '../scenario/types.ts';
 import type { LsmId, Verdict } from './lsm/integrity.ts';
@@ -48,6 +48,7 @@ export interface LsmHooks {
   sb_kern_mount?(sb: SuperBlock): number;
   sb_mount?(devName: string, type: string, flags: number, data: string): number;
   sb_remount?(sb: SuperBlock): number;
+  sb_umount?(mnt: Mount, flags: number): number;
   file_receive?(file: File): number;
 }
 

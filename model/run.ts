@@ -12,7 +12,8 @@ import { CAP_SYS_RESOURCE, capsFromNames } from './caps.ts';
 import { EBADF, ENOENT, EPERM, retName } from './errno.ts';
 import { type Files, type MntNamespace, allocFd, closeFd, fdgetRaw, installFd, fput, newFiles } from './vfs.ts';
 import { FSCONFIG_CMD_CREATE, FSCONFIG_CMD_RECONFIGURE, FSCONFIG_SET_FLAG, FSCONFIG_SET_STRING, sys_fsconfig, sys_fsopen, sys_fspick } from './fs_context.ts';
-import { mountinfoOf, sys_fsmount, sys_move_mount, sys_mount_bpf, sys_open_tree } from './namespace.ts';
+import { check_mnt, may_copy_tree, mountinfoOf, sys_fsmount, sys_move_mount, sys_mount_bpf, sys_open_tree } from './namespace.ts';
+import { sys_mount_bind, sys_open_target, sys_umount } from './mountlife.ts';
 import { sys_mkdirat, sys_openat } from './namei.ts';
 import { BPF_F_TOKEN_FD, sys_bpf } from './syscall.ts';
 import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
@@ -135,7 +136,7 @@ function bind(st: ModelState, t: Task, as: string | undefined, fd: number): void
 /** ops whose non-negative return is a new fd of the acting actor */
 const RETURNS_FD = new Set<Step['op']>([
   'fsopen', 'fsmount', 'open', 'open_tree', 'mount', 'fspick', 'token_create',
-  'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'tmpfs',
+  'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'tmpfs', 'open_target',
 ]);
 
 const FSCONFIG_CMDS = {
@@ -205,6 +206,8 @@ function nullFdRefusal(st: ModelState, step: Step): RefusalReason | null {
   if (h === undefined) return null;
   const t = st.tasks.get(step.actor)!;
   const f = fdgetRaw(t.files, fdOf(st, t, h));
+  // bind's source: on a scenario superblock, anon-inode files refused too (model/mountlife.ts)
+  if (step.op === 'bind' && f && !f.path) return REASON.fdNotOwned;
   return f?.obj.kind === 'null' ? REASON.fdNotOwned : null;
 }
 
@@ -254,7 +257,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       ret = sys_open_tree(k, t, fdOf(st, t, step.dirfd), step.path);
       break;
     case 'move_mount':
-      ret = sys_move_mount(k, t, fdOf(st, t, step.fd));
+      ret = sys_move_mount(k, t, fdOf(st, t, step.fd), step.target ?? null);
       break;
     case 'mount':
       ret = sys_mount_bpf(k, t, step.data);
@@ -395,6 +398,19 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
     case 'tmpfs':
       ret = sys_tmpfs(k, t);
       break;
+    // issue 11 language v2: the mount life cycle (model/mountlife.ts)
+    case 'umount':
+      ret = sys_umount(k, t, st.tasks.values(), step.target, step.flags ?? A.umount.flags.default);
+      break;
+    case 'bind':
+      ret = sys_mount_bind(k, t, fdOf(st, t, step.src), step.target, (m) => (k.profile.token.loopbackOwnNsOnly ? check_mnt(t, m) : may_copy_tree(k, t, m)));
+      break;
+    case 'open_target': {
+      const r = sys_open_target(k, t, step.target);
+      if (r === null) return refused(REASON.pathEscapes);
+      ret = r;
+      break;
+    }
     // issue 11 language v2: credentials (model/cred.ts)
     case 'setresuid':
       ret = sys_setresuid(k, t, step.ruid ?? A.setresuid.ruid.default, step.euid ?? A.setresuid.euid.default, step.suid ?? A.setresuid.suid.default);

@@ -78,6 +78,9 @@ export interface MntNamespace {
   /** anonymous namespaces: the namespace (id, its `seq`) the copy was made
    *  from (open_detached_copy()); 0 or absent for fsmount()'s */
   seq_origin?: number;
+  /** model bookkeeping: the mounts stacked on each named target directory
+   *  (/tmp/t-<name> of the executor), bottom first (model/mountlife.ts) */
+  targets?: Map<string, Mount[]>;
 }
 
 export interface Mount {
@@ -88,6 +91,8 @@ export interface Mount {
   devname: string;
   /** has a parent mount (attached somewhere), as opposed to the root of an anon ns */
   hasParent: boolean;
+  /** mnt_expiry_mark: set by an umount2(MNT_EXPIRE) that returned EAGAIN */
+  expiryMark?: boolean;
 }
 
 export interface Path {

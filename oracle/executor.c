@@ -430,6 +430,16 @@ static int literal_fd(const char *h) {
   if (h[0] == '#' && h[1] >= '0' && h[1] <= '2' && !h[2]) return h[1] - '0';
   return -2;
 }
+static int target_name_ok(const char *t) {
+  size_t n = t ? strlen(t) : 0;
+  if (n < 1 || n > 32) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '_' || t[i] == '-')) return 0;
+  return 1;
+}
+static int has_target(const struct step *st) {
+  return (st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET;
+}
 static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK; }
 static int is_test_op(int op) {
   return op == OP_TEST_OPEN_HOST || op == OP_TEST_ALLOC || op == OP_TEST_FORKS || op == OP_TEST_SYMLINK || op == OP_TEST_BIND_HOST;
@@ -495,6 +505,10 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "create")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_CMD_CREATE;
     else if (!strcmp(c, "reconfigure")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
+  }
+  /* named targets (scenario/sandbox.ts TARGET_NAME): /tmp/t-<name>, made by the leader */
+  if ((st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET) {
+    if (!target_name_ok(st->s[0])) { S.nsteps++; return perr("bad target name (a-z, 0-9, _, -; 1 to 32 bytes)"); }
   }
   st->race_until = RACE_NO_UNTIL;
   struct kv *rk = kv_get(kvs, n, "race");
@@ -1234,6 +1248,28 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   case OP_RLIMIT_NOFILE: {
     struct rlimit rl = {(rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT], (rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT]};
     return R(setrlimit(RLIMIT_NOFILE, &rl));
+  }
+  /* issue 11 language v2: the mount life cycle on named targets (model/mountlife.ts) */
+  case OP_UMOUNT: return R(umount2(str[0], (int)c->n[N_UMOUNT_FLAGS]));
+  case OP_BIND: {
+    /* the source: an fd on a superblock of this scenario (no anon-inode file), or none at all */
+    int fd = c->fd[H_BIND_SRC];
+    struct stat st;
+    struct statfs sf;
+    if (fstat(fd, &st) == 0) {
+      if (fstatfs(fd, &sf) < 0) { rp->refused = RZ_CHECK; return 0; }
+      if (!scenario_fs_type((unsigned long)sf.f_type) || !dev_owned((uint64_t)st.st_dev)) { rp->refused = RZ_FD; return 0; }
+    } else if (errno != EBADF) { rp->refused = RZ_CHECK; return 0; }
+    char src[64];
+    snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
+    return R(mount(src, str[0], NULL, MS_BIND, NULL));
+  }
+  case OP_OPEN_TARGET: {
+    int r = R(open(str[0], O_RDONLY | O_DIRECTORY));
+    if (r < 0) return r;
+    int z = obj_check(r);
+    if (z != RZ_NONE) { close(r); rp->refused = z; return 0; }
+    return r;
   }
   /* issue 11 language v2: a fresh detached tmpfs, the context fd closed (model/tmpfs.ts) */
   case OP_TMPFS: {
@@ -2103,7 +2139,11 @@ static void run_steps(void) {
       break;
     case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[S_PATH] = st->s[S_PATH]; break;
     case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
-    case OP_MOVE_MOUNT: step_dir(dir, sizeof dir, si); s[0] = dir; break;
+    case OP_MOVE_MOUNT: case OP_UMOUNT: case OP_BIND: case OP_OPEN_TARGET:
+      if (has_target(st)) snprintf(dir, sizeof dir, "/tmp/t-%s", st->s[0]);
+      else step_dir(dir, sizeof dir, si);
+      s[0] = dir;
+      break;
     case OP_MOUNT:
       step_dir(dir, sizeof dir, si);
       s[0] = dir; /* the message to the actor: s[0] the directory, s[1] the data */
@@ -2228,6 +2268,13 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
       char d[64];
       step_dir(d, sizeof d, si);
       if (mkdir(d, 0755) < 0) leader_fail("mkdir step dir", errno);
+    }
+  }
+  for (int si = 0; si < S.nsteps; si++) {
+    if (has_target(&S.steps[si])) {
+      char d[64];
+      snprintf(d, sizeof d, "/tmp/t-%s", S.steps[si].s[0]);
+      if (mkdir(d, 0755) < 0 && errno != EEXIST) leader_fail("mkdir target dir", errno);
     }
   }
   if (chdir("/tmp") < 0) leader_fail("chdir", errno);

@@ -147,11 +147,14 @@ export const OPS = {
     },
   },
   move_mount: {
-    doc: "attach a detached mount at a fresh directory of the actor's mount namespace",
+    doc: "attach a detached mount at a fresh directory of the actor's mount namespace, or on a named target",
     returnsFd: false,
     kernel: true,
     syscalls: 'move_mount(2)',
-    args: { fd: handle('the detached mount') },
+    args: {
+      fd: handle('the detached mount'),
+      target: { kind: 'string', doc: 'a named target (a directory of every mount namespace of the scenario, [a-z0-9_-]{1,32}; absent: a fresh directory)', default: null },
+    },
   },
   mount: {
     doc: 'a bpffs mounted with legacy mount(2) at a fresh directory, then opened',
@@ -322,6 +325,34 @@ export const OPS = {
     kernel: true,
     syscalls: 'fsopen("tmpfs"), fsconfig(FSCONFIG_CMD_CREATE), fsmount(2), close(2) of the context',
     args: {},
+  },
+  // ---- issue 11 language v2, mount life cycle (branch procs)
+  umount: {
+    doc: 'unmount what is on top of a named target',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'umount2(2)',
+    args: {
+      target: { kind: 'string', doc: 'the named target', required: true },
+      flags: { kind: 'int', doc: 'MNT_FORCE 1, MNT_DETACH 2, MNT_EXPIRE 4, UMOUNT_NOFOLLOW 8', default: 0, samples: [1, 2, 8, 16] },
+    },
+  },
+  bind: {
+    doc: 'bind-mount the file behind a handle (on a scenario superblock) on a named target',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'mount(2) with MS_BIND of /proc/self/fd/N',
+    args: {
+      src: handle('the source: a file on a superblock the scenario created'),
+      target: { kind: 'string', doc: 'the named target', required: true },
+    },
+  },
+  open_target: {
+    doc: 'open the mount on top of a named target',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'open(2) with O_RDONLY | O_DIRECTORY',
+    args: { target: { kind: 'string', doc: 'the named target', required: true } },
   },
   // ---- issue 11 language v2, credentials (branch procs)
   setresuid: {

@@ -94,10 +94,15 @@ export function literalFd(h: string | undefined): number | undefined {
   return h !== undefined && Object.hasOwn(LITERAL_FDS, h) ? LITERAL_FDS[h] : undefined;
 }
 
+/** a named target (move_mount, umount, bind, open_target): the directory
+ *  /tmp/t-<name> the executor makes in every mount namespace of the scenario */
+export const TARGET_NAME = /^[a-z0-9_-]{1,32}$/;
+
 /** The fd argument of a step that the executor checks at run time (the
- *  dirfd of a path step, move_mount's and mountinfo's fd): on /dev/null (a
- *  literal fd 0-2, or such an fd passed on) it is refused with
- *  REASON.fdNotOwned, on the model too (model/run.ts). */
+ *  dirfd of a path step, move_mount's and mountinfo's fd, bind's source): on
+ *  /dev/null (a literal fd 0-2, or such an fd passed on) it is refused with
+ *  REASON.fdNotOwned, on the model too (model/run.ts); bind's source also
+ *  when it is an anonymous-inode file (a map, a token's fs context...). */
 export function checkedFdArg(step: Step): string | undefined {
   switch (step.op) {
     case 'open':
@@ -108,6 +113,8 @@ export function checkedFdArg(step: Step): string | undefined {
     case 'move_mount':
     case 'mountinfo':
       return step.fd;
+    case 'bind':
+      return step.src;
     default:
       return undefined;
   }
