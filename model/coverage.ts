@@ -182,6 +182,23 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ...P('token', 'bpf_obj_get_info_by_fd (kernel/bpf/syscall.c)', [
     ['no_token_info', 'linux-6.12: no token branch, a token fd is EINVAL (profile knob noTokenInfo)', 'EINVAL'],
   ]),
+  // issue 11 language v2 (branch procs): a literal fd -1 reaches it
+  ...P('fs_context', 'fsconfig (fs/fsopen.c)', [['fd_negative', 'a negative fd (first of all)', 'EINVAL']]),
+  // issue 11 language v2 (branch procs): the mount life cycle (model/mountlife.ts)
+  ...P('mount', 'ksys_umount (fs/namespace.c)', [['flags', 'only MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW', 'EINVAL']]),
+  ...P('mount', 'can_umount (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['path_mounted', 'something is mounted on the target', 'EINVAL'],
+    ['force', 'MNT_FORCE needs CAP_SYS_ADMIN in the superblock userns', 'EPERM'],
+  ]),
+  ...P('mount', 'do_umount (fs/namespace.c)', [
+    ['expire_flags', 'MNT_EXPIRE without MNT_FORCE / MNT_DETACH', 'EINVAL'],
+    ['expire_busy', 'MNT_EXPIRE: no other reference to the mount', 'EBUSY'],
+    ['busy', 'without MNT_DETACH: no file open on the mount', 'EBUSY'],
+  ]),
+  ...P('mount', 'do_loopback (fs/namespace.c)', [['may_copy_tree', 'the source mount may be copied (6.12: is in our namespace)', 'EINVAL']]),
+  ...P('mount', 'graft_tree (fs/namespace.c)', [['dir_match', 'the bound root is a directory like the target', 'ENOTDIR']]),
+  ...P('mount', 'do_move_mount (fs/namespace.c)', [['loop', 'the moved mount is not on the target already', 'ELOOP']]),
   // issue 11 language v2 (branch procs): credentials during a scenario (model/cred.ts)
   ...P('cred', 'setresuid (kernel/sys.c __sys_setresuid)', [
     ['ruid_valid', 'a given ruid maps into the caller\'s user namespace', 'EINVAL'],

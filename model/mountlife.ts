@@ -45,13 +45,17 @@ export function moveLoops(t: Task, m: Mount, target: string): boolean {
   return t.mntns.targets?.get(target)?.includes(m) ?? false;
 }
 
-/** a mount attached on a target: off any stack it was on in this namespace, on top of the target's */
-export function attachAtTarget(t: Task, m: Mount, target: string): void {
+/** a mount moved: off any target stack it was on in this namespace (with the mounts
+ *  on top of it), then on top of the named target's (null: a fresh directory of the
+ *  executor, no target) */
+export function attachAtTarget(t: Task, m: Mount, target: string | null): void {
+  // the mounts stacked above it are its children (mounted on its root): they move with it
+  let moved: Mount[] = [m];
   for (const s of t.mntns.targets?.values() ?? []) {
     const i = s.indexOf(m);
-    if (i >= 0) s.splice(i, 1);
+    if (i >= 0) moved = s.splice(i);
   }
-  stack(t.mntns, target).push(m);
+  if (target !== null) stack(t.mntns, target).push(...moved);
 }
 
 /** the files open on a mount, over every fd table of the scenario (each holds a

@@ -115,7 +115,8 @@ export function sys_move_mount(k: Kernel, t: Task, fd: number, target: string | 
   if (target !== null && k.check('do_move_mount/loop', moveLoops(t, old.mnt, target))) return -ELOOP;
   old.mnt.mnt_ns = t.mntns;
   old.mnt.hasParent = true;
-  if (target !== null) attachAtTarget(t, old.mnt, target);
+  // off the target it was on (a mount of our namespace moves), onto the new one if named
+  attachAtTarget(t, old.mnt, target);
   return 0;
 }
 

@@ -208,7 +208,11 @@ function nullFdRefusal(st: ModelState, step: Step): RefusalReason | null {
   const f = fdgetRaw(t.files, fdOf(st, t, h));
   // bind's source: on a scenario superblock, anon-inode files refused too (model/mountlife.ts)
   if (step.op === 'bind' && f && !f.path) return REASON.fdNotOwned;
-  return f?.obj.kind === 'null' ? REASON.fdNotOwned : null;
+  if (f?.obj.kind !== 'null') return null;
+  // mountinfo finds /dev/null's mount (the executor opened it in its own mount namespace,
+  // the actors' "init" one) only there; elsewhere the line is not found: ENOENT as on the kernel
+  if (step.op === 'mountinfo' && t.mntns !== st.k.initMntNs) return null;
+  return REASON.fdNotOwned;
 }
 
 /** Model-only LSM administration (LsmAction); returns 0 or -errno. */
