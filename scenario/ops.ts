@@ -351,7 +351,7 @@ export const OPS = {
     doc: 'open the mount on top of a named target',
     returnsFd: true,
     kernel: true,
-    syscalls: 'open(2) with O_RDONLY | O_DIRECTORY',
+    syscalls: 'open(2) with O_RDONLY and O_DIRECTORY',
     args: { target: { kind: 'string', doc: 'the named target', required: true } },
   },
   // ---- issue 11 language v2, credentials (branch procs)
