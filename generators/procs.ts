@@ -1,7 +1,7 @@
 // Commands of the issue 11 language v2 ops of branch procs: credentials
 // (setresuid, setresgid, setgroups, drop_caps, keepcaps), a filesystem that is
-// not bpffs (tmpfs), literal fds (#-1, #0, #1, #2) and the mount life cycle on
-// named targets (move_mount target=, umount, bind, open_target). Mixed into
+// not bpffs (tmpfs), literal fds (#-1, #0, #1, #2), the mount life cycle on
+// named targets (move_mount target=, umount, bind, open_target) and exit. Mixed into
 // the command stream by GenOptions.procs (generators/scenario.ts; `bpftc
 // oracle --procs`), so the default generator's scenarios stay what they were.
 
@@ -23,10 +23,11 @@ export type ProcsCmd =
   | { k: 'move_target'; a: number; h: number; tgt: number }
   | { k: 'umount'; a: number; tgt: number; flags: number }
   | { k: 'bind'; a: number; h: number; tgt: number }
-  | { k: 'open_target'; a: number; tgt: number };
+  | { k: 'open_target'; a: number; tgt: number }
+  | { k: 'exit'; a: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -54,6 +55,8 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('umount' as const), a: actor, tgt: fc.nat({ max: 2 }), flags: umountFlags }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('bind' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('open_target' as const), a: actor, tgt: fc.nat({ max: 2 }) }) },
+  // an actor other than the grantor (index 0) exits, now and then
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
 
 const TARGETS = ['a', 'b', 'c'];
@@ -137,5 +140,7 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
     }
     case 'open_target':
       return emit({ actor: a, op: 'open_target', target: TARGETS[cmd.tgt]!, as: c.fresh('tgt') });
+    case 'exit':
+      return emit({ actor: a, op: 'exit' });
   }
 }

@@ -16,6 +16,8 @@ export interface Task {
   /** shared by the threads of one process */
   files: Files;
   mntns: MntNamespace;
+  /** the process exited (an `exit` step, model/procs.ts) */
+  dead?: boolean;
 }
 
 export interface Sysctl {

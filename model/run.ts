@@ -9,7 +9,7 @@ import { Kernel, type Task } from './kernel.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace } from './userns.ts';
 import { CAP_SYS_RESOURCE, capsFromNames } from './caps.ts';
-import { EBADF, ENOENT, EPERM, retName } from './errno.ts';
+import { EBADF, ENOENT, EPERM, ESRCH, retName } from './errno.ts';
 import { type Files, type MntNamespace, allocFd, closeFd, fdgetRaw, installFd, fput, newFiles } from './vfs.ts';
 import { FSCONFIG_CMD_CREATE, FSCONFIG_CMD_RECONFIGURE, FSCONFIG_SET_FLAG, FSCONFIG_SET_STRING, sys_fsconfig, sys_fsopen, sys_fspick } from './fs_context.ts';
 import { check_mnt, may_copy_tree, mountinfoOf, sys_fsmount, sys_move_mount, sys_mount_bpf, sys_open_tree } from './namespace.ts';
@@ -23,6 +23,7 @@ import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
 import { sys_tmpfs } from './tmpfs.ts';
+import { do_exit } from './procs.ts';
 import { ID_UNCHANGED, drop_caps, prctl_set_keepcaps, sys_capset, sys_setgroups, sys_setresgid, sys_setresuid } from './cred.ts';
 
 /** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
@@ -160,7 +161,11 @@ function withToken(flagBit: number, token: string | undefined, tokenFlag: boolea
  *  rules (dirfd on a superblock of another scenario) never apply here: every
  *  superblock of the model is the scenario's own. */
 export function performStep(st: ModelState, step: Step): StepResult {
-  const why = sandboxCheck(st.k, step) ?? nullFdRefusal(st, step);
+  const staticWhy = sandboxCheck(st.k, step);
+  if (staticWhy) return refused(staticWhy);
+  // an exited actor (model/procs.ts): its steps, and fds sent to it, are ESRCH, nothing is done
+  if (st.tasks.get(step.actor)!.dead || (step.op === 'send_fd' && st.tasks.get(step.to)!.dead)) return { ret: retName(-ESRCH) };
+  const why = nullFdRefusal(st, step);
   if (why) return refused(why);
   const { k } = st;
   const outer = { current: k.current, avc: k.security.avc };
@@ -398,6 +403,13 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
     case 'seteuid':
       ret = sys_setresuid(k, t, ID_UNCHANGED, step.euid, ID_UNCHANGED);
       break;
+    // issue 11 language v2: processes (model/procs.ts)
+    case 'exit': {
+      const r = do_exit(k, t, st.tasks.values());
+      if (typeof r === 'number') return { ret: retName(r) };
+      for (const fd of r) unbindFd(st, t.files, fd);
+      return { ret: 'ok' };
+    }
     // issue 11 language v2: a filesystem that is not bpffs (model/tmpfs.ts)
     case 'tmpfs':
       ret = sys_tmpfs(k, t);

@@ -1497,6 +1497,11 @@ static void __attribute__((noreturn)) actor_loop(void) {
       }
       continue;
     }
+    if (c->op == OP_EXIT) { /* language v2: the actor's process exits (the leader reaps it) */
+      rp.ret = 0;
+      send_reply(CTL_FD, &rp, NULL, 0, -1);
+      _exit(0);
+    }
     if (c->op == OP_SPAWN_THREAD) {
       rp.ret = rfd < 0 ? -EBADF : thread_spawn((int)c->n[0], rfd);
       send_reply(CTL_FD, &rp, NULL, 0, -1);
@@ -1521,7 +1526,7 @@ static void __attribute__((noreturn)) actor_loop(void) {
 }
 
 /* ---------- leader ---------- */
-struct actor_rt { pid_t pid; int ctl; int ready; int mntfd; };
+struct actor_rt { pid_t pid; int ctl; int ready; int mntfd; int dead; /* exited (OP_EXIT) */ };
 static struct actor_rt A[MAX_ACTORS];
 static int U_fd[MAX_USERNS];
 static int g_devnull;
@@ -2168,7 +2173,23 @@ static void run_steps(void) {
       break;
     default: break;
     }
-    if (st->op == OP_TOKEN_FDINFO) {
+    if (A[k].dead || (st->op == OP_SEND_FD && st->to_actor >= 0 && A[st->to_actor].dead)) {
+      ret = -ESRCH; /* an exited actor (model/procs.ts): nothing is done */
+    } else if (st->op == OP_EXIT) {
+      if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
+      int ws;
+      while (waitpid(A[k].pid, &ws, 0) < 0 && errno == EINTR) {}
+      A[k].dead = 1;
+      close(A[k].ctl);
+      A[k].ctl = -1;
+      ret = 0;
+      /* its fd table is gone unless another live actor shares it (thread_of) */
+      int shared = 0;
+      for (int j = 0; j < S.nactors; j++) shared |= j != k && !A[j].dead && TAB(j) == TAB(k);
+      if (!shared)
+        for (int i = 0; i < nB; i++)
+          if (B[i].actor == TAB(k)) { B[i] = B[--nB]; i--; }
+    } else if (st->op == OP_TOKEN_FDINFO) {
       ret = do_token_fdinfo(k, c.fd[H_TOKEN_FDINFO_FD], &text);
     } else if (st->op == OP_MOUNTINFO) {
       ret = do_mountinfo(k, c.fd[H_MOUNTINFO_FD], &text);
@@ -2287,6 +2308,7 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
     if (S.actors[k].mntns >= 0) needed[S.actors[k].mntns] = 1;
   for (int k = 0; k < S.nactors; k++) {
     A[k].ready = 0;
+    A[k].dead = 0;
     A[k].mntfd = -1;
     if (S.actors[k].mntns >= 0) {
       int x = S.actors[k].mntns;

@@ -33,6 +33,7 @@
   OP_UMOUNT, \
   OP_BIND, \
   OP_OPEN_TARGET, \
+  OP_EXIT, \
   OP_SETRESUID, \
   OP_SETRESGID, \
   OP_SETGROUPS, \
@@ -68,6 +69,7 @@
   {"umount", OP_UMOUNT, 0, {{"target", A_STR, 0, NULL}, {"flags", A_NUM, 0, "0"}}}, \
   {"bind", OP_BIND, 0, {{"src", A_HANDLE, 0, "-"}, {"target", A_STR, 0, NULL}}}, \
   {"open_target", OP_OPEN_TARGET, 1, {{"target", A_STR, 0, NULL}}}, \
+  {"exit", OP_EXIT, 0, {}}, \
   {"setresuid", OP_SETRESUID, 0, {{"ruid", A_NUM, 0, "4294967295"}, {"euid", A_NUM, 1, "4294967295"}, {"suid", A_NUM, 2, "4294967295"}}}, \
   {"setresgid", OP_SETRESGID, 0, {{"rgid", A_NUM, 0, "4294967295"}, {"egid", A_NUM, 1, "4294967295"}, {"sgid", A_NUM, 2, "4294967295"}}}, \
   {"setgroups", OP_SETGROUPS, 0, {{"gid", A_NUM, 0, "4294967295"}}}, \

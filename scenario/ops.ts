@@ -354,6 +354,14 @@ export const OPS = {
     syscalls: 'open(2) with O_RDONLY and O_DIRECTORY',
     args: { target: { kind: 'string', doc: 'the named target', required: true } },
   },
+  // ---- issue 11 language v2, processes (branch procs)
+  exit: {
+    doc: "the actor's process exits: its fd table is released (close_files()); its later steps, and fds sent to it, are ESRCH",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'exit(2)',
+    args: {},
+  },
   // ---- issue 11 language v2, credentials (branch procs)
   setresuid: {
     doc: "set the real, effective and saved uid (kuids, mapped into the actor's user namespace); cap_emulate_setxuid() follows",
