@@ -4,7 +4,7 @@
 
 import { type Cred, type UserNamespace, cap_capable, capCapableRule, makeInitUserNs } from './userns.ts';
 import { SecurityStack } from './lsm.ts';
-import type { Coverage } from './coverage.ts';
+import type { Coverage, DecisionPointId } from './coverage.ts';
 import type { Profile } from './profile.ts';
 import { type File, type FileObj, type Files, type MntNamespace, type Path, type SuperBlock, allocFd, installFd } from './vfs.ts';
 import { bpf_token_put } from './token.ts';
@@ -85,7 +85,7 @@ export class Kernel {
   }
 
   /** a decision point (model/coverage.ts): records the outcome, returns `failed` */
-  check(id: string, failed: boolean): boolean {
+  check(id: DecisionPointId, failed: boolean): boolean {
     if (this.cov) this.cov.record(id, failed);
     return failed;
   }

@@ -30,6 +30,7 @@ import {
   bpf_token_put,
 } from './token.ts';
 import { fdget } from './vfs.ts';
+import type { DecisionPointId } from './coverage.ts';
 import { HOST_CONFIG, type KernelConfigFacts, mapTypeConfigured, nrCpus, progTypeConfigured } from './kconfig.ts';
 import type { SignatureDecl } from '../scenario/types.ts';
 import { bpf_prog_verify_signature } from './lsm/integrity.ts';
@@ -432,12 +433,15 @@ export function mapTypeClass(type: number): 'unpriv' | 'bpf' | 'net_admin' | 'in
   return MAP_TYPES[type]?.cls ?? 'invalid';
 }
 
+/** the functions with a `<fn>/token_allowed` decision point */
+type TokenSite = DecisionPointId extends infer D ? (D extends `${infer S}/token_allowed` ? S : never) : never;
+
 /** The token part of map_create(), bpf_prog_load(), bpf_btf_load() and
  *  bpf_btf_get_fd_by_id(): bpf_token_get_from_fd() errors are returned; a
  *  token that does not allow the request is silently dropped (put, NULL) and
  *  the system-wide checks apply. `keepable`: the keep-dropped-token mutant
  *  applies (map and prog only). */
-function fetchToken(k: Kernel, t: Task, site: string, ufd: number, keepable: boolean, allowed: (tk: BpfToken) => boolean): BpfToken | null | number {
+function fetchToken(k: Kernel, t: Task, site: TokenSite, ufd: number, keepable: boolean, allowed: (tk: BpfToken) => boolean): BpfToken | null | number {
   const tk = bpf_token_get_from_fd(k, t, ufd);
   if (typeof tk === 'number') return tk;
   if (!k.check(`${site}/token_allowed`, !allowed(tk))) return tk;
