@@ -9,6 +9,7 @@ import type { Profile } from './profile.ts';
 import { type File, type FileObj, type Files, type MntNamespace, type Path, type SuperBlock, allocFd, installFd } from './vfs.ts';
 import { bpf_token_put } from './token.ts';
 import type { Btf } from './syscall.ts';
+import type { ModelFns } from './include/fns.ts';
 
 export interface Task {
   name: string;
@@ -25,6 +26,9 @@ export interface Sysctl {
 export class Kernel {
   readonly profile: Profile;
   readonly security = new SecurityStack();
+  /** the replaceable functions (model/include/fns.ts): the model's own, then
+   *  the profile's `replace` entries (mutants/) */
+  readonly fn: ModelFns;
   /** spec coverage of this run (null: not recorded) */
   cov: Coverage | null = null;
   sysctl: Sysctl;
@@ -45,11 +49,11 @@ export class Kernel {
   private ids = 1;
   private objIds = { map: 0, prog: 0, btf: 0 };
 
-  constructor(profile: Profile, sysctl: Sysctl) {
+  constructor(profile: Profile, sysctl: Sysctl, fn: ModelFns) {
     this.profile = profile;
     this.sysctl = sysctl;
-    this.security.firstOnly = profile.mutations.lsmFirstOnly ?? false;
-    this.security.noNullAfterFree = profile.mutations.blobNoNullAfterFree ?? false;
+    this.fn = fn;
+    this.security.fn = fn;
     this.security.refusalCallerFreesOnly = profile.token.lsmRefusalCallerFreesOnly === true;
     this.initMntNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.deadNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };

@@ -13,6 +13,7 @@ import type { AvcRecord, VerdictName } from '../scenario/types.ts';
 import type { LsmId, Verdict } from './lsm/integrity.ts';
 import { verdictName } from './lsm/integrity.ts';
 import type { IntegrityVariant } from './profile.ts';
+import type { ModelFns } from './include/fns.ts';
 
 export type { AvcRecord };
 
@@ -51,7 +52,7 @@ export interface LsmHooks {
   file_receive?(file: File): number;
 }
 
-type IntHook = {
+export type IntHook = {
   [K in keyof LsmHooks]-?: NonNullable<LsmHooks[K]> extends (...a: never[]) => number ? K : never;
 }[keyof LsmHooks];
 
@@ -117,10 +118,8 @@ export class SecurityStack {
   hook = '';
   /** bpf map/prog/token blobs allocated and freed by the framework */
   blobs: BlobCounts = { alloc: 0, free: 0, doubleFree: 0 };
-  /** mutant: call_int_hook() returns the first LSM's result, 0 included */
-  firstOnly = false;
-  /** mutant: blobs are kfree()d without resetting the pointer */
-  noNullAfterFree = false;
+  /** the replaceable functions (Kernel.fn): call_int_hook(), the blob free */
+  fn: ModelFns | null = null;
   /** 6.12.117: security_bpf_map_create(), _prog_load() and _token_create() are a
    *  bare call_int_hook() (security/security.c:5757, :5775, :5792): a refusal frees
    *  nothing inside the hook; the caller's error path frees once (profile
@@ -138,24 +137,33 @@ export class SecurityStack {
     return e;
   }
 
-  /** call_int_hook(): LSMs in order, the first non-zero return wins (positive too) */
+  /** call_int_hook(): LSMs in order, the first non-zero return wins (positive
+   *  too); through Kernel.fn (a mutant may replace it) */
   callInt<K extends IntHook>(hook: K, ...args: Parameters<NonNullable<LsmHooks[K]>>): number {
-    let ret = 0;
     const outer = this.hook;
+    const outerRan = this.ran;
     this.hook = hook;
     const ran: string[] = [];
-    for (const l of this.lsms) {
-      const f = l[hook] as ((...a: unknown[]) => number) | undefined;
-      if (!f) continue;
-      ran.push(l.name);
-      const traced = PROG_TRACED.has(hook) ? this.progEvent(hook, l.name, 0, args[0] as BpfProg, args[2] as BpfToken | null, args[3] as boolean, args[5] as number | undefined) : null;
-      if (traced) traced.blob = (args[0] as BpfProg).security !== null;
-      ret = f.apply(l, args);
-      if (traced) traced.ret = ret;
-      if (ret !== 0 || this.firstOnly) break;
-    }
+    this.ran = ran;
+    const ret = this.fn!.call_int_hook(this, hook, args);
     this.hook = outer;
+    this.ran = outerRan;
     if (this.trace) this.trace.push({ hook, ret, args, lsms: ran });
+    return ret;
+  }
+
+  /** the LSMs of the current callInt() that had the hook, in order */
+  private ran: string[] = [];
+
+  /** one LSM's int hook inside call_int_hook(): undefined when it has none */
+  invokeInt(l: LsmHooks, hook: IntHook, args: unknown[]): number | undefined {
+    const f = l[hook] as ((...a: unknown[]) => number) | undefined;
+    if (!f) return undefined;
+    this.ran.push(l.name);
+    const traced = PROG_TRACED.has(hook) ? this.progEvent(hook, l.name, 0, args[0] as BpfProg, args[2] as BpfToken | null, args[3] as boolean, args[5] as number | undefined) : null;
+    if (traced) traced.blob = (args[0] as BpfProg).security !== null;
+    const ret = f.apply(l, args);
+    if (traced) traced.ret = ret;
     return ret;
   }
 
@@ -165,14 +173,18 @@ export class SecurityStack {
     return {};
   }
 
-  private blobFree(o: { security: unknown }): void {
+  /** kfree(x->security): counts the free (a second kfree of the same blob is
+   *  a double free) */
+  kfreeBlob(o: { security: unknown }): void {
     if (o.security === null) return; // kfree(NULL)
     const blob = o.security as Record<string, unknown>;
     if (blob.__kfreed === true) this.blobs.doubleFree++;
     blob.__kfreed = true;
     this.blobs.free++;
-    // the pointer is reset, so the caller's second free (free_map_sec etc.) is a kfree(NULL)
-    if (!this.noNullAfterFree) o.security = null;
+  }
+
+  private blobFree(o: { security: unknown }): void {
+    this.fn!.security_blob_free(this, o);
   }
 
   /** security_bpf_map_create(): allocate the blob, call the hooks, free the
@@ -285,4 +297,24 @@ export class SecurityStack {
     this.hook = outer;
     if (this.trace) this.trace.push({ hook, ret: 0, args, lsms: ran });
   }
+}
+
+/** call_int_hook() (security/security.c): `RC = P->hook.FUNC(__VA_ARGS__);
+ *  if (RC != LSM_RET_DEFAULT(FUNC)) break;` over the LSMs in order */
+export function call_int_hook(s: SecurityStack, hook: IntHook, args: unknown[]): number {
+  let ret = 0;
+  for (const l of s.lsms) {
+    const r = s.invokeInt(l, hook, args);
+    if (r === undefined) continue;
+    ret = r;
+    if (ret !== 0) break;
+  }
+  return ret;
+}
+
+/** security_bpf_{map,prog,token}_free(): `kfree(x->security); x->security =
+ *  NULL;`, so the caller's second free (free_map_sec etc.) is a kfree(NULL) */
+export function security_blob_free(s: SecurityStack, o: { security: unknown }): void {
+  s.kfreeBlob(o);
+  o.security = null;
 }
