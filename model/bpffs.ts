@@ -13,19 +13,12 @@ import { vfs_parse_fs_param_source } from './fs_context.ts';
 import type { Profile } from './profile.ts';
 import { hasPreload } from './kconfig.ts';
 
+import type { BpfMountOpts, DelegateKey } from './include/linux/bpf.ts';
+export type { BpfMountOpts, DelegateKey };
+
 export const U64_MAX = (1n << 64n) - 1n;
 
-export interface BpfMountOpts {
-  uid: number; // kuid
-  gid: number; // kgid
-  mode: number;
-  delegate_cmds: bigint;
-  delegate_maps: bigint;
-  delegate_progs: bigint;
-  delegate_attachs: bigint;
-}
 
-export type DelegateKey = 'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs';
 export const DELEGATE_KEYS: readonly DelegateKey[] = ['delegate_cmds', 'delegate_maps', 'delegate_progs', 'delegate_attachs'];
 
 export const ENUM_OF: Record<DelegateKey, DelegateEnum> = {

@@ -6,18 +6,13 @@ import { type Cred, type UserNamespace, cap_capable, capCapableRule, makeInitUse
 import { SecurityStack } from './lsm.ts';
 import type { Coverage, DecisionPointId } from './coverage.ts';
 import type { Profile } from './profile.ts';
-import { type File, type FileObj, type Files, type MntNamespace, type Path, type SuperBlock, allocFd, installFd } from './vfs.ts';
+import { type File, type FileObj, type MntNamespace, type Path, type SuperBlock, allocFd, installFd } from './vfs.ts';
 import { bpf_token_put } from './token.ts';
 import type { Btf } from './syscall.ts';
 import type { ModelFns } from './include/fns.ts';
+import type { Task } from './include/linux/sched.ts';
+export type { Task };
 
-export interface Task {
-  name: string;
-  cred: Cred;
-  /** shared by the threads of one process */
-  files: Files;
-  mntns: MntNamespace;
-}
 
 export interface Sysctl {
   unprivileged_bpf_disabled: 0 | 1 | 2;

@@ -28,9 +28,10 @@ import {
   bpf_token_put,
 } from './token.ts';
 import { fdget } from './vfs.ts';
+import type { BpfAttr, BpfMap, BpfProg, Btf } from './include/linux/bpf.ts';
+export type { BpfAttr, BpfMap, BpfProg, Btf };
 import type { TokenSite } from './include/fns.ts';
 import { HOST_CONFIG, type KernelConfigFacts, mapTypeConfigured, nrCpus, progTypeConfigured } from './kconfig.ts';
-import type { SignatureDecl } from '../scenario/types.ts';
 import { bpf_prog_verify_signature } from './lsm/integrity.ts';
 import { VERIFIER_CAPS_6_18 } from './profile.ts';
 
@@ -62,53 +63,9 @@ const PERF_EVENT_MAX_STACK = 127;
 /** sizeof(struct bpf_stack_build_id) */
 const STACK_BUILD_ID_SIZE = 32;
 
-/** The attr fields the scenarios set. Absent = 0. */
-export interface BpfAttr {
-  flags?: number;
-  bpffs_fd?: number;
-  map_type?: number;
-  key_size?: number;
-  value_size?: number;
-  max_entries?: number;
-  map_flags?: number;
-  map_extra?: number;
-  map_token_fd?: number;
-  prog_type?: number;
-  insn_cnt?: number;
-  prog_flags?: number;
-  expected_attach_type?: number;
-  prog_token_fd?: number;
-  btf_flags?: number;
-  btf_token_fd?: number;
-  btf_id?: number;
-  open_flags?: number;
-  fd_by_id_token_fd?: number;
-  bpf_fd?: number;
-  info_len?: number;
-  /** BPF_PROG_LOAD attr->signature (non-zero: this signature) and attr->keyring_id (6.18 signing) */
-  signature?: SignatureDecl;
-  keyring_id?: number;
-}
 
-export interface BpfMap {
-  id: number;
-  map_type: number;
-  security: unknown;
-}
 
-export interface BpfProg {
-  id: number;
-  type: number;
-  expected_attach_type: number;
-  /** prog->aux->token: where bpf_prog_load() moves the token */
-  aux_token: BpfToken | null;
-  security: unknown;
-}
 
-export interface Btf {
-  id: number;
-  refcnt: number;
-}
 
 /** byte layout of the fields, to zero what a short attr does not copy */
 type NumField = Exclude<keyof BpfAttr, 'signature'>;

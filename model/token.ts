@@ -7,21 +7,10 @@ import { CAP_BPF, CAP_SYS_ADMIN } from './caps.ts';
 import { E2BIG, EBADF, EINVAL, EMFILE, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
 import { MAY_ACCESS, type Dentry, type Path, allocFd, fdget, inode_permission } from './vfs.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_CMD, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from './enums.ts';
-import type { BpfAttr } from './syscall.ts';
 import type { Profile } from './profile.ts';
-import type { DelegateKey } from './bpffs.ts';
+import type { BpfAttr, BpfToken, DelegateKey } from './include/linux/bpf.ts';
+export type { BpfToken };
 
-export interface BpfToken {
-  id: number;
-  userns: UserNamespace;
-  allowed_cmds: bigint;
-  allowed_maps: bigint;
-  allowed_progs: bigint;
-  allowed_attachs: bigint;
-  /** LSM blob (token->security) */
-  security: unknown;
-  refcnt: number;
-}
 
 /** bpf_ns_capable(): CAP_SYS_ADMIN stands in for every capability but itself */
 export function bpf_ns_capable(k: Kernel, t: Task, ns: UserNamespace, cap: number): boolean {
