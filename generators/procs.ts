@@ -1,7 +1,7 @@
 // Commands of the issue 11 language v2 ops of branch procs: credentials
 // (setresuid, setresgid, setgroups, drop_caps, keepcaps), a filesystem that is
 // not bpffs (tmpfs), literal fds (#-1, #0, #1, #2), the mount life cycle on
-// named targets (move_mount target=, umount, bind, open_target) and exit. Mixed into
+// named targets (move_mount target=, umount, bind, remount, open_target) and exit. Mixed into
 // the command stream by GenOptions.procs (generators/scenario.ts; `bpftc
 // oracle --procs`), so the default generator's scenarios stay what they were.
 
@@ -24,10 +24,11 @@ export type ProcsCmd =
   | { k: 'umount'; a: number; tgt: number; flags: number }
   | { k: 'bind'; a: number; h: number; tgt: number }
   | { k: 'open_target'; a: number; tgt: number }
-  | { k: 'exit'; a: number };
+  | { k: 'exit'; a: number }
+  | { k: 'remount'; a: number; tgt: number; ro: boolean };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -55,6 +56,7 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('umount' as const), a: actor, tgt: fc.nat({ max: 2 }), flags: umountFlags }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('bind' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('open_target' as const), a: actor, tgt: fc.nat({ max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('remount' as const), a: actor, tgt: fc.nat({ max: 2 }), ro: fc.boolean() }) },
   // an actor other than the grantor (index 0) exits, now and then
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
@@ -142,5 +144,7 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       return emit({ actor: a, op: 'open_target', target: TARGETS[cmd.tgt]!, as: c.fresh('tgt') });
     case 'exit':
       return emit({ actor: a, op: 'exit' });
+    case 'remount':
+      return emit(cmd.ro ? { actor: a, op: 'remount', target: TARGETS[cmd.tgt]!, ro: true } : { actor: a, op: 'remount', target: TARGETS[cmd.tgt]! });
   }
 }

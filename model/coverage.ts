@@ -207,6 +207,10 @@ export const DECISION_POINTS = [
     ['expire_busy', 'MNT_EXPIRE: no other reference to the mount', 'EBUSY'],
     ['busy', 'without MNT_DETACH: no file open on the mount', 'EBUSY'],
   ]),
+  ...P('mount', 'do_remount (fs/namespace.c)', [
+    ['path_mounted', 'something is mounted on the target', 'EINVAL'],
+    ['capable', 'CAP_SYS_ADMIN in the superblock userns', 'EPERM'],
+  ]),
   ...P('mount', 'do_loopback (fs/namespace.c)', [['may_copy_tree', 'the source mount may be copied (6.12: is in our namespace)', 'EINVAL']]),
   ...P('mount', 'graft_tree (fs/namespace.c)', [['dir_match', 'the bound root is a directory like the target', 'ENOTDIR']]),
   ...P('mount', 'do_move_mount (fs/namespace.c)', [['loop', 'the moved mount is not on the target already', 'ELOOP']]),

@@ -172,7 +172,7 @@ function vfs_cmd_create(k: Kernel, t: Task, fc: FsContext): number {
 
 /** reconfigure_super(): bpffs has no ->reconfigure, so parsed bpffs options are
  *  dropped; only the generic remountable sb flags (MS_RMT_MASK) apply. */
-function reconfigure_super(k: Kernel, fc: FsContext): number {
+export function reconfigure_super(k: Kernel, fc: FsContext): number {
   if (k.check('vfs_cmd_reconfigure/rmt_mask', fc.sb_flags_mask.has('dirsync'))) return -EINVAL; // sb_flags_mask & ~MS_RMT_MASK
   const sb = fc.root!.sb;
   const ret = k.security.callInt('sb_remount', sb);

@@ -16,6 +16,7 @@ import type { Kernel, Task } from './kernel.ts';
 import { EAGAIN, EBUSY, EINVAL, ENOENT, ENOTDIR, EPERM } from './errno.ts';
 import { CAP_SYS_ADMIN } from './caps.ts';
 import { type File, type Mount, type MntNamespace, type Path, MAY_READ, allocFd, fdgetRaw, inode_permission, may_mount } from './vfs.ts';
+import { alloc_fs_context, reconfigure_super } from './fs_context.ts';
 
 /** umount2() flags (include/linux/fs.h) */
 export const MNT_FORCE = 1;
@@ -140,4 +141,32 @@ export function sys_open_target(k: Kernel, t: Task, target: string): number | nu
   const err = inode_permission(k, t.cred, p, MAY_READ);
   if (k.check('may_open/read', err !== 0)) return err;
   return k.newPathFd(t, p, false);
+}
+
+/** include/uapi/linux/mount.h */
+const MS_RDONLY = 1;
+const MS_REMOUNT = 32;
+
+/** SYSCALL mount(NULL, "/tmp/t-<target>", NULL, MS_REMOUNT [| MS_RDONLY], NULL):
+ *  path_mount() (:3897-3950) -> do_remount() (:3108-3150) -> reconfigure_super() */
+export function sys_remount(k: Kernel, t: Task, target: string, ro: boolean): number {
+  const flags = MS_REMOUNT | (ro ? MS_RDONLY : 0);
+  let ret = k.security.callInt('sb_mount', '', '', flags, '');
+  if (ret) return ret;
+  if (k.check('path_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
+  // do_remount(): check_mnt() holds for what a lookup in our namespace finds; path_mounted()
+  const m = targetTop(t, target);
+  if (k.check('do_remount/path_mounted', !m)) return -EINVAL;
+  // can_change_locked_flags(): a scenario's mounts are never locked. fs_context_for_reconfigure(
+  // path->dentry, sb_flags, MS_RMT_MASK): the remountable flags not given are cleared
+  const fc = alloc_fs_context(k, t, 'reconfigure', m!.mnt_root);
+  fc.phase = 'RECONF_PARAMS';
+  fc.sb_flags = { ro, sync: false, mand: false, lazytime: false };
+  for (const f of ['ro', 'sync', 'mand', 'lazytime'] as const) fc.sb_flags_mask.add(f);
+  // parse_monolithic_mount_data(fc, NULL): no options. Then ns_capable(sb->s_user_ns, CAP_SYS_ADMIN)
+  if (k.check('do_remount/capable', !k.ns_capable(t.cred, m!.sb.s_user_ns, CAP_SYS_ADMIN))) return -EPERM;
+  // reconfigure_super(); set_mount_attributes(): MNT_READONLY follows MS_RDONLY (the model keeps
+  // read-only on the superblock only: no step makes a mount's and its superblock's differ)
+  ret = reconfigure_super(k, fc);
+  return ret;
 }

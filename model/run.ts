@@ -14,7 +14,7 @@ import { EBADF, ENOENT, EPERM, ESRCH, retName } from './errno.ts';
 import { type Files, type MntNamespace, allocFd, closeFd, fdgetRaw, installFd, fput, newFiles } from './vfs.ts';
 import { FSCONFIG_CMD_CREATE, FSCONFIG_CMD_RECONFIGURE, FSCONFIG_SET_FLAG, FSCONFIG_SET_STRING, sys_fsconfig, sys_fsopen, sys_fspick } from './fs_context.ts';
 import { check_mnt, may_copy_tree, mountinfoOf, sys_fsmount, sys_move_mount, sys_mount_bpf, sys_open_tree } from './namespace.ts';
-import { sys_mount_bind, sys_open_target, sys_umount } from './mountlife.ts';
+import { sys_mount_bind, sys_open_target, sys_remount, sys_umount } from './mountlife.ts';
 import { sys_mkdirat, sys_openat } from './namei.ts';
 import { BPF_F_TOKEN_FD, sys_bpf } from './syscall.ts';
 import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
@@ -421,6 +421,9 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       break;
     case 'bind':
       ret = sys_mount_bind(k, t, fdOf(st, t, step.src), step.target, (m) => (k.profile.token.loopbackOwnNsOnly ? check_mnt(t, m) : may_copy_tree(k, t, m)));
+      break;
+    case 'remount':
+      ret = sys_remount(k, t, step.target, step.ro ?? A.remount.ro.default);
       break;
     case 'open_target': {
       const r = sys_open_target(k, t, step.target);

@@ -438,7 +438,7 @@ static int target_name_ok(const char *t) {
   return 1;
 }
 static int has_target(const struct step *st) {
-  return (st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET;
+  return (st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET || st->op == OP_REMOUNT;
 }
 static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK; }
 static int is_test_op(int op) {
@@ -507,7 +507,7 @@ static int parse_step(struct kv *kvs, int n) {
     else return perr("bad fsconfig cmd '%s'", c);
   }
   /* named targets (scenario/sandbox.ts TARGET_NAME): /tmp/t-<name>, made by the leader */
-  if ((st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET) {
+  if ((st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET || st->op == OP_REMOUNT) {
     if (!target_name_ok(st->s[0])) { S.nsteps++; return perr("bad target name (a-z, 0-9, _, -; 1 to 32 bytes)"); }
   }
   st->race_until = RACE_NO_UNTIL;
@@ -1264,6 +1264,7 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
     return R(mount(src, str[0], NULL, MS_BIND, NULL));
   }
+  case OP_REMOUNT: return R(mount(NULL, str[0], NULL, MS_REMOUNT | (c->n[N_REMOUNT_RO] ? MS_RDONLY : 0), NULL));
   case OP_OPEN_TARGET: {
     int r = R(open(str[0], O_RDONLY | O_DIRECTORY));
     if (r < 0) return r;
@@ -2144,7 +2145,7 @@ static void run_steps(void) {
       break;
     case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[S_PATH] = st->s[S_PATH]; break;
     case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
-    case OP_MOVE_MOUNT: case OP_UMOUNT: case OP_BIND: case OP_OPEN_TARGET:
+    case OP_MOVE_MOUNT: case OP_UMOUNT: case OP_BIND: case OP_OPEN_TARGET: case OP_REMOUNT:
       if (has_target(st)) snprintf(dir, sizeof dir, "/tmp/t-%s", st->s[0]);
       else step_dir(dir, sizeof dir, si);
       s[0] = dir;

@@ -32,6 +32,7 @@
   OP_TMPFS, \
   OP_UMOUNT, \
   OP_BIND, \
+  OP_REMOUNT, \
   OP_OPEN_TARGET, \
   OP_EXIT, \
   OP_SETRESUID, \
@@ -68,6 +69,7 @@
   {"tmpfs", OP_TMPFS, 1, {}}, \
   {"umount", OP_UMOUNT, 0, {{"target", A_STR, 0, NULL}, {"flags", A_NUM, 0, "0"}}}, \
   {"bind", OP_BIND, 0, {{"src", A_HANDLE, 0, "-"}, {"target", A_STR, 0, NULL}}}, \
+  {"remount", OP_REMOUNT, 0, {{"target", A_STR, 0, NULL}, {"ro", A_NUM, 0, "0"}}}, \
   {"open_target", OP_OPEN_TARGET, 1, {{"target", A_STR, 0, NULL}}}, \
   {"exit", OP_EXIT, 0, {}}, \
   {"setresuid", OP_SETRESUID, 0, {{"ruid", A_NUM, 0, "4294967295"}, {"euid", A_NUM, 1, "4294967295"}, {"suid", A_NUM, 2, "4294967295"}}}, \
@@ -141,6 +143,8 @@ enum {
   N_UMOUNT_FLAGS = 0,
   H_BIND_SRC = 0,
   S_BIND_TARGET = 0,
+  S_REMOUNT_TARGET = 0,
+  N_REMOUNT_RO = 0,
   S_OPEN_TARGET_TARGET = 0,
   N_SETRESUID_RUID = 0,
   N_SETRESUID_EUID = 1,

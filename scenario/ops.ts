@@ -347,6 +347,16 @@ export const OPS = {
       target: { kind: 'string', doc: 'the named target', required: true },
     },
   },
+  remount: {
+    doc: 'remount the superblock of the mount on top of a named target (legacy mount(2), no options)',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'mount(2) with MS_REMOUNT',
+    args: {
+      target: { kind: 'string', doc: 'the named target', required: true },
+      ro: { kind: 'bool', doc: 'MS_RDONLY (absent: read-write; the other remountable flags are cleared)', default: false },
+    },
+  },
   open_target: {
     doc: 'open the mount on top of a named target',
     returnsFd: true,
