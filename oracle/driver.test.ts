@@ -144,4 +144,32 @@ describe.skipIf(skip !== null)(`model vs kernel${skip ? ` (skipped: ${skip})` : 
     expect(r.shrunk[0]!.shrunk!.scenario.steps.length).toBeLessThan(base.steps.length);
     expect(formatCoverageTable(r.coverage)).toMatch(/token_create\s+ok \d+\/\d+, EBADF/);
   });
+
+  it('--workers: several executors give the result of one, counted in scenario order', async () => {
+    const base = loadScenarioFile(join(ROOT, 'corpus/examples/canonical-delegation.json'));
+    // a mix where results finish out of order: the slow scenarios (disagreement,
+    // set-up error, unsupported) among quick ones, twice over
+    const mix: Scenario[] = [];
+    for (let i = 0; i < 2; i++)
+      mix.push(
+        { ...base, profile: 'mutant-keep-dropped-token' },
+        ...KERNEL_SCENARIOS.slice(0, 6),
+        { ...base, actors: [base.actors[0]!, { ...base.actors[1]!, kuid: 5 }] },
+        { ...base, actors: [base.actors[0]!, { ...base.actors[1]!, thread_of: 'parent' }] },
+        base,
+      );
+    const order: number[][] = [];
+    const runWith = async (workers: number) => {
+      const seen: number[] = [];
+      order.push(seen);
+      const r = await runOracleCampaign({ scenarios: mix, probe, workers, concurrency: 4, onResult: (s) => void seen.push(mix.findIndex((m) => m.steps === s.steps && m.actors.length === s.actors.length && m.profile === s.profile)) });
+      return { ...r, coverage: [...r.coverage].map(([op, c]) => [op, [...c.kernel], [...c.model]]), shrunk: r.shrunk.map((d) => [d.index, d.report]) };
+    };
+    const one = await runWith(1);
+    const three = await runWith(3);
+    expect(one.disagreements).toBe(2);
+    expect(one.unsupported).toBe(2);
+    expect(three).toEqual(one);
+    expect(order[1]).toEqual(order[0]);
+  });
 });

@@ -608,6 +608,41 @@ export class KernelExecutor implements ScenarioRunner {
   }
 }
 
+/**
+ * Several executors (one per core): each runs its scenarios one after another
+ * as one executor does, the pool gives each new scenario to the executor with
+ * the fewest in flight (the lowest index on a tie). Every scenario runs in its
+ * own process tree, namespaces and cgroups whichever executor runs it, so the
+ * results do not depend on the executor: a campaign's outputs are the same
+ * with any number of them.
+ */
+export class ExecutorPool implements ScenarioRunner {
+  readonly executors: KernelExecutor[];
+  private readonly inFlight: number[];
+
+  constructor(n: number, opts: DriverOptions = {}) {
+    this.executors = Array.from({ length: Math.max(1, n) }, () => new KernelExecutor(opts));
+    this.inFlight = this.executors.map(() => 0);
+  }
+
+  run(s: Scenario): Promise<KernelRun> {
+    let k = 0;
+    for (let i = 1; i < this.inFlight.length; i++) if (this.inFlight[i]! < this.inFlight[k]!) k = i;
+    this.inFlight[k]!++;
+    return this.executors[k]!.run(s).finally(() => {
+      this.inFlight[k]!--;
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.executors.map((e) => e.close()));
+  }
+
+  kill(): void {
+    for (const e of this.executors) e.kill();
+  }
+}
+
 /** the children of a process, from /proc/PID/task/TID/children (empty when that is unreadable) */
 function childPids(pid: number): number[] {
   const out: number[] = [];
