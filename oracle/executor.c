@@ -2259,6 +2259,7 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
  * scenario's processes are gone. Unavailable or unwritable: the scenario runs without (probe
  * says memcg/pidscg false); a run never fails for it. */
 static char g_cg_mem_base[2048], g_cg_pids_base[2048]; /* own cgroup dirs, "" = none */
+static long long g_cg_seq; /* scenario cgroups made by this executor (their names) */
 static int g_cg_mem_v2, g_cg_pids_v2;
 
 static int has_word(const char *list, const char *w, char sep) {
@@ -2387,7 +2388,9 @@ static void cg_init(void) {
 static void cg_make(const char *base, char *out, size_t n, const char *const files[], const char *const vals[], int nfiles) {
   out[0] = 0;
   if (!base[0]) return;
-  if ((size_t)snprintf(out, n, "%s/bpftc-%d-%lld", base, (int)getpid(), S.id) >= n) { out[0] = 0; return; }
+  /* named by a sequence number of this executor, never by the scenario's id (ids may repeat
+   * while an earlier scenario's cgroup is still being removed, cg_defer()) */
+  if ((size_t)snprintf(out, n, "%s/bpftc-%d-%lld", base, (int)getpid(), g_cg_seq) >= n) { out[0] = 0; return; }
   if (mkdir(out, 0755) < 0 && errno != EEXIST) { out[0] = 0; return; }
   for (int i = 0; i < nfiles; i++) {
     if (write_str(out, files[i], vals[i]) < 0 && i == 0) { rmdir(out); out[0] = 0; return; }
@@ -2396,6 +2399,7 @@ static void cg_make(const char *base, char *out, size_t n, const char *const fil
 
 static void cg_create(void) {
   static int swept;
+  g_cg_seq++;
   if (!swept) {
     swept = 1;
     cg_sweep(g_cg_mem_base);
@@ -2457,6 +2461,42 @@ static void cg_remove(void) {
   cg_rmdir(g_cg_mem);
   if (same) g_cg_pids[0] = 0;
   cg_rmdir(g_cg_pids);
+}
+
+/* The cgroups of finished scenarios whose killed processes are still leaving them: the next
+ * scenario starts at once (in cgroups of its own) instead of waiting for those exits; each is
+ * removed once empty, tried without waiting after every scenario, and with waiting (cg_rmdir)
+ * when CG_PENDING_MAX are pending and before the executor exits. */
+#define CG_PENDING_MAX 16
+static char g_cg_pending[CG_PENDING_MAX][2200];
+static int g_ncg_pending;
+
+static void cg_retry(int wait) {
+  reap_nohang();
+  int k = 0;
+  for (int i = 0; i < g_ncg_pending; i++) {
+    if (wait) cg_rmdir(g_cg_pending[i]);
+    else if (rmdir(g_cg_pending[i]) < 0 && errno == EBUSY) {
+      if (k != i) memcpy(g_cg_pending[k], g_cg_pending[i], sizeof g_cg_pending[k]);
+      k++;
+    }
+  }
+  g_ncg_pending = k;
+}
+
+static void cg_defer1(char *dir) {
+  if (!dir[0]) return;
+  if (g_ncg_pending == CG_PENDING_MAX) cg_retry(1);
+  snprintf(g_cg_pending[g_ncg_pending++], sizeof g_cg_pending[0], "%s", dir);
+  dir[0] = 0;
+}
+
+static void cg_defer(void) {
+  int same = g_cg_pids[0] && !strcmp(g_cg_pids, g_cg_mem);
+  cg_defer1(g_cg_mem);
+  if (same) g_cg_pids[0] = 0;
+  cg_defer1(g_cg_pids);
+  cg_retry(0);
 }
 
 /* ---------- main ---------- */
@@ -2552,13 +2592,13 @@ static void run_scenario(void) {
   }
   close(dp[0]);
   if (pfd >= 0) close(pfd);
-  reap_nohang();
-  cg_remove();
+  cg_defer();
 }
 
 static void kill_and_reap_all(void) {
   if (g_scenario_pgid) kill(-(pid_t)g_scenario_pgid, SIGKILL);
   while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR) {}
+  cg_retry(1);
 }
 
 static void do_probe(void) {
