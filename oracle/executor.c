@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -899,6 +900,28 @@ static int lowest_free_fd(void) {
 
 static uint8_t g_attr[8192];
 
+/* prog_load's instructions, made once by main for every process it forks: INSNS_MAX - 1 times
+ * `r0 = 0`, then `exit`, in a read-only mapping of a memfd (page cache: never copied at fork,
+ * nothing zeroed or written per step). The last insn_cnt of them are exactly the step's
+ * program (insn_cnt - 1 times `r0 = 0`, then `exit`); a larger insn_cnt gets its own buffer. */
+#define INSNS_MAX ((1u << 20) + 1)
+static const uint8_t *g_insns; /* NULL: none (each step allocates its buffer) */
+
+static void insns_init(void) {
+  size_t len = (size_t)INSNS_MAX * 8;
+  int fd = (int)syscall(SYS_memfd_create, "bpftc-insns", 1u /* MFD_CLOEXEC */);
+  if (fd < 0) return;
+  uint8_t *w = ftruncate(fd, (off_t)len) == 0 ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+  if (w != MAP_FAILED) {
+    for (size_t k = 0; k + 1 < INSNS_MAX; k++) w[k * 8] = 0xb7; /* r0 = 0 */
+    w[(size_t)(INSNS_MAX - 1) * 8] = 0x95;                     /* exit */
+    munmap(w, len);
+    void *r = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+    if (r != MAP_FAILED) g_insns = r;
+  }
+  close(fd);
+}
+
 /* ---------- the sandbox, actor side (oracle/SANDBOX.md "How the executor decides") ---------- */
 static const char *g_devs; /* the scenario's superblocks (uint64_t st_dev each), as sent with the current command */
 static int g_ndev;
@@ -1172,14 +1195,19 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     uint64_t cnt = (uint64_t)c->n[N_PROG_LOAD_INSN_CNT] & 0xffffffffu;
     size_t alloc = cnt ? cnt : 1;
     if (alloc > (1u << 24)) alloc = 1u << 24;
-    uint8_t *insns = calloc(alloc, 8);
-    if (!insns) return -ENOMEM;
-    for (size_t k = 0; k + 1 < alloc; k++) insns[k * 8] = 0xb7; /* r0 = 0 */
-    insns[(alloc - 1) * 8] = 0x95;                            /* exit */
+    uint8_t *insns = NULL;
+    const uint8_t *prog = g_insns && alloc <= INSNS_MAX ? g_insns + (size_t)(INSNS_MAX - alloc) * 8 : NULL;
+    if (!prog) {
+      insns = calloc(alloc, 8);
+      if (!insns) return -ENOMEM;
+      for (size_t k = 0; k + 1 < alloc; k++) insns[k * 8] = 0xb7; /* r0 = 0 */
+      insns[(alloc - 1) * 8] = 0x95;                            /* exit */
+      prog = insns;
+    }
     static const char lic[] = "GPL";
     put32(attr, 0, (uint32_t)c->n[N_PROG_LOAD_PROG_TYPE]);
     put32(attr, 4, (uint32_t)cnt);
-    put64(attr, 8, (uint64_t)(uintptr_t)insns);
+    put64(attr, 8, (uint64_t)(uintptr_t)prog);
     put64(attr, 16, (uint64_t)(uintptr_t)lic);
     put32(attr, 44, (uint32_t)c->n[N_PROG_LOAD_PROG_FLAGS] | (c->n[N_PROG_LOAD_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0));
     put32(attr, 68, (uint32_t)c->n[N_PROG_LOAD_EXPECTED_ATTACH_TYPE]);
@@ -2657,6 +2685,7 @@ int main(void) {
   const char *tops = getenv("BPFTC_EXEC_TEST_OPS");
   g_test_ops = tops && !strcmp(tops, "1");
   cg_init();
+  insns_init();
   char *line = malloc(LINE_MAX_LEN);
   if (!line) return 1;
   int lineno = 0;
