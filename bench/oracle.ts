@@ -3,11 +3,18 @@
 // (executor processes, --workers), on the hand-written corpus and on generated
 // scenarios, with the CPU time per scenario of the driver (this process) and of
 // the executors (their whole process trees, reaped). Never asserted by tests.
+// `npx tsx bench/oracle.ts [K]` prints only these figures (K generated scenarios, default 1000).
 
 import { readFileSync } from 'node:fs';
-import type { Probe } from '../oracle/driver.ts';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
+import { type Probe, probeKernel } from '../oracle/driver.ts';
 import { runOracleCampaign } from '../oracle/campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { loadCorpus } from '../corpus/load.ts';
+import { findProfile } from '../model/profile.ts';
+import { scenarioArb } from '../generators/scenario.ts';
 
 /** CPU seconds of this process and of its reaped children (/proc/self/stat utime..cstime) */
 export function cpuSeconds(): { self: number; children: number } {
@@ -56,4 +63,43 @@ export function formatOracleFigure(f: OracleFigure): string {
     `${Math.round(f.scenarios / f.seconds)} scenarios/s (${Math.round(f.steps / f.seconds)} steps/s), ${f.agree}/${f.scenarios} agree; ` +
     `CPU per scenario ${f.driverMs.toFixed(2)} ms driver + ${f.executorMs.toFixed(2)} ms executors`
   );
+}
+
+/** the worker counts of the figures: 1, 2, one per core, two per core */
+export const WORKER_COUNTS: readonly number[] = [...new Set([1, 2, availableParallelism(), 2 * availableParallelism()])].sort((a, b) => a - b);
+
+/** the scenario sets of the figures: the hand-written kernel corpus three times, and `generated` */
+export function oracleSets(generated: Scenario[]): Array<[string, Scenario[]]> {
+  const corpus = loadCorpus(new URL('../corpus/kernel', import.meta.url).pathname).map((e) => e.scenario);
+  return [
+    ['kernel corpus (hand-written)', [...corpus, ...corpus, ...corpus]],
+    ['generated', generated],
+  ];
+}
+
+/** one line per set and worker count; returns each set's one-worker seconds */
+export async function oracleBench(probe: Probe, sets: Array<[string, Scenario[]]>, log: (l: string) => void): Promise<number[]> {
+  const ones: number[] = [];
+  // warm-up (the driver's JIT, the executor's page cache): the first set once, not timed
+  if (sets[0]) await runOracleCampaign({ scenarios: sets[0][1], probe, shrink: false });
+  for (const [label, ks] of sets) {
+    let oneSec = 0;
+    for (const workers of WORKER_COUNTS) {
+      const f = await oracleFigure(label, ks, probe, workers);
+      if (workers === 1) oneSec = f.seconds;
+      log(`${formatOracleFigure(f)}${workers > 1 ? ` (${(oneSec / f.seconds).toFixed(2)}x one worker)` : ''}`);
+    }
+    ones.push(oneSec);
+  }
+  return ones;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const k = Number(process.argv[2] ?? 1000);
+  const probe = await probeKernel();
+  if ('skip' in probe) console.log(`kernel: skipped (${probe.skip})`);
+  else {
+    const gen = fc.sample(scenarioArb({ profile: findProfile('linux-6.18')!, sysctl: 2 }), { numRuns: Number.isSafeInteger(k) && k > 0 ? k : 1000, seed: 42 }).map((c) => c.scenario);
+    await oracleBench(probe, oracleSets(gen), (l) => console.log(l));
+  }
 }
