@@ -216,9 +216,42 @@ static int write_all(int fd, const char *p, size_t n) {
   }
   return 0;
 }
-static void emit(struct sbuf *b) { /* one write per line */
+/* A scenario's output lines (its leader's, and main's before the leader starts) are collected
+ * in one shared mapping made by main (inherited by every leader) and written by main in one
+ * write when the scenario ends, before its own lines (a timeout, a death): one write and one
+ * wake-up of the driver per scenario instead of one per step, the same lines in the same order.
+ * A line is appended whole (the length is published after the bytes), so a leader killed in
+ * the middle leaves only whole lines; one that would not fit is written directly, after what
+ * was collected (main writes nothing while a scenario runs). */
+#define OUT_CAP ((size_t)8 << 20)
+struct outbuf { size_t len; char data[]; };
+static struct outbuf *g_out; /* NULL: every line written at once */
+
+static void out_init(void) {
+  void *m = mmap(NULL, OUT_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (m != MAP_FAILED) { g_out = m; g_out->len = 0; }
+}
+
+/* writes what was collected (main after a scenario; a leader whose next line does not fit) */
+static void out_flush(void) {
+  if (!g_out) return;
+  size_t n = __atomic_load_n(&g_out->len, __ATOMIC_ACQUIRE);
+  if (n) write_all(1, g_out->data, n);
+  __atomic_store_n(&g_out->len, 0, __ATOMIC_RELEASE);
+}
+
+static void emit(struct sbuf *b) { /* one line */
   sb_putn(b, "\n", 1);
-  write_all(1, b->p, b->len);
+  size_t cap = OUT_CAP - sizeof(struct outbuf);
+  if (g_out && b->len <= cap) {
+    size_t n = __atomic_load_n(&g_out->len, __ATOMIC_ACQUIRE);
+    if (n + b->len > cap) { out_flush(); n = 0; }
+    memcpy(g_out->data + n, b->p, b->len);
+    __atomic_store_n(&g_out->len, n + b->len, __ATOMIC_RELEASE);
+  } else {
+    out_flush();
+    write_all(1, b->p, b->len);
+  }
   b->len = 0;
 }
 
@@ -2532,7 +2565,8 @@ static void reap_nohang(void) {
   while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {}
 }
 
-static void out_line(const char *s) {
+static void out_line(const char *s) { /* main's own lines: after the scenario's */
+  out_flush();
   write_all(1, s, strlen(s));
   write_all(1, "\n", 1);
 }
@@ -2603,6 +2637,15 @@ static void run_scenario(void) {
   }
   kill(-pid, SIGKILL);
   if (outcome == 3) {
+    /* the lines the leader collected are whole once it is gone; one that does not go within
+     * a second keeps the old buffer to itself (never written), the next scenario gets a new one */
+    struct pollfd pf = {pfd, POLLIN, 0};
+    if (pfd < 0 || poll(&pf, 1, 1000) != 1) {
+      out_flush();
+      if (g_out) munmap(g_out, OUT_CAP);
+      g_out = NULL;
+      out_init();
+    }
     char m[64];
     snprintf(m, sizeof m, "timeout after %lld ms", S.timeout_ms);
     print_error(S.id, 1, m);
@@ -2621,6 +2664,7 @@ static void run_scenario(void) {
   close(dp[0]);
   if (pfd >= 0) close(pfd);
   cg_defer();
+  out_flush();
 }
 
 static void kill_and_reap_all(void) {
@@ -2686,6 +2730,7 @@ int main(void) {
   g_test_ops = tops && !strcmp(tops, "1");
   cg_init();
   insns_init();
+  out_init();
   char *line = malloc(LINE_MAX_LEN);
   if (!line) return 1;
   int lineno = 0;

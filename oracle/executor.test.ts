@@ -399,6 +399,11 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     expect(r1.steps[0]?.ret).toBe('ok');
     expect(r1.steps[1]).toBeUndefined();
     expect(r1.error).toBe('timeout after 1200 ms');
+    // the lines a scenario printed come before main's own line about it, and every line of
+    // scenario 1 before scenario 2's (a scenario's lines are written when it ends)
+    const at = (f: (l: (typeof lines)[number]) => boolean): number => lines.findIndex(f);
+    expect(at((l) => l.scenario === 1 && l.step === 0)).toBeLessThan(at((l) => l.scenario === 1 && l.error !== undefined));
+    expect(at((l) => l.scenario === 1 && l.error !== undefined)).toBeLessThan(at((l) => l.scenario === 2));
     const r2 = results(lines, 2);
     expect(r2.done).toBe(true);
     expect(r2.steps[0]?.ret).toBe('ok');
