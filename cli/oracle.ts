@@ -45,6 +45,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
     vm: 'bool', kernel: 'string', profile: 'string', core: 'string', coverage: 'string', 'lsm-trace': 'bool', vms: { int: [1, 16] }, cpus: { int: [1, 8] }, workers: { int: [1, 64] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
+    procs: 'bool',
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
   if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined || flags.cpus !== undefined || flags.core !== undefined))
@@ -149,6 +150,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     sysctl: probe.unprivileged_bpf_disabled,
     maxCommands: (flags['max-commands'] as number | undefined) ?? 30,
     ...(selinux ? { lsm: { races: false, bpfLsm: false } } : {}),
+    // --procs: the issue 11 language v2 ops of generators/procs.ts too
+    ...(flags.procs === true ? { procs: true } : {}),
   });
   const so = selinux ? await import('../vm/selinux-oracle.ts') : null;
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
