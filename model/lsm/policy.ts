@@ -41,7 +41,18 @@ export interface Policy {
 const parsedRules = new Map<string, readonly Rule[]>();
 const RULES_CACHED = 512;
 
+/** the last text parsed per allow array (a scenario's policy is the same array in every run of it) */
+const byArray = new WeakMap<readonly string[], { text: readonly string[]; rules: readonly Rule[] }>();
+
 function parseRules(allow: readonly string[]): readonly Rule[] {
+  const last = byArray.get(allow);
+  if (last && last.text.length === allow.length && last.text.every((t, i) => t === allow[i])) return last.rules;
+  const rules = parseRulesText(allow);
+  byArray.set(allow, { text: [...allow], rules });
+  return rules;
+}
+
+function parseRulesText(allow: readonly string[]): readonly Rule[] {
   const key = JSON.stringify(allow);
   const hit = parsedRules.get(key);
   if (hit) return hit;
