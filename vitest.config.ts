@@ -8,6 +8,8 @@ export default defineConfig({
     pool: 'forks',
     // a private TMPDIR per run; fails the run when a test leaves files in it
     globalSetup: ['./vitest.global.ts'],
+    // the single-point mutant profiles (mutants/index.ts registers them in PROFILES)
+    setupFiles: ['./mutants/index.ts'],
     // npm run coverage: line/branch coverage of the model by the whole suite (campaign
     // worker processes are not measured). The thresholds sit just under what the model,
     // corpus and property tests alone measured (2 Dec 2026: statements 92.94%, branches

@@ -52,8 +52,10 @@ export function profileProblem(p: unknown): string | null {
   const o = p as Record<string, unknown>;
   if (typeof o.name !== 'string' || !NAME.test(o.name)) return 'a profile needs a name of lower-case letters, digits, ".", "_" or "-"';
   if (typeof o.summary !== 'string') return `profile ${o.name} needs a summary`;
-  if (typeof o.token !== 'object' || o.token === null || typeof o.mutations !== 'object' || o.mutations === null)
-    return `profile ${o.name} needs token and mutations (start from a built-in one: {...findProfile("linux-6.18"), name, summary})`;
+  if (typeof o.token !== 'object' || o.token === null)
+    return `profile ${o.name} needs token (start from a built-in one: {...findProfile("linux-6.18"), name, summary})`;
+  if (o.replace !== undefined && (typeof o.replace !== 'object' || o.replace === null || Object.values(o.replace).some((f) => typeof f !== 'function')))
+    return `profile ${o.name}: replace must map model function names (model/include/fns.ts) to functions`;
   if (findProfile(o.name)) return `profile ${o.name} exists already`;
   return null;
 }

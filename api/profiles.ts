@@ -3,6 +3,8 @@
 
 import { type Profile, PROFILES, DEFAULT_PROFILE, findProfile } from '../model/profile.ts';
 import { profileProblem, registerProfileUnchecked } from './plugins.ts';
+// the single-point mutant profiles (model functions replaced from outside the model)
+import '../mutants/index.ts';
 
 export type { Profile };
 export { DEFAULT_PROFILE, findProfile };
@@ -15,7 +17,7 @@ export function listProfiles(): readonly Profile[] {
 /**
  * adds a profile that campaigns, `check`, `run` and JUnit treat like a built-in
  * one (a plugin's `profiles`). Usually a built-in profile with other knobs:
- * `{ ...findProfile('linux-6.18')!, name: 'my-kernel', summary: '...', mutations: { ... } }`.
+ * `{ ...findProfile('linux-6.18')!, name: 'my-kernel', summary: '...', replace: { bpf_token_capable: ... } }` (model functions to swap, as mutants/index.ts does).
  */
 export function registerProfile(p: Profile): void {
   const why = profileProblem(p);

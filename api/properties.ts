@@ -11,6 +11,8 @@ import { type CampaignResult, type CampaignSpec, runCampaign as campaign } from 
 import { type Profile, DEFAULT_PROFILE, findProfile } from '../model/profile.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { loadedPlugins, propertyProblem, registerPropertyUnchecked } from './plugins.ts';
+// the single-point mutant profiles (model functions replaced from outside the model)
+import '../mutants/index.ts';
 
 export { loadPlugin, loadPlugins, PluginError } from './plugins.ts';
 

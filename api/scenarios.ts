@@ -9,6 +9,8 @@ import { runScenario } from '../model/run.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from '../model/profile.ts';
 import { adaptToMachine, kernelUncheckable, probeKernel, runOnKernel as runKernel } from '../oracle/driver.ts';
 import type { Scenario, Step, StepResult, AvcRecord } from '../scenario/types.ts';
+// the single-point mutant profiles (model functions replaced from outside the model)
+import '../mutants/index.ts';
 
 export type { Scenario, Step, StepResult, AvcRecord };
 export { ScenarioError, formatTrace };

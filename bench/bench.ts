@@ -25,6 +25,8 @@ import { benchEnv } from './env.ts';
 import { allThroughput, firstCounterexample, startup } from './cli.ts';
 // @ts-expect-error a plain JavaScript module (no declarations)
 import { distFresh } from '../build/sources.mjs';
+// the single-point mutant profiles (model functions replaced from outside the model)
+import '../mutants/index.ts';
 
 const env = benchEnv();
 if (typeof env === 'string') {

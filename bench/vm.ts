@@ -15,6 +15,8 @@ import { cachedImages } from '../vm/cache.ts';
 import { openVm } from '../vm/cli.ts';
 import { readImage } from '../vm/kconfig.ts';
 import { vmMissing } from '../vm/qemu.ts';
+// the single-point mutant profiles (model functions replaced from outside the model)
+import '../mutants/index.ts';
 
 /** the core profile of a kernel release (the VM oracle's --profile) */
 function profileFor(release: string): string {

@@ -9,6 +9,8 @@ import { scenarioSchemaText } from '../scenario/schema.ts';
 import { withProtocolRows, withReadmeTable } from '../scenario/docs.ts';
 import { writeOpsHeader } from '../oracle/ops-header.ts';
 import { PROFILES } from '../model/profile.ts';
+// the single-point mutant profiles (model functions replaced from outside the model)
+import '../mutants/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 writeFileSync(join(root, 'scenario', 'scenario.schema.json'), scenarioSchemaText(PROFILES.map((p) => p.name)));

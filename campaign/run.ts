@@ -22,6 +22,8 @@ import { findProperty } from '../properties/index.ts';
 import { type CheckResult, type Counterexample, checkGroup, groupByGenerator } from '../properties/check.ts';
 import { type Shard, batchOf, batchSeed, batchesFor } from './plan.ts';
 import { type CoverageSection, CoverageRecorder, mergeSections } from '../speccov/record.ts';
+// the single-point mutant profiles (model functions replaced from outside the model)
+import '../mutants/index.ts';
 
 export interface CampaignSpec {
   profile: string;

@@ -26,6 +26,8 @@ import { parseShard } from '../campaign/plan.ts';
 import { mergeFindings } from '../campaign/merge.ts';
 import { type KnownFinding, DEFAULT_KNOWN, firstDecision, loadKnown, matchKnown } from '../campaign/known.ts';
 import { formatFailure, reproducerLines } from '../campaign/report.ts';
+// the single-point mutant profiles (model functions replaced from outside the model)
+import '../mutants/index.ts';
 
 const HELP = `usage: bpftc <command> [flags]
 

@@ -13,19 +13,12 @@ import { vfs_parse_fs_param_source } from './fs_context.ts';
 import type { Profile } from './profile.ts';
 import { hasPreload } from './kconfig.ts';
 
+import type { BpfMountOpts, DelegateKey } from './include/linux/bpf.ts';
+export type { BpfMountOpts, DelegateKey };
+
 export const U64_MAX = (1n << 64n) - 1n;
 
-export interface BpfMountOpts {
-  uid: number; // kuid
-  gid: number; // kgid
-  mode: number;
-  delegate_cmds: bigint;
-  delegate_maps: bigint;
-  delegate_progs: bigint;
-  delegate_attachs: bigint;
-}
 
-export type DelegateKey = 'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs';
 export const DELEGATE_KEYS: readonly DelegateKey[] = ['delegate_cmds', 'delegate_maps', 'delegate_progs', 'delegate_attachs'];
 
 export const ENUM_OF: Record<DelegateKey, DelegateEnum> = {
@@ -275,22 +268,24 @@ export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
   return 0;
 }
 
-/** seq_print_delegate_opts(): names of set bits in BTF order, first alias wins */
-function delegateNames(profile: Profile, e: DelegateEnum, msk: bigint): string {
+/** seq_print_delegate_opts(): names of set bits in BTF order, first alias
+ *  wins; called through Kernel.fn */
+export function seq_print_delegate_opts(profile: Profile, e: DelegateEnum, msk: bigint): string {
   const parts: string[] = [];
   let left = msk;
   for (const c of e.consts) {
     const bit = 1n << BigInt(c.value);
     if (!(left & bit)) continue;
     left &= ~bit;
-    parts.push(profile.mutations.showFullEnumNames ? c.name.toLowerCase() : tokenName(e, c));
+    parts.push(tokenName(e, c));
   }
   if (left) parts.push('0x' + left.toString(16));
   return parts.join(':');
 }
 
 /** bpf_show_options(): the bpffs part of the super options in mountinfo */
-export function bpf_show_options(profile: Profile, sb: SuperBlock, root: Dentry = sb.s_root): string {
+export function bpf_show_options(k: Kernel, sb: SuperBlock, root: Dentry = sb.s_root): string {
+  const profile = k.profile;
   // show_options(m, mnt->mnt_root): uid/gid/mode come from the *mount's* root
   // inode (kernel: an open_tree clone of a 0755 subdirectory shows mode=755)
   const inode = root.inode;
@@ -316,18 +311,18 @@ export function bpf_show_options(profile: Profile, sb: SuperBlock, root: Dentry 
     const mask = (1n << BigInt(e.max)) - 1n;
     const msk = raw & mask;
     if (msk === mask) out += `,${key}=any`;
-    else if (msk) out += `,${key}=${delegateNames(profile, e, msk)}`;
+    else if (msk) out += `,${key}=${k.fn.seq_print_delegate_opts(profile, e, msk)}`;
   }
   return out;
 }
 
 /** show_sb_opts() + show_options: the "super options" field of mountinfo */
-export function superOptions(profile: Profile, sb: SuperBlock, root: Dentry = sb.s_root): string {
+export function superOptions(k: Kernel, sb: SuperBlock, root: Dentry = sb.s_root): string {
   let out = sb.flags.ro ? 'ro' : 'rw';
   if (sb.flags.sync) out += ',sync';
   if (sb.flags.dirsync) out += ',dirsync';
   if (sb.flags.mand) out += ',mand';
   if (sb.flags.lazytime) out += ',lazytime';
-  if (sb.fsType === 'bpf') out += bpf_show_options(profile, sb, root);
+  if (sb.fsType === 'bpf') out += bpf_show_options(k, sb, root);
   return out;
 }

@@ -3,8 +3,9 @@
 // errno it returns when the check fails. Campaigns record, per point, how
 // often it passed and failed; `bpftc coverage` renders it.
 
-export interface DecisionPoint {
-  id: string;
+export interface DecisionPoint<Id extends string = string> {
+  /** `<kernel function>/<check>`: a DecisionPointId */
+  id: Id;
   /** layer, for grouping: userns, bpffs, fs_context, mount, namei, token, map, prog, btf */
   layer: string;
   /** the kernel function (file) whose check this is */
@@ -15,10 +16,20 @@ export interface DecisionPoint {
   fails: string;
 }
 
-const P = (layer: string, fn: string, rows: Array<[string, string, string]>): DecisionPoint[] =>
-  rows.map(([id, what, fails]) => ({ id: `${fn.split(' ')[0]}/${id}`, layer, fn, what, fails }));
+/** the kernel function's name: the first word of `fn` */
+type FnName<F extends string> = F extends `${infer W} ${string}` ? W : F;
 
-export const DECISION_POINTS: readonly DecisionPoint[] = [
+/** one kernel function's decision points; the ids are literal types
+ *  (`bpf_token_create/flags`), so DecisionPointId is their union */
+function P<const F extends string, const R extends ReadonlyArray<readonly [string, string, string]>>(
+  layer: string,
+  fn: F,
+  rows: R,
+): Array<DecisionPoint<`${FnName<F>}/${R[number][0]}`>> {
+  return rows.map(([id, what, fails]) => ({ id: `${fn.split(' ')[0]}/${id}` as `${FnName<F>}/${R[number][0]}`, layer, fn, what, fails }));
+}
+
+export const DECISION_POINTS = [
   // not a kernel check: the scenario sandbox refuses these steps before any syscall,
   // on the model and on the executor alike (REFUSED with the reason)
   ...P('sandbox', 'staticRefusal (scenario/sandbox.ts, oracle/SANDBOX.md)', [
@@ -182,7 +193,11 @@ export const DECISION_POINTS: readonly DecisionPoint[] = [
   ...P('token', 'bpf_obj_get_info_by_fd (kernel/bpf/syscall.c)', [
     ['no_token_info', 'linux-6.12: no token branch, a token fd is EINVAL (profile knob noTokenInfo)', 'EINVAL'],
   ]),
-];
+] as const;
+
+/** every decision point's id: k.check() takes only these, so a misspelt id
+ *  fails to compile */
+export type DecisionPointId = (typeof DECISION_POINTS)[number]['id'];
 
 export function findDecisionPoint(id: string): DecisionPoint | undefined {
   return DECISION_POINTS.find((d) => d.id === id);

@@ -2,48 +2,18 @@
 // fs/fs_context.c (phases, vfs_parse_fs_param, vfs_clean_context,
 // finish_clean_context). Checks are in the kernel's order with its errnos.
 
-import type { Cred, UserNamespace } from './userns.ts';
+import type { Cred } from './userns.ts';
+import type { FsContext, FsParameter, Phase } from './include/linux/fs_context.ts';
+export type { FsContext, FsParameter, Phase };
 import type { Kernel, Task } from './kernel.ts';
 import { EBADF, EBUSY, EINVAL, ENODEV, ENOPARAM, EPERM } from './errno.ts';
 import { CAP_SYS_ADMIN } from './caps.ts';
 import { type Dentry, type File, type SbFlags, fdget, may_mount } from './vfs.ts';
-import { type BpfMountOpts, bpf_init_fs_context, bpf_parse_param, bpf_get_tree } from './bpffs.ts';
+import { bpf_init_fs_context, bpf_parse_param, bpf_get_tree } from './bpffs.ts';
 import { resolvePath } from './namei.ts';
 
-export type Phase =
-  | 'CREATE_PARAMS'
-  | 'CREATING'
-  | 'AWAITING_MOUNT'
-  | 'AWAITING_RECONF'
-  | 'RECONF_PARAMS'
-  | 'RECONFIGURING'
-  | 'FAILED';
 
-export interface FsContext {
-  id: number;
-  purpose: 'mount' | 'reconfigure';
-  phase: Phase;
-  /** fc->user_ns: the opener's userns (mount) or sb->s_user_ns (reconfigure) */
-  user_ns: UserNamespace;
-  /** fc->cred: creds of the task that called fsopen()/fspick() */
-  cred: Cred;
-  /** fc->s_fs_info: bpffs mount options being built */
-  s_fs_info: BpfMountOpts | null;
-  source: string | null;
-  /** fc->sb_flags: values of the generic flags set so far */
-  sb_flags: Partial<SbFlags>;
-  /** fc->sb_flags_mask: which generic flags were named; vfs_clean_context() keeps it */
-  sb_flags_mask: Set<keyof SbFlags>;
-  /** fc->root once the tree exists (create) or the picked root (reconfigure) */
-  root: Dentry | null;
-  need_free: boolean;
-}
 
-export interface FsParameter {
-  key: string;
-  type: 'flag' | 'string';
-  string: string | null;
-}
 
 export const FSCONFIG_SET_FLAG = 0;
 export const FSCONFIG_SET_STRING = 1;

@@ -4,19 +4,15 @@
 
 import { type Cred, type UserNamespace, cap_capable, capCapableRule, makeInitUserNs } from './userns.ts';
 import { SecurityStack } from './lsm.ts';
-import type { Coverage } from './coverage.ts';
+import type { Coverage, DecisionPointId } from './coverage.ts';
 import type { Profile } from './profile.ts';
-import { type File, type FileObj, type Files, type MntNamespace, type Path, type SuperBlock, allocFd, installFd } from './vfs.ts';
+import { type File, type FileObj, type MntNamespace, type Path, type SuperBlock, allocFd, installFd } from './vfs.ts';
 import { bpf_token_put } from './token.ts';
 import type { Btf } from './syscall.ts';
+import type { ModelFns } from './include/fns.ts';
+import type { Task } from './include/linux/sched.ts';
+export type { Task };
 
-export interface Task {
-  name: string;
-  cred: Cred;
-  /** shared by the threads of one process */
-  files: Files;
-  mntns: MntNamespace;
-}
 
 export interface Sysctl {
   unprivileged_bpf_disabled: 0 | 1 | 2;
@@ -25,6 +21,9 @@ export interface Sysctl {
 export class Kernel {
   readonly profile: Profile;
   readonly security = new SecurityStack();
+  /** the replaceable functions (model/include/fns.ts): the model's own, then
+   *  the profile's `replace` entries (mutants/) */
+  readonly fn: ModelFns;
   /** spec coverage of this run (null: not recorded) */
   cov: Coverage | null = null;
   sysctl: Sysctl;
@@ -45,11 +44,11 @@ export class Kernel {
   private ids = 1;
   private objIds = { map: 0, prog: 0, btf: 0 };
 
-  constructor(profile: Profile, sysctl: Sysctl) {
+  constructor(profile: Profile, sysctl: Sysctl, fn: ModelFns) {
     this.profile = profile;
     this.sysctl = sysctl;
-    this.security.firstOnly = profile.mutations.lsmFirstOnly ?? false;
-    this.security.noNullAfterFree = profile.mutations.blobNoNullAfterFree ?? false;
+    this.fn = fn;
+    this.security.fn = fn;
     this.security.refusalCallerFreesOnly = profile.token.lsmRefusalCallerFreesOnly === true;
     this.initMntNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.deadNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
@@ -85,7 +84,7 @@ export class Kernel {
   }
 
   /** a decision point (model/coverage.ts): records the outcome, returns `failed` */
-  check(id: string, failed: boolean): boolean {
+  check(id: DecisionPointId, failed: boolean): boolean {
     if (this.cov) this.cov.record(id, failed);
     return failed;
   }

@@ -4,58 +4,19 @@
 // arguments the kernel passes at that call site. The LSM layer (model/lsm/)
 // plugs implementations in; with no LSM registered every int hook returns 0.
 
-import type { Cred, UserNamespace } from './userns.ts';
-import type { BpfToken } from './token.ts';
-import type { BpfMap, BpfProg, BpfAttr } from './syscall.ts';
-import type { Path, File, SuperBlock } from './vfs.ts';
-import type { FsContext, FsParameter } from './fs_context.ts';
+import type { BpfToken, BpfMap, BpfProg, BpfAttr } from './include/linux/bpf.ts';
+import type { Path, SuperBlock } from './include/linux/fs.ts';
+import type { File } from './include/linux/file.ts';
+import type { FsContext, FsParameter } from './include/linux/fs_context.ts';
 import type { AvcRecord, VerdictName } from '../scenario/types.ts';
-import type { LsmId, Verdict } from './lsm/integrity.ts';
-import { verdictName } from './lsm/integrity.ts';
+import { type LsmId, type Verdict, verdictName } from './include/linux/security.ts';
 import type { IntegrityVariant } from './profile.ts';
+import type { ModelFns } from './include/fns.ts';
 
 export type { AvcRecord };
 
-export interface LsmHooks {
-  name: string;
-  capable?(cred: Cred, ns: UserNamespace, cap: number, opts: number): number;
-  capset?(newCred: Cred, oldCred: Cred): number;
-  task_fix_setuid?(newCred: Cred, oldCred: Cred, flags: number): number;
-  bpf?(cmd: number, attr: BpfAttr, size: number, kernel: boolean): number;
-  bpf_map?(map: BpfMap, fmode: number): number;
-  bpf_prog?(prog: BpfProg): number;
-  bpf_map_create?(map: BpfMap, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number;
-  bpf_map_free?(map: BpfMap): void;
-  bpf_prog_load?(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number;
-  /** seed 002: integrity providers verify here, before any bpf_prog_load callback */
-  bpf_prog_load_integrity?(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number;
-  /** seed 002: consumers receive each provider's verdict (nested in the provider's integrity callback) */
-  bpf_prog_load_post_integrity?(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict): number;
-  bpf_prog_free?(prog: BpfProg): void;
-  bpf_token_create?(token: BpfToken, attr: BpfAttr, path: Path): number;
-  bpf_token_free?(token: BpfToken): void;
-  bpf_token_cmd?(token: BpfToken, cmd: number): number;
-  bpf_token_capable?(token: BpfToken, cap: number): number;
-  file_alloc_security?(file: File): number;
-  inode_permission?(path: Path, mask: number): number;
-  fs_context_parse_param?(fc: FsContext, param: FsParameter): number;
-  sb_alloc_security?(sb: SuperBlock): number;
-  sb_set_mnt_opts?(sb: SuperBlock): number;
-  /** NFS submounts only (fs/nfs/super.c): bpffs never shares or clones a superblock (K3) */
-  sb_clone_mnt_opts?(oldsb: SuperBlock, newsb: SuperBlock): number;
-  /** NFS only, as above */
-  cmp_sb_context?(oldsb: SuperBlock, newsb: SuperBlock): number;
-  sb_kern_mount?(sb: SuperBlock): number;
-  sb_mount?(devName: string, type: string, flags: number, data: string): number;
-  sb_remount?(sb: SuperBlock): number;
-  file_receive?(file: File): number;
-}
-
-type IntHook = {
-  [K in keyof LsmHooks]-?: NonNullable<LsmHooks[K]> extends (...a: never[]) => number ? K : never;
-}[keyof LsmHooks];
-
-type VoidHook = 'bpf_map_free' | 'bpf_prog_free' | 'bpf_token_free';
+import type { IntHook, LsmHooks, VoidHook } from './include/linux/lsm_hook_defs.ts';
+export type { IntHook, LsmHooks };
 
 /** counters of the LSM framework's blob allocations (lsm_blob_alloc()) and frees */
 export interface BlobCounts {
@@ -117,10 +78,8 @@ export class SecurityStack {
   hook = '';
   /** bpf map/prog/token blobs allocated and freed by the framework */
   blobs: BlobCounts = { alloc: 0, free: 0, doubleFree: 0 };
-  /** mutant: call_int_hook() returns the first LSM's result, 0 included */
-  firstOnly = false;
-  /** mutant: blobs are kfree()d without resetting the pointer */
-  noNullAfterFree = false;
+  /** the replaceable functions (Kernel.fn): call_int_hook(), the blob free */
+  fn: ModelFns | null = null;
   /** 6.12.117: security_bpf_map_create(), _prog_load() and _token_create() are a
    *  bare call_int_hook() (security/security.c:5757, :5775, :5792): a refusal frees
    *  nothing inside the hook; the caller's error path frees once (profile
@@ -138,24 +97,33 @@ export class SecurityStack {
     return e;
   }
 
-  /** call_int_hook(): LSMs in order, the first non-zero return wins (positive too) */
+  /** call_int_hook(): LSMs in order, the first non-zero return wins (positive
+   *  too); through Kernel.fn (a mutant may replace it) */
   callInt<K extends IntHook>(hook: K, ...args: Parameters<NonNullable<LsmHooks[K]>>): number {
-    let ret = 0;
     const outer = this.hook;
+    const outerRan = this.ran;
     this.hook = hook;
     const ran: string[] = [];
-    for (const l of this.lsms) {
-      const f = l[hook] as ((...a: unknown[]) => number) | undefined;
-      if (!f) continue;
-      ran.push(l.name);
-      const traced = PROG_TRACED.has(hook) ? this.progEvent(hook, l.name, 0, args[0] as BpfProg, args[2] as BpfToken | null, args[3] as boolean, args[5] as number | undefined) : null;
-      if (traced) traced.blob = (args[0] as BpfProg).security !== null;
-      ret = f.apply(l, args);
-      if (traced) traced.ret = ret;
-      if (ret !== 0 || this.firstOnly) break;
-    }
+    this.ran = ran;
+    const ret = this.fn!.call_int_hook(this, hook, args);
     this.hook = outer;
+    this.ran = outerRan;
     if (this.trace) this.trace.push({ hook, ret, args, lsms: ran });
+    return ret;
+  }
+
+  /** the LSMs of the current callInt() that had the hook, in order */
+  private ran: string[] = [];
+
+  /** one LSM's int hook inside call_int_hook(): undefined when it has none */
+  invokeInt(l: LsmHooks, hook: IntHook, args: unknown[]): number | undefined {
+    const f = l[hook] as ((...a: unknown[]) => number) | undefined;
+    if (!f) return undefined;
+    this.ran.push(l.name);
+    const traced = PROG_TRACED.has(hook) ? this.progEvent(hook, l.name, 0, args[0] as BpfProg, args[2] as BpfToken | null, args[3] as boolean, args[5] as number | undefined) : null;
+    if (traced) traced.blob = (args[0] as BpfProg).security !== null;
+    const ret = f.apply(l, args);
+    if (traced) traced.ret = ret;
     return ret;
   }
 
@@ -165,14 +133,18 @@ export class SecurityStack {
     return {};
   }
 
-  private blobFree(o: { security: unknown }): void {
+  /** kfree(x->security): counts the free (a second kfree of the same blob is
+   *  a double free) */
+  kfreeBlob(o: { security: unknown }): void {
     if (o.security === null) return; // kfree(NULL)
     const blob = o.security as Record<string, unknown>;
     if (blob.__kfreed === true) this.blobs.doubleFree++;
     blob.__kfreed = true;
     this.blobs.free++;
-    // the pointer is reset, so the caller's second free (free_map_sec etc.) is a kfree(NULL)
-    if (!this.noNullAfterFree) o.security = null;
+  }
+
+  private blobFree(o: { security: unknown }): void {
+    this.fn!.security_blob_free(this, o);
   }
 
   /** security_bpf_map_create(): allocate the blob, call the hooks, free the
@@ -285,4 +257,24 @@ export class SecurityStack {
     this.hook = outer;
     if (this.trace) this.trace.push({ hook, ret: 0, args, lsms: ran });
   }
+}
+
+/** call_int_hook() (security/security.c): `RC = P->hook.FUNC(__VA_ARGS__);
+ *  if (RC != LSM_RET_DEFAULT(FUNC)) break;` over the LSMs in order */
+export function call_int_hook(s: SecurityStack, hook: IntHook, args: unknown[]): number {
+  let ret = 0;
+  for (const l of s.lsms) {
+    const r = s.invokeInt(l, hook, args);
+    if (r === undefined) continue;
+    ret = r;
+    if (ret !== 0) break;
+  }
+  return ret;
+}
+
+/** security_bpf_{map,prog,token}_free(): `kfree(x->security); x->security =
+ *  NULL;`, so the caller's second free (free_map_sec etc.) is a kfree(NULL) */
+export function security_blob_free(s: SecurityStack, o: { security: unknown }): void {
+  s.kfreeBlob(o);
+  o.security = null;
 }

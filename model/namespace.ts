@@ -162,5 +162,5 @@ export function mountinfoOf(k: Kernel, t: Task, fd: number): { ret: number; text
   const m = f.path.mnt;
   if (m.mnt_ns !== t.mntns) return { ret: -ENOENT };
   const sb = m.sb;
-  return { ret: 0, text: `${sb.fsType} ${m.devname} ${superOptions(k.profile, sb, m.mnt_root)}` };
+  return { ret: 0, text: `${sb.fsType} ${m.devname} ${superOptions(k, sb, m.mnt_root)}` };
 }

@@ -6,6 +6,7 @@ import { setProfileNames } from '../scenario/vocab.ts';
 import type { SelinuxVersion } from './lsm/selinux.ts';
 import { CAP_BPF, CAP_PERFMON } from './caps.ts';
 import { type KernelConfigFacts, formatKconfig, parseKconfig } from './kconfig.ts';
+import type { ModelFns } from './include/fns.ts';
 
 export interface TokenCoreVariant {
   /** bpf_token_create() root test. 6.18: path.dentry == mnt_sb->s_root;
@@ -155,23 +156,6 @@ const BPF_CHECK_CAPS: readonly VerifierCapCall[] = [
  *  run: with bpf_prog_load()'s CAP_BPF gate, seven calls for a socket filter */
 export const VERIFIER_CAPS_6_18: VerifierCaps = { bpfCheck: BPF_CHECK_CAPS, kallsyms: true, mitigationsOff: false };
 
-export interface Mutations {
-  /** mutant: bpf_token_allow_prog_type() ignores allowed_attachs */
-  ignoreAttachMask?: boolean;
-  /** mutant: bpf_token_capable() tests the caller's own user namespace instead of token->userns */
-  capableInCurrentNs?: boolean;
-  /** mutant: bpf_show_options() prints the last alias / drops the prefix check (names not re-parseable) */
-  showFullEnumNames?: boolean;
-  /** mutant: a dropped token (type not delegated) still counts for the capability checks */
-  keepDroppedToken?: boolean;
-  /** mutant: bpf_prog_load() swaps the privileged and unprivileged instruction limits */
-  insnLimitSwapped?: boolean;
-  /** mutant: call_int_hook() returns the first LSM's result, 0 included (no later LSM is asked) */
-  lsmFirstOnly?: boolean;
-  /** mutant: the framework kfree()s an object's blob without setting the pointer to NULL */
-  blobNoNullAfterFree?: boolean;
-}
-
 /** The LSM layer: the order of the stack (lsm=) and the SELinux version. */
 export interface LsmVariant {
   /** "capability" (commoncap, always first), "selinux", "bpf" */
@@ -225,7 +209,9 @@ export interface Profile {
   /** documents and kernel functions that establish each difference */
   provenance: string[];
   token: TokenCoreVariant;
-  mutations: Mutations;
+  /** model functions this profile replaces (model/include/fns.ts): the
+   *  single-point mutants of mutants/, applied from outside the model */
+  replace?: Partial<ModelFns>;
   /** the LSM layer; default DEFAULT_LSM (commoncap and the BPF LSM, no SELinux) */
   lsm?: LsmVariant;
   /** the BPF integrity-verification framework of seed 002 (RFC 01/11) in
@@ -287,23 +273,12 @@ const LINUX_6_12_TOKEN: TokenCoreVariant = {
   verifierCaps: { bpfCheck: BPF_CHECK_CAPS, kallsyms: true, mitigationsOff: true },
 };
 
-function mutant(name: string, summary: string, mutations: Mutations, why: string): Profile {
-  return {
-    name,
-    summary,
-    provenance: [why],
-    token: LINUX_6_18_TOKEN,
-    mutations,
-    knownBad: true,
-  };
-}
-
-const SELINUX_ORDER = ['capability', 'selinux', 'bpf'];
+export const SELINUX_ORDER = ['capability', 'selinux', 'bpf'];
 
 /** an SELinux version on a core: 6.18 (the host) unless the kernel that
  *  carries the code says otherwise (merged: 7.3.4; v7 in the VM: 6.12.117) */
 function selinuxProfile(version: SelinuxVersion, name: string, summary: string, provenance: string[], knownBad: boolean, token: TokenCoreVariant = LINUX_6_18_TOKEN): Profile {
-  return { name, summary, provenance, token, mutations: {}, lsm: { order: SELINUX_ORDER, selinux: version }, knownBad };
+  return { name, summary, provenance, token, lsm: { order: SELINUX_ORDER, selinux: version }, knownBad };
 }
 
 
@@ -323,7 +298,7 @@ const RFC_INTEGRITY: IntegrityVariant = {
 const INTEGRITY_ORDER = ['capability', 'ipe', 'hornet', 'bpf'];
 
 function integrityProfile(name: string, summary: string, integrity: IntegrityVariant, provenance: string[], knownBad: boolean): Profile {
-  return { name, summary, provenance, token: LINUX_6_18_TOKEN, mutations: {}, lsm: { order: INTEGRITY_ORDER }, integrity, knownBad };
+  return { name, summary, provenance, token: LINUX_6_18_TOKEN, lsm: { order: INTEGRITY_ORDER }, integrity, knownBad };
 }
 
 export const PROFILES: readonly Profile[] = [
@@ -337,7 +312,6 @@ export const PROFILES: readonly Profile[] = [
       'spec/token-core.md §T1-§T4 (each rule checked on the running 6.18.44 by the oracle)',
     ],
     token: LINUX_6_18_TOKEN,
-    mutations: {},
     knownBad: false,
   },
   {
@@ -356,7 +330,6 @@ export const PROFILES: readonly Profile[] = [
       'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, small NR_CPUS) and the host-only denyTrampolineProgs (off)',
     ],
     token: LINUX_7_3_TOKEN,
-    mutations: {},
     knownBad: false,
   },
   {
@@ -375,7 +348,6 @@ export const PROFILES: readonly Profile[] = [
       'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, NETFILTER_BPF_LINK, small NR_CPUS, BUG() compiled out in this image) and the host-only denyTrampolineProgs (off)',
     ],
     token: LINUX_6_12_TOKEN,
-    mutations: {},
     knownBad: false,
   },
   {
@@ -398,40 +370,9 @@ export const PROFILES: readonly Profile[] = [
       delegateNeedsSysAdmin: false,
       showOptions: 'hex',
     },
-    mutations: {},
     knownBad: true,
   },
-  mutant(
-    'mutant-ignore-attach-mask',
-    'mutant: prog load through a token ignores delegate_attachs',
-    { ignoreAttachMask: true },
-    'simulates dropping the allowed_attachs test of bpf_token_allow_prog_type() (token.c)',
-  ),
-  mutant(
-    'mutant-capable-current-ns',
-    "mutant: bpf_token_capable() checks the caller's user namespace, not the token's",
-    { capableInCurrentNs: true },
-    'simulates `ns_capable(current_user_ns(), cap)` in bpf_token_capable() (token.c) - the confusion Brauner warned about in seed 004',
-  ),
-  mutant(
-    'mutant-show-full-names',
-    'mutant: bpf_show_options() prints full enumerator names (BPF_MAP_CREATE) that bpf_parse_param() rejects',
-    { showFullEnumNames: true },
-    'simulates a seq_print_delegate_opts() that forgets to strip the prefix (inode.c)',
-  ),
-  mutant(
-    'mutant-keep-dropped-token',
-    'mutant: a token that fails the type test is kept for the capability checks instead of dropped',
-    { keepDroppedToken: true },
-    'simulates map_create()/bpf_prog_load() without the `token = NULL` after bpf_token_allow_*() fails (syscall.c)',
-  ),
-  mutant(
-    'mutant-insn-limit-swapped',
-    'mutant: bpf_prog_load() gives unprivileged loads the 1M-instruction limit and privileged ones 4096',
-    { insnLimitSwapped: true },
-    'simulates swapped operands in `insn_cnt > (bpf_cap ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS)` (syscall.c bpf_prog_load())',
-  ),
-
+  // (mutants/index.ts inserts the single-point mutant profiles here)
   selinuxProfile('none', 'linux-6.18-selinux', 'Linux 6.18 with SELinux (before the BPF-token patch) and the BPF LSM', [
     'security/selinux/hooks.c selinux_bpf(), selinux_bpf_map(), selinux_bpf_prog(), bpf_fd_pass(), cred_has_capability() (6.18)',
     'spec/selinux.md §SE4',
@@ -491,24 +432,7 @@ export const PROFILES: readonly Profile[] = [
     'FINDINGS.md 2: every new check behind selinux_policycap_bpf_token_perms()',
     'FINDINGS.md 4: selinux_bpf_token_cmd() checks current -> grantor *_as at each use',
   ], false),
-  {
-    ...mutant(
-      'mutant-lsm-first-only',
-      'mutant: call_int_hook() returns the first LSM\'s result, 0 included (SELinux + BPF LSM)',
-      { lsmFirstOnly: true },
-      'simulates a call_int_hook() that breaks after the first LSM instead of at the first non-zero result (security/security.c)',
-    ),
-    lsm: { order: SELINUX_ORDER, selinux: 'merged' },
-  },
-  {
-    ...mutant(
-      'mutant-blob-no-null-after-free',
-      'mutant: security_bpf_*_free() kfree()s the blob but leaves the pointer set (SELinux + BPF LSM)',
-      { blobNoNullAfterFree: true },
-      'simulates dropping `map->security = NULL` (and prog/token) after kfree in security/security.c: the caller frees again after a refused create hook',
-    ),
-    lsm: { order: SELINUX_ORDER, selinux: 'merged' },
-  },
+  // (mutants/index.ts inserts mutant-lsm-first-only and mutant-blob-no-null-after-free here)
   // ---- the BPF integrity-verification RFC (seed 002), issue 4
   integrityProfile('integrity-rfc', 'BPF integrity RFC as posted (seed 002 RFC 01/11 framework, RFC 08/11 Hornet incl. the ASN.1 callbacks that fill the wrong context, an IPE-like consumer as in v4+)', RFC_INTEGRITY, [
     'seed 002 security/security.c security_bpf_prog_load(), security_bpf_prog_load_post_integrity(); enum lsm_integrity_verdict',

@@ -6,6 +6,7 @@ import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts
 import { OPS } from '../scenario/ops.ts';
 import { type RefusalReason, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
+import { fnsOf } from './fns.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace, hasMapping, isInit } from './userns.ts';
 import { CAP_SETUID, CAP_SYS_RESOURCE, capsFromNames, capSubset, CAP_EMPTY } from './caps.ts';
@@ -59,7 +60,7 @@ export function profileOf(s: Scenario, override?: Profile): Profile {
 
 /** Builds the initial state of a scenario. */
 export function setupScenario(s: Scenario, profile: Profile): ModelState {
-  const k = new Kernel(profile, { unprivileged_bpf_disabled: s.sysctl?.unprivileged_bpf_disabled ?? 2 });
+  const k = new Kernel(profile, { unprivileged_bpf_disabled: s.sysctl?.unprivileged_bpf_disabled ?? 2 }, fnsOf(profile));
   const userns = new Map<string, UserNamespace>([['init', k.initUserNs]]);
   for (const u of s.userns ?? []) {
     const parent = userns.get(u.parent)!;

@@ -22,16 +22,16 @@ import {
   type BpfToken,
   bpf_token_allow_cmd,
   bpf_token_allow_map_type,
-  bpf_token_allow_prog_type,
-  bpf_token_capable,
   bpf_token_create,
   bpf_token_get_from_fd,
   bpf_token_get_info_by_fd,
   bpf_token_put,
 } from './token.ts';
 import { fdget } from './vfs.ts';
+import type { BpfAttr, BpfMap, BpfProg, Btf } from './include/linux/bpf.ts';
+export type { BpfAttr, BpfMap, BpfProg, Btf };
+import type { TokenSite } from './include/fns.ts';
 import { HOST_CONFIG, type KernelConfigFacts, mapTypeConfigured, nrCpus, progTypeConfigured } from './kconfig.ts';
-import type { SignatureDecl } from '../scenario/types.ts';
 import { bpf_prog_verify_signature } from './lsm/integrity.ts';
 import { VERIFIER_CAPS_6_18 } from './profile.ts';
 
@@ -63,53 +63,9 @@ const PERF_EVENT_MAX_STACK = 127;
 /** sizeof(struct bpf_stack_build_id) */
 const STACK_BUILD_ID_SIZE = 32;
 
-/** The attr fields the scenarios set. Absent = 0. */
-export interface BpfAttr {
-  flags?: number;
-  bpffs_fd?: number;
-  map_type?: number;
-  key_size?: number;
-  value_size?: number;
-  max_entries?: number;
-  map_flags?: number;
-  map_extra?: number;
-  map_token_fd?: number;
-  prog_type?: number;
-  insn_cnt?: number;
-  prog_flags?: number;
-  expected_attach_type?: number;
-  prog_token_fd?: number;
-  btf_flags?: number;
-  btf_token_fd?: number;
-  btf_id?: number;
-  open_flags?: number;
-  fd_by_id_token_fd?: number;
-  bpf_fd?: number;
-  info_len?: number;
-  /** BPF_PROG_LOAD attr->signature (non-zero: this signature) and attr->keyring_id (6.18 signing) */
-  signature?: SignatureDecl;
-  keyring_id?: number;
-}
 
-export interface BpfMap {
-  id: number;
-  map_type: number;
-  security: unknown;
-}
 
-export interface BpfProg {
-  id: number;
-  type: number;
-  expected_attach_type: number;
-  /** prog->aux->token: where bpf_prog_load() moves the token */
-  aux_token: BpfToken | null;
-  security: unknown;
-}
 
-export interface Btf {
-  id: number;
-  refcnt: number;
-}
 
 /** byte layout of the fields, to zero what a short attr does not copy */
 type NumField = Exclude<keyof BpfAttr, 'signature'>;
@@ -435,15 +391,26 @@ export function mapTypeClass(type: number): 'unpriv' | 'bpf' | 'net_admin' | 'in
 /** The token part of map_create(), bpf_prog_load(), bpf_btf_load() and
  *  bpf_btf_get_fd_by_id(): bpf_token_get_from_fd() errors are returned; a
  *  token that does not allow the request is silently dropped (put, NULL) and
- *  the system-wide checks apply. `keepable`: the keep-dropped-token mutant
- *  applies (map and prog only). */
-function fetchToken(k: Kernel, t: Task, site: string, ufd: number, keepable: boolean, allowed: (tk: BpfToken) => boolean): BpfToken | null | number {
+ *  the system-wide checks apply. */
+function fetchToken(k: Kernel, t: Task, site: TokenSite, ufd: number, allowed: (tk: BpfToken) => boolean): BpfToken | null | number {
   const tk = bpf_token_get_from_fd(k, t, ufd);
   if (typeof tk === 'number') return tk;
   if (!k.check(`${site}/token_allowed`, !allowed(tk))) return tk;
-  if (keepable && k.profile.mutations.keepDroppedToken) return tk;
-  bpf_token_put(k, tk);
+  return k.fn.bpf_token_drop(k, site, tk);
+}
+
+/** the `bpf_token_put(token); token = NULL;` after a failed bpf_token_allow_*()
+ *  (map_create(), bpf_prog_load(), bpf_btf_load(), bpf_btf_get_fd_by_id());
+ *  called through Kernel.fn */
+export function bpf_token_drop(k: Kernel, _site: TokenSite, token: BpfToken): BpfToken | null {
+  bpf_token_put(k, token);
   return null;
+}
+
+/** bpf_prog_load(): `insn_cnt > (bpf_cap ? BPF_COMPLEXITY_LIMIT_INSNS :
+ *  BPF_MAXINSNS)`; called through Kernel.fn */
+export function bpf_prog_insn_limit(bpfCap: boolean): number {
+  return bpfCap ? 1_000_000 : 4096;
 }
 
 /** map_create() */
@@ -474,7 +441,7 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   let token: BpfToken | null = null;
   if (tokenFlag) {
     // a token that doesn't grant map creation is ignored: system-wide checks apply
-    const tk = fetchToken(k, t, 'map_create', attr.map_token_fd ?? 0, true, (x) => bpf_token_allow_cmd(k, x, BPF_MAP_CREATE) && bpf_token_allow_map_type(x, type));
+    const tk = fetchToken(k, t, 'map_create', attr.map_token_fd ?? 0, (x) => bpf_token_allow_cmd(k, x, BPF_MAP_CREATE) && bpf_token_allow_map_type(x, type));
     if (typeof tk === 'number') return tk;
     token = tk;
   }
@@ -483,9 +450,9 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
     return ret;
   };
   // unprivileged_bpf_disabled blocks map creation for unprivileged users
-  if (k.sysctl.unprivileged_bpf_disabled && k.check('map_create/sysctl', !bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
-  if (spec.cls === 'bpf' && k.check('map_create/cap_class', !bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
-  if (spec.cls === 'net_admin' && k.check('map_create/cap_class', !bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
+  if (k.sysctl.unprivileged_bpf_disabled && k.check('map_create/sysctl', !k.fn.bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
+  if (spec.cls === 'bpf' && k.check('map_create/cap_class', !k.fn.bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
+  if (spec.cls === 'net_admin' && k.check('map_create/cap_class', !k.fn.bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
   err = spec.alloc ? spec.alloc(a, k.profile.token.kconfig) : 0;
   if (k.check('map_create/alloc', err !== 0)) return putToken(err);
   // 7.3.4 map_create(): bpf_get_file_flag() after map_create_alloc(), before
@@ -626,7 +593,7 @@ function bpf_check_caps(k: Kernel, t: Task, prog: BpfProg): void {
   for (const c of vc.bpfCheck) {
     // bpf_bypass_spec_v1/v4(): bpf_jit_bypass_spec_v*() || cpu_mitigations_off() || ...
     if (c.spec && vc.mitigationsOff) continue;
-    bpf_token_capable(k, t, prog.aux_token, c.cap);
+    k.fn.bpf_token_capable(k, t, prog.aux_token, c.cap);
   }
 }
 
@@ -647,7 +614,7 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   if (k.profile.token.denyTrampolineProgs && k.check('bpf_prog_load/trampoline', trampolineProg(type, eat))) return -EPERM;
   let token: BpfToken | null = null;
   if (flags & BPF_F_TOKEN_FD) {
-    const tk = fetchToken(k, t, 'bpf_prog_load', attr.prog_token_fd ?? 0, true, (x) => bpf_token_allow_cmd(k, x, BPF_PROG_LOAD) && bpf_token_allow_prog_type(k, x, type, eat));
+    const tk = fetchToken(k, t, 'bpf_prog_load', attr.prog_token_fd ?? 0, (x) => bpf_token_allow_cmd(k, x, BPF_PROG_LOAD) && k.fn.bpf_token_allow_prog_type(k, x, type, eat));
     if (typeof tk === 'number') return tk;
     token = tk;
   }
@@ -655,15 +622,14 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
     bpf_token_put(k, token);
     return ret;
   };
-  const bpfCap = bpf_token_capable(k, t, token, CAP_BPF);
+  const bpfCap = k.fn.bpf_token_capable(k, t, token, CAP_BPF);
   // (ANY_ALIGNMENT needs bpf_cap only without efficient unaligned access: not x86)
   if (k.sysctl.unprivileged_bpf_disabled && k.check('bpf_prog_load/sysctl', !bpfCap)) return putToken(-EPERM);
-  let limit = bpfCap ? 1_000_000 : 4096; // BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS
-  if (k.profile.mutations.insnLimitSwapped) limit = bpfCap ? 4096 : 1_000_000;
+  const limit = k.fn.bpf_prog_insn_limit(bpfCap);
   if (k.check('bpf_prog_load/insn_cnt', insnCnt === 0 || insnCnt > limit)) return putToken(-E2BIG);
   if (type !== PROG.SOCKET_FILTER && type !== PROG.CGROUP_SKB && k.check('bpf_prog_load/bpf_cap', !bpfCap)) return putToken(-EPERM);
-  if (NET_ADMIN_PROGS.has(type) && k.check('bpf_prog_load/net_admin', !bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
-  if (PERFMON_PROGS.has(type) && k.check('bpf_prog_load/perfmon', !bpf_token_capable(k, t, token, CAP_PERFMON))) return putToken(-EPERM);
+  if (NET_ADMIN_PROGS.has(type) && k.check('bpf_prog_load/net_admin', !k.fn.bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
+  if (PERFMON_PROGS.has(type) && k.check('bpf_prog_load/perfmon', !k.fn.bpf_token_capable(k, t, token, CAP_PERFMON))) return putToken(-EPERM);
   if (k.check('bpf_prog_load/check_attach', checkAttach(type, eat) !== 0)) return putToken(-EINVAL);
   // move the token into prog->aux; the local `token` is NULL from here on
   const prog: BpfProg = { id: 0, type, expected_attach_type: eat, aux_token: token, security: null };
@@ -729,7 +695,7 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   // bpf_prog_kallsyms_add(): a JITed program is added to kallsyms only when
   // bpf_token_capable(fp->aux->token, CAP_BPF) (6.12.117 kernel/bpf/core.c:697,
   // 7.3.4 :674; called after bpf_prog_alloc_id(), syscall.c:2876 / :3176)
-  if ((k.profile.token.verifierCaps ?? VERIFIER_CAPS_6_18).kallsyms) bpf_token_capable(k, t, prog.aux_token, CAP_BPF);
+  if ((k.profile.token.verifierCaps ?? VERIFIER_CAPS_6_18).kallsyms) k.fn.bpf_token_capable(k, t, prog.aux_token, CAP_BPF);
   // bpf_prog_new_fd(): security_bpf_prog(), then the fd
   err = k.security.callInt('bpf_prog', prog);
   if (err) {
@@ -749,11 +715,11 @@ function bpf_btf_load(k: Kernel, t: Task, attr: BpfAttr): number {
   if (k.check('bpf_btf_load/flags', (flags & ~BPF_F_TOKEN_FD) !== 0)) return -EINVAL;
   let token: BpfToken | null = null;
   if (flags & BPF_F_TOKEN_FD) {
-    const tk = fetchToken(k, t, 'bpf_btf_load', attr.btf_token_fd ?? 0, false, (x) => bpf_token_allow_cmd(k, x, BPF_BTF_LOAD));
+    const tk = fetchToken(k, t, 'bpf_btf_load', attr.btf_token_fd ?? 0, (x) => bpf_token_allow_cmd(k, x, BPF_BTF_LOAD));
     if (typeof tk === 'number') return tk;
     token = tk;
   }
-  if (k.check('bpf_btf_load/cap_bpf', !bpf_token_capable(k, t, token, CAP_BPF))) {
+  if (k.check('bpf_btf_load/cap_bpf', !k.fn.bpf_token_capable(k, t, token, CAP_BPF))) {
     bpf_token_put(k, token);
     return -EPERM;
   }
@@ -776,12 +742,12 @@ function bpf_btf_get_fd_by_id(k: Kernel, t: Task, attr: BpfAttr): number {
   } else if (k.check('bpf_btf_get_fd_by_id/flags', (flags & ~BPF_F_TOKEN_FD) !== 0)) return -EINVAL;
   let token: BpfToken | null = null;
   if (flags & BPF_F_TOKEN_FD) {
-    const tk = fetchToken(k, t, 'bpf_btf_get_fd_by_id', attr.fd_by_id_token_fd ?? 0, false, (x) => bpf_token_allow_cmd(k, x, BPF_BTF_GET_FD_BY_ID));
+    const tk = fetchToken(k, t, 'bpf_btf_get_fd_by_id', attr.fd_by_id_token_fd ?? 0, (x) => bpf_token_allow_cmd(k, x, BPF_BTF_GET_FD_BY_ID));
     if (typeof tk === 'number') return tk;
     token = tk;
   }
   // CAP_SYS_ADMIN has no fallback: exactly CAP_SYS_ADMIN in the token's userns
-  if (k.check('bpf_btf_get_fd_by_id/cap_sys_admin', !bpf_token_capable(k, t, token, CAP_SYS_ADMIN))) {
+  if (k.check('bpf_btf_get_fd_by_id/cap_sys_admin', !k.fn.bpf_token_capable(k, t, token, CAP_SYS_ADMIN))) {
     bpf_token_put(k, token);
     return -EPERM;
   }

@@ -7,32 +7,20 @@ import { CAP_BPF, CAP_SYS_ADMIN } from './caps.ts';
 import { E2BIG, EBADF, EINVAL, EMFILE, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
 import { MAY_ACCESS, type Dentry, type Path, allocFd, fdget, inode_permission } from './vfs.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_CMD, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from './enums.ts';
-import type { BpfAttr } from './syscall.ts';
 import type { Profile } from './profile.ts';
-import type { DelegateKey } from './bpffs.ts';
+import type { BpfAttr, BpfToken, DelegateKey } from './include/linux/bpf.ts';
+export type { BpfToken };
 
-export interface BpfToken {
-  id: number;
-  userns: UserNamespace;
-  allowed_cmds: bigint;
-  allowed_maps: bigint;
-  allowed_progs: bigint;
-  allowed_attachs: bigint;
-  /** LSM blob (token->security) */
-  security: unknown;
-  refcnt: number;
-}
 
 /** bpf_ns_capable(): CAP_SYS_ADMIN stands in for every capability but itself */
-function bpf_ns_capable(k: Kernel, t: Task, ns: UserNamespace, cap: number): boolean {
+export function bpf_ns_capable(k: Kernel, t: Task, ns: UserNamespace, cap: number): boolean {
   return k.ns_capable(t.cred, ns, cap) || (cap !== CAP_SYS_ADMIN && k.ns_capable(t.cred, ns, CAP_SYS_ADMIN));
 }
 
-/** bpf_token_capable() */
+/** bpf_token_capable(); called through Kernel.fn */
 export function bpf_token_capable(k: Kernel, t: Task, token: BpfToken | null, cap: number): boolean {
   // BPF token allows ns_capable() level of capabilities
-  let userns = token ? token.userns : k.initUserNs;
-  if (token && k.profile.mutations.capableInCurrentNs) userns = t.cred.userns;
+  const userns = token ? token.userns : k.initUserNs;
   if (k.check('bpf_token_capable/ns_capable', !bpf_ns_capable(k, t, userns, cap))) return false;
   if (token && k.check('bpf_token_capable/lsm', k.security.callInt('bpf_token_capable', token, cap) < 0)) return false;
   return true;
@@ -139,12 +127,10 @@ export function bpf_token_allow_map_type(token: BpfToken | null, type: number): 
   return (token.allowed_maps & (1n << BigInt(type))) !== 0n;
 }
 
-/** bpf_token_allow_prog_type() */
+/** bpf_token_allow_prog_type(); called through Kernel.fn */
 export function bpf_token_allow_prog_type(k: Kernel, token: BpfToken | null, prog: number, attach: number): boolean {
   if (!token || prog >= __MAX_BPF_PROG_TYPE || attach >= enumMax(k.profile, 'delegate_attachs', __MAX_BPF_ATTACH_TYPE)) return false;
-  const progOk = (token.allowed_progs & (1n << BigInt(prog))) !== 0n;
-  if (k.profile.mutations.ignoreAttachMask) return progOk;
-  return progOk && (token.allowed_attachs & (1n << BigInt(attach))) !== 0n;
+  return (token.allowed_progs & (1n << BigInt(prog))) !== 0n && (token.allowed_attachs & (1n << BigInt(attach))) !== 0n;
 }
 
 /** __MAX_BPF_* of the profile's kernel: the 6.18 value less its enumDrop plus its enumTails

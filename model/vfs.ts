@@ -2,13 +2,13 @@
 // superblocks, mounts and mount namespaces (fs/namespace.c), and DAC permission
 // (fs/namei.c generic_permission()).
 
-import { type Cred, type UserNamespace, cap_capable, hasMapping } from './userns.ts';
+import { type Cred, cap_capable, hasMapping } from './userns.ts';
 import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN } from './caps.ts';
 import { EACCES, EBADF, EMFILE } from './errno.ts';
-import type { BpfMountOpts } from './bpffs.ts';
-import type { FsContext } from './fs_context.ts';
-import type { BpfToken } from './token.ts';
-import type { BpfMap, BpfProg, Btf } from './syscall.ts';
+import type { Dentry, Inode, Mount, MntNamespace, Path, SbFlags, SuperBlock } from './include/linux/fs.ts';
+import type { File, FileObj, Files } from './include/linux/file.ts';
+
+export type { Dentry, File, FileObj, Files, Inode, Mount, MntNamespace, Path, SbFlags, SuperBlock };
 import type { Kernel } from './kernel.ts';
 
 export const MAY_EXEC = 1;
@@ -21,108 +21,15 @@ export const S_ISVTX = 0o1000;
 export const S_IALLUGO = 0o7777;
 export const S_IRWXUGO = 0o777;
 
-export interface Inode {
-  ino: number;
-  mode: number; // permission bits incl. S_ISVTX (type tracked by isDir)
-  isDir: boolean;
-  uid: number; // kuid
-  gid: number; // kgid
-  /** a preloaded bpf_iter link pinned by populate_bpffs() (maps.debug, progs.debug) */
-  iterLink?: boolean;
-}
 
-export interface Dentry {
-  id: number;
-  sb: SuperBlock;
-  name: string;
-  parent: Dentry | null;
-  children: Map<string, Dentry>;
-  inode: Inode;
-}
 
-export interface SbFlags {
-  ro: boolean;
-  sync: boolean;
-  dirsync: boolean;
-  mand: boolean;
-  lazytime: boolean;
-}
 
-export interface SuperBlock {
-  id: number;
-  /** "bpf" for bpffs; "devtmpfs" stands for every other filesystem */
-  fsType: 'bpf' | 'devtmpfs';
-  s_user_ns: UserNamespace;
-  /** bpffs: struct bpf_mount_opts moved from the fs_context by sget_fc() */
-  s_fs_info: BpfMountOpts | null;
-  s_root: Dentry;
-  flags: SbFlags;
-  nextIno: number;
-  /** sb->s_remove_count: unlinked inodes still open (clear_nlink() on a token's inode) */
-  s_remove_count: number;
-  /** s_security: the LSMs' composite blob (security_sb_alloc()) */
-  security?: Record<string, unknown>;
-  /** model bookkeeping, not a kernel field: the cred of the task whose
-   *  get_tree (FSCONFIG_CMD_CREATE or mount(2)) made this superblock (K2) */
-  createdBy?: Cred;
-}
 
-export interface MntNamespace {
-  id: number;
-  user_ns: UserNamespace;
-  /** an anonymous namespace made by fsmount()/open_tree(OPEN_TREE_CLONE) */
-  anon: boolean;
-  /** anonymous namespaces: the namespace (id, its `seq`) the copy was made
-   *  from (open_detached_copy()); 0 or absent for fsmount()'s */
-  seq_origin?: number;
-}
 
-export interface Mount {
-  id: number;
-  sb: SuperBlock;
-  mnt_root: Dentry;
-  mnt_ns: MntNamespace;
-  devname: string;
-  /** has a parent mount (attached somewhere), as opposed to the root of an anon ns */
-  hasParent: boolean;
-}
 
-export interface Path {
-  mnt: Mount;
-  dentry: Dentry;
-}
 
-export type FileObj =
-  | { kind: 'null' }
-  | { kind: 'path' }
-  | { kind: 'fs_context'; fc: FsContext }
-  | { kind: 'token'; token: BpfToken }
-  | { kind: 'map'; map: BpfMap }
-  | { kind: 'prog'; prog: BpfProg }
-  | { kind: 'btf'; btf: Btf };
 
-export interface File {
-  id: number;
-  obj: FileObj;
-  /** f_path; anon-inode files (fs_context, map, prog, btf) have none */
-  path: Path | null;
-  /** FMODE_PATH: an O_PATH file, invisible to fdget() */
-  opath: boolean;
-  /** number of fd-table slots (and in-flight SCM_RIGHTS) holding it */
-  refs: number;
-  /** FMODE_NEED_UNMOUNT: the fsmount()/open_tree() file whose last fput
-   *  dissolves its still-detached mount (dissolve_on_fput(), fs/namespace.c) */
-  needUnmount?: boolean;
-  /** f_security: the LSMs' composite blob (security_file_alloc()) */
-  security?: Record<string, unknown>;
-}
 
-/** files_struct plus the process-wide RLIMIT_NOFILE (signal->rlim) */
-export interface Files {
-  fds: Array<File | undefined>;
-  nofileSoft: number;
-  nofileHard: number;
-}
 
 export function newFiles(nullFile: File): Files {
   nullFile.refs += 3;

@@ -38,7 +38,7 @@ export function rows(run: CoverageSection): PointRow[] {
 
 /** decision points recorded but absent from the registry (a model check without an entry) */
 export function unregistered(run: CoverageSection): string[] {
-  const known = new Set(DECISION_POINTS.map((d) => d.id));
+  const known = new Set<string>(DECISION_POINTS.map((d) => d.id));
   return Object.keys(run.points).filter((id) => !known.has(id)).sort();
 }
 

@@ -13,23 +13,12 @@ import type { Kernel } from '../kernel.ts';
 import type { LsmHooks } from '../lsm.ts';
 import type { BpfAttr, BpfProg } from '../syscall.ts';
 import type { BpfToken } from '../token.ts';
-import type { IpePolicyDecl, KeyringName, SignatureDecl, VerdictName } from '../../scenario/types.ts';
+import type { IpePolicyDecl, KeyringName, SignatureDecl } from '../../scenario/types.ts';
 import { EACCES, EBADMSG, EINVAL, EKEYREJECTED, ENOKEY } from '../errno.ts';
 
-/** enum lsm_integrity_verdict (seed 002, include/linux/security.h) */
-export const LSM_INT_VERDICT = { NONE: 0, OK: 1, UNSIGNED: 2, PARTIALSIG: 3, BADSIG: 4 } as const;
-export const VERDICT_NAMES: readonly VerdictName[] = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
-export type Verdict = (typeof LSM_INT_VERDICT)[VerdictName];
+import { LSM_INT_VERDICT, VERDICT_NAMES, type LsmId, type Verdict, verdictName } from '../include/linux/security.ts';
+export { LSM_INT_VERDICT, VERDICT_NAMES, type LsmId, type Verdict, verdictName };
 
-export function verdictName(v: number): VerdictName {
-  return VERDICT_NAMES[v] ?? 'NONE';
-}
-
-/** struct lsm_id (include/uapi/linux/lsm.h; LSM_ID_HORNET 114 from RFC 08/11) */
-export interface LsmId {
-  name: string;
-  id: number;
-}
 export const LSM_ID_IPE: LsmId = { name: 'ipe', id: 113 };
 export const LSM_ID_HORNET: LsmId = { name: 'hornet', id: 114 };
 export const LSM_ID_BPF: LsmId = { name: 'bpf', id: 109 };

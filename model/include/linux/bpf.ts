@@ -1,0 +1,77 @@
+// include/linux/bpf.h (and the bpffs part of kernel/bpf/inode.c): the BPF
+// objects the token layers pass around. Types only, at the bottom of model/.
+
+import type { UserNamespace } from '../../userns.ts';
+import type { SignatureDecl } from '../../../scenario/types.ts';
+
+export interface BpfMountOpts {
+  uid: number; // kuid
+  gid: number; // kgid
+  mode: number;
+  delegate_cmds: bigint;
+  delegate_maps: bigint;
+  delegate_progs: bigint;
+  delegate_attachs: bigint;
+}
+
+export type DelegateKey = 'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs';
+
+export interface BpfToken {
+  id: number;
+  userns: UserNamespace;
+  allowed_cmds: bigint;
+  allowed_maps: bigint;
+  allowed_progs: bigint;
+  allowed_attachs: bigint;
+  /** LSM blob (token->security) */
+  security: unknown;
+  refcnt: number;
+}
+
+/** The attr fields the scenarios set. Absent = 0. */
+export interface BpfAttr {
+  flags?: number;
+  bpffs_fd?: number;
+  map_type?: number;
+  key_size?: number;
+  value_size?: number;
+  max_entries?: number;
+  map_flags?: number;
+  map_extra?: number;
+  map_token_fd?: number;
+  prog_type?: number;
+  insn_cnt?: number;
+  prog_flags?: number;
+  expected_attach_type?: number;
+  prog_token_fd?: number;
+  btf_flags?: number;
+  btf_token_fd?: number;
+  btf_id?: number;
+  open_flags?: number;
+  fd_by_id_token_fd?: number;
+  bpf_fd?: number;
+  info_len?: number;
+  /** BPF_PROG_LOAD attr->signature (non-zero: this signature) and attr->keyring_id (6.18 signing) */
+  signature?: SignatureDecl;
+  keyring_id?: number;
+}
+
+export interface BpfMap {
+  id: number;
+  map_type: number;
+  security: unknown;
+}
+
+export interface BpfProg {
+  id: number;
+  type: number;
+  expected_attach_type: number;
+  /** prog->aux->token: where bpf_prog_load() moves the token */
+  aux_token: BpfToken | null;
+  security: unknown;
+}
+
+export interface Btf {
+  id: number;
+  refcnt: number;
+}

@@ -1,0 +1,14 @@
+// include/linux/sched.h: a task, as far as the token layers see it (its
+// credentials, its fd table, its mount namespace). Types only.
+
+import type { Cred } from '../../userns.ts';
+import type { Files } from './file.ts';
+import type { MntNamespace } from './fs.ts';
+
+export interface Task {
+  name: string;
+  cred: Cred;
+  /** shared by the threads of one process */
+  files: Files;
+  mntns: MntNamespace;
+}
