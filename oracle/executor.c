@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/statfs.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -216,9 +217,42 @@ static int write_all(int fd, const char *p, size_t n) {
   }
   return 0;
 }
-static void emit(struct sbuf *b) { /* one write per line */
+/* A scenario's output lines (its leader's, and main's before the leader starts) are collected
+ * in one shared mapping made by main (inherited by every leader) and written by main in one
+ * write when the scenario ends, before its own lines (a timeout, a death): one write and one
+ * wake-up of the driver per scenario instead of one per step, the same lines in the same order.
+ * A line is appended whole (the length is published after the bytes), so a leader killed in
+ * the middle leaves only whole lines; one that would not fit is written directly, after what
+ * was collected (main writes nothing while a scenario runs). */
+#define OUT_CAP ((size_t)8 << 20)
+struct outbuf { size_t len; char data[]; };
+static struct outbuf *g_out; /* NULL: every line written at once */
+
+static void out_init(void) {
+  void *m = mmap(NULL, OUT_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (m != MAP_FAILED) { g_out = m; g_out->len = 0; }
+}
+
+/* writes what was collected (main after a scenario; a leader whose next line does not fit) */
+static void out_flush(void) {
+  if (!g_out) return;
+  size_t n = __atomic_load_n(&g_out->len, __ATOMIC_ACQUIRE);
+  if (n) write_all(1, g_out->data, n);
+  __atomic_store_n(&g_out->len, 0, __ATOMIC_RELEASE);
+}
+
+static void emit(struct sbuf *b) { /* one line */
   sb_putn(b, "\n", 1);
-  write_all(1, b->p, b->len);
+  size_t cap = OUT_CAP - sizeof(struct outbuf);
+  if (g_out && b->len <= cap) {
+    size_t n = __atomic_load_n(&g_out->len, __ATOMIC_ACQUIRE);
+    if (n + b->len > cap) { out_flush(); n = 0; }
+    memcpy(g_out->data + n, b->p, b->len);
+    __atomic_store_n(&g_out->len, n + b->len, __ATOMIC_RELEASE);
+  } else {
+    out_flush();
+    write_all(1, b->p, b->len);
+  }
   b->len = 0;
 }
 
@@ -922,6 +956,28 @@ static int lowest_free_fd(void) {
 
 static uint8_t g_attr[8192];
 
+/* prog_load's instructions, made once by main for every process it forks: INSNS_MAX - 1 times
+ * `r0 = 0`, then `exit`, in a read-only mapping of a memfd (page cache: never copied at fork,
+ * nothing zeroed or written per step). The last insn_cnt of them are exactly the step's
+ * program (insn_cnt - 1 times `r0 = 0`, then `exit`); a larger insn_cnt gets its own buffer. */
+#define INSNS_MAX ((1u << 20) + 1)
+static const uint8_t *g_insns; /* NULL: none (each step allocates its buffer) */
+
+static void insns_init(void) {
+  size_t len = (size_t)INSNS_MAX * 8;
+  int fd = (int)syscall(SYS_memfd_create, "bpftc-insns", 1u /* MFD_CLOEXEC */);
+  if (fd < 0) return;
+  uint8_t *w = ftruncate(fd, (off_t)len) == 0 ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+  if (w != MAP_FAILED) {
+    for (size_t k = 0; k + 1 < INSNS_MAX; k++) w[k * 8] = 0xb7; /* r0 = 0 */
+    w[(size_t)(INSNS_MAX - 1) * 8] = 0x95;                     /* exit */
+    munmap(w, len);
+    void *r = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+    if (r != MAP_FAILED) g_insns = r;
+  }
+  close(fd);
+}
+
 /* ---------- the sandbox, actor side (oracle/SANDBOX.md "How the executor decides") ---------- */
 static const char *g_devs; /* the scenario's superblocks (uint64_t st_dev each), as sent with the current command */
 static int g_ndev;
@@ -1197,14 +1253,19 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     uint64_t cnt = (uint64_t)c->n[N_PROG_LOAD_INSN_CNT] & 0xffffffffu;
     size_t alloc = cnt ? cnt : 1;
     if (alloc > (1u << 24)) alloc = 1u << 24;
-    uint8_t *insns = calloc(alloc, 8);
-    if (!insns) return -ENOMEM;
-    for (size_t k = 0; k + 1 < alloc; k++) insns[k * 8] = 0xb7; /* r0 = 0 */
-    insns[(alloc - 1) * 8] = 0x95;                            /* exit */
+    uint8_t *insns = NULL;
+    const uint8_t *prog = g_insns && alloc <= INSNS_MAX ? g_insns + (size_t)(INSNS_MAX - alloc) * 8 : NULL;
+    if (!prog) {
+      insns = calloc(alloc, 8);
+      if (!insns) return -ENOMEM;
+      for (size_t k = 0; k + 1 < alloc; k++) insns[k * 8] = 0xb7; /* r0 = 0 */
+      insns[(alloc - 1) * 8] = 0x95;                            /* exit */
+      prog = insns;
+    }
     static const char lic[] = "GPL";
     put32(attr, 0, (uint32_t)c->n[N_PROG_LOAD_PROG_TYPE]);
     put32(attr, 4, (uint32_t)cnt);
-    put64(attr, 8, (uint64_t)(uintptr_t)insns);
+    put64(attr, 8, (uint64_t)(uintptr_t)prog);
     put64(attr, 16, (uint64_t)(uintptr_t)lic);
     put32(attr, 44, (uint32_t)c->n[N_PROG_LOAD_PROG_FLAGS] | (c->n[N_PROG_LOAD_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0));
     put32(attr, 68, (uint32_t)c->n[N_PROG_LOAD_EXPECTED_ATTACH_TYPE]);
@@ -2380,6 +2441,7 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
  * scenario's processes are gone. Unavailable or unwritable: the scenario runs without (probe
  * says memcg/pidscg false); a run never fails for it. */
 static char g_cg_mem_base[2048], g_cg_pids_base[2048]; /* own cgroup dirs, "" = none */
+static long long g_cg_seq; /* scenario cgroups made by this executor (their names) */
 static int g_cg_mem_v2, g_cg_pids_v2;
 
 static int has_word(const char *list, const char *w, char sep) {
@@ -2508,7 +2570,9 @@ static void cg_init(void) {
 static void cg_make(const char *base, char *out, size_t n, const char *const files[], const char *const vals[], int nfiles) {
   out[0] = 0;
   if (!base[0]) return;
-  if ((size_t)snprintf(out, n, "%s/bpftc-%d-%lld", base, (int)getpid(), S.id) >= n) { out[0] = 0; return; }
+  /* named by a sequence number of this executor, never by the scenario's id (ids may repeat
+   * while an earlier scenario's cgroup is still being removed, cg_defer()) */
+  if ((size_t)snprintf(out, n, "%s/bpftc-%d-%lld", base, (int)getpid(), g_cg_seq) >= n) { out[0] = 0; return; }
   if (mkdir(out, 0755) < 0 && errno != EEXIST) { out[0] = 0; return; }
   for (int i = 0; i < nfiles; i++) {
     if (write_str(out, files[i], vals[i]) < 0 && i == 0) { rmdir(out); out[0] = 0; return; }
@@ -2517,6 +2581,7 @@ static void cg_make(const char *base, char *out, size_t n, const char *const fil
 
 static void cg_create(void) {
   static int swept;
+  g_cg_seq++;
   if (!swept) {
     swept = 1;
     cg_sweep(g_cg_mem_base);
@@ -2580,12 +2645,49 @@ static void cg_remove(void) {
   cg_rmdir(g_cg_pids);
 }
 
+/* The cgroups of finished scenarios whose killed processes are still leaving them: the next
+ * scenario starts at once (in cgroups of its own) instead of waiting for those exits; each is
+ * removed once empty, tried without waiting after every scenario, and with waiting (cg_rmdir)
+ * when CG_PENDING_MAX are pending and before the executor exits. */
+#define CG_PENDING_MAX 16
+static char g_cg_pending[CG_PENDING_MAX][2200];
+static int g_ncg_pending;
+
+static void cg_retry(int wait) {
+  reap_nohang();
+  int k = 0;
+  for (int i = 0; i < g_ncg_pending; i++) {
+    if (wait) cg_rmdir(g_cg_pending[i]);
+    else if (rmdir(g_cg_pending[i]) < 0 && errno == EBUSY) {
+      if (k != i) memcpy(g_cg_pending[k], g_cg_pending[i], sizeof g_cg_pending[k]);
+      k++;
+    }
+  }
+  g_ncg_pending = k;
+}
+
+static void cg_defer1(char *dir) {
+  if (!dir[0]) return;
+  if (g_ncg_pending == CG_PENDING_MAX) cg_retry(1);
+  snprintf(g_cg_pending[g_ncg_pending++], sizeof g_cg_pending[0], "%s", dir);
+  dir[0] = 0;
+}
+
+static void cg_defer(void) {
+  int same = g_cg_pids[0] && !strcmp(g_cg_pids, g_cg_mem);
+  cg_defer1(g_cg_mem);
+  if (same) g_cg_pids[0] = 0;
+  cg_defer1(g_cg_pids);
+  cg_retry(0);
+}
+
 /* ---------- main ---------- */
 static void reap_nohang(void) {
   while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {}
 }
 
-static void out_line(const char *s) {
+static void out_line(const char *s) { /* main's own lines: after the scenario's */
+  out_flush();
   write_all(1, s, strlen(s));
   write_all(1, "\n", 1);
 }
@@ -2656,6 +2758,15 @@ static void run_scenario(void) {
   }
   kill(-pid, SIGKILL);
   if (outcome == 3) {
+    /* the lines the leader collected are whole once it is gone; one that does not go within
+     * a second keeps the old buffer to itself (never written), the next scenario gets a new one */
+    struct pollfd pf = {pfd, POLLIN, 0};
+    if (pfd < 0 || poll(&pf, 1, 1000) != 1) {
+      out_flush();
+      if (g_out) munmap(g_out, OUT_CAP);
+      g_out = NULL;
+      out_init();
+    }
     char m[64];
     snprintf(m, sizeof m, "timeout after %lld ms", S.timeout_ms);
     print_error(S.id, 1, m);
@@ -2673,13 +2784,14 @@ static void run_scenario(void) {
   }
   close(dp[0]);
   if (pfd >= 0) close(pfd);
-  reap_nohang();
-  cg_remove();
+  cg_defer();
+  out_flush();
 }
 
 static void kill_and_reap_all(void) {
   if (g_scenario_pgid) kill(-(pid_t)g_scenario_pgid, SIGKILL);
   while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR) {}
+  cg_retry(1);
 }
 
 static void do_probe(void) {
@@ -2738,6 +2850,8 @@ int main(void) {
   const char *tops = getenv("BPFTC_EXEC_TEST_OPS");
   g_test_ops = tops && !strcmp(tops, "1");
   cg_init();
+  insns_init();
+  out_init();
   char *line = malloc(LINE_MAX_LEN);
   if (!line) return 1;
   int lineno = 0;
