@@ -14,7 +14,7 @@ import { adaptToMachine, probeKernelSync, runOnKernel } from '../oracle/driver.t
 import { compareWithKernel } from '../oracle/compare.ts';
 
 const profile = findProfile('linux-6.18')!;
-const NEW_OPS = ['tmpfs', 'umount', 'bind', 'open_target', 'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'exit', 'remount'];
+const NEW_OPS = ['tmpfs', 'umount', 'bind', 'open_target', 'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'exit', 'remount', 'unshare'];
 const opsOf = (n: number, procs: boolean): Set<string> =>
   new Set(fc.sample(scenarioArb({ profile, ...(procs ? { procs: true } : {}) }), { numRuns: n, seed: 9 }).flatMap((c) => c.scenario.steps.map((s) => s.op)));
 
@@ -42,6 +42,7 @@ const FILES = [
   'corpus/kernel/098-mount-life-cycle-named-targets-umount2-bind-mounts.json',
   'corpus/kernel/099-exit-an-actor-process-exits-its-fd-table-is-released.json',
   'corpus/kernel/100-remount-legacy-mount-2-ms-remount-on-a-named-target.json',
+  'corpus/kernel/101-unshare-a-mount-namespace-copy-locked-in-another-user-namespace.json',
 ];
 const probe = probeKernelSync();
 const skip = 'skip' in probe ? probe.skip : null;

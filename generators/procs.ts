@@ -1,7 +1,7 @@
 // Commands of the issue 11 language v2 ops of branch procs: credentials
 // (setresuid, setresgid, setgroups, drop_caps, keepcaps), a filesystem that is
 // not bpffs (tmpfs), literal fds (#-1, #0, #1, #2), the mount life cycle on
-// named targets (move_mount target=, umount, bind, remount, open_target) and exit. Mixed into
+// named targets (move_mount target=, umount, bind, remount, open_target), exit and unshare. Mixed into
 // the command stream by GenOptions.procs (generators/scenario.ts; `bpftc
 // oracle --procs`), so the default generator's scenarios stay what they were.
 
@@ -25,10 +25,11 @@ export type ProcsCmd =
   | { k: 'bind'; a: number; h: number; tgt: number }
   | { k: 'open_target'; a: number; tgt: number }
   | { k: 'exit'; a: number }
-  | { k: 'remount'; a: number; tgt: number; ro: boolean };
+  | { k: 'remount'; a: number; tgt: number; ro: boolean }
+  | { k: 'unshare'; a: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -57,6 +58,7 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('bind' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('open_target' as const), a: actor, tgt: fc.nat({ max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('remount' as const), a: actor, tgt: fc.nat({ max: 2 }), ro: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('unshare' as const), a: actor }) },
   // an actor other than the grantor (index 0) exits, now and then
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
@@ -144,6 +146,8 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       return emit({ actor: a, op: 'open_target', target: TARGETS[cmd.tgt]!, as: c.fresh('tgt') });
     case 'exit':
       return emit({ actor: a, op: 'exit' });
+    case 'unshare':
+      return emit({ actor: a, op: 'unshare' });
     case 'remount':
       return emit(cmd.ro ? { actor: a, op: 'remount', target: TARGETS[cmd.tgt]!, ro: true } : { actor: a, op: 'remount', target: TARGETS[cmd.tgt]! });
   }

@@ -200,6 +200,7 @@ export const DECISION_POINTS = [
   ...P('mount', 'can_umount (fs/namespace.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
     ['path_mounted', 'something is mounted on the target', 'EINVAL'],
+    ['locked', 'not MNT_LOCKED (a copy into another user namespace\'s mount namespace)', 'EINVAL'],
     ['force', 'MNT_FORCE needs CAP_SYS_ADMIN in the superblock userns', 'EPERM'],
   ]),
   ...P('mount', 'do_umount (fs/namespace.c)', [
@@ -209,11 +210,16 @@ export const DECISION_POINTS = [
   ]),
   ...P('mount', 'do_remount (fs/namespace.c)', [
     ['path_mounted', 'something is mounted on the target', 'EINVAL'],
+    ['locked_flags', 'can_change_locked_flags(): a locked read-only copy stays read-only', 'EPERM'],
     ['capable', 'CAP_SYS_ADMIN in the superblock userns', 'EPERM'],
   ]),
   ...P('mount', 'do_loopback (fs/namespace.c)', [['may_copy_tree', 'the source mount may be copied (6.12: is in our namespace)', 'EINVAL']]),
   ...P('mount', 'graft_tree (fs/namespace.c)', [['dir_match', 'the bound root is a directory like the target', 'ENOTDIR']]),
-  ...P('mount', 'do_move_mount (fs/namespace.c)', [['loop', 'the moved mount is not on the target already', 'ELOOP']]),
+  ...P('mount', 'do_move_mount (fs/namespace.c)', [
+    ['loop', 'the moved mount is not on the target already', 'ELOOP'],
+    ['locked', 'an attached mount of ours that is not MNT_LOCKED', 'EINVAL'],
+  ]),
+  ...P('userns', 'unshare_nsproxy_namespaces (kernel/nsproxy.c)', [['capable', 'CAP_SYS_ADMIN in the caller\'s user namespace', 'EPERM']]),
   // issue 11 language v2 (branch procs): credentials during a scenario (model/cred.ts)
   ...P('cred', 'setresuid (kernel/sys.c __sys_setresuid)', [
     ['ruid_valid', 'a given ruid maps into the caller\'s user namespace', 'EINVAL'],

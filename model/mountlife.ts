@@ -78,8 +78,9 @@ export function sys_umount(k: Kernel, t: Task, tasks: Iterable<Task>, target: st
   if (k.check('can_umount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   // path_mounted(): the bare target directory is no mount root
   if (k.check('can_umount/path_mounted', !m)) return -EINVAL;
-  // check_mnt(): found in our namespace; MNT_LOCKED: mounts of a scenario are made after
-  // the actors' namespaces were copied, never locked
+  // check_mnt(): found in our namespace; MNT_LOCKED: a copy into another user namespace's
+  // mount namespace (unshare, model/procs.ts)
+  if (k.check('can_umount/locked', m!.locked === true)) return -EINVAL;
   if (k.check('can_umount/force', (flags & MNT_FORCE) !== 0 && !k.ns_capable(t.cred, m!.sb.s_user_ns, CAP_SYS_ADMIN))) return -EPERM;
   // do_umount(): security_sb_umount() first
   let ret = k.security.callInt('sb_umount', m!, flags);
@@ -157,7 +158,9 @@ export function sys_remount(k: Kernel, t: Task, target: string, ro: boolean): nu
   // do_remount(): check_mnt() holds for what a lookup in our namespace finds; path_mounted()
   const m = targetTop(t, target);
   if (k.check('do_remount/path_mounted', !m)) return -EINVAL;
-  // can_change_locked_flags(): a scenario's mounts are never locked. fs_context_for_reconfigure(
+  // can_change_locked_flags() (:2989): MNT_LOCK_READONLY keeps a locked copy read-only
+  if (k.check('do_remount/locked_flags', m!.lockReadonly === true && !ro)) return -EPERM;
+  // fs_context_for_reconfigure(
   // path->dentry, sb_flags, MS_RMT_MASK): the remountable flags not given are cleared
   const fc = alloc_fs_context(k, t, 'reconfigure', m!.mnt_root);
   fc.phase = 'RECONF_PARAMS';
@@ -168,5 +171,6 @@ export function sys_remount(k: Kernel, t: Task, target: string, ro: boolean): nu
   // reconfigure_super(); set_mount_attributes(): MNT_READONLY follows MS_RDONLY (the model keeps
   // read-only on the superblock only: no step makes a mount's and its superblock's differ)
   ret = reconfigure_super(k, fc);
+  if (!ret) m!.readonly = ro;
   return ret;
 }

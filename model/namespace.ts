@@ -111,7 +111,7 @@ export function sys_move_mount(k: Kernel, t: Task, fd: number, target: string | 
   if (k.check('do_move_mount/dir_match', !old.dentry.inode.isDir)) return -EINVAL;
   if (!check_mnt(t, old.mnt)) {
     if (k.check('do_move_mount/attachable', !old.mnt.mnt_ns.anon || old.mnt.hasParent)) return -EINVAL;
-  }
+  } else if (k.check('do_move_mount/locked', old.mnt.locked === true)) return -EINVAL; // IS_MNT_LOCKED(old)
   if (target !== null && k.check('do_move_mount/loop', moveLoops(t, old.mnt, target))) return -ELOOP;
   old.mnt.mnt_ns = t.mntns;
   old.mnt.hasParent = true;

@@ -1,11 +1,14 @@
-// Processes during a scenario (issue 11 language v2): an actor's process exits.
+// Processes during a scenario (issue 11 language v2): an actor's process exits;
+// it unshares its mount namespace.
 // do_exit() (kernel/exit.c) -> exit_files() -> put_files_struct() ->
 // close_files(): when no other task shares the fd table (a thread_of actor),
 // every open fd is closed in fd order, as close() would (filp_close()). The
 // executor makes the real actor process _exit() and reaps it before the next step.
 
 import type { Kernel, Task } from './kernel.ts';
-import { ESRCH } from './errno.ts';
+import { EPERM, ESRCH } from './errno.ts';
+import { CAP_SYS_ADMIN } from './caps.ts';
+import type { Mount, MntNamespace } from './include/linux/fs.ts';
 import { closeFd } from './vfs.ts';
 
 /** the `exit` step: returns the fds closed (for the handle bookkeeping), or -ESRCH */
@@ -16,4 +19,31 @@ export function do_exit(k: Kernel, t: Task, tasks: Iterable<Task>): number[] | n
   const closed: number[] = [];
   for (let fd = 0; fd < t.files.fds.length; fd++) if (t.files.fds[fd] !== undefined && closeFd(k, t.files, fd) === 0) closed.push(fd);
   return closed;
+}
+
+/** unshare(CLONE_NEWNS): ksys_unshare() -> unshare_nsproxy_namespaces()
+ *  (kernel/nsproxy.c:225: ns_capable(current_user_ns(), CAP_SYS_ADMIN)) ->
+ *  copy_mnt_ns() (fs/namespace.c): a new namespace owned by the caller's user
+ *  namespace with a copy of every mount; lock_mnt_tree() (:2343) locks the copies
+ *  (MNT_LOCKED, and MNT_LOCK_READONLY of a read-only one) when that user
+ *  namespace is not the old namespace's owner. The model copies the mounts on
+ *  the named targets (model/mountlife.ts; nothing else of the tree is reachable
+ *  by a later step); files keep their old mounts, which are not in the new namespace. */
+export function sys_unshare_mnt(k: Kernel, t: Task): number {
+  if (k.check('unshare_nsproxy_namespaces/capable', !k.ns_capable(t.cred, t.cred.userns, CAP_SYS_ADMIN))) return -EPERM;
+  const old = t.mntns;
+  const lock = t.cred.userns !== old.user_ns;
+  const ns: MntNamespace = { id: k.nextId(), user_ns: t.cred.userns, anon: false, targets: new Map() };
+  for (const [name, stack] of old.targets ?? []) {
+    const copies = stack.map((m): Mount => {
+      const c: Mount = { id: k.nextId(), sb: m.sb, mnt_root: m.mnt_root, mnt_ns: ns, devname: m.devname, hasParent: true };
+      if (m.readonly) c.readonly = true;
+      if (m.locked || lock) c.locked = true;
+      if (m.lockReadonly || (lock && m.readonly)) c.lockReadonly = true;
+      return c;
+    });
+    ns.targets!.set(name, copies);
+  }
+  t.mntns = ns;
+  return 0;
 }

@@ -24,7 +24,7 @@ import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
 import { sys_tmpfs } from './tmpfs.ts';
-import { do_exit } from './procs.ts';
+import { do_exit, sys_unshare_mnt } from './procs.ts';
 import { ID_UNCHANGED, drop_caps, prctl_set_keepcaps, sys_capset, sys_setgroups, sys_setresgid, sys_setresuid } from './cred.ts';
 
 /** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
@@ -411,6 +411,9 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       for (const fd of r) unbindFd(st, t.files, fd);
       return { ret: 'ok' };
     }
+    case 'unshare':
+      ret = sys_unshare_mnt(k, t);
+      break;
     // issue 11 language v2: a filesystem that is not bpffs (model/tmpfs.ts)
     case 'tmpfs':
       ret = sys_tmpfs(k, t);

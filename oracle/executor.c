@@ -1325,6 +1325,7 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
     return R(mount(src, str[0], NULL, MS_BIND, NULL));
   }
+  case OP_UNSHARE: return R(unshare(CLONE_NEWNS)); /* ns=mnt, the only choice */
   case OP_REMOUNT: return R(mount(NULL, str[0], NULL, MS_REMOUNT | (c->n[N_REMOUNT_RO] ? MS_RDONLY : 0), NULL));
   case OP_OPEN_TARGET: {
     int r = R(open(str[0], O_RDONLY | O_DIRECTORY));

@@ -35,6 +35,7 @@
   OP_REMOUNT, \
   OP_OPEN_TARGET, \
   OP_EXIT, \
+  OP_UNSHARE, \
   OP_SETRESUID, \
   OP_SETRESGID, \
   OP_SETGROUPS, \
@@ -72,6 +73,7 @@
   {"remount", OP_REMOUNT, 0, {{"target", A_STR, 0, NULL}, {"ro", A_NUM, 0, "0"}}}, \
   {"open_target", OP_OPEN_TARGET, 1, {{"target", A_STR, 0, NULL}}}, \
   {"exit", OP_EXIT, 0, {}}, \
+  {"unshare", OP_UNSHARE, 0, {{"ns", A_STR, 0, "mnt"}}}, \
   {"setresuid", OP_SETRESUID, 0, {{"ruid", A_NUM, 0, "4294967295"}, {"euid", A_NUM, 1, "4294967295"}, {"suid", A_NUM, 2, "4294967295"}}}, \
   {"setresgid", OP_SETRESGID, 0, {{"rgid", A_NUM, 0, "4294967295"}, {"egid", A_NUM, 1, "4294967295"}, {"sgid", A_NUM, 2, "4294967295"}}}, \
   {"setgroups", OP_SETGROUPS, 0, {{"gid", A_NUM, 0, "4294967295"}}}, \
@@ -146,6 +148,7 @@ enum {
   S_REMOUNT_TARGET = 0,
   N_REMOUNT_RO = 0,
   S_OPEN_TARGET_TARGET = 0,
+  S_UNSHARE_NS = 0,
   N_SETRESUID_RUID = 0,
   N_SETRESUID_EUID = 1,
   N_SETRESUID_SUID = 2,

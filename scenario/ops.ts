@@ -372,6 +372,13 @@ export const OPS = {
     syscalls: 'exit(2)',
     args: {},
   },
+  unshare: {
+    doc: 'the actor moves to a new mount namespace, a copy of its own (CLONE_NEWNS; CLONE_NEWUSER is not in the language yet)',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'unshare(2)',
+    args: { ns: { kind: 'choice', doc: 'the namespace: mnt (CLONE_NEWNS)', choices: ['mnt'], default: 'mnt' } },
+  },
   // ---- issue 11 language v2, credentials (branch procs)
   setresuid: {
     doc: "set the real, effective and saved uid (kuids, mapped into the actor's user namespace); cap_emulate_setxuid() follows",

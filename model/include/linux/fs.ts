@@ -76,6 +76,12 @@ export interface Mount {
   hasParent: boolean;
   /** mnt_expiry_mark: set by an umount2(MNT_EXPIRE) that returned EAGAIN */
   expiryMark?: boolean;
+  /** MNT_READONLY (a remount with MS_RDONLY through this mount) */
+  readonly?: boolean;
+  /** MNT_LOCKED, MNT_LOCK_READONLY: lock_mnt_tree() of a copy into a mount namespace of
+   *  another user namespace (unshare(CLONE_NEWNS), model/procs.ts) */
+  locked?: boolean;
+  lockReadonly?: boolean;
 }
 
 export interface Path {
