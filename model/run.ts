@@ -6,7 +6,7 @@ import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts
 import { OPS } from '../scenario/ops.ts';
 import { type RefusalReason, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
-import { fnsOf } from './fns.ts';
+import { kernelTables } from './fns.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace, hasMapping, isInit } from './userns.ts';
 import { CAP_SETUID, CAP_SYS_RESOURCE, capsFromNames, capSubset, CAP_EMPTY } from './caps.ts';
@@ -17,11 +17,11 @@ import { mountinfoOf, sys_fsmount, sys_move_mount, sys_mount_bpf, sys_open_tree 
 import { sys_mkdirat, sys_openat } from './namei.ts';
 import { BPF_F_TOKEN_FD, sys_bpf } from './syscall.ts';
 import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
-import { bpf_token_show_fdinfo } from './token.ts';
 import { EOPNOTSUPP, errnoByName } from './errno.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
+import { security_capset, security_file_receive, security_task_fix_setuid } from './security.ts';
 
 /** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
 const A = Object.fromEntries(Object.entries(OPS).map(([op, o]) => [op, o.args])) as { [O in keyof typeof OPS]: (typeof OPS)[O]['args'] };
@@ -60,7 +60,7 @@ export function profileOf(s: Scenario, override?: Profile): Profile {
 
 /** Builds the initial state of a scenario. */
 export function setupScenario(s: Scenario, profile: Profile): ModelState {
-  const k = new Kernel(profile, { unprivileged_bpf_disabled: s.sysctl?.unprivileged_bpf_disabled ?? 2 }, fnsOf(profile));
+  const k = new Kernel(profile, { unprivileged_bpf_disabled: s.sysctl?.unprivileged_bpf_disabled ?? 2 }, kernelTables(profile));
   const userns = new Map<string, UserNamespace>([['init', k.initUserNs]]);
   for (const u of s.userns ?? []) {
     const parent = userns.get(u.parent)!;
@@ -164,7 +164,7 @@ function seteuid(k: Kernel, t: Task, euid: number): number {
   }
   if (old.euid === rootUid && next.euid !== rootUid) next.cap_effective = CAP_EMPTY;
   if (old.euid !== rootUid && next.euid === rootUid) next.cap_effective = next.cap_permitted;
-  const err = k.security.callInt('task_fix_setuid', next, old, 4 /* LSM_SETID_RES */);
+  const err = security_task_fix_setuid(k, next, old, 4 /* LSM_SETID_RES */);
   if (err) return err;
   t.cred = next;
   return 0;
@@ -285,7 +285,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
     case 'token_fdinfo': {
       const f = fdgetRaw(t.files, fdOf(st, t, step.fd));
       if (!f || f.obj.kind !== 'token') return { ret: retName(-ENOENT) };
-      return { ret: 'ok', text: bpf_token_show_fdinfo(f.obj.token, k.profile) };
+      return { ret: 'ok', text: k.fops.token!.show_fdinfo!(k, f) };
     }
     case 'obj_get_info': {
       const r = sys_bpf(k, t, {
@@ -363,7 +363,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       f.refs++; // in flight
       // receive_fd() -> security_file_receive() runs in the receiver (recvmsg)
       k.current = to;
-      const err = k.security.callInt('file_receive', f);
+      const err = security_file_receive(k, f);
       k.current = t;
       const nfd = err ? err : allocFd(to.files);
       if (nfd >= 0) {
@@ -400,7 +400,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       if (!capSubset(perm, t.cred.cap_permitted) || !capSubset(eff, perm)) ret = -EPERM;
       else {
         const next: Cred = { ...t.cred, cap_effective: eff, cap_permitted: perm };
-        ret = k.security.callInt('capset', next, t.cred);
+        ret = security_capset(k, next, t.cred);
         if (!ret) t.cred = next;
       }
       break;
