@@ -2,9 +2,10 @@
 // scenario records must still hold under its profile.
 
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { schemaRef } from '../scenario/io.ts';
 import { corpusFiles, loadCorpus } from './load.ts';
 import { runScenario } from '../model/run.ts';
 import { unmetExpectations } from '../scenario/expect.ts';
@@ -28,6 +29,16 @@ describe('corpus', () => {
   });
 
   const counterexamples = entries.filter((e) => e.scenario.meta?.property !== undefined);
+  it('every corpus file points editors at the JSON Schema ($schema), and the schema is there', () => {
+    const files = corpusFiles(DIR);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const ref = (JSON.parse(readFileSync(f, 'utf8')) as { $schema?: unknown }).$schema;
+      expect(ref, f).toBe(schemaRef(f));
+      expect(existsSync(join(dirname(f), String(ref))), f).toBe(true);
+    }
+  });
+
   it('meta.property always names a registered property', () => {
     for (const e of counterexamples) expect(findProperty(e.scenario.meta!.property!), e.file).toBeDefined();
   });

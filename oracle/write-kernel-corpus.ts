@@ -45,7 +45,8 @@ export function planKernelCorpus(existing: ReadonlyMap<string, string>, scenario
   let next = 1 + Math.max(-1, ...[...existing.keys()].map((f) => (/^(\d+)-/.exec(f) ? Number(/^(\d+)-/.exec(f)![1]) : -1)));
   const plan: CorpusPlan = { add: [], present: 0, differ: [] };
   for (const s of scenarios) {
-    const text = JSON.stringify(s, null, 2) + '\n';
+    // corpus files point editors at the schema (corpus/<set>/<file>.json: two levels up)
+    const text = JSON.stringify({ $schema: CORPUS_SCHEMA_REF, ...s }, null, 2) + '\n';
     if (texts.has(text)) {
       plan.present++;
       continue;
@@ -61,6 +62,9 @@ export function planKernelCorpus(existing: ReadonlyMap<string, string>, scenario
   }
   return plan;
 }
+
+/** `$schema` of a file in corpus/<set>/ */
+export const CORPUS_SCHEMA_REF = '../../scenario/scenario.schema.json';
 
 async function main(): Promise<void> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'corpus', 'kernel');

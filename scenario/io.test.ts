@@ -5,12 +5,26 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileError, jsonDepth, readTextFile, writeFileAtomic } from './io.ts';
+import { FileError, jsonDepth, loadScenarioFile, readTextFile, saveScenarioFile, writeFileAtomic } from './io.ts';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpftc-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('scenario/io', () => {
+  it('a saved scenario starts with $schema, the path of the package schema from where it is saved, and loads back', () => {
+    const sub = join(dir, 'deep', 'er');
+    mkdirSync(sub, { recursive: true });
+    const f = join(sub, 's.json');
+    saveScenarioFile(f, { $schema: 'elsewhere', format: 'bpftc/1', actors: [{ name: 'a', userns: 'init', kuid: 0, caps: 'all' }], steps: [] });
+    const text = readFileSync(f, 'utf8');
+    expect(text.split('\n')[1]).toMatch(/^  "\$schema": ".*scenario\/scenario\.schema\.json",$/);
+    const ref = loadScenarioFile(f).$schema!;
+    expect(existsSync(join(dirname(f), ref))).toBe(true);
+    rmSync(join(dir, 'deep'), { recursive: true });
+  });
+
   it('writes atomically: replaces, or with exclusive refuses an existing file', () => {
     const f = join(dir, 'a.json');
     writeFileAtomic(f, 'one\n');

@@ -6,7 +6,8 @@
 // a full disk or a crash never leaves a 0-byte or truncated scenario behind.
 
 import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Scenario } from './types.ts';
 import { ScenarioError, parseScenario } from './validate.ts';
 
@@ -177,7 +178,26 @@ export function writeFileAtomic(file: string, data: string, opts: { exclusive?: 
   }
 }
 
-/** writes a scenario as a new file (never replaces one): JSON, two-space indent, final newline */
+/** the package's scenario/scenario.schema.json (from the sources, or from dist/scenario/) */
+function schemaFile(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const mine = join(here, 'scenario.schema.json');
+  return existsSync(mine) ? mine : join(here, '..', '..', 'scenario', 'scenario.schema.json');
+}
+
+/** `$schema` for a scenario saved as `file`: the schema's path relative to the file's directory */
+export function schemaRef(file: string): string {
+  return relative(dirname(resolve(file)), schemaFile()).split(sep).join('/');
+}
+
+/** the scenario's text as saved: `$schema` first (pointing at the package's schema), JSON,
+ *  two-space indent, final newline */
+export function scenarioFileText(file: string, s: Scenario): string {
+  const { $schema: _ignored, ...rest } = s;
+  return JSON.stringify({ $schema: schemaRef(file), ...rest }, null, 2) + '\n';
+}
+
+/** writes a scenario as a new file (never replaces one) */
 export function saveScenarioFile(file: string, s: Scenario, what?: string): void {
-  writeFileAtomic(file, JSON.stringify(s, null, 2) + '\n', what === undefined ? { exclusive: true } : { exclusive: true, what });
+  writeFileAtomic(file, scenarioFileText(file, s), what === undefined ? { exclusive: true } : { exclusive: true, what });
 }

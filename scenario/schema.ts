@@ -90,6 +90,7 @@ export function scenarioSchema(profiles: readonly string[]): Schema {
     description: 'A scenario of bpf-token-conformance (README "The scenario format"); generated from scenario/ops.ts by build/write-generated.ts',
     type: 'object',
     properties: {
+      $schema: { type: 'string', description: 'the path or URL of this schema (scenario/scenario.schema.json), for editors' },
       format: { const: SCENARIO_FORMAT },
       name: str,
       description: str,

@@ -6,6 +6,13 @@ import type { OPS, OpName } from './ops.ts';
 
 export const SCENARIO_FORMAT = 'bpftc/1';
 
+/** the keys a scenario file may carry at its top level (anything else is refused: a misspelt
+ *  "selinx" must not pass as a scenario without a policy) */
+export const SCENARIO_KEYS = ['$schema', 'format', 'name', 'description', 'profile', 'lsm_order', 'selinux', 'ipe', 'sysctl', 'userns', 'actors', 'steps', 'meta'] as const;
+/** the keys of a user namespace declaration, and of an actor declaration */
+export const USERNS_KEYS = ['name', 'parent', 'owner', 'map'] as const;
+export const ACTOR_KEYS = ['name', 'userns', 'kuid', 'caps', 'mntns', 'context', 'thread_of'] as const;
+
 /** A user namespace other than init. Created by an actor-less set-up step:
  *  its creator had euid `owner` (a kuid, init numbering) inside `parent`. */
 export interface UsernsDecl {
@@ -233,6 +240,8 @@ export type KernelOutcome = 'reproduced' | 'does-not-hold' | 'not-applicable' | 
 export type FindingVerdict = 'contradicts-text' | 'latent' | 'pre-existing' | 'design-decision' | 'design-question' | 'withdrawn';
 
 export interface Scenario {
+  /** where an editor finds the JSON Schema (scenario/scenario.schema.json); ignored otherwise */
+  $schema?: string;
   format: typeof SCENARIO_FORMAT;
   name?: string;
   description?: string;

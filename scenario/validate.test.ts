@@ -72,4 +72,15 @@ describe('scenario validation', () => {
     const t = { ...s, actors: [{ name: 'a', userns: 'init', kuid: 0, caps: 'all' }], steps: [{ actor: 'a', op: 'map_create', map_type: 1, expect: 'EWHAT' }] };
     expect(() => validateScenario(t)).toThrow('$.steps[0].expect: expected "ok", an errno name or "REFUSED", got "EWHAT"');
   });
+
+  it('accepts $schema (a string) and refuses keys no part of the format has, at every level it owns', () => {
+    const ok = { format: 'bpftc/1', actors: [{ name: 'a', userns: 'init', kuid: 0, caps: 'all' }], steps: [] };
+    expect(validateScenario({ $schema: '../../scenario/scenario.schema.json', ...ok }).$schema).toBe('../../scenario/scenario.schema.json');
+    expect(() => validateScenario({ $schema: 3, ...ok })).toThrow('$.$schema: expected a string, got 3');
+    expect(() => validateScenario({ ...ok, selinx: { allow: [] } })).toThrow('$.selinx: a scenario takes no "selinx"');
+    expect(() => validateScenario({ ...ok, actors: [{ ...ok.actors[0], cap: 'all' }] })).toThrow('$.actors[0].cap: an actor takes no "cap"');
+    const u = { name: 'u', parent: 'init', owner: 0, map: { base: 0, count: 1 }, depth: 2 };
+    expect(() => validateScenario({ ...ok, userns: [u] })).toThrow('$.userns[0].depth: a user namespace takes no "depth"');
+    expect(() => validateScenario({ ...ok, sysctl: { unprivileged_bpf_disable: 1 } })).toThrow('$.sysctl.unprivileged_bpf_disable: sysctl takes no');
+  });
 });

@@ -2,7 +2,7 @@
 // the JSON path where it sits, so a hand-written or corrupted file gets one
 // precise line, never a stack trace.
 
-import { SCENARIO_FORMAT, type Scenario, type Step } from './types.ts';
+import { ACTOR_KEYS, SCENARIO_FORMAT, SCENARIO_KEYS, USERNS_KEYS, type Scenario, type Step } from './types.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_NAMES, POLICY_CAPS, capByName, enumValue, errnoByName, knownProfile, parseRule } from './vocab.ts';
 import { COMMON_KEYS, opSpec } from './ops.ts';
 import { LIMITS, REASONS, REFUSED, limitMessage, perCpuBytes } from './sandbox.ts';
@@ -41,6 +41,11 @@ function checkIpe(v: Json, path: string): void {
     if (r.bpf_keyring !== undefined) oneOf(r.bpf_keyring, `${rp}.bpf_keyring`, ['builtin', 'secondary', 'platform']);
   });
   if (v.fail_fast !== undefined) strList(v.fail_fast, `${path}.fail_fast`).forEach((x, i) => oneOf(x, `${path}.fail_fast[${i}]`, VERDICTS));
+}
+
+/** refuses a key `allowed` does not list (what: "a scenario", "an actor", ...) */
+function onlyKeys(o: Obj, allowed: readonly string[], path: string, what: string): void {
+  for (const key of Object.keys(o)) if (!allowed.includes(key)) fail(`${path}.${key}`, `${what} takes no "${key}" (known: ${allowed.join(', ')})`);
 }
 
 function strList(v: Json, path: string): string[] {
@@ -217,6 +222,8 @@ export function validateScenario(v: Json, root = '$'): Scenario {
   if (!isObj(v)) fail(root, 'a scenario must be a JSON object');
   if (v.format !== SCENARIO_FORMAT) fail(`${root}.format`, `expected "${SCENARIO_FORMAT}", got ${JSON.stringify(v.format)}`);
   checkStrings(v, root);
+  onlyKeys(v, SCENARIO_KEYS, root, 'a scenario');
+  str(v, '$schema', root, true);
   if (Array.isArray(v.steps) && v.steps.length > LIMITS.steps) fail(`${root}.steps`, limitMessage('steps'));
   if (Array.isArray(v.actors) && v.actors.length > LIMITS.actors) fail(`${root}.actors`, limitMessage('actors'));
   if (Array.isArray(v.userns) && v.userns.length > LIMITS.userns) fail(`${root}.userns`, limitMessage('userns'));
@@ -232,6 +239,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
   if (v.ipe !== undefined) checkIpe(v.ipe, `${root}.ipe`);
   if (v.sysctl !== undefined) {
     if (!isObj(v.sysctl)) fail(`${root}.sysctl`, 'expected an object');
+    onlyKeys(v.sysctl, ['unprivileged_bpf_disabled'], `${root}.sysctl`, 'sysctl');
     const u = v.sysctl.unprivileged_bpf_disabled;
     if (u !== undefined && u !== 0 && u !== 1 && u !== 2)
       fail(`${root}.sysctl.unprivileged_bpf_disabled`, `expected 0, 1 or 2, got ${JSON.stringify(u)}`);
@@ -242,6 +250,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     v.userns.forEach((u, i) => {
       const p = `${root}.userns[${i}]`;
       if (!isObj(u)) fail(p, 'expected an object');
+      onlyKeys(u, USERNS_KEYS, p, 'a user namespace');
       const name = str(u, 'name', p)!;
       if (userns.has(name)) fail(`${p}.name`, `duplicate user namespace "${name}"`);
       const parent = str(u, 'parent', p)!;
@@ -265,6 +274,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
   v.actors.forEach((a, i) => {
     const p = `${root}.actors[${i}]`;
     if (!isObj(a)) fail(p, 'expected an object');
+    onlyKeys(a, ACTOR_KEYS, p, 'an actor');
     const name = str(a, 'name', p)!;
     if (actors.has(name)) fail(`${p}.name`, `duplicate actor "${name}"`);
     const ns = str(a, 'userns', p)!;
