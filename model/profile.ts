@@ -1,6 +1,8 @@
 // Spec versions are data: a profile names the variant of each layer. The model
 // reads these knobs at the exact places where the versions differ; historical
-// bugs and mutants are profiles, never copies of the model.
+// bugs and mutants are profiles, never copies of the model. The single-point
+// mutants are not knobs: mutants/index.ts registers them here, each with one
+// replaced model function (model/kernel.ts ModelFns, model/fns.ts).
 
 import { setProfileNames } from '../scenario/vocab.ts';
 import { CAP_BPF, CAP_PERFMON } from './caps.ts';
