@@ -69,6 +69,7 @@ commands:
   oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--coverage FILE] [--json]:
               generated and corpus scenarios on the running kernel and the model;
               disagreements shrunk and shown side by side
+              --workers N (default: all cores): executors in parallel, output as with one
               --vm --kernel IMAGE [--profile P] [--vms N]: on a kernel booted in QEMU instead
               (N guests in parallel, default one per core; results in scenario order)
               SELinux profiles load each scenario's policy there and compare AVC decisions too
@@ -339,15 +340,30 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
 /** a live progress line on a terminal, a plain line every 10 s otherwise */
 function campaignProgress(err: Out): { update: (r: CampaignResult) => void; done: (r: CampaignResult) => void } {
   const tty = process.stderr.isTTY === true;
+  const t0 = Date.now();
   let last = 0;
   let seen = 0;
-  const line = (r: CampaignResult): string => {
-    const s = Math.max(r.seconds, 0.001);
+  let latest: CampaignResult | null = null;
+  const line = (r: CampaignResult, seconds = r.seconds): string => {
+    const s = Math.max(seconds, 0.001);
     const findings = r.properties.filter((p) => p.counterexample).length;
-    return `[${r.seconds.toFixed(1)}s] ${r.runs} runs, ${Math.round(r.runs / s)} runs/s, ${Math.round(r.steps / s)} steps/s, ${r.outcomes} distinct outcomes, ${findings} findings`;
+    return `[${seconds.toFixed(1)}s] ${r.runs} runs, ${Math.round(r.runs / s)} runs/s, ${Math.round(r.steps / s)} steps/s, ${r.outcomes} distinct outcomes, ${findings} findings`;
   };
+  // the plain line every 10 s even while no batch ends (a batch of a slow
+  // group can take longer): the workers run in processes of their own, so the
+  // parent's timer fires on time (issue 13)
+  const timer = tty
+    ? null
+    : setInterval(() => {
+        const now = (Date.now() - t0) / 1000;
+        if (now - last < 10) return;
+        last = now;
+        err(latest ? line(latest, now) : `[${now.toFixed(1)}s] 0 runs, no batch has ended yet`);
+      }, 1000);
+  timer?.unref();
   return {
     update: (r) => {
+      latest = r;
       // a new finding is announced at once (it is printed in full at the end)
       const findings = r.properties.filter((p) => p.counterexample).length;
       if (tty) process.stderr.write(`\r${line(r)}`);
@@ -358,6 +374,7 @@ function campaignProgress(err: Out): { update: (r: CampaignResult) => void; done
       seen = findings;
     },
     done: (r) => {
+      if (timer) clearInterval(timer);
       if (tty && r.runs) process.stderr.write(`\r${line(r)}\n`);
     },
   };

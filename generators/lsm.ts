@@ -55,6 +55,30 @@ function keyCount(n: number): number {
 
 /** every (source, target, class, perm) candidate over n domains, key rules first */
 function candidates(n: number): Array<{ s: string; t: string; c: string; p: string }> {
+  return candidatesOf(n).cands;
+}
+
+/** candidates(n) and their "s t:class" groups in first-appearance order, made
+ *  once per n (issue 13: policyRules() made them for every generated policy) */
+const candidateCache = new Map<number, { cands: Array<{ s: string; t: string; c: string; p: string }>; groups: Array<{ key: string; perms: string[]; idx: number[] }> }>();
+function candidatesOf(n: number): { cands: Array<{ s: string; t: string; c: string; p: string }>; groups: Array<{ key: string; perms: string[]; idx: number[] }> } {
+  const hit = candidateCache.get(n);
+  if (hit) return hit;
+  const cands = makeCandidates(n);
+  const byKey = new Map<string, { key: string; perms: string[]; idx: number[] }>();
+  cands.forEach((x, idx) => {
+    const key = `${x.s} ${x.t}:${x.c}`;
+    const g = byKey.get(key) ?? { key, perms: [], idx: [] };
+    g.perms.push(x.p);
+    g.idx.push(idx);
+    byKey.set(key, g);
+  });
+  const made = { cands, groups: [...byKey.values()] };
+  candidateCache.set(n, made);
+  return made;
+}
+
+function makeCandidates(n: number): Array<{ s: string; t: string; c: string; p: string }> {
   const doms = DOMAINS.slice(0, n) as readonly string[];
   const key = KEY.filter((x) => doms.includes(x.s) && doms.includes(x.t));
   const same = (a: { s: string; t: string; c: string; p: string }, b: typeof a): boolean => a.s === b.s && a.t === b.t && a.c === b.c && a.p === b.p;
@@ -77,20 +101,13 @@ export function policyRules(n: number, removed: number[]): string[] {
     const d = DOMAINS[i]!;
     for (const c of ['capability', 'capability2', 'cap_userns', 'cap2_userns']) rules.push(`${d} ${d}:${c} *`);
   }
-  const cands = candidates(n);
+  const { cands, groups } = candidatesOf(n);
   const gone = new Set(removed.map((r) => r % cands.length));
-  const groups = new Map<string, { all: string[]; kept: string[] }>();
-  cands.forEach((x, idx) => {
-    const key = `${x.s} ${x.t}:${x.c}`;
-    const g = groups.get(key) ?? { all: [], kept: [] };
-    g.all.push(x.p);
-    if (!gone.has(idx)) g.kept.push(x.p);
-    groups.set(key, g);
-  });
-  for (const [key, g] of groups) {
-    if (!g.kept.length) continue;
-    const full = g.kept.length === g.all.length && key.endsWith(':bpf');
-    rules.push(`${key} ${full ? '*' : g.kept.join(' ')}`);
+  for (const g of groups) {
+    const kept = gone.size ? g.perms.filter((_, j) => !gone.has(g.idx[j]!)) : g.perms;
+    if (!kept.length) continue;
+    const full = kept.length === g.perms.length && g.key.endsWith(':bpf');
+    rules.push(`${g.key} ${full ? '*' : kept.join(' ')}`);
   }
   return rules;
 }

@@ -20,13 +20,13 @@ export const bpfLsmTokenDenial: Property = {
   gen: { lsm: { bpfLsm: true, reloads: false } },
   check(s, profile) {
     return walk(s, profile, {
-      before(st, step, i) {
+      before(st, step, i, ahead) {
         if (!tokenOfStep(st, step)) return null;
         const b = bpfLsmOf(st.k);
         if (!b) return null;
         const denied = b.progs.filter((p) => TOKEN_HOOKS.has(p.hook) && p.task === step.actor && p.ret < 0).map((p) => p.hook);
         if (!denied.length) return null;
-        const r = counterfactual(st, step);
+        const r = ahead ?? counterfactual(st, step);
         if (r.ret !== 'ok') return null;
         const w = counterfactual(st, withoutToken(step));
         if (w.ret === 'ok') return null;

@@ -8,7 +8,7 @@ import { scenarioArb } from '../generators/scenario.ts';
 import type { Compiled } from '../generators/compile.ts';
 import { performStep, runScenario, setupScenario } from '../model/run.ts';
 import type { Property, Violation } from './types.ts';
-import { type Visitor, collectWalks, syscallOf } from './walk.ts';
+import { Ahead, type Visitor, collectWalks, rememberResults, syscallOf } from './walk.ts';
 import { minimize } from './minimize.ts';
 
 export interface CheckOptions {
@@ -67,6 +67,7 @@ export function checkProperty(prop: Property, profile: Profile, o: CheckOptions)
   if (o.path !== undefined) params.path = o.path;
   const property = fc.property(arb, (c) => {
     o.observe?.(c);
+    rememberResults(c.scenario, profile, c.results);
     return prop.check(c.scenario, profile) === null;
   });
   const details = fc.check(o.interrupt ? interruptible(property, o.interrupt) : property, params);
@@ -171,15 +172,18 @@ export function checkShared(props: readonly Property[], s: Scenario, profile: Pr
   let live = shared;
   try {
     const st = setupScenario(s, profile);
+    const ahead = new Ahead(s, profile);
     for (let k = 0; k < s.steps.length && live.length; k++) {
       const step = syscallOf(st, s.steps[k]!);
+      const next = ahead.at(k);
       live = live.filter(({ i, v }) => {
-        const b = v.before?.(st, step, k);
+        const b = v.before?.(st, step, k, next);
         if (b) out[i] = b;
         return !b;
       });
       if (!live.length) break;
       const r = performStep(st, step);
+      ahead.saw(k, r);
       live = live.filter(({ i, v }) => {
         const a = v.after?.(st, step, k, r);
         if (a) out[i] = a;
@@ -213,6 +217,7 @@ export function checkGroup(props: readonly Property[], profile: Profile, o: Chec
     const k = index++;
     const idx = props.flatMap((_, i) => (failedAt[i] === undefined ? [i] : []));
     o.observe?.(c, idx.length);
+    rememberResults(c.scenario, profile, c.results);
     const verdicts = checkShared(
       idx.map((i) => props[i]!),
       c.scenario,

@@ -22,9 +22,9 @@ export const fdRaceIndependence: Property = {
   gen: { lsm: { races: true } },
   check(s, profile) {
     return walk(s, profile, {
-      before(st, step, i) {
+      before(st, step, i, ahead) {
         if (!('race' in step) || !step.race) return null;
-        const raced = counterfactual(st, step);
+        const raced = ahead ?? counterfactual(st, step);
         const calm = counterfactual(st, { ...step, race: undefined } as Step);
         if (raced.ret === 'EMFILE' || calm.ret === 'EMFILE') return null; // the race may free an fd slot
         if (raced.ret === calm.ret && key(raced) === key(calm)) return null;

@@ -10,6 +10,7 @@ import { scenarioArb } from '../generators/scenario.ts';
 import { PROPERTIES } from './index.ts';
 import { appliesTo } from './types.ts';
 import { checkGroup, checkProperty, checkShared, generatorKey, groupByGenerator } from './check.ts';
+import { rememberResults } from './walk.ts';
 
 const PROFILES = ['selinux-token-v7', 'integrity-rfc', 'linux-6.18', 'token-v10'];
 
@@ -40,6 +41,31 @@ describe('properties grouped by generator', () => {
         const o = { runs: 60, seed: 5 };
         expect(checkGroup(g, profile, o)).toEqual(g.map((p) => checkProperty(p, profile, o)));
       }
+    });
+  }
+});
+
+// A generated case comes with its compile-time results (properties/walk.ts
+// "Results ahead"): the properties that use them instead of running the step
+// on a copy give the verdict they give without them, message included, on the
+// profiles where they hold and where they fail.
+describe('results ahead', () => {
+  for (const name of ['selinux-token-v7', 'linux-6.18', 'selinux-token-v1', 'token-v10', 'selinux-token-v2']) {
+    it(`${name}: every property's verdict is the same with and without the compiler's results`, () => {
+      const profile = findProfile(name)!;
+      let failing = 0;
+      for (const g of groupByGenerator(PROPERTIES.filter((p) => appliesTo(p, profile)))) {
+        const cases = fc.sample(scenarioArb({ profile, maxCommands: 40, ...g[0]!.gen }), { numRuns: 15, seed: 3 });
+        for (const c of cases) {
+          const copy = structuredClone(c.scenario); // not remembered: every step runs on a copy
+          rememberResults(c.scenario, profile, c.results);
+          const want = g.map((p) => p.check(copy, profile));
+          failing += want.filter((v) => v !== null).length;
+          expect(g.map((p) => p.check(c.scenario, profile))).toEqual(want);
+          expect(checkShared(g, c.scenario, profile)).toEqual(want);
+        }
+      }
+      if (name !== 'linux-6.18') expect(failing).toBeGreaterThan(0);
     });
   }
 });

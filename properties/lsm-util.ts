@@ -64,9 +64,9 @@ export function tokenSb(f: File): SuperBlock | null {
 }
 
 /** the step succeeds with its token and fails without it: it goes "through" the token */
-export function throughToken(st: ModelState, step: Step): StepResult | null {
+export function throughToken(st: ModelState, step: Step, ahead: StepResult | null = null): StepResult | null {
   if (!tokenOfStep(st, step)) return null;
-  const withTok = counterfactual(st, step);
+  const withTok = ahead ?? counterfactual(st, step);
   if (withTok.ret !== 'ok') return null;
   if (counterfactual(st, withoutToken(step)).ret === 'ok') return null;
   return withTok;

@@ -18,17 +18,19 @@ export const selinuxDenialAudited: Property = {
   gen: { lsm: { races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
-      before(st, step, i) {
+      before(st, step, i, ahead) {
         const se = selinuxOf(st.k);
         if (!se || !se.initialized || !se.policy) return null;
-        const got = counterfactual(st, step);
+        const got = ahead ?? counterfactual(st, step);
         if (got.ret === 'ok') return null;
+        // an audited denial: nothing to show (tested before the run without
+        // SELinux, which only matters without one)
+        if ((got.avc ?? []).some((a) => !a.granted && a.audited && !a.permissive)) return null;
         // the same step with SELinux out of the stack
         const open = counterfactual(st, step, (c) => {
           c.k.security.lsms = c.k.security.lsms.filter((l) => !(l instanceof SelinuxLsm));
         });
         if (open.ret === got.ret) return null;
-        if ((got.avc ?? []).some((a) => !a.granted && a.audited && !a.permissive)) return null;
         return { step: i, message: `${step.op} fails with ${got.ret} because of SELinux (${open.ret} without SELinux), but no audited AVC denial was recorded` };
       },
     });

@@ -1,6 +1,5 @@
 import type { Property } from './types.ts';
-import { walk } from './walk.ts';
-import { cloneDeep } from './clone.ts';
+import { cloneState, stateBefore, walk } from './walk.ts';
 import { selinuxOf } from './lsm-util.ts';
 import { SelinuxLsm } from '../model/lsm/selinux.ts';
 import { type ModelState, performStep } from '../model/run.ts';
@@ -33,20 +32,33 @@ export const selinuxPermissiveNeverDenies: Property = {
   requires: 'selinux',
   gen: { lsm: { races: true, reloads: true } },
   check(s, profile) {
+    // The step as it runs (its own administrative action, e.g. a policy load
+    // attached to it, included) is the walk's own step: `after` sees its
+    // result and the state after it. The run without SELinux needs the state
+    // before it, copied in `before` when the policy in force there (a bare
+    // syscall loads none) could make the step one this claim is about; were
+    // that guess ever wrong, the state is rebuilt by replaying the steps before.
+    let applies = false;
+    let pre: ModelState | null = null;
     return walk(s, profile, {
-      before(st, step, i) {
-        if (!selinuxOf(st.k)) return null;
-        // the step as it runs (its own administrative action, e.g. a policy
-        // load attached to it, included), on a copy
-        const copy = cloneDeep(st);
-        const got = performStep(copy, step);
-        const se = selinuxOf(copy.k);
+      before(st, step, _i, ahead) {
+        pre = null;
+        applies = !!selinuxOf(st.k);
+        // an enforced denial among the step's decisions: ordinary semantics (tested in `after` too)
+        if (applies && ahead && (ahead.avc ?? []).some((a) => !a.granted && !a.permissive)) applies = false;
+        const se = applies ? selinuxOf(st.k) : null;
+        if (se?.initialized && se.policy && !(se.policy.enforcing && !se.policy.permissive.has(subjectContext(se, st, step)))) pre = cloneState(st);
+        return null;
+      },
+      after(st, step, i, got) {
+        if (!applies) return null;
+        const se = selinuxOf(st.k);
         if (!se || !se.initialized || !se.policy) return null;
-        const sub = subjectContext(se, copy, step);
+        const sub = subjectContext(se, st, step);
         if (se.policy.enforcing && !se.policy.permissive.has(sub)) return null;
         // a decision whose source is an enforcing domain is enforced: ordinary semantics
         if ((got.avc ?? []).some((a) => !a.granted && !a.permissive)) return null;
-        const bare = cloneDeep(st);
+        const bare = pre ?? stateBefore(s, profile, i);
         withoutSelinux(bare);
         const open = performStep(bare, step);
         if (got.ret === open.ret) return null;

@@ -19,10 +19,10 @@ export const selinuxPolcapOffCompat: Property = {
   gen: { lsm: { polcap: 'off', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
-      before(st, step, i) {
+      before(st, step, i, ahead) {
         const se = patched(st);
         if (!se || polcapOn(se)) return null;
-        const got = counterfactual(st, step);
+        const got = ahead ?? counterfactual(st, step);
         const old = counterfactual(st, step, (c) => {
           for (const l of c.k.security.lsms) if (l instanceof SelinuxLsm) l.variant = SELINUX_VARIANTS.none;
         });

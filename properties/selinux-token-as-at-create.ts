@@ -20,7 +20,7 @@ export const selinuxTokenAsAtCreate: Property = {
   gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
-      before(st, step, i) {
+      before(st, step, i, ahead) {
         if (step.op !== 'token_create') return null;
         const se = patched(st);
         if (!se || !polcapOn(se)) return null;
@@ -31,7 +31,7 @@ export const selinuxTokenAsAtCreate: Property = {
         const creator = creatorContext(se, sb);
         if (!creator) return null;
         const cur = currentContext(se, st, step);
-        const r = counterfactual(st, step);
+        const r = ahead ?? counterfactual(st, step);
         const recs = (r.avc ?? []).filter((a) => a.hook === 'bpf_token_create');
         for (const a of recs)
           if (a.scontext !== cur || a.tcontext !== creator)

@@ -20,11 +20,11 @@ export const selinuxTokenChecksAtUse: Property = {
   gen: { lsm: { polcap: 'on', races: true, bpfLsm: true } },
   check(s, profile) {
     return walk(s, profile, {
-      before(st, step, i) {
+      before(st, step, i, ahead) {
         if (step.op !== 'map_create' && step.op !== 'prog_load') return null;
         const use = tokenUse(st, step);
         if (!use) return null;
-        const r = throughToken(st, step);
+        const r = throughToken(st, step, ahead);
         if (!r) return null;
         const { creator, cur } = use;
         const perm = CREATE_PERM[step.op]!;

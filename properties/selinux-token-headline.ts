@@ -30,13 +30,13 @@ export const selinuxTokenHeadline: Property = {
         if (f && f.obj.kind === 'token') madeBy.set(f.obj.token, currentContext(se, st, step));
         return null;
       },
-      before(st, step, i) {
+      before(st, step, i, ahead) {
         if (step.op !== 'map_create' && step.op !== 'prog_load') return null;
         const use = tokenUse(st, step);
         if (!use) return null;
         const { se, f, creator, cur } = use;
         if (!enforcing(se, cur, creator)) return null;
-        if (!throughToken(st, step)) return null;
+        if (!throughToken(st, step, ahead)) return null;
         const perm = CREATE_PERM[step.op]!;
         const missing: string[] = [];
         if (!grants(se, cur, creator, 'bpf', `${perm}_as`)) missing.push(`allow ${cur} ${creator}:bpf ${perm}_as`);

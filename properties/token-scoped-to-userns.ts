@@ -16,7 +16,7 @@ export const tokenScopedToUserns: Property = {
   holdsOn: ['linux-6.18', 'linux-6.12'],
   check(s, profile) {
     return walk(s, profile, {
-      before(st, step, i) {
+      before(st, step, i, ahead) {
         const tk = tokenOfStep(st, step);
         if (!tk) return null;
         // 6.12.117: BPF_BTF_GET_FD_BY_ID has no token field, a token is an attr
@@ -25,7 +25,7 @@ export const tokenScopedToUserns: Property = {
         const t = taskOf(st, step);
         // the token's own namespace and its ancestors are where it may act
         if (isAncestorOrSelf(t.cred.userns, tk.userns)) return null;
-        const withTok = counterfactual(st, step);
+        const withTok = ahead ?? counterfactual(st, step);
         const without = counterfactual(st, withoutToken(step));
         if (withTok.ret === without.ret) return null;
         return {

@@ -49,10 +49,10 @@ export const tokenWithinDelegation: Property = {
   holdsOn: ['linux-6.18', 'linux-7.3'],
   check(s, profile) {
     return walk(s, profile, {
-      before(st, step, i) {
+      before(st, step, i, ahead) {
         const tk = tokenOfStep(st, step);
         if (!tk || delegates(tk, step, profile)) return null;
-        const withTok = counterfactual(st, step);
+        const withTok = ahead ?? counterfactual(st, step);
         if (withTok.ret !== 'ok') return null;
         const without = counterfactual(st, withoutToken(step));
         if (without.ret === 'ok') return null;

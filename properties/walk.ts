@@ -12,7 +12,9 @@ import { cloneDeep } from './clone.ts';
 import type { Violation } from './types.ts';
 
 export interface Visitor {
-  before?(st: ModelState, step: Step, i: number): Violation | null;
+  /** `ahead`: the result the step is about to have, when it is known without
+   *  running it (resultsAhead), else null: `ahead ?? counterfactual(st, step)` */
+  before?(st: ModelState, step: Step, i: number, ahead: StepResult | null): Violation | null;
   after?(st: ModelState, step: Step, i: number, r: StepResult): Violation | null;
 }
 
@@ -27,15 +29,61 @@ export function walk(s: Scenario, profile: Profile, v: Visitor): Violation | nul
     return null;
   }
   const st = setupScenario(s, profile);
+  const ahead = new Ahead(s, profile);
   for (let i = 0; i < s.steps.length; i++) {
     const step = syscallOf(st, s.steps[i]!);
-    const b = v.before?.(st, step, i);
+    const b = v.before?.(st, step, i, ahead.at(i));
     if (b) return b;
     const r = performStep(st, step);
+    ahead.saw(i, r);
     const a = v.after?.(st, step, i, r);
     if (a) return a;
   }
   return null;
+}
+
+// ---------------------------------------------------------------------------
+// Results ahead (issue 13). A generated case comes with the model's result of
+// every step (generators/compile.ts runs the model while it compiles, the
+// same run as runScenario's: generators/generators.test.ts). A visitor that
+// needs the result of the step it is about to see (the step as it runs, with
+// nothing changed) gets it from there instead of running the step on a copy of
+// the state: the copy is the hottest cost of a campaign. The results are
+// remembered per scenario object and profile, for the steps array they were
+// computed with; a walk that sees a step end otherwise than remembered stops
+// using them.
+
+interface Remembered {
+  profile: Profile;
+  steps: readonly Step[];
+  results: readonly StepResult[];
+}
+const remembered = new WeakMap<Scenario, Remembered>();
+
+/** remember the model's results of a scenario's steps under a profile (a generated case: checkProperty, checkGroup) */
+export function rememberResults(s: Scenario, profile: Profile, results: readonly StepResult[]): void {
+  if (results.length === s.steps.length) remembered.set(s, { profile, steps: s.steps, results });
+}
+
+/** the remembered results of the scenario's steps under this profile, if any */
+export function resultsAhead(s: Scenario, profile: Profile): readonly StepResult[] | null {
+  const r = remembered.get(s);
+  return r && r.profile === profile && r.steps === s.steps && r.results.length === s.steps.length ? r.results : null;
+}
+
+/** the results ahead of one walk: dropped at the first step that ends otherwise */
+export class Ahead {
+  private results: readonly StepResult[] | null;
+  constructor(s: Scenario, profile: Profile) {
+    this.results = resultsAhead(s, profile);
+  }
+  at(i: number): StepResult | null {
+    return this.results?.[i] ?? null;
+  }
+  saw(i: number, r: StepResult): void {
+    const a = this.results?.[i];
+    if (a && (a.ret !== r.ret || a.text !== r.text || (a.avc?.length ?? 0) !== (r.avc?.length ?? 0))) this.results = null;
+  }
 }
 
 /** set while properties/check.ts collects the visitors of several properties
@@ -63,9 +111,28 @@ export function syscallOf(st: ModelState, step: Step): Step {
   return bare;
 }
 
+/** a copy of the state that shares what no step changes: the profile (the
+ *  model only reads it) and the user namespaces (made at set-up, never
+ *  written) */
+export function cloneState(st: ModelState): ModelState {
+  const memo = new Map<unknown, unknown>([[st.k.profile, st.k.profile]]);
+  for (const u of st.userns.values()) memo.set(u, u);
+  return cloneDeep(st, memo);
+}
+
+/** the state a walk of `s` hands to the visitors' `before` at step i (the
+ *  steps before it run, and step i's own LSM administration): for a visitor
+ *  that finds out after a step that it needs the state before it */
+export function stateBefore(s: Scenario, profile: Profile, i: number): ModelState {
+  const st = setupScenario(s, profile);
+  for (let k = 0; k < i; k++) performStep(st, syscallOf(st, s.steps[k]!));
+  syscallOf(st, s.steps[i]!);
+  return st;
+}
+
 /** run `step` on a copy of `st`, after `mutate` has changed the copy */
 export function counterfactual(st: ModelState, step: Step, mutate?: (copy: ModelState) => void): StepResult {
-  const copy = cloneDeep(st);
+  const copy = cloneState(st);
   mutate?.(copy);
   return performStep(copy, step);
 }
