@@ -16,6 +16,7 @@ import type { Kernel, Task } from './kernel.ts';
 import { EAGAIN, EBUSY, EINVAL, ENOENT, ENOTDIR, EPERM } from './errno.ts';
 import { CAP_SYS_ADMIN } from './caps.ts';
 import { type File, type Mount, type MntNamespace, type Path, MAY_READ, allocFd, fdgetRaw, inode_permission, may_mount } from './vfs.ts';
+import { security_sb_mount, security_sb_umount } from './security.ts';
 
 /** umount2() flags (include/linux/fs.h) */
 export const MNT_FORCE = 1;
@@ -81,7 +82,7 @@ export function sys_umount(k: Kernel, t: Task, tasks: Iterable<Task>, target: st
   // the actors' namespaces were copied, never locked
   if (k.check('can_umount/force', (flags & MNT_FORCE) !== 0 && !k.ns_capable(t.cred, m!.sb.s_user_ns, CAP_SYS_ADMIN))) return -EPERM;
   // do_umount(): security_sb_umount() first
-  let ret = k.security.callInt('sb_umount', m!, flags);
+  let ret = security_sb_umount(k, m!, flags);
   if (ret) return ret;
   if (flags & MNT_EXPIRE) {
     if (k.check('do_umount/expire_flags', (flags & (MNT_FORCE | MNT_DETACH)) !== 0)) return -EINVAL;
@@ -109,7 +110,7 @@ export function sys_umount(k: Kernel, t: Task, tasks: Iterable<Task>, target: st
  *  superblock of the scenario (oracle/SANDBOX.md: the executor refuses others). */
 export function sys_mount_bind(k: Kernel, t: Task, src: number, target: string, copyOk: (m: Mount) => boolean): number {
   const f = fdgetRaw(t.files, src);
-  let ret = k.security.callInt('sb_mount', `/proc/self/fd/${src}`, '', 4096 /* MS_BIND */, '');
+  let ret = security_sb_mount(k, `/proc/self/fd/${src}`, '', 4096 /* MS_BIND */, '');
   if (ret) return ret;
   if (k.check('path_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   // do_loopback(): kern_path(old_name, LOOKUP_FOLLOW) through the magic link: the file's f_path

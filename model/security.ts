@@ -34,6 +34,8 @@ export const security_inode_permission = (k: Kernel, ...a: Args<'inode_permissio
 export const security_sb_kern_mount = (k: Kernel, ...a: Args<'sb_kern_mount'>): number => k.security.callInt('sb_kern_mount', ...a);
 /** security_sb_mount() (path_mount()) */
 export const security_sb_mount = (k: Kernel, ...a: Args<'sb_mount'>): number => k.security.callInt('sb_mount', ...a);
+/** security_sb_umount() (do_umount()) */
+export const security_sb_umount = (k: Kernel, ...a: Args<'sb_umount'>): number => k.security.callInt('sb_umount', ...a);
 /** security_sb_remount() */
 export const security_sb_remount = (k: Kernel, ...a: Args<'sb_remount'>): number => k.security.callInt('sb_remount', ...a);
 /** security_sb_set_mnt_opts() (vfs_get_tree()) */
