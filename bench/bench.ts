@@ -1,7 +1,8 @@
 // npm run bench: throughput figures (never asserted in tests).
 //   model steps/s       replaying pre-generated scenarios on the model
 //   sequences/s         generate + compile + one property check, end to end
-//   kernel scenarios/s  the same scenarios on the real kernel (when the oracle can run)
+//   kernel scenarios/s  the same scenarios on the real kernel (when the oracle can run),
+//                       per worker count (bench/oracle.ts), with CPU ms per scenario
 //   VM figures          boot time, core scenarios/s with 1 and 2 guests, host/VM
 //                       ratio (bench/vm.ts; BENCH_VM=0 skips them)
 //   whole commands      bpftc as a user runs it (bench/cli.ts): start-up, fuzz
@@ -18,11 +19,9 @@ import { PROPERTIES } from '../properties/index.ts';
 import { checkProperty } from '../properties/check.ts';
 import { depthOf, lsmDepthReport } from '../generators/stats.ts';
 import { adaptToMachine, probeKernel } from '../oracle/driver.ts';
-import { loadCorpus } from '../corpus/load.ts';
-import type { Scenario } from '../scenario/types.ts';
-import { runOracleCampaign } from '../oracle/campaign.ts';
 import { runCampaign } from '../campaign/run.ts';
 import { benchEnv } from './env.ts';
+import { oracleBench, oracleSets } from './oracle.ts';
 import { allThroughput, firstCounterexample, startup, timeBudget } from './cli.ts';
 // @ts-expect-error a plain JavaScript module (no declarations)
 import { distFresh } from '../build/sources.mjs';
@@ -133,20 +132,16 @@ const probe = await probeKernel();
 if ('skip' in probe) {
   console.log(`kernel: skipped (${probe.skip})`);
 } else {
-  const corpus = loadCorpus(new URL('../corpus/kernel', import.meta.url).pathname).map((e) => e.scenario);
   const K = Math.min(N, env.BENCH_KERNEL!);
-  const sets: Array<[string, Scenario[]]> = [
-    ['kernel corpus (hand-written)', [...corpus, ...corpus, ...corpus]],
-    ['generated', compiled.slice(0, K).map((c) => c.scenario)],
-  ];
-  for (const [label, ks] of sets) {
-    const kSteps = ks.reduce((a, s) => a + s.steps.length, 0);
-    const t0 = process.hrtime.bigint();
-    const res = await runOracleCampaign({ scenarios: ks, probe, shrink: false });
-    const kSec = Number(process.hrtime.bigint() - t0) / 1e9;
-    const adapted = ks.map((s) => adaptToMachine(s, probe));
+  // oracle scenarios/s per worker count (bench/oracle.ts: `--workers`, one executor
+  // process each; 2x the cores too, for scenarios that wait on each other's processes)
+  const sets = oracleSets(compiled.slice(0, K).map((c) => c.scenario));
+  const ones = await oracleBench(probe, sets, (l) => console.log(l));
+  for (const [i, [label, ks]] of sets.entries()) {
+    const oneSec = ones[i]!;
     // steady state on both sides: the kernel side is a warm, long-running
     // executor, so warm the JIT too and time passes for at least 2 s
+    const adapted = ks.map((s) => adaptToMachine(s, probe));
     for (let w = 0; w < 20; w++) for (const s of adapted) runScenario(s, { profile });
     let passes = 0;
     const [, mTotal] = time(() => {
@@ -156,10 +151,7 @@ if ('skip' in probe) {
         passes++;
       }
     });
-    const mSec = mTotal / passes;
-    console.log(
-      `kernel, ${label}: ${ks.length} scenarios of ${(kSteps / ks.length).toFixed(1)} steps: ${Math.round(ks.length / kSec)} scenarios/s (${Math.round(kSteps / kSec)} steps/s), ${res.agreements}/${res.scenarios} agree; model ${Math.round(kSec / mSec)}x faster`,
-    );
+    console.log(`model, ${label}: ${Math.round(passes * ks.length / mTotal)} scenarios/s on one core, ${Math.round(oneSec / (mTotal / passes))}x one kernel worker`);
   }
 }
 

@@ -69,6 +69,7 @@ commands:
   oracle      [--runs N] [--seed S] [--max-commands N] [--corpus DIR] [--save DIR] [--coverage FILE] [--json]:
               generated and corpus scenarios on the running kernel and the model;
               disagreements shrunk and shown side by side
+              --workers N (default: all cores): executors in parallel, output as with one
               --vm --kernel IMAGE [--profile P] [--vms N]: on a kernel booted in QEMU instead
               (N guests in parallel, default one per core; results in scenario order)
               SELinux profiles load each scenario's policy there and compare AVC decisions too

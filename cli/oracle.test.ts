@@ -24,7 +24,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 
 describe('bpftc oracle', () => {
   it('bad flags: one line, exit 2', async () => {
-    for (const argv of [['oracle', '--runs', 'many'], ['oracle', 'x'], ['oracle', '--frob']]) {
+    for (const argv of [['oracle', '--runs', 'many'], ['oracle', 'x'], ['oracle', '--frob'], ['oracle', '--workers', '0'], ['oracle', '--workers', '65'], ['oracle', '--vm', '--workers', '2']]) {
       const r = await cli(...argv);
       expect(r.code).toBe(2);
       expect(r.err.split('\n')).toHaveLength(1);

@@ -44,11 +44,13 @@ function saveDisagreement(dir: string, d: Disagreement, seed: number, n: number)
 export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => console.error(l)): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
-    vm: 'bool', kernel: 'string', profile: 'string', core: 'string', coverage: 'string', 'lsm-trace': 'bool', vms: { int: [1, 16] }, cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
+    vm: 'bool', kernel: 'string', profile: 'string', core: 'string', coverage: 'string', 'lsm-trace': 'bool', vms: { int: [1, 16] }, cpus: { int: [1, 8] }, workers: { int: [1, 64] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
+    procs: 'bool',
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
   if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined || flags.cpus !== undefined || flags.core !== undefined))
     throw new UsageError('--kernel, --profile, --core, --vms and --cpus go with --vm');
+  if (flags.vm && flags.workers !== undefined) throw new UsageError('--workers is for the host oracle (with --vm, --vms N guests run in parallel)');
   const coreName = flags.core as string | undefined;
   if (coreName !== undefined && coreName !== 'none' && !findProfile(coreName)) throw new UsageError(`unknown profile ${q(coreName)} (bpftc profiles lists them)`);
   if (coreName !== undefined && coreName !== 'none' && findProfile(coreName)?.lsm !== undefined) throw new UsageError(`--core takes a core profile (linux-6.12, linux-7.3, ...) or none, got ${q(coreName)}`);
@@ -148,6 +150,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     sysctl: probe.unprivileged_bpf_disabled,
     maxCommands: (flags['max-commands'] as number | undefined) ?? 30,
     ...(selinux ? { lsm: { races: false, bpfLsm: false } } : {}),
+    // --procs: the issue 11 language v2 ops of generators/procs.ts too
+    ...(flags.procs === true ? { procs: true } : {}),
   });
   const so = selinux ? await import('../vm/selinux-oracle.ts') : null;
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
@@ -183,7 +187,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     res = await runOracleCampaign({
       scenarios,
       probe,
-      ...(vm ? { executor: vm.runner } : raceOptions(flags)),
+      // the host: one executor per core (--workers), results as with one
+      ...(vm ? { executor: vm.runner } : { ...raceOptions(flags), workers: (flags.workers as number | undefined) ?? Math.max(1, Math.min(64, availableParallelism())) }),
       ...(so && compare ? { compare, format: so.formatSelinux, uncheckable: so.selinuxUncheckable } : {}),
       shrink: !flags['no-shrink'],
       signal: stop.signal,

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { capSubsetArb } from './caps.ts';
 import { coherentDelegation, mountOption } from './delegate.ts';
 import type { LsmCmd } from './lsm.ts';
+import type { ProcsCmd } from './procs.ts';
 import type { SignatureDecl } from '../scenario/types.ts';
 import { OPS } from '../scenario/ops.ts';
 import { ENUMS } from '../scenario/vocab.ts';
@@ -53,7 +54,8 @@ export type Cmd =
   | { k: 'capset'; a: number; caps: string[] }
   | { k: 'seteuid'; a: number; euid: number }
   | { k: 'rlimit'; a: number; limit: number }
-  | LsmCmd;
+  | LsmCmd
+  | ProcsCmd;
 
 export interface MapAttr {
   key_size: number;

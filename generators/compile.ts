@@ -11,6 +11,7 @@ import type { BpfToken } from '../model/token.ts';
 import { ATTACH, MAP, PROG } from '../model/enums.ts';
 import type { Cmd, MapAttr, TokenChoice } from './commands.ts';
 import type { World } from './world.ts';
+import { emitProcs, isProcsCmd } from './procs.ts';
 
 /** scenario-level LSM set-up other than SELinux: the lsm= order, the IPE policy */
 export type ScenarioExtra = Pick<Scenario, 'lsm_order' | 'ipe'>;
@@ -21,7 +22,7 @@ export interface Compiled {
   results: StepResult[];
 }
 
-type Kind = 'fsctx' | 'mount' | 'dir' | 'token' | 'btf' | 'map' | 'prog' | 'any';
+type Kind = 'fsctx' | 'mount' | 'dir' | 'token' | 'btf' | 'map' | 'prog' | 'tmpfs' | 'any';
 
 function kindOf(f: File): Kind[] {
   switch (f.obj.kind) {
@@ -37,6 +38,8 @@ function kindOf(f: File): Kind[] {
       return ['prog'];
     case 'path': {
       const p = f.path!;
+      // a tmpfs (generators/procs.ts): its own kind, so the bpffs commands leave it alone
+      if (p.mnt.sb.fsType === 'tmpfs') return p.dentry.inode.isDir ? ['tmpfs'] : [];
       const out: Kind[] = [];
       if (f.opath && p.dentry === p.mnt.mnt_root) out.push('mount');
       if (!f.opath && p.dentry.inode.isDir) out.push('dir');
@@ -128,12 +131,12 @@ export class Compiler {
     this.st = setupScenario(this.scenario, profile);
   }
 
-  private actor(i: number): string {
+  actor(i: number): string {
     const a = this.scenario.actors;
     return a[((i % a.length) + a.length) % a.length]!.name;
   }
 
-  private fresh(prefix: string): string {
+  fresh(prefix: string): string {
     return `${prefix}${++this.n}`;
   }
 
@@ -150,15 +153,18 @@ export class Compiler {
     return out;
   }
 
-  private pick(actor: string, kind: Kind, i: number): string {
+  pick(actor: string, kind: Kind, i: number): string {
     const l = this.live(actor, kind);
-    if (l.length === 0) return kind === 'any' ? 'none' : this.pickAny(actor, i);
+    if (l.length === 0) return kind === 'any' ? 'none' : this.pickAny(actor, i, kind === 'tmpfs' ? undefined : 'tmpfs');
     return l[i % l.length]!;
   }
 
   /** fallback when no object of the wanted kind exists: any fd, else a bad handle */
-  private pickAny(actor: string, i: number): string {
-    const l = this.live(actor, 'any');
+  private pickAny(actor: string, i: number, but?: Kind): string {
+    // (but 'tmpfs': a kind's fallback leaves the scenario's tmpfs alone, generators/procs.ts:
+    // fspick/fsconfig of a tmpfs are not modelled; no tmpfs exists without GenOptions.procs)
+    const skip = but === undefined ? new Set<string>() : new Set(this.live(actor, but));
+    const l = this.live(actor, 'any').filter((h) => !skip.has(h));
     return l.length ? l[i % l.length]! : 'none';
   }
 
@@ -228,6 +234,7 @@ export class Compiler {
       this.pendingRace = { op: c.op, h: c.h };
       return;
     }
+    if (isProcsCmd(c)) return emitProcs(this, c); // issue 11 language v2 (generators/procs.ts)
     const a = this.actor(c.a);
     switch (c.k) {
       case 'fsopen': {

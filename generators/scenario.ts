@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import type { Profile } from '../model/profile.ts';
 import { type Compiled, compile } from './compile.ts';
 import { cmdArb, flowArb } from './commands.ts';
+import { procsCmdArb } from './procs.ts';
 import { worldArb } from './world.ts';
 import { type IntegrityGenOptions, integrityScenarioArb } from './integrity.ts';
 import { type LsmGenOptions, lsmCmdArb, lsmPreArb, lsmSetupArb, lsmWorld, tokenLifeArb, tokenLifeArbWith } from './lsm.ts';
@@ -23,6 +24,9 @@ export interface GenOptions {
   /** BPF integrity (seed 002): signed loads, keyrings, loader (is_kernel) loads,
    *  LSM orders, IPE policies, BPF-LSM denials on the prog-load hooks; default off */
   integrity?: IntegrityGenOptions;
+  /** the issue 11 language v2 ops of generators/procs.ts (credentials, tmpfs,
+   *  literal fds, named targets) mixed into the commands; default off */
+  procs?: boolean;
 }
 
 export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
@@ -43,7 +47,7 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
         { weight: 2, arbitrary: tokenLifeArb },
         { weight: 1, arbitrary: fc.constant([]) },
       ),
-      cmds: fc.array(cmdArb, { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
+      cmds: fc.array(o.procs ? fc.oneof({ weight: 3, arbitrary: cmdArb }, { weight: 2, arbitrary: procsCmdArb }) : cmdArb, { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
     })
     .map(({ world, sysctl, flows, cmds }) => compile(world, o.profile, sysctl, [...flows, ...cmds]));
 }

@@ -324,5 +324,6 @@ export function superOptions(k: Kernel, sb: SuperBlock, root: Dentry = sb.s_root
   if (sb.flags.mand) out += ',mand';
   if (sb.flags.lazytime) out += ',lazytime';
   if (sb.fsType === 'bpf') out += bpf_show_options(k, sb, root);
+  else if (sb.s_op?.show_options) out += sb.s_op.show_options(sb);
   return out;
 }

@@ -193,6 +193,41 @@ export const DECISION_POINTS = [
   ...P('token', 'bpf_obj_get_info_by_fd (kernel/bpf/syscall.c)', [
     ['no_token_info', 'linux-6.12: no token branch, a token fd is EINVAL (profile knob noTokenInfo)', 'EINVAL'],
   ]),
+  // issue 11 language v2 (branch procs): a literal fd -1 reaches it
+  ...P('fs_context', 'fsconfig (fs/fsopen.c)', [['fd_negative', 'a negative fd (first of all)', 'EINVAL']]),
+  // issue 11 language v2 (branch procs): the mount life cycle (model/mountlife.ts)
+  ...P('mount', 'ksys_umount (fs/namespace.c)', [['flags', 'only MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW', 'EINVAL']]),
+  ...P('mount', 'can_umount (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['path_mounted', 'something is mounted on the target', 'EINVAL'],
+    ['force', 'MNT_FORCE needs CAP_SYS_ADMIN in the superblock userns', 'EPERM'],
+  ]),
+  ...P('mount', 'do_umount (fs/namespace.c)', [
+    ['expire_flags', 'MNT_EXPIRE without MNT_FORCE / MNT_DETACH', 'EINVAL'],
+    ['expire_busy', 'MNT_EXPIRE: no other reference to the mount', 'EBUSY'],
+    ['busy', 'without MNT_DETACH: no file open on the mount', 'EBUSY'],
+  ]),
+  ...P('mount', 'do_loopback (fs/namespace.c)', [['may_copy_tree', 'the source mount may be copied (6.12: is in our namespace)', 'EINVAL']]),
+  ...P('mount', 'graft_tree (fs/namespace.c)', [['dir_match', 'the bound root is a directory like the target', 'ENOTDIR']]),
+  ...P('mount', 'do_move_mount (fs/namespace.c)', [['loop', 'the moved mount is not on the target already', 'ELOOP']]),
+  // issue 11 language v2 (branch procs): credentials during a scenario (model/cred.ts)
+  ...P('cred', 'setresuid (kernel/sys.c __sys_setresuid)', [
+    ['ruid_valid', 'a given ruid maps into the caller\'s user namespace', 'EINVAL'],
+    ['euid_valid', 'a given euid maps into the caller\'s user namespace', 'EINVAL'],
+    ['suid_valid', 'a given suid maps into the caller\'s user namespace', 'EINVAL'],
+    ['cap_setuid', 'an id other than the current three needs CAP_SETUID in the cred userns', 'EPERM'],
+  ]),
+  ...P('cred', 'setresgid (kernel/sys.c __sys_setresgid)', [
+    ['rgid_valid', 'a given rgid maps into the caller\'s user namespace', 'EINVAL'],
+    ['egid_valid', 'a given egid maps into the caller\'s user namespace', 'EINVAL'],
+    ['sgid_valid', 'a given sgid maps into the caller\'s user namespace', 'EINVAL'],
+    ['cap_setgid', 'an id other than the current three needs CAP_SETGID in the cred userns', 'EPERM'],
+  ]),
+  ...P('cred', 'setgroups (kernel/groups.c)', [
+    ['may_setgroups', 'CAP_SETGID in the cred userns and setgroups allowed there (init only: the set-up denies it)', 'EPERM'],
+    ['gid_valid', 'every group maps into the caller\'s user namespace', 'EINVAL'],
+  ]),
+  ...P('cred', 'cap_task_prctl (security/commoncap.c)', [['keepcaps_arg', 'PR_SET_KEEPCAPS takes 0 or 1', 'EINVAL']]),
 ] as const;
 
 /** every decision point's id: k.check() takes only these, so a misspelt id

@@ -230,6 +230,9 @@ export function sys_fsconfig(
   key: string | null,
   value: string | null,
 ): number {
+  // fs/fsopen.c:369 (6.12.117; 6.18 the same): a negative fd is EINVAL before anything else
+  // (found by the literal fd #-1, issue 11 language v2)
+  if (k.check('fsconfig/fd_negative', fd < 0)) return -EINVAL;
   switch (cmd) {
     case FSCONFIG_SET_FLAG:
       if (k.check('fsconfig/args', key === null || value !== null)) return -EINVAL;

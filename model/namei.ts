@@ -100,7 +100,7 @@ export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): nu
   err = lookupMiss(k, dir.dentry, last);
   if (err) return err;
   const sb = dir.dentry.sb;
-  if (k.check('vfs_mkdir/rofs', sb.flags.ro || sb.fsType !== 'bpf')) return -EROFS;
+  if (k.check('vfs_mkdir/rofs', sb.flags.ro || sb.fsType === 'devtmpfs')) return -EROFS;
   // may_create(): fsuidgid_has_mapping() then MAY_WRITE | MAY_EXEC on the parent
   if (k.check('vfs_mkdir/mapping', !hasMapping(sb.s_user_ns, t.cred.fsuid) || !hasMapping(sb.s_user_ns, t.cred.gid))) return -EOVERFLOW;
   err = inode_permission(k, t.cred, dir, MAY_WRITE | MAY_EXEC);

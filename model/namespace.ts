@@ -2,7 +2,8 @@
 // move_mount(), legacy mount(2), and the mountinfo line of a mount.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EBADF, EBUSY, EINVAL, EMFILE, ENOENT, EPERM } from './errno.ts';
+import { EBADF, EBUSY, EINVAL, ELOOP, EMFILE, ENOENT, EPERM } from './errno.ts';
+import { attachAtTarget, moveLoops } from './mountlife.ts';
 import { type Mount, type MntNamespace, type Path, allocFd, fdget, fdgetRaw, may_mount } from './vfs.ts';
 import { alloc_fs_context, mount_capable, vfs_clean_context, vfs_get_tree, vfs_parse_fs_param } from './fs_context.ts';
 import { resolvePath } from './namei.ts';
@@ -17,14 +18,14 @@ function newAnonNs(k: Kernel, t: Task, seq_origin = 0): MntNamespace {
 }
 
 /** is_mounted(): attached to some namespace (a dissolved mount is not) */
-function is_mounted(k: Kernel, m: Mount): boolean {
+export function is_mounted(k: Kernel, m: Mount): boolean {
   return m.mnt_ns !== k.deadNs;
 }
 
 /** may_copy_tree() (fs/namespace.c): a mount of our namespace, or of an
  *  anonymous namespace that was copied from ours or made by fsmount()
  *  (check_anonymous_mnt(): seq_origin 0 or our namespace's seq) */
-function may_copy_tree(k: Kernel, t: Task, m: Mount): boolean {
+export function may_copy_tree(k: Kernel, t: Task, m: Mount): boolean {
   if (check_mnt(t, m)) return true;
   if (!is_mounted(k, m)) return false;
   if (!m.mnt_ns.anon) return false;
@@ -33,7 +34,7 @@ function may_copy_tree(k: Kernel, t: Task, m: Mount): boolean {
 }
 
 /** check_mnt(): the mount belongs to the caller's mount namespace */
-function check_mnt(t: Task, m: Mount): boolean {
+export function check_mnt(t: Task, m: Mount): boolean {
   return m.mnt_ns === t.mntns;
 }
 
@@ -93,8 +94,9 @@ export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): 
   return k.newMountFd(t, { mnt, dentry: p.dentry });
 }
 
-/** SYSCALL move_mount(fd, "", AT_FDCWD, <fresh dir>, MOVE_MOUNT_F_EMPTY_PATH) */
-export function sys_move_mount(k: Kernel, t: Task, fd: number): number {
+/** SYSCALL move_mount(fd, "", AT_FDCWD, <fresh dir | named target>, MOVE_MOUNT_F_EMPTY_PATH);
+ *  a named target (model/mountlife.ts) stacks the mount on what is there */
+export function sys_move_mount(k: Kernel, t: Task, fd: number, target: string | null = null): number {
   if (k.check('do_move_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   const f = fdgetRaw(t.files, fd);
   if (!f) return -EBADF;
@@ -110,8 +112,11 @@ export function sys_move_mount(k: Kernel, t: Task, fd: number): number {
   if (!check_mnt(t, old.mnt)) {
     if (k.check('do_move_mount/attachable', !old.mnt.mnt_ns.anon || old.mnt.hasParent)) return -EINVAL;
   }
+  if (target !== null && k.check('do_move_mount/loop', moveLoops(t, old.mnt, target))) return -ELOOP;
   old.mnt.mnt_ns = t.mntns;
   old.mnt.hasParent = true;
+  // off the target it was on (a mount of our namespace moves), onto the new one if named
+  attachAtTarget(t, old.mnt, target);
   return 0;
 }
 

@@ -4,16 +4,17 @@
 
 import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts';
 import { OPS } from '../scenario/ops.ts';
-import { type RefusalReason, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
+import { type RefusalReason, REASON, checkedFdArg, literalFd, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
 import { fnsOf } from './fns.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
-import { type Cred, type UserNamespace, hasMapping, isInit } from './userns.ts';
-import { CAP_SETUID, CAP_SYS_RESOURCE, capsFromNames, capSubset, CAP_EMPTY } from './caps.ts';
-import { EBADF, EINVAL, ENOENT, EPERM, retName } from './errno.ts';
+import { type Cred, type UserNamespace } from './userns.ts';
+import { CAP_SYS_RESOURCE, capsFromNames } from './caps.ts';
+import { EBADF, ENOENT, EPERM, ESRCH, retName } from './errno.ts';
 import { type Files, type MntNamespace, allocFd, closeFd, fdgetRaw, installFd, fput, newFiles } from './vfs.ts';
 import { FSCONFIG_CMD_CREATE, FSCONFIG_CMD_RECONFIGURE, FSCONFIG_SET_FLAG, FSCONFIG_SET_STRING, sys_fsconfig, sys_fsopen, sys_fspick } from './fs_context.ts';
-import { mountinfoOf, sys_fsmount, sys_move_mount, sys_mount_bpf, sys_open_tree } from './namespace.ts';
+import { check_mnt, may_copy_tree, mountinfoOf, sys_fsmount, sys_move_mount, sys_mount_bpf, sys_open_tree } from './namespace.ts';
+import { sys_mount_bind, sys_open_target, sys_umount } from './mountlife.ts';
 import { sys_mkdirat, sys_openat } from './namei.ts';
 import { BPF_F_TOKEN_FD, sys_bpf } from './syscall.ts';
 import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
@@ -22,6 +23,9 @@ import { EOPNOTSUPP, errnoByName } from './errno.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
+import { sys_tmpfs } from './tmpfs.ts';
+import { do_exit } from './procs.ts';
+import { ID_UNCHANGED, drop_caps, prctl_set_keepcaps, sys_capset, sys_setgroups, sys_setresgid, sys_setresuid } from './cred.ts';
 
 /** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
 const A = Object.fromEntries(Object.entries(OPS).map(([op, o]) => [op, o.args])) as { [O in keyof typeof OPS]: (typeof OPS)[O]['args'] };
@@ -106,6 +110,8 @@ export function setupScenario(s: Scenario, profile: Profile): ModelState {
 
 function fdOf(st: ModelState, t: Task, h: string | undefined): number {
   if (h === undefined) return BAD_FD;
+  const lit = literalFd(h); // "#0": fd 0 itself (scenario/sandbox.ts LITERAL_FDS)
+  if (lit !== undefined) return lit;
   const r = st.handles.get(h);
   if (!r || r.files !== t.files || r.files.fds[r.fd] === undefined) return BAD_FD;
   return r.fd;
@@ -132,7 +138,7 @@ function bind(st: ModelState, t: Task, as: string | undefined, fd: number): void
 /** ops whose non-negative return is a new fd of the acting actor */
 const RETURNS_FD = new Set<Step['op']>([
   'fsopen', 'fsmount', 'open', 'open_tree', 'mount', 'fspick', 'token_create',
-  'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id',
+  'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'tmpfs', 'open_target',
 ]);
 
 const FSCONFIG_CMDS = {
@@ -147,29 +153,6 @@ function withToken(flagBit: number, token: string | undefined, tokenFlag: boolea
   return on ? flagBit : 0;
 }
 
-/** setresuid(-1, euid, -1) with cap_emulate_setxuid() (commoncap.c) */
-function seteuid(k: Kernel, t: Task, euid: number): number {
-  const old = t.cred;
-  if (!hasMapping(old.userns, euid)) return -EINVAL;
-  if (euid === old.euid && euid === old.fsuid) return 0;
-  const euidNew = euid !== old.uid && euid !== old.euid && euid !== old.suid;
-  if (euidNew && !k.ns_capable(old, old.userns, CAP_SETUID)) return -EPERM;
-  const next: Cred = { ...old, euid, fsuid: euid };
-  const rootUid = isInit(old.userns) ? 0 : old.userns.mapBase; // make_kuid(old->user_ns, 0)
-  const wasRoot = old.uid === rootUid || old.euid === rootUid || old.suid === rootUid;
-  const isRoot = next.uid === rootUid || next.euid === rootUid || next.suid === rootUid;
-  if (wasRoot && !isRoot) {
-    next.cap_permitted = CAP_EMPTY; // no SECURE_KEEP_CAPS
-    next.cap_effective = CAP_EMPTY;
-  }
-  if (old.euid === rootUid && next.euid !== rootUid) next.cap_effective = CAP_EMPTY;
-  if (old.euid !== rootUid && next.euid === rootUid) next.cap_effective = next.cap_permitted;
-  const err = k.security.callInt('task_fix_setuid', next, old, 4 /* LSM_SETID_RES */);
-  if (err) return err;
-  t.cred = next;
-  return 0;
-}
-
 /** Performs one step; returns the result as the executor would report it,
  *  plus the LSMs' access decisions (model only). The acting task is
  *  `current` for the step; a `race` runs at the step's preemption point.
@@ -179,7 +162,11 @@ function seteuid(k: Kernel, t: Task, euid: number): number {
  *  rules (dirfd on a superblock of another scenario) never apply here: every
  *  superblock of the model is the scenario's own. */
 export function performStep(st: ModelState, step: Step): StepResult {
-  const why = sandboxCheck(st.k, step);
+  const staticWhy = sandboxCheck(st.k, step);
+  if (staticWhy) return refused(staticWhy);
+  // an exited actor (model/procs.ts): its steps, and fds sent to it, are ESRCH, nothing is done
+  if (st.tasks.get(step.actor)!.dead || (step.op === 'send_fd' && st.tasks.get(step.to)!.dead)) return { ret: retName(-ESRCH) };
+  const why = nullFdRefusal(st, step);
   if (why) return refused(why);
   const { k } = st;
   const outer = { current: k.current, avc: k.security.avc };
@@ -214,6 +201,24 @@ function sandboxCheck(k: Kernel, step: Step): RefusalReason | null {
     step.op === 'fsopen' ? 'staticRefusal/fs_type' : step.op === 'rlimit_nofile' ? 'staticRefusal/rlimit' : stepPaths(step).length ? 'staticRefusal/path' : null;
   if (id) k.check(id, why !== null);
   return why;
+}
+
+/** The executor's run-time fd rule where the model can see it (oracle/SANDBOX.md):
+ *  /dev/null (fds 0-2 of every actor, kind 'null') is on no filesystem the
+ *  scenario created, so a step that checks its fd there is refused. Every other
+ *  file of the model is the scenario's own. */
+function nullFdRefusal(st: ModelState, step: Step): RefusalReason | null {
+  const h = checkedFdArg(step);
+  if (h === undefined) return null;
+  const t = st.tasks.get(step.actor)!;
+  const f = fdgetRaw(t.files, fdOf(st, t, h));
+  // bind's source: on a scenario superblock, anon-inode files refused too (model/mountlife.ts)
+  if (step.op === 'bind' && f && !f.path) return REASON.fdNotOwned;
+  if (f?.obj.kind !== 'null') return null;
+  // mountinfo finds /dev/null's mount (the executor opened it in its own mount namespace,
+  // the actors' "init" one) only there; elsewhere the line is not found: ENOENT as on the kernel
+  if (step.op === 'mountinfo' && t.mntns !== st.k.initMntNs) return null;
+  return REASON.fdNotOwned;
 }
 
 /** Model-only LSM administration (LsmAction); returns 0 or -errno. */
@@ -262,7 +267,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       ret = sys_open_tree(k, t, fdOf(st, t, step.dirfd), step.path);
       break;
     case 'move_mount':
-      ret = sys_move_mount(k, t, fdOf(st, t, step.fd));
+      ret = sys_move_mount(k, t, fdOf(st, t, step.fd), step.target ?? null);
       break;
     case 'mount':
       ret = sys_mount_bpf(k, t, step.data);
@@ -393,20 +398,51 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       if (ret === 0) unbindFd(st, t.files, n);
       return { ret: retName(ret) };
     }
-    case 'capset': {
-      const eff = capsFromNames(step.effective);
-      const perm = step.permitted ? capsFromNames(step.permitted) : t.cred.cap_permitted;
-      // cap_capset(): new permitted within old permitted, effective within new permitted
-      if (!capSubset(perm, t.cred.cap_permitted) || !capSubset(eff, perm)) ret = -EPERM;
-      else {
-        const next: Cred = { ...t.cred, cap_effective: eff, cap_permitted: perm };
-        ret = k.security.callInt('capset', next, t.cred);
-        if (!ret) t.cred = next;
-      }
+    case 'capset':
+      ret = sys_capset(k, t, capsFromNames(step.effective), step.permitted ? capsFromNames(step.permitted) : t.cred.cap_permitted);
+      break;
+    case 'seteuid':
+      ret = sys_setresuid(k, t, ID_UNCHANGED, step.euid, ID_UNCHANGED);
+      break;
+    // issue 11 language v2: processes (model/procs.ts)
+    case 'exit': {
+      const r = do_exit(k, t, st.tasks.values());
+      if (typeof r === 'number') return { ret: retName(r) };
+      for (const fd of r) unbindFd(st, t.files, fd);
+      return { ret: 'ok' };
+    }
+    // issue 11 language v2: a filesystem that is not bpffs (model/tmpfs.ts)
+    case 'tmpfs':
+      ret = sys_tmpfs(k, t);
+      break;
+    // issue 11 language v2: the mount life cycle (model/mountlife.ts)
+    case 'umount':
+      ret = sys_umount(k, t, st.tasks.values(), step.target, step.flags ?? A.umount.flags.default);
+      break;
+    case 'bind':
+      ret = sys_mount_bind(k, t, fdOf(st, t, step.src), step.target, (m) => (k.profile.token.loopbackOwnNsOnly ? check_mnt(t, m) : may_copy_tree(k, t, m)));
+      break;
+    case 'open_target': {
+      const r = sys_open_target(k, t, step.target);
+      if (r === null) return refused(REASON.pathEscapes);
+      ret = r;
       break;
     }
-    case 'seteuid':
-      ret = seteuid(k, t, step.euid);
+    // issue 11 language v2: credentials (model/cred.ts)
+    case 'setresuid':
+      ret = sys_setresuid(k, t, step.ruid ?? A.setresuid.ruid.default, step.euid ?? A.setresuid.euid.default, step.suid ?? A.setresuid.suid.default);
+      break;
+    case 'setresgid':
+      ret = sys_setresgid(k, t, step.rgid ?? A.setresgid.rgid.default, step.egid ?? A.setresgid.egid.default, step.sgid ?? A.setresgid.sgid.default);
+      break;
+    case 'setgroups':
+      ret = sys_setgroups(k, t, (step.gid ?? A.setgroups.gid.default) === ID_UNCHANGED ? [] : [step.gid!]);
+      break;
+    case 'drop_caps':
+      ret = drop_caps(k, t, capsFromNames(step.drop));
+      break;
+    case 'keepcaps':
+      ret = prctl_set_keepcaps(k, t, step.value);
       break;
     case 'rlimit_nofile': {
       // do_prlimit(): nr_open bound, raising the hard limit needs CAP_SYS_RESOURCE

@@ -53,6 +53,15 @@ export interface Cred {
   suid: number;
   fsuid: number;
   gid: number; // kgids (same numbering as kuids in this model)
+  /** the real, effective and saved gid after a setresgid step (model/cred.ts); absent: `gid`.
+   *  `gid` is the one DAC checks and new inodes use (the kernel's fsgid) */
+  rgid?: number;
+  egid?: number;
+  sgid?: number;
+  /** supplementary groups (setgroups step); absent: none */
+  groups?: number[];
+  /** cred->securebits (SECURE_KEEP_CAPS after a keepcaps step); absent: 0 */
+  securebits?: number;
   cap_effective: CapSet;
   cap_permitted: CapSet;
   /** cred->security: the LSMs' blob (SELinux: the task's SID) */

@@ -93,7 +93,7 @@ export function generic_permission(k: Kernel, cred: Cred, inode: Inode, mask: nu
   // acl_permission_check(): owner, then group, then other bits
   let bits: number;
   if (cred.fsuid === inode.uid) bits = (inode.mode >> 6) & 7;
-  else if (cred.gid === inode.gid) bits = (inode.mode >> 3) & 7;
+  else if (cred.gid === inode.gid || (cred.groups?.includes(inode.gid) ?? false)) bits = (inode.mode >> 3) & 7; // in_group_p()
   else bits = inode.mode & 7;
   if ((want & ~bits) === 0) return 0;
   if (inode.isDir) {

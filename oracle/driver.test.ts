@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../scenario/io.ts';
-import { adaptToMachine, kernelUncheckable, probeKernelSync, raceOutcomes, runOnKernel, toProtocol, KernelExecutor, type Probe } from './driver.ts';
+import { adaptToMachine, kernelUncheckable, pct, probeKernelSync, raceOutcomes, runOnKernel, toProtocol, KernelExecutor, type Probe } from './driver.ts';
 import { addCoverage, compareWithKernel, formatCoverageTable, newCoverage } from './compare.ts';
 import { formatSideBySide, shrinkDisagreement } from './shrink.ts';
 import { runOracleCampaign } from './campaign.ts';
@@ -34,6 +34,14 @@ describe('protocol encoding (no kernel needed)', () => {
     // a race by an actor that is not a thread of the acting one stays model-only
     const other = { ...s, actors: s.actors.map((a) => (a.name === 'user_thread' ? { ...a, thread_of: 'priv' } : a)) };
     expect(kernelUncheckable(other)).toMatch(/not a thread of user/);
+  });
+
+  it('pct: the plain values it leaves as they are are exactly those the byte-wise escape leaves', () => {
+    // the escape of PROTOCOL.md, byte by byte (pct() takes a shortcut for plain values)
+    const slow = (v: string): string =>
+      v === '-' ? '%2D' : [...Buffer.from(v, 'utf8')].map((b) => (b < 0x21 || b > 0x7e || '%:,='.includes(String.fromCharCode(b)) ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b))).join('');
+    for (let c = 0; c < 0x180; c++) for (const v of [String.fromCharCode(c), `a${String.fromCharCode(c)}b`]) expect(pct(v), `char ${c}`).toBe(slow(v));
+    for (const v of ['', '-', '--', 'map_create:prog_load', 'a=b,c', 'é', '\u{1F600}', '100%']) expect(pct(v)).toBe(slow(v));
   });
 
   it('encodes handles, percent-escapes and caps masks', () => {
@@ -143,5 +151,33 @@ describe.skipIf(skip !== null)(`model vs kernel${skip ? ` (skipped: ${skip})` : 
     expect(seen).toHaveLength(1);
     expect(r.shrunk[0]!.shrunk!.scenario.steps.length).toBeLessThan(base.steps.length);
     expect(formatCoverageTable(r.coverage)).toMatch(/token_create\s+ok \d+\/\d+, EBADF/);
+  });
+
+  it('--workers: several executors give the result of one, counted in scenario order', async () => {
+    const base = loadScenarioFile(join(ROOT, 'corpus/examples/canonical-delegation.json'));
+    // a mix where results finish out of order: the slow scenarios (disagreement,
+    // set-up error, unsupported) among quick ones, twice over
+    const mix: Scenario[] = [];
+    for (let i = 0; i < 2; i++)
+      mix.push(
+        { ...base, profile: 'mutant-keep-dropped-token' },
+        ...KERNEL_SCENARIOS.slice(0, 6),
+        { ...base, actors: [base.actors[0]!, { ...base.actors[1]!, kuid: 5 }] },
+        { ...base, actors: [base.actors[0]!, { ...base.actors[1]!, thread_of: 'parent' }] },
+        base,
+      );
+    const order: number[][] = [];
+    const runWith = async (workers: number) => {
+      const seen: number[] = [];
+      order.push(seen);
+      const r = await runOracleCampaign({ scenarios: mix, probe, workers, concurrency: 4, onResult: (s) => void seen.push(mix.findIndex((m) => m.steps === s.steps && m.actors.length === s.actors.length && m.profile === s.profile)) });
+      return { ...r, coverage: [...r.coverage].map(([op, c]) => [op, [...c.kernel], [...c.model]]), shrunk: r.shrunk.map((d) => [d.index, d.report]) };
+    };
+    const one = await runWith(1);
+    const three = await runWith(3);
+    expect(one.disagreements).toBe(2);
+    expect(one.unsupported).toBe(2);
+    expect(three).toEqual(one);
+    expect(order[1]).toEqual(order[0]);
   });
 });

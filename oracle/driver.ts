@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { findProfile } from '../model/profile.ts';
 import { runScenario } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
-import { opSpec } from '../scenario/ops.ts';
+import { type ArgSpec, type OpSpec, opSpec } from '../scenario/ops.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
 import { errnoByName } from '../model/errno.ts';
 import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
@@ -215,10 +215,10 @@ export function kernelUncheckable(s: Scenario, opts: { bpfLsm?: boolean } = {}):
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
       return `step ${i + 1}: signed and kernel-originated loads are model-only`;
     // the op table's model-only ops and arguments (scenario/ops.ts)
-    const spec = opSpec(st.op);
-    if (spec?.kernel === false) return `step ${i + 1}: ${st.op} is model-only`;
-    for (const [key, arg] of Object.entries(spec?.args ?? {}))
-      if (arg.modelOnly === true && (st as unknown as Record<string, unknown>)[key] !== undefined) return `step ${i + 1}: ${st.op} ${key} is model-only`;
+    const w = wireOf(st.op);
+    if (w?.spec.kernel === false) return `step ${i + 1}: ${st.op} is model-only`;
+    for (const key of w?.modelOnly ?? [])
+      if ((st as unknown as Record<string, unknown>)[key] !== undefined) return `step ${i + 1}: ${st.op} ${key} is model-only`;
   }
   return null;
 }
@@ -258,6 +258,7 @@ export function adaptToMachine(s: Scenario, probe: Probe): Scenario {
  *  handle, a NULL fsconfig key/value or mount data) */
 export function pct(v: string): string {
   if (v === '-') return '%2D';
+  if (PCT_PLAIN.test(v)) return v;
   let out = '';
   for (const b of Buffer.from(v, 'utf8')) {
     const c = String.fromCharCode(b);
@@ -265,6 +266,28 @@ export function pct(v: string): string {
     else out += c;
   }
   return out;
+}
+
+/** a value pct() leaves as it is: bytes 0x21..0x7e but '%', ',', ':', '=' */
+const PCT_PLAIN = /^[\x21-\x24\x26-\x2b\x2d-\x39\x3b\x3c\x3e-\x7e]*$/;
+
+/** an op's protocol arguments, in the op table's order (scenario/ops.ts), and its
+ *  model-only arguments: computed once per op */
+interface OpWire {
+  spec: OpSpec;
+  args: Array<[string, ArgSpec]>;
+  modelOnly: string[];
+}
+const WIRE = new Map<string, OpWire | null>();
+function wireOf(op: string): OpWire | null {
+  let w = WIRE.get(op);
+  if (w === undefined) {
+    const spec = opSpec(op);
+    const entries = Object.entries(spec?.args ?? {});
+    w = spec ? { spec, args: entries.filter(([, a]) => a.modelOnly !== true), modelOnly: entries.filter(([, a]) => a.modelOnly === true).map(([k]) => k) } : null;
+    WIRE.set(op, w);
+  }
+  return w;
 }
 
 /** a handle on the wire: its name, or `-` for none */
@@ -275,12 +298,11 @@ const h = (x: string | undefined): string => (x === undefined ? '-' : pct(x));
  *  wire key; an absent argument is sent as its default, a handle as `-`, a
  *  capability set as hex, a model-only argument never. */
 export function stepArgs(st: Step): string[] {
-  const spec = opSpec(st.op);
-  if (!spec) return [];
+  const w = wireOf(st.op);
+  if (!w) return [];
   const given = st as unknown as Record<string, unknown>;
   const out: string[] = [];
-  for (const [key, a] of Object.entries(spec.args)) {
-    if (a.modelOnly === true) continue;
+  for (const [key, a] of w.args) {
     const v = given[key];
     const wire = a.wire ?? key;
     switch (a.kind) {
@@ -537,7 +559,17 @@ export class KernelExecutor implements ScenarioRunner {
         if (r.ok && r.mode === 'lsm') this.lsmDeny = true;
         resolve(r);
       });
-      this.child.stdin.write('lsmtrace\n');
+      this.write('lsmtrace\n');
+    });
+  }
+
+  /** protocol text not yet written: what one turn of the event loop sends goes in one write */
+  private unsent: string[] = [];
+
+  private write(text: string): void {
+    if (this.unsent.push(text) > 1) return;
+    setImmediate(() => {
+      if (this.unsent.length && this.child.stdin.writable) this.child.stdin.write(this.unsent.splice(0).join(''));
     });
   }
 
@@ -553,7 +585,7 @@ export class KernelExecutor implements ScenarioRunner {
     if (this.dead !== null) return Promise.resolve({ skip: this.dead });
     return new Promise((resolve) => {
       this.probes.push((p) => resolve(p === undefined && this.dead !== null ? { skip: this.dead } : checkProbe(p)));
-      this.child.stdin.write('probe\n');
+      this.write('probe\n');
     });
   }
 
@@ -580,12 +612,12 @@ export class KernelExecutor implements ScenarioRunner {
     }
     return new Promise((resolve) => {
       this.pending.set(id, { n: s.steps.length, results: [], hooks: [], until, races: [], resolve });
-      this.child.stdin.write(text);
+      this.write(text);
     });
   }
 
   async close(): Promise<void> {
-    if (this.dead === null) this.child.stdin.end('quit\n');
+    if (this.dead === null) this.child.stdin.end(this.unsent.splice(0).join('') + 'quit\n');
     await this.exited;
   }
 
@@ -605,6 +637,41 @@ export class KernelExecutor implements ScenarioRunner {
         // not (yet) a group leader, or gone: the executor's death takes it
       }
     this.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Several executors (one per core): each runs its scenarios one after another
+ * as one executor does, the pool gives each new scenario to the executor with
+ * the fewest in flight (the lowest index on a tie). Every scenario runs in its
+ * own process tree, namespaces and cgroups whichever executor runs it, so the
+ * results do not depend on the executor: a campaign's outputs are the same
+ * with any number of them.
+ */
+export class ExecutorPool implements ScenarioRunner {
+  readonly executors: KernelExecutor[];
+  private readonly inFlight: number[];
+
+  constructor(n: number, opts: DriverOptions = {}) {
+    this.executors = Array.from({ length: Math.max(1, n) }, () => new KernelExecutor(opts));
+    this.inFlight = this.executors.map(() => 0);
+  }
+
+  run(s: Scenario): Promise<KernelRun> {
+    let k = 0;
+    for (let i = 1; i < this.inFlight.length; i++) if (this.inFlight[i]! < this.inFlight[k]!) k = i;
+    this.inFlight[k]!++;
+    return this.executors[k]!.run(s).finally(() => {
+      this.inFlight[k]!--;
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.executors.map((e) => e.close()));
+  }
+
+  kill(): void {
+    for (const e of this.executors) e.kill();
   }
 }
 

@@ -24,7 +24,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -215,9 +217,42 @@ static int write_all(int fd, const char *p, size_t n) {
   }
   return 0;
 }
-static void emit(struct sbuf *b) { /* one write per line */
+/* A scenario's output lines (its leader's, and main's before the leader starts) are collected
+ * in one shared mapping made by main (inherited by every leader) and written by main in one
+ * write when the scenario ends, before its own lines (a timeout, a death): one write and one
+ * wake-up of the driver per scenario instead of one per step, the same lines in the same order.
+ * A line is appended whole (the length is published after the bytes), so a leader killed in
+ * the middle leaves only whole lines; one that would not fit is written directly, after what
+ * was collected (main writes nothing while a scenario runs). */
+#define OUT_CAP ((size_t)8 << 20)
+struct outbuf { size_t len; char data[]; };
+static struct outbuf *g_out; /* NULL: every line written at once */
+
+static void out_init(void) {
+  void *m = mmap(NULL, OUT_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (m != MAP_FAILED) { g_out = m; g_out->len = 0; }
+}
+
+/* writes what was collected (main after a scenario; a leader whose next line does not fit) */
+static void out_flush(void) {
+  if (!g_out) return;
+  size_t n = __atomic_load_n(&g_out->len, __ATOMIC_ACQUIRE);
+  if (n) write_all(1, g_out->data, n);
+  __atomic_store_n(&g_out->len, 0, __ATOMIC_RELEASE);
+}
+
+static void emit(struct sbuf *b) { /* one line */
   sb_putn(b, "\n", 1);
-  write_all(1, b->p, b->len);
+  size_t cap = OUT_CAP - sizeof(struct outbuf);
+  if (g_out && b->len <= cap) {
+    size_t n = __atomic_load_n(&g_out->len, __ATOMIC_ACQUIRE);
+    if (n + b->len > cap) { out_flush(); n = 0; }
+    memcpy(g_out->data + n, b->p, b->len);
+    __atomic_store_n(&g_out->len, n + b->len, __ATOMIC_RELEASE);
+  } else {
+    out_flush();
+    write_all(1, b->p, b->len);
+  }
   b->len = 0;
 }
 
@@ -422,6 +457,23 @@ static int fs_type_allowed(const char *fs, int nul) {
   return !nul && !strcmp(fs, "bpf");
 }
 
+/* a literal fd (scenario/sandbox.ts LITERAL_FDS: "#-1", "#0", "#1", "#2"), else -2 */
+static int literal_fd(const char *h) {
+  if (!h) return -2;
+  if (!strcmp(h, "#-1")) return -1;
+  if (h[0] == '#' && h[1] >= '0' && h[1] <= '2' && !h[2]) return h[1] - '0';
+  return -2;
+}
+static int target_name_ok(const char *t) {
+  size_t n = t ? strlen(t) : 0;
+  if (n < 1 || n > 32) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '_' || t[i] == '-')) return 0;
+  return 1;
+}
+static int has_target(const struct step *st) {
+  return (st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET;
+}
 static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK; }
 static int is_test_op(int op) {
   return op == OP_TEST_OPEN_HOST || op == OP_TEST_ALLOC || op == OP_TEST_FORKS || op == OP_TEST_SYMLINK || op == OP_TEST_BIND_HOST;
@@ -447,6 +499,7 @@ static int parse_step(struct kv *kvs, int n) {
   st->op = OPS[k].op;
   st->opidx = k;
   struct kv *as = kv_get(kvs, n, "as");
+  if (as && !as->dash && literal_fd(as->v) != -2) return perr("as=%s: a literal fd is no handle name", as->v);
   if (as && !as->dash) st->as = strdup(as->v);
   st->to_actor = -1;
   for (const struct argspec *ar = OPS[k].args; ar->key; ar++) {
@@ -486,6 +539,10 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "create")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_CMD_CREATE;
     else if (!strcmp(c, "reconfigure")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
+  }
+  /* named targets (scenario/sandbox.ts TARGET_NAME): /tmp/t-<name>, made by the leader */
+  if ((st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET) {
+    if (!target_name_ok(st->s[0])) { S.nsteps++; return perr("bad target name (a-z, 0-9, _, -; 1 to 32 bytes)"); }
   }
   st->race_until = RACE_NO_UNTIL;
   struct kv *rk = kv_get(kvs, n, "race");
@@ -899,6 +956,28 @@ static int lowest_free_fd(void) {
 
 static uint8_t g_attr[8192];
 
+/* prog_load's instructions, made once by main for every process it forks: INSNS_MAX - 1 times
+ * `r0 = 0`, then `exit`, in a read-only mapping of a memfd (page cache: never copied at fork,
+ * nothing zeroed or written per step). The last insn_cnt of them are exactly the step's
+ * program (insn_cnt - 1 times `r0 = 0`, then `exit`); a larger insn_cnt gets its own buffer. */
+#define INSNS_MAX ((1u << 20) + 1)
+static const uint8_t *g_insns; /* NULL: none (each step allocates its buffer) */
+
+static void insns_init(void) {
+  size_t len = (size_t)INSNS_MAX * 8;
+  int fd = (int)syscall(SYS_memfd_create, "bpftc-insns", 1u /* MFD_CLOEXEC */);
+  if (fd < 0) return;
+  uint8_t *w = ftruncate(fd, (off_t)len) == 0 ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+  if (w != MAP_FAILED) {
+    for (size_t k = 0; k + 1 < INSNS_MAX; k++) w[k * 8] = 0xb7; /* r0 = 0 */
+    w[(size_t)(INSNS_MAX - 1) * 8] = 0x95;                     /* exit */
+    munmap(w, len);
+    void *r = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+    if (r != MAP_FAILED) g_insns = r;
+  }
+  close(fd);
+}
+
 /* ---------- the sandbox, actor side (oracle/SANDBOX.md "How the executor decides") ---------- */
 static const char *g_devs; /* the scenario's superblocks (uint64_t st_dev each), as sent with the current command */
 static int g_ndev;
@@ -911,7 +990,9 @@ static int dev_owned(uint64_t d) {
   }
   return 0;
 }
-static int scenario_fs_type(unsigned long t) { return t == BPF_FS_MAGIC_X; }
+#define TMPFS_MAGIC_X 0x01021994
+/* a scenario's own superblocks are bpffs or (the tmpfs step) tmpfs; dev_owned() says whose */
+static int scenario_fs_type(unsigned long t) { return t == BPF_FS_MAGIC_X || t == TMPFS_MAGIC_X; }
 
 /* The dirfd/fd of a path step: on a superblock of this scenario, or an anonymous-inode file.
  * Returns RZ_NONE (allowed), -1 (not an open fd: the kernel answers EBADF itself without
@@ -1172,14 +1253,19 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     uint64_t cnt = (uint64_t)c->n[N_PROG_LOAD_INSN_CNT] & 0xffffffffu;
     size_t alloc = cnt ? cnt : 1;
     if (alloc > (1u << 24)) alloc = 1u << 24;
-    uint8_t *insns = calloc(alloc, 8);
-    if (!insns) return -ENOMEM;
-    for (size_t k = 0; k + 1 < alloc; k++) insns[k * 8] = 0xb7; /* r0 = 0 */
-    insns[(alloc - 1) * 8] = 0x95;                            /* exit */
+    uint8_t *insns = NULL;
+    const uint8_t *prog = g_insns && alloc <= INSNS_MAX ? g_insns + (size_t)(INSNS_MAX - alloc) * 8 : NULL;
+    if (!prog) {
+      insns = calloc(alloc, 8);
+      if (!insns) return -ENOMEM;
+      for (size_t k = 0; k + 1 < alloc; k++) insns[k * 8] = 0xb7; /* r0 = 0 */
+      insns[(alloc - 1) * 8] = 0x95;                            /* exit */
+      prog = insns;
+    }
     static const char lic[] = "GPL";
     put32(attr, 0, (uint32_t)c->n[N_PROG_LOAD_PROG_TYPE]);
     put32(attr, 4, (uint32_t)cnt);
-    put64(attr, 8, (uint64_t)(uintptr_t)insns);
+    put64(attr, 8, (uint64_t)(uintptr_t)prog);
     put64(attr, 16, (uint64_t)(uintptr_t)lic);
     put32(attr, 44, (uint32_t)c->n[N_PROG_LOAD_PROG_FLAGS] | (c->n[N_PROG_LOAD_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0));
     put32(attr, 68, (uint32_t)c->n[N_PROG_LOAD_EXPECTED_ATTACH_TYPE]);
@@ -1224,6 +1310,52 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     struct rlimit rl = {(rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT], (rlim_t)c->n[N_RLIMIT_NOFILE_LIMIT]};
     return R(setrlimit(RLIMIT_NOFILE, &rl));
   }
+  /* issue 11 language v2: the mount life cycle on named targets (model/mountlife.ts) */
+  case OP_UMOUNT: return R(umount2(str[0], (int)c->n[N_UMOUNT_FLAGS]));
+  case OP_BIND: {
+    /* the source: an fd on a superblock of this scenario (no anon-inode file), or none at all */
+    int fd = c->fd[H_BIND_SRC];
+    struct stat st;
+    struct statfs sf;
+    if (fstat(fd, &st) == 0) {
+      if (fstatfs(fd, &sf) < 0) { rp->refused = RZ_CHECK; return 0; }
+      if (!scenario_fs_type((unsigned long)sf.f_type) || !dev_owned((uint64_t)st.st_dev)) { rp->refused = RZ_FD; return 0; }
+    } else if (errno != EBADF) { rp->refused = RZ_CHECK; return 0; }
+    char src[64];
+    snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
+    return R(mount(src, str[0], NULL, MS_BIND, NULL));
+  }
+  case OP_OPEN_TARGET: {
+    int r = R(open(str[0], O_RDONLY | O_DIRECTORY));
+    if (r < 0) return r;
+    int z = obj_check(r);
+    if (z != RZ_NONE) { close(r); rp->refused = z; return 0; }
+    return r;
+  }
+  /* issue 11 language v2: a fresh detached tmpfs, the context fd closed (model/tmpfs.ts) */
+  case OP_TMPFS: {
+    int fs = R(syscall(NR_fsopen, "tmpfs", 0U));
+    if (fs < 0) return fs;
+    int r = R(syscall(NR_fsconfig, fs, X_FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+    if (r >= 0) r = R(syscall(NR_fsmount, fs, 0, 0));
+    close(fs);
+    if (r >= 0) rp->dev = dev_of(r);
+    return r;
+  }
+  /* issue 11 language v2, credentials: ids arrive mapped into the actor's userns (run_steps) */
+  case OP_SETRESUID: return R(setresuid((uid_t)c->n[N_SETRESUID_RUID], (uid_t)c->n[N_SETRESUID_EUID], (uid_t)c->n[N_SETRESUID_SUID]));
+  case OP_SETRESGID: return R(setresgid((gid_t)c->n[N_SETRESGID_RGID], (gid_t)c->n[N_SETRESGID_EGID], (gid_t)c->n[N_SETRESGID_SGID]));
+  case OP_SETGROUPS: {
+    gid_t g = (gid_t)c->n[N_SETGROUPS_GID];
+    return R(setgroups(c->n[N_SETGROUPS_GID] == 0xffffffffLL ? 0 : 1, &g));
+  }
+  case OP_DROP_CAPS: {
+    uint64_t eff, perm, inh;
+    if (capget64(&eff, &perm, &inh) < 0) return -errno;
+    uint64_t d = (uint64_t)c->n[N_DROP_CAPS_DROP];
+    return R(capset64(eff & ~d, perm & ~d, inh));
+  }
+  case OP_KEEPCAPS: return R(prctl(PR_SET_KEEPCAPS, (unsigned long)c->n[N_KEEPCAPS_VALUE], 0UL, 0UL, 0UL));
   case OP_SLEEP: {
     struct timespec ts = {c->n[0] / 1000, (c->n[0] % 1000) * 1000000};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
@@ -1426,6 +1558,11 @@ static void __attribute__((noreturn)) actor_loop(void) {
       }
       continue;
     }
+    if (c->op == OP_EXIT) { /* language v2: the actor's process exits (the leader reaps it) */
+      rp.ret = 0;
+      send_reply(CTL_FD, &rp, NULL, 0, -1);
+      _exit(0);
+    }
     if (c->op == OP_SPAWN_THREAD) {
       rp.ret = rfd < 0 ? -EBADF : thread_spawn((int)c->n[0], rfd);
       send_reply(CTL_FD, &rp, NULL, 0, -1);
@@ -1450,7 +1587,7 @@ static void __attribute__((noreturn)) actor_loop(void) {
 }
 
 /* ---------- leader ---------- */
-struct actor_rt { pid_t pid; int ctl; int ready; int mntfd; };
+struct actor_rt { pid_t pid; int ctl; int ready; int mntfd; int dead; /* exited (OP_EXIT) */ };
 static struct actor_rt A[MAX_ACTORS];
 static int U_fd[MAX_USERNS];
 static int g_devnull;
@@ -1486,6 +1623,8 @@ static void bind_set(const char *name, int actor, int fd, int btf_id) {
 }
 static int resolve(const char *h, int actor) {
   if (!h) return BAD_FD; /* no handle */
+  int lit = literal_fd(h);
+  if (lit != -2) return lit;
   struct binding *b = bind_find(h);
   if (b && b->actor == TAB(actor)) return b->fd;
   return BAD_FD;
@@ -1915,6 +2054,10 @@ static int do_token_fdinfo(int k, int fd, struct sbuf *text) {
   }
   return any ? 0 : -ENOENT;
 }
+/* the scenario's superblocks: st_dev of every fsmount / mount / tmpfs result (leader) */
+static uint64_t g_owned[MAX_STEPS];
+static int g_nowned;
+#define MOUNTINFO_REFUSED 1 /* do_mountinfo(): the fd's mount is on no superblock of the scenario */
 static int do_mountinfo(int k, int fd, struct sbuf *text) {
   char path[64];
   int err;
@@ -1935,6 +2078,14 @@ static int do_mountinfo(int k, int fd, struct sbuf *text) {
     if (!strncmp(line, pre, (size_t)pl)) {
       char *d = strstr(line, " - ");
       if (!d) return -ENOENT;
+      /* the sandbox's fd rule (SANDBOX.md): only a mount of a superblock this scenario created
+       * (a literal fd 0-2 is /dev/null, on the host's devtmpfs: refused, its line is not shown) */
+      unsigned maj, min;
+      if (sscanf(line, "%*d %*d %u:%u", &maj, &min) != 2) return MOUNTINFO_REFUSED;
+      uint64_t dev = (uint64_t)makedev(maj, min);
+      int own = 0;
+      for (int j = 0; j < g_nowned; j++) own |= g_owned[j] == dev;
+      if (!own) return MOUNTINFO_REFUSED;
       sb_puts(text, d + 3);
       return 0;
     }
@@ -1944,10 +2095,6 @@ static int do_mountinfo(int k, int fd, struct sbuf *text) {
 }
 
 static char g_msg[MSG_MAX] __attribute__((aligned(16)));
-
-/* the scenario's superblocks: st_dev of every fsmount / mount result (leader) */
-static uint64_t g_owned[MAX_STEPS];
-static int g_nowned;
 
 static int actor_call(int k, struct cmd *c, const char *s[3], int passfd, struct reply *rp, struct sbuf *text, int *rfd) {
   c->ndev = g_nowned;
@@ -2058,7 +2205,11 @@ static void run_steps(void) {
       break;
     case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[S_PATH] = st->s[S_PATH]; break;
     case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
-    case OP_MOVE_MOUNT: step_dir(dir, sizeof dir, si); s[0] = dir; break;
+    case OP_MOVE_MOUNT: case OP_UMOUNT: case OP_BIND: case OP_OPEN_TARGET:
+      if (has_target(st)) snprintf(dir, sizeof dir, "/tmp/t-%s", st->s[0]);
+      else step_dir(dir, sizeof dir, si);
+      s[0] = dir;
+      break;
     case OP_MOUNT:
       step_dir(dir, sizeof dir, si);
       s[0] = dir; /* the message to the actor: s[0] the directory, s[1] the data */
@@ -2076,12 +2227,34 @@ static void run_steps(void) {
     }
     case OP_CAPSET: c.n[N_CAPSET_HAS_PERM] = st->has_perm; break;
     case OP_SETEUID: c.n[N_SETEUID_EUID] = in_ns_id(S.actors[k].userns, st->n[N_SETEUID_EUID]); break;
+    case OP_SETRESUID: case OP_SETRESGID: case OP_SETGROUPS:
+      /* kuids/kgids into the actor's userns (the gid map is the uid map); (uid_t)-1 stays -1 */
+      for (int j = 0; j < 3; j++)
+        if (c.n[j] != 0xffffffffLL) c.n[j] = in_ns_id(S.actors[k].userns, st->n[j]);
+      break;
     default: break;
     }
-    if (st->op == OP_TOKEN_FDINFO) {
+    if (A[k].dead || (st->op == OP_SEND_FD && st->to_actor >= 0 && A[st->to_actor].dead)) {
+      ret = -ESRCH; /* an exited actor (model/procs.ts): nothing is done */
+    } else if (st->op == OP_EXIT) {
+      if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
+      int ws;
+      while (waitpid(A[k].pid, &ws, 0) < 0 && errno == EINTR) {}
+      A[k].dead = 1;
+      close(A[k].ctl);
+      A[k].ctl = -1;
+      ret = 0;
+      /* its fd table is gone unless another live actor shares it (thread_of) */
+      int shared = 0;
+      for (int j = 0; j < S.nactors; j++) shared |= j != k && !A[j].dead && TAB(j) == TAB(k);
+      if (!shared)
+        for (int i = 0; i < nB; i++)
+          if (B[i].actor == TAB(k)) { B[i] = B[--nB]; i--; }
+    } else if (st->op == OP_TOKEN_FDINFO) {
       ret = do_token_fdinfo(k, c.fd[H_TOKEN_FDINFO_FD], &text);
     } else if (st->op == OP_MOUNTINFO) {
       ret = do_mountinfo(k, c.fd[H_MOUNTINFO_FD], &text);
+      if (ret == MOUNTINFO_REFUSED) { emit_refused(&out, st->i, RZ_FD); continue; }
     } else if (st->op == OP_SEND_FD) {
       int rfd = -1;
       if (actor_call(k, &c, s, -1, &rp, &text, &rfd) < 0) actor_died(k);
@@ -2105,7 +2278,7 @@ static void run_steps(void) {
       if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
       ret = rp.ret;
       if (rp.refused) { emit_refused(&out, st->i, rp.refused); continue; } /* runtime rule: nothing was done */
-      if (ret >= 0 && (st->op == OP_FSMOUNT || st->op == OP_MOUNT) && rp.dev) {
+      if (ret >= 0 && (st->op == OP_FSMOUNT || st->op == OP_MOUNT || st->op == OP_TMPFS) && rp.dev) {
         int seen = 0;
         for (int j = 0; j < g_nowned; j++) seen |= g_owned[j] == rp.dev;
         if (!seen && g_nowned < MAX_STEPS) g_owned[g_nowned++] = rp.dev;
@@ -2179,6 +2352,13 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
       if (mkdir(d, 0755) < 0) leader_fail("mkdir step dir", errno);
     }
   }
+  for (int si = 0; si < S.nsteps; si++) {
+    if (has_target(&S.steps[si])) {
+      char d[64];
+      snprintf(d, sizeof d, "/tmp/t-%s", S.steps[si].s[0]);
+      if (mkdir(d, 0755) < 0 && errno != EEXIST) leader_fail("mkdir target dir", errno);
+    }
+  }
   if (chdir("/tmp") < 0) leader_fail("chdir", errno);
   g_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (g_devnull < 0) leader_fail("open /dev/null", errno);
@@ -2189,6 +2369,7 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
     if (S.actors[k].mntns >= 0) needed[S.actors[k].mntns] = 1;
   for (int k = 0; k < S.nactors; k++) {
     A[k].ready = 0;
+    A[k].dead = 0;
     A[k].mntfd = -1;
     if (S.actors[k].mntns >= 0) {
       int x = S.actors[k].mntns;
@@ -2259,6 +2440,7 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
  * scenario's processes are gone. Unavailable or unwritable: the scenario runs without (probe
  * says memcg/pidscg false); a run never fails for it. */
 static char g_cg_mem_base[2048], g_cg_pids_base[2048]; /* own cgroup dirs, "" = none */
+static long long g_cg_seq; /* scenario cgroups made by this executor (their names) */
 static int g_cg_mem_v2, g_cg_pids_v2;
 
 static int has_word(const char *list, const char *w, char sep) {
@@ -2387,7 +2569,9 @@ static void cg_init(void) {
 static void cg_make(const char *base, char *out, size_t n, const char *const files[], const char *const vals[], int nfiles) {
   out[0] = 0;
   if (!base[0]) return;
-  if ((size_t)snprintf(out, n, "%s/bpftc-%d-%lld", base, (int)getpid(), S.id) >= n) { out[0] = 0; return; }
+  /* named by a sequence number of this executor, never by the scenario's id (ids may repeat
+   * while an earlier scenario's cgroup is still being removed, cg_defer()) */
+  if ((size_t)snprintf(out, n, "%s/bpftc-%d-%lld", base, (int)getpid(), g_cg_seq) >= n) { out[0] = 0; return; }
   if (mkdir(out, 0755) < 0 && errno != EEXIST) { out[0] = 0; return; }
   for (int i = 0; i < nfiles; i++) {
     if (write_str(out, files[i], vals[i]) < 0 && i == 0) { rmdir(out); out[0] = 0; return; }
@@ -2396,6 +2580,7 @@ static void cg_make(const char *base, char *out, size_t n, const char *const fil
 
 static void cg_create(void) {
   static int swept;
+  g_cg_seq++;
   if (!swept) {
     swept = 1;
     cg_sweep(g_cg_mem_base);
@@ -2459,12 +2644,49 @@ static void cg_remove(void) {
   cg_rmdir(g_cg_pids);
 }
 
+/* The cgroups of finished scenarios whose killed processes are still leaving them: the next
+ * scenario starts at once (in cgroups of its own) instead of waiting for those exits; each is
+ * removed once empty, tried without waiting after every scenario, and with waiting (cg_rmdir)
+ * when CG_PENDING_MAX are pending and before the executor exits. */
+#define CG_PENDING_MAX 16
+static char g_cg_pending[CG_PENDING_MAX][2200];
+static int g_ncg_pending;
+
+static void cg_retry(int wait) {
+  reap_nohang();
+  int k = 0;
+  for (int i = 0; i < g_ncg_pending; i++) {
+    if (wait) cg_rmdir(g_cg_pending[i]);
+    else if (rmdir(g_cg_pending[i]) < 0 && errno == EBUSY) {
+      if (k != i) memcpy(g_cg_pending[k], g_cg_pending[i], sizeof g_cg_pending[k]);
+      k++;
+    }
+  }
+  g_ncg_pending = k;
+}
+
+static void cg_defer1(char *dir) {
+  if (!dir[0]) return;
+  if (g_ncg_pending == CG_PENDING_MAX) cg_retry(1);
+  snprintf(g_cg_pending[g_ncg_pending++], sizeof g_cg_pending[0], "%s", dir);
+  dir[0] = 0;
+}
+
+static void cg_defer(void) {
+  int same = g_cg_pids[0] && !strcmp(g_cg_pids, g_cg_mem);
+  cg_defer1(g_cg_mem);
+  if (same) g_cg_pids[0] = 0;
+  cg_defer1(g_cg_pids);
+  cg_retry(0);
+}
+
 /* ---------- main ---------- */
 static void reap_nohang(void) {
   while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {}
 }
 
-static void out_line(const char *s) {
+static void out_line(const char *s) { /* main's own lines: after the scenario's */
+  out_flush();
   write_all(1, s, strlen(s));
   write_all(1, "\n", 1);
 }
@@ -2535,6 +2757,15 @@ static void run_scenario(void) {
   }
   kill(-pid, SIGKILL);
   if (outcome == 3) {
+    /* the lines the leader collected are whole once it is gone; one that does not go within
+     * a second keeps the old buffer to itself (never written), the next scenario gets a new one */
+    struct pollfd pf = {pfd, POLLIN, 0};
+    if (pfd < 0 || poll(&pf, 1, 1000) != 1) {
+      out_flush();
+      if (g_out) munmap(g_out, OUT_CAP);
+      g_out = NULL;
+      out_init();
+    }
     char m[64];
     snprintf(m, sizeof m, "timeout after %lld ms", S.timeout_ms);
     print_error(S.id, 1, m);
@@ -2552,13 +2783,14 @@ static void run_scenario(void) {
   }
   close(dp[0]);
   if (pfd >= 0) close(pfd);
-  reap_nohang();
-  cg_remove();
+  cg_defer();
+  out_flush();
 }
 
 static void kill_and_reap_all(void) {
   if (g_scenario_pgid) kill(-(pid_t)g_scenario_pgid, SIGKILL);
   while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR) {}
+  cg_retry(1);
 }
 
 static void do_probe(void) {
@@ -2617,6 +2849,8 @@ int main(void) {
   const char *tops = getenv("BPFTC_EXEC_TEST_OPS");
   g_test_ops = tops && !strcmp(tops, "1");
   cg_init();
+  insns_init();
+  out_init();
   char *line = malloc(LINE_MAX_LEN);
   if (!line) return 1;
   int lineno = 0;

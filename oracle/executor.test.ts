@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BIN, type ProbeInfo, parseLines, results, runExec, scenario } from './raw-exec.testkit.ts';
+import { BIN, type ProbeInfo, cgroupDirs, parseLines, results, runExec, scenario } from './raw-exec.testkit.ts';
 
 
 
@@ -399,6 +399,11 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     expect(r1.steps[0]?.ret).toBe('ok');
     expect(r1.steps[1]).toBeUndefined();
     expect(r1.error).toBe('timeout after 1200 ms');
+    // the lines a scenario printed come before main's own line about it, and every line of
+    // scenario 1 before scenario 2's (a scenario's lines are written when it ends)
+    const at = (f: (l: (typeof lines)[number]) => boolean): number => lines.findIndex(f);
+    expect(at((l) => l.scenario === 1 && l.step === 0)).toBeLessThan(at((l) => l.scenario === 1 && l.error !== undefined));
+    expect(at((l) => l.scenario === 1 && l.error !== undefined)).toBeLessThan(at((l) => l.scenario === 2));
     const r2 = results(lines, 2);
     expect(r2.done).toBe(true);
     expect(r2.steps[0]?.ret).toBe('ok');
@@ -419,11 +424,17 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
         'actor=c op=map_create map_type=2 token=tok token_flag=1',
       ]);
     }
+    // the last one has 16 actors, whose exits take a while after the kill: its cgroups are
+    // still busy when it ends, and are removed before the executor exits
+    const many = Array.from({ length: 16 }, (_, i) => i);
+    input += scenario(n, [DECLS[0]!, ...many.map((i) => `actor name=a${i} userns=u kuid=100000 caps=all mntns=own`)], many.map((i) => `actor=a${i} op=fsopen`));
     const t0 = process.hrtime.bigint();
-    const { lines } = await runExec(input + 'quit\n');
+    const { lines, pid } = await runExec(input + 'quit\n');
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    // every scenario's cgroups were removed (the last ones before the executor exited)
+    expect(cgroupDirs(`bpftc-${pid}-`)).toEqual([]);
     const done = lines.filter((l) => l.done).length;
-    expect(done).toBe(n);
+    expect(done).toBe(n + 1);
     expect(lines.filter((l) => l.ret !== undefined && l.ret !== 'ok')).toEqual([]);
     const rate = n / secs;
     console.log(`bpftc-exec: ${n} scenarios (9 steps, 2 actors, 1 userns) in ${secs.toFixed(2)} s = ${rate.toFixed(0)} scenarios/s`);

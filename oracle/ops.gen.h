@@ -28,7 +28,17 @@
   OP_CLOSE, \
   OP_CAPSET, \
   OP_SETEUID, \
-  OP_RLIMIT_NOFILE,
+  OP_RLIMIT_NOFILE, \
+  OP_TMPFS, \
+  OP_UMOUNT, \
+  OP_BIND, \
+  OP_OPEN_TARGET, \
+  OP_EXIT, \
+  OP_SETRESUID, \
+  OP_SETRESGID, \
+  OP_SETGROUPS, \
+  OP_DROP_CAPS, \
+  OP_KEEPCAPS,
 
 /* their protocol entries (struct opspec): key, kind, slot, default (NULL: required) */
 #define BPFTC_SCENARIO_OPSPECS \
@@ -38,7 +48,7 @@
   {"open", OP_OPEN, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}, {"o_path", A_NUM, 0, "0"}}}, \
   {"mkdir", OP_MKDIR, 0, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, NULL}}}, \
   {"open_tree", OP_OPEN_TREE, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}}}, \
-  {"move_mount", OP_MOVE_MOUNT, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
+  {"move_mount", OP_MOVE_MOUNT, 0, {{"fd", A_HANDLE, 0, "-"}, {"target", A_STR, 0, "-"}}}, \
   {"mount", OP_MOUNT, 1, {{"data", A_STR, 0, "-"}}}, \
   {"fspick", OP_FSPICK, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, ""}}}, \
   {"mountinfo", OP_MOUNTINFO, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
@@ -54,7 +64,17 @@
   {"close", OP_CLOSE, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
   {"capset", OP_CAPSET, 0, {{"effective", A_HEX, 0, NULL}, {"permitted", A_HEX, 1, ""}}}, \
   {"seteuid", OP_SETEUID, 0, {{"euid", A_NUM, 0, NULL}}}, \
-  {"rlimit_nofile", OP_RLIMIT_NOFILE, 0, {{"limit", A_NUM, 0, NULL}}},
+  {"rlimit_nofile", OP_RLIMIT_NOFILE, 0, {{"limit", A_NUM, 0, NULL}}}, \
+  {"tmpfs", OP_TMPFS, 1, {}}, \
+  {"umount", OP_UMOUNT, 0, {{"target", A_STR, 0, NULL}, {"flags", A_NUM, 0, "0"}}}, \
+  {"bind", OP_BIND, 0, {{"src", A_HANDLE, 0, "-"}, {"target", A_STR, 0, NULL}}}, \
+  {"open_target", OP_OPEN_TARGET, 1, {{"target", A_STR, 0, NULL}}}, \
+  {"exit", OP_EXIT, 0, {}}, \
+  {"setresuid", OP_SETRESUID, 0, {{"ruid", A_NUM, 0, "4294967295"}, {"euid", A_NUM, 1, "4294967295"}, {"suid", A_NUM, 2, "4294967295"}}}, \
+  {"setresgid", OP_SETRESGID, 0, {{"rgid", A_NUM, 0, "4294967295"}, {"egid", A_NUM, 1, "4294967295"}, {"sgid", A_NUM, 2, "4294967295"}}}, \
+  {"setgroups", OP_SETGROUPS, 0, {{"gid", A_NUM, 0, "4294967295"}}}, \
+  {"drop_caps", OP_DROP_CAPS, 0, {{"drop", A_HEX, 0, NULL}}}, \
+  {"keepcaps", OP_KEEPCAPS, 0, {{"value", A_NUM, 0, NULL}}},
 
 /* named slots: H_<OP>_<ARG> indexes h[]/fd[], S_<OP>_<ARG> s[], N_<OP>_<ARG> n[] */
 enum {
@@ -74,6 +94,7 @@ enum {
   H_OPEN_TREE_DIRFD = 0,
   S_OPEN_TREE_PATH = 0,
   H_MOVE_MOUNT_FD = 0,
+  S_MOVE_MOUNT_TARGET = 0,
   S_MOUNT_DATA = 0,
   H_FSPICK_DIRFD = 0,
   S_FSPICK_PATH = 0,
@@ -116,6 +137,20 @@ enum {
   N_CAPSET_HAS_PERM = 7, /* the executor's own */
   N_SETEUID_EUID = 0,
   N_RLIMIT_NOFILE_LIMIT = 0,
+  S_UMOUNT_TARGET = 0,
+  N_UMOUNT_FLAGS = 0,
+  H_BIND_SRC = 0,
+  S_BIND_TARGET = 0,
+  S_OPEN_TARGET_TARGET = 0,
+  N_SETRESUID_RUID = 0,
+  N_SETRESUID_EUID = 1,
+  N_SETRESUID_SUID = 2,
+  N_SETRESGID_RGID = 0,
+  N_SETRESGID_EGID = 1,
+  N_SETRESGID_SGID = 2,
+  N_SETGROUPS_GID = 0,
+  N_DROP_CAPS_DROP = 0,
+  N_KEEPCAPS_VALUE = 0,
 };
 
 /* slots a key has in every op (two or more) that takes it, for code those ops share */
@@ -124,6 +159,7 @@ enum {
   H_FD = 0,
   H_DIRFD = 0,
   S_PATH = 0,
+  S_TARGET = 0,
   H_TOKEN = 1,
   N_TOKEN_FLAG = 6,
 };

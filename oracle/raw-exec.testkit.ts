@@ -4,6 +4,7 @@
 // Test-only (not built).
 
 import { spawn } from 'node:child_process';
+import { type Dirent, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -87,4 +88,21 @@ export function results(lines: OutLine[], id: number): { steps: Array<StepOut | 
     if (l.error !== undefined) error = l.error;
   }
   return error === undefined ? { steps, done } : { steps, done, error };
+}
+
+/** the cgroup directories (4 levels under /sys/fs/cgroup) whose name starts with `prefix` */
+export function cgroupDirs(prefix: string, dir = '/sys/fs/cgroup', depth = 4): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    if (e.name.startsWith(prefix)) out.push(`${dir}/${e.name}`);
+    else if (depth > 1) out.push(...cgroupDirs(prefix, `${dir}/${e.name}`, depth - 1));
+  }
+  return out;
 }

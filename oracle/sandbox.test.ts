@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type OutLine, parseLines, results, runExec, scenario } from './raw-exec.testkit.ts';
+import { type OutLine, cgroupDirs, parseLines, results, runExec, scenario } from './raw-exec.testkit.ts';
 import { EXECUTOR_BIN, probeKernelSync, runOnKernel, adaptToMachine, type Probe } from './driver.ts';
 import { compareRuns, compareWithKernel, runModel } from './compare.ts';
 import { REASON } from '../scenario/sandbox.ts';
@@ -29,6 +29,7 @@ const ROOT = ['actor name=r userns=init kuid=0 caps=all mntns=own'];
 
 
 const R = (text: string) => ({ ret: 'REFUSED', text });
+
 
 describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (skipped: ${reason})` : ''}`, () => {
   it('refuses absolute and ".." paths, other fs types and rlimit > 4096 before any syscall, with the exact reasons', async () => {
@@ -167,7 +168,8 @@ describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (sk
       (probe!.memcg ? scen(2, ROOT, ['actor=r op=test_alloc mb=800', 'actor=r op=fsopen'], 10_000) : '') +
       (probe!.pidscg ? scen(3, ROOT, ['actor=r op=test_forks n=300', 'actor=r op=fsopen'], 10_000) : '') +
       'quit\n';
-    const lines = await exec(input, env);
+    const run = await runExec(input, { env });
+    const lines = run.lines;
     // RLIMIT_AS 1 GiB per actor
     expect(results(lines, 1).steps).toEqual([{ ret: 'ENOMEM' }, { ret: 'ok' }]);
     if (probe!.memcg) {
@@ -177,9 +179,11 @@ describe.skipIf(reason !== null)(`the sandbox on the real kernel${reason ? ` (sk
     } else console.log('no memory cgroup here: the memory-cgroup part is skipped');
     if (probe!.pidscg) expect(results(lines, 3).steps).toEqual([{ ret: 'EAGAIN' }, { ret: 'ok' }]);
     else console.log('no pids cgroup here: the pids-cgroup part is skipped');
-    // the scenario cgroups are gone afterwards
+    // the scenario cgroups are gone afterwards: none of this executor's (bpftc-<pid>-<n>, removed
+    // once their processes left, the last ones before it exits) is left in any hierarchy
     const cg = readFileSync('/proc/self/cgroup', 'utf8');
     expect(cg).not.toMatch(/bpftc-/);
+    expect(cgroupDirs(`bpftc-${run.pid}-`)).toEqual([]);
   }, 30_000);
 
   it('refuses test-only ops unless the executor was started with BPFTC_EXEC_TEST_OPS=1', async () => {

@@ -73,6 +73,9 @@ export interface OpSpec {
   args: Readonly<Record<string, ArgSpec>>;
 }
 
+/** (uid_t)-1 / (gid_t)-1: "unchanged" to setresuid(2) and setresgid(2) */
+export const UNCHANGED = 4294967295;
+
 const handle = <D extends string>(doc: D) => ({ kind: 'handle', doc, required: true }) as const;
 const token = { kind: 'handle', doc: 'a BPF token fd (attr *_token_fd)' } as const;
 const tokenFlag = {
@@ -144,11 +147,14 @@ export const OPS = {
     },
   },
   move_mount: {
-    doc: "attach a detached mount at a fresh directory of the actor's mount namespace",
+    doc: "attach a detached mount at a fresh directory of the actor's mount namespace, or on a named target",
     returnsFd: false,
     kernel: true,
     syscalls: 'move_mount(2)',
-    args: { fd: handle('the detached mount') },
+    args: {
+      fd: handle('the detached mount'),
+      target: { kind: 'string', doc: 'a named target (a directory of every mount namespace of the scenario, [a-z0-9_-]{1,32}; absent: a fresh directory)', default: null },
+    },
   },
   mount: {
     doc: 'a bpffs mounted with legacy mount(2) at a fresh directory, then opened',
@@ -311,6 +317,96 @@ export const OPS = {
     kernel: true,
     syscalls: 'setrlimit(2)',
     args: { limit: { kind: 'int', doc: 'the limit', required: true, samples: [3, 4, 5, 8, 64] } },
+  },
+  // ---- issue 11 language v2, files that are not bpffs (branch procs)
+  tmpfs: {
+    doc: 'a fresh detached tmpfs (no options); returns its mount fd (O_PATH)',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'fsopen("tmpfs"), fsconfig(FSCONFIG_CMD_CREATE), fsmount(2), close(2) of the context',
+    args: {},
+  },
+  // ---- issue 11 language v2, mount life cycle (branch procs)
+  umount: {
+    doc: 'unmount what is on top of a named target',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'umount2(2)',
+    args: {
+      target: { kind: 'string', doc: 'the named target', required: true },
+      flags: { kind: 'int', doc: 'MNT_FORCE 1, MNT_DETACH 2, MNT_EXPIRE 4, UMOUNT_NOFOLLOW 8', default: 0, samples: [1, 2, 8, 16] },
+    },
+  },
+  bind: {
+    doc: 'bind-mount the file behind a handle (on a scenario superblock) on a named target',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'mount(2) with MS_BIND of /proc/self/fd/N',
+    args: {
+      src: handle('the source: a file on a superblock the scenario created'),
+      target: { kind: 'string', doc: 'the named target', required: true },
+    },
+  },
+  open_target: {
+    doc: 'open the mount on top of a named target',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'open(2) with O_RDONLY and O_DIRECTORY',
+    args: { target: { kind: 'string', doc: 'the named target', required: true } },
+  },
+  // ---- issue 11 language v2, processes (branch procs)
+  exit: {
+    doc: "the actor's process exits: its fd table is released (close_files()); its later steps, and fds sent to it, are ESRCH",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'exit(2)',
+    args: {},
+  },
+  // ---- issue 11 language v2, credentials (branch procs)
+  setresuid: {
+    doc: "set the real, effective and saved uid (kuids, mapped into the actor's user namespace); cap_emulate_setxuid() follows",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setresuid(2)',
+    args: {
+      ruid: { kind: 'int', doc: 'the new real uid, a kuid (4294967295 = (uid_t)-1: unchanged, the default)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+      euid: { kind: 'int', doc: 'the new effective uid, a kuid (default unchanged)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+      suid: { kind: 'int', doc: 'the new saved uid, a kuid (default unchanged)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+    },
+  },
+  setresgid: {
+    doc: "set the real, effective and saved gid (kgids, mapped into the actor's user namespace)",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setresgid(2)',
+    args: {
+      rgid: { kind: 'int', doc: 'the new real gid, a kgid (4294967295 = (gid_t)-1: unchanged, the default)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+      egid: { kind: 'int', doc: 'the new effective gid, a kgid (default unchanged)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+      sgid: { kind: 'int', doc: 'the new saved gid, a kgid (default unchanged)', default: UNCHANGED, samples: [0, 1000, 100000, 100001] },
+    },
+  },
+  setgroups: {
+    doc: 'set the supplementary groups: none, or one kgid',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setgroups(2)',
+    args: {
+      gid: { kind: 'int', doc: 'the one supplementary group, a kgid (4294967295, the default: the empty list, setgroups(0, NULL))', default: UNCHANGED, samples: [0, 1000, 100000] },
+    },
+  },
+  drop_caps: {
+    doc: "drop capabilities by name from the actor's effective and permitted sets",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'capget(2), capset(2)',
+    args: { drop: { kind: 'caps', doc: 'the capabilities dropped ("BPF")', required: true } },
+  },
+  keepcaps: {
+    doc: 'set or clear SECURE_KEEP_CAPS',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'prctl(PR_SET_KEEPCAPS)',
+    args: { value: { kind: 'int', doc: 'arg2 of prctl(PR_SET_KEEPCAPS, arg2): 0 or 1 (more: EINVAL)', required: true, samples: [0, 1, 2] } },
   },
 } as const satisfies Record<string, OpSpec>;
 

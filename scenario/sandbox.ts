@@ -83,6 +83,43 @@ export function limitMessage(name: LimitName): string {
   return `limit: ${what} (at most ${LIMITS[name]}${unit})`;
 }
 
+/** Handle names that stand for a literal fd number (issue 11 language v2,
+ *  "fd values -1 and 0"): fds 0, 1 and 2 are /dev/null in every actor
+ *  (oracle/SANDBOX.md "Actors"), -1 is no fd at all. No step may name its
+ *  result with one (`as`), and dup2's `to` takes none. */
+export const LITERAL_FDS: Readonly<Record<string, number>> = { '#-1': -1, '#0': 0, '#1': 1, '#2': 2 };
+
+/** the fd number a literal handle stands for, or undefined for a name */
+export function literalFd(h: string | undefined): number | undefined {
+  return h !== undefined && Object.hasOwn(LITERAL_FDS, h) ? LITERAL_FDS[h] : undefined;
+}
+
+/** a named target (move_mount, umount, bind, open_target): the directory
+ *  /tmp/t-<name> the executor makes in every mount namespace of the scenario */
+export const TARGET_NAME = /^[a-z0-9_-]{1,32}$/;
+
+/** The fd argument of a step that the executor checks at run time (the
+ *  dirfd of a path step, move_mount's and mountinfo's fd, bind's source): on
+ *  /dev/null (a literal fd 0-2, or such an fd passed on) it is refused with
+ *  REASON.fdNotOwned, on the model too (model/run.ts); bind's source also
+ *  when it is an anonymous-inode file (a map, a token's fs context...). */
+export function checkedFdArg(step: Step): string | undefined {
+  switch (step.op) {
+    case 'open':
+    case 'mkdir':
+    case 'open_tree':
+    case 'fspick':
+      return step.dirfd;
+    case 'move_mount':
+    case 'mountinfo':
+      return step.fd;
+    case 'bind':
+      return step.src;
+    default:
+      return undefined;
+  }
+}
+
 /** The path arguments of a step (ops whose path the kernel resolves). */
 export function stepPaths(step: Step): string[] {
   switch (step.op) {

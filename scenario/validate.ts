@@ -5,7 +5,7 @@
 import { ACTOR_KEYS, SCENARIO_FORMAT, SCENARIO_KEYS, USERNS_KEYS, type Scenario, type Step } from './types.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_NAMES, POLICY_CAPS, capByName, enumValue, errnoByName, knownProfile, parseRule } from './vocab.ts';
 import { COMMON_KEYS, opSpec } from './ops.ts';
-import { LIMITS, REASONS, REFUSED, limitMessage, perCpuBytes } from './sandbox.ts';
+import { LIMITS, REASONS, REFUSED, TARGET_NAME, limitMessage, literalFd, perCpuBytes } from './sandbox.ts';
 import { checkExpectResult, checkExpectText } from './expect.ts';
 const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS];
 const VERDICTS = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
@@ -378,6 +378,9 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     if (op === 'token_create' && s.tail_byte !== undefined && (s.tail_byte as number) < 8)
       fail(`${p}.tail_byte`, 'must be >= 8 (bytes 0..7 are the token_create fields)');
     if (s.as !== undefined && typeof s.as !== 'string') fail(`${p}.as`, 'expected a handle name');
+    if (s.target !== undefined && (typeof s.target !== 'string' || !TARGET_NAME.test(s.target))) fail(`${p}.target`, `a target name is ${TARGET_NAME.source}, got ${JSON.stringify(s.target)}`);
+    if (literalFd(s.as as string | undefined) !== undefined) fail(`${p}.as`, `${JSON.stringify(s.as)} is a literal fd (scenario/sandbox.ts LITERAL_FDS), not a name`);
+    if (op === 'dup2' && literalFd(s.to as string | undefined) !== undefined) fail(`${p}.to`, 'dup2 takes no literal fd as "to" (a handle whose number is replaced)');
     if (s.expect !== undefined) checkExpect(s.expect, `${p}.expect`);
     if (s.expect_text !== undefined) {
       // task tokenc: exact text, {"match"} or {"field", "value"|"match"} (scenario/expect.ts)

@@ -59,6 +59,9 @@ export const ERRNO_VALUES: Readonly<Record<string, number>> = {
   EBADMSG: 74,
   ENOKEY: 126,
   EKEYREJECTED: 129,
+  // issue 11 language v2 (mount life cycle)
+  EAGAIN: 11,
+  ELOOP: 40,
 };
 
 export function errnoByName(name: string): number | undefined {

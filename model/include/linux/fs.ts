@@ -33,8 +33,8 @@ export interface SbFlags {
 
 export interface SuperBlock {
   id: number;
-  /** "bpf" for bpffs; "devtmpfs" stands for every other filesystem */
-  fsType: 'bpf' | 'devtmpfs';
+  /** "bpf" for bpffs; "tmpfs" for a scenario's tmpfs (model/tmpfs.ts); "devtmpfs" stands for every other filesystem */
+  fsType: 'bpf' | 'devtmpfs' | 'tmpfs';
   s_user_ns: UserNamespace;
   /** bpffs: struct bpf_mount_opts moved from the fs_context by sget_fc() */
   s_fs_info: BpfMountOpts | null;
@@ -43,6 +43,9 @@ export interface SuperBlock {
   nextIno: number;
   /** sb->s_remove_count: unlinked inodes still open (clear_nlink() on a token's inode) */
   s_remove_count: number;
+  /** sb->s_op, the parts the model uses for filesystems other than bpffs
+   *  (bpffs's bpf_super_ops are model/bpffs.ts itself) */
+  s_op?: { show_options?(sb: SuperBlock): string };
   /** s_security: the LSMs' composite blob (security_sb_alloc()) */
   security?: Record<string, unknown>;
   /** model bookkeeping, not a kernel field: the cred of the task whose
@@ -58,6 +61,9 @@ export interface MntNamespace {
   /** anonymous namespaces: the namespace (id, its `seq`) the copy was made
    *  from (open_detached_copy()); 0 or absent for fsmount()'s */
   seq_origin?: number;
+  /** model bookkeeping: the mounts stacked on each named target directory
+   *  (/tmp/t-<name> of the executor), bottom first (model/mountlife.ts) */
+  targets?: Map<string, Mount[]>;
 }
 
 export interface Mount {
@@ -68,6 +74,8 @@ export interface Mount {
   devname: string;
   /** has a parent mount (attached somewhere), as opposed to the root of an anon ns */
   hasParent: boolean;
+  /** mnt_expiry_mark: set by an umount2(MNT_EXPIRE) that returned EAGAIN */
+  expiryMark?: boolean;
 }
 
 export interface Path {

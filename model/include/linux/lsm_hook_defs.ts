@@ -6,7 +6,7 @@
 import type { Cred, UserNamespace } from '../../userns.ts';
 import type { BpfAttr, BpfMap, BpfProg, BpfToken } from './bpf.ts';
 import type { File } from './file.ts';
-import type { Path, SuperBlock } from './fs.ts';
+import type { Mount, Path, SuperBlock } from './fs.ts';
 import type { FsContext, FsParameter } from './fs_context.ts';
 import type { LsmId, Verdict } from './security.ts';
 
@@ -42,6 +42,7 @@ export interface LsmHooks {
   sb_kern_mount?(sb: SuperBlock): number;
   sb_mount?(devName: string, type: string, flags: number, data: string): number;
   sb_remount?(sb: SuperBlock): number;
+  sb_umount?(mnt: Mount, flags: number): number;
   file_receive?(file: File): number;
 }
 

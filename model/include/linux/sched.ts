@@ -11,4 +11,6 @@ export interface Task {
   /** shared by the threads of one process */
   files: Files;
   mntns: MntNamespace;
+  /** the process exited (an `exit` step, model/procs.ts) */
+  dead?: boolean;
 }

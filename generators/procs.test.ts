@@ -1,0 +1,65 @@
+// The language v2 ops of branch procs in generated scenarios (generators/procs.ts):
+// only with GenOptions.procs, every one of them made, valid, replayable; and on the
+// host kernel (when the oracle can run) the branch's kernel corpus agrees with the model.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { join } from 'node:path';
+import { scenarioArb } from './scenario.ts';
+import { findProfile } from '../model/profile.ts';
+import { validateScenario } from '../scenario/validate.ts';
+import { runScenario } from '../model/run.ts';
+import { loadScenarioFile } from '../scenario/io.ts';
+import { unmetExpectations } from '../scenario/expect.ts';
+import { adaptToMachine, probeKernelSync, runOnKernel } from '../oracle/driver.ts';
+import { compareWithKernel } from '../oracle/compare.ts';
+
+const profile = findProfile('linux-6.18')!;
+const NEW_OPS = ['tmpfs', 'umount', 'bind', 'open_target', 'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'exit'];
+const opsOf = (n: number, procs: boolean): Set<string> =>
+  new Set(fc.sample(scenarioArb({ profile, ...(procs ? { procs: true } : {}) }), { numRuns: n, seed: 9 }).flatMap((c) => c.scenario.steps.map((s) => s.op)));
+
+describe('generators/procs.ts', () => {
+  it('makes every new op with GenOptions.procs, none without', () => {
+    const withProcs = opsOf(150, true);
+    for (const op of NEW_OPS) expect(withProcs.has(op), op).toBe(true);
+    const without = opsOf(150, false);
+    for (const op of NEW_OPS) expect(without.has(op), op).toBe(false);
+  });
+
+  it('emits valid scenarios whose replay equals the results seen while compiling', () => {
+    for (const c of fc.sample(scenarioArb({ profile, procs: true }), { numRuns: 60, seed: 10 })) {
+      const s = validateScenario(JSON.parse(JSON.stringify(c.scenario)));
+      expect(runScenario(s, { profile }).results).toEqual(c.results);
+    }
+  });
+});
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const FILES = [
+  'corpus/kernel/095-credentials-setresuid-setresgid-setgroups-drop-caps-keepcaps.json',
+  'corpus/kernel/096-literal-fds-1-and-0-2-dev-null-as-bpffs-token-and-fs-fds.json',
+  'corpus/kernel/097-tmpfs-a-scenario-created-filesystem-that-is-not-bpffs.json',
+  'corpus/kernel/098-mount-life-cycle-named-targets-umount2-bind-mounts.json',
+  'corpus/kernel/099-exit-an-actor-process-exits-its-fd-table-is-released.json',
+];
+const probe = probeKernelSync();
+const skip = 'skip' in probe ? probe.skip : null;
+
+describe('the language v2 kernel corpus (corpus/kernel/095-098) on the host kernel', () => {
+  it('holds every expectation on the model', () => {
+    for (const f of FILES) {
+      const s = loadScenarioFile(join(ROOT, f));
+      expect(unmetExpectations(s.steps, runScenario(s).results), f).toEqual([]);
+    }
+  });
+
+  it.skipIf(skip !== null)(`model and kernel agree, every expectation holds on the kernel${skip ? ` (skipped: ${skip})` : ''}`, async () => {
+    if ('skip' in probe) return;
+    const scenarios = FILES.map((f) => adaptToMachine(loadScenarioFile(join(ROOT, f)), probe));
+    const runs = await runOnKernel(scenarios);
+    scenarios.forEach((s, i) => {
+      expect(compareWithKernel(s, runs[i]!).kind, FILES[i]).toBe('agree');
+      expect(unmetExpectations(s.steps, runs[i]!.results, true), FILES[i]).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,146 @@
+// Commands of the issue 11 language v2 ops of branch procs: credentials
+// (setresuid, setresgid, setgroups, drop_caps, keepcaps), a filesystem that is
+// not bpffs (tmpfs), literal fds (#-1, #0, #1, #2), the mount life cycle on
+// named targets (move_mount target=, umount, bind, open_target) and exit. Mixed into
+// the command stream by GenOptions.procs (generators/scenario.ts; `bpftc
+// oracle --procs`), so the default generator's scenarios stay what they were.
+
+import fc from 'fast-check';
+import type { Step } from '../scenario/types.ts';
+import { OPS, UNCHANGED } from '../scenario/ops.ts';
+import { capSubsetArb } from './caps.ts';
+import type { Compiler } from './compile.ts';
+
+export type ProcsCmd =
+  | { k: 'setresuid'; a: number; ids: [number, number, number] }
+  | { k: 'setresgid'; a: number; ids: [number, number, number] }
+  | { k: 'setgroups'; a: number; id: number }
+  | { k: 'drop_caps'; a: number; caps: string[] }
+  | { k: 'keepcaps'; a: number; value: number }
+  | { k: 'tmpfs'; a: number }
+  | { k: 'tmpfs_use'; a: number; h: number; mk: boolean; path: string }
+  | { k: 'literal'; a: number; lit: number; use: number }
+  | { k: 'move_target'; a: number; h: number; tgt: number }
+  | { k: 'umount'; a: number; tgt: number; flags: number }
+  | { k: 'bind'; a: number; h: number; tgt: number }
+  | { k: 'open_target'; a: number; tgt: number }
+  | { k: 'exit'; a: number };
+
+const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit',
+]);
+
+export function isProcsCmd(c: { k: string }): c is ProcsCmd {
+  return PROCS_KINDS.has(c.k);
+}
+
+const actor = fc.oneof({ weight: 5, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.nat({ max: 7 }) });
+const nat = fc.nat({ max: 1000 });
+/** an id choice, resolved against the actor (compile time): unchanged, its own kuid, the next one, a sample */
+const idChoice = fc.nat({ max: 5 + OPS.setresuid.args.ruid.samples.length });
+const ids = fc.tuple(idChoice, idChoice, idChoice);
+/** umount2 flags: 0 mostly, the others (MNT_EXPIRE is model-approximate: generators leave it out) */
+const umountFlags = fc.oneof({ weight: 5, arbitrary: fc.constant(OPS.umount.args.flags.default) }, { weight: 2, arbitrary: fc.constantFrom(...OPS.umount.args.flags.samples) });
+
+export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('setresuid' as const), a: actor, ids }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('setresgid' as const), a: actor, ids }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('setgroups' as const), a: actor, id: idChoice }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('drop_caps' as const), a: actor, caps: capSubsetArb }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('keepcaps' as const), a: actor, value: fc.constantFrom(...OPS.keepcaps.args.value.samples) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('tmpfs' as const), a: actor }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('tmpfs_use' as const), a: actor, h: nat, mk: fc.boolean(), path: fc.constantFrom('.', 'd', 'e') }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('literal' as const), a: actor, lit: fc.nat({ max: 3 }), use: fc.nat({ max: 9 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('move_target' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('umount' as const), a: actor, tgt: fc.nat({ max: 2 }), flags: umountFlags }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('bind' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('open_target' as const), a: actor, tgt: fc.nat({ max: 2 }) }) },
+  // an actor other than the grantor (index 0) exits, now and then
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
+);
+
+const TARGETS = ['a', 'b', 'c'];
+const LITERALS = ['#-1', '#0', '#1', '#2'];
+
+/** an id choice as a kuid for the actor: unchanged, its kuid, kuid + 1, or a sample */
+function idFor(kuid: number, choice: number): number {
+  const samples = OPS.setresuid.args.ruid.samples;
+  if (choice <= 1) return UNCHANGED;
+  if (choice <= 3) return kuid;
+  if (choice === 4) return kuid + 1;
+  return samples[(choice - 5) % samples.length]!;
+}
+
+/** emits the step(s) of one command through the compiler (handles resolved on the model) */
+export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
+  const a = c.actor(cmd.a);
+  const kuid = c.scenario.actors.find((x) => x.name === a)!.kuid;
+  const emit = (s: Step): void => void c.emit(s);
+  switch (cmd.k) {
+    case 'setresuid': {
+      const [r, e, s] = cmd.ids.map((i) => idFor(kuid, i)) as [number, number, number];
+      return emit({ actor: a, op: 'setresuid', ruid: r, euid: e, suid: s });
+    }
+    case 'setresgid': {
+      const [r, e, s] = cmd.ids.map((i) => idFor(kuid, i)) as [number, number, number];
+      return emit({ actor: a, op: 'setresgid', rgid: r, egid: e, sgid: s });
+    }
+    case 'setgroups': {
+      const id = idFor(kuid, cmd.id);
+      return emit(id === UNCHANGED ? { actor: a, op: 'setgroups' } : { actor: a, op: 'setgroups', gid: id });
+    }
+    case 'drop_caps':
+      return emit({ actor: a, op: 'drop_caps', drop: cmd.caps });
+    case 'keepcaps':
+      return emit({ actor: a, op: 'keepcaps', value: cmd.value });
+    case 'tmpfs':
+      return emit({ actor: a, op: 'tmpfs', as: c.fresh('tmp') });
+    case 'tmpfs_use': {
+      const h = c.pick(a, 'tmpfs', cmd.h);
+      if (cmd.mk && cmd.path !== '.') return emit({ actor: a, op: 'mkdir', dirfd: h, path: cmd.path });
+      return emit({ actor: a, op: 'open', dirfd: h, path: cmd.path, as: c.fresh('tdir') });
+    }
+    case 'literal': {
+      // a literal fd where an fd goes: the bpf commands' fds, the fs calls, close
+      const lit = LITERALS[cmd.lit]!;
+      switch (cmd.use % 10) {
+        case 0:
+        case 1:
+          return emit({ actor: a, op: 'token_create', bpffs: lit, as: c.fresh('tok') });
+        case 2:
+          return emit({ actor: a, op: 'map_create', map_type: 2, token: lit, as: c.fresh('map') });
+        case 3:
+          return emit({ actor: a, op: 'prog_load', prog_type: 1, token: lit, as: c.fresh('prog') });
+        case 4:
+          return emit({ actor: a, op: 'fsconfig', fd: lit, cmd: 'create' });
+        case 5:
+          return emit({ actor: a, op: 'open', dirfd: lit, path: '.', as: c.fresh('dir') });
+        case 6:
+          return emit({ actor: a, op: 'mountinfo', fd: lit });
+        case 7:
+          return emit({ actor: a, op: 'obj_get_info', fd: lit });
+        case 8:
+          return emit({ actor: a, op: 'send_fd', fd: lit, to: c.actor(cmd.a + 1), as: c.fresh('null') });
+        default:
+          return emit({ actor: a, op: 'close', fd: lit });
+      }
+    }
+    case 'move_target': {
+      const h = c.pick(a, cmd.h % 2 ? 'tmpfs' : 'mount', cmd.h);
+      return emit({ actor: a, op: 'move_mount', fd: h, target: TARGETS[cmd.tgt]! });
+    }
+    case 'umount': {
+      const s: Step = { actor: a, op: 'umount', target: TARGETS[cmd.tgt]! };
+      if (cmd.flags) s.flags = cmd.flags;
+      return emit(s);
+    }
+    case 'bind': {
+      const kinds = ['dir', 'mount', 'tmpfs'] as const;
+      return emit({ actor: a, op: 'bind', src: c.pick(a, kinds[cmd.h % 3]!, cmd.h), target: TARGETS[cmd.tgt]! });
+    }
+    case 'open_target':
+      return emit({ actor: a, op: 'open_target', target: TARGETS[cmd.tgt]!, as: c.fresh('tgt') });
+    case 'exit':
+      return emit({ actor: a, op: 'exit' });
+  }
+}

@@ -1,0 +1,143 @@
+// The mount life cycle of a scenario (issue 11 language v2): named targets,
+// umount2(2), bind mounts through legacy mount(2), and opening what is
+// mounted on a target.
+//
+// A named target is a directory the executor makes before the actors exist,
+// /tmp/t-<name> on the scenario's own /tmp tmpfs (oracle/executor.c), so every
+// mount namespace of the scenario has it. Mounts stack on it: each mount goes
+// on top of the one there (its mountpoint is that mount's root), and a lookup
+// of the target finds the top one (LOOKUP_FOLLOW across mounts). The model
+// keeps, per mount namespace, the stack of each target (MntNamespace.targets).
+// Line numbers: 6.12.117 fs/namespace.c (~/.cache/bpftc/trees/linux-source-6.12_*);
+// 6.18 differences are noted where the code differs (the host kernel agrees on
+// the oracle campaigns, README "Mount life cycle").
+
+import type { Kernel, Task } from './kernel.ts';
+import { EAGAIN, EBUSY, EINVAL, ENOENT, ENOTDIR, EPERM } from './errno.ts';
+import { CAP_SYS_ADMIN } from './caps.ts';
+import { type File, type Mount, type MntNamespace, type Path, MAY_READ, allocFd, fdgetRaw, inode_permission, may_mount } from './vfs.ts';
+
+/** umount2() flags (include/linux/fs.h) */
+export const MNT_FORCE = 1;
+export const MNT_DETACH = 2;
+export const MNT_EXPIRE = 4;
+export const UMOUNT_NOFOLLOW = 8;
+
+function stack(ns: MntNamespace, target: string): Mount[] {
+  ns.targets ??= new Map();
+  let s = ns.targets.get(target);
+  if (!s) {
+    s = [];
+    ns.targets.set(target, s);
+  }
+  return s;
+}
+
+/** the mount a lookup of the target finds (the top of its stack), if any */
+export function targetTop(t: Task, target: string): Mount | undefined {
+  const s = t.mntns.targets?.get(target);
+  return s?.[s.length - 1];
+}
+
+/** do_move_mount() (6.18 fs/namespace.c): "for (; mnt_has_parent(p); p = p->mnt_parent)
+ *  if (p == old) goto out" -> ELOOP: the moved mount is the target's mount or one below it */
+export function moveLoops(t: Task, m: Mount, target: string): boolean {
+  return t.mntns.targets?.get(target)?.includes(m) ?? false;
+}
+
+/** a mount moved: off any target stack it was on in this namespace (with the mounts
+ *  on top of it), then on top of the named target's (null: a fresh directory of the
+ *  executor, no target) */
+export function attachAtTarget(t: Task, m: Mount, target: string | null): void {
+  // the mounts stacked above it are its children (mounted on its root): they move with it
+  let moved: Mount[] = [m];
+  for (const s of t.mntns.targets?.values() ?? []) {
+    const i = s.indexOf(m);
+    if (i >= 0) moved = s.splice(i);
+  }
+  if (target !== null) stack(t.mntns, target).push(...moved);
+}
+
+/** the files open on a mount, over every fd table of the scenario (each holds a
+ *  reference: mnt_get_count() > 2 in propagate_mount_busy()) */
+function openFiles(tasks: Iterable<Task>, m: Mount): number {
+  const seen = new Set<File>();
+  for (const t of tasks) for (const f of t.files.fds) if (f && f.path?.mnt === m) seen.add(f);
+  return seen.size;
+}
+
+/** SYSCALL umount(name, flags) -> ksys_umount() (:2044-2060) -> path_umount() ->
+ *  can_umount() (:2010-2026) -> do_umount() (:1860-1945), on /tmp/t-<target> */
+export function sys_umount(k: Kernel, t: Task, tasks: Iterable<Task>, target: string, flags: number): number {
+  // :2051 basic validity checks done first
+  if (k.check('ksys_umount/flags', (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) !== 0)) return -EINVAL;
+  // user_path_at(): the executor's directories are 0755 root's, always searchable
+  const m = targetTop(t, target);
+  // can_umount()
+  if (k.check('can_umount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
+  // path_mounted(): the bare target directory is no mount root
+  if (k.check('can_umount/path_mounted', !m)) return -EINVAL;
+  // check_mnt(): found in our namespace; MNT_LOCKED: mounts of a scenario are made after
+  // the actors' namespaces were copied, never locked
+  if (k.check('can_umount/force', (flags & MNT_FORCE) !== 0 && !k.ns_capable(t.cred, m!.sb.s_user_ns, CAP_SYS_ADMIN))) return -EPERM;
+  // do_umount(): security_sb_umount() first
+  let ret = k.security.callInt('sb_umount', m!, flags);
+  if (ret) return ret;
+  if (flags & MNT_EXPIRE) {
+    if (k.check('do_umount/expire_flags', (flags & (MNT_FORCE | MNT_DETACH)) !== 0)) return -EINVAL;
+    // mnt_get_count() != 2: the parent's reference and ours only
+    if (k.check('do_umount/expire_busy', openFiles(tasks, m!) > 0)) return -EBUSY;
+    // the mark: set by the first call, cleared by mntput() (not modelled: the model never clears it)
+    if (!m!.expiryMark) {
+      m!.expiryMark = true;
+      return -EAGAIN;
+    }
+  }
+  // MNT_FORCE: ->umount_begin (neither bpffs nor tmpfs has one)
+  if (!(flags & MNT_DETACH) && k.check('do_umount/busy', openFiles(tasks, m!) > 0)) return -EBUSY;
+  // umount_tree(): off the namespace; files still open on it keep a mount in none
+  stack(t.mntns, target).pop();
+  m!.mnt_ns = k.deadNs;
+  m!.hasParent = false;
+  ret = 0;
+  return ret;
+}
+
+/** SYSCALL mount("/proc/self/fd/<src>", "/tmp/t-<target>", NULL, MS_BIND, NULL):
+ *  path_mount() (security_sb_mount(), may_mount()) -> do_loopback() ->
+ *  __do_loopback() -> graft_tree(). The source is one of the actor's fds, on a
+ *  superblock of the scenario (oracle/SANDBOX.md: the executor refuses others). */
+export function sys_mount_bind(k: Kernel, t: Task, src: number, target: string, copyOk: (m: Mount) => boolean): number {
+  const f = fdgetRaw(t.files, src);
+  let ret = k.security.callInt('sb_mount', `/proc/self/fd/${src}`, '', 4096 /* MS_BIND */, '');
+  if (ret) return ret;
+  if (k.check('path_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
+  // do_loopback(): kern_path(old_name, LOOKUP_FOLLOW) through the magic link: the file's f_path
+  if (!f || !f.path) return -ENOENT;
+  const old: Path = f.path;
+  // lock_mount(): the target's top mount (or the bare directory) is the parent; check_mnt(parent) holds
+  // __do_loopback(): IS_MNT_UNBINDABLE (never), then (6.18) may_copy_tree() / (6.12) check_mnt()
+  if (k.check('do_loopback/may_copy_tree', !copyOk(old.mnt))) return -EINVAL;
+  // clone_mnt(old, old_path->dentry, 0), then graft_tree(): d_is_dir() of the mountpoint and the root must match
+  if (k.check('graft_tree/dir_match', !old.dentry.inode.isDir)) return -ENOTDIR;
+  const mnt: Mount = { id: k.nextId(), sb: old.dentry.sb, mnt_root: old.dentry, mnt_ns: t.mntns, devname: old.mnt.devname, hasParent: true };
+  stack(t.mntns, target).push(mnt);
+  return 0;
+}
+
+/** open("/tmp/t-<target>", O_RDONLY | O_DIRECTORY): an fd on the mount on top of the
+ *  target; null when nothing is mounted there (the executor refuses: the fd would be
+ *  on the scenario's /tmp, no superblock of its own) */
+export function sys_open_target(k: Kernel, t: Task, target: string): number | null {
+  // do_sys_openat2(): get_unused_fd_flags() before the walk
+  const slot = allocFd(t.files);
+  if (slot < 0) return slot;
+  const m = targetTop(t, target);
+  if (!m) return null;
+  // the walk of /tmp and t-<target> (0755, root's: MAY_EXEC always granted), then
+  // may_open(): MAY_READ on the mounted root
+  const p: Path = { mnt: m, dentry: m.mnt_root };
+  const err = inode_permission(k, t.cred, p, MAY_READ);
+  if (k.check('may_open/read', err !== 0)) return err;
+  return k.newPathFd(t, p, false);
+}
