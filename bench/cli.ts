@@ -49,3 +49,9 @@ export function firstCounterexample(profile: string, property: string, n: number
   const found = t.length ? `median ${median(t).toFixed(2)} s, max ${Math.max(...t).toFixed(2)} s` : 'never found';
   return `first counterexample, ${property} on ${profile}: ${found} over ${n} seeds${missed ? ` (${missed} seeds found none in 20000 runs)` : ''}`;
 }
+
+/** how close fuzz --time S stops to S seconds (issue 13: within 5%), start-up and report included */
+export function timeBudget(profile: string, sec: number): string {
+  const r = bpftc(['fuzz', '--profile', profile, '--property', 'all', '--time', String(sec), '--seed', '1']);
+  return `fuzz --profile ${profile} --property all --time ${sec}: ${r.sec.toFixed(2)} s wall (${(((r.sec - sec) / sec) * 100).toFixed(1)}% over the budget)`;
+}

@@ -3,7 +3,7 @@
 
 import type { Cred } from './userns.ts';
 import { hasMapping, isInit, makeKuid } from './userns.ts';
-import type { Kernel, Task } from './kernel.ts';
+import type { FileSystemType, Kernel, Task } from './kernel.ts';
 import type { FsContext, FsParameter } from './fs_context.ts';
 import { EINVAL, ENOPARAM, EPERM, ERANGE } from './errno.ts';
 import { CAP_SYS_ADMIN } from './caps.ts';
@@ -14,6 +14,7 @@ import type { Profile } from './profile.ts';
 import { hasPreload } from './kconfig.ts';
 
 import type { BpfMountOpts, DelegateKey } from './include/linux/bpf.ts';
+import { security_sb_alloc } from './security.ts';
 export type { BpfMountOpts, DelegateKey };
 
 export const U64_MAX = (1n << 64n) - 1n;
@@ -239,7 +240,7 @@ export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
     nextIno: 1,
     s_remove_count: 0,
   };
-  const ret = k.security.sbAlloc(sb);
+  const ret = security_sb_alloc(k, sb);
   if (ret) return ret;
   const root: Dentry = {
     id: k.nextId(),
@@ -327,3 +328,11 @@ export function superOptions(k: Kernel, sb: SuperBlock, root: Dentry = sb.s_root
   else if (sb.s_op?.show_options) out += sb.s_op.show_options(sb);
   return out;
 }
+
+/** bpf_fs_type (kernel/bpf/inode.c): .init_fs_context = bpf_init_fs_context,
+ *  which sets fc->ops = &bpf_context_ops (.parse_param, .get_tree) */
+export const bpf_fs_type: FileSystemType = {
+  name: 'bpf',
+  init_fs_context: bpf_init_fs_context,
+  context_ops: { parse_param: bpf_parse_param, get_tree: bpf_get_tree },
+};

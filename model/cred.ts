@@ -15,6 +15,7 @@ import type { Kernel, Task } from './kernel.ts';
 import { type Cred, hasMapping, isInit } from './userns.ts';
 import { type CapSet, CAP_EMPTY, CAP_LAST_CAP, capDrop, capRaised, capSubset } from './caps.ts';
 import { EINVAL, EPERM } from './errno.ts';
+import { security_capset, security_task_fix_setuid } from './security.ts';
 
 /** (uid_t)-1 / (gid_t)-1 (scenario/ops.ts UNCHANGED) */
 export const ID_UNCHANGED = 4294967295;
@@ -74,7 +75,7 @@ export function sys_setresuid(k: Kernel, t: Task, ruid: number, euid: number, su
   next.fsuid = next.euid;
   // :735 security_task_fix_setuid(new, old, LSM_SETID_RES): the capability module first
   cap_emulate_setxuid(next, old);
-  const err = k.security.callInt('task_fix_setuid', next, old, LSM_SETID_RES);
+  const err = security_task_fix_setuid(k, next, old, LSM_SETID_RES);
   if (err) return err;
   t.cred = next;
   return 0;
@@ -124,7 +125,7 @@ export function sys_capset(k: Kernel, t: Task, eff: CapSet, perm: CapSet): numbe
   // :263 the new permitted within the old, :267 the new effective within the new permitted
   if (!capSubset(perm, t.cred.cap_permitted) || !capSubset(eff, perm)) return -EPERM;
   const next: Cred = { ...t.cred, cap_effective: eff, cap_permitted: perm };
-  const ret = k.security.callInt('capset', next, t.cred);
+  const ret = security_capset(k, next, t.cred);
   if (!ret) t.cred = next;
   return ret;
 }

@@ -5,12 +5,12 @@
 import type { Cred } from './userns.ts';
 import type { FsContext, FsParameter, Phase } from './include/linux/fs_context.ts';
 export type { FsContext, FsParameter, Phase };
-import type { Kernel, Task } from './kernel.ts';
+import type { FileSystemType, Kernel, Task } from './kernel.ts';
 import { EBADF, EBUSY, EINVAL, ENODEV, ENOPARAM, EPERM } from './errno.ts';
 import { CAP_SYS_ADMIN } from './caps.ts';
 import { type Dentry, type File, type SbFlags, fdget, may_mount } from './vfs.ts';
-import { bpf_init_fs_context, bpf_parse_param, bpf_get_tree } from './bpffs.ts';
 import { resolvePath } from './namei.ts';
+import { security_fs_context_parse_param, security_sb_kern_mount, security_sb_remount, security_sb_set_mnt_opts } from './security.ts';
 
 
 
@@ -35,7 +35,13 @@ const CLEAR_SB_FLAG: Record<string, keyof SbFlags> = {
   rw: 'ro',
 };
 
-/** alloc_fs_context() + ->init_fs_context (bpf_init_fs_context) */
+/** get_fs_type(): the registered filesystem of that name */
+function get_fs_type(k: Kernel, name: string): FileSystemType {
+  return k.filesystems[name]!;
+}
+
+/** alloc_fs_context() + ->init_fs_context (bpf_init_fs_context); the model's
+ *  contexts are bpffs ones (fsopen() refuses other names: fsopen/fs_type) */
 export function alloc_fs_context(
   k: Kernel,
   t: Task,
@@ -54,8 +60,9 @@ export function alloc_fs_context(
     sb_flags_mask: new Set(),
     root: reference,
     need_free: false,
+    fs_type: 'bpf',
   };
-  bpf_init_fs_context(t.cred, fc);
+  get_fs_type(k, fc.fs_type).init_fs_context(t.cred, fc);
   fc.need_free = true;
   return fc;
 }
@@ -101,9 +108,9 @@ export function vfs_parse_fs_param(k: Kernel, t: Task, fc: FsContext, param: FsP
   let ret = vfs_parse_sb_flag(fc, param.key);
   if (k.check('vfs_parse_fs_param/sb_flag', ret !== -ENOPARAM)) return ret;
   // Param belongs to the LSM or is disallowed by it: don't pass it on
-  ret = k.security.fsContextParseParam(fc, param);
+  ret = security_fs_context_parse_param(k, fc, param);
   if (k.check('vfs_parse_fs_param/lsm', ret !== -ENOPARAM)) return ret;
-  ret = bpf_parse_param(k, t.cred, fc, param);
+  ret = get_fs_type(k, fc.fs_type).context_ops.parse_param(k, t.cred, fc, param);
   if (ret !== -ENOPARAM) return ret;
   ret = vfs_parse_fs_param_source(fc, param);
   // unreachable for bpffs, which takes every key (bpf_parse_param ignores unknown ones)
@@ -122,9 +129,9 @@ export function vfs_clean_context(fc: FsContext): void {
 }
 
 /** finish_clean_context(): re-runs ->init_fs_context with the caller's creds */
-function finish_clean_context(t: Task, fc: FsContext): number {
+function finish_clean_context(k: Kernel, t: Task, fc: FsContext): number {
   if (fc.phase !== 'AWAITING_RECONF') return 0;
-  bpf_init_fs_context(t.cred, fc);
+  get_fs_type(k, fc.fs_type).init_fs_context(t.cred, fc);
   fc.need_free = true;
   fc.phase = 'RECONF_PARAMS';
   return 0;
@@ -138,11 +145,11 @@ export function mount_capable(k: Kernel, cred: Cred, fc: FsContext): boolean {
 /** vfs_get_tree(): ->get_tree then security_sb_set_mnt_opts() */
 export function vfs_get_tree(k: Kernel, t: Task, fc: FsContext): number {
   if (fc.root) return -EBUSY;
-  const ret = bpf_get_tree(k, t, fc);
+  const ret = get_fs_type(k, fc.fs_type).context_ops.get_tree(k, t, fc);
   if (ret) return ret;
   const sb = fc.root!.sb;
   sb.createdBy = t.cred;
-  const err = k.security.callInt('sb_set_mnt_opts', sb);
+  const err = security_sb_set_mnt_opts(k, sb);
   if (err) {
     fc.root = null;
     return err;
@@ -160,7 +167,7 @@ function vfs_cmd_create(k: Kernel, t: Task, fc: FsContext): number {
     fc.phase = 'FAILED';
     return ret;
   }
-  ret = k.security.callInt('sb_kern_mount', fc.root!.sb);
+  ret = security_sb_kern_mount(k, fc.root!.sb);
   if (ret) {
     fc.root = null;
     fc.phase = 'FAILED';
@@ -175,7 +182,7 @@ function vfs_cmd_create(k: Kernel, t: Task, fc: FsContext): number {
 export function reconfigure_super(k: Kernel, fc: FsContext): number {
   if (k.check('vfs_cmd_reconfigure/rmt_mask', fc.sb_flags_mask.has('dirsync'))) return -EINVAL; // sb_flags_mask & ~MS_RMT_MASK
   const sb = fc.root!.sb;
-  const ret = k.security.callInt('sb_remount', sb);
+  const ret = security_sb_remount(k, sb);
   if (ret) return ret;
   // remount read-only: sb_prepare_remount_readonly() refuses while unlinked
   // inodes are still open (s_remove_count), e.g. a live token's inode
@@ -208,7 +215,7 @@ function vfs_cmd_reconfigure(k: Kernel, t: Task, fc: FsContext): number {
 
 /** vfs_fsconfig_locked() */
 function vfs_fsconfig_locked(k: Kernel, t: Task, fc: FsContext, cmd: number, param: FsParameter | null): number {
-  const ret = finish_clean_context(t, fc);
+  const ret = finish_clean_context(k, t, fc);
   if (ret) return ret;
   switch (cmd) {
     case FSCONFIG_CMD_CREATE:

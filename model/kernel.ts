@@ -1,17 +1,87 @@
 // The model's kernel state: namespaces, tasks, object registries, and the
 // small kernel services every layer uses (capability tests, fd installation,
 // file release). Pure and deterministic.
+//
+// Layout (model/README in the project README, "Model layout"): the struct
+// types are in model/include/linux/ (bpf.h, fs.h, file, fs_context.h,
+// sched.h, security.h, lsm_hook_defs.h); this module declares the kernel and
+// the operation tables through which it reaches behaviour the way the kernel
+// does (struct file_operations, struct file_system_type / fs_context_operations)
+// plus the table of replaceable model functions (ModelFns, for mutants/). The
+// tables are filled by model/fns.ts and handed to the Kernel by model/run.ts,
+// so no module below imports the modules that implement them: model/ has no
+// import cycle (model/imports.test.ts).
 
 import { type Cred, type UserNamespace, cap_capable, capCapableRule, makeInitUserNs } from './userns.ts';
 import { SecurityStack } from './lsm.ts';
 import type { Coverage, DecisionPointId } from './coverage.ts';
 import type { Profile } from './profile.ts';
-import { type File, type FileObj, type MntNamespace, type Path, type SuperBlock, allocFd, installFd } from './vfs.ts';
-import { bpf_token_put } from './token.ts';
-import type { Btf } from './syscall.ts';
-import type { ModelFns } from './include/fns.ts';
+import { allocFd, installFd } from './file.ts';
+import type { File, FileObj } from './include/linux/file.ts';
+import type { MntNamespace, Path, SuperBlock } from './include/linux/fs.ts';
+import type { BpfToken, Btf } from './include/linux/bpf.ts';
+import type { FsContext, FsParameter } from './include/linux/fs_context.ts';
 import type { Task } from './include/linux/sched.ts';
+import type { DelegateEnum } from './enums.ts';
+import type { SecurityFns } from './lsm.ts';
 export type { Task };
+
+/** the functions with a `<fn>/token_allowed` decision point (model/coverage.ts) */
+export type TokenSite = DecisionPointId extends infer D ? (D extends `${infer S}/token_allowed` ? S : never) : never;
+
+/** The model's replaceable functions: one named kernel function (or one
+ *  inline statement of one, named after it) per entry, called through
+ *  `k.fn`. model/fns.ts has the model's own; a profile's `replace` entries
+ *  (mutants/index.ts) swap one from outside, so no mutant branch lives in
+ *  model/. Real version differences are profile data, not here. */
+export interface ModelFns extends SecurityFns {
+  /** bpf_token_capable() (kernel/bpf/token.c) */
+  bpf_token_capable(k: Kernel, t: Task, token: BpfToken | null, cap: number): boolean;
+  /** bpf_token_allow_prog_type() (kernel/bpf/token.c) */
+  bpf_token_allow_prog_type(k: Kernel, token: BpfToken | null, prog: number, attach: number): boolean;
+  /** seq_print_delegate_opts() (kernel/bpf/inode.c): the names of the set bits */
+  seq_print_delegate_opts(profile: Profile, e: DelegateEnum, msk: bigint): string;
+  /** the `bpf_token_put(token); token = NULL;` of map_create(), bpf_prog_load(),
+   *  bpf_btf_load() and bpf_btf_get_fd_by_id() (kernel/bpf/syscall.c) when the
+   *  token does not allow the request: the token the function goes on with */
+  bpf_token_drop(k: Kernel, site: TokenSite, token: BpfToken): BpfToken | null;
+  /** bpf_prog_load()'s `bpf_cap ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS` (kernel/bpf/syscall.c) */
+  bpf_prog_insn_limit(bpfCap: boolean): number;
+}
+
+/** struct file_operations (include/linux/fs.h): what the kernel calls on a
+ *  file of this kind (bpf_token_fops, bpf_map_fops, bpf_prog_fops, btf_fops) */
+export interface FileOperations {
+  /** ->release(): the last fput() */
+  release?(k: Kernel, f: File): void;
+  /** ->show_fdinfo(): /proc/<pid>/fdinfo/<fd> */
+  show_fdinfo?(k: Kernel, f: File): string;
+}
+
+/** struct fs_context_operations (include/linux/fs_context.h), as the
+ *  filesystem's init_fs_context sets fc->ops (bpffs: bpf_context_ops) */
+export interface FsContextOperations {
+  parse_param(k: Kernel, cred: Cred, fc: FsContext, param: FsParameter): number;
+  get_tree(k: Kernel, t: Task, fc: FsContext): number;
+}
+
+/** struct file_system_type (include/linux/fs.h) of register_filesystem() */
+export interface FileSystemType {
+  name: string;
+  /** ->init_fs_context() */
+  init_fs_context(cred: Cred, fc: FsContext): void;
+  /** the fc->ops its init_fs_context installs */
+  context_ops: FsContextOperations;
+}
+
+/** the tables a kernel is built with (model/fns.ts kernelTables()) */
+export interface KernelTables {
+  fn: ModelFns;
+  /** f_op by the kind of file */
+  fops: Partial<Record<FileObj['kind'], FileOperations>>;
+  /** register_filesystem(): by name */
+  filesystems: Readonly<Record<string, FileSystemType>>;
+}
 
 
 export interface Sysctl {
@@ -21,9 +91,13 @@ export interface Sysctl {
 export class Kernel {
   readonly profile: Profile;
   readonly security = new SecurityStack();
-  /** the replaceable functions (model/include/fns.ts): the model's own, then
-   *  the profile's `replace` entries (mutants/) */
+  /** the replaceable functions: the model's own, then the profile's
+   *  `replace` entries (mutants/) */
   readonly fn: ModelFns;
+  /** f_op of each kind of file */
+  readonly fops: KernelTables['fops'];
+  /** the registered filesystems (get_fs_type()) */
+  readonly filesystems: KernelTables['filesystems'];
   /** spec coverage of this run (null: not recorded) */
   cov: Coverage | null = null;
   sysctl: Sysctl;
@@ -44,7 +118,10 @@ export class Kernel {
   private ids = 1;
   private objIds = { map: 0, prog: 0, btf: 0 };
 
-  constructor(profile: Profile, sysctl: Sysctl, fn: ModelFns) {
+  constructor(profile: Profile, sysctl: Sysctl, tables: KernelTables) {
+    const fn = tables.fn;
+    this.fops = tables.fops;
+    this.filesystems = tables.filesystems;
     this.profile = profile;
     this.sysctl = sysctl;
     this.fn = fn;
@@ -139,34 +216,19 @@ export class Kernel {
     return this.install(t, obj, path, opath);
   }
 
-  /** ->release() of the last reference */
+  /** ->release() of the last reference: the file's f_op, or for a path
+   *  file the mount's dissolve_on_fput() */
   release(f: File): void {
-    const o = f.obj;
-    switch (o.kind) {
-      case 'token':
-        // the unlinked token inode is evicted: the superblock's s_remove_count drops
-        f.path!.dentry.sb.s_remove_count--;
-        bpf_token_put(this, o.token);
-        break;
-      case 'map':
-        this.security.bpfMapFree(o.map);
-        break;
-      case 'prog':
-        bpf_token_put(this, o.prog.aux_token);
-        this.security.bpfProgFree(o.prog);
-        break;
-      case 'btf':
-        this.btfPut(o.btf);
-        break;
-      case 'path': {
-        // dissolve_on_fput(): a mount still alone in its anonymous namespace is
-        // unmounted; files still open on it keep a mount that is in no namespace
-        const m = f.path!.mnt;
-        if (f.needUnmount && m.mnt_ns.anon && !m.hasParent) m.mnt_ns = this.deadNs;
-        break;
-      }
-      default:
-        break;
+    const op = this.fops[f.obj.kind];
+    if (op?.release) {
+      op.release(this, f);
+      return;
+    }
+    if (f.obj.kind === 'path') {
+      // dissolve_on_fput(): a mount still alone in its anonymous namespace is
+      // unmounted; files still open on it keep a mount that is in no namespace
+      const m = f.path!.mnt;
+      if (f.needUnmount && m.mnt_ns.anon && !m.hasParent) m.mnt_ns = this.deadNs;
     }
   }
 

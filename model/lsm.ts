@@ -11,7 +11,6 @@ import type { FsContext, FsParameter } from './include/linux/fs_context.ts';
 import type { AvcRecord, VerdictName } from '../scenario/types.ts';
 import { type LsmId, type Verdict, verdictName } from './include/linux/security.ts';
 import type { IntegrityVariant } from './profile.ts';
-import type { ModelFns } from './include/fns.ts';
 
 export type { AvcRecord };
 
@@ -66,6 +65,14 @@ export interface LsmTraceEntry {
   verdict?: VerdictName;
 }
 
+/** the framework functions a mutant may replace (part of Kernel.fn, model/kernel.ts ModelFns) */
+export interface SecurityFns {
+  /** call_int_hook() (security/security.c): the LSMs in order, the first non-zero return wins */
+  call_int_hook(s: SecurityStack, hook: IntHook, args: unknown[]): number;
+  /** the `kfree(x->security); x->security = NULL;` of security_bpf_{map,prog,token}_free() (security/security.c) */
+  security_blob_free(s: SecurityStack, o: { security: unknown }): void;
+}
+
 const PROG_TRACED = new Set(['bpf_prog_load_integrity', 'bpf_prog_load_post_integrity', 'bpf_prog_load']);
 
 export class SecurityStack {
@@ -79,7 +86,7 @@ export class SecurityStack {
   /** bpf map/prog/token blobs allocated and freed by the framework */
   blobs: BlobCounts = { alloc: 0, free: 0, doubleFree: 0 };
   /** the replaceable functions (Kernel.fn): call_int_hook(), the blob free */
-  fn: ModelFns | null = null;
+  fn: SecurityFns | null = null;
   /** 6.12.117: security_bpf_map_create(), _prog_load() and _token_create() are a
    *  bare call_int_hook() (security/security.c:5757, :5775, :5792): a refusal frees
    *  nothing inside the hook; the caller's error path frees once (profile

@@ -17,6 +17,7 @@ import { EAGAIN, EBUSY, EINVAL, ENOENT, ENOTDIR, EPERM } from './errno.ts';
 import { CAP_SYS_ADMIN } from './caps.ts';
 import { type File, type Mount, type MntNamespace, type Path, MAY_READ, allocFd, fdgetRaw, inode_permission, may_mount } from './vfs.ts';
 import { alloc_fs_context, reconfigure_super } from './fs_context.ts';
+import { security_sb_mount, security_sb_umount } from './security.ts';
 
 /** umount2() flags (include/linux/fs.h) */
 export const MNT_FORCE = 1;
@@ -83,7 +84,7 @@ export function sys_umount(k: Kernel, t: Task, tasks: Iterable<Task>, target: st
   if (k.check('can_umount/locked', m!.locked === true)) return -EINVAL;
   if (k.check('can_umount/force', (flags & MNT_FORCE) !== 0 && !k.ns_capable(t.cred, m!.sb.s_user_ns, CAP_SYS_ADMIN))) return -EPERM;
   // do_umount(): security_sb_umount() first
-  let ret = k.security.callInt('sb_umount', m!, flags);
+  let ret = security_sb_umount(k, m!, flags);
   if (ret) return ret;
   if (flags & MNT_EXPIRE) {
     if (k.check('do_umount/expire_flags', (flags & (MNT_FORCE | MNT_DETACH)) !== 0)) return -EINVAL;
@@ -111,7 +112,7 @@ export function sys_umount(k: Kernel, t: Task, tasks: Iterable<Task>, target: st
  *  superblock of the scenario (oracle/SANDBOX.md: the executor refuses others). */
 export function sys_mount_bind(k: Kernel, t: Task, src: number, target: string, copyOk: (m: Mount) => boolean): number {
   const f = fdgetRaw(t.files, src);
-  let ret = k.security.callInt('sb_mount', `/proc/self/fd/${src}`, '', 4096 /* MS_BIND */, '');
+  let ret = security_sb_mount(k, `/proc/self/fd/${src}`, '', 4096 /* MS_BIND */, '');
   if (ret) return ret;
   if (k.check('path_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   // do_loopback(): kern_path(old_name, LOOKUP_FOLLOW) through the magic link: the file's f_path
@@ -152,7 +153,7 @@ const MS_REMOUNT = 32;
  *  path_mount() (:3897-3950) -> do_remount() (:3108-3150) -> reconfigure_super() */
 export function sys_remount(k: Kernel, t: Task, target: string, ro: boolean): number {
   const flags = MS_REMOUNT | (ro ? MS_RDONLY : 0);
-  let ret = k.security.callInt('sb_mount', '', '', flags, '');
+  let ret = security_sb_mount(k, '', '', flags, '');
   if (ret) return ret;
   if (k.check('path_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   // do_remount(): check_mnt() holds for what a lookup in our namespace finds; path_mounted()

@@ -8,6 +8,7 @@ import { type Mount, type MntNamespace, type Path, allocFd, fdget, fdgetRaw, may
 import { alloc_fs_context, mount_capable, vfs_clean_context, vfs_get_tree, vfs_parse_fs_param } from './fs_context.ts';
 import { resolvePath } from './namei.ts';
 import { superOptions } from './bpffs.ts';
+import { security_sb_mount } from './security.ts';
 
 /** x86_64 */
 const PAGE_SIZE = 4096;
@@ -128,7 +129,7 @@ export function sys_mount_bpf(k: Kernel, t: Task, data: string): number {
   // "uid=0...07" is uid=0...0 there)
   const bytes = new TextEncoder().encode(data);
   if (bytes.length > PAGE_SIZE - 1) data = new TextDecoder().decode(bytes.subarray(0, PAGE_SIZE - 1));
-  let ret = k.security.callInt('sb_mount', 'none', 'bpf', 0, data);
+  let ret = security_sb_mount(k, 'none', 'bpf', 0, data);
   if (ret) return ret;
   if (k.check('path_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   const fc = alloc_fs_context(k, t, 'mount', null);

@@ -1,12 +1,12 @@
 // Spec versions are data: a profile names the variant of each layer. The model
 // reads these knobs at the exact places where the versions differ; historical
-// bugs and mutants are profiles, never copies of the model.
+// bugs and mutants are profiles, never copies of the model. The single-point
+// mutants are not knobs: mutants/index.ts registers them here, each with one
+// replaced model function (model/kernel.ts ModelFns, model/fns.ts).
 
 import { setProfileNames } from '../scenario/vocab.ts';
-import type { SelinuxVersion } from './lsm/selinux.ts';
 import { CAP_BPF, CAP_PERFMON } from './caps.ts';
 import { type KernelConfigFacts, formatKconfig, parseKconfig } from './kconfig.ts';
-import type { ModelFns } from './include/fns.ts';
 
 export interface TokenCoreVariant {
   /** bpf_token_create() root test. 6.18: path.dentry == mnt_sb->s_root;
@@ -156,6 +156,10 @@ const BPF_CHECK_CAPS: readonly VerifierCapCall[] = [
  *  run: with bpf_prog_load()'s CAP_BPF gate, seven calls for a socket filter */
 export const VERIFIER_CAPS_6_18: VerifierCaps = { bpfCheck: BPF_CHECK_CAPS, kallsyms: true, mitigationsOff: false };
 
+/** the SELinux code of a profile (model/lsm/selinux.ts SELINUX_VARIANTS):
+ *  'none' = upstream before the token patch */
+export type SelinuxVersion = 'none' | 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7' | 'merged' | 'fixed';
+
 /** The LSM layer: the order of the stack (lsm=) and the SELinux version. */
 export interface LsmVariant {
   /** "capability" (commoncap, always first), "selinux", "bpf" */
@@ -209,9 +213,6 @@ export interface Profile {
   /** documents and kernel functions that establish each difference */
   provenance: string[];
   token: TokenCoreVariant;
-  /** model functions this profile replaces (model/include/fns.ts): the
-   *  single-point mutants of mutants/, applied from outside the model */
-  replace?: Partial<ModelFns>;
   /** the LSM layer; default DEFAULT_LSM (commoncap and the BPF LSM, no SELinux) */
   lsm?: LsmVariant;
   /** the BPF integrity-verification framework of seed 002 (RFC 01/11) in

@@ -6,7 +6,7 @@ import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts
 import { OPS } from '../scenario/ops.ts';
 import { type RefusalReason, REASON, checkedFdArg, literalFd, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
-import { fnsOf } from './fns.ts';
+import { kernelTables } from './fns.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace } from './userns.ts';
 import { CAP_SYS_RESOURCE, capsFromNames } from './caps.ts';
@@ -18,11 +18,11 @@ import { sys_mount_bind, sys_open_target, sys_remount, sys_umount } from './moun
 import { sys_mkdirat, sys_openat } from './namei.ts';
 import { BPF_F_TOKEN_FD, sys_bpf } from './syscall.ts';
 import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
-import { bpf_token_show_fdinfo } from './token.ts';
 import { EOPNOTSUPP, errnoByName } from './errno.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
+import { security_file_receive } from './security.ts';
 import { sys_tmpfs } from './tmpfs.ts';
 import { do_exit, sys_unshare_mnt } from './procs.ts';
 import { ID_UNCHANGED, drop_caps, prctl_set_keepcaps, sys_capset, sys_setgroups, sys_setresgid, sys_setresuid } from './cred.ts';
@@ -64,7 +64,7 @@ export function profileOf(s: Scenario, override?: Profile): Profile {
 
 /** Builds the initial state of a scenario. */
 export function setupScenario(s: Scenario, profile: Profile): ModelState {
-  const k = new Kernel(profile, { unprivileged_bpf_disabled: s.sysctl?.unprivileged_bpf_disabled ?? 2 }, fnsOf(profile));
+  const k = new Kernel(profile, { unprivileged_bpf_disabled: s.sysctl?.unprivileged_bpf_disabled ?? 2 }, kernelTables(profile));
   const userns = new Map<string, UserNamespace>([['init', k.initUserNs]]);
   for (const u of s.userns ?? []) {
     const parent = userns.get(u.parent)!;
@@ -290,7 +290,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
     case 'token_fdinfo': {
       const f = fdgetRaw(t.files, fdOf(st, t, step.fd));
       if (!f || f.obj.kind !== 'token') return { ret: retName(-ENOENT) };
-      return { ret: 'ok', text: bpf_token_show_fdinfo(f.obj.token, k.profile) };
+      return { ret: 'ok', text: k.fops.token!.show_fdinfo!(k, f) };
     }
     case 'obj_get_info': {
       const r = sys_bpf(k, t, {
@@ -368,7 +368,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       f.refs++; // in flight
       // receive_fd() -> security_file_receive() runs in the receiver (recvmsg)
       k.current = to;
-      const err = k.security.callInt('file_receive', f);
+      const err = security_file_receive(k, f);
       k.current = t;
       const nfd = err ? err : allocFd(to.files);
       if (nfd >= 0) {

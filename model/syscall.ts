@@ -2,7 +2,7 @@
 // BPF_TOKEN_CREATE, BPF_MAP_CREATE, BPF_PROG_LOAD, BPF_BTF_LOAD,
 // BPF_BTF_GET_FD_BY_ID, plus BPF_OBJ_GET_INFO_BY_FD for tokens.
 
-import type { Kernel, Task } from './kernel.ts';
+import type { FileOperations, Kernel, Task, TokenSite } from './kernel.ts';
 import { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN } from './caps.ts';
 import { E2BIG, EACCES, EBADFD, EINVAL, ENOENT, ENOTSUPP, EPERM } from './errno.ts';
 import {
@@ -30,10 +30,10 @@ import {
 import { fdget } from './vfs.ts';
 import type { BpfAttr, BpfMap, BpfProg, Btf } from './include/linux/bpf.ts';
 export type { BpfAttr, BpfMap, BpfProg, Btf };
-import type { TokenSite } from './include/fns.ts';
 import { HOST_CONFIG, type KernelConfigFacts, mapTypeConfigured, nrCpus, progTypeConfigured } from './kconfig.ts';
 import { bpf_prog_verify_signature } from './lsm/integrity.ts';
 import { VERIFIER_CAPS_6_18 } from './profile.ts';
+import { security_bpf, security_bpf_map, security_bpf_map_create, security_bpf_map_free, security_bpf_prog, security_bpf_prog_free, security_bpf_prog_load } from './security.ts';
 
 export const BPF_F_TOKEN_FD = 1 << 16;
 export const BPF_F_NO_PREALLOC = 1;
@@ -132,7 +132,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   }
   const dirtyTail = tailByte !== null && tailByte < copied;
   const isKernel = call.kernel ?? false;
-  const err = k.security.callInt('bpf', cmd, attr, copied, isKernel);
+  const err = security_bpf(k, cmd, attr, copied, isKernel);
   if (k.check('__sys_bpf/lsm', err < 0)) return { ret: err };
   // CHECK_ATTR(cmd)
   const end = layout?.lastFieldEnd[cmd] ?? LAST_FIELD_END[cmd];
@@ -462,21 +462,21 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   k.preemptionPoint();
   // security_bpf_map_create() frees the blob itself when a hook refuses;
   // free_map_sec's security_bpf_map_free() then finds it NULL
-  err = k.security.bpfMapCreate(map, attr, token, false);
+  err = security_bpf_map_create(k, map, attr, token, false);
   if (k.check('map_create/lsm', err !== 0)) {
     // 7.3.4 (knob mapLsmRefusalFreeOnce): goto free_map, no second free (T kernel/bpf/syscall.c:1664)
-    if (!k.profile.token.mapLsmRefusalFreeOnce) k.security.bpfMapFree(map);
+    if (!k.profile.token.mapLsmRefusalFreeOnce) security_bpf_map_free(k, map);
     return putToken(err);
   }
   bpf_token_put(k, token);
   // bpf_map_new_fd(): security_bpf_map(), then the fd
-  err = k.security.callInt('bpf_map', map, 3 /* FMODE_READ | FMODE_WRITE */);
+  err = security_bpf_map(k, map, 3 /* FMODE_READ | FMODE_WRITE */);
   if (err) {
-    k.security.bpfMapFree(map);
+    security_bpf_map_free(k, map);
     return err;
   }
   const fd = k.newAnonFd(t, { kind: 'map', map });
-  if (fd < 0) k.security.bpfMapFree(map);
+  if (fd < 0) security_bpf_map_free(k, map);
   return fd;
 }
 
@@ -658,9 +658,9 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
     // is the fix that passes prog->aux->token
     const hookToken = k.profile.integrity?.hookToken === 'aux' ? prog.aux_token : token;
     k.preemptionPoint();
-    err = k.security.bpfProgLoad(prog, attr, hookToken, isKernel);
+    err = security_bpf_prog_load(k, prog, attr, hookToken, isKernel);
     if (k.check('bpf_prog_load/lsm', err !== 0)) {
-      k.security.bpfProgFree(prog);
+      security_bpf_prog_free(k, prog);
       return freeProg(err);
     }
   }
@@ -676,19 +676,19 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
     // after a bad signature and a second time after a refusal
     err = bpf_prog_verify_signature(attr);
     if (k.check('bpf_prog_load/signature', err !== 0)) {
-      k.security.bpfProgFree(prog);
+      security_bpf_prog_free(k, prog);
       return freeProg(err);
     }
     k.preemptionPoint();
-    err = k.security.bpfProgLoad(prog, attr, prog.aux_token, isKernel);
+    err = security_bpf_prog_load(k, prog, attr, prog.aux_token, isKernel);
     if (k.check('bpf_prog_load/lsm', err !== 0)) {
-      k.security.bpfProgFree(prog);
+      security_bpf_prog_free(k, prog);
       return freeProg(err);
     }
   }
   err = verifyTrivial(type, eat, flags, insnCnt);
   if (k.check('bpf_prog_load/verifier', err !== 0)) {
-    k.security.bpfProgFree(prog);
+    security_bpf_prog_free(k, prog);
     return freeProg(err);
   }
   prog.id = k.nextObjId('prog');
@@ -697,7 +697,7 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   // 7.3.4 :674; called after bpf_prog_alloc_id(), syscall.c:2876 / :3176)
   if ((k.profile.token.verifierCaps ?? VERIFIER_CAPS_6_18).kallsyms) k.fn.bpf_token_capable(k, t, prog.aux_token, CAP_BPF);
   // bpf_prog_new_fd(): security_bpf_prog(), then the fd
-  err = k.security.callInt('bpf_prog', prog);
+  err = security_bpf_prog(k, prog);
   if (err) {
     k.release({ id: 0, obj: { kind: 'prog', prog }, path: null, opath: false, refs: 0 });
     return err;
@@ -782,3 +782,27 @@ function bpf_obj_get_info_by_fd(k: Kernel, t: Task, attr: BpfAttr): BpfResult {
   }
 }
 
+/** bpf_map_fops (kernel/bpf/syscall.c): ->release = bpf_map_release() ->
+ *  bpf_map_put() -> security_bpf_map_free() */
+export const bpf_map_fops: FileOperations = {
+  release(k, f) {
+    if (f.obj.kind === 'map') security_bpf_map_free(k, f.obj.map);
+  },
+};
+
+/** bpf_prog_fops (kernel/bpf/syscall.c): ->release = bpf_prog_release() ->
+ *  bpf_prog_put(): the token of prog->aux, then security_bpf_prog_free() */
+export const bpf_prog_fops: FileOperations = {
+  release(k, f) {
+    if (f.obj.kind !== 'prog') return;
+    bpf_token_put(k, f.obj.prog.aux_token);
+    security_bpf_prog_free(k, f.obj.prog);
+  },
+};
+
+/** btf_fops (kernel/bpf/btf.c): ->release = btf_release() -> btf_put() */
+export const btf_fops: FileOperations = {
+  release(k, f) {
+    if (f.obj.kind === 'btf') k.btfPut(f.obj.btf);
+  },
+};

@@ -11,6 +11,7 @@ import type { Kernel, Task } from './kernel.ts';
 import { EPERM } from './errno.ts';
 import { type Dentry, type Mount, type SuperBlock, S_ISVTX, closeFd, may_mount } from './vfs.ts';
 import { alloc_fs_context, mount_capable } from './fs_context.ts';
+import { security_sb_alloc, security_sb_kern_mount, security_sb_set_mnt_opts } from './security.ts';
 
 /** mm/shmem.c shmem_show_options() (:4619-4680) for a tmpfs made without options:
  *  size/nr_inodes are the defaults (not shown), mode 01777 (not shown); uid and
@@ -61,12 +62,12 @@ function create_and_mount(k: Kernel, t: Task, fc: ReturnType<typeof alloc_fs_con
     s_remove_count: 0,
     s_op: { show_options: shmem_show_options },
   };
-  let ret = k.security.sbAlloc(sb);
+  let ret = security_sb_alloc(k, sb);
   if (ret) return ret;
   sb.s_root = { id: k.nextId(), sb, name: '/', parent: null, children: new Map(), inode: { ino: sb.nextIno++, mode: S_ISVTX | 0o777, isDir: true, uid: owner.uid, gid: owner.gid } };
   sb.createdBy = t.cred;
   // vfs_get_tree(): security_sb_set_mnt_opts(); vfs_cmd_create(): security_sb_kern_mount()
-  ret = k.security.callInt('sb_set_mnt_opts', sb) || k.security.callInt('sb_kern_mount', sb);
+  ret = security_sb_set_mnt_opts(k, sb) || security_sb_kern_mount(k, sb);
   if (ret) return ret;
   fc.root = sb.s_root;
   fc.phase = 'AWAITING_MOUNT';

@@ -1,14 +1,15 @@
 // The BPF token (kernel/bpf/token.c).
 
-import type { Kernel, Task } from './kernel.ts';
+import type { FileOperations, Kernel, Task } from './kernel.ts';
 import type { UserNamespace } from './userns.ts';
 import { isInit } from './userns.ts';
 import { CAP_BPF, CAP_SYS_ADMIN } from './caps.ts';
 import { E2BIG, EBADF, EINVAL, EMFILE, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
-import { MAY_ACCESS, type Dentry, type Path, allocFd, fdget, inode_permission } from './vfs.ts';
+import { MAY_ACCESS, type Dentry, type Path, allocFd, fdget, path_permission } from './vfs.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_CMD, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from './enums.ts';
 import type { Profile } from './profile.ts';
 import type { BpfAttr, BpfToken, DelegateKey } from './include/linux/bpf.ts';
+import { security_bpf_token_capable, security_bpf_token_cmd, security_bpf_token_create, security_bpf_token_free } from './security.ts';
 export type { BpfToken };
 
 
@@ -22,7 +23,7 @@ export function bpf_token_capable(k: Kernel, t: Task, token: BpfToken | null, ca
   // BPF token allows ns_capable() level of capabilities
   const userns = token ? token.userns : k.initUserNs;
   if (k.check('bpf_token_capable/ns_capable', !bpf_ns_capable(k, t, userns, cap))) return false;
-  if (token && k.check('bpf_token_capable/lsm', k.security.callInt('bpf_token_capable', token, cap) < 0)) return false;
+  if (token && k.check('bpf_token_capable/lsm', security_bpf_token_capable(k, token, cap) < 0)) return false;
   return true;
 }
 
@@ -36,7 +37,7 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
   const notRoot = !path || (tp.rootCheck === 'sb_root' ? path.dentry !== path.mnt.sb.s_root : path.mnt.mnt_root !== path.dentry); // v10: mnt_root
   if (k.check('bpf_token_create/root', notRoot)) return -EINVAL;
   if (k.check('bpf_token_create/bpffs', path!.mnt.sb.fsType !== 'bpf')) return -EINVAL;
-  let err = inode_permission(k, t.cred, path!, MAY_ACCESS);
+  let err = path_permission(k, t.cred, path!, MAY_ACCESS);
   if (err) return err;
   const userns = path!.dentry.sb.s_user_ns;
   // Enforce that creators of BPF tokens are in the same user namespace as the BPF FS instance
@@ -63,7 +64,7 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
     refcnt: 1,
   };
   k.preemptionPoint();
-  err = k.security.bpfTokenCreate(token, attr, path!);
+  err = security_bpf_token_create(k, token, attr, path!);
   if (k.check('bpf_token_create/lsm', err !== 0)) {
     // 6.18 out_token: bpf_token_free() (a second security_bpf_token_free()); 7.3.4
     // returns at once, the token being __free(kfree) (profile knob tokenLsmRefusalNoCallerFree)
@@ -92,7 +93,7 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
 }
 
 function bpf_token_free(k: Kernel, token: BpfToken): void {
-  k.security.bpfTokenFree(token);
+  security_bpf_token_free(k, token);
 }
 
 export function bpf_token_inc(token: BpfToken): void {
@@ -118,7 +119,7 @@ export function bpf_token_get_from_fd(k: Kernel, t: Task, ufd: number): BpfToken
 export function bpf_token_allow_cmd(k: Kernel, token: BpfToken | null, cmd: number): boolean {
   if (!token) return false;
   if (k.check('bpf_token_allow_cmd/bit', !(token.allowed_cmds & (1n << BigInt(cmd))))) return false;
-  return !k.check('bpf_token_allow_cmd/lsm', k.security.callInt('bpf_token_cmd', token, cmd) !== 0);
+  return !k.check('bpf_token_allow_cmd/lsm', security_bpf_token_cmd(k, token, cmd) !== 0);
 }
 
 /** bpf_token_allow_map_type() */
@@ -167,3 +168,17 @@ export function bpf_token_get_info_by_fd(token: BpfToken, infoLen: number): { re
   });
   return { ret: 0, text: shown.join(',') };
 }
+
+/** bpf_token_fops (kernel/bpf/token.c): ->release = bpf_token_release(),
+ *  ->show_fdinfo = bpf_token_show_fdinfo() */
+export const bpf_token_fops: FileOperations = {
+  release(k, f) {
+    if (f.obj.kind !== 'token') return;
+    // the unlinked token inode is evicted: the superblock's s_remove_count drops
+    f.path!.dentry.sb.s_remove_count--;
+    bpf_token_put(k, f.obj.token);
+  },
+  show_fdinfo(k, f) {
+    return f.obj.kind === 'token' ? bpf_token_show_fdinfo(f.obj.token, k.profile) : '';
+  },
+};

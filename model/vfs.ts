@@ -4,12 +4,14 @@
 
 import { type Cred, cap_capable, hasMapping } from './userns.ts';
 import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN } from './caps.ts';
-import { EACCES, EBADF, EMFILE } from './errno.ts';
+import { EACCES, EBADF } from './errno.ts';
+import { fdgetRaw } from './file.ts';
 import type { Dentry, Inode, Mount, MntNamespace, Path, SbFlags, SuperBlock } from './include/linux/fs.ts';
 import type { File, FileObj, Files } from './include/linux/file.ts';
 
 export type { Dentry, File, FileObj, Files, Inode, Mount, MntNamespace, Path, SbFlags, SuperBlock };
 import type { Kernel } from './kernel.ts';
+import { security_inode_permission } from './security.ts';
 
 export const MAY_EXEC = 1;
 export const MAY_WRITE = 2;
@@ -31,36 +33,7 @@ export const S_IRWXUGO = 0o777;
 
 
 
-export function newFiles(nullFile: File): Files {
-  nullFile.refs += 3;
-  return { fds: [nullFile, nullFile, nullFile], nofileSoft: 1024, nofileHard: 1024 };
-}
-
-/** alloc_fd(0, rlimit(RLIMIT_NOFILE)): the lowest free slot, EMFILE at the limit */
-export function allocFd(files: Files): number {
-  let fd = 0;
-  while (fd < files.fds.length && files.fds[fd] !== undefined) fd++;
-  if (fd >= files.nofileSoft) return -EMFILE;
-  return fd;
-}
-
-export function installFd(files: Files, fd: number, file: File): void {
-  while (files.fds.length <= fd) files.fds.push(undefined);
-  files.fds[fd] = file;
-  file.refs++;
-}
-
-/** fdget_raw(): any open file, O_PATH included */
-export function fdgetRaw(files: Files, fd: number): File | null {
-  if (fd < 0) return null;
-  return files.fds[fd] ?? null;
-}
-
-/** fdget(): O_PATH files are refused (FMODE_PATH mask) */
-export function fdget(files: Files, fd: number): File | null {
-  const f = fdgetRaw(files, fd);
-  return f && !f.opath ? f : null;
-}
+export { allocFd, fdget, fdgetRaw, installFd, newFiles } from './file.ts';
 
 /** close_fd() */
 export function closeFd(k: Kernel, files: Files, fd: number): number {
@@ -111,7 +84,13 @@ export function generic_permission(k: Kernel, cred: Cred, inode: Inode, mask: nu
 export function inode_permission(k: Kernel, cred: Cred, path: Path, mask: number): number {
   const ret = generic_permission(k, cred, path.dentry.inode, mask);
   if (ret) return ret;
-  return k.security.callInt('inode_permission', path, mask);
+  return security_inode_permission(k, path, mask);
+}
+
+/** path_permission() (fs/namei.c): inode_permission() on the path's inode
+ *  (the model's hook takes the path, as the BPF LSM hook's context does) */
+export function path_permission(k: Kernel, cred: Cred, path: Path, mask: number): number {
+  return inode_permission(k, cred, path, mask);
 }
 
 /** may_mount(): ns_capable(current->nsproxy->mnt_ns->user_ns, CAP_SYS_ADMIN) */

@@ -9,8 +9,8 @@
 // so `bpftc profiles`, the validator's names and the JSON Schema keep their
 // order. Every entry point that resolves profile names imports it.
 
-import type { ModelFns } from '../model/include/fns.ts';
-import { MODEL_FNS } from '../model/fns.ts';
+import type { ModelFns } from '../model/kernel.ts';
+import { MODEL_FNS, type ReplacingProfile } from '../model/fns.ts';
 import { PROFILES, SELINUX_ORDER, findProfile, type Profile } from '../model/profile.ts';
 import { bpf_ns_capable } from '../model/token.ts';
 
@@ -94,8 +94,8 @@ const LSM_MUTANTS: MutantDecl[] = [
   },
 ];
 
-function mutantProfile(base: Profile, d: MutantDecl, lsm?: Profile['lsm']): Profile {
-  const p: Profile = { name: d.name, summary: d.summary, provenance: [d.why], token: base.token, replace: d.replace, knownBad: true };
+function mutantProfile(base: Profile, d: MutantDecl, lsm?: Profile['lsm']): ReplacingProfile {
+  const p: ReplacingProfile = { name: d.name, summary: d.summary, provenance: [d.why], token: base.token, replace: d.replace, knownBad: true };
   if (lsm) p.lsm = lsm;
   return p;
 }
@@ -103,7 +103,7 @@ function mutantProfile(base: Profile, d: MutantDecl, lsm?: Profile['lsm']): Prof
 const base = findProfile('linux-6.18')!;
 
 /** the mutant profiles, in the order they are listed */
-export const MUTANT_PROFILES: readonly Profile[] = [
+export const MUTANT_PROFILES: readonly ReplacingProfile[] = [
   ...CORE_MUTANTS.map((d) => mutantProfile(base, d)),
   ...LSM_MUTANTS.map((d) => mutantProfile(base, d, { order: SELINUX_ORDER, selinux: 'merged' })),
 ];

@@ -469,6 +469,9 @@ export class KernelExecutor implements ScenarioRunner {
     this.child.stdout.on('data', (d: string) => this.onData(d));
     this.child.stderr.on('data', () => {});
     this.child.stdin.on('error', () => {});
+    // the host executor writes a scenario's lines together when it ends (PROTOCOL.md `batch`);
+    // a VM guest streams them (a guest that dies mid-scenario has shown the step in flight)
+    if (!opts.spawn) this.write('batch\n');
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, sig) => {
         this.fail(`executor exited (${sig ?? `status ${String(code)}`})`);

@@ -217,10 +217,12 @@ static int write_all(int fd, const char *p, size_t n) {
   }
   return 0;
 }
-/* A scenario's output lines (its leader's, and main's before the leader starts) are collected
- * in one shared mapping made by main (inherited by every leader) and written by main in one
- * write when the scenario ends, before its own lines (a timeout, a death): one write and one
- * wake-up of the driver per scenario instead of one per step, the same lines in the same order.
+/* After `batch` (PROTOCOL.md; the host driver sends it), a scenario's output lines (its
+ * leader's, and main's before the leader starts) are collected in one shared mapping made by
+ * main (inherited by every leader) and written by main in one write when the scenario ends,
+ * before its own lines (a timeout, a death): one write and one wake-up of the driver per
+ * scenario instead of one per step, the same lines in the same order. Without it every line is
+ * written at once (the VM's guest: a guest that dies mid-scenario has shown its steps so far).
  * A line is appended whole (the length is published after the bytes), so a leader killed in
  * the middle leaves only whole lines; one that would not fit is written directly, after what
  * was collected (main writes nothing while a scenario runs). */
@@ -229,6 +231,7 @@ struct outbuf { size_t len; char data[]; };
 static struct outbuf *g_out; /* NULL: every line written at once */
 
 static void out_init(void) {
+  if (g_out) return;
   void *m = mmap(NULL, OUT_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (m != MAP_FAILED) { g_out = m; g_out->len = 0; }
 }
@@ -2762,9 +2765,9 @@ static void run_scenario(void) {
     /* the lines the leader collected are whole once it is gone; one that does not go within
      * a second keeps the old buffer to itself (never written), the next scenario gets a new one */
     struct pollfd pf = {pfd, POLLIN, 0};
-    if (pfd < 0 || poll(&pf, 1, 1000) != 1) {
+    if (g_out && (pfd < 0 || poll(&pf, 1, 1000) != 1)) {
       out_flush();
-      if (g_out) munmap(g_out, OUT_CAP);
+      munmap(g_out, OUT_CAP);
       g_out = NULL;
       out_init();
     }
@@ -2852,7 +2855,6 @@ int main(void) {
   g_test_ops = tops && !strcmp(tops, "1");
   cg_init();
   insns_init();
-  out_init();
   char *line = malloc(LINE_MAX_LEN);
   if (!line) return 1;
   int lineno = 0;
@@ -2878,6 +2880,7 @@ int main(void) {
     if (*rest) *rest++ = 0;
     if (!strcmp(kw, "quit")) break;
     if (!strcmp(kw, "probe")) { do_probe(); continue; }
+    if (!strcmp(kw, "batch")) { out_init(); continue; }
     if (!strcmp(kw, "lsmtrace")) { lt_cmd_on(); continue; }
     if (!strcmp(kw, "scenario")) {
       reset_scenario();

@@ -381,6 +381,7 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const sid = child.pid ?? -1;
     child.stdin.write(
+      'batch\n' +
       scenario(
         1,
         DECLS,
@@ -408,6 +409,23 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     expect(r2.done).toBe(true);
     expect(r2.steps[0]?.ret).toBe('ok');
     expect(sessionMembers(sid)).toEqual([]);
+  }, 20_000);
+
+  it('streams step lines as they happen unless told `batch` (the VM guest: a death shows the step in flight)', async () => {
+    const child = spawn(BIN, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.stdin.write(scenario(1, ['actor name=a userns=init kuid=0 caps=all'], ['actor=a op=fsopen', 'actor=a op=sleep ms=60000'], 900));
+    for (let i = 0; i < 40 && !out.includes('"step":0'); i++) await sleep(20);
+    // the first step's line is there while the scenario still runs
+    expect(parseLines(out).filter((l) => l.scenario === 1).map((l) => [l.step, l.ret, l.error])).toEqual([[0, 'ok', undefined]]);
+    child.stdin.end('quit\n');
+    expect(await closed).toBe(0);
+    expect(results(parseLines(out), 1).error).toBe('timeout after 900 ms');
   }, 20_000);
 
   // speed is measured by `npm run bench`, never asserted here: this checks a long batch completes

@@ -8,7 +8,7 @@ import { scenarioArb } from '../generators/scenario.ts';
 import type { Compiled } from '../generators/compile.ts';
 import { performStep, runScenario, setupScenario } from '../model/run.ts';
 import type { Property, Violation } from './types.ts';
-import { Ahead, type Visitor, collectWalks, rememberResults, syscallOf } from './walk.ts';
+import { Ahead, type Visitor, collectWalks, nextEpoch, rememberResults, syscallOf } from './walk.ts';
 import { minimize } from './minimize.ts';
 
 export interface CheckOptions {
@@ -174,6 +174,7 @@ export function checkShared(props: readonly Property[], s: Scenario, profile: Pr
     const st = setupScenario(s, profile);
     const ahead = new Ahead(s, profile);
     for (let k = 0; k < s.steps.length && live.length; k++) {
+      nextEpoch();
       const step = syscallOf(st, s.steps[k]!);
       const next = ahead.at(k);
       live = live.filter(({ i, v }) => {

@@ -31,6 +31,7 @@ export function walk(s: Scenario, profile: Profile, v: Visitor): Violation | nul
   const st = setupScenario(s, profile);
   const ahead = new Ahead(s, profile);
   for (let i = 0; i < s.steps.length; i++) {
+    epoch++;
     const step = syscallOf(st, s.steps[i]!);
     const b = v.before?.(st, step, i, ahead.at(i));
     if (b) return b;
@@ -84,6 +85,17 @@ export class Ahead {
     const a = this.results?.[i];
     if (a && (a.ret !== r.ret || a.text !== r.text || (a.avc?.length ?? 0) !== (r.avc?.length ?? 0))) this.results = null;
   }
+}
+
+/** counts the steps walks have come to (walk(), checkShared()): a visitor's
+ *  `before` can tell that the state is still the one another visitor saw */
+let epoch = 0;
+export function walkEpoch(): number {
+  return epoch;
+}
+/** the next step of a shared walk (properties/check.ts) */
+export function nextEpoch(): void {
+  epoch++;
 }
 
 /** set while properties/check.ts collects the visitors of several properties

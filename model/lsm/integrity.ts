@@ -11,7 +11,7 @@
 
 import type { Kernel } from '../kernel.ts';
 import type { LsmHooks } from '../lsm.ts';
-import type { BpfAttr, BpfProg } from '../syscall.ts';
+import type { BpfAttr, BpfProg } from '../include/linux/bpf.ts';
 import type { BpfToken } from '../token.ts';
 import type { IpePolicyDecl, KeyringName, SignatureDecl } from '../../scenario/types.ts';
 import { EACCES, EBADMSG, EINVAL, EKEYREJECTED, ENOKEY } from '../errno.ts';

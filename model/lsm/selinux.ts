@@ -32,7 +32,8 @@ import {
 
 /** 'none': upstream SELinux before the token patch (6.18) */
 /** 'fixed': the project's own corrected variant (FINDINGS.md 1-4, knobs below; not a posted patch) */
-export type SelinuxVersion = 'none' | 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7' | 'merged' | 'fixed';
+import type { SelinuxVersion } from '../profile.ts';
+export type { SelinuxVersion };
 export const SELINUX_VERSIONS: readonly SelinuxVersion[] = ['none', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'merged', 'fixed'];
 
 export interface SelinuxVariant {

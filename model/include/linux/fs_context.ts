@@ -34,6 +34,9 @@ export interface FsContext {
   /** fc->root once the tree exists (create) or the picked root (reconfigure) */
   root: Dentry | null;
   need_free: boolean;
+  /** fc->fs_type: the registered filesystem (Kernel.filesystems) whose
+   *  context operations fc->ops are */
+  fs_type: string;
 }
 
 export interface FsParameter {

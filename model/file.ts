@@ -1,0 +1,38 @@
+// fs/file.c: fd tables (alloc_fd(), fd_install(), fdget()). Below
+// model/kernel.ts: the kernel installs files with these; fput() and
+// close_fd(), which release through the kernel, are in model/vfs.ts.
+
+import { EMFILE } from './errno.ts';
+import type { File, Files } from './include/linux/file.ts';
+
+export function newFiles(nullFile: File): Files {
+  nullFile.refs += 3;
+  return { fds: [nullFile, nullFile, nullFile], nofileSoft: 1024, nofileHard: 1024 };
+}
+
+/** alloc_fd(0, rlimit(RLIMIT_NOFILE)): the lowest free slot, EMFILE at the limit */
+export function allocFd(files: Files): number {
+  let fd = 0;
+  while (fd < files.fds.length && files.fds[fd] !== undefined) fd++;
+  if (fd >= files.nofileSoft) return -EMFILE;
+  return fd;
+}
+
+export function installFd(files: Files, fd: number, file: File): void {
+  while (files.fds.length <= fd) files.fds.push(undefined);
+  files.fds[fd] = file;
+  file.refs++;
+}
+
+/** fdget_raw(): any open file, O_PATH included */
+export function fdgetRaw(files: Files, fd: number): File | null {
+  if (fd < 0) return null;
+  return files.fds[fd] ?? null;
+}
+
+/** fdget(): O_PATH files are refused (FMODE_PATH mask) */
+export function fdget(files: Files, fd: number): File | null {
+  const f = fdgetRaw(files, fd);
+  return f && !f.opath ? f : null;
+}
+
