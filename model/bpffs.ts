@@ -15,6 +15,7 @@ import { hasPreload } from './kconfig.ts';
 
 import type { BpfMountOpts, DelegateKey } from './include/linux/bpf.ts';
 import { security_sb_alloc } from './security.ts';
+import { alloc_super, d_make_root } from './super.ts';
 export type { BpfMountOpts, DelegateKey };
 
 export const U64_MAX = (1n << 64n) - 1n;
@@ -224,33 +225,16 @@ export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
   const opts = fc.s_fs_info!;
   // bpf_fill_super(): mounting an instance of BPF FS requires privileges
   if (!isInit(fc.user_ns) && k.check('bpf_fill_super/capable', !k.capable(t.cred, CAP_SYS_ADMIN))) return -EPERM;
-  const sb: SuperBlock = {
-    id: k.nextId(),
-    fsType: 'bpf',
-    s_user_ns: fc.user_ns,
-    s_fs_info: opts,
-    s_root: null as unknown as Dentry,
-    flags: {
-      ro: fc.sb_flags.ro ?? false,
-      sync: fc.sb_flags.sync ?? false,
-      dirsync: fc.sb_flags.dirsync ?? false,
-      mand: fc.sb_flags.mand ?? false,
-      lazytime: fc.sb_flags.lazytime ?? false,
-    },
-    nextIno: 1,
-    s_remove_count: 0,
-  };
+  const sb = alloc_super(k.nextId(), 'bpf', fc.user_ns, opts, {
+    ro: fc.sb_flags.ro ?? false,
+    sync: fc.sb_flags.sync ?? false,
+    dirsync: fc.sb_flags.dirsync ?? false,
+    mand: fc.sb_flags.mand ?? false,
+    lazytime: fc.sb_flags.lazytime ?? false,
+  });
   const ret = security_sb_alloc(k, sb);
   if (ret) return ret;
-  const root: Dentry = {
-    id: k.nextId(),
-    sb,
-    name: '/',
-    parent: null,
-    children: new Map(),
-    inode: { ino: sb.nextIno++, mode: S_ISVTX | opts.mode, isDir: true, uid: opts.uid, gid: opts.gid },
-  };
-  sb.s_root = root;
+  const root = d_make_root(k.nextId(), sb, S_ISVTX | opts.mode, opts.uid, opts.gid);
   // populate_bpffs(): the preloaded iterator links (CONFIG_BPF_PRELOAD=y;
   // without it bpf_preload_mod_get() fails and the root stays empty: profile
   // knob kconfig, model/kconfig.ts hasPreload())

@@ -17,6 +17,7 @@ import { SecurityStack } from './lsm.ts';
 import type { Coverage, DecisionPointId } from './coverage.ts';
 import type { Profile } from './profile.ts';
 import { allocFd, installFd } from './file.ts';
+import { alloc_super } from './super.ts';
 import type { File, FileObj } from './include/linux/file.ts';
 import type { MntNamespace, Path, SuperBlock } from './include/linux/fs.ts';
 import type { BpfToken, Btf } from './include/linux/bpf.ts';
@@ -129,16 +130,7 @@ export class Kernel {
     this.security.refusalCallerFreesOnly = profile.token.lsmRefusalCallerFreesOnly === true;
     this.initMntNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
     this.deadNs = { id: this.nextId(), user_ns: this.initUserNs, anon: false };
-    this.devSb = {
-      id: this.nextId(),
-      fsType: 'devtmpfs',
-      s_user_ns: this.initUserNs,
-      s_fs_info: null,
-      s_root: null as unknown as SuperBlock['s_root'],
-      flags: { ro: false, sync: false, dirsync: false, mand: false, lazytime: false },
-      nextIno: 1,
-      s_remove_count: 0,
-    };
+    this.devSb = alloc_super(this.nextId(), 'devtmpfs', this.initUserNs);
     this.nullFile = { id: this.nextId(), obj: { kind: 'null' }, path: null, opath: false, refs: 0 };
   }
 

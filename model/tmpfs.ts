@@ -9,8 +9,9 @@
 
 import type { Kernel, Task } from './kernel.ts';
 import { EPERM } from './errno.ts';
-import { type Dentry, type Mount, type SuperBlock, S_ISVTX, closeFd, may_mount } from './vfs.ts';
+import { type Mount, type SuperBlock, S_ISVTX, closeFd, may_mount } from './vfs.ts';
 import { alloc_fs_context, mount_capable } from './fs_context.ts';
+import { alloc_super, d_make_root } from './super.ts';
 import { security_sb_alloc, security_sb_kern_mount, security_sb_set_mnt_opts } from './security.ts';
 
 /** mm/shmem.c shmem_show_options() (:4619-4680) for a tmpfs made without options:
@@ -51,20 +52,10 @@ function create_and_mount(k: Kernel, t: Task, fc: ReturnType<typeof alloc_fs_con
   if (k.check('vfs_cmd_create/mount_capable', !mount_capable(k, t.cred, fc))) return -EPERM;
   // vfs_get_tree() -> shmem_get_tree() -> get_tree_nodev(): a new superblock (sget_fc() ->
   // security_sb_alloc()), shmem_fill_super(): the root inode 01777 owned by ctx->uid/gid
-  const sb: SuperBlock = {
-    id: k.nextId(),
-    fsType: 'tmpfs',
-    s_user_ns: fc.user_ns,
-    s_fs_info: null,
-    s_root: null as unknown as Dentry,
-    flags: { ro: false, sync: false, dirsync: false, mand: false, lazytime: false },
-    nextIno: 1,
-    s_remove_count: 0,
-    s_op: { show_options: shmem_show_options },
-  };
+  const sb = alloc_super(k.nextId(), 'tmpfs', fc.user_ns, null, undefined, { show_options: shmem_show_options });
   let ret = security_sb_alloc(k, sb);
   if (ret) return ret;
-  sb.s_root = { id: k.nextId(), sb, name: '/', parent: null, children: new Map(), inode: { ino: sb.nextIno++, mode: S_ISVTX | 0o777, isDir: true, uid: owner.uid, gid: owner.gid } };
+  d_make_root(k.nextId(), sb, S_ISVTX | 0o777, owner.uid, owner.gid);
   sb.createdBy = t.cred;
   // vfs_get_tree(): security_sb_set_mnt_opts(); vfs_cmd_create(): security_sb_kern_mount()
   ret = security_sb_set_mnt_opts(k, sb) || security_sb_kern_mount(k, sb);

@@ -2642,12 +2642,15 @@ static void cg_rmdir(char *dir) {
   dir[0] = 0;
 }
 
-static void cg_remove(void) {
+/* applies `f` to the scenario's memory and pids cgroups, once when they are one directory */
+static void cg_each(void (*f)(char *)) {
   int same = g_cg_pids[0] && !strcmp(g_cg_pids, g_cg_mem);
-  cg_rmdir(g_cg_mem);
+  f(g_cg_mem);
   if (same) g_cg_pids[0] = 0;
-  cg_rmdir(g_cg_pids);
+  f(g_cg_pids);
 }
+
+static void cg_remove(void) { cg_each(cg_rmdir); }
 
 /* The cgroups of finished scenarios whose killed processes are still leaving them: the next
  * scenario starts at once (in cgroups of its own) instead of waiting for those exits; each is
@@ -2678,10 +2681,7 @@ static void cg_defer1(char *dir) {
 }
 
 static void cg_defer(void) {
-  int same = g_cg_pids[0] && !strcmp(g_cg_pids, g_cg_mem);
-  cg_defer1(g_cg_mem);
-  if (same) g_cg_pids[0] = 0;
-  cg_defer1(g_cg_pids);
+  cg_each(cg_defer1);
   cg_retry(0);
 }
 
