@@ -54,6 +54,8 @@ export interface BpfAttr {
   /** BPF_PROG_LOAD attr->signature (non-zero: this signature) and attr->keyring_id (6.18 signing) */
   signature?: SignatureDecl;
   keyring_id?: number;
+  /** model only: a fault injected on the load's integrity path (scenario prog_load `fault`) */
+  fault?: ProgLoadFault;
 }
 
 export interface BpfMap {
@@ -75,3 +77,6 @@ export interface Btf {
   id: number;
   refcnt: number;
 }
+
+/** prog_load `fault` values (scenario/ops.ts): where a failure is injected */
+export type ProgLoadFault = 'none' | 'blob_enomem' | 'provider_enomem' | 'sig_efault' | 'sig_short' | 'keyring';
