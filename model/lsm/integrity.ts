@@ -139,6 +139,9 @@ export class HornetLsm implements LsmHooks {
   /** hornet_bpf_prog_load_integrity() */
   bpf_prog_load_integrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
     const verdict = this.checkProgram(attr);
+    // `if (result < 0) return result;` (spec/integrity-rfc.md §I3.2): an error
+    // (-ENOMEM, the fixed copy's -EFAULT) is returned, not delivered
+    if (verdict < 0) return verdict;
     const rc = this.k.security.bpfProgLoadPostIntegrity(prog, attr, token, kernel, LSM_ID_HORNET, verdict);
     // the kernel-doc: "it should return the same error code back to its caller"
     return this.k.profile.integrity?.hornetIgnoresPostIntegrity ? 0 : rc;
