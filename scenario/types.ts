@@ -3,6 +3,7 @@
 // Every fd is a symbolic handle (a name); numbers never appear in traces.
 
 import type { OPS, OpName } from './ops.ts';
+import type { LsmAtHook } from './vocab.ts';
 
 export const SCENARIO_FORMAT = 'bpftc/1';
 
@@ -108,7 +109,15 @@ interface StepBase {
 /** Model-only LSM administration (never sent to the kernel). */
 export type LsmAction =
   /** load a SELinux policy (sel_write_load() -> security_load_policy()) */
-  | { action: 'policy_load'; policy: PolicyDecl }
+  | {
+      action: 'policy_load';
+      policy: PolicyDecl;
+      /** in-syscall load: right before the first call of this hook in the
+       *  step's syscall (another CPU's sel_write_load() completing between two
+       *  hooks of the same syscall); if the syscall never reaches the hook, after
+       *  it returns. Absent: before the syscall */
+      at?: LsmAtHook;
+    }
   /** attach a BPF-LSM program to `hook` returning -`errno` for task `task` (selftest token_lsm);
    *  the BPF LSM registers every hook, the integrity hooks of seed 002 included */
   | { action: 'bpf_lsm_deny'; hook: string; task: string; errno: string };

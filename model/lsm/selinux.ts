@@ -208,8 +208,26 @@ export class SelinuxLsm implements LsmHooks {
     return 0;
   }
 
+  /** the policy a hook decides with: `rcu_dereference(selinux_state.policy)`
+   *  at the moment of the check (security_compute_av(), security_policycap_supported()
+   *  and selinux_policycap_*() read the current policy each time, 6.18
+   *  security/selinux/ss/services.c, include/security.h), through Kernel.fn
+   *  (a mutant may replace it). Each read is recorded for the properties */
+  private pol(): Policy | null {
+    const hook = this.k.security.hook;
+    const p = this.k.fn.selinux_policy(this.k, this.policy, hook);
+    this.reads.push({ hook, current: p === this.policy });
+    return p;
+  }
+
+  /** model only: every policy read of a hook, and whether it was the policy
+   *  loaded at that moment (properties/selinux-create-mediated.ts) */
+  reads: Array<{ hook: string; current: boolean }> = [];
+
   polcap(name: string): boolean {
-    return this.initialized && this.policy !== null && this.policy.polcaps.has(name);
+    if (!this.initialized) return false;
+    const p = this.pol();
+    return p !== null && p.polcaps.has(name);
   }
 
   /** selinux_policycap_bpf_token_perms() */
@@ -232,7 +250,7 @@ export class SelinuxLsm implements LsmHooks {
    *  decision is recorded in the step's AVC log */
   avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string): number {
     if (!this.initialized || !this.policy) return 0; // security_compute_av(): everything before policy load
-    const p = this.policy;
+    const p = this.pol() ?? this.policy;
     const scontext = this.contextOf(ssid);
     const tcontext = this.contextOf(tsid);
     const granted = policyAllows(p, scontext, tcontext, tclass, perm, this.variant.tokenPatch);
@@ -259,7 +277,7 @@ export class SelinuxLsm implements LsmHooks {
   avcHasPerms(ssid: number, tsid: number, tclass: string, perms: readonly string[]): number {
     if (!this.initialized || !this.policy) return 0;
     if (perms.length === 0) return 0;
-    const p = this.policy;
+    const p = this.pol() ?? this.policy;
     const scontext = this.contextOf(ssid);
     const tcontext = this.contextOf(tsid);
     const hook = this.k.security.hook;
@@ -549,6 +567,12 @@ export class SelinuxLsm implements LsmHooks {
     const ssid = v === 'current-grantor' ? this.currentSid() : bpfsec.sid;
     return this.avcHasPerm(ssid, bpfsec.grantor_sid, sclass, perm);
   }
+}
+
+/** the policy a SELinux hook reads (ModelFns.selinux_policy): the one loaded now */
+export function selinux_policy(k: Kernel, policy: Policy | null, hook: string): Policy | null {
+  void k, hook;
+  return policy;
 }
 
 /** bpf_map_fmode_to_av(): FMODE_READ -> map_read, FMODE_WRITE -> map_write */
