@@ -291,4 +291,10 @@ export interface AvcRecord {
   permissive?: boolean;
   /** the LSM hook that made the decision */
   hook: string;
+  /** the capability number the record's audit data carries: capable() checks
+   *  only (cred_has_capability(): ad.type = LSM_AUDIT_DATA_CAP, ad.u.cap = cap,
+   *  7.3.4 security/selinux/hooks.c:1660-1661, printed " capability=%d " by
+   *  security/lsm_audit.c:194); selinux_bpf_token_capable() passes no audit
+   *  data (hooks.c:7510-7511), so its records carry none */
+  capability?: number;
 }

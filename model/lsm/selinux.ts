@@ -14,6 +14,7 @@ import type { BpfAttr, BpfMap, BpfProg } from '../syscall.ts';
 import type { File, Path, SuperBlock } from '../vfs.ts';
 import { fdget } from '../vfs.ts';
 import type { LsmHooks } from '../lsm.ts';
+import type { AvcRecord } from '../../scenario/types.ts';
 import { BPF_MAP_CREATE, BPF_PROG_LOAD } from '../enums.ts';
 import { capName } from '../caps.ts';
 import { EACCES, EBUSY, EINVAL, EPERM } from '../errno.ts';
@@ -248,13 +249,14 @@ export class SelinuxLsm implements LsmHooks {
 
   /** avc_has_perm(ssid, tsid, tclass, requested, NULL): one permission; the
    *  decision is recorded in the step's AVC log */
-  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string): number {
+  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string, cap?: number): number {
     if (!this.initialized || !this.policy) return 0; // security_compute_av(): everything before policy load
     const p = this.pol() ?? this.policy;
     const scontext = this.contextOf(ssid);
     const tcontext = this.contextOf(tsid);
     const granted = policyAllows(p, scontext, tcontext, tclass, perm, this.variant.tokenPatch);
-    const rec = { scontext, tcontext, tclass, perm, granted, audited: !granted, hook: this.k.security.hook };
+    const rec: AvcRecord = { scontext, tcontext, tclass, perm, granted, audited: !granted, hook: this.k.security.hook };
+    if (cap !== undefined) rec.capability = cap;
     if (granted) {
       this.k.security.avc.push(rec);
       return 0;
@@ -305,7 +307,8 @@ export class SelinuxLsm implements LsmHooks {
     const initns = isInit(ns);
     const sclass = cap < 32 ? (initns ? 'capability' : 'cap_userns') : initns ? 'capability2' : 'cap2_userns';
     const sid = this.credSid(cred);
-    return this.avcHasPerm(sid, sid, sclass, capName(cap).toLowerCase());
+    // the audit data: LSM_AUDIT_DATA_CAP with ad.u.cap = cap (hooks.c:1660-1661)
+    return this.avcHasPerm(sid, sid, sclass, capName(cap).toLowerCase(), cap);
   }
 
   // ------------------------------------------------------------ superblocks
