@@ -11,6 +11,7 @@ import { bpf_token_allow_prog_type, bpf_token_capable, bpf_token_fops } from './
 import { bpf_fs_type, seq_print_delegate_opts } from './bpffs.ts';
 import { bpf_map_fops, bpf_prog_fops, bpf_prog_insn_limit, bpf_token_drop, btf_fops } from './syscall.ts';
 import { call_int_hook, security_blob_free } from './lsm.ts';
+import { selinux_policy } from './lsm/selinux.ts';
 
 export const MODEL_FNS: Readonly<ModelFns> = Object.freeze({
   bpf_token_capable,
@@ -20,6 +21,7 @@ export const MODEL_FNS: Readonly<ModelFns> = Object.freeze({
   bpf_prog_insn_limit,
   call_int_hook,
   security_blob_free,
+  selinux_policy,
 });
 
 /** a profile with replaced model functions (mutants/index.ts makes them;
