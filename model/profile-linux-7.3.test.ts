@@ -28,12 +28,6 @@ describe('linux-7.3 profile knobs (each differs from linux-6.18 at one check)', 
     differsOnlyAtLast(root, 'EINVAL', 'EINVAL');
   });
 
-  it('tailMapTypes: INSN_ARRAY (34) without CAP_BPF is EINVAL on 6.18 (no such type), EPERM on 7.3; RHASH (35) EPERM on 7.3 too (unprivileged_bpf_disabled); a privileged INSN_ARRAY EINVAL on both (past the capability class not modelled)', () => {
-    differsOnlyAtLast(withBpffs([], [{ actor: 'c1', op: 'map_create', map_type: 34, key_size: 4, value_size: 8, max_entries: 1 }]), 'EINVAL', 'EPERM');
-    differsOnlyAtLast(withBpffs([], [{ actor: 'c1', op: 'map_create', map_type: 35, key_size: 4, value_size: 8, max_entries: 1 }]), 'EINVAL', 'EPERM');
-    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'map_create', map_type: 34, key_size: 4, value_size: 8, max_entries: 1 }]), 'EINVAL', 'EINVAL');
-  });
-
   it('openTreeFdFirst: a full fd table and a bad dirfd is EBADF on 6.18, EMFILE on 7.3', () => {
     const s = withBpffs([], [
       { actor: 'c1', op: 'rlimit_nofile', limit: 5 },

@@ -63,14 +63,6 @@ export interface TokenCoreVariant {
    *  without the prefix, in enum order): bpf_parse_param() accepts them and
    *  bpf_show_options() needs them set for "any" (7.3.4 include/uapi/linux/bpf.h) */
   enumTails?: Partial<Record<'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs', readonly string[]>>;
-  /** map types after 6.18's __MAX_BPF_MAP_TYPE that this kernel builds, by
-   *  number, with the capability class map_create() asks for them (7.3.4
-   *  include/uapi/linux/bpf.h:1049-1050 INSN_ARRAY 34, RHASH 35;
-   *  include/linux/bpf_types.h:136-137; kernel/bpf/syscall.c:1493 RHASH
-   *  unprivileged, :1517 INSN_ARRAY CAP_BPF through the token). Only the checks up
-   *  to the capability class are modelled: past them the model answers EINVAL
-   *  (the types' attribute checks are not modelled) */
-  tailMapTypes?: Readonly<Record<number, 'unpriv' | 'bpf'>>;
   /** how many of the 6.18 enumerators (at the end of each enum) the kernel
    *  does not have: bpf_parse_param() rejects their names, "any" needs one bit
    *  less (6.12.117 include/uapi/linux/bpf.h:960 BPF_TOKEN_CREATE, :1118
@@ -249,7 +241,6 @@ const LINUX_7_3_TOKEN: TokenCoreVariant = {
   mapFileFlagAfterAlloc: true,
   openTreeFdFirst: true,
   tokenFdBeforeHook: true,
-  tailMapTypes: { 34: 'bpf', 35: 'unpriv' },
   enumTails: {
     delegate_cmds: ['PROG_ASSOC_STRUCT_OPS'],
     delegate_maps: ['INSN_ARRAY', 'RHASH'],
@@ -332,7 +323,6 @@ export const PROFILES: readonly Profile[] = [
       'mapFileFlagAfterAlloc: T kernel/bpf/syscall.c:1656 map_create() calls bpf_get_file_flag() after map_create_alloc() (syscall.c:1382; token at :1455, capability checks at :1481) and before security_bpf_map_create() (:1662); 6.18 map_create() calls it first, before the map type',
       'openTreeFdFirst: T fs/namespace.c:3366 open_tree() is FD_ADD(flags, vfs_open_tree(...)); include/linux/file.h:196 __FD_PREPARE_INIT() calls get_unused_fd_flags() before evaluating the file expression (vfs_open_tree(), fs/namespace.c:3313); 6.18 open_tree() takes the fd after the copy',
       'tokenFdBeforeHook: T kernel/bpf/token.c:169 bpf_token_create() FD_PREPARE() after bpf_get_inode() (:161), before kzalloc_obj() (:175) and security_bpf_token_create() (:188); 6.18 bpf_token_create() calls the hook first and get_unused_fd_flags() after it',
-      'tailMapTypes: T include/uapi/linux/bpf.h:1049-1050 BPF_MAP_TYPE_INSN_ARRAY (34), BPF_MAP_TYPE_RHASH (35) before __MAX_BPF_MAP_TYPE (:1051); include/linux/bpf_types.h:136-137 their ops; kernel/bpf/syscall.c:1493 RHASH among the unprivileged types, :1517 INSN_ARRAY behind bpf_token_capable(token, CAP_BPF)',
       'enumTails: T include/uapi/linux/bpf.h:995 BPF_PROG_ASSOC_STRUCT_OPS, :1049-1050 BPF_MAP_TYPE_INSN_ARRAY/RHASH, :1158-1161 BPF_TRACE_FSESSION..BPF_TRACE_FSESSION_MULTI after the 6.18 enumerators; bpf_show_options() (T kernel/bpf/inode.c:801-816) prints "any" only when every bit below __MAX_* is set, bpf_parse_param() (:1094 find_btf_enum_const()) accepts the new names; bpf_token_allow_prog_type() (T kernel/bpf/token.c:257) accepts attach types below the longer __MAX_BPF_ATTACH_TYPE and bpf_token_show_fdinfo() (token.c:75-96) prints "any" only with the new bits set',
       'progLoadHookInVerifier: T kernel/bpf/verifier.c:21268 bpf_check() calls security_bpf_prog_load(env->prog, attr, env->prog->aux->token, uattr.is_kernel) after the env capability calls (:21231-21235), process_fd_array() and the signature check (:21263; bpf_prog_verify_signature() :21089 is in the verifier now); bpf_prog_load() (T kernel/bpf/syscall.c:3139-3150) goes from find_prog_type() to bpf_check() and a failure to free_used_maps (:3185, __bpf_prog_put_noref() -> security_bpf_prog_free() :2447); 6.18 calls the hook from bpf_prog_load() with its local token (NULL)',
       'verifierCaps: T verifier.c:21231-21235 (PERFMON x4, BPF; bypass_spec_v1/v4 skip the call when cpu_mitigations_off(), T include/linux/bpf.h:2911-2923, true without CONFIG_CPU_MITIGATIONS, include/linux/cpu.h:217 - the VM image config), T kernel/bpf/core.c:674 bpf_prog_kallsyms_add() CAP_BPF after bpf_prog_alloc_id() (syscall.c:3158, :3176)',

@@ -175,8 +175,6 @@ interface MapTypeSpec {
   allocCheck?: MapCheck;
   /** the attribute checks of ops->map_alloc(): run after them */
   alloc?: MapCheck;
-  /** a type of profile knob tailMapTypes: nothing modelled past the capability class */
-  unmodelled?: boolean;
 }
 
 const flagsAccessOk = (f: number): boolean => !((f & BPF_F_RDONLY_PROG) && (f & BPF_F_WRONLY_PROG));
@@ -434,10 +432,7 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   const fileFlagLate = k.profile.token.mapFileFlagAfterAlloc === true;
   if (!fileFlagLate && k.check('map_create/file_flag', badFileFlag)) return -EINVAL;
   // find map type: bpf_map_types[] has no ops for 0 and >= __MAX_BPF_MAP_TYPE
-  // a kernel with more map types (profile knob tailMapTypes, 7.3.4 INSN_ARRAY
-  // and RHASH): their capability class, nothing past it
-  const tail = type >= __MAX_BPF_MAP_TYPE ? k.profile.token.tailMapTypes?.[type] : undefined;
-  const spec: MapTypeSpec | undefined = type < __MAX_BPF_MAP_TYPE ? MAP_TYPES[type] : tail ? { cls: tail, unmodelled: true } : undefined;
+  const spec = type < __MAX_BPF_MAP_TYPE ? MAP_TYPES[type] : undefined;
   // ... and none for a type this kernel's config does not build (profile knob
   // kconfig, model/kconfig.ts: include/linux/bpf_types.h guards)
   if (k.check('map_create/type', !spec || !mapTypeConfigured(k.profile.token.kconfig, type)) || !spec) return -EINVAL;
@@ -458,7 +453,6 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   if (k.sysctl.unprivileged_bpf_disabled && k.check('map_create/sysctl', !k.fn.bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
   if (spec.cls === 'bpf' && k.check('map_create/cap_class', !k.fn.bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
   if (spec.cls === 'net_admin' && k.check('map_create/cap_class', !k.fn.bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
-  if (spec.unmodelled) return putToken(-EINVAL);
   err = spec.alloc ? spec.alloc(a, k.profile.token.kconfig) : 0;
   if (k.check('map_create/alloc', err !== 0)) return putToken(err);
   // 7.3.4 map_create(): bpf_get_file_flag() after map_create_alloc(), before
