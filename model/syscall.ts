@@ -772,14 +772,28 @@ function bpf_obj_get_info_by_fd(k: Kernel, t: Task, attr: BpfAttr): BpfResult {
       // 6.12 (profile knob noTokenInfo): no token branch, falls to -EINVAL
       if (k.check('bpf_obj_get_info_by_fd/no_token_info', k.profile.token.noTokenInfo === true)) return { ret: -EINVAL };
       return bpf_token_get_info_by_fd(f.obj.token, attr.info_len ?? 0);
-    case 'map':
     case 'prog':
+      return bpf_prog_get_info_by_fd(k, t, attr.info_len ?? 0);
+    case 'map':
     case 'btf':
       // object info of other kinds: success, contents not compared
       return { ret: (attr.info_len ?? 0) > PAGE_SIZE ? -E2BIG : 0 };
     default:
       return { ret: -EINVAL };
   }
+}
+
+/** bpf_prog_get_info_by_fd() (kernel/bpf/syscall.c; 6.12.118 :4579, 7.3.4 :5116):
+ *  bpf_check_uarg_tail_zero() (E2BIG) first, then, to decide whether the
+ *  jited/xlated lengths are shown, `if (!bpf_capable())` (6.12.118 :4643, 7.3.4
+ *  :5180), bpf_capable() = capable(CAP_BPF) || capable(CAP_SYS_ADMIN)
+ *  (include/linux/capability.h:200-203 on both): init-namespace checks of the
+ *  caller, whatever its token, asked on success only; the result does not
+ *  depend on them (contents not compared) */
+function bpf_prog_get_info_by_fd(k: Kernel, t: Task, infoLen: number): BpfResult {
+  if (infoLen > PAGE_SIZE) return { ret: -E2BIG };
+  if (!k.capable(t.cred, CAP_BPF)) k.capable(t.cred, CAP_SYS_ADMIN);
+  return { ret: 0 };
 }
 
 /** bpf_map_fops (kernel/bpf/syscall.c): ->release = bpf_map_release() ->
