@@ -2257,6 +2257,7 @@ static void run_steps(void) {
     c.fd[0] = resolve(st->h[0], k); /* every op\'s first handle */
     c.fd[H_TOKEN] = st->h[H_TOKEN] ? resolve(st->h[H_TOKEN], k) : 0;
     c.fd[2] = -1; /* H_DUP2_TO: resolved below */
+    if (st->op == OP_OBJ_PIN) c.fd[H_OBJ_PIN_DIRFD] = resolve(st->h[H_OBJ_PIN_DIRFD], k); /* bpfobj_exec() */
     c.race_op = st->race_op;
     if (st->race_op) {
       c.race_fd = resolve(st->race_fd, k);
@@ -2276,7 +2277,7 @@ static void run_steps(void) {
       s[S_FSCONFIG_KEY] = st->snull[S_FSCONFIG_KEY] ? NULL : st->s[S_FSCONFIG_KEY];
       s[S_FSCONFIG_VALUE] = st->snull[S_FSCONFIG_VALUE] ? NULL : st->s[S_FSCONFIG_VALUE];
       break;
-    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[S_PATH] = st->s[S_PATH]; break;
+    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: case OP_OBJ_PIN: case OP_OBJ_GET: s[S_PATH] = st->s[S_PATH]; break;
     case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
     case OP_MOVE_MOUNT: case OP_UMOUNT: case OP_BIND: case OP_OPEN_TARGET: case OP_REMOUNT:
       if (has_target(st)) snprintf(dir, sizeof dir, "/tmp/t-%s", st->s[0]);
