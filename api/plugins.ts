@@ -6,8 +6,8 @@
 // same files. A plugin that cannot be loaded is one line naming the file
 // (exit 2), never a stack trace.
 
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROPERTIES, findProperty } from '../properties/index.ts';
 import { PROFILES, findProfile, type Profile } from '../model/profile.ts';
@@ -108,4 +108,36 @@ export function registerProfileUnchecked(p: Profile): void {
 
 export async function loadPlugins(files: readonly string[]): Promise<void> {
   for (const f of files) await loadPlugin(f);
+}
+
+/** the keys a config file may hold (anything else is refused, like unknown keys in a scenario) */
+const CONFIG_KEYS = new Set(['$schema', 'plugins']);
+const CONFIG_MAX_BYTES = 64 * 1024;
+
+/**
+ * Reads a config file (`bpftc --config FILE`): JSON `{"plugins": ["./my-props.js", ...]}`,
+ * plugin paths relative to the config file. Returns the plugins' absolute paths, in order.
+ * Only read when named on the command line: a config picked up from the working directory
+ * would run a stranger's JavaScript as root just by running bpftc in their checkout.
+ */
+export function readConfig(file: string): string[] {
+  const what = `--config ${file}`;
+  const abs = resolve(file);
+  if (!existsSync(abs)) throw new PluginError(`${what}: no such file`);
+  const st = statSync(abs);
+  if (!st.isFile()) throw new PluginError(`${what}: not a regular file`);
+  if (st.size > CONFIG_MAX_BYTES) throw new PluginError(`${what}: larger than ${CONFIG_MAX_BYTES} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(abs, 'utf8'));
+  } catch (e) {
+    throw new PluginError(`${what}: not JSON (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PluginError(`${what}: must be a JSON object ({"plugins": [...]})`);
+  for (const k of Object.keys(json)) if (!CONFIG_KEYS.has(k)) throw new PluginError(`${what}: unknown key ${JSON.stringify(k).slice(0, 80)} (known: plugins)`);
+  const plugins = (json as Record<string, unknown>).plugins ?? [];
+  if (!Array.isArray(plugins) || !plugins.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 4096 && !x.includes('\0')))
+    throw new PluginError(`${what}: "plugins" must be a list of file names`);
+  if (plugins.length > 64) throw new PluginError(`${what}: more than 64 plugins`);
+  return (plugins as string[]).map((x) => resolve(dirname(abs), x));
 }

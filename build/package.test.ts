@@ -6,7 +6,7 @@
 // directory, removed at the end.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -151,5 +151,38 @@ export const n: number = r.length + props.length + (p ? 1 : 0) + scenarioArb({ p
       expect(r.err).toContain(what);
     }
     expect(bpftc('fuzz', '--plugin').code).toBe(2);
+  });
+
+  it('a config file names the plugins (paths relative to it); campaigns and listings use them', () => {
+    mkdirSync(join(tmp, 'conf/props'), { recursive: true });
+    writeFileSync(join(tmp, 'conf/props/my-props.js'), pluginBlock());
+    writeFileSync(join(tmp, 'conf/bpftc.json'), JSON.stringify({ plugins: ['./props/my-props.js'] }));
+    const bad = bpftc('fuzz', '--config', 'conf/bpftc.json', '--property', 'my-no-token-in-init-userns', '--profile', 'my-v10', '--runs', '400', '--workers', '2');
+    expect(bad.code, bad.err).toBe(1);
+    expect(bad.out).toMatch(/^FAIL {2}my-no-token-in-init-userns {2}after \d+ runs/m);
+    expect(bpftc('properties', '--config', 'conf/bpftc.json').out).toMatch(/^my-no-token-in-init-userns +No task of the init/m);
+    // the same plugin named twice (config and --plugin) is loaded once
+    expect(bpftc('profiles', '--config', 'conf/bpftc.json', '--plugin', 'conf/props/my-props.js').code).toBe(0);
+  });
+
+  it('a config file that cannot be used is one line and exit 2', () => {
+    const cases: [string, string, string][] = [
+      ['notjson.json', '{plugins', 'not JSON'],
+      ['array.json', '[]', 'must be a JSON object'],
+      ['unknown.json', '{"plugin": []}', 'unknown key "plugin"'],
+      ['proto.json', '{"__proto__": {"x": 1}}', 'unknown key "__proto__"'],
+      ['badlist.json', '{"plugins": "x.js"}', 'must be a list of file names'],
+      ['missing.json', '{"plugins": ["./nope.js"]}', 'no such file'],
+    ];
+    for (const [f, text] of cases) writeFileSync(join(tmp, f), text);
+    for (const [f, , what] of [...cases, ['absent.json', '', 'no such file'] as [string, string, string]]) {
+      const r = bpftc('properties', '--config', f);
+      expect(r.code, f).toBe(2);
+      expect(r.out, f).toBe('');
+      expect(r.err.trimEnd().split('\n'), f).toHaveLength(1);
+      expect(r.err, f).toContain(what);
+    }
+    expect(bpftc('properties', '--config').code).toBe(2);
+    expect(bpftc('properties', '--config', 'array.json', '--config', 'array.json').code).toBe(2);
   });
 });

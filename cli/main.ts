@@ -43,6 +43,7 @@ commands:
               --fail-on any|new (default any; new: exit 0 unless a failure is not known)
               --coverage FILE (decision-point coverage of this campaign's scenarios)
               --plugin FILE (properties and profiles of your own; repeatable)
+              --config FILE (JSON {"plugins": [...]}, paths relative to FILE)
   check FILE..  check scenario files against the claims: per property holds / VIOLATED (step) /
               QUESTION (the suite's own rule) / n/a; --profile P  --property NAME|all  --json  --trace
   run FILE..  run scenario files on the model and check their expectations
@@ -540,6 +541,25 @@ export async function main(argv: string[], rawOut: Out = (l) => console.log(l), 
       if (f === undefined || f.startsWith('--')) throw new UsageError('--plugin needs a file (a JavaScript module exporting properties and/or profiles)');
       plugins.push(f);
       rest.splice(i--, 2);
+    }
+    // --config FILE: {"plugins": [...]} (paths relative to the file), loaded before the --plugin files
+    let config: string | undefined;
+    for (let i = 0; i < rest.length; i++) {
+      if (rest[i] !== '--config') continue;
+      const f = rest[i + 1];
+      if (f === undefined || f.startsWith('--')) throw new UsageError('--config needs a file (JSON: {"plugins": ["./my-props.js"]})');
+      if (config !== undefined) throw new UsageError('--config given twice');
+      config = f;
+      rest.splice(i--, 2);
+    }
+    if (config !== undefined) {
+      const { PluginError, readConfig } = await import('../api/plugins.ts');
+      try {
+        plugins.unshift(...readConfig(config));
+      } catch (e) {
+        if (e instanceof PluginError) throw new UsageError(e.message);
+        throw e;
+      }
     }
     if (plugins.length) {
       const { PluginError, loadPlugins } = await import('../api/plugins.ts');

@@ -223,7 +223,7 @@ export class Compiler {
   add(c: Cmd): void {
     if (c.k === 'flow') return this.flow(c);
     if (c.k === 'policy_load') {
-      this.pendingLsm.push({ action: 'policy_load', policy: c.policy });
+      this.pendingLsm.push(c.at === undefined ? { action: 'policy_load', policy: c.policy } : { action: 'policy_load', policy: c.policy, at: c.at });
       return;
     }
     if (c.k === 'bpf_lsm_deny') {

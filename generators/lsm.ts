@@ -10,6 +10,7 @@ import type { ActorDecl, PolicyDecl, SelinuxDecl } from '../scenario/types.ts';
 import type { World } from './world.ts';
 import type { Cmd } from './commands.ts';
 import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
+import { LSM_AT_HOOKS, type LsmAtHook } from '../scenario/vocab.ts';
 
 export interface LsmGenOptions {
   /** fd-table races (another thread dup2/close) between the kernel's fd lookup and the hooks */
@@ -20,6 +21,9 @@ export interface LsmGenOptions {
   reloads?: boolean;
   /** polcap bpf_token_perms: always on, always off, or random (default) */
   polcap?: 'on' | 'off';
+  /** policy reloads inside the syscall: half the reloads carry an `at`
+   *  hook point (README "In-syscall policy loads") */
+  inSyscall?: boolean;
 }
 
 export const DOMAINS = ['P_t', 'U_t', 'V_t', 'W_t'] as const;
@@ -207,14 +211,21 @@ export function lsmWorld(w: World, l: LsmSetup): { world: World; selinux: Selinu
 
 /** LSM commands mixed into the command list */
 export type LsmCmd =
-  | { k: 'policy_load'; policy: PolicyDecl }
+  | { k: 'policy_load'; policy: PolicyDecl; at?: LsmAtHook }
   | { k: 'bpf_lsm_deny'; hook: string; to: number; errno: string }
   | { k: 'race_next'; op: 'dup2' | 'close'; h: number };
 
 export function lsmCmdArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> {
   const arbs: Array<fc.WeightedArbitrary<LsmCmd>> = [];
   if (o.reloads !== false)
-    arbs.push({ weight: 1, arbitrary: policyArb(n, o).map((policy) => ({ k: 'policy_load' as const, policy })) });
+    arbs.push({
+      weight: 1,
+      arbitrary: o.inSyscall
+        ? fc
+            .tuple(policyArb(n, o), fc.option(fc.constantFrom(...LSM_AT_HOOKS), { freq: 2 }))
+            .map(([policy, at]): LsmCmd => (at === null ? { k: 'policy_load', policy } : { k: 'policy_load', policy, at }))
+        : policyArb(n, o).map((policy) => ({ k: 'policy_load' as const, policy })),
+    });
   if (o.bpfLsm)
     arbs.push({
       weight: 1,

@@ -25,6 +25,7 @@ import type { FsContext, FsParameter } from './include/linux/fs_context.ts';
 import type { Task } from './include/linux/sched.ts';
 import type { DelegateEnum } from './enums.ts';
 import type { SecurityFns } from './lsm.ts';
+import type { Policy } from './lsm/policy.ts';
 export type { Task };
 
 /** the functions with a `<fn>/token_allowed` decision point (model/coverage.ts) */
@@ -51,6 +52,9 @@ export interface ModelFns extends SecurityFns {
   /** bpf_prog_attach_check_attach_type() (kernel/bpf/syscall.c): 0 or -errno;
    *  `t` is the attaching task */
   bpf_prog_attach_check_attach_type(k: Kernel, t: Task, prog: BpfProg, attachType: number): number;
+  /** the SELinux policy a hook reads (`selinux_state.policy` at the check,
+   *  security/selinux/ss/services.c) given the one loaded now */
+  selinux_policy(k: Kernel, policy: Policy | null, hook: string): Policy | null;
 }
 
 /** struct file_operations (include/linux/fs.h): what the kernel calls on a

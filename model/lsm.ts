@@ -96,6 +96,19 @@ export class SecurityStack {
   integrity: IntegrityVariant | null = null;
   /** model only: the prog-load LSM events (properties clear it before a step) */
   lsmTrace: LsmTraceEntry[] = [];
+  /** model only: in-syscall LSM administration (a policy_load with `at`,
+   *  model/run.ts): run (once) right before the first call of that hook, i.e.
+   *  at the preemption point that precedes it */
+  atHook: Array<{ hook: string; run: () => void }> = [];
+
+  /** runs the pending administration due before `hook` */
+  private beforeHook(hook: string): void {
+    if (!this.atHook.length) return;
+    const due = this.atHook.filter((a) => a.hook === hook);
+    if (!due.length) return;
+    this.atHook = this.atHook.filter((a) => a.hook !== hook);
+    for (const a of due) a.run();
+  }
 
   private progEvent(hook: string, lsm: string, ret: number, prog: BpfProg, token: BpfToken | null, kernel: boolean, verdict?: number): LsmTraceEntry {
     const e: LsmTraceEntry = { hook, lsm, ret, prog, token: token !== null, auxToken: prog.aux_token !== null, blob: prog.security !== null, kernel };
@@ -107,6 +120,7 @@ export class SecurityStack {
   /** call_int_hook(): LSMs in order, the first non-zero return wins (positive
    *  too); through Kernel.fn (a mutant may replace it) */
   callInt<K extends IntHook>(hook: K, ...args: Parameters<NonNullable<LsmHooks[K]>>): number {
+    this.beforeHook(hook);
     const outer = this.hook;
     const outerRan = this.ran;
     this.hook = hook;

@@ -188,12 +188,24 @@ export function performStep(st: ModelState, step: Step): StepResult {
         : { actor: race.actor, op: 'dup2', fd: race.fd, to: race.to ?? '' };
     k.preempt = () => void performStep(st, rs);
   }
-  for (const act of step.lsm ?? []) lsmAction(st, act);
+  // a race step runs inside another step's syscall: that step's pending loads wait
+  const outerAt = k.security.atHook;
+  k.security.atHook = [];
+  for (const act of step.lsm ?? []) {
+    // an in-syscall load (`at`) waits for its hook point (SecurityStack.atHook)
+    if (act.action === 'policy_load' && act.at !== undefined) k.security.atHook.push({ hook: act.at, run: () => void lsmAction(st, act) });
+    else lsmAction(st, act);
+  }
   let r: StepResult;
   try {
     r = performSyscalls(st, step);
   } finally {
     k.preempt = null;
+    // a hook point the syscall never reached: the load completes after it returns
+    const late = k.security.atHook;
+    k.security.atHook = [];
+    for (const a of late) a.run();
+    k.security.atHook = outerAt;
   }
   const avc = k.security.avc;
   k.current = outer.current;

@@ -13,6 +13,7 @@ import type { ModelFns } from '../model/kernel.ts';
 import { MODEL_FNS, type ReplacingProfile } from '../model/fns.ts';
 import { PROFILES, SELINUX_ORDER, findProfile, type Profile } from '../model/profile.ts';
 import { bpf_ns_capable } from '../model/token.ts';
+import type { Policy } from '../model/lsm/policy.ts';
 
 /** what a mutant swaps, and the one-line simulation it stands for */
 interface MutantDecl {
@@ -94,6 +95,30 @@ const LSM_MUTANTS: MutantDecl[] = [
   },
 ];
 
+/** the creation/token hooks that, in mutant-fixed-polcap-race, decide with the
+ *  policy selinux_bpf() read at the syscall's entry */
+const LATE_HOOKS = new Set(['bpf_token_cmd', 'bpf_token_capable', 'bpf_map_create', 'bpf_prog_load', 'bpf_token_create']);
+/** per kernel: the policy the last selinux_bpf() read */
+const entryPolicy = new WeakMap<object, Policy | null>();
+
+/** the SELinux mutants of the corrected stack: selinux-token-fixed with one function replaced */
+const FIXED_MUTANTS: MutantDecl[] = [
+  {
+    name: 'mutant-fixed-polcap-race',
+    summary: 'mutant: the fixed SELinux stack decides a bpf(2) with the policy (and bpf_token_perms) it read at the syscall entry',
+    why: 'simulates caching the policy (or the polcap) in selinux_bpf() for the rest of the syscall instead of reading selinux_state.policy at each check: a reload between two hooks of the same syscall is missed',
+    replace: {
+      selinux_policy: (k, policy, hook) => {
+        if (hook === 'bpf') {
+          entryPolicy.set(k, policy);
+          return policy;
+        }
+        return LATE_HOOKS.has(hook) && entryPolicy.has(k) ? entryPolicy.get(k)! : policy;
+      },
+    },
+  },
+];
+
 function mutantProfile(base: Profile, d: MutantDecl, lsm?: Profile['lsm']): ReplacingProfile {
   const p: ReplacingProfile = { name: d.name, summary: d.summary, provenance: [d.why], token: base.token, replace: d.replace, knownBad: true };
   if (lsm) p.lsm = lsm;
@@ -106,6 +131,7 @@ const base = findProfile('linux-6.18')!;
 export const MUTANT_PROFILES: readonly ReplacingProfile[] = [
   ...CORE_MUTANTS.map((d) => mutantProfile(base, d)),
   ...LSM_MUTANTS.map((d) => mutantProfile(base, d, { order: SELINUX_ORDER, selinux: 'merged' })),
+  ...FIXED_MUTANTS.map((d) => mutantProfile(base, d, { order: SELINUX_ORDER, selinux: 'fixed' })),
 ];
 
 /** inserts `ps` into PROFILES after the profile `after` (once) */

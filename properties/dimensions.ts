@@ -38,6 +38,7 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
       if (a.action === 'policy_load') {
         d.add('policy-reload');
         if (st.op in TOKEN_CMD && 'token' in st && st.token !== undefined) d.add('reload-at-use');
+        if (a.at !== undefined) d.add('reload-in-syscall');
       } else d.add('bpf-lsm');
     }
     if ('race' in st && st.race) d.add('fd-race');

@@ -13,6 +13,7 @@ import { selinuxCreatorSid } from './selinux-creator-sid.ts';
 import { selinuxTokenChecksAtUse } from './selinux-token-checks-at-use.ts';
 import { selinuxTokenAsAtCreate } from './selinux-token-as-at-create.ts';
 import { selinuxPolcapOffCompat } from './selinux-polcap-off-compat.ts';
+import { selinuxCreateMediated } from './selinux-create-mediated.ts';
 import { selinuxTokenCapable } from './selinux-token-capable.ts';
 import { selinuxPermissiveNeverDenies } from './selinux-permissive-never-denies.ts';
 import { selinuxDenialAudited } from './selinux-denial-audited.ts';
@@ -49,6 +50,7 @@ export const PROPERTIES: readonly Property[] = [
   selinuxTokenChecksAtUse,
   selinuxTokenAsAtCreate,
   selinuxPolcapOffCompat,
+  selinuxCreateMediated,
   selinuxTokenCapable,
   selinuxTokenCapableMediated,
   selinuxTokenTextSufficient,

@@ -39,6 +39,8 @@ export type Dimension =
   | 'policy-reload'
   /** a policy reload attached to the very step that uses a token */
   | 'reload-at-use'
+  /** a policy load completing between two hooks of the step's own syscall (`at`) */
+  | 'reload-in-syscall'
   /** a BPF-LSM program refusing a hook */
   | 'bpf-lsm'
   /** a token fd passed to another task (SCM_RIGHTS) */

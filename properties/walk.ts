@@ -117,9 +117,12 @@ export function collectWalks<T>(onWalk: (s: Scenario, v: Visitor) => void, f: ()
 /** runs the step's `lsm` actions on `st` and returns the step without them */
 export function syscallOf(st: ModelState, step: Step): Step {
   if (!step.lsm?.length) return step;
-  for (const act of step.lsm) lsmAction(st, act);
+  // an in-syscall load (`at`) belongs to the syscall: it stays on the step
+  const inSyscall = step.lsm.filter((a) => a.action === 'policy_load' && a.at !== undefined);
+  for (const act of step.lsm) if (!inSyscall.includes(act)) lsmAction(st, act);
   const bare = { ...step };
-  delete bare.lsm;
+  if (inSyscall.length) bare.lsm = inSyscall;
+  else delete bare.lsm;
   return bare;
 }
 

@@ -192,7 +192,7 @@ function reduceStepParts(s: Scenario, i: number, keep: (s: Scenario) => boolean,
       const act = st.lsm![k]!;
       if (act.action !== 'policy_load') continue;
       const cur = st;
-      const withPolicy = (policy: PolicyDecl): Step => ({ ...cur, lsm: cur.lsm!.map((x, j): LsmAction => (j === k ? { action: 'policy_load', policy } : x)) });
+      const withPolicy = (policy: PolicyDecl): Step => ({ ...cur, lsm: cur.lsm!.map((x, j): LsmAction => (j === k ? { ...(x as Extract<LsmAction, { action: 'policy_load' }>), policy } : x)) });
       st = withPolicy(reducePolicy(act.policy, (policy) => keep(put(withPolicy(policy))), budget));
     }
   }

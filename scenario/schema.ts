@@ -8,7 +8,7 @@
 // Regenerate: npx tsx build/write-generated.ts (scenario/ops.test.ts checks it is current).
 
 import { OPS, type ArgSpec } from './ops.ts';
-import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, LSM_NAMES, POLICY_CAPS, enumSpellings } from './vocab.ts';
+import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, LSM_AT_HOOKS, LSM_NAMES, POLICY_CAPS, enumSpellings } from './vocab.ts';
 import { SCENARIO_FORMAT } from './types.ts';
 import { LIMITS, REFUSED } from './sandbox.ts';
 
@@ -173,7 +173,7 @@ export function scenarioSchema(profiles: readonly string[]): Schema {
       race: obj({ actor: str, op: { type: 'string', enum: ['dup2', 'close'] }, fd: str, to: str }, ['actor', 'op', 'fd']),
       lsmAction: {
         anyOf: [
-          obj({ action: { const: 'policy_load' }, policy: obj(policyProps, ['allow']) }, ['action', 'policy']),
+          obj({ action: { const: 'policy_load' }, policy: obj(policyProps, ['allow']), at: { enum: [...LSM_AT_HOOKS] } }, ['action', 'policy']),
           obj({ action: { const: 'bpf_lsm_deny' }, hook: { type: 'string', enum: [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS] }, task: str, errno: str }, ['action', 'hook', 'task', 'errno']),
         ],
       },

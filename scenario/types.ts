@@ -3,6 +3,7 @@
 // Every fd is a symbolic handle (a name); numbers never appear in traces.
 
 import type { OPS, OpName } from './ops.ts';
+import type { LsmAtHook } from './vocab.ts';
 
 export const SCENARIO_FORMAT = 'bpftc/1';
 
@@ -108,7 +109,15 @@ interface StepBase {
 /** Model-only LSM administration (never sent to the kernel). */
 export type LsmAction =
   /** load a SELinux policy (sel_write_load() -> security_load_policy()) */
-  | { action: 'policy_load'; policy: PolicyDecl }
+  | {
+      action: 'policy_load';
+      policy: PolicyDecl;
+      /** in-syscall load: right before the first call of this hook in the
+       *  step's syscall (another CPU's sel_write_load() completing between two
+       *  hooks of the same syscall); if the syscall never reaches the hook, after
+       *  it returns. Absent: before the syscall */
+      at?: LsmAtHook;
+    }
   /** attach a BPF-LSM program to `hook` returning -`errno` for task `task` (selftest token_lsm);
    *  the BPF LSM registers every hook, the integrity hooks of seed 002 included */
   | { action: 'bpf_lsm_deny'; hook: string; task: string; errno: string };
@@ -282,4 +291,10 @@ export interface AvcRecord {
   permissive?: boolean;
   /** the LSM hook that made the decision */
   hook: string;
+  /** the capability number the record's audit data carries: capable() checks
+   *  only (cred_has_capability(): ad.type = LSM_AUDIT_DATA_CAP, ad.u.cap = cap,
+   *  7.3.4 security/selinux/hooks.c:1660-1661, printed " capability=%d " by
+   *  security/lsm_audit.c:194); selinux_bpf_token_capable() passes no audit
+   *  data (hooks.c:7510-7511), so its records carry none */
+  capability?: number;
 }

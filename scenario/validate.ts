@@ -3,7 +3,7 @@
 // precise line, never a stack trace.
 
 import { ACTOR_KEYS, SCENARIO_FORMAT, SCENARIO_KEYS, USERNS_KEYS, type Scenario, type Step } from './types.ts';
-import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_NAMES, POLICY_CAPS, capByName, enumValue, errnoByName, knownProfile, parseRule } from './vocab.ts';
+import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_AT_HOOKS, LSM_NAMES, POLICY_CAPS, capByName, enumValue, errnoByName, knownProfile, parseRule } from './vocab.ts';
 import { COMMON_KEYS, opSpec } from './ops.ts';
 import { LIMITS, REASONS, REFUSED, TARGET_NAME, limitMessage, literalFd, perCpuBytes } from './sandbox.ts';
 import { checkExpectResult, checkExpectText } from './expect.ts';
@@ -314,7 +314,10 @@ export function validateScenario(v: Json, root = '$'): Scenario {
       s.lsm.forEach((act, j) => {
         const ap = `${p}.lsm[${j}]`;
         if (!isObj(act)) fail(ap, 'expected an object');
-        if (act.action === 'policy_load') checkPolicy(act.policy, `${ap}.policy`, false);
+        if (act.action === 'policy_load') {
+          checkPolicy(act.policy, `${ap}.policy`, false);
+          if (act.at !== undefined && !(LSM_AT_HOOKS as readonly unknown[]).includes(act.at)) fail(`${ap}.at`, `expected one of ${LSM_AT_HOOKS.join(', ')}`);
+        }
         else if (act.action === 'bpf_lsm_deny') {
           const hook = str(act, 'hook', ap)!;
           if (!BPF_LSM_ALL_HOOKS.includes(hook)) fail(`${ap}.hook`, `expected one of ${BPF_LSM_ALL_HOOKS.join(', ')}`);

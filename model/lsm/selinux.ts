@@ -14,6 +14,7 @@ import type { BpfAttr, BpfMap, BpfProg } from '../syscall.ts';
 import type { File, Path, SuperBlock } from '../vfs.ts';
 import { fdget } from '../vfs.ts';
 import type { LsmHooks } from '../lsm.ts';
+import type { AvcRecord } from '../../scenario/types.ts';
 import { BPF_MAP_CREATE, BPF_PROG_LOAD } from '../enums.ts';
 import { capName } from '../caps.ts';
 import { EACCES, EBUSY, EINVAL, EPERM } from '../errno.ts';
@@ -208,8 +209,26 @@ export class SelinuxLsm implements LsmHooks {
     return 0;
   }
 
+  /** the policy a hook decides with: `rcu_dereference(selinux_state.policy)`
+   *  at the moment of the check (security_compute_av(), security_policycap_supported()
+   *  and selinux_policycap_*() read the current policy each time, 6.18
+   *  security/selinux/ss/services.c, include/security.h), through Kernel.fn
+   *  (a mutant may replace it). Each read is recorded for the properties */
+  private pol(): Policy | null {
+    const hook = this.k.security.hook;
+    const p = this.k.fn.selinux_policy(this.k, this.policy, hook);
+    this.reads.push({ hook, current: p === this.policy });
+    return p;
+  }
+
+  /** model only: every policy read of a hook, and whether it was the policy
+   *  loaded at that moment (properties/selinux-create-mediated.ts) */
+  reads: Array<{ hook: string; current: boolean }> = [];
+
   polcap(name: string): boolean {
-    return this.initialized && this.policy !== null && this.policy.polcaps.has(name);
+    if (!this.initialized) return false;
+    const p = this.pol();
+    return p !== null && p.polcaps.has(name);
   }
 
   /** selinux_policycap_bpf_token_perms() */
@@ -230,13 +249,14 @@ export class SelinuxLsm implements LsmHooks {
 
   /** avc_has_perm(ssid, tsid, tclass, requested, NULL): one permission; the
    *  decision is recorded in the step's AVC log */
-  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string): number {
+  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string, cap?: number): number {
     if (!this.initialized || !this.policy) return 0; // security_compute_av(): everything before policy load
-    const p = this.policy;
+    const p = this.pol() ?? this.policy;
     const scontext = this.contextOf(ssid);
     const tcontext = this.contextOf(tsid);
     const granted = policyAllows(p, scontext, tcontext, tclass, perm, this.variant.tokenPatch);
-    const rec = { scontext, tcontext, tclass, perm, granted, audited: !granted, hook: this.k.security.hook };
+    const rec: AvcRecord = { scontext, tcontext, tclass, perm, granted, audited: !granted, hook: this.k.security.hook };
+    if (cap !== undefined) rec.capability = cap;
     if (granted) {
       this.k.security.avc.push(rec);
       return 0;
@@ -259,7 +279,7 @@ export class SelinuxLsm implements LsmHooks {
   avcHasPerms(ssid: number, tsid: number, tclass: string, perms: readonly string[]): number {
     if (!this.initialized || !this.policy) return 0;
     if (perms.length === 0) return 0;
-    const p = this.policy;
+    const p = this.pol() ?? this.policy;
     const scontext = this.contextOf(ssid);
     const tcontext = this.contextOf(tsid);
     const hook = this.k.security.hook;
@@ -287,7 +307,8 @@ export class SelinuxLsm implements LsmHooks {
     const initns = isInit(ns);
     const sclass = cap < 32 ? (initns ? 'capability' : 'cap_userns') : initns ? 'capability2' : 'cap2_userns';
     const sid = this.credSid(cred);
-    return this.avcHasPerm(sid, sid, sclass, capName(cap).toLowerCase());
+    // the audit data: LSM_AUDIT_DATA_CAP with ad.u.cap = cap (hooks.c:1660-1661)
+    return this.avcHasPerm(sid, sid, sclass, capName(cap).toLowerCase(), cap);
   }
 
   // ------------------------------------------------------------ superblocks
@@ -549,6 +570,12 @@ export class SelinuxLsm implements LsmHooks {
     const ssid = v === 'current-grantor' ? this.currentSid() : bpfsec.sid;
     return this.avcHasPerm(ssid, bpfsec.grantor_sid, sclass, perm);
   }
+}
+
+/** the policy a SELinux hook reads (ModelFns.selinux_policy): the one loaded now */
+export function selinux_policy(k: Kernel, policy: Policy | null, hook: string): Policy | null {
+  void k, hook;
+  return policy;
 }
 
 /** bpf_map_fmode_to_av(): FMODE_READ -> map_read, FMODE_WRITE -> map_write */

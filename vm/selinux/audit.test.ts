@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AvcRecord } from '../../scenario/types.ts';
+import type { AvcRecord, Scenario } from '../../scenario/types.ts';
+import { runScenario } from '../../model/run.ts';
+import { findProfile } from '../../model/profile.ts';
+import '../../mutants/index.ts';
 import { MODELLED_CLASSES, compareAvc, formatAvcComparison, parseAvcLine, parseAvcLog, printAvc, printAvcLog, typeOf } from './audit.ts';
 import { compilePolicy } from './compile.ts';
 import { TREE_73, compileUnavailable, tempCache } from './testing.ts';
@@ -69,6 +72,23 @@ describe('printAvc', () => {
     expect(printAvc(rec('U_t', 'U_t', 'cap2_userns', 'bpf', true), { level: 's0', pid: 9, comm: 'a b', time: 1.5, serial: 3 })).toBe(
       'type=AVC msg=audit(1.500:3): avc:  granted  { bpf } for  pid=9 comm=612062 scontext=bpftc_u:bpftc_r:U_t:s0 tcontext=bpftc_u:bpftc_r:U_t:s0 tclass=cap2_userns',
     );
+  });
+
+  it('a capability check carries capability=N as security/lsm_audit.c:194 writes it (" capability=%d "), and parses back', () => {
+    const r = { ...rec('U_t', 'U_t', 'cap2_userns', 'bpf', false), capability: 39 };
+    const line = printAvc(r, { style: 'kernel', comm: 'c1' });
+    expect(line).toBe('avc:  denied  { bpf } for  pid=1 comm="c1" capability=39  scontext=bpftc_u:bpftc_r:U_t tcontext=bpftc_u:bpftc_r:U_t tclass=cap2_userns permissive=0');
+    expect(parseAvcLine(line)[0]!.capability).toBe(39);
+  });
+
+  it('the model: capable() records carry the capability number, the bpf hooks none (they pass no audit data, e.g. hooks.c:7510-7511)', () => {
+    const s = JSON.parse(readFileSync(new URL('../../corpus/regressions/selinux-create-mediated--mutant-fixed-polcap-race--seed2980047484.json', import.meta.url), 'utf8')) as Scenario;
+    const avc = runScenario({ ...s, meta: undefined }, { profile: findProfile('mutant-fixed-polcap-race')! }).results[9]!.avc ?? [];
+    const caps = avc.filter((a) => a.hook === 'capable');
+    expect(caps.length).toBeGreaterThan(0);
+    for (const a of caps) expect(a.capability, `${a.tclass}:${a.perm}`).toBe(a.perm === 'bpf' ? 39 : a.perm === 'perfmon' ? 38 : a.capability);
+    expect(caps.every((a) => typeof a.capability === 'number')).toBe(true);
+    expect(avc.filter((a) => a.hook !== 'capable').every((a) => a.capability === undefined)).toBe(true);
   });
 
   it('round-trips through the parser (fast-check), and text in a record cannot add fields', () => {

@@ -126,6 +126,8 @@ export function printAvc(r: AvcRecord, o: PrintOptions = {}, index = 0): string 
   const ctx = (t: string): string => `${safeName(o.user ?? POLICY_USER)}:${safeName(o.role ?? POLICY_ROLE)}:${safeName(t)}${o.level ? `:${safeName(o.level)}` : ''}`;
   const body =
     `avc:  ${r.granted ? 'granted' : 'denied'}  { ${safeName(r.perm)} } for  pid=${o.pid ?? 1} comm=${auditString(o.comm ?? 'bpftc-exec')}` +
+    // security/lsm_audit.c:194 `audit_log_format(ab, " capability=%d ", a->u.cap)`: hence two spaces before scontext
+    (r.capability !== undefined ? ` capability=${r.capability} ` : '') +
     ` scontext=${ctx(r.scontext)} tcontext=${ctx(r.tcontext)} tclass=${safeName(r.tclass)}` +
     (r.granted ? '' : ` permissive=${r.permissive ? 1 : 0}`);
   if (o.style === 'kernel') return body;
