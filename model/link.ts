@@ -17,7 +17,7 @@ import type { FileOperations } from './kernel.ts';
 import { ATTACH, PROG } from './enums.ts';
 import { CAP_NET_ADMIN } from './caps.ts';
 import { allocFd, fdget } from './vfs.ts';
-import { bpf_prog_inc, bpf_prog_put } from './syscall.ts';
+import { bpf_prog_inc, bpf_prog_put } from './bpfobj.ts';
 
 /** the executor's fd of the scenario's cgroup v2 directory (attr target_fd), by name */
 export const CGROUP_TARGET_FD = -4096;

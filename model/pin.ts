@@ -13,7 +13,7 @@ import { MAY_EXEC, MAY_READ, MAY_WRITE, fdget, inode_permission, path_permission
 import { resolvePath } from './namei.ts';
 import { hasMapping } from './userns.ts';
 import { security_bpf_map, security_bpf_prog } from './security.ts';
-import { bpf_map_inc, bpf_map_put, bpf_prog_inc, bpf_prog_put } from './syscall.ts';
+import { bpf_map_inc, bpf_map_put, bpf_prog_inc, bpf_prog_put } from './bpfobj.ts';
 import { bpf_link_inc, bpf_link_put } from './link.ts';
 
 export const BPF_F_PATH_FD = 1 << 14;

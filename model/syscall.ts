@@ -39,6 +39,7 @@ import { HOST_CONFIG, type KernelConfigFacts, mapTypeConfigured, nrCpus, progTyp
 import { bpf_prog_verify_signature } from './lsm/integrity.ts';
 import { VERIFIER_CAPS_6_18 } from './profile.ts';
 import { bpf_obj_get, bpf_obj_pin } from './pin.ts';
+import { bpf_map_put, bpf_prog_put } from './bpfobj.ts';
 import { bpf_prog_attach, bpf_prog_detach, link_create } from './link.ts';
 import { security_bpf, security_bpf_map, security_bpf_map_create, security_bpf_map_free, security_bpf_prog, security_bpf_prog_free, security_bpf_prog_load } from './security.ts';
 
@@ -843,31 +844,6 @@ export const bpf_map_fops: FileOperations = {
     if (f.obj.kind === 'map') bpf_map_put(k, f.obj.map);
   },
 };
-
-/** bpf_map_inc(): one more reference (a pin, a second fd) */
-export function bpf_map_inc(map: BpfMap): void {
-  map.refcnt = (map.refcnt ?? 1) + 1;
-}
-
-/** bpf_map_put(): the last reference frees the map (security_bpf_map_free()) */
-export function bpf_map_put(k: Kernel, map: BpfMap): void {
-  map.refcnt = (map.refcnt ?? 1) - 1;
-  if (map.refcnt === 0) security_bpf_map_free(k, map);
-}
-
-/** bpf_prog_inc(): one more reference (a pin, an attachment, a link, a second fd) */
-export function bpf_prog_inc(prog: BpfProg): void {
-  prog.refcnt = (prog.refcnt ?? 1) + 1;
-}
-
-/** bpf_prog_put() -> __bpf_prog_put(): the last reference puts prog->aux->token
- *  and frees the program (security_bpf_prog_free()) */
-export function bpf_prog_put(k: Kernel, prog: BpfProg): void {
-  prog.refcnt = (prog.refcnt ?? 1) - 1;
-  if (prog.refcnt > 0) return;
-  bpf_token_put(k, prog.aux_token);
-  security_bpf_prog_free(k, prog);
-}
 
 /** bpf_prog_fops (kernel/bpf/syscall.c): ->release = bpf_prog_release() ->
  *  bpf_prog_put(): the token of prog->aux, then security_bpf_prog_free() */
