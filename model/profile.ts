@@ -203,6 +203,10 @@ export interface IntegrityVariant {
    *  post_integrity's result (the kernel-doc's "should return the same error
    *  code back to its caller" is a convention, not enforced) */
   hornetIgnoresPostIntegrity: boolean;
+  /** RFC 08/11 hornet_check_program() returns copy_from_bpfptr()'s count of bytes
+   *  NOT copied as the verdict (true, as posted); false: -EFAULT (the fix)
+   *  (spec/integrity-rfc.md §I3.2) */
+  hornetCopyCountAsVerdict?: boolean;
 }
 
 export const DEFAULT_LSM: LsmVariant = { order: ['capability', 'bpf'] };
@@ -454,6 +458,7 @@ export const PROFILES: readonly Profile[] = [
     hookToken: 'aux',
     hornetCtxFromValue: false,
     hornetInvertedMemcmp: false,
+    hornetCopyCountAsVerdict: false,
   }, [
     'spec/integrity-rfc.md §I2.2, §I2.3, §I3.3, §I3.4: each fix undoes one knob of integrity-rfc (the project\'s own corrected variant, not a posted patch)',
   ], false),

@@ -348,6 +348,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
           prog_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
           // model only (seed 002): attr->signature, attr->keyring_id
           ...(step.signature ? { signature: step.signature, keyring_id: KEYRING_ID[step.signature.keyring] } : {}),
+          ...(step.fault && step.fault !== 'none' ? { fault: step.fault } : {}),
         },
         size: 168,
         tailByte: null,

@@ -76,7 +76,7 @@ const STACK_BUILD_ID_SIZE = 32;
 
 
 /** byte layout of the fields, to zero what a short attr does not copy */
-type NumField = Exclude<keyof BpfAttr, 'signature' | 'pathname'>;
+type NumField = Exclude<keyof BpfAttr, 'signature' | 'fault' | 'pathname'>;
 const LAYOUT: Partial<Record<NumField, [number, number]>> = {
   flags: [0, 4],
   bpffs_fd: [4, 4],

@@ -242,6 +242,13 @@ export const OPS = {
       token_flag: tokenFlag,
       signature: { kind: 'signature', doc: 'attr signature / keyring_id (6.18 signing, seed 002)', modelOnly: true },
       kernel: { kind: 'bool', doc: 'loaded by a signed light-skeleton loader through bpf_sys_bpf() (uattr.is_kernel)', modelOnly: true },
+      fault: {
+        kind: 'choice',
+        doc: 'an injected fault (seed 002 integrity path): blob_enomem (lsm_bpf_prog_alloc), provider_enomem (Hornet kzalloc), sig_efault / sig_short (copy_from_bpfptr() of the signature copies none / part), keyring (key lookup finds nothing)',
+        choices: ['none', 'blob_enomem', 'provider_enomem', 'sig_efault', 'sig_short', 'keyring'],
+        default: 'none',
+        modelOnly: true,
+      },
     },
   },
   btf_load: {

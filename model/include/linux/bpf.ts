@@ -63,6 +63,8 @@ export interface BpfAttr {
   attach_bpf_fd?: number;
   attach_type?: number;
   attach_flags?: number;
+  /** model only: a fault injected on the load's integrity path (scenario prog_load `fault`) */
+  fault?: ProgLoadFault;
 }
 
 export interface BpfMap {
@@ -106,3 +108,6 @@ export interface Btf {
   id: number;
   refcnt: number;
 }
+
+/** prog_load `fault` values (scenario/ops.ts): where a failure is injected */
+export type ProgLoadFault = 'none' | 'blob_enomem' | 'provider_enomem' | 'sig_efault' | 'sig_short' | 'keyring';
