@@ -240,6 +240,8 @@ const LINUX_6_18_TOKEN: TokenCoreVariant = {
 
 /** the 7.3.4 core (profile linux-7.3; provenance there) */
 const LINUX_7_3_TOKEN: TokenCoreVariant = {
+  // BPF_LINK_CREATE_LAST_FIELD link_create.uprobe_multi.path_fd (7.3.4 kernel/bpf/syscall.c:5809; offsetofend 64, gcc on the 7.3.4 uapi header); the rest as 6.18
+  bpfAttr: { size: 168, lastFieldEnd: { 28: 64 } },
   ...LINUX_6_18_TOKEN,
   denyTrampolineProgs: false,
   mapFileFlagAfterAlloc: true,
