@@ -92,6 +92,7 @@ export const DECISION_POINTS = [
   ...P('mount', 'open_tree (fs/namespace.c)', [
     ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
     ['check_mnt', 'may_copy_tree(): the source mount is ours, or in an anonymous namespace copied from ours or made by fsmount (seq_origin)', 'EINVAL'],
+    ['pseudo_dentry', '6.12.118/7.3.4 __do_loopback(): the source dentry is not a pseudo one (DCACHE_NORCU: the token file)', 'EINVAL'],
     ['fd_first', 'linux-7.3: FD_ADD() reserves the fd before any other check (profile knob openTreeFdFirst)', 'EMFILE'],
     ['fd_before_lookup', 'linux-6.12: get_unused_fd_flags() after may_mount(), before the lookup (profile knob openTreeFdBeforeLookup)', 'EMFILE'],
   ]),
@@ -251,7 +252,7 @@ export const DECISION_POINTS = [
     ['locked_flags', 'can_change_locked_flags(): a locked read-only copy stays read-only', 'EPERM'],
     ['capable', 'CAP_SYS_ADMIN in the superblock userns', 'EPERM'],
   ]),
-  ...P('mount', 'do_loopback (fs/namespace.c)', [['may_copy_tree', 'the source mount may be copied (6.12: is in our namespace)', 'EINVAL']]),
+  ...P('mount', 'do_loopback (fs/namespace.c)', [['may_copy_tree', 'the source mount may be copied (6.12: is in our namespace)', 'EINVAL'], ['pseudo_dentry', '6.12.118/7.3.4: the source dentry is not a pseudo one (DCACHE_NORCU: the token file)', 'EINVAL']]),
   ...P('mount', 'graft_tree (fs/namespace.c)', [['dir_match', 'the bound root is a directory like the target', 'ENOTDIR']]),
   ...P('mount', 'do_move_mount (fs/namespace.c)', [
     ['loop', 'the moved mount is not on the target already', 'ELOOP'],

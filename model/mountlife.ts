@@ -121,6 +121,8 @@ export function sys_mount_bind(k: Kernel, t: Task, src: number, target: string, 
   // lock_mount(): the target's top mount (or the bare directory) is the parent; check_mnt(parent) holds
   // __do_loopback(): IS_MNT_UNBINDABLE (never), then (6.18) may_copy_tree() / (6.12) check_mnt()
   if (k.check('do_loopback/may_copy_tree', !copyOk(old.mnt))) return -EINVAL;
+  // 6.12.118/7.3.4: DCACHE_NORCU (a pseudo dentry, the token file) -> EINVAL
+  if (k.profile.token.loopbackRefusesPseudoDentry && k.check('do_loopback/pseudo_dentry', old.dentry.norcu === true)) return -EINVAL;
   // clone_mnt(old, old_path->dentry, 0), then graft_tree(): d_is_dir() of the mountpoint and the root must match
   if (k.check('graft_tree/dir_match', !old.dentry.inode.isDir)) return -ENOTDIR;
   const mnt: Mount = { id: k.nextId(), sb: old.dentry.sb, mnt_root: old.dentry, mnt_ns: t.mntns, devname: old.mnt.devname, hasParent: true };

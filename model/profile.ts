@@ -87,6 +87,10 @@ export interface TokenCoreVariant {
    *  (6.12.117 fs/namespace.c:2817 `!check_mnt(old)` -> EINVAL): no detached
    *  (anonymous-namespace) source */
   loopbackOwnNsOnly?: boolean;
+  /** __do_loopback(): a dentry with DCACHE_NORCU (d_alloc_pseudo(): the token
+   *  file) cannot be copied, -EINVAL after the copy check (6.12.118
+   *  fs/namespace.c:2820-2822, 7.3.4 :3087-3089); the 6.18.44 host accepts it */
+  loopbackRefusesPseudoDentry?: boolean;
   /** security_bpf_prog_load() is called from bpf_check() with
    *  env->prog->aux->token (7.3.4 kernel/bpf/verifier.c:21268), after the
    *  verifier's capability calls (:21231-21235) and the signature check
@@ -253,6 +257,7 @@ const LINUX_7_3_TOKEN: TokenCoreVariant = {
     delegate_attachs: ['TRACE_FSESSION', 'TRACE_FENTRY_MULTI', 'TRACE_FEXIT_MULTI', 'TRACE_FSESSION_MULTI'],
   },
   progLoadHookInVerifier: true,
+  loopbackRefusesPseudoDentry: true,
   mapLsmRefusalFreeOnce: true,
   tokenLsmRefusalNoCallerFree: true,
   // the VM image: vm/config/base.config leaves CONFIG_CPU_MITIGATIONS unset
@@ -267,6 +272,7 @@ const LINUX_6_12_TOKEN: TokenCoreVariant = {
   ...LINUX_6_18_TOKEN,
   denyTrampolineProgs: false,
   loopbackOwnNsOnly: true,
+  loopbackRefusesPseudoDentry: true,
   openTreeFdBeforeLookup: true,
   btfGetFdByIdNoToken: true,
   noTokenInfo: true,
@@ -334,6 +340,7 @@ export const PROFILES: readonly Profile[] = [
       'verifierCaps: T verifier.c:21231-21235 (PERFMON x4, BPF; bypass_spec_v1/v4 skip the call when cpu_mitigations_off(), T include/linux/bpf.h:2911-2923, true without CONFIG_CPU_MITIGATIONS, include/linux/cpu.h:217 - the VM image config), T kernel/bpf/core.c:674 bpf_prog_kallsyms_add() CAP_BPF after bpf_prog_alloc_id() (syscall.c:3158, :3176)',
       'tokenLsmRefusalNoCallerFree: T kernel/bpf/token.c:188-190 `err = security_bpf_token_create(token, attr, &path); if (err) return err;` with `struct bpf_token *token __free(kfree)` (:114): no bpf_token_free() by the caller; the hook freed once (security/security.c:5400-5412); kernel-confirmed by the VM BPF-LSM trace in mode lsm on the FUNCTION_TRACER 7.3.4 image (one bpf_token_free for a refused token)',
       'mapLsmRefusalFreeOnce: T kernel/bpf/syscall.c:1662-1664 map_create(): `if (err) goto free_map;` after security_bpf_map_create(), which already ran security_bpf_map_free() (security/security.c:5356-5357); 6.18 goes to free_map_sec and calls it again (seen by the VM BPF-LSM trace on Debian 7.3.4: one bpf_map_free call for a refused map)',
+      'loopbackRefusesPseudoDentry: T fs/namespace.c:3087-3089 __do_loopback() `if (old_path->dentry->d_flags & DCACHE_NORCU) return ERR_PTR(-EINVAL);` after may_copy_tree() (:3084); the token file comes from alloc_file_pseudo() (kernel/bpf/token.c), whose d_alloc_pseudo() sets DCACHE_NORCU; kernel-seen by the VM oracle (open_tree(tokenfd, "", AT_EMPTY_PATH) ok -> EINVAL, corpus/vm/open-tree-token-pseudo-dentry.json)',
       'not here (vm/NOTES.md): the tiny guest config (no BPF_PRELOAD, XDP_SOCKETS, small NR_CPUS) and the host-only denyTrampolineProgs (off)',
     ],
     token: LINUX_7_3_TOKEN,
@@ -345,6 +352,7 @@ export const PROFILES: readonly Profile[] = [
     provenance: [
       'S = Debian linux-source-6.12 6.12.117-1~deb12u1; 6.18 counterparts are the functions of the same name in the linux-6.18 profile',
       'loopbackOwnNsOnly: S fs/namespace.c:2817 __do_loopback() returns -EINVAL when !check_mnt(old) (check_mnt() :971); 6.18 also accepts a detached mount (an anonymous namespace copied from ours or made by fsmount())',
+      'loopbackRefusesPseudoDentry: Debian linux-source-6.12 6.12.118-1~deb12u1 fs/namespace.c:2820-2822 __do_loopback() `if (old_path->dentry->d_flags & DCACHE_NORCU) return ERR_PTR(-EINVAL);` after the check_mnt() test (:2817), fs/dcache.c:1784 d_alloc_pseudo() sets DCACHE_NORCU (the token file: alloc_file_pseudo()); kernel-seen by the VM oracle on 6.12.118 + seed 000',
       'openTreeFdBeforeLookup: S fs/namespace.c:2961 open_tree() calls get_unused_fd_flags() after the flag checks and may_mount() (:2958) and before user_path_at() (:2965); 6.18 takes the fd after the copy, 7.3 before any check',
       'btfGetFdByIdNoToken: S kernel/bpf/syscall.c:5033 BPF_BTF_GET_FD_BY_ID_LAST_FIELD btf_id (CHECK_ATTR at :5037 rejects open_flags and fd_by_id_token_fd), :5040 capable(CAP_SYS_ADMIN)',
       'noTokenInfo: S kernel/bpf/syscall.c:4977-4998 bpf_obj_get_info_by_fd() knows prog, map, btf and link fds and returns -EINVAL for any other (a token)',

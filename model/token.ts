@@ -82,6 +82,7 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
     parent: null,
     children: new Map(),
     inode: { ino: sb.nextIno++, mode: 0o600, isDir: false, uid: t.cred.fsuid, gid: t.cred.gid },
+    norcu: true, // d_alloc_pseudo()
   };
   // get_unused_fd_flags(O_CLOEXEC)
   const fd = k.newFileFd(t, { kind: 'token', token }, { mnt: path!.mnt, dentry }, false);

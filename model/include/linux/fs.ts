@@ -23,6 +23,8 @@ export interface Dentry {
   parent: Dentry | null;
   children: Map<string, Dentry>;
   inode: Inode;
+  /** DCACHE_NORCU: set by d_alloc_pseudo() (alloc_file_pseudo(), the token file) */
+  norcu?: boolean;
 }
 
 export interface SbFlags {
