@@ -40,7 +40,8 @@
   OP_SETRESGID, \
   OP_SETGROUPS, \
   OP_DROP_CAPS, \
-  OP_KEEPCAPS,
+  OP_KEEPCAPS, \
+  OP_SETNS,
 
 /* their protocol entries (struct opspec): key, kind, slot, default (NULL: required) */
 #define BPFTC_SCENARIO_OPSPECS \
@@ -78,7 +79,8 @@
   {"setresgid", OP_SETRESGID, 0, {{"rgid", A_NUM, 0, "4294967295"}, {"egid", A_NUM, 1, "4294967295"}, {"sgid", A_NUM, 2, "4294967295"}}}, \
   {"setgroups", OP_SETGROUPS, 0, {{"gid", A_NUM, 0, "4294967295"}}}, \
   {"drop_caps", OP_DROP_CAPS, 0, {{"drop", A_HEX, 0, NULL}}}, \
-  {"keepcaps", OP_KEEPCAPS, 0, {{"value", A_NUM, 0, NULL}}},
+  {"keepcaps", OP_KEEPCAPS, 0, {{"value", A_NUM, 0, NULL}}}, \
+  {"setns", OP_SETNS, 0, {{"of", A_ACTOR, 0, NULL}, {"ns", A_STR, 0, "mnt"}}},
 
 /* named slots: H_<OP>_<ARG> indexes h[]/fd[], S_<OP>_<ARG> s[], N_<OP>_<ARG> n[] */
 enum {
@@ -158,6 +160,7 @@ enum {
   N_SETGROUPS_GID = 0,
   N_DROP_CAPS_DROP = 0,
   N_KEEPCAPS_VALUE = 0,
+  S_SETNS_NS = 0,
 };
 
 /* slots a key has in every op (two or more) that takes it, for code those ops share */
@@ -169,6 +172,7 @@ enum {
   S_TARGET = 0,
   H_TOKEN = 1,
   N_TOKEN_FLAG = 6,
+  S_NS = 0,
 };
 
 #endif

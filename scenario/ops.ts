@@ -425,6 +425,17 @@ export const OPS = {
     syscalls: 'prctl(PR_SET_KEEPCAPS)',
     args: { value: { kind: 'int', doc: 'arg2 of prctl(PR_SET_KEEPCAPS, arg2): 0 or 1 (more: EINVAL)', required: true, samples: [0, 1, 2] } },
   },
+  // ---- issue 11 language v2, processes (branch procs2)
+  setns: {
+    doc: "the actor joins another actor's current mount namespace (an fd on /proc/PID/ns/mnt; the user namespace is not in the language yet)",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setns(2) with CLONE_NEWNS',
+    args: {
+      of: { kind: 'actor', doc: 'the actor whose mount namespace is joined', required: true },
+      ns: { kind: 'choice', doc: 'the namespace: mnt (CLONE_NEWNS)', choices: ['mnt'], default: 'mnt' },
+    },
+  },
 } as const satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof OPS;
