@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { capSubsetArb } from './caps.ts';
 import { coherentDelegation, mountOption } from './delegate.ts';
+import type { ProgLoadFault } from '../model/include/linux/bpf.ts';
 import type { LsmCmd } from './lsm.ts';
 import type { ProcsCmd } from './procs.ts';
 import type { SignatureDecl } from '../scenario/types.ts';
@@ -44,7 +45,7 @@ export type Cmd =
   | { k: 'token_fdinfo'; a: number; h: number }
   | { k: 'obj_get_info'; a: number; h: number; len: number }
   | { k: 'map_create'; a: number; type: number; attr: MapAttr | null; tok: TokenChoice }
-  | { k: 'prog_load'; a: number; type: number; eat: number | null; insns: number; flags: number; tok: TokenChoice; sig?: SignatureDecl; kernel?: boolean }
+  | { k: 'prog_load'; a: number; type: number; eat: number | null; insns: number; flags: number; tok: TokenChoice; sig?: SignatureDecl; kernel?: boolean; fault?: ProgLoadFault }
   | { k: 'btf_load'; a: number; tok: TokenChoice; odd: number }
   | { k: 'btf_get_fd_by_id'; a: number; h: number; tok: TokenChoice; odd: number }
   | { k: 'send_fd'; a: number; h: number; to: number }

@@ -323,6 +323,7 @@ export class Compiler {
         if (c.flags) s.prog_flags = c.flags;
         if (c.sig) s.signature = c.sig; // integrity generators (generators/integrity.ts)
         if (c.kernel) s.kernel = true;
+        if (c.fault && c.fault !== 'none') s.fault = c.fault; // integrity generators: fault injection
         this.emit(s);
         return;
       }

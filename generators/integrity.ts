@@ -6,6 +6,7 @@
 // IPE policies, and BPF-LSM programs denying the prog-load hooks.
 
 import fc from 'fast-check';
+import type { ProgLoadFault } from '../model/include/linux/bpf.ts';
 import type { IpePolicyDecl, SignatureDecl, VerdictName } from '../scenario/types.ts';
 import type { Cmd, TokenChoice } from './commands.ts';
 import { cmdArb, flowArb } from './commands.ts';
@@ -50,6 +51,14 @@ const withToken: fc.Arbitrary<TokenChoice> = fc.record({ use: fc.constant('token
 /** a program load aimed at the LSM hooks, signed most of the time: by the
  *  grantor (actor 0, all capabilities) without a token, or by the container
  *  (actor 1, the token's creator in a hand-off) through its token */
+/** an injected fault on the load's integrity path (scenario prog_load `fault`):
+ *  mostly none, each fault point in a few percent of loads; 'none' first so it
+ *  is what a fault shrinks to */
+export const faultArb: fc.Arbitrary<ProgLoadFault> = fc.oneof(
+  { weight: 12, arbitrary: fc.constant('none' as const) },
+  { weight: 5, arbitrary: fc.constantFrom('blob_enomem' as const, 'provider_enomem' as const, 'sig_efault' as const, 'sig_short' as const, 'keyring' as const) },
+);
+
 export function signedLoadArb(o: IntegrityGenOptions): fc.Arbitrary<Cmd> {
   const who = fc.oneof(
     { weight: 5, arbitrary: fc.record({ a: fc.constant(0), tok: noToken }) },
@@ -62,11 +71,13 @@ export function signedLoadArb(o: IntegrityGenOptions): fc.Arbitrary<Cmd> {
       type: fc.constantFrom(1, 1, 1, 2, 6, 8, 9, 17),
       sig: fc.option(signatureArb, { freq: 4 }),
       kernel: o.kernelLoads === false ? fc.constant(false) : fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      fault: faultArb,
     })
-    .map(({ who, type, sig, kernel }): Cmd => {
+    .map(({ who, type, sig, kernel, fault }): Cmd => {
       const c: Cmd = { k: 'prog_load', a: who.a, type, eat: null, insns: 2, flags: 0, tok: who.tok };
       if (sig) c.sig = sig;
       if (kernel) c.kernel = true;
+      if (fault !== 'none') c.fault = fault;
       return c;
     });
 }

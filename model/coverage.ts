@@ -193,6 +193,44 @@ export const DECISION_POINTS = [
   ...P('token', 'bpf_obj_get_info_by_fd (kernel/bpf/syscall.c)', [
     ['no_token_info', 'linux-6.12: no token branch, a token fd is EINVAL (profile knob noTokenInfo)', 'EINVAL'],
   ]),
+  // issue 11 language v2 (branch bpfobj): BPF objects (model/pin.ts, model/link.ts)
+  ...P('pin', 'bpf_obj_pin (kernel/bpf/syscall.c)', [
+    ['flags', 'only BPF_F_PATH_FD in file_flags; path_fd only with it', 'EINVAL'],
+    ['probe', 'bpf_fd_probe_obj(): the fd is a map, prog or link', 'EINVAL'],
+    ['not_bpffs', 'bpf_obj_do_pin(): the parent directory is a bpffs directory', 'EPERM'],
+    ['may_create', 'vfs_mkobj() -> may_create(): MAY_WRITE | MAY_EXEC on the directory', 'EACCES'],
+  ]),
+  ...P('pin', 'bpf_obj_get (kernel/bpf/syscall.c)', [
+    ['flags', 'only BPF_F_RDONLY, BPF_F_WRONLY, BPF_F_PATH_FD; not both RDONLY and WRONLY', 'EINVAL'],
+    ['permission', 'bpf_obj_do_get() -> path_permission(ACC_MODE(flags)) on the pinned inode', 'EACCES'],
+    ['inode_type', 'bpf_inode_type(): the inode is a pinned map, prog or link', 'EACCES'],
+    ['link_rdwr', 'a link only with O_RDWR', 'EINVAL'],
+  ]),
+  ...P('attach', 'bpf_prog_attach (kernel/bpf/syscall.c)', [
+    ['ptype', 'attach_type_to_prog_type() knows the attach type', 'EINVAL'],
+    ['flags', 'only the attach flags of the program type', 'EINVAL'],
+    ['prog', 'bpf_prog_get_type(): a program of that type', 'EBADF/EINVAL'],
+    ['check_attach_type', 'bpf_prog_attach_check_attach_type() (any failure becomes EINVAL)', 'EINVAL'],
+  ]),
+  ...P('attach', 'bpf_prog_attach_check_attach_type (kernel/bpf/syscall.c)', [
+    ['net_admin', 'cgroup skb: bpf_token_capable(prog->aux->token, CAP_NET_ADMIN) of the attaching task', 'EPERM'],
+    ['expected', 'the attach type fits the expected attach type', 'EINVAL'],
+  ]),
+  ...P('attach', 'cgroup_bpf_attach (kernel/bpf/cgroup.c)', [
+    ['target', 'cgroup_get_from_fd(): target_fd is a cgroup v2 directory', 'EBADF'],
+    ['flags', 'ALLOW_OVERRIDE and ALLOW_MULTI not both, no REPLACE', 'EINVAL'],
+    ['saved_flags', 'programs attached with other flags', 'EPERM'],
+    ['twice', 'the same program twice with ALLOW_MULTI', 'EINVAL'],
+  ]),
+  ...P('attach', 'bpf_prog_detach (kernel/bpf/syscall.c)', [
+    ['flags', 'no attach flags for cgroup types; a known attach type', 'EINVAL'],
+    ['entry', 'find_detach_entry(): something (that program) is attached', 'ENOENT/EINVAL'],
+  ]),
+  ...P('attach', 'link_create (kernel/bpf/syscall.c)', [
+    ['prog', 'bpf_prog_get(): a program', 'EBADF/EINVAL'],
+    ['check_attach_type', 'bpf_prog_attach_check_attach_type() (its errno)', 'EPERM/EINVAL'],
+    ['prog_type', 'a cgroup program type (others not in the language)', 'EINVAL'],
+  ]),
   // issue 11 language v2 (branch procs): a literal fd -1 reaches it
   ...P('fs_context', 'fsconfig (fs/fsopen.c)', [['fd_negative', 'a negative fd (first of all)', 'EINVAL']]),
   // issue 11 language v2 (branch procs): the mount life cycle (model/mountlife.ts)

@@ -89,7 +89,12 @@ export function tokenName(e: DelegateEnum, c: EnumConst): string {
 // Commands and types the model refers to by name.
 export const BPF_MAP_CREATE = 0;
 export const BPF_PROG_LOAD = 5;
+export const BPF_OBJ_PIN = 6;
+export const BPF_OBJ_GET = 7;
+export const BPF_PROG_ATTACH = 8;
+export const BPF_PROG_DETACH = 9;
 export const BPF_OBJ_GET_INFO_BY_FD = 15;
+export const BPF_LINK_CREATE = 28;
 export const BPF_BTF_LOAD = 18;
 export const BPF_BTF_GET_FD_BY_ID = 19;
 export const BPF_TOKEN_CREATE = 36;

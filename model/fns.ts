@@ -11,6 +11,7 @@ import { bpf_token_allow_prog_type, bpf_token_capable, bpf_token_fops } from './
 import { bpf_fs_type, seq_print_delegate_opts } from './bpffs.ts';
 import { bpf_map_fops, bpf_prog_fops, bpf_prog_insn_limit, bpf_token_drop, btf_fops } from './syscall.ts';
 import { call_int_hook, security_blob_free } from './lsm.ts';
+import { bpf_link_fops, bpf_prog_attach_check_attach_type } from './link.ts';
 import { selinux_policy } from './lsm/selinux.ts';
 
 export const MODEL_FNS: Readonly<ModelFns> = Object.freeze({
@@ -19,6 +20,7 @@ export const MODEL_FNS: Readonly<ModelFns> = Object.freeze({
   seq_print_delegate_opts,
   bpf_token_drop,
   bpf_prog_insn_limit,
+  bpf_prog_attach_check_attach_type,
   call_int_hook,
   security_blob_free,
   selinux_policy,
@@ -34,6 +36,7 @@ const FOPS: Readonly<Partial<Record<FileObj['kind'], FileOperations>>> = Object.
   map: bpf_map_fops,
   prog: bpf_prog_fops,
   btf: btf_fops,
+  link: bpf_link_fops,
 });
 
 const FILESYSTEMS = Object.freeze({ [bpf_fs_type.name]: bpf_fs_type });

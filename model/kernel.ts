@@ -20,7 +20,7 @@ import { allocFd, installFd } from './file.ts';
 import { alloc_super } from './super.ts';
 import type { File, FileObj } from './include/linux/file.ts';
 import type { MntNamespace, Path, SuperBlock } from './include/linux/fs.ts';
-import type { BpfToken, Btf } from './include/linux/bpf.ts';
+import type { BpfProg, BpfToken, Btf } from './include/linux/bpf.ts';
 import type { FsContext, FsParameter } from './include/linux/fs_context.ts';
 import type { Task } from './include/linux/sched.ts';
 import type { DelegateEnum } from './enums.ts';
@@ -49,6 +49,9 @@ export interface ModelFns extends SecurityFns {
   bpf_token_drop(k: Kernel, site: TokenSite, token: BpfToken): BpfToken | null;
   /** bpf_prog_load()'s `bpf_cap ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS` (kernel/bpf/syscall.c) */
   bpf_prog_insn_limit(bpfCap: boolean): number;
+  /** bpf_prog_attach_check_attach_type() (kernel/bpf/syscall.c): 0 or -errno;
+   *  `t` is the attaching task */
+  bpf_prog_attach_check_attach_type(k: Kernel, t: Task, prog: BpfProg, attachType: number): number;
   /** the SELinux policy a hook reads (`selinux_state.policy` at the check,
    *  security/selinux/ss/services.c) given the one loaded now */
   selinux_policy(k: Kernel, policy: Policy | null, hook: string): Policy | null;

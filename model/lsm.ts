@@ -11,6 +11,7 @@ import type { FsContext, FsParameter } from './include/linux/fs_context.ts';
 import type { AvcRecord, VerdictName } from '../scenario/types.ts';
 import { type LsmId, type Verdict, verdictName } from './include/linux/security.ts';
 import type { IntegrityVariant } from './profile.ts';
+import { ENOMEM } from './errno.ts';
 
 export type { AvcRecord };
 
@@ -63,6 +64,9 @@ export interface LsmTraceEntry {
   kernel: boolean;
   /** 'deliver' and post_integrity callbacks: the verdict */
   verdict?: VerdictName;
+  /** 'deliver' and post_integrity callbacks: the verdict as passed (an int: a
+   *  value outside enum lsm_integrity_verdict shows here, `verdict` says NONE) */
+  verdictValue?: number;
 }
 
 /** the framework functions a mutant may replace (part of Kernel.fn, model/kernel.ts ModelFns) */
@@ -112,7 +116,10 @@ export class SecurityStack {
 
   private progEvent(hook: string, lsm: string, ret: number, prog: BpfProg, token: BpfToken | null, kernel: boolean, verdict?: number): LsmTraceEntry {
     const e: LsmTraceEntry = { hook, lsm, ret, prog, token: token !== null, auxToken: prog.aux_token !== null, blob: prog.security !== null, kernel };
-    if (verdict !== undefined) e.verdict = verdictName(verdict);
+    if (verdict !== undefined) {
+      e.verdict = verdictName(verdict);
+      e.verdictValue = verdict;
+    }
     this.lsmTrace.push(e);
     return e;
   }
@@ -186,7 +193,10 @@ export class SecurityStack {
   /** security_bpf_prog_load() */
   bpfProgLoad(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
     const iv = this.integrity;
-    // lsm_bpf_prog_alloc(): the zeroed composite blob (-ENOMEM path not modelled)
+    // lsm_bpf_prog_alloc(): the zeroed composite blob; `rc = lsm_bpf_prog_alloc(prog);
+    // if (unlikely(rc)) return rc;` (6.18 and seed 002 security_bpf_prog_load()):
+    // -ENOMEM before any callback (scenario fault blob_enomem)
+    if (attr.fault === 'blob_enomem') return -ENOMEM;
     prog.security = this.blobAlloc();
     this.progEvent('lsm_bpf_prog_alloc', '', 0, prog, token, kernel);
     if (!iv) {
@@ -209,7 +219,7 @@ export class SecurityStack {
 
   /** security_bpf_prog_load_post_integrity() (seed 002): called by a provider
    *  from inside its bpf_prog_load_integrity callback; a nested call_int_hook */
-  bpfProgLoadPostIntegrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict): number {
+  bpfProgLoadPostIntegrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict | number): number {
     const e = this.progEvent('deliver', lsmid.name, 0, prog, token, kernel, verdict);
     e.ret = this.callInt('bpf_prog_load_post_integrity', prog, attr, token, kernel, lsmid, verdict);
     return e.ret;

@@ -203,6 +203,10 @@ export interface IntegrityVariant {
    *  post_integrity's result (the kernel-doc's "should return the same error
    *  code back to its caller" is a convention, not enforced) */
   hornetIgnoresPostIntegrity: boolean;
+  /** RFC 08/11 hornet_check_program() returns copy_from_bpfptr()'s count of bytes
+   *  NOT copied as the verdict (true, as posted); false: -EFAULT (the fix)
+   *  (spec/integrity-rfc.md §I3.2) */
+  hornetCopyCountAsVerdict?: boolean;
 }
 
 export const DEFAULT_LSM: LsmVariant = { order: ['capability', 'bpf'] };
@@ -236,6 +240,8 @@ const LINUX_6_18_TOKEN: TokenCoreVariant = {
 
 /** the 7.3.4 core (profile linux-7.3; provenance there) */
 const LINUX_7_3_TOKEN: TokenCoreVariant = {
+  // BPF_LINK_CREATE_LAST_FIELD link_create.uprobe_multi.path_fd (7.3.4 kernel/bpf/syscall.c:5809; offsetofend 64, gcc on the 7.3.4 uapi header); the rest as 6.18
+  bpfAttr: { size: 168, lastFieldEnd: { 28: 64 } },
   ...LINUX_6_18_TOKEN,
   denyTrampolineProgs: false,
   mapFileFlagAfterAlloc: true,
@@ -452,6 +458,7 @@ export const PROFILES: readonly Profile[] = [
     hookToken: 'aux',
     hornetCtxFromValue: false,
     hornetInvertedMemcmp: false,
+    hornetCopyCountAsVerdict: false,
   }, [
     'spec/integrity-rfc.md §I2.2, §I2.3, §I3.3, §I3.4: each fix undoes one knob of integrity-rfc (the project\'s own corrected variant, not a posted patch)',
   ], false),

@@ -17,7 +17,9 @@ import { check_mnt, may_copy_tree, mountinfoOf, sys_fsmount, sys_move_mount, sys
 import { sys_mount_bind, sys_open_target, sys_remount, sys_umount } from './mountlife.ts';
 import { sys_mkdirat, sys_openat } from './namei.ts';
 import { BPF_F_TOKEN_FD, sys_bpf } from './syscall.ts';
-import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
+import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_LINK_CREATE, BPF_MAP_CREATE, BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_ATTACH, BPF_PROG_DETACH, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
+import { BPF_F_PATH_FD } from './pin.ts';
+import { CGROUP_TARGET_FD } from './link.ts';
 import { EOPNOTSUPP, errnoByName } from './errno.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
@@ -139,6 +141,7 @@ function bind(st: ModelState, t: Task, as: string | undefined, fd: number): void
 const RETURNS_FD = new Set<Step['op']>([
   'fsopen', 'fsmount', 'open', 'open_tree', 'mount', 'fspick', 'token_create',
   'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'tmpfs', 'open_target',
+  'obj_get', 'link_create',
 ]);
 
 const FSCONFIG_CMDS = {
@@ -147,6 +150,11 @@ const FSCONFIG_CMDS = {
   create: FSCONFIG_CMD_CREATE,
   reconfigure: FSCONFIG_CMD_RECONFIGURE,
 };
+
+/** a tail_byte argument: -1 (the default) and other negatives set no byte */
+function tailOf(b: number | undefined): number | null {
+  return b === undefined || b < 0 ? null : b;
+}
 
 function withToken(flagBit: number, token: string | undefined, tokenFlag: boolean | undefined): number {
   const on = tokenFlag ?? token !== undefined;
@@ -340,6 +348,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
           prog_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
           // model only (seed 002): attr->signature, attr->keyring_id
           ...(step.signature ? { signature: step.signature, keyring_id: KEYRING_ID[step.signature.keyring] } : {}),
+          ...(step.fault && step.fault !== 'none' ? { fault: step.fault } : {}),
         },
         size: 168,
         tailByte: null,
@@ -465,6 +474,40 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
     case 'keepcaps':
       ret = prctl_set_keepcaps(k, t, step.value);
       break;
+    // issue 11 language v2: BPF objects (model/pin.ts, model/link.ts)
+    case 'obj_pin':
+    case 'obj_get': {
+      const pin = step.op === 'obj_pin';
+      ret = sys_bpf(k, t, {
+        cmd: pin ? BPF_OBJ_PIN : BPF_OBJ_GET,
+        attr: {
+          pathname: step.path,
+          bpf_fd: pin ? fdOf(st, t, step.fd) : 0,
+          file_flags: (step.file_flags ?? 0) | BPF_F_PATH_FD,
+          path_fd: fdOf(st, t, step.dirfd),
+        },
+        size: step.size ?? A.obj_pin.size.default,
+        tailByte: tailOf(step.tail_byte),
+      }).ret;
+      break;
+    }
+    case 'prog_attach':
+    case 'prog_detach':
+    case 'link_create': {
+      const cmd = step.op === 'prog_attach' ? BPF_PROG_ATTACH : step.op === 'prog_detach' ? BPF_PROG_DETACH : BPF_LINK_CREATE;
+      ret = sys_bpf(k, t, {
+        cmd,
+        attr: {
+          target_fd: CGROUP_TARGET_FD,
+          attach_bpf_fd: step.prog === undefined ? 0 : fdOf(st, t, step.prog),
+          attach_type: step.attach_type,
+          attach_flags: step.op === 'prog_attach' ? (step.attach_flags ?? 0) : 0,
+        },
+        size: step.size ?? A.prog_attach.size.default,
+        tailByte: tailOf(step.tail_byte),
+      }).ret;
+      break;
+    }
     case 'rlimit_nofile': {
       // do_prlimit(): nr_open bound, raising the hard limit needs CAP_SYS_RESOURCE
       if (step.limit > 1048576) ret = -EPERM;

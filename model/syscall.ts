@@ -12,6 +12,11 @@ import {
   BPF_OBJ_GET_INFO_BY_FD,
   BPF_PROG_LOAD,
   BPF_TOKEN_CREATE,
+  BPF_OBJ_PIN,
+  BPF_OBJ_GET,
+  BPF_PROG_ATTACH,
+  BPF_PROG_DETACH,
+  BPF_LINK_CREATE,
   ATTACH,
   MAP,
   PROG,
@@ -33,6 +38,9 @@ export type { BpfAttr, BpfMap, BpfProg, Btf };
 import { HOST_CONFIG, type KernelConfigFacts, mapTypeConfigured, nrCpus, progTypeConfigured } from './kconfig.ts';
 import { bpf_prog_verify_signature } from './lsm/integrity.ts';
 import { VERIFIER_CAPS_6_18 } from './profile.ts';
+import { bpf_obj_get, bpf_obj_pin } from './pin.ts';
+import { bpf_map_put, bpf_prog_put } from './bpfobj.ts';
+import { bpf_prog_attach, bpf_prog_detach, link_create } from './link.ts';
 import { security_bpf, security_bpf_map, security_bpf_map_create, security_bpf_map_free, security_bpf_prog, security_bpf_prog_free, security_bpf_prog_load } from './security.ts';
 
 export const BPF_F_TOKEN_FD = 1 << 16;
@@ -68,10 +76,31 @@ const STACK_BUILD_ID_SIZE = 32;
 
 
 /** byte layout of the fields, to zero what a short attr does not copy */
-type NumField = Exclude<keyof BpfAttr, 'signature'>;
+type NumField = Exclude<keyof BpfAttr, 'signature' | 'fault' | 'pathname'>;
 const LAYOUT: Partial<Record<NumField, [number, number]>> = {
   flags: [0, 4],
   bpffs_fd: [4, 4],
+};
+
+/** the layouts of the issue-11 object commands (include/uapi/linux/bpf.h;
+ *  offsets checked with gcc on the 7.3.4 header). The pointer attr
+ *  pathname (bytes 0-7 of BPF_OBJ_*) and the executor's cgroup fd (target_fd)
+ *  are not in them: a tail_byte there is ignored by model and executor alike;
+ *  a short attr that cuts them makes them NULL / 0. */
+const CMD_LAYOUT: Partial<Record<number, Partial<Record<NumField, [number, number]>>>> = {
+  [BPF_OBJ_PIN]: { bpf_fd: [8, 4], file_flags: [12, 4], path_fd: [16, 4] },
+  [BPF_OBJ_GET]: { bpf_fd: [8, 4], file_flags: [12, 4], path_fd: [16, 4] },
+  [BPF_PROG_ATTACH]: { attach_bpf_fd: [4, 4], attach_type: [8, 4], attach_flags: [12, 4] },
+  [BPF_PROG_DETACH]: { attach_bpf_fd: [4, 4], attach_type: [8, 4], attach_flags: [12, 4] },
+  [BPF_LINK_CREATE]: { attach_bpf_fd: [0, 4], attach_type: [8, 4], attach_flags: [12, 4] },
+};
+/** where each object command's pointer / cgroup fd sits: [offset, width] */
+const CMD_OPAQUE: Partial<Record<number, [NumField | 'pathname', number, number]>> = {
+  [BPF_OBJ_PIN]: ['pathname', 0, 8],
+  [BPF_OBJ_GET]: ['pathname', 0, 8],
+  [BPF_PROG_ATTACH]: ['target_fd', 0, 4],
+  [BPF_PROG_DETACH]: ['target_fd', 0, 4],
+  [BPF_LINK_CREATE]: ['target_fd', 4, 4],
 };
 
 /** end of the last field of each command (BPF_*_LAST_FIELD): CHECK_ATTR()
@@ -83,9 +112,16 @@ const LAST_FIELD_END: Record<number, number> = {
   [BPF_BTF_LOAD]: 40,
   [BPF_BTF_GET_FD_BY_ID]: 16,
   [BPF_OBJ_GET_INFO_BY_FD]: 16,
+  // BPF_OBJ_LAST_FIELD path_fd, BPF_PROG_{ATTACH,DETACH}_LAST_FIELD expected_revision
+  // (6.12.118 syscall.c:2905, :4070, :4152; 7.3.4 :3203, :4581, :4663)
+  [BPF_OBJ_PIN]: 20,
+  [BPF_OBJ_GET]: 20,
+  [BPF_PROG_ATTACH]: 32,
+  [BPF_PROG_DETACH]: 32,
+  // BPF_LINK_CREATE_LAST_FIELD link_create.uprobe_multi.pid (6.12.118 syscall.c:5223,
+  // as 6.18); 7.3 has uprobe_multi.path_fd (7.3.4 :5809): 64 there (profile bpfAttr)
+  [BPF_LINK_CREATE]: 60,
 };
-
-const LAYOUT_ENTRIES = Object.entries(LAYOUT) as Array<[NumField, [number, number]]>;
 
 export interface BpfCall {
   cmd: number;
@@ -113,6 +149,12 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const copied = Math.min(size, SIZEOF_BPF_ATTR);
   // copy_from_bpfptr(&attr, uattr, size): bytes past `size` read as zero
   const attr: BpfAttr = { ...call.attr };
+  const LAYOUT_ENTRIES = Object.entries(CMD_LAYOUT[cmd] ?? LAYOUT) as Array<[NumField, [number, number]]>;
+  const opaque = CMD_OPAQUE[cmd];
+  if (opaque && opaque[1] >= copied) {
+    if (opaque[0] === 'pathname') attr.pathname = null;
+    else attr[opaque[0] as NumField] = 0;
+  }
   for (const [field, [off, width]] of LAYOUT_ENTRIES) {
     const v = attr[field];
     if (v === undefined || off + width <= copied) continue;
@@ -151,6 +193,16 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
       return { ret: bpf_btf_get_fd_by_id(k, t, attr) };
     case BPF_OBJ_GET_INFO_BY_FD:
       return bpf_obj_get_info_by_fd(k, t, attr);
+    case BPF_OBJ_PIN:
+      return { ret: bpf_obj_pin(k, t, attr) };
+    case BPF_OBJ_GET:
+      return { ret: bpf_obj_get(k, t, attr) };
+    case BPF_PROG_ATTACH:
+      return { ret: bpf_prog_attach(k, t, attr) };
+    case BPF_PROG_DETACH:
+      return { ret: bpf_prog_detach(k, t, attr) };
+    case BPF_LINK_CREATE:
+      return { ret: link_create(k, t, attr) };
     default:
       return { ret: -EINVAL };
   }
@@ -632,7 +684,10 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   if (PERFMON_PROGS.has(type) && k.check('bpf_prog_load/perfmon', !k.fn.bpf_token_capable(k, t, token, CAP_PERFMON))) return putToken(-EPERM);
   if (k.check('bpf_prog_load/check_attach', checkAttach(type, eat) !== 0)) return putToken(-EINVAL);
   // move the token into prog->aux; the local `token` is NULL from here on
-  const prog: BpfProg = { id: 0, type, expected_attach_type: eat, aux_token: token, security: null };
+  const prog: BpfProg = { id: 0, type, expected_attach_type: eat, aux_token: token, security: null, loader_cred: t.cred };
+  // check_return_code() (kernel/bpf/verifier.c): a cgroup skb egress program
+  // whose r0 (0 here) is outside 2..3 gets enforce_expected_attach_type = 1
+  if (type === PROG.CGROUP_SKB && eat === ATTACH.CGROUP_INET_EGRESS) prog.enforce_expected_attach_type = true;
   token = null;
   const freeProg = (ret: number): number => {
     bpf_token_put(k, prog.aux_token);
@@ -772,8 +827,9 @@ function bpf_obj_get_info_by_fd(k: Kernel, t: Task, attr: BpfAttr): BpfResult {
       // 6.12 (profile knob noTokenInfo): no token branch, falls to -EINVAL
       if (k.check('bpf_obj_get_info_by_fd/no_token_info', k.profile.token.noTokenInfo === true)) return { ret: -EINVAL };
       return bpf_token_get_info_by_fd(f.obj.token, attr.info_len ?? 0);
-    case 'map':
     case 'prog':
+      return bpf_prog_get_info_by_fd(k, t, attr.info_len ?? 0);
+    case 'map':
     case 'btf':
       // object info of other kinds: success, contents not compared
       return { ret: (attr.info_len ?? 0) > PAGE_SIZE ? -E2BIG : 0 };
@@ -782,11 +838,24 @@ function bpf_obj_get_info_by_fd(k: Kernel, t: Task, attr: BpfAttr): BpfResult {
   }
 }
 
+/** bpf_prog_get_info_by_fd() (kernel/bpf/syscall.c; 6.12.118 :4579, 7.3.4 :5116):
+ *  bpf_check_uarg_tail_zero() (E2BIG) first, then, to decide whether the
+ *  jited/xlated lengths are shown, `if (!bpf_capable())` (6.12.118 :4643, 7.3.4
+ *  :5180), bpf_capable() = capable(CAP_BPF) || capable(CAP_SYS_ADMIN)
+ *  (include/linux/capability.h:200-203 on both): init-namespace checks of the
+ *  caller, whatever its token, asked on success only; the result does not
+ *  depend on them (contents not compared) */
+function bpf_prog_get_info_by_fd(k: Kernel, t: Task, infoLen: number): BpfResult {
+  if (infoLen > PAGE_SIZE) return { ret: -E2BIG };
+  if (!k.capable(t.cred, CAP_BPF)) k.capable(t.cred, CAP_SYS_ADMIN);
+  return { ret: 0 };
+}
+
 /** bpf_map_fops (kernel/bpf/syscall.c): ->release = bpf_map_release() ->
  *  bpf_map_put() -> security_bpf_map_free() */
 export const bpf_map_fops: FileOperations = {
   release(k, f) {
-    if (f.obj.kind === 'map') security_bpf_map_free(k, f.obj.map);
+    if (f.obj.kind === 'map') bpf_map_put(k, f.obj.map);
   },
 };
 
@@ -794,9 +863,7 @@ export const bpf_map_fops: FileOperations = {
  *  bpf_prog_put(): the token of prog->aux, then security_bpf_prog_free() */
 export const bpf_prog_fops: FileOperations = {
   release(k, f) {
-    if (f.obj.kind !== 'prog') return;
-    bpf_token_put(k, f.obj.prog.aux_token);
-    security_bpf_prog_free(k, f.obj.prog);
+    if (f.obj.kind === 'prog') bpf_prog_put(k, f.obj.prog);
   },
 };
 

@@ -96,6 +96,7 @@ static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100;
 #define HELP_A g_help_a     /* actor's end of its helper socket pair (sandbox resolution, see SANDBOX.md) */
 #define HELP_B g_help_b     /* the forked helper's end */
 #define HIGH_FD g_high_fd   /* leader keeps its own fds at >= this */
+#define CG_FD (g_help_b + 1) /* the scenario's cgroup v2 directory (prog_attach/_detach, link_create target_fd); closed when none */
 #define FD_LAYOUT_NEED 4608
 #define BAD_FD 999
 
@@ -335,6 +336,7 @@ static uint64_t g_caps_all;
 static long long g_scenario_pgid = 0; /* current scenario's process group (main) */
 static int g_test_ops; /* BPFTC_EXEC_TEST_OPS=1: the test-only ops are known */
 static void cg_join(void);
+static void cg_target_open(void);
 static int cg_oom_killed(void);
 static char g_cg_mem[2200], g_cg_pids[2200]; /* the current scenario's cgroups, "" = none */
 static void reap_nohang(void);
@@ -1157,6 +1159,70 @@ static unsigned long long dev_of(int fd) {
   return fstat(fd, &st) < 0 ? 0 : (unsigned long long)st.st_dev;
 }
 
+/* issue 11 language v2, BPF objects (model/pin.ts, model/link.ts): BPF_OBJ_PIN / BPF_OBJ_GET
+ * with BPF_F_PATH_FD on the step's dirfd, BPF_PROG_ATTACH / _DETACH / BPF_LINK_CREATE on the
+ * scenario's cgroup (CG_FD). tail_byte sets one byte of the attr, except inside the pathname
+ * pointer (bytes 0-7 of BPF_OBJ_*) and the cgroup fd (target_fd), where it is ignored. */
+#define X_BPF_OBJ_PIN 6
+#define X_BPF_OBJ_GET 7
+#define X_BPF_PROG_ATTACH 8
+#define X_BPF_PROG_DETACH 9
+#define X_BPF_LINK_CREATE 28
+#define X_BPF_F_PATH_FD (1U << 14)
+static int bpfobj_exec(struct cmd *c, char **str, struct reply *rp) {
+  uint8_t *attr = g_attr;
+  long long tail = -1, size = 168;
+  int cmd, lo = 0, hi = 0; /* [lo, hi): where tail_byte is ignored */
+  switch (c->op) {
+  case OP_OBJ_PIN:
+  case OP_OBJ_GET: {
+    int pin = c->op == OP_OBJ_PIN;
+    int dirfd = pin ? c->fd[H_OBJ_PIN_DIRFD] : c->fd[H_OBJ_GET_DIRFD];
+    int z = fd_check(dirfd);
+    if (z > 0) { rp->refused = z; return 0; }
+    put64(attr, 0, (uint64_t)(uintptr_t)str[pin ? S_OBJ_PIN_PATH : S_OBJ_GET_PATH]);
+    put32(attr, 8, pin ? (uint32_t)c->fd[H_OBJ_PIN_FD] : 0);
+    put32(attr, 12, (uint32_t)c->n[pin ? N_OBJ_PIN_FILE_FLAGS : N_OBJ_GET_FILE_FLAGS] | X_BPF_F_PATH_FD);
+    put32(attr, 16, (uint32_t)dirfd);
+    size = c->n[pin ? N_OBJ_PIN_SIZE : N_OBJ_GET_SIZE];
+    tail = c->n[pin ? N_OBJ_PIN_TAIL_BYTE : N_OBJ_GET_TAIL_BYTE];
+    cmd = pin ? X_BPF_OBJ_PIN : X_BPF_OBJ_GET;
+    lo = 0; hi = 8;
+    break;
+  }
+  case OP_PROG_ATTACH:
+  case OP_PROG_DETACH: {
+    if (fcntl(CG_FD, F_GETFD) < 0) { rp->refused = RZ_CHECK; return 0; }
+    int att = c->op == OP_PROG_ATTACH;
+    put32(attr, 0, (uint32_t)CG_FD);
+    put32(attr, 4, (uint32_t)c->fd[att ? H_PROG_ATTACH_PROG : H_PROG_DETACH_PROG]);
+    put32(attr, 8, (uint32_t)c->n[att ? N_PROG_ATTACH_ATTACH_TYPE : N_PROG_DETACH_ATTACH_TYPE]);
+    put32(attr, 12, att ? (uint32_t)c->n[N_PROG_ATTACH_ATTACH_FLAGS] : 0);
+    size = c->n[att ? N_PROG_ATTACH_SIZE : N_PROG_DETACH_SIZE];
+    tail = c->n[att ? N_PROG_ATTACH_TAIL_BYTE : N_PROG_DETACH_TAIL_BYTE];
+    cmd = att ? X_BPF_PROG_ATTACH : X_BPF_PROG_DETACH;
+    lo = 0; hi = 4;
+    break;
+  }
+  case OP_LINK_CREATE:
+    if (fcntl(CG_FD, F_GETFD) < 0) { rp->refused = RZ_CHECK; return 0; }
+    put32(attr, 0, (uint32_t)c->fd[H_LINK_CREATE_PROG]);
+    put32(attr, 4, (uint32_t)CG_FD);
+    put32(attr, 8, (uint32_t)c->n[N_LINK_CREATE_ATTACH_TYPE]);
+    size = c->n[N_LINK_CREATE_SIZE];
+    tail = c->n[N_LINK_CREATE_TAIL_BYTE];
+    cmd = X_BPF_LINK_CREATE;
+    lo = 4; hi = 8;
+    break;
+  default:
+    return -EINVAL;
+  }
+  if (tail >= 0 && tail < (long long)sizeof g_attr && !(tail >= lo && tail < hi)) attr[tail] = 1;
+  int r = R(xsys_bpf(cmd, attr, (unsigned)size));
+  memset(g_attr, 0, sizeof g_attr);
+  return r;
+}
+
 static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *text) {
   uint8_t *attr = g_attr;
   memset(attr, 0, 4200);
@@ -1361,6 +1427,8 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     return R(capset64(eff & ~d, perm & ~d, inh));
   }
   case OP_KEEPCAPS: return R(prctl(PR_SET_KEEPCAPS, (unsigned long)c->n[N_KEEPCAPS_VALUE], 0UL, 0UL, 0UL));
+  case OP_OBJ_PIN: case OP_OBJ_GET: case OP_PROG_ATTACH: case OP_PROG_DETACH: case OP_LINK_CREATE:
+    return bpfobj_exec(c, str, rp);
   case OP_SLEEP: {
     struct timespec ts = {c->n[0] / 1000, (c->n[0] % 1000) * 1000000};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
@@ -1999,7 +2067,7 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
   dup2(g_devnull, 1);
   dup2(g_devnull, 2);
   syscall(NR_close_range, 3, CTL_FD - 1, 0);
-  syscall(NR_close_range, HELP_B + 1, ~0U, 0);
+  syscall(NR_close_range, CG_FD + 1, ~0U, 0); /* CG_FD stays: bpfobj_exec() */
   /* the model's fd table: RLIMIT_NOFILE soft = hard = 1024 (lowering needs no privilege), set
    * after the executor's own fds were placed above it */
   {
@@ -2211,6 +2279,7 @@ static void run_steps(void) {
     c.fd[0] = resolve(st->h[0], k); /* every op\'s first handle */
     c.fd[H_TOKEN] = st->h[H_TOKEN] ? resolve(st->h[H_TOKEN], k) : 0;
     c.fd[2] = -1; /* H_DUP2_TO: resolved below */
+    if (st->op == OP_OBJ_PIN) c.fd[H_OBJ_PIN_DIRFD] = resolve(st->h[H_OBJ_PIN_DIRFD], k); /* bpfobj_exec() */
     c.race_op = st->race_op;
     if (st->race_op) {
       c.race_fd = resolve(st->race_fd, k);
@@ -2230,7 +2299,7 @@ static void run_steps(void) {
       s[S_FSCONFIG_KEY] = st->snull[S_FSCONFIG_KEY] ? NULL : st->s[S_FSCONFIG_KEY];
       s[S_FSCONFIG_VALUE] = st->snull[S_FSCONFIG_VALUE] ? NULL : st->s[S_FSCONFIG_VALUE];
       break;
-    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: s[S_PATH] = st->s[S_PATH]; break;
+    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: case OP_OBJ_PIN: case OP_OBJ_GET: s[S_PATH] = st->s[S_PATH]; break;
     case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
     case OP_MOVE_MOUNT: case OP_UMOUNT: case OP_BIND: case OP_OPEN_TARGET: case OP_REMOUNT:
       if (has_target(st)) snprintf(dir, sizeof dir, "/tmp/t-%s", st->s[0]);
@@ -2367,6 +2436,7 @@ static void run_steps(void) {
 
 static void __attribute__((noreturn)) leader_main(int donefd) {
   cg_join();
+  cg_target_open();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGCHLD, SIG_DFL);
@@ -2633,6 +2703,18 @@ static void cg_create(void) {
     const char *f[] = {"pids.max"}, *v[] = {pl};
     cg_make(g_cg_pids_base, g_cg_pids, sizeof g_cg_pids, f, v, 1);
   }
+}
+
+/* the scenario's cgroup as the target of prog_attach / prog_detach / link_create: its v2
+ * memory cgroup, made for this scenario alone (programs attached to it go with it), at CG_FD
+ * in the leader and so in every actor; none (v1 or no cgroup): CG_FD stays closed and those
+ * steps are refused (sandbox check failed) */
+static void cg_target_open(void) {
+  close(CG_FD);
+  if (!g_cg_mem_v2 || !g_cg_mem[0]) return;
+  int fd = open(g_cg_mem, O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  if (fd != CG_FD) { dup2(fd, CG_FD); close(fd); }
 }
 
 /* the leader moves itself into the scenario's cgroups (before it forks anything) */

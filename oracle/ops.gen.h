@@ -41,6 +41,11 @@
   OP_SETGROUPS, \
   OP_DROP_CAPS, \
   OP_KEEPCAPS, \
+  OP_OBJ_PIN, \
+  OP_OBJ_GET, \
+  OP_PROG_ATTACH, \
+  OP_PROG_DETACH, \
+  OP_LINK_CREATE, \
   OP_SETNS,
 
 /* their protocol entries (struct opspec): key, kind, slot, default (NULL: required) */
@@ -80,6 +85,11 @@
   {"setgroups", OP_SETGROUPS, 0, {{"gid", A_NUM, 0, "4294967295"}}}, \
   {"drop_caps", OP_DROP_CAPS, 0, {{"drop", A_HEX, 0, NULL}}}, \
   {"keepcaps", OP_KEEPCAPS, 0, {{"value", A_NUM, 0, NULL}}}, \
+  {"obj_pin", OP_OBJ_PIN, 0, {{"fd", A_HANDLE, 0, "-"}, {"dirfd", A_HANDLE, 2, "-"}, {"path", A_STR, 0, NULL}, {"file_flags", A_NUM, 0, "0"}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
+  {"obj_get", OP_OBJ_GET, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, NULL}, {"file_flags", A_NUM, 0, "0"}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
+  {"prog_attach", OP_PROG_ATTACH, 0, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"attach_flags", A_NUM, 1, "0"}, {"size", A_NUM, 2, "168"}, {"tail_byte", A_NUM, 3, "-1"}}}, \
+  {"prog_detach", OP_PROG_DETACH, 0, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
+  {"link_create", OP_LINK_CREATE, 1, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
   {"setns", OP_SETNS, 0, {{"of", A_ACTOR, 0, NULL}, {"ns", A_STR, 0, "mnt"}}},
 
 /* named slots: H_<OP>_<ARG> indexes h[]/fd[], S_<OP>_<ARG> s[], N_<OP>_<ARG> n[] */
@@ -160,6 +170,30 @@ enum {
   N_SETGROUPS_GID = 0,
   N_DROP_CAPS_DROP = 0,
   N_KEEPCAPS_VALUE = 0,
+  H_OBJ_PIN_FD = 0,
+  H_OBJ_PIN_DIRFD = 2,
+  S_OBJ_PIN_PATH = 0,
+  N_OBJ_PIN_FILE_FLAGS = 0,
+  N_OBJ_PIN_SIZE = 1,
+  N_OBJ_PIN_TAIL_BYTE = 2,
+  H_OBJ_GET_DIRFD = 0,
+  S_OBJ_GET_PATH = 0,
+  N_OBJ_GET_FILE_FLAGS = 0,
+  N_OBJ_GET_SIZE = 1,
+  N_OBJ_GET_TAIL_BYTE = 2,
+  H_PROG_ATTACH_PROG = 0,
+  N_PROG_ATTACH_ATTACH_TYPE = 0,
+  N_PROG_ATTACH_ATTACH_FLAGS = 1,
+  N_PROG_ATTACH_SIZE = 2,
+  N_PROG_ATTACH_TAIL_BYTE = 3,
+  H_PROG_DETACH_PROG = 0,
+  N_PROG_DETACH_ATTACH_TYPE = 0,
+  N_PROG_DETACH_SIZE = 1,
+  N_PROG_DETACH_TAIL_BYTE = 2,
+  H_LINK_CREATE_PROG = 0,
+  N_LINK_CREATE_ATTACH_TYPE = 0,
+  N_LINK_CREATE_SIZE = 1,
+  N_LINK_CREATE_TAIL_BYTE = 2,
   S_SETNS_NS = 0,
 };
 
@@ -167,12 +201,14 @@ enum {
 enum {
   N_FLAGS = 0,
   H_FD = 0,
-  H_DIRFD = 0,
   S_PATH = 0,
   S_TARGET = 0,
   H_TOKEN = 1,
   N_TOKEN_FLAG = 6,
   S_NS = 0,
+  N_FILE_FLAGS = 0,
+  H_PROG = 0,
+  N_ATTACH_TYPE = 0,
 };
 
 #endif

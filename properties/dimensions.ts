@@ -44,6 +44,7 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
     if ('race' in st && st.race) d.add('fd-race');
     if (st.op === 'prog_load' && st.signature) d.add('signed-load');
     if (st.op === 'prog_load' && st.kernel) d.add('kernel-load');
+    if (st.op === 'prog_load' && st.fault !== undefined && st.fault !== 'none') d.add('fault');
   });
   if (s.selinux && (s.selinux.enforcing === false || (s.selinux.permissive?.length ?? 0) > 0)) d.add('permissive');
   for (const st of s.steps)

@@ -27,6 +27,7 @@ import { integrityPostIntegrityReachesCaller } from './integrity-post-integrity-
 import { integrityVerdictOkIffSigned } from './integrity-verdict-ok-iff-signed.ts';
 import { integrityHooksSeeToken } from './integrity-hooks-see-token.ts';
 import { integrityOrderIndependence } from './integrity-order-independence.ts';
+import { integrityVerdictInEnum } from './integrity-verdict-in-enum.ts';
 import { tokenCreateSameUserns } from './token-create-same-userns.ts';
 import { tokenNotInInitUserns } from './token-not-in-init-userns.ts';
 import { tokenNeedsDelegation } from './token-needs-delegation.ts';
@@ -67,6 +68,7 @@ export const PROPERTIES: readonly Property[] = [
   integrityVerdictOkIffSigned,
   integrityHooksSeeToken,
   integrityOrderIndependence,
+  integrityVerdictInEnum,
   lsmBlobFreedOnce,
 ];
 

@@ -16,7 +16,7 @@ describe('integrity findings (corpus/findings/integrity-rfc-*, FINDINGS.md I1-I3
   it('has the findings', () => {
     expect(findings.length).toBeGreaterThanOrEqual(4);
     expect(new Set(findings.map((f) => f.scenario.meta!.property))).toEqual(
-      new Set(['integrity-verdict-ok-iff-signed', 'integrity-free-once', 'integrity-hooks-see-token']),
+      new Set(['integrity-verdict-ok-iff-signed', 'integrity-free-once', 'integrity-hooks-see-token', 'integrity-verdict-in-enum']),
     );
   });
   it.each(findings.map((f) => [f.file.slice(DIR.length), f] as const))('%s violates its property on integrity-rfc, not on integrity-fixed or linux-6.18', (_f, f) => {

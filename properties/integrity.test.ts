@@ -24,6 +24,7 @@ const HOLDS_ON: Record<string, string[]> = {
   'integrity-verdict-ok-iff-signed': ['integrity-fixed'],
   'integrity-hooks-see-token': ['integrity-fixed'],
   'integrity-order-independence': ['integrity-rfc', 'integrity-fixed'],
+  'integrity-verdict-in-enum': ['integrity-fixed'],
 };
 
 describe.each(Object.entries(HOLDS_ON))('property %s', (name, profiles) => {
@@ -83,5 +84,45 @@ describe('integrity-rfc: the RFC as posted', () => {
     expect(() => validateScenario(JSON.parse(JSON.stringify(s)))).not.toThrow();
     expect(() => validateScenario({ ...s, ipe: { default: 'maybe', rules: [] } })).toThrow(/\$\.ipe\.default/);
     expect(() => validateScenario({ ...s, steps: [{ actor: 'root', op: 'prog_load', prog_type: 1, signature: { state: 'valid', keyring: 'nope' } }] })).toThrow(/signature\.keyring/);
+  });
+});
+
+describe('prog_load fault injection (issue 12)', () => {
+  const sig: SignatureDecl = { state: 'valid', keyring: 'builtin', maps: 'match' };
+  const run = (p: string, fault: 'blob_enomem' | 'provider_enomem' | 'sig_efault' | 'sig_short' | 'keyring') => {
+    const s = load(sig, { ipe: { default: 'allow', rules: [] } });
+    s.steps[0] = { ...s.steps[0]!, op: 'prog_load', prog_type: 1, signature: sig, fault } as Scenario['steps'][number];
+    expect(() => validateScenario(JSON.parse(JSON.stringify(s)))).not.toThrow();
+    return runScenario(s, { profile: findProfile(p)! });
+  };
+  it('blob_enomem: lsm_bpf_prog_alloc() fails, ENOMEM before any callback', () => {
+    const r = run('integrity-rfc', 'blob_enomem');
+    expect(r.results[0]!.ret).toBe('ENOMEM');
+    // only the caller's free_prog_sec: security_bpf_prog_free() with a NULL blob
+    expect(r.state.k.security.lsmTrace.filter((e) => e.hook !== 'security_bpf_prog_free' && e.hook !== 'bpf_prog_free')).toEqual([]);
+    expect(r.state.k.security.blobs.alloc).toBe(0);
+  });
+  it('provider_enomem: Hornet returns -ENOMEM as is, no verdict delivered', () => {
+    const r = run('integrity-rfc', 'provider_enomem');
+    expect(r.results[0]!.ret).toBe('ENOMEM');
+    expect(r.state.k.security.lsmTrace.some((e) => e.hook === 'deliver')).toBe(false);
+  });
+  it('sig_short / sig_efault: RFC 08/11 delivers the bytes NOT copied as the verdict; integrity-fixed refuses with EFAULT', () => {
+    for (const [f, n] of [['sig_short', 256], ['sig_efault', 512]] as const) {
+      const bad = run('integrity-rfc', f);
+      expect(bad.state.k.security.lsmTrace.find((e) => e.hook === 'deliver')?.verdictValue).toBe(n);
+      const good = run('integrity-fixed', f);
+      expect(good.results[0]!.ret).toBe('EFAULT');
+    }
+  });
+  it('keyring: the core check finds no key, EINVAL', () => {
+    expect(run('integrity-rfc', 'keyring').results[0]!.ret).toBe('EINVAL');
+  });
+  it('integrity-verdict-in-enum is caught on integrity-rfc with a shrunk one-load counterexample', () => {
+    const r = checkProperty(findProperty('integrity-verdict-in-enum')!, findProfile('integrity-rfc')!, { runs: 400, seed: 1 });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.counterexample.violation.message).toMatch(/hornet delivered verdict (256|512), not a value of enum lsm_integrity_verdict/);
+    expect(r.counterexample.scenario.steps.filter((s) => s.op === 'prog_load')).toHaveLength(1);
   });
 });

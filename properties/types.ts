@@ -65,6 +65,8 @@ export type Dimension =
   | 'signed-load'
   /** a load from a signed loader (is_kernel) */
   | 'kernel-load'
+  /** a prog_load with an injected fault (scenario `fault`) */
+  | 'fault'
   /** a task outside the token's user namespace uses it */
   | 'foreign-userns-use'
   /** token creation by a task in another user namespace than the bpffs's */

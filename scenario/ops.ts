@@ -242,6 +242,13 @@ export const OPS = {
       token_flag: tokenFlag,
       signature: { kind: 'signature', doc: 'attr signature / keyring_id (6.18 signing, seed 002)', modelOnly: true },
       kernel: { kind: 'bool', doc: 'loaded by a signed light-skeleton loader through bpf_sys_bpf() (uattr.is_kernel)', modelOnly: true },
+      fault: {
+        kind: 'choice',
+        doc: 'an injected fault (seed 002 integrity path): blob_enomem (lsm_bpf_prog_alloc), provider_enomem (Hornet kzalloc), sig_efault / sig_short (copy_from_bpfptr() of the signature copies none / part), keyring (key lookup finds nothing)',
+        choices: ['none', 'blob_enomem', 'provider_enomem', 'sig_efault', 'sig_short', 'keyring'],
+        default: 'none',
+        modelOnly: true,
+      },
     },
   },
   btf_load: {
@@ -424,6 +431,71 @@ export const OPS = {
     kernel: true,
     syscalls: 'prctl(PR_SET_KEEPCAPS)',
     args: { value: { kind: 'int', doc: 'arg2 of prctl(PR_SET_KEEPCAPS, arg2): 0 or 1 (more: EINVAL)', required: true, samples: [0, 1, 2] } },
+  },
+  // ---- issue 11 language v2, BPF objects (branch bpfobj)
+  obj_pin: {
+    doc: 'pin a map, prog or link in a directory (dirfd) under a name: BPF_OBJ_PIN with BPF_F_PATH_FD',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'bpf(BPF_OBJ_PIN)',
+    args: {
+      fd: handle('the object (attr bpf_fd)'),
+      dirfd: handle('the directory (attr path_fd)'),
+      path: { kind: 'string', doc: 'a name in that directory, no "/" (attr pathname)', required: true },
+      file_flags: { kind: 'int', doc: 'attr file_flags besides BPF_F_PATH_FD (always set)', default: 0, samples: [8, 16] },
+      size: { kind: 'int', doc: 'attr size passed to bpf()', default: 168, samples: [0, 16, 20, 200, 4097] },
+      tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [20, 21, 167, 168, 199] },
+    },
+  },
+  obj_get: {
+    doc: 'open a pinned object by name in a directory (dirfd): BPF_OBJ_GET with BPF_F_PATH_FD',
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'bpf(BPF_OBJ_GET)',
+    args: {
+      dirfd: handle('the directory (attr path_fd)'),
+      path: { kind: 'string', doc: 'a name in that directory, no "/" (attr pathname)', required: true },
+      file_flags: { kind: 'int', doc: 'attr file_flags besides BPF_F_PATH_FD: BPF_F_RDONLY 8, BPF_F_WRONLY 16', default: 0, samples: [8, 16, 24, 1] },
+      size: { kind: 'int', doc: 'attr size passed to bpf()', default: 168, samples: [0, 16, 20, 200, 4097] },
+      tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [20, 21, 167, 168, 199] },
+    },
+  },
+  prog_attach: {
+    doc: "attach a program to the scenario's cgroup (attr target_fd: a cgroup v2 directory the executor made for the scenario)",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'bpf(BPF_PROG_ATTACH)',
+    args: {
+      prog: handle('the program (attr attach_bpf_fd)'),
+      attach_type: { kind: 'int', doc: 'enum bpf_attach_type (a number or a name: "CGROUP_INET_EGRESS")', required: true, names: 'attach_type', samples: [0, 1, 2, 3, 6, 8, 18, 21] },
+      attach_flags: { kind: 'int', doc: 'attr attach_flags: BPF_F_ALLOW_OVERRIDE 1, BPF_F_ALLOW_MULTI 2', default: 0, samples: [1, 2, 3] },
+      size: { kind: 'int', doc: 'attr size passed to bpf()', default: 168, samples: [0, 12, 32, 200, 4097] },
+      tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [32, 33, 167, 168, 199] },
+    },
+  },
+  prog_detach: {
+    doc: "detach a program (or, without prog, the one program) of an attach type from the scenario's cgroup",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'bpf(BPF_PROG_DETACH)',
+    args: {
+      prog: { kind: 'handle', doc: 'the program (attr attach_bpf_fd; absent: 0)' },
+      attach_type: { kind: 'int', doc: 'enum bpf_attach_type', required: true, names: 'attach_type', samples: [0, 1, 2, 3, 6, 8, 18, 21] },
+      size: { kind: 'int', doc: 'attr size passed to bpf()', default: 168, samples: [0, 32, 200] },
+      tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [32, 168] },
+    },
+  },
+  link_create: {
+    doc: "a bpf_link of a program on the scenario's cgroup (closing its last fd detaches it)",
+    returnsFd: true,
+    kernel: true,
+    syscalls: 'bpf(BPF_LINK_CREATE)',
+    args: {
+      prog: handle('the program (attr link_create.prog_fd)'),
+      attach_type: { kind: 'int', doc: 'enum bpf_attach_type', required: true, names: 'attach_type', samples: [0, 1, 2, 3, 6, 8, 18, 21] },
+      size: { kind: 'int', doc: 'attr size passed to bpf()', default: 168, samples: [0, 16, 60, 64, 200, 4097] },
+      tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [16, 60, 63, 64, 167, 168] },
+    },
   },
   // ---- issue 11 language v2, processes (branch procs2)
   setns: {

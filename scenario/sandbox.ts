@@ -109,6 +109,8 @@ export function checkedFdArg(step: Step): string | undefined {
     case 'mkdir':
     case 'open_tree':
     case 'fspick':
+    case 'obj_pin':
+    case 'obj_get':
       return step.dirfd;
     case 'move_mount':
     case 'mountinfo':
@@ -127,6 +129,8 @@ export function stepPaths(step: Step): string[] {
     case 'mkdir':
     case 'open_tree':
     case 'fspick':
+    case 'obj_pin':
+    case 'obj_get':
       return [step.path];
     default:
       return [];

@@ -141,7 +141,7 @@ export function selinuxProtocol(tree: string): ScenarioProtocol {
 }
 
 /** what one guest executor holds: its blob store (oracle/executor.c MAX_BLOBS, first in first out) */
-interface BlobStore {
+export interface BlobStore {
   ring: Array<{ name: string; data: Buffer } | undefined>;
   next: number;
 }
@@ -160,23 +160,46 @@ function blobLine(store: BlobStore, data: Buffer, hash: string): { name: string;
   return { name, line: `blob id=${name} base=${last ? last.name : '-'} ops=${ops}` };
 }
 
+/**
+ * The `blob` and `policy` lines of one scenario's policies, in the order the
+ * guest must read them: each `policy` line right after the `blob` line it needs
+ * (oracle/executor.c parse_se_line() copies the blob's bytes when it reads the
+ * line), so that a later blob of the same scenario, which takes the oldest slot
+ * of the guest's store, cannot evict one this scenario still refers to (the
+ * "policy: unknown blob" set-up errors: a scenario reusing the store's oldest
+ * blob and adding a new one). The store is changed only when the whole plan is
+ * made, so a scenario that is not sent leaves it as the guest has it. A new
+ * guest (a reboot) is a new executor with a new session, so an empty store.
+ */
+export function policyLines(store: BlobStore, pols: ReadonlyArray<{ binary: Buffer; hash: string; enforcing: boolean }>): string[] {
+  const work: BlobStore = { ring: [...store.ring], next: store.next };
+  const out: string[] = [];
+  pols.forEach((c, k) => {
+    const b = blobLine(work, c.binary, c.hash);
+    if (b.line) out.push(b.line);
+    out.push(`policy id=${k + 1} enforcing=${c.enforcing ? 1 : 0} blob=${b.name}`);
+  });
+  store.ring = work.ring;
+  store.next = work.next;
+  return out;
+}
+
+/** a fresh guest store (what the executor holds when it starts) */
+export function newBlobStore(): BlobStore {
+  return { ring: new Array(MAX_BLOBS).fill(undefined), next: 0 };
+}
+
 export function encodeSelinux(s: Scenario, id: number, timeoutMs: number, tree: string, session: Record<string, unknown> = {}, race?: RaceOpts): string {
   const base = toProtocol(s, id, timeoutMs, race);
   if (!isSelinuxScenario(s)) return base;
-  const store = (session.blobs ??= { ring: new Array(MAX_BLOBS).fill(undefined), next: 0 }) as BlobStore;
+  const store = (session.blobs ??= newBlobStore()) as BlobStore;
   const lines = base.split('\n');
   const types = scenarioTypes(s);
   const pols = scenarioPolicies(s);
-  const extra: string[] = [];
-  const blobs: string[] = [];
   if (pols.length > MAX_POLICIES) throw new Error(`limit: ${pols.length} policies (the executor takes ${MAX_POLICIES})`);
   // every policy compiles (or the scenario is not sent) before the guest's store is counted on
   const compiled = pols.map((p) => compilePolicy(p.decl, types, tree));
-  compiled.forEach((c, k) => {
-    const b = blobLine(store, c.binary, c.hash);
-    if (b.line) blobs.push(b.line);
-    extra.push(`policy id=${k + 1} enforcing=${c.enforcing ? 1 : 0} blob=${b.name}`);
-  });
+  const extra: string[] = [];
   const boot = pols.length > 0 && pols[0]!.at === 'boot';
   extra.push(`selinux boot=${boot ? 1 : '-'}`);
   // contexts exist only with a policy: none when the model refuses the boot policy
@@ -184,17 +207,18 @@ export function encodeSelinux(s: Scenario, id: number, timeoutMs: number, tree: 
   pols.forEach((p, k) => {
     if (p.at !== 'boot') extra.push(`load step=${p.at} policy=${k + 1}`);
   });
-  const out = [...blobs, lines[0]!, ...extra];
+  const rest: string[] = [];
   for (const l of lines.slice(1)) {
     const m = /^actor name=(\S+) /.exec(l);
     const a = m ? s.actors.find((x) => pct(x.name) === m[1]) : undefined;
     if (a) {
       const ctx = contexts ? ` context=${pct(contextOf(a.context ?? DEFAULT_CONTEXT))}` : '';
       const th = a.thread_of !== undefined ? ` thread_of=${pct(a.thread_of)}` : '';
-      out.push(`${l}${ctx}${th}`);
-    } else out.push(l);
+      rest.push(`${l}${ctx}${th}`);
+    } else rest.push(l);
   }
-  return out.join('\n');
+  // last: nothing after this may fail, the store now says what the guest will hold
+  return [lines[0]!, ...policyLines(store, compiled), ...extra, ...rest].join('\n');
 }
 
 /** Model decisions the kernel does not log, by construction (vm/selinux/README.md

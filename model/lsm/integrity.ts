@@ -14,10 +14,15 @@ import type { LsmHooks } from '../lsm.ts';
 import type { BpfAttr, BpfProg } from '../include/linux/bpf.ts';
 import type { BpfToken } from '../token.ts';
 import type { IpePolicyDecl, KeyringName, SignatureDecl } from '../../scenario/types.ts';
-import { EACCES, EBADMSG, EINVAL, EKEYREJECTED, ENOKEY } from '../errno.ts';
+import { EACCES, EBADMSG, EFAULT, EINVAL, EKEYREJECTED, ENOKEY, ENOMEM } from '../errno.ts';
 
 import { LSM_INT_VERDICT, VERDICT_NAMES, type LsmId, type Verdict, verdictName } from '../include/linux/security.ts';
 export { LSM_INT_VERDICT, VERDICT_NAMES, type LsmId, type Verdict, verdictName };
+
+/** attr->signature_size of a scenario's signature (model only: a PKCS#7 blob of
+ *  this size) and the bytes a short copy gets before it faults */
+export const SIG_SIZE = 512;
+export const SIG_SHORT_COPIED = 256;
 
 export const LSM_ID_IPE: LsmId = { name: 'ipe', id: 113 };
 export const LSM_ID_HORNET: LsmId = { name: 'hornet', id: 114 };
@@ -54,8 +59,8 @@ export function bpf_prog_verify_signature(attr: BpfAttr): number {
   // bpf_lookup_user_key(keyring_id, 0) (the caller's keyrings: session/user
   // exist, any other serial finds nothing)
   const found = systemKeyringIdCheck(id) || id === KEYRING_ID.session || id === KEYRING_ID.user;
-  // `if (!key) return -EINVAL;`
-  if (!found) return -EINVAL;
+  // `if (!key) return -EINVAL;` (scenario fault keyring: the lookup finds nothing)
+  if (!found || attr.fault === 'keyring') return -EINVAL;
   // bpf_verify_pkcs7_signature() -> verify_pkcs7_signature() (certs/system_keyring.c):
   // pkcs7_parse_message() fails on a non-PKCS#7 blob: -EBADMSG
   if (sig.state === 'malformed') return -EBADMSG;
@@ -87,10 +92,24 @@ export class HornetLsm implements LsmHooks {
   }
 
   /** hornet_check_program(): the verdict, or a negative errno */
-  checkProgram(attr: BpfAttr): Verdict {
+  checkProgram(attr: BpfAttr): Verdict | number {
     const sig: SignatureDecl | undefined = attr.signature;
     // attr->signature == 0: LSM_INT_VERDICT_UNSIGNED
     if (!sig) return LSM_INT_VERDICT.UNSIGNED;
+    // `ctx = kzalloc(sizeof(struct hornet_parse_context), GFP_KERNEL); if (!ctx)
+    // return -ENOMEM;` (scenario fault provider_enomem)
+    if (attr.fault === 'provider_enomem') return -ENOMEM;
+    // `sig = kmalloc(attr->signature_size, ...); err = copy_from_bpfptr(sig, ...);
+    // if (err) return err;` -- copy_from_bpfptr() returns the number of bytes NOT
+    // copied (>= 0), so a faulting copy returns a positive count, which
+    // hornet_bpf_prog_load_integrity() (`if (result < 0) return result;`) delivers
+    // as the verdict (spec/integrity-rfc.md §I3.2). Knob hornetCopyCountAsVerdict
+    // false: the fix `if (copy_from_bpfptr(...)) return -EFAULT;`
+    if (attr.fault === 'sig_efault' || attr.fault === 'sig_short') {
+      if (!(this.k.profile.integrity?.hornetCopyCountAsVerdict ?? true)) return -EFAULT;
+      return attr.fault === 'sig_efault' ? SIG_SIZE : SIG_SIZE - SIG_SHORT_COPIED;
+    }
+    // (fault keyring never gets here: the core check's lookup refused the load, EINVAL)
     // pkcs7_parse_message() fails: BADSIG (unreachable after the core check,
     // which refused the load with -EBADMSG: spec/integrity-rfc.md §I2.1)
     if (sig.state === 'malformed') return LSM_INT_VERDICT.BADSIG;
@@ -120,6 +139,9 @@ export class HornetLsm implements LsmHooks {
   /** hornet_bpf_prog_load_integrity() */
   bpf_prog_load_integrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
     const verdict = this.checkProgram(attr);
+    // `if (result < 0) return result;` (spec/integrity-rfc.md §I3.2): an error
+    // (-ENOMEM, the fixed copy's -EFAULT) is returned, not delivered
+    if (verdict < 0) return verdict;
     const rc = this.k.security.bpfProgLoadPostIntegrity(prog, attr, token, kernel, LSM_ID_HORNET, verdict);
     // the kernel-doc: "it should return the same error code back to its caller"
     return this.k.profile.integrity?.hornetIgnoresPostIntegrity ? 0 : rc;
@@ -128,7 +150,7 @@ export class HornetLsm implements LsmHooks {
 
 /** struct ipe_bpf_prog: IPE's slice of the prog blob */
 interface IpeBpfProg {
-  verdict: Verdict;
+  verdict: Verdict | number;
 }
 
 function ipeSlot(prog: BpfProg): IpeBpfProg | null {
@@ -154,7 +176,7 @@ export class IpeLsm implements LsmHooks {
 
   /** ipe_bpf_prog_load_post_integrity(): the blob was zeroed by
    *  lsm_bpf_prog_alloc() (verdict NONE); store this verdict, whoever sent it */
-  bpf_prog_load_post_integrity(prog: BpfProg, _attr: BpfAttr, _token: BpfToken | null, _kernel: boolean, _lsmid: LsmId, verdict: Verdict): number {
+  bpf_prog_load_post_integrity(prog: BpfProg, _attr: BpfAttr, _token: BpfToken | null, _kernel: boolean, _lsmid: LsmId, verdict: Verdict | number): number {
     const blob = prog.security as Record<string, unknown> | null;
     if (blob) blob.ipe = { verdict } satisfies IpeBpfProg;
     if (this.policy?.fail_fast?.includes(verdictName(verdict))) return -EACCES;

@@ -1,7 +1,7 @@
 // include/linux/bpf.h (and the bpffs part of kernel/bpf/inode.c): the BPF
 // objects the token layers pass around. Types only, at the bottom of model/.
 
-import type { UserNamespace } from '../../userns.ts';
+import type { Cred, UserNamespace } from '../../userns.ts';
 import type { SignatureDecl } from '../../../scenario/types.ts';
 
 export interface BpfMountOpts {
@@ -54,10 +54,23 @@ export interface BpfAttr {
   /** BPF_PROG_LOAD attr->signature (non-zero: this signature) and attr->keyring_id (6.18 signing) */
   signature?: SignatureDecl;
   keyring_id?: number;
+  /** BPF_OBJ_PIN / BPF_OBJ_GET (null: a NULL pointer, cut by a short attr) */
+  pathname?: string | null;
+  file_flags?: number;
+  path_fd?: number;
+  /** BPF_PROG_ATTACH / _DETACH / BPF_LINK_CREATE (link_create.prog_fd is attach_bpf_fd here) */
+  target_fd?: number;
+  attach_bpf_fd?: number;
+  attach_type?: number;
+  attach_flags?: number;
+  /** model only: a fault injected on the load's integrity path (scenario prog_load `fault`) */
+  fault?: ProgLoadFault;
 }
 
 export interface BpfMap {
   id: number;
+  /** references besides the first fd's (pins): undefined = 1 */
+  refcnt?: number;
   map_type: number;
   security: unknown;
 }
@@ -69,9 +82,32 @@ export interface BpfProg {
   /** prog->aux->token: where bpf_prog_load() moves the token */
   aux_token: BpfToken | null;
   security: unknown;
+  /** references (fds, pins, attachments, links): undefined = 1 */
+  refcnt?: number;
+  /** CGROUP_SKB egress with a return value outside 2..3 (check_return_code()) */
+  enforce_expected_attach_type?: boolean;
+  /** the loader's cred: not a kernel field (prog->aux->user is its uid); only
+   *  the mutant mutant-attach-capable-as-loader reads it */
+  loader_cred?: Cred;
 }
+
+/** struct bpf_link (a cgroup link: struct bpf_cgroup_link) */
+export interface BpfLink {
+  id: number;
+  prog: BpfProg;
+  attach_type: number;
+  refcnt: number;
+  /** detached from its cgroup (the cgroup of the scenario) */
+  detached: boolean;
+}
+
+/** a pinned object (inode->i_private, kind by inode->i_op) */
+export type BpfPinned = { kind: 'prog'; prog: BpfProg } | { kind: 'map'; map: BpfMap } | { kind: 'link'; link: BpfLink };
 
 export interface Btf {
   id: number;
   refcnt: number;
 }
+
+/** prog_load `fault` values (scenario/ops.ts): where a failure is injected */
+export type ProgLoadFault = 'none' | 'blob_enomem' | 'provider_enomem' | 'sig_efault' | 'sig_short' | 'keyring';

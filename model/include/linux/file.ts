@@ -2,7 +2,7 @@
 // fd tables. Types only; struct file_operations (release, show_fdinfo) is in
 // model/kernel.ts, since it takes the kernel.
 
-import type { BpfMap, BpfProg, BpfToken, Btf } from './bpf.ts';
+import type { BpfLink, BpfMap, BpfProg, BpfToken, Btf } from './bpf.ts';
 import type { Path } from './fs.ts';
 import type { FsContext } from './fs_context.ts';
 
@@ -13,7 +13,8 @@ export type FileObj =
   | { kind: 'token'; token: BpfToken }
   | { kind: 'map'; map: BpfMap }
   | { kind: 'prog'; prog: BpfProg }
-  | { kind: 'btf'; btf: Btf };
+  | { kind: 'btf'; btf: Btf }
+  | { kind: 'link'; link: BpfLink };
 
 export interface File {
   id: number;

@@ -2,7 +2,7 @@
 // superblocks, mounts and mount namespaces. Types only.
 
 import type { Cred, UserNamespace } from '../../userns.ts';
-import type { BpfMountOpts } from './bpf.ts';
+import type { BpfMountOpts, BpfPinned } from './bpf.ts';
 
 export interface Inode {
   ino: number;
@@ -12,6 +12,8 @@ export interface Inode {
   gid: number; // kgid
   /** a preloaded bpf_iter link pinned by populate_bpffs() (maps.debug, progs.debug) */
   iterLink?: boolean;
+  /** a pinned map, prog or link (bpf_mkobj_ops(): a regular file of mode 0600) */
+  pinned?: BpfPinned;
 }
 
 export interface Dentry {

@@ -24,7 +24,7 @@ export interface LsmHooks {
   /** seed 002: integrity providers verify here, before any bpf_prog_load callback */
   bpf_prog_load_integrity?(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number;
   /** seed 002: consumers receive each provider's verdict (nested in the provider's integrity callback) */
-  bpf_prog_load_post_integrity?(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict): number;
+  bpf_prog_load_post_integrity?(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict | number): number;
   bpf_prog_free?(prog: BpfProg): void;
   bpf_token_create?(token: BpfToken, attr: BpfAttr, path: Path): number;
   bpf_token_free?(token: BpfToken): void;
