@@ -6,10 +6,10 @@
 // executor makes the real actor process _exit() and reaps it before the next step.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EPERM, ESRCH } from './errno.ts';
+import { EMFILE, EPERM, ESRCH } from './errno.ts';
 import { CAP_SYS_ADMIN, CAP_SYS_CHROOT } from './caps.ts';
 import type { Mount, MntNamespace } from './include/linux/fs.ts';
-import { closeFd } from './vfs.ts';
+import { allocFd, closeFd } from './vfs.ts';
 
 /** the `exit` step: returns the fds closed (for the handle bookkeeping), or -ESRCH */
 export function do_exit(k: Kernel, t: Task, tasks: Iterable<Task>): number[] | number {
@@ -62,6 +62,10 @@ export function sys_unshare_mnt(k: Kernel, t: Task): number {
  *  Then the namespace, root and pwd are the other's; open files keep their mounts. */
 export function sys_setns_mnt(k: Kernel, t: Task, of: Task): number {
   const target = of.mntns;
+  // the caller first opens /proc/<pid>/ns/mnt (nsfs; the executor's leader opens it and
+  // passes it over SCM_RIGHTS): a full fd table is EMFILE (get_unused_fd_flags())
+  // before setns() -> mntns_install() is reached
+  if (k.check('setns/nsfd', allocFd(t.files) < 0)) return -EMFILE;
   if (
     k.check(
       'mntns_install/capable',

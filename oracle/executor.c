@@ -1637,7 +1637,8 @@ static void __attribute__((noreturn)) actor_loop(void) {
       _exit(0);
     }
     if (c->op == OP_SETNS) { /* language v2: join the mount namespace behind the fd the leader sent */
-      rp.ret = rfd < 0 ? -EBADF : R(setns(rfd, CLONE_NEWNS));
+      /* no fd received (SCM_RIGHTS truncated: a full fd table) is what open() of the nsfs file gives: EMFILE */
+      rp.ret = rfd < 0 ? -EMFILE : R(setns(rfd, CLONE_NEWNS));
       if (rfd >= 0) close(rfd);
       send_reply(CTL_FD, &rp, NULL, 0, -1);
       continue;
