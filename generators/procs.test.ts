@@ -43,6 +43,7 @@ const FILES = [
   'corpus/kernel/099-exit-an-actor-process-exits-its-fd-table-is-released.json',
   'corpus/kernel/100-remount-legacy-mount-2-ms-remount-on-a-named-target.json',
   'corpus/kernel/101-unshare-a-mount-namespace-copy-locked-in-another-user-namespace.json',
+  'corpus/kernel/103-setns-join-another-actor-s-mount-namespace.json',
 ];
 const probe = probeKernelSync();
 const skip = 'skip' in probe ? probe.skip : null;

@@ -1,7 +1,7 @@
 // Commands of the issue 11 language v2 ops of branch procs: credentials
 // (setresuid, setresgid, setgroups, drop_caps, keepcaps), a filesystem that is
 // not bpffs (tmpfs), literal fds (#-1, #0, #1, #2), the mount life cycle on
-// named targets (move_mount target=, umount, bind, remount, open_target), exit and unshare. Mixed into
+// named targets (move_mount target=, umount, bind, remount, open_target), exit, unshare and setns. Mixed into
 // the command stream by GenOptions.procs (generators/scenario.ts; `bpftc
 // oracle --procs`), so the default generator's scenarios stay what they were.
 
@@ -26,10 +26,11 @@ export type ProcsCmd =
   | { k: 'open_target'; a: number; tgt: number }
   | { k: 'exit'; a: number }
   | { k: 'remount'; a: number; tgt: number; ro: boolean }
-  | { k: 'unshare'; a: number };
+  | { k: 'unshare'; a: number }
+  | { k: 'setns'; a: number; of: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -59,6 +60,7 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('open_target' as const), a: actor, tgt: fc.nat({ max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('remount' as const), a: actor, tgt: fc.nat({ max: 2 }), ro: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('unshare' as const), a: actor }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('setns' as const), a: actor, of: actor }) },
   // an actor other than the grantor (index 0) exits, now and then
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
@@ -148,6 +150,8 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       return emit({ actor: a, op: 'exit' });
     case 'unshare':
       return emit({ actor: a, op: 'unshare' });
+    case 'setns':
+      return emit({ actor: a, op: 'setns', of: c.actor(cmd.of) });
     case 'remount':
       return emit(cmd.ro ? { actor: a, op: 'remount', target: TARGETS[cmd.tgt]!, ro: true } : { actor: a, op: 'remount', target: TARGETS[cmd.tgt]! });
   }

@@ -12,6 +12,7 @@ export const CAP_DAC_OVERRIDE = 1;
 export const CAP_DAC_READ_SEARCH = 2;
 export const CAP_SETUID = 7;
 export const CAP_NET_ADMIN = 12;
+export const CAP_SYS_CHROOT = 18;
 export const CAP_SYS_ADMIN = 21;
 export const CAP_SYS_RESOURCE = 24;
 export const CAP_PERFMON = 38;

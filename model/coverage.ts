@@ -259,6 +259,8 @@ export const DECISION_POINTS = [
     ['locked', 'an attached mount of ours that is not MNT_LOCKED', 'EINVAL'],
   ]),
   ...P('userns', 'unshare_nsproxy_namespaces (kernel/nsproxy.c)', [['capable', 'CAP_SYS_ADMIN in the caller\'s user namespace', 'EPERM']]),
+  ...P('userns', 'setns (kernel/nsproxy.c)', [['nsfd', 'the caller has a free fd for the nsfs file it opens first (/proc/<pid>/ns/mnt)', 'EMFILE']]),
+  ...P('userns', 'mntns_install (fs/namespace.c, via setns())', [['capable', 'CAP_SYS_ADMIN over the joined namespace\'s owner, CAP_SYS_CHROOT and CAP_SYS_ADMIN in the caller\'s user namespace', 'EPERM']]),
   // issue 11 language v2 (branch procs): credentials during a scenario (model/cred.ts)
   ...P('cred', 'setresuid (kernel/sys.c __sys_setresuid)', [
     ['ruid_valid', 'a given ruid maps into the caller\'s user namespace', 'EINVAL'],

@@ -6,10 +6,10 @@
 // executor makes the real actor process _exit() and reaps it before the next step.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EPERM, ESRCH } from './errno.ts';
-import { CAP_SYS_ADMIN } from './caps.ts';
+import { EMFILE, EPERM, ESRCH } from './errno.ts';
+import { CAP_SYS_ADMIN, CAP_SYS_CHROOT } from './caps.ts';
 import type { Mount, MntNamespace } from './include/linux/fs.ts';
-import { closeFd } from './vfs.ts';
+import { allocFd, closeFd } from './vfs.ts';
 
 /** the `exit` step: returns the fds closed (for the handle bookkeeping), or -ESRCH */
 export function do_exit(k: Kernel, t: Task, tasks: Iterable<Task>): number[] | number {
@@ -45,5 +45,35 @@ export function sys_unshare_mnt(k: Kernel, t: Task): number {
     ns.targets!.set(name, copies);
   }
   t.mntns = ns;
+  return 0;
+}
+
+/** setns(fd of /proc/PID/ns/mnt, CLONE_NEWNS) (kernel/nsproxy.c setns(): the
+ *  flags name the fd's namespace type, check_setns_flags() passes;
+ *  prepare_nsset(), validate_ns() -> the ns type's install op) ->
+ *  mntns_install() (fs/namespace.c, 6.18 and 7.3 alike; 7.3 fs/namespace.c:6715-6724):
+ *  1. EPERM unless ns_capable(mnt_ns->user_ns, CAP_SYS_ADMIN) &&
+ *     ns_capable(current user ns, CAP_SYS_CHROOT) && ns_capable(current user ns,
+ *     CAP_SYS_ADMIN), evaluated in that order (||, so an earlier failure skips the later hooks);
+ *  2. EINVAL for an anonymous namespace (is_anon_ns(): an actor's namespace never is);
+ *  3. EINVAL if current->fs->users != 1: no actor shares its fs_struct (a thread_of
+ *     actor is clone(CLONE_FILES) without CLONE_FS, oracle/executor.c thread_spawn()).
+ *  Joining the namespace the actor is already in succeeds (no check compares them).
+ *  Then the namespace, root and pwd are the other's; open files keep their mounts. */
+export function sys_setns_mnt(k: Kernel, t: Task, of: Task): number {
+  const target = of.mntns;
+  // the caller first opens /proc/<pid>/ns/mnt (nsfs; the executor's leader opens it and
+  // passes it over SCM_RIGHTS): a full fd table is EMFILE (get_unused_fd_flags())
+  // before setns() -> mntns_install() is reached
+  if (k.check('setns/nsfd', allocFd(t.files) < 0)) return -EMFILE;
+  if (
+    k.check(
+      'mntns_install/capable',
+      !k.ns_capable(t.cred, target.user_ns, CAP_SYS_ADMIN) || !k.ns_capable(t.cred, t.cred.userns, CAP_SYS_CHROOT) || !k.ns_capable(t.cred, t.cred.userns, CAP_SYS_ADMIN),
+    )
+  )
+    return -EPERM;
+  // 2. and 3. never fail for an actor (above): no decision point
+  t.mntns = target;
   return 0;
 }

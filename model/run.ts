@@ -26,7 +26,7 @@ import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
 import { security_file_receive } from './security.ts';
 import { sys_tmpfs } from './tmpfs.ts';
-import { do_exit, sys_unshare_mnt } from './procs.ts';
+import { do_exit, sys_setns_mnt, sys_unshare_mnt } from './procs.ts';
 import { ID_UNCHANGED, drop_caps, prctl_set_keepcaps, sys_capset, sys_setgroups, sys_setresgid, sys_setresuid } from './cred.ts';
 
 /** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
@@ -173,7 +173,7 @@ export function performStep(st: ModelState, step: Step): StepResult {
   const staticWhy = sandboxCheck(st.k, step);
   if (staticWhy) return refused(staticWhy);
   // an exited actor (model/procs.ts): its steps, and fds sent to it, are ESRCH, nothing is done
-  if (st.tasks.get(step.actor)!.dead || (step.op === 'send_fd' && st.tasks.get(step.to)!.dead)) return { ret: retName(-ESRCH) };
+  if (st.tasks.get(step.actor)!.dead || (step.op === 'send_fd' && st.tasks.get(step.to)!.dead) || (step.op === 'setns' && st.tasks.get(step.of)!.dead)) return { ret: retName(-ESRCH) };
   const why = nullFdRefusal(st, step);
   if (why) return refused(why);
   const { k } = st;
@@ -434,6 +434,9 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
     }
     case 'unshare':
       ret = sys_unshare_mnt(k, t);
+      break;
+    case 'setns':
+      ret = sys_setns_mnt(k, t, st.tasks.get(step.of)!);
       break;
     // issue 11 language v2: a filesystem that is not bpffs (model/tmpfs.ts)
     case 'tmpfs':

@@ -1636,6 +1636,13 @@ static void __attribute__((noreturn)) actor_loop(void) {
       send_reply(CTL_FD, &rp, NULL, 0, -1);
       _exit(0);
     }
+    if (c->op == OP_SETNS) { /* language v2: join the mount namespace behind the fd the leader sent */
+      /* no fd received (SCM_RIGHTS truncated: a full fd table) is what open() of the nsfs file gives: EMFILE */
+      rp.ret = rfd < 0 ? -EMFILE : R(setns(rfd, CLONE_NEWNS));
+      if (rfd >= 0) close(rfd);
+      send_reply(CTL_FD, &rp, NULL, 0, -1);
+      continue;
+    }
     if (c->op == OP_SPAWN_THREAD) {
       rp.ret = rfd < 0 ? -EBADF : thread_spawn((int)c->n[0], rfd);
       send_reply(CTL_FD, &rp, NULL, 0, -1);
@@ -2209,6 +2216,22 @@ static void __attribute__((noreturn)) actor_died(int k) {
   _exit(2);
 }
 
+/* setns (language v2, model/procs.ts sys_setns_mnt): the leader opens the other actor's
+ * /proc/PID/ns/mnt and sends the fd along; the actor calls setns(fd, CLONE_NEWNS) and closes it */
+static long do_setns(int k, int of, const char *s[3], struct sbuf *text) {
+  char p[64];
+  snprintf(p, sizeof p, "/proc/%d/ns/mnt", A[of].pid);
+  int fd = open(p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) leader_fail("open ns/mnt for setns", errno);
+  struct cmd c;
+  memset(&c, 0, sizeof c);
+  c.op = OP_SETNS;
+  struct reply rp = {0};
+  if (actor_call(k, &c, s, fd, &rp, text, NULL) < 0) actor_died(k);
+  close(fd);
+  return rp.ret;
+}
+
 static void emit_refused(struct sbuf *out, int stepno, int reason) {
   out->len = 0;
   sb_printf(out, "{\"scenario\":%lld,\"step\":%d,\"ret\":\"REFUSED\",\"text\":", S.id, stepno);
@@ -2308,7 +2331,7 @@ static void run_steps(void) {
       break;
     default: break;
     }
-    if (A[k].dead || (st->op == OP_SEND_FD && st->to_actor >= 0 && A[st->to_actor].dead)) {
+    if (A[k].dead || ((st->op == OP_SEND_FD || st->op == OP_SETNS) && st->to_actor >= 0 && A[st->to_actor].dead)) {
       ret = -ESRCH; /* an exited actor (model/procs.ts): nothing is done */
     } else if (st->op == OP_EXIT) {
       if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
@@ -2324,6 +2347,8 @@ static void run_steps(void) {
       if (!shared)
         for (int i = 0; i < nB; i++)
           if (B[i].actor == TAB(k)) { B[i] = B[--nB]; i--; }
+    } else if (st->op == OP_SETNS) {
+      ret = do_setns(k, st->to_actor, s, &text);
     } else if (st->op == OP_TOKEN_FDINFO) {
       ret = do_token_fdinfo(k, c.fd[H_TOKEN_FDINFO_FD], &text);
     } else if (st->op == OP_MOUNTINFO) {

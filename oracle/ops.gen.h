@@ -45,7 +45,8 @@
   OP_OBJ_GET, \
   OP_PROG_ATTACH, \
   OP_PROG_DETACH, \
-  OP_LINK_CREATE,
+  OP_LINK_CREATE, \
+  OP_SETNS,
 
 /* their protocol entries (struct opspec): key, kind, slot, default (NULL: required) */
 #define BPFTC_SCENARIO_OPSPECS \
@@ -88,7 +89,8 @@
   {"obj_get", OP_OBJ_GET, 1, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, NULL}, {"file_flags", A_NUM, 0, "0"}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
   {"prog_attach", OP_PROG_ATTACH, 0, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"attach_flags", A_NUM, 1, "0"}, {"size", A_NUM, 2, "168"}, {"tail_byte", A_NUM, 3, "-1"}}}, \
   {"prog_detach", OP_PROG_DETACH, 0, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
-  {"link_create", OP_LINK_CREATE, 1, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}},
+  {"link_create", OP_LINK_CREATE, 1, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
+  {"setns", OP_SETNS, 0, {{"of", A_ACTOR, 0, NULL}, {"ns", A_STR, 0, "mnt"}}},
 
 /* named slots: H_<OP>_<ARG> indexes h[]/fd[], S_<OP>_<ARG> s[], N_<OP>_<ARG> n[] */
 enum {
@@ -192,6 +194,7 @@ enum {
   N_LINK_CREATE_ATTACH_TYPE = 0,
   N_LINK_CREATE_SIZE = 1,
   N_LINK_CREATE_TAIL_BYTE = 2,
+  S_SETNS_NS = 0,
 };
 
 /* slots a key has in every op (two or more) that takes it, for code those ops share */
@@ -202,6 +205,7 @@ enum {
   S_TARGET = 0,
   H_TOKEN = 1,
   N_TOKEN_FLAG = 6,
+  S_NS = 0,
   N_FILE_FLAGS = 0,
   H_PROG = 0,
   N_ATTACH_TYPE = 0,

@@ -497,6 +497,17 @@ export const OPS = {
       tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [16, 60, 63, 64, 167, 168] },
     },
   },
+  // ---- issue 11 language v2, processes (branch procs2)
+  setns: {
+    doc: "the actor joins another actor's current mount namespace (an fd on /proc/PID/ns/mnt; the user namespace is not in the language yet)",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'setns(2) with CLONE_NEWNS',
+    args: {
+      of: { kind: 'actor', doc: 'the actor whose mount namespace is joined', required: true },
+      ns: { kind: 'choice', doc: 'the namespace: mnt (CLONE_NEWNS)', choices: ['mnt'], default: 'mnt' },
+    },
+  },
 } as const satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof OPS;

@@ -29,6 +29,7 @@ export function pruneDecls(s: Scenario): Scenario {
   for (const st of s.steps) {
     used.add(st.actor);
     if (st.op === 'send_fd') used.add(st.to);
+    if (st.op === 'setns') used.add(st.of);
     // the thread that races the step, and the task a BPF-LSM program refuses,
     // are actors the step needs (dropping them left the model without the task)
     if ('race' in st && st.race) used.add(st.race.actor);
