@@ -215,11 +215,18 @@ export function kernelUncheckable(s: Scenario, opts: { bpfLsm?: boolean } = {}):
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
       return `step ${i + 1}: signed and kernel-originated loads are model-only`;
     // the op table's model-only ops and arguments (scenario/ops.ts)
-    const w = wireOf(st.op);
-    if (w?.spec.kernel === false) return `step ${i + 1}: ${st.op} is model-only`;
-    for (const key of w?.modelOnly ?? [])
-      if ((st as unknown as Record<string, unknown>)[key] !== undefined) return `step ${i + 1}: ${st.op} ${key} is model-only`;
+    const why = opTableUncheckable(st, i);
+    if (why) return why;
   }
+  return null;
+}
+
+/** the op table's model-only ops and arguments (scenario/ops.ts), for the host and the VM oracle */
+export function opTableUncheckable(st: Step, i: number): string | null {
+  const w = wireOf(st.op);
+  if (w?.spec.kernel === false) return `step ${i + 1}: ${st.op} is model-only`;
+  for (const key of w?.modelOnly ?? [])
+    if ((st as unknown as Record<string, unknown>)[key] !== undefined) return `step ${i + 1}: ${st.op} ${key} is model-only`;
   return null;
 }
 

@@ -18,7 +18,7 @@
 // contexts before a policy exists.
 
 import type { Scenario, StepResult, PolicyDecl } from '../scenario/types.ts';
-import { type KernelRun, type RaceOpts, type ScenarioProtocol, type ScenarioRunner, kernelUncheckable, pct, toProtocol } from '../oracle/driver.ts';
+import { type KernelRun, type RaceOpts, type ScenarioProtocol, type ScenarioRunner, kernelUncheckable, opTableUncheckable, pct, toProtocol } from '../oracle/driver.ts';
 import { type Crash, RebootingVm } from './pool.ts';
 import { type BootOptions, bootVm } from './qemu.ts';
 import { type Comparison, compareRuns, runModel } from '../oracle/compare.ts';
@@ -71,7 +71,13 @@ export function selinuxUncheckable(s: Scenario): string | null {
     if ('race' in st && st.race !== undefined && s.actors.find((a) => a.name === st.race!.actor)?.thread_of !== st.actor)
       return `step ${i + 1}: a race by ${st.race.actor}, not a thread of ${st.actor}, is model-only`;
   for (const [i, st] of s.steps.entries()) {
-    for (const a of st.lsm ?? []) if (a.action !== 'policy_load') return `step ${i + 1}: ${a.action} (BPF-LSM programs) is model-only`;
+    for (const a of st.lsm ?? []) {
+      if (a.action !== 'policy_load') return `step ${i + 1}: ${a.action} (BPF-LSM programs) is model-only`;
+      // the executor loads a policy between syscalls only
+      if (a.at !== undefined) return `step ${i + 1}: a policy load inside the syscall (at ${a.at}) is model-only`;
+    }
+    const why = opTableUncheckable(st, i);
+    if (why) return why;
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined)) return `step ${i + 1}: signed and kernel-originated loads are model-only`;
   }
   const pols = scenarioPolicies(s);
