@@ -4,7 +4,7 @@
 import type { Kernel, Task } from './kernel.ts';
 import { EBADF, EBUSY, EINVAL, ELOOP, EMFILE, ENOENT, EPERM } from './errno.ts';
 import { attachAtTarget, moveLoops } from './mountlife.ts';
-import { type Dentry, type Mount, type MntNamespace, type Path, allocFd, fdget, fdgetRaw, may_mount } from './vfs.ts';
+import { type Mount, type MntNamespace, type Path, allocFd, fdget, fdgetRaw, may_mount } from './vfs.ts';
 import { alloc_fs_context, mount_capable, vfs_clean_context, vfs_get_tree, vfs_parse_fs_param } from './fs_context.ts';
 import { resolvePath } from './namei.ts';
 import { superOptions } from './bpffs.ts';
@@ -63,11 +63,6 @@ export function sys_fsmount(k: Kernel, t: Task, fsfd: number): number {
   return k.newMountFd(t, { mnt, dentry: fc.root });
 }
 
-/** d_flags & DCACHE_NORCU */
-export function old_norcu(d: Dentry): boolean {
-  return d.norcu === true;
-}
-
 /** SYSCALL open_tree(dirfd, path, OPEN_TREE_CLONE [| AT_EMPTY_PATH]) */
 export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): number {
   // 7.3.4: FD_ADD() -> get_unused_fd_flags() before vfs_open_tree() checks
@@ -90,7 +85,7 @@ export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): 
   const copyOk = k.profile.token.loopbackOwnNsOnly ? check_mnt(t, p.mnt) : may_copy_tree(k, t, p.mnt);
   if (k.check('open_tree/check_mnt', !copyOk)) return -EINVAL;
   // 6.12.118/7.3.4 __do_loopback(): DCACHE_NORCU (a pseudo dentry, the token file) -> EINVAL
-  if (k.profile.token.loopbackRefusesPseudoDentry && k.check('open_tree/pseudo_dentry', old_norcu(p.dentry))) return -EINVAL;
+  if (k.profile.token.loopbackRefusesPseudoDentry && k.check('open_tree/pseudo_dentry', p.dentry.norcu === true)) return -EINVAL;
   const mnt: Mount = {
     id: k.nextId(),
     sb: p.dentry.sb,
