@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PROFILE, findProfile } from '../model/profile.ts';
 import { runScenario } from '../model/run.ts';
 import { findProperty } from '../properties/index.ts';
-import type { Violation } from '../properties/types.ts';
+import { type Violation, appliesTo } from '../properties/types.ts';
 import type { Scenario, StepResult } from '../scenario/types.ts';
 import { loadCorpus } from '../corpus/load.ts';
 
@@ -28,6 +28,8 @@ export interface KnownFinding {
   file: string;
   property: string;
   decision: string;
+  /** the profile the finding's own scenario names */
+  profile: string;
 }
 
 /** the first violating decision of a failure: "op -> ret", and the step's first denial "hook tclass:perm" */
@@ -48,9 +50,13 @@ export function failureKey(property: string, decision: string): string {
  * the findings of `dir`: every file with a meta.finding, for its property and
  * every property its meta.shows says it violates, checked on the model under
  * the profile it names (the file's own by default); a claim the scenario no
- * longer violates is not a baseline entry
+ * longer violates is not a baseline entry. With `on` (the campaign's profile)
+ * every claim is checked under that profile instead: a finding is known to a
+ * campaign only where its own scenario still shows it, so a finding fixed in
+ * a later version (FINDINGS 1 on the merged code) does not name that
+ * version's failures
  */
-export function loadKnown(dir: string): KnownFinding[] {
+export function loadKnown(dir: string, on?: string): KnownFinding[] {
   const out: KnownFinding[] = [];
   for (const e of loadCorpus(dir)) {
     const s = e.scenario;
@@ -64,8 +70,8 @@ export function loadKnown(dir: string): KnownFinding[] {
     const seen = new Set<string>();
     for (const c of claims) {
       const prop = findProperty(c.property);
-      const profile = findProfile(c.profile ?? s.profile ?? DEFAULT_PROFILE);
-      if (!prop || !profile) continue;
+      const profile = findProfile(on ?? c.profile ?? s.profile ?? DEFAULT_PROFILE);
+      if (!prop || !profile || (on !== undefined && !appliesTo(prop, profile))) continue;
       let v: Violation | null;
       try {
         v = prop.check(s, profile);
@@ -77,15 +83,21 @@ export function loadKnown(dir: string): KnownFinding[] {
       const key = failureKey(prop.name, decision);
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ id, file: e.file, property: prop.name, decision });
+      out.push({ id, file: e.file, property: prop.name, decision, profile: s.profile ?? DEFAULT_PROFILE });
     }
   }
   return out;
 }
 
-/** the known finding a failure matches, if any (the first in file order) */
-export function matchKnown(known: readonly KnownFinding[], property: string, decision: string): KnownFinding | undefined {
-  return known.find((k) => k.property === property && k.decision === decision);
+/**
+ * the known finding a failure matches, if any: the first in file order, one
+ * recorded on the campaign's own profile first (the first decision is coarse:
+ * on v7 the headline's unchecked creator (FINDINGS 1) and the merged code's
+ * reload (FINDINGS 6) end at the same `prog_load -> ok`)
+ */
+export function matchKnown(known: readonly KnownFinding[], property: string, decision: string, profile?: string): KnownFinding | undefined {
+  const all = known.filter((k) => k.property === property && k.decision === decision);
+  return all.find((k) => k.profile === profile) ?? all[0];
 }
 
 /** loadKnown of the package's own findings, or [] when they are not there (an installed copy without corpus/) */

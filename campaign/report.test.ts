@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
 import { compactNames, joinShellLines, replayOf, shellLines } from './report.ts';
-import { DEFAULT_KNOWN, loadKnown } from './known.ts';
+import { DEFAULT_KNOWN, loadKnown, matchKnown } from './known.ts';
 
 const made: string[] = [];
 afterAll(() => {
@@ -101,6 +101,24 @@ describe('known findings as a baseline (--known, --fail-on new)', () => {
   it('every finding of corpus/findings that names a property is a baseline entry', () => {
     const k = loadKnown(DEFAULT_KNOWN);
     expect(k.find((x) => x.id === '3' && x.property === 'fd-race-independence')?.decision).toBe('token_create -> EACCES [bpf_token_create bpf:map_create_as]');
+  });
+
+  it('checks the findings on the campaign profile: a finding fixed there names no failure of it', () => {
+    const on = (p: string): string[] => loadKnown(DEFAULT_KNOWN, p).filter((k) => k.property === 'selinux-token-checks-at-use').map((k) => k.id);
+    // FINDINGS 1 (prog_load never checked against the creator) holds on v7, not on the merged code
+    expect(on('selinux-token-v7')).toContain('1');
+    expect(on('selinux-token-merged')).not.toContain('1');
+    // no finding of a layer the profile lacks
+    expect(loadKnown(DEFAULT_KNOWN, 'linux-6.18').filter((k) => k.property.startsWith('selinux-'))).toEqual([]);
+  });
+
+  it('two findings at the same decision: the one recorded on the campaign profile is named', () => {
+    const k = loadKnown(DEFAULT_KNOWN, 'selinux-token-v7');
+    const a = k.find((x) => x.id === '1' && x.property === 'selinux-token-headline')!;
+    const b = k.find((x) => x.id === '6' && x.property === 'selinux-token-headline')!;
+    expect(a.decision).toBe(b.decision);
+    expect(matchKnown(k, a.property, a.decision, 'selinux-token-v7')?.id).toBe('1');
+    expect(matchKnown(k, a.property, a.decision, 'selinux-token-merged')?.id).toBe('6');
   });
 
   it('matches by property and first violating decision, not by trace text: the v7 fd race is FINDINGS 3', async () => {

@@ -178,7 +178,7 @@ function reportProperty(
   // a counterexample to the suite's own rule (source kind 'ours') is a question, not a gap
   const verdict = verdictOf(prop);
   const decision = firstDecision(ce.scenario, ce.results, ce.violation);
-  const match = matchKnown(known.list(), prop.name, decision);
+  const match = matchKnown(known.list(), prop.name, decision, profile.name);
   const entry: Record<string, unknown> = {
     property: prop.name, ok: false, verdict, runs, violation: ce.violation, decision, known: match ? { finding: match.id, file: match.file } : null,
     seed: ce.seed, path: ce.path, replay, saved: undefined, scenario: sc,
@@ -233,7 +233,7 @@ async function fuzz(argv: string[], out: Out, err: Out): Promise<number> {
   // the baseline is read at the first failure (every file validated: a bad one is exit 2)
   let knownList: KnownFinding[] | undefined;
   const known: KnownBaseline = {
-    list: () => (knownList ??= knownDir !== undefined ? loadKnown(knownDir) : existsSync(DEFAULT_KNOWN) ? loadKnown(DEFAULT_KNOWN) : []),
+    list: () => (knownList ??= knownDir !== undefined ? loadKnown(knownDir, profile.name) : existsSync(DEFAULT_KNOWN) ? loadKnown(DEFAULT_KNOWN, profile.name) : []),
     failOnNew: failOn === 'new',
   };
   if (knownDir !== undefined) known.list();
