@@ -12,7 +12,8 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PROFILE, findProfile } from '../model/profile.ts';
+import { DEFAULT_PROFILE, type IntegrityVariant, type Profile, type SelinuxFixKnobs, findProfile } from '../model/profile.ts';
+import { SELINUX_VARIANTS } from '../model/lsm/selinux.ts';
 import { runScenario } from '../model/run.ts';
 import { findProperty } from '../properties/index.ts';
 import { type Violation, appliesTo } from '../properties/types.ts';
@@ -30,6 +31,9 @@ export interface KnownFinding {
   decision: string;
   /** the profile the finding's own scenario names */
   profile: string;
+  /** how a failure was matched to it: its first violating decision, or by
+   *  cause (the failure goes away with this finding's fix alone, FINDING_FIXES) */
+  by?: 'decision' | 'fix';
 }
 
 /** the first violating decision of a failure: "op -> ret", and the step's first denial "hook tclass:perm" */
@@ -103,4 +107,90 @@ export function matchKnown(known: readonly KnownFinding[], property: string, dec
 /** loadKnown of the package's own findings, or [] when they are not there (an installed copy without corpus/) */
 export function defaultKnown(): KnownFinding[] {
   return existsSync(DEFAULT_KNOWN) ? loadKnown(DEFAULT_KNOWN) : [];
+}
+
+/**
+ * The fix of each finding that has one, as the knobs of the project's own
+ * corrected variants (model/lsm/selinux.ts 'fixed', model/profile.ts
+ * 'integrity-fixed'; FINDINGS.md "The project's corrected variants"). A
+ * failure whose first decision is no finding's is still that finding's when
+ * its counterexample holds once this fix alone is applied to the campaign's
+ * profile (a cause, where the decision is a consequence: on v7 the fd race of
+ * finding 3 also breaks selinux-token-capable and selinux-token-text-sufficient,
+ * at other decisions).
+ */
+export const FINDING_FIXES: Readonly<Record<string, { selinux?: SelinuxFixKnobs; integrity?: Partial<IntegrityVariant> }>> = {
+  '1': { selinux: { progLoadAuxToken: true } },
+  // none for 2: its fix (polcapGatesAll) switches every new check off while the
+  // polcap is off, so it would name 2 for any defect of those checks that a
+  // polcap-off scenario shows (v1's unaudited SECSID_NULL refusal, A2, among them)
+  '3': { selinux: { validatedObjects: true } },
+  '4': { selinux: { asAtUse: true } },
+  '6': { selinux: { asAtUse: true } },
+  I1: { integrity: { hornetCtxFromValue: false } },
+  I3: { integrity: { hookToken: 'aux' } },
+  I4: { integrity: { hornetInvertedMemcmp: false } },
+  I5: { integrity: { hornetCopyCountAsVerdict: false } },
+};
+
+/** `profile` with one finding's fix, or null where it changes nothing (the
+ *  profile has not that layer, or already has the fix) */
+export function withFix(profile: Profile, id: string): Profile | null {
+  const fix = FINDING_FIXES[id];
+  if (!fix) return null;
+  if (fix.selinux) {
+    const version = profile.lsm?.selinux;
+    if (!version || version === 'none') return null;
+    const cur = { ...SELINUX_VARIANTS[version], ...profile.lsm!.selinuxFix };
+    const keys = Object.keys(fix.selinux) as Array<keyof SelinuxFixKnobs>;
+    if (keys.every((k) => (cur[k] ?? false) === fix.selinux![k])) return null;
+    return { ...profile, name: `${profile.name}+fix-${id}`, lsm: { ...profile.lsm!, selinuxFix: { ...profile.lsm!.selinuxFix, ...fix.selinux } } };
+  }
+  const integ = profile.integrity;
+  if (!fix.integrity || !integ) return null;
+  const keys = Object.keys(fix.integrity) as Array<keyof IntegrityVariant>;
+  if (keys.every((k) => integ[k] === fix.integrity![k])) return null;
+  return { ...profile, name: `${profile.name}+fix-${id}`, integrity: { ...integ, ...fix.integrity } };
+}
+
+/**
+ * the known finding a failure is by cause: the first of the baseline's
+ * findings (file order) whose fix alone makes the failing scenario hold the
+ * property on the campaign's profile, along the same path (samePath; `at`:
+ * the violating step)
+ */
+export function matchByFix(known: readonly KnownFinding[], property: string, s: Scenario, profile: Profile, at: number): KnownFinding | undefined {
+  const prop = findProperty(property);
+  if (!prop) return undefined;
+  const tried = new Set<string>();
+  for (const k of known) {
+    if (tried.has(k.id)) continue;
+    tried.add(k.id);
+    const fixed = withFix(profile, k.id);
+    if (!fixed) continue;
+    let v: Violation | null;
+    let same: boolean;
+    try {
+      v = prop.check(s, fixed);
+      same = v === null && samePath(runScenario(s, { profile }).results, runScenario(s, { profile: fixed }).results, at);
+    } catch {
+      continue; // a check that throws on the fixed profile decides nothing
+    }
+    if (same) return { ...k, by: 'fix' };
+  }
+  return undefined;
+}
+
+/**
+ * the fix changed decisions, not the path: every step before the violating one
+ * has the same result, and the violating step asks the LSMs the same questions
+ * (hook, class, permission; answers and contexts may differ). A fix that makes
+ * the property hold by switching checks off or refusing earlier (no lookups,
+ * or other ones) would hide any bug behind it, so it names no cause.
+ */
+function samePath(a: readonly StepResult[], b: readonly StepResult[], at: number): boolean {
+  for (let i = 0; i < at; i++) if (a[i]?.ret !== b[i]?.ret) return false;
+  const asks = (r: StepResult | undefined): string =>
+    (r?.avc ?? []).map((x) => `${x.hook} ${x.tclass}:${x.perm}`).sort().join('\n');
+  return asks(a[at]) === asks(b[at]);
 }

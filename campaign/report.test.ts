@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
 import { compactNames, joinShellLines, replayOf, shellLines } from './report.ts';
-import { DEFAULT_KNOWN, loadKnown, matchKnown } from './known.ts';
+import { DEFAULT_KNOWN, loadKnown, matchKnown, withFix } from './known.ts';
+import { findProfile } from '../model/profile.ts';
 
 const made: string[] = [];
 afterAll(() => {
@@ -30,7 +31,9 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 /** two v7 failures, replayed in this process: the token_create fd race (FINDINGS 3) and a capability check no finding covers */
 const SEED = '2980047484';
 const RACE = ['--profile', 'selinux-token-v7', '--property', 'fd-race-independence', '--seed', SEED, '--path', '5:7:0:0:0:0:0:0:0:0:0:6:3:3:3:3:3:3:3:3:3:3:5:3:3:3:4:7:7:7:7:10:12:13:12:13:15:16:19:18:20:19:25:9:9:14:14:14:14:16:9:9'];
-const CAPABLE = ['--profile', 'selinux-token-v7', '--property', 'selinux-token-capable', '--seed', SEED, '--path', '162:21:0:0:0:0:0:1:1:1:1:2:2:1:2:5:4:4:4:5:5:3:3:3:3'];
+const CAPABLE_V7 = ['--profile', 'selinux-token-v7', '--property', 'selinux-token-capable', '--seed', SEED, '--path', '162:21:0:0:0:0:0:1:1:1:1:2:2:1:2:5:4:4:4:5:5:3:3:3:3'];
+// v6's token_capable with the token creator as subject (A9, review history): no finding's
+const CAPABLE = ['--profile', 'selinux-token-v6', '--property', 'selinux-token-capable', '--seed', SEED, '--path', '33:20:0:0:0:0:1:1:3:4:4:4:4:4:4:4:4:4:4:4:4:4'];
 
 describe('compactNames', () => {
   it('shortens runs of three or more consecutive versions only', () => {
@@ -54,10 +57,10 @@ describe('shellLines', () => {
 
 describe('fuzz failure report for mail', () => {
   it('has the claim, its source, the kernel range, the finding, the trace, the replay and the reproducer in 100 columns', async () => {
-    const r = await cli('fuzz', ...CAPABLE);
+    const r = await cli('fuzz', ...CAPABLE_V7);
     expect(r.code).toBe(1);
     for (const l of r.out.split('\n')) if (!l.includes(' avc:  ')) expect(l.length, l).toBeLessThanOrEqual(100);
-    expect(r.out).toMatch(/^ {6}finding: new$/m);
+    expect(r.out).toMatch(/^ {6}finding: known: FINDINGS\.md 3 /m);
     expect(r.out).toMatch(/^ {6}claim: With bpf_token_perms on, every capability/m);
     expect(r.out).toMatch(/^ {6}source: seeds\/000_f8d943f6c940056a\.txt, Changes in v6: "Updated bpf_token_capable/m);
     expect(r.out).toMatch(/^ {6}kernel range: violated on selinux-token-v1\.\.v7, selinux-token-v7-6\.12; holds on\s+selinux-token-merged, selinux-token-fixed$/m);
@@ -130,6 +133,27 @@ describe('known findings as a baseline (--known, --fail-on new)', () => {
     expect(JSON.stringify(theirs.steps)).not.toBe(JSON.stringify(res.scenario.steps));
     const t = await cli('fuzz', ...RACE);
     expect(t.out).toMatch(/^ {6}finding: known: FINDINGS\.md 3 \(findings\/v7-token-create-fd-race\.json\)$/m);
+  });
+
+  it('by cause: a failure at another decision is the finding whose fix alone makes it hold along the same path', async () => {
+    // v7: the fd race of finding 3 also breaks selinux-token-capable, at a decision of its own
+    const r = await cli('fuzz', ...CAPABLE_V7, '--json');
+    const res = (JSON.parse(r.out) as { results: Array<{ known: { finding: string; by: string } | null; decision: string }> }).results[0]!;
+    expect(res.known).toMatchObject({ finding: '3', by: 'fix' });
+    expect(loadKnown(DEFAULT_KNOWN, 'selinux-token-v7').some((k) => k.id === '3' && k.decision === res.decision && k.property === 'selinux-token-capable')).toBe(false);
+    expect((await cli('fuzz', ...CAPABLE_V7)).out).toMatch(/finding: known: FINDINGS\.md 3 \(findings\/v7-token-create-fd-race\.json; holds with that fix\s+alone\)/);
+    // v6's own defect (A9): finding 6's fix (*_as at use) makes the property hold only by
+    // refusing the token before token_capable is asked, another path: no cause
+    const v6 = await cli('fuzz', ...CAPABLE, '--json');
+    expect((JSON.parse(v6.out) as { results: Array<{ known: unknown }> }).results[0]!.known).toBeNull();
+  });
+
+  it('a fix that changes nothing on the profile names no cause (withFix)', () => {
+    expect(withFix(findProfile('selinux-token-merged')!, '3')).toBeNull(); // merged has validatedObjects
+    expect(withFix(findProfile('linux-6.18')!, '1')).toBeNull(); // no SELinux layer
+    expect(withFix(findProfile('selinux-token-v7')!, '2')).toBeNull(); // no fix entry: it gates everything off
+    expect(withFix(findProfile('integrity-fixed')!, 'I1')).toBeNull();
+    expect(withFix(findProfile('selinux-token-v7')!, '3')?.lsm?.selinuxFix).toEqual({ validatedObjects: true });
   });
 
   it('--fail-on new exits 0 on known failures only, 1 on a new one; --known DIR sets the baseline', async () => {

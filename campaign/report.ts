@@ -104,7 +104,7 @@ export function formatFailure(f: FailureReport): string[] {
   const file = `DIR/${ce.property}--${ce.profile}--seed${ce.seed}.json`;
   const field = (name: string, text: string): string[] => wrapLine(`      ${name}: ${text}`, MAIL_WIDTH, 4);
   const out = [`${q ? 'QUESTION' : 'FAIL'}  ${prop.name}  after ${f.runs} runs (${ce.shrinks} shrinks, ${ce.scenario.steps.length} steps)`];
-  out.push(...field('finding', f.known ? `known: FINDINGS.md ${f.known.id} (${f.known.file.split('/').slice(-2).join('/')})` : 'new'));
+  out.push(...field('finding', f.known ? `known: FINDINGS.md ${f.known.id} (${f.known.file.split('/').slice(-2).join('/')}${f.known.by === 'fix' ? '; holds with that fix alone' : ''})` : 'new'));
   out.push(...field('claim', `${prop.claim}${q ? " (the suite's own rule: a question for the author, not a gap)" : ''}`));
   out.push(...field('source', sourceText(prop.source)));
   out.push(...field('kernel range', `violated on ${compactNames(range.violated) || 'none'}; holds on ${compactNames(range.holds) || 'none'}`));

@@ -24,7 +24,7 @@ import { checkInDir, checkOutDir, checkOutFile, ensureOutDir } from './outpath.t
 import type { CampaignResult, CampaignSpec } from '../campaign/run.ts';
 import { parseShard } from '../campaign/plan.ts';
 import { mergeFindings } from '../campaign/merge.ts';
-import { type KnownFinding, DEFAULT_KNOWN, firstDecision, loadKnown, matchKnown } from '../campaign/known.ts';
+import { type KnownFinding, DEFAULT_KNOWN, firstDecision, loadKnown, matchByFix, matchKnown } from '../campaign/known.ts';
 import { formatFailure, reproducerLines } from '../campaign/report.ts';
 // the single-point mutant profiles (model functions replaced from outside the model)
 import '../mutants/index.ts';
@@ -178,9 +178,9 @@ function reportProperty(
   // a counterexample to the suite's own rule (source kind 'ours') is a question, not a gap
   const verdict = verdictOf(prop);
   const decision = firstDecision(ce.scenario, ce.results, ce.violation);
-  const match = matchKnown(known.list(), prop.name, decision, profile.name);
+  const match = matchKnown(known.list(), prop.name, decision, profile.name) ?? matchByFix(known.list(), prop.name, ce.scenario, profile, ce.violation.step);
   const entry: Record<string, unknown> = {
-    property: prop.name, ok: false, verdict, runs, violation: ce.violation, decision, known: match ? { finding: match.id, file: match.file } : null,
+    property: prop.name, ok: false, verdict, runs, violation: ce.violation, decision, known: match ? { finding: match.id, file: match.file, by: match.by ?? 'decision' } : null,
     seed: ce.seed, path: ce.path, replay, saved: undefined, scenario: sc,
   };
   report.push(entry);

@@ -164,12 +164,26 @@ export const VERIFIER_CAPS_6_18: VerifierCaps = { bpfCheck: BPF_CHECK_CAPS, kall
  *  'none' = upstream before the token patch */
 export type SelinuxVersion = 'none' | 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7' | 'merged' | 'fixed';
 
+/** The fixes of the SELinux token code, each one knob of model/lsm/selinux.ts
+ *  SelinuxVariant (documented there): what the project's corrected variant
+ *  'fixed' turns on, one finding each */
+export interface SelinuxFixKnobs {
+  capability2Fix?: boolean;
+  progLoadAuxToken?: boolean;
+  validatedObjects?: boolean;
+  polcapGatesAll?: boolean;
+  asAtUse?: boolean;
+}
+
 /** The LSM layer: the order of the stack (lsm=) and the SELinux version. */
 export interface LsmVariant {
   /** "capability" (commoncap, always first), "selinux", "bpf" */
   order: string[];
   /** the SELinux code: 'none' = upstream before the token patch; absent = no SELinux */
   selinux?: SelinuxVersion;
+  /** fixes applied over that version's code (campaign/known.ts: is a failure
+   *  one finding's, i.e. does it go away with that finding's fix alone?) */
+  selinuxFix?: SelinuxFixKnobs;
 }
 
 /** The integrity-verification RFC (seed 002; spec/integrity-rfc.md):

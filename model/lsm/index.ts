@@ -21,7 +21,8 @@ export function installLsms(k: Kernel, s: Scenario, tasks: Map<string, Task>): v
   for (const name of lsmOrder(k, s)) {
     if (name === 'selinux') {
       const version = k.profile.lsm?.selinux ?? 'none';
-      const se = new SelinuxLsm(k, SELINUX_VARIANTS[version]);
+      const fix = k.profile.lsm?.selinuxFix;
+      const se = new SelinuxLsm(k, fix ? { ...SELINUX_VARIANTS[version], ...fix } : SELINUX_VARIANTS[version]);
       for (const a of s.actors) se.initCred(tasks.get(a.name)!.cred, a.context ?? DEFAULT_CONTEXT);
       if (s.selinux && s.selinux.loaded !== false) se.loadPolicy(s.selinux);
       k.security.lsms.push(se);

@@ -33,11 +33,11 @@ import {
 
 /** 'none': upstream SELinux before the token patch (6.18) */
 /** 'fixed': the project's own corrected variant (FINDINGS.md 1-4, knobs below; not a posted patch) */
-import type { SelinuxVersion } from '../profile.ts';
+import type { SelinuxFixKnobs, SelinuxVersion } from '../profile.ts';
 export type { SelinuxVersion };
 export const SELINUX_VERSIONS: readonly SelinuxVersion[] = ['none', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'merged', 'fixed'];
 
-export interface SelinuxVariant {
+export interface SelinuxVariant extends SelinuxFixKnobs {
   /** the token patch: creator_sid, *_as permissions, bpf_token_perms, token hooks */
   tokenPatch: boolean;
   /** v1 (A1): the map_create/prog_load hooks take the creator fd from
@@ -54,7 +54,7 @@ export interface SelinuxVariant {
    *  (v6), current -> grantor (v7) */
   tokenCapable: 'none' | 'token-self' | 'creator-grantor' | 'current-grantor';
   /** b07b6f0c5d27: caps 32-63 in init_user_ns use class capability2 (v7: capability, A10) */
-  capability2Fix: boolean;
+  capability2Fix?: boolean;
   /** fix for finding 1: selinux_bpf_prog_load() takes the token from
    *  prog->aux->token (security_bpf_prog_load() is always passed NULL, K6) */
   progLoadAuxToken?: boolean;
