@@ -1,9 +1,24 @@
 import type { Property } from './types.ts';
 import { runScenario } from '../model/run.ts';
 import { lsmOrderOf } from './lsm-util.ts';
+import { declaredNames } from '../scenario/integrity.ts';
 
 /** the orders of the integrity LSMs to compare: capability first, the rest permuted */
 const PERMS = [[0, 1, 2], [1, 0, 2], [0, 2, 1], [2, 0, 1], [1, 2, 0], [2, 1, 0]];
+
+/** the orders of n > 3 movable LSMs to compare (declared integrity LSMs,
+ *  issue 12): each swap of two neighbours, and the reverse */
+function perms(n: number): number[][] {
+  if (n <= 3) return PERMS.map((p) => p.filter((i) => i < n));
+  const id = [...Array(n).keys()];
+  const out = [id.slice().reverse()];
+  for (let i = 0; i + 1 < n; i++) {
+    const p = id.slice();
+    [p[i], p[i + 1]] = [p[i + 1]!, p[i]!];
+    out.push(p);
+  }
+  return out;
+}
 
 export const integrityOrderIndependence: Property = {
   name: 'integrity-order-independence',
@@ -22,11 +37,12 @@ export const integrityOrderIndependence: Property = {
   check(s, profile) {
     if (!profile.integrity) return null;
     const order = lsmOrderOf(s, profile);
-    const movable: string[] = order.filter((n) => n === 'ipe' || n === 'hornet' || n === 'bpf');
+    const declared = declaredNames(s.integrity);
+    const movable: string[] = order.filter((n) => n === 'ipe' || n === 'hornet' || n === 'bpf' || declared.includes(n));
     if (movable.length < 2) return null;
     const base = runScenario(s, { profile }).results;
-    for (const perm of PERMS) {
-      const names = perm.filter((i) => i < movable.length).map((i) => movable[i]!);
+    for (const perm of perms(movable.length)) {
+      const names = perm.map((i) => movable[i]!);
       const other = [...order.filter((n) => !movable.includes(n)), ...names];
       if (other.join() === order.join()) continue;
       const r = runScenario({ ...s, lsm_order: other }, { profile }).results;
