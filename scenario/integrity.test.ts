@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateScenario } from './validate.ts';
+import { reduceParts } from './reduce.ts';
+import type { Scenario } from './types.ts';
 import { scenarioSchema } from './schema.ts';
 import { CONSUMER_FIELDS, PROVIDER_FIELDS, withIntegrityReadmeTable } from './integrity.ts';
 
@@ -55,5 +57,16 @@ describe('scenario integrity declaration', () => {
   it("README.md's integrity table is current (npx tsx build/write-generated.ts)", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(withIntegrityReadmeTable(readme)).toBe(readme);
+  });
+  it('reduceParts drops declared LSMs (from lsm_order too) and their optional fields while the predicate holds', () => {
+    const s = validateScenario({
+      ...base,
+      lsm_order: ['capability', 'p0', 'p1', 'c0'],
+      integrity: { providers: [{ name: 'p0', verdict: 'BADSIG' }, { name: 'p1', deliveries: 'twice', ret: 1 }], consumers: [{ name: 'c0', keep: 'worst' }] },
+    });
+    const keep = (x: Scenario): boolean => (x.integrity?.providers ?? []).some((p) => p.deliveries === 'twice');
+    const r = reduceParts(s, keep);
+    expect(r.integrity).toEqual({ providers: [{ name: 'p1', deliveries: 'twice' }] });
+    expect(r.lsm_order).toEqual(['capability', 'p1']);
   });
 });
