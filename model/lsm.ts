@@ -234,7 +234,8 @@ export class SecurityStack {
   /** security_bpf_prog_load_post_integrity() (seed 002): called by a provider
    *  from inside its bpf_prog_load_integrity callback; a nested call_int_hook */
   bpfProgLoadPostIntegrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict | number, caller?: string): number {
-    // seed 002 security/security.c: `return call_int_hook(bpf_prog_load_post_integrity,
+    // seed 002 security/security.c (hunk @@ -5779,6 +5779,50 @@; spec/integrity-rfc.md §I7):
+    // `return call_int_hook(bpf_prog_load_post_integrity,
     // prog, attr, token, kernel, lsmid, verdict);` -- nothing else: no check of
     // lsmid (any LSM may pass any struct lsm_id), of how often or when it is
     // called (a second delivery, or one after bpf() returned, reaches every
