@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { scenarioSchemaText } from '../scenario/schema.ts';
 import { withProtocolRows, withReadmeTable } from '../scenario/docs.ts';
 import { writeOpsHeader } from '../oracle/ops-header.ts';
+import { withIntegrityReadmeTable } from '../scenario/integrity.ts';
 import { PROFILES } from '../model/profile.ts';
 // the single-point mutant profiles (model functions replaced from outside the model)
 import '../mutants/index.ts';
@@ -15,8 +16,10 @@ import '../mutants/index.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 writeFileSync(join(root, 'scenario', 'scenario.schema.json'), scenarioSchemaText(PROFILES.map((p) => p.name)));
 const readmePath = join(root, 'README.md');
-const readme = withReadmeTable(readFileSync(readmePath, 'utf8'));
-if (readme === undefined) console.log('README.md: op table markers missing, not written');
+const withOps = withReadmeTable(readFileSync(readmePath, 'utf8'));
+// README.md's table of the scenario's integrity declaration (scenario/integrity.ts)
+const readme = withOps === undefined ? undefined : withIntegrityReadmeTable(withOps);
+if (readme === undefined) console.log('README.md: op table or integrity table markers missing, not written');
 else writeFileSync(readmePath, readme);
 const protocolPath = join(root, 'oracle', 'PROTOCOL.md');
 const p = withProtocolRows(readFileSync(protocolPath, 'utf8'));

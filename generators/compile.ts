@@ -14,7 +14,7 @@ import type { World } from './world.ts';
 import { emitProcs, isProcsCmd } from './procs.ts';
 
 /** scenario-level LSM set-up other than SELinux: the lsm= order, the IPE policy */
-export type ScenarioExtra = Pick<Scenario, 'lsm_order' | 'ipe'>;
+export type ScenarioExtra = Pick<Scenario, 'lsm_order' | 'ipe' | 'integrity'>;
 
 export interface Compiled {
   scenario: Scenario;
@@ -128,6 +128,7 @@ export class Compiler {
     if (selinux) this.scenario.selinux = selinux;
     if (extra?.lsm_order) this.scenario.lsm_order = extra.lsm_order;
     if (extra?.ipe) this.scenario.ipe = extra.ipe;
+    if (extra?.integrity) this.scenario.integrity = extra.integrity;
     this.st = setupScenario(this.scenario, profile);
   }
 

@@ -10,7 +10,8 @@ import type { ProgLoadFault } from '../model/include/linux/bpf.ts';
 import type { IpePolicyDecl, SignatureDecl, VerdictName } from '../scenario/types.ts';
 import type { Cmd, TokenChoice } from './commands.ts';
 import { cmdArb, flowArb } from './commands.ts';
-import { type Compiled, compile } from './compile.ts';
+import { type Compiled, type ScenarioExtra, compile } from './compile.ts';
+import { type ConsumerDecl, type IntegrityStackDecl, type ProviderDecl, type VerdictValue, declaredNames } from '../scenario/integrity.ts';
 import type { GenOptions } from './scenario.ts';
 import { worldArb } from './world.ts';
 
@@ -21,6 +22,11 @@ export interface IntegrityGenOptions {
   orders?: boolean;
   /** loads from a loader program through bpf_sys_bpf(): is_kernel (default true) */
   kernelLoads?: boolean;
+  /** declared integrity providers and consumers (scenario `integrity`,
+   *  issue 12) in about half the scenarios, placed anywhere in lsm= (default
+   *  false); 'late': providers deliver after bpf() returned more often;
+   *  'conforming': only providers that keep seed 002's rules for providers */
+  stack?: boolean | 'late' | 'conforming';
 }
 
 const VERDICTS: readonly VerdictName[] = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
@@ -60,7 +66,9 @@ export const faultArb: fc.Arbitrary<ProgLoadFault> = fc.oneof(
 );
 
 export function signedLoadArb(o: IntegrityGenOptions): fc.Arbitrary<Cmd> {
+  // withCrossShrink: a load by another actor shrinks to one by actor 0
   const who = fc.oneof(
+    { withCrossShrink: true },
     { weight: 5, arbitrary: fc.record({ a: fc.constant(0), tok: noToken }) },
     { weight: 3, arbitrary: fc.record({ a: fc.constant(1), tok: withToken }) },
     { weight: 1, arbitrary: fc.record({ a: fc.nat({ max: 7 }), tok: fc.oneof(noToken, withToken) }) },
@@ -123,6 +131,117 @@ export const ipePolicyArb: fc.Arbitrary<IpePolicyDecl> = fc
     return p;
   });
 
+/** a declared verdict: mostly an enumerator, sometimes an int outside the
+ *  enum (Hornet's not-copied counts 256 and 512, the next value 5, -1);
+ *  'OK' first, so a verdict shrinks to the default */
+const declVerdictArb: fc.Arbitrary<VerdictValue> = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom<VerdictValue>('OK', 'BADSIG', 'UNSIGNED', 'PARTIALSIG', 'NONE') },
+  { weight: 1, arbitrary: fc.constantFrom<VerdictValue>(5, 256, 512, -1) },
+);
+
+/** the lsm_ids a declared LSM may pass besides its own: Hornet's, IPE's, the
+ *  BPF LSM's (wrong ones) and the defaults of the first declared LSMs (duplicated ones) */
+const OTHER_LSM_IDS = [114, 113, 109, 200, 201, 202] as const;
+
+/** a provider that keeps every rule seed 002 states for one: it delivers
+ *  from its bpf_prog_load_integrity callback (once or twice), a value of the
+ *  enum, under its own lsm_id, and returns post_integrity's result */
+const conformingProviderArb = (name: string): fc.Arbitrary<ProviderDecl> =>
+  fc
+    .record({
+      twice: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      verdict: fc.constantFrom<VerdictName>('OK', 'BADSIG', 'UNSIGNED', 'PARTIALSIG', 'NONE'),
+      second: fc.constantFrom<VerdictName>('OK', 'BADSIG', 'UNSIGNED', 'PARTIALSIG', 'NONE'),
+    })
+    .map(({ twice, verdict, second }) => {
+      const p: ProviderDecl = { name };
+      if (twice) p.deliveries = 'twice';
+      if (verdict !== 'OK') p.verdict = verdict;
+      if (twice && second !== verdict) p.second_verdict = second;
+      return p;
+    });
+
+const providerArb = (name: string, late: boolean): fc.Arbitrary<ProviderDecl> =>
+  fc
+    .record({
+      lsm_id: fc.option(fc.constantFrom(...OTHER_LSM_IDS), { freq: 6 }),
+      deliveries: fc.oneof(
+        { weight: 5, arbitrary: fc.constant('once' as const) },
+        { weight: 3, arbitrary: fc.constantFrom('never' as const, 'twice' as const, 'after_return' as const) },
+        { weight: late ? 6 : 0, arbitrary: fc.constant('after_return' as const) },
+      ),
+      verdict: declVerdictArb,
+      second: declVerdictArb,
+      // -1 EPERM: refuses itself; 0: drops a consumer's refusal; 1: a positive value
+      ret: fc.option(fc.constantFrom(0, -1, 1), { freq: 8 }),
+    })
+    .map(({ lsm_id, deliveries, verdict, second, ret }) => {
+      const p: ProviderDecl = { name };
+      if (lsm_id !== null) p.lsm_id = lsm_id;
+      if (deliveries !== 'once') p.deliveries = deliveries;
+      if (verdict !== 'OK') p.verdict = verdict;
+      if (deliveries === 'twice' && second !== verdict) p.second_verdict = second;
+      if (ret !== null) p.ret = ret;
+      return p;
+    });
+
+const consumerArb = (name: string): fc.Arbitrary<ConsumerDecl> =>
+  fc
+    .record({
+      lsm_id: fc.option(fc.constantFrom(...OTHER_LSM_IDS), { freq: 8 }),
+      keep: fc.constantFrom('last' as const, 'first' as const, 'worst' as const),
+      reenter: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      allow: fc.constantFrom<VerdictName[]>(['OK'], ['OK', 'UNSIGNED'], ['OK', 'NONE'], ['UNSIGNED', 'PARTIALSIG', 'BADSIG']),
+      fail_fast: fc.option(fc.constantFrom<VerdictName[]>(['BADSIG'], ['BADSIG', 'PARTIALSIG'], ['OK']), { freq: 5 }),
+      trust: fc.option(fc.constantFrom<number[]>([114], [200], [200, 201], [114, 200]), { freq: 5 }),
+    })
+    .map(({ lsm_id, keep, reenter, allow, fail_fast, trust }) => {
+      const c: ConsumerDecl = { name };
+      if (lsm_id !== null) c.lsm_id = lsm_id;
+      if (keep !== 'last') c.keep = keep;
+      if (reenter) c.reenter = true;
+      if (allow.join() !== 'OK') c.allow = allow;
+      if (fail_fast) c.fail_fast = fail_fast;
+      if (trust) c.trust = trust;
+      return c;
+    });
+
+/** a declaration (0-3 providers p0.., 0-2 consumers c0..) and where each
+ *  declared LSM goes in lsm= (null: the default, after the others) */
+export const stackArb = (kind: true | 'late' | 'conforming'): fc.Arbitrary<{ decl: IntegrityStackDecl; at: Array<number | null>; hornet: boolean }> => {
+  // each declared LSM with its place in lsm= (null: appended); no chain(), so
+  // every part shrinks on its own (an LSM away, a field to its default)
+  const at = fc.option(fc.nat({ max: 6 }), { freq: 2 });
+  const provider = kind === 'conforming' ? conformingProviderArb('') : providerArb('', kind === 'late');
+  return fc
+    .record({
+      providers: fc.array(fc.tuple(provider, at), { maxLength: 3 }),
+      consumers: fc.array(fc.tuple(consumerArb(''), at), { maxLength: 2 }),
+      // Hornet left out of lsm= in a quarter of the scenarios (the declared providers alone)
+      // ('late': in half, so the late verdict is the only one a consumer gets)
+      hornet: fc.oneof({ weight: kind === 'late' ? 1 : 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    })
+    .map(({ providers, consumers, hornet }) => {
+      const decl: IntegrityStackDecl = {};
+      if (providers.length) decl.providers = providers.map(([p], i) => ({ ...p, name: `p${i}` }));
+      if (consumers.length) decl.consumers = consumers.map(([c], i) => ({ ...c, name: `c${i}` }));
+      return { decl, at: [...providers, ...consumers].map(([, a]) => a), hornet };
+    });
+};
+
+/** the lsm= order with the declared LSMs inserted after capability at their
+ *  positions (null: appended); null when every one is appended to the default */
+export function placeDeclared(base: string[] | null, profileOrder: readonly string[], names: readonly string[], at: ReadonlyArray<number | null>, hornet = true): string[] | null {
+  if (base === null && hornet && at.every((x) => x === null)) return null;
+  const order = [...(base ?? profileOrder)].filter((n) => hornet || n !== 'hornet');
+  names.forEach((n, i) => {
+    const a = at[i];
+    if (a === null || a === undefined) order.push(n);
+    else order.splice(Math.min(1 + a, order.length), 0, n);
+  });
+  return order;
+}
+
 /** the canonical hand-off from the bpffs root (the mount variants are not
  *  what these claims are about, and the root variant shrinks shortest) */
 const rootFlowArb: fc.Arbitrary<Cmd> = flowArb.map((f) => (f.k === 'flow' ? { ...f, variant: 'root' as const } : f));
@@ -142,11 +261,18 @@ export function integrityScenarioArb(o: GenOptions, io: IntegrityGenOptions, sys
       cmds: fc.array(fc.oneof(...arbs), { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
       order: framework && io.orders !== false ? fc.option(orderArb, { freq: 2 }) : fc.constant(null),
       ipe: framework ? fc.option(ipePolicyArb, { freq: 6 }) : fc.constant(null),
+      stack: io.stack !== undefined && io.stack !== false ? fc.option(stackArb(io.stack), { freq: 2 }) : fc.constant(null),
     })
-    .map(({ world, sysctl, flows, cmds, order, ipe }) => {
-      const extra: { lsm_order?: string[]; ipe?: IpePolicyDecl } = {};
+    .map(({ world, sysctl, flows, cmds, order, ipe, stack }) => {
+      const extra: ScenarioExtra = {};
       if (order) extra.lsm_order = order;
       if (ipe) extra.ipe = ipe;
+      if (stack && (stack.decl.providers || stack.decl.consumers)) {
+        extra.integrity = stack.decl;
+        const placed = placeDeclared(order, o.profile.lsm?.order ?? ['capability'], declaredNames(stack.decl), stack.at, stack.hornet);
+        if (placed) extra.lsm_order = placed;
+        else delete extra.lsm_order;
+      }
       return compile(world, o.profile, sysctl, [...flows, ...cmds], undefined, extra);
     });
 }

@@ -13,6 +13,7 @@ import { bpf_map_fops, bpf_prog_fops, bpf_prog_insn_limit, bpf_token_drop, btf_f
 import { call_int_hook, security_blob_free } from './lsm.ts';
 import { bpf_link_fops, bpf_prog_attach_check_attach_type } from './link.ts';
 import { selinux_policy } from './lsm/selinux.ts';
+import { copy_from_bpfptr, integrity_verdict_slot } from './lsm/integrity.ts';
 
 export const MODEL_FNS: Readonly<ModelFns> = Object.freeze({
   bpf_token_capable,
@@ -24,6 +25,8 @@ export const MODEL_FNS: Readonly<ModelFns> = Object.freeze({
   call_int_hook,
   security_blob_free,
   selinux_policy,
+  copy_from_bpfptr,
+  integrity_verdict_slot,
 });
 
 /** a profile with replaced model functions (mutants/index.ts makes them;

@@ -20,7 +20,8 @@ import { allocFd, installFd } from './file.ts';
 import { alloc_super } from './super.ts';
 import type { File, FileObj } from './include/linux/file.ts';
 import type { MntNamespace, Path, SuperBlock } from './include/linux/fs.ts';
-import type { BpfProg, BpfToken, Btf } from './include/linux/bpf.ts';
+import type { BpfProg, BpfToken, Btf, ProgLoadFault } from './include/linux/bpf.ts';
+import type { VerdictSlot } from './include/linux/security.ts';
 import type { FsContext, FsParameter } from './include/linux/fs_context.ts';
 import type { Task } from './include/linux/sched.ts';
 import type { DelegateEnum } from './enums.ts';
@@ -55,6 +56,13 @@ export interface ModelFns extends SecurityFns {
   /** the SELinux policy a hook reads (`selinux_state.policy` at the check,
    *  security/selinux/ss/services.c) given the one loaded now */
   selinux_policy(k: Kernel, policy: Policy | null, hook: string): Policy | null;
+  /** copy_from_bpfptr() (include/linux/bpfptr.h -> copy_from_user()): copies
+   *  `size` bytes into `dst` (dst.copied: how many arrived) and returns the
+   *  number of bytes NOT copied (0: all); `fault` is the scenario's injected fault */
+  copy_from_bpfptr(dst: { copied: number }, size: number, fault: ProgLoadFault | undefined): number;
+  /** an integrity consumer's slice of prog->aux->security where it keeps the
+   *  verdict (zeroed by lsm_bpf_prog_alloc(): NONE), or null with no blob */
+  integrity_verdict_slot(s: SecurityStack, lsm: string, prog: BpfProg): VerdictSlot | null;
 }
 
 /** struct file_operations (include/linux/fs.h): what the kernel calls on a

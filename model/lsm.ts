@@ -67,6 +67,10 @@ export interface LsmTraceEntry {
   /** 'deliver' and post_integrity callbacks: the verdict as passed (an int: a
    *  value outside enum lsm_integrity_verdict shows here, `verdict` says NONE) */
   verdictValue?: number;
+  /** 'deliver': the lsm_id->id the provider passed (the framework passes it on unchecked) */
+  lsmId?: number;
+  /** 'deliver' and its callbacks: run after bpf() returned (a provider's late delivery) */
+  late?: boolean;
 }
 
 /** the framework functions a mutant may replace (part of Kernel.fn, model/kernel.ts ModelFns) */
@@ -104,6 +108,15 @@ export class SecurityStack {
    *  model/run.ts): run (once) right before the first call of that hook, i.e.
    *  at the preemption point that precedes it */
   atHook: Array<{ hook: string; run: () => void }> = [];
+  /** model only: work an LSM queued to run after the current syscall returned
+   *  (an integrity provider delivering its verdict late, scenario
+   *  `integrity` deliveries "after_return"); model/run.ts runs it when the step's
+   *  syscalls are done */
+  afterReturn: Array<() => void> = [];
+  /** model only: the step's syscall has returned (the after-return work runs) */
+  returned = false;
+  /** nesting depth of security_bpf_prog_load_post_integrity() (a consumer that re-enters) */
+  private postIntegrityDepth = 0;
 
   /** runs the pending administration due before `hook` */
   private beforeHook(hook: string): void {
@@ -120,6 +133,7 @@ export class SecurityStack {
       e.verdict = verdictName(verdict);
       e.verdictValue = verdict;
     }
+    if (this.returned) e.late = true;
     this.lsmTrace.push(e);
     return e;
   }
@@ -219,9 +233,26 @@ export class SecurityStack {
 
   /** security_bpf_prog_load_post_integrity() (seed 002): called by a provider
    *  from inside its bpf_prog_load_integrity callback; a nested call_int_hook */
-  bpfProgLoadPostIntegrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict | number): number {
-    const e = this.progEvent('deliver', lsmid.name, 0, prog, token, kernel, verdict);
-    e.ret = this.callInt('bpf_prog_load_post_integrity', prog, attr, token, kernel, lsmid, verdict);
+  bpfProgLoadPostIntegrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict | number, caller?: string): number {
+    // seed 002 security/security.c (hunk @@ -5779,6 +5779,50 @@; spec/integrity-rfc.md §I7):
+    // `return call_int_hook(bpf_prog_load_post_integrity,
+    // prog, attr, token, kernel, lsmid, verdict);` -- nothing else: no check of
+    // lsmid (any LSM may pass any struct lsm_id), of how often or when it is
+    // called (a second delivery, or one after bpf() returned, reaches every
+    // consumer again), or of the verdict's value (an int outside enum
+    // lsm_integrity_verdict passes); a positive result stops call_int_hook()
+    // like an error. The RFC is silent on a callback that calls back into the
+    // hook (a consumer re-entering): there is no guard; the model's depth
+    // bound only turns a model loop into an error.
+    // `caller` (model only): the LSM that really calls, for the trace
+    const e = this.progEvent('deliver', caller ?? lsmid.name, 0, prog, token, kernel, verdict);
+    e.lsmId = lsmid.id;
+    if (++this.postIntegrityDepth > 64) throw new Error('model: security_bpf_prog_load_post_integrity() nested 64 deep (consumers re-entering without end)');
+    try {
+      e.ret = this.callInt('bpf_prog_load_post_integrity', prog, attr, token, kernel, lsmid, verdict);
+    } finally {
+      this.postIntegrityDepth--;
+    }
     return e.ret;
   }
 

@@ -191,6 +191,9 @@ export function performStep(st: ModelState, step: Step): StepResult {
   // a race step runs inside another step's syscall: that step's pending loads wait
   const outerAt = k.security.atHook;
   k.security.atHook = [];
+  const outerLate = { work: k.security.afterReturn, returned: k.security.returned };
+  k.security.afterReturn = [];
+  k.security.returned = false;
   for (const act of step.lsm ?? []) {
     // an in-syscall load (`at`) waits for its hook point (SecurityStack.atHook)
     if (act.action === 'policy_load' && act.at !== undefined) k.security.atHook.push({ hook: act.at, run: () => void lsmAction(st, act) });
@@ -206,6 +209,13 @@ export function performStep(st: ModelState, step: Step): StepResult {
     k.security.atHook = [];
     for (const a of late) a.run();
     k.security.atHook = outerAt;
+    // work an LSM queued for after the syscall returned (a late integrity verdict)
+    const work = k.security.afterReturn;
+    k.security.afterReturn = [];
+    k.security.returned = true;
+    for (const w of work) w();
+    k.security.afterReturn = outerLate.work;
+    k.security.returned = outerLate.returned;
   }
   const avc = k.security.avc;
   k.current = outer.current;

@@ -16,6 +16,8 @@ describe('mutants/: single-point mutants applied from outside the model', () => 
       'mutant-lsm-first-only',
       'mutant-blob-no-null-after-free',
       'mutant-fixed-polcap-race',
+      'mutant-copy-not-copied-ok',
+      'mutant-consumer-global-verdict',
     ]);
     for (const p of MUTANT_PROFILES) {
       const names = Object.keys(p.replace ?? {});
@@ -30,7 +32,8 @@ describe('mutants/: single-point mutants applied from outside the model', () => 
   it('are registered once, where the profile list always had them', () => {
     const names = PROFILES.map((p) => p.name);
     expect(names.slice(names.indexOf('token-v10') + 1, names.indexOf('token-v10') + 6)).toEqual(MUTANT_PROFILES.slice(0, 5).map((p) => p.name));
-    expect(names.slice(names.indexOf('selinux-token-fixed') + 1, names.indexOf('selinux-token-fixed') + 4)).toEqual(MUTANT_PROFILES.slice(5).map((p) => p.name));
+    expect(names.slice(names.indexOf('selinux-token-fixed') + 1, names.indexOf('selinux-token-fixed') + 4)).toEqual(MUTANT_PROFILES.slice(5, 8).map((p) => p.name));
+    expect(names.slice(names.indexOf('integrity-fixed') + 1, names.indexOf('integrity-fixed') + 3)).toEqual(MUTANT_PROFILES.slice(8).map((p) => p.name));
     expect(new Set(names).size).toBe(names.length);
   });
 

@@ -14,6 +14,7 @@ import { MODEL_FNS, type ReplacingProfile } from '../model/fns.ts';
 import { PROFILES, SELINUX_ORDER, findProfile, type Profile } from '../model/profile.ts';
 import { bpf_ns_capable } from '../model/token.ts';
 import type { Policy } from '../model/lsm/policy.ts';
+import type { VerdictSlot } from '../model/include/linux/security.ts';
 
 /** what a mutant swaps, and the one-line simulation it stands for */
 interface MutantDecl {
@@ -119,19 +120,53 @@ const FIXED_MUTANTS: MutantDecl[] = [
   },
 ];
 
+/** the integrity-path mutants (issue 12): integrity-fixed with one function replaced */
+const globalSlots = new WeakMap<object, Map<string, VerdictSlot>>();
+const INTEGRITY_MUTANTS: MutantDecl[] = [
+  {
+    name: 'mutant-copy-not-copied-ok',
+    summary: 'mutant: copy_from_bpfptr() reports success (0) when bytes were not copied (integrity-fixed)',
+    why: 'simulates a copy helper that returns 0 instead of the count of bytes not copied (include/linux/bpfptr.h copy_from_bpfptr() -> copy_from_user()): Hornet goes on with a signature buffer the copy did not fill',
+    replace: {
+      copy_from_bpfptr: (dst, size, fault) => {
+        MODEL_FNS.copy_from_bpfptr(dst, size, fault);
+        return 0;
+      },
+    },
+  },
+  {
+    name: 'mutant-consumer-global-verdict',
+    summary: "mutant: integrity consumers keep the verdict in one slot per LSM instead of the prog's blob (integrity-fixed)",
+    why: "simulates a consumer that stores the verdict in a static variable, not in its slice of prog->aux->security (seed 002 kernel-doc: \"store their decision in their own LSM state attached to @prog\"): a verdict delivered for one program decides another's load",
+    replace: {
+      integrity_verdict_slot: (s, lsm, prog) => {
+        if (!prog.security) return null;
+        let m = globalSlots.get(s);
+        if (!m) globalSlots.set(s, (m = new Map()));
+        let slot = m.get(lsm);
+        if (!slot) m.set(lsm, (slot = { verdict: 0 }));
+        return slot;
+      },
+    },
+  },
+];
+
 function mutantProfile(base: Profile, d: MutantDecl, lsm?: Profile['lsm']): ReplacingProfile {
   const p: ReplacingProfile = { name: d.name, summary: d.summary, provenance: [d.why], token: base.token, replace: d.replace, knownBad: true };
   if (lsm) p.lsm = lsm;
+  if (base.integrity) p.integrity = base.integrity;
   return p;
 }
 
 const base = findProfile('linux-6.18')!;
+const integrityBase = findProfile('integrity-fixed')!;
 
 /** the mutant profiles, in the order they are listed */
 export const MUTANT_PROFILES: readonly ReplacingProfile[] = [
   ...CORE_MUTANTS.map((d) => mutantProfile(base, d)),
   ...LSM_MUTANTS.map((d) => mutantProfile(base, d, { order: SELINUX_ORDER, selinux: 'merged' })),
   ...FIXED_MUTANTS.map((d) => mutantProfile(base, d, { order: SELINUX_ORDER, selinux: 'fixed' })),
+  ...INTEGRITY_MUTANTS.map((d) => mutantProfile(integrityBase, d, integrityBase.lsm)),
 ];
 
 /** inserts `ps` into PROFILES after the profile `after` (once) */
@@ -144,4 +179,5 @@ function insertAfter(after: string, ps: readonly Profile[]): void {
 }
 
 insertAfter('token-v10', MUTANT_PROFILES.slice(0, CORE_MUTANTS.length));
-insertAfter('selinux-token-fixed', MUTANT_PROFILES.slice(CORE_MUTANTS.length));
+insertAfter('selinux-token-fixed', MUTANT_PROFILES.slice(CORE_MUTANTS.length, CORE_MUTANTS.length + LSM_MUTANTS.length + FIXED_MUTANTS.length));
+insertAfter('integrity-fixed', MUTANT_PROFILES.slice(CORE_MUTANTS.length + LSM_MUTANTS.length + FIXED_MUTANTS.length));

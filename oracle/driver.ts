@@ -205,7 +205,7 @@ export function kernelUncheckable(s: Scenario, opts: { bpfLsm?: boolean } = {}):
   if (p?.lsm !== undefined && p.lsm.order.some((l) => l !== 'capability' && l !== 'bpf'))
     return `profile ${s.profile}: its LSMs (${p.lsm.order.join(',')}) are model-only`;
   if (p?.integrity !== undefined) return `profile ${s.profile}: the integrity framework is model-only`;
-  if (s.selinux !== undefined || s.lsm_order !== undefined || s.ipe !== undefined) return 'LSM set-up (selinux, ipe, lsm_order) is model-only';
+  if (s.selinux !== undefined || s.lsm_order !== undefined || s.ipe !== undefined || s.integrity !== undefined) return 'LSM set-up (selinux, ipe, integrity, lsm_order) is model-only';
   const threads = threadUncheckable(s);
   if (threads) return threads;
   for (const a of s.actors) if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;

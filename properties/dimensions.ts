@@ -12,6 +12,7 @@ import type { Dimension } from './types.ts';
 import { fileOf, taskOf, tokenOfStep, walk } from './walk.ts';
 import { selinuxOf } from '../model/lsm/index.ts';
 import { fixupAttachType } from '../model/syscall.ts';
+import { declaredNames, defaultLsmId } from '../scenario/integrity.ts';
 
 export interface ScenarioDimensions {
   dims: Set<Dimension>;
@@ -46,6 +47,7 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
     if (st.op === 'prog_load' && st.kernel) d.add('kernel-load');
     if (st.op === 'prog_load' && st.fault !== undefined && st.fault !== 'none') d.add('fault');
   });
+  integrityDimensions(s, profile, d);
   if (s.selinux && (s.selinux.enforcing === false || (s.selinux.permissive?.length ?? 0) > 0)) d.add('permissive');
   for (const st of s.steps)
     for (const a of st.lsm ?? []) if (a.action === 'policy_load' && (a.policy.enforcing === false || (a.policy.permissive?.length ?? 0) > 0)) d.add('permissive');
@@ -92,4 +94,27 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
     // a hand-written scenario the model cannot run counts what its steps say
   }
   return out;
+}
+
+/** the dimensions of a scenario's integrity declaration (issue 12), for a
+ *  scenario with a prog_load on a profile with the framework */
+function integrityDimensions(s: Scenario, profile: Profile, d: Set<Dimension>): void {
+  const decl = s.integrity;
+  if (!decl || !profile.integrity || !s.steps.some((st) => st.op === 'prog_load')) return;
+  const order = s.lsm_order ?? [...(profile.lsm?.order ?? []), ...declaredNames(decl)];
+  const providers = (decl.providers ?? []).filter((p) => order.includes(p.name));
+  const consumers = (decl.consumers ?? []).filter((c) => order.includes(c.name));
+  if (providers.length + (order.includes('hornet') ? 1 : 0) >= 2) d.add('multi-provider');
+  if (providers.some((p) => p.deliveries === 'twice')) d.add('repeat-verdict');
+  if (providers.some((p) => p.deliveries === 'after_return')) d.add('late-verdict');
+  const own = new Map(declaredNames(decl).map((n, i) => [n, defaultLsmId(i)] as const));
+  const idOf = (x: { name: string; lsm_id?: number }): number => x.lsm_id ?? own.get(x.name)!;
+  const all = [...providers, ...consumers];
+  const ids = all.map(idOf);
+  if (all.some((x, i) => [113, 114, 109].includes(ids[i]!) || ids.indexOf(ids[i]!) !== i || (x.lsm_id !== undefined && x.lsm_id !== own.get(x.name))))
+    d.add('wrong-lsm-id');
+  if (consumers.some((c) => c.reenter === true)) d.add('reentering-consumer');
+  const outside = (v: unknown): boolean => typeof v === 'number' && (v < 0 || v > 4);
+  if (providers.some((p) => outside(p.verdict) || (p.deliveries === 'twice' && outside(p.second_verdict)))) d.add('out-of-enum-verdict');
+  if (providers.some((p) => (p.ret ?? 0) > 0)) d.add('positive-return');
 }

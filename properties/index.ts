@@ -28,6 +28,7 @@ import { integrityVerdictOkIffSigned } from './integrity-verdict-ok-iff-signed.t
 import { integrityHooksSeeToken } from './integrity-hooks-see-token.ts';
 import { integrityOrderIndependence } from './integrity-order-independence.ts';
 import { integrityVerdictInEnum } from './integrity-verdict-in-enum.ts';
+import { integrityLateVerdictNoEffect } from './integrity-late-verdict-no-effect.ts';
 import { tokenCreateSameUserns } from './token-create-same-userns.ts';
 import { tokenNotInInitUserns } from './token-not-in-init-userns.ts';
 import { tokenNeedsDelegation } from './token-needs-delegation.ts';
@@ -69,6 +70,8 @@ export const PROPERTIES: readonly Property[] = [
   integrityHooksSeeToken,
   integrityOrderIndependence,
   integrityVerdictInEnum,
+  // integrity providers and consumers as deployments configure them (issue 12)
+  integrityLateVerdictNoEffect,
   lsmBlobFreedOnce,
 ];
 

@@ -20,7 +20,7 @@ export const integrityVerdictOkIffSigned: Property = {
     'seed 002: enum lsm_integrity_verdict (OK, UNSIGNED, PARTIALSIG, BADSIG); RFC 08/11 Hornet hornet_check_program() / hornet_verify_hashes()',
     'RFC 08/11 commit message: "It further hardens it by providing deterministic, in-kernel checking of map hashes to solidify auditing along with preventing TOCTOU attacks against lskel map hashes." (spec/integrity-rfc.md §I3.1); verdict derivation §I3.2',
   ],
-  knownBad: ['integrity-rfc', 'integrity-rfc-cast-fixed'],
+  knownBad: ['integrity-rfc', 'integrity-rfc-cast-fixed', 'mutant-copy-not-copied-ok'],
   holdsOn: ['integrity-fixed'],
   requires: 'integrity',
   gen: { integrity: {} },

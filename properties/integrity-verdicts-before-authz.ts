@@ -17,7 +17,9 @@ export const integrityVerdictsBeforeAuthz: Property = {
   gen: { integrity: {} },
   check(s, profile) {
     return walkLoads(s, profile, (st, step, i, _r, ev) => {
-      const providers = st.k.security.lsms.filter((l) => l.name === 'hornet').map((l) => l.name);
+      // Hornet, and the declared providers that deliver from their callback (issue 12)
+      const inCallback = new Set((s.integrity?.providers ?? []).filter((p) => p.deliveries === undefined || p.deliveries === 'once' || p.deliveries === 'twice').map((p) => p.name));
+      const providers = st.k.security.lsms.filter((l) => l.name === 'hornet' || inCallback.has(l.name)).map((l) => l.name);
       if (!providers.length || !ev.prog) return null;
       for (const [idx, e] of ev.mine.entries()) {
         if (e.hook !== 'bpf_prog_load') continue;

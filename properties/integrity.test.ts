@@ -25,6 +25,7 @@ const HOLDS_ON: Record<string, string[]> = {
   'integrity-hooks-see-token': ['integrity-fixed'],
   'integrity-order-independence': ['integrity-rfc', 'integrity-fixed'],
   'integrity-verdict-in-enum': ['integrity-fixed'],
+  'integrity-late-verdict-no-effect': ['integrity-rfc', 'integrity-fixed'],
 };
 
 describe.each(Object.entries(HOLDS_ON))('property %s', (name, profiles) => {

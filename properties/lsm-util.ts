@@ -2,6 +2,7 @@
 // ground-truth creator of a token's bpffs (the task whose CMD_CREATE made the
 // superblock, recorded by the model, not by SELinux), policy questions.
 
+import { declaredNames } from '../scenario/integrity.ts';
 import type { ModelState } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { DEFAULT_LSM, type Profile } from '../model/profile.ts';
@@ -89,7 +90,8 @@ export const CREATE_PERM: Record<string, string> = { map_create: 'map_create', p
 
 /** the LSM order a scenario runs with */
 export function lsmOrderOf(s: Scenario, profile: Profile): string[] {
-  return s.lsm_order ?? (profile.lsm ?? DEFAULT_LSM).order;
+  // as model/lsm/index.ts lsmOrder(): the declared integrity LSMs follow the profile's
+  return s.lsm_order ?? [...(profile.lsm ?? DEFAULT_LSM).order, ...declaredNames(s.integrity)];
 }
 
 /** A token-using step as the token claims see it (bpf_token_perms on, a token

@@ -67,6 +67,20 @@ export type Dimension =
   | 'kernel-load'
   /** a prog_load with an injected fault (scenario `fault`) */
   | 'fault'
+  /** scenario `integrity` (issue 12): two or more providers (declared ones, Hornet) in lsm= */
+  | 'multi-provider'
+  /** a declared provider delivering twice */
+  | 'repeat-verdict'
+  /** a declared provider delivering after bpf() returned */
+  | 'late-verdict'
+  /** a declared LSM passing another LSM's lsm_id (a wrong or duplicated one) */
+  | 'wrong-lsm-id'
+  /** a declared consumer that re-enters the framework */
+  | 'reentering-consumer'
+  /** a declared verdict outside enum lsm_integrity_verdict */
+  | 'out-of-enum-verdict'
+  /** a declared provider whose callback returns a positive value */
+  | 'positive-return'
   /** a task outside the token's user namespace uses it */
   | 'foreign-userns-use'
   /** token creation by a task in another user namespace than the bpffs's */

@@ -4,6 +4,7 @@
 import type { AvcRecord, IpePolicyDecl, LsmAction, PolicyDecl, Scenario, SignatureDecl, Step, StepResult } from './types.ts';
 import { attachTypeName, mapTypeName, progTypeName } from './vocab.ts';
 import { printAvc } from '../vm/selinux/audit.ts';
+import { integrityText } from './integrity.ts';
 
 const SKIP = new Set(['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm', 'race']);
 
@@ -84,6 +85,7 @@ export function formatSetup(s: Scenario): string[] {
   }
   if (s.lsm_order) lines.push(`lsm=${s.lsm_order.join(',')}`);
   if (s.ipe) lines.push(`ipe policy: ${ipeText(s.ipe)}`);
+  if (s.integrity) lines.push(`integrity LSMs: ${integrityText(s.integrity)}`);
   if (s.selinux) lines.push(...policyLines(s.selinux, s.selinux.loaded === false ? 'selinux: no policy at boot; later policy' : 'selinux policy', ''));
   if (s.sysctl?.unprivileged_bpf_disabled !== undefined) lines.push(`sysctl unprivileged_bpf_disabled=${s.sysctl.unprivileged_bpf_disabled}`);
   return lines;

@@ -3,6 +3,7 @@
 // greedy step removal, dropping unused declarations, renumbering handles.
 // Each caller re-checks the reduced trace with its own predicate.
 
+import { type ConsumerDecl, type IntegrityStackDecl, type ProviderDecl, declaredNames } from './integrity.ts';
 import type { ActorDecl, LsmAction, PolicyDecl, Scenario, SelinuxDecl, Step } from './types.ts';
 
 /** Greedy delta debugging over steps, largest chunks first: removes steps
@@ -237,7 +238,45 @@ export function reduceParts(s0: Scenario, keep: (s: Scenario) => boolean, budget
       const cur = s;
       s = { ...s, ipe: { ...cur.ipe!, rules: reduceList(cur.ipe!.rules, (rules) => keep({ ...cur, ipe: { ...cur.ipe!, rules } }), b) } };
     }
+    if (s.integrity) s = reduceIntegrity(s, keep, b);
     if (JSON.stringify(s) === before) break;
+  }
+  return s;
+}
+
+/** `s` with this integrity declaration; LSMs no longer declared leave lsm_order too */
+function withIntegrity(s: Scenario, decl: IntegrityStackDecl): Scenario {
+  const names = declaredNames(decl);
+  const gone = declaredNames(s.integrity).filter((n) => !names.includes(n));
+  const d: IntegrityStackDecl = {};
+  if (decl.providers?.length) d.providers = decl.providers;
+  if (decl.consumers?.length) d.consumers = decl.consumers;
+  const c: Scenario = { ...s, integrity: d };
+  if (s.lsm_order) c.lsm_order = s.lsm_order.filter((n) => !gone.includes(n));
+  if (!decl.providers?.length && !decl.consumers?.length) delete c.integrity;
+  return c;
+}
+
+/** the integrity declaration (issue 12): its providers and consumers, then each one's optional fields */
+function reduceIntegrity(s0: Scenario, keep: (s: Scenario) => boolean, b: { left: number }): Scenario {
+  let s = s0;
+  for (const list of ['providers', 'consumers'] as const) {
+    const cur = s;
+    const items = cur.integrity?.[list];
+    if (!items?.length) continue;
+    const kept = reduceList(items as Array<ProviderDecl | ConsumerDecl>, (xs) => keep(withIntegrity(cur, { ...cur.integrity, [list]: xs })), b);
+    if (kept.length !== items.length) s = withIntegrity(cur, { ...cur.integrity, [list]: kept });
+    const entries = (s.integrity?.[list] ?? []) as Array<ProviderDecl | ConsumerDecl>;
+    for (let i = 0; i < entries.length; i++)
+      for (const key of Object.keys(entries[i]!)) {
+        if (key === 'name' || b.left <= 0) continue;
+        b.left--;
+        const now = (s.integrity?.[list] ?? []) as Array<ProviderDecl | ConsumerDecl>;
+        const entry = { ...now[i]! } as Record<string, unknown>;
+        delete entry[key];
+        const c = withIntegrity(s, { ...s.integrity, [list]: now.map((e, j) => (j === i ? entry : e)) });
+        if (keep(c)) s = c;
+      }
   }
   return s;
 }

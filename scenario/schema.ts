@@ -11,6 +11,7 @@ import { OPS, type ArgSpec } from './ops.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, LSM_AT_HOOKS, LSM_NAMES, POLICY_CAPS, enumSpellings } from './vocab.ts';
 import { SCENARIO_FORMAT } from './types.ts';
 import { LIMITS, REFUSED } from './sandbox.ts';
+import { DECL_NAME, integritySchema } from './integrity.ts';
 
 export type Schema = { [k: string]: unknown };
 
@@ -95,7 +96,7 @@ export function scenarioSchema(profiles: readonly string[]): Schema {
       name: str,
       description: str,
       profile: { description: 'the profile to run on (bpftc profiles; a plugin may add more); default linux-6.18', type: 'string', examples: [...profiles] },
-      lsm_order: list({ type: 'string', enum: [...LSM_NAMES] }),
+      lsm_order: list({ type: 'string', description: 'a built-in LSM or a name the integrity declaration gives', anyOf: [{ enum: [...LSM_NAMES] }, { pattern: DECL_NAME.source }] }),
       selinux: obj({ ...policyProps, loaded: bool }, ['allow']),
       ipe: obj(
         {
@@ -115,6 +116,7 @@ export function scenarioSchema(profiles: readonly string[]): Schema {
         },
         ['default', 'rules'],
       ),
+      integrity: integritySchema(),
       sysctl: obj({ unprivileged_bpf_disabled: { enum: [0, 1, 2] } }),
       userns: list(
         obj(

@@ -4,12 +4,13 @@
 
 import type { OPS, OpName } from './ops.ts';
 import type { LsmAtHook } from './vocab.ts';
+import type { IntegrityStackDecl } from './integrity.ts';
 
 export const SCENARIO_FORMAT = 'bpftc/1';
 
 /** the keys a scenario file may carry at its top level (anything else is refused: a misspelt
  *  "selinx" must not pass as a scenario without a policy) */
-export const SCENARIO_KEYS = ['$schema', 'format', 'name', 'description', 'profile', 'lsm_order', 'selinux', 'ipe', 'sysctl', 'userns', 'actors', 'steps', 'meta'] as const;
+export const SCENARIO_KEYS = ['$schema', 'format', 'name', 'description', 'profile', 'lsm_order', 'selinux', 'ipe', 'integrity', 'sysctl', 'userns', 'actors', 'steps', 'meta'] as const;
 /** the keys of a user namespace declaration, and of an actor declaration */
 export const USERNS_KEYS = ['name', 'parent', 'owner', 'map'] as const;
 export const ACTOR_KEYS = ['name', 'userns', 'kuid', 'caps', 'mntns', 'context', 'thread_of'] as const;
@@ -256,12 +257,15 @@ export interface Scenario {
   description?: string;
   /** profile to run on; default linux-6.18 */
   profile?: string;
-  /** the LSM order (lsm=), overriding the profile's: names from "capability", "selinux", "bpf", "ipe", "hornet" */
+  /** the LSM order (lsm=), overriding the profile's: names from "capability", "selinux", "bpf", "ipe", "hornet" and the `integrity` declaration's */
   lsm_order?: string[];
   /** SELinux at boot (with a profile or order that has SELinux) */
   selinux?: SelinuxDecl;
   /** the IPE policy (with a profile or order that has "ipe"); absent: IPE allows everything */
   ipe?: IpePolicyDecl;
+  /** integrity providers and consumers of seed 002's framework, each an LSM
+   *  that lsm_order places (scenario/integrity.ts; model only) */
+  integrity?: IntegrityStackDecl;
   sysctl?: { unprivileged_bpf_disabled?: 0 | 1 | 2 };
   userns?: UsernsDecl[];
   actors: ActorDecl[];

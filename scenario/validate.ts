@@ -7,6 +7,7 @@ import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_AT_HOOKS, LSM_NAMES,
 import { COMMON_KEYS, opSpec } from './ops.ts';
 import { LIMITS, REASONS, REFUSED, TARGET_NAME, limitMessage, literalFd, perCpuBytes } from './sandbox.ts';
 import { checkExpectResult, checkExpectText } from './expect.ts';
+import { type IntegrityStackDecl, checkIntegrityDecl, declaredNames } from './integrity.ts';
 const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS];
 const VERDICTS = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
 const KEYRINGS = ['builtin', 'secondary', 'platform', 'session', 'user', 'missing'];
@@ -231,9 +232,11 @@ export function validateScenario(v: Json, root = '$'): Scenario {
   str(v, 'description', root, true);
   const profile = str(v, 'profile', root, true);
   if (profile !== undefined && !knownProfile(profile)) fail(`${root}.profile`, `unknown profile "${profile}" (see: bpftc profiles)`);
+  if (v.integrity !== undefined) checkIntegrityDecl(v.integrity, `${root}.integrity`, LSM_NAMES, fail);
+  const lsmNames: readonly string[] = [...LSM_NAMES, ...declaredNames(v.integrity as IntegrityStackDecl | undefined)];
   if (v.lsm_order !== undefined)
     strList(v.lsm_order, `${root}.lsm_order`).forEach((n, i) => {
-      if (!(LSM_NAMES as readonly string[]).includes(n)) fail(`${root}.lsm_order[${i}]`, `unknown LSM "${n}" (known: ${LSM_NAMES.join(', ')})`);
+      if (!lsmNames.includes(n)) fail(`${root}.lsm_order[${i}]`, `unknown LSM "${n}" (known: ${lsmNames.join(', ')})`);
     });
   if (v.selinux !== undefined) checkPolicy(v.selinux, `${root}.selinux`, true);
   if (v.ipe !== undefined) checkIpe(v.ipe, `${root}.ipe`);

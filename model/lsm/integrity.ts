@@ -10,13 +10,14 @@
 // model/lsm.ts; the knobs are Profile.integrity (model/profile.ts).
 
 import type { Kernel } from '../kernel.ts';
-import type { LsmHooks } from '../lsm.ts';
-import type { BpfAttr, BpfProg } from '../include/linux/bpf.ts';
+import type { LsmHooks, SecurityStack } from '../lsm.ts';
+import type { BpfAttr, BpfProg, ProgLoadFault } from '../include/linux/bpf.ts';
 import type { BpfToken } from '../token.ts';
 import type { IpePolicyDecl, KeyringName, SignatureDecl } from '../../scenario/types.ts';
+import type { ConsumerDecl, ProviderDecl, VerdictValue } from '../../scenario/integrity.ts';
 import { EACCES, EBADMSG, EFAULT, EINVAL, EKEYREJECTED, ENOKEY, ENOMEM } from '../errno.ts';
 
-import { LSM_INT_VERDICT, VERDICT_NAMES, type LsmId, type Verdict, verdictName } from '../include/linux/security.ts';
+import { LSM_INT_VERDICT, VERDICT_NAMES, type LsmId, type Verdict, type VerdictSlot, verdictName } from '../include/linux/security.ts';
 export { LSM_INT_VERDICT, VERDICT_NAMES, type LsmId, type Verdict, verdictName };
 
 /** attr->signature_size of a scenario's signature (model only: a PKCS#7 blob of
@@ -105,10 +106,16 @@ export class HornetLsm implements LsmHooks {
     // hornet_bpf_prog_load_integrity() (`if (result < 0) return result;`) delivers
     // as the verdict (spec/integrity-rfc.md §I3.2). Knob hornetCopyCountAsVerdict
     // false: the fix `if (copy_from_bpfptr(...)) return -EFAULT;`
-    if (attr.fault === 'sig_efault' || attr.fault === 'sig_short') {
+    const buf = { copied: 0 };
+    const notCopied = this.k.fn.copy_from_bpfptr(buf, SIG_SIZE, attr.fault);
+    if (notCopied) {
       if (!(this.k.profile.integrity?.hornetCopyCountAsVerdict ?? true)) return -EFAULT;
-      return attr.fault === 'sig_efault' ? SIG_SIZE : SIG_SIZE - SIG_SHORT_COPIED;
+      return notCopied;
     }
+    // a buffer the copy did not fill (only a copy that misreports gets here)
+    // holds kmalloc() garbage, not the caller's PKCS#7 message:
+    // pkcs7_parse_message() fails, BADSIG
+    if (buf.copied < SIG_SIZE) return LSM_INT_VERDICT.BADSIG;
     // (fault keyring never gets here: the core check's lookup refused the load, EINVAL)
     // pkcs7_parse_message() fails: BADSIG (unreachable after the core check,
     // which refused the load with -EBADMSG: spec/integrity-rfc.md §I2.1)
@@ -142,21 +149,32 @@ export class HornetLsm implements LsmHooks {
     // `if (result < 0) return result;` (spec/integrity-rfc.md §I3.2): an error
     // (-ENOMEM, the fixed copy's -EFAULT) is returned, not delivered
     if (verdict < 0) return verdict;
-    const rc = this.k.security.bpfProgLoadPostIntegrity(prog, attr, token, kernel, LSM_ID_HORNET, verdict);
+    const rc = this.k.security.bpfProgLoadPostIntegrity(prog, attr, token, kernel, LSM_ID_HORNET, verdict, this.name);
     // the kernel-doc: "it should return the same error code back to its caller"
     return this.k.profile.integrity?.hornetIgnoresPostIntegrity ? 0 : rc;
   }
 }
 
-/** struct ipe_bpf_prog: IPE's slice of the prog blob */
-interface IpeBpfProg {
-  verdict: Verdict | number;
+/** copy_from_bpfptr() (include/linux/bpfptr.h: copy_from_kernel_nofault() or
+ *  copy_from_user()): the number of bytes NOT copied. Scenario faults:
+ *  sig_efault copies none, sig_short the first SIG_SHORT_COPIED bytes. */
+export function copy_from_bpfptr(dst: { copied: number }, size: number, fault: ProgLoadFault | undefined): number {
+  const copied = fault === 'sig_efault' ? 0 : fault === 'sig_short' ? Math.min(SIG_SHORT_COPIED, size) : size;
+  dst.copied = copied;
+  return size - copied;
 }
 
-function ipeSlot(prog: BpfProg): IpeBpfProg | null {
+/** an integrity consumer's slice of prog->aux->security (struct ipe_bpf_prog
+ *  and the like): lsm_bpf_prog_alloc() zeroed it, so it reads NONE until a
+ *  verdict is stored; null when the prog has no blob */
+export function integrity_verdict_slot(_s: SecurityStack, lsm: string, prog: BpfProg): VerdictSlot | null {
   const blob = prog.security as Record<string, unknown> | null;
   if (!blob) return null;
-  return (blob.ipe as IpeBpfProg | undefined) ?? null;
+  const slot = blob[lsm] as VerdictSlot | undefined;
+  if (slot) return slot;
+  const zeroed: VerdictSlot = { verdict: LSM_INT_VERDICT.NONE };
+  blob[lsm] = zeroed;
+  return zeroed;
 }
 
 const KEYRING_PROP: Record<string, number> = { builtin: 0, secondary: 1, platform: 2 };
@@ -177,8 +195,8 @@ export class IpeLsm implements LsmHooks {
   /** ipe_bpf_prog_load_post_integrity(): the blob was zeroed by
    *  lsm_bpf_prog_alloc() (verdict NONE); store this verdict, whoever sent it */
   bpf_prog_load_post_integrity(prog: BpfProg, _attr: BpfAttr, _token: BpfToken | null, _kernel: boolean, _lsmid: LsmId, verdict: Verdict | number): number {
-    const blob = prog.security as Record<string, unknown> | null;
-    if (blob) blob.ipe = { verdict } satisfies IpeBpfProg;
+    const slot = this.k.fn.integrity_verdict_slot(this.k.security, this.name, prog);
+    if (slot) slot.verdict = verdict;
     if (this.policy?.fail_fast?.includes(verdictName(verdict))) return -EACCES;
     return 0;
   }
@@ -187,7 +205,7 @@ export class IpeLsm implements LsmHooks {
   bpf_prog_load(prog: BpfProg, attr: BpfAttr, _token: BpfToken | null, kernel: boolean): number {
     const p = this.policy;
     if (!p) return 0;
-    const verdict = verdictName(ipeSlot(prog)?.verdict ?? LSM_INT_VERDICT.NONE);
+    const verdict = verdictName(this.k.fn.integrity_verdict_slot(this.k.security, this.name, prog)?.verdict ?? LSM_INT_VERDICT.NONE);
     const keyring = attr.signature ? (attr.keyring_id ?? 0) : null;
     for (const r of p.rules) {
       if (r.bpf_signature !== undefined && r.bpf_signature !== verdict) continue;
@@ -196,5 +214,125 @@ export class IpeLsm implements LsmHooks {
       return r.action === 'allow' ? 0 : -EACCES;
     }
     return p.default === 'allow' ? 0 : -EACCES;
+  }
+}
+
+// ---- issue 12: integrity providers and consumers as a deployment configures
+// them (scenario `integrity`, scenario/integrity.ts). Neither is a posted LSM:
+// each does, with the framework of seed 002, what its declaration says, so
+// that the framework's handling of every configuration can be checked. What
+// the framework does with them is SecurityStack.bpfProgLoad() and
+// bpfProgLoadPostIntegrity() (model/lsm.ts): two call_int_hook() phases and a
+// bare call_int_hook() for post_integrity, nothing more.
+
+/** the lsm_ids of include/uapi/linux/lsm.h the model's LSMs use (and Hornet's of RFC 08/11) */
+const BUILTIN_LSM_IDS: Record<number, string> = { 100: 'capability', 101: 'selinux', [LSM_ID_BPF.id]: 'bpf', [LSM_ID_IPE.id]: 'ipe', [LSM_ID_HORNET.id]: 'hornet' };
+
+/** a verdict of a declaration as the int the C enum argument carries */
+export function verdictValue(v: VerdictValue | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  return typeof v === 'number' ? v : LSM_INT_VERDICT[v];
+}
+
+/** the struct lsm_id with this id: a built-in LSM's, a declared one's (`names`), or a nameless one */
+export function lsmIdOf(id: number, names: ReadonlyMap<number, string>): LsmId {
+  return { name: names.get(id) ?? BUILTIN_LSM_IDS[id] ?? `lsm_id_${id}`, id };
+}
+
+/** a configured integrity provider: its bpf_prog_load_integrity callback
+ *  delivers its verdict never, once, twice, or once after bpf() returned */
+export class DeclaredProvider implements LsmHooks {
+  readonly name: string;
+  readonly k: Kernel;
+  readonly decl: ProviderDecl;
+  readonly lsmid: LsmId;
+
+  /** only in the mutant 'single' phase (as HornetLsm): verifies in bpf_prog_load */
+  bpf_prog_load?: (prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean) => number;
+
+  constructor(k: Kernel, decl: ProviderDecl, lsmid: LsmId) {
+    this.k = k;
+    this.name = decl.name;
+    this.decl = decl;
+    this.lsmid = lsmid;
+    if (k.profile.integrity?.phases === 'single') this.bpf_prog_load = (p, a, t, kern) => this.bpf_prog_load_integrity(p, a, t, kern);
+  }
+
+  private deliver(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, verdict: number): number {
+    return this.k.security.bpfProgLoadPostIntegrity(prog, attr, token, kernel, this.lsmid, verdict, this.name);
+  }
+
+  bpf_prog_load_integrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
+    const d = this.decl;
+    const v1 = verdictValue(d.verdict, LSM_INT_VERDICT.OK);
+    let rc = 0;
+    switch (d.deliveries ?? 'once') {
+      case 'never':
+        break;
+      case 'once':
+        rc = this.deliver(prog, attr, token, kernel, v1);
+        break;
+      case 'twice':
+        // the kernel-doc: "If the LSM calling into this hook receives a
+        // non-zero error code, it should return the same error code back to
+        // its caller": no second delivery after a refusal
+        rc = this.deliver(prog, attr, token, kernel, v1);
+        if (!rc) rc = this.deliver(prog, attr, token, kernel, verdictValue(d.second_verdict, v1));
+        break;
+      case 'after_return':
+        // seed 002: "This LSM hook is intended to be called from within the
+        // bpf_prog_load_integrity() callback"; a provider that queues its
+        // verdict (a worker, a completion) delivers it after bpf() returned.
+        // The framework cannot tell: the consumers' callbacks run on the prog
+        // as it is then (a refused load's prog is freed: its blob pointer is
+        // NULL here, in the kernel the prog itself is gone)
+        this.k.security.afterReturn.push(() => void this.deliver(prog, attr, token, kernel, v1));
+        break;
+    }
+    return d.ret ?? rc;
+  }
+}
+
+/** a configured integrity consumer: keeps the first, last or worst verdict in
+ *  its blob slot, may refuse at once (fail_fast), may re-enter the framework,
+ *  and decides at bpf_prog_load on the kept verdict */
+export class DeclaredConsumer implements LsmHooks {
+  readonly name: string;
+  readonly k: Kernel;
+  readonly decl: ConsumerDecl;
+  readonly lsmid: LsmId;
+
+  constructor(k: Kernel, decl: ConsumerDecl, lsmid: LsmId) {
+    this.k = k;
+    this.name = decl.name;
+    this.decl = decl;
+    this.lsmid = lsmid;
+  }
+
+  bpf_prog_load_post_integrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean, lsmid: LsmId, verdict: Verdict | number): number {
+    const d = this.decl;
+    // a re-entering consumer takes a delivery with its own lsm_id for its own
+    // (else it would re-enter on its own delivery without end); the framework
+    // passes whatever lsm_id the caller gave, so another LSM's delivery with
+    // that id is dropped too
+    if (d.reenter === true && lsmid.id === this.lsmid.id) return 0;
+    if (d.trust !== undefined && !d.trust.includes(lsmid.id)) return 0;
+    const slot = this.k.fn.integrity_verdict_slot(this.k.security, this.name, prog);
+    let changed = false;
+    if (slot) {
+      const old = slot.verdict;
+      const keep = d.keep ?? 'last';
+      // the enum is unsigned: `verdict > slot->verdict` compares as unsigned int
+      if (keep === 'last' || (keep === 'first' && old === LSM_INT_VERDICT.NONE) || (keep === 'worst' && verdict >>> 0 > old >>> 0)) slot.verdict = verdict;
+      changed = slot.verdict !== old;
+    }
+    if ((d.fail_fast ?? []).some((n) => LSM_INT_VERDICT[n] === verdict)) return -EACCES;
+    if (d.reenter === true && changed && slot) return this.k.security.bpfProgLoadPostIntegrity(prog, attr, token, kernel, this.lsmid, slot.verdict, this.name);
+    return 0;
+  }
+
+  bpf_prog_load(prog: BpfProg, _attr: BpfAttr, _token: BpfToken | null, _kernel: boolean): number {
+    const v = this.k.fn.integrity_verdict_slot(this.k.security, this.name, prog)?.verdict ?? LSM_INT_VERDICT.NONE;
+    return (this.decl.allow ?? ['OK']).some((n) => LSM_INT_VERDICT[n] === v) ? 0 : -EACCES;
   }
 }

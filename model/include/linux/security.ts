@@ -17,3 +17,8 @@ export interface LsmId {
   name: string;
   id: number;
 }
+
+/** model: an integrity consumer's slice of the prog blob (the verdict it keeps) */
+export interface VerdictSlot {
+  verdict: number;
+}
