@@ -24,7 +24,7 @@ export interface IntegrityGenOptions {
   kernelLoads?: boolean;
   /** declared integrity providers and consumers (scenario `integrity`,
    *  issue 12) in about half the scenarios, placed anywhere in lsm= (default
-   *  false); 'late': providers deliver after bpf() returned more often;
+   *  false); 'late': in 7/8 of the scenarios, providers delivering after bpf() returned more often;
    *  'conforming': only providers that keep seed 002's rules for providers */
   stack?: boolean | 'late' | 'conforming';
 }
@@ -261,7 +261,7 @@ export function integrityScenarioArb(o: GenOptions, io: IntegrityGenOptions, sys
       cmds: fc.array(fc.oneof(...arbs), { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
       order: framework && io.orders !== false ? fc.option(orderArb, { freq: 2 }) : fc.constant(null),
       ipe: framework ? fc.option(ipePolicyArb, { freq: 6 }) : fc.constant(null),
-      stack: io.stack !== undefined && io.stack !== false ? fc.option(stackArb(io.stack), { freq: 2 }) : fc.constant(null),
+      stack: io.stack !== undefined && io.stack !== false ? fc.option(stackArb(io.stack), { freq: io.stack === 'late' ? 8 : 2 }) : fc.constant(null),
     })
     .map(({ world, sysctl, flows, cmds, order, ipe, stack }) => {
       const extra: ScenarioExtra = {};
