@@ -110,6 +110,20 @@ function cgroupOf(k: Kernel): CgroupBpf {
   return c;
 }
 
+/** what the scenario's cgroup holds (cgrp->bpf.progs[]): the programs attached
+ *  by BPF_PROG_ATTACH (each a reference) and the attached links (held by their
+ *  fds and pins, not by the cgroup). For the properties that count live objects. */
+export function cgroup_bpf_attached(k: Kernel): { progs: BpfProg[]; links: BpfLink[] } {
+  const progs: BpfProg[] = [];
+  const links: BpfLink[] = [];
+  for (const list of cgroupOf(k).progs.values())
+    for (const e of list) {
+      if (e.prog) progs.push(e.prog);
+      if (e.link) links.push(e.link);
+    }
+  return { progs, links };
+}
+
 /** cgroup_get_from_fd(): only the scenario's cgroup directory; any other fd
  *  (/dev/null, a bpffs file, none) -EBADF */
 function cgroup_get_from_fd(fd: number): boolean {
