@@ -12,7 +12,7 @@
 
 import type { Kernel, Task } from './kernel.ts';
 import { E2BIG, EBADF, EINVAL, ENODEV, ENOENT, EPERM } from './errno.ts';
-import type { BpfAttr, BpfLink, BpfProg } from './include/linux/bpf.ts';
+import type { BpfAttr, BpfLink, BpfProg, BpfProgListEntry, CgroupBpf } from './include/linux/bpf.ts';
 import type { FileOperations } from './kernel.ts';
 import { ATTACH, PROG } from './enums.ts';
 import { CAP_NET_ADMIN } from './caps.ts';
@@ -88,26 +88,11 @@ export function bpf_prog_attach_check_attach_type(k: Kernel, t: Task, prog: BpfP
   return k.check('bpf_prog_attach_check_attach_type/expected', ptype === 0 || ptype !== type) ? -EINVAL : 0;
 }
 
-interface ProgListEntry {
-  prog: BpfProg | null;
-  link: BpfLink | null;
-}
+type ProgListEntry = BpfProgListEntry;
 
-/** cgrp->bpf of the scenario's cgroup: progs[atype], flags[atype] */
-interface CgroupBpf {
-  progs: Map<number, ProgListEntry[]>;
-  flags: Map<number, number>;
-}
-
-const CGROUPS = new WeakMap<Kernel, CgroupBpf>();
-
+/** the scenario's cgroup's cgrp->bpf (a field of the Kernel: copied with the state) */
 function cgroupOf(k: Kernel): CgroupBpf {
-  let c = CGROUPS.get(k);
-  if (!c) {
-    c = { progs: new Map(), flags: new Map() };
-    CGROUPS.set(k, c);
-  }
-  return c;
+  return k.cgrp_bpf;
 }
 
 /** what the scenario's cgroup holds (cgrp->bpf.progs[]): the programs attached

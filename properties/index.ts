@@ -33,6 +33,7 @@ import { tokenNotInInitUserns } from './token-not-in-init-userns.ts';
 import { tokenNeedsDelegation } from './token-needs-delegation.ts';
 import { selinuxTokenCapableMediated } from './selinux-token-capable-mediated.ts';
 import { selinuxTokenTextSufficient } from './selinux-token-text-sufficient.ts';
+import { attachCapableAsAttacher } from './attach-capable-as-attacher.ts';
 
 export const PROPERTIES: readonly Property[] = [
   tokenWithinDelegation,
@@ -70,6 +71,8 @@ export const PROPERTIES: readonly Property[] = [
   integrityOrderIndependence,
   integrityVerdictInEnum,
   lsmBlobFreedOnce,
+  // BPF objects, language v2 (issue 11)
+  attachCapableAsAttacher,
 ];
 
 export function findProperty(name: string): Property | undefined {
