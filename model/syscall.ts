@@ -834,7 +834,11 @@ function bpf_obj_get_info_by_fd(k: Kernel, t: Task, attr: BpfAttr): BpfResult {
       return bpf_prog_get_info_by_fd(k, t, attr.info_len ?? 0);
     case 'map':
     case 'btf':
-      // object info of other kinds: success, contents not compared
+    case 'link':
+      // object info of other kinds: success, contents not compared (a link:
+      // bpf_link_get_info_by_fd(), 7.3.4 syscall.c:5493-5533, :5570-5572, 6.18
+      // alike: bpf_check_uarg_tail_zero() first; kernel-seen on the host 6.18
+      // kernel, bpftc oracle --attach)
       return { ret: (attr.info_len ?? 0) > PAGE_SIZE ? -E2BIG : 0 };
     default:
       return { ret: -EINVAL };

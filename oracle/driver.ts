@@ -157,6 +157,11 @@ export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: st
   return checkProbe(p);
 }
 
+/** the scenario has steps that need the executor's cgroup v2 attach target (CG_FD) */
+export function usesAttachTarget(s: Scenario): boolean {
+  return s.steps.some((st) => st.op === 'prog_attach' || st.op === 'prog_detach' || st.op === 'link_create');
+}
+
 /** One line when the executor has no cgroup v2 attach target (prog_attach, prog_detach and
  *  link_create steps are refused there: "sandbox check failed"), else null */
 export function attachTargetNote(p: Probe): string | null {
