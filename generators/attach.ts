@@ -138,6 +138,12 @@ function progTypeOf(c: Compiler, actor: string, h: string): { type: number; eat:
   return f && f.obj.kind === 'prog' ? { type: f.obj.prog.type, eat: f.obj.prog.expected_attach_type } : null;
 }
 
+/** the cgroup program a handle names (the attach types are drawn from cgroup ones only) */
+function cgroupProgOf(c: Compiler, actor: string, h: string): { type: number; eat: number } | null {
+  const p = progTypeOf(c, actor, h);
+  return p && p.type in ATTACH_OF ? p : null;
+}
+
 /** an attach type for the program: its expected one, another of its type's, or (choice 0) any cgroup one */
 function attachFor(p: { type: number; eat: number } | null, choice: number): number {
   if (!p || choice === 0) return ALL_ATTACH[choice % ALL_ATTACH.length]!;
@@ -149,22 +155,28 @@ function attachFor(p: { type: number; eat: number } | null, choice: number): num
 export function emitAttach(c: Compiler, cmd: AttachCmd): void {
   const a = c.actor(cmd.a);
   const emit = (s: Step): void => void c.emit(s);
-  const prog = (h: number): string => (h < 0 ? c.pickLast(a, 'prog') : c.pick(a, 'prog', h));
+  // the actor's cgroup programs (model/link.ts: other program types reach only their first
+  // checks there), else any program (then any fd, as the compiler's pick())
+  const prog = (h: number): string => {
+    const cg = [...c.st.handles.keys()].filter((n) => cgroupProgOf(c, a, n) !== null);
+    if (cg.length) return h < 0 ? cg[cg.length - 1]! : cg[h % cg.length]!;
+    return h < 0 ? c.pickLast(a, 'prog') : c.pick(a, 'prog', h);
+  };
   switch (cmd.k) {
     case 'prog_attach': {
       const p = prog(cmd.h);
-      const s: Step = { actor: a, op: 'prog_attach', prog: p, attach_type: attachFor(progTypeOf(c, a, p), cmd.at) };
+      const s: Step = { actor: a, op: 'prog_attach', prog: p, attach_type: attachFor(cgroupProgOf(c, a, p), cmd.at) };
       if (cmd.flags) s.attach_flags = cmd.flags;
       return emit(s);
     }
     case 'prog_detach': {
       const p = prog(cmd.h);
-      const at = attachFor(progTypeOf(c, a, p), cmd.at);
+      const at = attachFor(cgroupProgOf(c, a, p), cmd.at);
       return emit(cmd.withProg ? { actor: a, op: 'prog_detach', prog: p, attach_type: at } : { actor: a, op: 'prog_detach', attach_type: at });
     }
     case 'link_create': {
       const p = prog(cmd.h);
-      return emit({ actor: a, op: 'link_create', prog: p, attach_type: attachFor(progTypeOf(c, a, p), cmd.at), as: c.fresh('link') });
+      return emit({ actor: a, op: 'link_create', prog: p, attach_type: attachFor(cgroupProgOf(c, a, p), cmd.at), as: c.fresh('link') });
     }
     case 'send_prog':
       return emit({ actor: a, op: 'send_fd', fd: prog(cmd.h), to: c.actor(cmd.to), as: c.fresh('prog') });

@@ -15,7 +15,7 @@ import { E2BIG, EBADF, EINVAL, ENODEV, ENOENT, EPERM } from './errno.ts';
 import type { BpfAttr, BpfLink, BpfProg, BpfProgListEntry, CgroupBpf } from './include/linux/bpf.ts';
 import type { FileOperations } from './kernel.ts';
 import { ATTACH, PROG } from './enums.ts';
-import { CAP_NET_ADMIN } from './caps.ts';
+import { CAP_NET_ADMIN, CAP_SYS_ADMIN } from './caps.ts';
 import { allocFd, fdget } from './vfs.ts';
 import { bpf_prog_inc, bpf_prog_put } from './bpfobj.ts';
 
@@ -180,8 +180,20 @@ export function bpf_prog_attach(k: Kernel, t: Task, attr: BpfAttr): number {
 export function bpf_prog_detach(k: Kernel, t: Task, attr: BpfAttr): number {
   const at = attr.attach_type ?? 0;
   const ptype = attach_type_to_prog_type(at);
-  if (k.check('bpf_prog_detach/flags', ptype === 0 || !is_cgroup_prog_type(ptype, 0, false) || (attr.attach_flags ?? 0) !== 0))
-    return ptype === P.SCHED_CLS ? -ENODEV : -EINVAL;
+  if (ptype === P.SCHED_CLS) {
+    // bpf_mprog_supported(): the mprog flags, attach_bpf_fd's program (its error
+    // returned), or without one bpf_mprog_detach_empty() = bpf_net_capable()
+    // (7.3.4 syscall.c:4660-4672, include/linux/bpf_mprog.h:344-352; 6.18 alike),
+    // then tcx/netkit_prog_detach(): target_ifindex (the cgroup fd's number) is no device
+    if ((attr.attach_flags ?? 0) & ~MASK_MPROG) return -EINVAL;
+    if (attr.attach_bpf_fd) {
+      const got = bpf_prog_get_type(t, attr.attach_bpf_fd, ptype);
+      if (typeof got === 'number') return got;
+      bpf_prog_put(k, got);
+    } else if (!k.capable(t.cred, CAP_NET_ADMIN) && !k.capable(t.cred, CAP_SYS_ADMIN)) return -EPERM;
+    return -ENODEV;
+  }
+  if (k.check('bpf_prog_detach/flags', ptype === 0 || !is_cgroup_prog_type(ptype, 0, false) || (attr.attach_flags ?? 0) !== 0)) return -EINVAL;
   if (!cgroup_get_from_fd(attr.target_fd ?? 0)) return -EBADF;
   const got = bpf_prog_get_type(t, attr.attach_bpf_fd ?? 0, ptype);
   const prog = typeof got === 'number' ? null : got;

@@ -2279,6 +2279,7 @@ static void run_steps(void) {
     c.op = st->op;
     for (int j = 0; j < 8; j++) c.n[j] = st->n[j];
     c.fd[0] = resolve(st->h[0], k); /* every op\'s first handle */
+    if (st->op == OP_PROG_DETACH && !st->h[H_PROG_DETACH_PROG]) c.fd[H_PROG_DETACH_PROG] = 0; /* no prog: attach_bpf_fd 0, as the model */
     c.fd[H_TOKEN] = st->h[H_TOKEN] ? resolve(st->h[H_TOKEN], k) : 0;
     c.fd[2] = -1; /* H_DUP2_TO: resolved below */
     if (st->op == OP_OBJ_PIN) c.fd[H_OBJ_PIN_DIRFD] = resolve(st->h[H_OBJ_PIN_DIRFD], k); /* bpfobj_exec() */
