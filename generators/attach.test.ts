@@ -19,6 +19,8 @@ import { EXECUTOR_BIN, adaptToMachine, attachTargetNote, probeKernelSync, runOnK
 import { compareWithKernel } from '../oracle/compare.ts';
 import { dimensionsOf } from '../properties/dimensions.ts';
 import { attachCapableAsAttacher } from '../properties/attach-capable-as-attacher.ts';
+import { counterfactual, walk } from '../properties/walk.ts';
+import type { Scenario, StepResult } from '../scenario/types.ts';
 
 const profile = findProfile('linux-6.18')!;
 const NEW_OPS = ['prog_attach', 'prog_detach', 'link_create'];
@@ -51,6 +53,31 @@ describe('generators/attach.ts', () => {
     }
     expect(other).toBeGreaterThan(20);
     for (const r of ['prog_attach ok', 'prog_attach EINVAL', 'link_create ok', 'link_create EPERM']) expect(rets.has(r), r).toBe(true);
+  });
+});
+
+describe('the scenario cgroup in copies of the state (properties/walk.ts counterfactuals)', () => {
+  it('a counterfactual sees the attachments made before it (cgrp->bpf is copied with the state)', () => {
+    const s: Scenario = {
+      format: 'bpftc/1',
+      profile: 'linux-6.18',
+      actors: [{ name: 'r', userns: 'init', kuid: 0, caps: 'all', mntns: 'init' }],
+      steps: [
+        { actor: 'r', op: 'prog_load', prog_type: 8, expected_attach_type: 1, as: 'p' },
+        { actor: 'r', op: 'prog_attach', prog: 'p', attach_type: 1 },
+        // a plain attach saved flags 0: BPF_F_ALLOW_MULTI now is EPERM (__cgroup_bpf_attach())
+        { actor: 'r', op: 'prog_attach', prog: 'p', attach_type: 1, attach_flags: 2 },
+      ],
+    };
+    const seen: Array<[StepResult, StepResult]> = [];
+    walk(s, profile, {
+      before(st, step) {
+        if (step.op === 'prog_attach' && step.attach_flags === 2) seen.push([counterfactual(st, step), counterfactual(st, step)]);
+        return null;
+      },
+    });
+    expect(seen.map(([a, b]) => [a.ret, b.ret])).toEqual([['EPERM', 'EPERM']]);
+    expect(runScenario(s, { profile }).results.map((r) => r.ret)).toEqual(['ok', 'ok', 'EPERM']);
   });
 });
 
