@@ -183,7 +183,7 @@ export function bpf_prog_detach(k: Kernel, t: Task, attr: BpfAttr): number {
   if (ptype === P.SCHED_CLS) {
     // bpf_mprog_supported(): the mprog flags, attach_bpf_fd's program (its error
     // returned), or without one bpf_mprog_detach_empty() = bpf_net_capable()
-    // (7.3.4 syscall.c:4660-4672, include/linux/bpf_mprog.h:344-352; 6.18 alike),
+    // (7.3.4 syscall.c:4665-4686, include/linux/bpf_mprog.h:344-352; 6.18 alike),
     // then tcx/netkit_prog_detach(): target_ifindex (the cgroup fd's number) is no device
     if ((attr.attach_flags ?? 0) & ~MASK_MPROG) return -EINVAL;
     if (attr.attach_bpf_fd) {
