@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { type Profile, findProfile, withKconfig } from '../model/profile.ts';
 import { formatKconfig } from '../model/kconfig.ts';
 import { scenarioArb } from '../generators/scenario.ts';
-import { type Probe, probeKernel } from '../oracle/driver.ts';
+import { type Probe, attachTargetNote, probeKernel, usesAttachTarget } from '../oracle/driver.ts';
 import type { Guest } from '../vm/cli.ts';
 import { type Disagreement, formatCoverageTable, runOracleCampaign } from '../oracle/campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -45,7 +45,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
     vm: 'bool', kernel: 'string', profile: 'string', core: 'string', coverage: 'string', 'lsm-trace': 'bool', vms: { int: [1, 16] }, cpus: { int: [1, 8] }, workers: { int: [1, 64] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
-    procs: 'bool',
+    procs: 'bool', attach: 'bool',
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
   if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined || flags.cpus !== undefined || flags.core !== undefined))
@@ -142,7 +142,12 @@ interface CampaignArgs {
 }
 
 async function campaign(flags: Record<string, string | number | boolean>, out: Out, err: Out, a: CampaignArgs): Promise<number> {
-  const { probe, profile, vm, corpus, runs, seed } = a;
+  const { probe, profile, vm, runs, seed } = a;
+  // no cgroup v2 attach target on this machine (oracle/driver.ts attachTargetNote()): the
+  // scenarios with attach steps would only show their refusals, they are left out
+  const attachNote = attachTargetNote(probe);
+  const corpus = attachNote ? a.corpus.filter((s) => !usesAttachTarget(s)) : a.corpus;
+  const attachLeftOut = a.corpus.length - corpus.length;
   const selinux = (profile.lsm?.order ?? []).includes('selinux');
   // SELinux profiles: the LSM generator (contexts, policies, reloads; no races, no BPF-LSM programs)
   const arb = scenarioArb({
@@ -152,6 +157,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     ...(selinux ? { lsm: { races: false, bpfLsm: false } } : {}),
     // --procs: the issue 11 language v2 ops of generators/procs.ts too
     ...(flags.procs === true ? { procs: true } : {}),
+    // --attach: the attach ops of generators/attach.ts (cgroup programs attached by other tasks)
+    ...(flags.attach === true && !attachNote ? { attach: true } : {}),
   });
   const so = selinux ? await import('../vm/selinux-oracle.ts') : null;
   const generated = fc.sample(arb, { numRuns: runs, seed }).map((c) => c.scenario);
@@ -259,6 +266,7 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     );
   } else {
     out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, ${vm.vms} guest${vm.vms > 1 ? 's' : ''}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
+    if (attachNote) out(`${attachNote}${attachLeftOut ? ` (${attachLeftOut} corpus scenario(s) with them left out)` : ''}`);
     if (vm) out(vm.kconfig ? `kernel config facts (embedded config): ${formatKconfig(vm.kconfig)}` : `kernel config facts: none (${vm.kconfigWhy ?? 'no embedded config'}); the 6.18 host's assumed`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     // what the set-up errors were, most frequent first (a campaign's errors are not silent)

@@ -9,6 +9,7 @@ import { coherentDelegation, mountOption } from './delegate.ts';
 import type { ProgLoadFault } from '../model/include/linux/bpf.ts';
 import type { LsmCmd } from './lsm.ts';
 import type { ProcsCmd } from './procs.ts';
+import type { AttachCmd } from './attach.ts';
 import type { SignatureDecl } from '../scenario/types.ts';
 import { OPS } from '../scenario/ops.ts';
 import { ENUMS } from '../scenario/vocab.ts';
@@ -56,7 +57,8 @@ export type Cmd =
   | { k: 'seteuid'; a: number; euid: number }
   | { k: 'rlimit'; a: number; limit: number }
   | LsmCmd
-  | ProcsCmd;
+  | ProcsCmd
+  | AttachCmd;
 
 export interface MapAttr {
   key_size: number;

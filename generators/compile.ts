@@ -12,6 +12,7 @@ import { ATTACH, MAP, PROG } from '../model/enums.ts';
 import type { Cmd, MapAttr, TokenChoice } from './commands.ts';
 import type { World } from './world.ts';
 import { emitProcs, isProcsCmd } from './procs.ts';
+import { emitAttach, isAttachCmd } from './attach.ts';
 
 /** scenario-level LSM set-up other than SELinux: the lsm= order, the IPE policy */
 export type ScenarioExtra = Pick<Scenario, 'lsm_order' | 'ipe' | 'integrity'>;
@@ -154,6 +155,12 @@ export class Compiler {
     return out;
   }
 
+  /** the newest live handle of a kind in the actor's fd table (else as pick()) */
+  pickLast(actor: string, kind: Kind): string {
+    const l = this.live(actor, kind);
+    return l.length ? l[l.length - 1]! : this.pick(actor, kind, 0);
+  }
+
   pick(actor: string, kind: Kind, i: number): string {
     const l = this.live(actor, kind);
     if (l.length === 0) return kind === 'any' ? 'none' : this.pickAny(actor, i, kind === 'tmpfs' ? undefined : 'tmpfs');
@@ -236,6 +243,7 @@ export class Compiler {
       return;
     }
     if (isProcsCmd(c)) return emitProcs(this, c); // issue 11 language v2 (generators/procs.ts)
+    if (isAttachCmd(c)) return emitAttach(this, c); // issue 11 language v2 (generators/attach.ts)
     const a = this.actor(c.a);
     switch (c.k) {
       case 'fsopen': {

@@ -4,8 +4,9 @@
 import fc from 'fast-check';
 import type { Profile } from '../model/profile.ts';
 import { type Compiled, compile } from './compile.ts';
-import { cmdArb, flowArb } from './commands.ts';
+import { type Cmd, cmdArb, flowArb } from './commands.ts';
 import { procsCmdArb } from './procs.ts';
+import { attachCmdArb, attachLifeArb } from './attach.ts';
 import { worldArb } from './world.ts';
 import { type IntegrityGenOptions, integrityScenarioArb } from './integrity.ts';
 import { type LsmGenOptions, lsmCmdArb, lsmPreArb, lsmSetupArb, lsmWorld, tokenLifeArb, tokenLifeArbWith } from './lsm.ts';
@@ -27,6 +28,9 @@ export interface GenOptions {
   /** the issue 11 language v2 ops of generators/procs.ts (credentials, tmpfs,
    *  literal fds, named targets) mixed into the commands; default off */
   procs?: boolean;
+  /** the issue 11 language v2 attach ops of generators/attach.ts (prog_attach,
+   *  prog_detach, link_create; an attach life most of the time); default off */
+  attach?: boolean;
 }
 
 export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
@@ -46,10 +50,20 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
         // a hand-off followed by token-backed operations (and passing the token on)
         { weight: 2, arbitrary: tokenLifeArb },
         { weight: 1, arbitrary: fc.constant([]) },
+        // cgroup programs loaded by one task and attached by others (generators/attach.ts)
+        ...(o.attach ? [{ weight: 14, arbitrary: attachLifeArb }] : []),
       ),
-      cmds: fc.array(o.procs ? fc.oneof({ weight: 3, arbitrary: cmdArb }, { weight: 2, arbitrary: procsCmdArb }) : cmdArb, { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
+      cmds: fc.array(cmdsArb(o), { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
     })
     .map(({ world, sysctl, flows, cmds }) => compile(world, o.profile, sysctl, [...flows, ...cmds]));
+}
+
+/** the command stream: the core commands, with the language v2 ones asked for mixed in */
+function cmdsArb(o: GenOptions): fc.Arbitrary<Cmd> {
+  const arbs: Array<fc.WeightedArbitrary<Cmd>> = [{ weight: 3, arbitrary: cmdArb }];
+  if (o.procs) arbs.push({ weight: 2, arbitrary: procsCmdArb });
+  if (o.attach) arbs.push({ weight: 2, arbitrary: attachCmdArb });
+  return arbs.length === 1 ? cmdArb : fc.oneof(...arbs);
 }
 
 function lsmScenarioArb(o: GenOptions, l: LsmGenOptions, sysctl: fc.Arbitrary<0 | 1 | 2>): fc.Arbitrary<Compiled> {

@@ -20,7 +20,7 @@ import { allocFd, installFd } from './file.ts';
 import { alloc_super } from './super.ts';
 import type { File, FileObj } from './include/linux/file.ts';
 import type { MntNamespace, Path, SuperBlock } from './include/linux/fs.ts';
-import type { BpfProg, BpfToken, Btf, ProgLoadFault } from './include/linux/bpf.ts';
+import type { BpfProg, BpfToken, Btf, CgroupBpf, ProgLoadFault } from './include/linux/bpf.ts';
 import type { VerdictSlot } from './include/linux/security.ts';
 import type { FsContext, FsParameter } from './include/linux/fs_context.ts';
 import type { Task } from './include/linux/sched.ts';
@@ -125,6 +125,9 @@ export class Kernel {
   readonly nullFile: File;
   readonly devSb: SuperBlock;
   readonly btfs = new Map<number, Btf>();
+  /** cgrp->bpf of the scenario's cgroup (the executor's attach target, CG_FD; model/link.ts):
+   *  a field of the state, so that a copy of the state (properties/walk.ts) copies it too */
+  readonly cgrp_bpf: CgroupBpf = { progs: new Map(), flags: new Map() };
   /** `current`: the task whose syscall is running (set by run.ts performStep);
    *  LSM hooks read current_sid() from its cred */
   current: Task | null = null;

@@ -12,10 +12,10 @@
 
 import type { Kernel, Task } from './kernel.ts';
 import { E2BIG, EBADF, EINVAL, ENODEV, ENOENT, EPERM } from './errno.ts';
-import type { BpfAttr, BpfLink, BpfProg } from './include/linux/bpf.ts';
+import type { BpfAttr, BpfLink, BpfProg, BpfProgListEntry, CgroupBpf } from './include/linux/bpf.ts';
 import type { FileOperations } from './kernel.ts';
 import { ATTACH, PROG } from './enums.ts';
-import { CAP_NET_ADMIN } from './caps.ts';
+import { CAP_NET_ADMIN, CAP_SYS_ADMIN } from './caps.ts';
 import { allocFd, fdget } from './vfs.ts';
 import { bpf_prog_inc, bpf_prog_put } from './bpfobj.ts';
 
@@ -88,26 +88,25 @@ export function bpf_prog_attach_check_attach_type(k: Kernel, t: Task, prog: BpfP
   return k.check('bpf_prog_attach_check_attach_type/expected', ptype === 0 || ptype !== type) ? -EINVAL : 0;
 }
 
-interface ProgListEntry {
-  prog: BpfProg | null;
-  link: BpfLink | null;
-}
+type ProgListEntry = BpfProgListEntry;
 
-/** cgrp->bpf of the scenario's cgroup: progs[atype], flags[atype] */
-interface CgroupBpf {
-  progs: Map<number, ProgListEntry[]>;
-  flags: Map<number, number>;
-}
-
-const CGROUPS = new WeakMap<Kernel, CgroupBpf>();
-
+/** the scenario's cgroup's cgrp->bpf (a field of the Kernel: copied with the state) */
 function cgroupOf(k: Kernel): CgroupBpf {
-  let c = CGROUPS.get(k);
-  if (!c) {
-    c = { progs: new Map(), flags: new Map() };
-    CGROUPS.set(k, c);
-  }
-  return c;
+  return k.cgrp_bpf;
+}
+
+/** what the scenario's cgroup holds (cgrp->bpf.progs[]): the programs attached
+ *  by BPF_PROG_ATTACH (each a reference) and the attached links (held by their
+ *  fds and pins, not by the cgroup). For the properties that count live objects. */
+export function cgroup_bpf_attached(k: Kernel): { progs: BpfProg[]; links: BpfLink[] } {
+  const progs: BpfProg[] = [];
+  const links: BpfLink[] = [];
+  for (const list of cgroupOf(k).progs.values())
+    for (const e of list) {
+      if (e.prog) progs.push(e.prog);
+      if (e.link) links.push(e.link);
+    }
+  return { progs, links };
 }
 
 /** cgroup_get_from_fd(): only the scenario's cgroup directory; any other fd
@@ -181,8 +180,20 @@ export function bpf_prog_attach(k: Kernel, t: Task, attr: BpfAttr): number {
 export function bpf_prog_detach(k: Kernel, t: Task, attr: BpfAttr): number {
   const at = attr.attach_type ?? 0;
   const ptype = attach_type_to_prog_type(at);
-  if (k.check('bpf_prog_detach/flags', ptype === 0 || !is_cgroup_prog_type(ptype, 0, false) || (attr.attach_flags ?? 0) !== 0))
-    return ptype === P.SCHED_CLS ? -ENODEV : -EINVAL;
+  if (ptype === P.SCHED_CLS) {
+    // bpf_mprog_supported(): the mprog flags, attach_bpf_fd's program (its error
+    // returned), or without one bpf_mprog_detach_empty() = bpf_net_capable()
+    // (7.3.4 syscall.c:4665-4686, include/linux/bpf_mprog.h:344-352; 6.18 alike),
+    // then tcx/netkit_prog_detach(): target_ifindex (the cgroup fd's number) is no device
+    if ((attr.attach_flags ?? 0) & ~MASK_MPROG) return -EINVAL;
+    if (attr.attach_bpf_fd) {
+      const got = bpf_prog_get_type(t, attr.attach_bpf_fd, ptype);
+      if (typeof got === 'number') return got;
+      bpf_prog_put(k, got);
+    } else if (!k.capable(t.cred, CAP_NET_ADMIN) && !k.capable(t.cred, CAP_SYS_ADMIN)) return -EPERM;
+    return -ENODEV;
+  }
+  if (k.check('bpf_prog_detach/flags', ptype === 0 || !is_cgroup_prog_type(ptype, 0, false) || (attr.attach_flags ?? 0) !== 0)) return -EINVAL;
   if (!cgroup_get_from_fd(attr.target_fd ?? 0)) return -EBADF;
   const got = bpf_prog_get_type(t, attr.attach_bpf_fd ?? 0, ptype);
   const prog = typeof got === 'number' ? null : got;

@@ -685,9 +685,12 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   if (k.check('bpf_prog_load/check_attach', checkAttach(type, eat) !== 0)) return putToken(-EINVAL);
   // move the token into prog->aux; the local `token` is NULL from here on
   const prog: BpfProg = { id: 0, type, expected_attach_type: eat, aux_token: token, security: null, loader_cred: t.cred };
-  // check_return_code() (kernel/bpf/verifier.c): a cgroup skb egress program
-  // whose r0 (0 here) is outside 2..3 gets enforce_expected_attach_type = 1
-  if (type === PROG.CGROUP_SKB && eat === ATTACH.CGROUP_INET_EGRESS) prog.enforce_expected_attach_type = true;
+  // check_return_code() (kernel/bpf/verifier.c, 7.3.4 :17640-17641, :17666-17668; 6.18
+  // alike): a cgroup skb egress program whose r0 is known to be IN 2..3 gets
+  // enforce_expected_attach_type = 1. The executor's programs return r0 = 0: never
+  // enforced, so an egress program attaches at ingress too (kernel-seen, corpus/kernel/104)
+  const R0 = 0;
+  if (type === PROG.CGROUP_SKB && eat === ATTACH.CGROUP_INET_EGRESS && R0 >= 2 && R0 <= 3) prog.enforce_expected_attach_type = true;
   token = null;
   const freeProg = (ret: number): number => {
     bpf_token_put(k, prog.aux_token);
@@ -831,7 +834,11 @@ function bpf_obj_get_info_by_fd(k: Kernel, t: Task, attr: BpfAttr): BpfResult {
       return bpf_prog_get_info_by_fd(k, t, attr.info_len ?? 0);
     case 'map':
     case 'btf':
-      // object info of other kinds: success, contents not compared
+    case 'link':
+      // object info of other kinds: success, contents not compared (a link:
+      // bpf_link_get_info_by_fd(), 7.3.4 syscall.c:5493-5533, :5570-5572, 6.18
+      // alike: bpf_check_uarg_tail_zero() first; kernel-seen on the host 6.18
+      // kernel, bpftc oracle --attach)
       return { ret: (attr.info_len ?? 0) > PAGE_SIZE ? -E2BIG : 0 };
     default:
       return { ret: -EINVAL };

@@ -13,6 +13,7 @@ describe('mutants/: single-point mutants applied from outside the model', () => 
       'mutant-show-full-names',
       'mutant-keep-dropped-token',
       'mutant-insn-limit-swapped',
+      'mutant-attach-capable-as-loader',
       'mutant-lsm-first-only',
       'mutant-blob-no-null-after-free',
       'mutant-fixed-polcap-race',
@@ -31,9 +32,9 @@ describe('mutants/: single-point mutants applied from outside the model', () => 
 
   it('are registered once, where the profile list always had them', () => {
     const names = PROFILES.map((p) => p.name);
-    expect(names.slice(names.indexOf('token-v10') + 1, names.indexOf('token-v10') + 6)).toEqual(MUTANT_PROFILES.slice(0, 5).map((p) => p.name));
-    expect(names.slice(names.indexOf('selinux-token-fixed') + 1, names.indexOf('selinux-token-fixed') + 4)).toEqual(MUTANT_PROFILES.slice(5, 8).map((p) => p.name));
-    expect(names.slice(names.indexOf('integrity-fixed') + 1, names.indexOf('integrity-fixed') + 3)).toEqual(MUTANT_PROFILES.slice(8).map((p) => p.name));
+    expect(names.slice(names.indexOf('token-v10') + 1, names.indexOf('token-v10') + 7)).toEqual(MUTANT_PROFILES.slice(0, 6).map((p) => p.name));
+    expect(names.slice(names.indexOf('selinux-token-fixed') + 1, names.indexOf('selinux-token-fixed') + 4)).toEqual(MUTANT_PROFILES.slice(6, 9).map((p) => p.name));
+    expect(names.slice(names.indexOf('integrity-fixed') + 1, names.indexOf('integrity-fixed') + 3)).toEqual(MUTANT_PROFILES.slice(9).map((p) => p.name));
     expect(new Set(names).size).toBe(names.length);
   });
 

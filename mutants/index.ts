@@ -70,6 +70,15 @@ const CORE_MUTANTS: MutantDecl[] = [
     why: 'simulates swapped operands in `insn_cnt > (bpf_cap ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS)` (syscall.c bpf_prog_load())',
     replace: { bpf_prog_insn_limit: (bpfCap) => MODEL_FNS.bpf_prog_insn_limit(!bpfCap) },
   },
+  {
+    name: 'mutant-attach-capable-as-loader',
+    summary: "mutant: the attach-time capability check (cgroup skb) asks the loader's credentials, not the attaching task's",
+    why: "simulates a bpf_prog_attach_check_attach_type() (syscall.c) whose bpf_token_capable(prog->aux->token, CAP_NET_ADMIN) runs with credentials kept from BPF_PROG_LOAD (the loader's) instead of current's",
+    replace: {
+      bpf_prog_attach_check_attach_type: (k, t, prog, at) =>
+        MODEL_FNS.bpf_prog_attach_check_attach_type(k, prog.loader_cred ? { ...t, cred: prog.loader_cred } : t, prog, at),
+    },
+  },
 ];
 
 /** the LSM framework mutants: the merged SELinux stack with one function replaced */

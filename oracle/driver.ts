@@ -31,6 +31,9 @@ export interface Probe {
   pidscg: boolean;
   /** "ok" when this executor can load BPF-LSM programs, else why not (one line; the 6.18 host refuses tgid != 1) */
   bpf_lsm?: string;
+  /** "ok" when the executor makes each scenario a cgroup v2 attach target (CG_FD: prog_attach,
+   *  prog_detach, link_create), else why not (one line; those steps are then refused) */
+  attach_cgroup?: string;
 }
 
 /** The guest executor's BPF-LSM trace of a scenario (oracle/lsmtrace.c, PROTOCOL.md "BPF-LSM trace") */
@@ -122,6 +125,7 @@ export interface RawProbe {
   memcg?: boolean;
   pidscg?: boolean;
   bpf_lsm?: string;
+  attach_cgroup?: string;
 }
 
 /** The executor's environment: ours without BPFTC_EXEC_TEST_OPS (the executor's
@@ -153,6 +157,17 @@ export function probeKernelSync(opts: { bin?: string } = {}): Probe | { skip: st
   return checkProbe(p);
 }
 
+/** the scenario has steps that need the executor's cgroup v2 attach target (CG_FD) */
+export function usesAttachTarget(s: Scenario): boolean {
+  return s.steps.some((st) => st.op === 'prog_attach' || st.op === 'prog_detach' || st.op === 'link_create');
+}
+
+/** One line when the executor has no cgroup v2 attach target (prog_attach, prog_detach and
+ *  link_create steps are refused there: "sandbox check failed"), else null */
+export function attachTargetNote(p: Probe): string | null {
+  return p.attach_cgroup === undefined || p.attach_cgroup === 'ok' ? null : `attach target: none (${p.attach_cgroup}): prog_attach, prog_detach and link_create steps are refused`;
+}
+
 /** A probe answer as a Probe, or why the oracle cannot run on that kernel. */
 export function checkProbe(p: RawProbe | undefined): Probe | { skip: string } {
   if (!p) return { skip: 'executor gave no probe answer' };
@@ -171,6 +186,7 @@ export function checkProbe(p: RawProbe | undefined): Probe | { skip: string } {
     memcg: p.memcg === true,
     pidscg: p.pidscg === true,
     ...(p.bpf_lsm !== undefined ? { bpf_lsm: p.bpf_lsm } : {}),
+    ...(p.attach_cgroup !== undefined ? { attach_cgroup: p.attach_cgroup } : {}),
   };
 }
 

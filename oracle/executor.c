@@ -339,6 +339,7 @@ static void cg_join(void);
 static void cg_target_open(void);
 static int cg_oom_killed(void);
 static char g_cg_mem[2200], g_cg_pids[2200]; /* the current scenario's cgroups, "" = none */
+static char g_cg_att[2200]; /* the current scenario's cgroup v2 attach target (CG_FD), "" = none */
 static void reap_nohang(void);
 
 /* ---------- parsing ---------- */
@@ -2278,6 +2279,7 @@ static void run_steps(void) {
     c.op = st->op;
     for (int j = 0; j < 8; j++) c.n[j] = st->n[j];
     c.fd[0] = resolve(st->h[0], k); /* every op\'s first handle */
+    if (st->op == OP_PROG_DETACH && !st->h[H_PROG_DETACH_PROG]) c.fd[H_PROG_DETACH_PROG] = 0; /* no prog: attach_bpf_fd 0, as the model */
     c.fd[H_TOKEN] = st->h[H_TOKEN] ? resolve(st->h[H_TOKEN], k) : 0;
     c.fd[2] = -1; /* H_DUP2_TO: resolved below */
     if (st->op == OP_OBJ_PIN) c.fd[H_OBJ_PIN_DIRFD] = resolve(st->h[H_OBJ_PIN_DIRFD], k); /* bpfobj_exec() */
@@ -2637,9 +2639,23 @@ static void cg_sweep(const char *base) {
   closedir(d);
 }
 
+/* The attach target of prog_attach / prog_detach / link_create (CG_FD): a fresh, empty child of
+ * our own cgroup in the first cgroup2 hierarchy of /proc/self/mountinfo, one per scenario,
+ * "bpftc-<pid>-<seq>-att", made by main (mkdir: EEXIST fails closed, a directory not made here is
+ * never used), opened by the leader (must be a cgroup2 directory, cg_target_open()), removed by
+ * main after the scenario (rmdir: programs attached to it go with it; no process ever joins it).
+ * g_cg_att_why: why there is none, one line for the probe. */
+static char g_cg_att_base[2048];
+static const char *g_cg_att_why = "not root";
+#define CGROUP2_SUPER_MAGIC_X 0x63677270
+
 static void cg_init(void) {
-  g_cg_mem_base[0] = g_cg_pids_base[0] = 0;
+  g_cg_mem_base[0] = g_cg_pids_base[0] = g_cg_att_base[0] = 0;
   if (geteuid() != 0) return;
+  if (cg_find(NULL, g_cg_att_base, sizeof g_cg_att_base) < 0) {
+    g_cg_att_base[0] = 0;
+    g_cg_att_why = "no cgroup2 mounted (or our cgroup2 directory not found)";
+  } else g_cg_att_why = "ok";
   if (cg_find("memory", g_cg_mem_base, sizeof g_cg_mem_base) < 0) g_cg_mem_base[0] = 0;
   if (cg_find("pids", g_cg_pids_base, sizeof g_cg_pids_base) < 0) g_cg_pids_base[0] = 0;
   if (!g_cg_mem_base[0] || !g_cg_pids_base[0]) {
@@ -2678,6 +2694,23 @@ static void cg_make(const char *base, char *out, size_t n, const char *const fil
   }
 }
 
+/* the scenario's attach target directory (named as the resource cgroups, "-att" after) */
+static void cg_att_make(void) {
+  g_cg_att[0] = 0;
+  if (!g_cg_att_base[0]) return;
+  if ((size_t)snprintf(g_cg_att, sizeof g_cg_att, "%s/bpftc-%d-%lld-att", g_cg_att_base, (int)getpid(), g_cg_seq) >= sizeof g_cg_att) {
+    g_cg_att[0] = 0;
+    g_cg_att_why = "cgroup2 path too long";
+    return;
+  }
+  if (mkdir(g_cg_att, 0755) < 0) { /* EEXIST too: only a directory made here is used */
+    g_cg_att[0] = 0;
+    g_cg_att_why = errno == EEXIST ? "cgroup2 attach directory already exists" : "cgroup2 mkdir failed";
+    return;
+  }
+  g_cg_att_why = "ok";
+}
+
 static void cg_create(void) {
   static int swept;
   g_cg_seq++;
@@ -2685,7 +2718,9 @@ static void cg_create(void) {
     swept = 1;
     cg_sweep(g_cg_mem_base);
     if (strcmp(g_cg_pids_base, g_cg_mem_base)) cg_sweep(g_cg_pids_base);
+    if (strcmp(g_cg_att_base, g_cg_mem_base) && strcmp(g_cg_att_base, g_cg_pids_base)) cg_sweep(g_cg_att_base);
   }
+  cg_att_make();
   char lim[32], pl[32];
   snprintf(lim, sizeof lim, "%llu", MEMCG_LIMIT);
   snprintf(pl, sizeof pl, "%d", PIDS_LIMIT);
@@ -2706,15 +2741,17 @@ static void cg_create(void) {
   }
 }
 
-/* the scenario's cgroup as the target of prog_attach / prog_detach / link_create: its v2
- * memory cgroup, made for this scenario alone (programs attached to it go with it), at CG_FD
- * in the leader and so in every actor; none (v1 or no cgroup): CG_FD stays closed and those
- * steps are refused (sandbox check failed) */
+/* the target of prog_attach / prog_detach / link_create: the scenario's attach directory
+ * (cg_att_make(), made for this scenario alone), at CG_FD in the leader and so in every actor;
+ * none, or not a cgroup2 directory: CG_FD stays closed and those steps are refused (sandbox
+ * check failed) */
 static void cg_target_open(void) {
   close(CG_FD);
-  if (!g_cg_mem_v2 || !g_cg_mem[0]) return;
-  int fd = open(g_cg_mem, O_RDONLY | O_DIRECTORY);
+  if (!g_cg_att[0]) return;
+  int fd = open(g_cg_att, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return;
+  struct statfs sf;
+  if (fstatfs(fd, &sf) < 0 || (unsigned long)sf.f_type != CGROUP2_SUPER_MAGIC_X) { close(fd); return; }
   if (fd != CG_FD) { dup2(fd, CG_FD); close(fd); }
 }
 
@@ -2757,7 +2794,10 @@ static void cg_each(void (*f)(char *)) {
   f(g_cg_pids);
 }
 
-static void cg_remove(void) { cg_each(cg_rmdir); }
+static void cg_remove(void) {
+  cg_each(cg_rmdir);
+  cg_rmdir(g_cg_att);
+}
 
 /* The cgroups of finished scenarios whose killed processes are still leaving them: the next
  * scenario starts at once (in cgroups of its own) instead of waiting for those exits; each is
@@ -2789,6 +2829,9 @@ static void cg_defer1(char *dir) {
 
 static void cg_defer(void) {
   cg_each(cg_defer1);
+  /* no process joins the attach directory: it goes at once, else (never seen) later */
+  if (g_cg_att[0] && rmdir(g_cg_att) == 0) g_cg_att[0] = 0;
+  cg_defer1(g_cg_att);
   cg_retry(0);
 }
 
@@ -2930,6 +2973,7 @@ static void do_probe(void) {
   S.id = -1; /* a probe cgroup: created and removed */
   cg_create();
   int memcg = g_cg_mem[0] != 0, pidscg = g_cg_pids[0] != 0;
+  const char *attcg = g_cg_att_why;
   cg_remove();
   S.id = saved;
   struct sbuf b = {0};
@@ -2941,6 +2985,8 @@ static void do_probe(void) {
   lt_probe(lsm, sizeof lsm);
   sb_puts(&b, ",\"bpf_lsm\":");
   sb_json_str(&b, lsm, strlen(lsm));
+  sb_puts(&b, ",\"attach_cgroup\":");
+  sb_json_str(&b, attcg, strlen(attcg));
   sb_puts(&b, "}}");
   out_line(b.p);
   free(b.p);

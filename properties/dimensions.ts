@@ -67,6 +67,12 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
             out.attachTypes.add(fixupAttachType(step.prog_type, step.expected_attach_type ?? 0));
           }
         }
+        if ((step.op === 'prog_attach' || step.op === 'link_create') && step.prog !== undefined) {
+          const f = fileOf(st, step, step.prog);
+          const lc = f?.obj.kind === 'prog' ? f.obj.prog.loader_cred : undefined;
+          const c = taskOf(st, step).cred;
+          if (lc && (lc.userns !== c.userns || lc.cap_effective !== c.cap_effective || lc.euid !== c.euid)) d.add('attach-by-other');
+        }
         if (step.op === 'token_create') {
           const sb = fileOf(st, step, step.bpffs)?.path?.mnt.sb;
           if (sb && sb.fsType === 'bpf' && sb.s_user_ns !== taskOf(st, step).cred.userns) d.add('cross-userns-create');

@@ -34,6 +34,7 @@ import { tokenNotInInitUserns } from './token-not-in-init-userns.ts';
 import { tokenNeedsDelegation } from './token-needs-delegation.ts';
 import { selinuxTokenCapableMediated } from './selinux-token-capable-mediated.ts';
 import { selinuxTokenTextSufficient } from './selinux-token-text-sufficient.ts';
+import { attachCapableAsAttacher } from './attach-capable-as-attacher.ts';
 
 export const PROPERTIES: readonly Property[] = [
   tokenWithinDelegation,
@@ -73,6 +74,8 @@ export const PROPERTIES: readonly Property[] = [
   // integrity providers and consumers as deployments configure them (issue 12)
   integrityLateVerdictNoEffect,
   lsmBlobFreedOnce,
+  // BPF objects, language v2 (issue 11)
+  attachCapableAsAttacher,
 ];
 
 export function findProperty(name: string): Property | undefined {

@@ -1,23 +1,46 @@
 import type { Property } from './types.ts';
 import { walk } from './walk.ts';
 import type { ModelState } from '../model/run.ts';
+import type { BpfPinned, BpfProg } from '../model/include/linux/bpf.ts';
+import type { Dentry, SuperBlock } from '../model/include/linux/fs.ts';
+import type { FileObj } from '../model/include/linux/file.ts';
+import { cgroup_bpf_attached } from '../model/link.ts';
 
-/** blobs held by live bpf objects: maps, programs and tokens reachable from
- *  any fd table, and tokens held by programs (prog->aux->token) */
+/** blobs held by live bpf objects: maps, programs, links and tokens reachable
+ *  from any fd table, pinned in a bpffs reachable from an fd or a mount of a
+ *  task's namespace, or attached to the scenario's cgroup; tokens held by
+ *  programs (prog->aux->token), programs held by links (link->prog). (A bpffs
+ *  no fd or mount reaches any more is not walked: the model keeps its pins, the
+ *  kernel's kill_litter_super() puts them.) */
 function liveBlobs(st: ModelState): number {
   const objs = new Set<{ security: unknown }>();
+  const sbs = new Set<SuperBlock>();
+  const addProg = (p: BpfProg): void => {
+    objs.add(p);
+    if (p.aux_token) objs.add(p.aux_token);
+  };
+  const addObj = (o: FileObj | BpfPinned): void => {
+    if (o.kind === 'map') objs.add(o.map);
+    else if (o.kind === 'token') objs.add(o.token);
+    else if (o.kind === 'prog') addProg(o.prog);
+    else if (o.kind === 'link') addProg(o.link.prog);
+  };
   const tables = new Set([...st.tasks.values()].map((t) => t.files));
   for (const files of tables)
     for (const f of files.fds) {
       if (!f) continue;
-      const o = f.obj;
-      if (o.kind === 'map') objs.add(o.map);
-      else if (o.kind === 'token') objs.add(o.token);
-      else if (o.kind === 'prog') {
-        objs.add(o.prog);
-        if (o.prog.aux_token) objs.add(o.prog.aux_token);
-      }
+      addObj(f.obj);
+      if (f.path) sbs.add(f.path.mnt.sb).add(f.path.dentry.sb);
     }
+  for (const t of st.tasks.values()) for (const ms of t.mntns.targets?.values() ?? []) for (const m of ms) sbs.add(m.sb);
+  const pinned = (d: Dentry): void => {
+    if (d.inode.pinned) addObj(d.inode.pinned);
+    for (const c of d.children.values()) pinned(c);
+  };
+  for (const sb of sbs) pinned(sb.s_root);
+  const cg = cgroup_bpf_attached(st.k);
+  cg.progs.forEach(addProg);
+  cg.links.forEach((l) => addProg(l.prog));
   let n = 0;
   for (const o of objs) if (o.security !== null) n++;
   return n;

@@ -84,7 +84,9 @@ export type Dimension =
   /** a task outside the token's user namespace uses it */
   | 'foreign-userns-use'
   /** token creation by a task in another user namespace than the bpffs's */
-  | 'cross-userns-create';
+  | 'cross-userns-create'
+  /** a program attached (prog_attach, link_create) by a task with other credentials than its loader's */
+  | 'attach-by-other';
 
 export interface Property {
   name: string;

@@ -102,6 +102,18 @@ export interface BpfLink {
 }
 
 /** a pinned object (inode->i_private, kind by inode->i_op) */
+/** struct bpf_prog_list: one entry of a cgroup's list of an attach type */
+export interface BpfProgListEntry {
+  prog: BpfProg | null;
+  link: BpfLink | null;
+}
+
+/** struct cgroup_bpf of the scenario's cgroup: progs[atype], flags[atype] */
+export interface CgroupBpf {
+  progs: Map<number, BpfProgListEntry[]>;
+  flags: Map<number, number>;
+}
+
 export type BpfPinned = { kind: 'prog'; prog: BpfProg } | { kind: 'map'; map: BpfMap } | { kind: 'link'; link: BpfLink };
 
 export interface Btf {
