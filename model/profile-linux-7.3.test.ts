@@ -70,6 +70,12 @@ describe('linux-7.3 profile knobs (each differs from linux-6.18 at one check)', 
     differsOnlyAtLast(withBpffs([], [{ actor: 'c1', op: 'prog_load', prog_type: 2, expected_attach_type: 59 }]), 'EPERM', 'EPERM');
   });
 
+  it('sleepableTracepoints: a BPF_F_SLEEPABLE TRACEPOINT or RAW_TRACEPOINT program is EINVAL on 6.18, ok on 7.3; SOCKET_FILTER stays EINVAL', () => {
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 5, prog_flags: 16 }]), 'EINVAL', 'ok');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 17, prog_flags: 16 }]), 'EINVAL', 'ok');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 1, prog_flags: 16 }]), 'EINVAL', 'EINVAL');
+  });
+
   it('openTreeFdFirst: a full fd table and a bad dirfd is EBADF on 6.18, EMFILE on 7.3', () => {
     const s = withBpffs([], [
       { actor: 'c1', op: 'rlimit_nofile', limit: 5 },

@@ -654,14 +654,17 @@ function trampolineProg(type: number, eat: number): boolean {
 }
 
 /** can_be_sleepable() (verifier.c) */
-function canBeSleepable(type: number, eat: number): boolean {
+function canBeSleepable(type: number, eat: number, tracepoints = false): boolean {
   if (type === PROG.TRACING) return eat === A.TRACE_FENTRY || eat === A.TRACE_FEXIT || eat === A.MODIFY_RETURN || eat === A.TRACE_ITER;
+  // 7.3.4 (profile knob sleepableTracepoints): RAW_TRACEPOINT and TRACEPOINT
+  // too (T kernel/bpf/verifier.c:20530-20531)
+  if (tracepoints && (type === PROG.RAW_TRACEPOINT || type === PROG.TRACEPOINT)) return true;
   return type === PROG.LSM || type === PROG.KPROBE /* only for uprobes */ || type === PROG.STRUCT_OPS;
 }
 
 /** bpf_check() on the trivial program "r0 = 0; ...; exit" (insn_cnt - 1 times "r0 = 0")
  *  with no attach target */
-function verifyTrivial(type: number, eat: number, flags: number, insnCnt: number, tracingMulti = false): number {
+function verifyTrivial(type: number, eat: number, flags: number, insnCnt: number, tracingMulti = false, sleepableTracepoints = false): number {
   const sleepable = (flags & BPF_F_SLEEPABLE) !== 0;
   // check_attach_btf_id()
   if (type === PROG.SYSCALL) {
@@ -675,7 +678,7 @@ function verifyTrivial(type: number, eat: number, flags: number, insnCnt: number
     // the trampoline (:20619-20621); check_return_code() range [0, 0] (:17488-17497)
   } else {
     // "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable"
-    if (sleepable && !canBeSleepable(type, eat)) return -EINVAL;
+    if (sleepable && !canBeSleepable(type, eat, sleepableTracepoints)) return -EINVAL;
     if (type === PROG.STRUCT_OPS) return -ENOTSUPP; // check_struct_ops_btf_id(): no attach_btf_id
     if (type === PROG.TRACING || type === PROG.LSM || type === PROG.EXT) return -EINVAL; // "must provide btf_id"
   }
@@ -801,7 +804,7 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
       return freeProg(err);
     }
   }
-  err = verifyTrivial(type, eat, flags, insnCnt, tracingMulti);
+  err = verifyTrivial(type, eat, flags, insnCnt, tracingMulti, k.profile.token.sleepableTracepoints === true);
   if (k.check('bpf_prog_load/verifier', err !== 0)) {
     security_bpf_prog_free(k, prog);
     return freeProg(err);
