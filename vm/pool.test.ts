@@ -59,6 +59,7 @@ describe('VmPool: several guests, results in scenario order', () => {
   it('the oops excerpt starts just before the crash, past the messages of earlier scenarios', () => {
     const console = [
       'bpftc-guest: ready',
+      '[  0.500000] WARNING: The mand mount option has been deprecated and',
       ...Array.from({ length: 12 }, (_, i) => `[  ${i + 1}.000000] SELinux: failed to load policy`),
       '[ 20.000000] VFS: Busy inodes after unmount of bpf (bpf)',
       '[ 20.000001] ------------[ cut here ]------------',

@@ -22,8 +22,9 @@ export interface Crash {
 
 const NOISE = /^\s*(-+\[ cut here \]-+|R[A-Z0-9]{2}:|RSP:|RIP: 0033|Code:|FS:|CS:|CR2:|DR[0-7]:|\?|<\/?TASK>|Modules linked in|Hardware name|Kernel Offset|---\[ end)/;
 
-/** a console line that marks the crash itself */
-const CRASH_MARK = /kernel BUG at|^BUG:|^WARNING:|^Oops|general protection|Kernel panic/;
+/** a console line that marks the crash itself (a WARN() prints "WARNING: CPU: n PID: ...";
+ *  a pr_warn() such as the deprecated "mand" mount option's "WARNING: The mand ..." is none) */
+const CRASH_MARK = /kernel BUG at|^BUG:|^WARNING: CPU:|^Oops|general protection|Kernel panic/;
 
 /** the lines of a console that describe a crash (after the guest was ready):
  *  from the two lines before the first crash mark (a guest that ran many
