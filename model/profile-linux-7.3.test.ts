@@ -28,6 +28,54 @@ describe('linux-7.3 profile knobs (each differs from linux-6.18 at one check)', 
     differsOnlyAtLast(root, 'EINVAL', 'EINVAL');
   });
 
+  it('tailMapTypes: RHASH (35) passes its alloc checks on 7.3 and meets unprivileged_bpf_disabled (EPERM), 6.18 has no type 35 (EINVAL)', () => {
+    const rhash = { op: 'map_create', map_type: 35, key_size: 8, value_size: 8, max_entries: 4096, map_flags: 1 } as const;
+    differsOnlyAtLast(withBpffs([], [{ actor: 'c1', ...rhash }]), 'EINVAL', 'EPERM');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', ...rhash }]), 'EINVAL', 'ok');
+    // rhtab_map_alloc_check(): no BPF_F_NO_PREALLOC -> EINVAL, before the capability checks
+    differsOnlyAtLast(withBpffs([], [{ actor: 'c1', ...rhash, map_flags: 0 }]), 'EINVAL', 'EINVAL');
+    // map_extra is RHASH's size hint: <= max_entries ok, > max_entries EINVAL, > U16_MAX E2BIG
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', ...rhash, map_extra: 64 }]), 'EINVAL', 'ok');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', ...rhash, max_entries: 1, map_extra: 2 }]), 'EINVAL', 'EINVAL');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', ...rhash, max_entries: 100000, map_extra: 65536 }]), 'EINVAL', 'E2BIG');
+    // htab_map_alloc_check() after it: value_size 0 -> EINVAL
+    differsOnlyAtLast(withBpffs([], [{ actor: 'c1', ...rhash, value_size: 0 }]), 'EINVAL', 'EINVAL');
+  });
+
+  it('tailMapTypes: INSN_ARRAY (34) needs value_size 16 and no flags, then CAP_BPF; through an "any" token it is allowed on 7.3 only', () => {
+    const insn = { op: 'map_create', map_type: 34, key_size: 4, value_size: 16, max_entries: 8 } as const;
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', ...insn }]), 'EINVAL', 'ok');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'c1', ...insn }]), 'EINVAL', 'EPERM');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', ...insn, value_size: 8 }]), 'EINVAL', 'EINVAL');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', ...insn, map_flags: 1 }]), 'EINVAL', 'EINVAL');
+    // bpf_token_allow_map_type(): type < the kernel's __MAX_BPF_MAP_TYPE (36 on 7.3)
+    const tok = withBpffs([['delegate_cmds', 'any'], ['delegate_maps', 'any']], [
+      { actor: 'c1', op: 'token_create', bpffs: 'root', as: 'tok' },
+      { actor: 'c1', ...insn, token: 'tok', token_flag: true },
+    ]);
+    differsOnlyAtLast(tok, 'EINVAL', 'ok');
+  });
+
+  it('tracingMultiAttach: attach type 59-61 (TRACE_*_MULTI) is EINVAL for any type but TRACING on 7.3; a TRACING one needs no attach_btf_id there', () => {
+    for (const eat of [59, 60, 61]) {
+      differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 1, expected_attach_type: eat, insn_cnt: 4097 }]), 'ok', 'EINVAL');
+      differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 26, expected_attach_type: eat }]), 'EINVAL', 'ok');
+    }
+    // can_be_sleepable() takes the *_MULTI types
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 26, expected_attach_type: 59, prog_flags: 16 }]), 'EINVAL', 'ok');
+    // TRACE_FSESSION (58) is no multi type: TRACING still needs a btf_id, others accept it
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 26, expected_attach_type: 58 }]), 'EINVAL', 'EINVAL');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 2, expected_attach_type: 58 }]), 'ok', 'ok');
+    // the capability checks come first: EPERM on both (KPROBE = 2, TRACING = 26)
+    differsOnlyAtLast(withBpffs([], [{ actor: 'c1', op: 'prog_load', prog_type: 2, expected_attach_type: 59 }]), 'EPERM', 'EPERM');
+  });
+
+  it('sleepableTracepoints: a BPF_F_SLEEPABLE TRACEPOINT or RAW_TRACEPOINT program is EINVAL on 6.18, ok on 7.3; SOCKET_FILTER stays EINVAL', () => {
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 5, prog_flags: 16 }]), 'EINVAL', 'ok');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 17, prog_flags: 16 }]), 'EINVAL', 'ok');
+    differsOnlyAtLast(withBpffs([], [{ actor: 'root', op: 'prog_load', prog_type: 1, prog_flags: 16 }]), 'EINVAL', 'EINVAL');
+  });
+
   it('openTreeFdFirst: a full fd table and a bad dirfd is EBADF on 6.18, EMFILE on 7.3', () => {
     const s = withBpffs([], [
       { actor: 'c1', op: 'rlimit_nofile', limit: 5 },

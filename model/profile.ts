@@ -63,6 +63,23 @@ export interface TokenCoreVariant {
    *  without the prefix, in enum order): bpf_parse_param() accepts them and
    *  bpf_show_options() needs them set for "any" (7.3.4 include/uapi/linux/bpf.h) */
   enumTails?: Partial<Record<'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs', readonly string[]>>;
+  /** map types after 6.18's __MAX_BPF_MAP_TYPE (34) that this kernel has ops
+   *  for, by name in enum order from 34 (7.3.4: INSN_ARRAY 34, RHASH 35,
+   *  include/uapi/linux/bpf.h:1049-1050, include/linux/bpf_types.h:136-137);
+   *  map_create() runs their alloc checks (model/syscall.ts TAIL_MAP_TYPES) */
+  tailMapTypes?: readonly string[];
+  /** bpf_prog_load(): the attach types of is_tracing_multi() (7.3.4
+   *  include/linux/bpf.h:2231-2235: TRACE_FENTRY_MULTI 59, TRACE_FEXIT_MULTI 60,
+   *  TRACE_FSESSION_MULTI 61). bpf_prog_load_check_attach() refuses them for
+   *  every type but TRACING (EINVAL, kernel/bpf/syscall.c:2769-2775, before the
+   *  per-type attach lists), and a TRACING program with one needs no
+   *  attach_btf_id (bpf_multi_func's, :3072) */
+  tracingMultiAttach?: readonly number[];
+  /** check_attach_btf_id(): can_be_sleepable() also takes RAW_TRACEPOINT and
+   *  TRACEPOINT programs (7.3.4 kernel/bpf/verifier.c:20530-20531, checked at
+   *  :20552-20554); 6.18 refuses BPF_F_SLEEPABLE for them (EINVAL, seen on
+   *  the 6.18.44 host) */
+  sleepableTracepoints?: boolean;
   /** how many of the 6.18 enumerators (at the end of each enum) the kernel
    *  does not have: bpf_parse_param() rejects their names, "any" needs one bit
    *  less (6.12.117 include/uapi/linux/bpf.h:960 BPF_TOKEN_CREATE, :1118
@@ -265,6 +282,9 @@ const LINUX_7_3_TOKEN: TokenCoreVariant = {
   mapFileFlagAfterAlloc: true,
   openTreeFdFirst: true,
   tokenFdBeforeHook: true,
+  tailMapTypes: ['INSN_ARRAY', 'RHASH'],
+  tracingMultiAttach: [59, 60, 61],
+  sleepableTracepoints: true,
   enumTails: {
     delegate_cmds: ['PROG_ASSOC_STRUCT_OPS'],
     delegate_maps: ['INSN_ARRAY', 'RHASH'],
@@ -349,6 +369,9 @@ export const PROFILES: readonly Profile[] = [
       'mapFileFlagAfterAlloc: T kernel/bpf/syscall.c:1656 map_create() calls bpf_get_file_flag() after map_create_alloc() (syscall.c:1382; token at :1455, capability checks at :1481) and before security_bpf_map_create() (:1662); 6.18 map_create() calls it first, before the map type',
       'openTreeFdFirst: T fs/namespace.c:3366 open_tree() is FD_ADD(flags, vfs_open_tree(...)); include/linux/file.h:196 __FD_PREPARE_INIT() calls get_unused_fd_flags() before evaluating the file expression (vfs_open_tree(), fs/namespace.c:3313); 6.18 open_tree() takes the fd after the copy',
       'tokenFdBeforeHook: T kernel/bpf/token.c:169 bpf_token_create() FD_PREPARE() after bpf_get_inode() (:161), before kzalloc_obj() (:175) and security_bpf_token_create() (:188); 6.18 bpf_token_create() calls the hook first and get_unused_fd_flags() after it',
+      'tailMapTypes: T include/uapi/linux/bpf.h:1049-1050 BPF_MAP_TYPE_INSN_ARRAY (34), BPF_MAP_TYPE_RHASH (35), include/linux/bpf_types.h:136-137 their ops; map_create_alloc() (T kernel/bpf/syscall.c:1382) lets RHASH have map_extra (:1419-1425), runs ops->map_alloc_check() (:1445-1449: insn_array_alloc_check() kernel/bpf/bpf_insn_array.c:26-35, rhtab_map_alloc_check() kernel/bpf/hashtab.c:2884-2903 then htab_map_alloc_check() :413-465) before the token (:1455-1456) and the capability checks (:1481 sysctl; :1493 RHASH unprivileged, :1517 INSN_ARRAY CAP_BPF), then ops->map_alloc() (:1534; rhtab_map_alloc() hashtab.c:2846 max_entries > 2^31 -> E2BIG); bpf_token_allow_map_type() (T kernel/bpf/token.c:245-251) accepts types below the longer __MAX_BPF_MAP_TYPE; kernel-seen by the VM oracle (map_create of RHASH without CAP_BPF under unprivileged_bpf_disabled: EPERM, corpus/vm/73-32.json)',
+      'tracingMultiAttach: T include/uapi/linux/bpf.h:1159-1161 BPF_TRACE_FENTRY_MULTI (59), BPF_TRACE_FEXIT_MULTI (60), BPF_TRACE_FSESSION_MULTI (61), include/linux/bpf.h:2231-2235 is_tracing_multi(); bpf_prog_load() (T kernel/bpf/syscall.c:3010 multi_func, :3033-3044 attach_btf = bpf_get_btf_vmlinux()) -> bpf_prog_load_check_attach() :2769-2775 `if (multi_func) { if (prog_type != BPF_PROG_TYPE_TRACING) return -EINVAL; ... return 0; }` before the per-type lists (so SOCKET_FILTER, KPROBE, ... with attach 59-61: EINVAL; 6.18 accepts any attach number for them); a TRACING one gets attach_btf_id = bpf_multi_func_btf_id[0] (:3072), can be sleepable (kernel/bpf/verifier.c:20507-20520) and check_attach_btf_id() returns before the trampoline (:20619-20621); kernel-seen by the VM oracle (prog_load ok -> EINVAL, corpus/vm/73-33.json)',
+      'sleepableTracepoints: T kernel/bpf/verifier.c:20507-20532 can_be_sleepable() returns true for BPF_PROG_TYPE_RAW_TRACEPOINT and BPF_PROG_TYPE_TRACEPOINT (:20530-20531), so check_attach_btf_id() (:20552-20554 "Program of this type cannot be sleepable") lets a BPF_F_SLEEPABLE one through; the 6.18.44 host refuses both with EINVAL (bpftc run --kernel); kernel-seen by the VM oracle (prog_load EINVAL -> ok, corpus/vm/73-35.json)',
       'enumTails: T include/uapi/linux/bpf.h:995 BPF_PROG_ASSOC_STRUCT_OPS, :1049-1050 BPF_MAP_TYPE_INSN_ARRAY/RHASH, :1158-1161 BPF_TRACE_FSESSION..BPF_TRACE_FSESSION_MULTI after the 6.18 enumerators; bpf_show_options() (T kernel/bpf/inode.c:801-816) prints "any" only when every bit below __MAX_* is set, bpf_parse_param() (:1094 find_btf_enum_const()) accepts the new names; bpf_token_allow_prog_type() (T kernel/bpf/token.c:257) accepts attach types below the longer __MAX_BPF_ATTACH_TYPE and bpf_token_show_fdinfo() (token.c:75-96) prints "any" only with the new bits set',
       'progLoadHookInVerifier: T kernel/bpf/verifier.c:21268 bpf_check() calls security_bpf_prog_load(env->prog, attr, env->prog->aux->token, uattr.is_kernel) after the env capability calls (:21231-21235), process_fd_array() and the signature check (:21263; bpf_prog_verify_signature() :21089 is in the verifier now); bpf_prog_load() (T kernel/bpf/syscall.c:3139-3150) goes from find_prog_type() to bpf_check() and a failure to free_used_maps (:3185, __bpf_prog_put_noref() -> security_bpf_prog_free() :2447); 6.18 calls the hook from bpf_prog_load() with its local token (NULL)',
       'verifierCaps: T verifier.c:21231-21235 (PERFMON x4, BPF; bypass_spec_v1/v4 skip the call when cpu_mitigations_off(), T include/linux/bpf.h:2911-2923, true without CONFIG_CPU_MITIGATIONS, include/linux/cpu.h:217 - the VM image config), T kernel/bpf/core.c:674 bpf_prog_kallsyms_add() CAP_BPF after bpf_prog_alloc_id() (syscall.c:3158, :3176)',

@@ -436,6 +436,49 @@ function queueStackCheck(a: Parameters<MapCheck>[0]): number {
   return 0;
 }
 
+/** The map types after 6.18's __MAX_BPF_MAP_TYPE (34) that a kernel has ops
+ *  for (profile knob tailMapTypes, by name in enum order from 34), with their
+ *  map_alloc_check() / map_alloc() attribute checks. T = Debian
+ *  linux-source-7.3 7.3.4-1~bpo13+1. */
+const TAIL_MAP_TYPES: Record<string, MapTypeSpec & { mapExtra?: boolean }> = {
+  // BPF_MAP_TYPE_INSN_ARRAY: bpf_types.h:136 insn_array_map_ops; CAP_BPF class
+  // (T kernel/bpf/syscall.c:1517); insn_array_alloc_check() (T
+  // kernel/bpf/bpf_insn_array.c:26-35): value_size is sizeof(struct
+  // bpf_insn_array_value) = 16 (T include/uapi/linux/bpf.h:7821-7826) and
+  // map_flags (BPF_F_TOKEN_FD already cleared) must be 0
+  INSN_ARRAY: {
+    cls: 'bpf',
+    allocCheck: (a) => (a.max_entries === 0 || a.key_size !== 4 || a.value_size !== 16 || a.map_flags !== 0 ? -EINVAL : 0),
+  },
+  // BPF_MAP_TYPE_RHASH: bpf_types.h:137 rhtab_map_ops; unprivileged (T
+  // syscall.c:1493); map_extra is the size hint (T syscall.c:1419-1425, uapi
+  // bpf.h:1558); rhtab_map_alloc_check() (T kernel/bpf/hashtab.c:2884-2903)
+  // then htab_map_alloc_check() (:413-465, neither percpu nor LRU); in
+  // rhtab_map_alloc() (:2846-2848) max_entries > 2^31 -> E2BIG
+  RHASH: {
+    cls: 'unpriv',
+    mapExtra: true,
+    allocCheck: (a) => {
+      if (!(a.map_flags & BPF_F_NO_PREALLOC)) return -EINVAL;
+      if (a.map_flags & BPF_F_ZERO_SEED) return -EINVAL;
+      if (a.key_size > 0xffff) return -E2BIG;
+      if (a.map_extra >= 2 ** 32) return -EINVAL; // map_extra >> 32
+      const hint = a.map_extra % 2 ** 32; // (u32)map_extra
+      if (hint > 0xffff) return -E2BIG;
+      if (hint > a.max_entries) return -EINVAL;
+      return htabCheck(false, false)(a);
+    },
+    alloc: (a) => (a.max_entries > 2 ** 31 ? -E2BIG : 0),
+  },
+};
+
+/** the profile's map type spec: 6.18's table, then its tailMapTypes */
+function mapTypeSpec(k: Kernel, type: number): (MapTypeSpec & { mapExtra?: boolean }) | undefined {
+  if (type < __MAX_BPF_MAP_TYPE) return MAP_TYPES[type];
+  const name = k.profile.token.tailMapTypes?.[type - __MAX_BPF_MAP_TYPE];
+  return name === undefined ? undefined : TAIL_MAP_TYPES[name];
+}
+
 export function mapTypeClass(type: number): 'unpriv' | 'bpf' | 'net_admin' | 'invalid' {
   return MAP_TYPES[type]?.cls ?? 'invalid';
 }
@@ -477,14 +520,17 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
     map_extra: attr.map_extra ?? 0,
   };
   const type = attr.map_type ?? 0;
-  if (k.check('map_create/map_extra', type !== MAP.BLOOM_FILTER && type !== MAP.ARENA && a.map_extra !== 0)) return -EINVAL;
+  // bpf_map_types[]: 6.18's types, plus the profile's tailMapTypes (7.3.4 INSN_ARRAY, RHASH)
+  const spec = mapTypeSpec(k, type);
+  // 7.3.4 lets RHASH have a map_extra too (T kernel/bpf/syscall.c:1419-1425)
+  if (k.check('map_create/map_extra', type !== MAP.BLOOM_FILTER && type !== MAP.ARENA && spec?.mapExtra !== true && a.map_extra !== 0)) return -EINVAL;
   // bpf_get_file_flag(): 6.18 map_create() runs it here, first; 7.3 after
   // map_create_alloc() (profile knob mapFileFlagAfterAlloc)
   const badFileFlag = (a.map_flags & BPF_F_RDONLY) !== 0 && (a.map_flags & BPF_F_WRONLY) !== 0;
   const fileFlagLate = k.profile.token.mapFileFlagAfterAlloc === true;
   if (!fileFlagLate && k.check('map_create/file_flag', badFileFlag)) return -EINVAL;
   // find map type: bpf_map_types[] has no ops for 0 and >= __MAX_BPF_MAP_TYPE
-  const spec = type < __MAX_BPF_MAP_TYPE ? MAP_TYPES[type] : undefined;
+  // (the profile's: 6.18's 34, 7.3.4's 36 with tailMapTypes)
   // ... and none for a type this kernel's config does not build (profile knob
   // kconfig, model/kconfig.ts: include/linux/bpf_types.h guards)
   if (k.check('map_create/type', !spec || !mapTypeConfigured(k.profile.token.kconfig, type)) || !spec) return -EINVAL;
@@ -493,7 +539,7 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   let token: BpfToken | null = null;
   if (tokenFlag) {
     // a token that doesn't grant map creation is ignored: system-wide checks apply
-    const tk = fetchToken(k, t, 'map_create', attr.map_token_fd ?? 0, (x) => bpf_token_allow_cmd(k, x, BPF_MAP_CREATE) && bpf_token_allow_map_type(x, type));
+    const tk = fetchToken(k, t, 'map_create', attr.map_token_fd ?? 0, (x) => bpf_token_allow_cmd(k, x, BPF_MAP_CREATE) && bpf_token_allow_map_type(k, x, type));
     if (typeof tk === 'number') return tk;
     token = tk;
   }
@@ -608,21 +654,31 @@ function trampolineProg(type: number, eat: number): boolean {
 }
 
 /** can_be_sleepable() (verifier.c) */
-function canBeSleepable(type: number, eat: number): boolean {
+function canBeSleepable(type: number, eat: number, tracepoints = false): boolean {
   if (type === PROG.TRACING) return eat === A.TRACE_FENTRY || eat === A.TRACE_FEXIT || eat === A.MODIFY_RETURN || eat === A.TRACE_ITER;
+  // 7.3.4 (profile knob sleepableTracepoints): RAW_TRACEPOINT and TRACEPOINT
+  // too (T kernel/bpf/verifier.c:20530-20531)
+  if (tracepoints && (type === PROG.RAW_TRACEPOINT || type === PROG.TRACEPOINT)) return true;
   return type === PROG.LSM || type === PROG.KPROBE /* only for uprobes */ || type === PROG.STRUCT_OPS;
 }
 
 /** bpf_check() on the trivial program "r0 = 0; ...; exit" (insn_cnt - 1 times "r0 = 0")
  *  with no attach target */
-function verifyTrivial(type: number, eat: number, flags: number, insnCnt: number): number {
+function verifyTrivial(type: number, eat: number, flags: number, insnCnt: number, tracingMulti = false, sleepableTracepoints = false): number {
   const sleepable = (flags & BPF_F_SLEEPABLE) !== 0;
   // check_attach_btf_id()
   if (type === PROG.SYSCALL) {
     if (!sleepable) return -EINVAL;
+  } else if (tracingMulti) {
+    // 7.3.4 tracing_multi (profile knob tracingMultiAttach): attach_btf_id is
+    // bpf_multi_func's (T kernel/bpf/syscall.c:3072), so no "must provide
+    // btf_id"; can_be_sleepable() takes the *_MULTI types (T
+    // kernel/bpf/verifier.c:20507-20520); bpf_check_attach_target() needs no
+    // address for them (:20397-20403) and check_attach_btf_id() returns before
+    // the trampoline (:20619-20621); check_return_code() range [0, 0] (:17488-17497)
   } else {
     // "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable"
-    if (sleepable && !canBeSleepable(type, eat)) return -EINVAL;
+    if (sleepable && !canBeSleepable(type, eat, sleepableTracepoints)) return -EINVAL;
     if (type === PROG.STRUCT_OPS) return -ENOTSUPP; // check_struct_ops_btf_id(): no attach_btf_id
     if (type === PROG.TRACING || type === PROG.LSM || type === PROG.EXT) return -EINVAL; // "must provide btf_id"
   }
@@ -682,7 +738,14 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   if (type !== PROG.SOCKET_FILTER && type !== PROG.CGROUP_SKB && k.check('bpf_prog_load/bpf_cap', !bpfCap)) return putToken(-EPERM);
   if (NET_ADMIN_PROGS.has(type) && k.check('bpf_prog_load/net_admin', !k.fn.bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
   if (PERFMON_PROGS.has(type) && k.check('bpf_prog_load/perfmon', !k.fn.bpf_token_capable(k, t, token, CAP_PERFMON))) return putToken(-EPERM);
-  if (k.check('bpf_prog_load/check_attach', checkAttach(type, eat) !== 0)) return putToken(-EINVAL);
+  // 7.3.4 (profile knob tracingMultiAttach): multi_func = is_tracing_multi(eat)
+  // (T kernel/bpf/syscall.c:3010) takes the vmlinux BTF as attach_btf
+  // (:3033-3044; the VM kernels have CONFIG_DEBUG_INFO_BTF) and
+  // bpf_prog_load_check_attach() (:2769-2775) accepts it for TRACING only,
+  // before the per-type attach lists
+  const tracingMulti = k.profile.token.tracingMultiAttach?.includes(eat) === true;
+  const attachErr = tracingMulti ? (type === PROG.TRACING ? 0 : -EINVAL) : checkAttach(type, eat);
+  if (k.check('bpf_prog_load/check_attach', attachErr !== 0)) return putToken(-EINVAL);
   // move the token into prog->aux; the local `token` is NULL from here on
   const prog: BpfProg = { id: 0, type, expected_attach_type: eat, aux_token: token, security: null, loader_cred: t.cred };
   // check_return_code() (kernel/bpf/verifier.c, 7.3.4 :17640-17641, :17666-17668; 6.18
@@ -744,7 +807,7 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
       return freeProg(err);
     }
   }
-  err = verifyTrivial(type, eat, flags, insnCnt);
+  err = verifyTrivial(type, eat, flags, insnCnt, tracingMulti, k.profile.token.sleepableTracepoints === true);
   if (k.check('bpf_prog_load/verifier', err !== 0)) {
     security_bpf_prog_free(k, prog);
     return freeProg(err);

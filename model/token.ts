@@ -123,9 +123,10 @@ export function bpf_token_allow_cmd(k: Kernel, token: BpfToken | null, cmd: numb
   return !k.check('bpf_token_allow_cmd/lsm', security_bpf_token_cmd(k, token, cmd) !== 0);
 }
 
-/** bpf_token_allow_map_type() */
-export function bpf_token_allow_map_type(token: BpfToken | null, type: number): boolean {
-  if (!token || type >= __MAX_BPF_MAP_TYPE) return false;
+/** bpf_token_allow_map_type(): `type >= __MAX_BPF_MAP_TYPE` is the kernel's
+ *  (the profile's enumTails: 7.3.4 kernel/bpf/token.c:247 with 36 types) */
+export function bpf_token_allow_map_type(k: Kernel, token: BpfToken | null, type: number): boolean {
+  if (!token || type >= enumMax(k.profile, 'delegate_maps', __MAX_BPF_MAP_TYPE)) return false;
   return (token.allowed_maps & (1n << BigInt(type))) !== 0n;
 }
 

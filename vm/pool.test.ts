@@ -3,7 +3,7 @@
 // campaign over it reports its disagreements in scenario order.
 
 import { describe, expect, it } from 'vitest';
-import { type PoolGuest, VmPool } from './pool.ts';
+import { type PoolGuest, VmPool, oopsExcerpt } from './pool.ts';
 import type { KernelRun } from '../oracle/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { runOracleCampaign } from '../oracle/campaign.ts';
@@ -54,5 +54,32 @@ describe('VmPool: several guests, results in scenario order', () => {
     expect(r.disagreements).toBe(3);
     expect(r.shrunk.map((d) => d.scenario.name)).toEqual(['s1', 's2', 's5']);
     expect(r.shrunk.map((d) => d.index)).toEqual([1, 2, 5]);
+  });
+
+  it('the oops excerpt starts just before the crash, past the messages of earlier scenarios', () => {
+    const console = [
+      'bpftc-guest: ready',
+      '[  0.500000] WARNING: The mand mount option has been deprecated and',
+      ...Array.from({ length: 12 }, (_, i) => `[  ${i + 1}.000000] SELinux: failed to load policy`),
+      '[ 20.000000] VFS: Busy inodes after unmount of bpf (bpf)',
+      '[ 20.000001] ------------[ cut here ]------------',
+      '[ 20.000002] kernel BUG at fs/super.c:759!',
+      '[ 20.000003] Oops: invalid opcode: 0000 [#1] SMP',
+      '[ 20.000004] Call Trace:',
+      '[ 20.000005]  <TASK>',
+      '[ 20.000006]  generic_shutdown_super+0x10/0x20',
+      '[ 20.000007]  </TASK>',
+      '[ 20.000008] Kernel panic - not syncing: Fatal exception',
+    ].join('\n');
+    expect(oopsExcerpt(console)).toEqual([
+      'SELinux: failed to load policy',
+      'VFS: Busy inodes after unmount of bpf (bpf)',
+      'kernel BUG at fs/super.c:759!',
+      'Oops: invalid opcode: 0000 [#1] SMP',
+      '  generic_shutdown_super+0x10/0x20',
+      'Kernel panic - not syncing: Fatal exception',
+    ]);
+    // no crash mark: the first lines, as before
+    expect(oopsExcerpt('bpftc-guest: ready\na\nb', 1)).toEqual(['a']);
   });
 });

@@ -22,11 +22,18 @@ export interface Crash {
 
 const NOISE = /^\s*(-+\[ cut here \]-+|R[A-Z0-9]{2}:|RSP:|RIP: 0033|Code:|FS:|CS:|CR2:|DR[0-7]:|\?|<\/?TASK>|Modules linked in|Hardware name|Kernel Offset|---\[ end)/;
 
-/** the lines of a console that describe a crash (after the guest was ready) */
+/** a console line that marks the crash itself (a WARN() prints "WARNING: CPU: n PID: ...";
+ *  a pr_warn() such as the deprecated "mand" mount option's "WARNING: The mand ..." is none) */
+const CRASH_MARK = /kernel BUG at|^BUG:|^WARNING: CPU:|^Oops|general protection|Kernel panic/;
+
+/** the lines of a console that describe a crash (after the guest was ready):
+ *  from the two lines before the first crash mark (a guest that ran many
+ *  scenarios logs other messages first, e.g. "SELinux: failed to load
+ *  policy" for each refused policy), else from the start */
 export function oopsExcerpt(consoleText: string, max = 8): string[] {
   const lines = consoleText.split(/\r?\n/);
   const ready = lines.findIndex((l) => l.includes('bpftc-guest: ready'));
-  const out: string[] = [];
+  const all: string[] = [];
   let inTrace = false;
   for (const raw of lines.slice(ready + 1)) {
     const l = raw.replace(/^\[\s*[\d.]+\]\s?/, '');
@@ -36,13 +43,15 @@ export function oopsExcerpt(consoleText: string, max = 8): string[] {
     }
     if (inTrace) {
       if (/^ *<\/TASK>/.test(l)) inTrace = false;
-      else if (out.length < max && /^\s+\w+\+0x/.test(l) && !/\? /.test(l)) out.push(`  ${l.trim()}`);
+      else if (/^\s+\w+\+0x/.test(l) && !/\? /.test(l)) all.push(`  ${l.trim()}`);
       continue;
     }
     if (!l.trim() || NOISE.test(l) || l.startsWith('bpftc-guest:')) continue;
-    if (out.length < max) out.push(l.trim());
+    all.push(l.trim());
   }
-  return out;
+  const mark = all.findIndex((l) => CRASH_MARK.test(l));
+  const from = mark < 0 ? 0 : Math.max(0, mark - 2);
+  return all.slice(from, from + max);
 }
 
 /** A crash in one line: what the kernel said (the BUG/WARN/panic line and the
