@@ -163,6 +163,7 @@ export function matchByFix(known: readonly KnownFinding[], property: string, s: 
   const prop = findProperty(property);
   if (!prop) return undefined;
   const tried = new Set<string>();
+  let base: StepResult[] | undefined; // the campaign profile's run, the same for every fix tried
   for (const k of known) {
     if (tried.has(k.id)) continue;
     tried.add(k.id);
@@ -172,7 +173,7 @@ export function matchByFix(known: readonly KnownFinding[], property: string, s: 
     let same: boolean;
     try {
       v = prop.check(s, fixed);
-      same = v === null && samePath(runScenario(s, { profile }).results, runScenario(s, { profile: fixed }).results, at);
+      same = v === null && samePath((base ??= runScenario(s, { profile }).results), runScenario(s, { profile: fixed }).results, at);
     } catch {
       continue; // a check that throws on the fixed profile decides nothing
     }
