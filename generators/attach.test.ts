@@ -10,13 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenarioArb } from './scenario.ts';
+import { expectOpsGated, expectReplaysAsCompiled } from './options.testkit.ts';
+import { expectAgreeOnKernel } from '../oracle/kernel.testkit.ts';
 import { findProfile } from '../model/profile.ts';
-import { validateScenario } from '../scenario/validate.ts';
 import { runScenario } from '../model/run.ts';
 import { loadScenarioFile } from '../scenario/io.ts';
 import { unmetExpectations } from '../scenario/expect.ts';
-import { EXECUTOR_BIN, adaptToMachine, attachTargetNote, probeKernelSync, runOnKernel } from '../oracle/driver.ts';
-import { compareWithKernel } from '../oracle/compare.ts';
+import { EXECUTOR_BIN, attachTargetNote, probeKernelSync } from '../oracle/driver.ts';
 import { dimensionsOf } from '../properties/dimensions.ts';
 import { attachCapableAsAttacher } from '../properties/attach-capable-as-attacher.ts';
 import { counterfactual, walk } from '../properties/walk.ts';
@@ -25,22 +25,10 @@ import type { Scenario, StepResult } from '../scenario/types.ts';
 const profile = findProfile('linux-6.18')!;
 const NEW_OPS = ['prog_attach', 'prog_detach', 'link_create'];
 const sample = (n: number, attach: boolean, seed: number) => fc.sample(scenarioArb({ profile, ...(attach ? { attach: true } : {}) }), { numRuns: n, seed });
-const opsOf = (n: number, attach: boolean): Set<string> => new Set(sample(n, attach, 9).flatMap((c) => c.scenario.steps.map((s) => s.op)));
 
 describe('generators/attach.ts', () => {
-  it('makes every attach op with GenOptions.attach, none without', () => {
-    const withAttach = opsOf(100, true);
-    for (const op of NEW_OPS) expect(withAttach.has(op), op).toBe(true);
-    const without = opsOf(100, false);
-    for (const op of NEW_OPS) expect(without.has(op), op).toBe(false);
-  });
-
-  it('emits valid scenarios whose replay equals the results seen while compiling', () => {
-    for (const c of sample(40, true, 10)) {
-      const s = validateScenario(JSON.parse(JSON.stringify(c.scenario)));
-      expect(runScenario(s, { profile }).results).toEqual(c.results);
-    }
-  });
+  it('makes every attach op with GenOptions.attach, none without', () => expectOpsGated(profile, { attach: true }, NEW_OPS, 100));
+  it('emits valid scenarios whose replay equals the results seen while compiling', () => expectReplaysAsCompiled(profile, { attach: true }, 40));
 
   it('reaches attach steps by other tasks than the loader, successful and refused', () => {
     let other = 0;
@@ -100,12 +88,7 @@ describe('the attach kernel corpus (corpus/kernel/104-109)', () => {
 
   it.skipIf(skip !== null)(`model and kernel agree, every expectation holds on the kernel, no attach directory is left${skip ? ` (skipped: ${skip})` : ''}`, async () => {
     if ('skip' in probe) return;
-    const scenarios = FILES.map((f) => adaptToMachine(loadScenarioFile(join(ROOT, f)), probe));
-    const runs = await runOnKernel(scenarios);
-    scenarios.forEach((s, i) => {
-      expect(compareWithKernel(s, runs[i]!).kind, FILES[i]).toBe('agree');
-      expect(unmetExpectations(s.steps, runs[i]!.results, true), FILES[i]).toEqual([]);
-    });
+    await expectAgreeOnKernel(ROOT, FILES, probe);
     // the executors of this run are gone: none of their bpftc-<pid>-<n>-att directories is left
     // in any cgroup2 hierarchy (an executor that is still running elsewhere keeps its own)
     const mounts = readFileLines('/proc/self/mountinfo').filter((l) => / - cgroup2 /.test(l)).map((l) => l.split(' ')[4]!);

@@ -2,36 +2,20 @@
 // only with GenOptions.procs, every one of them made, valid, replayable; and on the
 // host kernel (when the oracle can run) the branch's kernel corpus agrees with the model.
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { join } from 'node:path';
-import { scenarioArb } from './scenario.ts';
+import { expectOpsGated, expectReplaysAsCompiled } from './options.testkit.ts';
 import { findProfile } from '../model/profile.ts';
-import { validateScenario } from '../scenario/validate.ts';
 import { runScenario } from '../model/run.ts';
 import { loadScenarioFile } from '../scenario/io.ts';
 import { unmetExpectations } from '../scenario/expect.ts';
-import { adaptToMachine, probeKernelSync, runOnKernel } from '../oracle/driver.ts';
-import { compareWithKernel } from '../oracle/compare.ts';
+import { probeKernelSync } from '../oracle/driver.ts';
+import { expectAgreeOnKernel } from '../oracle/kernel.testkit.ts';
 
 const profile = findProfile('linux-6.18')!;
 const NEW_OPS = ['tmpfs', 'umount', 'bind', 'open_target', 'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'exit', 'remount', 'unshare'];
-const opsOf = (n: number, procs: boolean): Set<string> =>
-  new Set(fc.sample(scenarioArb({ profile, ...(procs ? { procs: true } : {}) }), { numRuns: n, seed: 9 }).flatMap((c) => c.scenario.steps.map((s) => s.op)));
-
 describe('generators/procs.ts', () => {
-  it('makes every new op with GenOptions.procs, none without', () => {
-    const withProcs = opsOf(150, true);
-    for (const op of NEW_OPS) expect(withProcs.has(op), op).toBe(true);
-    const without = opsOf(150, false);
-    for (const op of NEW_OPS) expect(without.has(op), op).toBe(false);
-  });
-
-  it('emits valid scenarios whose replay equals the results seen while compiling', () => {
-    for (const c of fc.sample(scenarioArb({ profile, procs: true }), { numRuns: 60, seed: 10 })) {
-      const s = validateScenario(JSON.parse(JSON.stringify(c.scenario)));
-      expect(runScenario(s, { profile }).results).toEqual(c.results);
-    }
-  });
+  it('makes every new op with GenOptions.procs, none without', () => expectOpsGated(profile, { procs: true }, NEW_OPS, 150));
+  it('emits valid scenarios whose replay equals the results seen while compiling', () => expectReplaysAsCompiled(profile, { procs: true }, 60));
 });
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -58,11 +42,6 @@ describe('the language v2 kernel corpus (corpus/kernel/095-098) on the host kern
 
   it.skipIf(skip !== null)(`model and kernel agree, every expectation holds on the kernel${skip ? ` (skipped: ${skip})` : ''}`, async () => {
     if ('skip' in probe) return;
-    const scenarios = FILES.map((f) => adaptToMachine(loadScenarioFile(join(ROOT, f)), probe));
-    const runs = await runOnKernel(scenarios);
-    scenarios.forEach((s, i) => {
-      expect(compareWithKernel(s, runs[i]!).kind, FILES[i]).toBe('agree');
-      expect(unmetExpectations(s.steps, runs[i]!.results, true), FILES[i]).toEqual([]);
-    });
+    await expectAgreeOnKernel(ROOT, FILES, probe);
   });
 });
