@@ -54,6 +54,8 @@ busybox mount -t sysfs sysfs /sys
 busybox mount -t devtmpfs devtmpfs /dev
 busybox mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 busybox mount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null
+# the executor's per-scenario attach target is a directory under its own cgroup2 cgroup
+busybox mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 fact() { echo "${GUEST_MARK} $1=$2"; }
 fact release "$(busybox uname -r)"
 fact lsm "$(busybox cat /sys/kernel/security/lsm 2>/dev/null)"
