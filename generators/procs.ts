@@ -26,7 +26,7 @@ export type ProcsCmd =
   | { k: 'open_target'; a: number; tgt: number }
   | { k: 'exit'; a: number }
   | { k: 'remount'; a: number; tgt: number; ro: boolean }
-  | { k: 'unshare'; a: number }
+  | { k: 'unshare'; a: number; user: boolean }
   | { k: 'setns'; a: number; of: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
@@ -59,7 +59,8 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('bind' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('open_target' as const), a: actor, tgt: fc.nat({ max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('remount' as const), a: actor, tgt: fc.nat({ max: 2 }), ro: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('unshare' as const), a: actor }) },
+  // user first shrinks to mnt (fc.boolean shrinks to false)
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('unshare' as const), a: actor, user: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('setns' as const), a: actor, of: actor }) },
   // an actor other than the grantor (index 0) exits, now and then
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
@@ -149,7 +150,7 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
     case 'exit':
       return emit({ actor: a, op: 'exit' });
     case 'unshare':
-      return emit({ actor: a, op: 'unshare' });
+      return emit(cmd.user ? { actor: a, op: 'unshare', ns: 'user' } : { actor: a, op: 'unshare' });
     case 'setns':
       return emit({ actor: a, op: 'setns', of: c.actor(cmd.of) });
     case 'remount':

@@ -259,6 +259,11 @@ export const DECISION_POINTS = [
     ['locked', 'an attached mount of ours that is not MNT_LOCKED', 'EINVAL'],
   ]),
   ...P('userns', 'unshare_nsproxy_namespaces (kernel/nsproxy.c)', [['capable', 'CAP_SYS_ADMIN in the caller\'s user namespace', 'EPERM']]),
+  ...P('userns', 'create_user_ns (kernel/user_namespace.c)', [
+    ['level', 'the parent namespace at most 32 levels below init', 'ENOSPC'],
+    ['mapping', "the caller's euid and egid mapped in the parent namespace", 'EPERM'],
+    ['lsm', 'security_create_user_ns()', 'LSM'],
+  ]),
   ...P('userns', 'setns (kernel/nsproxy.c)', [['nsfd', 'the caller has a free fd for the nsfs file it opens first (/proc/<pid>/ns/mnt)', 'EMFILE']]),
   ...P('userns', 'mntns_install (fs/namespace.c, via setns())', [['capable', 'CAP_SYS_ADMIN over the joined namespace\'s owner, CAP_SYS_CHROOT and CAP_SYS_ADMIN in the caller\'s user namespace', 'EPERM']]),
   // issue 11 language v2 (branch procs): credentials during a scenario (model/cred.ts)

@@ -6,8 +6,10 @@
 // executor makes the real actor process _exit() and reaps it before the next step.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EMFILE, EPERM, ESRCH } from './errno.ts';
-import { CAP_SYS_ADMIN, CAP_SYS_CHROOT } from './caps.ts';
+import { EMFILE, ENOSPC, EPERM, ESRCH } from './errno.ts';
+import { CAP_FULL, CAP_SYS_ADMIN, CAP_SYS_CHROOT } from './caps.ts';
+import { type Cred, type UserNamespace, hasMapping } from './userns.ts';
+import { security_create_user_ns } from './security.ts';
 import type { Mount, MntNamespace } from './include/linux/fs.ts';
 import { allocFd, closeFd } from './vfs.ts';
 
@@ -45,6 +47,39 @@ export function sys_unshare_mnt(k: Kernel, t: Task): number {
     ns.targets!.set(name, copies);
   }
   t.mntns = ns;
+  return 0;
+}
+
+/** unshare(CLONE_NEWUSER): ksys_unshare() (kernel/fork.c; 7.3.4 :3270-3330,
+ *  6.12.118 alike) adds CLONE_THREAD | CLONE_FS. Debian's unprivileged_userns_clone
+ *  check (:3306) passes at its default 1 (kernel/user_namespace.c:27; the 6.18 host
+ *  has no such sysctl). check_unshare_flags() (:3194-3220) refuses CLONE_THREAD in a
+ *  thread group of several tasks: an actor is a process of its own (a thread_of actor
+ *  is clone(CLONE_FILES), oracle/executor.c thread_spawn()), so it passes; unshare_fs()
+ *  copies a shared fs_struct, no actor shares one. unshare_userns() ->
+ *  create_user_ns() (kernel/user_namespace.c:89-126, 7.3.4; 6.12.118 the same checks):
+ *  1. ENOSPC when the parent is more than 32 levels deep (:97-99); the ucounts of
+ *     max_user_namespaces (:101) are the machine's sysctl, far above a scenario's count;
+ *  2. EPERM when chrooted (:111-113): no actor is;
+ *  3. EPERM unless the caller's euid and egid are mapped in the parent (:119-122);
+ *  4. security_create_user_ns() (:124; SELinux's user_namespace:create is a class the
+ *     model does not decide, allowed to every type in the VM oracle's policies).
+ *  set_cred_user_ns() (:47-67): every capability in the new namespace (permitted,
+ *  effective), the securebits cleared but the exec restrictions (so KEEP_CAPS goes).
+ *  The namespace has no uid_map: nothing in the language writes one, so the caller's
+ *  ids are unmapped in it (a second unshare of the user namespace fails at 3). */
+export function sys_unshare_user(k: Kernel, t: Task): number {
+  const parent = t.cred.userns;
+  if (k.check('create_user_ns/level', parent.level > 32)) return -ENOSPC;
+  const egid = t.cred.egid ?? t.cred.gid;
+  if (k.check('create_user_ns/mapping', !hasMapping(parent, t.cred.euid) || !hasMapping(parent, egid))) return -EPERM;
+  const err = security_create_user_ns(k, t.cred);
+  if (k.check('create_user_ns/lsm', err < 0)) return err;
+  const id = k.nextId();
+  const ns: UserNamespace = { id, name: `${t.name}.unshared${id}`, level: parent.level + 1, parent, owner: t.cred.euid, mapBase: 0, mapCount: 0 };
+  const cred: Cred = { ...t.cred, userns: ns, cap_effective: CAP_FULL, cap_permitted: CAP_FULL };
+  delete cred.securebits; // SECUREBITS_DEFAULT: KEEP_CAPS is not an exec restriction
+  t.cred = cred;
   return 0;
 }
 

@@ -26,6 +26,8 @@ export const security_bpf_token_capable = (k: Kernel, ...a: Args<'bpf_token_capa
 export const security_capset = (k: Kernel, ...a: Args<'capset'>): number => k.security.callInt('capset', ...a);
 /** security_task_fix_setuid() */
 export const security_task_fix_setuid = (k: Kernel, ...a: Args<'task_fix_setuid'>): number => k.security.callInt('task_fix_setuid', ...a);
+/** security_create_user_ns() (create_user_ns()) */
+export const security_create_user_ns = (k: Kernel, ...a: Args<'userns_create'>): number => k.security.callInt('userns_create', ...a);
 /** security_file_receive() (receive_fd(), SCM_RIGHTS) */
 export const security_file_receive = (k: Kernel, ...a: Args<'file_receive'>): number => k.security.callInt('file_receive', ...a);
 /** security_inode_permission() (inode_permission()) */

@@ -1402,7 +1402,11 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
     return R(mount(src, str[0], NULL, MS_BIND, NULL));
   }
-  case OP_UNSHARE: return R(unshare(CLONE_NEWNS)); /* ns=mnt, the only choice */
+  case OP_UNSHARE: /* ns=mnt or ns=user; any other text is refused (the validator allows no other) */
+    if (str[S_UNSHARE_NS] && !strcmp(str[S_UNSHARE_NS], "mnt")) return R(unshare(CLONE_NEWNS));
+    if (str[S_UNSHARE_NS] && !strcmp(str[S_UNSHARE_NS], "user")) return R(unshare(CLONE_NEWUSER));
+    rp->refused = RZ_CHECK;
+    return 0;
   case OP_REMOUNT: return R(mount(NULL, str[0], NULL, MS_REMOUNT | (c->n[N_REMOUNT_RO] ? MS_RDONLY : 0), NULL));
   case OP_OPEN_TARGET: {
     int r = R(open(str[0], O_RDONLY | O_DIRECTORY));
@@ -2305,6 +2309,7 @@ static void run_steps(void) {
     text.len = 0;
     switch (st->op) {
     case OP_FSOPEN: s[S_FSOPEN_FS] = st->s[S_FSOPEN_FS]; break;
+    case OP_UNSHARE: s[S_UNSHARE_NS] = st->s[S_UNSHARE_NS]; break;
     case OP_FSCONFIG:
       s[S_FSCONFIG_KEY] = st->snull[S_FSCONFIG_KEY] ? NULL : st->s[S_FSCONFIG_KEY];
       s[S_FSCONFIG_VALUE] = st->snull[S_FSCONFIG_VALUE] ? NULL : st->s[S_FSCONFIG_VALUE];

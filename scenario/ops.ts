@@ -380,11 +380,11 @@ export const OPS = {
     args: {},
   },
   unshare: {
-    doc: 'the actor moves to a new mount namespace, a copy of its own (CLONE_NEWNS; CLONE_NEWUSER is not in the language yet)',
+    doc: 'the actor moves to a new namespace: mnt, a copy of its mount namespace (CLONE_NEWNS); user, a child of its user namespace owned by its euid, with every capability there and no uid_map (CLONE_NEWUSER)',
     returnsFd: false,
     kernel: true,
     syscalls: 'unshare(2)',
-    args: { ns: { kind: 'choice', doc: 'the namespace: mnt (CLONE_NEWNS)', choices: ['mnt'], default: 'mnt' } },
+    args: { ns: { kind: 'choice', doc: 'the namespace: mnt (CLONE_NEWNS) or user (CLONE_NEWUSER)', choices: ['mnt', 'user'], default: 'mnt' } },
   },
   // ---- issue 11 language v2, credentials (branch procs)
   setresuid: {

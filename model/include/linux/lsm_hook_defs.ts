@@ -15,6 +15,8 @@ export interface LsmHooks {
   capable?(cred: Cred, ns: UserNamespace, cap: number, opts: number): number;
   capset?(newCred: Cred, oldCred: Cred): number;
   task_fix_setuid?(newCred: Cred, oldCred: Cred, flags: number): number;
+  /** create_user_ns(): the new cred, still in the parent namespace */
+  userns_create?(cred: Cred): number;
   bpf?(cmd: number, attr: BpfAttr, size: number, kernel: boolean): number;
   bpf_map?(map: BpfMap, fmode: number): number;
   bpf_prog?(prog: BpfProg): number;
