@@ -27,7 +27,7 @@ export type ProcsCmd =
   | { k: 'exit'; a: number }
   | { k: 'remount'; a: number; tgt: number; ro: boolean }
   | { k: 'unshare'; a: number; user: boolean }
-  | { k: 'setns'; a: number; of: number };
+  | { k: 'setns'; a: number; of: number; user: boolean };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
   'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns',
@@ -61,7 +61,7 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('remount' as const), a: actor, tgt: fc.nat({ max: 2 }), ro: fc.boolean() }) },
   // user first shrinks to mnt (fc.boolean shrinks to false)
   { weight: 1, arbitrary: fc.record({ k: fc.constant('unshare' as const), a: actor, user: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('setns' as const), a: actor, of: actor }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('setns' as const), a: actor, of: actor, user: fc.boolean() }) },
   // an actor other than the grantor (index 0) exits, now and then
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
@@ -152,7 +152,7 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
     case 'unshare':
       return emit(cmd.user ? { actor: a, op: 'unshare', ns: 'user' } : { actor: a, op: 'unshare' });
     case 'setns':
-      return emit({ actor: a, op: 'setns', of: c.actor(cmd.of) });
+      return emit(cmd.user ? { actor: a, op: 'setns', of: c.actor(cmd.of), ns: 'user' } : { actor: a, op: 'setns', of: c.actor(cmd.of) });
     case 'remount':
       return emit(cmd.ro ? { actor: a, op: 'remount', target: TARGETS[cmd.tgt]!, ro: true } : { actor: a, op: 'remount', target: TARGETS[cmd.tgt]! });
   }

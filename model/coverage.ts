@@ -259,6 +259,10 @@ export const DECISION_POINTS = [
     ['locked', 'an attached mount of ours that is not MNT_LOCKED', 'EINVAL'],
   ]),
   ...P('userns', 'unshare_nsproxy_namespaces (kernel/nsproxy.c)', [['capable', 'CAP_SYS_ADMIN in the caller\'s user namespace', 'EPERM']]),
+  ...P('userns', 'userns_install (kernel/user_namespace.c)', [
+    ['same', "the caller's own user namespace", 'EINVAL'],
+    ['capable', 'CAP_SYS_ADMIN in the user namespace joined', 'EPERM'],
+  ]),
   ...P('userns', 'create_user_ns (kernel/user_namespace.c)', [
     ['level', 'the parent namespace at most 32 levels below init', 'ENOSPC'],
     ['mapping', "the caller's euid and egid mapped in the parent namespace", 'EPERM'],

@@ -6,7 +6,7 @@
 // executor makes the real actor process _exit() and reaps it before the next step.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EMFILE, ENOSPC, EPERM, ESRCH } from './errno.ts';
+import { EINVAL, EMFILE, ENOSPC, EPERM, ESRCH } from './errno.ts';
 import { CAP_FULL, CAP_SYS_ADMIN, CAP_SYS_CHROOT } from './caps.ts';
 import { type Cred, type UserNamespace, hasMapping } from './userns.ts';
 import { security_create_user_ns } from './security.ts';
@@ -77,9 +77,34 @@ export function sys_unshare_user(k: Kernel, t: Task): number {
   if (k.check('create_user_ns/lsm', err < 0)) return err;
   const id = k.nextId();
   const ns: UserNamespace = { id, name: `${t.name}.unshared${id}`, level: parent.level + 1, parent, owner: t.cred.euid, mapBase: 0, mapCount: 0 };
-  const cred: Cred = { ...t.cred, userns: ns, cap_effective: CAP_FULL, cap_permitted: CAP_FULL };
-  delete cred.securebits; // SECUREBITS_DEFAULT: KEEP_CAPS is not an exec restriction
-  t.cred = cred;
+  t.cred = set_cred_user_ns(t.cred, ns);
+  return 0;
+}
+
+/** set_cred_user_ns() (kernel/user_namespace.c:47-67, 7.3.4; 6.12.118 clears every
+ *  securebit): every capability in `ns`; KEEP_CAPS (the only securebit the model keeps)
+ *  is cleared on both, as it is no exec restriction */
+function set_cred_user_ns(old: Cred, ns: UserNamespace): Cred {
+  const cred: Cred = { ...old, userns: ns, cap_effective: CAP_FULL, cap_permitted: CAP_FULL };
+  delete cred.securebits;
+  return cred;
+}
+
+/** setns(fd of /proc/PID/ns/user, CLONE_NEWUSER) -> userns_install()
+ *  (kernel/user_namespace.c:1349-1381, 7.3.4; 6.12.118 :1341, the same):
+ *  1. EINVAL when it is the caller's own user namespace (:1357: no capabilities are
+ *     gained by re-entering it);
+ *  2. EINVAL in a thread group of several tasks, or with a shared fs_struct
+ *     (:1361, :1364): no actor is either (see sys_setns_mnt);
+ *  3. EPERM unless ns_capable(user_ns, CAP_SYS_ADMIN) (:1367);
+ *  then set_cred_user_ns(): every capability there; the ids are kept (they may be
+ *  unmapped in it). The nsfs fd is opened first, as for the mount namespace. */
+export function sys_setns_user(k: Kernel, t: Task, of: Task): number {
+  const target = of.cred.userns;
+  if (k.check('setns/nsfd', allocFd(t.files) < 0)) return -EMFILE;
+  if (k.check('userns_install/same', target === t.cred.userns)) return -EINVAL;
+  if (k.check('userns_install/capable', !k.ns_capable(t.cred, target, CAP_SYS_ADMIN))) return -EPERM;
+  t.cred = set_cred_user_ns(t.cred, target);
   return 0;
 }
 

@@ -26,7 +26,7 @@ import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
 import { security_file_receive } from './security.ts';
 import { sys_tmpfs } from './tmpfs.ts';
-import { do_exit, sys_setns_mnt, sys_unshare_mnt, sys_unshare_user } from './procs.ts';
+import { do_exit, sys_setns_mnt, sys_setns_user, sys_unshare_mnt, sys_unshare_user } from './procs.ts';
 import { ID_UNCHANGED, drop_caps, prctl_set_keepcaps, sys_capset, sys_setgroups, sys_setresgid, sys_setresuid } from './cred.ts';
 
 /** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
@@ -446,7 +446,7 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
       ret = (step.ns ?? A.unshare.ns.default) === 'user' ? sys_unshare_user(k, t) : sys_unshare_mnt(k, t);
       break;
     case 'setns':
-      ret = sys_setns_mnt(k, t, st.tasks.get(step.of)!);
+      ret = (step.ns ?? A.setns.ns.default) === 'user' ? sys_setns_user(k, t, st.tasks.get(step.of)!) : sys_setns_mnt(k, t, st.tasks.get(step.of)!);
       break;
     // issue 11 language v2: a filesystem that is not bpffs (model/tmpfs.ts)
     case 'tmpfs':

@@ -546,6 +546,10 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "reconfigure")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
   }
+  if (st->op == OP_UNSHARE || st->op == OP_SETNS) { /* the ns choice: mnt or user, nothing else */
+    const char *ns = st->s[st->op == OP_UNSHARE ? S_UNSHARE_NS : S_SETNS_NS];
+    if (strcmp(ns, "mnt") && strcmp(ns, "user")) return perr("bad ns '%s' (mnt or user)", ns);
+  }
   /* named targets (scenario/sandbox.ts TARGET_NAME): /tmp/t-<name>, made by the leader */
   if ((st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET || st->op == OP_REMOUNT) {
     if (!target_name_ok(st->s[0])) { S.nsteps++; return perr("bad target name (a-z, 0-9, _, -; 1 to 32 bytes)"); }
@@ -1648,9 +1652,9 @@ static void __attribute__((noreturn)) actor_loop(void) {
       send_reply(CTL_FD, &rp, NULL, 0, -1);
       _exit(0);
     }
-    if (c->op == OP_SETNS) { /* language v2: join the mount namespace behind the fd the leader sent */
+    if (c->op == OP_SETNS) { /* language v2: join the mount (n[0] 0) or user (n[0] 1) namespace behind the fd the leader sent */
       /* no fd received (SCM_RIGHTS truncated: a full fd table) is what open() of the nsfs file gives: EMFILE */
-      rp.ret = rfd < 0 ? -EMFILE : R(setns(rfd, CLONE_NEWNS));
+      rp.ret = rfd < 0 ? -EMFILE : R(setns(rfd, c->n[0] ? CLONE_NEWUSER : CLONE_NEWNS));
       if (rfd >= 0) close(rfd);
       send_reply(CTL_FD, &rp, NULL, 0, -1);
       continue;
@@ -1679,7 +1683,11 @@ static void __attribute__((noreturn)) actor_loop(void) {
 }
 
 /* ---------- leader ---------- */
-struct actor_rt { pid_t pid; int ctl; int ready; int mntfd; int dead; /* exited (OP_EXIT) */ };
+/* cur_userns: the leader's view of the actor's user namespace now, for the kuid arguments
+ * (in_ns_id()): its declared one, USERNS_UNMAPPED after an unshare of it (no uid_map is
+ * written), another actor's after a setns into it */
+#define USERNS_UNMAPPED (-2)
+struct actor_rt { pid_t pid; int ctl; int ready; int mntfd; int dead; /* exited (OP_EXIT) */ int cur_userns; };
 static struct actor_rt A[MAX_ACTORS];
 static int U_fd[MAX_USERNS];
 static int g_devnull;
@@ -1763,6 +1771,7 @@ static int read_status(int sock, char *stage, size_t n) {
 }
 
 static long long in_ns_id(int userns, long long kuid) {
+  if (userns == USERNS_UNMAPPED) return 4000000000LL; /* no id is mapped there */
   if (userns < 0) return kuid;
   struct userns_decl *u = &S.userns[userns];
   if (kuid >= u->base && kuid < u->base + u->count) return kuid - u->base;
@@ -2230,14 +2239,18 @@ static void __attribute__((noreturn)) actor_died(int k) {
 
 /* setns (language v2, model/procs.ts sys_setns_mnt): the leader opens the other actor's
  * /proc/PID/ns/mnt and sends the fd along; the actor calls setns(fd, CLONE_NEWNS) and closes it */
-static long do_setns(int k, int of, const char *s[3], struct sbuf *text) {
+static long do_setns(int k, int of, const char *ns, const char *s[3], struct sbuf *text) {
+  /* ns=mnt or ns=user, nothing else (fail closed: the validator allows no other text) */
+  int user = ns && !strcmp(ns, "user");
+  if (!user && !(ns && !strcmp(ns, "mnt"))) leader_fail("setns: unknown namespace", EINVAL);
   char p[64];
-  snprintf(p, sizeof p, "/proc/%d/ns/mnt", A[of].pid);
+  snprintf(p, sizeof p, "/proc/%d/ns/%s", A[of].pid, user ? "user" : "mnt");
   int fd = open(p, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) leader_fail("open ns/mnt for setns", errno);
+  if (fd < 0) leader_fail("open ns/mnt or ns/user for setns", errno);
   struct cmd c;
   memset(&c, 0, sizeof c);
   c.op = OP_SETNS;
+  c.n[0] = user; /* the actor's setns() flag: CLONE_NEWUSER or CLONE_NEWNS */
   struct reply rp = {0};
   if (actor_call(k, &c, s, fd, &rp, text, NULL) < 0) actor_died(k);
   close(fd);
@@ -2337,11 +2350,11 @@ static void run_steps(void) {
       break;
     }
     case OP_CAPSET: c.n[N_CAPSET_HAS_PERM] = st->has_perm; break;
-    case OP_SETEUID: c.n[N_SETEUID_EUID] = in_ns_id(S.actors[k].userns, st->n[N_SETEUID_EUID]); break;
+    case OP_SETEUID: c.n[N_SETEUID_EUID] = in_ns_id(A[k].cur_userns, st->n[N_SETEUID_EUID]); break;
     case OP_SETRESUID: case OP_SETRESGID: case OP_SETGROUPS:
       /* kuids/kgids into the actor's userns (the gid map is the uid map); (uid_t)-1 stays -1 */
       for (int j = 0; j < 3; j++)
-        if (c.n[j] != 0xffffffffLL) c.n[j] = in_ns_id(S.actors[k].userns, st->n[j]);
+        if (c.n[j] != 0xffffffffLL) c.n[j] = in_ns_id(A[k].cur_userns, st->n[j]);
       break;
     default: break;
     }
@@ -2362,7 +2375,8 @@ static void run_steps(void) {
         for (int i = 0; i < nB; i++)
           if (B[i].actor == TAB(k)) { B[i] = B[--nB]; i--; }
     } else if (st->op == OP_SETNS) {
-      ret = do_setns(k, st->to_actor, s, &text);
+      ret = do_setns(k, st->to_actor, st->s[S_SETNS_NS], s, &text);
+      if (ret == 0 && !strcmp(st->s[S_SETNS_NS], "user")) A[k].cur_userns = A[st->to_actor].cur_userns;
     } else if (st->op == OP_TOKEN_FDINFO) {
       ret = do_token_fdinfo(k, c.fd[H_TOKEN_FDINFO_FD], &text);
     } else if (st->op == OP_MOUNTINFO) {
@@ -2391,6 +2405,7 @@ static void run_steps(void) {
       if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
       ret = rp.ret;
       if (rp.refused) { emit_refused(&out, st->i, rp.refused); continue; } /* runtime rule: nothing was done */
+      if (ret == 0 && st->op == OP_UNSHARE && !strcmp(st->s[S_UNSHARE_NS], "user")) A[k].cur_userns = USERNS_UNMAPPED;
       if (ret >= 0 && (st->op == OP_FSMOUNT || st->op == OP_MOUNT || st->op == OP_TMPFS) && rp.dev) {
         int seen = 0;
         for (int j = 0; j < g_nowned; j++) seen |= g_owned[j] == rp.dev;
@@ -2485,6 +2500,7 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
     A[k].ready = 0;
     A[k].dead = 0;
     A[k].mntfd = -1;
+    A[k].cur_userns = S.actors[k].userns;
     if (S.actors[k].mntns >= 0) {
       int x = S.actors[k].mntns;
       actor_wait_ready(x);

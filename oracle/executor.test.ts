@@ -291,6 +291,15 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
       'actor name=a userns=init kuid=0 caps=all',
       'step i=0 actor=a op=fsopen',
       'run',
+      // the ns choices are mnt and user: other text is refused before anything runs
+      'scenario id=6',
+      'actor name=a userns=init kuid=0 caps=all',
+      'step i=0 actor=a op=unshare ns=pid',
+      'run',
+      'scenario id=7',
+      'actor name=a userns=init kuid=0 caps=all',
+      'step i=0 actor=a op=setns of=a ns=net',
+      'run',
       'quit',
       '',
     ].join('\n');
@@ -305,6 +314,10 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     const r5 = results(lines, 5);
     expect(r5.done).toBe(true);
     expect(r5.steps[0]?.ret).toBe('ok');
+    for (const id of [6, 7]) {
+      expect(results(lines, id).error, `scenario ${id}`).toMatch(/bad ns '(pid|net)' \(mnt or user\)/);
+      expect(results(lines, id).steps).toEqual([]);
+    }
   });
 
   it('creates nested user namespaces with the declared owner', async () => {

@@ -499,13 +499,13 @@ export const OPS = {
   },
   // ---- issue 11 language v2, processes (branch procs2)
   setns: {
-    doc: "the actor joins another actor's current mount namespace (an fd on /proc/PID/ns/mnt; the user namespace is not in the language yet)",
+    doc: "the actor joins another actor's current mount namespace (an fd on /proc/PID/ns/mnt) or user namespace (/proc/PID/ns/user: every capability there, the ids kept)",
     returnsFd: false,
     kernel: true,
-    syscalls: 'setns(2) with CLONE_NEWNS',
+    syscalls: 'setns(2) with CLONE_NEWNS or CLONE_NEWUSER',
     args: {
       of: { kind: 'actor', doc: 'the actor whose mount namespace is joined', required: true },
-      ns: { kind: 'choice', doc: 'the namespace: mnt (CLONE_NEWNS)', choices: ['mnt'], default: 'mnt' },
+      ns: { kind: 'choice', doc: 'the namespace: mnt (CLONE_NEWNS) or user (CLONE_NEWUSER)', choices: ['mnt', 'user'], default: 'mnt' },
     },
   },
 } as const satisfies Record<string, OpSpec>;
