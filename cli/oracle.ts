@@ -80,10 +80,13 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
     if (!existsSync(flags.kernel as string)) throw new UsageError(`no kernel image ${q(flags.kernel as string)} (bpftc vm build makes one)`);
     const lsmCorpus = loadCorpus(corpusDir).filter((e) => e.scenario.meta?.kernel_checkable || e.scenario.steps.some((st) => st.lsm?.some((a) => a.action === 'bpf_lsm_deny')));
     const { lsmTraceOracle } = await import('../vm/lsmtrace-run.ts');
+    // judged on the image's kernel-config facts, as the core scenarios of oracle --vm are
+    const { imageFacts, onFacts } = await import('../vm/cli.ts');
+    const facts = imageFacts(flags.kernel as string);
     let n = 0;
     return lsmTraceOracle({
       image: flags.kernel as string,
-      profile,
+      profile: onFacts(profile, facts.facts),
       corpus: lsmCorpus.map((e) => e.scenario),
       runs,
       seed,

@@ -8,7 +8,7 @@
 import type { Kernel, Task } from './kernel.ts';
 import { EACCES, EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
 import type { BpfAttr, BpfPinned } from './include/linux/bpf.ts';
-import type { Dentry } from './include/linux/fs.ts';
+import type { Dentry, SuperBlock } from './include/linux/fs.ts';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, fdget, inode_permission, path_permission } from './vfs.ts';
 import { resolvePath } from './namei.ts';
 import { hasMapping } from './userns.ts';
@@ -49,6 +49,24 @@ function bpf_any_put(k: Kernel, raw: BpfPinned): void {
   if (raw.kind === 'map') bpf_map_put(k, raw.map);
   else if (raw.kind === 'prog') bpf_prog_put(k, raw.prog);
   else bpf_link_put(k, raw.link);
+}
+
+/** The end of a bpffs superblock (bpf_kill_super() -> kill_anon_super(), the dentries of
+ *  its tree dropped, then bpf_destroy_inode() of each inode, 7.3.4 kernel/bpf/inode.c:837-846,
+ *  :1268-1275): a pinned
+ *  object's inode puts its object (bpf_any_put(inode->i_private, type)). Pins have no
+ *  unlink in the language, so only this releases them (the VM oracle's teardown, when the
+ *  scenario's mounts and fds are all gone). */
+export function bpf_kill_super_pins(k: Kernel, sb: SuperBlock): void {
+  const walk = (d: Dentry): void => {
+    for (const c of d.children.values()) walk(c);
+    const raw = d.inode.pinned;
+    if (raw) {
+      delete d.inode.pinned;
+      bpf_any_put(k, raw);
+    }
+  };
+  walk(sb.s_root);
 }
 
 /** bpf_obj_pin() */

@@ -7,7 +7,7 @@ import { AptError } from './apt.ts';
 import { BuildError, LSMS, type Lsm, PACKAGES, buildKernel } from './build.ts';
 import { ImageError, featuresFromConfig, featuresFromGuest, imageKconfig, readImage, type Feature } from './kconfig.ts';
 import { HOST_CONFIG, type KernelConfigFacts, formatKconfig } from '../model/kconfig.ts';
-import { findProfile, withKconfig } from '../model/profile.ts';
+import { type Profile, findProfile, withKconfig } from '../model/profile.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Vm, VmError, bootVm, vmMissing } from './qemu.ts';
 import { RebootingVm, VmPool, crashLine } from './pool.ts';
@@ -161,6 +161,24 @@ export interface Guest {
  *  busybox), error when the boot fails. `vms` guests boot in parallel (default 1);
  *  SELinux (`selinux`, or a `protocol`): one policied guest and, when needed, one that
  *  never loads a policy (vm/selinux-oracle.ts SelinuxGuests) */
+/** the image's kernel-config facts (model/kconfig.ts), or why there are none */
+export function imageFacts(image: string): { facts: KernelConfigFacts | null; why?: string } {
+  try {
+    return imageKconfig(image);
+  } catch (e) {
+    if (!(e instanceof ImageError)) throw e;
+    return { facts: null, why: e.message };
+  }
+}
+
+/** a core profile judged on an image's facts (`<profile>+kconfig:<facts>`); unchanged for
+ *  profiles with facts or an LSM set-up of their own, and for facts equal to the host's */
+export function onFacts(base: Profile, facts: KernelConfigFacts | null): Profile {
+  if (!facts || formatKconfig(facts) === formatKconfig(HOST_CONFIG)) return base;
+  if (base.token.kconfig !== undefined || base.lsm !== undefined || base.integrity !== undefined) return base;
+  return withKconfig(base, facts);
+}
+
 export async function openVm(
   image: string | undefined,
   opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean }; protocol?: ScenarioProtocol; selinux?: boolean } = {},
@@ -185,13 +203,7 @@ export async function openVm(
     throw failed.reason;
   }
   const vms = booted.map((b) => (b as PromiseFulfilledResult<Vm>).value);
-  let kc: ReturnType<typeof imageKconfig>;
-  try {
-    kc = imageKconfig(image);
-  } catch (e) {
-    if (!(e instanceof ImageError)) throw e;
-    kc = { facts: null, why: e.message };
-  }
+  const kc = imageFacts(image);
   const facts = kc.facts && formatKconfig(kc.facts) !== formatKconfig(HOST_CONFIG) ? kc.facts : null;
   const first = vms[0]!;
   const guests = vms.map((vm) => new RebootingVm(vm, boot));
@@ -207,8 +219,7 @@ export async function openVm(
     ...(kc.why !== undefined ? { kconfigWhy: kc.why } : {}),
     withFacts: (s, profile) => {
       const base = findProfile(profile ?? s.profile ?? 'linux-6.18');
-      if (!facts || !base || base.token.kconfig !== undefined || base.lsm !== undefined || base.integrity !== undefined) return s;
-      return { ...s, profile: withKconfig(base, facts).name };
+      return base ? { ...s, profile: onFacts(base, facts).name } : s;
     },
     label: `VM ${first.probe.release} (${first.accel}${n > 1 ? `, ${n} guests` : ''})`,
     crashReport: () => {

@@ -11,6 +11,7 @@ import { scenarioArb } from '../generators/scenario.ts';
 import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
 import { adaptToMachine, kernelUncheckable, type KernelRun } from '../oracle/driver.ts';
 import { compareWithKernel } from '../oracle/compare.ts';
+import { formatSideBySide } from '../oracle/shrink.ts';
 import { VmError, bootVm, vmMissing } from './qemu.ts';
 import { RebootingVm } from './pool.ts';
 import { compareTrace, formatTraceDiff, traceClass, type TraceComparison, type TraceMode } from './lsmtrace.ts';
@@ -37,7 +38,7 @@ export interface LsmTraceRunOptions {
   seed: number;
   maxCommands: number;
   json: boolean;
-  /** called with each scenario whose trace differs (to save it) */
+  /** called with each scenario whose trace or core result differs (to save it) */
   save?: (s: Scenario, c: TraceComparison, cls: string) => string;
   out: Out;
   err: Out;
@@ -51,7 +52,8 @@ export interface LsmTraceSummary {
   why?: string;
   scenarios: number;
   unsupported: number;
-  core: { agree: number; disagree: number; errors: number };
+  /** classes: `op: model -> kernel` of each first disagreeing step, `error: ...` of each run that ended early */
+  core: { agree: number; disagree: number; errors: number; classes: Record<string, number> };
   /** steps whose traces were compared (the core-agreeing prefixes) */
   steps: number;
   /** full trace (the verifier's bpf_token_capable calls included) */
@@ -61,6 +63,8 @@ export interface LsmTraceSummary {
   /** scenarios whose frees were compared, and how many agreed */
   frees: { compared: number; agree: number };
   pending: number;
+  /** scenarios with a race step, whose traces are compared only before it */
+  raceCut: number;
   boots: number;
   seconds: number;
 }
@@ -118,16 +122,18 @@ export async function lsmTraceOracle(o: LsmTraceRunOptions): Promise<number> {
     ...(lt.why ? { why: lt.why } : {}),
     scenarios: 0,
     unsupported: 0,
-    core: { agree: 0, disagree: 0, errors: 0 },
+    core: { agree: 0, disagree: 0, errors: 0, classes: {} },
     steps: 0,
     full: { agree: 0, disagree: 0, classes: {} },
     preVerifier: { agree: 0, disagree: 0, classes: {} },
     frees: { compared: 0, agree: 0 },
     pending: 0,
+    raceCut: 0,
     boots: 1,
     seconds: 0,
   };
   const reports: string[] = [];
+  const coreReports: string[] = [];
   const saved: string[] = [];
   const handle = async (orig: Scenario, idx: number): Promise<void> => {
     const s = adaptToMachine(orig, probe);
@@ -137,7 +143,22 @@ export async function lsmTraceOracle(o: LsmTraceRunOptions): Promise<number> {
     if (core.kind === 'agree') sum.core.agree++;
     else if (core.kind === 'disagree') sum.core.disagree++;
     else sum.core.errors++;
-    const prefix = core.kind === 'agree' ? s.steps.length : core.kind === 'disagree' ? core.first.index : run.results.length;
+    let coreCls: string | null = null;
+    if (core.kind !== 'agree') {
+      const cls =
+        core.kind === 'disagree'
+          ? `${core.first.step.op}: ${core.first.model?.ret ?? '-'} -> ${core.first.kernel?.ret ?? '-'}${core.first.what === 'text' ? ' (text)' : ''}`
+          : `error: ${core.error.split('\n')[0]!.slice(0, 100)}`;
+      sum.core.classes[cls] = (sum.core.classes[cls] ?? 0) + 1;
+      coreCls = cls;
+      if (core.kind === 'disagree') coreReports.push(`#${idx + 1} ${orig.name ?? 'scenario'}\n${formatSideBySide(s, core.model, run)}`);
+    }
+    const agreed = core.kind === 'agree' ? s.steps.length : core.kind === 'disagree' ? core.first.index : run.results.length;
+    // a race step runs many times in the guest (until the model's outcome appears), each time
+    // with its hooks and objects: traces are compared up to it, the frees not at all
+    const race = s.steps.findIndex((st) => 'race' in st && st.race !== undefined);
+    const prefix = race >= 0 ? Math.min(agreed, race) : agreed;
+    if (race >= 0) sum.raceCut++;
     const full = compareTrace(s, run, prefix, { mode, profile: o.profile });
     const pre = compareTrace(s, run, prefix, { mode, profile: o.profile, preVerifier: true });
     sum.steps += full.compared;
@@ -158,7 +179,7 @@ export async function lsmTraceOracle(o: LsmTraceRunOptions): Promise<number> {
       const cls = traceClass(pre);
       reports.push(`#${idx + 1} ${formatTraceDiff(s, pre)}`);
       if (o.save) saved.push(o.save(s, pre, cls));
-    }
+    } else if (coreCls !== null && core.kind === 'disagree' && o.save) saved.push(o.save(s, pre, `core result differs: ${coreCls}`));
   };
   const inflight = new Set<Promise<void>>();
   const conc = o.concurrency ?? 8;
@@ -185,13 +206,16 @@ export async function lsmTraceOracle(o: LsmTraceRunOptions): Promise<number> {
     if (mode === 'kprobe') out('bpf_lsm_deny steps need BPF_PROG_TYPE_LSM programs: their scenarios are not run (unsupported) on this kernel');
     out(`${sum.scenarios} scenarios (${o.corpus.length} from the corpus, ${sum.unsupported} unsupported): core ${sum.core.agree} agree, ${sum.core.disagree} disagree, ${sum.core.errors} errors`);
     out(`hook traces on ${sum.steps} core-agreeing steps: ${sum.full.agree} scenarios agree, ${sum.full.disagree} differ; without the verifier's bpf_token_capable calls: ${sum.preVerifier.agree} agree, ${sum.preVerifier.disagree} differ`);
+    if (sum.raceCut) out(`${sum.raceCut} scenario(s) with a race step (repeated in the guest): hook traces compared before it, frees not compared`);
     out(`frees by object (teardown included): ${sum.frees.agree}/${sum.frees.compared} scenarios agree; objects not freed within the bound: ${sum.pending}`);
-    for (const [title, b] of [['first trace difference (full)', sum.full], ['first trace difference (pre-verifier)', sum.preVerifier]] as const) {
+    for (const [title, b] of [['core differences (first step) and errors', sum.core], ['first trace difference (full)', sum.full], ['first trace difference (pre-verifier)', sum.preVerifier]] as const) {
       const cls = Object.entries(b.classes).sort((a, c) => c[1] - a[1] || a[0].localeCompare(c[0]));
       if (!cls.length) continue;
       out(`${title}:`);
       for (const [c, n] of cls) out(`  ${String(n).padStart(4)}  ${c}`);
     }
+    for (const r of coreReports.slice(0, 5)) out(`\nCORE DISAGREEMENT ${r}`);
+    if (coreReports.length > 5) out(`\n(${coreReports.length - 5} more core disagreements not shown; --save DIR keeps them)`);
     for (const r of reports.slice(0, 10)) out(`\nTRACE DIFFERENCE ${r}`);
     if (reports.length > 10) out(`\n(${reports.length - 10} more trace differences not shown)`);
     out(`${sum.scenarios} scenarios in ${sum.seconds.toFixed(1)} s in the VM, ${sum.boots} boot(s)`);

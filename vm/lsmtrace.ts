@@ -29,6 +29,8 @@ import { runScenario, type ModelState } from '../model/run.ts';
 import type { Profile } from '../model/profile.ts';
 import type { HookCall } from '../model/lsm.ts';
 import { closeFd } from '../model/vfs.ts';
+import { bpf_kill_super_pins } from '../model/pin.ts';
+import type { SuperBlock } from '../model/include/linux/fs.ts';
 import { retName } from '../model/errno.ts';
 
 export const TRACED_HOOKS = [
@@ -156,14 +158,22 @@ export interface ModelTrace {
   teardown: HookEvent[];
 }
 
-/** do_exit() -> exit_files(): every fd of every actor is closed */
+/** do_exit() -> exit_files(): every fd of every actor is closed; then the scenario's
+ *  mount namespaces go with its last process, and with them every bpffs superblock the
+ *  scenario reached (through an fd or a named target), whose pins are put */
 function teardownModel(st: ModelState): void {
   const { k } = st;
+  const sbs = new Set<SuperBlock>();
+  for (const t of st.tasks.values()) {
+    for (const f of t.files.fds) if (f?.path) sbs.add(f.path.dentry.sb);
+    for (const stack of t.mntns.targets?.values() ?? []) for (const m of stack) sbs.add(m.sb);
+  }
   for (const t of st.tasks.values()) {
     k.current = t;
     for (let fd = 0; fd < t.files.fds.length; fd++) if (t.files.fds[fd]) closeFd(k, t.files, fd);
   }
   k.current = null;
+  for (const sb of sbs) if (sb.fsType === 'bpf') bpf_kill_super_pins(k, sb);
 }
 
 /** Runs the model with the hook trace on. */
