@@ -157,10 +157,6 @@ export interface Guest {
   close: () => Promise<void>;
 }
 
-/** skip when the VM oracle cannot run here (no qemu, no image, no static
- *  busybox), error when the boot fails. `vms` guests boot in parallel (default 1);
- *  SELinux (`selinux`, or a `protocol`): one policied guest and, when needed, one that
- *  never loads a policy (vm/selinux-oracle.ts SelinuxGuests) */
 /** the image's kernel-config facts (model/kconfig.ts), or why there are none */
 export function imageFacts(image: string): { facts: KernelConfigFacts | null; why?: string } {
   try {
@@ -179,6 +175,10 @@ export function onFacts(base: Profile, facts: KernelConfigFacts | null): Profile
   return withKconfig(base, facts);
 }
 
+/** skip when the VM oracle cannot run here (no qemu, no image, no static
+ *  busybox), error when the boot fails. `vms` guests boot in parallel (default 1);
+ *  SELinux (`selinux`, or a `protocol`): each is a policied guest with, when needed, one
+ *  that never loads a policy (vm/selinux-oracle.ts SelinuxGuests) */
 export async function openVm(
   image: string | undefined,
   opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean }; protocol?: ScenarioProtocol; selinux?: boolean } = {},
@@ -194,7 +194,7 @@ export async function openVm(
     protocol = se.protocol;
   }
   const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}), ...(protocol ? { protocol } : {}) };
-  const n = protocol ? 1 : (opts.vms ?? 1);
+  const n = opts.vms ?? 1;
   const booted = await Promise.allSettled(Array.from({ length: n }, () => bootVm(boot)));
   const failed = booted.find((b): b is PromiseRejectedResult => b.status === 'rejected');
   if (failed) {
@@ -207,7 +207,8 @@ export async function openVm(
   const facts = kc.facts && formatKconfig(kc.facts) !== formatKconfig(HOST_CONFIG) ? kc.facts : null;
   const first = vms[0]!;
   const guests = vms.map((vm) => new RebootingVm(vm, boot));
-  const runner: GuestRunner = protocol ? new SelinuxGuests(guests[0]!, boot) : new VmPool(guests);
+  // SELinux: each policied guest keeps its own policy store (one executor session each)
+  const runner: GuestRunner = new VmPool(protocol ? guests.map((g) => new SelinuxGuests(g, boot)) : guests);
   return {
     probe: first.probe,
     accel: first.accel,
