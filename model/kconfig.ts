@@ -137,6 +137,12 @@ export function hasPreload(facts: KernelConfigFacts | undefined): boolean {
   return !(facts ?? HOST_CONFIG).unset.includes('BPF_PRELOAD');
 }
 
+/** CONFIG_BPF_LSM: bpf_cgroup_atype_find() has the cgroup LSM slots (kernel/bpf/cgroup.c
+ *  7.3.4 :182-202, else :232-239 EOPNOTSUPP) */
+export function hasBpfLsm(facts: KernelConfigFacts | undefined): boolean {
+  return !(facts ?? HOST_CONFIG).unset.includes('BPF_LSM');
+}
+
 /** cpu_map_alloc(): max_entries > NR_CPUS -> E2BIG (kernel/bpf/cpumap.c
  *  7.3.4 :97-98, 6.12.117 :94-95) */
 export function nrCpus(facts: KernelConfigFacts | undefined): number {

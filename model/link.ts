@@ -11,7 +11,8 @@
 // attach to): they are not drawn by the generator.
 
 import type { Kernel, Task } from './kernel.ts';
-import { E2BIG, EBADF, EINVAL, ENODEV, ENOENT, EPERM } from './errno.ts';
+import { E2BIG, EBADF, EINVAL, ENODEV, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
+import { hasBpfLsm } from './kconfig.ts';
 import type { BpfAttr, BpfLink, BpfProg, BpfProgListEntry, CgroupBpf } from './include/linux/bpf.ts';
 import type { FileOperations } from './kernel.ts';
 import { ATTACH, PROG } from './enums.ts';
@@ -203,7 +204,13 @@ export function bpf_prog_detach(k: Kernel, t: Task, attr: BpfAttr): number {
 }
 
 function cgroup_bpf_detach(k: Kernel, prog: BpfProg | null, link: BpfLink | null, at: number): number {
-  if (at === A.LSM_MAC || at === A.LSM_CGROUP) return -EINVAL; // bpf_cgroup_atype_find() without attach_btf_id
+  // __cgroup_bpf_detach() -> bpf_cgroup_atype_find() (7.3.4 kernel/bpf/cgroup.c:1213-1215,
+  // :182-202; 6.18 alike): LSM_MAC has no cgroup attach type (EINVAL); LSM_CGROUP takes the
+  // slot of the program's attach_btf_id, and with none (no LSM program: the model loads none
+  // with BTF) the first unused slot, so an empty list gives ENOENT below; without
+  // CONFIG_BPF_LSM it is EOPNOTSUPP (:232-239)
+  if (at === A.LSM_MAC) return -EINVAL;
+  if (at === A.LSM_CGROUP && !hasBpfLsm(k.profile.token.kconfig)) return -EOPNOTSUPP;
   const cg = cgroupOf(k);
   const list = cg.progs.get(at) ?? [];
   const multi = ((cg.flags.get(at) ?? 0) & F_ALLOW_MULTI) !== 0;
