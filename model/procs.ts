@@ -1,5 +1,5 @@
 // Processes during a scenario (issue 11 language v2): an actor's process exits;
-// it unshares its mount namespace.
+// it unshares its mount or user namespace, or joins another actor's (setns).
 // do_exit() (kernel/exit.c) -> exit_files() -> put_files_struct() ->
 // close_files(): when no other task shares the fd table (a thread_of actor),
 // every open fd is closed in fd order, as close() would (filp_close()). The
