@@ -18,6 +18,7 @@ import { selinuxTokenCapable } from './selinux-token-capable.ts';
 import { selinuxPermissiveNeverDenies } from './selinux-permissive-never-denies.ts';
 import { selinuxDenialAudited } from './selinux-denial-audited.ts';
 import { selinuxCapabilityAudited } from './selinux-capability-audited.ts';
+import { bpfCreateReturnsFd } from './bpf-create-returns-fd.ts';
 import { fdRaceIndependence } from './fd-race-independence.ts';
 import { lsmOrderIndependence } from './lsm-order-independence.ts';
 import { bpfLsmTokenDenial } from './bpf-lsm-token-denial.ts';
@@ -79,6 +80,8 @@ export const PROPERTIES: readonly Property[] = [
   attachCapableAsAttacher,
   // audit content (issue 12)
   selinuxCapabilityAudited,
+  // BPF-LSM programs returning any value (issue 12)
+  bpfCreateReturnsFd,
 ];
 
 export function findProperty(name: string): Property | undefined {
