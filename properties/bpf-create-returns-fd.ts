@@ -22,7 +22,7 @@ export const bpfCreateReturnsFd: Property = {
     where:
       'include/uapi/linux/bpf.h (7.3.4 :177 BPF_MAP_CREATE, :273 BPF_PROG_LOAD, BPF_TOKEN_CREATE): "Return: A new file descriptor (a nonnegative integer), or -1 if an error occurred"; kernel/bpf/bpf_lsm.c bpf_lsm_get_retval_range(): "All other available LSM hooks, except task_prctl, return 0 on success and negative error code on failure." (6.12.118 :437-441, 7.3.4 :463-467)',
   },
-  dimensions: ['bpf-lsm'],
+  dimensions: ['bpf-lsm', 'bpf-lsm-any-ret'],
   provenance: [
     'issue 12 ("BPF-LSM programs that return any value, positive ones included, on any hook")',
     'a positive hook result: call_int_hook() stops at it, map_create() `if (err) goto free_map_sec;` (6.12.118 kernel/bpf/syscall.c:1403-1405) returns it from bpf(); refused at load by check_return_code() (6.12.118 kernel/bpf/verifier.c:16520-16527, 7.3.4 :17657-17663)',
