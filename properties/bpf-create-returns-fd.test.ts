@@ -11,6 +11,18 @@ import { validateScenario } from '../scenario/validate.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 const prop = findProperty('bpf-create-returns-fd')!;
+const STEPS = [
+  {"actor": "c1", "op": "fsopen", "as": "fs1", "expect": "ok"},
+  {"actor": "c1", "op": "send_fd", "fd": "fs1", "to": "root", "as": "fs2", "expect": "ok"},
+  {"actor": "root", "op": "fsconfig", "fd": "fs2", "cmd": "set_string", "key": "delegate_cmds", "value": "map_create", "expect": "ok"},
+  {"actor": "root", "op": "fsconfig", "fd": "fs2", "cmd": "set_string", "key": "delegate_maps", "value": "array:hash:stack:queue", "expect": "ok"},
+  {"actor": "root", "op": "fsconfig", "fd": "fs2", "cmd": "create", "expect": "ok"},
+  {"actor": "c1", "op": "fsmount", "fd": "fs1", "as": "mnt3", "expect": "ok"},
+  {"actor": "c1", "op": "open", "dirfd": "mnt3", "path": ".", "as": "dir4", "expect": "ok"},
+  {"actor": "c1", "op": "token_create", "bpffs": "dir4", "as": "tok5", "expect": "ok"},
+  {"actor": "c1", "op": "map_create", "map_type": 1, "key_size": 4, "value_size": 4, "max_entries": 1, "map_flags": 0, "map_extra": 0, "token": "tok5", "as": "map6", "lsm": [{"action": "bpf_lsm_deny", "hook": "bpf_token_capable", "task": "c1", "errno": "EPERM", "ret": 1}], "expect": "ok"},
+  {"actor": "c1", "op": "map_create", "map_type": 1, "key_size": 4, "value_size": 4, "max_entries": 1, "map_flags": 0, "map_extra": 0, "token": "tok5", "as": "map7", "lsm": [{"action": "bpf_lsm_deny", "hook": "bpf_token_capable", "task": "c1", "errno": "EPERM"}], "expect": "ok"},
+] as Scenario['steps'];
 
 /** root creates a map with a BPF-LSM program on `hook` returning `ret` for it */
 function withProg(hook: string, ret: number): Scenario {
@@ -22,6 +34,17 @@ function withProg(hook: string, ret: number): Scenario {
   validateScenario(JSON.parse(JSON.stringify(s)));
   return s;
 }
+
+/** shrunk by bpf-lsm-token-denial on mutant-bpf-lsm-no-retval-range (1000 runs, seed 1, generator with anyRet) */
+const MASKED: Scenario = {
+  format: 'bpftc/1',
+  userns: [{ name: 'u1', parent: 'init', owner: 1000, map: { base: 1000, count: 1 } }],
+  actors: [
+    { name: 'root', userns: 'init', kuid: 0, caps: 'all' },
+    { name: 'c1', userns: 'u1', kuid: 1000, caps: 'all' },
+  ],
+  steps: STEPS,
+};
 
 describe('BPF-LSM programs returning any value', () => {
   const on = findProfile('linux-6.18')!;
@@ -52,5 +75,10 @@ describe('BPF-LSM programs returning any value', () => {
     expect(rets.some((x) => x > 0)).toBe(true);
     expect(scenario.steps.length).toBeLessThanOrEqual(12);
     expect(prop.check(scenario, on)).toBeNull();
+  });
+  it('an existing property shows it too: without the check a program returning 1 on bpf_token_capable masks a later -EPERM one (the trampoline stops at the first non-zero result), bpf-lsm-token-denial is violated', () => {
+    const den = findProperty('bpf-lsm-token-denial')!;
+    expect(den.check(MASKED, off)?.step).toBe(9);
+    expect(den.check(MASKED, on)).toBeNull();
   });
 });
