@@ -235,7 +235,7 @@ export class Compiler {
       return;
     }
     if (c.k === 'bpf_lsm_deny') {
-      this.pendingLsm.push({ action: 'bpf_lsm_deny', hook: c.hook, task: this.actor(c.to), errno: c.errno });
+      this.pendingLsm.push({ action: 'bpf_lsm_deny', hook: c.hook, task: this.actor(c.to), errno: c.errno, ...(c.ret !== undefined ? { ret: c.ret } : {}) });
       return;
     }
     if (c.k === 'race_next') {

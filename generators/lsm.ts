@@ -24,7 +24,14 @@ export interface LsmGenOptions {
   /** policy reloads inside the syscall: half the reloads carry an `at`
    *  hook point (README "In-syscall policy loads") */
   inSyscall?: boolean;
+  /** BPF-LSM programs that return any value (issue 12): half of them carry a
+   *  `ret` (positive ones included, and values past -MAX_ERRNO) instead of -errno */
+  anyRet?: boolean;
 }
+
+/** the raw returns a BPF-LSM program draws with anyRet: positive, the range's
+ *  edges and just past them, the int extremes */
+const ANY_RETS = [1, 2, 0x7fffffff, -4095, -4096, -2147483648] as const;
 
 export const DOMAINS = ['P_t', 'U_t', 'V_t', 'W_t'] as const;
 
@@ -212,7 +219,7 @@ export function lsmWorld(w: World, l: LsmSetup): { world: World; selinux: Selinu
 /** LSM commands mixed into the command list */
 export type LsmCmd =
   | { k: 'policy_load'; policy: PolicyDecl; at?: LsmAtHook }
-  | { k: 'bpf_lsm_deny'; hook: string; to: number; errno: string }
+  | { k: 'bpf_lsm_deny'; hook: string; to: number; errno: string; ret?: number }
   | { k: 'race_next'; op: 'dup2' | 'close'; h: number };
 
 export function lsmCmdArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> {
@@ -226,16 +233,19 @@ export function lsmCmdArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> {
             .map(([policy, at]): LsmCmd => (at === null ? { k: 'policy_load', policy } : { k: 'policy_load', policy, at }))
         : policyArb(n, o).map((policy) => ({ k: 'policy_load' as const, policy })),
     });
-  if (o.bpfLsm)
-    arbs.push({
-      weight: 1,
-      arbitrary: fc.record({
-        k: fc.constant('bpf_lsm_deny' as const),
-        hook: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 1, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }),
-        to: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
-        errno: fc.constantFrom('EPERM', 'EACCES'),
-      }),
+  if (o.bpfLsm) {
+    const deny = fc.record({
+      k: fc.constant('bpf_lsm_deny' as const),
+      hook: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 1, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }),
+      to: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
+      errno: fc.constantFrom('EPERM', 'EACCES'),
     });
+    // anyRet: a raw return in half of them (fc.option shrinks it away: back to -errno)
+    const arbitrary: fc.Arbitrary<LsmCmd> = o.anyRet
+      ? fc.tuple(deny, fc.option(fc.constantFrom(...ANY_RETS), { freq: 2 })).map(([d, ret]): LsmCmd => (ret === null ? d : { ...d, ret }))
+      : deny;
+    arbs.push({ weight: 1, arbitrary });
+  }
   if (o.races)
     arbs.push({ weight: 6, arbitrary: fc.record({ k: fc.constant('race_next' as const), op: fc.constantFrom('dup2' as const, 'close' as const), h: fc.nat({ max: 1000 }) }) });
   if (!arbs.length) return fc.constant({ k: 'race_next', op: 'close', h: 0 });

@@ -42,3 +42,6 @@ export function retName(ret: number): string {
 }
 
 export { errnoByName };
+
+/** include/linux/err.h: MAX_ERRNO 4095, the largest errno an ERR_PTR / an LSM hook result may carry */
+export const MAX_ERRNO = 4095;

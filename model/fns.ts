@@ -12,7 +12,7 @@ import { bpf_fs_type, seq_print_delegate_opts } from './bpffs.ts';
 import { bpf_map_fops, bpf_prog_fops, bpf_prog_insn_limit, bpf_token_drop, btf_fops } from './syscall.ts';
 import { call_int_hook, security_blob_free } from './lsm.ts';
 import { bpf_link_fops, bpf_prog_attach_check_attach_type } from './link.ts';
-import { selinux_policy } from './lsm/selinux.ts';
+import { cred_has_capability, selinux_policy } from './lsm/selinux.ts';
 import { copy_from_bpfptr, integrity_verdict_slot } from './lsm/integrity.ts';
 
 export const MODEL_FNS: Readonly<ModelFns> = Object.freeze({
@@ -27,6 +27,7 @@ export const MODEL_FNS: Readonly<ModelFns> = Object.freeze({
   selinux_policy,
   copy_from_bpfptr,
   integrity_verdict_slot,
+  cred_has_capability,
 });
 
 /** a profile with replaced model functions (mutants/index.ts makes them;

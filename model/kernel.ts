@@ -63,6 +63,18 @@ export interface ModelFns extends SecurityFns {
   /** an integrity consumer's slice of prog->aux->security where it keeps the
    *  verdict (zeroed by lsm_bpf_prog_alloc(): NONE), or null with no blob */
   integrity_verdict_slot(s: SecurityStack, lsm: string, prog: BpfProg): VerdictSlot | null;
+  /** cred_has_capability() (security/selinux/hooks.c, 7.3.4 :1650-1683): the
+   *  SELinux self check of a capable() call, its audit data LSM_AUDIT_DATA_CAP
+   *  with ad.u.cap = cap (:1660-1661); `se` is the SELinux instance */
+  cred_has_capability(se: SelinuxCapCheck, cred: Cred, cap: number, opts: number, initns: boolean): number;
+}
+
+/** what cred_has_capability() uses of the SELinux instance: cred_sid() and
+ *  avc_has_perm_noaudit() + avc_audit() (`cap`: ad.u.cap of LSM_AUDIT_DATA_CAP
+ *  audit data; absent: the caller passed no audit data) */
+export interface SelinuxCapCheck {
+  credSid(cred: Cred): number;
+  avcHasPerm(ssid: number, tsid: number, tclass: string, perm: string, cap?: number): number;
 }
 
 /** struct file_operations (include/linux/fs.h): what the kernel calls on a

@@ -125,6 +125,18 @@ export interface TokenCoreVariant {
    *  BPF_PRELOAD, NR_CPUS); absent = the 6.18 oracle host's config. Set by a
    *  `<profile>+kconfig:<facts>` name (findProfile()) */
   kconfig?: KernelConfigFacts;
+  /** the verifier's return-range check of BPF_LSM_MAC programs: check_return_code()
+   *  takes the range from bpf_lsm_get_retval_range() (6.12.118
+   *  kernel/bpf/bpf_lsm.c:426-446: [0, 1] for the bool hooks of bool_lsm_hooks
+   *  :416-424, else [-MAX_ERRNO, 0] :442-443; verifier.c get_func_retval_range()
+   *  :7212-7220, the LSM case of check_return_code() :16481-16488, refusal -EINVAL
+   *  :16520-16527; 7.3.4 bpf_lsm.c:452-472, :468-469, verifier.c
+   *  return_retval_range() :17519-17529, check_return_code() :17657-17663): a
+   *  program returning outside the range is refused at load (-EINVAL); every hook
+   *  of the model is an int hook outside bool_lsm_hooks. Absent or false: any
+   *  return value loads, and a positive one reaches the hook's call site
+   *  (call_int_hook() stops at any non-zero result) */
+  bpfLsmRetvalRange?: boolean;
 }
 
 /** One bpf_token_capable(env->prog->aux->token, cap) call of bpf_check()'s env setup */
@@ -262,6 +274,7 @@ export interface Profile {
 }
 
 const LINUX_6_18_TOKEN: TokenCoreVariant = {
+  bpfLsmRetvalRange: true,
   rootCheck: 'sb_root',
   sameUsernsRule: true,
   initUsernsEopnotsupp: true,
@@ -401,6 +414,15 @@ export const PROFILES: readonly Profile[] = [
     ],
     token: LINUX_6_12_TOKEN,
     knownBad: false,
+  },
+  {
+    name: 'mutant-bpf-lsm-no-retval-range',
+    summary: 'mutant: Linux 6.18 without the verifier\'s return-range check of BPF-LSM programs: a program may return a positive value',
+    provenance: [
+      'bpfLsmRetvalRange off: check_return_code() without bpf_lsm_get_retval_range() (6.12.118 kernel/bpf/bpf_lsm.c:426-446, kernel/bpf/verifier.c:16481-16488, :16520-16527; 7.3.4 bpf_lsm.c:452-472, verifier.c:17519-17529, :17657-17663): a BPF-LSM program returning 1 loads; call_int_hook() stops at it; bpf_token_capable() (`security_bpf_token_capable(token, cap) < 0`, 6.12.118 kernel/bpf/token.c:24) takes it for success, bpf_token_allow_cmd() (`== 0`, :235) for a refusal, __sys_bpf() (`if (err < 0) return err;`, syscall.c:5682-5684) for success, map_create() (`if (err) goto free_map_sec;`, :1403-1405) returns it from bpf()',
+    ],
+    token: { ...LINUX_6_18_TOKEN, bpfLsmRetvalRange: false },
+    knownBad: true,
   },
   {
     name: 'token-v10',

@@ -20,7 +20,7 @@ import { BPF_F_TOKEN_FD, sys_bpf } from './syscall.ts';
 import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_LINK_CREATE, BPF_MAP_CREATE, BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD, BPF_OBJ_PIN, BPF_PROG_ATTACH, BPF_PROG_DETACH, BPF_PROG_LOAD, BPF_TOKEN_CREATE } from './enums.ts';
 import { BPF_F_PATH_FD } from './pin.ts';
 import { CGROUP_TARGET_FD } from './link.ts';
-import { EOPNOTSUPP, errnoByName } from './errno.ts';
+import { EINVAL, EOPNOTSUPP, MAX_ERRNO, errnoByName } from './errno.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { KEYRING_ID } from './lsm/integrity.ts';
@@ -266,7 +266,13 @@ export function lsmAction(st: ModelState, act: LsmAction): number {
     // bpf_prog_load(BPF_PROG_TYPE_LSM) + BPF_LINK_CREATE by the administrator
     const b = bpfLsmOf(k);
     if (!b) return -EOPNOTSUPP;
-    b.progs.push({ hook: act.hook as BpfLsmHook, task: act.task, ret: -(errnoByName(act.errno) ?? EPERM) });
+    const ret = act.ret ?? -(errnoByName(act.errno) ?? EPERM);
+    // the verifier's check_return_code() with bpf_lsm_get_retval_range()
+    // (profile knob bpfLsmRetvalRange): outside [-MAX_ERRNO, 0] the load is
+    // refused with -EINVAL and nothing is attached (none of the model's hooks
+    // is a bool hook)
+    if (k.profile.token.bpfLsmRetvalRange && (ret > 0 || ret < -MAX_ERRNO)) return -EINVAL;
+    b.progs.push({ hook: act.hook as BpfLsmHook, task: act.task, ret });
     return 0;
   } finally {
     k.current = outer;

@@ -16,6 +16,7 @@ describe('mutants/: single-point mutants applied from outside the model', () => 
       'mutant-attach-capable-as-loader',
       'mutant-lsm-first-only',
       'mutant-blob-no-null-after-free',
+      'mutant-selinux-cap-audit-index',
       'mutant-fixed-polcap-race',
       'mutant-copy-not-copied-ok',
       'mutant-consumer-global-verdict',
@@ -33,8 +34,8 @@ describe('mutants/: single-point mutants applied from outside the model', () => 
   it('are registered once, where the profile list always had them', () => {
     const names = PROFILES.map((p) => p.name);
     expect(names.slice(names.indexOf('token-v10') + 1, names.indexOf('token-v10') + 7)).toEqual(MUTANT_PROFILES.slice(0, 6).map((p) => p.name));
-    expect(names.slice(names.indexOf('selinux-token-fixed') + 1, names.indexOf('selinux-token-fixed') + 4)).toEqual(MUTANT_PROFILES.slice(6, 9).map((p) => p.name));
-    expect(names.slice(names.indexOf('integrity-fixed') + 1, names.indexOf('integrity-fixed') + 3)).toEqual(MUTANT_PROFILES.slice(9).map((p) => p.name));
+    expect(names.slice(names.indexOf('selinux-token-fixed') + 1, names.indexOf('selinux-token-fixed') + 5)).toEqual(MUTANT_PROFILES.slice(6, 10).map((p) => p.name));
+    expect(names.slice(names.indexOf('integrity-fixed') + 1, names.indexOf('integrity-fixed') + 3)).toEqual(MUTANT_PROFILES.slice(10).map((p) => p.name));
     expect(new Set(names).size).toBe(names.length);
   });
 

@@ -103,6 +103,21 @@ const LSM_MUTANTS: MutantDecl[] = [
     why: 'simulates dropping `map->security = NULL` (and prog/token) after kfree in security/security.c: the caller frees again after a refused create hook',
     replace: { security_blob_free: (s, o) => s.kfreeBlob(o) },
   },
+  {
+    name: 'mutant-selinux-cap-audit-index',
+    summary: 'mutant: cred_has_capability() audits ad.u.cap = cap & 31, the bit index inside the capability word (SELinux + BPF LSM)',
+    why: 'simulates `ad.u.cap = cap & 31` (the CAP_TO_MASK() bit) for `ad.u.cap = cap` in security/selinux/hooks.c cred_has_capability(): the decision is unchanged, but a capability2 / cap2_userns record (CAP_BPF, CAP_PERFMON, ...) logs capability=7 for CAP_BPF (39), the number of CAP_SETUID',
+    replace: {
+      cred_has_capability: (se, cred, cap, opts, initns) =>
+        MODEL_FNS.cred_has_capability(
+          { credSid: (c) => se.credSid(c), avcHasPerm: (ssid, tsid, tclass, perm, adCap) => se.avcHasPerm(ssid, tsid, tclass, perm, adCap === undefined ? undefined : adCap & 31) },
+          cred,
+          cap,
+          opts,
+          initns,
+        ),
+    },
+  },
 ];
 
 /** the creation/token hooks that, in mutant-fixed-polcap-race, decide with the

@@ -194,6 +194,10 @@ export function checkProbe(p: RawProbe | undefined): Probe | { skip: string } {
  *  hooks a kernel has, an errno of 1..MAX_ERRNO) */
 function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
   if (a.action !== 'bpf_lsm_deny') return false;
+  // a raw return value (issue 12) is model-only: the executor's programs return
+  // -errno, and every kernel here refuses a program returning outside
+  // [-MAX_ERRNO, 0] at load (profile knob bpfLsmRetvalRange)
+  if (a.ret !== undefined) return false;
   const e = errnoByName(a.errno);
   return (BPF_LSM_HOOKS as readonly string[]).includes(a.hook) && e !== undefined && e >= 1 && e <= 4095;
 }

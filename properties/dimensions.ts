@@ -40,7 +40,10 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
         d.add('policy-reload');
         if (st.op in TOKEN_CMD && 'token' in st && st.token !== undefined) d.add('reload-at-use');
         if (a.at !== undefined) d.add('reload-in-syscall');
-      } else d.add('bpf-lsm');
+      } else {
+        d.add('bpf-lsm');
+        if (a.ret !== undefined) d.add('bpf-lsm-any-ret');
+      }
     }
     if ('race' in st && st.race) d.add('fd-race');
     if (st.op === 'prog_load' && st.signature) d.add('signed-load');

@@ -17,6 +17,8 @@ import { selinuxCreateMediated } from './selinux-create-mediated.ts';
 import { selinuxTokenCapable } from './selinux-token-capable.ts';
 import { selinuxPermissiveNeverDenies } from './selinux-permissive-never-denies.ts';
 import { selinuxDenialAudited } from './selinux-denial-audited.ts';
+import { selinuxCapabilityAudited } from './selinux-capability-audited.ts';
+import { bpfCreateReturnsFd } from './bpf-create-returns-fd.ts';
 import { fdRaceIndependence } from './fd-race-independence.ts';
 import { lsmOrderIndependence } from './lsm-order-independence.ts';
 import { bpfLsmTokenDenial } from './bpf-lsm-token-denial.ts';
@@ -76,6 +78,10 @@ export const PROPERTIES: readonly Property[] = [
   lsmBlobFreedOnce,
   // BPF objects, language v2 (issue 11)
   attachCapableAsAttacher,
+  // audit content (issue 12)
+  selinuxCapabilityAudited,
+  // BPF-LSM programs returning any value (issue 12)
+  bpfCreateReturnsFd,
 ];
 
 export function findProperty(name: string): Property | undefined {

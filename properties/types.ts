@@ -86,7 +86,9 @@ export type Dimension =
   /** token creation by a task in another user namespace than the bpffs's */
   | 'cross-userns-create'
   /** a program attached (prog_attach, link_create) by a task with other credentials than its loader's */
-  | 'attach-by-other';
+  | 'attach-by-other'
+  /** a BPF-LSM program returning a raw value (bpf_lsm_deny `ret`), positive or past -MAX_ERRNO included */
+  | 'bpf-lsm-any-ret';
 
 export interface Property {
   name: string;

@@ -47,7 +47,7 @@ function ipeText(p: IpePolicyDecl): string {
 
 export function lsmActionLines(a: LsmAction, indent: string): string[] {
   if (a.action === 'policy_load') return policyLines(a.policy, a.at === undefined ? '[admin] load policy' : `[admin] load policy (completing inside the syscall, before its first ${a.at} hook)`, indent);
-  return [`${indent}[admin] BPF-LSM program on ${a.hook}: -${a.errno} for ${a.task}`];
+  return [`${indent}[admin] BPF-LSM program on ${a.hook}: ${a.ret !== undefined ? `returns ${a.ret}` : `-${a.errno}`} for ${a.task}`];
 }
 
 function arg(k: string, v: unknown, step: Step): string {

@@ -176,7 +176,7 @@ export function scenarioSchema(profiles: readonly string[]): Schema {
       lsmAction: {
         anyOf: [
           obj({ action: { const: 'policy_load' }, policy: obj(policyProps, ['allow']), at: { enum: [...LSM_AT_HOOKS] } }, ['action', 'policy']),
-          obj({ action: { const: 'bpf_lsm_deny' }, hook: { type: 'string', enum: [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS] }, task: str, errno: str }, ['action', 'hook', 'task', 'errno']),
+          obj({ action: { const: 'bpf_lsm_deny' }, hook: { type: 'string', enum: [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS] }, task: str, errno: str, ret: { type: 'integer', minimum: -2147483648, maximum: 2147483647 } }, ['action', 'hook', 'task', 'errno']),
         ],
       },
       ...Object.fromEntries(Object.entries(OPS).map(([op, o]) => [`step_${op}`, stepSchema(op, o)])),

@@ -121,7 +121,12 @@ export type LsmAction =
     }
   /** attach a BPF-LSM program to `hook` returning -`errno` for task `task` (selftest token_lsm);
    *  the BPF LSM registers every hook, the integrity hooks of seed 002 included */
-  | { action: 'bpf_lsm_deny'; hook: string; task: string; errno: string };
+  /** a BPF-LSM program (BPF_LSM_MAC) on `hook` that returns -errno for `task`
+   *  (0 for every other task), or `ret` when given: any int, positive too
+   *  (issue 12); a kernel whose verifier checks the return range
+   *  (profile knob bpfLsmRetvalRange) refuses a program whose `ret` is
+   *  outside [-MAX_ERRNO, 0] at load, and it is not attached */
+  | { action: 'bpf_lsm_deny'; hook: string; task: string; errno: string; ret?: number };
 
 /** attr->keyring_id of a signed BPF_PROG_LOAD (6.18, kernel/bpf/syscall.c
  *  bpf_prog_verify_signature()): the system keyrings by id

@@ -327,6 +327,7 @@ export function validateScenario(v: Json, root = '$'): Scenario {
           const task = str(act, 'task', ap)!;
           if (!actors.has(task)) fail(`${ap}.task`, `unknown actor "${task}"`);
           checkResult(str(act, 'errno', ap), `${ap}.errno`);
+          if (act.ret !== undefined) int(act, 'ret', ap, -2147483648, 2147483647);
         } else fail(`${ap}.action`, `expected "policy_load" or "bpf_lsm_deny", got ${JSON.stringify(act.action)}`);
       });
     }

@@ -14,7 +14,8 @@ export interface BpfLsmProg {
   hook: BpfLsmHook;
   /** the task (actor name) the program refuses; my_pid in token_lsm.c */
   task: string;
-  /** the (negative) return value */
+  /** the return value: -errno, or any int (scenario `ret`; a positive one
+   *  loads only without the verifier's range check, profile knob bpfLsmRetvalRange) */
   ret: number;
 }
 

@@ -6,7 +6,7 @@
 // "7.3.4 hooks.c:N" below is security/selinux/hooks.c of that tree).
 // Each version is a set of knobs read at the exact place the versions differ.
 
-import type { Kernel } from '../kernel.ts';
+import type { Kernel, SelinuxCapCheck } from '../kernel.ts';
 import type { Cred, UserNamespace } from '../userns.ts';
 import { isInit } from '../userns.ts';
 import type { BpfToken } from '../token.ts';
@@ -301,14 +301,10 @@ export class SelinuxLsm implements LsmHooks {
   /** selinux_capable() -> cred_has_capability(cred, cap, opts, ns == &init_user_ns)
    *  (7.3.4 hooks.c:2201, :1650-1683): self check in capability/capability2
    *  (init_user_ns) or cap_userns/cap2_userns, audited unless CAP_OPT_NOAUDIT
-   *  (every capable() the model makes audits) */
+   *  (every capable() the model makes audits); through Kernel.fn (a mutant may
+   *  replace it) */
   capable(cred: Cred, ns: UserNamespace, cap: number, opts: number): number {
-    void opts;
-    const initns = isInit(ns);
-    const sclass = cap < 32 ? (initns ? 'capability' : 'cap_userns') : initns ? 'capability2' : 'cap2_userns';
-    const sid = this.credSid(cred);
-    // the audit data: LSM_AUDIT_DATA_CAP with ad.u.cap = cap (hooks.c:1660-1661)
-    return this.avcHasPerm(sid, sid, sclass, capName(cap).toLowerCase(), cap);
+    return this.k.fn.cred_has_capability(this, cred, cap, opts, isInit(ns));
   }
 
   // ------------------------------------------------------------ superblocks
@@ -570,6 +566,20 @@ export class SelinuxLsm implements LsmHooks {
     const ssid = v === 'current-grantor' ? this.currentSid() : bpfsec.sid;
     return this.avcHasPerm(ssid, bpfsec.grantor_sid, sclass, perm);
   }
+}
+
+/** cred_has_capability() (ModelFns.cred_has_capability; 7.3.4
+ *  security/selinux/hooks.c:1650-1683, 6.12.118 :1636 on, the same code):
+ *  `ad.type = LSM_AUDIT_DATA_CAP; ad.u.cap = cap;` (7.3.4 :1660-1661), the
+ *  class by CAP_TO_INDEX(cap) and initns (:1663-1673), av = CAP_TO_MASK(cap),
+ *  a self check; avc_audit() with &ad unless CAP_OPT_NOAUDIT (:1676-1677), so
+ *  its record prints " capability=%d " (security/lsm_audit.c:193-194) */
+export function cred_has_capability(se: SelinuxCapCheck, cred: Cred, cap: number, opts: number, initns: boolean): number {
+  void opts;
+  const sclass = cap < 32 ? (initns ? 'capability' : 'cap_userns') : initns ? 'capability2' : 'cap2_userns';
+  const sid = se.credSid(cred);
+  const ad = { type: 'LSM_AUDIT_DATA_CAP' as const, cap };
+  return se.avcHasPerm(sid, sid, sclass, capName(cap).toLowerCase(), ad.cap);
 }
 
 /** the policy a SELinux hook reads (ModelFns.selinux_policy): the one loaded now */

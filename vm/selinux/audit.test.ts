@@ -53,7 +53,9 @@ describe('parseAvcLine', () => {
       'P_t kernel_t:fd use false',
     ]);
     expect(r[0]!.capability).toBe(21);
-    expect(compareAvc([rec('P_t', 'P_t', 'capability', 'sys_admin', true), rec('U_t', 'U_t', 'capability', 'sys_admin', false)], r.slice(0, 2)).ok).toBe(true);
+    expect(compareAvc([rec('P_t', 'P_t', 'capability', 'sys_admin', true, { capability: 21 }), rec('U_t', 'U_t', 'capability', 'sys_admin', false, { capability: 21 })], r.slice(0, 2)).ok).toBe(true);
+    // the capability= of the audit data is compared too (issue 12)
+    expect(compareAvc([rec('P_t', 'P_t', 'capability', 'sys_admin', true), rec('U_t', 'U_t', 'capability', 'sys_admin', false, { capability: 21 })], r.slice(0, 2)).ok).toBe(false);
   });
 
   it('ignores what is not an AVC record', () => {
@@ -114,7 +116,7 @@ describe('printAvc', () => {
 });
 
 describe('compareAvc', () => {
-  const model = [rec('U_t', 'P_t', 'bpf', 'map_create_as', true), rec('U_t', 'U_t', 'cap2_userns', 'bpf', false), rec('U_t', 'U_t', 'file', 'read', true)];
+  const model = [rec('U_t', 'P_t', 'bpf', 'map_create_as', true), rec('U_t', 'U_t', 'cap2_userns', 'bpf', false, { capability: 39 }), rec('U_t', 'U_t', 'file', 'read', true)];
 
   it('agrees on the same set of decisions whatever the order, repetition and multi-permission records', () => {
     const kernel = parseAvcLog(
@@ -133,12 +135,19 @@ describe('compareAvc', () => {
   });
 
   it('reports what only one side has', () => {
-    const kernel = parseAvcLog('avc:  granted  { bpf } for  pid=1 comm="x" scontext=u:r:U_t tcontext=u:r:U_t tclass=cap2_userns');
+    const kernel = parseAvcLog(
+      [
+        'avc:  granted  { bpf } for  pid=1 comm="x" scontext=u:r:U_t tcontext=u:r:U_t tclass=cap2_userns',
+        // the same decision with another capability= (issue 12: the audit data is compared)
+        'avc:  denied  { bpf } for  pid=1 comm="x" capability=7  scontext=u:r:U_t tcontext=u:r:U_t tclass=cap2_userns permissive=0',
+      ].join('\n'),
+    );
     const c = compareAvc(model, kernel);
     expect(c.ok).toBe(false);
     expect(formatAvcComparison(c)).toEqual([
       'model only:  U_t P_t:bpf map_create_as granted',
-      'model only:  U_t U_t:cap2_userns bpf denied',
+      'model only:  U_t U_t:cap2_userns bpf denied capability=39',
+      'kernel only: U_t U_t:cap2_userns bpf denied capability=7',
       'kernel only: U_t U_t:cap2_userns bpf granted',
     ]);
   });

@@ -142,17 +142,23 @@ export function printAvcLog(records: readonly AvcRecord[], o: PrintOptions = {})
 
 // ------------------------------------------------------------------ comparison
 
-/** the decision a model record and a kernel record must share */
+/** the decision a model record and a kernel record must share, and its audit
+ *  data as far as the model records it: the capability= of a capability
+ *  check (cred_has_capability()'s LSM_AUDIT_DATA_CAP, issue 12); a check that
+ *  passes NULL audit data has none on either side. The other audit data the
+ *  kernel prints (pid=, comm=, path= of file_has_perm()'s LSM_AUDIT_DATA_FILE)
+ *  is the executor's or not modelled, and is not compared */
 export interface AvcKey {
   scontext: string;
   tcontext: string;
   tclass: string;
   perm: string;
   granted: boolean;
+  capability?: number;
 }
 
 export function avcKey(r: AvcKey): string {
-  return `${r.scontext} ${r.tcontext}:${r.tclass} ${r.perm} ${r.granted ? 'granted' : 'denied'}`;
+  return `${r.scontext} ${r.tcontext}:${r.tclass} ${r.perm} ${r.granted ? 'granted' : 'denied'}${r.capability !== undefined ? ` capability=${r.capability}` : ''}`;
 }
 
 export interface AvcCompareOptions {
@@ -190,10 +196,14 @@ export interface AvcComparison {
 
 const TOKEN = ['map_create_as', 'prog_load_as'];
 
-const plain = (r: AvcKey): AvcKey => ({ scontext: r.scontext, tcontext: r.tcontext, tclass: r.tclass, perm: r.perm, granted: r.granted });
+const plain = (r: AvcKey): AvcKey => {
+  const k: AvcKey = { scontext: r.scontext, tcontext: r.tcontext, tclass: r.tclass, perm: r.perm, granted: r.granted };
+  if (r.capability !== undefined) k.capability = r.capability;
+  return k;
+};
 
 /** one step: the model's decisions vs the kernel's records, as sets of
- *  (scontext type, tcontext type, tclass, perm, granted) */
+ *  (scontext type, tcontext type, tclass, perm, granted, capability=) */
 export function compareAvc(model: readonly AvcRecord[], kernel: readonly AvcRecord[], o: AvcCompareOptions = {}): AvcComparison {
   const classes = new Set(o.classes ?? MODELLED_CLASSES);
   const ignoreTypes = new Set(o.ignoreTypes ?? [HARNESS_TYPE]);
