@@ -2289,7 +2289,10 @@ static void run_steps(void) {
     struct step *st = &S.steps[si];
     int k = st->actor;
     int load[MAX_LOADS], nload = 0; /* the results (0 or -errno) of the policy loads before this step */
-    while (S.se && nload < MAX_LOADS && S.se_load[si][nload]) {
+    /* a refused step, or one of an exited actor (or to one), does nothing at all, its LSM
+     * administration included, as in the model (model/run.ts performStep) */
+    int inert = st->refused || A[k].dead || ((st->op == OP_SEND_FD || st->op == OP_SETNS) && st->to_actor >= 0 && A[st->to_actor].dead);
+    while (S.se && !inert && nload < MAX_LOADS && S.se_load[si][nload]) {
       /* a policy_load step action: right before the step's syscall, by the harness */
       load[nload] = se_load_policy(S.se_load[si][nload] - 1);
       nload++;
