@@ -7,7 +7,9 @@
 // S seconds after it was started plus the last case and the report (issue 13:
 // within 5% of S); a worker that gets its job late still searches for
 // min(S, 1 s) (so that a loaded machine's start-up does not eat a short
-// budget whole). The clock is looked at before every generated case. On SIGINT / SIGTERM to the parent (runCampaign with `signals`)
+// budget whole). The clock is looked at before every generated case and every
+// shrink candidate (a failure found late is shrunk only until the budget is
+// spent: its counterexample is the smallest failing case found by then). On SIGINT / SIGTERM to the parent (runCampaign with `signals`)
 // the parent SIGKILLs every worker, waits until each is gone and its last
 // messages are read, and returns what was found so far with `interrupted`
 // set; a worker that dies of SIGINT / SIGTERM itself (a terminal's ^C reaches
@@ -125,6 +127,8 @@ export function runGroupBatch(
   stop?: () => boolean,
   /** record coverage, tagging cases with this group number (the tie-breaker of witnesses) */
   coverageGroup?: number,
+  /** true: a failure found is shrunk no further (CheckOptions.shrinkStop: a --time campaign past its budget) */
+  shrinkStop?: () => boolean,
 ): BatchResult[] {
   const t0 = performance.now();
   const profile = findProfile(profileName)!;
@@ -142,6 +146,7 @@ export function runGroupBatch(
       rec?.add(c.scenario, [batch, coverageGroup!, index++]);
     },
     ...(stop ? { interrupt: stop } : {}),
+    ...(shrinkStop ? { shrinkStop } : {}),
   });
   const seconds = (performance.now() - t0) / 1000;
   // the batch's steps, outcomes and coverage go with its first result (the parent sums them)
@@ -171,6 +176,11 @@ export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop:
   const { spec, worker } = job;
   const deadline = spec.timeSec !== undefined ? Math.max((spec.startedAt ?? Date.now()) + spec.timeSec * 1000, Date.now() + Math.min(spec.timeSec, MIN_SEARCH_SEC) * 1000) : null;
   const done = deadline === null ? stop : (): boolean => Date.now() >= deadline || stop();
+  // a --time campaign shrinks a failure only until the budget is spent (the
+  // counterexample is then the smallest failing case found so far); a
+  // campaign of a number of runs shrinks to the end (its output depends on
+  // the seed only)
+  const shrinkStop = deadline === null ? undefined : done;
   const failed = new Set<string>();
   // the properties that share a generator run as one group (runGroupBatch)
   const groups = groupByGenerator(spec.properties.map((p) => findProperty(p)!)).map((g) => g.map((p) => p.name));
@@ -183,7 +193,7 @@ export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop:
       const live = g.filter((p) => !failed.has(p));
       if (!live.length) continue;
       if (done()) return;
-      const rs = runGroupBatch(spec.profile, live, spec.seed, b, spec.batchRuns, done, spec.coverage ? gi : undefined);
+      const rs = runGroupBatch(spec.profile, live, spec.seed, b, spec.batchRuns, done, spec.coverage ? gi : undefined, shrinkStop);
       if (stop()) return; // the parent is gone: nobody to send to
       for (const r of rs) {
         if (r.counterexample) failed.add(r.property);

@@ -169,13 +169,30 @@ function withToken(flagBit: number, token: string | undefined, tokenFlag: boolea
  *  handle) and is REFUSED with its reason, as on the executor. The runtime
  *  rules (dirfd on a superblock of another scenario) never apply here: every
  *  superblock of the model is the scenario's own. */
-export function performStep(st: ModelState, step: Step): StepResult {
-  const staticWhy = sandboxCheck(st.k, step);
+/** the result of a step that ends before its own LSM administration (`lsm`)
+ *  and its syscalls: a sandbox refusal (`staticWhy`), an exited actor, a
+ *  literal /dev/null fd where the executor refuses one; null when the step
+ *  gets to them */
+function endsEarly(st: ModelState, step: Step, staticWhy: RefusalReason | null): StepResult | null {
   if (staticWhy) return refused(staticWhy);
   // an exited actor (model/procs.ts): its steps, and fds sent to it, are ESRCH, nothing is done
   if (st.tasks.get(step.actor)!.dead || (step.op === 'send_fd' && st.tasks.get(step.to)!.dead) || (step.op === 'setns' && st.tasks.get(step.of)!.dead)) return { ret: retName(-ESRCH) };
   const why = nullFdRefusal(st, step);
   if (why) return refused(why);
+  return null;
+}
+
+/** does performStep() end this step before its own LSM administration runs
+ *  (endsEarly)? Records no coverage: for the property walks
+ *  (properties/walk.ts syscallOf), which run a step's administration before
+ *  its syscall, exactly when performStep() would */
+export function endsBeforeLsm(st: ModelState, step: Step): boolean {
+  return endsEarly(st, step, staticRefusal(step)) !== null;
+}
+
+export function performStep(st: ModelState, step: Step): StepResult {
+  const early = endsEarly(st, step, sandboxCheck(st.k, step));
+  if (early) return early;
   const { k } = st;
   const outer = { current: k.current, avc: k.security.avc };
   k.current = st.tasks.get(step.actor)!;

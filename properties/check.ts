@@ -25,9 +25,17 @@ export interface CheckOptions {
   /**
    * asked before each new generated case: true ends the check there, as passed
    * so far (a campaign's deadline, a stop request). Never asked while a failure
-   * is being shrunk, so a counterexample found is always shrunk to the end.
+   * is being shrunk, so a counterexample found is always shrunk to the end
+   * (unless `shrinkStop` says otherwise).
    */
   interrupt?: () => boolean;
+  /**
+   * asked while a failure is shrunk and minimized: true keeps the smallest
+   * failing case found so far (a --time campaign past its budget, issue 13:
+   * it stops within 5% of the budget). Without it a failure is shrunk to the
+   * end, so a fixed-run campaign's counterexample does not depend on time.
+   */
+  shrinkStop?: () => boolean;
 }
 
 export interface Counterexample {
@@ -43,15 +51,18 @@ export interface Counterexample {
 
 export type CheckResult = { ok: true; runs: number } | { ok: false; runs: number; counterexample: Counterexample };
 
-/** a property that stops the run (fast-check's interruption, as with its time limits) once `interrupt()` is true */
-function interruptible<T>(p: fc.IRawProperty<T, false>, interrupt: () => boolean): fc.IRawProperty<T, false> {
+/** a property that stops the run (fast-check's interruption, as with its time
+ *  limits) once `interrupt()` is true, and, once a failure is being shrunk,
+ *  rejects every further candidate once `shrinkStop()` is true (the failure
+ *  found so far is the counterexample) */
+function interruptible<T>(p: fc.IRawProperty<T, false>, interrupt: () => boolean, shrinkStop: () => boolean = () => false): fc.IRawProperty<T, false> {
   let shrinking = false;
   return {
     isAsync: () => false,
     generate: (mrng, runId) => p.generate(mrng, runId),
     shrink: (v) => p.shrink(v),
     run: (v) => {
-      if (!shrinking && interrupt()) return new fc.PreconditionFailure(true);
+      if (shrinking ? shrinkStop() : interrupt()) return new fc.PreconditionFailure(true);
       const r = p.run(v);
       if (r !== null && !fc.PreconditionFailure.isFailure(r)) shrinking = true;
       return r;
@@ -70,11 +81,11 @@ export function checkProperty(prop: Property, profile: Profile, o: CheckOptions)
     rememberResults(c.scenario, profile, c.results);
     return prop.check(c.scenario, profile) === null;
   });
-  const details = fc.check(o.interrupt ? interruptible(property, o.interrupt) : property, params);
+  const details = fc.check(o.interrupt || o.shrinkStop ? interruptible(property, o.interrupt ?? (() => false), o.shrinkStop) : property, params);
   if (!details.failed) return { ok: true, runs: details.numRuns };
   if (!details.counterexample) throw new Error(`${prop.name}: fast-check failed without a counterexample`);
   const c = details.counterexample[0];
-  const scenario: Scenario = { ...minimize(prop, profile, c.scenario), name: `${prop.name} on ${profile.name}` };
+  const scenario: Scenario = { ...minimize(prop, profile, c.scenario, undefined, o.shrinkStop), name: `${prop.name} on ${profile.name}` };
   const violation = prop.check(scenario, profile)!;
   const results = runScenario(scenario, { profile }).results;
   // label the expected results so the scenario replays as a regression test
@@ -233,7 +244,7 @@ export function checkGroup(props: readonly Property[], profile: Profile, o: Chec
     return true;
   });
   const stop = (): boolean => live === 0 || (o.interrupt?.() ?? false);
-  const details = fc.check(interruptible(property, stop), { numRuns: o.runs, seed: o.seed });
+  const details = fc.check(interruptible(property, stop, o.shrinkStop), { numRuns: o.runs, seed: o.seed });
   return props.map((p, i): CheckResult => {
     const k = failedAt[i];
     if (k === undefined) return { ok: true, runs: details.numRuns };

@@ -69,3 +69,19 @@ describe('results ahead', () => {
     });
   }
 });
+
+describe('a shrink budget (CheckOptions.shrinkStop, a --time campaign past its budget)', () => {
+  it('keeps the failing case found so far: the same first failure, not shrunk, still a counterexample', () => {
+    const profile = findProfile('selinux-token-v7')!;
+    const prop = PROPERTIES.find((p) => p.name === 'selinux-token-checks-at-use')!;
+    const full = checkProperty(prop, profile, { runs: 100, seed: 1 });
+    const cut = checkProperty(prop, profile, { runs: 100, seed: 1, shrinkStop: () => true });
+    expect(full.ok || cut.ok).toBe(false);
+    if (full.ok || cut.ok) return;
+    expect(cut.runs).toBe(full.runs);
+    expect(cut.counterexample.shrinks).toBe(0);
+    expect(full.counterexample.shrinks).toBeGreaterThan(0);
+    expect(prop.check(cut.counterexample.scenario, profile)).not.toBeNull();
+    expect(cut.counterexample.scenario.steps.length).toBeGreaterThanOrEqual(full.counterexample.scenario.steps.length);
+  });
+});

@@ -13,7 +13,7 @@ import { pruneDecls, reduceParts, reduceSteps, renumberHandles } from '../scenar
 import type { Profile } from '../model/profile.ts';
 import type { Property, Violation } from './types.ts';
 
-function fails(prop: Property, profile: Profile, s: Scenario): Violation | null {
+function failsNow(prop: Property, profile: Profile, s: Scenario): Violation | null {
   try {
     return prop.check(s, profile);
   } catch {
@@ -21,7 +21,9 @@ function fails(prop: Property, profile: Profile, s: Scenario): Violation | null 
   }
 }
 
-export function minimize(prop: Property, profile: Profile, s0: Scenario, budget = 4000): Scenario {
+/** `stop`: true keeps the scenario reduced so far (every further candidate is rejected unchecked: a --time campaign past its budget) */
+export function minimize(prop: Property, profile: Profile, s0: Scenario, budget = 4000, stop: () => boolean = () => false): Scenario {
+  const fails = (p: Property, prof: Profile, c: Scenario): Violation | null => (stop() ? null : failsNow(p, prof, c));
   const keep = (c: Scenario): boolean => fails(prop, profile, c) !== null;
   let s = reduceSteps(s0, keep, budget);
   const pruned = pruneDecls(s);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { walk, counterfactual } from './walk.ts';
 import { findProfile } from '../model/profile.ts';
+import { runScenario } from '../model/run.ts';
 import { selinuxOf, bpfLsmOf } from '../model/lsm/index.ts';
 import { findProperty } from './index.ts';
 import type { PolicyDecl, Scenario } from '../scenario/types.ts';
@@ -69,5 +70,35 @@ describe('a reload attached to the step that uses the token', () => {
     expect(v?.message).toMatch(/no allow U_t P_t:bpf map_create_as/);
     // the corrected patch checks *_as at use, under the reloaded policy
     expect(prop.check(scenario('selinux-token-fixed'), findProfile('selinux-token-fixed')!)).toBeNull();
+  });
+});
+
+describe('a step refused before its administration (issue 13)', () => {
+  // performStep() ends a sandbox-refused step before its `lsm` actions run
+  // (runScenario, the compiler's results handed ahead); the walk does the same
+  const s: Scenario = {
+    format: 'bpftc/1',
+    profile: 'linux-6.18',
+    actors: [{ name: 'root', userns: 'init', kuid: 0, caps: 'all', mntns: 'init' }],
+    steps: [
+      { actor: 'root', op: 'fsopen', fs: 'nosuchfs', as: 'fs0', lsm: [{ action: 'bpf_lsm_deny', hook: 'bpf', task: 'root', errno: 'EPERM' }] },
+      { actor: 'root', op: 'map_create', map_type: 2, key_size: 4, value_size: 4, max_entries: 1, as: 'm' },
+    ],
+  };
+  it('the walk sees the results runScenario gives, and no BPF-LSM program', () => {
+    const profile = findProfile('linux-6.18')!;
+    const rets: string[] = [];
+    walk(s, profile, {
+      before(st) {
+        expect(bpfLsmOf(st.k)?.progs ?? []).toEqual([]);
+        return null;
+      },
+      after(_st, _step, _i, r) {
+        rets.push(r.ret);
+        return null;
+      },
+    });
+    expect(rets).toEqual(runScenario(s, { profile }).results.map((r) => r.ret));
+    expect(rets).toEqual(['REFUSED', 'ok']);
   });
 });

@@ -4,7 +4,7 @@
 
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import type { Profile } from '../model/profile.ts';
-import { type ModelState, lsmAction, performStep, setupScenario } from '../model/run.ts';
+import { type ModelState, endsBeforeLsm, lsmAction, performStep, setupScenario } from '../model/run.ts';
 import type { BpfToken } from '../model/token.ts';
 import type { File } from '../model/vfs.ts';
 import type { Task } from '../model/kernel.ts';
@@ -114,9 +114,14 @@ export function collectWalks<T>(onWalk: (s: Scenario, v: Visitor) => void, f: ()
   }
 }
 
-/** runs the step's `lsm` actions on `st` and returns the step without them */
+/** runs the step's `lsm` actions on `st` and returns the step without them;
+ *  a step that performStep() ends before its administration (a sandbox
+ *  refusal, an exited actor: model/run.ts endsBeforeLsm) is returned as it is,
+ *  its actions not run, as runScenario() does not run them (a walk that ran
+ *  them saw another state than the run whose results it was handed ahead:
+ *  issue 13, a counterexample whose minimized scenario did not fail) */
 export function syscallOf(st: ModelState, step: Step): Step {
-  if (!step.lsm?.length) return step;
+  if (!step.lsm?.length || endsBeforeLsm(st, step)) return step;
   // an in-syscall load (`at`) belongs to the syscall: it stays on the step
   const inSyscall = step.lsm.filter((a) => a.action === 'policy_load' && a.at !== undefined);
   for (const act of step.lsm) if (!inSyscall.includes(act)) lsmAction(st, act);
