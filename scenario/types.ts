@@ -298,6 +298,9 @@ export interface AvcRecord {
   audited: boolean;
   /** denied by policy but allowed: permissive mode or a permissive source domain */
   permissive?: boolean;
+  /** granted only by the AVC's cache of an earlier permissive denial (avc_update_node()):
+   *  no policy rule allows it, so no auditallow logs it */
+  cachedGrant?: boolean;
   /** the LSM hook that made the decision */
   hook: string;
   /** the capability number the record's audit data carries: capable() checks

@@ -153,6 +153,13 @@ export class SelinuxLsm implements LsmHooks {
   /** ids of the superblocks and tokens set up before the first policy load
    *  (bookkeeping for properties: their creator is the policy loader) */
   bornBeforePolicy = new Set<number>();
+  /** the AVC's permissive grants: avc_denied() of a permissive decision calls
+   *  avc_update_node(AVC_CALLBACK_GRANT), adding the permission to the cached
+   *  node's allowed set, so the same request later passes without a denial
+   *  (7.3.4 security/selinux/avc.c avc_denied(), :995-1009); a policy load
+   *  flushes the cache (avc_ss_reset() from selinux_policy_commit()).
+   *  Keys: scontext tcontext tclass perm (a context is one SID here) */
+  avcGranted = new Set<string>();
 
   constructor(k: Kernel, variant: SelinuxVariant) {
     this.k = k;
@@ -200,6 +207,7 @@ export class SelinuxLsm implements LsmHooks {
     }
     if (rejectsLoad(p, this.variant.tokenPatch)) return -EINVAL;
     this.policy = p;
+    this.avcGranted = new Set();
     if (!this.initialized) {
       this.initialized = true;
       const pend = this.pending;
@@ -254,11 +262,14 @@ export class SelinuxLsm implements LsmHooks {
     const p = this.pol() ?? this.policy;
     const scontext = this.contextOf(ssid);
     const tcontext = this.contextOf(tsid);
-    const granted = policyAllows(p, scontext, tcontext, tclass, perm, this.variant.tokenPatch);
+    const key = `${scontext} ${tcontext} ${tclass} ${perm}`;
+    const allowed = policyAllows(p, scontext, tcontext, tclass, perm, this.variant.tokenPatch);
+    const granted = allowed || this.avcGranted.has(key);
     const rec: AvcRecord = { scontext, tcontext, tclass, perm, granted, audited: !granted, hook: this.k.security.hook };
     if (cap !== undefined) rec.capability = cap;
     if (granted) {
-      this.k.security.avc.push(rec);
+      // a grant from the cache only: no auditallow rule covers it, nothing is logged
+      this.k.security.avc.push(allowed ? rec : { ...rec, cachedGrant: true });
       return 0;
     }
     // avc_denied(): enforced only when enforcing and the decision's source
@@ -267,6 +278,7 @@ export class SelinuxLsm implements LsmHooks {
     // spec/selinux.md §SE1.2)
     const permissive = !p.enforcing || p.permissive.has(scontext);
     this.k.security.avc.push(permissive ? { ...rec, permissive: true } : rec);
+    if (permissive) this.avcGranted.add(key);
     return permissive ? 0 : -EACCES;
   }
 
@@ -283,15 +295,22 @@ export class SelinuxLsm implements LsmHooks {
     const scontext = this.contextOf(ssid);
     const tcontext = this.contextOf(tsid);
     const hook = this.k.security.hook;
-    const denied = perms.filter((perm) => !policyAllows(p, scontext, tcontext, tclass, perm, this.variant.tokenPatch));
+    const keyOf = (perm: string): string => `${scontext} ${tcontext} ${tclass} ${perm}`;
+    const allowed = (perm: string): boolean => policyAllows(p, scontext, tcontext, tclass, perm, this.variant.tokenPatch);
+    const denied = perms.filter((perm) => !allowed(perm) && !this.avcGranted.has(keyOf(perm)));
     if (denied.length === 0) {
-      for (const perm of perms) this.k.security.avc.push({ scontext, tcontext, tclass, perm, granted: true, audited: false, hook });
+      // fully granted (the cache's permissive grants included): the auditallow'd ones are logged
+      for (const perm of perms) {
+        const rec: AvcRecord = { scontext, tcontext, tclass, perm, granted: true, audited: false, hook };
+        this.k.security.avc.push(allowed(perm) ? rec : { ...rec, cachedGrant: true });
+      }
       return 0;
     }
     const permissive = !p.enforcing || p.permissive.has(scontext);
     for (const perm of denied) {
       const rec = { scontext, tcontext, tclass, perm, granted: false, audited: true, hook };
       this.k.security.avc.push(permissive ? { ...rec, permissive: true } : rec);
+      if (permissive) this.avcGranted.add(keyOf(perm));
     }
     return permissive ? 0 : -EACCES;
   }

@@ -223,6 +223,8 @@ export function compareAvc(model: readonly AvcRecord[], kernel: readonly AvcReco
     // avd->allowed but never to avd->auditallow
     if (unknownAllowed && r.granted && r.tclass === 'bpf' && TOKEN.includes(r.perm)) unobservable.set(k, plain(r));
     else if (!r.granted && r.permissive && o.state?.has(k)) unobservable.set(k, plain(r));
+    // a grant by the AVC cache alone (an earlier permissive denial): no auditallow rule
+    else if (r.granted && r.cachedGrant) unobservable.set(k, plain(r));
     else if (o.unlogged?.(r)) unobservable.set(k, plain(r));
     else want.set(k, plain(r));
   }
