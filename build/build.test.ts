@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error a plain JavaScript module (no declarations)
-import { STAMP, distFresh, sourceState } from './sources.mjs';
+import { SOURCE_DIRS, STAMP, distFresh, sourceState } from './sources.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'cli', 'bpftc.js');
@@ -32,6 +32,16 @@ describe('the compiled CLI', () => {
     expect(bpftc(false, 'properties')).toEqual(bpftc(true, 'properties'));
   });
   if (!fresh) it.skip('dist/ is missing or older than the sources (node build/js.mjs builds it)', () => {});
+
+  // The freshness stamp must cover every directory dist/ holds compiled modules of: a
+  // change in one it does not scan (vm/ was missing) leaves the old code running silently.
+  it.skipIf(!fresh)('the freshness stamp scans every source directory dist/ holds', () => {
+    const dirs = readdirSync(join(ROOT, 'dist'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(ROOT, e.name)))
+      .map((e) => e.name)
+      .sort();
+    expect(dirs.filter((d) => !(SOURCE_DIRS as string[]).includes(d))).toEqual([]);
+  });
 
   // A compiled module finds files next to itself (import.meta.url): each such file must
   // be in dist/ too, or the installed CLI fails where the sources work (it did: `bpftc vm

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** the directories tsconfig.build.json compiles */
-export const SOURCE_DIRS = ['api', 'model', 'mutants', 'generators', 'properties', 'scenario', 'oracle', 'cli', 'corpus', 'diff', 'repro', 'campaign', 'speccov'];
+export const SOURCE_DIRS = ['api', 'model', 'mutants', 'generators', 'properties', 'scenario', 'oracle', 'cli', 'corpus', 'diff', 'repro', 'campaign', 'speccov', 'vm'];
 export const DIST = 'dist';
 export const STAMP = 'BUILD.json';
 
