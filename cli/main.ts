@@ -76,6 +76,7 @@ commands:
               SELinux profiles load each scenario's policy there and compare AVC decisions too
               (the model on the profile's SELinux layer over the image's core unless --core P|none)
               --lsm-trace (with --vm): BPF-LSM hook traces compared per step too
+              --unprivileged-bpf-disabled N (with --vm; run --vm: the scenarios' own): the guest's sysctl
               --procs, --attach: the language v2 process ops / attach ops (prog_attach,
               prog_detach, link_create) in the generated scenarios too
   vm          build [--source linux-source-6.12|linux-source-7.3|DIR] [--patch FILE]... [--lsm selinux,bpf]:

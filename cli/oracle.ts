@@ -45,11 +45,11 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
   const { flags, positional } = parseArgs(argv, {
     runs: RUNS, seed: SEED, json: 'bool', corpus: 'string', save: 'string', 'no-shrink': 'bool', 'max-commands': { int: [1, 1000] },
     vm: 'bool', kernel: 'string', profile: 'string', core: 'string', coverage: 'string', 'lsm-trace': 'bool', vms: { int: [1, 16] }, cpus: { int: [1, 8] }, workers: { int: [1, 64] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
-    procs: 'bool', attach: 'bool',
+    procs: 'bool', attach: 'bool', 'unprivileged-bpf-disabled': { int: [0, 2] },
   });
   if (positional.length) throw new UsageError(`oracle takes no positional argument (got ${q(positional[0]!)})`);
-  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined || flags.cpus !== undefined || flags.core !== undefined))
-    throw new UsageError('--kernel, --profile, --core, --vms and --cpus go with --vm');
+  if (!flags.vm && (flags.kernel !== undefined || flags.profile !== undefined || flags.vms !== undefined || flags.cpus !== undefined || flags.core !== undefined || flags['unprivileged-bpf-disabled'] !== undefined))
+    throw new UsageError('--kernel, --profile, --core, --vms, --cpus and --unprivileged-bpf-disabled go with --vm (the host\'s sysctl is only read)');
   if (flags.vm && flags.workers !== undefined) throw new UsageError('--workers is for the host oracle (with --vm, --vms N guests run in parallel)');
   const coreName = flags.core as string | undefined;
   if (coreName !== undefined && coreName !== 'none' && !findProfile(coreName)) throw new UsageError(`unknown profile ${q(coreName)} (bpftc profiles lists them)`);
@@ -86,6 +86,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
     let n = 0;
     return lsmTraceOracle({
       image: flags.kernel as string,
+      ...(flags['unprivileged-bpf-disabled'] !== undefined ? { unprivBpf: flags['unprivileged-bpf-disabled'] as 0 | 1 | 2 } : {}),
       profile: onFacts(profile, facts.facts),
       corpus: lsmCorpus.map((e) => e.scenario),
       runs,
@@ -106,6 +107,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
         ...(flags.cpus !== undefined ? { cpus: flags.cpus as number } : {}),
         race: raceOptions(flags),
         selinux,
+        ...(flags['unprivileged-bpf-disabled'] !== undefined ? { unprivBpf: flags['unprivileged-bpf-disabled'] as 0 | 1 | 2 } : {}),
       }) : null;
   if (vm && 'error' in vm) {
     err(`bpftc: ${vm.error}`);

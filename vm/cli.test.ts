@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
+import { agreedSysctl } from './cli.ts';
+import type { Scenario } from '../scenario/types.ts';
 
 async function bpftc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -26,6 +28,9 @@ describe('bpftc vm: every mistake is one line', () => {
     expect((await bpftc('oracle', '--vm', '--kernel', '/nonexistent/bzImage')).err).toMatch(/no kernel image/);
     expect((await bpftc('oracle', '--kernel', 'x')).err).toMatch(/go with --vm/);
     expect((await bpftc('oracle', '--vms', '2')).err).toMatch(/go with --vm/);
+    // the guest's sysctl is set at boot; the host's is only read
+    expect((await bpftc('oracle', '--unprivileged-bpf-disabled', '0')).err).toMatch(/go with --vm \(the host's sysctl is only read\)/);
+    expect((await bpftc('oracle', '--vm', '--kernel', 'x', '--unprivileged-bpf-disabled', '3')).code).toBe(2);
     expect((await bpftc('oracle', '--vm', '--kernel', 'x', '--vms', '0')).code).toBe(2);
     // SELinux profiles run in the guest (vm/selinux-oracle.ts); the integrity framework does not yet
     expect((await bpftc('oracle', '--vm', '--kernel', 'x', '--profile', 'integrity-rfc')).err).toMatch(/not there yet/);
@@ -38,5 +43,17 @@ describe('bpftc vm: every mistake is one line', () => {
     const r = await bpftc('vm', 'check-kernel', 'package.json');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/not an x86 bzImage/);
+  });
+});
+
+describe('bpftc run --vm boots the guest with the scenarios\' own kernel.unprivileged_bpf_disabled', () => {
+  const sc = (u?: number): Scenario => ({ actors: [], steps: [], ...(u !== undefined ? { sysctl: { unprivileged_bpf_disabled: u } } : {}) }) as unknown as Scenario;
+  it('one value when every readable scenario names the same, else the image\'s default', () => {
+    expect(agreedSysctl([sc(0), sc(0)])).toBe(0);
+    expect(agreedSysctl([sc(2)])).toBe(2);
+    expect(agreedSysctl([sc(0), sc(2)])).toBeUndefined();
+    expect(agreedSysctl([sc(0), sc()])).toBeUndefined();
+    expect(agreedSysctl([sc()])).toBeUndefined();
+    expect(agreedSysctl([null])).toBeUndefined();
   });
 });

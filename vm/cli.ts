@@ -181,7 +181,7 @@ export function onFacts(base: Profile, facts: KernelConfigFacts | null): Profile
  *  that never loads a policy (vm/selinux-oracle.ts SelinuxGuests) */
 export async function openVm(
   image: string | undefined,
-  opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean }; protocol?: ScenarioProtocol; selinux?: boolean } = {},
+  opts: { cpus?: number; vms?: number; race?: { raceRuns?: number; raceFull?: boolean }; protocol?: ScenarioProtocol; selinux?: boolean; unprivBpf?: 0 | 1 | 2 } = {},
 ): Promise<Guest | { skip: string } | { error: string }> {
   if (image === undefined) throw new UsageError('--vm needs --kernel IMAGE (a bzImage; bpftc vm build makes one)');
   if (!existsSync(image)) throw new UsageError(`no kernel image ${image} (bpftc vm build makes one)`);
@@ -193,7 +193,11 @@ export async function openVm(
     if ('skip' in se) return se;
     protocol = se.protocol;
   }
-  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}), ...(protocol ? { protocol } : {}) };
+  // the guest is ours: its kernel.unprivileged_bpf_disabled is set at boot (a sysctl.* kernel
+  // parameter, applied before /init), so scenarios drawn or written for 0 run as they say;
+  // the host's is only read (oracle/driver.ts adaptToMachine)
+  const append = opts.unprivBpf !== undefined ? `sysctl.kernel.unprivileged_bpf_disabled=${opts.unprivBpf}` : undefined;
+  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}), ...(protocol ? { protocol } : {}), ...(append ? { append } : {}) };
   const n = opts.vms ?? 1;
   const booted = await Promise.allSettled(Array.from({ length: n }, () => bootVm(boot)));
   const failed = booted.find((b): b is PromiseRejectedResult => b.status === 'rejected');
@@ -253,10 +257,18 @@ export function selinuxProfile(name: string | undefined): boolean {
   return name !== undefined && (findProfile(name)?.lsm?.order ?? []).includes('selinux');
 }
 
+/** the kernel.unprivileged_bpf_disabled every readable scenario names, when they name one and the same */
+export function agreedSysctl(ss: ReadonlyArray<Scenario | null>): 0 | 1 | 2 | undefined {
+  const vals = new Set(ss.map((s) => s?.sysctl?.unprivileged_bpf_disabled));
+  if (vals.size !== 1) return undefined;
+  const [v] = vals;
+  return v === 0 || v === 1 || v === 2 ? v : undefined;
+}
+
 /** `bpftc run FILE... --vm --kernel IMAGE [--profile P] [--core P|none] [--cpus N] [--race-runs N] [--race-full] [--json]` */
 export async function runVm(argv: string[], out: Out): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
-    vm: 'bool', kernel: 'string', json: 'bool', profile: 'string', core: 'string', cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool',
+    vm: 'bool', kernel: 'string', json: 'bool', profile: 'string', core: 'string', cpus: { int: [1, 8] }, 'race-runs': { int: [1, 1_000_000] }, 'race-full': 'bool', 'unprivileged-bpf-disabled': { int: [0, 2] },
   });
   if (!positional.length) throw new UsageError('run needs at least one scenario file');
   for (const f of positional) if (!existsSync(f)) throw new UsageError(`${f}: cannot read (ENOENT)`);
@@ -278,7 +290,10 @@ export async function runVm(argv: string[], out: Out): Promise<number> {
   // race steps need a second CPU to race on: an SMP guest unless --cpus says otherwise
   const racy = positional.some((f) => load(f)?.steps.some((st) => 'race' in st && st.race !== undefined) ?? false);
   const cpus = (flags.cpus as number | undefined) ?? (racy ? 2 : 1);
-  const vm = await openVm(flags.kernel as string | undefined, { cpus, race: raceOptions(flags), selinux });
+  // the guest's sysctl: --unprivileged-bpf-disabled, else the scenarios' own value where they agree
+  // on one (a reviewer's scenario runs as written), else the image's default
+  const unprivBpf = (flags['unprivileged-bpf-disabled'] as 0 | 1 | 2 | undefined) ?? agreedSysctl(positional.map(load));
+  const vm = await openVm(flags.kernel as string | undefined, { cpus, race: raceOptions(flags), selinux, ...(unprivBpf !== undefined ? { unprivBpf } : {}) });
   if ('skip' in vm) {
     out(flags.json ? JSON.stringify({ skipped: vm.skip }) : `skipped: ${vm.skip}`);
     return 0;

@@ -31,6 +31,8 @@ function withDenies(s: Scenario, ds: Array<{ at: number; hook: string; actor: nu
 
 export interface LsmTraceRunOptions {
   image: string;
+  /** the guest's kernel.unprivileged_bpf_disabled, set at boot (vm/cli.ts openVm) */
+  unprivBpf?: 0 | 1 | 2;
   profile: Profile;
   /** every scenario is judged against `profile` (its `profile` field is replaced) */
   corpus: Scenario[];
@@ -76,7 +78,7 @@ export async function lsmTraceOracle(o: LsmTraceRunOptions): Promise<number> {
     out(o.json ? JSON.stringify({ skipped: missing }) : `skipped: ${missing}`);
     return 0;
   }
-  const boot = { image: o.image, lsmTrace: true };
+  const boot = { image: o.image, lsmTrace: true, ...(o.unprivBpf !== undefined ? { append: `sysctl.kernel.unprivileged_bpf_disabled=${o.unprivBpf}` } : {}) };
   const t0 = Date.now();
   let vm;
   try {
