@@ -13,6 +13,7 @@ import { runScenario } from '../model/run.ts';
 import { findProfile } from '../model/profile.ts';
 import { findProperty } from '../properties/index.ts';
 import type { FindingVerdict, Scenario } from '../scenario/types.ts';
+import { parseEntries, type Entry } from './findings-md.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const FINDINGS = readFileSync(join(ROOT, 'FINDINGS.md'), 'utf8');
@@ -44,42 +45,6 @@ const NEEDS: Record<FindingVerdict, string[]> = {
   'design-question': ['Discussion'],
   withdrawn: ['Why'],
 };
-
-interface Entry {
-  id: string;
-  section: string;
-  fields: Map<string, string>;
-}
-
-function parseEntries(md: string): Entry[] {
-  const out: Entry[] = [];
-  let section = '';
-  let cur: Entry | null = null;
-  let field: string | null = null;
-  for (const line of md.split('\n')) {
-    const sec = /^## (.+)$/.exec(line);
-    if (sec) {
-      section = sec[1]!.trim();
-      cur = null;
-      continue;
-    }
-    const h = /^### ([A-Z]?\d+)\. /.exec(line);
-    if (h) {
-      cur = { id: h[1]!, section, fields: new Map() };
-      out.push(cur);
-      field = null;
-      continue;
-    }
-    if (!cur) continue;
-    const f = /^- \*\*([A-Za-z ]+)\*\*: ?(.*)$/.exec(line);
-    if (f) {
-      field = f[1]!;
-      cur.fields.set(field, f[2]!);
-    } else if (field && /^ {2}\S/.test(line)) cur.fields.set(field, `${cur.fields.get(field)} ${line.trim()}`);
-    else if (!line.startsWith('  ')) field = null;
-  }
-  return out;
-}
 
 const entries = parseEntries(FINDINGS);
 /** the real kernels every finding records (meta.kernels key, FINDINGS.md label) */
