@@ -13,9 +13,10 @@
 
 import type { Kernel, Task } from './kernel.ts';
 import { type Cred, hasMapping, isInit } from './userns.ts';
-import { type CapSet, CAP_EMPTY, CAP_LAST_CAP, capDrop, capRaised, capSubset } from './caps.ts';
+import { type CapSet, CAP_EMPTY, CAP_LAST_CAP, capDrop, capRaised, capSubset, capsFromNames } from './caps.ts';
 import { EINVAL, EPERM } from './errno.ts';
 import { security_capset, security_task_fix_setuid } from './security.ts';
+import { type StepTable, A } from './step.ts';
 
 /** (uid_t)-1 / (gid_t)-1 (scenario/ops.ts UNCHANGED) */
 export const ID_UNCHANGED = 4294967295;
@@ -153,3 +154,14 @@ export function drop_caps(k: Kernel, t: Task, drop: CapSet): number {
     }
   return sys_capset(k, t, eff, perm);
 }
+
+/** this layer's ops (model/step.ts) */
+export const CRED_STEPS: StepTable<'capset' | 'seteuid' | 'setresuid' | 'setresgid' | 'setgroups' | 'drop_caps' | 'keepcaps'> = {
+  capset: (st, t, step) => sys_capset(st.k, t, capsFromNames(step.effective), step.permitted ? capsFromNames(step.permitted) : t.cred.cap_permitted),
+  seteuid: (st, t, step) => sys_setresuid(st.k, t, ID_UNCHANGED, step.euid, ID_UNCHANGED),
+  setresuid: (st, t, step) => sys_setresuid(st.k, t, step.ruid ?? A.setresuid.ruid.default, step.euid ?? A.setresuid.euid.default, step.suid ?? A.setresuid.suid.default),
+  setresgid: (st, t, step) => sys_setresgid(st.k, t, step.rgid ?? A.setresgid.rgid.default, step.egid ?? A.setresgid.egid.default, step.sgid ?? A.setresgid.sgid.default),
+  setgroups: (st, t, step) => sys_setgroups(st.k, t, (step.gid ?? A.setgroups.gid.default) === ID_UNCHANGED ? [] : [step.gid!]),
+  drop_caps: (st, t, step) => drop_caps(st.k, t, capsFromNames(step.drop)),
+  keepcaps: (st, t, step) => prctl_set_keepcaps(st.k, t, step.value),
+};

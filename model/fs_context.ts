@@ -11,6 +11,7 @@ import { CAP_SYS_ADMIN } from './caps.ts';
 import { type Dentry, type File, type SbFlags, fdget, may_mount } from './vfs.ts';
 import { resolvePath } from './namei.ts';
 import { security_fs_context_parse_param, security_sb_kern_mount, security_sb_remount, security_sb_set_mnt_opts } from './security.ts';
+import { type StepTable, A, fdOf } from './step.ts';
 
 
 
@@ -279,3 +280,18 @@ export function sys_fspick(k: Kernel, t: Task, dirfd: number, path: string): num
   fc.phase = 'RECONF_PARAMS';
   return k.newAnonFd(t, { kind: 'fs_context', fc });
 }
+
+/** the scenario's fsconfig commands (scenario/ops.ts fsconfig.cmd) */
+const FSCONFIG_CMDS = {
+  set_flag: FSCONFIG_SET_FLAG,
+  set_string: FSCONFIG_SET_STRING,
+  create: FSCONFIG_CMD_CREATE,
+  reconfigure: FSCONFIG_CMD_RECONFIGURE,
+};
+
+/** this layer's ops (model/step.ts) */
+export const FS_CONTEXT_STEPS: StepTable<'fsopen' | 'fsconfig' | 'fspick'> = {
+  fsopen: (st, t, step) => sys_fsopen(st.k, t, step.fs ?? A.fsopen.fs.default, step.flags ?? A.fsopen.flags.default),
+  fsconfig: (st, t, step) => sys_fsconfig(st.k, t, fdOf(st, t, step.fd), FSCONFIG_CMDS[step.cmd], step.key ?? null, step.value ?? null),
+  fspick: (st, t, step) => sys_fspick(st.k, t, fdOf(st, t, step.dirfd), step.path),
+};

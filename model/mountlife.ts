@@ -18,6 +18,8 @@ import { CAP_SYS_ADMIN } from './caps.ts';
 import { type File, type Mount, type MntNamespace, type Path, MAY_READ, allocFd, fdgetRaw, inode_permission, may_mount } from './vfs.ts';
 import { alloc_fs_context, reconfigure_super } from './fs_context.ts';
 import { security_sb_mount, security_sb_umount } from './security.ts';
+import { type StepTable, A } from './step.ts';
+import { refused, REASON } from '../scenario/sandbox.ts';
 
 /** umount2() flags (include/linux/fs.h) */
 export const MNT_FORCE = 1;
@@ -177,3 +179,10 @@ export function sys_remount(k: Kernel, t: Task, target: string, ro: boolean): nu
   if (!ret) m!.readonly = ro;
   return ret;
 }
+
+/** this layer's ops (model/step.ts; `bind` is model/namespace.ts's: it needs its source-mount checks) */
+export const MOUNTLIFE_STEPS: StepTable<'umount' | 'remount' | 'open_target'> = {
+  umount: (st, t, step) => sys_umount(st.k, t, st.tasks.values(), step.target, step.flags ?? A.umount.flags.default),
+  remount: (st, t, step) => sys_remount(st.k, t, step.target, step.ro ?? A.remount.ro.default),
+  open_target: (st, t, step) => sys_open_target(st.k, t, step.target) ?? refused(REASON.pathEscapes),
+};

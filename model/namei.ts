@@ -5,6 +5,7 @@ import type { Kernel, Task } from './kernel.ts';
 import { EBADF, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, type Dentry, type Path, allocFd, fdgetRaw, inode_permission } from './vfs.ts';
 import { hasMapping } from './userns.ts';
+import { type StepTable, A, fdOf } from './step.ts';
 
 /** bpf_lookup() (kernel/bpf/inode.c): names with a dot are reserved; a lookup
  *  that misses the dcache fails with EPERM (only populate_bpffs(), which runs
@@ -116,3 +117,9 @@ export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): nu
   dir.dentry.children.set(last, d);
   return 0;
 }
+
+/** this layer's ops (model/step.ts) */
+export const NAMEI_STEPS: StepTable<'open' | 'mkdir'> = {
+  open: (st, t, step) => sys_openat(st.k, t, fdOf(st, t, step.dirfd), step.path, step.o_path ?? A.open.o_path.default),
+  mkdir: (st, t, step) => sys_mkdirat(st.k, t, fdOf(st, t, step.dirfd), step.path),
+};

@@ -2,13 +2,14 @@
 // move_mount(), legacy mount(2), and the mountinfo line of a mount.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EBADF, EBUSY, EINVAL, ELOOP, EMFILE, ENOENT, EPERM } from './errno.ts';
-import { attachAtTarget, moveLoops } from './mountlife.ts';
+import { EBADF, EBUSY, EINVAL, ELOOP, EMFILE, ENOENT, EPERM, retName } from './errno.ts';
+import { attachAtTarget, moveLoops, sys_mount_bind } from './mountlife.ts';
 import { type Mount, type MntNamespace, type Path, allocFd, fdget, fdgetRaw, may_mount } from './vfs.ts';
 import { alloc_fs_context, mount_capable, vfs_clean_context, vfs_get_tree, vfs_parse_fs_param } from './fs_context.ts';
 import { resolvePath } from './namei.ts';
 import { superOptions } from './bpffs.ts';
 import { security_sb_mount } from './security.ts';
+import { type StepTable, fdOf } from './step.ts';
 
 /** x86_64 */
 const PAGE_SIZE = 4096;
@@ -172,3 +173,17 @@ export function mountinfoOf(k: Kernel, t: Task, fd: number): { ret: number; text
   const sb = m.sb;
   return { ret: 0, text: `${sb.fsType} ${m.devname} ${superOptions(k, sb, m.mnt_root)}` };
 }
+
+/** this layer's ops (model/step.ts) */
+export const NAMESPACE_STEPS: StepTable<'fsmount' | 'open_tree' | 'move_mount' | 'mount' | 'mountinfo' | 'bind'> = {
+  fsmount: (st, t, step) => sys_fsmount(st.k, t, fdOf(st, t, step.fd)),
+  open_tree: (st, t, step) => sys_open_tree(st.k, t, fdOf(st, t, step.dirfd), step.path),
+  move_mount: (st, t, step) => sys_move_mount(st.k, t, fdOf(st, t, step.fd), step.target ?? null),
+  mount: (st, t, step) => sys_mount_bpf(st.k, t, step.data),
+  mountinfo: (st, t, step) => {
+    const r = mountinfoOf(st.k, t, fdOf(st, t, step.fd));
+    return r.text === undefined ? { ret: retName(r.ret) } : { ret: retName(r.ret), text: r.text };
+  },
+  // legacy mount(2) with MS_BIND (model/mountlife.ts); the source mount check is 6.12's or 6.18's
+  bind: (st, t, step) => sys_mount_bind(st.k, t, fdOf(st, t, step.src), step.target, (m) => (st.k.profile.token.loopbackOwnNsOnly ? check_mnt(t, m) : may_copy_tree(st.k, t, m))),
+};

@@ -6,12 +6,13 @@
 // executor makes the real actor process _exit() and reaps it before the next step.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EINVAL, EMFILE, ENOSPC, EPERM, ESRCH } from './errno.ts';
+import { EINVAL, EMFILE, ENOSPC, EPERM, ESRCH, retName } from './errno.ts';
 import { CAP_FULL, CAP_SYS_ADMIN, CAP_SYS_CHROOT } from './caps.ts';
 import { type Cred, type UserNamespace, hasMapping } from './userns.ts';
 import { security_create_user_ns } from './security.ts';
 import type { Mount, MntNamespace } from './include/linux/fs.ts';
 import { allocFd, closeFd } from './vfs.ts';
+import { type StepTable, A, unbindFd } from './step.ts';
 
 /** the `exit` step: returns the fds closed (for the handle bookkeeping), or -ESRCH */
 export function do_exit(k: Kernel, t: Task, tasks: Iterable<Task>): number[] | number {
@@ -137,3 +138,15 @@ export function sys_setns_mnt(k: Kernel, t: Task, of: Task): number {
   t.mntns = target;
   return 0;
 }
+
+/** this layer's ops (model/step.ts) */
+export const PROCS_STEPS: StepTable<'exit' | 'unshare' | 'setns'> = {
+  exit: (st, t) => {
+    const r = do_exit(st.k, t, st.tasks.values());
+    if (typeof r === 'number') return { ret: retName(r) };
+    for (const fd of r) unbindFd(st, t.files, fd);
+    return { ret: 'ok' };
+  },
+  unshare: (st, t, step) => ((step.ns ?? A.unshare.ns.default) === 'user' ? sys_unshare_user(st.k, t) : sys_unshare_mnt(st.k, t)),
+  setns: (st, t, step) => ((step.ns ?? A.setns.ns.default) === 'user' ? sys_setns_user(st.k, t, st.tasks.get(step.of)!) : sys_setns_mnt(st.k, t, st.tasks.get(step.of)!)),
+};

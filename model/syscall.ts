@@ -4,7 +4,7 @@
 
 import type { FileOperations, Kernel, Task, TokenSite } from './kernel.ts';
 import { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN } from './caps.ts';
-import { E2BIG, EACCES, EBADFD, EINVAL, ENOENT, ENOTSUPP, EPERM } from './errno.ts';
+import { E2BIG, EACCES, EBADFD, EINVAL, ENOENT, ENOTSUPP, EPERM, retName } from './errno.ts';
 import {
   BPF_BTF_GET_FD_BY_ID,
   BPF_BTF_LOAD,
@@ -36,12 +36,14 @@ import { fdget } from './vfs.ts';
 import type { BpfAttr, BpfMap, BpfProg, Btf } from './include/linux/bpf.ts';
 export type { BpfAttr, BpfMap, BpfProg, Btf };
 import { HOST_CONFIG, type KernelConfigFacts, mapTypeConfigured, nrCpus, progTypeConfigured } from './kconfig.ts';
-import { bpf_prog_verify_signature } from './lsm/integrity.ts';
+import { bpf_prog_verify_signature, KEYRING_ID } from './lsm/integrity.ts';
 import { VERIFIER_CAPS_6_18 } from './profile.ts';
-import { bpf_obj_get, bpf_obj_pin } from './pin.ts';
+import { bpf_obj_get, bpf_obj_pin, BPF_F_PATH_FD } from './pin.ts';
 import { bpf_map_put, bpf_prog_put } from './bpfobj.ts';
-import { bpf_prog_attach, bpf_prog_detach, link_create } from './link.ts';
+import { bpf_prog_attach, bpf_prog_detach, link_create, CGROUP_TARGET_FD } from './link.ts';
 import { security_bpf, security_bpf_map, security_bpf_map_create, security_bpf_map_free, security_bpf_prog, security_bpf_prog_free, security_bpf_prog_load } from './security.ts';
+import { type ModelState, type StepTable, A as ARGS, fdOf, tailOf, withToken } from './step.ts';
+import type { Step } from '../scenario/types.ts';
 
 export const BPF_F_TOKEN_FD = 1 << 16;
 export const BPF_F_NO_PREALLOC = 1;
@@ -943,3 +945,111 @@ export const btf_fops: FileOperations = {
     if (f.obj.kind === 'btf') k.btfPut(f.obj.btf);
   },
 };
+
+/** this layer's ops (model/step.ts): each a bpf(2) command with the attr the executor builds */
+export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_create' | 'prog_load' | 'btf_load' | 'btf_get_fd_by_id' | 'obj_pin' | 'obj_get' | 'prog_attach' | 'prog_detach' | 'link_create'> = {
+  token_create: (st, t, step) =>
+    sys_bpf(st.k, t, {
+      cmd: BPF_TOKEN_CREATE,
+      attr: { flags: step.flags ?? ARGS.token_create.flags.default, bpffs_fd: fdOf(st, t, step.bpffs) },
+      size: step.size ?? ARGS.token_create.size.default,
+      tailByte: step.tail_byte ?? null, // absent: ARGS.token_create.tail_byte.default (-1), no byte set
+    }).ret,
+  obj_get_info: (st, t, step) => {
+    const r = sys_bpf(st.k, t, {
+      cmd: BPF_OBJ_GET_INFO_BY_FD,
+      attr: { bpf_fd: fdOf(st, t, step.fd), info_len: step.info_len ?? ARGS.obj_get_info.info_len.default },
+      size: 168,
+      tailByte: null,
+    });
+    return r.text === undefined ? { ret: retName(r.ret) } : { ret: retName(r.ret), text: r.text };
+  },
+  map_create: (st, t, step) =>
+    sys_bpf(st.k, t, {
+      cmd: BPF_MAP_CREATE,
+      attr: {
+        map_type: step.map_type,
+        key_size: step.key_size ?? ARGS.map_create.key_size.default,
+        value_size: step.value_size ?? ARGS.map_create.value_size.default,
+        max_entries: step.max_entries ?? ARGS.map_create.max_entries.default,
+        map_flags: (step.map_flags ?? ARGS.map_create.map_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+        map_extra: step.map_extra ?? ARGS.map_create.map_extra.default,
+        map_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
+      },
+      size: 168,
+      tailByte: null,
+    }).ret,
+  prog_load: (st, t, step) =>
+    sys_bpf(st.k, t, {
+      cmd: BPF_PROG_LOAD,
+      attr: {
+        prog_type: step.prog_type,
+        expected_attach_type: step.expected_attach_type ?? ARGS.prog_load.expected_attach_type.default,
+        insn_cnt: step.insn_cnt ?? ARGS.prog_load.insn_cnt.default,
+        prog_flags: (step.prog_flags ?? ARGS.prog_load.prog_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+        prog_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
+        // model only (seed 002): attr->signature, attr->keyring_id
+        ...(step.signature ? { signature: step.signature, keyring_id: KEYRING_ID[step.signature.keyring] } : {}),
+        ...(step.fault && step.fault !== 'none' ? { fault: step.fault } : {}),
+      },
+      size: 168,
+      tailByte: null,
+      kernel: step.kernel ?? false,
+    }).ret,
+  btf_load: (st, t, step) =>
+    sys_bpf(st.k, t, {
+      cmd: BPF_BTF_LOAD,
+      attr: {
+        btf_flags: (step.btf_flags ?? ARGS.btf_load.btf_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+        btf_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
+      },
+      size: 168,
+      tailByte: null,
+    }).ret,
+  btf_get_fd_by_id: (st, t, step) =>
+    sys_bpf(st.k, t, {
+      cmd: BPF_BTF_GET_FD_BY_ID,
+      attr: {
+        btf_id: st.handles.get(step.btf)?.btfId ?? 0,
+        open_flags: (step.open_flags ?? ARGS.btf_get_fd_by_id.open_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
+        fd_by_id_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
+      },
+      size: 168,
+      tailByte: null,
+    }).ret,
+  // issue 11 language v2: BPF objects (model/pin.ts, model/link.ts)
+  obj_pin: (st, t, step) => objPinGet(st, t, step),
+  obj_get: (st, t, step) => objPinGet(st, t, step),
+  prog_attach: (st, t, step) => attachCmd(st, t, step, BPF_PROG_ATTACH),
+  prog_detach: (st, t, step) => attachCmd(st, t, step, BPF_PROG_DETACH),
+  link_create: (st, t, step) => attachCmd(st, t, step, BPF_LINK_CREATE),
+};
+
+function objPinGet(st: ModelState, t: Task, step: Extract<Step, { op: 'obj_pin' | 'obj_get' }>): number {
+  const pin = step.op === 'obj_pin';
+  return sys_bpf(st.k, t, {
+    cmd: pin ? BPF_OBJ_PIN : BPF_OBJ_GET,
+    attr: {
+      pathname: step.path,
+      bpf_fd: pin ? fdOf(st, t, step.fd) : 0,
+      file_flags: (step.file_flags ?? 0) | BPF_F_PATH_FD,
+      path_fd: fdOf(st, t, step.dirfd),
+    },
+    size: step.size ?? ARGS.obj_pin.size.default,
+    tailByte: tailOf(step.tail_byte),
+  }).ret;
+}
+
+function attachCmd(st: ModelState, t: Task, step: Extract<Step, { op: 'prog_attach' | 'prog_detach' | 'link_create' }>, cmd: number): number {
+  return sys_bpf(st.k, t, {
+    cmd,
+    attr: {
+      target_fd: CGROUP_TARGET_FD,
+      attach_bpf_fd: step.prog === undefined ? 0 : fdOf(st, t, step.prog),
+      attach_type: step.attach_type,
+      attach_flags: step.op === 'prog_attach' ? (step.attach_flags ?? 0) : 0,
+    },
+    size: step.size ?? ARGS.prog_attach.size.default,
+    tailByte: tailOf(step.tail_byte),
+  }).ret;
+}

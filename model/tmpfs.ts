@@ -13,6 +13,7 @@ import { type Mount, type SuperBlock, S_ISVTX, closeFd, may_mount } from './vfs.
 import { alloc_fs_context, mount_capable } from './fs_context.ts';
 import { alloc_super, d_make_root } from './super.ts';
 import { security_sb_alloc, security_sb_kern_mount, security_sb_set_mnt_opts } from './security.ts';
+import type { StepTable } from './step.ts';
 
 /** mm/shmem.c shmem_show_options() (:4619-4680) for a tmpfs made without options:
  *  size/nr_inodes are the defaults (not shown), mode 01777 (not shown); uid and
@@ -75,3 +76,8 @@ function create_and_mount(k: Kernel, t: Task, fc: ReturnType<typeof alloc_fs_con
   };
   return k.newMountFd(t, { mnt, dentry: sb.s_root });
 }
+
+/** this layer's ops (model/step.ts) */
+export const TMPFS_STEPS: StepTable<'tmpfs'> = {
+  tmpfs: (st, t) => sys_tmpfs(st.k, t),
+};

@@ -4,12 +4,15 @@ import type { FileOperations, Kernel, Task } from './kernel.ts';
 import type { UserNamespace } from './userns.ts';
 import { isInit } from './userns.ts';
 import { CAP_BPF, CAP_SYS_ADMIN } from './caps.ts';
-import { E2BIG, EBADF, EINVAL, EMFILE, ENOENT, EOPNOTSUPP, EPERM } from './errno.ts';
+import { E2BIG, EBADF, EINVAL, EMFILE, ENOENT, EOPNOTSUPP, EPERM, retName } from './errno.ts';
 import { MAY_ACCESS, type Dentry, type Path, allocFd, fdget, path_permission } from './vfs.ts';
 import { __MAX_BPF_ATTACH_TYPE, __MAX_BPF_CMD, __MAX_BPF_MAP_TYPE, __MAX_BPF_PROG_TYPE } from './enums.ts';
 import type { Profile } from './profile.ts';
 import type { BpfAttr, BpfToken, DelegateKey } from './include/linux/bpf.ts';
 import { security_bpf_token_capable, security_bpf_token_cmd, security_bpf_token_create, security_bpf_token_free } from './security.ts';
+import type { StepTable } from './step.ts';
+import { fdOf } from './step.ts';
+import { fdgetRaw } from './file.ts';
 export type { BpfToken };
 
 
@@ -182,5 +185,14 @@ export const bpf_token_fops: FileOperations = {
   },
   show_fdinfo(k, f) {
     return f.obj.kind === 'token' ? bpf_token_show_fdinfo(f.obj.token, k.profile) : '';
+  },
+};
+
+/** this layer's ops (model/step.ts): /proc/self/fdinfo of a token, which is show_fdinfo's */
+export const TOKEN_STEPS: StepTable<'token_fdinfo'> = {
+  token_fdinfo: (st, t, step) => {
+    const f = fdgetRaw(t.files, fdOf(st, t, step.fd));
+    if (!f || f.obj.kind !== 'token') return { ret: retName(-ENOENT) };
+    return { ret: 'ok', text: st.k.fops.token!.show_fdinfo!(st.k, f) };
   },
 };

@@ -3,15 +3,17 @@
 // (fs/namei.c generic_permission()).
 
 import { type Cred, cap_capable, hasMapping } from './userns.ts';
-import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN } from './caps.ts';
-import { EACCES, EBADF } from './errno.ts';
-import { fdgetRaw } from './file.ts';
+import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from './caps.ts';
+import { EACCES, EBADF, EPERM, retName } from './errno.ts';
+import { fdgetRaw, allocFd, installFd } from './file.ts';
 import type { Dentry, Inode, Mount, MntNamespace, Path, SbFlags, SuperBlock } from './include/linux/fs.ts';
 import type { File, FileObj, Files } from './include/linux/file.ts';
 
 export type { Dentry, File, FileObj, Files, Inode, Mount, MntNamespace, Path, SbFlags, SuperBlock };
 import type { Kernel } from './kernel.ts';
-import { security_inode_permission } from './security.ts';
+import { security_inode_permission, security_file_receive } from './security.ts';
+import { type StepTable, bind, fdOf, unbindFd } from './step.ts';
+import type { Task } from './include/linux/sched.ts';
 
 export const MAY_EXEC = 1;
 export const MAY_WRITE = 2;
@@ -99,3 +101,66 @@ export function may_mount(k: Kernel, cred: Cred, mntns: MntNamespace): boolean {
 }
 
 export { cap_capable };
+
+/** ksys_dup3() / dup2() */
+function dup2(k: Kernel, t: Task, oldfd: number, newfd: number): number {
+  if (oldfd === newfd) return fdgetRaw(t.files, oldfd) ? oldfd : -EBADF;
+  if (newfd >= t.files.nofileSoft) return -EBADF;
+  const f = fdgetRaw(t.files, oldfd);
+  if (!f) return -EBADF;
+  const old = fdgetRaw(t.files, newfd);
+  installFd(t.files, newfd, f);
+  if (old) fput(k, old);
+  return newfd;
+}
+
+/** this layer's ops (model/step.ts): the fd table's */
+export const FILE_STEPS: StepTable<'send_fd' | 'dup2' | 'close' | 'rlimit_nofile'> = {
+  send_fd: (st, t, step) => {
+    // sendmsg(SCM_RIGHTS): fget_raw(), then the receiver's receive_fd()
+    const { k } = st;
+    const f = fdgetRaw(t.files, fdOf(st, t, step.fd));
+    if (!f) return -EBADF;
+    const to = st.tasks.get(step.to)!;
+    f.refs++; // in flight
+    // receive_fd() -> security_file_receive() runs in the receiver (recvmsg)
+    k.current = to;
+    const err = security_file_receive(k, f);
+    k.current = t;
+    const nfd = err ? err : allocFd(to.files);
+    if (nfd >= 0) {
+      installFd(to.files, nfd, f);
+      bind(st, to, step.as, nfd);
+    }
+    fput(k, f);
+    return { ret: retName(nfd) };
+  },
+  dup2: (st, t, step) => {
+    const oldfd = fdOf(st, t, step.fd);
+    const target = st.handles.get(step.to);
+    let newfd: number;
+    if (target && target.files === t.files && t.files.fds[target.fd] !== undefined) newfd = target.fd;
+    else {
+      newfd = 3;
+      while (newfd < t.files.fds.length && t.files.fds[newfd] !== undefined) newfd++;
+    }
+    const ret = dup2(st.k, t, oldfd, newfd);
+    // the replaced file's handles (including `to`) are unbound; `as` names the new fd
+    if (ret >= 0) bind(st, t, step.as, ret);
+    return { ret: retName(ret) };
+  },
+  close: (st, t, step) => {
+    const n = fdOf(st, t, step.fd);
+    const ret = closeFd(st.k, t.files, n);
+    if (ret === 0) unbindFd(st, t.files, n);
+    return { ret: retName(ret) };
+  },
+  rlimit_nofile: (st, t, step) => {
+    // do_prlimit(): nr_open bound, raising the hard limit needs CAP_SYS_RESOURCE
+    if (step.limit > 1048576) return -EPERM;
+    if (step.limit > t.files.nofileHard && !st.k.capable(t.cred, CAP_SYS_RESOURCE)) return -EPERM;
+    t.files.nofileSoft = step.limit;
+    t.files.nofileHard = step.limit;
+    return 0;
+  },
+};

@@ -1,6 +1,6 @@
 // The op table: one entry per scenario op, the only place an op's arguments
 // are listed. It drives the validator (scenario/validate.ts), the model's
-// defaults (model/run.ts), the executor wire protocol (oracle/driver.ts), the
+// defaults (model/step.ts), the executor wire protocol (oracle/driver.ts), the
 // C header of the executor (oracle/ops-header.ts -> oracle/bin/ops.gen.h, at
 // npm install), the op tables of README.md and oracle/PROTOCOL.md (checked by
 // scenario/ops.test.ts), the JSON Schema of scenario files
@@ -9,8 +9,9 @@
 //
 // The TypeScript type of a step (scenario/types.ts Step) is derived from it.
 //
-// Adding an op: its entry here, its behaviour in the model (model/run.ts,
-// which calls the model's kernel functions) and in the executor
+// Adding an op: its entry here; its behaviour in the model, in the layer that
+// performs it (the kernel functions, their decision points and the op's entry in
+// that layer's step table: model/step.ts); its handler in the executor
 // (oracle/executor.c, with its named slots from oracle/ops.gen.h); then
 // `npx tsx build/write-generated.ts` regenerates the rest.
 
