@@ -16,6 +16,7 @@ import { hasPreload } from './kconfig.ts';
 import type { BpfMountOpts, DelegateKey } from './include/linux/bpf.ts';
 import { security_sb_alloc } from './security.ts';
 import { alloc_super, d_make_root } from './super.ts';
+import { P } from './include/decision.ts';
 export type { BpfMountOpts, DelegateKey };
 
 export const U64_MAX = (1n << 64n) - 1n;
@@ -320,3 +321,19 @@ export const bpf_fs_type: FileSystemType = {
   init_fs_context: bpf_init_fs_context,
   context_ops: { parse_param: bpf_parse_param, get_tree: bpf_get_tree },
 };
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const BPFFS_DECISIONS = [
+  ...P('bpffs', 'bpf_parse_param (kernel/bpf/inode.c)', [
+    ['unknown_key', 'an unknown key is ignored (source is taken)', '-'],
+    ['type', 'the value converts to the parameter type', 'EINVAL'],
+    ['uid_mapped', 'uid/gid valid in the caller userns and mapped in fc->user_ns', 'EINVAL'],
+    ['delegate_parse', 'every piece is any, a name or a number', 'EINVAL/ERANGE'],
+    ['delegate_capable', 'a non-zero mask needs capable(CAP_SYS_ADMIN)', 'EPERM'],
+  ]),
+  ...P('bpffs', 'bpf_fill_super (kernel/bpf/inode.c)', [['capable', 'a non-init fc needs capable(CAP_SYS_ADMIN)', 'EPERM']]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof BPFFS_DECISIONS)[number]['id'], true> {}
+}

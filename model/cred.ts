@@ -17,6 +17,7 @@ import { type CapSet, CAP_EMPTY, CAP_LAST_CAP, capDrop, capRaised, capSubset, ca
 import { EINVAL, EPERM } from './errno.ts';
 import { security_capset, security_task_fix_setuid } from './security.ts';
 import { type StepTable, A } from './step.ts';
+import { P } from './include/decision.ts';
 
 /** (uid_t)-1 / (gid_t)-1 (scenario/ops.ts UNCHANGED) */
 export const ID_UNCHANGED = 4294967295;
@@ -165,3 +166,30 @@ export const CRED_STEPS: StepTable<'capset' | 'seteuid' | 'setresuid' | 'setresg
   drop_caps: (st, t, step) => drop_caps(st.k, t, capsFromNames(step.drop)),
   keepcaps: (st, t, step) => prctl_set_keepcaps(st.k, t, step.value),
 };
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const CRED_DECISIONS = [
+  // issue 11 language v2 (branch procs): credentials during a scenario (model/cred.ts)
+  ...P('cred', 'setresuid (kernel/sys.c __sys_setresuid)', [
+    ['ruid_valid', 'a given ruid maps into the caller\'s user namespace', 'EINVAL'],
+    ['euid_valid', 'a given euid maps into the caller\'s user namespace', 'EINVAL'],
+    ['suid_valid', 'a given suid maps into the caller\'s user namespace', 'EINVAL'],
+    ['cap_setuid', 'an id other than the current three needs CAP_SETUID in the cred userns', 'EPERM'],
+  ]),
+  ...P('cred', 'setresgid (kernel/sys.c __sys_setresgid)', [
+    ['rgid_valid', 'a given rgid maps into the caller\'s user namespace', 'EINVAL'],
+    ['egid_valid', 'a given egid maps into the caller\'s user namespace', 'EINVAL'],
+    ['sgid_valid', 'a given sgid maps into the caller\'s user namespace', 'EINVAL'],
+    ['cap_setgid', 'an id other than the current three needs CAP_SETGID in the cred userns', 'EPERM'],
+  ]),
+  ...P('cred', 'setgroups (kernel/groups.c)', [
+    ['may_setgroups', 'CAP_SETGID in the cred userns and setgroups allowed there (init only: the set-up denies it)', 'EPERM'],
+    ['gid_valid', 'every group maps into the caller\'s user namespace', 'EINVAL'],
+  ]),
+  ...P('cred', 'cap_task_prctl (security/commoncap.c)', [['keepcaps_arg', 'PR_SET_KEEPCAPS takes 0 or 1', 'EINVAL']]),
+
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof CRED_DECISIONS)[number]['id'], true> {}
+}

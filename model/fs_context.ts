@@ -12,6 +12,7 @@ import { type Dentry, type File, type SbFlags, fdget, may_mount } from './vfs.ts
 import { resolvePath } from './namei.ts';
 import { security_fs_context_parse_param, security_sb_kern_mount, security_sb_remount, security_sb_set_mnt_opts } from './security.ts';
 import { type StepTable, A, fdOf } from './step.ts';
+import { P } from './include/decision.ts';
 
 
 
@@ -295,3 +296,45 @@ export const FS_CONTEXT_STEPS: StepTable<'fsopen' | 'fsconfig' | 'fspick'> = {
   fsconfig: (st, t, step) => sys_fsconfig(st.k, t, fdOf(st, t, step.fd), FSCONFIG_CMDS[step.cmd], step.key ?? null, step.value ?? null),
   fspick: (st, t, step) => sys_fspick(st.k, t, fdOf(st, t, step.dirfd), step.path),
 };
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const FS_CONTEXT_DECISIONS = [
+  ...P('fs_context', 'fsopen (fs/fsopen.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['flags', 'only FSOPEN_CLOEXEC', 'EINVAL'],
+    ['fs_type', 'a known filesystem', 'ENODEV'],
+  ]),
+  ...P('fs_context', 'fsconfig (fs/fsopen.c)', [
+    ['args', 'key/value/aux shape for the command', 'EINVAL'],
+    ['fdget', 'an open, non-O_PATH fd', 'EBADF'],
+    ['fscontext', 'the fd is an fs context', 'EINVAL'],
+    ['key_len', 'key and value within 255 bytes', 'EINVAL'],
+  ]),
+  ...P('fs_context', 'vfs_fsconfig_locked (fs/fsopen.c)', [['phase', 'SET_* only in CREATE_PARAMS / RECONF_PARAMS', 'EBUSY']]),
+  ...P('fs_context', 'vfs_parse_fs_param (fs/fs_context.c)', [
+    ['sb_flag', 'a generic superblock flag (ro, sync, ...)', '-'],
+    ['lsm', 'an LSM claims or refuses the parameter', 'LSM'],
+  ]),
+  ...P('fs_context', 'vfs_cmd_create (fs/fsopen.c)', [
+    ['phase', 'CMD_CREATE only in CREATE_PARAMS', 'EBUSY'],
+    ['mount_capable', 'CAP_SYS_ADMIN in fc->user_ns', 'EPERM'],
+  ]),
+  ...P('fs_context', 'vfs_cmd_reconfigure (fs/fsopen.c)', [
+    ['phase', 'CMD_RECONFIGURE only in RECONF_PARAMS', 'EBUSY'],
+    ['capable', 'CAP_SYS_ADMIN in sb->s_user_ns', 'EPERM'],
+    ['rmt_mask', 'only remountable flags (MS_RMT_MASK)', 'EINVAL'],
+  ]),
+  ...P('fs_context', 'reconfigure_super (fs/super.c)', [
+    ['remove_count', 'remount read-only: no unlinked inode still open (sb_prepare_remount_readonly)', 'EBUSY'],
+  ]),
+  ...P('mount', 'fspick (fs/fsopen.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['mnt_root', 'the path is the root of its mount', 'EINVAL'],
+  ]),
+  // issue 11 language v2 (branch procs): a literal fd -1 reaches it
+  ...P('fs_context', 'fsconfig (fs/fsopen.c)', [['fd_negative', 'a negative fd (first of all)', 'EINVAL']]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof FS_CONTEXT_DECISIONS)[number]['id'], true> {}
+}

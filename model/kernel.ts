@@ -14,7 +14,7 @@
 
 import { type Cred, type UserNamespace, cap_capable, capCapableRule, makeInitUserNs } from './userns.ts';
 import { SecurityStack } from './lsm.ts';
-import type { Coverage, DecisionPointId } from './coverage.ts';
+import type { Coverage, DecisionPointId } from './include/decision.ts';
 import type { Profile } from './profile.ts';
 import { allocFd, installFd } from './file.ts';
 import { alloc_super } from './super.ts';

@@ -19,6 +19,7 @@ import { ATTACH, PROG } from './enums.ts';
 import { CAP_NET_ADMIN, CAP_SYS_ADMIN } from './caps.ts';
 import { allocFd, fdget } from './vfs.ts';
 import { bpf_prog_inc, bpf_prog_put } from './bpfobj.ts';
+import { P as DP } from './include/decision.ts';
 
 /** the executor's fd of the scenario's cgroup v2 directory (attr target_fd), by name */
 export const CGROUP_TARGET_FD = -4096;
@@ -291,3 +292,36 @@ export const bpf_link_fops: FileOperations = {
     if (f.obj.kind === 'link') bpf_link_put(k, f.obj.link);
   },
 };
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const LINK_DECISIONS = [
+  ...DP('attach', 'bpf_prog_attach (kernel/bpf/syscall.c)', [
+    ['ptype', 'attach_type_to_prog_type() knows the attach type', 'EINVAL'],
+    ['flags', 'only the attach flags of the program type', 'EINVAL'],
+    ['prog', 'bpf_prog_get_type(): a program of that type', 'EBADF/EINVAL'],
+    ['check_attach_type', 'bpf_prog_attach_check_attach_type() (any failure becomes EINVAL)', 'EINVAL'],
+  ]),
+  ...DP('attach', 'bpf_prog_attach_check_attach_type (kernel/bpf/syscall.c)', [
+    ['net_admin', 'cgroup skb: bpf_token_capable(prog->aux->token, CAP_NET_ADMIN) of the attaching task', 'EPERM'],
+    ['expected', 'the attach type fits the expected attach type', 'EINVAL'],
+  ]),
+  ...DP('attach', 'cgroup_bpf_attach (kernel/bpf/cgroup.c)', [
+    ['target', 'cgroup_get_from_fd(): target_fd is a cgroup v2 directory', 'EBADF'],
+    ['flags', 'ALLOW_OVERRIDE and ALLOW_MULTI not both, no REPLACE', 'EINVAL'],
+    ['saved_flags', 'programs attached with other flags', 'EPERM'],
+    ['twice', 'the same program twice with ALLOW_MULTI', 'EINVAL'],
+  ]),
+  ...DP('attach', 'bpf_prog_detach (kernel/bpf/syscall.c)', [
+    ['flags', 'no attach flags for cgroup types; a known attach type', 'EINVAL'],
+    ['entry', 'find_detach_entry(): something (that program) is attached', 'ENOENT/EINVAL'],
+  ]),
+  ...DP('attach', 'link_create (kernel/bpf/syscall.c)', [
+    ['prog', 'bpf_prog_get(): a program', 'EBADF/EINVAL'],
+    ['check_attach_type', 'bpf_prog_attach_check_attach_type() (its errno)', 'EPERM/EINVAL'],
+    ['prog_type', 'a cgroup program type (others not in the language)', 'EINVAL'],
+  ]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof LINK_DECISIONS)[number]['id'], true> {}
+}

@@ -20,6 +20,7 @@ import { alloc_fs_context, reconfigure_super } from './fs_context.ts';
 import { security_sb_mount, security_sb_umount } from './security.ts';
 import { type StepTable, A } from './step.ts';
 import { refused, REASON } from '../scenario/sandbox.ts';
+import { P } from './include/decision.ts';
 
 /** umount2() flags (include/linux/fs.h) */
 export const MNT_FORCE = 1;
@@ -186,3 +187,31 @@ export const MOUNTLIFE_STEPS: StepTable<'umount' | 'remount' | 'open_target'> = 
   remount: (st, t, step) => sys_remount(st.k, t, step.target, step.ro ?? A.remount.ro.default),
   open_target: (st, t, step) => sys_open_target(st.k, t, step.target) ?? refused(REASON.pathEscapes),
 };
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const MOUNTLIFE_DECISIONS = [
+  // issue 11 language v2 (branch procs): the mount life cycle (model/mountlife.ts)
+  ...P('mount', 'ksys_umount (fs/namespace.c)', [['flags', 'only MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW', 'EINVAL']]),
+  ...P('mount', 'can_umount (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['path_mounted', 'something is mounted on the target', 'EINVAL'],
+    ['locked', 'not MNT_LOCKED (a copy into another user namespace\'s mount namespace)', 'EINVAL'],
+    ['force', 'MNT_FORCE needs CAP_SYS_ADMIN in the superblock userns', 'EPERM'],
+  ]),
+  ...P('mount', 'do_umount (fs/namespace.c)', [
+    ['expire_flags', 'MNT_EXPIRE without MNT_FORCE / MNT_DETACH', 'EINVAL'],
+    ['expire_busy', 'MNT_EXPIRE: no other reference to the mount', 'EBUSY'],
+    ['busy', 'without MNT_DETACH: no file open on the mount', 'EBUSY'],
+  ]),
+  ...P('mount', 'do_remount (fs/namespace.c)', [
+    ['path_mounted', 'something is mounted on the target', 'EINVAL'],
+    ['locked_flags', 'can_change_locked_flags(): a locked read-only copy stays read-only', 'EPERM'],
+    ['capable', 'CAP_SYS_ADMIN in the superblock userns', 'EPERM'],
+  ]),
+  ...P('mount', 'do_loopback (fs/namespace.c)', [['may_copy_tree', 'the source mount may be copied (6.12: is in our namespace)', 'EINVAL'], ['pseudo_dentry', '6.12.118/7.3.4: the source dentry is not a pseudo one (DCACHE_NORCU: the token file)', 'EINVAL']]),
+  ...P('mount', 'graft_tree (fs/namespace.c)', [['dir_match', 'the bound root is a directory like the target', 'ENOTDIR']]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof MOUNTLIFE_DECISIONS)[number]['id'], true> {}
+}

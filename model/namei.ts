@@ -6,6 +6,7 @@ import { EBADF, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, EOVERFLOW, EPERM,
 import { MAY_EXEC, MAY_READ, MAY_WRITE, type Dentry, type Path, allocFd, fdgetRaw, inode_permission } from './vfs.ts';
 import { hasMapping } from './userns.ts';
 import { type StepTable, A, fdOf } from './step.ts';
+import { P } from './include/decision.ts';
 
 /** bpf_lookup() (kernel/bpf/inode.c): names with a dot are reserved; a lookup
  *  that misses the dcache fails with EPERM (only populate_bpffs(), which runs
@@ -123,3 +124,28 @@ export const NAMEI_STEPS: StepTable<'open' | 'mkdir'> = {
   open: (st, t, step) => sys_openat(st.k, t, fdOf(st, t, step.dirfd), step.path, step.o_path ?? A.open.o_path.default),
   mkdir: (st, t, step) => sys_mkdirat(st.k, t, fdOf(st, t, step.dirfd), step.path),
 };
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const NAMEI_DECISIONS = [
+  ...P('bpffs', 'bpf_lookup (kernel/bpf/inode.c)', [
+    ['dotted', 'names with a dot are reserved', 'EPERM'],
+    ['name_max', 'simple_lookup(): a name of at most NAME_MAX (255) bytes', 'ENAMETOOLONG'],
+  ]),
+  ...P('namei', 'link_path_walk (fs/namei.c)', [
+    ['dirfd', 'an open dirfd', 'EBADF'],
+    ['notdir', 'every component but the last is a directory', 'ENOTDIR'],
+    ['may_lookup', 'MAY_EXEC on each directory', 'EACCES'],
+    ['lookup', 'the name exists', 'ENOENT'],
+  ]),
+  ...P('namei', 'may_open (fs/namei.c)', [['read', 'MAY_READ for O_RDONLY', 'EACCES']]),
+  ...P('namei', 'vfs_mkdir (fs/namei.c)', [
+    ['exists', 'the name does not exist', 'EEXIST'],
+    ['rofs', 'a writable superblock', 'EROFS'],
+    ['mapping', 'fsuid/fsgid mapped in sb->s_user_ns', 'EOVERFLOW'],
+    ['may_create', 'MAY_WRITE | MAY_EXEC on the parent', 'EACCES'],
+  ]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof NAMEI_DECISIONS)[number]['id'], true> {}
+}

@@ -10,6 +10,7 @@ import { resolvePath } from './namei.ts';
 import { superOptions } from './bpffs.ts';
 import { security_sb_mount } from './security.ts';
 import { type StepTable, fdOf } from './step.ts';
+import { P } from './include/decision.ts';
 
 /** x86_64 */
 const PAGE_SIZE = 4096;
@@ -187,3 +188,39 @@ export const NAMESPACE_STEPS: StepTable<'fsmount' | 'open_tree' | 'move_mount' |
   // legacy mount(2) with MS_BIND (model/mountlife.ts); the source mount check is 6.12's or 6.18's
   bind: (st, t, step) => sys_mount_bind(st.k, t, fdOf(st, t, step.src), step.target, (m) => (st.k.profile.token.loopbackOwnNsOnly ? check_mnt(t, m) : may_copy_tree(st.k, t, m))),
 };
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const NAMESPACE_DECISIONS = [
+  ...P('mount', 'fsmount (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['fdget', 'an open, non-O_PATH fd', 'EBADF'],
+    ['fscontext', 'the fd is an fs context', 'EINVAL'],
+    ['root', 'the context has a superblock', 'EINVAL'],
+    ['phase', 'AWAITING_MOUNT', 'EBUSY'],
+  ]),
+  ...P('mount', 'open_tree (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['check_mnt', 'may_copy_tree(): the source mount is ours, or in an anonymous namespace copied from ours or made by fsmount (seq_origin)', 'EINVAL'],
+    ['pseudo_dentry', '6.12.118/7.3.4 __do_loopback(): the source dentry is not a pseudo one (DCACHE_NORCU: the token file)', 'EINVAL'],
+    ['fd_first', 'linux-7.3: FD_ADD() reserves the fd before any other check (profile knob openTreeFdFirst)', 'EMFILE'],
+    ['fd_before_lookup', 'linux-6.12: get_unused_fd_flags() after may_mount(), before the lookup (profile knob openTreeFdBeforeLookup)', 'EMFILE'],
+  ]),
+  ...P('mount', 'do_move_mount (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['mnt_root', 'the source is the root of its mount', 'EINVAL'],
+    ['attachable', 'the source is ours or the root of an anonymous namespace', 'EINVAL'],
+    ['dir_match', 'source and mountpoint are both directories (the mountpoint is one)', 'EINVAL'],
+  ]),
+  ...P('mount', 'path_mount (fs/namespace.c)', [
+    ['may_mount', 'CAP_SYS_ADMIN over the mount namespace owner', 'EPERM'],
+    ['mount_capable', 'CAP_SYS_ADMIN in fc->user_ns', 'EPERM'],
+  ]),
+  ...P('mount', 'do_move_mount (fs/namespace.c)', [
+    ['loop', 'the moved mount is not on the target already', 'ELOOP'],
+    ['locked', 'an attached mount of ours that is not MNT_LOCKED', 'EINVAL'],
+  ]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof NAMESPACE_DECISIONS)[number]['id'], true> {}
+}

@@ -15,6 +15,7 @@ import { hasMapping } from './userns.ts';
 import { security_bpf_map, security_bpf_prog } from './security.ts';
 import { bpf_map_inc, bpf_map_put, bpf_prog_inc, bpf_prog_put } from './bpfobj.ts';
 import { bpf_link_inc, bpf_link_put } from './link.ts';
+import { P } from './include/decision.ts';
 
 export const BPF_F_PATH_FD = 1 << 14;
 export const BPF_F_RDONLY = 1 << 3;
@@ -180,4 +181,25 @@ export function bpf_obj_get(k: Kernel, t: Task, attr: BpfAttr): number {
   const fd = k.newAnonFd(t, { kind: 'link', link: raw.link });
   if (fd < 0) bpf_link_put(k, raw.link);
   return fd;
+}
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const PIN_DECISIONS = [
+  // issue 11 language v2 (branch bpfobj): BPF objects (model/pin.ts, model/link.ts)
+  ...P('pin', 'bpf_obj_pin (kernel/bpf/syscall.c)', [
+    ['flags', 'only BPF_F_PATH_FD in file_flags; path_fd only with it', 'EINVAL'],
+    ['probe', 'bpf_fd_probe_obj(): the fd is a map, prog or link', 'EINVAL'],
+    ['not_bpffs', 'bpf_obj_do_pin(): the parent directory is a bpffs directory', 'EPERM'],
+    ['may_create', 'vfs_mkobj() -> may_create(): MAY_WRITE | MAY_EXEC on the directory', 'EACCES'],
+  ]),
+  ...P('pin', 'bpf_obj_get (kernel/bpf/syscall.c)', [
+    ['flags', 'only BPF_F_RDONLY, BPF_F_WRONLY, BPF_F_PATH_FD; not both RDONLY and WRONLY', 'EINVAL'],
+    ['permission', 'bpf_obj_do_get() -> path_permission(ACC_MODE(flags)) on the pinned inode', 'EACCES'],
+    ['inode_type', 'bpf_inode_type(): the inode is a pinned map, prog or link', 'EACCES'],
+    ['link_rdwr', 'a link only with O_RDWR', 'EINVAL'],
+  ]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof PIN_DECISIONS)[number]['id'], true> {}
 }

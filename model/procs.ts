@@ -13,6 +13,7 @@ import { security_create_user_ns } from './security.ts';
 import type { Mount, MntNamespace } from './include/linux/fs.ts';
 import { allocFd, closeFd } from './vfs.ts';
 import { type StepTable, A, unbindFd } from './step.ts';
+import { P } from './include/decision.ts';
 
 /** the `exit` step: returns the fds closed (for the handle bookkeeping), or -ESRCH */
 export function do_exit(k: Kernel, t: Task, tasks: Iterable<Task>): number[] | number {
@@ -150,3 +151,23 @@ export const PROCS_STEPS: StepTable<'exit' | 'unshare' | 'setns'> = {
   unshare: (st, t, step) => ((step.ns ?? A.unshare.ns.default) === 'user' ? sys_unshare_user(st.k, t) : sys_unshare_mnt(st.k, t)),
   setns: (st, t, step) => ((step.ns ?? A.setns.ns.default) === 'user' ? sys_setns_user(st.k, t, st.tasks.get(step.of)!) : sys_setns_mnt(st.k, t, st.tasks.get(step.of)!)),
 };
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const PROCS_DECISIONS = [
+  ...P('userns', 'unshare_nsproxy_namespaces (kernel/nsproxy.c)', [['capable', 'CAP_SYS_ADMIN in the caller\'s user namespace', 'EPERM']]),
+  ...P('userns', 'userns_install (kernel/user_namespace.c)', [
+    ['same', "the caller's own user namespace", 'EINVAL'],
+    ['capable', 'CAP_SYS_ADMIN in the user namespace joined', 'EPERM'],
+  ]),
+  ...P('userns', 'create_user_ns (kernel/user_namespace.c)', [
+    ['level', 'the parent namespace at most 32 levels below init', 'ENOSPC'],
+    ['mapping', "the caller's euid and egid mapped in the parent namespace", 'EPERM'],
+    ['lsm', 'security_create_user_ns()', 'LSM'],
+  ]),
+  ...P('userns', 'setns (kernel/nsproxy.c)', [['nsfd', 'the caller has a free fd for the nsfs file it opens first (/proc/<pid>/ns/mnt)', 'EMFILE']]),
+  ...P('userns', 'mntns_install (fs/namespace.c, via setns())', [['capable', 'CAP_SYS_ADMIN over the joined namespace\'s owner, CAP_SYS_CHROOT and CAP_SYS_ADMIN in the caller\'s user namespace', 'EPERM']]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof PROCS_DECISIONS)[number]['id'], true> {}
+}

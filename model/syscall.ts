@@ -44,6 +44,7 @@ import { bpf_prog_attach, bpf_prog_detach, link_create, CGROUP_TARGET_FD } from 
 import { security_bpf, security_bpf_map, security_bpf_map_create, security_bpf_map_free, security_bpf_prog, security_bpf_prog_free, security_bpf_prog_load } from './security.ts';
 import { type ModelState, type StepTable, A as ARGS, fdOf, tailOf, withToken } from './step.ts';
 import type { Step } from '../scenario/types.ts';
+import { P } from './include/decision.ts';
 
 export const BPF_F_TOKEN_FD = 1 << 16;
 export const BPF_F_NO_PREALLOC = 1;
@@ -1052,4 +1053,59 @@ function attachCmd(st: ModelState, t: Task, step: Extract<Step, { op: 'prog_atta
     size: step.size ?? ARGS.prog_attach.size.default,
     tailByte: tailOf(step.tail_byte),
   }).ret;
+}
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const BPF_DECISIONS = [
+  ...P('token', '__sys_bpf (kernel/bpf/syscall.c)', [
+    ['size', 'attr size at most a page', 'E2BIG'],
+    ['tail', 'bytes beyond sizeof(union bpf_attr) are zero', 'E2BIG'],
+    ['lsm', 'security_bpf() (a negative return only)', 'LSM'],
+    ['check_attr', 'bytes after the last field of the command are zero', 'EINVAL'],
+  ]),
+  ...P('map', 'map_create (kernel/bpf/syscall.c)', [
+    ['map_extra', 'map_extra only for bloom filter and arena', 'EINVAL'],
+    ['file_flag', 'not both BPF_F_RDONLY and BPF_F_WRONLY (bpf_get_file_flag)', 'EINVAL'],
+    ['type', 'a map type with ops', 'EINVAL'],
+    ['alloc_check', 'ops->map_alloc_check(): attributes checked before the capabilities', 'EINVAL/ENOTSUPP/E2BIG'],
+    ['token_allowed', 'the token allows MAP_CREATE and the map type (else it is dropped)', 'dropped'],
+    ['sysctl', 'unprivileged_bpf_disabled: CAP_BPF through the token', 'EPERM'],
+    ['cap_class', 'the map type class: CAP_BPF or CAP_NET_ADMIN through the token', 'EPERM'],
+    ['alloc', 'ops->map_alloc(): attributes checked after the capabilities', 'EINVAL/E2BIG'],
+    ['lsm', 'security_bpf_map_create()', 'LSM'],
+  ]),
+  ...P('prog', 'bpf_prog_load (kernel/bpf/syscall.c)', [
+    ['flags', 'only the known prog_flags', 'EINVAL'],
+    ['trampoline', 'this kernel build refuses trampoline programs (profile knob, not upstream)', 'EPERM'],
+    ['token_allowed', 'the token allows PROG_LOAD, the program type and the attach type (else it is dropped)', 'dropped'],
+    ['sysctl', 'unprivileged_bpf_disabled: CAP_BPF through the token', 'EPERM'],
+    ['insn_cnt', 'insn_cnt in 1..(CAP_BPF ? 1,000,000 : 4096)', 'E2BIG'],
+    ['bpf_cap', 'CAP_BPF for every type but socket filter and cgroup skb', 'EPERM'],
+    ['net_admin', 'CAP_NET_ADMIN for networking types', 'EPERM'],
+    ['perfmon', 'CAP_PERFMON for tracing types', 'EPERM'],
+    ['check_attach', 'bpf_prog_load_check_attach(): the expected attach type fits the type', 'EINVAL'],
+    ['signature', 'bpf_prog_verify_signature() when a signature is given', 'EINVAL/EBADMSG/EKEYREJECTED/ENOKEY'],
+    ['prog_type', 'find_prog_type(): a configured program type', 'EINVAL'],
+    ['lsm', 'security_bpf_prog_load()', 'LSM'],
+    ['verifier', 'bpf_check() on the trivial program', 'EINVAL/ENOTSUPP'],
+  ]),
+  ...P('btf', 'bpf_btf_load (kernel/bpf/syscall.c)', [
+    ['flags', 'only BPF_F_TOKEN_FD', 'EINVAL'],
+    ['token_allowed', 'the token allows BTF_LOAD (else it is dropped)', 'dropped'],
+    ['cap_bpf', 'CAP_BPF through the token (no sysctl gate)', 'EPERM'],
+  ]),
+  ...P('btf', 'bpf_btf_get_fd_by_id (kernel/bpf/syscall.c)', [
+    ['flags', 'only BPF_F_TOKEN_FD', 'EINVAL'],
+    ['check_attr_6_12', 'linux-6.12: no open_flags/fd_by_id_token_fd (LAST_FIELD btf_id; profile knob btfGetFdByIdNoToken)', 'EINVAL'],
+    ['token_allowed', 'the token allows BTF_GET_FD_BY_ID (else it is dropped)', 'dropped'],
+    ['cap_sys_admin', 'exactly CAP_SYS_ADMIN through the token (no fallback)', 'EPERM'],
+    ['id', 'a BTF object with that id exists', 'ENOENT'],
+  ]),
+  ...P('token', 'bpf_obj_get_info_by_fd (kernel/bpf/syscall.c)', [
+    ['no_token_info', 'linux-6.12: no token branch, a token fd is EINVAL (profile knob noTokenInfo)', 'EINVAL'],
+  ]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof BPF_DECISIONS)[number]['id'], true> {}
 }

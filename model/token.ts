@@ -13,6 +13,7 @@ import { security_bpf_token_capable, security_bpf_token_cmd, security_bpf_token_
 import type { StepTable } from './step.ts';
 import { fdOf } from './step.ts';
 import { fdgetRaw } from './file.ts';
+import { P } from './include/decision.ts';
 export type { BpfToken };
 
 
@@ -196,3 +197,35 @@ export const TOKEN_STEPS: StepTable<'token_fdinfo'> = {
     return { ret: 'ok', text: st.k.fops.token!.show_fdinfo!(st.k, f) };
   },
 };
+
+/** this layer's decision points (model/coverage.ts): one check each, with the
+ *  kernel function it mirrors and the errno it fails with */
+export const TOKEN_DECISIONS = [
+  ...P('token', 'bpf_token_create (kernel/bpf/token.c)', [
+    ['flags', 'token_create.flags == 0', 'EINVAL'],
+    ['fdget', 'an open, non-O_PATH fd', 'EBADF'],
+    ['root', 'the fd is the root of its superblock (v10: of its mount)', 'EINVAL'],
+    ['bpffs', 'the superblock is bpffs', 'EINVAL'],
+    ['same_userns', 'the creator is in the bpffs user namespace', 'EPERM'],
+    ['cap_bpf', 'ns_capable(s_user_ns, CAP_BPF)', 'EPERM'],
+    ['init_ns', 'not in init_user_ns', 'EOPNOTSUPP'],
+    ['delegation', 'some delegate mask is non-zero', 'ENOENT'],
+    ['fd_first', 'linux-7.3: FD_PREPARE() reserves the fd before kzalloc() and the hook (profile knob tokenFdBeforeHook)', 'EMFILE'],
+    ['lsm', 'security_bpf_token_create()', 'LSM'],
+  ]),
+  ...P('token', 'bpf_token_get_from_fd (kernel/bpf/token.c)', [
+    ['fdget', 'an open, non-O_PATH fd', 'EBADF'],
+    ['is_token', 'the file is a token', 'EINVAL'],
+  ]),
+  ...P('token', 'bpf_token_allow_cmd (kernel/bpf/token.c)', [
+    ['bit', 'the command is in allowed_cmds', 'dropped'],
+    ['lsm', 'security_bpf_token_cmd()', 'dropped'],
+  ]),
+  ...P('token', 'bpf_token_capable (kernel/bpf/token.c)', [
+    ['ns_capable', 'cap (or CAP_SYS_ADMIN) in the token userns, or init without a token', 'EPERM'],
+    ['lsm', 'security_bpf_token_capable()', 'EPERM'],
+  ]),
+] as const;
+declare module './include/decision.ts' {
+  interface DecisionPointIds extends Record<(typeof TOKEN_DECISIONS)[number]['id'], true> {}
+}
