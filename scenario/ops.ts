@@ -57,6 +57,10 @@ export interface ArgSpec {
   wire?: string;
   /** values the generator draws besides the default (generators/commands.ts) */
   samples?: readonly number[];
+  /** what the sandbox checks (scenario/sandbox.ts, oracle/SANDBOX.md): a path the kernel
+   *  resolves (relative, no "..", at most MAX_PATH_BYTES), or the fd a step's path or mount
+   *  operation starts from (on a superblock the scenario created, checked at run time) */
+  sandbox?: 'path' | 'fd';
 }
 
 export interface OpSpec {
@@ -122,8 +126,8 @@ export const OPS = {
     kernel: true,
     syscalls: 'openat2(2)',
     args: {
-      dirfd: handle('the directory'),
-      path: { kind: 'string', doc: 'relative path', required: true, default: '.' },
+      dirfd: { ...handle('the directory'), sandbox: 'fd' },
+      path: { kind: 'string', doc: 'relative path', required: true, default: '.', sandbox: 'path' },
       o_path: { kind: 'bool', doc: 'O_PATH instead of O_RDONLY', default: false },
     },
   },
@@ -133,8 +137,8 @@ export const OPS = {
     kernel: true,
     syscalls: 'mkdirat(2)',
     args: {
-      dirfd: handle('the directory'),
-      path: { kind: 'string', doc: 'relative path', required: true },
+      dirfd: { ...handle('the directory'), sandbox: 'fd' },
+      path: { kind: 'string', doc: 'relative path', required: true, sandbox: 'path' },
     },
   },
   open_tree: {
@@ -143,8 +147,8 @@ export const OPS = {
     kernel: true,
     syscalls: 'open_tree(2) with OPEN_TREE_CLONE',
     args: {
-      dirfd: handle('the directory'),
-      path: { kind: 'string', doc: 'relative path ("" = the dirfd itself)', required: true, default: '.' },
+      dirfd: { ...handle('the directory'), sandbox: 'fd' },
+      path: { kind: 'string', doc: 'relative path ("" = the dirfd itself)', required: true, default: '.', sandbox: 'path' },
     },
   },
   move_mount: {
@@ -153,7 +157,7 @@ export const OPS = {
     kernel: true,
     syscalls: 'move_mount(2)',
     args: {
-      fd: handle('the detached mount'),
+      fd: { ...handle('the detached mount'), sandbox: 'fd' },
       target: { kind: 'string', doc: 'a named target (a directory of every mount namespace of the scenario, [a-z0-9_-]{1,32}; absent: a fresh directory)', default: null },
     },
   },
@@ -170,8 +174,8 @@ export const OPS = {
     kernel: true,
     syscalls: 'fspick(2)',
     args: {
-      dirfd: handle('the directory'),
-      path: { kind: 'string', doc: 'relative path ("" = the dirfd itself)', required: true, default: '' },
+      dirfd: { ...handle('the directory'), sandbox: 'fd' },
+      path: { kind: 'string', doc: 'relative path ("" = the dirfd itself)', required: true, default: '', sandbox: 'path' },
     },
   },
   mountinfo: {
@@ -179,7 +183,7 @@ export const OPS = {
     returnsFd: false,
     kernel: true,
     syscalls: 'read of /proc/self/fdinfo, /proc/self/mountinfo',
-    args: { fd: handle('an fd on the mount') },
+    args: { fd: { ...handle('an fd on the mount'), sandbox: 'fd' } },
   },
   token_create: {
     doc: 'create a BPF token from a bpffs fd',
@@ -351,7 +355,7 @@ export const OPS = {
     kernel: true,
     syscalls: 'mount(2) with MS_BIND of /proc/self/fd/N',
     args: {
-      src: handle('the source: a file on a superblock the scenario created'),
+      src: { ...handle('the source: a file on a superblock the scenario created'), sandbox: 'fd' },
       target: { kind: 'string', doc: 'the named target', required: true },
     },
   },
@@ -441,8 +445,8 @@ export const OPS = {
     syscalls: 'bpf(BPF_OBJ_PIN)',
     args: {
       fd: handle('the object (attr bpf_fd)'),
-      dirfd: handle('the directory (attr path_fd)'),
-      path: { kind: 'string', doc: 'a name in that directory, no "/" (attr pathname)', required: true },
+      dirfd: { ...handle('the directory (attr path_fd)'), sandbox: 'fd' },
+      path: { kind: 'string', doc: 'a name in that directory, no "/" (attr pathname)', required: true, sandbox: 'path' },
       file_flags: { kind: 'int', doc: 'attr file_flags besides BPF_F_PATH_FD (always set)', default: 0, samples: [8, 16] },
       size: { kind: 'int', doc: 'attr size passed to bpf()', default: 168, samples: [0, 16, 20, 200, 4097] },
       tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [20, 21, 167, 168, 199] },
@@ -454,8 +458,8 @@ export const OPS = {
     kernel: true,
     syscalls: 'bpf(BPF_OBJ_GET)',
     args: {
-      dirfd: handle('the directory (attr path_fd)'),
-      path: { kind: 'string', doc: 'a name in that directory, no "/" (attr pathname)', required: true },
+      dirfd: { ...handle('the directory (attr path_fd)'), sandbox: 'fd' },
+      path: { kind: 'string', doc: 'a name in that directory, no "/" (attr pathname)', required: true, sandbox: 'path' },
       file_flags: { kind: 'int', doc: 'attr file_flags besides BPF_F_PATH_FD: BPF_F_RDONLY 8, BPF_F_WRONLY 16', default: 0, samples: [8, 16, 24, 1] },
       size: { kind: 'int', doc: 'attr size passed to bpf()', default: 168, samples: [0, 16, 20, 200, 4097] },
       tail_byte: { kind: 'int', doc: 'byte offset of the attr buffer set to 1 (-1: none)', default: -1, samples: [20, 21, 167, 168, 199] },

@@ -6,7 +6,7 @@
 // {ret: "REFUSED", text: <reason>}: nothing is done, no handle is bound.
 // Imports nothing from model/.
 
-import { OPS } from './ops.ts';
+import { type ArgSpec, OPS } from './ops.ts';
 import type { Step, StepResult } from './types.ts';
 
 /** the `ret` of a refused step (not an errno name) */
@@ -104,38 +104,26 @@ export const TARGET_NAME = /^[a-z0-9_-]{1,32}$/;
  *  REASON.fdNotOwned, on the model too (model/run.ts); bind's source also
  *  when it is an anonymous-inode file (a map, a token's fs context...). */
 export function checkedFdArg(step: Step): string | undefined {
-  switch (step.op) {
-    case 'open':
-    case 'mkdir':
-    case 'open_tree':
-    case 'fspick':
-    case 'obj_pin':
-    case 'obj_get':
-      return step.dirfd;
-    case 'move_mount':
-    case 'mountinfo':
-      return step.fd;
-    case 'bind':
-      return step.src;
-    default:
-      return undefined;
-  }
+  const a = FD_ARG.get(step.op);
+  return a === undefined ? undefined : ((step as unknown as Record<string, unknown>)[a] as string | undefined);
 }
 
 /** The path arguments of a step (ops whose path the kernel resolves). */
 export function stepPaths(step: Step): string[] {
-  switch (step.op) {
-    case 'open':
-    case 'mkdir':
-    case 'open_tree':
-    case 'fspick':
-    case 'obj_pin':
-    case 'obj_get':
-      return [step.path];
-    default:
-      return [];
-  }
+  const a = PATH_ARG.get(step.op);
+  const v = a === undefined ? undefined : (step as unknown as Record<string, unknown>)[a];
+  return typeof v === 'string' ? [v] : [];
 }
+
+/** each op's argument the sandbox checks, from the op table (scenario/ops.ts ArgSpec.sandbox) */
+function sandboxArgs(kind: 'path' | 'fd'): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [op, spec] of Object.entries(OPS))
+    for (const [name, a] of Object.entries(spec.args as Record<string, ArgSpec>)) if (a.sandbox === kind) m.set(op, name);
+  return m;
+}
+const FD_ARG = sandboxArgs('fd');
+const PATH_ARG = sandboxArgs('path');
 
 /** Why a path argument is refused, or null: escapes first, then length. */
 export function pathRefusal(path: string): RefusalReason | null {
