@@ -1,7 +1,7 @@
 // Commands of the issue 11 language v2 ops of branch procs: credentials
 // (setresuid, setresgid, setgroups, drop_caps, keepcaps), a filesystem that is
 // not bpffs (tmpfs), literal fds (#-1, #0, #1, #2), the mount life cycle on
-// named targets (move_mount target=, umount, bind, remount, open_target), exit, unshare and setns. Mixed into
+// named targets (move_mount target=, umount, bind, remount, open_target), exit, unshare, setns and chmod. Mixed into
 // the command stream by GenOptions.procs (generators/scenario.ts; `bpftc
 // oracle --procs`), so the default generator's scenarios stay what they were.
 
@@ -27,10 +27,11 @@ export type ProcsCmd =
   | { k: 'exit'; a: number }
   | { k: 'remount'; a: number; tgt: number; ro: boolean }
   | { k: 'unshare'; a: number; user: boolean }
-  | { k: 'setns'; a: number; of: number; user: boolean };
+  | { k: 'setns'; a: number; of: number; user: boolean }
+  | { k: 'chmod'; a: number; h: number; path: string; mode: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -62,6 +63,7 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   // user first shrinks to mnt (fc.boolean shrinks to false)
   { weight: 1, arbitrary: fc.record({ k: fc.constant('unshare' as const), a: actor, user: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('setns' as const), a: actor, of: actor, user: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('chmod' as const), a: actor, h: nat, path: fc.constantFrom('.', 'd', 'e'), mode: fc.constantFrom(...OPS.chmod.args.mode.samples) }) },
   // an actor other than the grantor (index 0) exits, now and then
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
@@ -153,6 +155,11 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       return emit(cmd.user ? { actor: a, op: 'unshare', ns: 'user' } : { actor: a, op: 'unshare' });
     case 'setns':
       return emit(cmd.user ? { actor: a, op: 'setns', of: c.actor(cmd.of), ns: 'user' } : { actor: a, op: 'setns', of: c.actor(cmd.of) });
+    case 'chmod': {
+      // a directory of a bpffs, a mount root, or a tmpfs; a name made by mkdir ("d", "e") or the dirfd itself
+      const h = c.pick(a, (['dir', 'mount', 'tmpfs'] as const)[cmd.h % 3]!, cmd.h);
+      return emit({ actor: a, op: 'chmod', dirfd: h, path: cmd.path, mode: cmd.mode });
+    }
     case 'remount':
       return emit(cmd.ro ? { actor: a, op: 'remount', target: TARGETS[cmd.tgt]!, ro: true } : { actor: a, op: 'remount', target: TARGETS[cmd.tgt]! });
   }

@@ -10,6 +10,8 @@ export const CAP_LAST_CAP = CAP_NAMES.length - 1;
 
 export const CAP_DAC_OVERRIDE = 1;
 export const CAP_DAC_READ_SEARCH = 2;
+export const CAP_FOWNER = 3;
+export const CAP_FSETID = 4;
 export const CAP_SETUID = 7;
 export const CAP_NET_ADMIN = 12;
 export const CAP_SYS_CHROOT = 18;

@@ -3,9 +3,11 @@
 
 import type { Kernel, Task } from './kernel.ts';
 import { EBADF, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
+import { CAP_FOWNER, CAP_FSETID } from './caps.ts';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, type Dentry, type Path, allocFd, fdgetRaw, inode_permission } from './vfs.ts';
 import { hasMapping } from './userns.ts';
 import { type StepTable, A, fdOf } from './step.ts';
+import { REASON, refused } from '../scenario/sandbox.ts';
 import { P } from './include/decision.ts';
 
 /** bpf_lookup() (kernel/bpf/inode.c): names with a dot are reserved; a lookup
@@ -120,9 +122,41 @@ export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): nu
 }
 
 /** this layer's ops (model/step.ts) */
-export const NAMEI_STEPS: StepTable<'open' | 'mkdir'> = {
+/** fchmodat(dirfd, path, mode, 0) (7.3.4 and 6.12.118 fs/open.c do_fchmodat(), chmod_common();
+ *  fs/attr.c notify_change(), setattr_prepare(); fs/inode.c inode_owner_or_capable(),
+ *  in_group_or_capable()). No LSM of the model implements security_path_chmod() or
+ *  security_inode_setattr() (SELinux's file classes are not modelled, as for mkdir). */
+export function sys_fchmodat(k: Kernel, t: Task, dirfd: number, path: string, mode: number): number {
+  // getname(): an empty name is ENOENT before the dirfd is looked at (no AT_EMPTY_PATH)
+  if (path === '') return -ENOENT;
+  const p = resolvePath(k, t, dirfd, path, false);
+  if (typeof p === 'number') return p;
+  const inode = p.dentry.inode;
+  const sb = p.dentry.sb;
+  // chmod_common(): mnt_want_write() -> mnt_get_write_access(): a read-only mount or superblock
+  if (k.check('chmod_common/rofs', sb.flags.ro || sb.fsType === 'devtmpfs')) return -EROFS;
+  // setattr_prepare(): inode_owner_or_capable(): the owner (fsuid), or CAP_FOWNER in the
+  // caller's user namespace with the inode's uid mapped there (the gid is not asked)
+  const c = t.cred;
+  const owner = c.fsuid === inode.uid || (hasMapping(c.userns, inode.uid) && k.ns_capable(c, c.userns, CAP_FOWNER));
+  if (k.check('setattr_prepare/owner_or_capable', !owner)) return -EPERM;
+  let ia_mode = (mode & 0o7777) | (inode.mode & ~0o7777);
+  // in_group_or_capable(): not in the inode's group and no capable_wrt_inode_uidgid(CAP_FSETID)
+  // (uid and gid mapped): S_ISGID is dropped, no error
+  const inGroup = c.gid === inode.gid || (c.groups?.includes(inode.gid) ?? false);
+  const fsetid = k.ns_capable(c, c.userns, CAP_FSETID) && hasMapping(c.userns, inode.uid) && hasMapping(c.userns, inode.gid);
+  if (!k.check('setattr_prepare/sgid_kept', !(inGroup || fsetid))) ia_mode &= ~0o2000;
+  // simple_setattr() (bpffs has no ->setattr; shmem_setattr() does the same for the mode)
+  inode.mode = ia_mode;
+  return 0;
+}
+
+export const NAMEI_STEPS: StepTable<'open' | 'mkdir' | 'chmod'> = {
   open: (st, t, step) => sys_openat(st.k, t, fdOf(st, t, step.dirfd), step.path, step.o_path ?? A.open.o_path.default),
   mkdir: (st, t, step) => sys_mkdirat(st.k, t, fdOf(st, t, step.dirfd), step.path),
+  // the executor resolves the path to an O_PATH fd first (oracle/executor.c OP_CHMOD): with
+  // no free fd it refuses the step, and so does the model
+  chmod: (st, t, step) => (allocFd(t.files) < 0 ? refused(REASON.checkFailed) : sys_fchmodat(st.k, t, fdOf(st, t, step.dirfd), step.path, step.mode)),
 };
 
 /** this layer's decision points (model/coverage.ts): one check each, with the
@@ -144,6 +178,11 @@ export const NAMEI_DECISIONS = [
     ['rofs', 'a writable superblock', 'EROFS'],
     ['mapping', 'fsuid/fsgid mapped in sb->s_user_ns', 'EOVERFLOW'],
     ['may_create', 'MAY_WRITE | MAY_EXEC on the parent', 'EACCES'],
+  ]),
+  ...P('namei', 'chmod_common (fs/open.c)', [['rofs', 'mnt_want_write(): a writable mount and superblock', 'EROFS']]),
+  ...P('namei', 'setattr_prepare (fs/attr.c)', [
+    ['owner_or_capable', 'inode_owner_or_capable(): the owner, or CAP_FOWNER in the caller\'s user namespace with the inode\'s uid mapped', 'EPERM'],
+    ['sgid_kept', 'in_group_or_capable(): else S_ISGID is dropped from the new mode', '-'],
   ]),
 ] as const;
 declare module './include/decision.ts' {

@@ -55,6 +55,7 @@
 #define NR_pidfd_open 434
 #define NR_close_range 436
 #define NR_openat2 437
+#define NR_fchmodat2 452
 
 #define X_FSCONFIG_SET_FLAG 0
 #define X_FSCONFIG_SET_STRING 1
@@ -480,7 +481,7 @@ static int target_name_ok(const char *t) {
 static int has_target(const struct step *st) {
   return (st->op == OP_MOVE_MOUNT && !st->snull[S_MOVE_MOUNT_TARGET]) || st->op == OP_UMOUNT || st->op == OP_BIND || st->op == OP_OPEN_TARGET || st->op == OP_REMOUNT;
 }
-static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK; }
+static int is_path_op(int op) { return op == OP_OPEN || op == OP_MKDIR || op == OP_OPEN_TREE || op == OP_FSPICK || op == OP_CHMOD; }
 static int is_test_op(int op) {
   return op == OP_TEST_OPEN_HOST || op == OP_TEST_ALLOC || op == OP_TEST_FORKS || op == OP_TEST_SYMLINK || op == OP_TEST_BIND_HOST;
 }
@@ -1258,6 +1259,25 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     }
     if ((z = obj_check(r)) != RZ_NONE) { close(r); rp->refused = z; return 0; }
     return r;
+  }
+  case OP_CHMOD: {
+    /* the path is resolved beneath dirfd (no "..", symlinks or mount crossing) to an O_PATH fd
+     * on a superblock of this scenario, and only that is changed (fchmodat2 AT_EMPTY_PATH:
+     * chmod_common() on the same path; the lookup's errors are the kernel's). That fd needs a
+     * free slot, which fchmodat itself does not: a full table is refused (the model too) */
+    int z = fd_check(c->fd[H_CHMOD_DIRFD]);
+    if (z > 0) { rp->refused = z; return 0; }
+    int r = open_beneath(c->fd[H_CHMOD_DIRFD], str[S_CHMOD_PATH], 1);
+    if (r < 0) {
+      if (errno == EXDEV || errno == ELOOP) { rp->refused = RZ_ESCAPES; return 0; }
+      if (errno == EMFILE) { rp->refused = RZ_CHECK; return 0; }
+      return -errno;
+    }
+    if ((z = obj_check(r)) != RZ_NONE) { close(r); rp->refused = z; return 0; }
+    long e = syscall(NR_fchmodat2, r, "", (unsigned)c->n[N_CHMOD_MODE], X_AT_EMPTY_PATH);
+    int err = e < 0 ? -errno : 0;
+    close(r);
+    return err;
   }
   case OP_MKDIR: {
     int z = fd_check(c->fd[H_MKDIR_DIRFD]);
@@ -2330,7 +2350,7 @@ static void run_steps(void) {
       s[S_FSCONFIG_KEY] = st->snull[S_FSCONFIG_KEY] ? NULL : st->s[S_FSCONFIG_KEY];
       s[S_FSCONFIG_VALUE] = st->snull[S_FSCONFIG_VALUE] ? NULL : st->s[S_FSCONFIG_VALUE];
       break;
-    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: case OP_OBJ_PIN: case OP_OBJ_GET: s[S_PATH] = st->s[S_PATH]; break;
+    case OP_OPEN: case OP_MKDIR: case OP_OPEN_TREE: case OP_FSPICK: case OP_TEST_OPEN_HOST: case OP_OBJ_PIN: case OP_OBJ_GET: case OP_CHMOD: s[S_PATH] = st->s[S_PATH]; break;
     case OP_TEST_SYMLINK: case OP_TEST_BIND_HOST: s[0] = st->s[0]; s[1] = st->s[1]; break;
     case OP_MOVE_MOUNT: case OP_UMOUNT: case OP_BIND: case OP_OPEN_TARGET: case OP_REMOUNT:
       if (has_target(st)) snprintf(dir, sizeof dir, "/tmp/t-%s", st->s[0]);

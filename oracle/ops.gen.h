@@ -46,7 +46,8 @@
   OP_PROG_ATTACH, \
   OP_PROG_DETACH, \
   OP_LINK_CREATE, \
-  OP_SETNS,
+  OP_SETNS, \
+  OP_CHMOD,
 
 /* their protocol entries (struct opspec): key, kind, slot, default (NULL: required) */
 #define BPFTC_SCENARIO_OPSPECS \
@@ -90,7 +91,8 @@
   {"prog_attach", OP_PROG_ATTACH, 0, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"attach_flags", A_NUM, 1, "0"}, {"size", A_NUM, 2, "168"}, {"tail_byte", A_NUM, 3, "-1"}}}, \
   {"prog_detach", OP_PROG_DETACH, 0, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
   {"link_create", OP_LINK_CREATE, 1, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
-  {"setns", OP_SETNS, 0, {{"of", A_ACTOR, 0, NULL}, {"ns", A_STR, 0, "mnt"}}},
+  {"setns", OP_SETNS, 0, {{"of", A_ACTOR, 0, NULL}, {"ns", A_STR, 0, "mnt"}}}, \
+  {"chmod", OP_CHMOD, 0, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}, {"mode", A_NUM, 0, NULL}}},
 
 /* named slots: H_<OP>_<ARG> indexes h[]/fd[], S_<OP>_<ARG> s[], N_<OP>_<ARG> n[] */
 enum {
@@ -195,6 +197,9 @@ enum {
   N_LINK_CREATE_SIZE = 1,
   N_LINK_CREATE_TAIL_BYTE = 2,
   S_SETNS_NS = 0,
+  H_CHMOD_DIRFD = 0,
+  S_CHMOD_PATH = 0,
+  N_CHMOD_MODE = 0,
 };
 
 /* slots a key has in every op (two or more) that takes it, for code those ops share */

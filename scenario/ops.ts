@@ -513,6 +513,18 @@ export const OPS = {
       ns: { kind: 'choice', doc: 'the namespace: mnt (CLONE_NEWNS) or user (CLONE_NEWUSER)', choices: ['mnt', 'user'], default: 'mnt' },
     },
   },
+  // ---- issue 11: a new op in three files (scenario/ops.ts, model/namei.ts, oracle/executor.c)
+  chmod: {
+    doc: 'change the permission bits of a file or directory on a scenario filesystem',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'fchmodat(2)',
+    args: {
+      dirfd: { ...handle('the directory the path starts from'), sandbox: 'fd' },
+      path: { kind: 'string', doc: 'relative path ("." = the dirfd itself)', required: true, default: '.', sandbox: 'path' },
+      mode: { kind: 'int', doc: 'the new mode bits (07777 at most)', required: true, max: 4095, samples: [0o777, 0o700, 0o755, 0o1777, 0o2775, 0] },
+    },
+  },
 } as const satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof OPS;
