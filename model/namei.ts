@@ -145,7 +145,7 @@ export function sys_fchmodat(k: Kernel, t: Task, dirfd: number, path: string, mo
   // (uid and gid mapped): S_ISGID is dropped, no error
   const inGroup = c.gid === inode.gid || (c.groups?.includes(inode.gid) ?? false);
   const fsetid = k.ns_capable(c, c.userns, CAP_FSETID) && hasMapping(c.userns, inode.uid) && hasMapping(c.userns, inode.gid);
-  if (!k.check('setattr_prepare/sgid_kept', !(inGroup || fsetid))) ia_mode &= ~0o2000;
+  if (k.check('setattr_prepare/sgid_kept', !(inGroup || fsetid))) ia_mode &= ~0o2000;
   // simple_setattr() (bpffs has no ->setattr; shmem_setattr() does the same for the mode)
   inode.mode = ia_mode;
   return 0;
