@@ -54,13 +54,14 @@ function arg(k: string, v: unknown, step: Step): string {
   if (k === 'map_type' && typeof v === 'number') return `map_type=${mapTypeName(v)}`;
   if (k === 'prog_type' && typeof v === 'number') return `prog_type=${progTypeName(v)}`;
   if (k === 'expected_attach_type' && typeof v === 'number') return `attach=${attachTypeName(v)}`;
+  // permission bits read as the kernel's headers write them (mode=0755)
+  if (k === 'mode' && step.op === 'chmod' && typeof v === 'number') return `mode=0${v.toString(8)}`;
   if (typeof v === 'string') return `${k}=${JSON.stringify(v)}`;
   if (Array.isArray(v)) return `${k}=[${v.join(',')}]`;
   if (k === 'signature' && typeof v === 'object' && v !== null) {
     const sig = v as SignatureDecl;
     return `signature=${sig.state}/${sig.keyring}${sig.maps ? `/maps:${sig.maps}` : ''}`;
   }
-  void step;
   return `${k}=${String(v)}`;
 }
 
