@@ -89,13 +89,16 @@ export function isUnknownPerm(p: Policy, tclass: string, perm: string, tokenPatc
  *  unknown permission under handle_unknown=allow */
 export function policyAllows(p: Policy, stype: string, ttype: string, tclass: string, perm: string, tokenPatch: boolean): boolean {
   if (isUnknownPerm(p, tclass, perm, tokenPatch)) return p.handleUnknown === 'allow';
-  return p.rules.some(
-    (r) =>
+  // a plain loop, not rules.some(closure): this runs for every avc check of a campaign (issue 13)
+  for (const r of p.rules)
+    if (
       (r.source === stype || r.source === '*') &&
       (r.target === ttype || r.target === '*') &&
       r.tclass === tclass &&
-      (r.perms.includes(perm) || r.perms.includes('*')),
-  );
+      (r.perms.includes(perm) || r.perms.includes('*'))
+    )
+      return true;
+  return false;
 }
 
 /** a policy load is refused: handle_unknown=reject and the kernel's class map
