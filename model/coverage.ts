@@ -177,7 +177,26 @@ export const DECISION_POINTS = [
     ['signature', 'bpf_prog_verify_signature() when a signature is given', 'EINVAL/EBADMSG/EKEYREJECTED/ENOKEY'],
     ['prog_type', 'find_prog_type(): a configured program type', 'EINVAL'],
     ['lsm', 'security_bpf_prog_load()', 'LSM'],
+    ['fd_array', 'bpf_check(): process_fd_array() binds fd_array[0..fd_array_cnt)', 'EINVAL/EBADF/EFAULT/EBUSY/EPERM/E2BIG'],
     ['verifier', 'bpf_check() on the trivial program', 'EINVAL/ENOTSUPP'],
+  ]),
+  ...P('prog', 'process_fd_array (kernel/bpf/verifier.c)', [
+    ['null_cnt', 'linux-7.3: a count without an array (profile knob fdArrayContinuous)', 'EINVAL'],
+    ['cnt', 'the count: 6.18 below U32_MAX / 4 (EINVAL); 7.3.4 at most MAX_FD_ARRAY_CNT 4096 (E2BIG)', 'EINVAL/E2BIG'],
+    ['copy', 'copy_from_bpfptr_offset() of each fd (a NULL array faults)', 'EFAULT'],
+  ]),
+  ...P('prog', 'add_fd_from_fd_array (kernel/bpf/verifier.c)', [
+    ['fd', 'fdget(): an open, non-O_PATH fd', 'EBADF'],
+    ['kind', 'a map or a BTF', 'EINVAL'],
+  ]),
+  ...P('prog', '__add_used_map (kernel/bpf/verifier.c)', [['max', 'at most MAX_USED_MAPS (64) maps', 'E2BIG']]),
+  ...P('prog', '__add_used_btf (kernel/bpf/verifier.c)', [['max', 'at most MAX_USED_BTFS (64) BTFs', 'E2BIG']]),
+  ...P('prog', 'check_map_prog_compatibility (kernel/bpf/verifier.c)', [
+    ['sleepable', 'a sleepable program uses only array, hash, ringbuf, local storage (and a few more) maps', 'EINVAL'],
+    ['cgroup_storage', 'one cgroup storage map of each storage type (bpf_cgroup_storage_assign())', 'EBUSY'],
+    ['arena_one', 'one arena per program', 'EBUSY'],
+    ['arena_caps', 'an arena needs allow_ptr_leaks (CAP_PERFMON) and bpf_capable (CAP_BPF)', 'EPERM'],
+    ['arena_vm_start', "the arena's user address is set (map_extra)", 'EINVAL'],
   ]),
   ...P('btf', 'bpf_btf_load (kernel/bpf/syscall.c)', [
     ['flags', 'only BPF_F_TOKEN_FD', 'EINVAL'],

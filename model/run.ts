@@ -203,7 +203,7 @@ export function performStep(st: ModelState, step: Step): StepResult {
       race.op === 'close'
         ? { actor: race.actor, op: 'close', fd: race.fd }
         : { actor: race.actor, op: 'dup2', fd: race.fd, to: race.to ?? '' };
-    k.preempt = () => void performStep(st, rs);
+    k.preempt = { at: race.at ?? 'hook', run: () => void performStep(st, rs) };
   }
   // a race step runs inside another step's syscall: that step's pending loads wait
   const outerAt = k.security.atHook;
@@ -379,6 +379,9 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
           insn_cnt: step.insn_cnt ?? A.prog_load.insn_cnt.default,
           prog_flags: (step.prog_flags ?? A.prog_load.prog_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
           prog_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
+          // the fd numbers the user's array holds (resolved now: a race changes the table, not the numbers)
+          fd_array: step.fd_array === undefined ? null : step.fd_array.map((h) => fdOf(st, t, h)),
+          fd_array_cnt: step.fd_array_cnt ?? A.prog_load.fd_array_cnt.default,
           // model only (seed 002): attr->signature, attr->keyring_id
           ...(step.signature ? { signature: step.signature, keyring_id: KEYRING_ID[step.signature.keyring] } : {}),
           ...(step.fault && step.fault !== 'none' ? { fault: step.fault } : {}),
