@@ -30,4 +30,12 @@ export function bpf_prog_put(k: Kernel, prog: BpfProg): void {
   if (prog.refcnt > 0) return;
   bpf_token_put(k, prog.aux_token);
   security_bpf_prog_free(k, prog);
+  // bpf_prog_free() -> bpf_prog_free_deferred() -> bpf_free_used_maps(): the maps
+  // and BTFs the verifier bound (fd_array), after the LSM free hook
+  const maps = prog.used_maps ?? [];
+  const btfs = prog.used_btfs ?? [];
+  prog.used_maps = [];
+  prog.used_btfs = [];
+  for (const m of maps) bpf_map_put(k, m);
+  for (const b of btfs) k.btfPut(b);
 }

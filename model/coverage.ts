@@ -12,6 +12,7 @@ import { BPFFS_DECISIONS } from './bpffs.ts';
 import { NAMEI_DECISIONS } from './namei.ts';
 import { NAMESPACE_DECISIONS } from './namespace.ts';
 import { BPF_DECISIONS } from './syscall.ts';
+import { VERIFIER_DECISIONS } from './verifier.ts';
 import { TOKEN_DECISIONS } from './token.ts';
 import { PIN_DECISIONS } from './pin.ts';
 import { LINK_DECISIONS } from './link.ts';
@@ -47,6 +48,7 @@ const ALL: readonly DecisionPoint[] = [
   ...NAMEI_DECISIONS,
   ...NAMESPACE_DECISIONS,
   ...BPF_DECISIONS,
+  ...VERIFIER_DECISIONS,
   ...TOKEN_DECISIONS,
   ...PIN_DECISIONS,
   ...LINK_DECISIONS,

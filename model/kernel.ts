@@ -116,6 +116,11 @@ export interface Sysctl {
   unprivileged_bpf_disabled: 0 | 1 | 2;
 }
 
+/** where a `race` runs (scenario/types.ts RaceDecl `at`): 'hook' between the
+ *  kernel's own fd lookup and the LSM hook; 'fd_array' right before the
+ *  verifier reads attr->fd_array (process_fd_array()) */
+export type PreemptAt = 'hook' | 'fd_array';
+
 export class Kernel {
   readonly profile: Profile;
   readonly security = new SecurityStack();
@@ -144,8 +149,8 @@ export class Kernel {
    *  LSM hooks read current_sid() from its cred */
   current: Task | null = null;
   /** another thread's fd-table operation to run at the next preemption point
-   *  (scenario steps' `race`), or null */
-  preempt: (() => void) | null = null;
+   *  of its kind (scenario steps' `race`, `at`), or null */
+  preempt: { at: PreemptAt; run: () => void } | null = null;
   private ids = 1;
   private objIds = { map: 0, prog: 0, btf: 0 };
 
@@ -167,10 +172,11 @@ export class Kernel {
   /** a point between the kernel's own fd lookup and an LSM hook where another
    *  thread sharing the fd table may run (the hook re-reading an fd number
    *  from attr sees the table as it is then) */
-  preemptionPoint(): void {
+  preemptionPoint(at: PreemptAt = 'hook'): void {
     const p = this.preempt;
+    if (!p || p.at !== at) return;
     this.preempt = null;
-    p?.();
+    p.run();
   }
 
   nextId(): number {

@@ -85,6 +85,14 @@ export interface TokenCoreVariant {
    *  less (6.12.117 include/uapi/linux/bpf.h:960 BPF_TOKEN_CREATE, :1118
    *  BPF_TRACE_KPROBE_SESSION are the last ones) */
   enumDrop?: Partial<Record<'delegate_cmds' | 'delegate_maps' | 'delegate_progs' | 'delegate_attachs', number>>;
+  /** process_fd_array() of 7.3.4 (kernel/bpf/verifier.c:20758-20808): a count
+   *  without an array is EINVAL, a count over MAX_FD_ARRAY_CNT (4096) E2BIG;
+   *  absent = 6.18 (a count >= U32_MAX / 4 is EINVAL, a NULL array faults: EFAULT) */
+  fdArrayContinuous?: boolean;
+  /** check_map_prog_compatibility(): map types a sleepable program may use besides
+   *  6.18's (model/verifier.ts SLEEPABLE_MAPS); 7.3.4 verifier.c:18874-18896 adds
+   *  RHASH, LPM_TRIE, INSN_ARRAY */
+  sleepableMapsExtra?: readonly string[];
   /** union bpf_attr as the kernel has it: sizeof (bpf_check_uarg_tail_zero(),
    *  the copy) and the BPF_*_LAST_FIELD ends CHECK_ATTR() uses, by command
    *  number; absent = 6.18 (168 bytes) */
@@ -298,6 +306,8 @@ const LINUX_7_3_TOKEN: TokenCoreVariant = {
   tailMapTypes: ['INSN_ARRAY', 'RHASH'],
   tracingMultiAttach: [59, 60, 61],
   sleepableTracepoints: true,
+  fdArrayContinuous: true,
+  sleepableMapsExtra: ['RHASH', 'LPM_TRIE', 'INSN_ARRAY'],
   enumTails: {
     delegate_cmds: ['PROG_ASSOC_STRUCT_OPS'],
     delegate_maps: ['INSN_ARRAY', 'RHASH'],

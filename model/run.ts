@@ -132,7 +132,7 @@ export function performStep(st: ModelState, step: Step): StepResult {
       race.op === 'close'
         ? { actor: race.actor, op: 'close', fd: race.fd }
         : { actor: race.actor, op: 'dup2', fd: race.fd, to: race.to ?? '' };
-    k.preempt = () => void performStep(st, rs);
+    k.preempt = { at: race.at ?? 'hook', run: () => void performStep(st, rs) };
   }
   // a race step runs inside another step's syscall: that step's pending loads wait
   const outerAt = k.security.atHook;

@@ -40,6 +40,7 @@ import { bpf_prog_verify_signature, KEYRING_ID } from './lsm/integrity.ts';
 import { VERIFIER_CAPS_6_18 } from './profile.ts';
 import { bpf_obj_get, bpf_obj_pin, BPF_F_PATH_FD } from './pin.ts';
 import { bpf_map_put, bpf_prog_put } from './bpfobj.ts';
+import { type VerifierEnv, process_fd_array, release_maps } from './verifier.ts';
 import { bpf_prog_attach, bpf_prog_detach, link_create, CGROUP_TARGET_FD } from './link.ts';
 import { security_bpf, security_bpf_map, security_bpf_map_create, security_bpf_map_free, security_bpf_prog, security_bpf_prog_free, security_bpf_prog_load } from './security.ts';
 import { type ModelState, type StepTable, A as ARGS, fdOf, tailOf, withToken } from './step.ts';
@@ -63,6 +64,8 @@ const ACCESS_MASK = BPF_F_RDONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY | BPF_F_WRON
 
 export const SIZEOF_BPF_ATTR = 168;
 const SIZEOF_ATTR_6_18 = SIZEOF_BPF_ATTR;
+/** offsetof(union bpf_attr, fd_array_cnt) (6.18, 7.3.4 include/uapi/linux/bpf.h:1661) */
+const FD_ARRAY_CNT_OFF = 148;
 const PAGE_SIZE = 4096;
 /** NR_CPUS of the 6.18 oracle machine's config (cpu_map_alloc(): max_entries >
  *  NR_CPUS -> E2BIG): CONFIG_NR_CPUS=256 (cpumap with 257 entries -> E2BIG on
@@ -79,7 +82,7 @@ const STACK_BUILD_ID_SIZE = 32;
 
 
 /** byte layout of the fields, to zero what a short attr does not copy */
-type NumField = Exclude<keyof BpfAttr, 'signature' | 'fault' | 'pathname'>;
+type NumField = Exclude<keyof BpfAttr, 'signature' | 'fault' | 'pathname' | 'fd_array'>;
 const LAYOUT: Partial<Record<NumField, [number, number]>> = {
   flags: [0, 4],
   bpffs_fd: [4, 4],
@@ -183,6 +186,9 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const end = layout?.lastFieldEnd[cmd] ?? LAST_FIELD_END[cmd];
   if (end === undefined) return { ret: -EINVAL };
   if (k.check('__sys_bpf/check_attr', dirtyTail && tailByte! >= end)) return { ret: -EINVAL };
+  // a kernel whose BPF_PROG_LOAD ends before fd_array_cnt (6.12: prog_token_fd, bytes
+  // 144-147) sees the count as a non-zero byte after its last field
+  if (cmd === BPF_PROG_LOAD && k.check('__sys_bpf/check_attr', (attr.fd_array_cnt ?? 0) !== 0 && end <= FD_ARRAY_CNT_OFF)) return { ret: -EINVAL };
   switch (cmd) {
     case BPF_TOKEN_CREATE:
       return { ret: token_create(k, t, attr) };
@@ -560,6 +566,7 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   // security_bpf_map_create(); the map is freed, no id was allocated
   if (fileFlagLate && k.check('map_create/file_flag', badFileFlag)) return putToken(-EINVAL);
   const map: BpfMap = { id: k.nextObjId('map'), map_type: type, security: null };
+  if (type === MAP.ARENA && a.map_extra) map.map_extra = a.map_extra;
   k.preemptionPoint();
   // security_bpf_map_create() frees the blob itself when a hook refuses;
   // free_map_sec's security_bpf_map_free() then finds it NULL
@@ -699,13 +706,17 @@ function verifyTrivial(type: number, eat: number, flags: number, insnCnt: number
  *  data verifierCaps, cited there). For the trivial programs of the scenarios
  *  their results decide nothing; the calls are what the capable and
  *  bpf_token_capable hooks (and so the AVC) see. */
-function bpf_check_caps(k: Kernel, t: Task, prog: BpfProg): void {
+function bpf_check_caps(k: Kernel, t: Task, prog: BpfProg): VerifierEnv {
   const vc = k.profile.token.verifierCaps ?? VERIFIER_CAPS_6_18;
+  const env: VerifierEnv = { allow_ptr_leaks: false, bpf_capable: false };
   for (const c of vc.bpfCheck) {
     // bpf_bypass_spec_v1/v4(): bpf_jit_bypass_spec_v*() || cpu_mitigations_off() || ...
     if (c.spec && vc.mitigationsOff) continue;
-    k.fn.bpf_token_capable(k, t, prog.aux_token, c.cap);
+    const ok = k.fn.bpf_token_capable(k, t, prog.aux_token, c.cap);
+    if (c.field === 'allow_ptr_leaks') env.allow_ptr_leaks = ok;
+    if (c.field === 'bpf_capable') env.bpf_capable = ok;
   }
+  return env;
 }
 
 /** bpf_prog_load() */
@@ -751,6 +762,8 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
   if (k.check('bpf_prog_load/check_attach', attachErr !== 0)) return putToken(-EINVAL);
   // move the token into prog->aux; the local `token` is NULL from here on
   const prog: BpfProg = { id: 0, type, expected_attach_type: eat, aux_token: token, security: null, loader_cred: t.cred };
+  // `prog->sleepable = !!(attr->prog_flags & BPF_F_SLEEPABLE);`
+  if (flags & BPF_F_SLEEPABLE) prog.sleepable = true;
   // check_return_code() (kernel/bpf/verifier.c, 7.3.4 :17640-17641, :17666-17668; 6.18
   // alike): a cgroup skb egress program whose r0 is known to be IN 2..3 gets
   // enforce_expected_attach_type = 1. The executor's programs return r0 = 0: never
@@ -789,7 +802,17 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
     }
   }
   // bpf_check(): the env's capability flags first (profile verifierCaps)
-  bpf_check_caps(k, t, prog);
+  const env = bpf_check_caps(k, t, prog);
+  // bpf_check(): process_fd_array() (6.18 after bpf_vlog_init(); 7.3.4
+  // verifier.c:21258, before the signature check and security_bpf_prog_load()):
+  // a failure releases what it bound (release_maps()) and frees the prog
+  k.preemptionPoint('fd_array');
+  err = process_fd_array(k, t, env, prog, attr);
+  if (k.check('bpf_prog_load/fd_array', err !== 0)) {
+    release_maps(k, prog);
+    security_bpf_prog_free(k, prog);
+    return freeProg(err);
+  }
   if (inVerifier) {
     // 7.3.4 bpf_check(): `if (env->signature) { ret = bpf_prog_verify_signature(env,
     // attr, uattr.is_kernel); ... }` (kernel/bpf/verifier.c:21263), then
@@ -800,18 +823,21 @@ function bpf_prog_load(k: Kernel, t: Task, attr: BpfAttr, isKernel: boolean): nu
     // after a bad signature and a second time after a refusal
     err = bpf_prog_verify_signature(attr);
     if (k.check('bpf_prog_load/signature', err !== 0)) {
+      release_maps(k, prog);
       security_bpf_prog_free(k, prog);
       return freeProg(err);
     }
     k.preemptionPoint();
     err = security_bpf_prog_load(k, prog, attr, prog.aux_token, isKernel);
     if (k.check('bpf_prog_load/lsm', err !== 0)) {
+      release_maps(k, prog);
       security_bpf_prog_free(k, prog);
       return freeProg(err);
     }
   }
   err = verifyTrivial(type, eat, flags, insnCnt, tracingMulti, k.profile.token.sleepableTracepoints === true);
   if (k.check('bpf_prog_load/verifier', err !== 0)) {
+    release_maps(k, prog);
     security_bpf_prog_free(k, prog);
     return freeProg(err);
   }
@@ -989,6 +1015,9 @@ export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_create'
         insn_cnt: step.insn_cnt ?? ARGS.prog_load.insn_cnt.default,
         prog_flags: (step.prog_flags ?? ARGS.prog_load.prog_flags.default) | withToken(BPF_F_TOKEN_FD, step.token, step.token_flag),
         prog_token_fd: step.token === undefined ? 0 : fdOf(st, t, step.token),
+        // the fd numbers the user's array holds (resolved now: a race changes the table, not the numbers)
+        fd_array: step.fd_array === undefined ? null : step.fd_array.map((h) => fdOf(st, t, h)),
+        fd_array_cnt: step.fd_array_cnt ?? ARGS.prog_load.fd_array_cnt.default,
         // model only (seed 002): attr->signature, attr->keyring_id
         ...(step.signature ? { signature: step.signature, keyring_id: KEYRING_ID[step.signature.keyring] } : {}),
         ...(step.fault && step.fault !== 'none' ? { fault: step.fault } : {}),
@@ -1088,6 +1117,7 @@ export const BPF_DECISIONS = [
     ['signature', 'bpf_prog_verify_signature() when a signature is given', 'EINVAL/EBADMSG/EKEYREJECTED/ENOKEY'],
     ['prog_type', 'find_prog_type(): a configured program type', 'EINVAL'],
     ['lsm', 'security_bpf_prog_load()', 'LSM'],
+    ['fd_array', 'bpf_check(): process_fd_array() binds fd_array[0..fd_array_cnt)', 'EINVAL/EBADF/EFAULT/EBUSY/EPERM/E2BIG'],
     ['verifier', 'bpf_check() on the trivial program', 'EINVAL/ENOTSUPP'],
   ]),
   ...P('btf', 'bpf_btf_load (kernel/bpf/syscall.c)', [

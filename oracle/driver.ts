@@ -359,6 +359,11 @@ export function stepArgs(st: Step): string[] {
         break;
       case 'signature':
         break;
+      case 'handles':
+        // each name percent-encoded (',' included), joined by ',', and the whole encoded again:
+        // the executor decodes the value, splits at ',' and decodes each entry (PROTOCOL.md)
+        out.push(`${wire}=${Array.isArray(v) ? pct((v as string[]).map(pct).join(',')) : '-'}`);
+        break;
     }
   }
   return out;

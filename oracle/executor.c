@@ -106,6 +106,7 @@ static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100;
 #define MAX_DEPTH 8
 #define MAX_ACTORS 32
 #define MAX_STEPS 4096
+#define FDA_MAX 8 /* scenario/ops.ts FD_ARRAY_MAX: the longest fd_array */
 #define MAX_POLICIES 32     /* SELinux policies of one scenario */
 #define MAX_LOADS 8         /* SELinux policy loads before one step */
 #define MAX_HANDLES 4096
@@ -280,7 +281,7 @@ enum op {
   OP_SPAWN_THREAD, /* SELinux scenarios: a thread_of actor, made by its process (see thread_spawn()) */
 };
 
-enum argkind { A_HANDLE, A_STR, A_NUM, A_HEX, A_ACTOR };
+enum argkind { A_HANDLE, A_STR, A_NUM, A_HEX, A_ACTOR, A_HLIST };
 struct argspec { const char *key; enum argkind kind; int slot; const char *def; };
 struct opspec { const char *name; enum op op; int returns_fd; struct argspec args[10]; };
 
@@ -303,6 +304,9 @@ struct step {
   int refused; /* RZ_*: refused by the static rules (nothing is sent to the actor) */
   char *as;    /* NULL: no as= */
   char *h[3];  /* NULL: no handle (the raw value "-") */
+  /* A_HLIST (prog_load fd_array): nhl handles hl[0..nhl), nhl -1: no list (NULL) */
+  char *hl[FDA_MAX];
+  int nhl;
   char *s[3];
   unsigned char snull[3]; /* s[k] stands for NULL (fsconfig key/value, mount data: the raw value "-") */
   long long n[8];
@@ -533,6 +537,26 @@ static int parse_step(struct kv *kvs, int n) {
       if (st->op == OP_CAPSET && ar->slot == N_CAPSET_PERMITTED) st->has_perm = 1;
       if (parse_num(v, &st->n[ar->slot], ar->kind == A_HEX)) return perr("bad number %s=%s", ar->key, v);
       break;
+    case A_HLIST: {
+      /* the value (decoded once by split_kv) is the entries, each percent-encoded, joined by ',' */
+      for (int j = 0; j < st->nhl; j++) free(st->hl[j]);
+      st->nhl = 0;
+      if (absent) { st->nhl = -1; break; }
+      const char *p = v;
+      while (*p) {
+        const char *q = strchr(p, ',');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if (st->nhl >= FDA_MAX) return perr("limit: %s (at most %d entries)", ar->key, FDA_MAX);
+        size_t dl;
+        char *d = pct_decode(p, len, &dl);
+        if (!dl || dl != strlen(d)) { free(d); return perr("bad %s entry (empty or with a NUL)", ar->key); }
+        st->hl[st->nhl++] = d;
+        if (!q) break;
+        p = q + 1;
+        if (!*p) return perr("bad %s (a trailing ',')", ar->key);
+      }
+      break;
+    }
     case A_ACTOR:
       st->to_actor = find_actor(v);
       if (st->to_actor < 0) return perr("unknown actor '%s'", v);
@@ -883,6 +907,7 @@ static void reset_scenario(void) {
     struct step *st = &S.steps[i];
     free(st->as);
     for (int j = 0; j < 3; j++) { free(st->h[j]); free(st->s[j]); }
+    for (int j = 0; j < st->nhl; j++) free(st->hl[j]);
     free(st->race_fd);
     free(st->race_to);
   }
@@ -895,6 +920,8 @@ static void reset_scenario(void) {
 struct cmd {
   int op;
   int fd[3];
+  int nfda;          /* prog_load fd_array: -1 NULL, else fda[0..nfda) */
+  int fda[FDA_MAX];
   long long n[8];
   int slen[3]; /* -1 = NULL */
   int ndev;    /* the scenario's superblocks (st_dev), uint64_t each, follow the struct */
@@ -1371,6 +1398,12 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     put32(attr, 44, (uint32_t)c->n[N_PROG_LOAD_PROG_FLAGS] | (c->n[N_PROG_LOAD_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0));
     put32(attr, 68, (uint32_t)c->n[N_PROG_LOAD_EXPECTED_ATTACH_TYPE]);
     put32(attr, 144, (uint32_t)c->fd[H_PROG_LOAD_TOKEN]);
+    /* fd_array (offset 120): the fd numbers, in this process's memory (NULL: no list);
+     * fd_array_cnt (148); a race thread dup2()s over these numbers during the call */
+    int fda[FDA_MAX] = {0};
+    for (int j = 0; j < c->nfda && j < FDA_MAX; j++) fda[j] = c->fda[j];
+    put64(attr, 120, c->nfda >= 0 ? (uint64_t)(uintptr_t)fda : 0);
+    put32(attr, 148, (uint32_t)c->n[N_PROG_LOAD_FD_ARRAY_CNT]);
     int r = R(xsys_bpf(X_BPF_PROG_LOAD, attr, BPF_ATTR_SIZE));
     free(insns);
     return r;
@@ -2330,6 +2363,8 @@ static void run_steps(void) {
     c.fd[H_TOKEN] = st->h[H_TOKEN] ? resolve(st->h[H_TOKEN], k) : 0;
     c.fd[2] = -1; /* H_DUP2_TO: resolved below */
     if (st->op == OP_OBJ_PIN) c.fd[H_OBJ_PIN_DIRFD] = resolve(st->h[H_OBJ_PIN_DIRFD], k); /* bpfobj_exec() */
+    c.nfda = st->op == OP_PROG_LOAD ? st->nhl : -1;
+    for (int j = 0; j < c.nfda; j++) c.fda[j] = resolve(st->hl[j], k); /* each as a handle: BAD_FD unless the actor's own */
     c.race_op = st->race_op;
     if (st->race_op) {
       c.race_fd = resolve(st->race_fd, k);

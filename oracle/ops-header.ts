@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OPS, type ArgSpec, type OpSpec } from '../scenario/ops.ts';
 
-type CKind = 'A_HANDLE' | 'A_STR' | 'A_NUM' | 'A_HEX' | 'A_ACTOR';
+type CKind = 'A_HANDLE' | 'A_STR' | 'A_NUM' | 'A_HEX' | 'A_ACTOR' | 'A_HLIST';
 
 const KIND: Record<ArgSpec['kind'], CKind | null> = {
   handle: 'A_HANDLE',
@@ -27,10 +27,11 @@ const KIND: Record<ArgSpec['kind'], CKind | null> = {
   caps: 'A_HEX',
   actor: 'A_ACTOR',
   signature: null,
+  handles: 'A_HLIST',
 };
 
 /** slot prefixes of the named constants, by C kind */
-const PREFIX: Record<CKind, string> = { A_HANDLE: 'H', A_STR: 'S', A_NUM: 'N', A_HEX: 'N', A_ACTOR: 'ACTOR' };
+const PREFIX: Record<CKind, string> = { A_HANDLE: 'H', A_STR: 'S', A_NUM: 'N', A_HEX: 'N', A_ACTOR: 'ACTOR', A_HLIST: 'HL' };
 
 export interface CArg {
   key: string;
@@ -44,6 +45,7 @@ export interface CArg {
 function cDefault(a: ArgSpec): string | null {
   switch (a.kind) {
     case 'handle':
+    case 'handles':
       return '-';
     case 'caps':
       return a.required === true ? null : '';

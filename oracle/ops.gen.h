@@ -65,7 +65,7 @@
   {"token_fdinfo", OP_TOKEN_FDINFO, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
   {"obj_get_info", OP_OBJ_GET_INFO, 0, {{"fd", A_HANDLE, 0, "-"}, {"info_len", A_NUM, 0, "32"}}}, \
   {"map_create", OP_MAP_CREATE, 1, {{"map_type", A_NUM, 0, NULL}, {"key_size", A_NUM, 1, "4"}, {"value_size", A_NUM, 2, "4"}, {"max_entries", A_NUM, 3, "1"}, {"map_flags", A_NUM, 4, "0"}, {"map_extra", A_NUM, 5, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
-  {"prog_load", OP_PROG_LOAD, 1, {{"prog_type", A_NUM, 0, NULL}, {"expected_attach_type", A_NUM, 1, "0"}, {"insn_cnt", A_NUM, 2, "2"}, {"prog_flags", A_NUM, 3, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
+  {"prog_load", OP_PROG_LOAD, 1, {{"prog_type", A_NUM, 0, NULL}, {"expected_attach_type", A_NUM, 1, "0"}, {"insn_cnt", A_NUM, 2, "2"}, {"prog_flags", A_NUM, 3, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}, {"fd_array", A_HLIST, 0, "-"}, {"fd_array_cnt", A_NUM, 4, "0"}}}, \
   {"btf_load", OP_BTF_LOAD, 1, {{"btf_flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
   {"btf_get_fd_by_id", OP_BTF_GET_FD_BY_ID, 1, {{"btf", A_HANDLE, 0, "-"}, {"open_flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
   {"send_fd", OP_SEND_FD, 1, {{"fd", A_HANDLE, 0, "-"}, {"to", A_ACTOR, 0, NULL}}}, \
@@ -138,6 +138,8 @@ enum {
   N_PROG_LOAD_PROG_FLAGS = 3,
   H_PROG_LOAD_TOKEN = 1,
   N_PROG_LOAD_TOKEN_FLAG = 6,
+  HL_PROG_LOAD_FD_ARRAY = 0,
+  N_PROG_LOAD_FD_ARRAY_CNT = 4,
   N_BTF_LOAD_BTF_FLAGS = 0,
   H_BTF_LOAD_TOKEN = 1,
   N_BTF_LOAD_TOKEN_FLAG = 6,

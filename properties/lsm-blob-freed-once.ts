@@ -9,7 +9,8 @@ import { cgroup_bpf_attached } from '../model/link.ts';
 /** blobs held by live bpf objects: maps, programs, links and tokens reachable
  *  from any fd table, pinned in a bpffs reachable from an fd or a mount of a
  *  task's namespace, or attached to the scenario's cgroup; tokens held by
- *  programs (prog->aux->token), programs held by links (link->prog). (A bpffs
+ *  programs (prog->aux->token), maps held by programs (prog->aux->used_maps),
+ *  programs held by links (link->prog). (A bpffs
  *  no fd or mount reaches any more is not walked: the model keeps its pins, the
  *  kernel's kill_litter_super() puts them.) */
 function liveBlobs(st: ModelState): number {
@@ -18,6 +19,8 @@ function liveBlobs(st: ModelState): number {
   const addProg = (p: BpfProg): void => {
     objs.add(p);
     if (p.aux_token) objs.add(p.aux_token);
+    // maps the verifier bound (fd_array): prog->aux->used_maps holds them
+    for (const m of p.used_maps ?? []) objs.add(m);
   };
   const addObj = (o: FileObj | BpfPinned): void => {
     if (o.kind === 'map') objs.add(o.map);

@@ -52,6 +52,8 @@ function protocolArg(key: string, a: ArgSpec): string {
       return `${wire}=${a.default === null ? '-' : a.default === undefined ? 's' : String(a.default)}`;
     case 'signature':
       return '';
+    case 'handles':
+      return `${wire}=-`;
   }
 }
 

@@ -70,7 +70,7 @@ export function formatStep(step: Step): string {
     .filter(([k]) => !SKIP.has(k))
     .map(([k, v]) => arg(k, v, step))
     .join(' ');
-  const race = 'race' in step && step.race ? ` [meanwhile ${step.race.actor}: ${step.race.op}(fd=${JSON.stringify(step.race.fd)}${step.race.to !== undefined ? ` to=${JSON.stringify(step.race.to)}` : ''}) before the LSM hook]` : '';
+  const race = 'race' in step && step.race ? ` [meanwhile ${step.race.actor}: ${step.race.op}(fd=${JSON.stringify(step.race.fd)}${step.race.to !== undefined ? ` to=${JSON.stringify(step.race.to)}` : ''}) ${step.race.at === 'fd_array' ? 'before the verifier reads fd_array' : 'before the LSM hook'}]` : '';
   return `${step.actor}: ${step.op}(${args})${step.as ? ` as ${step.as}` : ''}${race}`;
 }
 

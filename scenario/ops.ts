@@ -31,7 +31,9 @@ export type ArgKind =
   /** one of `choices` */
   | 'choice'
   /** a prog_load signature object (scenario/types.ts SignatureDecl) */
-  | 'signature';
+  | 'signature'
+  /** a list of handle names (literal fds "#-1", "#0".."#2" too), at most FD_ARRAY_MAX */
+  | 'handles';
 
 export interface ArgSpec {
   kind: ArgKind;
@@ -77,6 +79,9 @@ export interface OpSpec {
   /** in step order = protocol order */
   args: Readonly<Record<string, ArgSpec>>;
 }
+
+/** the longest `handles` list (prog_load fd_array): the executor's array */
+export const FD_ARRAY_MAX = 8;
 
 /** (uid_t)-1 / (gid_t)-1: "unchanged" to setresuid(2) and setresgid(2) */
 export const UNCHANGED = 4294967295;
@@ -245,6 +250,8 @@ export const OPS = {
       prog_flags: { kind: 'int', doc: 'attr prog_flags (BPF_F_TOKEN_FD: see token_flag)', default: 0, samples: [1, 16, 4096] },
       token,
       token_flag: tokenFlag,
+      fd_array: { kind: 'handles', doc: 'attr fd_array: the fds of these handles (a map, a BTF, any fd; a closed or unknown one: a bad fd; "#-1", "#0".."#2": those numbers), at most 8 (absent: NULL)' },
+      fd_array_cnt: { kind: 'int', doc: 'attr fd_array_cnt: the verifier binds the maps of fd_array[0..cnt) up front (0: the legacy API, nothing bound); at most the length of fd_array when it is given', default: 0, samples: [1, 2, 3] },
       signature: { kind: 'signature', doc: 'attr signature / keyring_id (6.18 signing, seed 002)', modelOnly: true },
       kernel: { kind: 'bool', doc: 'loaded by a signed light-skeleton loader through bpf_sys_bpf() (uattr.is_kernel)', modelOnly: true },
       fault: {

@@ -7,7 +7,7 @@
 // limits), so a file the schema accepts can still be refused, with a JSON path.
 // Regenerate: npx tsx build/write-generated.ts (scenario/ops.test.ts checks it is current).
 
-import { OPS, type ArgSpec } from './ops.ts';
+import { FD_ARRAY_MAX, OPS, type ArgSpec } from './ops.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, LSM_AT_HOOKS, LSM_NAMES, POLICY_CAPS, enumSpellings } from './vocab.ts';
 import { SCENARIO_FORMAT } from './types.ts';
 import { LIMITS, REFUSED } from './sandbox.ts';
@@ -51,6 +51,8 @@ function argSchema(a: ArgSpec): Schema {
       return { ...doc, type: 'string', enum: [...(a.choices ?? [])] };
     case 'signature':
       return { ...doc, ...ref('signature') };
+    case 'handles':
+      return { ...doc, type: 'array', items: str, maxItems: FD_ARRAY_MAX };
   }
 }
 

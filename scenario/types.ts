@@ -74,6 +74,10 @@ export interface RaceDecl {
   fd: string;
   /** dup2: the handle whose fd number is replaced */
   to?: string;
+  /** where in the syscall (model only; the executor's thread runs throughout): 'hook'
+   *  (default) right before the LSM hook, 'fd_array' (prog_load) right before the
+   *  verifier reads attr->fd_array */
+  at?: 'hook' | 'fd_array';
 }
 
 /** "ok", an errno name such as "EPERM", or "REFUSED": the sandbox refused the
@@ -197,7 +201,9 @@ type ArgValue<A> = A extends { kind: 'handle' | 'string' | 'actor' }
           ? C
           : A extends { kind: 'signature' }
             ? SignatureDecl
-            : never;
+            : A extends { kind: 'handles' }
+              ? string[]
+              : never;
 
 type Flat<T> = { [K in keyof T]: T[K] };
 

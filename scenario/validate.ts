@@ -4,7 +4,7 @@
 
 import { ACTOR_KEYS, SCENARIO_FORMAT, SCENARIO_KEYS, USERNS_KEYS, type Scenario, type Step } from './types.ts';
 import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_AT_HOOKS, LSM_NAMES, POLICY_CAPS, capByName, enumValue, errnoByName, knownProfile, parseRule } from './vocab.ts';
-import { COMMON_KEYS, opSpec } from './ops.ts';
+import { COMMON_KEYS, FD_ARRAY_MAX, opSpec } from './ops.ts';
 import { LIMITS, REASONS, REFUSED, TARGET_NAME, limitMessage, literalFd, perCpuBytes } from './sandbox.ts';
 import { checkExpectResult, checkExpectText } from './expect.ts';
 import { type IntegrityStackDecl, checkIntegrityDecl, declaredNames } from './integrity.ts';
@@ -341,6 +341,9 @@ export function validateScenario(v: Json, root = '$'): Scenario {
       if (r.op !== 'dup2' && r.op !== 'close') fail(`${rp}.op`, `expected "dup2" or "close", got ${JSON.stringify(r.op)}`);
       str(r, 'fd', rp);
       str(r, 'to', rp, true);
+      if (r.at !== undefined && r.at !== 'hook' && !(r.at === 'fd_array' && op === 'prog_load'))
+        fail(`${rp}.at`, `expected "hook"${op === 'prog_load' ? ' or "fd_array"' : ''}, got ${JSON.stringify(r.at)}`);
+      for (const rk of Object.keys(r)) if (!['actor', 'op', 'fd', 'to', 'at'].includes(rk)) fail(`${rp}.${rk}`, `a race takes no "${rk}"`);
     }
     for (const key of Object.keys(s)) {
       if (COMMON.has(key) || key === 'race') continue;
@@ -373,6 +376,10 @@ export function validateScenario(v: Json, root = '$'): Scenario {
         case 'signature':
           checkSignature(val, kp);
           break;
+        case 'handles':
+          if (!Array.isArray(val) || val.some((x) => typeof x !== 'string' || x === '')) fail(kp, `expected a list of (non-empty) handle names, got ${JSON.stringify(val)}`);
+          if (val.length > FD_ARRAY_MAX) fail(kp, `at most ${FD_ARRAY_MAX} entries (the executor's array)`);
+          break;
         case 'choice': {
           const c = arg.choices ?? [];
           if (typeof val !== 'string' || !c.includes(val)) fail(kp, `expected ${c.slice(0, -1).join(', ')} or ${c[c.length - 1]}, got ${JSON.stringify(val)}`);
@@ -384,6 +391,9 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     // (seteuid: euid's bound 2^32-2, scenario/ops.ts: 2^32-1 is (uid_t)-1, "unchanged" to setresuid(), not a kuid)
     if (op === 'token_create' && s.tail_byte !== undefined && (s.tail_byte as number) < 8)
       fail(`${p}.tail_byte`, 'must be >= 8 (bytes 0..7 are the token_create fields)');
+    // fd_array_cnt past the given list would make the kernel read memory the scenario does not describe
+    if (op === 'prog_load' && Array.isArray(s.fd_array) && typeof s.fd_array_cnt === 'number' && s.fd_array_cnt > s.fd_array.length)
+      fail(`${p}.fd_array_cnt`, `must be at most the length of fd_array (${s.fd_array.length}); without fd_array any count is allowed (a NULL array)`);
     if (s.as !== undefined && typeof s.as !== 'string') fail(`${p}.as`, 'expected a handle name');
     if (s.target !== undefined && (typeof s.target !== 'string' || !TARGET_NAME.test(s.target))) fail(`${p}.target`, `a target name is ${TARGET_NAME.source}, got ${JSON.stringify(s.target)}`);
     if (literalFd(s.as as string | undefined) !== undefined) fail(`${p}.as`, `${JSON.stringify(s.as)} is a literal fd (scenario/sandbox.ts LITERAL_FDS), not a name`);

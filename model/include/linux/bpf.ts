@@ -63,6 +63,9 @@ export interface BpfAttr {
   attach_bpf_fd?: number;
   attach_type?: number;
   attach_flags?: number;
+  /** BPF_PROG_LOAD attr->fd_array: the fd numbers in user memory (null/absent: NULL), and fd_array_cnt */
+  fd_array?: number[] | null;
+  fd_array_cnt?: number;
   /** model only: a fault injected on the load's integrity path (scenario prog_load `fault`) */
   fault?: ProgLoadFault;
 }
@@ -73,6 +76,8 @@ export interface BpfMap {
   refcnt?: number;
   map_type: number;
   security: unknown;
+  /** attr->map_extra of an ARENA map (arena->user_vm_start) */
+  map_extra?: number;
 }
 
 export interface BpfProg {
@@ -86,6 +91,15 @@ export interface BpfProg {
   refcnt?: number;
   /** CGROUP_SKB egress with a return value outside 2..3 (check_return_code()) */
   enforce_expected_attach_type?: boolean;
+  /** prog->aux->used_maps (bound by the verifier: fd_array with fd_array_cnt, in order, each once) */
+  used_maps?: BpfMap[];
+  /** prog->aux->used_btfs */
+  used_btfs?: Btf[];
+  /** prog->sleepable (BPF_F_SLEEPABLE) */
+  sleepable?: boolean;
+  /** prog->aux->cgroup_storage[stype] (bpf_cgroup_storage_assign()) and prog->aux->arena */
+  cgroup_storage?: Array<BpfMap | undefined>;
+  arena?: BpfMap;
   /** the loader's cred: not a kernel field (prog->aux->user is its uid); only
    *  the mutant mutant-attach-capable-as-loader reads it */
   loader_cred?: Cred;
