@@ -1,7 +1,7 @@
 // Commands of the issue 11 language v2 ops of branch procs: credentials
 // (setresuid, setresgid, setgroups, drop_caps, keepcaps), a filesystem that is
 // not bpffs (tmpfs), literal fds (#-1, #0, #1, #2), the mount life cycle on
-// named targets (move_mount target=, umount, bind, remount, open_target), exit, unshare, setns and chmod. Mixed into
+// named targets (move_mount target=, umount, bind, remount, open_target), exit, unshare, setns, chmod and prog_load with an fd_array. Mixed into
 // the command stream by GenOptions.procs (generators/scenario.ts; `bpftc
 // oracle --procs`), so the default generator's scenarios stay what they were.
 
@@ -28,10 +28,11 @@ export type ProcsCmd =
   | { k: 'remount'; a: number; tgt: number; ro: boolean }
   | { k: 'unshare'; a: number; user: boolean }
   | { k: 'setns'; a: number; of: number; user: boolean }
-  | { k: 'chmod'; a: number; h: number; path: string; mode: number };
+  | { k: 'chmod'; a: number; h: number; path: string; mode: number }
+  | { k: 'fd_array'; a: number; hs: number[]; cnt: number; token: boolean; prog: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod', 'fd_array',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -64,6 +65,18 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('unshare' as const), a: actor, user: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('setns' as const), a: actor, of: actor, user: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('chmod' as const), a: actor, h: nat, path: fc.constantFrom('.', 'd', 'e'), mode: fc.constantFrom(...OPS.chmod.args.mode.samples) }) },
+  // prog_load with an fd_array of the actor's maps and BTFs (and now and then another fd)
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('fd_array' as const),
+      a: actor,
+      hs: fc.array(nat, { minLength: 0, maxLength: 4 }),
+      cnt: fc.nat({ max: 4 }),
+      token: fc.boolean(),
+      prog: fc.constantFrom(1, 1, 8, 18),
+    }),
+  },
   // an actor other than the grantor (index 0) exits, now and then
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
@@ -159,6 +172,16 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       // a directory of a bpffs, a mount root, or a tmpfs; a name made by mkdir ("d", "e") or the dirfd itself
       const h = c.pick(a, (['dir', 'mount', 'tmpfs'] as const)[cmd.h % 3]!, cmd.h);
       return emit({ actor: a, op: 'chmod', dirfd: h, path: cmd.path, mode: cmd.mode });
+    }
+    case 'fd_array': {
+      // each entry: a map (mostly), a BTF, or a directory fd (EINVAL); the count never above the list
+      // a map of its own first, so that the array holds a live one (then what hs picks)
+      const own = c.fresh('map');
+      emit({ actor: a, op: 'map_create', map_type: 2, key_size: 4, value_size: 4, max_entries: 1, as: own });
+      const fds = [own, ...cmd.hs.map((h) => c.pick(a, (['map', 'map', 'btf', 'dir'] as const)[h % 4]!, h))];
+      const s: Step = { actor: a, op: 'prog_load', prog_type: cmd.prog, fd_array: fds, fd_array_cnt: Math.min(cmd.cnt + 1, fds.length), as: c.fresh('prog') };
+      if (cmd.token) s.token = c.pick(a, 'token', cmd.cnt);
+      return emit(s);
     }
     case 'remount':
       return emit(cmd.ro ? { actor: a, op: 'remount', target: TARGETS[cmd.tgt]!, ro: true } : { actor: a, op: 'remount', target: TARGETS[cmd.tgt]! });
