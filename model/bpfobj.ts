@@ -32,6 +32,11 @@ export function bpf_prog_put(k: Kernel, prog: BpfProg): void {
   security_bpf_prog_free(k, prog);
   // bpf_prog_free() -> bpf_prog_free_deferred() -> bpf_free_used_maps(): the maps
   // and BTFs the verifier bound (fd_array), after the LSM free hook
+  bpf_free_used_maps(k, prog);
+}
+
+/** bpf_free_used_maps() / bpf_free_used_btfs(): put the maps and BTFs the verifier bound */
+export function bpf_free_used_maps(k: Kernel, prog: BpfProg): void {
   const maps = prog.used_maps ?? [];
   const btfs = prog.used_btfs ?? [];
   prog.used_maps = [];

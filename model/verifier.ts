@@ -22,7 +22,7 @@ import type { BpfAttr, BpfMap, BpfProg, Btf } from './include/linux/bpf.ts';
 import { E2BIG, EBADF, EBUSY, EFAULT, EINVAL, EPERM } from './errno.ts';
 import { MAP } from './enums.ts';
 import { fdget } from './vfs.ts';
-import { bpf_map_inc, bpf_map_put } from './bpfobj.ts';
+import { bpf_free_used_maps, bpf_map_inc } from './bpfobj.ts';
 import { P } from './include/decision.ts';
 
 /** MAX_USED_MAPS, MAX_USED_BTFS (include/linux/bpf_verifier.h) */
@@ -157,12 +157,7 @@ export function process_fd_array(k: Kernel, t: Task, env: VerifierEnv, prog: Bpf
 /** release_maps() / release_btfs(): bpf_check() failed, the maps and BTFs it
  *  bound are put (before bpf_prog_load()'s free_used_maps frees the prog) */
 export function release_maps(k: Kernel, prog: BpfProg): void {
-  const maps = prog.used_maps ?? [];
-  const btfs = prog.used_btfs ?? [];
-  prog.used_maps = [];
-  prog.used_btfs = [];
-  for (const m of maps) bpf_map_put(k, m);
-  for (const b of btfs) k.btfPut(b);
+  bpf_free_used_maps(k, prog);
 }
 
 /** this layer's decision points (model/coverage.ts) */
