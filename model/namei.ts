@@ -4,7 +4,7 @@
 import type { Kernel, Task } from './kernel.ts';
 import { EBADF, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
 import { CAP_FOWNER, CAP_FSETID } from './caps.ts';
-import { MAY_EXEC, MAY_READ, MAY_WRITE, type Dentry, type Path, allocFd, fdgetRaw, inode_permission } from './vfs.ts';
+import { MAY_EXEC, MAY_READ, MAY_WRITE, S_IALLUGO, S_ISGID, type Dentry, type Path, allocFd, capableWrtInode, fdgetRaw, in_group_p, inode_permission } from './vfs.ts';
 import { hasMapping } from './userns.ts';
 import { type StepTable, A, fdOf } from './step.ts';
 import { REASON, refused } from '../scenario/sandbox.ts';
@@ -140,12 +140,10 @@ export function sys_fchmodat(k: Kernel, t: Task, dirfd: number, path: string, mo
   const c = t.cred;
   const owner = c.fsuid === inode.uid || (hasMapping(c.userns, inode.uid) && k.ns_capable(c, c.userns, CAP_FOWNER));
   if (k.check('setattr_prepare/owner_or_capable', !owner)) return -EPERM;
-  let ia_mode = (mode & 0o7777) | (inode.mode & ~0o7777);
-  // in_group_or_capable(): not in the inode's group and no capable_wrt_inode_uidgid(CAP_FSETID)
-  // (uid and gid mapped): S_ISGID is dropped, no error
-  const inGroup = c.gid === inode.gid || (c.groups?.includes(inode.gid) ?? false);
-  const fsetid = k.ns_capable(c, c.userns, CAP_FSETID) && hasMapping(c.userns, inode.uid) && hasMapping(c.userns, inode.gid);
-  if (k.check('setattr_prepare/sgid_kept', !(inGroup || fsetid))) ia_mode &= ~0o2000;
+  let ia_mode = (mode & S_IALLUGO) | (inode.mode & ~S_IALLUGO);
+  // in_group_or_capable(): not in the inode's group and no capable_wrt_inode_uidgid(CAP_FSETID):
+  // S_ISGID is dropped, no error
+  if (k.check('setattr_prepare/sgid_kept', !(in_group_p(c, inode.gid) || capableWrtInode(k, c, inode, CAP_FSETID)))) ia_mode &= ~S_ISGID;
   // simple_setattr() (bpffs has no ->setattr; shmem_setattr() does the same for the mode)
   inode.mode = ia_mode;
   return 0;

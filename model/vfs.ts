@@ -22,6 +22,7 @@ export const MAY_ACCESS = 16;
 
 export const S_IFDIR = 0o040000;
 export const S_ISVTX = 0o1000;
+export const S_ISGID = 0o2000;
 export const S_IALLUGO = 0o7777;
 export const S_IRWXUGO = 0o777;
 
@@ -54,12 +55,19 @@ export function fput(k: Kernel, f: File): void {
 }
 
 /** privileged_wrt_inode_uidgid() + ns_capable() = capable_wrt_inode_uidgid() */
-function capableWrtInode(k: Kernel, cred: Cred, inode: Inode, cap: number): boolean {
+/** capable_wrt_inode_uidgid() (kernel/capability.c): the capability in the caller's user
+ *  namespace, with the inode's uid and gid mapped there */
+export function capableWrtInode(k: Kernel, cred: Cred, inode: Inode, cap: number): boolean {
   return (
     k.ns_capable(cred, cred.userns, cap) &&
     hasMapping(cred.userns, inode.uid) &&
     hasMapping(cred.userns, inode.gid)
   );
+}
+
+/** in_group_p() (kernel/groups.c): the fsgid or a supplementary group */
+export function in_group_p(cred: Cred, gid: number): boolean {
+  return cred.gid === gid || (cred.groups?.includes(gid) ?? false);
 }
 
 /** generic_permission() for bpffs / devtmpfs inodes (no ACLs) */
@@ -68,7 +76,7 @@ export function generic_permission(k: Kernel, cred: Cred, inode: Inode, mask: nu
   // acl_permission_check(): owner, then group, then other bits
   let bits: number;
   if (cred.fsuid === inode.uid) bits = (inode.mode >> 6) & 7;
-  else if (cred.gid === inode.gid || (cred.groups?.includes(inode.gid) ?? false)) bits = (inode.mode >> 3) & 7; // in_group_p()
+  else if (in_group_p(cred, inode.gid)) bits = (inode.mode >> 3) & 7;
   else bits = inode.mode & 7;
   if ((want & ~bits) === 0) return 0;
   if (inode.isDir) {
