@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import type { Step } from '../scenario/types.ts';
 import { ATTACH, PROG } from '../model/enums.ts';
+import { handleFile } from '../model/run.ts';
 import { capSubsetArb } from './caps.ts';
 import type { Cmd, TokenChoice } from './commands.ts';
 import type { Compiler } from './compile.ts';
@@ -133,10 +134,7 @@ export const attachLifeArb: fc.Arbitrary<Cmd[]> = fc
 
 /** the program a handle names in the actor's table, if any */
 function progTypeOf(c: Compiler, actor: string, h: string): { type: number; eat: number } | null {
-  const ref = c.st.handles.get(h);
-  const t = c.st.tasks.get(actor)!;
-  if (!ref || ref.files !== t.files) return null;
-  const f = ref.files.fds[ref.fd];
+  const f = handleFile(c.st, c.st.tasks.get(actor)!, h);
   return f && f.obj.kind === 'prog' ? { type: f.obj.prog.type, eat: f.obj.prog.expected_attach_type } : null;
 }
 

@@ -5,7 +5,7 @@
 import type { LsmAction, RaceDecl, Scenario, SelinuxDecl, Step, StepResult } from '../scenario/types.ts';
 import { SCENARIO_FORMAT } from '../scenario/types.ts';
 import type { Profile } from '../model/profile.ts';
-import { type ModelState, performStep, setupScenario } from '../model/run.ts';
+import { type ModelState, handleFile, performStep, setupScenario } from '../model/run.ts';
 import type { File } from '../model/vfs.ts';
 import type { BpfToken } from '../model/token.ts';
 import { ATTACH, MAP, PROG } from '../model/enums.ts';
@@ -206,10 +206,7 @@ export class Compiler {
   /** the token a handle names in the actor's table, if any */
   private tokenOf(actor: string, h: string | undefined): BpfToken | null {
     if (h === undefined) return null;
-    const ref = this.st.handles.get(h);
-    const t = this.st.tasks.get(actor)!;
-    if (!ref || ref.files !== t.files) return null;
-    const f = ref.files.fds[ref.fd];
+    const f = handleFile(this.st, this.st.tasks.get(actor)!, h);
     return f && f.obj.kind === 'token' ? f.obj.token : null;
   }
 

@@ -12,7 +12,7 @@ import { type Cred, type UserNamespace, hasMapping } from './userns.ts';
 import { security_create_user_ns } from './security.ts';
 import type { Mount, MntNamespace } from './include/linux/fs.ts';
 import { allocFd, closeFd } from './vfs.ts';
-import { type StepTable, A, unbindFd } from './step.ts';
+import { type StepTable, A, forkHandles, unbindFd } from './step.ts';
 import { P } from './include/decision.ts';
 
 /** the `exit` step: returns the fds closed (for the handle bookkeeping), or -ESRCH */
@@ -140,8 +140,30 @@ export function sys_setns_mnt(k: Kernel, t: Task, of: Task): number {
   return 0;
 }
 
+/** fork(2): kernel_clone() -> copy_process() (kernel/fork.c, 7.3.4 and 6.12.118 alike)
+ *  with SIGCHLD and no CLONE_* flag. None of its checks can fail for an actor, so it has no
+ *  decision point: the RLIMIT_NPROC check (is_rlimit_overlimit(); its capable(CAP_SYS_RESOURCE)
+ *  and capable(CAP_SYS_ADMIN) run only over the limit) and max_threads are far above a
+ *  scenario's processes, cgroup_can_fork()'s pids limit is the sandbox's 256 (oracle/SANDBOX.md
+ *  "Limits", above MAX_ACTORS), and security_task_alloc() and prepare_creds()'s
+ *  security_prepare_creds() have no implementation in the model's LSMs (no hook of the
+ *  language is on this path; SELinux's cred_prepare copies the SID). The child gets:
+ *  copy_creds(): a copy of the cred; copy_files() -> dup_fd(): a new table holding every
+ *  open file at the same number (get_file() each); the signal struct's rlimits
+ *  (RLIMIT_NOFILE, kept with the table here); copy_namespaces(): the same mount namespace. */
+export function kernel_clone(parent: Task, child: Task): void {
+  const fds = parent.files.fds.slice();
+  for (const f of fds) if (f) f.refs++;
+  child.files = { fds, nofileSoft: parent.files.nofileSoft, nofileHard: parent.files.nofileHard };
+  const cred: Cred = { ...parent.cred };
+  if (parent.cred.security) cred.security = { ...parent.cred.security };
+  child.cred = cred;
+  child.mntns = parent.mntns;
+  child.dead = false;
+}
+
 /** this layer's ops (model/step.ts) */
-export const PROCS_STEPS: StepTable<'exit' | 'unshare' | 'setns'> = {
+export const PROCS_STEPS: StepTable<'exit' | 'unshare' | 'setns' | 'fork'> = {
   exit: (st, t) => {
     const r = do_exit(st.k, t, st.tasks.values());
     if (typeof r === 'number') return { ret: retName(r) };
@@ -150,6 +172,12 @@ export const PROCS_STEPS: StepTable<'exit' | 'unshare' | 'setns'> = {
   },
   unshare: (st, t, step) => ((step.ns ?? A.unshare.ns.default) === 'user' ? sys_unshare_user(st.k, t) : sys_unshare_mnt(st.k, t)),
   setns: (st, t, step) => ((step.ns ?? A.setns.ns.default) === 'user' ? sys_setns_user(st.k, t, st.tasks.get(step.of)!) : sys_setns_mnt(st.k, t, st.tasks.get(step.of)!)),
+  fork: (st, t, step) => {
+    const child = st.tasks.get(step.child)!;
+    kernel_clone(t, child);
+    forkHandles(st, t.files, child.files);
+    return 0;
+  },
 };
 
 /** this layer's decision points (model/coverage.ts): one check each, with the

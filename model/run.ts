@@ -27,6 +27,7 @@ import { CRED_STEPS } from './cred.ts';
 import { PROCS_STEPS } from './procs.ts';
 
 export type { HandleRef, ModelState } from './step.ts';
+export { handleFile } from './step.ts';
 export { BAD_FD } from './step.ts';
 
 export interface RunOptions {
@@ -75,6 +76,13 @@ export function setupScenario(s: Scenario, profile: Profile): ModelState {
       cap_effective: caps,
       cap_permitted: caps,
     };
+    if (a.fork_of) {
+      // made at its fork step (model/procs.ts kernel_clone()); until then it does not exist
+      const parent = tasks.get(a.fork_of)!;
+      mntns.set(a.name, parent.mntns);
+      tasks.set(a.name, { name: a.name, cred, files: { fds: [], nofileSoft: 0, nofileHard: 0 }, mntns: parent.mntns, dead: true });
+      continue;
+    }
     const owner = a.thread_of ? tasks.get(a.thread_of)! : undefined;
     const files = owner ? owner.files : newFiles(k.nullFile);
     let m: MntNamespace;

@@ -12,7 +12,7 @@ import { OPS } from '../scenario/ops.ts';
 import { literalFd } from '../scenario/sandbox.ts';
 import type { Kernel } from './kernel.ts';
 import type { Task } from './include/linux/sched.ts';
-import type { Files } from './include/linux/file.ts';
+import type { File, Files } from './include/linux/file.ts';
 import type { UserNamespace } from './userns.ts';
 
 /** each op's arguments (scenario/ops.ts): an absent argument takes its default there */
@@ -26,6 +26,20 @@ export interface HandleRef {
   fd: number;
   /** for BTF handles: the id of the BTF object at creation time */
   btfId?: number;
+  /** the other fd tables the name stands for the same fd number in: the ones forked
+   *  from a table holding it while it was bound (model/procs.ts kernel_clone()) */
+  also?: Files[];
+}
+
+/** is `r` bound in this fd table? */
+export function refIn(r: HandleRef, files: Files): boolean {
+  return r.files === files || (r.also !== undefined && r.also.includes(files));
+}
+
+/** the open file handle `h` names in t's fd table (no literal fds) */
+export function handleFile(st: ModelState, t: Task, h: string | undefined): File | undefined {
+  const r = h === undefined ? undefined : st.handles.get(h);
+  return r && refIn(r, t.files) ? t.files.fds[r.fd] : undefined;
 }
 
 export interface ModelState {
@@ -47,7 +61,7 @@ export function fdOf(st: ModelState, t: Task, h: string | undefined): number {
   const lit = literalFd(h); // "#0": fd 0 itself (scenario/sandbox.ts LITERAL_FDS)
   if (lit !== undefined) return lit;
   const r = st.handles.get(h);
-  if (!r || r.files !== t.files || r.files.fds[r.fd] === undefined) return BAD_FD;
+  if (!r || !refIn(r, t.files) || t.files.fds[r.fd] === undefined) return BAD_FD;
   return r.fd;
 }
 
@@ -55,7 +69,21 @@ export function fdOf(st: ModelState, t: Task, h: string | undefined): number {
  *  the executor): a handle is bound to one (fd table, fd number) while that fd
  *  is open; closing or replacing the fd unbinds every handle of that number. */
 export function unbindFd(st: ModelState, files: Files, fd: number): void {
-  for (const [name, r] of st.handles) if (r.files === files && r.fd === fd) st.handles.delete(name);
+  for (const [name, r] of st.handles) {
+    if (r.fd !== fd || !refIn(r, files)) continue;
+    // the name stays bound in the other tables of a fork
+    const rest = [r.files, ...(r.also ?? [])].filter((f) => f !== files);
+    if (!rest.length) st.handles.delete(name);
+    else {
+      const { also: _, ...base } = r;
+      st.handles.set(name, rest.length > 1 ? { ...base, files: rest[0]!, also: rest.slice(1) } : { ...base, files: rest[0]! });
+    }
+  }
+}
+
+/** fork: every name bound in `from` stands for the same fd number in `to` */
+export function forkHandles(st: ModelState, from: Files, to: Files): void {
+  for (const [name, r] of st.handles) if (refIn(r, from)) st.handles.set(name, { ...r, also: [...(r.also ?? []), to] });
 }
 
 /** A new fd: stale bindings of its number go, then `as` names it. A handle of

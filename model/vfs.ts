@@ -12,7 +12,7 @@ import type { File, FileObj, Files } from './include/linux/file.ts';
 export type { Dentry, File, FileObj, Files, Inode, Mount, MntNamespace, Path, SbFlags, SuperBlock };
 import type { Kernel } from './kernel.ts';
 import { security_inode_permission, security_file_receive } from './security.ts';
-import { type StepTable, bind, fdOf, unbindFd } from './step.ts';
+import { type StepTable, bind, fdOf, refIn, unbindFd } from './step.ts';
 import type { Task } from './include/linux/sched.ts';
 
 export const MAY_EXEC = 1;
@@ -147,7 +147,7 @@ export const FILE_STEPS: StepTable<'send_fd' | 'dup2' | 'close' | 'rlimit_nofile
     const oldfd = fdOf(st, t, step.fd);
     const target = st.handles.get(step.to);
     let newfd: number;
-    if (target && target.files === t.files && t.files.fds[target.fd] !== undefined) newfd = target.fd;
+    if (target && refIn(target, t.files) && t.files.fds[target.fd] !== undefined) newfd = target.fd;
     else {
       newfd = 3;
       while (newfd < t.files.fds.length && t.files.fds[newfd] !== undefined) newfd++;

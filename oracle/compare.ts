@@ -3,7 +3,7 @@
 // coverage table of the results each op produced on each side.
 
 import type { Op, Scenario, Step, StepResult } from '../scenario/types.ts';
-import { runScenario, type ModelState } from '../model/run.ts';
+import { handleFile, runScenario, type ModelState } from '../model/run.ts';
 import type { Profile } from '../model/profile.ts';
 import type { KernelRun } from './driver.ts';
 import { REFUSED } from '../scenario/sandbox.ts';
@@ -41,9 +41,8 @@ export function runModel(s: Scenario, profile?: Profile): { results: StepResult[
     ...(profile ? { profile } : {}),
     onStep: (st: ModelState, step: Step, i: number) => {
       if (step.op !== 'obj_get_info') return;
-      const r = st.handles.get(step.fd);
       const t = st.tasks.get(step.actor);
-      const f = r && t && r.files === t.files ? r.files.fds[r.fd] : undefined;
+      const f = t ? handleFile(st, t, step.fd) : undefined;
       tokenInfo[i] = f?.obj.kind === 'token';
     },
   });

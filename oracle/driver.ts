@@ -392,7 +392,8 @@ export function toProtocol(s: Scenario, id: number, timeoutMs = 2000, race?: Rac
     // the host executor refuses it before, threadUncheckable())
     if (a.thread_of !== undefined && !s.steps.some((st) => st.actor === a.name || (st.op === 'send_fd' && st.to === a.name))) continue;
     const caps = a.caps === 'all' ? 'all' : capsToHex(capsFromNames(a.caps));
-    lines.push(`actor name=${pct(a.name)} userns=${pct(a.userns)} kuid=${a.kuid} caps=${caps} mntns=${pct(a.mntns ?? 'own')}`);
+    const fork = a.fork_of !== undefined ? ` fork_of=${pct(a.fork_of)}` : '';
+    lines.push(`actor name=${pct(a.name)} userns=${pct(a.userns)} kuid=${a.kuid} caps=${caps} mntns=${pct(a.mntns ?? 'own')}${fork}`);
   }
   s.steps.forEach((st, i) => {
     const as = st.as !== undefined ? [`as=${pct(st.as)}`] : [];

@@ -92,12 +92,15 @@ struct x_open_how { uint64_t flags, mode, resolve; };
  * (RLIMIT_NOFILE at most MAX_RLIMIT_NOFILE = 4096), so the actor's fd table below them is
  * exactly the model's. main() picks the layout: 4200.. when its RLIMIT_NOFILE can be raised
  * to FD_LAYOUT_NEED, else the old 1000.. (where a scenario's 998th fd lands at 1003). */
-static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100;
+static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100, g_spare_base = 1010;
 #define CTL_FD g_ctl_fd     /* actor's control socket */
 #define HELP_A g_help_a     /* actor's end of its helper socket pair (sandbox resolution, see SANDBOX.md) */
 #define HELP_B g_help_b     /* the forked helper's end */
 #define HIGH_FD g_high_fd   /* leader keeps its own fds at >= this */
 #define CG_FD (g_help_b + 1) /* the scenario's cgroup v2 directory (prog_attach/_detach, link_create target_fd); closed when none */
+/* the control socket of fork_of actor c, made at set-up and held by the actors that may fork
+ * it (fork_spawn()): a forked child cannot place a new fd above RLIMIT_NOFILE */
+#define SPARE_FD(c) (g_spare_base + (c))
 #define FD_LAYOUT_NEED 4608
 #define BAD_FD 999
 
@@ -298,7 +301,7 @@ static const struct opspec OPS[] = {
 #define NOPS ((int)(sizeof OPS / sizeof OPS[0]))
 
 struct userns_decl { char *name; int parent; /* -1 = init */ int depth; long long owner, base, count; };
-struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ char *context; /* SELinux context, NULL = none */ int thread_of; /* -1, else the actor whose fd table it shares */ };
+struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ char *context; /* SELinux context, NULL = none */ int thread_of; /* -1, else the actor whose fd table it shares */ int fork_of; /* -1, else the actor whose fork step makes it */ };
 struct step {
   int i, actor, op, opidx, to_actor, has_perm;
   int refused; /* RZ_*: refused by the static rules (nothing is sent to the actor) */
@@ -571,6 +574,11 @@ static int parse_step(struct kv *kvs, int n) {
     else if (!strcmp(c, "reconfigure")) st->n[N_FSCONFIG_CMD_NUM] = X_FSCONFIG_CMD_RECONFIGURE;
     else return perr("bad fsconfig cmd '%s'", c);
   }
+  if (st->op == OP_FORK) { /* one fork step makes a fork_of actor, by the actor it names */
+    if (S.actors[st->to_actor].fork_of != st->actor) return perr("fork: child '%s' is not fork_of this actor", S.actors[st->to_actor].name);
+    for (int j = 0; j < S.nsteps; j++)
+      if (S.steps[j].op == OP_FORK && S.steps[j].to_actor == st->to_actor) return perr("fork: child '%s' forked twice", S.actors[st->to_actor].name);
+  }
   if (st->op == OP_UNSHARE || st->op == OP_SETNS) { /* the ns choice: mnt or user, nothing else */
     const char *ns = st->s[st->op == OP_UNSHARE ? S_UNSHARE_NS : S_SETNS_NS];
     if (strcmp(ns, "mnt") && strcmp(ns, "user")) return perr("bad ns '%s' (mnt or user)", ns);
@@ -678,12 +686,22 @@ static int parse_decl(const char *kw, struct kv *kvs, int n) {
       a->mntns = find_actor(mv);
       if (a->mntns < 0) return perr("unknown mntns actor '%s'", mv);
     }
+    a->fork_of = -1;
+    struct kv *fo = kv_get(kvs, n, "fork_of");
+    if (fo) {
+      /* made at a fork step of that actor (fork_spawn()), not at set-up */
+      a->fork_of = find_actor(fo->v);
+      if (a->fork_of < 0) return perr("unknown fork_of actor '%s'", fo->v);
+      if (S.actors[a->fork_of].thread_of >= 0) return perr("fork_of a thread_of actor");
+    }
+    if (a->mntns >= 0 && S.actors[a->mntns].fork_of >= 0) return perr("mntns of a fork_of actor");
     a->thread_of = -1;
     struct kv *th = kv_get(kvs, n, "thread_of");
     if (th) {
       a->thread_of = find_actor(th->v);
       if (a->thread_of < 0) return perr("unknown thread_of actor '%s'", th->v);
       if (S.actors[a->thread_of].thread_of >= 0) return perr("thread_of a thread_of actor");
+      if (S.actors[a->thread_of].fork_of >= 0 || a->fork_of >= 0) return perr("thread_of and fork_of");
       if (S.actors[a->thread_of].userns != a->userns) return perr("thread_of: the userns of its process");
     }
     struct kv *cx = kv_get(kvs, n, "context");
@@ -1666,6 +1684,38 @@ static ssize_t recv_msg(int sock, void *buf, size_t n, int *rfd, int *ctrunc) {
 }
 
 static int thread_spawn(int k, int ctl);
+static void __attribute__((noreturn)) actor_loop(void);
+static void child_status(int sock, int e, const char *stage);
+/* is c a fork_of actor below a (a's child, grandchild ...)? */
+static int fork_below(int c, int a) {
+  for (int x = S.actors[c].fork_of; x >= 0; x = S.actors[x].fork_of)
+    if (x == a) return 1;
+  return 0;
+}
+/* A fork step (language v2) making actor ch: a plain fork of this actor (clone(CLONE_PARENT |
+ * SIGCHLD): the leader is the child's parent, reaps it and is what PR_SET_PDEATHSIG watches).
+ * The child's fd table is a copy of ours, the model's kernel_clone(): the scenario's fds at
+ * their numbers, and above them the executor's. Its control socket is SPARE_FD(ch), which we
+ * hold from set-up; it closes ours and the spares not below it, we close it and those below
+ * it. The helper pair at HELP_A/HELP_B stays shared: it is used only inside one step, and the
+ * leader runs one step at a time. Returns the new pid or -errno (in the parent). */
+static int fork_spawn(int ch) {
+  if (ch < 0 || ch >= S.nactors || fcntl(SPARE_FD(ch), F_GETFD) < 0) return -EBADF;
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, NULL);
+  if (pid < 0) return -errno;
+  if (pid > 0) {
+    for (int c = 0; c < S.nactors; c++)
+      if (c == ch || fork_below(c, ch)) close(SPARE_FD(c));
+    return (int)pid;
+  }
+  prctl(PR_SET_PDEATHSIG, SIGKILL); /* cleared by fork */
+  close(CTL_FD);
+  g_ctl_fd = SPARE_FD(ch);
+  for (int c = 0; c < S.nactors; c++)
+    if (S.actors[c].fork_of >= 0 && !fork_below(c, ch) && c != ch) close(SPARE_FD(c));
+  child_status(CTL_FD, 0, "ok");
+  actor_loop();
+}
 static void __attribute__((noreturn)) actor_loop(void) {
   static char buf[MSG_MAX];
   struct sbuf text = {0};
@@ -1717,6 +1767,12 @@ static void __attribute__((noreturn)) actor_loop(void) {
       send_reply(CTL_FD, &rp, NULL, 0, -1);
       continue;
     }
+    if (c->op == OP_FORK) {
+      if (rfd >= 0) close(rfd);
+      rp.ret = fork_spawn((int)c->n[0]);
+      send_reply(CTL_FD, &rp, NULL, 0, -1);
+      continue;
+    }
     if (c->op == OP_RECV_FD) {
       /* MSG_CTRUNC without an fd: scm_detach_fds() dropped it; the errno is not passed on. The fd
        * table full (RLIMIT_NOFILE) is EMFILE; with a free fd below the limit, receive_fd()'s
@@ -1742,10 +1798,13 @@ static void __attribute__((noreturn)) actor_loop(void) {
 #define USERNS_UNMAPPED (-2)
 struct actor_rt { pid_t pid; int ctl; int ready; int mntfd; int dead; /* exited (OP_EXIT) */ int cur_userns; };
 static struct actor_rt A[MAX_ACTORS];
+static int g_spare_child[MAX_ACTORS]; /* set-up only: the actors' ends of the fork_of actors' control sockets */
 static int U_fd[MAX_USERNS];
 static int g_devnull;
 
-struct binding { char *name; int actor; int fd; int btf_id; };
+/* a name is bound to one fd number in a set of fd tables (bit TAB(k)): the one it was made
+ * in and those forked from a table holding it (model/step.ts HandleRef.also) */
+struct binding { char *name; uint32_t tabs; int fd; int btf_id; };
 static struct binding B[MAX_HANDLES];
 static int nB;
 
@@ -1757,10 +1816,13 @@ static struct binding *bind_find(const char *name) {
 }
 /* the fd table an actor uses: its own, or its process actor's (thread_of); bindings name tables */
 static int TAB(int k) { return k >= 0 && S.actors[k].thread_of >= 0 ? S.actors[k].thread_of : k; }
+static int bon(const struct binding *b, int actor) { return b && ((b->tabs >> TAB(actor)) & 1u); }
 static void bind_drop_fd(int actor, int fd) {
-  actor = TAB(actor);
   for (int i = 0; i < nB; i++)
-    if (B[i].actor == actor && B[i].fd == fd) { B[i] = B[--nB]; i--; }
+    if (B[i].fd == fd && bon(&B[i], actor)) {
+      B[i].tabs &= ~(1u << TAB(actor));
+      if (!B[i].tabs) { B[i] = B[--nB]; i--; }
+    }
 }
 static void bind_set(const char *name, int actor, int fd, int btf_id) {
   bind_drop_fd(actor, fd);
@@ -1770,7 +1832,7 @@ static void bind_set(const char *name, int actor, int fd, int btf_id) {
     b = &B[nB++];
     b->name = (char *)name;
   }
-  b->actor = TAB(actor);
+  b->tabs = 1u << TAB(actor);
   b->fd = fd;
   b->btf_id = btf_id;
 }
@@ -1779,7 +1841,7 @@ static int resolve(const char *h, int actor) {
   int lit = literal_fd(h);
   if (lit != -2) return lit;
   struct binding *b = bind_find(h);
-  if (b && b->actor == TAB(actor)) return b->fd;
+  if (bon(b, actor)) return b->fd;
   return BAD_FD;
 }
 
@@ -2138,11 +2200,16 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   /* fd table: 0,1,2 = /dev/null, control socket at CTL_FD, helper pair at HELP_A/HELP_B, nothing else */
   if (dup2(ctl, CTL_FD) < 0) _exit(4);
+  for (int c = 0; c < S.nactors; c++) /* the control sockets of the actors it may fork (fork_spawn()) */
+    if (g_spare_child[c] >= 0 && fork_below(c, k) && dup2(g_spare_child[c], SPARE_FD(c)) < 0) _exit(4);
   dup2(g_devnull, 0);
   dup2(g_devnull, 1);
   dup2(g_devnull, 2);
   syscall(NR_close_range, 3, CTL_FD - 1, 0);
-  syscall(NR_close_range, CG_FD + 1, ~0U, 0); /* CG_FD stays: bpfobj_exec() */
+  syscall(NR_close_range, CG_FD + 1, g_spare_base - 1, 0); /* CG_FD stays: bpfobj_exec() */
+  for (int c = 0; c < S.nactors; c++)
+    if (!fork_below(c, k)) close(SPARE_FD(c));
+  syscall(NR_close_range, SPARE_FD(S.nactors), ~0U, 0);
   /* the model's fd table: RLIMIT_NOFILE soft = hard = 1024 (lowering needs no privilege), set
    * after the executor's own fds were placed above it */
   {
@@ -2329,6 +2396,7 @@ static int LT_ND;
 static void lt_before_step(int si) { (void)si; }
 static void lt_after_step(struct sbuf *out, int drop_info) { (void)out; (void)drop_info; }
 static void lt_scenario_start(void) {}
+static void lt_actor_born(int k) { (void)k; }
 static void lt_teardown(void) {}
 static void lt_probe(char *out, size_t n) { snprintf(out, n, "not in a reproducer"); }
 static void lt_cmd_on(void) { out_line("{\"lsmtrace\":{\"ok\":false,\"error\":\"not in a reproducer\"}}"); }
@@ -2369,7 +2437,7 @@ static void run_steps(void) {
     if (st->race_op) {
       c.race_fd = resolve(st->race_fd, k);
       struct binding *rb = bind_find(st->race_to);
-      c.race_to = (rb && rb->actor == k) ? rb->fd : -1; /* as OP_DUP2's to= */
+      c.race_to = bon(rb, k) ? rb->fd : -1; /* as OP_DUP2's to= */
       c.race_n = st->race_n;
       c.race_until = st->race_until;
     }
@@ -2404,7 +2472,7 @@ static void run_steps(void) {
     }
     case OP_DUP2: {
       struct binding *b = bind_find(st->h[H_DUP2_TO]);
-      c.fd[H_DUP2_TO] = (b && b->actor == TAB(k)) ? b->fd : -1;
+      c.fd[H_DUP2_TO] = bon(b, k) ? b->fd : -1;
       break;
     }
     case OP_CAPSET: c.n[N_CAPSET_HAS_PERM] = st->has_perm; break;
@@ -2431,7 +2499,29 @@ static void run_steps(void) {
       for (int j = 0; j < S.nactors; j++) shared |= j != k && !A[j].dead && TAB(j) == TAB(k);
       if (!shared)
         for (int i = 0; i < nB; i++)
-          if (B[i].actor == TAB(k)) { B[i] = B[--nB]; i--; }
+          if (bon(&B[i], k)) {
+            B[i].tabs &= ~(1u << TAB(k));
+            if (!B[i].tabs) { B[i] = B[--nB]; i--; }
+          }
+    } else if (st->op == OP_FORK) {
+      /* made by its parent (fork_spawn()) with the socket made for it at set-up */
+      int ch = st->to_actor;
+      c.n[0] = ch;
+      if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
+      ret = rp.ret;
+      if (ret > 0) {
+        A[ch].pid = ret;
+        A[ch].dead = 0;
+        A[ch].ready = 0;
+        A[ch].mntfd = -1;
+        A[ch].cur_userns = A[k].cur_userns;
+        actor_wait_ready(ch);
+        /* every name bound in the parent's table is bound in the copy (model/step.ts forkHandles()) */
+        for (int i = 0; i < nB; i++)
+          if (bon(&B[i], k)) B[i].tabs |= 1u << TAB(ch);
+        lt_actor_born(ch);
+        ret = 0;
+      }
     } else if (st->op == OP_SETNS) {
       ret = do_setns(k, st->to_actor, st->s[S_SETNS_NS], s, &text);
       if (ret == 0 && !strcmp(st->s[S_SETNS_NS], "user")) A[k].cur_userns = A[st->to_actor].cur_userns;
@@ -2455,7 +2545,7 @@ static void run_steps(void) {
         ret = rr.ret;
         newfd_actor = st->to_actor;
         struct binding *b = bind_find(st->h[H_SEND_FD_FD]);
-        if (b && b->actor == TAB(k)) btf_id = b->btf_id;
+        if (bon(b, k)) btf_id = b->btf_id;
       } else if (ret >= 0) {
         ret = -EBADF;
       }
@@ -2473,7 +2563,7 @@ static void run_steps(void) {
       if (st->op == OP_BTF_GET_FD_BY_ID) btf_id = (int)c.n[N_BTF_GET_FD_BY_ID_BTF_ID]; /* the same BTF object */
       if (st->op == OP_DUP2 && ret >= 0) {
         struct binding *b = bind_find(st->h[H_DUP2_FD]);
-        if (b && b->actor == TAB(k)) btf_id = b->btf_id;
+        if (bon(b, k)) btf_id = b->btf_id;
       }
     }
     /* handle bookkeeping: the other thread's close / dup2 first (it ran
@@ -2551,6 +2641,16 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
   if (g_devnull < 0) leader_fail("open /dev/null", errno);
   g_devnull = move_fd_high(g_devnull, HIGH_FD);
   for (int k = 0; k < S.nuserns; k++) create_userns(k);
+  /* a fork_of actor's control socket pair: the leader's end is its ctl, the other goes to
+   * the set-up actors above it (actor_child(), fork_spawn()) */
+  for (int k = 0; k < S.nactors; k++) {
+    g_spare_child[k] = -1;
+    if (S.actors[k].fork_of < 0) continue;
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0) leader_fail("socketpair", errno);
+    A[k].ctl = move_fd_high(sp[0], HIGH_FD);
+    g_spare_child[k] = move_fd_high(sp[1], HIGH_FD);
+  }
   int needed[MAX_ACTORS] = {0};
   for (int k = 0; k < S.nactors; k++)
     if (S.actors[k].mntns >= 0) needed[S.actors[k].mntns] = 1;
@@ -2559,6 +2659,12 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
     A[k].dead = 0;
     A[k].mntfd = -1;
     A[k].cur_userns = S.actors[k].userns;
+    if (S.actors[k].fork_of >= 0) { /* made at its fork step: until then as an exited actor */
+      A[k].dead = 1;
+      A[k].ready = 1;
+      A[k].pid = 0;
+      continue; /* A[k].ctl: the leader's end of its spare, made above */
+    }
     if (S.actors[k].mntns >= 0) {
       int x = S.actors[k].mntns;
       actor_wait_ready(x);
@@ -2603,6 +2709,8 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
     A[k].pid = pid;
     A[k].ctl = mine;
   }
+  for (int k = 0; k < S.nactors; k++)
+    if (g_spare_child[k] >= 0) { close(g_spare_child[k]); g_spare_child[k] = -1; }
   for (int k = 0; k < S.nactors; k++) actor_wait_ready(k);
   (void)needed;
   /* SELinux: the set-up's records (the harness's) are not a step's */
@@ -3087,7 +3195,7 @@ int main(void) {
     setrlimit(RLIMIT_NOFILE, &rl);
   }
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= FD_LAYOUT_NEED) {
-    g_ctl_fd = 4200; g_help_a = 4201; g_help_b = 4202; g_high_fd = 4300;
+    g_ctl_fd = 4200; g_help_a = 4201; g_help_b = 4202; g_high_fd = 4300; g_spare_base = 4210;
   }
   capget64(NULL, &g_caps_all, NULL);
   const char *tops = getenv("BPFTC_EXEC_TEST_OPS");

@@ -640,9 +640,17 @@ static void lt_scenario_start(void) {
   LT_NOBJ = 0;
   LT_LOST = 0;
   for (int k = 0; k < S.nactors; k++) {
+    if (A[k].pid <= 0) continue; /* a fork_of actor: lt_actor_born() at its fork step */
     uint32_t key = (uint32_t)A[k].pid, val = (uint32_t)k;
     lt_elem(LT_BPF_MAP_UPDATE_ELEM, LT.m.pids, &key, &val);
   }
+}
+
+/* a fork step made actor k: its tgid is a scenario task from now on */
+static void lt_actor_born(int k) {
+  if (!LT.on || A[k].pid <= 0) return;
+  uint32_t key = (uint32_t)A[k].pid, val = (uint32_t)k;
+  lt_elem(LT_BPF_MAP_UPDATE_ELEM, LT.m.pids, &key, &val);
 }
 
 /* before step si's syscall: its bpf_lsm_deny actions (they stay for the rest of the scenario) */
@@ -689,8 +697,9 @@ static void lt_after_step(struct sbuf *out, int drop_info) {
  * call, or 1500 ms passed (a leak); one {"scenario":n,"lsm_teardown":[...],"pending":k} line */
 static void lt_teardown(void) {
   if (!LT.on) return;
-  for (int k = 0; k < S.nactors; k++) kill(A[k].pid, SIGKILL);
-  for (int k = 0; k < S.nactors; k++) while (waitpid(A[k].pid, NULL, __WALL) < 0 && errno == EINTR) {}
+  /* pid 0: a fork_of actor never forked (kill(0) would be our own process group) */
+  for (int k = 0; k < S.nactors; k++) if (A[k].pid > 0) kill(A[k].pid, SIGKILL);
+  for (int k = 0; k < S.nactors; k++) if (A[k].pid > 0) while (waitpid(A[k].pid, NULL, __WALL) < 0 && errno == EINTR) {}
   struct sbuf b = {0};
   sb_printf(&b, "{\"scenario\":%lld,\"lsm_teardown\":[", S.id);
   int n = 0;

@@ -47,7 +47,8 @@
   OP_PROG_DETACH, \
   OP_LINK_CREATE, \
   OP_SETNS, \
-  OP_CHMOD,
+  OP_CHMOD, \
+  OP_FORK,
 
 /* their protocol entries (struct opspec): key, kind, slot, default (NULL: required) */
 #define BPFTC_SCENARIO_OPSPECS \
@@ -92,7 +93,8 @@
   {"prog_detach", OP_PROG_DETACH, 0, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
   {"link_create", OP_LINK_CREATE, 1, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
   {"setns", OP_SETNS, 0, {{"of", A_ACTOR, 0, NULL}, {"ns", A_STR, 0, "mnt"}}}, \
-  {"chmod", OP_CHMOD, 0, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}, {"mode", A_NUM, 0, NULL}}},
+  {"chmod", OP_CHMOD, 0, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}, {"mode", A_NUM, 0, NULL}}}, \
+  {"fork", OP_FORK, 0, {{"child", A_ACTOR, 0, NULL}}},
 
 /* named slots: H_<OP>_<ARG> indexes h[]/fd[], S_<OP>_<ARG> s[], N_<OP>_<ARG> n[] */
 enum {

@@ -160,7 +160,7 @@ export function formatSideBySide(s: Scenario, model: StepResult[], kernel: StepR
   if (s.sysctl?.unprivileged_bpf_disabled !== undefined) out.push(`sysctl unprivileged_bpf_disabled=${s.sysctl.unprivileged_bpf_disabled}`);
   for (const u of s.userns ?? []) out.push(`userns ${u.name}: parent=${u.parent} owner=${u.owner} map=0->${u.map.base} x${u.map.count}`);
   for (const a of s.actors)
-    out.push(`actor ${a.name}: userns=${a.userns} kuid=${a.kuid} caps=${capsText(a.caps)} mntns=${a.mntns ?? 'own'}${a.thread_of ? ` thread_of=${a.thread_of}` : ''}`);
+    out.push(a.fork_of ? `actor ${a.name}: fork_of=${a.fork_of}` : `actor ${a.name}: userns=${a.userns} kuid=${a.kuid} caps=${capsText(a.caps)} mntns=${a.mntns ?? 'own'}${a.thread_of ? ` thread_of=${a.thread_of}` : ''}`);
   // steps numbered from 1, as in `bpftc run` and "disagree at step N"
   const rows = s.steps.map((st, i) => ({ n: String(i + 1), who: st.actor, what: stepText(st), m: res(model[i]), k: res(k[i]) }));
   const wn = Math.max(1, ...rows.map((r) => r.n.length));

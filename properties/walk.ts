@@ -4,7 +4,7 @@
 
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import type { Profile } from '../model/profile.ts';
-import { type ModelState, endsBeforeLsm, lsmAction, performStep, setupScenario } from '../model/run.ts';
+import { type ModelState, endsBeforeLsm, handleFile, lsmAction, performStep, setupScenario } from '../model/run.ts';
 import type { BpfToken } from '../model/token.ts';
 import type { File } from '../model/vfs.ts';
 import type { Task } from '../model/kernel.ts';
@@ -164,10 +164,7 @@ export function taskOf(st: ModelState, step: Step): Task {
 /** the open file a handle names in the acting task's fd table */
 export function fileOf(st: ModelState, step: Step, handle: string | undefined): File | null {
   if (handle === undefined) return null;
-  const ref = st.handles.get(handle);
-  const t = taskOf(st, step);
-  if (!ref || ref.files !== t.files) return null;
-  return ref.files.fds[ref.fd] ?? null;
+  return handleFile(st, taskOf(st, step), handle) ?? null;
 }
 
 export const TOKEN_OPS = new Set(['map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id']);

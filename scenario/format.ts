@@ -80,6 +80,10 @@ export function formatSetup(s: Scenario): string[] {
     lines.push(`userns ${u.name}: child of ${u.parent}, owner kuid ${u.owner}, maps 0..${u.map.count - 1} -> ${u.map.base}..`);
   for (const a of s.actors) {
     const caps = a.caps === 'all' ? 'all caps' : a.caps.length ? a.caps.join(',') : 'no caps';
+    if (a.fork_of) {
+      lines.push(`actor ${a.name}: forked by ${a.fork_of} at its fork step`);
+      continue;
+    }
     const extra = a.thread_of ? `, thread of ${a.thread_of}` : a.mntns && a.mntns !== 'own' ? `, mntns ${a.mntns}` : '';
     const ctx = a.context ? `, context ${a.context}` : '';
     lines.push(`actor ${a.name}: userns ${a.userns}, kuid ${a.kuid}, ${caps}${extra}${ctx}`);

@@ -532,6 +532,16 @@ export const OPS = {
       mode: { kind: 'int', doc: 'the new mode bits (07777 at most)', required: true, max: 4095, samples: [0o777, 0o700, 0o755, 0o1777, 0o2775, 0] },
     },
   },
+  // ---- issue 11 language v2: a process made during a scenario
+  fork: {
+    doc: "the actor forks: the child (an actor declared with fork_of) starts with a copy of its fd table (every handle names the same fd in both), its credentials, namespaces and RLIMIT_NOFILE",
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'fork(2) (clone(2) with SIGCHLD)',
+    args: {
+      child: { kind: 'actor', doc: 'the new process: an actor declared with fork_of this actor', required: true },
+    },
+  },
 } as const satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof OPS;

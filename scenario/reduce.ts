@@ -31,6 +31,7 @@ export function pruneDecls(s: Scenario): Scenario {
     used.add(st.actor);
     if (st.op === 'send_fd') used.add(st.to);
     if (st.op === 'setns') used.add(st.of);
+    if (st.op === 'fork') used.add(st.child);
     // the thread that races the step, and the task a BPF-LSM program refuses,
     // are actors the step needs (dropping them left the model without the task)
     if ('race' in st && st.race) used.add(st.race.actor);
@@ -42,7 +43,7 @@ export function pruneDecls(s: Scenario): Scenario {
     grew = false;
     for (const a of s.actors) {
       if (!used.has(a.name)) continue;
-      for (const dep of [a.mntns, a.thread_of]) {
+      for (const dep of [a.mntns, a.thread_of, a.fork_of]) {
         if (dep && dep !== 'own' && dep !== 'init' && !used.has(dep)) {
           used.add(dep);
           grew = true;
@@ -164,10 +165,22 @@ function reducePolicy<P extends PolicyDecl>(p0: P, keep: (p: P) => boolean, budg
   return p;
 }
 
+/** a fork_of actor's userns, kuid and caps are its parent's declared ones (the canonical
+ *  form, scenario/validate.ts): again after the parent's changed */
+export function refillForks(actors: ActorDecl[]): ActorDecl[] {
+  const out: ActorDecl[] = [];
+  for (const a of actors) {
+    const p = a.fork_of === undefined ? undefined : out.find((x) => x.name === a.fork_of);
+    out.push(p ? { name: a.name, userns: p.userns, kuid: p.kuid, caps: p.caps, fork_of: a.fork_of! } : a);
+  }
+  return out;
+}
+
 /** one actor's declaration simplified: fewer capabilities, no thread, mount namespace or context of its own */
 function reduceActor(s: Scenario, i: number, keep: (s: Scenario) => boolean, budget: { left: number }): Scenario {
-  const put = (a: ActorDecl): Scenario => ({ ...s, actors: s.actors.map((x, j) => (j === i ? a : x)) });
+  const put = (a: ActorDecl): Scenario => ({ ...s, actors: refillForks(s.actors.map((x, j) => (j === i ? a : x))) });
   let a = s.actors[i]!;
+  if (a.fork_of !== undefined) return s; // all of it is its parent's
   if (Array.isArray(a.caps) && a.caps.length) {
     const base = a;
     a = { ...a, caps: reduceList(base.caps as string[], (caps) => keep(put({ ...base, caps })), budget) };

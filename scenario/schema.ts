@@ -134,18 +134,22 @@ export function scenarioSchema(profiles: readonly string[]): Schema {
       ),
       actors: {
         ...list(
-          obj(
-            {
-              name: str,
-              userns: str,
-              kuid: uint(UINT32_MAX - 1),
-              caps: { anyOf: [{ const: 'all' }, ref('capList')] },
-              mntns: { description: '"own" (default), "init" or an earlier actor', ...str },
-              thread_of: str,
-              context: str,
-            },
-            ['name', 'userns', 'kuid', 'caps'],
-          ),
+          {
+            ...obj(
+              {
+                name: str,
+                userns: str,
+                kuid: uint(UINT32_MAX - 1),
+                caps: { anyOf: [{ const: 'all' }, ref('capList')] },
+                mntns: { description: '"own" (default), "init" or an earlier actor', ...str },
+                thread_of: str,
+                context: str,
+                fork_of: { description: 'an earlier actor whose fork step makes this one (its userns, kuid and caps are that actor\'s)', ...str },
+              },
+              ['name'],
+            ),
+            anyOf: [{ required: ['userns', 'kuid', 'caps'] }, { required: ['fork_of'] }],
+          },
           LIMITS.actors,
         ),
         minItems: 1,

@@ -13,7 +13,7 @@ export const SCENARIO_FORMAT = 'bpftc/1';
 export const SCENARIO_KEYS = ['$schema', 'format', 'name', 'description', 'profile', 'lsm_order', 'selinux', 'ipe', 'integrity', 'sysctl', 'userns', 'actors', 'steps', 'meta'] as const;
 /** the keys of a user namespace declaration, and of an actor declaration */
 export const USERNS_KEYS = ['name', 'parent', 'owner', 'map'] as const;
-export const ACTOR_KEYS = ['name', 'userns', 'kuid', 'caps', 'mntns', 'context', 'thread_of'] as const;
+export const ACTOR_KEYS = ['name', 'userns', 'kuid', 'caps', 'mntns', 'context', 'thread_of', 'fork_of'] as const;
 
 /** A user namespace other than init. Created by an actor-less set-up step:
  *  its creator had euid `owner` (a kuid, init numbering) inside `parent`. */
@@ -42,6 +42,11 @@ export interface ActorDecl {
   thread_of?: string;
   /** SELinux context (a type, e.g. "P_t"); default "unconfined_t" */
   context?: string;
+  /** a process this earlier actor makes at a `fork` step naming it: until then it does not
+   *  exist (its steps, and fds sent to it, are ESRCH); then it runs with a copy of that
+   *  actor's fd table and its credentials and namespaces of that moment. Its userns, kuid
+   *  and caps are the forking actor's declared ones (the validator fills them in) */
+  fork_of?: string;
 }
 
 /** A SELinux policy (model/lsm/policy.ts). */

@@ -274,12 +274,32 @@ export function validateScenario(v: Json, root = '$'): Scenario {
   }
   if (!Array.isArray(v.actors) || v.actors.length === 0) fail(`${root}.actors`, 'expected a non-empty list');
   const actors = new Map<string, string>();
-  v.actors.forEach((a, i) => {
+  /** fork_of actors, by name: the actor that forks them */
+  const forkOf = new Map<string, string>();
+  /** the actors with userns, kuid and caps filled in for fork_of actors (canonical form) */
+  const filled: Json[] = [];
+  v.actors.forEach((a0, i) => {
     const p = `${root}.actors[${i}]`;
-    if (!isObj(a)) fail(p, 'expected an object');
-    onlyKeys(a, ACTOR_KEYS, p, 'an actor');
-    const name = str(a, 'name', p)!;
+    if (!isObj(a0)) fail(p, 'expected an object');
+    onlyKeys(a0, ACTOR_KEYS, p, 'an actor');
+    const name = str(a0, 'name', p)!;
     if (actors.has(name)) fail(`${p}.name`, `duplicate actor "${name}"`);
+    let a = a0;
+    const fo = str(a0, 'fork_of', p, true);
+    if (fo !== undefined) {
+      // a forked process: what it is comes from its parent at the fork step
+      const pi = (v.actors as Json[]).findIndex((x, j) => j < i && isObj(x) && x.name === fo);
+      if (!actors.has(fo) || pi < 0) fail(`${p}.fork_of`, `unknown earlier actor "${fo}"`);
+      const pa = filled[pi] as Obj;
+      if (pa.thread_of !== undefined) fail(`${p}.fork_of`, `"${fo}" is a thread_of actor (the executor forks processes only)`);
+      for (const k of ['mntns', 'context', 'thread_of'] as const)
+        if (a0[k] !== undefined) fail(`${p}.${k}`, `a fork_of actor takes no "${k}" (it has its parent's at the fork)`);
+      for (const k of ['userns', 'kuid', 'caps'] as const)
+        if (a0[k] !== undefined && JSON.stringify(a0[k]) !== JSON.stringify(pa[k])) fail(`${p}.${k}`, `a fork_of actor's ${k} is its parent's declared one (${JSON.stringify(pa[k])}); leave it out`);
+      a = { name, userns: pa.userns, kuid: pa.kuid, caps: pa.caps, fork_of: fo };
+      forkOf.set(name, fo);
+    }
+    filled.push(a);
     const ns = str(a, 'userns', p)!;
     const m = userns.get(ns);
     if (!m) fail(`${p}.userns`, `unknown user namespace "${ns}"`);
@@ -295,8 +315,12 @@ export function validateScenario(v: Json, root = '$'): Scenario {
     if (th !== undefined) {
       if (!actors.has(th)) fail(`${p}.thread_of`, `unknown earlier actor "${th}"`);
     }
+    // set-up needs these to exist before the first step
+    for (const k of ['thread_of', 'mntns'] as const)
+      if (typeof a[k] === 'string' && forkOf.has(a[k] as string)) fail(`${p}.${k}`, `"${a[k] as string}" is a fork_of actor, made at a step, not at set-up`);
     actors.set(name, ns);
   });
+  const forked = new Set<string>();
   if (!Array.isArray(v.steps)) fail(`${root}.steps`, 'expected a list');
   /** the steps with enumerator names as numbers (the scenario's canonical form) */
   const steps: Json[] = [];
@@ -388,6 +412,13 @@ export function validateScenario(v: Json, root = '$'): Scenario {
       }
     }
     for (const [req, a] of Object.entries(keys)) if (a.required === true && s[req] === undefined) fail(`${p}.${req}`, `"${op}" needs "${req}"`);
+    if (op === 'fork') {
+      // one fork step makes a fork_of actor, by the actor it names
+      const child = s.child as string;
+      if (forkOf.get(child) !== actor) fail(`${p}.child`, `"${child}" is not declared with "fork_of": ${JSON.stringify(actor)}`);
+      if (forked.has(child)) fail(`${p}.child`, `"${child}" is forked by an earlier step already`);
+      forked.add(child);
+    }
     // (seteuid: euid's bound 2^32-2, scenario/ops.ts: 2^32-1 is (uid_t)-1, "unchanged" to setresuid(), not a kuid)
     if (op === 'token_create' && s.tail_byte !== undefined && (s.tail_byte as number) < 8)
       fail(`${p}.tail_byte`, 'must be >= 8 (bytes 0..7 are the token_create fields)');
@@ -416,7 +447,8 @@ export function validateScenario(v: Json, root = '$'): Scenario {
   });
   if (v.meta !== undefined) checkMeta(v.meta, `${root}.meta`);
   // names given for numbers: a copy with the numbers (same key order), else the object itself
-  return (steps.some((s, i) => s !== (v.steps as Json[])[i]) ? { ...v, steps } : v) as unknown as Scenario;
+  const out = forkOf.size ? { ...v, actors: filled } : v;
+  return (steps.some((s, i) => s !== (v.steps as Json[])[i]) ? { ...out, steps } : out) as unknown as Scenario;
 }
 
 /** Parses scenario text (JSON). */
