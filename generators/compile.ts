@@ -4,8 +4,9 @@
 
 import type { LsmAction, RaceDecl, Scenario, SelinuxDecl, Step, StepResult } from '../scenario/types.ts';
 import { SCENARIO_FORMAT } from '../scenario/types.ts';
+import { LIMITS } from '../scenario/sandbox.ts';
 import type { Profile } from '../model/profile.ts';
-import { type ModelState, handleFile, performStep, setupScenario } from '../model/run.ts';
+import { type ModelState, declareForkChild, handleFile, performStep, refIn, setupScenario } from '../model/run.ts';
 import type { File } from '../model/vfs.ts';
 import type { BpfToken } from '../model/token.ts';
 import { ATTACH, MAP, PROG } from '../model/enums.ts';
@@ -123,7 +124,7 @@ export class Compiler {
       profile: profile.name,
       sysctl: { unprivileged_bpf_disabled: sysctl },
       userns: world.userns,
-      actors: world.actors,
+      actors: [...world.actors], // a fork command adds to them (forkChild)
       steps: [],
     };
     if (selinux) this.scenario.selinux = selinux;
@@ -138,6 +139,17 @@ export class Compiler {
     return a[((i % a.length) + a.length) % a.length]!.name;
   }
 
+  /** declares a new actor that `parent` forks (scenario/types.ts fork_of), or null at the
+   *  actor limit (scenario/sandbox.ts LIMITS.actors) */
+  forkChild(parent: string): string | null {
+    if (this.scenario.actors.length >= LIMITS.actors) return null;
+    const p = this.scenario.actors.find((a) => a.name === parent)!;
+    const name = this.fresh('f');
+    this.scenario.actors.push({ name, userns: p.userns, kuid: p.kuid, caps: p.caps, fork_of: parent });
+    declareForkChild(this.st, name, parent);
+    return name;
+  }
+
   fresh(prefix: string): string {
     return `${prefix}${++this.n}`;
   }
@@ -147,8 +159,8 @@ export class Compiler {
     const t = this.st.tasks.get(actor)!;
     const out: string[] = [];
     for (const [name, ref] of this.st.handles) {
-      if (ref.files !== t.files) continue;
-      const f = ref.files.fds[ref.fd];
+      if (!refIn(ref, t.files)) continue;
+      const f = t.files.fds[ref.fd];
       if (!f) continue;
       if (kind === 'any' || kindOf(f).includes(kind)) out.push(name);
     }

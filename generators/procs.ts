@@ -1,7 +1,7 @@
 // Commands of the issue 11 language v2 ops of branch procs: credentials
 // (setresuid, setresgid, setgroups, drop_caps, keepcaps), a filesystem that is
 // not bpffs (tmpfs), literal fds (#-1, #0, #1, #2), the mount life cycle on
-// named targets (move_mount target=, umount, bind, remount, open_target), exit, unshare, setns, chmod and prog_load with an fd_array. Mixed into
+// named targets (move_mount target=, umount, bind, remount, open_target), exit, unshare, setns, chmod, prog_load with an fd_array and fork. Mixed into
 // the command stream by GenOptions.procs (generators/scenario.ts; `bpftc
 // oracle --procs`), so the default generator's scenarios stay what they were.
 
@@ -29,10 +29,11 @@ export type ProcsCmd =
   | { k: 'unshare'; a: number; user: boolean }
   | { k: 'setns'; a: number; of: number; user: boolean }
   | { k: 'chmod'; a: number; h: number; path: string; mode: number }
-  | { k: 'fd_array'; a: number; hs: number[]; cnt: number; token: boolean; prog: number };
+  | { k: 'fd_array'; a: number; hs: number[]; cnt: number; token: boolean; prog: number }
+  | { k: 'fork'; a: number; use: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod', 'fd_array',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod', 'fd_array', 'fork',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -77,6 +78,8 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
       prog: fc.constantFrom(1, 1, 8, 18),
     }),
   },
+  // an actor forks; the child uses what it inherited at once (and later, as any actor)
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('fork' as const), a: actor, use: fc.nat({ max: 11 }) }) },
   // an actor other than the grantor (index 0) exits, now and then
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
@@ -182,6 +185,26 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       const s: Step = { actor: a, op: 'prog_load', prog_type: cmd.prog, fd_array: fds, fd_array_cnt: Math.min(cmd.cnt + 1, fds.length), as: c.fresh('prog') };
       if (cmd.token) s.token = c.pick(a, 'token', cmd.cnt);
       return emit(s);
+    }
+    case 'fork': {
+      const ch = c.forkChild(a);
+      if (ch === null) return;
+      emit({ actor: a, op: 'fork', child: ch });
+      // the copy of the table at work: a token, a bpffs directory or a map of the parent's, by
+      // the child; or the parent closes or replaces one the child keeps
+      switch (cmd.use % 6) {
+        case 0:
+        case 1:
+          return emit({ actor: ch, op: 'map_create', map_type: 2, token: c.pick(ch, 'token', cmd.use), as: c.fresh('map') });
+        case 2:
+          return emit({ actor: ch, op: 'token_create', bpffs: c.pick(ch, 'dir', cmd.use), as: c.fresh('tok') });
+        case 3:
+          return emit({ actor: a, op: 'close', fd: c.pick(a, 'any', cmd.use) });
+        case 4:
+          return emit({ actor: ch, op: 'prog_load', prog_type: 1, token: c.pick(ch, 'token', cmd.use), as: c.fresh('prog') });
+        default:
+          return emit({ actor: ch, op: 'obj_get_info', fd: c.pick(ch, 'any', cmd.use) });
+      }
     }
     case 'remount':
       return emit(cmd.ro ? { actor: a, op: 'remount', target: TARGETS[cmd.tgt]!, ro: true } : { actor: a, op: 'remount', target: TARGETS[cmd.tgt]! });

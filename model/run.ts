@@ -27,7 +27,7 @@ import { CRED_STEPS } from './cred.ts';
 import { PROCS_STEPS } from './procs.ts';
 
 export type { HandleRef, ModelState } from './step.ts';
-export { handleFile } from './step.ts';
+export { handleFile, refIn } from './step.ts';
 export { BAD_FD } from './step.ts';
 
 export interface RunOptions {
@@ -77,10 +77,9 @@ export function setupScenario(s: Scenario, profile: Profile): ModelState {
       cap_permitted: caps,
     };
     if (a.fork_of) {
-      // made at its fork step (model/procs.ts kernel_clone()); until then it does not exist
-      const parent = tasks.get(a.fork_of)!;
-      mntns.set(a.name, parent.mntns);
-      tasks.set(a.name, { name: a.name, cred, files: { fds: [], nofileSoft: 0, nofileHard: 0 }, mntns: parent.mntns, dead: true });
+      const t = unbornTask(a.name, cred, tasks.get(a.fork_of)!);
+      mntns.set(a.name, t.mntns);
+      tasks.set(a.name, t);
       continue;
     }
     const owner = a.thread_of ? tasks.get(a.thread_of)! : undefined;
@@ -96,6 +95,18 @@ export function setupScenario(s: Scenario, profile: Profile): ModelState {
   }
   installLsms(k, s, tasks);
   return { k, tasks, userns, handles: new Map() };
+}
+
+/** a fork_of actor before its fork step (model/procs.ts kernel_clone() makes it): it does
+ *  not exist, as an exited actor; what it holds now is replaced at the fork */
+function unbornTask(name: string, cred: Cred, parent: Task): Task {
+  return { name, cred, files: { fds: [], nofileSoft: 0, nofileHard: 0 }, mntns: parent.mntns, dead: true };
+}
+
+/** a fork_of actor declared during a run (the generator's fork command, generators/procs.ts) */
+export function declareForkChild(st: ModelState, name: string, parent: string): void {
+  const p = st.tasks.get(parent)!;
+  st.tasks.set(name, unbornTask(name, p.cred, p));
 }
 
 /** Performs one step; returns the result as the executor would report it,

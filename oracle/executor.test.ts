@@ -320,6 +320,29 @@ describe.skipIf(reason !== null)(`bpftc-exec on the real kernel${reason ? ` (ski
     }
   });
 
+  it('refuses fork lines it cannot make (fail closed, nothing runs), and forks the ones it can', async () => {
+    const p = 'actor name=p userns=init kuid=0 caps=all mntns=init';
+    const bad: Array<[string[], string[], RegExp]> = [
+      [[p, 'actor name=c userns=init kuid=0 caps=all fork_of=q'], [], /unknown fork_of actor 'q'/],
+      [[p, 'actor name=t userns=init kuid=0 caps=all thread_of=p', 'actor name=c userns=init kuid=0 caps=all fork_of=t'], [], /fork_of a thread_of actor/],
+      [[p, 'actor name=c userns=init kuid=0 caps=all fork_of=p', 'actor name=d userns=init kuid=0 caps=all mntns=c'], [], /mntns of a fork_of actor/],
+      [[p, 'actor name=c userns=init kuid=0 caps=all fork_of=p'], ['actor=c op=fork child=c'], /child 'c' is not fork_of this actor/],
+      [[p, 'actor name=c userns=init kuid=0 caps=all fork_of=p'], ['actor=p op=fork child=c', 'actor=p op=fork child=c'], /child 'c' forked twice/],
+    ];
+    const input = bad.map(([d, s], i) => scenario(i + 1, d, s)).join('') + scenario(9, [p, 'actor name=c userns=init kuid=0 caps=all fork_of=p'], [
+      'actor=c op=tmpfs', 'actor=p op=tmpfs as=t', 'actor=p op=fork child=c', 'actor=p op=close fd=t', 'actor=c op=close fd=t', 'actor=c op=exit',
+    ]) + 'quit\n';
+    const { lines, code } = await runExec(input);
+    expect(code).toBe(0);
+    bad.forEach(([, , re], i) => {
+      expect(results(lines, i + 1).error, `scenario ${i + 1}`).toMatch(re);
+      expect(results(lines, i + 1).steps).toEqual([]);
+    });
+    const r = results(lines, 9);
+    expect(r.error).toBeUndefined();
+    expect(r.steps.map((x) => x?.ret)).toEqual(['ESRCH', 'ok', 'ok', 'ok', 'ok', 'ok']);
+  });
+
   it('creates nested user namespaces with the declared owner', async () => {
     const rets = await runOne(
       [

@@ -1,0 +1,31 @@
+// The --procs generator reaches fork (issue 11, processes during a scenario): among the
+// scenarios that draw one, a few percent or more have the child succeed with a token it
+// inherited (map_create / prog_load / token_create by the child right after the fork).
+
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { scenarioArb } from './scenario.ts';
+import { findProfile } from '../model/profile.ts';
+
+describe('procs generator: fork', () => {
+  it('the child uses an inherited fd successfully in at least 3% of the scenarios with a fork', () => {
+    const arb = scenarioArb({ profile: findProfile('linux-6.18')!, sysctl: 2, maxCommands: 30, procs: true });
+    let drawn = 0;
+    let used = 0;
+    for (const c of fc.sample(arb, { numRuns: 600, seed: 1 })) {
+      const st = c.scenario.steps;
+      const forks = st.flatMap((s, i) => (s.op === 'fork' && c.results[i]?.ret === 'ok' ? [i] : []));
+      if (!forks.length) continue;
+      drawn++;
+      const inherited = (i: number): boolean => {
+        const s = st[i + 1];
+        const f = st[i]!;
+        if (!s || f.op !== 'fork' || s.actor !== f.child || c.results[i + 1]?.ret !== 'ok') return false;
+        return (s.op === 'map_create' || s.op === 'prog_load') ? s.token !== undefined : s.op === 'token_create';
+      };
+      if (forks.some(inherited)) used++;
+    }
+    expect(drawn).toBeGreaterThan(100);
+    expect(used / drawn).toBeGreaterThanOrEqual(0.03);
+  });
+});
