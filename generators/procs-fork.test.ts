@@ -1,4 +1,4 @@
-// The --procs generator reaches fork (issue 11, processes during a scenario): among the
+// The --procs generator reaches fork and idmap (issue 11, processes during a scenario): among the
 // scenarios that draw one, a few percent or more have the child succeed with a token it
 // inherited (map_create / prog_load / token_create by the child right after the fork).
 
@@ -27,5 +27,21 @@ describe('procs generator: fork', () => {
     }
     expect(drawn).toBeGreaterThan(100);
     expect(used / drawn).toBeGreaterThanOrEqual(0.03);
+  });
+});
+
+describe('procs generator: idmap', () => {
+  it('writes a map successfully in at least 3% of the scenarios that draw one', () => {
+    const arb = scenarioArb({ profile: findProfile('linux-6.18')!, sysctl: 2, maxCommands: 30, procs: true });
+    let drawn = 0;
+    let ok = 0;
+    for (const c of fc.sample(arb, { numRuns: 600, seed: 2 })) {
+      const maps = c.scenario.steps.flatMap((s, i) => (s.op === 'idmap' ? [c.results[i]?.ret] : []));
+      if (!maps.length) continue;
+      drawn++;
+      if (maps.includes('ok')) ok++;
+    }
+    expect(drawn).toBeGreaterThan(100);
+    expect(ok / drawn).toBeGreaterThanOrEqual(0.03);
   });
 });

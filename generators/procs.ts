@@ -1,7 +1,7 @@
 // Commands of the issue 11 language v2 ops of branch procs: credentials
 // (setresuid, setresgid, setgroups, drop_caps, keepcaps), a filesystem that is
 // not bpffs (tmpfs), literal fds (#-1, #0, #1, #2), the mount life cycle on
-// named targets (move_mount target=, umount, bind, remount, open_target), exit, unshare, setns, chmod, prog_load with an fd_array and fork. Mixed into
+// named targets (move_mount target=, umount, bind, remount, open_target), exit, unshare, setns, chmod, prog_load with an fd_array, fork and idmap. Mixed into
 // the command stream by GenOptions.procs (generators/scenario.ts; `bpftc
 // oracle --procs`), so the default generator's scenarios stay what they were.
 
@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import type { Step } from '../scenario/types.ts';
 import { OPS, UNCHANGED } from '../scenario/ops.ts';
 import { capSubsetArb } from './caps.ts';
+import { fromKuid } from '../model/userns.ts';
 import type { Compiler } from './compile.ts';
 
 export type ProcsCmd =
@@ -30,10 +31,11 @@ export type ProcsCmd =
   | { k: 'setns'; a: number; of: number; user: boolean }
   | { k: 'chmod'; a: number; h: number; path: string; mode: number }
   | { k: 'fd_array'; a: number; hs: number[]; cnt: number; token: boolean; prog: number }
-  | { k: 'fork'; a: number; use: number };
+  | { k: 'fork'; a: number; use: number }
+  | { k: 'idmap'; a: number; gid: boolean; id: number; count: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod', 'fd_array', 'fork',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod', 'fd_array', 'fork', 'idmap',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -80,6 +82,8 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   },
   // an actor forks; the child uses what it inherited at once (and later, as any actor)
   { weight: 2, arbitrary: fc.record({ k: fc.constant('fork' as const), a: actor, use: fc.nat({ max: 11 }) }) },
+  // an actor maps ids of its namespace (one made by unshare, mostly): its own id, another, 0
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('idmap' as const), a: actor, gid: fc.boolean(), id: fc.nat({ max: 7 }), count: fc.constantFrom(1, 1, 1, 2, 0) }) },
   // an actor other than the grantor (index 0) exits, now and then
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
@@ -184,6 +188,19 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       const fds = [own, ...cmd.hs.map((h) => c.pick(a, (['map', 'map', 'btf', 'dir'] as const)[h % 4]!, h))];
       const s: Step = { actor: a, op: 'prog_load', prog_type: cmd.prog, fd_array: fds, fd_array_cnt: Math.min(cmd.cnt + 1, fds.length), as: c.fresh('prog') };
       if (cmd.token) s.token = c.pick(a, 'token', cmd.cnt);
+      return emit(s);
+    }
+    case 'idmap': {
+      // an unshare of the user namespace first, mostly (a declared namespace's maps are written)
+      const t = c.st.tasks.get(a)!;
+      if (cmd.id < 6 && !t.dead && t.cred.userns.mapCount !== 0) emit({ actor: a, op: 'unshare', ns: 'user' });
+      const cred = c.st.tasks.get(a)!.cred;
+      const parent = cred.userns.parent;
+      const own = parent ? fromKuid(parent, cmd.gid ? (cred.egid ?? cred.gid) : cred.euid) : 0;
+      const outside = cmd.id < 4 && own >= 0 ? own : cmd.id < 6 ? Math.max(own, 0) + 1 : OPS.idmap.args.outside.samples[cmd.id % 5]!;
+      const s: Step = { actor: a, op: 'idmap', outside };
+      if (cmd.gid) s.map = 'gid';
+      if (cmd.count !== 1) s.count = cmd.count;
       return emit(s);
     }
     case 'fork': {

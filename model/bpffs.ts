@@ -2,7 +2,7 @@
 // creation, and the show_options rendering seen in mountinfo.
 
 import type { Cred } from './userns.ts';
-import { hasMapping, isInit, makeKuid } from './userns.ts';
+import { hasGidMapping, hasMapping, isInit, makeKuid } from './userns.ts';
 import type { FileSystemType, Kernel, Task } from './kernel.ts';
 import type { FsContext, FsParameter } from './fs_context.ts';
 import { EINVAL, ENOPARAM, EPERM, ERANGE } from './errno.ts';
@@ -200,7 +200,7 @@ export function bpf_parse_param(k: Kernel, cred: Cred, fc: FsContext, param: FsP
     }
     case 'gid': {
       const gid = makeKuid(cred.userns, num);
-      if (k.check('bpf_parse_param/uid_mapped', gid < 0 || !hasMapping(fc.user_ns, gid))) return -EINVAL;
+      if (k.check('bpf_parse_param/uid_mapped', gid < 0 || !hasGidMapping(fc.user_ns, gid))) return -EINVAL;
       opts.gid = gid;
       return 0;
     }

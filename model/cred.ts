@@ -12,7 +12,7 @@
 // besides (Cred.rgid/egid/sgid; absent = gid, as the set-up makes them all equal).
 
 import type { Kernel, Task } from './kernel.ts';
-import { type Cred, hasMapping, isInit } from './userns.ts';
+import { type Cred, hasGidMapping, hasMapping, isInit } from './userns.ts';
 import { type CapSet, CAP_EMPTY, CAP_LAST_CAP, capDrop, capRaised, capSubset, capsFromNames } from './caps.ts';
 import { EINVAL, EPERM } from './errno.ts';
 import { security_capset, security_task_fix_setuid } from './security.ts';
@@ -22,9 +22,8 @@ import { P } from './include/decision.ts';
 /** (uid_t)-1 / (gid_t)-1 (scenario/ops.ts UNCHANGED) */
 export const ID_UNCHANGED = 4294967295;
 
-/** CAP_SETGID (include/uapi/linux/capability.h) */
-export const CAP_SETGID = 6;
-const CAP_SETUID = 7;
+import { CAP_SETGID, CAP_SETUID } from './caps.ts';
+export { CAP_SETGID };
 
 /** include/uapi/linux/securebits.h: SECURE_KEEP_CAPS 4, SECURE_KEEP_CAPS_LOCKED 5 */
 export const SECBIT_KEEP_CAPS = 1 << 4;
@@ -42,6 +41,25 @@ const sgidOf = (c: Cred): number => c.sgid ?? c.gid;
 
 /** make_kuid(ns, id) + uid_valid(): the scenario gives kuids, so "valid" is "mapped in ns" */
 const valid = (c: Cred, kid: number): boolean => kid === ID_UNCHANGED || hasMapping(c.userns, kid);
+/** make_kgid(ns, id) + gid_valid() */
+const validGid = (c: Cred, kid: number): boolean => kid === ID_UNCHANGED || hasGidMapping(c.userns, kid);
+
+/** cred_cap_issubset() (kernel/cred.c:329-351, 7.3.4) */
+function cred_cap_issubset(set: Cred, subset: Cred): boolean {
+  if (set.userns === subset.userns) return capSubset(subset.cap_permitted, set.cap_permitted);
+  for (let ns = subset.userns; ns.parent; ns = ns.parent) if (ns.parent === set.userns && ns.owner === set.euid) return true;
+  return false;
+}
+
+/** commit_creds() (kernel/cred.c:381-389, 7.3.4; 6.12.118 alike): a change of euid, egid,
+ *  fsuid or fsgid, or capabilities that are no subset of the old, sets the task's
+ *  dumpability to fs.suid_dumpable (0 on the host and in the VM guests), so it is no longer
+ *  user-dumpable; the executor makes every actor user-dumpable at the end of its set-up */
+export function commit_creds(t: Task, next: Cred): void {
+  const old = t.cred;
+  if (old.euid !== next.euid || egidOf(old) !== egidOf(next) || old.fsuid !== next.fsuid || old.gid !== next.gid || !cred_cap_issubset(old, next)) t.nondumpable = true;
+  t.cred = next;
+}
 
 /** cap_emulate_setxuid() (security/commoncap.c:1085-1118), run by cap_task_fix_setuid()
  *  for LSM_SETID_RES (:1124) unless SECURE_NO_SETUID_FIXUP (never set here) */
@@ -79,7 +97,7 @@ export function sys_setresuid(k: Kernel, t: Task, ruid: number, euid: number, su
   cap_emulate_setxuid(next, old);
   const err = security_task_fix_setuid(k, next, old, LSM_SETID_RES);
   if (err) return err;
-  t.cred = next;
+  commit_creds(t, next);
   return 0;
 }
 
@@ -87,9 +105,9 @@ export function sys_setresuid(k: Kernel, t: Task, ruid: number, euid: number, su
 export function sys_setresgid(k: Kernel, t: Task, rgid: number, egid: number, sgid: number): number {
   const old = t.cred;
   // :791-796
-  if (k.check('setresgid/rgid_valid', !valid(old, rgid))) return -EINVAL;
-  if (k.check('setresgid/egid_valid', !valid(old, egid))) return -EINVAL;
-  if (k.check('setresgid/sgid_valid', !valid(old, sgid))) return -EINVAL;
+  if (k.check('setresgid/rgid_valid', !validGid(old, rgid))) return -EINVAL;
+  if (k.check('setresgid/egid_valid', !validGid(old, egid))) return -EINVAL;
+  if (k.check('setresgid/sgid_valid', !validGid(old, sgid))) return -EINVAL;
   const U = ID_UNCHANGED;
   const [og, oe, os] = [rgidOf(old), egidOf(old), sgidOf(old)];
   // :801-805 check for no-op (old->fsgid is the model's gid)
@@ -100,7 +118,7 @@ export function sys_setresgid(k: Kernel, t: Task, rgid: number, egid: number, sg
   const next: Cred = { ...old, rgid: rgid !== U ? rgid : og, egid: egid !== U ? egid : oe, sgid: sgid !== U ? sgid : os };
   next.gid = next.egid!; // new->fsgid = new->egid
   // :829 security_task_fix_setgid(): no module of the model implements it (SafeSetID does)
-  t.cred = next;
+  commit_creds(t, next);
   return 0;
 }
 
@@ -115,9 +133,9 @@ export function sys_setgroups(k: Kernel, t: Task, gids: readonly number[]): numb
   if (k.check('setgroups/may_setgroups', !k.ns_capable(old, old.userns, CAP_SETGID) || !isInit(old.userns))) return -EPERM;
   if (gids.length > NGROUPS_MAX) return -EINVAL; // :205
   // :211 groups_from_user(): make_kgid() + gid_valid() of each
-  if (k.check('setgroups/gid_valid', gids.some((g) => !hasMapping(old.userns, g)))) return -EINVAL;
+  if (k.check('setgroups/gid_valid', gids.some((g) => !hasGidMapping(old.userns, g)))) return -EINVAL;
   // :218 set_current_groups() -> security_task_fix_setgroups(): no module of the model implements it
-  t.cred = { ...old, groups: [...gids].sort((a, b) => a - b) };
+  commit_creds(t, { ...old, groups: [...gids].sort((a, b) => a - b) });
   return 0;
 }
 
@@ -128,7 +146,7 @@ export function sys_capset(k: Kernel, t: Task, eff: CapSet, perm: CapSet): numbe
   if (!capSubset(perm, t.cred.cap_permitted) || !capSubset(eff, perm)) return -EPERM;
   const next: Cred = { ...t.cred, cap_effective: eff, cap_permitted: perm };
   const ret = security_capset(k, next, t.cred);
-  if (!ret) t.cred = next;
+  if (!ret) commit_creds(t, next);
   return ret;
 }
 
@@ -139,7 +157,7 @@ export function prctl_set_keepcaps(k: Kernel, t: Task, arg2: number): number {
   if (k.check('cap_task_prctl/keepcaps_arg', arg2 > 1)) return -EINVAL;
   const bits = t.cred.securebits ?? 0;
   if (bits & SECBIT_KEEP_CAPS_LOCKED) return -EPERM;
-  t.cred = { ...t.cred, securebits: arg2 ? bits | SECBIT_KEEP_CAPS : bits & ~SECBIT_KEEP_CAPS };
+  commit_creds(t, { ...t.cred, securebits: arg2 ? bits | SECBIT_KEEP_CAPS : bits & ~SECBIT_KEEP_CAPS });
   return 0;
 }
 

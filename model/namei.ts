@@ -5,7 +5,7 @@ import type { Kernel, Task } from './kernel.ts';
 import { EBADF, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
 import { CAP_FOWNER, CAP_FSETID } from './caps.ts';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, S_IALLUGO, S_ISGID, type Dentry, type Path, allocFd, capableWrtInode, fdgetRaw, in_group_p, inode_permission } from './vfs.ts';
-import { hasMapping } from './userns.ts';
+import { hasGidMapping, hasMapping } from './userns.ts';
 import { type StepTable, A, fdOf } from './step.ts';
 import { REASON, refused } from '../scenario/sandbox.ts';
 import { P } from './include/decision.ts';
@@ -106,7 +106,7 @@ export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): nu
   const sb = dir.dentry.sb;
   if (k.check('vfs_mkdir/rofs', sb.flags.ro || sb.fsType === 'devtmpfs')) return -EROFS;
   // may_create(): fsuidgid_has_mapping() then MAY_WRITE | MAY_EXEC on the parent
-  if (k.check('vfs_mkdir/mapping', !hasMapping(sb.s_user_ns, t.cred.fsuid) || !hasMapping(sb.s_user_ns, t.cred.gid))) return -EOVERFLOW;
+  if (k.check('vfs_mkdir/mapping', !hasMapping(sb.s_user_ns, t.cred.fsuid) || !hasGidMapping(sb.s_user_ns, t.cred.gid))) return -EOVERFLOW;
   err = inode_permission(k, t.cred, dir, MAY_WRITE | MAY_EXEC);
   if (k.check('vfs_mkdir/may_create', err !== 0)) return err;
   const d: Dentry = {

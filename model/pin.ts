@@ -11,7 +11,7 @@ import type { BpfAttr, BpfPinned } from './include/linux/bpf.ts';
 import type { Dentry, SuperBlock } from './include/linux/fs.ts';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, fdget, inode_permission, path_permission } from './vfs.ts';
 import { resolvePath } from './namei.ts';
-import { hasMapping } from './userns.ts';
+import { hasGidMapping, hasMapping } from './userns.ts';
 import { security_bpf_map, security_bpf_prog } from './security.ts';
 import { bpf_map_inc, bpf_map_put, bpf_prog_inc, bpf_prog_put } from './bpfobj.ts';
 import { bpf_link_inc, bpf_link_put } from './link.ts';
@@ -110,7 +110,7 @@ function bpf_obj_do_pin(k: Kernel, t: Task, dirfd: number, pathname: string | nu
   // bpf_obj_do_pin(): `if (dir->i_op != &bpf_dir_iops) ret = -EPERM`
   if (k.check('bpf_obj_pin/not_bpffs', sb.fsType !== 'bpf')) return -EPERM;
   // vfs_mkobj() -> may_create(): fsuidgid_has_mapping(), MAY_WRITE | MAY_EXEC
-  if (!hasMapping(sb.s_user_ns, t.cred.fsuid) || !hasMapping(sb.s_user_ns, t.cred.gid)) return -EOVERFLOW;
+  if (!hasMapping(sb.s_user_ns, t.cred.fsuid) || !hasGidMapping(sb.s_user_ns, t.cred.gid)) return -EOVERFLOW;
   err = inode_permission(k, t.cred, dir, MAY_WRITE | MAY_EXEC);
   if (k.check('bpf_obj_pin/may_create', err !== 0)) return err;
   // bpf_mkobj_ops(): S_IFREG | 0600 & ~umask, owned by the fsuid/fsgid

@@ -6,12 +6,14 @@
 // executor makes the real actor process _exit() and reaps it before the next step.
 
 import type { Kernel, Task } from './kernel.ts';
-import { EINVAL, EMFILE, ENOSPC, EPERM, ESRCH, retName } from './errno.ts';
-import { CAP_FULL, CAP_SYS_ADMIN, CAP_SYS_CHROOT } from './caps.ts';
-import { type Cred, type UserNamespace, hasMapping } from './userns.ts';
+import { EACCES, EINVAL, EMFILE, ENOSPC, EPERM, ESRCH, retName } from './errno.ts';
+import { CAP_FULL, CAP_SETFCAP, CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_CHROOT, capRaised } from './caps.ts';
+import { type Cred, type UserNamespace, hasGidMapping, hasMapping, isInit, makeKgid, makeKuid } from './userns.ts';
 import { security_create_user_ns } from './security.ts';
+import { commit_creds } from './cred.ts';
 import type { Mount, MntNamespace } from './include/linux/fs.ts';
-import { allocFd, closeFd } from './vfs.ts';
+import { MAY_WRITE, allocFd, closeFd, generic_permission } from './vfs.ts';
+import type { Inode } from './include/linux/fs.ts';
 import { type StepTable, A, forkHandles, unbindFd } from './step.ts';
 import { P } from './include/decision.ts';
 
@@ -68,18 +70,30 @@ export function sys_unshare_mnt(k: Kernel, t: Task): number {
  *     model does not decide, allowed to every type in the VM oracle's policies).
  *  set_cred_user_ns() (:47-67): every capability in the new namespace (permitted,
  *  effective), the securebits cleared but the exec restrictions (so KEEP_CAPS goes).
- *  The namespace has no uid_map: nothing in the language writes one, so the caller's
- *  ids are unmapped in it (a second unshare of the user namespace fails at 3). */
+ *  The namespace has no uid_map or gid_map until an idmap step writes them
+ *  (sys_write_idmap()), so the caller's ids are unmapped in it (a second unshare of the
+ *  user namespace fails at 3). parent_could_setfcap is CAP_SETFCAP in the caller's effective set. */
 export function sys_unshare_user(k: Kernel, t: Task): number {
   const parent = t.cred.userns;
   if (k.check('create_user_ns/level', parent.level > 32)) return -ENOSPC;
   const egid = t.cred.egid ?? t.cred.gid;
-  if (k.check('create_user_ns/mapping', !hasMapping(parent, t.cred.euid) || !hasMapping(parent, egid))) return -EPERM;
+  if (k.check('create_user_ns/mapping', !hasMapping(parent, t.cred.euid) || !hasGidMapping(parent, egid))) return -EPERM;
   const err = security_create_user_ns(k, t.cred);
   if (k.check('create_user_ns/lsm', err < 0)) return err;
   const id = k.nextId();
-  const ns: UserNamespace = { id, name: `${t.name}.unshared${id}`, level: parent.level + 1, parent, owner: t.cred.euid, mapBase: 0, mapCount: 0 };
-  t.cred = set_cred_user_ns(t.cred, ns);
+  const ns: UserNamespace = {
+    id,
+    name: `${t.name}.unshared${id}`,
+    level: parent.level + 1,
+    parent,
+    owner: t.cred.euid,
+    mapBase: 0,
+    mapCount: 0,
+    gidBase: 0,
+    gidCount: 0,
+    parentCouldSetfcap: capRaised(t.cred.cap_effective, CAP_SETFCAP),
+  };
+  commit_creds(t, set_cred_user_ns(t.cred, ns));
   return 0;
 }
 
@@ -106,7 +120,7 @@ export function sys_setns_user(k: Kernel, t: Task, of: Task): number {
   if (k.check('setns/nsfd', allocFd(t.files) < 0)) return -EMFILE;
   if (k.check('userns_install/same', target === t.cred.userns)) return -EINVAL;
   if (k.check('userns_install/capable', !k.ns_capable(t.cred, target, CAP_SYS_ADMIN))) return -EPERM;
-  t.cred = set_cred_user_ns(t.cred, target);
+  commit_creds(t, set_cred_user_ns(t.cred, target));
   return 0;
 }
 
@@ -160,10 +174,77 @@ export function kernel_clone(parent: Task, child: Task): void {
   child.cred = cred;
   child.mntns = parent.mntns;
   child.dead = false;
+  // the dumpability is the mm's, whose flags the child's copy keeps
+  if (parent.nondumpable) child.nondumpable = true;
+}
+
+/** a /proc/self/ file of mode 0644 (uid_map, gid_map, setgroups: S_IRUGO|S_IWUSR) as
+ *  task_dump_owner() (fs/proc/base.c, 7.3.4 :1862-1905; 6.12.118 alike) owns it: the task's
+ *  euid and egid while it is user-dumpable, else make_kuid(mm->user_ns, 0), kuid 0 (every
+ *  actor's mm was made in the init user namespace) */
+function procSelfInode(t: Task): Inode {
+  const c = t.cred;
+  return t.nondumpable ? { ino: 0, mode: 0o644, isDir: false, uid: 0, gid: 0 } : { ino: 0, mode: 0o644, isDir: false, uid: c.euid, gid: c.egid ?? c.gid };
+}
+
+/** The `idmap` step: the actor writes "0 <outside> <count>" to /proc/self/uid_map, or
+ *  "deny" to /proc/self/setgroups and then that line to /proc/self/gid_map (the way an
+ *  unprivileged `unshare -r` does it). Each file's open(O_WRONLY) runs may_open() ->
+ *  inode_permission() first (DAC on procSelfInode(); the model's LSMs have no file
+ *  hooks), then its open op. 7.3.4 line numbers; 6.12.118 has the same checks.
+ *  setgroups (gid only): proc_setgroups_open() (fs/proc/base.c:3163-3167) EACCES without
+ *  CAP_SYS_ADMIN in the namespace; proc_setgroups_write() (kernel/user_namespace.c:1270-1280)
+ *  EPERM once the namespace has a gid map (the init namespace has one). The map:
+ *  proc_uid_map_write() / proc_gid_map_write() (:1126-1156) EPERM in the init namespace;
+ *  map_write() (:938-1124): EPERM when the map was written (the declared namespaces' were,
+ *  at set-up), EPERM without CAP_SYS_ADMIN over it (file_ns_capable()), EINVAL for a count
+ *  of 0 or an extent that wraps; new_idmap_permitted() (:1178-1215): verify_root_map()
+ *  (:896-936, uid only) refuses a map of parent id 0 unless the namespace's creator had
+ *  CAP_SETFCAP (the actor writes its own: map_ns is the opener's), then one id of the
+ *  namespace's owner mapping itself (uid: that kuid is the euid; gid: the egid, with
+ *  setgroups denied, which this step just wrote) is allowed, else CAP_SETUID / CAP_SETGID
+ *  over the parent twice (ns_capable(), then file_ns_capable() for the opener), else EPERM;
+ *  then EPERM unless the parent maps the whole range (map_id_range_down()). */
+export function sys_write_idmap(k: Kernel, t: Task, which: 'uid' | 'gid', outside: number, count: number): number {
+  const c = t.cred;
+  const ns = c.userns;
+  const inode = procSelfInode(t);
+  // each open takes an fd first (do_sys_openat2() -> get_unused_fd_flags(), fs/open.c), closed after the write
+  if (which === 'gid') {
+    if (k.check('do_sys_openat2/fd', allocFd(t.files) < 0)) return -EMFILE;
+    if (k.check('proc_setgroups_open/dac', generic_permission(k, c, inode, MAY_WRITE) < 0)) return -EACCES;
+    if (k.check('proc_setgroups_open/capable', !k.ns_capable(c, ns, CAP_SYS_ADMIN))) return -EACCES;
+    if (k.check('proc_setgroups_write/gid_map', ns.gidCount !== 0)) return -EPERM; // init and declared: a gid map
+  }
+  if (k.check('do_sys_openat2/fd', allocFd(t.files) < 0)) return -EMFILE;
+  if (k.check('map_write/open', generic_permission(k, c, inode, MAY_WRITE) < 0)) return -EACCES;
+  if (k.check('map_write/init', isInit(ns))) return -EPERM;
+  const parent = ns.parent!;
+  if (k.check('map_write/written', (which === 'uid' ? ns.mapCount : ns.gidCount ?? ns.mapCount) !== 0)) return -EPERM;
+  if (k.check('map_write/capable', !k.ns_capable(c, ns, CAP_SYS_ADMIN))) return -EPERM;
+  if (k.check('map_write/extent', count === 0 || outside + count > 0xffffffff)) return -EINVAL;
+  const cap = which === 'uid' ? CAP_SETUID : CAP_SETGID;
+  if (k.check('map_write/root_map', which === 'uid' && outside === 0 && !ns.parentCouldSetfcap)) return -EPERM;
+  const lower = which === 'uid' ? makeKuid(parent, outside) : makeKgid(parent, outside);
+  const self = which === 'uid' ? c.euid : c.egid ?? c.gid;
+  const own = count === 1 && ns.owner === c.euid && lower === self;
+  if (k.check('map_write/permitted', !own && !(k.ns_capable(c, parent, cap) && k.ns_capable(c, parent, cap)))) return -EPERM;
+  const last = which === 'uid' ? makeKuid(parent, outside + count - 1) : makeKgid(parent, outside + count - 1);
+  if (k.check('map_write/lower_mapped', lower < 0 || last < 0)) return -EPERM;
+  // installed in place, as map_write() does (a namespace made during the run: cloned with the state)
+  if (which === 'uid') {
+    ns.mapBase = lower;
+    ns.mapCount = count;
+  } else {
+    ns.gidBase = lower;
+    ns.gidCount = count;
+  }
+  return 0;
 }
 
 /** this layer's ops (model/step.ts) */
-export const PROCS_STEPS: StepTable<'exit' | 'unshare' | 'setns' | 'fork'> = {
+export const PROCS_STEPS: StepTable<'exit' | 'unshare' | 'setns' | 'fork' | 'idmap'> = {
+  idmap: (st, t, step) => sys_write_idmap(st.k, t, step.map ?? A.idmap.map.default, step.outside, step.count ?? A.idmap.count.default),
   exit: (st, t) => {
     const r = do_exit(st.k, t, st.tasks.values());
     if (typeof r === 'number') return { ret: retName(r) };
@@ -192,6 +273,22 @@ export const PROCS_DECISIONS = [
     ['level', 'the parent namespace at most 32 levels below init', 'ENOSPC'],
     ['mapping', "the caller's euid and egid mapped in the parent namespace", 'EPERM'],
     ['lsm', 'security_create_user_ns()', 'LSM'],
+  ]),
+  ...P('userns', 'do_sys_openat2 (fs/open.c; the /proc/self files an idmap step opens)', [['fd', 'a free fd below RLIMIT_NOFILE', 'EMFILE']]),
+  ...P('userns', 'proc_setgroups_open (fs/proc/base.c, with may_open(); idmap of the gid map)', [
+    ['dac', 'DAC on /proc/self/setgroups (mode 0644; owned by the euid while user-dumpable, else by kuid 0)', 'EACCES'],
+    ['capable', 'CAP_SYS_ADMIN in the namespace to open it for writing', 'EACCES'],
+  ]),
+  ...P('userns', 'proc_setgroups_write (kernel/user_namespace.c)', [['gid_map', '"deny" before the namespace has a gid map', 'EPERM']]),
+  ...P('userns', 'map_write (kernel/user_namespace.c, via proc_uid_map_write / proc_gid_map_write)', [
+    ['open', 'DAC on /proc/self/uid_map or gid_map (mode 0644; owned by the euid while user-dumpable, else by kuid 0)', 'EACCES'],
+    ['init', 'not the init namespace', 'EPERM'],
+    ['written', 'the map not written before', 'EPERM'],
+    ['capable', 'CAP_SYS_ADMIN over the namespace (file_ns_capable)', 'EPERM'],
+    ['extent', 'a count above 0 and an extent that does not wrap', 'EINVAL'],
+    ['root_map', "verify_root_map(): parent id 0 only if the namespace's creator had CAP_SETFCAP", 'EPERM'],
+    ['permitted', "new_idmap_permitted(): the owner's own id, else CAP_SETUID / CAP_SETGID over the parent", 'EPERM'],
+    ['lower_mapped', 'the parent maps the whole range (map_id_range_down)', 'EPERM'],
   ]),
   ...P('userns', 'setns (kernel/nsproxy.c)', [['nsfd', 'the caller has a free fd for the nsfs file it opens first (/proc/<pid>/ns/mnt)', 'EMFILE']]),
   ...P('userns', 'mntns_install (fs/namespace.c, via setns())', [['capable', 'CAP_SYS_ADMIN over the joined namespace\'s owner, CAP_SYS_CHROOT and CAP_SYS_ADMIN in the caller\'s user namespace', 'EPERM']]),

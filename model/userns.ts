@@ -13,6 +13,14 @@ export interface UserNamespace {
   /** uid_map / gid_map: in-ns 0..count-1 -> kuid base..base+count-1 (init: identity) */
   mapBase: number;
   mapCount: number;
+  /** a gid_map of its own (an idmap step, model/procs.ts sys_write_idmap()): in-ns
+   *  0..gidCount-1 -> kgid gidBase..; absent: the gid map is the uid map (init, the
+   *  declared namespaces) */
+  gidBase?: number;
+  gidCount?: number;
+  /** parent_could_setfcap (kernel/user_namespace.c create_user_ns()): its creator had
+   *  CAP_SETFCAP in effect (a namespace made by unshare; verify_root_map() reads it) */
+  parentCouldSetfcap?: boolean;
 }
 
 export function makeInitUserNs(): UserNamespace {
@@ -26,6 +34,19 @@ export function isInit(ns: UserNamespace): boolean {
 /** kuid_has_mapping() / kgid_has_mapping() */
 export function hasMapping(ns: UserNamespace, kid: number): boolean {
   return kid >= ns.mapBase && kid < ns.mapBase + ns.mapCount;
+}
+
+/** kgid_has_mapping() */
+export function hasGidMapping(ns: UserNamespace, kgid: number): boolean {
+  if (ns.gidCount === undefined) return hasMapping(ns, kgid);
+  return kgid >= ns.gidBase! && kgid < ns.gidBase! + ns.gidCount;
+}
+
+/** make_kgid(): in-namespace id -> kgid, or -1 (INVALID_GID) */
+export function makeKgid(ns: UserNamespace, id: number): number {
+  if (ns.gidCount === undefined) return makeKuid(ns, id);
+  if (id < 0 || id >= ns.gidCount) return -1;
+  return ns.gidBase! + id;
 }
 
 /** make_kuid(): in-namespace id -> kuid, or -1 (INVALID_UID) */

@@ -2,7 +2,7 @@
 // superblocks, mounts and mount namespaces (fs/namespace.c), and DAC permission
 // (fs/namei.c generic_permission()).
 
-import { type Cred, cap_capable, hasMapping } from './userns.ts';
+import { type Cred, cap_capable, hasGidMapping, hasMapping } from './userns.ts';
 import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from './caps.ts';
 import { EACCES, EBADF, EPERM, retName } from './errno.ts';
 import { fdgetRaw, allocFd, installFd } from './file.ts';
@@ -61,7 +61,7 @@ export function capableWrtInode(k: Kernel, cred: Cred, inode: Inode, cap: number
   return (
     k.ns_capable(cred, cred.userns, cap) &&
     hasMapping(cred.userns, inode.uid) &&
-    hasMapping(cred.userns, inode.gid)
+    hasGidMapping(cred.userns, inode.gid)
   );
 }
 

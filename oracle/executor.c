@@ -579,6 +579,7 @@ static int parse_step(struct kv *kvs, int n) {
     for (int j = 0; j < S.nsteps; j++)
       if (S.steps[j].op == OP_FORK && S.steps[j].to_actor == st->to_actor) return perr("fork: child '%s' forked twice", S.actors[st->to_actor].name);
   }
+  if (st->op == OP_IDMAP && strcmp(st->s[S_IDMAP_MAP], "uid") && strcmp(st->s[S_IDMAP_MAP], "gid")) return perr("bad map '%s' (uid or gid)", st->s[S_IDMAP_MAP]);
   if (st->op == OP_UNSHARE || st->op == OP_SETNS) { /* the ns choice: mnt or user, nothing else */
     const char *ns = st->s[st->op == OP_UNSHARE ? S_UNSHARE_NS : S_SETNS_NS];
     if (strcmp(ns, "mnt") && strcmp(ns, "user")) return perr("bad ns '%s' (mnt or user)", ns);
@@ -1281,6 +1282,16 @@ static int bpfobj_exec(struct cmd *c, char **str, struct reply *rp) {
   return r;
 }
 
+/* open(O_WRONLY) + one write(2) of s + close: 0 or -errno of the first that failed */
+static int write_self_file(const char *path, const char *s) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  ssize_t w = write(fd, s, strlen(s));
+  int e = w < 0 ? -errno : 0;
+  close(fd);
+  return e;
+}
+
 static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *text) {
   uint8_t *attr = g_attr;
   memset(attr, 0, 4200);
@@ -1304,6 +1315,19 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     }
     if ((z = obj_check(r)) != RZ_NONE) { close(r); rp->refused = z; return 0; }
     return r;
+  }
+  case OP_IDMAP: {
+    /* language v2: the actor's own user namespace's map, through /proc/self (fixed paths;
+     * the text is two numbers): model/procs.ts sys_write_idmap(). Each open takes an fd
+     * for a moment (get_unused_fd_flags() before the path walk: EMFILE with a full table) */
+    int gid = !strcmp(str[S_IDMAP_MAP], "gid");
+    char line[64];
+    snprintf(line, sizeof line, "0 %llu %llu\n", (unsigned long long)c->n[N_IDMAP_OUTSIDE], (unsigned long long)c->n[N_IDMAP_COUNT]);
+    if (gid) {
+      int r = write_self_file("/proc/self/setgroups", "deny");
+      if (r < 0) return r;
+    }
+    return write_self_file(gid ? "/proc/self/gid_map" : "/proc/self/uid_map", line);
   }
   case OP_CHMOD: {
     /* the path is resolved beneath dirfd (no "..", symlinks or mount crossing) to an O_PATH fd
@@ -1885,8 +1909,33 @@ static int read_status(int sock, char *stage, size_t n) {
   return e;
 }
 
+/* the user namespaces made by unshare steps (cur_userns DYN_ID(d)): their maps as an idmap
+ * step wrote them, read back from /proc/<pid>/{uid,gid}_map by the leader (init numbering);
+ * a count of 0 maps nothing */
+struct dyn_userns { long long ub, uc, gb, gc; };
+static struct dyn_userns DYN[MAX_STEPS];
+static int nDYN;
+#define DYN_ID(d) (-3 - (d))
+static int dyn_userns_new(void) {
+  if (nDYN >= MAX_STEPS) return USERNS_UNMAPPED;
+  DYN[nDYN] = (struct dyn_userns){0, 0, 0, 0};
+  return DYN_ID(nDYN++);
+}
+static long long in_ns_id(int userns, long long kuid);
+static long long in_dyn(int userns, long long kid, int gid) {
+  struct dyn_userns *d = &DYN[-3 - userns];
+  long long b = gid ? d->gb : d->ub, n = gid ? d->gc : d->uc;
+  return kid >= b && kid < b + n ? kid - b : 4000000000LL;
+}
+/* kgid -> the id in userns (in_ns_id() for uids) */
+static long long in_ns_gid(int userns, long long kgid) {
+  if (userns <= DYN_ID(0)) return in_dyn(userns, kgid, 1);
+  return in_ns_id(userns, kgid);
+}
+
 static long long in_ns_id(int userns, long long kuid) {
   if (userns == USERNS_UNMAPPED) return 4000000000LL; /* no id is mapped there */
+  if (userns <= DYN_ID(0)) return in_dyn(userns, kuid, 0);
   if (userns < 0) return kuid;
   struct userns_decl *u = &S.userns[userns];
   if (kuid >= u->base && kuid < u->base + u->count) return kuid - u->base;
@@ -2156,6 +2205,7 @@ static int thread_spawn(int k, int ctl) {
   if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
   prctl(PR_SET_KEEPCAPS, 0);
   if (actor_last_setup(a, &stage) < 0) goto fail;
+  prctl(PR_SET_DUMPABLE, 1); /* as actor_child() */
   child_status(CTL_FD, 0, "ok");
   actor_loop();
 fail:
@@ -2216,6 +2266,9 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
     struct rlimit rl = {1024, 1024};
     if (setrlimit(RLIMIT_NOFILE, &rl) < 0) { child_status(CTL_FD, errno, "setrlimit(RLIMIT_NOFILE)"); _exit(1); }
   }
+  /* user-dumpable, as the model's tasks start (model/cred.ts commit_creds()): the set-up's
+   * setresuid made it not; /proc/self/uid_map is then its own to write (idmap) */
+  prctl(PR_SET_DUMPABLE, 1);
   child_status(CTL_FD, 0, "ok");
   actor_loop();
 fail:
@@ -2251,6 +2304,21 @@ static size_t read_small(const char *path, char *buf, size_t n, int *err) {
   close(fd);
   *err = 0;
   return len;
+}
+
+/* after a successful idmap step of actor k: its namespace's map as the kernel installed it */
+static void dyn_userns_read(int k, int gid) {
+  int u = A[k].cur_userns;
+  if (u > DYN_ID(0)) return; /* not an unshared namespace: the write failed anyway */
+  char path[64], buf[256];
+  int err;
+  snprintf(path, sizeof path, "/proc/%d/%s", A[k].pid, gid ? "gid_map" : "uid_map");
+  read_small(path, buf, sizeof buf, &err);
+  long long in = -1, out = 0, n = 0;
+  if (err || sscanf(buf, "%lld %lld %lld", &in, &out, &n) != 3 || in != 0) leader_fail("read back an id map", err);
+  struct dyn_userns *d = &DYN[-3 - u];
+  if (gid) { d->gb = out; d->gc = n; }
+  else { d->ub = out; d->uc = n; }
 }
 
 static char g_big[1 << 20];
@@ -2449,6 +2517,7 @@ static void run_steps(void) {
     switch (st->op) {
     case OP_FSOPEN: s[S_FSOPEN_FS] = st->s[S_FSOPEN_FS]; break;
     case OP_UNSHARE: s[S_UNSHARE_NS] = st->s[S_UNSHARE_NS]; break;
+    case OP_IDMAP: s[S_IDMAP_MAP] = st->s[S_IDMAP_MAP]; break;
     case OP_FSCONFIG:
       s[S_FSCONFIG_KEY] = st->snull[S_FSCONFIG_KEY] ? NULL : st->s[S_FSCONFIG_KEY];
       s[S_FSCONFIG_VALUE] = st->snull[S_FSCONFIG_VALUE] ? NULL : st->s[S_FSCONFIG_VALUE];
@@ -2478,9 +2547,10 @@ static void run_steps(void) {
     case OP_CAPSET: c.n[N_CAPSET_HAS_PERM] = st->has_perm; break;
     case OP_SETEUID: c.n[N_SETEUID_EUID] = in_ns_id(A[k].cur_userns, st->n[N_SETEUID_EUID]); break;
     case OP_SETRESUID: case OP_SETRESGID: case OP_SETGROUPS:
-      /* kuids/kgids into the actor's userns (the gid map is the uid map); (uid_t)-1 stays -1 */
+      /* kuids/kgids into the actor's userns (a declared one's gid map is its uid map, an
+       * unshared one's is what an idmap step wrote); (uid_t)-1 stays -1 */
       for (int j = 0; j < 3; j++)
-        if (c.n[j] != 0xffffffffLL) c.n[j] = in_ns_id(A[k].cur_userns, st->n[j]);
+        if (c.n[j] != 0xffffffffLL) c.n[j] = st->op == OP_SETRESUID ? in_ns_id(A[k].cur_userns, st->n[j]) : in_ns_gid(A[k].cur_userns, st->n[j]);
       break;
     default: break;
     }
@@ -2553,7 +2623,8 @@ static void run_steps(void) {
       if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
       ret = rp.ret;
       if (rp.refused) { emit_refused(&out, st->i, rp.refused); continue; } /* runtime rule: nothing was done */
-      if (ret == 0 && st->op == OP_UNSHARE && !strcmp(st->s[S_UNSHARE_NS], "user")) A[k].cur_userns = USERNS_UNMAPPED;
+      if (ret == 0 && st->op == OP_UNSHARE && !strcmp(st->s[S_UNSHARE_NS], "user")) A[k].cur_userns = dyn_userns_new();
+      if (ret == 0 && st->op == OP_IDMAP) dyn_userns_read(k, !strcmp(st->s[S_IDMAP_MAP], "gid"));
       if (ret >= 0 && (st->op == OP_FSMOUNT || st->op == OP_MOUNT || st->op == OP_TMPFS) && rp.dev) {
         int seen = 0;
         for (int j = 0; j < g_nowned; j++) seen |= g_owned[j] == rp.dev;
@@ -2619,6 +2690,7 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGCHLD, SIG_DFL);
   nB = 0;
+  nDYN = 0;
   if (unshare(CLONE_NEWNS) < 0) leader_fail("unshare(CLONE_NEWNS)", errno);
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) leader_fail("make / rprivate", errno);
   if (mount("bpftc", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0) leader_fail("mount tmpfs", errno);

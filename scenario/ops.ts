@@ -392,7 +392,7 @@ export const OPS = {
     args: {},
   },
   unshare: {
-    doc: 'the actor moves to a new namespace: mnt, a copy of its mount namespace (CLONE_NEWNS); user, a child of its user namespace owned by its euid, with every capability there and no uid_map (CLONE_NEWUSER)',
+    doc: 'the actor moves to a new namespace: mnt, a copy of its mount namespace (CLONE_NEWNS); user, a child of its user namespace owned by its euid, with every capability there and no uid_map or gid_map until an idmap step writes them (CLONE_NEWUSER)',
     returnsFd: false,
     kernel: true,
     syscalls: 'unshare(2)',
@@ -540,6 +540,18 @@ export const OPS = {
     syscalls: 'fork(2) (clone(2) with SIGCHLD)',
     args: {
       child: { kind: 'actor', doc: 'the new process: an actor declared with fork_of this actor', required: true },
+    },
+  },
+  // ---- issue 11 language v2: the id maps of a user namespace made by unshare
+  idmap: {
+    doc: 'the actor writes one extent "0 <outside> <count>" to its own /proc/self/uid_map, or "deny" to /proc/self/setgroups and then that extent to gid_map',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'open(2) and write(2) of /proc/self/uid_map, setgroups, gid_map',
+    args: {
+      map: { kind: 'choice', doc: 'which map: uid (uid_map) or gid (setgroups "deny", then gid_map)', choices: ['uid', 'gid'], default: 'uid' },
+      outside: { kind: 'int', doc: "the extent's first id in the parent user namespace (lower_first, as written)", required: true, samples: [0, 1, 1000, 100000, 4294967295] },
+      count: { kind: 'int', doc: 'the number of ids mapped (in-namespace ids 0..count-1)', default: 1, samples: [0, 2, 1000, 65536] },
     },
   },
 } as const satisfies Record<string, OpSpec>;

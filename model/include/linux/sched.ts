@@ -13,4 +13,7 @@ export interface Task {
   mntns: MntNamespace;
   /** the process exited (an `exit` step, model/procs.ts) */
   dead?: boolean;
+  /** not user-dumpable (commit_creds() of an id or capability change, model/cred.ts): its
+   *  /proc/<pid>/ files are owned by kuid 0 then (task_dump_owner(), fs/proc/base.c) */
+  nondumpable?: boolean;
 }
