@@ -188,6 +188,23 @@ export class Compiler {
     return l.length ? l[i % l.length]! : 'none';
   }
 
+  /** integrity generators (IntegrityGenOptions.fdArray): the loader's own maps in the load's
+   *  fd_array, and with `swap` a thread of its process dup2()s one more map onto the first
+   *  entry right before the verifier reads the array */
+  private fdArrayOf(a: string, s: Extract<Step, { op: 'prog_load' }>, o: { n: number; swap: boolean }): void {
+    const maps: string[] = [];
+    for (let j = 0; j < o.n + (o.swap ? 1 : 0); j++) {
+      const m = this.fresh('map');
+      this.emit({ actor: a, op: 'map_create', map_type: 2, key_size: 4, value_size: 4, max_entries: 1, as: m });
+      maps.push(m);
+    }
+    s.fd_array = maps.slice(0, o.n);
+    s.fd_array_cnt = o.n;
+    const files = this.st.tasks.get(a)!.files;
+    const thread = this.scenario.actors.find((x) => x.name !== a && x.thread_of !== undefined && this.st.tasks.get(x.name)!.files === files);
+    if (o.swap && thread) s.race = { actor: thread.name, op: 'dup2', fd: maps[o.n]!, to: maps[0]!, at: 'fd_array' };
+  }
+
   /** a race by another thread of the actor's process on the fd `target` */
   private raceFor(actor: string, target: string | undefined): RaceDecl | null {
     const pr = this.pendingRace;
@@ -342,6 +359,7 @@ export class Compiler {
         if (c.sig) s.signature = c.sig; // integrity generators (generators/integrity.ts)
         if (c.kernel) s.kernel = true;
         if (c.fault && c.fault !== 'none') s.fault = c.fault; // integrity generators: fault injection
+        if (c.fda) this.fdArrayOf(a, s, c.fda);
         this.emit(s);
         return;
       }

@@ -27,6 +27,11 @@ export interface IntegrityGenOptions {
    *  false); 'late': in 7/8 of the scenarios, providers delivering after bpf() returned more often;
    *  'conforming': only providers that keep seed 002's rules for providers */
   stack?: boolean | 'late' | 'conforming';
+  /** signed loads whose fd_array holds 1-3 maps the loader makes first (fd_array_cnt
+   *  binds them), and in half of them a thread of the loader (actor 0's, added to the
+   *  world) dup2()s another map onto the first entry between Hornet's read of the array
+   *  and the verifier's (race at "fd_array") (default false) */
+  fdArray?: boolean;
 }
 
 const VERDICTS: readonly VerdictName[] = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
@@ -80,9 +85,11 @@ export function signedLoadArb(o: IntegrityGenOptions): fc.Arbitrary<Cmd> {
       sig: fc.option(signatureArb, { freq: 4 }),
       kernel: o.kernelLoads === false ? fc.constant(false) : fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       fault: faultArb,
+      fda: o.fdArray ? fc.option(fc.record({ n: fc.integer({ min: 1, max: 3 }), swap: fc.boolean() }), { freq: 2 }) : fc.constant(null),
     })
-    .map(({ who, type, sig, kernel, fault }): Cmd => {
+    .map(({ who, type, sig, kernel, fault, fda }): Cmd => {
       const c: Cmd = { k: 'prog_load', a: who.a, type, eat: null, insns: 2, flags: 0, tok: who.tok };
+      if (fda) c.fda = fda;
       if (sig) c.sig = sig;
       if (kernel) c.kernel = true;
       if (fault !== 'none') c.fault = fault;
@@ -263,7 +270,10 @@ export function integrityScenarioArb(o: GenOptions, io: IntegrityGenOptions, sys
       ipe: framework ? fc.option(ipePolicyArb, { freq: 6 }) : fc.constant(null),
       stack: io.stack !== undefined && io.stack !== false ? fc.option(stackArb(io.stack), { freq: io.stack === 'late' ? 8 : 2 }) : fc.constant(null),
     })
-    .map(({ world, sysctl, flows, cmds, order, ipe, stack }) => {
+    .map(({ world: w, sysctl, flows, cmds, order, ipe, stack }) => {
+      // fdArray: a thread of actor 0 (the one that races its fd_array)
+      const a0 = w.actors[0]!;
+      const world = io.fdArray ? { ...w, actors: [...w.actors, { name: `${a0.name}t`, userns: a0.userns, kuid: a0.kuid, caps: a0.caps, thread_of: a0.name }] } : w;
       const extra: ScenarioExtra = {};
       if (order) extra.lsm_order = order;
       if (ipe) extra.ipe = ipe;

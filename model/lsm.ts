@@ -73,6 +73,13 @@ export interface LsmTraceEntry {
   late?: boolean;
 }
 
+/** Hornet's hash loop (model/lsm/integrity.ts hashLoop()): the maps it found at the
+ *  fd_array entries it read, for that prog (a model observation, not a hook call) */
+export interface HashedMaps {
+  prog: BpfProg;
+  maps: BpfMap[];
+}
+
 /** the framework functions a mutant may replace (part of Kernel.fn, model/kernel.ts ModelFns) */
 export interface SecurityFns {
   /** call_int_hook() (security/security.c): the LSMs in order, the first non-zero return wins */
@@ -104,6 +111,8 @@ export class SecurityStack {
   integrity: IntegrityVariant | null = null;
   /** model only: the prog-load LSM events (properties clear it before a step) */
   lsmTrace: LsmTraceEntry[] = [];
+  /** every hash loop of Hornet so far (properties/integrity-hashed-maps-used.ts reads it) */
+  hashed: HashedMaps[] = [];
   /** model only: in-syscall LSM administration (a policy_load with `at`,
    *  model/run.ts): run (once) right before the first call of that hook, i.e.
    *  at the preemption point that precedes it */
@@ -126,6 +135,7 @@ export class SecurityStack {
     this.atHook = this.atHook.filter((a) => a.hook !== hook);
     for (const a of due) a.run();
   }
+
 
   private progEvent(hook: string, lsm: string, ret: number, prog: BpfProg, token: BpfToken | null, kernel: boolean, verdict?: number): LsmTraceEntry {
     const e: LsmTraceEntry = { hook, lsm, ret, prog, token: token !== null, auxToken: prog.aux_token !== null, blob: prog.security !== null, kernel };

@@ -262,6 +262,13 @@ export interface IntegrityVariant {
    *  NOT copied as the verdict (true, as posted); false: -EFAULT (the fix)
    *  (spec/integrity-rfc.md §I3.2) */
   hornetCopyCountAsVerdict?: boolean;
+  /** Hornet records the maps its hash loop read from the user's fd_array (in its slice of
+   *  the prog blob) and its bpf_prog callback (security_bpf_prog(), when an fd of the prog
+   *  is handed out) refuses with EPERM a prog whose used_maps holds a map it did not hash:
+   *  the verifier's second read of fd_array may find other maps (the TOCTOU of the RFC
+   *  08/11 review, spec/integrity-rfc.md §I3.7). Ours, after later Hornet's re-check of
+   *  recorded maps at run time (§I3.7); absent/false: as posted */
+  hornetRecheckMaps?: boolean;
 }
 
 export const DEFAULT_LSM: LsmVariant = { order: ['capability', 'bpf'] };
@@ -536,9 +543,21 @@ export const PROFILES: readonly Profile[] = [
     hornetCtxFromValue: false,
     hornetInvertedMemcmp: false,
     hornetCopyCountAsVerdict: false,
+    hornetRecheckMaps: true,
   }, [
     'spec/integrity-rfc.md §I2.2, §I2.3, §I3.3, §I3.4: each fix undoes one knob of integrity-rfc (the project\'s own corrected variant, not a posted patch)',
+    'spec/integrity-rfc.md §I3.7: the maps Hornet hashed are re-checked against the prog\'s used_maps at security_bpf_prog() (hornetRecheckMaps; ours)',
   ], false),
+  integrityProfile('integrity-fixed-no-recheck', 'integrity-fixed without the map re-check: every other fix, and Hornet reading the map fds from the user\'s fd_array before the verifier reads it again (the TOCTOU of the RFC 08/11 review)', {
+    ...RFC_INTEGRITY,
+    freeInHook: false,
+    hookToken: 'aux',
+    hornetCtxFromValue: false,
+    hornetInvertedMemcmp: false,
+    hornetCopyCountAsVerdict: false,
+  }, [
+    'spec/integrity-rfc.md §I3.7: hornet_verify_hashes() reads attr->fd_array inside the integrity callback; on 6.18 process_fd_array() reads it again after security_bpf_prog_load()',
+  ], true),
   integrityProfile('mutant-integrity-in-authz', 'mutant: no integrity phase; Hornet verifies in its bpf_prog_load callback (the design RFC 01/11 rejects)', { ...RFC_INTEGRITY, phases: 'single' }, [
     'seed 002: "Reusing the existing bpf_prog_load() callback for integrity verification could result in LSMs not having access to the integrity verification results"',
   ], true),

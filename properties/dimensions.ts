@@ -48,6 +48,7 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
     if ('race' in st && st.race) d.add('fd-race');
     if (st.op === 'prog_load' && st.signature) d.add('signed-load');
     if (st.op === 'prog_load' && st.kernel) d.add('kernel-load');
+    if (st.op === 'prog_load' && st.signature && (st.fd_array_cnt ?? 0) > 0 && 'race' in st && st.race?.at === 'fd_array' && st.race.op === 'dup2') d.add('fd-array-swap');
     if (st.op === 'prog_load' && st.fault !== undefined && st.fault !== 'none') d.add('fault');
   });
   integrityDimensions(s, profile, d);

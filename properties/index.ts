@@ -27,6 +27,7 @@ import { integrityFailureFreesAndRejects } from './integrity-failure-frees-and-r
 import { integrityFreeOnce } from './integrity-free-once.ts';
 import { integrityPostIntegrityReachesCaller } from './integrity-post-integrity-reaches-caller.ts';
 import { integrityVerdictOkIffSigned } from './integrity-verdict-ok-iff-signed.ts';
+import { integrityHashedMapsUsed } from './integrity-hashed-maps-used.ts';
 import { integrityHooksSeeToken } from './integrity-hooks-see-token.ts';
 import { integrityOrderIndependence } from './integrity-order-independence.ts';
 import { integrityVerdictInEnum } from './integrity-verdict-in-enum.ts';
@@ -70,6 +71,7 @@ export const PROPERTIES: readonly Property[] = [
   integrityFreeOnce,
   integrityPostIntegrityReachesCaller,
   integrityVerdictOkIffSigned,
+  integrityHashedMapsUsed,
   integrityHooksSeeToken,
   integrityOrderIndependence,
   integrityVerdictInEnum,

@@ -65,6 +65,8 @@ export type Dimension =
   | 'signed-load'
   /** a load from a signed loader (is_kernel) */
   | 'kernel-load'
+  /** a signed prog_load whose fd_array binds maps while another thread swaps one of its fds (race at "fd_array") */
+  | 'fd-array-swap'
   /** a prog_load with an injected fault (scenario `fault`) */
   | 'fault'
   /** scenario `integrity` (issue 12): two or more providers (declared ones, Hornet) in lsm= */

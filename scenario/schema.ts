@@ -178,7 +178,7 @@ export function scenarioSchema(profiles: readonly string[]): Schema {
         },
         ['state', 'keyring'],
       ),
-      race: obj({ actor: str, op: { type: 'string', enum: ['dup2', 'close'] }, fd: str, to: str }, ['actor', 'op', 'fd']),
+      race: obj({ actor: str, op: { type: 'string', enum: ['dup2', 'close'] }, fd: str, to: str, at: { type: 'string', enum: ['hook', 'fd_array'] } }, ['actor', 'op', 'fd']),
       lsmAction: {
         anyOf: [
           obj({ action: { const: 'policy_load' }, policy: obj(policyProps, ['allow']), at: { enum: [...LSM_AT_HOOKS] } }, ['action', 'policy']),

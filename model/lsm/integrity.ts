@@ -11,11 +11,12 @@
 
 import type { Kernel } from '../kernel.ts';
 import type { LsmHooks, SecurityStack } from '../lsm.ts';
-import type { BpfAttr, BpfProg, ProgLoadFault } from '../include/linux/bpf.ts';
+import type { BpfAttr, BpfMap, BpfProg, ProgLoadFault } from '../include/linux/bpf.ts';
+import { fdget } from '../file.ts';
 import type { BpfToken } from '../token.ts';
 import type { IpePolicyDecl, KeyringName, SignatureDecl } from '../../scenario/types.ts';
 import type { ConsumerDecl, ProviderDecl, VerdictValue } from '../../scenario/integrity.ts';
-import { EACCES, EBADMSG, EFAULT, EINVAL, EKEYREJECTED, ENOKEY, ENOMEM } from '../errno.ts';
+import { EACCES, EBADMSG, EFAULT, EINVAL, EKEYREJECTED, ENOKEY, ENOMEM, EPERM } from '../errno.ts';
 
 import { LSM_INT_VERDICT, VERDICT_NAMES, type LsmId, type Verdict, type VerdictSlot, verdictName } from '../include/linux/security.ts';
 export { LSM_INT_VERDICT, VERDICT_NAMES, type LsmId, type Verdict, verdictName };
@@ -87,9 +88,39 @@ export class HornetLsm implements LsmHooks {
    *  RFC's Hornet registers no bpf_prog_load callback */
   bpf_prog_load?: (prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean) => number;
 
+  /** with hornetRecheckMaps: refuse a prog that uses a map the hash loop did not read */
+  bpf_prog?: (prog: BpfProg) => number;
+  /** the maps the last hash loop read (checkProgram(), for bpf_prog_load_integrity()) */
+  private hashed: BpfMap[] | null = null;
+
   constructor(k: Kernel) {
     this.k = k;
     if (k.profile.integrity?.phases === 'single') this.bpf_prog_load = (p, a, t, kern) => this.bpf_prog_load_integrity(p, a, t, kern);
+    if (k.profile.integrity?.hornetRecheckMaps) this.bpf_prog = (p) => this.recheck(p);
+  }
+
+  /** hornet_verify_hashes()'s reads: `copy_from_bpfptr_offset(&map_fd, attr->fd_array, ...)`
+   *  then `CLASS(fd, f)(map_fd)` in the loading task's table, at each signed index (the
+   *  model: every entry of the array; the signed hashes' outcome is the signature's
+   *  `maps`). The verifier reads the same user array again later (model/verifier.ts
+   *  process_fd_array(), after security_bpf_prog_load() on 6.18): another thread may
+   *  change an fd in between (scenario race at "fd_array"). Frozen maps are not
+   *  modelled (no map is ever written). */
+  private hashLoop(attr: BpfAttr): void {
+    const t = this.k.current;
+    const maps: BpfMap[] = [];
+    for (const fd of attr.fd_array ?? []) {
+      const f = t ? fdget(t.files, fd) : null;
+      if (f && f.obj.kind === 'map') maps.push(f.obj.map);
+    }
+    this.hashed = maps;
+  }
+
+  /** the re-check (profile knob hornetRecheckMaps, ours): every used map was hashed */
+  private recheck(prog: BpfProg): number {
+    const slot = (prog.security as Record<string, unknown> | null)?.hornet as { maps: BpfMap[] } | undefined;
+    if (!slot) return 0;
+    return (prog.used_maps ?? []).every((m) => slot.maps.includes(m)) ? 0 : -EPERM;
   }
 
   /** hornet_check_program(): the verdict, or a negative errno */
@@ -135,6 +166,7 @@ export class HornetLsm implements LsmHooks {
     // maps (§I3.3)
     if (this.k.profile.integrity?.hornetCtxFromValue ?? false) return LSM_INT_VERDICT.OK;
     if (sig.maps === 'none') return LSM_INT_VERDICT.OK;
+    this.hashLoop(attr);
     // hornet_verify_hashes() with the cast fixed: compare each map's hash with
     // the signed one; RFC 08/11 `err = memcmp(...); if (!err) return
     // LSM_INT_VERDICT_BADSIG;` (inverted: latent behind the cast, §I3.4)
@@ -145,7 +177,15 @@ export class HornetLsm implements LsmHooks {
 
   /** hornet_bpf_prog_load_integrity() */
   bpf_prog_load_integrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
+    this.hashed = null;
     const verdict = this.checkProgram(attr);
+    const hashed = this.hashed as BpfMap[] | null;
+    this.hashed = null;
+    if (hashed) {
+      this.k.security.hashed.push({ prog, maps: hashed });
+      const blob = prog.security as Record<string, unknown> | null;
+      if (this.k.profile.integrity?.hornetRecheckMaps && blob) blob.hornet = { maps: hashed };
+    }
     // `if (result < 0) return result;` (spec/integrity-rfc.md §I3.2): an error
     // (-ENOMEM, the fixed copy's -EFAULT) is returned, not delivered
     if (verdict < 0) return verdict;
