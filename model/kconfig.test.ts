@@ -57,4 +57,13 @@ describe('kernel-config facts', () => {
     expect(r.b.at(-1)).toBe('EINVAL');
     expect(r.a.at(-1)).not.toBe('EINVAL');
   });
+
+  it('ARENA=EPERM (a host fact): round-trips in the profile name; a valid arena is ok without it, EPERM with it, for init root', () => {
+    const host = 'NR_CPUS=256,-BPF_LIRC_MODE2,ARENA=EPERM';
+    expect(formatKconfig(parseKconfig(host)!)).toBe(host);
+    expect(parseKconfig('NR_CPUS=256,ARENA=EPERM,ARENA=EPERM')).toBeNull();
+    const arena = withBpffs([], [{ actor: 'root', op: 'map_create', map_type: MAP.ARENA!, key_size: 0, value_size: 0, max_entries: 1, map_flags: 1024 }]);
+    const p = knobPair(`linux-6.18+kconfig:${host}`);
+    p.differsOnlyAtLast(arena, 'ok', 'EPERM');
+  });
 });

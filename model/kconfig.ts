@@ -43,6 +43,16 @@ export interface KernelConfigFacts {
   unset: readonly KconfigOption[];
   /** CONFIG_NR_CPUS */
   nrCpus: number;
+  /** not a config option but a fact of one vendor kernel: every BPF_MAP_TYPE_ARENA
+   *  map_create() fails with EPERM after the token lookup (a bad token fd is still
+   *  EBADF) and before any of arena_map_alloc()'s attribute checks, even for init
+   *  root with CAP_BPF. Measured 2026-12-04 on the oracle host 6.18.44-fc-v1252 (a
+   *  PVM guest build, CONFIG_PVM_GUEST=y; its predecessor 6.18.44-fc-v669 created
+   *  arenas). Upstream 6.18 has no such path: map_create()'s only check for ARENA is
+   *  bpf_token_capable(token, CAP_BPF), and arena_map_alloc() fails with EOPNOTSUPP,
+   *  EINVAL, E2BIG or ENOMEM (so does 7.3.4: kernel/bpf/arena.c has no EPERM). The executor's probe measures it ("arena"), and the
+   *  host oracle runs the model with it (oracle/driver.ts adaptToMachine()). */
+  arenaEperm?: boolean;
 }
 
 /** the 6.18 oracle host (6.18.44, /proc/config.gz) */
@@ -149,16 +159,27 @@ export function nrCpus(facts: KernelConfigFacts | undefined): number {
   return (facts ?? HOST_CONFIG).nrCpus;
 }
 
-/** "NR_CPUS=2,-BPF_PRELOAD,-XDP_SOCKETS": the facts as a profile-name suffix */
+/** the vendor fact arenaEperm: ARENA maps refused with EPERM before their allocation */
+export function arenaRefused(facts: KernelConfigFacts | undefined): boolean {
+  return (facts ?? HOST_CONFIG).arenaEperm === true;
+}
+
+/** "NR_CPUS=2,-BPF_PRELOAD,-XDP_SOCKETS" (and ",ARENA=EPERM"): the facts as a profile-name suffix */
 export function formatKconfig(facts: KernelConfigFacts): string {
-  return [`NR_CPUS=${facts.nrCpus}`, ...KCONFIG_OPTIONS.filter((o) => facts.unset.includes(o)).map((o) => `-${o}`)].join(',');
+  return [`NR_CPUS=${facts.nrCpus}`, ...KCONFIG_OPTIONS.filter((o) => facts.unset.includes(o)).map((o) => `-${o}`), ...(facts.arenaEperm ? ['ARENA=EPERM'] : [])].join(',');
 }
 
 /** the inverse of formatKconfig(); null when the text is not in that form */
 export function parseKconfig(text: string): KernelConfigFacts | null {
   const unset: KconfigOption[] = [];
   let cpus: number | null = null;
+  let arenaEperm = false;
   for (const part of text.split(',')) {
+    if (part === 'ARENA=EPERM') {
+      if (arenaEperm) return null;
+      arenaEperm = true;
+      continue;
+    }
     const m = /^NR_CPUS=([1-9][0-9]{0,4})$/.exec(part);
     if (m) {
       if (cpus !== null) return null;
@@ -170,7 +191,7 @@ export function parseKconfig(text: string): KernelConfigFacts | null {
     unset.push(o as KconfigOption);
   }
   if (cpus === null) return null;
-  const facts = { unset: KCONFIG_OPTIONS.filter((o) => unset.includes(o)), nrCpus: cpus };
+  const facts: KernelConfigFacts = { unset: KCONFIG_OPTIONS.filter((o) => unset.includes(o)), nrCpus: cpus, ...(arenaEperm ? { arenaEperm } : {}) };
   return formatKconfig(facts) === text ? facts : null;
 }
 

@@ -199,12 +199,12 @@ export function bpf_prog_detach(k: Kernel, t: Task, attr: BpfAttr): number {
   if (!cgroup_get_from_fd(attr.target_fd ?? 0)) return -EBADF;
   const got = bpf_prog_get_type(t, attr.attach_bpf_fd ?? 0, ptype);
   const prog = typeof got === 'number' ? null : got;
-  const ret = cgroup_bpf_detach(k, prog, null, at);
+  const ret = cgroup_bpf_detach(k, t, prog, null, at);
   if (prog) bpf_prog_put(k, prog);
   return ret;
 }
 
-function cgroup_bpf_detach(k: Kernel, prog: BpfProg | null, link: BpfLink | null, at: number): number {
+function cgroup_bpf_detach(k: Kernel, t: Task, prog: BpfProg | null, link: BpfLink | null, at: number): number {
   // __cgroup_bpf_detach() -> bpf_cgroup_atype_find() (7.3.4 kernel/bpf/cgroup.c:1213-1215,
   // :182-202; 6.18 alike): LSM_MAC has no cgroup attach type (EINVAL); LSM_CGROUP takes the
   // slot of the program's attach_btf_id, and with none (no LSM program: the model loads none
@@ -218,6 +218,9 @@ function cgroup_bpf_detach(k: Kernel, prog: BpfProg | null, link: BpfLink | null
   let i: number;
   if (!multi) {
     if (k.check('bpf_prog_detach/entry', list.length === 0)) return -ENOENT;
+    // the host build's bpf_net_capable() for a detach that names no program (profile
+    // knob legacyDetachNeedsNetCapable; not upstream 6.18)
+    if (k.profile.token.legacyDetachNeedsNetCapable && !prog && !link && k.check('bpf_prog_detach/vendor_net_capable', !k.capable(t.cred, CAP_NET_ADMIN) && !k.capable(t.cred, CAP_SYS_ADMIN))) return -EPERM;
     i = 0;
   } else {
     if (k.check('bpf_prog_detach/entry', !prog && !link)) return -EINVAL;
@@ -315,6 +318,7 @@ export const LINK_DECISIONS = [
   ...DP('attach', 'bpf_prog_detach (kernel/bpf/syscall.c)', [
     ['flags', 'no attach flags for cgroup types; a known attach type', 'EINVAL'],
     ['entry', 'find_detach_entry(): something (that program) is attached', 'ENOENT/EINVAL'],
+    ['vendor_net_capable', 'this kernel build: a detach naming no program needs CAP_NET_ADMIN or CAP_SYS_ADMIN (profile knob, not upstream)', 'EPERM'],
   ]),
   ...DP('attach', 'link_create (kernel/bpf/syscall.c)', [
     ['prog', 'bpf_prog_get(): a program', 'EBADF/EINVAL'],

@@ -28,6 +28,15 @@ export interface TokenCoreVariant {
    *  (fentry/fexit/fmod_ret, LSM, EXT) with EPERM before any other check but
    *  the prog_flags one (observed, not upstream) */
   denyTrampolineProgs?: boolean;
+  /** the oracle machine's kernel build refuses a cgroup BPF_PROG_DETACH that names no
+   *  program of the attach type (no attach_bpf_fd, or one of another type) with EPERM
+   *  unless the caller is bpf_net_capable() (CAP_NET_ADMIN or CAP_SYS_ADMIN in the
+   *  initial namespace), in __cgroup_bpf_detach()'s non-multi case after its ENOENT
+   *  for an empty list (observed on 6.18.44-fc-v1252, 2026-12-04; the same 6.18.44 as
+   *  fc-v669, which detached: a vendor change; upstream has no such check, 7.3.4
+   *  kernel/bpf/cgroup.c:1118-1144 find_detach_entry(), syscall.c:4665-4690
+   *  bpf_prog_detach() asks bpf_mprog_detach_empty() for mprog types only) */
+  legacyDetachNeedsNetCapable?: boolean;
   /** map_create(): where bpf_get_file_flag() (RDONLY|WRONLY -> EINVAL) runs.
    *  6.18: first, before the map type and the token; 7.3: in map_create()
    *  after map_create_alloc() (token, capability checks, allocation) and
@@ -298,6 +307,7 @@ const LINUX_6_18_TOKEN: TokenCoreVariant = {
   delegateNeedsSysAdmin: true,
   showOptions: 'symbolic',
   denyTrampolineProgs: true,
+  legacyDetachNeedsNetCapable: true,
   verifierCaps: VERIFIER_CAPS_6_18,
 };
 
@@ -307,6 +317,7 @@ const LINUX_7_3_TOKEN: TokenCoreVariant = {
   bpfAttr: { size: 168, lastFieldEnd: { 28: 64 } },
   ...LINUX_6_18_TOKEN,
   denyTrampolineProgs: false,
+  legacyDetachNeedsNetCapable: false,
   mapFileFlagAfterAlloc: true,
   openTreeFdFirst: true,
   tokenFdBeforeHook: true,
@@ -335,6 +346,7 @@ const LINUX_7_3_TOKEN: TokenCoreVariant = {
 const LINUX_6_12_TOKEN: TokenCoreVariant = {
   ...LINUX_6_18_TOKEN,
   denyTrampolineProgs: false,
+  legacyDetachNeedsNetCapable: false,
   loopbackOwnNsOnly: true,
   loopbackRefusesPseudoDentry: true,
   openTreeFdBeforeLookup: true,

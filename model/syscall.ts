@@ -35,7 +35,7 @@ import {
 import { fdget } from './vfs.ts';
 import type { BpfAttr, BpfMap, BpfProg, Btf } from './include/linux/bpf.ts';
 export type { BpfAttr, BpfMap, BpfProg, Btf };
-import { HOST_CONFIG, type KernelConfigFacts, mapTypeConfigured, nrCpus, progTypeConfigured } from './kconfig.ts';
+import { HOST_CONFIG, type KernelConfigFacts, arenaRefused, mapTypeConfigured, nrCpus, progTypeConfigured } from './kconfig.ts';
 import { bpf_prog_verify_signature, KEYRING_ID } from './lsm/integrity.ts';
 import { VERIFIER_CAPS_6_18 } from './profile.ts';
 import { bpf_obj_get, bpf_obj_pin, BPF_F_PATH_FD } from './pin.ts';
@@ -560,6 +560,8 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   if (k.sysctl.unprivileged_bpf_disabled && k.check('map_create/sysctl', !k.fn.bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
   if (spec.cls === 'bpf' && k.check('map_create/cap_class', !k.fn.bpf_token_capable(k, t, token, CAP_BPF))) return putToken(-EPERM);
   if (spec.cls === 'net_admin' && k.check('map_create/cap_class', !k.fn.bpf_token_capable(k, t, token, CAP_NET_ADMIN))) return putToken(-EPERM);
+  // a vendor kernel's refusal of every arena (model/kconfig.ts arenaEperm; not upstream)
+  if (type === MAP.ARENA && k.check('map_create/vendor_arena', arenaRefused(k.profile.token.kconfig))) return putToken(-EPERM);
   err = spec.alloc ? spec.alloc(a, k.profile.token.kconfig) : 0;
   if (k.check('map_create/alloc', err !== 0)) return putToken(err);
   // 7.3.4 map_create(): bpf_get_file_flag() after map_create_alloc(), before
@@ -1101,6 +1103,7 @@ export const BPF_DECISIONS = [
     ['token_allowed', 'the token allows MAP_CREATE and the map type (else it is dropped)', 'dropped'],
     ['sysctl', 'unprivileged_bpf_disabled: CAP_BPF through the token', 'EPERM'],
     ['cap_class', 'the map type class: CAP_BPF or CAP_NET_ADMIN through the token', 'EPERM'],
+    ['vendor_arena', 'this kernel build refuses every arena map (host fact ARENA=EPERM, model/kconfig.ts; not upstream)', 'EPERM'],
     ['alloc', 'ops->map_alloc(): attributes checked after the capabilities', 'EINVAL/E2BIG'],
     ['lsm', 'security_bpf_map_create()', 'LSM'],
   ]),

@@ -7,7 +7,8 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findProfile } from '../model/profile.ts';
+import { DEFAULT_PROFILE, findProfile, withKconfig } from '../model/profile.ts';
+import { HOST_CONFIG } from '../model/kconfig.ts';
 import { runScenario } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { type ArgSpec, type OpSpec, opSpec } from '../scenario/ops.ts';
@@ -34,6 +35,9 @@ export interface Probe {
   /** "ok" when the executor makes each scenario a cgroup v2 attach target (CG_FD: prog_attach,
    *  prog_detach, link_create), else why not (one line; those steps are then refused) */
   attach_cgroup?: string;
+  /** "ok", or the errno with which this kernel refuses a valid ARENA map from init root
+   *  ("EPERM": a vendor kernel, model/kconfig.ts arenaEperm) */
+  arena?: string;
 }
 
 /** The guest executor's BPF-LSM trace of a scenario (oracle/lsmtrace.c, PROTOCOL.md "BPF-LSM trace") */
@@ -126,6 +130,8 @@ export interface RawProbe {
   pidscg?: boolean;
   bpf_lsm?: string;
   attach_cgroup?: string;
+  /** "ok", or the errno of init root's valid ARENA map_create (model/kconfig.ts arenaEperm) */
+  arena?: string;
 }
 
 /** The executor's environment: ours without BPFTC_EXEC_TEST_OPS (the executor's
@@ -187,7 +193,21 @@ export function checkProbe(p: RawProbe | undefined): Probe | { skip: string } {
     pidscg: p.pidscg === true,
     ...(p.bpf_lsm !== undefined ? { bpf_lsm: p.bpf_lsm } : {}),
     ...(p.attach_cgroup !== undefined ? { attach_cgroup: p.attach_cgroup } : {}),
+    ...(p.arena !== undefined ? { arena: p.arena } : {}),
   };
+}
+
+/** The model's profile for `s` on this machine: when the kernel refuses every arena
+ *  (probe "arena": "EPERM", model/kconfig.ts arenaEperm), a core profile gets that
+ *  fact (`<profile>+kconfig:...,ARENA=EPERM`); profiles with LSMs or the integrity
+ *  framework are model-only and stay as they are. */
+function machineProfile(s: Scenario, probe: Probe): string | undefined {
+  if (probe.arena !== 'EPERM') return s.profile;
+  const p = findProfile(s.profile ?? DEFAULT_PROFILE);
+  if (!p || p.lsm !== undefined || p.integrity !== undefined || p.token.kconfig?.arenaEperm) return s.profile;
+  const i = p.name.indexOf('+kconfig:');
+  const base = findProfile(i < 0 ? p.name : p.name.slice(0, i));
+  return base ? withKconfig(base, { ...(p.token.kconfig ?? HOST_CONFIG), arenaEperm: true }).name : s.profile;
 }
 
 /** a bpf_lsm_deny the executor's programs can make real (oracle/lsmtrace.c: the
@@ -271,8 +291,10 @@ export function adaptToMachine(s: Scenario, probe: Probe): Scenario {
   const all = parseInt(probe.caps_all, 16);
   const allNames = capsToNames(all);
   const sameAll = all === CAP_FULL;
+  const profile = machineProfile(s, probe);
   return {
     ...s,
+    ...(profile !== undefined ? { profile } : {}),
     sysctl: { ...(s.sysctl ?? {}), unprivileged_bpf_disabled: probe.unprivileged_bpf_disabled },
     actors: s.actors.map((a) => (a.caps === 'all' && !sameAll ? { ...a, caps: allNames } : a)),
   };

@@ -3233,6 +3233,17 @@ static void do_probe(void) {
   read_small("/proc/sys/kernel/unprivileged_bpf_disabled", ub, sizeof ub, &err);
   if (err) ubp = "null";
   else ub[strcspn(ub, "\n")] = 0;
+  /* the host kernel's answer to a valid ARENA map from init root (model/kconfig.ts
+   * arenaEperm: a vendor kernel refusing it with EPERM) */
+  char ab[32];
+  const char *arena = "ok";
+  memset(attr, 0, sizeof attr);
+  put32(attr, 0, 33 /* BPF_MAP_TYPE_ARENA */);
+  put32(attr, 12, 1);
+  put32(attr, 16, 1024 /* BPF_F_MMAPABLE */);
+  int afd = xsys_bpf(X_BPF_MAP_CREATE, attr, BPF_ATTR_SIZE);
+  if (afd >= 0) close(afd);
+  else arena = errno_name(errno, ab, sizeof ab);
   struct utsname un;
   uname(&un);
   long long saved = S.id;
@@ -3253,6 +3264,8 @@ static void do_probe(void) {
   sb_json_str(&b, lsm, strlen(lsm));
   sb_puts(&b, ",\"attach_cgroup\":");
   sb_json_str(&b, attcg, strlen(attcg));
+  sb_puts(&b, ",\"arena\":");
+  sb_json_str(&b, arena, strlen(arena));
   sb_puts(&b, "}}");
   out_line(b.p);
   free(b.p);

@@ -10,7 +10,7 @@ import { SELINUX_VARIANTS } from '../model/lsm/selinux.ts';
 const hasSelinux = (p: Profile): boolean => p.lsm?.order.includes('selinux') ?? false;
 
 /** profile knobs that add a decision point only where they are on (model/profile.ts) */
-type Knob = 'openTreeFdFirst' | 'openTreeFdBeforeLookup' | 'tokenFdBeforeHook' | 'btfGetFdByIdNoToken' | 'noTokenInfo' | 'denyTrampolineProgs' | 'sameUsernsRule' | 'initUsernsEopnotsupp' | 'enoentWithoutDelegation' | 'delegateNeedsSysAdmin';
+type Knob = 'openTreeFdFirst' | 'openTreeFdBeforeLookup' | 'tokenFdBeforeHook' | 'btfGetFdByIdNoToken' | 'noTokenInfo' | 'denyTrampolineProgs' | 'legacyDetachNeedsNetCapable' | 'sameUsernsRule' | 'initUsernsEopnotsupp' | 'enoentWithoutDelegation' | 'delegateNeedsSysAdmin';
 const KNOB_POINTS: Record<string, { knob: Knob; where: string }> = {
   // the token core rules v10 did not have yet (model/profile.ts TokenCoreVariant)
   'bpf_token_create/same_userns': { knob: 'sameUsernsRule', where: 'linux-6.18 and later' },
@@ -23,6 +23,7 @@ const KNOB_POINTS: Record<string, { knob: Knob; where: string }> = {
   'bpf_btf_get_fd_by_id/check_attr_6_12': { knob: 'btfGetFdByIdNoToken', where: 'linux-6.12' },
   'bpf_obj_get_info_by_fd/no_token_info': { knob: 'noTokenInfo', where: 'linux-6.12' },
   'bpf_prog_load/trampoline': { knob: 'denyTrampolineProgs', where: 'linux-6.18 (this host\'s build)' },
+  'bpf_prog_detach/vendor_net_capable': { knob: 'legacyDetachNeedsNetCapable', where: 'linux-6.18 (this host\'s build)' },
 };
 
 /**
@@ -32,6 +33,8 @@ const KNOB_POINTS: Record<string, { knob: Knob; where: string }> = {
 export function pointByDesign(id: string, missing: 'pass' | 'fail' | 'both', profile: Profile): string | undefined {
   const knob = KNOB_POINTS[id];
   if (knob && !profile.token[knob.knob]) return `a check of profile knob ${knob.knob} only (on in ${knob.where}); off in ${profile.name}`;
+  if (id === 'map_create/vendor_arena' && !profile.token.kconfig?.arenaEperm)
+    return `a check of the host fact ARENA=EPERM only (model/kconfig.ts, added by the host oracle where its probe finds it); not in ${profile.name}`;
   if (missing === 'fail' && id.endsWith('/lsm') && !hasSelinux(profile))
     return `only an LSM denial fails it: ${profile.name} has no SELinux, and only LSM scenarios (bpf_lsm_deny actions) load BPF-LSM programs`;
   if (missing === 'fail' && id === 'bpf_token_create/bpffs')
