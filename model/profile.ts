@@ -123,7 +123,9 @@ export interface TokenCoreVariant {
   loopbackOwnNsOnly?: boolean;
   /** __do_loopback(): a dentry with DCACHE_NORCU (d_alloc_pseudo(): the token
    *  file) cannot be copied, -EINVAL after the copy check (6.12.118
-   *  fs/namespace.c:2820-2822, 7.3.4 :3087-3089); the 6.18.44 host accepts it */
+   *  fs/namespace.c:2820-2822, 7.3.4 :3087-3089). The 6.18.44 host build fc-v669
+   *  accepted it; its successor fc-v1252 (2026-12-04) refuses it, as those do
+   *  (oracle --runs 10000 --seed 60: 13 disagreements, all this open_tree) */
   loopbackRefusesPseudoDentry?: boolean;
   /** security_bpf_prog_load() is called from bpf_check() with
    *  env->prog->aux->token (7.3.4 kernel/bpf/verifier.c:21268), after the
@@ -308,6 +310,7 @@ const LINUX_6_18_TOKEN: TokenCoreVariant = {
   showOptions: 'symbolic',
   denyTrampolineProgs: true,
   legacyDetachNeedsNetCapable: true,
+  loopbackRefusesPseudoDentry: true,
   verifierCaps: VERIFIER_CAPS_6_18,
 };
 
@@ -399,6 +402,7 @@ export const PROFILES: readonly Profile[] = [
       'kernel/bpf/inode.c bpf_parse_param(), bpf_fill_super(), bpf_show_options()',
       'kernel/bpf/syscall.c map_create(), bpf_prog_load(), bpf_btf_load()',
       'spec/token-core.md §T1-§T4 (each rule checked on the running 6.18.44 by the oracle)',
+      'the oracle host build 6.18.44-fc-v1252 (2026-12-04): loopbackRefusesPseudoDentry (the DCACHE_NORCU check of 6.12.118 and 7.3.4), and the host-only knobs denyTrampolineProgs, legacyDetachNeedsNetCapable (model/profile.ts TokenCoreVariant)',
     ],
     token: LINUX_6_18_TOKEN,
     knownBad: false,
