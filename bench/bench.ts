@@ -23,6 +23,8 @@ import { runCampaign } from '../campaign/run.ts';
 import { benchEnv } from './env.ts';
 import { oracleBench, oracleSets } from './oracle.ts';
 import { allThroughput, firstCounterexample, startup, timeBudget } from './cli.ts';
+import { formatTable, record, verdict } from './table.ts';
+import { availableParallelism, loadavg } from 'node:os';
 // @ts-expect-error a plain JavaScript module (no declarations)
 import { distFresh } from '../build/sources.mjs';
 // the single-point mutant profiles (model functions replaced from outside the model)
@@ -45,6 +47,7 @@ for (const p of ['linux-6.18', 'selinux-token-v7', 'integrity-rfc']) {
   console.log(one.line);
   const two = allThroughput(p, env.BENCH_ALL_RUNS!, 2);
   console.log(`${two.line} (${(two.rate / one.rate).toFixed(2)}x one worker)`);
+  record(`fuzz --property all, ${p}: 2 workers / 1`, `${(two.rate / one.rate).toFixed(2)}x`, 'the two commands above', `>= 1.8x: ${verdict(two.rate / one.rate >= 1.8)}`);
 }
 console.log(timeBudget('selinux-token-v7', 5));
 // the bugs of properties/isolation.test.ts: the SELinux review history, the token-v10 differences
@@ -72,6 +75,7 @@ function time<T>(f: () => T): [T, number] {
 const [compiled, genSec] = time(() => fc.sample(scenarioArb({ profile, sysctl: 2 }), { numRuns: N, seed: 42 }));
 const steps = compiled.reduce((a, c) => a + c.scenario.steps.length, 0);
 console.log(`generated ${N} scenarios (${steps} steps) in ${genSec.toFixed(2)} s: ${Math.round(N / genSec)} sequences/s incl. compile`);
+record('generation + compilation (model in the loop)', `${Math.round(N / genSec)} sequences/s`, `bench/bench.ts: fc.sample(scenarioArb(linux-6.18), ${N} runs, seed 42)`);
 
 // warm-up, then measure pure model replay
 for (const c of compiled.slice(0, 200)) runScenario(c.scenario, { profile });
@@ -79,6 +83,7 @@ const [, replaySec] = time(() => {
   for (const c of compiled) runScenario(c.scenario, { profile });
 });
 console.log(`model replay: ${Math.round(steps / replaySec)} steps/s, ${Math.round(N / replaySec)} scenarios/s (one core)`);
+record('model replay, one core', `${Math.round(steps / replaySec).toLocaleString('en-US')} steps/s (${Math.round(N / replaySec).toLocaleString('en-US')} scenarios/s)`, `bench/bench.ts: runScenario() over the ${N} generated scenarios`, `>= 2,000,000 steps/s: ${verdict(steps / replaySec >= 2e6)}`);
 
 const d = compiled.map(depthOf);
 const pct = (n: number): string => `${((100 * n) / N).toFixed(1)}%`;
@@ -88,10 +93,15 @@ console.log(
 
 console.log(lsmDepthReport({ profile: 'selinux-token-merged', runs: 2000, seed: 42 }));
 
+const perProperty: Array<[string, number]> = [];
 for (const p of PROPERTIES) {
   const [, sec] = time(() => checkProperty(p, profile, { runs: 500, seed: 1 }));
   console.log(`property ${p.name}: ${Math.round(500 / sec)} sequences/s`);
+  perProperty.push([p.name, 500 / sec]);
 }
+perProperty.sort((a, b) => a[1] - b[1]);
+if (perProperty.length)
+  record(`property checks on linux-6.18 (${perProperty.length} properties)`, `${Math.round(perProperty[0]![1])} (${perProperty[0]![0]}) to ${Math.round(perProperty.at(-1)![1])} sequences/s`, 'bench/bench.ts: checkProperty(p, linux-6.18, 500 runs, seed 1)');
 
 // shrinking: seeded failures inside long sequences (up to 200 commands)
 for (const [bad, prop] of [
@@ -113,6 +123,7 @@ for (const [bad, prop] of [
   if (!r.ok) {
     const raw = r.counterexample.shrinks;
     console.log(`shrink ${prop} on ${bad} (up to 200 commands, longest sequence ${longest} steps): found and shrunk in ${sec.toFixed(2)} s, ${raw} fast-check shrinks, final ${r.counterexample.scenario.steps.length} steps`);
+    record(`find and shrink ${prop} on ${bad} (sequences up to ${longest} steps)`, `${sec.toFixed(2)} s to ${r.counterexample.scenario.steps.length} steps`, `bench/bench.ts: checkProperty(maxCommands 200, size max, seed 11)`);
   } else console.log(`shrink ${prop} on ${bad}: no failure in 3000 runs`);
 }
 
@@ -126,11 +137,13 @@ for (const workers of [1, 2]) {
   const rate = r.runs / r.seconds;
   if (workers === 1) one = rate;
   console.log(`campaign with ${workers} worker(s): ${Math.round(rate)} runs/s, ${Math.round(r.steps / r.seconds)} steps/s${workers > 1 ? ` (${(rate / one).toFixed(2)}x)` : ''}`);
+  record(`in-process campaign, two cheapest properties, ${workers} worker(s)`, `${Math.round(rate)} runs/s${workers > 1 ? ` (${(rate / one).toFixed(2)}x)` : ''}`, 'bench/bench.ts: runCampaign(linux-6.18, token-within-delegation + mountinfo-roundtrip, 120,000 runs)');
 }
 
 const probe = await probeKernel();
 if ('skip' in probe) {
   console.log(`kernel: skipped (${probe.skip})`);
+  record('kernel (host oracle)', `skipped: ${probe.skip}`, '');
 } else {
   const K = Math.min(N, env.BENCH_KERNEL!);
   // oracle scenarios/s per worker count (bench/oracle.ts: `--workers`, one executor
@@ -152,8 +165,12 @@ if ('skip' in probe) {
       }
     });
     console.log(`model, ${label}: ${Math.round(passes * ks.length / mTotal)} scenarios/s on one core, ${Math.round(oneSec / (mTotal / passes))}x one kernel worker`);
+    record(`model on the same scenarios, ${label}`, `${Math.round(passes * ks.length / mTotal).toLocaleString('en-US')} scenarios/s on one core (${Math.round(oneSec / (mTotal / passes))}x one kernel worker)`, 'bench/bench.ts: runScenario() for 2 s');
   }
 }
 
 // the VM figures (bench/vm.ts): boot, core scenarios/s with 1 and 2 guests, host/VM ratio
 if (env.BENCH_VM! > 0) await (await import('./vm.ts')).vmBench(env.BENCH_VM!);
+
+console.log('');
+console.log(formatTable(`## npm run bench: every figure (${new Date().toISOString().slice(0, 16)} UTC, ${availableParallelism()} cores, Node ${process.versions.node}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end)`));

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { record, verdict } from './table.ts';
 import fc from 'fast-check';
 import { type Probe, probeKernel } from '../oracle/driver.ts';
 import { runOracleCampaign } from '../oracle/campaign.ts';
@@ -89,6 +90,14 @@ export async function oracleBench(probe: Probe, sets: Array<[string, Scenario[]]
       const f = await oracleFigure(label, ks, probe, workers);
       if (workers === 1) oneSec = f.seconds;
       log(`${formatOracleFigure(f)}${workers > 1 ? ` (${(oneSec / f.seconds).toFixed(2)}x one worker)` : ''}`);
+      const rate = f.scenarios / f.seconds;
+      const target = label.startsWith('kernel corpus') ? 1000 : 500;
+      record(
+        `host oracle, ${label} (${(f.steps / f.scenarios).toFixed(1)} steps), ${workers} worker(s)`,
+        `${Math.round(rate)} scenarios/s, ${f.agree}/${f.scenarios} agree; CPU ${f.driverMs.toFixed(2)} + ${f.executorMs.toFixed(2)} ms per scenario${workers > 1 ? ` (${(oneSec / f.seconds).toFixed(2)}x)` : ''}`,
+        `bpftc oracle --workers ${workers} (bench/oracle.ts: no shrinking, ${f.scenarios} scenarios)`,
+        workers === 2 ? `>= ${target}/s on 2 cores: ${verdict(rate >= target)}` : '',
+      );
     }
     ones.push(oneSec);
   }

@@ -15,6 +15,7 @@ import { cachedImages } from '../vm/cache.ts';
 import { openVm } from '../vm/cli.ts';
 import { readImage } from '../vm/kconfig.ts';
 import { vmMissing } from '../vm/qemu.ts';
+import { record } from './table.ts';
 // the single-point mutant profiles (model functions replaced from outside the model)
 import '../mutants/index.ts';
 
@@ -42,9 +43,16 @@ async function campaignIn(image: string, vms: number, scenarios: Scenario[]): Pr
 }
 
 export async function vmBench(generatedCount: number, print: (l: string) => void = (l) => console.log(l)): Promise<void> {
-  const out = { push: print };
+  // each line is also a row of the closing table (bench/table.ts)
+  const out = {
+    push: (l: string): void => {
+      print(l);
+      const i = l.indexOf(': ');
+      record(i > 0 ? l.slice(0, i) : l, i > 0 ? l.slice(i + 2) : '', 'bench/vm.ts (oracle --vm; BENCH_VM scenarios)');
+    },
+  };
   const images = process.env.BPFTC_VM_KERNEL ? [process.env.BPFTC_VM_KERNEL] : cachedImages();
-  if (!images.length) return print('vm: skipped (no cached kernel image: bpftc vm build makes one)');
+  if (!images.length) return out.push('vm: skipped (no cached kernel image: bpftc vm build makes one)');
   const corpus = loadCorpus(new URL('../corpus/kernel', import.meta.url).pathname)
     .map((e) => e.scenario)
     .filter((s) => s.meta?.kernel_bug === undefined);
