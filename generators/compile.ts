@@ -191,11 +191,13 @@ export class Compiler {
   /** integrity generators (IntegrityGenOptions.fdArray): the loader's own maps in the load's
    *  fd_array, and with `swap` a thread of its process dup2()s one more map onto the first
    *  entry right before the verifier reads the array */
-  private fdArrayOf(a: string, s: Extract<Step, { op: 'prog_load' }>, o: { n: number; swap: boolean }): void {
+  private fdArrayOf(a: string, s: Extract<Step, { op: 'prog_load' }>, o: { n: number; swap: boolean; thaw?: number }): void {
     const maps: string[] = [];
     for (let j = 0; j < o.n + (o.swap ? 1 : 0); j++) {
       const m = this.fresh('map');
       this.emit({ actor: a, op: 'map_create', map_type: 2, key_size: 4, value_size: 4, max_entries: 1, as: m });
+      // frozen unless its bit of `thaw` is set (absent: none frozen, as before map_freeze)
+      if (o.thaw !== undefined && !((o.thaw >> j) & 1)) this.emit({ actor: a, op: 'map_freeze', fd: m });
       maps.push(m);
     }
     s.fd_array = maps.slice(0, o.n);

@@ -85,7 +85,8 @@ export function signedLoadArb(o: IntegrityGenOptions): fc.Arbitrary<Cmd> {
       sig: fc.option(signatureArb, { freq: 4 }),
       kernel: o.kernelLoads === false ? fc.constant(false) : fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       fault: faultArb,
-      fda: o.fdArray ? fc.option(fc.record({ n: fc.integer({ min: 1, max: 3 }), swap: fc.boolean() }), { freq: 2 }) : fc.constant(null),
+      // thaw: the maps left unfrozen (a bit per map; Hornet hashes only frozen ones)
+      fda: o.fdArray ? fc.option(fc.record({ n: fc.integer({ min: 1, max: 3 }), swap: fc.boolean(), thaw: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 15 }) }) }), { freq: 2 }) : fc.constant(null),
     })
     .map(({ who, type, sig, kernel, fault, fda }): Cmd => {
       const c: Cmd = { k: 'prog_load', a: who.a, type, eat: null, insns: 2, flags: 0, tok: who.tok };

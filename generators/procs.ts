@@ -32,10 +32,11 @@ export type ProcsCmd =
   | { k: 'chmod'; a: number; h: number; path: string; mode: number }
   | { k: 'fd_array'; a: number; hs: number[]; cnt: number; token: boolean; prog: number }
   | { k: 'fork'; a: number; use: number }
-  | { k: 'idmap'; a: number; gid: boolean; id: number; count: number };
+  | { k: 'idmap'; a: number; gid: boolean; id: number; count: number }
+  | { k: 'map_freeze'; a: number; h: number; how: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod', 'fd_array', 'fork', 'idmap',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod', 'fd_array', 'fork', 'idmap', 'map_freeze',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -80,6 +81,9 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
       prog: fc.constantFrom(1, 1, 8, 18),
     }),
   },
+  // BPF_MAP_FREEZE of a map of its own (created read-only or write-only now and then), twice
+  // now and then, or of any handle
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('map_freeze' as const), a: actor, h: nat, how: fc.nat({ max: 7 }) }) },
   // an actor forks; the child uses what it inherited at once (and later, as any actor)
   { weight: 2, arbitrary: fc.record({ k: fc.constant('fork' as const), a: actor, use: fc.nat({ max: 11 }) }) },
   // an actor maps ids of its namespace (one made by unshare, mostly): its own id, another, 0
@@ -189,6 +193,15 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       const s: Step = { actor: a, op: 'prog_load', prog_type: cmd.prog, fd_array: fds, fd_array_cnt: Math.min(cmd.cnt + 1, fds.length), as: c.fresh('prog') };
       if (cmd.token) s.token = c.pick(a, 'token', cmd.cnt);
       return emit(s);
+    }
+    case 'map_freeze': {
+      if (cmd.how >= 6) return emit({ actor: a, op: 'map_freeze', fd: c.pick(a, cmd.how === 6 ? 'map' : 'any', cmd.h) });
+      const m = c.fresh('map');
+      const flags = [0, 0, 0, 8, 16, 0][cmd.how]!;
+      emit({ actor: a, op: 'map_create', map_type: 2, ...(flags ? { map_flags: flags } : {}), token: c.pick(a, 'token', cmd.h), as: m });
+      emit({ actor: a, op: 'map_freeze', fd: m });
+      if (cmd.how === 2 || cmd.how === 5) emit({ actor: a, op: 'map_freeze', fd: m });
+      return;
     }
     case 'idmap': {
       // an unshare of the user namespace first, mostly (a declared namespace's maps are written)

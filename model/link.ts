@@ -218,9 +218,10 @@ function cgroup_bpf_detach(k: Kernel, t: Task, prog: BpfProg | null, link: BpfLi
   let i: number;
   if (!multi) {
     if (k.check('bpf_prog_detach/entry', list.length === 0)) return -ENOENT;
-    // the host build's bpf_net_capable() for a detach that names no program (profile
-    // knob legacyDetachNeedsNetCapable; not upstream 6.18)
-    if (k.profile.token.legacyDetachNeedsNetCapable && !prog && !link && k.check('bpf_prog_detach/vendor_net_capable', !k.capable(t.cred, CAP_NET_ADMIN) && !k.capable(t.cred, CAP_SYS_ADMIN))) return -EPERM;
+    // the host build's bpf_net_capable() for a detach that does not name the attached
+    // program (none, one of another type, or another one: the legacy list detaches its
+    // first entry whatever is named) (profile knob legacyDetachNeedsNetCapable; not upstream)
+    if (k.profile.token.legacyDetachNeedsNetCapable && !link && list[0]!.prog !== prog && k.check('bpf_prog_detach/vendor_net_capable', !k.capable(t.cred, CAP_NET_ADMIN) && !k.capable(t.cred, CAP_SYS_ADMIN))) return -EPERM;
     i = 0;
   } else {
     if (k.check('bpf_prog_detach/entry', !prog && !link)) return -EINVAL;
@@ -318,7 +319,7 @@ export const LINK_DECISIONS = [
   ...DP('attach', 'bpf_prog_detach (kernel/bpf/syscall.c)', [
     ['flags', 'no attach flags for cgroup types; a known attach type', 'EINVAL'],
     ['entry', 'find_detach_entry(): something (that program) is attached', 'ENOENT/EINVAL'],
-    ['vendor_net_capable', 'this kernel build: a detach naming no program needs CAP_NET_ADMIN or CAP_SYS_ADMIN (profile knob, not upstream)', 'EPERM'],
+    ['vendor_net_capable', 'this kernel build: a detach not naming the attached program needs CAP_NET_ADMIN or CAP_SYS_ADMIN (profile knob, not upstream)', 'EPERM'],
   ]),
   ...DP('attach', 'link_create (kernel/bpf/syscall.c)', [
     ['prog', 'bpf_prog_get(): a program', 'EBADF/EINVAL'],

@@ -172,7 +172,7 @@ export function bpf_obj_get(k: Kernel, t: Task, attr: BpfAttr): number {
     bpf_map_inc(raw.map);
     // bpf_map_new_fd(map, f_flags): security_bpf_map(map, OPEN_FMODE(flags))
     const e = security_bpf_map(k, raw.map, fFlags + 1);
-    const fd = e ? e : k.newAnonFd(t, { kind: 'map', map: raw.map });
+    const fd = e ? e : k.newAnonFd(t, { kind: 'map', map: raw.map, fmode: fFlags + 1 });
     if (fd < 0) bpf_map_put(k, raw.map);
     return fd;
   }

@@ -28,8 +28,9 @@ export interface TokenCoreVariant {
    *  (fentry/fexit/fmod_ret, LSM, EXT) with EPERM before any other check but
    *  the prog_flags one (observed, not upstream) */
   denyTrampolineProgs?: boolean;
-  /** the oracle machine's kernel build refuses a cgroup BPF_PROG_DETACH that names no
-   *  program of the attach type (no attach_bpf_fd, or one of another type) with EPERM
+  /** the oracle machine's kernel build refuses a cgroup BPF_PROG_DETACH that does not
+   *  name the attached program (no attach_bpf_fd, one of another type, or another
+   *  program of the type: the legacy list detaches its first entry) with EPERM
    *  unless the caller is bpf_net_capable() (CAP_NET_ADMIN or CAP_SYS_ADMIN in the
    *  initial namespace), in __cgroup_bpf_detach()'s non-multi case after its ENOENT
    *  for an empty list (observed on 6.18.44-fc-v1252, 2026-12-04; the same 6.18.44 as
@@ -265,6 +266,13 @@ export interface IntegrityVariant {
    *  a matching map hash gives BADSIG and a mismatching one passes; latent:
    *  reached only with hornetCtxFromValue false (spec/integrity-rfc.md §I3.4) */
   hornetInvertedMemcmp: boolean;
+  /** RFC 08/11 hornet_verify_hashes(): `if (!map->frozen) return
+   *  LSM_INT_VERDICT_BADSIG;` comes before `map = fd_file(f)->private_data;`, so it
+   *  tests the map of the previous entry (for the first entry an uninitialised
+   *  pointer: the model tests nothing, ours) and the last entry's map is never
+   *  tested; false: the check after the assignment (later Hornet). Latent like
+   *  hornetInvertedMemcmp (spec/integrity-rfc.md §I3.4). Absent: false */
+  hornetFrozenBeforeAssign?: boolean;
   /** mutant: Hornet delivers its verdict but returns 0 instead of
    *  post_integrity's result (the kernel-doc's "should return the same error
    *  code back to its caller" is a convention, not enforced) */
@@ -383,6 +391,7 @@ const RFC_INTEGRITY: IntegrityVariant = {
   hookToken: 'local',
   hornetCtxFromValue: true,
   hornetInvertedMemcmp: true,
+  hornetFrozenBeforeAssign: true,
   hornetIgnoresPostIntegrity: false,
 };
 
@@ -558,10 +567,11 @@ export const PROFILES: readonly Profile[] = [
     hookToken: 'aux',
     hornetCtxFromValue: false,
     hornetInvertedMemcmp: false,
+    hornetFrozenBeforeAssign: false,
     hornetCopyCountAsVerdict: false,
     hornetRecheckMaps: true,
   }, [
-    'spec/integrity-rfc.md §I2.2, §I2.3, §I3.3, §I3.4: each fix undoes one knob of integrity-rfc (the project\'s own corrected variant, not a posted patch)',
+    'spec/integrity-rfc.md §I2.2, §I2.3, §I3.3, §I3.4 (the inverted memcmp and the frozen check before the map is assigned): each fix undoes one knob of integrity-rfc (the project\'s own corrected variant, not a posted patch)',
     'spec/integrity-rfc.md §I3.7: the maps Hornet hashed are re-checked against the prog\'s used_maps at security_bpf_prog() (hornetRecheckMaps; ours)',
   ], false),
   integrityProfile('integrity-fixed-no-recheck', 'integrity-fixed without the map re-check: every other fix, and Hornet reading the map fds from the user\'s fd_array before the verifier reads it again (the TOCTOU of the RFC 08/11 review)', {
@@ -570,6 +580,7 @@ export const PROFILES: readonly Profile[] = [
     hookToken: 'aux',
     hornetCtxFromValue: false,
     hornetInvertedMemcmp: false,
+    hornetFrozenBeforeAssign: false,
     hornetCopyCountAsVerdict: false,
   }, [
     'spec/integrity-rfc.md §I3.7: hornet_verify_hashes() reads attr->fd_array inside the integrity callback; on 6.18 process_fd_array() reads it again after security_bpf_prog_load()',
@@ -586,7 +597,7 @@ export const PROFILES: readonly Profile[] = [
 ];
 
 // the validator's profile names (scenario/vocab.ts): this list, plugin profiles included
-setProfileNames(() => PROFILES.map((p) => p.name));
+setProfileNames(() => PROFILES.map((p) => p.name), (n) => findProfile(n) !== undefined);
 
 export const DEFAULT_PROFILE = 'linux-6.18';
 

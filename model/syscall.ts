@@ -4,12 +4,13 @@
 
 import type { FileOperations, Kernel, Task, TokenSite } from './kernel.ts';
 import { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN } from './caps.ts';
-import { E2BIG, EACCES, EBADFD, EINVAL, ENOENT, ENOTSUPP, EPERM, retName } from './errno.ts';
+import { E2BIG, EACCES, EBADF, EBADFD, EINVAL, ENOENT, ENOTSUPP, EPERM, retName } from './errno.ts';
 import {
   BPF_BTF_GET_FD_BY_ID,
   BPF_BTF_LOAD,
   BPF_MAP_CREATE,
   BPF_OBJ_GET_INFO_BY_FD,
+  BPF_MAP_FREEZE,
   BPF_PROG_LOAD,
   BPF_TOKEN_CREATE,
   BPF_OBJ_PIN,
@@ -118,6 +119,8 @@ const LAST_FIELD_END: Record<number, number> = {
   [BPF_BTF_LOAD]: 40,
   [BPF_BTF_GET_FD_BY_ID]: 16,
   [BPF_OBJ_GET_INFO_BY_FD]: 16,
+  // BPF_MAP_FREEZE_LAST_FIELD map_fd (7.3.4 syscall.c:2306, as 6.18)
+  [BPF_MAP_FREEZE]: 4,
   // BPF_OBJ_LAST_FIELD path_fd, BPF_PROG_{ATTACH,DETACH}_LAST_FIELD expected_revision
   // (6.12.118 syscall.c:2905, :4070, :4152; 7.3.4 :3203, :4581, :4663)
   [BPF_OBJ_PIN]: 20,
@@ -202,6 +205,8 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
       return { ret: bpf_btf_get_fd_by_id(k, t, attr) };
     case BPF_OBJ_GET_INFO_BY_FD:
       return bpf_obj_get_info_by_fd(k, t, attr);
+    case BPF_MAP_FREEZE:
+      return { ret: map_freeze(k, t, attr) };
     case BPF_OBJ_PIN:
       return { ret: bpf_obj_pin(k, t, attr) };
     case BPF_OBJ_GET:
@@ -579,15 +584,36 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
     return putToken(err);
   }
   bpf_token_put(k, token);
-  // bpf_map_new_fd(): security_bpf_map(), then the fd
-  err = security_bpf_map(k, map, 3 /* FMODE_READ | FMODE_WRITE */);
+  // bpf_map_new_fd(map, f_flags): security_bpf_map(map, OPEN_FMODE(f_flags)), then
+  // the fd; bpf_get_file_flag(): BPF_F_RDONLY -> O_RDONLY, BPF_F_WRONLY -> O_WRONLY,
+  // else O_RDWR, so FMODE_READ (1), FMODE_WRITE (2) or both
+  const fmode = a.map_flags & BPF_F_RDONLY ? 1 : a.map_flags & BPF_F_WRONLY ? 2 : 3;
+  err = security_bpf_map(k, map, fmode);
   if (err) {
     security_bpf_map_free(k, map);
     return err;
   }
-  const fd = k.newAnonFd(t, { kind: 'map', map });
+  const fd = k.newAnonFd(t, { kind: 'map', map, fmode });
   if (fd < 0) security_bpf_map_free(k, map);
   return fd;
+}
+
+/** map_freeze() (7.3.4 kernel/bpf/syscall.c:2308-2340; 6.18 alike): the map of the
+ *  fd (__bpf_map_get(): EBADF, EINVAL for another file), no STRUCT_OPS map and no map
+ *  with a BTF record (the model's maps have none: ENOTSUPP), the fd may write as
+ *  map_get_sys_perms() says (a frozen map may not: a second freeze is EPERM, not the
+ *  EBUSY after it, which only bpf_map_write_active() reaches: writable mmaps and
+ *  updates in flight, none in the model) */
+function map_freeze(k: Kernel, t: Task, attr: BpfAttr): number {
+  const f = fdget(t.files, attr.map_fd ?? 0);
+  if (k.check('map_freeze/map', !f || f.obj.kind !== 'map')) return f ? -EINVAL : -EBADF;
+  if (f?.obj.kind !== 'map') return -EINVAL;
+  const map = f.obj.map;
+  if (k.check('map_freeze/type', map.map_type === MAP.STRUCT_OPS!)) return -ENOTSUPP;
+  const canWrite = ((f.obj.fmode ?? 3) & 2) !== 0 && !map.frozen;
+  if (k.check('map_freeze/perms', !canWrite)) return -EPERM;
+  map.frozen = true;
+  return 0;
 }
 
 // ---------------------------------------------------------------- programs
@@ -976,7 +1002,7 @@ export const btf_fops: FileOperations = {
 };
 
 /** this layer's ops (model/step.ts): each a bpf(2) command with the attr the executor builds */
-export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_create' | 'prog_load' | 'btf_load' | 'btf_get_fd_by_id' | 'obj_pin' | 'obj_get' | 'prog_attach' | 'prog_detach' | 'link_create'> = {
+export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze' | 'map_create' | 'prog_load' | 'btf_load' | 'btf_get_fd_by_id' | 'obj_pin' | 'obj_get' | 'prog_attach' | 'prog_detach' | 'link_create'> = {
   token_create: (st, t, step) =>
     sys_bpf(st.k, t, {
       cmd: BPF_TOKEN_CREATE,
@@ -993,6 +1019,7 @@ export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_create'
     });
     return r.text === undefined ? { ret: retName(r.ret) } : { ret: retName(r.ret), text: r.text };
   },
+  map_freeze: (st, t, step) => sys_bpf(st.k, t, { cmd: BPF_MAP_FREEZE, attr: { map_fd: fdOf(st, t, step.fd) }, size: 168, tailByte: null }).ret,
   map_create: (st, t, step) =>
     sys_bpf(st.k, t, {
       cmd: BPF_MAP_CREATE,
@@ -1106,6 +1133,11 @@ export const BPF_DECISIONS = [
     ['vendor_arena', 'this kernel build refuses every arena map (host fact ARENA=EPERM, model/kconfig.ts; not upstream)', 'EPERM'],
     ['alloc', 'ops->map_alloc(): attributes checked after the capabilities', 'EINVAL/E2BIG'],
     ['lsm', 'security_bpf_map_create()', 'LSM'],
+  ]),
+  ...P('map', 'map_freeze (kernel/bpf/syscall.c)', [
+    ['map', '__bpf_map_get(): the fd is a map', 'EBADF/EINVAL'],
+    ['type', 'not a STRUCT_OPS map (nor one with a BTF record)', 'ENOTSUPP'],
+    ['perms', 'map_get_sys_perms(): the fd may write and the map is not frozen yet', 'EPERM'],
   ]),
   ...P('prog', 'bpf_prog_load (kernel/bpf/syscall.c)', [
     ['flags', 'only the known prog_flags', 'EINVAL'],

@@ -76,6 +76,7 @@ struct x_open_how { uint64_t flags, mode, resolve; };
 #define X_BPF_MAP_CREATE 0
 #define X_BPF_PROG_LOAD 5
 #define X_BPF_OBJ_GET_INFO_BY_FD 15
+#define X_BPF_MAP_FREEZE 22
 #define X_BPF_BTF_LOAD 18
 #define X_BPF_BTF_GET_FD_BY_ID 19
 #define X_BPF_TOKEN_CREATE 36
@@ -1408,6 +1409,9 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     free(info);
     return r;
   }
+  case OP_MAP_FREEZE:
+    put32(attr, 0, (uint32_t)c->fd[H_MAP_FREEZE_FD]);
+    return R(xsys_bpf(X_BPF_MAP_FREEZE, attr, BPF_ATTR_SIZE));
   case OP_MAP_CREATE: {
     uint32_t flags = (uint32_t)c->n[N_MAP_CREATE_MAP_FLAGS] | (c->n[N_MAP_CREATE_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0);
     put32(attr, 0, (uint32_t)c->n[N_MAP_CREATE_MAP_TYPE]);

@@ -28,6 +28,7 @@ import { integrityFreeOnce } from './integrity-free-once.ts';
 import { integrityPostIntegrityReachesCaller } from './integrity-post-integrity-reaches-caller.ts';
 import { integrityVerdictOkIffSigned } from './integrity-verdict-ok-iff-signed.ts';
 import { integrityHashedMapsUsed } from './integrity-hashed-maps-used.ts';
+import { integrityOkMapsFrozen } from './integrity-ok-maps-frozen.ts';
 import { integrityHooksSeeToken } from './integrity-hooks-see-token.ts';
 import { integrityOrderIndependence } from './integrity-order-independence.ts';
 import { integrityVerdictInEnum } from './integrity-verdict-in-enum.ts';
@@ -72,6 +73,7 @@ export const PROPERTIES: readonly Property[] = [
   integrityPostIntegrityReachesCaller,
   integrityVerdictOkIffSigned,
   integrityHashedMapsUsed,
+  integrityOkMapsFrozen,
   integrityHooksSeeToken,
   integrityOrderIndependence,
   integrityVerdictInEnum,

@@ -220,6 +220,15 @@ export const OPS = {
       info_len: { kind: 'int', doc: 'info buffer length', default: 32, samples: [0, 8, 24, 40] },
     },
   },
+  map_freeze: {
+    doc: 'BPF_MAP_FREEZE: the map becomes read-only for bpf(2) (Hornet hashes only frozen maps)',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'bpf(BPF_MAP_FREEZE)',
+    args: {
+      fd: handle('the map'),
+    },
+  },
   map_create: {
     doc: 'create a map',
     returnsFd: true,

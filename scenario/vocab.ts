@@ -231,15 +231,20 @@ export type LsmAtHook = (typeof LSM_AT_HOOKS)[number];
  *  (PROFILES, which a plugin extends) when it is loaded, as every process that
  *  runs scenarios does; until then none is known */
 let profileNames: () => readonly string[] = () => [];
+let profileFound: (name: string) => boolean = () => false;
 
-/** model/profile.ts hands in its live list (a plugin adds profiles to it, api/plugins.ts) */
-export function setProfileNames(source: () => readonly string[]): void {
+/** model/profile.ts hands in its live list (a plugin adds profiles to it, api/plugins.ts)
+ *  and its lookup, which also takes derived names (`<profile>+kconfig:<facts>`, the
+ *  oracle's machine-adapted scenarios) */
+export function setProfileNames(source: () => readonly string[], found?: (name: string) => boolean): void {
   profileNames = source;
+  if (found) profileFound = found;
 }
 
-/** a profile a scenario may name: a built-in one or one a loaded plugin added */
+/** a profile a scenario may name: a built-in one, one a loaded plugin added, or one of
+ *  them with kernel-config facts */
 export function knownProfile(name: string): boolean {
-  return profileNames().includes(name);
+  return profileNames().includes(name) || profileFound(name);
 }
 
 export const LSM_NAMES = ['capability', 'selinux', 'bpf', 'ipe', 'hornet'] as const;

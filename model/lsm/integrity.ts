@@ -99,21 +99,40 @@ export class HornetLsm implements LsmHooks {
     if (k.profile.integrity?.hornetRecheckMaps) this.bpf_prog = (p) => this.recheck(p);
   }
 
-  /** hornet_verify_hashes()'s reads: `copy_from_bpfptr_offset(&map_fd, attr->fd_array, ...)`
-   *  then `CLASS(fd, f)(map_fd)` in the loading task's table, at each signed index (the
-   *  model: every entry of the array; the signed hashes' outcome is the signature's
-   *  `maps`). The verifier reads the same user array again later (model/verifier.ts
-   *  process_fd_array(), after security_bpf_prog_load() on 6.18): another thread may
-   *  change an fd in between (scenario race at "fd_array"). Frozen maps are not
-   *  modelled (no map is ever written). */
-  private hashLoop(attr: BpfAttr): void {
+  /** hornet_verify_hashes() with the parse context fixed, entry by entry (the model:
+   *  every entry of attr->fd_array is a signed index, and the signature's `maps` says
+   *  whether each entry's hash equals the signed one): `copy_from_bpfptr_offset(&map_fd,
+   *  attr->fd_array, ...)`, then in the loading task's table `CLASS(fd, f)(map_fd); if
+   *  (fd_empty(f)) return BADSIG;`, `f_op != &bpf_map_fops` BADSIG, `if
+   *  (!map->frozen) return BADSIG;` (RFC 08/11 tests it before `map` is assigned: knob
+   *  hornetFrozenBeforeAssign), then `err = memcmp(...)` (RFC 08/11: `if (!err) return
+   *  BADSIG;`, inverted: knob hornetInvertedMemcmp; fixed: `if (err)`). The maps it read
+   *  are recorded (this.hashed). The verifier reads the same user array again later
+   *  (model/verifier.ts process_fd_array(), after security_bpf_prog_load() on 6.18):
+   *  another thread may change an fd in between (scenario race at "fd_array"). Without
+   *  an fd_array the loop reads nothing and the verdict is the signature's `maps` alone
+   *  (as before the array was modelled). */
+  private verifyHashes(attr: BpfAttr, sig: SignatureDecl): Verdict {
     const t = this.k.current;
+    const iv = this.k.profile.integrity;
+    const matches = sig.maps === 'match';
+    const inverted = iv?.hornetInvertedMemcmp ?? false;
+    const entries = attr.fd_array ?? [];
     const maps: BpfMap[] = [];
-    for (const fd of attr.fd_array ?? []) {
-      const f = t ? fdget(t.files, fd) : null;
-      if (f && f.obj.kind === 'map') maps.push(f.obj.map);
-    }
     this.hashed = maps;
+    if (!entries.length) return matches !== inverted ? LSM_INT_VERDICT.OK : LSM_INT_VERDICT.BADSIG;
+    let prev: BpfMap | undefined;
+    for (const fd of entries) {
+      const f = t ? fdget(t.files, fd) : null;
+      if (!f) return LSM_INT_VERDICT.BADSIG;
+      if (f.obj.kind !== 'map') return LSM_INT_VERDICT.BADSIG;
+      const tested = iv?.hornetFrozenBeforeAssign ? prev : f.obj.map;
+      if (tested && !tested.frozen) return LSM_INT_VERDICT.BADSIG;
+      prev = f.obj.map;
+      maps.push(f.obj.map);
+      if (matches === inverted) return LSM_INT_VERDICT.BADSIG;
+    }
+    return LSM_INT_VERDICT.OK;
   }
 
   /** the re-check (profile knob hornetRecheckMaps, ours): every used map was hashed */
@@ -166,13 +185,8 @@ export class HornetLsm implements LsmHooks {
     // maps (§I3.3)
     if (this.k.profile.integrity?.hornetCtxFromValue ?? false) return LSM_INT_VERDICT.OK;
     if (sig.maps === 'none') return LSM_INT_VERDICT.OK;
-    this.hashLoop(attr);
-    // hornet_verify_hashes() with the cast fixed: compare each map's hash with
-    // the signed one; RFC 08/11 `err = memcmp(...); if (!err) return
-    // LSM_INT_VERDICT_BADSIG;` (inverted: latent behind the cast, §I3.4)
-    const matches = sig.maps === 'match';
-    const inverted = this.k.profile.integrity?.hornetInvertedMemcmp ?? false;
-    return matches !== inverted ? LSM_INT_VERDICT.OK : LSM_INT_VERDICT.BADSIG;
+    // hornet_verify_hashes() with the cast fixed (latent defects behind the cast, §I3.4)
+    return this.verifyHashes(attr, sig);
   }
 
   /** hornet_bpf_prog_load_integrity() */

@@ -51,6 +51,8 @@ export interface BpfAttr {
   fd_by_id_token_fd?: number;
   bpf_fd?: number;
   info_len?: number;
+  /** BPF_MAP_FREEZE (and the element commands): attr->map_fd */
+  map_fd?: number;
   /** BPF_PROG_LOAD attr->signature (non-zero: this signature) and attr->keyring_id (6.18 signing) */
   signature?: SignatureDecl;
   keyring_id?: number;
@@ -78,6 +80,8 @@ export interface BpfMap {
   security: unknown;
   /** attr->map_extra of an ARENA map (arena->user_vm_start) */
   map_extra?: number;
+  /** map->frozen: set by BPF_MAP_FREEZE, never cleared */
+  frozen?: boolean;
 }
 
 export interface BpfProg {

@@ -11,7 +11,8 @@ export type FileObj =
   | { kind: 'path' }
   | { kind: 'fs_context'; fc: FsContext }
   | { kind: 'token'; token: BpfToken }
-  | { kind: 'map'; map: BpfMap }
+  /** fmode: OPEN_FMODE() of the fd's flags, FMODE_READ 1 | FMODE_WRITE 2 (absent: both) */
+  | { kind: 'map'; map: BpfMap; fmode?: number }
   | { kind: 'prog'; prog: BpfProg }
   | { kind: 'btf'; btf: Btf }
   | { kind: 'link'; link: BpfLink };
