@@ -395,6 +395,18 @@ const RFC_INTEGRITY: IntegrityVariant = {
   hornetIgnoresPostIntegrity: false,
 };
 
+/** integrity-fixed: each gap of RFC_INTEGRITY fixed (provenance at the profile) */
+const INTEGRITY_FIXED: IntegrityVariant = {
+  ...RFC_INTEGRITY,
+  freeInHook: false,
+  hookToken: 'aux',
+  hornetCtxFromValue: false,
+  hornetInvertedMemcmp: false,
+  hornetFrozenBeforeAssign: false,
+  hornetCopyCountAsVerdict: false,
+  hornetRecheckMaps: true,
+};
+
 /** the RFC's default order: capability, ..., ipe, hornet, bpf */
 const INTEGRITY_ORDER = ['capability', 'ipe', 'hornet', 'bpf'];
 
@@ -561,28 +573,11 @@ export const PROFILES: readonly Profile[] = [
   }, [
     'spec/integrity-rfc.md §I3.3 (Fan Wu, 2025-12-12: "I think you wanted to cast context instead?") and §I3.4 (what the loop does once it runs)',
   ], true),
-  integrityProfile('integrity-fixed', 'BPF integrity RFC with its gaps fixed: Hornet parse context and memcmp corrected, only the caller frees the prog blob, the hooks get prog->aux->token', {
-    ...RFC_INTEGRITY,
-    freeInHook: false,
-    hookToken: 'aux',
-    hornetCtxFromValue: false,
-    hornetInvertedMemcmp: false,
-    hornetFrozenBeforeAssign: false,
-    hornetCopyCountAsVerdict: false,
-    hornetRecheckMaps: true,
-  }, [
+  integrityProfile('integrity-fixed', 'BPF integrity RFC with its gaps fixed: Hornet parse context and memcmp corrected, only the caller frees the prog blob, the hooks get prog->aux->token', INTEGRITY_FIXED, [
     'spec/integrity-rfc.md §I2.2, §I2.3, §I3.3, §I3.4 (the inverted memcmp and the frozen check before the map is assigned): each fix undoes one knob of integrity-rfc (the project\'s own corrected variant, not a posted patch)',
     'spec/integrity-rfc.md §I3.7: the maps Hornet hashed are re-checked against the prog\'s used_maps at security_bpf_prog() (hornetRecheckMaps; ours)',
   ], false),
-  integrityProfile('integrity-fixed-no-recheck', 'integrity-fixed without the map re-check: every other fix, and Hornet reading the map fds from the user\'s fd_array before the verifier reads it again (the TOCTOU of the RFC 08/11 review)', {
-    ...RFC_INTEGRITY,
-    freeInHook: false,
-    hookToken: 'aux',
-    hornetCtxFromValue: false,
-    hornetInvertedMemcmp: false,
-    hornetFrozenBeforeAssign: false,
-    hornetCopyCountAsVerdict: false,
-  }, [
+  integrityProfile('integrity-fixed-no-recheck', 'integrity-fixed without the map re-check: every other fix, and Hornet reading the map fds from the user\'s fd_array before the verifier reads it again (the TOCTOU of the RFC 08/11 review)', { ...INTEGRITY_FIXED, hornetRecheckMaps: false }, [
     'spec/integrity-rfc.md §I3.7: hornet_verify_hashes() reads attr->fd_array inside the integrity callback; on 6.18 process_fd_array() reads it again after security_bpf_prog_load()',
   ], true),
   integrityProfile('mutant-integrity-in-authz', 'mutant: no integrity phase; Hornet verifies in its bpf_prog_load callback (the design RFC 01/11 rejects)', { ...RFC_INTEGRITY, phases: 'single' }, [
