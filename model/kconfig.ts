@@ -51,7 +51,7 @@ export interface KernelConfigFacts {
    *  arenas). Upstream 6.18 has no such path: map_create()'s only check for ARENA is
    *  bpf_token_capable(token, CAP_BPF), and arena_map_alloc() fails with EOPNOTSUPP,
    *  EINVAL, E2BIG or ENOMEM (so does 7.3.4: kernel/bpf/arena.c has no EPERM). The executor's probe measures it ("arena"), and the
-   *  host oracle runs the model with it (oracle/driver.ts adaptToMachine()). */
+   *  host oracle runs the model with it (oracle/driver.ts adaptToMachine(); spec/token-core.md §T7.2). */
   arenaEperm?: boolean;
 }
 

@@ -26,7 +26,7 @@ export interface TokenCoreVariant {
   showOptions: 'symbolic' | 'hex';
   /** the oracle machine's kernel build refuses trampoline program loads
    *  (fentry/fexit/fmod_ret, LSM, EXT) with EPERM before any other check but
-   *  the prog_flags one (observed, not upstream) */
+   *  the prog_flags one (observed, not upstream; spec/token-core.md §T7.1) */
   denyTrampolineProgs?: boolean;
   /** the oracle machine's kernel build refuses a cgroup BPF_PROG_DETACH that does not
    *  name the attached program (no attach_bpf_fd, one of another type, or another
@@ -36,7 +36,7 @@ export interface TokenCoreVariant {
    *  for an empty list (observed on 6.18.44-fc-v1252, 2026-12-04; the same 6.18.44 as
    *  fc-v669, which detached: a vendor change; upstream has no such check, 7.3.4
    *  kernel/bpf/cgroup.c:1118-1144 find_detach_entry(), syscall.c:4665-4690
-   *  bpf_prog_detach() asks bpf_mprog_detach_empty() for mprog types only) */
+   *  bpf_prog_detach() asks bpf_mprog_detach_empty() for mprog types only; spec/token-core.md §T7.3) */
   legacyDetachNeedsNetCapable?: boolean;
   /** map_create(): where bpf_get_file_flag() (RDONLY|WRONLY -> EINVAL) runs.
    *  6.18: first, before the map type and the token; 7.3: in map_create()
@@ -126,7 +126,7 @@ export interface TokenCoreVariant {
    *  file) cannot be copied, -EINVAL after the copy check (6.12.118
    *  fs/namespace.c:2820-2822, 7.3.4 :3087-3089). The 6.18.44 host build fc-v669
    *  accepted it; its successor fc-v1252 (2026-12-04) refuses it, as those do
-   *  (oracle --runs 10000 --seed 60: 13 disagreements, all this open_tree) */
+   *  (oracle --runs 10000 --seed 60: 13 disagreements, all this open_tree; spec/token-core.md §T7.4) */
   loopbackRefusesPseudoDentry?: boolean;
   /** security_bpf_prog_load() is called from bpf_check() with
    *  env->prog->aux->token (7.3.4 kernel/bpf/verifier.c:21268), after the
