@@ -9,6 +9,14 @@ import { hasGidMapping, hasMapping } from './userns.ts';
 import { type StepTable, A, fdOf } from './step.ts';
 import { REASON, refused } from '../scenario/sandbox.ts';
 import { P } from './include/decision.ts';
+import { security_inode_setattr, security_path_chmod } from './security.ts';
+
+/** include/linux/fs.h: the iattr valid bits chmod_common() sets */
+const ATTR_MODE = 1 << 0;
+const ATTR_CTIME = 1 << 6;
+/** include/uapi/linux/stat.h (every inode of the model is a directory or a regular file) */
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
 
 /** bpf_lookup() (kernel/bpf/inode.c): names with a dot are reserved; a lookup
  *  that misses the dcache fails with EPERM (only populate_bpffs(), which runs
@@ -124,8 +132,12 @@ export function sys_mkdirat(k: Kernel, t: Task, dirfd: number, path: string): nu
 /** this layer's ops (model/step.ts) */
 /** fchmodat(dirfd, path, mode, 0) (7.3.4 and 6.12.118 fs/open.c do_fchmodat(), chmod_common();
  *  fs/attr.c notify_change(), setattr_prepare(); fs/inode.c inode_owner_or_capable(),
- *  in_group_or_capable()). No LSM of the model implements security_path_chmod() or
- *  security_inode_setattr() (SELinux's file classes are not modelled, as for mkdir). */
+ *  in_group_or_capable()). The LSM hooks are called where the kernel calls them
+ *  (security_path_chmod() in chmod_common() after mnt_want_write(), 7.3.4 fs/open.c;
+ *  security_inode_setattr() in notify_change() before ->setattr(), fs/attr.c), so they
+ *  come before the owner check; no LSM of the model implements them yet (SELinux's
+ *  file classes are not modelled, as for mkdir; the BPF LSM's programs attach to the
+ *  bpf hooks only). */
 export function sys_fchmodat(k: Kernel, t: Task, dirfd: number, path: string, mode: number): number {
   // getname(): an empty name is ENOENT before the dirfd is looked at (no AT_EMPTY_PATH)
   if (path === '') return -ENOENT;
@@ -135,12 +147,19 @@ export function sys_fchmodat(k: Kernel, t: Task, dirfd: number, path: string, mo
   const sb = p.dentry.sb;
   // chmod_common(): mnt_want_write() -> mnt_get_write_access(): a read-only mount or superblock
   if (k.check('chmod_common/rofs', sb.flags.ro || sb.fsType === 'devtmpfs')) return -EROFS;
+  let err = security_path_chmod(k, p, mode);
+  if (err) return err;
+  let ia_mode = (mode & S_IALLUGO) | (inode.mode & ~S_IALLUGO);
+  // notify_change(): may_setattr() refuses only immutable/append-only inodes (none here),
+  // then security_inode_setattr() with ATTR_MODE | ATTR_CTIME, then ->setattr()
+  // (the hook sees i_mode's file type bits too: the model keeps the type as isDir)
+  err = security_inode_setattr(k, p, { ia_valid: ATTR_MODE | ATTR_CTIME, ia_mode: ia_mode | (inode.isDir ? S_IFDIR : S_IFREG) });
+  if (err) return err;
   // setattr_prepare(): inode_owner_or_capable(): the owner (fsuid), or CAP_FOWNER in the
   // caller's user namespace with the inode's uid mapped there (the gid is not asked)
   const c = t.cred;
   const owner = c.fsuid === inode.uid || (hasMapping(c.userns, inode.uid) && k.ns_capable(c, c.userns, CAP_FOWNER));
   if (k.check('setattr_prepare/owner_or_capable', !owner)) return -EPERM;
-  let ia_mode = (mode & S_IALLUGO) | (inode.mode & ~S_IALLUGO);
   // in_group_or_capable(): not in the inode's group and no capable_wrt_inode_uidgid(CAP_FSETID):
   // S_ISGID is dropped, no error
   if (k.check('setattr_prepare/sgid_kept', !(in_group_p(c, inode.gid) || capableWrtInode(k, c, inode, CAP_FSETID)))) ia_mode &= ~S_ISGID;

@@ -32,6 +32,10 @@ export const security_create_user_ns = (k: Kernel, ...a: Args<'userns_create'>):
 export const security_file_receive = (k: Kernel, ...a: Args<'file_receive'>): number => k.security.callInt('file_receive', ...a);
 /** security_inode_permission() (inode_permission()) */
 export const security_inode_permission = (k: Kernel, ...a: Args<'inode_permission'>): number => k.security.callInt('inode_permission', ...a);
+/** security_path_chmod() (chmod_common()) */
+export const security_path_chmod = (k: Kernel, ...a: Args<'path_chmod'>): number => k.security.callInt('path_chmod', ...a);
+/** security_inode_setattr() (notify_change()) */
+export const security_inode_setattr = (k: Kernel, ...a: Args<'inode_setattr'>): number => k.security.callInt('inode_setattr', ...a);
 /** security_sb_kern_mount() (vfs_get_tree() of a kernel-internal mount) */
 export const security_sb_kern_mount = (k: Kernel, ...a: Args<'sb_kern_mount'>): number => k.security.callInt('sb_kern_mount', ...a);
 /** security_sb_mount() (path_mount()) */

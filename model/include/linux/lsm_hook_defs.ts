@@ -34,6 +34,10 @@ export interface LsmHooks {
   bpf_token_capable?(token: BpfToken, cap: number): number;
   file_alloc_security?(file: File): number;
   inode_permission?(path: Path, mask: number): number;
+  /** chmod_common(), before notify_change(); only with CONFIG_SECURITY_PATH */
+  path_chmod?(path: Path, mode: number): number;
+  /** notify_change(), after may_setattr() and before ->setattr() (setattr_prepare()) */
+  inode_setattr?(path: Path, attr: { ia_valid: number; ia_mode: number }): number;
   fs_context_parse_param?(fc: FsContext, param: FsParameter): number;
   sb_alloc_security?(sb: SuperBlock): number;
   sb_set_mnt_opts?(sb: SuperBlock): number;
