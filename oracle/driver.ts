@@ -14,7 +14,7 @@ import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { type ArgSpec, type OpSpec, opSpec } from '../scenario/ops.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
 import { errnoByName } from '../model/errno.ts';
-import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
+import { BPF_LSM_FILE_HOOKS, BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
 
 export const EXECUTOR_BIN = join(dirname(fileURLToPath(import.meta.url)), 'bin', 'bpftc-exec');
 
@@ -219,7 +219,7 @@ function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
   // [-MAX_ERRNO, 0] at load (profile knob bpfLsmRetvalRange)
   if (a.ret !== undefined) return false;
   const e = errnoByName(a.errno);
-  return (BPF_LSM_HOOKS as readonly string[]).includes(a.hook) && e !== undefined && e >= 1 && e <= 4095;
+  return ([...BPF_LSM_HOOKS, ...BPF_LSM_FILE_HOOKS] as readonly string[]).includes(a.hook) && e !== undefined && e >= 1 && e <= 4095;
 }
 
 /** Why the scenario's threads cannot run on the executor, or null: a

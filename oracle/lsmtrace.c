@@ -66,6 +66,7 @@ static const struct lt_hook LT_HOOKS[] = {
   {"bpf_token_free", LT_FREE},
   {"bpf_token_cmd", LT_TASK},
   {"bpf_token_capable", LT_TASK},
+  {"inode_setattr", LT_TASK},
 };
 #define LT_NHOOKS ((int)(sizeof LT_HOOKS / sizeof LT_HOOKS[0]))
 

@@ -93,8 +93,9 @@ describe.skipIf(skip !== null)(`oracle/lsmtrace.c${skip ? ` (skipped: ${skip})` 
 
   it.skipIf(!existsSync('/sys/kernel/btf/vmlinux'))('BTF: this machine\'s vmlinux has every traced hook, with the 6.18 argument counts (lsm_hook_defs.h)', () => {
     const got = Object.fromEntries(run('btf', '/sys/kernel/btf/vmlinux').trim().split('\n').map((l) => [l.split(' ')[0], Number(l.split(' ')[2])]));
-    // 6.18: bpf, bpf_map_create and bpf_prog_load take `bool kernel` (4 arguments), as 7.3.4 does (lsm_hook_defs.h:441-448)
-    expect(got).toEqual({ bpf: 4, bpf_map: 2, bpf_prog: 1, bpf_map_create: 4, bpf_map_free: 1, bpf_prog_load: 4, bpf_prog_free: 1, bpf_token_create: 3, bpf_token_free: 1, bpf_token_cmd: 2, bpf_token_capable: 2 });
+    // 6.18: bpf, bpf_map_create and bpf_prog_load take `bool kernel` (4 arguments), as 7.3.4 does (lsm_hook_defs.h:441-448);
+    // inode_setattr (idmap, dentry, iattr)
+    expect(got).toEqual({ bpf: 4, bpf_map: 2, bpf_prog: 1, bpf_map_create: 4, bpf_map_free: 1, bpf_prog_load: 4, bpf_prog_free: 1, bpf_token_create: 3, bpf_token_free: 1, bpf_token_cmd: 2, bpf_token_capable: 2, inode_setattr: 3 });
   });
 
   it('assembler: an LSM program filters by pid, denies from the deny map, records into the queue, returns r8', () => {

@@ -8,7 +8,7 @@
 // Regenerate: npx tsx build/write-generated.ts (scenario/ops.test.ts checks it is current).
 
 import { FD_ARRAY_MAX, OPS, type ArgSpec } from './ops.ts';
-import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, LSM_AT_HOOKS, LSM_NAMES, POLICY_CAPS, enumSpellings } from './vocab.ts';
+import { BPF_LSM_FILE_HOOKS, BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, LSM_AT_HOOKS, LSM_NAMES, POLICY_CAPS, enumSpellings } from './vocab.ts';
 import { SCENARIO_FORMAT } from './types.ts';
 import { LIMITS, REFUSED } from './sandbox.ts';
 import { DECL_NAME, integritySchema } from './integrity.ts';
@@ -182,7 +182,7 @@ export function scenarioSchema(profiles: readonly string[]): Schema {
       lsmAction: {
         anyOf: [
           obj({ action: { const: 'policy_load' }, policy: obj(policyProps, ['allow']), at: { enum: [...LSM_AT_HOOKS] } }, ['action', 'policy']),
-          obj({ action: { const: 'bpf_lsm_deny' }, hook: { type: 'string', enum: [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS] }, task: str, errno: str, ret: { type: 'integer', minimum: -2147483648, maximum: 2147483647 } }, ['action', 'hook', 'task', 'errno']),
+          obj({ action: { const: 'bpf_lsm_deny' }, hook: { type: 'string', enum: [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS, ...BPF_LSM_FILE_HOOKS] }, task: str, errno: str, ret: { type: 'integer', minimum: -2147483648, maximum: 2147483647 } }, ['action', 'hook', 'task', 'errno']),
         ],
       },
       ...Object.fromEntries(Object.entries(OPS).map(([op, o]) => [`step_${op}`, stepSchema(op, o)])),

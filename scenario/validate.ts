@@ -3,12 +3,12 @@
 // precise line, never a stack trace.
 
 import { ACTOR_KEYS, SCENARIO_FORMAT, SCENARIO_KEYS, USERNS_KEYS, type Scenario, type Step } from './types.ts';
-import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_AT_HOOKS, LSM_NAMES, POLICY_CAPS, capByName, enumValue, errnoByName, knownProfile, parseRule } from './vocab.ts';
+import { BPF_LSM_FILE_HOOKS, BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS, ENUMS, LSM_AT_HOOKS, LSM_NAMES, POLICY_CAPS, capByName, enumValue, errnoByName, knownProfile, parseRule } from './vocab.ts';
 import { COMMON_KEYS, FD_ARRAY_MAX, opSpec } from './ops.ts';
 import { LIMITS, REASONS, REFUSED, TARGET_NAME, limitMessage, literalFd, perCpuBytes } from './sandbox.ts';
 import { checkExpectResult, checkExpectText } from './expect.ts';
 import { type IntegrityStackDecl, checkIntegrityDecl, declaredNames } from './integrity.ts';
-const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS];
+const BPF_LSM_ALL_HOOKS: readonly string[] = [...BPF_LSM_HOOKS, ...BPF_LSM_INTEGRITY_HOOKS, ...BPF_LSM_FILE_HOOKS];
 const VERDICTS = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG', 'BADSIG'];
 const KEYRINGS = ['builtin', 'secondary', 'platform', 'session', 'user', 'missing'];
 

@@ -219,6 +219,10 @@ export const BPF_LSM_HOOKS = ['bpf', 'bpf_map_create', 'bpf_prog_load', 'bpf_tok
  *  trampoline for every hook of lsm_hook_defs.h, so the BPF LSM implements
  *  them too (a program may deny; it cannot deliver a verdict: no kfunc) */
 export const BPF_LSM_INTEGRITY_HOOKS = ['bpf_prog_load_integrity', 'bpf_prog_load_post_integrity'] as const;
+/** hooks outside bpf(2) a program may attach to: chmod's security_inode_setattr()
+ *  (notify_change(); bpf_lsm_inode_setattr exists on every kernel with the BPF LSM,
+ *  unlike security_path_chmod(), which needs CONFIG_SECURITY_PATH) */
+export const BPF_LSM_FILE_HOOKS = ['inode_setattr'] as const;
 /** the hook points an in-syscall policy_load may name as `at` (README "In-syscall
  *  policy loads"): the load runs right before the first call of that hook in the
  *  step's syscall, i.e. at the preemption point between it and the hook before */

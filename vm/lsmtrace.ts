@@ -35,7 +35,7 @@ import { retName } from '../model/errno.ts';
 
 export const TRACED_HOOKS = [
   'bpf', 'bpf_map', 'bpf_prog', 'bpf_map_create', 'bpf_map_free', 'bpf_prog_load', 'bpf_prog_free',
-  'bpf_token_create', 'bpf_token_free', 'bpf_token_cmd', 'bpf_token_capable',
+  'bpf_token_create', 'bpf_token_free', 'bpf_token_cmd', 'bpf_token_capable', 'inode_setattr',
 ] as const;
 const TRACED = new Set<string>(TRACED_HOOKS);
 const FREE = new Set(['bpf_map_free', 'bpf_prog_free', 'bpf_token_free']);
@@ -105,6 +105,9 @@ export function parseKernelEvent(line: string): (HookEvent & { actor: number }) 
   switch (hook) {
     case 'bpf':
       return { ...e, obj: null, cmd: low32(a[0]) };
+    case 'inode_setattr':
+      // (idmap, dentry, attr): no object of the model's kinds; the call and its result
+      return { ...e, obj: null };
     case 'bpf_map':
       return { ...e, fmode: low32(a[1]) };
     case 'bpf_map_create':
@@ -137,6 +140,8 @@ export function modelEvent(c: HookCall, mode: TraceMode): HookEvent | null {
   switch (c.hook) {
     case 'bpf':
       return { ...e, obj: null, cmd: args[0] as number };
+    case 'inode_setattr':
+      return { ...e, obj: null };
     case 'bpf_map':
       return { ...e, fmode: args[1] as number };
     case 'bpf_map_create':

@@ -5,10 +5,10 @@
 
 import type { Kernel } from '../kernel.ts';
 import type { LsmHooks } from '../lsm.ts';
-import { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS } from '../../scenario/vocab.ts';
+import { BPF_LSM_FILE_HOOKS, BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS } from '../../scenario/vocab.ts';
 
-export { BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS };
-export type BpfLsmHook = (typeof BPF_LSM_HOOKS)[number] | (typeof BPF_LSM_INTEGRITY_HOOKS)[number];
+export { BPF_LSM_FILE_HOOKS, BPF_LSM_HOOKS, BPF_LSM_INTEGRITY_HOOKS };
+export type BpfLsmHook = (typeof BPF_LSM_HOOKS)[number] | (typeof BPF_LSM_INTEGRITY_HOOKS)[number] | (typeof BPF_LSM_FILE_HOOKS)[number];
 
 export interface BpfLsmProg {
   hook: BpfLsmHook;
@@ -62,6 +62,10 @@ export class BpfLsm implements LsmHooks {
     return this.run('bpf_prog_load_post_integrity');
   }
   bpf_prog_free(): void {}
+  // ---- chmod's notify_change() (no CONFIG_SECURITY_PATH in the VM images: no path_chmod)
+  inode_setattr(): number {
+    return this.run('inode_setattr');
+  }
   // ---- the other BPF hooks: security/bpf/hooks.c registers a bpf_lsm_<hook>
   // for every LSM_HOOK of include/linux/lsm_hook_defs.h (6.12.117 :429-442,
   // 7.3.4 :441-454), so the BPF LSM is called at these too (its empty default
