@@ -92,6 +92,7 @@ export async function oracleCommand(argv: string[], out: Out, err: Out = (l) => 
       runs,
       seed,
       maxCommands: (flags['max-commands'] as number | undefined) ?? 30,
+      ...(flags.procs === true ? { procs: true } : {}),
       json: flags.json === true,
       out,
       err,

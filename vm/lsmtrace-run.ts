@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { Scenario } from '../scenario/types.ts';
 import type { Profile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
-import { BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
+import { BPF_LSM_FILE_HOOKS, BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
 import { adaptToMachine, kernelUncheckable, type KernelRun } from '../oracle/driver.ts';
 import { compareWithKernel } from '../oracle/compare.ts';
 import { formatSideBySide } from '../oracle/shrink.ts';
@@ -22,11 +22,36 @@ type Out = (line: string) => void;
 function withDenies(s: Scenario, ds: Array<{ at: number; hook: string; actor: number; errno: string }>): Scenario {
   if (!ds.length || !s.steps.length) return s;
   const steps = s.steps.map((st) => ({ ...st }));
-  for (const d of ds) {
-    const st = steps[d.at % steps.length]!;
+  const chmods = steps.flatMap((st, i) => (st.op === 'chmod' ? [i] : []));
+  for (const d0 of ds) {
+    // a program on chmod's inode_setattr goes on a chmod step where there is one (and for its actor)
+    const file = d0.hook === 'inode_setattr' && chmods.length > 0;
+    const st = steps[file ? chmods[d0.at % chmods.length]! : d0.at % steps.length]!;
+    const d = file ? { ...d0, actor: Math.max(0, s.actors.findIndex((a) => a.name === st.actor)) } : d0;
     st.lsm = [...(st.lsm ?? []), { action: 'bpf_lsm_deny', hook: d.hook, task: s.actors[d.actor % s.actors.length]!.name, errno: d.errno }];
   }
   return { ...s, steps };
+}
+
+/** the generated scenarios of a trace campaign: with `denies` (mode lsm) each gets 0-2
+ *  bpf_lsm_deny actions (real in the guest), drawn from the same seed: a hook of
+ *  BPF_LSM_HOOKS (the token hooks most often, as generators/lsm.ts), with `procs` also
+ *  chmod's inode_setattr (on a chmod step, for its actor), one of its actors, EPERM or EACCES */
+export function lsmTraceScenarios(o: { profile: Profile; sysctl: 0 | 1 | 2; runs: number; seed: number; maxCommands: number; procs: boolean; denies: boolean }): Scenario[] {
+  const arb = scenarioArb({ profile: o.profile, sysctl: o.sysctl, maxCommands: o.maxCommands, ...(o.procs ? { procs: true } : {}) });
+  if (!o.denies) return fc.sample(arb, { numRuns: o.runs, seed: o.seed }).map((c) => c.scenario);
+  const denyArb = fc.array(
+    fc.record({
+      at: fc.nat(),
+      hook: o.procs
+        ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 2, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }, { weight: 2, arbitrary: fc.constantFrom(...BPF_LSM_FILE_HOOKS) })
+        : fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 2, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }),
+      actor: fc.nat(),
+      errno: fc.constantFrom('EPERM', 'EACCES'),
+    }),
+    { maxLength: 2 },
+  );
+  return fc.sample(fc.tuple(arb, denyArb), { numRuns: o.runs, seed: o.seed }).map(([c, ds]) => withDenies(c.scenario, ds));
 }
 
 export interface LsmTraceRunOptions {
@@ -46,6 +71,9 @@ export interface LsmTraceRunOptions {
   err: Out;
   /** scenarios in flight (default 8) */
   concurrency?: number;
+  /** generate with the language v2 ops (generators/procs.ts: chmod among them), and let the
+   *  generated BPF-LSM programs attach to chmod's inode_setattr too */
+  procs?: boolean;
 }
 
 export interface LsmTraceSummary {
@@ -100,23 +128,7 @@ export async function lsmTraceOracle(o: LsmTraceRunOptions): Promise<number> {
   const mode = lt.mode;
   const probe = vm.probe;
   const runner = new RebootingVm(vm, boot);
-  const arb = scenarioArb({ profile: o.profile, sysctl: probe.unprivileged_bpf_disabled, maxCommands: o.maxCommands });
-  // mode lsm: the generated scenarios also get bpf_lsm_deny actions (real in the
-  // guest), drawn from the same seed: 0-2 per scenario, a hook of BPF_LSM_HOOKS
-  // (the token hooks most often, as generators/lsm.ts), one of its actors, EPERM or EACCES
-  const denyArb = fc.array(
-    fc.record({
-      at: fc.nat(),
-      hook: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 2, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }),
-      actor: fc.nat(),
-      errno: fc.constantFrom('EPERM', 'EACCES'),
-    }),
-    { maxLength: 2 },
-  );
-  const generated =
-    mode === 'lsm'
-      ? fc.sample(fc.tuple(arb, denyArb), { numRuns: o.runs, seed: o.seed }).map(([c, ds]) => withDenies(c.scenario, ds))
-      : fc.sample(arb, { numRuns: o.runs, seed: o.seed }).map((c) => c.scenario);
+  const generated = lsmTraceScenarios({ profile: o.profile, sysctl: probe.unprivileged_bpf_disabled, runs: o.runs, seed: o.seed, maxCommands: o.maxCommands, procs: o.procs === true, denies: mode === 'lsm' });
   const scenarios = [...o.corpus, ...generated].map((sc) => ({ ...sc, profile: o.profile.name }));
   const sum: LsmTraceSummary = {
     release: probe.release,
