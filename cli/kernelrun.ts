@@ -4,7 +4,7 @@
 // the kernel does not meet is worth knowing even when the model agrees).
 
 import { loadScenarioFile } from '../scenario/io.ts';
-import { type DriverOptions, type KernelRun, type Probe, adaptToMachine, attachTargetNote, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
+import { type DriverOptions, type KernelRun, type Probe, adaptToMachine, attachTargetNote, hostFactsNote, kernelUncheckable, probeKernel, runOnKernel } from '../oracle/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Comparison, compareWithKernel } from '../oracle/compare.ts';
 import { formatSideBySide } from '../oracle/shrink.ts';
@@ -49,6 +49,8 @@ export async function runOnKernelCommand(files: string[], json: boolean, out: (l
     return 0;
   }
   const attachNote = attachTargetNote(probe);
+  const factsNote = hostFactsNote(probe);
+  if (factsNote && !json && loaded.some((s) => s.steps.some((st) => st.op === 'map_create'))) out(factsNote);
   if (attachNote && !json && loaded.some((s) => s.steps.some((st) => st.op === 'prog_attach' || st.op === 'prog_detach' || st.op === 'link_create'))) out(attachNote);
   const scenarios = loaded.map((s) => adaptToMachine(target?.adapt ? target.adapt(s) : s, probe));
   const runs = target ? await target.run(scenarios) : await runOnKernel(scenarios, driver);

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { type Profile, findProfile, withKconfig } from '../model/profile.ts';
 import { formatKconfig } from '../model/kconfig.ts';
 import { scenarioArb } from '../generators/scenario.ts';
-import { type Probe, attachTargetNote, probeKernel, usesAttachTarget } from '../oracle/driver.ts';
+import { type Probe, attachTargetNote, hostFactsNote, probeKernel, usesAttachTarget } from '../oracle/driver.ts';
 import type { Guest } from '../vm/cli.ts';
 import { type Disagreement, formatCoverageTable, runOracleCampaign } from '../oracle/campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -273,6 +273,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
   } else {
     out(`kernel ${probe.release}${vm ? ` (VM, ${vm.accel}, ${vm.vms} guest${vm.vms > 1 ? 's' : ''}, booted in ${vm.bootSeconds.toFixed(1)} s; profile ${profile.name})` : ''}, unprivileged_bpf_disabled=${probe.unprivileged_bpf_disabled}, seed ${seed}`);
     if (attachNote) out(`${attachNote}${attachLeftOut ? ` (${attachLeftOut} corpus scenario(s) with them left out)` : ''}`);
+    const facts = hostFactsNote(probe);
+    if (facts) out(facts);
     if (vm) out(vm.kconfig ? `kernel config facts (embedded config): ${formatKconfig(vm.kconfig)}` : `kernel config facts: none (${vm.kconfigWhy ?? 'no embedded config'}); the 6.18 host's assumed`);
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     // what the set-up errors were, most frequent first (a campaign's errors are not silent)

@@ -174,6 +174,12 @@ export function attachTargetNote(p: Probe): string | null {
   return p.attach_cgroup === undefined || p.attach_cgroup === 'ok' ? null : `attach target: none (${p.attach_cgroup}): prog_attach, prog_detach and link_create steps are refused`;
 }
 
+/** One line when the model runs with a host fact the probe measured (machineProfile()),
+ *  else null: a run says what it assumed of the kernel */
+export function hostFactsNote(p: Probe): string | null {
+  return p.arena === 'EPERM' ? 'host facts: ARENA=EPERM (this kernel refuses every arena map; the model runs with that fact: spec/token-core.md §T7.2)' : null;
+}
+
 /** A probe answer as a Probe, or why the oracle cannot run on that kernel. */
 export function checkProbe(p: RawProbe | undefined): Probe | { skip: string } {
   if (!p) return { skip: 'executor gave no probe answer' };
