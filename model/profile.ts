@@ -610,8 +610,13 @@ export function findProfile(name: string): Profile | undefined {
   return withKconfig(base, facts);
 }
 
-/** the profile on a kernel with these config facts (its name says them) */
+/** the profile on a kernel with these config facts (its name says them); a profile that
+ *  already has facts gets these instead, on its own base */
 export function withKconfig(base: Profile, facts: KernelConfigFacts): Profile {
+  if (base.token.kconfig !== undefined) {
+    const own = PROFILES.find((p) => p.name === base.name.slice(0, base.name.indexOf('+kconfig:')));
+    if (own) base = own;
+  }
   return {
     ...base,
     name: `${base.name}+kconfig:${formatKconfig(facts)}`,

@@ -606,11 +606,11 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
  *  updates in flight, none in the model) */
 function map_freeze(k: Kernel, t: Task, attr: BpfAttr): number {
   const f = fdget(t.files, attr.map_fd ?? 0);
-  if (k.check('map_freeze/map', !f || f.obj.kind !== 'map')) return f ? -EINVAL : -EBADF;
-  if (f?.obj.kind !== 'map') return -EINVAL;
-  const map = f.obj.map;
+  const obj = f?.obj.kind === 'map' ? f.obj : null;
+  if (k.check('map_freeze/map', !obj) || !obj) return f ? -EINVAL : -EBADF;
+  const map = obj.map;
   if (k.check('map_freeze/type', map.map_type === MAP.STRUCT_OPS!)) return -ENOTSUPP;
-  const canWrite = ((f.obj.fmode ?? 3) & 2) !== 0 && !map.frozen;
+  const canWrite = ((obj.fmode ?? 3) & 2) !== 0 && !map.frozen;
   if (k.check('map_freeze/perms', !canWrite)) return -EPERM;
   map.frozen = true;
   return 0;

@@ -211,9 +211,7 @@ function machineProfile(s: Scenario, probe: Probe): string | undefined {
   if (probe.arena !== 'EPERM') return s.profile;
   const p = findProfile(s.profile ?? DEFAULT_PROFILE);
   if (!p || p.lsm !== undefined || p.integrity !== undefined || p.token.kconfig?.arenaEperm) return s.profile;
-  const i = p.name.indexOf('+kconfig:');
-  const base = findProfile(i < 0 ? p.name : p.name.slice(0, i));
-  return base ? withKconfig(base, { ...(p.token.kconfig ?? HOST_CONFIG), arenaEperm: true }).name : s.profile;
+  return withKconfig(p, { ...(p.token.kconfig ?? HOST_CONFIG), arenaEperm: true }).name;
 }
 
 /** a bpf_lsm_deny the executor's programs can make real (oracle/lsmtrace.c: the

@@ -1,5 +1,5 @@
 import type { Property } from './types.ts';
-import { walkLoads } from './integrity-util.ts';
+import { hornetOkHashed, mapIds, walkLoads } from './integrity-util.ts';
 
 export const integrityHashedMapsUsed: Property = {
   name: 'integrity-hashed-maps-used',
@@ -20,15 +20,11 @@ export const integrityHashedMapsUsed: Property = {
   gen: { integrity: { fdArray: true } },
   check(s, profile) {
     return walkLoads(s, profile, (st, step, i, r, ev) => {
-      const prog = ev.prog;
-      if (r.ret !== 'ok' || !prog) return null;
-      const h = st.k.security.hashed.find((x) => x.prog === prog);
-      if (!h || !h.maps.length) return null;
-      if (!ev.mine.some((e) => e.hook === 'deliver' && e.lsm === 'hornet' && e.verdict === 'OK')) return null;
-      const stray = (prog.used_maps ?? []).filter((m) => !h.maps.includes(m));
+      const hashed = r.ret === 'ok' ? hornetOkHashed(st, ev) : null;
+      if (!hashed) return null;
+      const stray = (ev.prog!.used_maps ?? []).filter((m) => !hashed.includes(m));
       if (!stray.length) return null;
-      const ids = (ms: readonly { id: number }[]): string => ms.map((m) => `map id ${m.id}`).join(', ');
-      return { step: i, message: `${step.op} succeeded with verdict OK from Hornet, which hashed ${ids(h.maps)}, but the verifier bound ${ids(stray)} (fd_array read again after Hornet's check)` };
+      return { step: i, message: `${step.op} succeeded with verdict OK from Hornet, which hashed ${mapIds(hashed)}, but the verifier bound ${mapIds(stray)} (fd_array read again after Hornet's check)` };
     });
   },
 };

@@ -1,5 +1,5 @@
 import type { Property } from './types.ts';
-import { walkLoads } from './integrity-util.ts';
+import { hornetOkHashed, mapIds, walkLoads } from './integrity-util.ts';
 
 export const integrityOkMapsFrozen: Property = {
   name: 'integrity-ok-maps-frozen',
@@ -21,15 +21,10 @@ export const integrityOkMapsFrozen: Property = {
   gen: { integrity: { fdArray: true } },
   check(s, profile) {
     return walkLoads(s, profile, (st, step, i, _r, ev) => {
-      const prog = ev.prog;
-      if (!prog) return null;
-      const h = st.k.security.hashed.find((x) => x.prog === prog);
-      if (!h || !h.maps.length) return null;
-      if (!ev.mine.some((e) => e.hook === 'deliver' && e.lsm === 'hornet' && e.verdict === 'OK')) return null;
       // frozen is never cleared, so a map unfrozen now was unfrozen when Hornet read it
-      const thawed = h.maps.filter((m) => !m.frozen);
+      const thawed = hornetOkHashed(st, ev)?.filter((m) => !m.frozen) ?? [];
       if (!thawed.length) return null;
-      return { step: i, message: `${step.op}: Hornet delivered OK after hashing ${thawed.map((m) => `map id ${m.id}`).join(', ')}, which ${thawed.length > 1 ? 'were' : 'was'} not frozen` };
+      return { step: i, message: `${step.op}: Hornet delivered OK after hashing ${mapIds(thawed)}, which ${thawed.length > 1 ? 'were' : 'was'} not frozen` };
     });
   },
 };

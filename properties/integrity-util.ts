@@ -7,6 +7,7 @@ import type { Profile } from '../model/profile.ts';
 import type { ModelState } from '../model/run.ts';
 import type { LsmTraceEntry } from '../model/lsm.ts';
 import type { BpfProg } from '../model/syscall.ts';
+import type { BpfMap } from '../model/include/linux/bpf.ts';
 import type { Violation } from './types.ts';
 import { walk } from './walk.ts';
 
@@ -45,6 +46,18 @@ export function walkLoads(
     },
   });
 }
+
+/** the maps Hornet's hash loop read for this load's prog, when Hornet delivered OK for it
+ *  and read at least one (model/lsm.ts SecurityStack.hashed); else null */
+export function hornetOkHashed(st: ModelState, ev: LoadEvents): readonly BpfMap[] | null {
+  const prog = ev.prog;
+  const h = prog ? st.k.security.hashed.find((x) => x.prog === prog) : undefined;
+  if (!h || !h.maps.length) return null;
+  return ev.mine.some((e) => e.hook === 'deliver' && e.lsm === 'hornet' && e.verdict === 'OK') ? h.maps : null;
+}
+
+/** "map id 3, map id 5" */
+export const mapIds = (ms: readonly { id: number }[]): string => ms.map((m) => `map id ${m.id}`).join(', ');
 
 export function eventText(e: LsmTraceEntry): string {
   const who = e.lsm ? `${e.lsm}:` : '';

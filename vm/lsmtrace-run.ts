@@ -43,9 +43,11 @@ export function lsmTraceScenarios(o: { profile: Profile; sysctl: 0 | 1 | 2; runs
   const denyArb = fc.array(
     fc.record({
       at: fc.nat(),
-      hook: o.procs
-        ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 2, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }, { weight: 2, arbitrary: fc.constantFrom(...BPF_LSM_FILE_HOOKS) })
-        : fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 2, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }),
+      hook: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom<string>('bpf_token_cmd', 'bpf_token_capable') },
+        { weight: 2, arbitrary: fc.constantFrom<string>(...BPF_LSM_HOOKS) },
+        ...(o.procs ? [{ weight: 2, arbitrary: fc.constantFrom<string>(...BPF_LSM_FILE_HOOKS) }] : []),
+      ),
       actor: fc.nat(),
       errno: fc.constantFrom('EPERM', 'EACCES'),
     }),

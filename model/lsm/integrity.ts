@@ -90,8 +90,6 @@ export class HornetLsm implements LsmHooks {
 
   /** with hornetRecheckMaps: refuse a prog that uses a map the hash loop did not read */
   bpf_prog?: (prog: BpfProg) => number;
-  /** the maps the last hash loop read (checkProgram(), for bpf_prog_load_integrity()) */
-  private hashed: BpfMap[] | null = null;
 
   constructor(k: Kernel) {
     this.k = k;
@@ -107,19 +105,17 @@ export class HornetLsm implements LsmHooks {
    *  (!map->frozen) return BADSIG;` (RFC 08/11 tests it before `map` is assigned: knob
    *  hornetFrozenBeforeAssign), then `err = memcmp(...)` (RFC 08/11: `if (!err) return
    *  BADSIG;`, inverted: knob hornetInvertedMemcmp; fixed: `if (err)`). The maps it read
-   *  are recorded (this.hashed). The verifier reads the same user array again later
+   *  go into `hashed`. The verifier reads the same user array again later
    *  (model/verifier.ts process_fd_array(), after security_bpf_prog_load() on 6.18):
    *  another thread may change an fd in between (scenario race at "fd_array"). Without
    *  an fd_array the loop reads nothing and the verdict is the signature's `maps` alone
    *  (as before the array was modelled). */
-  private verifyHashes(attr: BpfAttr, sig: SignatureDecl): Verdict {
+  private verifyHashes(attr: BpfAttr, sig: SignatureDecl, maps: BpfMap[]): Verdict {
     const t = this.k.current;
     const iv = this.k.profile.integrity;
     const matches = sig.maps === 'match';
     const inverted = iv?.hornetInvertedMemcmp ?? false;
     const entries = attr.fd_array ?? [];
-    const maps: BpfMap[] = [];
-    this.hashed = maps;
     if (!entries.length) return matches !== inverted ? LSM_INT_VERDICT.OK : LSM_INT_VERDICT.BADSIG;
     let prev: BpfMap | undefined;
     for (const fd of entries) {
@@ -142,8 +138,9 @@ export class HornetLsm implements LsmHooks {
     return (prog.used_maps ?? []).every((m) => slot.maps.includes(m)) ? 0 : -EPERM;
   }
 
-  /** hornet_check_program(): the verdict, or a negative errno */
-  checkProgram(attr: BpfAttr): Verdict | number {
+  /** hornet_check_program(): the verdict, or a negative errno; `out.hashed` gets the maps
+   *  the hash loop read when it ran */
+  checkProgram(attr: BpfAttr, out: { hashed: BpfMap[] | null }): Verdict | number {
     const sig: SignatureDecl | undefined = attr.signature;
     // attr->signature == 0: LSM_INT_VERDICT_UNSIGNED
     if (!sig) return LSM_INT_VERDICT.UNSIGNED;
@@ -186,15 +183,15 @@ export class HornetLsm implements LsmHooks {
     if (this.k.profile.integrity?.hornetCtxFromValue ?? false) return LSM_INT_VERDICT.OK;
     if (sig.maps === 'none') return LSM_INT_VERDICT.OK;
     // hornet_verify_hashes() with the cast fixed (latent defects behind the cast, §I3.4)
-    return this.verifyHashes(attr, sig);
+    out.hashed = [];
+    return this.verifyHashes(attr, sig, out.hashed);
   }
 
   /** hornet_bpf_prog_load_integrity() */
   bpf_prog_load_integrity(prog: BpfProg, attr: BpfAttr, token: BpfToken | null, kernel: boolean): number {
-    this.hashed = null;
-    const verdict = this.checkProgram(attr);
-    const hashed = this.hashed as BpfMap[] | null;
-    this.hashed = null;
+    const out: { hashed: BpfMap[] | null } = { hashed: null };
+    const verdict = this.checkProgram(attr, out);
+    const hashed = out.hashed;
     if (hashed) {
       this.k.security.hashed.push({ prog, maps: hashed });
       const blob = prog.security as Record<string, unknown> | null;
