@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { type Profile, findProfile, withKconfig } from '../model/profile.ts';
 import { formatKconfig } from '../model/kconfig.ts';
 import { scenarioArb } from '../generators/scenario.ts';
-import { type Probe, attachTargetNote, hostFactsNote, probeKernel, usesAttachTarget } from '../oracle/driver.ts';
+import { type Probe, attachTargetNote, hostFactsNote, kernelUncheckable, probeKernel, usesAttachTarget } from '../oracle/driver.ts';
 import type { Guest } from '../vm/cli.ts';
 import { type Disagreement, formatCoverageTable, runOracleCampaign } from '../oracle/campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -279,13 +279,18 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     out(`${res.scenarios} scenarios (${corpus.length} from the corpus): ${res.agreements} agree, ${res.disagreements} disagree, ${res.setupErrors} kernel set-up errors`);
     // what the set-up errors were, most frequent first (a campaign's errors are not silent)
     for (const [kind, n] of Object.entries(res.setupErrorKinds).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 8)) out(`  ${String(n).padStart(5)}  set-up error: ${kind}`);
-    // a file that says kernel_checkable but is not (a race, LSM set-up, thread_of) is never executed: said, not hidden
-    if (res.unsupported)
+    // a file that says kernel_checkable but is not (a race, LSM set-up, a thread the executor
+    // cannot run as the model does), or a generated scenario of that kind, is never executed:
+    // said, not hidden, and counted apart (bpftc run --kernel FILE says why)
+    if (res.unsupported) {
+      const inCorpus = corpus.filter((s) => (so && compare ? so.selinuxUncheckable : kernelUncheckable)(s) !== null).length;
+      const parts = [inCorpus ? `${inCorpus} corpus scenario(s) marked kernel_checkable` : '', res.unsupported > inCorpus ? `${res.unsupported - inCorpus} generated scenario(s)` : ''].filter((x) => x);
       out(
         so
           ? `${res.unsupported} scenario(s) cannot run in the guest (bpftc run --vm says why) and were not run on the kernel`
-          : `${res.unsupported} corpus scenario(s) marked kernel_checkable are model-only and were not run on the kernel`,
+          : `${parts.join(' and ')} ${res.unsupported === 1 ? 'is' : 'are'} model-only and were not run on the kernel`,
       );
+    }
     if (so) out(`model: ${profile.name}${core ? ` (its SELinux layer on the ${core.name} core)` : ''}`);
     out(formatCoverageTable(res.coverage));
     for (const d of found) out(`\nDISAGREEMENT\n${d.report}`);

@@ -144,6 +144,7 @@ export class Compiler {
   forkChild(parent: string): string | null {
     if (this.scenario.actors.length >= LIMITS.actors) return null;
     const p = this.scenario.actors.find((a) => a.name === parent)!;
+    if (p.thread_of !== undefined) return null; // a thread does not fork (scenario/validate.ts)
     const name = this.fresh('f');
     this.scenario.actors.push({ name, userns: p.userns, kuid: p.kuid, caps: p.caps, fork_of: parent });
     declareForkChild(this.st, name, parent);

@@ -31,7 +31,7 @@ export type ProcsCmd =
   | { k: 'setns'; a: number; of: number; user: boolean }
   | { k: 'chmod'; a: number; h: number; path: string; mode: number }
   | { k: 'fd_array'; a: number; hs: number[]; cnt: number; token: boolean; prog: number }
-  | { k: 'fork'; a: number; use: number }
+  | { k: 'fork'; a: number; use: number; share: boolean }
   | { k: 'idmap'; a: number; gid: boolean; id: number; count: number }
   | { k: 'map_freeze'; a: number; h: number; how: number };
 
@@ -85,7 +85,8 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   // now and then, or of any handle
   { weight: 1, arbitrary: fc.record({ k: fc.constant('map_freeze' as const), a: actor, h: nat, how: fc.nat({ max: 7 }) }) },
   // an actor forks; the child uses what it inherited at once (and later, as any actor)
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('fork' as const), a: actor, use: fc.nat({ max: 11 }) }) },
+  // (a third of them with clone_files: one table for both; shrinks to a plain fork)
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('fork' as const), a: actor, use: fc.nat({ max: 11 }), share: fc.nat({ max: 2 }).map((n) => n === 2) }) },
   // an actor maps ids of its namespace (one made by unshare, mostly): its own id, another, 0
   { weight: 2, arbitrary: fc.record({ k: fc.constant('idmap' as const), a: actor, gid: fc.boolean(), id: fc.nat({ max: 7 }), count: fc.constantFrom(1, 1, 1, 2, 0) }) },
   // an actor other than the grantor (index 0) exits, now and then
@@ -219,9 +220,15 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
     case 'fork': {
       const ch = c.forkChild(a);
       if (ch === null) return;
-      emit({ actor: a, op: 'fork', child: ch });
+      emit(cmd.share ? { actor: a, op: 'fork', child: ch, clone_files: true } : { actor: a, op: 'fork', child: ch });
       // the copy of the table at work: a token, a bpffs directory or a map of the parent's, by
-      // the child; or the parent closes or replaces one the child keeps
+      // the child; or the parent closes or replaces one the child keeps (with clone_files the
+      // child closes one of the shared table, and the parent then uses it)
+      if (cmd.share && cmd.use % 3 === 0) {
+        const h = c.pick(ch, 'any', cmd.use);
+        emit({ actor: ch, op: 'close', fd: h });
+        return emit({ actor: a, op: 'obj_get_info', fd: h });
+      }
       switch (cmd.use % 6) {
         case 0:
         case 1:

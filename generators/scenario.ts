@@ -7,7 +7,8 @@ import { type Compiled, compile } from './compile.ts';
 import { type Cmd, cmdArb, flowArb } from './commands.ts';
 import { procsCmdArb } from './procs.ts';
 import { attachCmdArb, attachLifeArb } from './attach.ts';
-import { worldArb } from './world.ts';
+import { type World, worldArb } from './world.ts';
+import type { ActorDecl } from '../scenario/types.ts';
 import { type IntegrityGenOptions, integrityScenarioArb } from './integrity.ts';
 import { type LsmGenOptions, lsmCmdArb, lsmPreArb, lsmSetupArb, lsmWorld, tokenLifeArb, tokenLifeArbWith } from './lsm.ts';
 
@@ -40,9 +41,12 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
       : fc.oneof({ weight: 6, arbitrary: fc.constant(2 as const) }, { weight: 2, arbitrary: fc.constant(0 as const) }, { weight: 1, arbitrary: fc.constant(1 as const) });
   if (o.lsm) return lsmScenarioArb(o, o.lsm, sysctl);
   if (o.integrity) return integrityScenarioArb(o, o.integrity, sysctl);
+  // with the language v2 ops, a thread of the container task now and then (a task sharing its
+  // fd table from set-up, with its own creds: withThread()); the default worlds stay as they were
+  const world = o.procs ? fc.tuple(worldArb(o.grantor), fc.nat({ max: 5 })).map(([w, t]) => withThread(w, t)) : worldArb(o.grantor);
   return fc
     .record({
-      world: worldArb(o.grantor),
+      world,
       sysctl,
       // a delegation hand-off first most of the time, so sequences reach token use
       flows: fc.oneof(
@@ -56,6 +60,21 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
       cmds: fc.array(cmdsArb(o), { minLength: 1, maxLength: o.maxCommands ?? 40, size: o.size ?? 'medium' }),
     })
     .map(({ world, sysctl, flows, cmds }) => compile(world, o.profile, sysctl, [...flows, ...cmds]));
+}
+
+/** t < 2: a thread_of actor of the world's container task (actor 1, else 0), after the
+ *  others (so the command stream's actor indices keep their actors): its kuid and caps (t 0),
+ *  or no capabilities and, where its process may setresuid() to it (CAP_SETUID, the id
+ *  mapped), the next kuid (t 1) */
+function withThread(w: World, t: number): World {
+  const p = w.actors[1] ?? w.actors[0];
+  if (t >= 2 || !p) return w;
+  const ns = w.userns.find((u) => u.name === p.userns);
+  const mapped = ns === undefined || (p.kuid + 1 >= ns.map.base && p.kuid + 1 < ns.map.base + ns.map.count);
+  const setuid = p.caps === 'all' || p.caps.includes('SETUID');
+  const th: ActorDecl =
+    t === 0 ? { name: `${p.name}t`, userns: p.userns, kuid: p.kuid, caps: p.caps, thread_of: p.name } : { name: `${p.name}t`, userns: p.userns, kuid: mapped && setuid ? p.kuid + 1 : p.kuid, caps: [], thread_of: p.name };
+  return { ...w, actors: [...w.actors, th] };
 }
 
 /** the command stream: the core commands, with the language v2 ones asked for mixed in */

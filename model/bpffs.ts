@@ -2,7 +2,7 @@
 // creation, and the show_options rendering seen in mountinfo.
 
 import type { Cred } from './userns.ts';
-import { hasGidMapping, hasMapping, isInit, makeKuid } from './userns.ts';
+import { hasGidMapping, hasMapping, isInit, makeKgid, makeKuid } from './userns.ts';
 import type { FileSystemType, Kernel, Task } from './kernel.ts';
 import type { FsContext, FsParameter } from './fs_context.ts';
 import { EINVAL, ENOPARAM, EPERM, ERANGE } from './errno.ts';
@@ -199,7 +199,9 @@ export function bpf_parse_param(k: Kernel, cred: Cred, fc: FsContext, param: FsP
       return 0;
     }
     case 'gid': {
-      const gid = makeKuid(cred.userns, num);
+      // make_kgid(current_user_ns(), ...) (kernel/bpf/inode.c bpf_parse_param(), 7.3.4 :1035, 6.12.118 :868):
+      // the gid map, which an idmap step may make differ from the uid map (oracle --procs --seed 72)
+      const gid = makeKgid(cred.userns, num);
       if (k.check('bpf_parse_param/uid_mapped', gid < 0 || !hasGidMapping(fc.user_ns, gid))) return -EINVAL;
       opts.gid = gid;
       return 0;

@@ -3,18 +3,25 @@
 // close_fd(), which release through the kernel, are in model/vfs.ts.
 
 import { EMFILE } from './errno.ts';
-import type { File, Files } from './include/linux/file.ts';
+import type { File, Files, Rlimit } from './include/linux/file.ts';
 
 export function newFiles(nullFile: File): Files {
   nullFile.refs += 3;
-  return { fds: [nullFile, nullFile, nullFile], nofileSoft: 1024, nofileHard: 1024 };
+  return { fds: [nullFile, nullFile, nullFile] };
 }
 
-/** alloc_fd(0, rlimit(RLIMIT_NOFILE)): the lowest free slot, EMFILE at the limit */
-export function allocFd(files: Files): number {
+/** the executor's actors start with RLIMIT_NOFILE 1024 */
+export function newRlimit(): Rlimit {
+  return { nofileSoft: 1024, nofileHard: 1024 };
+}
+
+/** alloc_fd(0, rlimit(RLIMIT_NOFILE)): the lowest free slot of the task's table, EMFILE at
+ *  the task's own limit (current's signal->rlim, whoever else shares the table) */
+export function allocFd(t: { files: Files; rlim: Rlimit }): number {
+  const files = t.files;
   let fd = 0;
   while (fd < files.fds.length && files.fds[fd] !== undefined) fd++;
-  if (fd >= files.nofileSoft) return -EMFILE;
+  if (fd >= t.rlim.nofileSoft) return -EMFILE;
   return fd;
 }
 

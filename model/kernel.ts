@@ -214,7 +214,7 @@ export class Kernel {
   }
 
   private install(t: Task, obj: FileObj, path: Path | null, opath: boolean): number {
-    const fd = allocFd(t.files);
+    const fd = allocFd(t);
     if (fd < 0) return fd;
     const f: File = { id: this.nextId(), obj, path, opath, refs: 0 };
     this.security.fileAlloc(f);

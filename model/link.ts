@@ -255,7 +255,7 @@ export function link_create(k: Kernel, t: Task, attr: BpfAttr): number {
     bpf_prog_put(k, prog);
     return -EBADF;
   }
-  const slot = allocFd(t.files);
+  const slot = allocFd(t);
   if (slot < 0) {
     bpf_prog_put(k, prog);
     return slot;

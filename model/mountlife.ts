@@ -138,7 +138,7 @@ export function sys_mount_bind(k: Kernel, t: Task, src: number, target: string, 
  *  on the scenario's /tmp, no superblock of its own) */
 export function sys_open_target(k: Kernel, t: Task, target: string): number | null {
   // do_sys_openat2(): get_unused_fd_flags() before the walk
-  const slot = allocFd(t.files);
+  const slot = allocFd(t);
   if (slot < 0) return slot;
   const m = targetTop(t, target);
   if (!m) return null;

@@ -77,7 +77,7 @@ export function sys_openat(k: Kernel, t: Task, dirfd: number, path: string, opat
   // do_sys_openat2(): get_unused_fd_flags() comes before do_filp_open(), so
   // EMFILE wins over every lookup error (kernel: exhausted RLIMIT_NOFILE +
   // bad dirfd -> EMFILE)
-  const slot = allocFd(t.files);
+  const slot = allocFd(t);
   if (slot < 0) return slot;
   const p = resolvePath(k, t, dirfd, path, false);
   if (typeof p === 'number') return p;
@@ -173,7 +173,7 @@ export const NAMEI_STEPS: StepTable<'open' | 'mkdir' | 'chmod'> = {
   mkdir: (st, t, step) => sys_mkdirat(st.k, t, fdOf(st, t, step.dirfd), step.path),
   // the executor resolves the path to an O_PATH fd first (oracle/executor.c OP_CHMOD): with
   // no free fd it refuses the step, and so does the model
-  chmod: (st, t, step) => (allocFd(t.files) < 0 ? refused(REASON.checkFailed) : sys_fchmodat(st.k, t, fdOf(st, t, step.dirfd), step.path, step.mode)),
+  chmod: (st, t, step) => (allocFd(t) < 0 ? refused(REASON.checkFailed) : sys_fchmodat(st.k, t, fdOf(st, t, step.dirfd), step.path, step.mode)),
 };
 
 /** this layer's decision points (model/coverage.ts): one check each, with the

@@ -4,7 +4,7 @@
 import type { Kernel, Task } from './kernel.ts';
 import { EBADF, EBUSY, EINVAL, ELOOP, EMFILE, ENOENT, EPERM, retName } from './errno.ts';
 import { attachAtTarget, moveLoops, sys_mount_bind } from './mountlife.ts';
-import { type Mount, type MntNamespace, type Path, allocFd, fdget, fdgetRaw, may_mount } from './vfs.ts';
+import { MAY_READ, type Mount, type MntNamespace, type Path, allocFd, fdget, fdgetRaw, inode_permission, may_mount } from './vfs.ts';
 import { alloc_fs_context, mount_capable, vfs_clean_context, vfs_get_tree, vfs_parse_fs_param } from './fs_context.ts';
 import { resolvePath } from './namei.ts';
 import { superOptions } from './bpffs.ts';
@@ -70,11 +70,11 @@ export function sys_open_tree(k: Kernel, t: Task, dirfd: number, path: string): 
   // 7.3.4: FD_ADD() -> get_unused_fd_flags() before vfs_open_tree() checks
   // anything (profile knob openTreeFdFirst); the call installs no other fd,
   // so the reserved one is the one newMountFd() takes below
-  if (k.profile.token.openTreeFdFirst && k.check('open_tree/fd_first', allocFd(t.files) < 0)) return -EMFILE;
+  if (k.profile.token.openTreeFdFirst && k.check('open_tree/fd_first', allocFd(t) < 0)) return -EMFILE;
   if (k.check('open_tree/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;
   // 6.12.117 fs/namespace.c:2961: get_unused_fd_flags() after may_mount(),
   // before user_path_at() (profile knob openTreeFdBeforeLookup)
-  if (k.profile.token.openTreeFdBeforeLookup && k.check('open_tree/fd_before_lookup', allocFd(t.files) < 0)) return -EMFILE;
+  if (k.profile.token.openTreeFdBeforeLookup && k.check('open_tree/fd_before_lookup', allocFd(t) < 0)) return -EMFILE;
   const p = resolvePath(k, t, dirfd, path, path === '');
   if (typeof p === 'number') return p;
   // open_detached_copy(): the new anonymous namespace records where the
@@ -161,6 +161,14 @@ export function sys_mount_bpf(k: Kernel, t: Task, data: string): number {
   const root = fc.root!;
   const mnt: Mount = { id: k.nextId(), sb: root.sb, mnt_root: root, mnt_ns: t.mntns, devname: 'none', hasParent: true };
   const p: Path = { mnt, dentry: root };
+  // then the op's open(2) of the mount point, O_RDONLY: get_unused_fd_flags() first, then
+  // may_open()'s MAY_READ on the new root, whose mode= and uid= the options just set (the
+  // mount stays either way; oracle --procs --attach --seed 73: a root without CAP_DAC_*
+  // and mode=700,uid=1001 is EACCES)
+  const slot = allocFd(t);
+  if (slot < 0) return slot;
+  const err = inode_permission(k, t.cred, p, MAY_READ);
+  if (k.check('may_open/read', err !== 0)) return err;
   return k.newPathFd(t, p, false);
 }
 

@@ -117,7 +117,7 @@ function set_cred_user_ns(old: Cred, ns: UserNamespace): Cred {
  *  unmapped in it). The nsfs fd is opened first, as for the mount namespace. */
 export function sys_setns_user(k: Kernel, t: Task, of: Task): number {
   const target = of.cred.userns;
-  if (k.check('setns/nsfd', allocFd(t.files) < 0)) return -EMFILE;
+  if (k.check('setns/nsfd', allocFd(t) < 0)) return -EMFILE;
   if (k.check('userns_install/same', target === t.cred.userns)) return -EINVAL;
   if (k.check('userns_install/capable', !k.ns_capable(t.cred, target, CAP_SYS_ADMIN))) return -EPERM;
   commit_creds(t, set_cred_user_ns(t.cred, target));
@@ -141,7 +141,7 @@ export function sys_setns_mnt(k: Kernel, t: Task, of: Task): number {
   // the caller first opens /proc/<pid>/ns/mnt (nsfs; the executor's leader opens it and
   // passes it over SCM_RIGHTS): a full fd table is EMFILE (get_unused_fd_flags())
   // before setns() -> mntns_install() is reached
-  if (k.check('setns/nsfd', allocFd(t.files) < 0)) return -EMFILE;
+  if (k.check('setns/nsfd', allocFd(t) < 0)) return -EMFILE;
   if (
     k.check(
       'mntns_install/capable',
@@ -155,20 +155,27 @@ export function sys_setns_mnt(k: Kernel, t: Task, of: Task): number {
 }
 
 /** fork(2): kernel_clone() -> copy_process() (kernel/fork.c, 7.3.4 and 6.12.118 alike)
- *  with SIGCHLD and no CLONE_* flag. None of its checks can fail for an actor, so it has no
+ *  with SIGCHLD and no CLONE_* flag, or with CLONE_FILES alone (`clone_files`). None of its checks can fail for an actor, so it has no
  *  decision point: the RLIMIT_NPROC check (is_rlimit_overlimit(); its capable(CAP_SYS_RESOURCE)
  *  and capable(CAP_SYS_ADMIN) run only over the limit) and max_threads are far above a
  *  scenario's processes, cgroup_can_fork()'s pids limit is the sandbox's 256 (oracle/SANDBOX.md
  *  "Limits", above MAX_ACTORS), and security_task_alloc() and prepare_creds()'s
  *  security_prepare_creds() have no implementation in the model's LSMs (no hook of the
  *  language is on this path; SELinux's cred_prepare copies the SID). The child gets:
- *  copy_creds(): a copy of the cred; copy_files() -> dup_fd(): a new table holding every
- *  open file at the same number (get_file() each); the signal struct's rlimits
- *  (RLIMIT_NOFILE, kept with the table here); copy_namespaces(): the same mount namespace. */
-export function kernel_clone(parent: Task, child: Task): void {
-  const fds = parent.files.fds.slice();
-  for (const f of fds) if (f) f.refs++;
-  child.files = { fds, nofileSoft: parent.files.nofileSoft, nofileHard: parent.files.nofileHard };
+ *  copy_creds(): a copy of the cred; copy_files(): with CLONE_FILES the same table
+ *  (files_struct count++, so every later open, close or dup2 of either is the other's), else
+ *  dup_fd(): a new table holding every open file at the same number (get_file() each);
+ *  copy_signal(): a copy of the rlimits (RLIMIT_NOFILE; without CLONE_THREAD the child is a
+ *  process of its own, so a later setrlimit() of one is not the other's, whatever the table);
+ *  copy_namespaces(): the same mount namespace. */
+export function kernel_clone(parent: Task, child: Task, cloneFiles = false): void {
+  if (cloneFiles) child.files = parent.files;
+  else {
+    const fds = parent.files.fds.slice();
+    for (const f of fds) if (f) f.refs++;
+    child.files = { fds };
+  }
+  child.rlim = { ...parent.rlim };
   const cred: Cred = { ...parent.cred };
   if (parent.cred.security) cred.security = { ...parent.cred.security };
   child.cred = cred;
@@ -211,12 +218,12 @@ export function sys_write_idmap(k: Kernel, t: Task, which: 'uid' | 'gid', outsid
   const inode = procSelfInode(t);
   // each open takes an fd first (do_sys_openat2() -> get_unused_fd_flags(), fs/open.c), closed after the write
   if (which === 'gid') {
-    if (k.check('do_sys_openat2/fd', allocFd(t.files) < 0)) return -EMFILE;
+    if (k.check('do_sys_openat2/fd', allocFd(t) < 0)) return -EMFILE;
     if (k.check('proc_setgroups_open/dac', generic_permission(k, c, inode, MAY_WRITE) < 0)) return -EACCES;
     if (k.check('proc_setgroups_open/capable', !k.ns_capable(c, ns, CAP_SYS_ADMIN))) return -EACCES;
     if (k.check('proc_setgroups_write/gid_map', ns.gidCount !== 0)) return -EPERM; // init and declared: a gid map
   }
-  if (k.check('do_sys_openat2/fd', allocFd(t.files) < 0)) return -EMFILE;
+  if (k.check('do_sys_openat2/fd', allocFd(t) < 0)) return -EMFILE;
   if (k.check('map_write/open', generic_permission(k, c, inode, MAY_WRITE) < 0)) return -EACCES;
   if (k.check('map_write/init', isInit(ns))) return -EPERM;
   const parent = ns.parent!;
@@ -255,8 +262,9 @@ export const PROCS_STEPS: StepTable<'exit' | 'unshare' | 'setns' | 'fork' | 'idm
   setns: (st, t, step) => ((step.ns ?? A.setns.ns.default) === 'user' ? sys_setns_user(st.k, t, st.tasks.get(step.of)!) : sys_setns_mnt(st.k, t, st.tasks.get(step.of)!)),
   fork: (st, t, step) => {
     const child = st.tasks.get(step.child)!;
-    kernel_clone(t, child);
-    forkHandles(st, t.files, child.files);
+    const share = step.clone_files ?? A.fork.clone_files.default;
+    kernel_clone(t, child, share);
+    if (!share) forkHandles(st, t.files, child.files);
     return 0;
   },
 };

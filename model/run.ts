@@ -11,7 +11,7 @@ import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
 import { type Cred, type UserNamespace } from './userns.ts';
 import { capsFromNames } from './caps.ts';
 import { EINVAL, ENOENT, EOPNOTSUPP, EPERM, ESRCH, MAX_ERRNO, errnoByName, retName } from './errno.ts';
-import { type MntNamespace, fdgetRaw, newFiles } from './vfs.ts';
+import { type MntNamespace, fdgetRaw, newFiles, newRlimit } from './vfs.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { type ModelState, type StepFn, type StepTable, bind, fdOf } from './step.ts';
@@ -84,6 +84,7 @@ export function setupScenario(s: Scenario, profile: Profile): ModelState {
     }
     const owner = a.thread_of ? tasks.get(a.thread_of)! : undefined;
     const files = owner ? owner.files : newFiles(k.nullFile);
+    const rlim = owner ? owner.rlim : newRlimit();
     let m: MntNamespace;
     const which = a.mntns ?? 'own';
     if (owner) m = owner.mntns;
@@ -91,7 +92,7 @@ export function setupScenario(s: Scenario, profile: Profile): ModelState {
     else if (which === 'init') m = k.initMntNs;
     else m = tasks.get(which)!.mntns;
     mntns.set(a.name, m);
-    tasks.set(a.name, { name: a.name, cred, files, mntns: m });
+    tasks.set(a.name, { name: a.name, cred, files, rlim, mntns: m });
   }
   installLsms(k, s, tasks);
   return { k, tasks, userns, handles: new Map() };
@@ -100,7 +101,7 @@ export function setupScenario(s: Scenario, profile: Profile): ModelState {
 /** a fork_of actor before its fork step (model/procs.ts kernel_clone() makes it): it does
  *  not exist, as an exited actor; what it holds now is replaced at the fork */
 function unbornTask(name: string, cred: Cred, parent: Task): Task {
-  return { name, cred, files: { fds: [], nofileSoft: 0, nofileHard: 0 }, mntns: parent.mntns, dead: true };
+  return { name, cred, files: { fds: [] }, rlim: { nofileSoft: 0, nofileHard: 0 }, mntns: parent.mntns, dead: true };
 }
 
 /** a fork_of actor declared during a run (the generator's fork command, generators/procs.ts) */

@@ -56,7 +56,7 @@ export function bpf_token_create(k: Kernel, t: Task, attr: BpfAttr): number {
   // here, before kzalloc() and security_bpf_token_create() (profile knob
   // tokenFdBeforeHook): EMFILE wins over an LSM refusal, no hook is called.
   // Nothing below installs another fd, so newFileFd() takes the same slot.
-  if (tp.tokenFdBeforeHook && k.check('bpf_token_create/fd_first', allocFd(t.files) < 0)) return -EMFILE;
+  if (tp.tokenFdBeforeHook && k.check('bpf_token_create/fd_first', allocFd(t) < 0)) return -EMFILE;
   const token: BpfToken = {
     id: k.nextId(),
     userns,

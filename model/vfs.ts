@@ -36,7 +36,7 @@ export const S_IRWXUGO = 0o777;
 
 
 
-export { allocFd, fdget, fdgetRaw, installFd, newFiles } from './file.ts';
+export { allocFd, fdget, fdgetRaw, installFd, newFiles, newRlimit } from './file.ts';
 
 /** close_fd() */
 export function closeFd(k: Kernel, files: Files, fd: number): number {
@@ -113,7 +113,7 @@ export { cap_capable };
 /** ksys_dup3() / dup2() */
 function dup2(k: Kernel, t: Task, oldfd: number, newfd: number): number {
   if (oldfd === newfd) return fdgetRaw(t.files, oldfd) ? oldfd : -EBADF;
-  if (newfd >= t.files.nofileSoft) return -EBADF;
+  if (newfd >= t.rlim.nofileSoft) return -EBADF;
   const f = fdgetRaw(t.files, oldfd);
   if (!f) return -EBADF;
   const old = fdgetRaw(t.files, newfd);
@@ -135,7 +135,7 @@ export const FILE_STEPS: StepTable<'send_fd' | 'dup2' | 'close' | 'rlimit_nofile
     k.current = to;
     const err = security_file_receive(k, f);
     k.current = t;
-    const nfd = err ? err : allocFd(to.files);
+    const nfd = err ? err : allocFd(to);
     if (nfd >= 0) {
       installFd(to.files, nfd, f);
       bind(st, to, step.as, nfd);
@@ -166,9 +166,9 @@ export const FILE_STEPS: StepTable<'send_fd' | 'dup2' | 'close' | 'rlimit_nofile
   rlimit_nofile: (st, t, step) => {
     // do_prlimit(): nr_open bound, raising the hard limit needs CAP_SYS_RESOURCE
     if (step.limit > 1048576) return -EPERM;
-    if (step.limit > t.files.nofileHard && !st.k.capable(t.cred, CAP_SYS_RESOURCE)) return -EPERM;
-    t.files.nofileSoft = step.limit;
-    t.files.nofileHard = step.limit;
+    if (step.limit > t.rlim.nofileHard && !st.k.capable(t.cred, CAP_SYS_RESOURCE)) return -EPERM;
+    t.rlim.nofileSoft = step.limit;
+    t.rlim.nofileHard = step.limit;
     return 0;
   },
 };

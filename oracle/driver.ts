@@ -11,7 +11,7 @@ import { DEFAULT_PROFILE, findProfile, withKconfig } from '../model/profile.ts';
 import { HOST_CONFIG } from '../model/kconfig.ts';
 import { runScenario } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
-import { type ArgSpec, type OpSpec, opSpec } from '../scenario/ops.ts';
+import { type ArgSpec, type OpSpec, opSpec, stepNames } from '../scenario/ops.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
 import { errnoByName } from '../model/errno.ts';
 import { BPF_LSM_FILE_HOOKS, BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
@@ -226,13 +226,26 @@ function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
   return ([...BPF_LSM_HOOKS, ...BPF_LSM_FILE_HOOKS] as readonly string[]).includes(a.hook) && e !== undefined && e >= 1 && e <= 4095;
 }
 
-/** Why the scenario's threads cannot run on the executor, or null: a
- *  thread_of actor runs only the races of the steps of the actor it is a
- *  thread of (a second thread of that process, PROTOCOL.md "Races") */
+/** Why the scenario's threads cannot run on the executor, or null. A thread_of actor with
+ *  steps of its own is a process sharing its process actor's fd table (oracle/executor.c
+ *  thread_spawn(): clone(CLONE_FILES), made by that actor at set-up), as the model's is
+ *  (model/run.ts: the owner's table and rlimits, its own creds). Where the two differ it
+ *  stays model-only: its rlimits are per process on the executor but shared in the model
+ *  (a thread's signal struct), and the executor's thread dies with its process actor
+ *  (PR_SET_PDEATHSIG) while the model's lives on. One that only races runs as a second
+ *  thread of the acting actor (PROTOCOL.md "Races"). */
 export function threadUncheckable(s: Scenario): string | null {
-  for (const a of s.actors)
-    if (a.thread_of !== undefined && s.steps.some((st) => st.actor === a.name || (st.op === 'send_fd' && st.to === a.name)))
-      return `actor ${a.name}: a thread_of actor's own steps (and fds sent to it) are not supported by the executor (only its races)`;
+  for (const a of s.actors) {
+    if (a.thread_of === undefined) continue;
+    const last = s.steps.reduce((m, st, i) => (stepNames(st, a.name) ? i : m), -1);
+    if (last < 0) continue;
+    const p = s.actors.find((x) => x.name === a.thread_of);
+    if (!p || p.thread_of !== undefined || p.fork_of !== undefined || p.userns !== a.userns) return `actor ${a.name}: thread_of an actor in another user namespace (or a thread, or a fork_of actor)`;
+    if (s.steps.some((st) => st.op === 'rlimit_nofile' && (st.actor === a.name || st.actor === p.name)))
+      return `actor ${a.name}: rlimit_nofile in a thread's process (the executor's threads are processes: rlimits not shared)`;
+    if (s.steps.some((st, i) => i < last && st.op === 'exit' && st.actor === p.name))
+      return `actor ${a.name}: its process actor ${p.name} exits before its last step (the executor's thread dies with it)`;
+  }
   for (const [i, st] of s.steps.entries())
     if ('race' in st && st.race !== undefined && s.actors.find((a) => a.name === st.race!.actor)?.thread_of !== st.actor)
       return `step ${i + 1}: a race by ${st.race.actor}, not a thread of ${st.actor}, is model-only`;
@@ -414,12 +427,13 @@ export function toProtocol(s: Scenario, id: number, timeoutMs = 2000, race?: Rac
     lines.push(`userns name=${pct(u.name)} parent=${pct(u.parent)} owner=${u.owner} base=${u.map.base} count=${u.map.count}`);
   for (const a of s.actors) {
     // a thread of its process that only races: no actor of its own (race= runs it). One with
-    // steps of its own (or fds sent to it) is declared (the SELinux protocol adds thread_of=, vm/selinux-oracle.ts;
-    // the host executor refuses it before, threadUncheckable())
-    if (a.thread_of !== undefined && !s.steps.some((st) => st.actor === a.name || (st.op === 'send_fd' && st.to === a.name))) continue;
+    // steps of its own (or fds sent to it) is declared with thread_of= (threadUncheckable()
+    // says where the executor's thread is not the model's)
+    if (a.thread_of !== undefined && !s.steps.some((st) => stepNames(st, a.name))) continue;
     const caps = a.caps === 'all' ? 'all' : capsToHex(capsFromNames(a.caps));
     const fork = a.fork_of !== undefined ? ` fork_of=${pct(a.fork_of)}` : '';
-    lines.push(`actor name=${pct(a.name)} userns=${pct(a.userns)} kuid=${a.kuid} caps=${caps} mntns=${pct(a.mntns ?? 'own')}${fork}`);
+    const th = a.thread_of !== undefined ? ` thread_of=${pct(a.thread_of)}` : '';
+    lines.push(`actor name=${pct(a.name)} userns=${pct(a.userns)} kuid=${a.kuid} caps=${caps} mntns=${pct(a.mntns ?? 'own')}${fork}${th}`);
   }
   s.steps.forEach((st, i) => {
     const as = st.as !== undefined ? [`as=${pct(st.as)}`] : [];

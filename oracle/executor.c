@@ -302,7 +302,7 @@ static const struct opspec OPS[] = {
 #define NOPS ((int)(sizeof OPS / sizeof OPS[0]))
 
 struct userns_decl { char *name; int parent; /* -1 = init */ int depth; long long owner, base, count; };
-struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ char *context; /* SELinux context, NULL = none */ int thread_of; /* -1, else the actor whose fd table it shares */ int fork_of; /* -1, else the actor whose fork step makes it */ };
+struct actor_decl { char *name; int userns; /* -1 = init */ long long kuid; uint64_t caps; int mntns; /* -1 own, -2 init, else actor */ char *context; /* SELinux context, NULL = none */ int thread_of; /* -1, else the actor whose fd table it shares */ int fork_of; /* -1, else the actor whose fork step makes it */ int files_of; /* -1, else the actor whose fd table its fork step (clone_files) shares */ };
 struct step {
   int i, actor, op, opidx, to_actor, has_perm;
   int refused; /* RZ_*: refused by the static rules (nothing is sent to the actor) */
@@ -579,6 +579,8 @@ static int parse_step(struct kv *kvs, int n) {
     if (S.actors[st->to_actor].fork_of != st->actor) return perr("fork: child '%s' is not fork_of this actor", S.actors[st->to_actor].name);
     for (int j = 0; j < S.nsteps; j++)
       if (S.steps[j].op == OP_FORK && S.steps[j].to_actor == st->to_actor) return perr("fork: child '%s' forked twice", S.actors[st->to_actor].name);
+    if (st->n[N_FORK_CLONE_FILES] != 0 && st->n[N_FORK_CLONE_FILES] != 1) return perr("bad clone_files (0 or 1)");
+    if (st->n[N_FORK_CLONE_FILES]) S.actors[st->to_actor].files_of = st->actor; /* its table is this actor's (TAB()) */
   }
   if (st->op == OP_IDMAP && strcmp(st->s[S_IDMAP_MAP], "uid") && strcmp(st->s[S_IDMAP_MAP], "gid")) return perr("bad map '%s' (uid or gid)", st->s[S_IDMAP_MAP]);
   if (st->op == OP_UNSHARE || st->op == OP_SETNS) { /* the ns choice: mnt or user, nothing else */
@@ -689,6 +691,7 @@ static int parse_decl(const char *kw, struct kv *kvs, int n) {
       if (a->mntns < 0) return perr("unknown mntns actor '%s'", mv);
     }
     a->fork_of = -1;
+    a->files_of = -1;
     struct kv *fo = kv_get(kvs, n, "fork_of");
     if (fo) {
       /* made at a fork step of that actor (fork_spawn()), not at set-up */
@@ -1711,7 +1714,7 @@ static ssize_t recv_msg(int sock, void *buf, size_t n, int *rfd, int *ctrunc) {
   return r;
 }
 
-static int thread_spawn(int k, int ctl);
+static int thread_spawn(int k);
 static void __attribute__((noreturn)) actor_loop(void);
 static void child_status(int sock, int e, const char *stage);
 /* is c a fork_of actor below a (a's child, grandchild ...)? */
@@ -1720,27 +1723,34 @@ static int fork_below(int c, int a) {
     if (x == a) return 1;
   return 0;
 }
+/* does actor a hold c's spare control socket from set-up: c is forked below it, or is a
+ * thread_of it (made by it at set-up, thread_spawn(), after RLIMIT_NOFILE is down) */
+static int holds_spare(int c, int a) { return fork_below(c, a) || S.actors[c].thread_of == a; }
 /* A fork step (language v2) making actor ch: a plain fork of this actor (clone(CLONE_PARENT |
  * SIGCHLD): the leader is the child's parent, reaps it and is what PR_SET_PDEATHSIG watches).
  * The child's fd table is a copy of ours, the model's kernel_clone(): the scenario's fds at
  * their numbers, and above them the executor's. Its control socket is SPARE_FD(ch), which we
  * hold from set-up; it closes ours and the spares not below it, we close it and those below
  * it. The helper pair at HELP_A/HELP_B stays shared: it is used only inside one step, and the
- * leader runs one step at a time. Returns the new pid or -errno (in the parent). */
-static int fork_spawn(int ch) {
+ * leader runs one step at a time. With `share` (clone_files) the child is clone(CLONE_FILES |
+ * CLONE_PARENT | SIGCHLD): one table for both, so neither closes anything (the spares and both
+ * control sockets stay, above every scenario fd). Returns the new pid or -errno (in the parent). */
+static int fork_spawn(int ch, int share) {
   if (ch < 0 || ch >= S.nactors || fcntl(SPARE_FD(ch), F_GETFD) < 0) return -EBADF;
-  long pid = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, NULL);
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD | (share ? CLONE_FILES : 0)), NULL, NULL, NULL, NULL);
   if (pid < 0) return -errno;
   if (pid > 0) {
-    for (int c = 0; c < S.nactors; c++)
-      if (c == ch || fork_below(c, ch)) close(SPARE_FD(c));
+    if (!share)
+      for (int c = 0; c < S.nactors; c++)
+        if (c == ch || fork_below(c, ch)) close(SPARE_FD(c));
     return (int)pid;
   }
   prctl(PR_SET_PDEATHSIG, SIGKILL); /* cleared by fork */
-  close(CTL_FD);
+  if (!share) close(CTL_FD);
   g_ctl_fd = SPARE_FD(ch);
-  for (int c = 0; c < S.nactors; c++)
-    if (S.actors[c].fork_of >= 0 && !fork_below(c, ch) && c != ch) close(SPARE_FD(c));
+  if (!share) /* a copy of the table: not the spares of others (nor of the parent's threads) */
+    for (int c = 0; c < S.nactors; c++)
+      if ((S.actors[c].fork_of >= 0 && !fork_below(c, ch) && c != ch) || S.actors[c].thread_of >= 0) close(SPARE_FD(c));
   child_status(CTL_FD, 0, "ok");
   actor_loop();
 }
@@ -1791,13 +1801,14 @@ static void __attribute__((noreturn)) actor_loop(void) {
       continue;
     }
     if (c->op == OP_SPAWN_THREAD) {
-      rp.ret = rfd < 0 ? -EBADF : thread_spawn((int)c->n[0], rfd);
+      if (rfd >= 0) close(rfd);
+      rp.ret = thread_spawn((int)c->n[0]);
       send_reply(CTL_FD, &rp, NULL, 0, -1);
       continue;
     }
     if (c->op == OP_FORK) {
       if (rfd >= 0) close(rfd);
-      rp.ret = fork_spawn((int)c->n[0]);
+      rp.ret = fork_spawn((int)c->n[0], c->n[1] != 0);
       send_reply(CTL_FD, &rp, NULL, 0, -1);
       continue;
     }
@@ -1843,7 +1854,11 @@ static struct binding *bind_find(const char *name) {
   return NULL;
 }
 /* the fd table an actor uses: its own, or its process actor's (thread_of); bindings name tables */
-static int TAB(int k) { return k >= 0 && S.actors[k].thread_of >= 0 ? S.actors[k].thread_of : k; }
+static int TAB(int k) {
+  if (k >= 0 && S.actors[k].thread_of >= 0) return S.actors[k].thread_of;
+  if (k >= 0 && S.actors[k].files_of >= 0) return TAB(S.actors[k].files_of); /* a clone_files child (files_of is an earlier actor) */
+  return k;
+}
 static int bon(const struct binding *b, int actor) { return b && ((b->tabs >> TAB(actor)) & 1u); }
 static void bind_drop_fd(int actor, int fd) {
   for (int i = 0; i < nB; i++)
@@ -2165,15 +2180,18 @@ static const char *se_main_setup(int *err) {
 }
 
 /* The last set-up steps of an actor and of a thread_of actor alike: its helper socket pair
- * at HELP_A/HELP_B, its capabilities, then (SELinux) its domain, after its userns/uid/capability
- * set-up (one write). On failure *stage names the step and errno says why. */
-static int actor_last_setup(const struct actor_decl *a, const char **stage) {
-  *stage = "socketpair(helper)";
-  int hp[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, hp) < 0) return -1;
-  if (dup2(hp[0], HELP_A) < 0 || dup2(hp[1], HELP_B) < 0) return -1;
-  close(hp[0]);
-  close(hp[1]);
+ * at HELP_A/HELP_B (an actor's own; a thread uses its process's, `helper` 0), its
+ * capabilities, then (SELinux) its domain, after its userns/uid/capability set-up (one
+ * write). On failure *stage names the step and errno says why. */
+static int actor_last_setup(const struct actor_decl *a, const char **stage, int helper) {
+  if (helper) {
+    *stage = "socketpair(helper)";
+    int hp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, hp) < 0) return -1;
+    if (dup2(hp[0], HELP_A) < 0 || dup2(hp[1], HELP_B) < 0) return -1;
+    close(hp[0]);
+    close(hp[1]);
+  }
   *stage = "capset";
   if (capset64(a->caps, a->caps, 0) < 0) return -1;
   if (a->context) {
@@ -2184,31 +2202,30 @@ static int actor_last_setup(const struct actor_decl *a, const char **stage) {
   return 0;
 }
 
-/* A thread_of actor (SELinux scenarios, PROTOCOL.md "SELinux"): a process that shares its
- * process actor's fd table (clone(CLONE_FILES), no CLONE_VM), as the model's thread does
- * ("shares its fd table, creds stay per thread"); made by that actor, so it starts in its
+/* A thread_of actor (PROTOCOL.md "Set-up semantics"): a process that shares its process
+ * actor's fd table (clone(CLONE_FILES), no CLONE_VM), as the model's thread does ("shares
+ * its fd table, creds stay per thread"); made by that actor at set-up, so it starts in its
  * user and mount namespaces with its creds, then takes its own uid, capabilities and context.
- * Its control socket and helper pair sit 3 above the actor's (CTL_FD+3..+5), in the shared
- * table. Rlimits are per process here (a thread shares them): the driver does not send
- * scenarios where that shows. Returns the new pid or -errno (in the process actor). */
-static int thread_spawn(int k, int ctl) {
+ * Its control socket is SPARE_FD(k), which the process actor holds from set-up (a new fd
+ * cannot go above the actor's RLIMIT_NOFILE of 1024); the helper pair is the process's (used
+ * inside one step only, and the leader runs one at a time). Rlimits are per process here (a
+ * thread shares them) and it dies with its process (PR_SET_PDEATHSIG): the driver does not
+ * send scenarios where that shows (threadUncheckable()). Returns the new pid or -errno. */
+static int thread_spawn(int k) {
+  if (k < 0 || k >= S.nactors || S.actors[k].thread_of < 0 || fcntl(SPARE_FD(k), F_GETFD) < 0) return -EBADF;
   long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), NULL, NULL, NULL, NULL);
-  if (pid < 0) { int e = errno; close(ctl); return -e; }
-  if (pid > 0) return (int)pid; /* the child closes ctl (the table is shared) */
+  if (pid < 0) return -errno;
+  if (pid > 0) return (int)pid;
   struct actor_decl *a = &S.actors[k];
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  g_ctl_fd += 3;
-  g_help_a += 3;
-  g_help_b += 3;
-  if (dup2(ctl, CTL_FD) < 0) _exit(4);
-  close(ctl);
+  g_ctl_fd = SPARE_FD(k);
   const char *stage = "setresuid";
   long long id = in_ns_id(a->userns, a->kuid);
   if (setresgid((gid_t)id, (gid_t)id, (gid_t)id) < 0 && errno != EPERM) goto fail;
   prctl(PR_SET_KEEPCAPS, 1);
   if (setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0) goto fail;
   prctl(PR_SET_KEEPCAPS, 0);
-  if (actor_last_setup(a, &stage) < 0) goto fail;
+  if (actor_last_setup(a, &stage, 0) < 0) goto fail;
   prctl(PR_SET_DUMPABLE, 1); /* as actor_child() */
   child_status(CTL_FD, 0, "ok");
   actor_loop();
@@ -2250,19 +2267,19 @@ static void __attribute__((noreturn)) actor_child(int k, int ctl) {
     struct rlimit rl = {AS_LIMIT, AS_LIMIT};
     if (setrlimit(RLIMIT_AS, &rl) < 0) goto fail;
   }
-  if (actor_last_setup(a, &stage) < 0) goto fail;
+  if (actor_last_setup(a, &stage, 1) < 0) goto fail;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   /* fd table: 0,1,2 = /dev/null, control socket at CTL_FD, helper pair at HELP_A/HELP_B, nothing else */
   if (dup2(ctl, CTL_FD) < 0) _exit(4);
-  for (int c = 0; c < S.nactors; c++) /* the control sockets of the actors it may fork (fork_spawn()) */
-    if (g_spare_child[c] >= 0 && fork_below(c, k) && dup2(g_spare_child[c], SPARE_FD(c)) < 0) _exit(4);
+  for (int c = 0; c < S.nactors; c++) /* the control sockets of the actors it may fork or spawn (fork_spawn(), thread_spawn()) */
+    if (g_spare_child[c] >= 0 && holds_spare(c, k) && dup2(g_spare_child[c], SPARE_FD(c)) < 0) _exit(4);
   dup2(g_devnull, 0);
   dup2(g_devnull, 1);
   dup2(g_devnull, 2);
   syscall(NR_close_range, 3, CTL_FD - 1, 0);
   syscall(NR_close_range, CG_FD + 1, g_spare_base - 1, 0); /* CG_FD stays: bpfobj_exec() */
   for (int c = 0; c < S.nactors; c++)
-    if (!fork_below(c, k)) close(SPARE_FD(c));
+    if (!holds_spare(c, k)) close(SPARE_FD(c));
   syscall(NR_close_range, SPARE_FD(S.nactors), ~0U, 0);
   /* the model's fd table: RLIMIT_NOFILE soft = hard = 1024 (lowering needs no privilege), set
    * after the executor's own fds were placed above it */
@@ -2580,7 +2597,9 @@ static void run_steps(void) {
     } else if (st->op == OP_FORK) {
       /* made by its parent (fork_spawn()) with the socket made for it at set-up */
       int ch = st->to_actor;
+      int share = (int)st->n[N_FORK_CLONE_FILES];
       c.n[0] = ch;
+      c.n[1] = share;
       if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
       ret = rp.ret;
       if (ret > 0) {
@@ -2590,9 +2609,11 @@ static void run_steps(void) {
         A[ch].mntfd = -1;
         A[ch].cur_userns = A[k].cur_userns;
         actor_wait_ready(ch);
-        /* every name bound in the parent's table is bound in the copy (model/step.ts forkHandles()) */
-        for (int i = 0; i < nB; i++)
-          if (bon(&B[i], k)) B[i].tabs |= 1u << TAB(ch);
+        /* every name bound in the parent's table is bound in the copy (model/step.ts forkHandles());
+         * a clone_files child's table is the parent's (TAB(ch) == TAB(k)) */
+        if (!share)
+          for (int i = 0; i < nB; i++)
+            if (bon(&B[i], k)) B[i].tabs |= 1u << TAB(ch);
         lt_actor_born(ch);
         ret = 0;
       }
@@ -2717,11 +2738,11 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
   if (g_devnull < 0) leader_fail("open /dev/null", errno);
   g_devnull = move_fd_high(g_devnull, HIGH_FD);
   for (int k = 0; k < S.nuserns; k++) create_userns(k);
-  /* a fork_of actor's control socket pair: the leader's end is its ctl, the other goes to
-   * the set-up actors above it (actor_child(), fork_spawn()) */
+  /* a fork_of or thread_of actor's control socket pair: the leader's end is its ctl, the other
+   * goes to the set-up actors above it (actor_child(), fork_spawn(), thread_spawn()) */
   for (int k = 0; k < S.nactors; k++) {
     g_spare_child[k] = -1;
-    if (S.actors[k].fork_of < 0) continue;
+    if (S.actors[k].fork_of < 0 && S.actors[k].thread_of < 0) continue;
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0) leader_fail("socketpair", errno);
     A[k].ctl = move_fd_high(sp[0], HIGH_FD);
@@ -2752,11 +2773,9 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
         A[x].mntfd = move_fd_high(fd, HIGH_FD);
       }
     }
-    int sp[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0) leader_fail("socketpair", errno);
-    int mine = move_fd_high(sp[0], HIGH_FD);
     if (S.actors[k].thread_of >= 0) {
-      /* made by its process actor, which gets the new actor's end of the socket pair */
+      /* made by its process actor, which holds the new actor's end of its spare (A[k].ctl:
+       * the leader's end, made above) */
       int x = S.actors[k].thread_of;
       actor_wait_ready(x);
       struct cmd c;
@@ -2766,14 +2785,15 @@ static void __attribute__((noreturn)) leader_main(int donefd) {
       const char *ns[3] = {NULL, NULL, NULL};
       struct reply rr = {0};
       struct sbuf t = {0};
-      if (actor_call(x, &c, ns, sp[1], &rr, &t, NULL) < 0) actor_died(x);
+      if (actor_call(x, &c, ns, -1, &rr, &t, NULL) < 0) actor_died(x);
       free(t.p);
-      close(sp[1]);
       if (rr.ret < 0) leader_fail("clone(CLONE_FILES) of a thread_of actor", -rr.ret);
       A[k].pid = rr.ret;
-      A[k].ctl = mine;
       continue;
     }
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0) leader_fail("socketpair", errno);
+    int mine = move_fd_high(sp[0], HIGH_FD);
     pid_t pid = fork();
     if (pid < 0) leader_fail("fork", errno);
     if (pid == 0) {

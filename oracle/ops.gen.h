@@ -97,7 +97,7 @@
   {"link_create", OP_LINK_CREATE, 1, {{"prog", A_HANDLE, 0, "-"}, {"attach_type", A_NUM, 0, NULL}, {"size", A_NUM, 1, "168"}, {"tail_byte", A_NUM, 2, "-1"}}}, \
   {"setns", OP_SETNS, 0, {{"of", A_ACTOR, 0, NULL}, {"ns", A_STR, 0, "mnt"}}}, \
   {"chmod", OP_CHMOD, 0, {{"dirfd", A_HANDLE, 0, "-"}, {"path", A_STR, 0, "."}, {"mode", A_NUM, 0, NULL}}}, \
-  {"fork", OP_FORK, 0, {{"child", A_ACTOR, 0, NULL}}}, \
+  {"fork", OP_FORK, 0, {{"child", A_ACTOR, 0, NULL}, {"clone_files", A_NUM, 0, "0"}}}, \
   {"idmap", OP_IDMAP, 0, {{"map", A_STR, 0, "uid"}, {"outside", A_NUM, 0, NULL}, {"count", A_NUM, 1, "1"}}},
 
 /* named slots: H_<OP>_<ARG> indexes h[]/fd[], S_<OP>_<ARG> s[], N_<OP>_<ARG> n[] */
@@ -209,6 +209,7 @@ enum {
   H_CHMOD_DIRFD = 0,
   S_CHMOD_PATH = 0,
   N_CHMOD_MODE = 0,
+  N_FORK_CLONE_FILES = 0,
   S_IDMAP_MAP = 0,
   N_IDMAP_OUTSIDE = 0,
   N_IDMAP_COUNT = 1,

@@ -543,12 +543,13 @@ export const OPS = {
   },
   // ---- issue 11 language v2: a process made during a scenario
   fork: {
-    doc: "the actor forks: the child (an actor declared with fork_of) starts with a copy of its fd table (every handle names the same fd in both), its credentials, namespaces and RLIMIT_NOFILE",
+    doc: "the actor forks: the child (an actor declared with fork_of) starts with a copy of its fd table (every handle names the same fd in both), or with clone_files the same table (a thread's fd table: an fd opened, closed or replaced by one is the other's), and a copy of its credentials, namespaces and RLIMIT_NOFILE",
     returnsFd: false,
     kernel: true,
-    syscalls: 'fork(2) (clone(2) with SIGCHLD)',
+    syscalls: 'fork(2) (clone(2) with SIGCHLD, or CLONE_FILES | SIGCHLD)',
     args: {
       child: { kind: 'actor', doc: 'the new process: an actor declared with fork_of this actor', required: true },
+      clone_files: { kind: 'bool', doc: 'CLONE_FILES: the child shares the fd table instead of a copy (rlimits, credentials and namespaces stay per process)', default: false },
     },
   },
   // ---- issue 11 language v2: the id maps of a user namespace made by unshare
@@ -571,6 +572,17 @@ export const OP_NAMES = Object.keys(OPS) as OpName[];
 
 /** the keys every step may carry, whatever its op (scenario/types.ts StepBase) */
 export const COMMON_KEYS = ['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm'] as const;
+
+/** does the step name the actor: as its actor, or in an argument of kind actor (send_fd's
+ *  `to`, setns's `of`, fork's `child`) */
+export function stepNames(st: { actor: string; op: string }, name: string): boolean {
+  if (st.actor === name) return true;
+  const spec = opSpec(st.op);
+  if (!spec) return false;
+  const rec = st as unknown as Record<string, unknown>;
+  for (const [k, a] of Object.entries(spec.args)) if (a.kind === 'actor' && rec[k] === name) return true;
+  return false;
+}
 
 /** the entry of an op named by a stranger (own properties only: "constructor" is no op) */
 export function opSpec(op: string): OpSpec | undefined {

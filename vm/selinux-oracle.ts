@@ -18,7 +18,7 @@
 // contexts before a policy exists.
 
 import type { Scenario, StepResult, PolicyDecl } from '../scenario/types.ts';
-import { type KernelRun, type RaceOpts, type ScenarioProtocol, type ScenarioRunner, kernelUncheckable, opTableUncheckable, pct, toProtocol } from '../oracle/driver.ts';
+import { type KernelRun, type RaceOpts, type ScenarioProtocol, type ScenarioRunner, kernelUncheckable, opTableUncheckable, pct, threadUncheckable, toProtocol } from '../oracle/driver.ts';
 import { type Crash, RebootingVm } from './pool.ts';
 import { type BootOptions, bootVm } from './qemu.ts';
 import { type Comparison, compareRuns, runModel } from '../oracle/compare.ts';
@@ -56,20 +56,9 @@ export function selinuxUncheckable(s: Scenario): string | null {
   if (p?.integrity !== undefined || s.ipe !== undefined) return `profile ${s.profile}: the integrity framework is model-only`;
   const order = s.lsm_order ?? p?.lsm?.order ?? [];
   if (order.some((l) => l !== 'capability' && l !== 'selinux' && l !== 'bpf')) return `LSM order ${order.join(',')}: only capability,selinux,bpf run in the guest`;
-  // thread_of: a process sharing the fd table (oracle/executor.c thread_spawn()); creds per
-  // task as in the kernel, but rlimits per process where a thread shares them
-  for (const a of s.actors) {
-    if (a.thread_of === undefined) continue;
-    const p = s.actors.find((x) => x.name === a.thread_of);
-    if (!p || p.thread_of !== undefined || p.userns !== a.userns) return `actor ${a.name}: thread_of an actor in another user namespace (or a thread)`;
-    if (s.steps.some((st) => st.op === 'rlimit_nofile' && (st.actor === a.name || st.actor === p.name)))
-      return `actor ${a.name}: rlimit_nofile in a thread's process (the executor's threads are processes: rlimits not shared)`;
-  }
-  // races: a second thread of the acting actor's process (oracle/executor.c race_exec()),
-  // so the racing actor must be a thread_of the acting one
-  for (const [i, st] of s.steps.entries())
-    if ('race' in st && st.race !== undefined && s.actors.find((a) => a.name === st.race!.actor)?.thread_of !== st.actor)
-      return `step ${i + 1}: a race by ${st.race.actor}, not a thread of ${st.actor}, is model-only`;
+  // thread_of actors and races: as on the host (a process sharing the fd table, oracle/driver.ts)
+  const threads = threadUncheckable(s);
+  if (threads) return threads;
   for (const [i, st] of s.steps.entries()) {
     for (const a of st.lsm ?? []) {
       if (a.action !== 'policy_load') return `step ${i + 1}: ${a.action} (BPF-LSM programs) is model-only`;
@@ -219,8 +208,7 @@ export function encodeSelinux(s: Scenario, id: number, timeoutMs: number, tree: 
     const a = m ? s.actors.find((x) => pct(x.name) === m[1]) : undefined;
     if (a) {
       const ctx = contexts ? ` context=${pct(contextOf(a.context ?? DEFAULT_CONTEXT))}` : '';
-      const th = a.thread_of !== undefined ? ` thread_of=${pct(a.thread_of)}` : '';
-      rest.push(`${l}${ctx}${th}`);
+      rest.push(`${l}${ctx}`);
     } else rest.push(l);
   }
   // last: nothing after this may fail, the store now says what the guest will hold

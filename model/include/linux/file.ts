@@ -33,9 +33,15 @@ export interface File {
   security?: Record<string, unknown>;
 }
 
-/** files_struct plus the process-wide RLIMIT_NOFILE (signal->rlim) */
+/** files_struct: shared by the tasks of clone(CLONE_FILES) (a thread_of actor, a fork
+ *  with clone_files) */
 export interface Files {
   fds: Array<File | undefined>;
+}
+
+/** signal_struct's RLIMIT_NOFILE (signal->rlim): shared by the threads of a process, copied
+ *  by a fork (copy_signal()), whether or not the fd table is shared */
+export interface Rlimit {
   nofileSoft: number;
   nofileHard: number;
 }
