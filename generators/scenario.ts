@@ -64,14 +64,14 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
 
 /** t < 2: a thread_of actor of the world's container task (actor 1, else 0), after the
  *  others (so the command stream's actor indices keep their actors): its kuid and caps (t 0),
- *  or no capabilities and, where its process may setresuid() to it (CAP_SETUID, the id
- *  mapped), the next kuid (t 1) */
+ *  or no capabilities and, where its process may give it its ids (CAP_SETUID and CAP_SETGID:
+ *  the executor's set-up calls setresgid() and setresuid(); the id mapped), the next kuid (t 1) */
 function withThread(w: World, t: number): World {
   const p = w.actors[1] ?? w.actors[0];
   if (t >= 2 || !p) return w;
   const ns = w.userns.find((u) => u.name === p.userns);
   const mapped = ns === undefined || (p.kuid + 1 >= ns.map.base && p.kuid + 1 < ns.map.base + ns.map.count);
-  const setuid = p.caps === 'all' || p.caps.includes('SETUID');
+  const setuid = p.caps === 'all' || (p.caps.includes('SETUID') && p.caps.includes('SETGID'));
   const th: ActorDecl =
     t === 0 ? { name: `${p.name}t`, userns: p.userns, kuid: p.kuid, caps: p.caps, thread_of: p.name } : { name: `${p.name}t`, userns: p.userns, kuid: mapped && setuid ? p.kuid + 1 : p.kuid, caps: [], thread_of: p.name };
   return { ...w, actors: [...w.actors, th] };
