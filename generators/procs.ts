@@ -33,10 +33,11 @@ export type ProcsCmd =
   | { k: 'fd_array'; a: number; hs: number[]; cnt: number; token: boolean; prog: number }
   | { k: 'fork'; a: number; use: number; share: boolean }
   | { k: 'idmap'; a: number; gid: boolean; id: number; count: number }
-  | { k: 'map_freeze'; a: number; h: number; how: number };
+  | { k: 'map_freeze'; a: number; h: number; how: number }
+  | { k: 'map_update'; a: number; h: number; key: number; value: number; flags: number };
 
 const PROCS_KINDS: ReadonlySet<string> = new Set<ProcsCmd['k']>([
-  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod', 'fd_array', 'fork', 'idmap', 'map_freeze',
+  'setresuid', 'setresgid', 'setgroups', 'drop_caps', 'keepcaps', 'tmpfs', 'tmpfs_use', 'literal', 'move_target', 'umount', 'bind', 'open_target', 'exit', 'remount', 'unshare', 'setns', 'chmod', 'fd_array', 'fork', 'idmap', 'map_freeze', 'map_update',
 ]);
 
 export function isProcsCmd(c: { k: string }): c is ProcsCmd {
@@ -84,6 +85,18 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   // BPF_MAP_FREEZE of a map of its own (created read-only or write-only now and then), twice
   // now and then, or of any handle
   { weight: 1, arbitrary: fc.record({ k: fc.constant('map_freeze' as const), a: actor, h: nat, how: fc.nat({ max: 7 }) }) },
+  // BPF_MAP_UPDATE_ELEM of a map it holds (frozen, read-only, full ...): keys near the bounds
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('map_update' as const),
+      a: actor,
+      h: nat,
+      key: fc.constantFrom(...OPS.map_update_elem.args.key.samples),
+      value: fc.constantFrom(...OPS.map_update_elem.args.value.samples),
+      flags: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.constantFrom(...OPS.map_update_elem.args.flags.samples) }),
+    }),
+  },
   // an actor forks; the child uses what it inherited at once (and later, as any actor)
   // (a third of them with clone_files: one table for both; shrinks to a plain fork)
   { weight: 2, arbitrary: fc.record({ k: fc.constant('fork' as const), a: actor, use: fc.nat({ max: 11 }), share: fc.nat({ max: 2 }).map((n) => n === 2) }) },
@@ -203,6 +216,18 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       emit({ actor: a, op: 'map_freeze', fd: m });
       if (cmd.how === 2 || cmd.how === 5) emit({ actor: a, op: 'map_freeze', fd: m });
       return;
+    }
+    case 'map_update': {
+      // half of them on a small ARRAY or HASH map made for it (with a token it holds, if any),
+      // so that updates reach the type's rules; the rest on any map or fd it holds
+      let fd: string;
+      if (cmd.h % 4 < 2) {
+        fd = c.fresh('map');
+        emit({ actor: a, op: 'map_create', map_type: cmd.h % 4 === 0 ? 2 : 1, key_size: 4, value_size: 8, max_entries: 2, token: c.pick(a, 'token', cmd.h), as: fd });
+      } else fd = c.pick(a, cmd.h % 8 === 7 ? 'any' : 'map', cmd.h);
+      const s: Step = { actor: a, op: 'map_update_elem', fd, key: cmd.key, value: cmd.value };
+      if (cmd.flags) s.flags = cmd.flags;
+      return emit(s);
     }
     case 'idmap': {
       // an unshare of the user namespace first, mostly (a declared namespace's maps are written)

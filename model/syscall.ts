@@ -4,13 +4,15 @@
 
 import type { FileOperations, Kernel, Task, TokenSite } from './kernel.ts';
 import { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN } from './caps.ts';
-import { E2BIG, EACCES, EBADF, EBADFD, EINVAL, ENOENT, ENOTSUPP, EPERM, retName } from './errno.ts';
+import { E2BIG, EACCES, EBADF, EBADFD, EEXIST, EINVAL, ENOENT, ENOTSUPP, EPERM, retName } from './errno.ts';
+import { REASON, refused } from '../scenario/sandbox.ts';
 import {
   BPF_BTF_GET_FD_BY_ID,
   BPF_BTF_LOAD,
   BPF_MAP_CREATE,
   BPF_OBJ_GET_INFO_BY_FD,
   BPF_MAP_FREEZE,
+  BPF_MAP_UPDATE_ELEM,
   BPF_PROG_LOAD,
   BPF_TOKEN_CREATE,
   BPF_OBJ_PIN,
@@ -121,6 +123,8 @@ const LAST_FIELD_END: Record<number, number> = {
   [BPF_OBJ_GET_INFO_BY_FD]: 16,
   // BPF_MAP_FREEZE_LAST_FIELD map_fd (7.3.4 syscall.c:2306, as 6.18)
   [BPF_MAP_FREEZE]: 4,
+  // BPF_MAP_UPDATE_ELEM_LAST_FIELD flags (map_fd, pad, key, value, flags: 32 bytes)
+  [BPF_MAP_UPDATE_ELEM]: 32,
   // BPF_OBJ_LAST_FIELD path_fd, BPF_PROG_{ATTACH,DETACH}_LAST_FIELD expected_revision
   // (6.12.118 syscall.c:2905, :4070, :4152; 7.3.4 :3203, :4581, :4663)
   [BPF_OBJ_PIN]: 20,
@@ -207,6 +211,8 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
       return bpf_obj_get_info_by_fd(k, t, attr);
     case BPF_MAP_FREEZE:
       return { ret: map_freeze(k, t, attr) };
+    case BPF_MAP_UPDATE_ELEM:
+      return { ret: map_update_elem(k, t, attr) };
     case BPF_OBJ_PIN:
       return { ret: bpf_obj_pin(k, t, attr) };
     case BPF_OBJ_GET:
@@ -572,7 +578,7 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   // 7.3.4 map_create(): bpf_get_file_flag() after map_create_alloc(), before
   // security_bpf_map_create(); the map is freed, no id was allocated
   if (fileFlagLate && k.check('map_create/file_flag', badFileFlag)) return putToken(-EINVAL);
-  const map: BpfMap = { id: k.nextObjId('map'), map_type: type, security: null };
+  const map: BpfMap = { id: k.nextObjId('map'), map_type: type, security: null, key_size: a.key_size, value_size: a.value_size, max_entries: a.max_entries };
   if (type === MAP.ARENA && a.map_extra) map.map_extra = a.map_extra;
   k.preemptionPoint();
   // security_bpf_map_create() frees the blob itself when a hook refuses;
@@ -596,6 +602,58 @@ function map_create(k: Kernel, t: Task, attr: BpfAttr): number {
   const fd = k.newAnonFd(t, { kind: 'map', map, fmode });
   if (fd < 0) security_bpf_map_free(k, map);
   return fd;
+}
+
+/** attr->flags of the element commands (include/uapi/linux/bpf.h) */
+const BPF_NOEXIST = 1;
+const BPF_EXIST = 2;
+const BPF_F_LOCK = 4;
+
+/** BPF_MAP_UPDATE_ELEM: map_update_elem() (7.3.4 kernel/bpf/syscall.c:1847-1896; 6.12.118
+ *  :1594-1643 alike), after CHECK_ATTR (sys_bpf): __bpf_map_get() (EBADF, EINVAL for another
+ *  file); map_get_sys_perms() EPERM unless the fd may write and the map is not frozen;
+ *  BPF_F_LOCK without a spin lock in the value (no model map has a BTF record) EINVAL
+ *  (6.12.118 inline; 7.3.4 bpf_map_check_op_flags(), whose other flags are above the op's 7);
+ *  then the type's update: array_map_update_elem() (kernel/bpf/arraymap.c:392-413) EINVAL for
+ *  flags above BPF_EXIST, E2BIG for an index >= max_entries, EEXIST for BPF_NOEXIST;
+ *  htab_map_update_elem() (kernel/bpf/hashtab.c) EINVAL for flags above BPF_EXIST, then
+ *  check_flags() (:1180-1192) EEXIST for BPF_NOEXIST of a present key, ENOENT for BPF_EXIST
+ *  of an absent one, then alloc_htab_elem() E2BIG for a new key in a full map. The key is
+ *  the low key_size bytes of the u32 (zero above), the value its first bytes. Only ARRAY
+ *  and HASH maps get here (BPF_STEPS: others are refused, REASON.mapType). No capability,
+ *  token or LSM check but security_bpf() at the syscall's entry. */
+function map_update_elem(k: Kernel, t: Task, attr: BpfAttr): number {
+  const f = fdget(t.files, attr.map_fd ?? 0);
+  const obj = f?.obj.kind === 'map' ? f.obj : null;
+  if (k.check('map_update_elem/map', !obj) || !obj) return f ? -EINVAL : -EBADF;
+  const map = obj.map;
+  const canWrite = ((obj.fmode ?? 3) & 2) !== 0 && !map.frozen;
+  if (k.check('map_update_elem/perms', !canWrite)) return -EPERM;
+  const flags = attr.elem_flags ?? 0;
+  if (k.check('map_update_elem/lock', (flags & BPF_F_LOCK) !== 0)) return -EINVAL;
+  if (k.check('map_update_elem/flags', (flags & ~BPF_F_LOCK) > BPF_EXIST)) return -EINVAL;
+  const raw = (attr.key ?? 0) >>> 0;
+  const key = map.key_size >= 4 ? raw : raw & ((1 << (8 * map.key_size)) - 1);
+  const elems = (map.elems ??= new Map());
+  if (map.map_type === MAP.ARRAY!) {
+    if (k.check('map_update_elem/index', key >= map.max_entries)) return -E2BIG;
+    if (k.check('map_update_elem/exists', (flags & BPF_NOEXIST) !== 0)) return -EEXIST;
+  } else {
+    const present = elems.has(key);
+    if (k.check('map_update_elem/exists', present && flags === BPF_NOEXIST)) return -EEXIST;
+    if (k.check('map_update_elem/absent', !present && flags === BPF_EXIST)) return -ENOENT;
+    if (k.check('map_update_elem/full', !present && elems.size >= map.max_entries)) return -E2BIG;
+  }
+  const v = attr.value ?? 0;
+  elems.set(key, map.value_size >= 8 ? v : v % 2 ** (8 * map.value_size));
+  map.updates = (map.updates ?? 0) + 1;
+  return 0;
+}
+
+/** the maps map_update_elem() covers (ARRAY, HASH with a value of at most 64 KiB): the
+ *  executor's buffers; the step of another is refused, on the model and the kernel alike */
+export function elemUpdateModelled(map: BpfMap): boolean {
+  return (map.map_type === MAP.ARRAY! || map.map_type === MAP.HASH!) && map.value_size <= 65536;
 }
 
 /** map_freeze() (7.3.4 kernel/bpf/syscall.c:2308-2340; 6.18 alike): the map of the
@@ -1002,7 +1060,7 @@ export const btf_fops: FileOperations = {
 };
 
 /** this layer's ops (model/step.ts): each a bpf(2) command with the attr the executor builds */
-export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze' | 'map_create' | 'prog_load' | 'btf_load' | 'btf_get_fd_by_id' | 'obj_pin' | 'obj_get' | 'prog_attach' | 'prog_detach' | 'link_create'> = {
+export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze' | 'map_update_elem' | 'map_create' | 'prog_load' | 'btf_load' | 'btf_get_fd_by_id' | 'obj_pin' | 'obj_get' | 'prog_attach' | 'prog_detach' | 'link_create'> = {
   token_create: (st, t, step) =>
     sys_bpf(st.k, t, {
       cmd: BPF_TOKEN_CREATE,
@@ -1020,6 +1078,19 @@ export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze'
     return r.text === undefined ? { ret: retName(r.ret) } : { ret: retName(r.ret), text: r.text };
   },
   map_freeze: (st, t, step) => sys_bpf(st.k, t, { cmd: BPF_MAP_FREEZE, attr: { map_fd: fdOf(st, t, step.fd) }, size: 168, tailByte: null }).ret,
+  map_update_elem: (st, t, step) => {
+    const fd = fdOf(st, t, step.fd);
+    const f = fdget(t.files, fd);
+    // the executor's leader refuses a map its buffers and this model do not cover (REASON.mapType)
+    if (f?.obj.kind === 'map' && !elemUpdateModelled(f.obj.map)) return refused(REASON.mapType);
+    const A = ARGS.map_update_elem;
+    return sys_bpf(st.k, t, {
+      cmd: BPF_MAP_UPDATE_ELEM,
+      attr: { map_fd: fd, key: step.key ?? A.key.default, value: step.value ?? A.value.default, elem_flags: step.flags ?? A.flags.default },
+      size: 168,
+      tailByte: null,
+    }).ret;
+  },
   map_create: (st, t, step) =>
     sys_bpf(st.k, t, {
       cmd: BPF_MAP_CREATE,
@@ -1133,6 +1204,16 @@ export const BPF_DECISIONS = [
     ['vendor_arena', 'this kernel build refuses every arena map (host fact ARENA=EPERM, model/kconfig.ts; not upstream)', 'EPERM'],
     ['alloc', 'ops->map_alloc(): attributes checked after the capabilities', 'EINVAL/E2BIG'],
     ['lsm', 'security_bpf_map_create()', 'LSM'],
+  ]),
+  ...P('map', 'map_update_elem (kernel/bpf/syscall.c, arraymap.c, hashtab.c)', [
+    ['map', '__bpf_map_get(): the fd is a map', 'EBADF/EINVAL'],
+    ['perms', 'map_get_sys_perms(): the fd may write and the map is not frozen', 'EPERM'],
+    ['lock', 'BPF_F_LOCK only with a spin lock in the value (none here)', 'EINVAL'],
+    ['flags', 'the type\'s update: flags at most BPF_EXIST', 'EINVAL'],
+    ['index', 'ARRAY: the index below max_entries', 'E2BIG'],
+    ['exists', 'BPF_NOEXIST: no element with the key (an ARRAY has them all)', 'EEXIST'],
+    ['absent', 'HASH, BPF_EXIST: an element with the key', 'ENOENT'],
+    ['full', 'HASH: a new key while max_entries are present (alloc_htab_elem())', 'E2BIG'],
   ]),
   ...P('map', 'map_freeze (kernel/bpf/syscall.c)', [
     ['map', '__bpf_map_get(): the fd is a map', 'EBADF/EINVAL'],

@@ -77,6 +77,7 @@ struct x_open_how { uint64_t flags, mode, resolve; };
 #define X_BPF_PROG_LOAD 5
 #define X_BPF_OBJ_GET_INFO_BY_FD 15
 #define X_BPF_MAP_FREEZE 22
+#define X_BPF_MAP_UPDATE_ELEM 2
 #define X_BPF_BTF_LOAD 18
 #define X_BPF_BTF_GET_FD_BY_ID 19
 #define X_BPF_TOKEN_CREATE 36
@@ -124,7 +125,7 @@ static int g_ctl_fd = 1000, g_help_a = 1001, g_help_b = 1002, g_high_fd = 1100, 
 #define PIDS_LIMIT 256               /* pids cgroup of a scenario */
 
 /* refusal reasons, exact texts (oracle/SANDBOX.md; scenario/sandbox.ts REASON) */
-enum { RZ_NONE, RZ_ESCAPES, RZ_TOO_LONG, RZ_FD, RZ_FSTYPE, RZ_FDS, RZ_CHECK, RZ_COUNT };
+enum { RZ_NONE, RZ_ESCAPES, RZ_TOO_LONG, RZ_FD, RZ_FSTYPE, RZ_FDS, RZ_CHECK, RZ_MAPTYPE, RZ_COUNT };
 static const char *const REASON_TEXT[RZ_COUNT] = {
   NULL,
   "path escapes the scenario",
@@ -133,6 +134,7 @@ static const char *const REASON_TEXT[RZ_COUNT] = {
   "filesystem type not allowed",
   "limit: fds",
   "sandbox check failed",
+  "map type not modelled for element updates",
 };
 
 /* ---------- small helpers ---------- */
@@ -1415,6 +1417,20 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
   case OP_MAP_FREEZE:
     put32(attr, 0, (uint32_t)c->fd[H_MAP_FREEZE_FD]);
     return R(xsys_bpf(X_BPF_MAP_FREEZE, attr, BPF_ATTR_SIZE));
+  case OP_MAP_UPDATE_ELEM: {
+    /* key and value little-endian, zero-padded: the kernel copies key_size and value_size bytes
+     * (the leader refused maps with a value above 64 KiB, map_update_refused()) */
+    static uint8_t key[4096], val[65536];
+    memset(key, 0, 8);
+    memset(val, 0, 8);
+    put32(key, 0, (uint32_t)c->n[N_MAP_UPDATE_ELEM_KEY]);
+    put64(val, 0, (uint64_t)c->n[N_MAP_UPDATE_ELEM_VALUE]);
+    put32(attr, 0, (uint32_t)c->fd[H_MAP_UPDATE_ELEM_FD]);
+    put64(attr, 8, (uint64_t)(uintptr_t)key);
+    put64(attr, 16, (uint64_t)(uintptr_t)val);
+    put64(attr, 24, (uint64_t)c->n[N_MAP_UPDATE_ELEM_FLAGS]);
+    return R(xsys_bpf(X_BPF_MAP_UPDATE_ELEM, attr, BPF_ATTR_SIZE));
+  }
   case OP_MAP_CREATE: {
     uint32_t flags = (uint32_t)c->n[N_MAP_CREATE_MAP_FLAGS] | (c->n[N_MAP_CREATE_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0);
     put32(attr, 0, (uint32_t)c->n[N_MAP_CREATE_MAP_TYPE]);
@@ -2496,6 +2512,26 @@ static void lt_cmd_on(void) { out_line("{\"lsmtrace\":{\"ok\":false,\"error\":\"
 static int lt_parse_deny(struct kv *kvs, int n) { (void)kvs; (void)n; return perr("lsm_deny: not in a reproducer"); }
 #endif
 
+/* map_update_elem of a map the model's element store does not cover (scenario/sandbox.ts
+ * REASON.mapType): not an ARRAY (2) or HASH (1) map, or a value above the actor's 64 KiB
+ * buffer. The leader reads the actor's /proc/<pid>/fdinfo/<fd> (no fd of the actor's is
+ * used); an fd that is not open, or no map, goes to the kernel (EBADF, EINVAL) */
+static int map_update_refused(int k, int fd) {
+  if (fd < 0 || fd == BAD_FD || A[k].pid <= 0) return 0;
+  char p[64], buf[1024];
+  snprintf(p, sizeof p, "/proc/%d/fdinfo/%d", (int)A[k].pid, fd);
+  int pf = open(p, O_RDONLY | O_CLOEXEC);
+  if (pf < 0) return 0;
+  ssize_t n = read(pf, buf, sizeof buf - 1);
+  close(pf);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  const char *t = strstr(buf, "map_type:"), *v = strstr(buf, "value_size:");
+  if (!t) return 0;
+  long type = strtol(t + 9, NULL, 10), vsize = v ? strtol(v + 11, NULL, 10) : 0;
+  return (type != 1 && type != 2) || vsize > 65536 || !v;
+}
+
 static void run_steps(void) {
   struct sbuf out = {0}, text = {0}, avc = {0};
   g_nowned = 0;
@@ -2581,6 +2617,9 @@ static void run_steps(void) {
     }
     if (A[k].dead || ((st->op == OP_SEND_FD || st->op == OP_SETNS) && st->to_actor >= 0 && A[st->to_actor].dead)) {
       ret = -ESRCH; /* an exited actor (model/procs.ts): nothing is done */
+    } else if (st->op == OP_MAP_UPDATE_ELEM && map_update_refused(k, c.fd[H_MAP_UPDATE_ELEM_FD])) {
+      emit_refused(&out, st->i, RZ_MAPTYPE);
+      continue;
     } else if (st->op == OP_EXIT) {
       if (actor_call(k, &c, s, -1, &rp, &text, NULL) < 0) actor_died(k);
       int ws;

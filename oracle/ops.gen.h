@@ -20,6 +20,7 @@
   OP_TOKEN_FDINFO, \
   OP_OBJ_GET_INFO, \
   OP_MAP_FREEZE, \
+  OP_MAP_UPDATE_ELEM, \
   OP_MAP_CREATE, \
   OP_PROG_LOAD, \
   OP_BTF_LOAD, \
@@ -68,6 +69,7 @@
   {"token_fdinfo", OP_TOKEN_FDINFO, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
   {"obj_get_info", OP_OBJ_GET_INFO, 0, {{"fd", A_HANDLE, 0, "-"}, {"info_len", A_NUM, 0, "32"}}}, \
   {"map_freeze", OP_MAP_FREEZE, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
+  {"map_update_elem", OP_MAP_UPDATE_ELEM, 0, {{"fd", A_HANDLE, 0, "-"}, {"key", A_NUM, 0, "0"}, {"value", A_NUM, 1, "1"}, {"flags", A_NUM, 2, "0"}}}, \
   {"map_create", OP_MAP_CREATE, 1, {{"map_type", A_NUM, 0, NULL}, {"key_size", A_NUM, 1, "4"}, {"value_size", A_NUM, 2, "4"}, {"max_entries", A_NUM, 3, "1"}, {"map_flags", A_NUM, 4, "0"}, {"map_extra", A_NUM, 5, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
   {"prog_load", OP_PROG_LOAD, 1, {{"prog_type", A_NUM, 0, NULL}, {"expected_attach_type", A_NUM, 1, "0"}, {"insn_cnt", A_NUM, 2, "2"}, {"prog_flags", A_NUM, 3, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}, {"fd_array", A_HLIST, 0, "-"}, {"fd_array_cnt", A_NUM, 4, "0"}}}, \
   {"btf_load", OP_BTF_LOAD, 1, {{"btf_flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
@@ -131,6 +133,10 @@ enum {
   H_OBJ_GET_INFO_FD = 0,
   N_OBJ_GET_INFO_INFO_LEN = 0,
   H_MAP_FREEZE_FD = 0,
+  H_MAP_UPDATE_ELEM_FD = 0,
+  N_MAP_UPDATE_ELEM_KEY = 0,
+  N_MAP_UPDATE_ELEM_VALUE = 1,
+  N_MAP_UPDATE_ELEM_FLAGS = 2,
   N_MAP_CREATE_MAP_TYPE = 0,
   N_MAP_CREATE_KEY_SIZE = 1,
   N_MAP_CREATE_VALUE_SIZE = 2,
@@ -217,7 +223,6 @@ enum {
 
 /* slots a key has in every op (two or more) that takes it, for code those ops share */
 enum {
-  N_FLAGS = 0,
   H_FD = 0,
   S_PATH = 0,
   S_TARGET = 0,

@@ -229,6 +229,18 @@ export const OPS = {
       fd: handle('the map'),
     },
   },
+  map_update_elem: {
+    doc: 'BPF_MAP_UPDATE_ELEM of an ARRAY or HASH map: one element, key and value as little-endian integers zero-padded to the map\'s key_size and value_size (other map types, and values above 64 KiB, are refused: not modelled)',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'bpf(BPF_MAP_UPDATE_ELEM)',
+    args: {
+      fd: handle('the map (attr map_fd)'),
+      key: { kind: 'int', doc: 'the key (u32: its key_size low bytes, zero-padded)', default: 0, max: 4294967295, samples: [0, 1, 2, 7, 4294967295] },
+      value: { kind: 'int', doc: 'the value (its first bytes, little-endian, zero-padded)', default: 1, samples: [0, 1, 42, 4294967295] },
+      flags: { kind: 'int', doc: 'BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2, BPF_F_LOCK 4', default: 0, max: 7, samples: [0, 1, 2, 3, 4] },
+    },
+  },
   map_create: {
     doc: 'create a map',
     returnsFd: true,

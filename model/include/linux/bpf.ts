@@ -53,6 +53,10 @@ export interface BpfAttr {
   info_len?: number;
   /** BPF_MAP_FREEZE (and the element commands): attr->map_fd */
   map_fd?: number;
+  /** BPF_MAP_UPDATE_ELEM: the key and value the pointers point at (little-endian, zero-padded), attr->flags */
+  key?: number;
+  value?: number;
+  elem_flags?: number;
   /** BPF_PROG_LOAD attr->signature (non-zero: this signature) and attr->keyring_id (6.18 signing) */
   signature?: SignatureDecl;
   keyring_id?: number;
@@ -82,6 +86,15 @@ export interface BpfMap {
   map_extra?: number;
   /** map->frozen: set by BPF_MAP_FREEZE, never cleared */
   frozen?: boolean;
+  /** the creation attributes (map->key_size, value_size, max_entries) */
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  /** the elements BPF_MAP_UPDATE_ELEM wrote (ARRAY: by index, absent = zeroes; HASH: the
+   *  elements present), by key, each value as the integer its first bytes hold */
+  elems?: Map<number, number>;
+  /** successful BPF_MAP_UPDATE_ELEM calls: what a change of the contents is seen by */
+  updates?: number;
 }
 
 export interface BpfProg {
