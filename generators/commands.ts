@@ -46,7 +46,7 @@ export type Cmd =
   | { k: 'token_fdinfo'; a: number; h: number }
   | { k: 'obj_get_info'; a: number; h: number; len: number }
   | { k: 'map_create'; a: number; type: number; attr: MapAttr | null; tok: TokenChoice }
-  | { k: 'prog_load'; a: number; type: number; eat: number | null; insns: number; flags: number; tok: TokenChoice; sig?: SignatureDecl; kernel?: boolean; fault?: ProgLoadFault; fda?: { n: number; swap: boolean; thaw?: number } }
+  | { k: 'prog_load'; a: number; type: number; eat: number | null; insns: number; flags: number; tok: TokenChoice; sig?: SignatureDecl; kernel?: boolean; fault?: ProgLoadFault; fda?: { n: number; swap: boolean; thaw?: number; poke?: number } }
   | { k: 'btf_load'; a: number; tok: TokenChoice; odd: number }
   | { k: 'btf_get_fd_by_id'; a: number; h: number; tok: TokenChoice; odd: number }
   | { k: 'send_fd'; a: number; h: number; to: number }

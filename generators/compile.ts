@@ -192,7 +192,7 @@ export class Compiler {
   /** integrity generators (IntegrityGenOptions.fdArray): the loader's own maps in the load's
    *  fd_array, and with `swap` a thread of its process dup2()s one more map onto the first
    *  entry right before the verifier reads the array */
-  private fdArrayOf(a: string, s: Extract<Step, { op: 'prog_load' }>, o: { n: number; swap: boolean; thaw?: number }): void {
+  private fdArrayOf(a: string, s: Extract<Step, { op: 'prog_load' }>, o: { n: number; swap: boolean; thaw?: number }): string[] {
     const maps: string[] = [];
     for (let j = 0; j < o.n + (o.swap ? 1 : 0); j++) {
       const m = this.fresh('map');
@@ -206,6 +206,7 @@ export class Compiler {
     const files = this.st.tasks.get(a)!.files;
     const thread = this.scenario.actors.find((x) => x.name !== a && x.thread_of !== undefined && this.st.tasks.get(x.name)!.files === files);
     if (o.swap && thread) s.race = { actor: thread.name, op: 'dup2', fd: maps[o.n]!, to: maps[0]!, at: 'fd_array' };
+    return maps;
   }
 
   /** a race by another thread of the actor's process on the fd `target` */
@@ -362,8 +363,11 @@ export class Compiler {
         if (c.sig) s.signature = c.sig; // integrity generators (generators/integrity.ts)
         if (c.kernel) s.kernel = true;
         if (c.fault && c.fault !== 'none') s.fault = c.fault; // integrity generators: fault injection
-        if (c.fda) this.fdArrayOf(a, s, c.fda);
+        const maps = c.fda ? this.fdArrayOf(a, s, c.fda) : [];
         this.emit(s);
+        // after the load, the loader writes one of the maps of its fd_array (`poke`): a change of
+        // the contents a verdict vouched for, if the map is not frozen
+        if (c.fda?.poke !== undefined && maps.length) this.emit({ actor: a, op: 'map_update_elem', fd: maps[c.fda.poke % maps.length]!, value: 2 });
         return;
       }
       case 'btf_load': {

@@ -86,7 +86,21 @@ export function signedLoadArb(o: IntegrityGenOptions): fc.Arbitrary<Cmd> {
       kernel: o.kernelLoads === false ? fc.constant(false) : fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       fault: faultArb,
       // thaw: the maps left unfrozen (a bit per map; Hornet hashes only frozen ones)
-      fda: o.fdArray ? fc.option(fc.record({ n: fc.integer({ min: 1, max: 3 }), swap: fc.boolean(), thaw: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 15 }) }) }), { freq: 2 }) : fc.constant(null),
+      // poke: after the load, an update of one of its maps (op map_update_elem), now and then
+      fda: o.fdArray
+        ? fc.option(
+            fc.record(
+              {
+                n: fc.integer({ min: 1, max: 3 }),
+                swap: fc.boolean(),
+                thaw: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 15 }) }),
+                poke: fc.nat({ max: 3 }),
+              },
+              { requiredKeys: ['n', 'swap', 'thaw'] },
+            ),
+            { freq: 2 },
+          )
+        : fc.constant(null),
     })
     .map(({ who, type, sig, kernel, fault, fda }): Cmd => {
       const c: Cmd = { k: 'prog_load', a: who.a, type, eat: null, insns: 2, flags: 0, tok: who.tok };

@@ -34,7 +34,7 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
   const out: ScenarioDimensions = { dims: new Set(), mapTypes: new Set(), progTypes: new Set(), attachTypes: new Set() };
   const d = out.dims;
   // what the raw steps say (the walk hands visitors steps without `lsm`)
-  s.steps.forEach((st) => {
+  s.steps.forEach((st, i) => {
     for (const a of st.lsm ?? []) {
       if (a.action === 'policy_load') {
         d.add('policy-reload');
@@ -49,6 +49,7 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
     if (st.op === 'prog_load' && st.signature) d.add('signed-load');
     if (st.op === 'prog_load' && st.kernel) d.add('kernel-load');
     if (st.op === 'prog_load' && st.signature && (st.fd_array_cnt ?? 0) > 0 && 'race' in st && st.race?.at === 'fd_array' && st.race.op === 'dup2') d.add('fd-array-swap');
+    if (st.op === 'map_update_elem' && s.steps.slice(0, i).some((p) => p.op === 'prog_load' && p.signature && p.fd_array?.includes(st.fd ?? ''))) d.add('map-contents');
     if (st.op === 'prog_load' && st.fault !== undefined && st.fault !== 'none') d.add('fault');
   });
   integrityDimensions(s, profile, d);

@@ -29,6 +29,7 @@ import { integrityPostIntegrityReachesCaller } from './integrity-post-integrity-
 import { integrityVerdictOkIffSigned } from './integrity-verdict-ok-iff-signed.ts';
 import { integrityHashedMapsUsed } from './integrity-hashed-maps-used.ts';
 import { integrityOkMapsFrozen } from './integrity-ok-maps-frozen.ts';
+import { integrityOkContentsUnchanged } from './integrity-ok-contents-unchanged.ts';
 import { integrityHooksSeeToken } from './integrity-hooks-see-token.ts';
 import { integrityOrderIndependence } from './integrity-order-independence.ts';
 import { integrityVerdictInEnum } from './integrity-verdict-in-enum.ts';
@@ -74,6 +75,7 @@ export const PROPERTIES: readonly Property[] = [
   integrityVerdictOkIffSigned,
   integrityHashedMapsUsed,
   integrityOkMapsFrozen,
+  integrityOkContentsUnchanged,
   integrityHooksSeeToken,
   integrityOrderIndependence,
   integrityVerdictInEnum,

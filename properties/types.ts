@@ -67,6 +67,8 @@ export type Dimension =
   | 'kernel-load'
   /** a signed prog_load whose fd_array binds maps while another thread swaps one of its fds (race at "fd_array") */
   | 'fd-array-swap'
+  /** a map_update_elem of a map that an earlier signed prog_load carried in its fd_array */
+  | 'map-contents'
   /** a prog_load with an injected fault (scenario `fault`) */
   | 'fault'
   /** scenario `integrity` (issue 12): two or more providers (declared ones, Hornet) in lsm= */
