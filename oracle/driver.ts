@@ -229,9 +229,9 @@ function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
 /** Why the scenario's threads cannot run on the executor, or null. A thread_of actor with
  *  steps of its own is a process sharing its process actor's fd table (oracle/executor.c
  *  thread_spawn(): clone(CLONE_FILES), made by that actor at set-up), as the model's is
- *  (model/run.ts: the owner's table and rlimits, its own creds). Where the two differ it
- *  stays model-only: its rlimits are per process on the executor but shared in the model
- *  (a thread's signal struct), and the executor's thread dies with its process actor
+ *  (model/run.ts: the owner's table and rlimits, its own creds; the leader copies an
+ *  rlimit_nofile of one to the others, as a shared signal struct would). Where the two
+ *  differ it stays model-only: the executor's thread dies with its process actor
  *  (PR_SET_PDEATHSIG) while the model's lives on. One that only races runs as a second
  *  thread of the acting actor (PROTOCOL.md "Races"). */
 export function threadUncheckable(s: Scenario): string | null {
@@ -241,8 +241,6 @@ export function threadUncheckable(s: Scenario): string | null {
     if (last < 0) continue;
     const p = s.actors.find((x) => x.name === a.thread_of);
     if (!p || p.thread_of !== undefined || p.fork_of !== undefined || p.userns !== a.userns) return `actor ${a.name}: thread_of an actor in another user namespace (or a thread, or a fork_of actor)`;
-    if (s.steps.some((st) => st.op === 'rlimit_nofile' && (st.actor === a.name || st.actor === p.name)))
-      return `actor ${a.name}: rlimit_nofile in a thread's process (the executor's threads are processes: rlimits not shared)`;
     if (s.steps.some((st, i) => i < last && st.op === 'exit' && st.actor === p.name))
       return `actor ${a.name}: its process actor ${p.name} exits before its last step (the executor's thread dies with it)`;
   }

@@ -2693,6 +2693,28 @@ static void run_steps(void) {
       if (rp.refused) { emit_refused(&out, st->i, rp.refused); continue; } /* runtime rule: nothing was done */
       if (ret == 0 && st->op == OP_UNSHARE && !strcmp(st->s[S_UNSHARE_NS], "user")) A[k].cur_userns = dyn_userns_new();
       if (ret == 0 && st->op == OP_IDMAP) dyn_userns_read(k, !strcmp(st->s[S_IDMAP_MAP], "gid"));
+      if (ret == 0 && st->op == OP_RLIMIT_NOFILE) {
+        /* a thread shares its process's rlimits (signal_struct; the model's Task.rlim): the
+         * executor's thread_of actors are processes, so each other member of the group sets
+         * the new limit too (not a clone_files child: a process). It succeeded here, so it is
+         * at most the group's common hard limit (nobody has CAP_SYS_RESOURCE): no privilege
+         * is needed, and a failure is the executor's, not the scenario's */
+        int g = S.actors[k].thread_of >= 0 ? S.actors[k].thread_of : k;
+        for (int j = 0; j < S.nactors; j++) {
+          int gj = S.actors[j].thread_of >= 0 ? S.actors[j].thread_of : j;
+          if (j == k || gj != g || A[j].dead || A[j].pid <= 0) continue;
+          struct cmd rc;
+          memset(&rc, 0, sizeof rc);
+          rc.op = OP_RLIMIT_NOFILE;
+          rc.n[N_RLIMIT_NOFILE_LIMIT] = st->n[N_RLIMIT_NOFILE_LIMIT];
+          const char *ns3[3] = {NULL, NULL, NULL};
+          struct reply rr = {0};
+          struct sbuf tt = {0};
+          if (actor_call(j, &rc, ns3, -1, &rr, &tt, NULL) < 0) actor_died(j);
+          free(tt.p);
+          if (rr.ret < 0) leader_fail("setrlimit(RLIMIT_NOFILE) in a thread's process", -rr.ret);
+        }
+      }
       if (ret >= 0 && (st->op == OP_FSMOUNT || st->op == OP_MOUNT || st->op == OP_TMPFS) && rp.dev) {
         int seen = 0;
         for (int j = 0; j < g_nowned; j++) seen |= g_owned[j] == rp.dev;
