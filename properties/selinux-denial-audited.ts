@@ -1,5 +1,6 @@
 import type { Property } from './types.ts';
-import { counterfactual, walk } from './walk.ts';
+import { stateBefore, walk } from './walk.ts';
+import { performStep } from '../model/run.ts';
 import { selinuxOf } from './lsm-util.ts';
 import { SelinuxLsm } from '../model/lsm/selinux.ts';
 
@@ -17,19 +18,28 @@ export const selinuxDenialAudited: Property = {
   requires: 'selinux',
   gen: { lsm: { races: true, bpfLsm: true } },
   check(s, profile) {
+    // SELinux can make a step fail only through one of its hooks returning non-zero
+    // (SecurityStack.nonzero): only then is the step run again without SELinux, on the state
+    // before it, rebuilt by replaying the steps before (rare: a refusal with no audited denial)
+    let applies = false;
+    let refusals = 0;
     return walk(s, profile, {
-      before(st, step, i, ahead) {
+      before(st) {
         const se = selinuxOf(st.k);
-        if (!se || !se.initialized || !se.policy) return null;
-        const got = ahead ?? counterfactual(st, step);
-        if (got.ret === 'ok') return null;
+        applies = !!se && se.initialized && !!se.policy;
+        refusals = st.k.security.nonzero[se?.name ?? 'selinux'] ?? 0;
+        return null;
+      },
+      after(st, step, i, got) {
+        if (!applies || got.ret === 'ok') return null;
+        if ((st.k.security.nonzero.selinux ?? 0) === refusals) return null;
         // an audited denial: nothing to show (tested before the run without
         // SELinux, which only matters without one)
         if ((got.avc ?? []).some((a) => !a.granted && a.audited && !a.permissive)) return null;
         // the same step with SELinux out of the stack
-        const open = counterfactual(st, step, (c) => {
-          c.k.security.lsms = c.k.security.lsms.filter((l) => !(l instanceof SelinuxLsm));
-        });
+        const bare = stateBefore(s, profile, i);
+        bare.k.security.lsms = bare.k.security.lsms.filter((l) => !(l instanceof SelinuxLsm));
+        const open = performStep(bare, step);
         if (open.ret === got.ret) return null;
         return { step: i, message: `${step.op} fails with ${got.ret} because of SELinux (${open.ret} without SELinux), but no audited AVC denial was recorded` };
       },
