@@ -104,7 +104,11 @@ const MAX_ATTACH = 58;
 /** set bits of a mask below max, in order */
 function bitsOf(mask: bigint, max: number): number[] {
   const out: number[] = [];
-  for (let b = 0; b < max; b++) if (mask & (1n << BigInt(b))) out.push(b);
+  // 32 bits at a time as numbers (a BigInt shift per bit was 1.6% of a v7 campaign)
+  for (let base = 0; base < max && mask >> BigInt(base) !== 0n; base += 32) {
+    const w = Number(BigInt.asUintN(32, mask >> BigInt(base)));
+    for (let b = 0; b < 32 && base + b < max; b++) if ((w >>> b) & 1) out.push(base + b);
+  }
   return out;
 }
 
