@@ -585,10 +585,11 @@ export const OP_NAMES = Object.keys(OPS) as OpName[];
 /** the keys every step may carry, whatever its op (scenario/types.ts StepBase) */
 export const COMMON_KEYS = ['actor', 'op', 'as', 'expect', 'expect_text', 'label', 'lsm'] as const;
 
-/** does the step name the actor: as its actor, or in an argument of kind actor (send_fd's
- *  `to`, setns's `of`, fork's `child`) */
-export function stepNames(st: { actor: string; op: string }, name: string): boolean {
+/** does the step name the actor: as its actor, in an argument of kind actor (send_fd's
+ *  `to`, setns's `of`, fork's `child`), or as the task of one of its BPF-LSM programs */
+export function stepNames(st: { actor: string; op: string; lsm?: ReadonlyArray<{ action: string; task?: string }> }, name: string): boolean {
   if (st.actor === name) return true;
+  if (st.lsm?.some((a) => a.action === 'bpf_lsm_deny' && a.task === name)) return true;
   const spec = opSpec(st.op);
   if (!spec) return false;
   const rec = st as unknown as Record<string, unknown>;
