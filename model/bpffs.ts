@@ -138,7 +138,24 @@ function enumIndex(e: DelegateEnum): Map<string, number> {
 
 /** The delegate_* value grammar of bpf_parse_param(): returns the mask or -errno. */
 export function parseDelegateValue(profile: Profile, e: DelegateEnum, value: string): bigint | number {
-  if (!profile.token.symbolicDelegateNames) {
+  // a pure function of the enum and the text: remembered per enum (issue 13: 3% of a model
+  // replay parsed the same few option strings again), bounded
+  const symbolic = profile.token.symbolicDelegateNames === true;
+  let memo = DELEGATE_MEMO.get(e);
+  if (!memo) DELEGATE_MEMO.set(e, (memo = new Map()));
+  const key = `${symbolic ? 's' : 'n'}${value}`;
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const r = parseDelegateValueOnce(symbolic, e, value);
+  if (memo.size >= 4096) memo.clear();
+  memo.set(key, r);
+  return r;
+}
+
+const DELEGATE_MEMO = new WeakMap<DelegateEnum, Map<string, bigint | number>>();
+
+function parseDelegateValueOnce(symbolic: boolean, e: DelegateEnum, value: string): bigint | number {
+  if (!symbolic) {
     // v10: "any" or one number (seed 003: the symbolic form came later)
     if (value === 'any') return U64_MAX;
     return kstrtoull(value, 0);

@@ -5,10 +5,18 @@ import type { SuperBlock } from '../model/vfs.ts';
 import { SECSID_NULL } from '../model/lsm/policy.ts';
 import type { ModelState } from '../model/run.ts';
 
-/** every bpffs superblock reachable from some fd table */
+/** every bpffs superblock reachable from some fd table: through a path, or through the fs
+ *  context that created it (so it is seen at FSCONFIG_CMD_CREATE, when its creator_sid is
+ *  set, not first at fsmount: a policy loaded in between must not count as loaded at its
+ *  birth; found by fuzz --profile selinux-token-v7 --property all --runs 20000 --seed 21) */
 function bpffsSbs(st: ModelState): SuperBlock[] {
   const out = new Set<SuperBlock>();
-  for (const t of st.tasks.values()) for (const f of t.files.fds) if (f?.path && f.path.mnt.sb.fsType === 'bpf') out.add(f.path.mnt.sb);
+  for (const t of st.tasks.values())
+    for (const f of t.files.fds) {
+      if (f?.path && f.path.mnt.sb.fsType === 'bpf') out.add(f.path.mnt.sb);
+      const sb = f?.obj.kind === 'fs_context' ? f.obj.fc.root?.sb : undefined;
+      if (sb && sb.fsType === 'bpf') out.add(sb);
+    }
   return [...out];
 }
 
