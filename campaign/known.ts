@@ -184,16 +184,30 @@ export function matchByFix(known: readonly KnownFinding[], property: string, s: 
 
 /**
  * the fix changed decisions, not the path: every step before the violating one
- * has the same result, and the violating step still asks the LSMs every question
- * it asked (hook, class, permission; answers and contexts may differ), and maybe
- * more: a refusal the fix turns into a success reaches the hooks after it (found
- * with fuzz --profile selinux-token-v7 --seed 21: finding 3's fd race refused
- * map_create at its first hook, the fixed run went on to bpf_map). A fix that makes
- * the property hold by switching checks off or refusing earlier (a question of the
- * failing run no longer asked) would hide any bug behind it, so it names no cause.
+ * has the same result, and at the violating step either
+ * - the two runs ask the LSMs the same questions (hook, class, permission) in the
+ *   same order up to the first question whose answer (contexts, verdict) the fix
+ *   changed, after which they may part: the fix acted at a check the failing run
+ *   made (found with fuzz --profile selinux-token-v7 --seeds 22 and 23: finding 1's
+ *   fix asks the creator at bpf_prog_load, where v7 asked the caller, and refuses
+ *   there), or
+ * - the fixed run still asks every question the failing step asked, and maybe more:
+ *   a refusal the fix turns into a success reaches the hooks after it (seed 21:
+ *   finding 3's fd race refused map_create at its first hook, the fixed run went on).
+ * A fix that makes the property hold by switching a check off, or by refusing at a
+ * point the failing run never asked about, would hide any bug behind it, so it
+ * names no cause.
  */
 function samePath(a: readonly StepResult[], b: readonly StepResult[], at: number): boolean {
   for (let i = 0; i < at; i++) if (a[i]?.ret !== b[i]?.ret) return false;
+  const fa = a[at]?.avc ?? [];
+  const fb = b[at]?.avc ?? [];
+  for (let j = 0; j < fa.length && j < fb.length; j++) {
+    const x = fa[j]!;
+    const y = fb[j]!;
+    if (x.hook !== y.hook || x.tclass !== y.tclass || x.perm !== y.perm) break; // another question: the inclusion rule
+    if (x.scontext !== y.scontext || x.tcontext !== y.tcontext || x.granted !== y.granted || (x.permissive ?? false) !== (y.permissive ?? false)) return true;
+  }
   const left = new Map<string, number>();
   for (const x of b[at]?.avc ?? []) {
     const q = `${x.hook} ${x.tclass}:${x.perm}`;

@@ -155,12 +155,13 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
   const corpus = attachNote ? a.corpus.filter((s) => !usesAttachTarget(s)) : a.corpus;
   const attachLeftOut = a.corpus.length - corpus.length;
   const selinux = (profile.lsm?.order ?? []).includes('selinux');
-  // SELinux profiles: the LSM generator (contexts, policies, reloads; no races, no BPF-LSM programs)
+  // SELinux profiles: the LSM generator (contexts, policies, reloads, and in the VM BPF-LSM
+  // programs, whose guests load the executor's: vm/cli.ts openVm(); no races)
   const arb = scenarioArb({
     profile,
     sysctl: probe.unprivileged_bpf_disabled,
     maxCommands: (flags['max-commands'] as number | undefined) ?? 30,
-    ...(selinux ? { lsm: { races: false, bpfLsm: false } } : {}),
+    ...(selinux ? { lsm: { races: false, bpfLsm: vm !== null && vm !== undefined } } : {}),
     // --procs: the issue 11 language v2 ops of generators/procs.ts too
     ...(flags.procs === true ? { procs: true } : {}),
     // --attach: the attach ops of generators/attach.ts (cgroup programs attached by other tasks)

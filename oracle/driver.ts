@@ -216,7 +216,7 @@ function machineProfile(s: Scenario, probe: Probe): string | undefined {
 
 /** a bpf_lsm_deny the executor's programs can make real (oracle/lsmtrace.c: the
  *  hooks a kernel has, an errno of 1..MAX_ERRNO) */
-function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
+export function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
   if (a.action !== 'bpf_lsm_deny') return false;
   // a raw return value (issue 12) is model-only: the executor's programs return
   // -errno, and every kernel here refuses a program returning outside

@@ -197,7 +197,9 @@ export async function openVm(
   // parameter, applied before /init), so scenarios drawn or written for 0 run as they say;
   // the host's is only read (oracle/driver.ts adaptToMachine)
   const append = opts.unprivBpf !== undefined ? `sysctl.kernel.unprivileged_bpf_disabled=${opts.unprivBpf}` : undefined;
-  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}), ...(protocol ? { protocol } : {}), ...(append ? { append } : {}) };
+  // SELinux guests load the executor's BPF-LSM programs too (oracle/lsmtrace.c), so that a
+  // scenario's bpf_lsm_deny steps run next to SELinux (FINDINGS L2)
+  const boot = { image, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}), ...(opts.race ? { race: opts.race } : {}), ...(protocol ? { protocol, lsmTrace: true } : {}), ...(append ? { append } : {}) };
   const n = opts.vms ?? 1;
   const booted = await Promise.allSettled(Array.from({ length: n }, () => bootVm(boot)));
   const failed = booted.find((b): b is PromiseRejectedResult => b.status === 'rejected');

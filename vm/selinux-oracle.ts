@@ -18,7 +18,7 @@
 // contexts before a policy exists.
 
 import type { Scenario, StepResult, PolicyDecl } from '../scenario/types.ts';
-import { type KernelRun, type RaceOpts, type ScenarioProtocol, type ScenarioRunner, kernelUncheckable, opTableUncheckable, pct, threadUncheckable, toProtocol } from '../oracle/driver.ts';
+import { type KernelRun, type RaceOpts, type ScenarioProtocol, type ScenarioRunner, kernelDeny, kernelUncheckable, opTableUncheckable, pct, threadUncheckable, toProtocol } from '../oracle/driver.ts';
 import { type Crash, RebootingVm } from './pool.ts';
 import { type BootOptions, bootVm } from './qemu.ts';
 import { type Comparison, compareRuns, runModel } from '../oracle/compare.ts';
@@ -61,6 +61,10 @@ export function selinuxUncheckable(s: Scenario): string | null {
   if (threads) return threads;
   for (const [i, st] of s.steps.entries()) {
     for (const a of st.lsm ?? []) {
+      // a BPF-LSM program returning -errno on a hook the guest's lsmtrace can deny runs in the
+      // guest too (its programs are loaded at boot, vm/cli.ts openVm()); a raw return value
+      // or another hook stays model-only
+      if (a.action === 'bpf_lsm_deny' && kernelDeny(a)) continue;
       if (a.action !== 'policy_load') return `step ${i + 1}: ${a.action} (BPF-LSM programs) is model-only`;
       // the executor loads a policy between syscalls only
       if (a.at !== undefined) return `step ${i + 1}: a policy load inside the syscall (at ${a.at}) is model-only`;
