@@ -20,8 +20,8 @@ const STEPS = [
   {"actor": "c1", "op": "fsmount", "fd": "fs1", "as": "mnt3", "expect": "ok"},
   {"actor": "c1", "op": "open", "dirfd": "mnt3", "path": ".", "as": "dir4", "expect": "ok"},
   {"actor": "c1", "op": "token_create", "bpffs": "dir4", "as": "tok5", "expect": "ok"},
-  {"actor": "c1", "op": "map_create", "map_type": 1, "key_size": 4, "value_size": 4, "max_entries": 1, "map_flags": 0, "map_extra": 0, "token": "tok5", "as": "map6", "lsm": [{"action": "bpf_lsm_deny", "hook": "bpf_token_capable", "task": "c1", "errno": "EPERM", "ret": 1}], "expect": "ok"},
-  {"actor": "c1", "op": "map_create", "map_type": 1, "key_size": 4, "value_size": 4, "max_entries": 1, "map_flags": 0, "map_extra": 0, "token": "tok5", "as": "map7", "lsm": [{"action": "bpf_lsm_deny", "hook": "bpf_token_capable", "task": "c1", "errno": "EPERM"}], "expect": "ok"},
+  {"actor": "c1", "op": "map_create", "map_type": 1, "key_size": 4, "value_size": 4, "max_entries": 1, "map_flags": 0, "map_extra": 0, "token": "tok5", "as": "map6", "lsm": [{"action": "bpf_lsm_deny", "hook": "bpf_token_capable", "task": "c1", "errno": "EPERM"}], "expect": "ok"},
+  {"actor": "c1", "op": "map_create", "map_type": 1, "key_size": 4, "value_size": 4, "max_entries": 1, "map_flags": 0, "map_extra": 0, "token": "tok5", "as": "map7", "lsm": [{"action": "bpf_lsm_deny", "hook": "bpf_token_capable", "task": "c1", "errno": "EPERM", "ret": 1}], "expect": "ok"},
 ] as Scenario['steps'];
 
 /** root creates a map with a BPF-LSM program on `hook` returning `ret` for it */
@@ -76,7 +76,7 @@ describe('BPF-LSM programs returning any value', () => {
     expect(scenario.steps.length).toBeLessThanOrEqual(12);
     expect(prop.check(scenario, on)).toBeNull();
   });
-  it('an existing property shows it too: without the check a program returning 1 on bpf_token_capable masks a later -EPERM one (the trampoline stops at the first non-zero result), bpf-lsm-token-denial is violated', () => {
+  it('an existing property shows it too: without the check a program returning 1 on bpf_token_capable masks an earlier -EPERM one (the newest runs first and the trampoline stops at the first non-zero result), bpf-lsm-token-denial is violated', () => {
     const den = findProperty('bpf-lsm-token-denial')!;
     expect(den.check(MASKED, off)?.step).toBe(9);
     expect(den.check(MASKED, on)).toBeNull();

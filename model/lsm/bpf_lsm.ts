@@ -28,11 +28,19 @@ export class BpfLsm implements LsmHooks {
     this.k = k;
   }
 
-  /** every attached program of the hook runs; the first non-zero result is
-   *  the hook's (bpf trampoline for BPF_LSM_MAC progs) */
+  /** the hook's programs run newest first and the first non-zero result is the hook's:
+   *  the trampoline's BPF_TRAMP_MODIFY_RETURN list is built with hlist_add_head()
+   *  (kernel/bpf/trampoline.c bpf_trampoline_add_prog(), 7.3.4 :925; 6.12.118
+   *  __bpf_trampoline_link_prog() :595), taken in list order (bpf_trampoline_get_progs()),
+   *  and invoke_bpf_mod_ret() (arch/x86/net/bpf_jit_comp.c) jumps to do_fexit after the
+   *  first program that returns non-zero. Found by oracle --vm --profile selinux-token-v7
+   *  --seed 89 on 6.12.118: two programs on `bpf` for one task, the later one's errno won */
   private run(hook: BpfLsmHook): number {
     const cur = this.k.current?.name;
-    for (const p of this.progs) if (p.hook === hook && p.task === cur && p.ret !== 0) return p.ret;
+    for (let i = this.progs.length - 1; i >= 0; i--) {
+      const p = this.progs[i]!;
+      if (p.hook === hook && p.task === cur && p.ret !== 0) return p.ret;
+    }
     return 0;
   }
 
