@@ -15,10 +15,14 @@ function asKernel(s: Scenario): KernelRun {
 }
 
 describe('SELinux scenarios in the VM oracle (vm/selinux-oracle.ts)', () => {
-  it('the guest runs SELinux set-ups, thread_of actors, reloads, races by a thread of the acting actor; not BPF-LSM programs or a policy that appears later', () => {
+  it('the guest runs SELinux set-ups, thread_of actors, reloads, races by a thread of the acting actor, BPF-LSM programs returning -errno; not raw return values or a policy that appears later', () => {
     const s = finding('v7-passed-token-skips-as-check');
     expect(selinuxUncheckable(s)).toBeNull();
-    expect(selinuxUncheckable(finding('bpf-lsm-token-capable-denial-selinux-token-path'))).toMatch(/bpf_lsm_deny/);
+    // the guests load the executor's BPF-LSM programs (vm/cli.ts openVm()): FINDINGS L2 runs there
+    const l2 = finding('bpf-lsm-token-capable-denial-selinux-token-path');
+    expect(selinuxUncheckable(l2)).toBeNull();
+    const raw = { ...l2, steps: l2.steps.map((st) => (st.lsm ? { ...st, lsm: st.lsm.map((a) => (a.action === 'bpf_lsm_deny' ? { ...a, ret: 1 } : a)) } : st)) } as Scenario;
+    expect(selinuxUncheckable(raw)).toMatch(/bpf_lsm_deny/);
     // the race is a second thread of the acting process (oracle/executor.c race_exec())
     const race = finding('v7-token-create-fd-race');
     expect(selinuxUncheckable(race)).toBeNull();
