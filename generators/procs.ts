@@ -218,12 +218,19 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
       return;
     }
     case 'map_update': {
-      // half of them on a small ARRAY or HASH map made for it (with a token it holds, if any),
-      // so that updates reach the type's rules; the rest on any map or fd it holds
+      // three in four on a small ARRAY or HASH map made for it (with a token it holds, if
+      // any), so that updates reach the type's rules; the rest on any map or fd it holds
       let fd: string;
-      if (cmd.h % 4 < 2) {
+      if (cmd.h % 4 < 3) {
         fd = c.fresh('map');
-        emit({ actor: a, op: 'map_create', map_type: cmd.h % 4 === 0 ? 2 : 1, key_size: 4, value_size: 8, max_entries: 2, token: c.pick(a, 'token', cmd.h), as: fd });
+        const mk: Step = { actor: a, op: 'map_create', map_type: cmd.h % 2 === 0 ? 2 : 1, key_size: 4, value_size: 8, max_entries: 2, token: c.pick(a, 'token', cmd.h), as: fd };
+        // an actor that may not create it gets one the first actor made and sent it (the fd
+        // is what the update needs: no capability check on this path)
+        if (c.emit(mk).ret !== 'ok' && a !== c.actor(0)) {
+          const made = c.fresh('map');
+          const { token: _t, ...plain } = mk; // no token: the first actor is the privileged one, mostly
+          if (c.emit({ ...plain, actor: c.actor(0), as: made }).ret === 'ok') c.emit({ actor: c.actor(0), op: 'send_fd', fd: made, to: a, as: fd });
+        }
       } else fd = c.pick(a, cmd.h % 8 === 7 ? 'any' : 'map', cmd.h);
       const s: Step = { actor: a, op: 'map_update_elem', fd, key: cmd.key, value: cmd.value };
       if (cmd.flags) s.flags = cmd.flags;
