@@ -161,7 +161,8 @@ async function campaign(flags: Record<string, string | number | boolean>, out: O
     profile,
     sysctl: probe.unprivileged_bpf_disabled,
     maxCommands: (flags['max-commands'] as number | undefined) ?? 30,
-    ...(selinux ? { lsm: { races: false, bpfLsm: vm !== null && vm !== undefined } } : {}),
+    // (with raw return values too: the guest's verifier is asked whether it loads them)
+    ...(selinux ? { lsm: { races: false, ...(vm !== null && vm !== undefined ? { bpfLsm: true, anyRet: true } : { bpfLsm: false }) } } : {}),
     // --procs: the issue 11 language v2 ops of generators/procs.ts too
     ...(flags.procs === true ? { procs: true } : {}),
     // --attach: the attach ops of generators/attach.ts (cgroup programs attached by other tasks)

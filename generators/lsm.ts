@@ -31,7 +31,7 @@ export interface LsmGenOptions {
 
 /** the raw returns a BPF-LSM program draws with anyRet: positive, the range's
  *  edges and just past them, the int extremes */
-const ANY_RETS = [1, 2, 0x7fffffff, -4095, -4096, -2147483648] as const;
+export const ANY_RETS = [1, 2, 0x7fffffff, -4095, -4096, -2147483648] as const;
 
 export const DOMAINS = ['P_t', 'U_t', 'V_t', 'W_t'] as const;
 

@@ -217,6 +217,14 @@ function nullFdRefusal(st: ModelState, step: Step): RefusalReason | null {
   return REASON.fdNotOwned;
 }
 
+/** Whether the verifier loads a BPF-LSM program returning `ret`: check_return_code()
+ *  with bpf_lsm_get_retval_range() (profile knob bpfLsmRetvalRange) refuses one
+ *  outside [-MAX_ERRNO, 0] with -EINVAL, and nothing is attached (none of the
+ *  model's hooks is a bool hook). The VM oracle asks the guest's verifier the same. */
+export function bpfLsmRetLoads(profile: Profile, ret: number): boolean {
+  return !(profile.token.bpfLsmRetvalRange && (ret > 0 || ret < -MAX_ERRNO));
+}
+
 /** Model-only LSM administration (LsmAction); returns 0 or -errno. */
 export function lsmAction(st: ModelState, act: LsmAction): number {
   const { k } = st;
@@ -233,11 +241,7 @@ export function lsmAction(st: ModelState, act: LsmAction): number {
     const b = bpfLsmOf(k);
     if (!b) return -EOPNOTSUPP;
     const ret = act.ret ?? -(errnoByName(act.errno) ?? EPERM);
-    // the verifier's check_return_code() with bpf_lsm_get_retval_range()
-    // (profile knob bpfLsmRetvalRange): outside [-MAX_ERRNO, 0] the load is
-    // refused with -EINVAL and nothing is attached (none of the model's hooks
-    // is a bool hook)
-    if (k.profile.token.bpfLsmRetvalRange && (ret > 0 || ret < -MAX_ERRNO)) return -EINVAL;
+    if (!bpfLsmRetLoads(k.profile, ret)) return -EINVAL;
     b.progs.push({ hook: act.hook as BpfLsmHook, task: act.task, ret });
     return 0;
   } finally {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PROFILE, findProfile, withKconfig } from '../model/profile.ts';
 import { HOST_CONFIG } from '../model/kconfig.ts';
-import { runScenario } from '../model/run.ts';
+import { bpfLsmRetLoads, runScenario } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { type ArgSpec, type OpSpec, opSpec, stepNames } from '../scenario/ops.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
@@ -215,15 +215,29 @@ function machineProfile(s: Scenario, probe: Probe): string | undefined {
 }
 
 /** a bpf_lsm_deny the executor's programs can make real (oracle/lsmtrace.c: the
- *  hooks a kernel has, an errno of 1..MAX_ERRNO) */
-export function kernelDeny(a: NonNullable<Step['lsm']>[number]): boolean {
+ *  hooks a kernel has, an errno of 1..MAX_ERRNO). A raw `ret` runs too: the
+ *  executor asks the kernel's verifier to load a program returning it and fails
+ *  the scenario if it decides otherwise than the model (bpfLsmRetLoads()); one that
+ *  loads returns -errno or 0 through the same programs. A positive or too negative
+ *  `ret` the model's profile loads is model-only (the executor's programs cannot return it). */
+export function kernelDeny(a: NonNullable<Step['lsm']>[number], s?: Scenario): boolean {
   if (a.action !== 'bpf_lsm_deny') return false;
-  // a raw return value (issue 12) is model-only: the executor's programs return
-  // -errno, and every kernel here refuses a program returning outside
-  // [-MAX_ERRNO, 0] at load (profile knob bpfLsmRetvalRange)
-  if (a.ret !== undefined) return false;
+  if (!([...BPF_LSM_HOOKS, ...BPF_LSM_FILE_HOOKS] as readonly string[]).includes(a.hook)) return false;
+  if (a.ret !== undefined) {
+    const p = findProfile(s?.profile ?? DEFAULT_PROFILE);
+    if (!p) return false;
+    return !bpfLsmRetLoads(p, a.ret) || (a.ret <= 0 && a.ret >= -4095);
+  }
   const e = errnoByName(a.errno);
-  return ([...BPF_LSM_HOOKS, ...BPF_LSM_FILE_HOOKS] as readonly string[]).includes(a.hook) && e !== undefined && e >= 1 && e <= 4095;
+  return e !== undefined && e >= 1 && e <= 4095;
+}
+
+/** the executor's `lsm_deny` line of a bpf_lsm_deny action before step i (PROTOCOL.md) */
+function lsmDenyLine(s: Scenario, i: number, a: Extract<NonNullable<Step['lsm']>[number], { action: 'bpf_lsm_deny' }>): string {
+  const head = `lsm_deny step=${i} actor=${pct(a.task)} hook=${pct(a.hook)}`;
+  if (a.ret === undefined) return `${head} errno=${errnoByName(a.errno) ?? 1}`;
+  const p = findProfile(s.profile ?? DEFAULT_PROFILE);
+  return `${head} ret=${a.ret} loads=${p && bpfLsmRetLoads(p, a.ret) ? 1 : 0}`;
 }
 
 /** Why the scenario's threads cannot run on the executor, or null. A thread_of actor with
@@ -265,7 +279,7 @@ export function kernelUncheckable(s: Scenario, opts: { bpfLsm?: boolean } = {}):
   if (threads) return threads;
   for (const a of s.actors) if (a.context !== undefined) return `actor ${a.name}: SELinux contexts are model-only`;
   for (const [i, st] of s.steps.entries()) {
-    if (st.lsm !== undefined && !(opts.bpfLsm && st.lsm.every(kernelDeny)))
+    if (st.lsm !== undefined && !(opts.bpfLsm && st.lsm.every((a) => kernelDeny(a, s))))
       return `step ${i + 1}: LSM administration is model-only`;
     if (st.op === 'prog_load' && (st.signature !== undefined || st.kernel !== undefined))
       return `step ${i + 1}: signed and kernel-originated loads are model-only`;
@@ -445,7 +459,7 @@ export function toProtocol(s: Scenario, id: number, timeoutMs = 2000, race?: Rac
   // bpf_lsm_deny (the executor's BPF-LSM programs, oracle/lsmtrace.c): applied right before step i
   s.steps.forEach((st, i) => {
     for (const a of st.lsm ?? [])
-      if (a.action === 'bpf_lsm_deny') lines.push(`lsm_deny step=${i} actor=${pct(a.task)} hook=${pct(a.hook)} errno=${errnoByName(a.errno) ?? 1}`);
+      if (a.action === 'bpf_lsm_deny') lines.push(lsmDenyLine(s, i, a));
   });
   lines.push('run');
   return lines.join('\n') + '\n';

@@ -570,18 +570,50 @@ static void lt_cmd_on(void) {
   free(b.p);
 }
 
-/* `lsm_deny step=<i> actor=<name> hook=<hook> errno=<n>` inside a scenario: 0, or 1 with g_err set */
+/* A program returning `ret` on bpf_lsm_<hook h>, loaded and closed again: 1 if the
+ * verifier took it, 0 if it refused it with EINVAL (check_return_code() with
+ * bpf_lsm_get_retval_range(): outside [-MAX_ERRNO, 0] on an int hook), -1 with
+ * g_err set on anything else. Only the load is asked: a program that returns the
+ * same value for every task is not attached (the deny map does that per actor). */
+static int lt_ret_loads(int h, int ret) {
+  struct lt_insn p[2] = {LT_MOV64_K(0, ret), LT_EXIT()};
+  int fd = lt_load(p, 2, LT_MODE_LSM, LT.f[h].id, LT_HOOKS[h].name, 0);
+  if (fd >= 0) { close(fd); return 1; }
+  if (errno == EINVAL) return 0;
+  return perr("lsm_deny: a program returning %d on bpf_lsm_%s: %s", ret, LT_HOOKS[h].name, strerror(errno));
+}
+
+/* `lsm_deny step=<i> actor=<name> hook=<hook> errno=<n>` inside a scenario, or
+ * `ret=<n> loads=<0|1>` for a program returning n (the model's `ret`): the load is
+ * tried, and a verifier that decides otherwise than `loads` (the model's profile)
+ * fails the scenario; one that loads and returns -errno denies as errno=<-n> does.
+ * 0, or 1 with g_err set */
 static int lt_parse_deny(struct kv *kvs, int n) {
-  long long step, e;
-  if (req_num(kvs, n, "step", &step, 0) || req_num(kvs, n, "errno", &e, 0)) return 1;
+  long long step, e = 0, ret = 0, loads = 1;
+  struct kv *rk = kv_get(kvs, n, "ret");
+  if (req_num(kvs, n, "step", &step, 0)) return 1;
+  if (rk) {
+    if (parse_num(rk->v, &ret, 0) || ret < INT32_MIN || ret > INT32_MAX) return perr("bad number ret=%.32s", rk->v);
+    if (req_num(kvs, n, "loads", &loads, 0)) return 1;
+  } else if (req_num(kvs, n, "errno", &e, 0)) return 1;
   const char *an = req_str(kvs, n, "actor"), *hn = an ? req_str(kvs, n, "hook") : NULL;
   if (!an || !hn) return 1;
   int a = find_actor(an), h = lt_hook_index(hn);
   if (a < 0) return perr("lsm_deny: unknown actor");
   if (h < 0 || LT_HOOKS[h].kind == LT_FREE) return perr("lsm_deny: hook '%.64s' cannot deny", hn);
-  if (e < 1 || e > LT_MAX_ERRNO) return perr("lsm_deny: errno out of range");
+  if (!rk && (e < 1 || e > LT_MAX_ERRNO)) return perr("lsm_deny: errno out of range");
   if (kv_check_used(kvs, n)) return 1;
   if (!LT.on || LT.mode != LT_MODE_LSM) return perr("lsm_deny: no BPF-LSM programs in this kernel (lsmtrace)");
+  if (rk) {
+    int got = lt_ret_loads(h, (int)ret);
+    if (got < 0) return 1;
+    if (got != (loads != 0))
+      return perr("lsm_deny: the verifier %s a program returning %lld on bpf_lsm_%s; the model's profile %s it",
+                  got ? "loaded" : "refused (EINVAL)", ret, LT_HOOKS[h].name, loads ? "loads" : "refuses");
+    if (!got || ret == 0) return 0; /* not attached, or returning 0: nothing changes */
+    if (ret < -LT_MAX_ERRNO || ret > 0) return perr("lsm_deny: a loaded program returning %lld is model-only", ret);
+    e = -ret;
+  }
   if (LT_ND >= LT_MAX_DENY) return perr("limit: lsm_deny (at most %d)", LT_MAX_DENY);
   LT_D[LT_ND++] = (struct lt_deny){(int)step, a, h, (int)e};
   return 0;

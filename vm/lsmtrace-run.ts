@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import type { Scenario } from '../scenario/types.ts';
 import type { Profile } from '../model/profile.ts';
 import { scenarioArb } from '../generators/scenario.ts';
+import { ANY_RETS } from '../generators/lsm.ts';
 import { BPF_LSM_FILE_HOOKS, BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
 import { adaptToMachine, kernelUncheckable, type KernelRun } from '../oracle/driver.ts';
 import { compareWithKernel } from '../oracle/compare.ts';
@@ -19,7 +20,7 @@ import { compareTrace, formatTraceDiff, traceClass, type TraceComparison, type T
 type Out = (line: string) => void;
 
 /** bpf_lsm_deny actions added to a scenario's steps (model and guest apply them right before the step) */
-function withDenies(s: Scenario, ds: Array<{ at: number; hook: string; actor: number; errno: string }>): Scenario {
+function withDenies(s: Scenario, ds: Array<{ at: number; hook: string; actor: number; errno: string; ret: number | null }>): Scenario {
   if (!ds.length || !s.steps.length) return s;
   const steps = s.steps.map((st) => ({ ...st }));
   const chmods = steps.flatMap((st, i) => (st.op === 'chmod' ? [i] : []));
@@ -28,7 +29,7 @@ function withDenies(s: Scenario, ds: Array<{ at: number; hook: string; actor: nu
     const file = d0.hook === 'inode_setattr' && chmods.length > 0;
     const st = steps[file ? chmods[d0.at % chmods.length]! : d0.at % steps.length]!;
     const d = file ? { ...d0, actor: Math.max(0, s.actors.findIndex((a) => a.name === st.actor)) } : d0;
-    st.lsm = [...(st.lsm ?? []), { action: 'bpf_lsm_deny', hook: d.hook, task: s.actors[d.actor % s.actors.length]!.name, errno: d.errno }];
+    st.lsm = [...(st.lsm ?? []), { action: 'bpf_lsm_deny', hook: d.hook, task: s.actors[d.actor % s.actors.length]!.name, errno: d.errno, ...(d.ret !== null ? { ret: d.ret } : {}) }];
   }
   return { ...s, steps };
 }
@@ -36,7 +37,8 @@ function withDenies(s: Scenario, ds: Array<{ at: number; hook: string; actor: nu
 /** the generated scenarios of a trace campaign: with `denies` (mode lsm) each gets 0-2
  *  bpf_lsm_deny actions (real in the guest), drawn from the same seed: a hook of
  *  BPF_LSM_HOOKS (the token hooks most often, as generators/lsm.ts), with `procs` also
- *  chmod's inode_setattr (on a chmod step, for its actor), one of its actors, EPERM or EACCES */
+ *  chmod's inode_setattr (on a chmod step, for its actor), one of its actors, EPERM or EACCES,
+ *  or a raw return value (generators/lsm.ts ANY_RETS, or 0) */
 export function lsmTraceScenarios(o: { profile: Profile; sysctl: 0 | 1 | 2; runs: number; seed: number; maxCommands: number; procs: boolean; denies: boolean }): Scenario[] {
   const arb = scenarioArb({ profile: o.profile, sysctl: o.sysctl, maxCommands: o.maxCommands, ...(o.procs ? { procs: true } : {}) });
   if (!o.denies) return fc.sample(arb, { numRuns: o.runs, seed: o.seed }).map((c) => c.scenario);
@@ -50,6 +52,9 @@ export function lsmTraceScenarios(o: { profile: Profile; sysctl: 0 | 1 | 2; runs
       ),
       actor: fc.nat(),
       errno: fc.constantFrom('EPERM', 'EACCES'),
+      // a raw return value in a quarter of them (issue 12): the guest's verifier is asked
+      // whether it loads the program (oracle/lsmtrace.c lt_ret_loads())
+      ret: fc.option(fc.constantFrom<number>(0, ...ANY_RETS), { freq: 3 }),
     }),
     { maxLength: 2 },
   );

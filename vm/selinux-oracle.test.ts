@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../scenario/io.ts';
 import type { Scenario } from '../scenario/types.ts';
-import type { KernelRun } from '../oracle/driver.ts';
+import { type KernelRun, kernelDeny, toProtocol } from '../oracle/driver.ts';
 import { runModel } from '../oracle/compare.ts';
 import { printAvc } from './selinux/audit.ts';
 import { compareSelinux, needsPristineGuest, selinuxUncheckable } from './selinux-oracle.ts';
@@ -15,14 +15,25 @@ function asKernel(s: Scenario): KernelRun {
 }
 
 describe('SELinux scenarios in the VM oracle (vm/selinux-oracle.ts)', () => {
-  it('the guest runs SELinux set-ups, thread_of actors, reloads, races by a thread of the acting actor, BPF-LSM programs returning -errno; not raw return values or a policy that appears later', () => {
+  it('the guest runs SELinux set-ups, thread_of actors, reloads, races by a thread of the acting actor, BPF-LSM programs returning -errno or a raw value (the verifier asked); not a policy that appears later', () => {
     const s = finding('v7-passed-token-skips-as-check');
     expect(selinuxUncheckable(s)).toBeNull();
     // the guests load the executor's BPF-LSM programs (vm/cli.ts openVm()): FINDINGS L2 runs there
     const l2 = finding('bpf-lsm-token-capable-denial-selinux-token-path');
     expect(selinuxUncheckable(l2)).toBeNull();
-    const raw = { ...l2, steps: l2.steps.map((st) => (st.lsm ? { ...st, lsm: st.lsm.map((a) => (a.action === 'bpf_lsm_deny' ? { ...a, ret: 1 } : a)) } : st)) } as Scenario;
-    expect(selinuxUncheckable(raw)).toMatch(/bpf_lsm_deny/);
+    // a raw return value runs too: the guest's verifier is asked whether it loads the program
+    // (oracle/lsmtrace.c lt_ret_loads()); one the profile loads outside [-MAX_ERRNO, 0] stays model-only
+    const withRet = (sc: Scenario, ret: number): Scenario =>
+      ({ ...sc, steps: sc.steps.map((st) => (st.lsm ? { ...st, lsm: st.lsm.map((a) => (a.action === 'bpf_lsm_deny' ? { ...a, ret } : a)) } : st)) }) as Scenario;
+    expect(selinuxUncheckable(withRet(l2, 1))).toBeNull();
+    expect(selinuxUncheckable(withRet(l2, -4096))).toBeNull();
+    expect(selinuxUncheckable(withRet(l2, -13))).toBeNull();
+    const deny = { action: 'bpf_lsm_deny', hook: 'bpf_token_cmd', task: 'user', errno: 'EPERM', ret: 1 } as const;
+    expect(kernelDeny(deny, { ...l2, profile: 'linux-7.3' })).toBe(true);
+    expect(kernelDeny(deny, { ...l2, profile: 'mutant-bpf-lsm-no-retval-range' })).toBe(false);
+    expect(kernelDeny({ ...deny, ret: 0 }, { ...l2, profile: 'mutant-bpf-lsm-no-retval-range' })).toBe(true);
+    expect(toProtocol(withRet({ ...l2, profile: 'linux-7.3' }, 1), 1)).toMatch(/lsm_deny step=\d+ actor=\S+ hook=\S+ ret=1 loads=0/);
+    expect(toProtocol(withRet({ ...l2, profile: 'linux-7.3' }, -13), 1)).toMatch(/ret=-13 loads=1/);
     // the race is a second thread of the acting process (oracle/executor.c race_exec())
     const race = finding('v7-token-create-fd-race');
     expect(selinuxUncheckable(race)).toBeNull();

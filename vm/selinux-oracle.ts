@@ -62,9 +62,9 @@ export function selinuxUncheckable(s: Scenario): string | null {
   for (const [i, st] of s.steps.entries()) {
     for (const a of st.lsm ?? []) {
       // a BPF-LSM program returning -errno on a hook the guest's lsmtrace can deny runs in the
-      // guest too (its programs are loaded at boot, vm/cli.ts openVm()); a raw return value
-      // or another hook stays model-only
-      if (a.action === 'bpf_lsm_deny' && kernelDeny(a)) continue;
+      // guest too (its programs are loaded at boot, vm/cli.ts openVm()), and so does a raw
+      // return value the guest's verifier is asked about (kernelDeny()); another hook stays model-only
+      if (a.action === 'bpf_lsm_deny' && kernelDeny(a, s)) continue;
       if (a.action !== 'policy_load') return `step ${i + 1}: ${a.action} (BPF-LSM programs) is model-only`;
       // the executor loads a policy between syscalls only
       if (a.at !== undefined) return `step ${i + 1}: a policy load inside the syscall (at ${a.at}) is model-only`;
