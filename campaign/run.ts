@@ -21,7 +21,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findProfile } from '../model/profile.ts';
 import { findProperty } from '../properties/index.ts';
-import { type CheckResult, type Counterexample, checkGroup, groupByGenerator } from '../properties/check.ts';
+import { type CheckOptions, type CheckResult, type Counterexample, checkGroup, groupByGenerator } from '../properties/check.ts';
+import { BOARD_FD, FailureBoard, closeBoard, createBoard } from './board.ts';
 import { type Shard, batchOf, batchSeed, batchesFor } from './plan.ts';
 import { type CoverageSection, CoverageRecorder, mergeSections } from '../speccov/record.ts';
 // the single-point mutant profiles (model functions replaced from outside the model)
@@ -57,6 +58,8 @@ export interface BatchResult {
   seconds: number;
   /** the batch's coverage (with the first result of a group, like steps) */
   coverage?: CoverageSection;
+  /** dropped: another worker's lower batch failed this property (campaign/board.ts) */
+  abandoned?: true;
 }
 
 export interface PropertySummary {
@@ -84,6 +87,8 @@ export interface CampaignResult {
   timestamp: string;
   /** decision-point coverage of every generated case (spec.coverage) */
   coverage?: CoverageSection;
+  /** batch results a worker dropped because another's lower batch had failed the property (campaign/board.ts) */
+  abandoned: number;
 }
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
@@ -129,6 +134,8 @@ export function runGroupBatch(
   coverageGroup?: number,
   /** true: a failure found is shrunk no further (CheckOptions.shrinkStop: a --time campaign past its budget) */
   shrinkStop?: () => boolean,
+  /** the failure board of a campaign with several workers (CheckOptions.abandon, .failed) */
+  board?: Pick<CheckOptions, 'abandon' | 'failed'>,
 ): BatchResult[] {
   const t0 = performance.now();
   const profile = findProfile(profileName)!;
@@ -147,12 +154,14 @@ export function runGroupBatch(
     },
     ...(stop ? { interrupt: stop } : {}),
     ...(shrinkStop ? { shrinkStop } : {}),
+    ...board,
   });
   const seconds = (performance.now() - t0) / 1000;
   // the batch's steps, outcomes and coverage go with its first result (the parent sums them)
   return rs.map((r, i) => {
     const out: BatchResult = { batch, property: props[i]!.name, runs: r.runs, steps: i === 0 ? steps : 0, outcomes: i === 0 ? [...outcomes] : [], seconds };
     if (!r.ok) out.counterexample = r.counterexample;
+    else if (r.abandoned) out.abandoned = true;
     if (i === 0 && rec) out.coverage = rec.section;
     return out;
   });
@@ -164,6 +173,8 @@ const MIN_SEARCH_SEC = 1;
 interface WorkerJob {
   spec: CampaignSpec;
   worker: number;
+  /** the failure board's fd (campaign/board.ts), in a worker process of a campaign of several */
+  boardFd?: number;
 }
 
 /**
@@ -182,6 +193,13 @@ export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop:
   // the seed only)
   const shrinkStop = deadline === null ? undefined : done;
   const failed = new Set<string>();
+  // the failure board: a property another worker saw fail in a lower batch is dropped
+  const board = job.boardFd !== undefined ? new FailureBoard(job.boardFd, spec.properties.length, spec.workers, worker) : null;
+  const propIndex = new Map(spec.properties.map((p, i) => [p, i]));
+  let current = 0;
+  const hooks: Pick<CheckOptions, 'abandon' | 'failed'> | undefined = board
+    ? { abandon: (p) => board.lowest(propIndex.get(p)!) < current, failed: (p) => board.report(propIndex.get(p)!, current) }
+    : undefined;
   // the properties that share a generator run as one group (runGroupBatch)
   const groups = groupByGenerator(spec.properties.map((p) => findProperty(p)!)).map((g) => g.map((p) => p.name));
   const total = spec.runs !== undefined ? Math.ceil(spec.runs / spec.batchRuns) : Infinity;
@@ -189,14 +207,15 @@ export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop:
   for (let k = 0; ; k++) {
     const b = batches ? batches[k] : batchOf(spec.shard, spec.workers, worker, k);
     if (b === undefined) return;
+    current = b;
     for (const [gi, g] of groups.entries()) {
       const live = g.filter((p) => !failed.has(p));
       if (!live.length) continue;
       if (done()) return;
-      const rs = runGroupBatch(spec.profile, live, spec.seed, b, spec.batchRuns, done, spec.coverage ? gi : undefined, shrinkStop);
+      const rs = runGroupBatch(spec.profile, live, spec.seed, b, spec.batchRuns, done, spec.coverage ? gi : undefined, shrinkStop, hooks);
       if (stop()) return; // the parent is gone: nobody to send to
       for (const r of rs) {
-        if (r.counterexample) failed.add(r.property);
+        if (r.counterexample || r.abandoned) failed.add(r.property);
         send(r);
       }
     }
@@ -210,8 +229,10 @@ const CLI = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../cli/b
 const WORKER_ENV = { ...process.env, BPFTC_TSX: import.meta.url.endsWith('.js') ? '0' : '1' };
 
 /** one forked worker: resolves once it has exited and its IPC channel is closed (every message read) */
-function startWorker(job: WorkerJob, add: (r: BatchResult) => void): { child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = fork(CLI, ['__campaign-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: WORKER_ENV });
+function startWorker(job: WorkerJob, add: (r: BatchResult) => void, boardFd?: number): { child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const stdio: Array<'ignore' | 'inherit' | 'ipc' | number> = ['ignore', 'inherit', 'inherit', 'ipc'];
+  if (boardFd !== undefined) stdio.push(boardFd); // the child's BOARD_FD
+  const child = fork(CLI, ['__campaign-worker'], { stdio, env: WORKER_ENV });
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let disconnected = false;
@@ -235,7 +256,7 @@ function startWorker(job: WorkerJob, add: (r: BatchResult) => void): { child: Ch
       if (child.pid === undefined) resolve({ code: null, signal: null });
     });
   });
-  child.send(job);
+  child.send(boardFd !== undefined ? { ...job, boardFd: BOARD_FD } : job);
   return { child, closed };
 }
 
@@ -249,6 +270,7 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
     outcomes: 0,
     seconds: 0,
     properties: spec.properties.map((property) => ({ property, runs: 0, seconds: 0 })),
+    abandoned: 0,
     timestamp: new Date(t0).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   const outcomes = new Set<string>();
@@ -261,7 +283,9 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
     res.steps += r.steps;
     for (const o of r.outcomes) outcomes.add(o);
     res.outcomes = outcomes.size;
-    if (r.counterexample && (p.batch === undefined || r.batch < p.batch)) {
+    // an abandoned result says nothing of its batch (a lower one failed elsewhere)
+    if (r.abandoned) res.abandoned++;
+    if (r.counterexample && !r.abandoned && (p.batch === undefined || r.batch < p.batch)) {
       p.batch = r.batch;
       p.failRuns = r.runs;
       p.counterexample = r.counterexample;
@@ -272,7 +296,11 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
   if (spec.workers === 1 && !opts.signals) {
     workerLoop({ spec, worker: 0 }, add);
   } else {
-    const workers = Array.from({ length: spec.workers }, (_, worker) => startWorker({ spec, worker }, add));
+    // the failure board (campaign/board.ts) with several workers; a coverage campaign
+    // goes without, so that its record is that of the plan, as it was
+    const boardFd = spec.workers > 1 && !spec.coverage ? createBoard(spec.properties.length, spec.workers) : undefined;
+    const workers = Array.from({ length: spec.workers }, (_, worker) => startWorker({ spec, worker }, add, boardFd));
+    if (boardFd !== undefined) closeBoard(boardFd); // the workers hold it
     let stopping = false;
     const stopAll = (): void => {
       if (stopping) return;

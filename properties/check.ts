@@ -36,6 +36,15 @@ export interface CheckOptions {
    * end, so a fixed-run campaign's counterexample does not depend on time.
    */
   shrinkStop?: () => boolean;
+  /**
+   * a campaign of several workers (campaign/board.ts): true once another worker's
+   * lower batch failed this property, so that this check's result for it cannot
+   * be the campaign's. The property is checked no further (no more cases, no more
+   * shrinking) and its result is `abandoned`.
+   */
+  abandon?: (property: string) => boolean;
+  /** told of a property's first failure in this check, before it is shrunk (campaign/board.ts) */
+  failed?: (property: string) => void;
 }
 
 export interface Counterexample {
@@ -49,13 +58,14 @@ export interface Counterexample {
   shrinks: number;
 }
 
-export type CheckResult = { ok: true; runs: number } | { ok: false; runs: number; counterexample: Counterexample };
+/** `abandoned`: CheckOptions.abandon stopped it (it says nothing: another worker's lower batch failed it) */
+export type CheckResult = { ok: true; runs: number; abandoned?: true } | { ok: false; runs: number; counterexample: Counterexample };
 
 /** a property that stops the run (fast-check's interruption, as with its time
  *  limits) once `interrupt()` is true, and, once a failure is being shrunk,
  *  rejects every further candidate once `shrinkStop()` is true (the failure
  *  found so far is the counterexample) */
-function interruptible<T>(p: fc.IRawProperty<T, false>, interrupt: () => boolean, shrinkStop: () => boolean = () => false): fc.IRawProperty<T, false> {
+function interruptible<T>(p: fc.IRawProperty<T, false>, interrupt: () => boolean, shrinkStop: () => boolean = () => false, failed?: () => void): fc.IRawProperty<T, false> {
   let shrinking = false;
   return {
     isAsync: () => false,
@@ -64,7 +74,10 @@ function interruptible<T>(p: fc.IRawProperty<T, false>, interrupt: () => boolean
     run: (v) => {
       if (shrinking ? shrinkStop() : interrupt()) return new fc.PreconditionFailure(true);
       const r = p.run(v);
-      if (r !== null && !fc.PreconditionFailure.isFailure(r)) shrinking = true;
+      if (r !== null && !fc.PreconditionFailure.isFailure(r) && !shrinking) {
+        shrinking = true;
+        failed?.();
+      }
       return r;
     },
     runBeforeEach: () => p.runBeforeEach(),
@@ -81,11 +94,18 @@ export function checkProperty(prop: Property, profile: Profile, o: CheckOptions)
     rememberResults(c.scenario, profile, c.results);
     return prop.check(c.scenario, profile) === null;
   });
-  const details = fc.check(o.interrupt || o.shrinkStop ? interruptible(property, o.interrupt ?? (() => false), o.shrinkStop) : property, params);
+  const { abandon, failed } = o;
+  const dropped = abandon ? (): boolean => abandon(prop.name) : null;
+  const interrupt = dropped ? (): boolean => dropped() || (o.interrupt?.() ?? false) : o.interrupt;
+  const shrinkStop = dropped ? (): boolean => dropped() || (o.shrinkStop?.() ?? false) : o.shrinkStop;
+  const told = failed ? (): void => failed(prop.name) : undefined;
+  const details = fc.check(interrupt || shrinkStop || told ? interruptible(property, interrupt ?? (() => false), shrinkStop, told) : property, params);
+  if (dropped?.()) return { ok: true, runs: details.numRuns, abandoned: true };
   if (!details.failed) return { ok: true, runs: details.numRuns };
   if (!details.counterexample) throw new Error(`${prop.name}: fast-check failed without a counterexample`);
   const c = details.counterexample[0];
-  const scenario: Scenario = { ...minimize(prop, profile, c.scenario, undefined, o.shrinkStop), name: `${prop.name} on ${profile.name}` };
+  const scenario: Scenario = { ...minimize(prop, profile, c.scenario, undefined, shrinkStop), name: `${prop.name} on ${profile.name}` };
+  if (dropped?.()) return { ok: true, runs: details.numRuns, abandoned: true };
   const violation = prop.check(scenario, profile)!;
   const results = runScenario(scenario, { profile }).results;
   // label the expected results so the scenario replays as a regression test
@@ -223,11 +243,21 @@ export function checkGroup(props: readonly Property[], profile: Profile, o: Chec
   if (props.some((p) => generatorKey(p) !== key)) throw new Error('checkGroup: the properties do not share a generator');
   const arb = scenarioArb({ profile, maxCommands: o.maxCommands ?? 40, ...(o.size ? { size: o.size } : {}), ...props[0]!.gen });
   const failedAt: Array<number | undefined> = props.map(() => undefined);
+  const abandoned = props.map(() => false);
+  const { abandon, failed } = o;
   let live = props.length;
   let index = 0;
   const property = fc.property(arb, (c) => {
     const k = index++;
-    const idx = props.flatMap((_, i) => (failedAt[i] === undefined ? [i] : []));
+    if (abandon)
+      props.forEach((p, i) => {
+        if (failedAt[i] === undefined && !abandoned[i] && abandon(p.name)) {
+          abandoned[i] = true;
+          live--;
+        }
+      });
+    const idx = props.flatMap((_, i) => (failedAt[i] === undefined && !abandoned[i] ? [i] : []));
+    if (!idx.length) return true;
     o.observe?.(c, idx.length);
     rememberResults(c.scenario, profile, c.results);
     const verdicts = checkShared(
@@ -239,6 +269,7 @@ export function checkGroup(props: readonly Property[], profile: Profile, o: Chec
       if (v !== null) {
         failedAt[idx[j]!] = k;
         live--;
+        failed?.(props[idx[j]!]!.name);
       }
     });
     return true;
@@ -247,12 +278,13 @@ export function checkGroup(props: readonly Property[], profile: Profile, o: Chec
   const details = fc.check(interruptible(property, stop, o.shrinkStop), { numRuns: o.runs, seed: o.seed });
   return props.map((p, i): CheckResult => {
     const k = failedAt[i];
+    if (abandoned[i] || abandon?.(p.name)) return { ok: true, runs: details.numRuns, abandoned: true };
     if (k === undefined) return { ok: true, runs: details.numRuns };
     const { interrupt: _never, ...rest } = o; // a counterexample found is shrunk to the end
     const r = checkProperty(p, profile, { ...rest, path: String(k) });
     // the case failed here but not on replay (it cannot, unless a check depends
     // on more than its scenario): the property on its own, from the start
-    if (r.ok) return checkProperty(p, profile, o);
+    if (r.ok) return r.abandoned ? r : checkProperty(p, profile, o);
     return { ...r, runs: k + 1 };
   });
 }
