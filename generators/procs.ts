@@ -232,6 +232,12 @@ export function emitProcs(c: Compiler, cmd: ProcsCmd): void {
           if (c.emit({ ...plain, actor: c.actor(0), as: made }).ret === 'ok') c.emit({ actor: c.actor(0), op: 'send_fd', fd: made, to: a, as: fd });
         }
       } else fd = c.pick(a, cmd.h % 8 === 7 ? 'any' : 'map', cmd.h);
+      // a value of 0 (a quarter of them) deletes the key instead (BPF_MAP_DELETE_ELEM), on a
+      // map made for it after an update of that key, so that a HASH has it to lose
+      if (cmd.value === 0) {
+        if (cmd.h % 4 < 2) emit({ actor: a, op: 'map_update_elem', fd, key: cmd.key, value: 1 });
+        return emit({ actor: a, op: 'map_delete_elem', fd, key: cmd.key });
+      }
       const s: Step = { actor: a, op: 'map_update_elem', fd, key: cmd.key, value: cmd.value };
       if (cmd.flags) s.flags = cmd.flags;
       return emit(s);

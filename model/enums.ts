@@ -96,6 +96,7 @@ export const BPF_PROG_DETACH = 9;
 export const BPF_OBJ_GET_INFO_BY_FD = 15;
 export const BPF_MAP_FREEZE = 22;
 export const BPF_MAP_UPDATE_ELEM = 2;
+export const BPF_MAP_DELETE_ELEM = 3;
 export const BPF_LINK_CREATE = 28;
 export const BPF_BTF_LOAD = 18;
 export const BPF_BTF_GET_FD_BY_ID = 19;

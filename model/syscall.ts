@@ -13,6 +13,7 @@ import {
   BPF_OBJ_GET_INFO_BY_FD,
   BPF_MAP_FREEZE,
   BPF_MAP_UPDATE_ELEM,
+  BPF_MAP_DELETE_ELEM,
   BPF_PROG_LOAD,
   BPF_TOKEN_CREATE,
   BPF_OBJ_PIN,
@@ -125,6 +126,8 @@ const LAST_FIELD_END: Record<number, number> = {
   [BPF_MAP_FREEZE]: 4,
   // BPF_MAP_UPDATE_ELEM_LAST_FIELD flags (map_fd, pad, key, value, flags: 32 bytes)
   [BPF_MAP_UPDATE_ELEM]: 32,
+  // BPF_MAP_DELETE_ELEM_LAST_FIELD key (map_fd, pad, key: 16 bytes; 7.3.4 syscall.c:1898)
+  [BPF_MAP_DELETE_ELEM]: 16,
   // BPF_OBJ_LAST_FIELD path_fd, BPF_PROG_{ATTACH,DETACH}_LAST_FIELD expected_revision
   // (6.12.118 syscall.c:2905, :4070, :4152; 7.3.4 :3203, :4581, :4663)
   [BPF_OBJ_PIN]: 20,
@@ -213,6 +216,8 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
       return { ret: map_freeze(k, t, attr) };
     case BPF_MAP_UPDATE_ELEM:
       return { ret: map_update_elem(k, t, attr) };
+    case BPF_MAP_DELETE_ELEM:
+      return { ret: map_delete_elem(k, t, attr) };
     case BPF_OBJ_PIN:
       return { ret: bpf_obj_pin(k, t, attr) };
     case BPF_OBJ_GET:
@@ -650,6 +655,29 @@ function map_update_elem(k: Kernel, t: Task, attr: BpfAttr): number {
   return 0;
 }
 
+/** BPF_MAP_DELETE_ELEM: map_delete_elem() (7.3.4 kernel/bpf/syscall.c:1900-1948; 6.12.118
+ *  alike), after CHECK_ATTR (sys_bpf): __bpf_map_get() (EBADF, EINVAL for another file);
+ *  map_get_sys_perms() EPERM unless the fd may write and the map is not frozen (as for an
+ *  update); then the type's delete: array_map_delete_elem() is always EINVAL (an ARRAY's
+ *  elements cannot be removed, kernel/bpf/arraymap.c:482-485), htab_map_delete_elem()
+ *  ENOENT for an absent key (kernel/bpf/hashtab.c:1523-1553). The key as for an update. */
+function map_delete_elem(k: Kernel, t: Task, attr: BpfAttr): number {
+  const f = fdget(t.files, attr.map_fd ?? 0);
+  const obj = f?.obj.kind === 'map' ? f.obj : null;
+  if (k.check('map_delete_elem/map', !obj) || !obj) return f ? -EINVAL : -EBADF;
+  const map = obj.map;
+  const canWrite = ((obj.fmode ?? 3) & 2) !== 0 && !map.frozen;
+  if (k.check('map_delete_elem/perms', !canWrite)) return -EPERM;
+  if (k.check('map_delete_elem/array', map.map_type === MAP.ARRAY!)) return -EINVAL;
+  const raw = (attr.key ?? 0) >>> 0;
+  const key = map.key_size >= 4 ? raw : raw & ((1 << (8 * map.key_size)) - 1);
+  const elems = (map.elems ??= new Map());
+  if (k.check('map_delete_elem/absent', !elems.has(key))) return -ENOENT;
+  elems.delete(key);
+  map.updates = (map.updates ?? 0) + 1;
+  return 0;
+}
+
 /** the maps map_update_elem() covers (ARRAY, HASH with a value of at most 64 KiB): the
  *  executor's buffers; the step of another is refused, on the model and the kernel alike */
 export function elemUpdateModelled(map: BpfMap): boolean {
@@ -1060,7 +1088,7 @@ export const btf_fops: FileOperations = {
 };
 
 /** this layer's ops (model/step.ts): each a bpf(2) command with the attr the executor builds */
-export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze' | 'map_update_elem' | 'map_create' | 'prog_load' | 'btf_load' | 'btf_get_fd_by_id' | 'obj_pin' | 'obj_get' | 'prog_attach' | 'prog_detach' | 'link_create'> = {
+export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze' | 'map_update_elem' | 'map_delete_elem' | 'map_create' | 'prog_load' | 'btf_load' | 'btf_get_fd_by_id' | 'obj_pin' | 'obj_get' | 'prog_attach' | 'prog_detach' | 'link_create'> = {
   token_create: (st, t, step) =>
     sys_bpf(st.k, t, {
       cmd: BPF_TOKEN_CREATE,
@@ -1090,6 +1118,13 @@ export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze'
       size: 168,
       tailByte: null,
     }).ret;
+  },
+  map_delete_elem: (st, t, step) => {
+    const fd = fdOf(st, t, step.fd);
+    const f = fdget(t.files, fd);
+    // the executor's leader refuses a map this model does not cover, as for an update (REASON.mapType)
+    if (f?.obj.kind === 'map' && !elemUpdateModelled(f.obj.map)) return refused(REASON.mapType);
+    return sys_bpf(st.k, t, { cmd: BPF_MAP_DELETE_ELEM, attr: { map_fd: fd, key: step.key ?? ARGS.map_delete_elem.key.default }, size: 168, tailByte: null }).ret;
   },
   map_create: (st, t, step) =>
     sys_bpf(st.k, t, {
@@ -1214,6 +1249,12 @@ export const BPF_DECISIONS = [
     ['exists', 'BPF_NOEXIST: no element with the key (an ARRAY has them all)', 'EEXIST'],
     ['absent', 'HASH, BPF_EXIST: an element with the key', 'ENOENT'],
     ['full', 'HASH: a new key while max_entries are present (alloc_htab_elem())', 'E2BIG'],
+  ]),
+  ...P('map', 'map_delete_elem (kernel/bpf/syscall.c, arraymap.c, hashtab.c)', [
+    ['map', '__bpf_map_get(): the fd is a map', 'EBADF/EINVAL'],
+    ['perms', 'map_get_sys_perms(): the fd may write and the map is not frozen', 'EPERM'],
+    ['array', 'ARRAY: array_map_delete_elem() removes nothing', 'EINVAL'],
+    ['absent', 'HASH: an element with the key', 'ENOENT'],
   ]),
   ...P('map', 'map_freeze (kernel/bpf/syscall.c)', [
     ['map', '__bpf_map_get(): the fd is a map', 'EBADF/EINVAL'],

@@ -78,6 +78,7 @@ struct x_open_how { uint64_t flags, mode, resolve; };
 #define X_BPF_OBJ_GET_INFO_BY_FD 15
 #define X_BPF_MAP_FREEZE 22
 #define X_BPF_MAP_UPDATE_ELEM 2
+#define X_BPF_MAP_DELETE_ELEM 3
 #define X_BPF_BTF_LOAD 18
 #define X_BPF_BTF_GET_FD_BY_ID 19
 #define X_BPF_TOKEN_CREATE 36
@@ -1431,6 +1432,14 @@ static int actor_exec(struct cmd *c, char **str, struct reply *rp, struct sbuf *
     put64(attr, 24, (uint64_t)c->n[N_MAP_UPDATE_ELEM_FLAGS]);
     return R(xsys_bpf(X_BPF_MAP_UPDATE_ELEM, attr, BPF_ATTR_SIZE));
   }
+  case OP_MAP_DELETE_ELEM: {
+    /* the key as for an update; attr past the key stays zero (BPF_MAP_DELETE_ELEM_LAST_FIELD key) */
+    static uint8_t dkey[4096];
+    put32(dkey, 0, (uint32_t)c->n[N_MAP_DELETE_ELEM_KEY]);
+    put32(attr, 0, (uint32_t)c->fd[H_MAP_DELETE_ELEM_FD]);
+    put64(attr, 8, (uint64_t)(uintptr_t)dkey);
+    return R(xsys_bpf(X_BPF_MAP_DELETE_ELEM, attr, BPF_ATTR_SIZE));
+  }
   case OP_MAP_CREATE: {
     uint32_t flags = (uint32_t)c->n[N_MAP_CREATE_MAP_FLAGS] | (c->n[N_MAP_CREATE_TOKEN_FLAG] ? X_BPF_F_TOKEN_FD : 0);
     put32(attr, 0, (uint32_t)c->n[N_MAP_CREATE_MAP_TYPE]);
@@ -2527,7 +2536,7 @@ static void lt_cmd_on(void) { out_line("{\"lsmtrace\":{\"ok\":false,\"error\":\"
 static int lt_parse_deny(struct kv *kvs, int n) { (void)kvs; (void)n; return perr("lsm_deny: not in a reproducer"); }
 #endif
 
-/* map_update_elem of a map the model's element store does not cover (scenario/sandbox.ts
+/* map_update_elem (and map_delete_elem) of a map the model's element store does not cover (scenario/sandbox.ts
  * REASON.mapType): not an ARRAY (2) or HASH (1) map, or a value above the actor's 64 KiB
  * buffer. The leader reads the actor's /proc/<pid>/fdinfo/<fd> (no fd of the actor's is
  * used); an fd that is not open, or no map, goes to the kernel (EBADF, EINVAL) */
@@ -2632,7 +2641,8 @@ static void run_steps(void) {
     }
     if (A[k].dead || ((st->op == OP_SEND_FD || st->op == OP_SETNS) && st->to_actor >= 0 && A[st->to_actor].dead)) {
       ret = -ESRCH; /* an exited actor (model/procs.ts): nothing is done */
-    } else if (st->op == OP_MAP_UPDATE_ELEM && map_update_refused(k, c.fd[H_MAP_UPDATE_ELEM_FD])) {
+    } else if ((st->op == OP_MAP_UPDATE_ELEM && map_update_refused(k, c.fd[H_MAP_UPDATE_ELEM_FD])) ||
+               (st->op == OP_MAP_DELETE_ELEM && map_update_refused(k, c.fd[H_MAP_DELETE_ELEM_FD]))) {
       emit_refused(&out, st->i, RZ_MAPTYPE);
       continue;
     } else if (st->op == OP_EXIT) {

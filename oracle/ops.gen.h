@@ -21,6 +21,7 @@
   OP_OBJ_GET_INFO, \
   OP_MAP_FREEZE, \
   OP_MAP_UPDATE_ELEM, \
+  OP_MAP_DELETE_ELEM, \
   OP_MAP_CREATE, \
   OP_PROG_LOAD, \
   OP_BTF_LOAD, \
@@ -70,6 +71,7 @@
   {"obj_get_info", OP_OBJ_GET_INFO, 0, {{"fd", A_HANDLE, 0, "-"}, {"info_len", A_NUM, 0, "32"}}}, \
   {"map_freeze", OP_MAP_FREEZE, 0, {{"fd", A_HANDLE, 0, "-"}}}, \
   {"map_update_elem", OP_MAP_UPDATE_ELEM, 0, {{"fd", A_HANDLE, 0, "-"}, {"key", A_NUM, 0, "0"}, {"value", A_NUM, 1, "1"}, {"flags", A_NUM, 2, "0"}}}, \
+  {"map_delete_elem", OP_MAP_DELETE_ELEM, 0, {{"fd", A_HANDLE, 0, "-"}, {"key", A_NUM, 0, "0"}}}, \
   {"map_create", OP_MAP_CREATE, 1, {{"map_type", A_NUM, 0, NULL}, {"key_size", A_NUM, 1, "4"}, {"value_size", A_NUM, 2, "4"}, {"max_entries", A_NUM, 3, "1"}, {"map_flags", A_NUM, 4, "0"}, {"map_extra", A_NUM, 5, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
   {"prog_load", OP_PROG_LOAD, 1, {{"prog_type", A_NUM, 0, NULL}, {"expected_attach_type", A_NUM, 1, "0"}, {"insn_cnt", A_NUM, 2, "2"}, {"prog_flags", A_NUM, 3, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}, {"fd_array", A_HLIST, 0, "-"}, {"fd_array_cnt", A_NUM, 4, "0"}}}, \
   {"btf_load", OP_BTF_LOAD, 1, {{"btf_flags", A_NUM, 0, "0"}, {"token", A_HANDLE, 1, "-"}, {"token_flag", A_NUM, 6, "0"}}}, \
@@ -137,6 +139,8 @@ enum {
   N_MAP_UPDATE_ELEM_KEY = 0,
   N_MAP_UPDATE_ELEM_VALUE = 1,
   N_MAP_UPDATE_ELEM_FLAGS = 2,
+  H_MAP_DELETE_ELEM_FD = 0,
+  N_MAP_DELETE_ELEM_KEY = 0,
   N_MAP_CREATE_MAP_TYPE = 0,
   N_MAP_CREATE_KEY_SIZE = 1,
   N_MAP_CREATE_VALUE_SIZE = 2,
@@ -226,6 +230,7 @@ enum {
   H_FD = 0,
   S_PATH = 0,
   S_TARGET = 0,
+  N_KEY = 0,
   H_TOKEN = 1,
   N_TOKEN_FLAG = 6,
   S_NS = 0,

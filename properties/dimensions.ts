@@ -49,7 +49,7 @@ export function dimensionsOf(s: Scenario, profile: Profile, results?: readonly S
     if (st.op === 'prog_load' && st.signature) d.add('signed-load');
     if (st.op === 'prog_load' && st.kernel) d.add('kernel-load');
     if (st.op === 'prog_load' && st.signature && (st.fd_array_cnt ?? 0) > 0 && 'race' in st && st.race?.at === 'fd_array' && st.race.op === 'dup2') d.add('fd-array-swap');
-    if (st.op === 'map_update_elem' && s.steps.slice(0, i).some((p) => p.op === 'prog_load' && p.signature && p.fd_array?.includes(st.fd ?? ''))) d.add('map-contents');
+    if ((st.op === 'map_update_elem' || st.op === 'map_delete_elem') && s.steps.slice(0, i).some((p) => p.op === 'prog_load' && p.signature && p.fd_array?.includes(st.fd ?? ''))) d.add('map-contents');
     if (st.op === 'prog_load' && st.fault !== undefined && st.fault !== 'none') d.add('fault');
   });
   integrityDimensions(s, profile, d);

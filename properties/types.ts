@@ -67,7 +67,7 @@ export type Dimension =
   | 'kernel-load'
   /** a signed prog_load whose fd_array binds maps while another thread swaps one of its fds (race at "fd_array") */
   | 'fd-array-swap'
-  /** a map_update_elem of a map that an earlier signed prog_load carried in its fd_array */
+  /** a map_update_elem or map_delete_elem of a map that an earlier signed prog_load carried in its fd_array */
   | 'map-contents'
   /** a prog_load with an injected fault (scenario `fault`) */
   | 'fault'

@@ -241,6 +241,16 @@ export const OPS = {
       flags: { kind: 'int', doc: 'BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2, BPF_F_LOCK 4', default: 0, max: 7, samples: [0, 1, 2, 3, 4] },
     },
   },
+  map_delete_elem: {
+    doc: 'BPF_MAP_DELETE_ELEM of an ARRAY or HASH map: one element, the key as a little-endian integer zero-padded to the map\'s key_size (other map types, and values above 64 KiB, are refused: not modelled)',
+    returnsFd: false,
+    kernel: true,
+    syscalls: 'bpf(BPF_MAP_DELETE_ELEM)',
+    args: {
+      fd: handle('the map (attr map_fd)'),
+      key: { kind: 'int', doc: 'the key (u32: its key_size low bytes, zero-padded)', default: 0, max: 4294967295, samples: [0, 1, 2, 7, 4294967295] },
+    },
+  },
   map_create: {
     doc: 'create a map',
     returnsFd: true,

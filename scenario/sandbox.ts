@@ -26,7 +26,7 @@ export const REASON = {
   fds: 'limit: fds',
   /** executor only: it could not decide (fail closed) */
   checkFailed: 'sandbox check failed',
-  /** map_update_elem of a map the model's element store does not cover (not ARRAY or HASH, or a value above 64 KiB) */
+  /** map_update_elem or map_delete_elem of a map the model's element store does not cover (not ARRAY or HASH, or a value above 64 KiB) */
   mapType: 'map type not modelled for element updates',
 } as const;
 
