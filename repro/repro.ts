@@ -62,7 +62,9 @@ function lsmNeeds(s: Scenario): string[] {
       if (act.action === 'policy_load') {
         out.push(`before step ${i + 1}: load this policy:`);
         out.push(...policyText(act.policy).map((l) => `  ${l}`));
-      } else out.push(`before step ${i + 1}: a BPF-LSM program on lsm/${act.hook} returns -${act.errno} for ${act.task} (selftest token_lsm)`);
+      } else if (act.ret !== undefined)
+        out.push(`before step ${i + 1}: a BPF-LSM program on lsm/${act.hook} returns ${act.ret} for ${act.task} (a verifier that checks the return range refuses it outside [-4095, 0]: nothing is attached)`);
+      else out.push(`before step ${i + 1}: a BPF-LSM program on lsm/${act.hook} returns -${act.errno} for ${act.task} (selftest token_lsm)`);
     }
     if ('race' in st && st.race) out.push(`step ${i + 1}: another thread (${st.race.actor}) runs ${st.race.op} on ${st.race.fd} inside the syscall (model-only race)`);
   });
