@@ -80,6 +80,12 @@ export interface HashedMaps {
   maps: BpfMap[];
 }
 
+/** the shared empty lists a step starts with (frozen: never pushed to; SecurityStack.audit(),
+ *  queueAfterReturn() and performStep() give a step its own when it has something) */
+export const NO_AVC = Object.freeze([]) as unknown as AvcRecord[];
+export const NO_WORK = Object.freeze([]) as unknown as Array<() => void>;
+export const NO_AT = Object.freeze([]) as unknown as Array<{ hook: string; run: () => void }>;
+
 /** the framework functions a mutant may replace (part of Kernel.fn, model/kernel.ts ModelFns) */
 export interface SecurityFns {
   /** call_int_hook() (security/security.c): the LSMs in order, the first non-zero return wins */
@@ -96,6 +102,17 @@ export class SecurityStack {
   trace: HookCall[] | null = null;
   /** the AVC records of the current step (SELinux appends, run.ts collects) */
   avc: AvcRecord[] = [];
+  /** records an AVC decision of the current step (a step starts with the shared empty
+   *  list, NO_AVC, and gets its own at its first record: issue 13, allocations per step) */
+  audit(rec: AvcRecord): void {
+    if (this.avc === NO_AVC) this.avc = [];
+    this.avc.push(rec);
+  }
+  /** queues work for after the current syscall returned (afterReturn) */
+  queueAfterReturn(w: () => void): void {
+    if (this.afterReturn === NO_WORK) this.afterReturn = [];
+    this.afterReturn.push(w);
+  }
   /** the hook being called (for AVC records) */
   hook = '';
   /** bpf map/prog/token blobs allocated and freed by the framework */

@@ -13,6 +13,7 @@ import { capsFromNames } from './caps.ts';
 import { EINVAL, ENOENT, EOPNOTSUPP, EPERM, ESRCH, MAX_ERRNO, errnoByName, retName } from './errno.ts';
 import { type MntNamespace, fdgetRaw, newFiles, newRlimit } from './vfs.ts';
 import { bpfLsmOf, installLsms, selinuxOf } from './lsm/index.ts';
+import { NO_AT, NO_AVC, NO_WORK } from './lsm.ts';
 import type { BpfLsmHook } from './lsm/bpf_lsm.ts';
 import { type ModelState, type StepFn, type StepTable, bind, fdOf } from './step.ts';
 import { FS_CONTEXT_STEPS } from './fs_context.ts';
@@ -143,9 +144,10 @@ export function performStep(st: ModelState, step: Step): StepResult {
   const early = endsEarly(st, step, sandboxCheck(st.k, step));
   if (early) return early;
   const { k } = st;
-  const outer = { current: k.current, avc: k.security.avc };
+  const outerCurrent = k.current;
+  const outerAvc = k.security.avc;
   k.current = st.tasks.get(step.actor)!;
-  k.security.avc = [];
+  k.security.avc = NO_AVC;
   const race = 'race' in step ? step.race : undefined;
   if (race) {
     const rs: Step =
@@ -156,15 +158,19 @@ export function performStep(st: ModelState, step: Step): StepResult {
   }
   // a race step runs inside another step's syscall: that step's pending loads wait
   const outerAt = k.security.atHook;
-  k.security.atHook = [];
-  const outerLate = { work: k.security.afterReturn, returned: k.security.returned };
-  k.security.afterReturn = [];
+  k.security.atHook = NO_AT;
+  const outerWork = k.security.afterReturn;
+  const outerReturned = k.security.returned;
+  k.security.afterReturn = NO_WORK;
   k.security.returned = false;
-  for (const act of step.lsm ?? []) {
-    // an in-syscall load (`at`) waits for its hook point (SecurityStack.atHook)
-    if (act.action === 'policy_load' && act.at !== undefined) k.security.atHook.push({ hook: act.at, run: () => void lsmAction(st, act) });
-    else lsmAction(st, act);
-  }
+  if (step.lsm)
+    for (const act of step.lsm) {
+      // an in-syscall load (`at`) waits for its hook point (SecurityStack.atHook)
+      if (act.action === 'policy_load' && act.at !== undefined) {
+        if (k.security.atHook === NO_AT) k.security.atHook = [];
+        k.security.atHook.push({ hook: act.at, run: () => void lsmAction(st, act) });
+      } else lsmAction(st, act);
+    }
   let r: StepResult;
   try {
     r = performSyscalls(st, step);
@@ -172,20 +178,20 @@ export function performStep(st: ModelState, step: Step): StepResult {
     k.preempt = null;
     // a hook point the syscall never reached: the load completes after it returns
     const late = k.security.atHook;
-    k.security.atHook = [];
+    k.security.atHook = NO_AT;
     for (const a of late) a.run();
     k.security.atHook = outerAt;
     // work an LSM queued for after the syscall returned (a late integrity verdict)
     const work = k.security.afterReturn;
-    k.security.afterReturn = [];
+    k.security.afterReturn = NO_WORK;
     k.security.returned = true;
     for (const w of work) w();
-    k.security.afterReturn = outerLate.work;
-    k.security.returned = outerLate.returned;
+    k.security.afterReturn = outerWork;
+    k.security.returned = outerReturned;
   }
   const avc = k.security.avc;
-  k.current = outer.current;
-  k.security.avc = outer.avc;
+  k.current = outerCurrent;
+  k.security.avc = outerAvc;
   return avc.length ? { ...r, avc } : r;
 }
 

@@ -153,6 +153,15 @@ export interface BpfCall {
 export type BpfResult = { ret: number; text?: string };
 
 /** __sys_bpf() */
+/** the fields of an attr layout as entries, made once per layout (issue 13: Object.entries
+ *  per bpf() call was 3% of a model replay) */
+const layoutCache = new WeakMap<object, Array<[NumField, [number, number]]>>();
+function layoutEntries(l: object): Array<[NumField, [number, number]]> {
+  let e = layoutCache.get(l);
+  if (!e) layoutCache.set(l, (e = Object.entries(l) as Array<[NumField, [number, number]]>));
+  return e;
+}
+
 export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const { cmd, size, tailByte } = call;
   // union bpf_attr of the profile's kernel (6.12: 152 bytes, shorter LAST_FIELDs)
@@ -165,7 +174,7 @@ export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const copied = Math.min(size, SIZEOF_BPF_ATTR);
   // copy_from_bpfptr(&attr, uattr, size): bytes past `size` read as zero
   const attr: BpfAttr = { ...call.attr };
-  const LAYOUT_ENTRIES = Object.entries(CMD_LAYOUT[cmd] ?? LAYOUT) as Array<[NumField, [number, number]]>;
+  const LAYOUT_ENTRIES = layoutEntries(CMD_LAYOUT[cmd] ?? LAYOUT);
   const opaque = CMD_OPAQUE[cmd];
   if (opaque && opaque[1] >= copied) {
     if (opaque[0] === 'pathname') attr.pathname = null;

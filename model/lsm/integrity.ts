@@ -337,7 +337,7 @@ export class DeclaredProvider implements LsmHooks {
         // The framework cannot tell: the consumers' callbacks run on the prog
         // as it is then (a refused load's prog is freed: its blob pointer is
         // NULL here, in the kernel the prog itself is gone)
-        this.k.security.afterReturn.push(() => void this.deliver(prog, attr, token, kernel, v1));
+        this.k.security.queueAfterReturn(() => void this.deliver(prog, attr, token, kernel, v1));
         break;
     }
     return d.ret ?? rc;

@@ -269,7 +269,7 @@ export class SelinuxLsm implements LsmHooks {
     if (cap !== undefined) rec.capability = cap;
     if (granted) {
       // a grant from the cache only: no auditallow rule covers it, nothing is logged
-      this.k.security.avc.push(allowed ? rec : { ...rec, cachedGrant: true });
+      this.k.security.audit(allowed ? rec : { ...rec, cachedGrant: true });
       return 0;
     }
     // avc_denied(): enforced only when enforcing and the decision's source
@@ -277,7 +277,7 @@ export class SelinuxLsm implements LsmHooks {
     // AVD_FLAGS_PERMISSIVE from permissive_map of scontext->type,
     // spec/selinux.md §SE1.2)
     const permissive = !p.enforcing || p.permissive.has(scontext);
-    this.k.security.avc.push(permissive ? { ...rec, permissive: true } : rec);
+    this.k.security.audit(permissive ? { ...rec, permissive: true } : rec);
     if (permissive) this.avcGranted.add(key);
     return permissive ? 0 : -EACCES;
   }
@@ -302,14 +302,14 @@ export class SelinuxLsm implements LsmHooks {
       // fully granted (the cache's permissive grants included): the auditallow'd ones are logged
       for (const perm of perms) {
         const rec: AvcRecord = { scontext, tcontext, tclass, perm, granted: true, audited: false, hook };
-        this.k.security.avc.push(allowed(perm) ? rec : { ...rec, cachedGrant: true });
+        this.k.security.audit(allowed(perm) ? rec : { ...rec, cachedGrant: true });
       }
       return 0;
     }
     const permissive = !p.enforcing || p.permissive.has(scontext);
     for (const perm of denied) {
       const rec = { scontext, tcontext, tclass, perm, granted: false, audited: true, hook };
-      this.k.security.avc.push(permissive ? { ...rec, permissive: true } : rec);
+      this.k.security.audit(permissive ? { ...rec, permissive: true } : rec);
       if (permissive) this.avcGranted.add(keyOf(perm));
     }
     return permissive ? 0 : -EACCES;
