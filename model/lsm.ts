@@ -80,11 +80,11 @@ export interface HashedMaps {
   maps: BpfMap[];
 }
 
-/** the shared empty lists a step starts with (frozen: never pushed to; SecurityStack.audit(),
+/** the shared empty lists a step starts with (never pushed to: SecurityStack.audit(),
  *  queueAfterReturn() and performStep() give a step its own when it has something) */
-export const NO_AVC = Object.freeze([]) as unknown as AvcRecord[];
-export const NO_WORK = Object.freeze([]) as unknown as Array<() => void>;
-export const NO_AT = Object.freeze([]) as unknown as Array<{ hook: string; run: () => void }>;
+export const NO_AVC = [] as AvcRecord[];
+export const NO_WORK = [] as Array<() => void>;
+export const NO_AT = [] as Array<{ hook: string; run: () => void }>;
 
 /** the framework functions a mutant may replace (part of Kernel.fn, model/kernel.ts ModelFns) */
 export interface SecurityFns {
