@@ -6,13 +6,30 @@ import { declaredNames } from '../scenario/integrity.ts';
 import type { ModelState } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { DEFAULT_LSM, type Profile } from '../model/profile.ts';
-import type { SelinuxLsm } from '../model/lsm/selinux.ts';
+import { SelinuxLsm } from '../model/lsm/selinux.ts';
+import { performStep } from '../model/run.ts';
 import { selinuxOf } from '../model/lsm/index.ts';
 import { policyAllows } from '../model/lsm/policy.ts';
 import type { File, SuperBlock } from '../model/vfs.ts';
-import { counterfactual, fileOf, taskOf, tokenOfStep, walkEpoch, withoutToken } from './walk.ts';
+import { counterfactual, fileOf, stateBefore, taskOf, tokenOfStep, walkEpoch, withoutToken } from './walk.ts';
 
 export { selinuxOf };
+
+/** how many times SELinux's hooks have returned non-zero in this state (SecurityStack.nonzero) */
+export function selinuxRefusals(st: ModelState): number {
+  return st.k.security.nonzero.selinux ?? 0;
+}
+
+/** Step i's result with SELinux out of the stack, where SELinux could have changed it: null
+ *  when none of its hooks returned non-zero during the step (`refusalsBefore`, read before
+ *  it, is still the count: the result is the one without SELinux), else the step run again
+ *  on the state before it (rebuilt by replaying the steps before: rare, issue 13) */
+export function resultWithoutSelinux(s: Scenario, profile: Profile, i: number, step: Step, after: ModelState, refusalsBefore: number): StepResult | null {
+  if (selinuxRefusals(after) === refusalsBefore) return null;
+  const bare = stateBefore(s, profile, i);
+  bare.k.security.lsms = bare.k.security.lsms.filter((l) => !(l instanceof SelinuxLsm));
+  return performStep(bare, step);
+}
 
 /** SELinux with the token patch, a policy loaded */
 export function patched(st: ModelState): SelinuxLsm | null {

@@ -1,8 +1,6 @@
 import type { Property } from './types.ts';
-import { stateBefore, walk } from './walk.ts';
-import { performStep } from '../model/run.ts';
-import { selinuxOf } from './lsm-util.ts';
-import { SelinuxLsm } from '../model/lsm/selinux.ts';
+import { walk } from './walk.ts';
+import { resultWithoutSelinux, selinuxOf, selinuxRefusals } from './lsm-util.ts';
 
 export const selinuxDenialAudited: Property = {
   name: 'selinux-denial-audited',
@@ -27,20 +25,18 @@ export const selinuxDenialAudited: Property = {
       before(st) {
         const se = selinuxOf(st.k);
         applies = !!se && se.initialized && !!se.policy;
-        refusals = st.k.security.nonzero[se?.name ?? 'selinux'] ?? 0;
+        refusals = selinuxRefusals(st);
         return null;
       },
       after(st, step, i, got) {
         if (!applies || got.ret === 'ok') return null;
-        if ((st.k.security.nonzero.selinux ?? 0) === refusals) return null;
+        if (selinuxRefusals(st) === refusals) return null;
         // an audited denial: nothing to show (tested before the run without
         // SELinux, which only matters without one)
         if ((got.avc ?? []).some((a) => !a.granted && a.audited && !a.permissive)) return null;
         // the same step with SELinux out of the stack
-        const bare = stateBefore(s, profile, i);
-        bare.k.security.lsms = bare.k.security.lsms.filter((l) => !(l instanceof SelinuxLsm));
-        const open = performStep(bare, step);
-        if (open.ret === got.ret) return null;
+        const open = resultWithoutSelinux(s, profile, i, step, st, refusals);
+        if (!open || open.ret === got.ret) return null;
         return { step: i, message: `${step.op} fails with ${got.ret} because of SELinux (${open.ret} without SELinux), but no audited AVC denial was recorded` };
       },
     });

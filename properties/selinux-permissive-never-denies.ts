@@ -1,14 +1,9 @@
 import type { Property } from './types.ts';
-import { stateBefore, walk } from './walk.ts';
-import { selinuxOf } from './lsm-util.ts';
-import { SelinuxLsm } from '../model/lsm/selinux.ts';
-import { type ModelState, performStep } from '../model/run.ts';
+import { walk } from './walk.ts';
+import { resultWithoutSelinux, selinuxOf, selinuxRefusals } from './lsm-util.ts';
+import type { SelinuxLsm } from '../model/lsm/selinux.ts';
+import type { ModelState } from '../model/run.ts';
 import type { Step } from '../scenario/types.ts';
-
-/** the same state without SELinux: no SELinux hook runs for this step */
-function withoutSelinux(c: ModelState): void {
-  c.k.security.lsms = c.k.security.lsms.filter((l) => !(l instanceof SelinuxLsm));
-}
 
 /** the context of the task a step's SELinux decisions are made for: the
  *  actor, or for send_fd the receiver (its recvmsg() runs security_file_receive()) */
@@ -46,7 +41,7 @@ export const selinuxPermissiveNeverDenies: Property = {
         applies = !!selinuxOf(st.k);
         // an enforced denial among the step's decisions: ordinary semantics (tested in `after` too)
         if (applies && ahead && (ahead.avc ?? []).some((a) => !a.granted && !a.permissive)) applies = false;
-        refusals = st.k.security.nonzero.selinux ?? 0;
+        refusals = selinuxRefusals(st);
         return null;
       },
       after(st, step, i, got) {
@@ -58,11 +53,8 @@ export const selinuxPermissiveNeverDenies: Property = {
         // a decision whose source is an enforcing domain is enforced: ordinary semantics
         if ((got.avc ?? []).some((a) => !a.granted && !a.permissive)) return null;
         // no SELinux hook refused or returned a value: the result is the one without SELinux
-        if ((st.k.security.nonzero.selinux ?? 0) === refusals) return null;
-        const bare = stateBefore(s, profile, i);
-        withoutSelinux(bare);
-        const open = performStep(bare, step);
-        if (got.ret === open.ret) return null;
+        const open = resultWithoutSelinux(s, profile, i, step, st, refusals);
+        if (!open || got.ret === open.ret) return null;
         const mode = se.policy.enforcing ? `domain ${sub} is permissive` : 'SELinux is permissive';
         const seen = (got.avc ?? []).map((a) => `${a.hook}: ${a.scontext} -> ${a.tcontext} ${a.tclass}:${a.perm} ${a.granted ? 'granted' : 'permissive'}`);
         return { step: i, message: `${mode} and no decision of the step is an enforced denial, yet ${step.op} gives ${got.ret} (${open.ret} without SELinux)${seen.length ? `; decisions: ${seen.join('; ')}` : '; no AVC decision at all'}` };
