@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { FailureBoard, closeBoard, createBoard } from './board.ts';
-import { type BatchResult, runCampaign, workerLoop } from './run.ts';
+import { type BatchResult, dispatchedLoop, runCampaign, unitsOf, workerLoop } from './run.ts';
 
 describe('the failure board', () => {
   it('a failure one worker reports is the lowest the others read; each keeps its own lowest', () => {
@@ -67,4 +67,22 @@ describe('the failure board', () => {
       closeBoard(fd);
     }
   }, 60_000);
+
+  it('a dispatched campaign hands out the shard\'s batches in order, each group in turn; a worker runs what it is given', async () => {
+    const properties = ['token-within-delegation', 'mountinfo-roundtrip', 'delegation-needs-init-sysadmin'];
+    const spec = { profile: 'linux-6.18', properties, seed: 3, shard: { index: 2, count: 3 }, workers: 2, batchRuns: 300, runs: 3000 };
+    // two generator groups (the first two share one); batches 1, 4, 7 of 10 in shard 2/3
+    expect([...unitsOf(spec)]).toEqual([1, 4, 7].flatMap((batch) => [0, 1].map((group) => ({ batch, group }))));
+    expect([...unitsOf({ ...spec, runs: 300, shard: { index: 2, count: 3 } })]).toEqual([]);
+    const given = [{ batch: 4, group: 1 }, { batch: 7, group: 0 }];
+    const got: BatchResult[] = [];
+    await dispatchedLoop({ spec, worker: 0 }, (r) => got.push(r), async () => given.shift() ?? null);
+    expect(got.map((r) => [r.batch, r.property])).toEqual([[4, 'delegation-needs-init-sysadmin'], [7, 'token-within-delegation'], [7, 'mountinfo-roundtrip']]);
+  });
+  it('three dispatched workers report what one does', async () => {
+    const properties = ['selinux-token-as-at-create', 'selinux-polcap-off-compat', 'token-within-delegation'];
+    const spec = { profile: 'selinux-token-v7', properties, seed: 9, shard: { index: 1, count: 1 }, batchRuns: 40, runs: 400 };
+    const view = (r: Awaited<ReturnType<typeof runCampaign>>): unknown => r.properties.map((p) => ({ p: p.property, runs: p.runs, batch: p.batch, ce: p.counterexample }));
+    expect(view(await runCampaign({ ...spec, workers: 3 }))).toEqual(view(await runCampaign({ ...spec, workers: 1 })));
+  }, 120_000);
 });

@@ -175,15 +175,36 @@ interface WorkerJob {
   worker: number;
   /** the failure board's fd (campaign/board.ts), in a worker process of a campaign of several */
   boardFd?: number;
+  /** the units come from the parent, one at a time (dispatchedLoop) */
+  dispatch?: true;
+}
+
+/** worker -> parent: the next unit, please; parent -> worker: it, or null (no more) */
+interface NextRequest {
+  next: true;
+}
+interface NextReply {
+  unit: Unit | null;
+}
+
+/** one unit of a campaign's work: a batch of one generator group (the properties that share a generator) */
+export interface Unit {
+  batch: number;
+  group: number;
+}
+
+/** the groups of a campaign's properties (groupByGenerator), by name */
+function groupsOf(spec: CampaignSpec): string[][] {
+  return groupByGenerator(spec.properties.map((p) => findProperty(p)!)).map((g) => g.map((p) => p.name));
 }
 
 /**
- * the loop of one worker: its batches, every property not yet failed here.
- * The budget (--time) and `stop` are asked before every batch and every
- * generated case; without a budget and a stop request the batches are exactly
- * those of the plan.
+ * one worker's state: `run` runs a unit with every property of its group not yet
+ * failed (or dropped) here and sends the results; false once the budget is spent
+ * or `stop` says so. The budget (--time) and `stop` are asked before every unit
+ * and every generated case.
  */
-export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop: () => boolean = () => false): void {
+function workerState(job: WorkerJob, send: (r: BatchResult) => void, stop: () => boolean): { run: (u: Unit) => boolean; allFailed: () => boolean; done: () => boolean } {
   const { spec, worker } = job;
   const deadline = spec.timeSec !== undefined ? Math.max((spec.startedAt ?? Date.now()) + spec.timeSec * 1000, Date.now() + Math.min(spec.timeSec, MIN_SEARCH_SEC) * 1000) : null;
   const done = deadline === null ? stop : (): boolean => Date.now() >= deadline || stop();
@@ -200,26 +221,69 @@ export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop:
   const hooks: Pick<CheckOptions, 'abandon' | 'failed'> | undefined = board
     ? { abandon: (p) => board.lowest(propIndex.get(p)!) < current, failed: (p) => board.report(propIndex.get(p)!, current) }
     : undefined;
-  // the properties that share a generator run as one group (runGroupBatch)
-  const groups = groupByGenerator(spec.properties.map((p) => findProperty(p)!)).map((g) => g.map((p) => p.name));
+  const groups = groupsOf(spec);
+  const run = ({ batch, group }: Unit): boolean => {
+    current = batch;
+    const live = groups[group]!.filter((p) => !failed.has(p));
+    if (!live.length) return true;
+    if (done()) return false;
+    const rs = runGroupBatch(spec.profile, live, spec.seed, batch, spec.batchRuns, done, spec.coverage ? group : undefined, shrinkStop, hooks);
+    if (stop()) return false; // the parent is gone: nobody to send to
+    for (const r of rs) {
+      if (r.counterexample || r.abandoned) failed.add(r.property);
+      send(r);
+    }
+    return true;
+  };
+  return { run, allFailed: () => failed.size === spec.properties.length, done };
+}
+
+/**
+ * the loop of one worker over its own batches (the plan: batch b % workers),
+ * every property not yet failed here; without a budget and a stop request the
+ * batches are exactly those of the plan.
+ */
+export function workerLoop(job: WorkerJob, send: (r: BatchResult) => void, stop: () => boolean = () => false): void {
+  const { spec, worker } = job;
+  const w = workerState(job, send, stop);
+  const ngroups = groupsOf(spec).length;
   const total = spec.runs !== undefined ? Math.ceil(spec.runs / spec.batchRuns) : Infinity;
   const batches = spec.runs !== undefined ? batchesFor(total, spec.shard, spec.workers, worker) : null;
   for (let k = 0; ; k++) {
     const b = batches ? batches[k] : batchOf(spec.shard, spec.workers, worker, k);
     if (b === undefined) return;
-    current = b;
-    for (const [gi, g] of groups.entries()) {
-      const live = g.filter((p) => !failed.has(p));
-      if (!live.length) continue;
-      if (done()) return;
-      const rs = runGroupBatch(spec.profile, live, spec.seed, b, spec.batchRuns, done, spec.coverage ? gi : undefined, shrinkStop, hooks);
-      if (stop()) return; // the parent is gone: nobody to send to
-      for (const r of rs) {
-        if (r.counterexample || r.abandoned) failed.add(r.property);
-        send(r);
-      }
-    }
-    if (failed.size === spec.properties.length) return;
+    for (let g = 0; g < ngroups; g++) if (!w.run({ batch: b, group: g })) return;
+    if (w.allFailed()) return;
+  }
+}
+
+/**
+ * the loop of one worker of a dispatched campaign: the next unit comes from the
+ * parent (unitsOf(), in order), so that a worker that is done early takes the
+ * next unit instead of waiting for the other's share. A worker's units rise
+ * (the parent hands them out in order), so a property failed here stays failed
+ * for every later one; which worker runs a unit changes nothing of the report
+ * (the lowest failing batch wins, the board drops only failures above it).
+ */
+export async function dispatchedLoop(job: WorkerJob, send: (r: BatchResult) => void, next: () => Promise<Unit | null>, stop: () => boolean = () => false): Promise<void> {
+  const w = workerState(job, send, stop);
+  for (;;) {
+    if (w.done()) return;
+    const u = await next();
+    if (u === null || !w.run(u)) return;
+    if (w.allFailed()) return;
+  }
+}
+
+/** the units of a campaign in order (batch by batch of the shard, each group in turn);
+ *  endless for a --time campaign */
+export function* unitsOf(spec: CampaignSpec): Generator<Unit> {
+  const ngroups = groupsOf(spec).length;
+  const total = spec.runs !== undefined ? Math.ceil(spec.runs / spec.batchRuns) : Infinity;
+  for (let k = 0; ; k++) {
+    const batch = k * spec.shard.count + (spec.shard.index - 1);
+    if (batch >= total) return;
+    for (let group = 0; group < ngroups; group++) yield { batch, group };
   }
 }
 
@@ -229,7 +293,12 @@ const CLI = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../cli/b
 const WORKER_ENV = { ...process.env, BPFTC_TSX: import.meta.url.endsWith('.js') ? '0' : '1' };
 
 /** one forked worker: resolves once it has exited and its IPC channel is closed (every message read) */
-function startWorker(job: WorkerJob, add: (r: BatchResult) => void, boardFd?: number): { child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function startWorker(
+  job: WorkerJob,
+  add: (r: BatchResult) => void,
+  boardFd?: number,
+  nextUnit?: () => Unit | null,
+): { child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const stdio: Array<'ignore' | 'inherit' | 'ipc' | number> = ['ignore', 'inherit', 'inherit', 'ipc'];
   if (boardFd !== undefined) stdio.push(boardFd); // the child's BOARD_FD
   const child = fork(CLI, ['__campaign-worker'], { stdio, env: WORKER_ENV });
@@ -239,9 +308,12 @@ function startWorker(job: WorkerJob, add: (r: BatchResult) => void, boardFd?: nu
     const settle = (): void => {
       if (exit && disconnected) resolve(exit);
     };
-    child.on('message', (m: BatchResult | { done: true }) => {
+    child.on('message', (m: BatchResult | { done: true } | NextRequest) => {
       if ('done' in m) child.disconnect();
-      else add(m);
+      else if ('next' in m) {
+        const reply: NextReply = { unit: nextUnit ? nextUnit() : null };
+        if (child.connected) child.send(reply);
+      } else add(m);
     });
     child.on('disconnect', () => {
       disconnected = true;
@@ -256,7 +328,7 @@ function startWorker(job: WorkerJob, add: (r: BatchResult) => void, boardFd?: nu
       if (child.pid === undefined) resolve({ code: null, signal: null });
     });
   });
-  child.send(boardFd !== undefined ? { ...job, boardFd: BOARD_FD } : job);
+  child.send({ ...job, ...(boardFd !== undefined ? { boardFd: BOARD_FD } : {}), ...(nextUnit ? { dispatch: true } : {}) });
   return { child, closed };
 }
 
@@ -298,8 +370,26 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
   } else {
     // the failure board (campaign/board.ts) with several workers; a coverage campaign
     // goes without, so that its record is that of the plan, as it was
-    const boardFd = spec.workers > 1 && !spec.coverage ? createBoard(spec.properties.length, spec.workers) : undefined;
-    const workers = Array.from({ length: spec.workers }, (_, worker) => startWorker({ spec, worker }, add, boardFd));
+    const shared = spec.workers > 1 && !spec.coverage;
+    const boardFd = shared ? createBoard(spec.properties.length, spec.workers) : undefined;
+    // ... and the units handed out in order to whichever worker asks (dispatchedLoop), so that
+    // none waits for another's share; a unit whose properties all failed in a lower batch is
+    // left out (it could change nothing)
+    const units = unitsOf(spec);
+    const groups = groupsOf(spec);
+    const nextUnit = (): Unit | null => {
+      for (;;) {
+        const n = units.next();
+        if (n.done) return null;
+        const u = n.value;
+        const dead = groups[u.group]!.every((name) => {
+          const b = res.properties.find((x) => x.property === name)!.batch;
+          return b !== undefined && b < u.batch;
+        });
+        if (!dead) return u;
+      }
+    };
+    const workers = Array.from({ length: spec.workers }, (_, worker) => startWorker({ spec, worker }, add, boardFd, shared ? nextUnit : undefined));
     if (boardFd !== undefined) closeBoard(boardFd); // the workers hold it
     let stopping = false;
     const stopAll = (): void => {
@@ -358,7 +448,15 @@ export function workerMain(): Promise<number> {
   return new Promise((resolve) => {
     process.once('message', async (job: WorkerJob) => {
       if (job.spec.plugins?.length) await (await import('../api/plugins.ts')).loadPlugins(job.spec.plugins);
-      workerLoop(job, (r) => process.send!(r), orphaned);
+      if (job.dispatch) {
+        // one request at a time: the reply is the next message
+        const next = (): Promise<Unit | null> =>
+          new Promise((res) => {
+            process.once('message', (m: NextReply) => res(m.unit));
+            process.send!({ next: true } satisfies NextRequest);
+          });
+        await dispatchedLoop(job, (r) => process.send!(r), next, orphaned);
+      } else workerLoop(job, (r) => process.send!(r), orphaned);
       if (orphaned()) process.exit(0);
       process.send!({ done: true }, () => resolve(0));
     });
