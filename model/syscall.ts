@@ -623,6 +623,24 @@ const BPF_NOEXIST = 1;
 const BPF_EXIST = 2;
 const BPF_F_LOCK = 4;
 
+/** the element commands' first checks (map_update_elem(), map_delete_elem()): the fd's
+ *  map (__bpf_map_get(): EBADF, EINVAL for another file), then map_get_sys_perms(): EPERM
+ *  unless the fd may write and the map is not frozen. The map, or -errno. */
+function writableMap(k: Kernel, t: Task, attr: BpfAttr, cmd: 'map_update_elem' | 'map_delete_elem'): BpfMap | number {
+  const f = fdget(t.files, attr.map_fd ?? 0);
+  const obj = f?.obj.kind === 'map' ? f.obj : null;
+  if (k.check(`${cmd}/map`, !obj) || !obj) return f ? -EINVAL : -EBADF;
+  const canWrite = ((obj.fmode ?? 3) & 2) !== 0 && !obj.map.frozen;
+  if (k.check(`${cmd}/perms`, !canWrite)) return -EPERM;
+  return obj.map;
+}
+
+/** the key the kernel copies: the u32's low key_size bytes (zero above) */
+function elemKey(map: BpfMap, attr: BpfAttr): number {
+  const raw = (attr.key ?? 0) >>> 0;
+  return map.key_size >= 4 ? raw : raw & ((1 << (8 * map.key_size)) - 1);
+}
+
 /** BPF_MAP_UPDATE_ELEM: map_update_elem() (7.3.4 kernel/bpf/syscall.c:1847-1896; 6.12.118
  *  :1594-1643 alike), after CHECK_ATTR (sys_bpf): __bpf_map_get() (EBADF, EINVAL for another
  *  file); map_get_sys_perms() EPERM unless the fd may write and the map is not frozen;
@@ -637,17 +655,12 @@ const BPF_F_LOCK = 4;
  *  and HASH maps get here (BPF_STEPS: others are refused, REASON.mapType). No capability,
  *  token or LSM check but security_bpf() at the syscall's entry. */
 function map_update_elem(k: Kernel, t: Task, attr: BpfAttr): number {
-  const f = fdget(t.files, attr.map_fd ?? 0);
-  const obj = f?.obj.kind === 'map' ? f.obj : null;
-  if (k.check('map_update_elem/map', !obj) || !obj) return f ? -EINVAL : -EBADF;
-  const map = obj.map;
-  const canWrite = ((obj.fmode ?? 3) & 2) !== 0 && !map.frozen;
-  if (k.check('map_update_elem/perms', !canWrite)) return -EPERM;
+  const map = writableMap(k, t, attr, 'map_update_elem');
+  if (typeof map === 'number') return map;
   const flags = attr.elem_flags ?? 0;
   if (k.check('map_update_elem/lock', (flags & BPF_F_LOCK) !== 0)) return -EINVAL;
   if (k.check('map_update_elem/flags', (flags & ~BPF_F_LOCK) > BPF_EXIST)) return -EINVAL;
-  const raw = (attr.key ?? 0) >>> 0;
-  const key = map.key_size >= 4 ? raw : raw & ((1 << (8 * map.key_size)) - 1);
+  const key = elemKey(map, attr);
   const elems = (map.elems ??= new Map());
   if (map.map_type === MAP.ARRAY!) {
     if (k.check('map_update_elem/index', key >= map.max_entries)) return -E2BIG;
@@ -671,15 +684,10 @@ function map_update_elem(k: Kernel, t: Task, attr: BpfAttr): number {
  *  elements cannot be removed, kernel/bpf/arraymap.c:482-485), htab_map_delete_elem()
  *  ENOENT for an absent key (kernel/bpf/hashtab.c:1523-1553). The key as for an update. */
 function map_delete_elem(k: Kernel, t: Task, attr: BpfAttr): number {
-  const f = fdget(t.files, attr.map_fd ?? 0);
-  const obj = f?.obj.kind === 'map' ? f.obj : null;
-  if (k.check('map_delete_elem/map', !obj) || !obj) return f ? -EINVAL : -EBADF;
-  const map = obj.map;
-  const canWrite = ((obj.fmode ?? 3) & 2) !== 0 && !map.frozen;
-  if (k.check('map_delete_elem/perms', !canWrite)) return -EPERM;
+  const map = writableMap(k, t, attr, 'map_delete_elem');
+  if (typeof map === 'number') return map;
   if (k.check('map_delete_elem/array', map.map_type === MAP.ARRAY!)) return -EINVAL;
-  const raw = (attr.key ?? 0) >>> 0;
-  const key = map.key_size >= 4 ? raw : raw & ((1 << (8 * map.key_size)) - 1);
+  const key = elemKey(map, attr);
   const elems = (map.elems ??= new Map());
   if (k.check('map_delete_elem/absent', !elems.has(key))) return -ENOENT;
   elems.delete(key);
