@@ -371,7 +371,13 @@ export async function runCampaign(spec: CampaignSpec, onProgress?: (r: CampaignR
     // the failure board (campaign/board.ts) with several workers; a coverage campaign
     // goes without, so that its record is that of the plan, as it was
     const shared = spec.workers > 1 && !spec.coverage;
-    const boardFd = shared ? createBoard(spec.properties.length, spec.workers) : undefined;
+    // (an optimization only: where no temporary file can be made, the campaign runs without it)
+    let boardFd: number | undefined;
+    try {
+      boardFd = shared ? createBoard(spec.properties.length, spec.workers) : undefined;
+    } catch {
+      boardFd = undefined;
+    }
     // ... and the units handed out in order to whichever worker asks (dispatchedLoop), so that
     // none waits for another's share; a unit whose properties all failed in a lower batch is
     // left out (it could change nothing)
