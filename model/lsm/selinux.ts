@@ -221,16 +221,18 @@ export class SelinuxLsm implements LsmHooks {
    *  at the moment of the check (security_compute_av(), security_policycap_supported()
    *  and selinux_policycap_*() read the current policy each time, 6.18
    *  security/selinux/ss/services.c, include/security.h), through Kernel.fn
-   *  (a mutant may replace it). Each read is recorded for the properties */
+   *  (a mutant may replace it). A read of another policy than the current one is
+   *  recorded for the properties (selinux-create-mediated); reads of the current one
+   *  are not (issue 13: an object per AVC check, copied with every state) */
   private pol(): Policy | null {
     const hook = this.k.security.hook;
     const p = this.k.fn.selinux_policy(this.k, this.policy, hook);
-    this.reads.push({ hook, current: p === this.policy });
+    if (p !== this.policy) this.reads.push({ hook, current: false });
     return p;
   }
 
-  /** model only: every policy read of a hook, and whether it was the policy
-   *  loaded at that moment (properties/selinux-create-mediated.ts) */
+  /** model only: the policy reads of hooks that got another policy than the one
+   *  loaded at that moment (properties/selinux-create-mediated.ts; current: always false) */
   reads: Array<{ hook: string; current: boolean }> = [];
 
   polcap(name: string): boolean {
