@@ -81,7 +81,7 @@ export interface HashedMaps {
 }
 
 /** the shared empty lists a step starts with (never pushed to: SecurityStack.audit(),
- *  queueAfterReturn() and performStep() give a step its own when it has something) */
+ *  queueAtHook() and queueAfterReturn() give a step its own when it has something) */
 export const NO_AVC = [] as AvcRecord[];
 export const NO_WORK = [] as Array<() => void>;
 export const NO_AT = [] as Array<{ hook: string; run: () => void }>;
@@ -107,6 +107,11 @@ export class SecurityStack {
   audit(rec: AvcRecord): void {
     if (this.avc === NO_AVC) this.avc = [];
     this.avc.push(rec);
+  }
+  /** queues an in-syscall administration for right before `hook` (atHook) */
+  queueAtHook(entry: { hook: string; run: () => void }): void {
+    if (this.atHook === NO_AT) this.atHook = [];
+    this.atHook.push(entry);
   }
   /** queues work for after the current syscall returned (afterReturn) */
   queueAfterReturn(w: () => void): void {

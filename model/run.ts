@@ -166,10 +166,8 @@ export function performStep(st: ModelState, step: Step): StepResult {
   if (step.lsm)
     for (const act of step.lsm) {
       // an in-syscall load (`at`) waits for its hook point (SecurityStack.atHook)
-      if (act.action === 'policy_load' && act.at !== undefined) {
-        if (k.security.atHook === NO_AT) k.security.atHook = [];
-        k.security.atHook.push({ hook: act.at, run: () => void lsmAction(st, act) });
-      } else lsmAction(st, act);
+      if (act.action === 'policy_load' && act.at !== undefined) k.security.queueAtHook({ hook: act.at, run: () => void lsmAction(st, act) });
+      else lsmAction(st, act);
     }
   let r: StepResult;
   try {

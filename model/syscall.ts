@@ -152,7 +152,6 @@ export interface BpfCall {
 
 export type BpfResult = { ret: number; text?: string };
 
-/** __sys_bpf() */
 /** the fields of an attr layout as entries, made once per layout (issue 13: Object.entries
  *  per bpf() call was 3% of a model replay) */
 const layoutCache = new WeakMap<object, Array<[NumField, [number, number]]>>();
@@ -162,6 +161,7 @@ function layoutEntries(l: object): Array<[NumField, [number, number]]> {
   return e;
 }
 
+/** __sys_bpf() */
 export function sys_bpf(k: Kernel, t: Task, call: BpfCall): BpfResult {
   const { cmd, size, tailByte } = call;
   // union bpf_attr of the profile's kernel (6.12: 152 bytes, shorter LAST_FIELDs)
@@ -1104,6 +1104,14 @@ export const btf_fops: FileOperations = {
   },
 };
 
+/** an element step on fd goes to the kernel: not a map this model's element store does not
+ *  cover (the executor's leader refuses those too, REASON.mapType); no map at all goes on
+ *  to EBADF / EINVAL */
+function elemStepModelled(t: Task, fd: number): boolean {
+  const f = fdget(t.files, fd);
+  return f?.obj.kind !== 'map' || elemUpdateModelled(f.obj.map);
+}
+
 /** this layer's ops (model/step.ts): each a bpf(2) command with the attr the executor builds */
 export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze' | 'map_update_elem' | 'map_delete_elem' | 'map_create' | 'prog_load' | 'btf_load' | 'btf_get_fd_by_id' | 'obj_pin' | 'obj_get' | 'prog_attach' | 'prog_detach' | 'link_create'> = {
   token_create: (st, t, step) =>
@@ -1125,9 +1133,7 @@ export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze'
   map_freeze: (st, t, step) => sys_bpf(st.k, t, { cmd: BPF_MAP_FREEZE, attr: { map_fd: fdOf(st, t, step.fd) }, size: 168, tailByte: null }).ret,
   map_update_elem: (st, t, step) => {
     const fd = fdOf(st, t, step.fd);
-    const f = fdget(t.files, fd);
-    // the executor's leader refuses a map its buffers and this model do not cover (REASON.mapType)
-    if (f?.obj.kind === 'map' && !elemUpdateModelled(f.obj.map)) return refused(REASON.mapType);
+    if (!elemStepModelled(t, fd)) return refused(REASON.mapType);
     const A = ARGS.map_update_elem;
     return sys_bpf(st.k, t, {
       cmd: BPF_MAP_UPDATE_ELEM,
@@ -1138,9 +1144,7 @@ export const BPF_STEPS: StepTable<'token_create' | 'obj_get_info' | 'map_freeze'
   },
   map_delete_elem: (st, t, step) => {
     const fd = fdOf(st, t, step.fd);
-    const f = fdget(t.files, fd);
-    // the executor's leader refuses a map this model does not cover, as for an update (REASON.mapType)
-    if (f?.obj.kind === 'map' && !elemUpdateModelled(f.obj.map)) return refused(REASON.mapType);
+    if (!elemStepModelled(t, fd)) return refused(REASON.mapType);
     return sys_bpf(st.k, t, { cmd: BPF_MAP_DELETE_ELEM, attr: { map_fd: fd, key: step.key ?? ARGS.map_delete_elem.key.default }, size: 168, tailByte: null }).ret;
   },
   map_create: (st, t, step) =>

@@ -13,7 +13,7 @@ import { bpfLsmRetLoads, runScenario } from '../model/run.ts';
 import type { Scenario, Step, StepResult } from '../scenario/types.ts';
 import { type ArgSpec, type OpSpec, opSpec, stepNames } from '../scenario/ops.ts';
 import { CAP_FULL, capsFromNames, capsToHex, capsToNames } from '../model/caps.ts';
-import { errnoByName } from '../model/errno.ts';
+import { MAX_ERRNO, errnoByName } from '../model/errno.ts';
 import { BPF_LSM_FILE_HOOKS, BPF_LSM_HOOKS } from '../model/lsm/bpf_lsm.ts';
 
 export const EXECUTOR_BIN = join(dirname(fileURLToPath(import.meta.url)), 'bin', 'bpftc-exec');
@@ -224,9 +224,8 @@ export function kernelDeny(a: NonNullable<Step['lsm']>[number], s?: Scenario): b
   if (a.action !== 'bpf_lsm_deny') return false;
   if (!([...BPF_LSM_HOOKS, ...BPF_LSM_FILE_HOOKS] as readonly string[]).includes(a.hook)) return false;
   if (a.ret !== undefined) {
-    const p = findProfile(s?.profile ?? DEFAULT_PROFILE);
-    if (!p) return false;
-    return !bpfLsmRetLoads(p, a.ret) || (a.ret <= 0 && a.ret >= -4095);
+    const loads = profileLoads(s, a.ret);
+    return loads !== null && (!loads || (a.ret <= 0 && a.ret >= -MAX_ERRNO));
   }
   const e = errnoByName(a.errno);
   return e !== undefined && e >= 1 && e <= 4095;
@@ -236,8 +235,13 @@ export function kernelDeny(a: NonNullable<Step['lsm']>[number], s?: Scenario): b
 function lsmDenyLine(s: Scenario, i: number, a: Extract<NonNullable<Step['lsm']>[number], { action: 'bpf_lsm_deny' }>): string {
   const head = `lsm_deny step=${i} actor=${pct(a.task)} hook=${pct(a.hook)}`;
   if (a.ret === undefined) return `${head} errno=${errnoByName(a.errno) ?? 1}`;
-  const p = findProfile(s.profile ?? DEFAULT_PROFILE);
-  return `${head} ret=${a.ret} loads=${p && bpfLsmRetLoads(p, a.ret) ? 1 : 0}`;
+  return `${head} ret=${a.ret} loads=${profileLoads(s, a.ret) ? 1 : 0}`;
+}
+
+/** whether the scenario's profile loads a BPF-LSM program returning ret (bpfLsmRetLoads()), null for an unknown profile */
+function profileLoads(s: Scenario | undefined, ret: number): boolean | null {
+  const p = findProfile(s?.profile ?? DEFAULT_PROFILE);
+  return p ? bpfLsmRetLoads(p, ret) : null;
 }
 
 /** Why the scenario's threads cannot run on the executor, or null. A thread_of actor with

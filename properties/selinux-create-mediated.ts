@@ -28,19 +28,19 @@ export const selinuxCreateMediated: Property = {
     return walk(s, profile, {
       before(st) {
         const se = selinuxOf(st.k);
-        if (se) se.reads = [];
+        if (se) se.staleReads = [];
         return null;
       },
       after(st, step, i) {
         const se = selinuxOf(st.k);
         if (!se) return null;
-        const stale = se.reads.filter((r) => !r.current && CREATION_HOOKS.has(r.hook));
-        se.reads = [];
+        const stale = se.staleReads.filter((hook) => CREATION_HOOKS.has(hook));
+        se.staleReads = [];
         if (!stale.length) return null;
         const at = (step.lsm ?? []).map((a) => (a.action === 'policy_load' && a.at ? a.at : null)).filter((x) => x !== null);
         return {
           step: i,
-          message: `${step.op}: ${[...new Set(stale.map((r) => r.hook))].join(', ')} decided with a policy other than the one loaded at that moment${at.length ? ` (a policy load completed before ${at.join(', ')})` : ''}`,
+          message: `${step.op}: ${[...new Set(stale)].join(', ')} decided with a policy other than the one loaded at that moment${at.length ? ` (a policy load completed before ${at.join(', ')})` : ''}`,
         };
       },
     });

@@ -227,13 +227,13 @@ export class SelinuxLsm implements LsmHooks {
   private pol(): Policy | null {
     const hook = this.k.security.hook;
     const p = this.k.fn.selinux_policy(this.k, this.policy, hook);
-    if (p !== this.policy) this.reads.push({ hook, current: false });
+    if (p !== this.policy) this.staleReads.push(hook);
     return p;
   }
 
-  /** model only: the policy reads of hooks that got another policy than the one
-   *  loaded at that moment (properties/selinux-create-mediated.ts; current: always false) */
-  reads: Array<{ hook: string; current: boolean }> = [];
+  /** model only: the hooks whose policy read got another policy than the one loaded at
+   *  that moment (properties/selinux-create-mediated.ts) */
+  staleReads: string[] = [];
 
   polcap(name: string): boolean {
     if (!this.initialized) return false;
