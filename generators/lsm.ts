@@ -178,16 +178,22 @@ export interface LsmSetup {
 }
 
 export function lsmSetupArb(o: LsmGenOptions): fc.Arbitrary<LsmSetup> {
-  return fc.integer({ min: 2, max: 4 }).chain((n) =>
-    fc.record({
+  // one record per number of domains, not one per generated case (issue 13)
+  const byN = new Map<number, fc.Arbitrary<LsmSetup>>();
+  return fc.integer({ min: 2, max: 4 }).chain((n) => {
+    const hit = byN.get(n);
+    if (hit) return hit;
+    const arb = fc.record({
       domains: fc.constant(n),
       contexts: fc.array(fc.nat({ max: n - 1 }), { minLength: 8, maxLength: 8 }),
       threadContext: fc.option(fc.nat({ max: n - 1 }), { freq: 4 }),
       policy: policyArb(n, o),
       loadedAtBoot: fc.oneof({ weight: 8, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
       focus: fc.boolean(),
-    }),
-  );
+    });
+    byN.set(n, arb);
+    return arb;
+  });
 }
 
 /** contexts: root P_t, c1 U_t, c2 V_t (or U_t with 2 domains), others drawn;

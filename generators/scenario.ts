@@ -85,33 +85,53 @@ function cmdsArb(o: GenOptions): fc.Arbitrary<Cmd> {
   return arbs.length === 1 ? cmdArb : fc.oneof(...arbs);
 }
 
+/** the part of an LSM case drawn after its setup */
+interface LsmBody {
+  world: World;
+  sysctl: 0 | 1 | 2;
+  flows: readonly Cmd[];
+  cmds: readonly Cmd[];
+  lateLoad: number;
+}
+
 function lsmScenarioArb(o: GenOptions, l: LsmGenOptions, sysctl: fc.Arbitrary<0 | 1 | 2>): fc.Arbitrary<Compiled> {
-  return lsmSetupArb(l).chain((setup) =>
-    fc
-      .record({
-        world: worldArb(o.grantor),
-        sysctl,
-        // a race on the hand-off's own token_create, sometimes
-        flows: fc.oneof(
-          { weight: 6, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) },
-          // token life across domains, most of the time in a focused world
-          { weight: setup.focus ? 12 : 2, arbitrary: tokenLifeArbWith(lsmPreArb(setup.domains, l) ?? undefined) },
-          { weight: l.races ? 2 : 0, arbitrary: fc.tuple(lsmCmdArb(setup.domains, { races: true }), flowArb).map((x) => [...x]) },
-          { weight: 1, arbitrary: fc.constant([]) },
-        ),
-        cmds: fc.array(fc.oneof({ weight: 5, arbitrary: cmdArb }, { weight: 2, arbitrary: lsmCmdArb(setup.domains, l) }), {
-          minLength: 1,
-          maxLength: o.maxCommands ?? 40,
-          size: o.size ?? 'medium',
-        }),
-        lateLoad: fc.nat({ max: 6 }),
-      })
-      .map(({ world, sysctl, flows, cmds, lateLoad }) => {
-        const w = lsmWorld(world, setup);
-        const all = [...flows, ...cmds];
-        // no policy at boot: it is loaded somewhere among the first steps
-        if (!setup.loadedAtBoot) all.splice(Math.min(lateLoad, all.length), 0, { k: 'policy_load', policy: setup.policy });
-        return compile(w.world, o.profile, sysctl, all, w.selinux);
+  // the arbitrary of a setup's world and commands depends only on its number of
+  // domains and its focus: made once per pair, not once per generated case
+  // (issue 13: building it was a tenth of a campaign). Arbitraries keep no state
+  // between values, so the cases drawn are the same.
+  const bodies = new Map<string, fc.Arbitrary<LsmBody>>();
+  const bodyOf = (n: number, focus: boolean): fc.Arbitrary<LsmBody> => {
+    const key = `${n}:${focus}`;
+    const hit = bodies.get(key);
+    if (hit) return hit;
+    const body = fc.record({
+      world: worldArb(o.grantor),
+      sysctl,
+      // a race on the hand-off's own token_create, sometimes
+      flows: fc.oneof(
+        { weight: 6, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) },
+        // token life across domains, most of the time in a focused world
+        { weight: focus ? 12 : 2, arbitrary: tokenLifeArbWith(lsmPreArb(n, l) ?? undefined) },
+        { weight: l.races ? 2 : 0, arbitrary: fc.tuple(lsmCmdArb(n, { races: true }), flowArb).map((x): Cmd[] => [...x]) },
+        { weight: 1, arbitrary: fc.constant([]) },
+      ),
+      cmds: fc.array(fc.oneof({ weight: 5, arbitrary: cmdArb }, { weight: 2, arbitrary: lsmCmdArb(n, l) }), {
+        minLength: 1,
+        maxLength: o.maxCommands ?? 40,
+        size: o.size ?? 'medium',
       }),
+      lateLoad: fc.nat({ max: 6 }),
+    });
+    bodies.set(key, body);
+    return body;
+  };
+  return lsmSetupArb(l).chain((setup) =>
+    bodyOf(setup.domains, setup.focus).map(({ world, sysctl, flows, cmds, lateLoad }) => {
+      const w = lsmWorld(world, setup);
+      const all = [...flows, ...cmds];
+      // no policy at boot: it is loaded somewhere among the first steps
+      if (!setup.loadedAtBoot) all.splice(Math.min(lateLoad, all.length), 0, { k: 'policy_load', policy: setup.policy });
+      return compile(w.world, o.profile, sysctl, all, w.selinux);
+    }),
   );
 }
