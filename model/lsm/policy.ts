@@ -34,41 +34,37 @@ export interface Policy {
   permissive: Set<string>;
 }
 
-/** the parsed rules of the policies loaded lately, by their text: a scenario's
- *  policy is parsed again by every run of it (the compiler's, each property's
- *  walk), and frozen rules can be shared (issue 13: parsing was 6% of a
- *  campaign). Bounded: emptied when it holds RULES_CACHED texts. */
-const parsedRules = new Map<string, readonly Rule[]>();
-const RULES_CACHED = 512;
-
 /** the last text parsed per allow array (a scenario's policy is the same array in every run of it) */
 const byArray = new WeakMap<readonly string[], { text: readonly string[]; rules: readonly Rule[] }>();
 
+/** a policy's rules: each rule parsed once per text (frozenRule()), whatever
+ *  array it comes in (a walk's copies of the state give each run fresh arrays) */
 function parseRules(allow: readonly string[]): readonly Rule[] {
   const last = byArray.get(allow);
   if (last && last.text.length === allow.length && last.text.every((t, i) => t === allow[i])) return last.rules;
-  const rules = parseRulesText(allow);
-  byArray.set(allow, { text: [...allow], rules });
-  return rules;
+  const rules: Rule[] = [];
+  for (const r of allow) rules.push(frozenRule(r));
+  const frozen = Object.freeze(rules);
+  byArray.set(allow, { text: [...allow], rules: frozen });
+  return frozen;
 }
 
-function parseRulesText(allow: readonly string[]): readonly Rule[] {
-  // length-prefixed, so no two lists share a key (cheaper than JSON.stringify, which was 4% of
-  // a v7 campaign: the walks' state copies give each run fresh arrays, so byArray misses)
-  let key = '';
-  for (const r of allow) key += `${r.length}:${r}`;
-  const hit = parsedRules.get(key);
+/** one rule parsed and frozen, by its text: generated policies are drawn from a
+ *  fixed set of candidate rules, so most texts of a new policy were parsed before
+ *  (issue 13: parsing policies was 7% of a SELinux campaign). Bounded: emptied
+ *  when it holds RULE_TEXTS_CACHED texts. */
+const ruleByText = new Map<string, Rule>();
+const RULE_TEXTS_CACHED = 4096;
+
+function frozenRule(text: string): Rule {
+  const hit = ruleByText.get(text);
   if (hit) return hit;
-  const rules: Rule[] = [];
-  for (const r of allow) {
-    const x = parseRule(r);
-    if (typeof x === 'string') throw new Error(x);
-    rules.push(Object.freeze({ ...x, perms: Object.freeze([...x.perms]) }) as Rule);
-  }
-  if (parsedRules.size >= RULES_CACHED) parsedRules.clear();
-  const frozen = Object.freeze(rules);
-  parsedRules.set(key, frozen);
-  return frozen;
+  const x = parseRule(text);
+  if (typeof x === 'string') throw new Error(x);
+  const rule = Object.freeze({ ...x, perms: Object.freeze([...x.perms]) }) as Rule;
+  if (ruleByText.size >= RULE_TEXTS_CACHED) ruleByText.clear();
+  ruleByText.set(text, rule);
+  return rule;
 }
 
 export function compilePolicy(d: PolicyDecl): Policy {
