@@ -106,20 +106,35 @@ function makeCandidates(n: number): Array<{ s: string; t: string; c: string; p: 
 
 /** allow rules: every domain holds its own capabilities; every candidate rule
  *  not removed; grouped as "s t:class perms" ("*" for a complete class) */
-export function policyRules(n: number, removed: number[]): string[] {
-  const rules: string[] = [];
+/** the rules of n domains that no removal touches (each domain's capabilities), and each
+ *  group's rule with none of its permissions removed: the same texts for every policy of
+ *  n domains, made once (issue 13: a twentieth of a SELinux campaign's allocations) */
+const fixedRules = new Map<number, { base: readonly string[]; whole: readonly string[] }>();
+function fixedRulesOf(n: number): { base: readonly string[]; whole: readonly string[] } {
+  const hit = fixedRules.get(n);
+  if (hit) return hit;
+  const base: string[] = [];
   for (let i = 0; i < n; i++) {
     const d = DOMAINS[i]!;
-    for (const c of ['capability', 'capability2', 'cap_userns', 'cap2_userns']) rules.push(`${d} ${d}:${c} *`);
+    for (const c of ['capability', 'capability2', 'cap_userns', 'cap2_userns']) base.push(`${d} ${d}:${c} *`);
   }
+  const whole = candidatesOf(n).groups.map((g) => `${g.key} ${g.key.endsWith(':bpf') ? '*' : g.perms.join(' ')}`);
+  const r = { base, whole };
+  fixedRules.set(n, r);
+  return r;
+}
+
+export function policyRules(n: number, removed: number[]): string[] {
+  const { base, whole } = fixedRulesOf(n);
+  const rules: string[] = [...base];
   const { cands, groups } = candidatesOf(n);
   const gone = new Set(removed.map((r) => r % cands.length));
-  for (const g of groups) {
+  groups.forEach((g, k) => {
     const kept = gone.size ? g.perms.filter((_, j) => !gone.has(g.idx[j]!)) : g.perms;
-    if (!kept.length) continue;
-    const full = kept.length === g.perms.length && g.key.endsWith(':bpf');
-    rules.push(`${g.key} ${full ? '*' : kept.join(' ')}`);
-  }
+    if (!kept.length) return;
+    if (kept.length === g.perms.length) rules.push(whole[k]!);
+    else rules.push(`${g.key} ${kept.join(' ')}`);
+  });
   return rules;
 }
 
