@@ -8,6 +8,7 @@
 // default generator's scenarios stay what they were.
 
 import fc from 'fast-check';
+import { record } from './record.ts';
 import type { Step } from '../scenario/types.ts';
 import { ATTACH, PROG } from '../model/enums.ts';
 import { handleFile } from '../model/run.ts';
@@ -57,10 +58,10 @@ const atChoice = fc.nat({ max: 15 });
 const flagsArb = fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constantFrom(1, 3) });
 
 export const attachCmdArb: fc.Arbitrary<AttachCmd> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('prog_attach' as const), a: actor, h: nat, at: atChoice, flags: flagsArb }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('prog_detach' as const), a: actor, h: nat, at: atChoice, withProg: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('link_create' as const), a: actor, h: nat, at: atChoice }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('send_prog' as const), a: actor, h: nat, to: actor }) },
+  { weight: 4, arbitrary: record({ k: fc.constant('prog_attach' as const), a: actor, h: nat, at: atChoice, flags: flagsArb }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('prog_detach' as const), a: actor, h: nat, at: atChoice, withProg: fc.boolean() }) },
+  { weight: 3, arbitrary: record({ k: fc.constant('link_create' as const), a: actor, h: nat, at: atChoice }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('send_prog' as const), a: actor, h: nat, to: actor }) },
 );
 
 /** Attach life: the canonical hand-off (c1 opens, the grantor delegates
@@ -70,12 +71,11 @@ export const attachCmdArb: fc.Arbitrary<AttachCmd> = fc.oneof(
  *  capable in the init namespace attach a CGROUP_SKB program); each program
  *  passed to other tasks; attach, link, detach and close steps by any of them,
  *  with capability changes among them. */
-export const attachLifeArb: fc.Arbitrary<Cmd[]> = fc
-  .record({
+export const attachLifeArb: fc.Arbitrary<Cmd[]> = record({
     progs: fc.constantFrom('any', 'cgroup_skb', 'cgroup_skb:cgroup_sock:cgroup_device:cgroup_sock_addr'),
     pass: fc.option(fc.oneof({ weight: 3, arbitrary: fc.constant(2) }, { weight: 2, arbitrary: fc.nat({ max: 7 }) }), { freq: 2 }),
     loads: fc.array(
-      fc.record({
+      record({
         byHolder: fc.boolean(),
         noToken: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
         loader: fc.nat({ max: 7 }),
@@ -88,8 +88,8 @@ export const attachLifeArb: fc.Arbitrary<Cmd[]> = fc
     steps: fc.array(
       fc.oneof(
         { weight: 8, arbitrary: attachCmdArb },
-        { weight: 1, arbitrary: fc.record({ k: fc.constant('capset' as const), a: actor, caps: capSubsetArb }) },
-        { weight: 1, arbitrary: fc.record({ k: fc.constant('close' as const), a: actor, h: nat }) },
+        { weight: 1, arbitrary: record({ k: fc.constant('capset' as const), a: actor, caps: capSubsetArb }) },
+        { weight: 1, arbitrary: record({ k: fc.constant('close' as const), a: actor, h: nat }) },
       ),
       { minLength: 2, maxLength: 8 },
     ),

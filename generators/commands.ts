@@ -4,6 +4,7 @@
 // rejected for a missing precondition.
 
 import fc from 'fast-check';
+import { record } from './record.ts';
 import { capSubsetArb } from './caps.ts';
 import { coherentDelegation, mountOption } from './delegate.ts';
 import type { ProgLoadFault } from '../model/include/linux/bpf.ts';
@@ -72,7 +73,7 @@ const nat = fc.nat({ max: 1000 });
 /** actor choice: biased towards the container's first actor (index 1) and the grantor (0) */
 const actor = fc.oneof({ weight: 5, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.nat({ max: 7 }) });
 
-const tokenChoice: fc.Arbitrary<TokenChoice> = fc.record({
+const tokenChoice: fc.Arbitrary<TokenChoice> = record({
   use: fc.oneof(
     { weight: 14, arbitrary: fc.constant('token' as const) },
     { weight: 3, arbitrary: fc.constant('none' as const) },
@@ -84,7 +85,7 @@ const tokenChoice: fc.Arbitrary<TokenChoice> = fc.record({
 });
 
 const mc = A.map_create.args;
-const mapAttr: fc.Arbitrary<MapAttr> = fc.record({
+const mapAttr: fc.Arbitrary<MapAttr> = record({
   key_size: fc.constantFrom(...mc.key_size.samples),
   value_size: fc.constantFrom(...mc.value_size.samples),
   max_entries: fc.constantFrom(...mc.max_entries.samples),
@@ -99,7 +100,7 @@ const enumMax = (a: { names: keyof typeof ENUMS }): number => ENUMS[a.names].nam
 
 const options = fc.array(mountOption, { minLength: 0, maxLength: 4 });
 
-export const flowArb: fc.Arbitrary<Cmd> = fc.record({
+export const flowArb: fc.Arbitrary<Cmd> = record({
   k: fc.constant('flow' as const),
   opener: fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
   grantor: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
@@ -116,10 +117,10 @@ export const flowArb: fc.Arbitrary<Cmd> = fc.record({
 export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: flowArb },
   // odd: 0 -> bad flags, 1 -> unknown filesystem, else a plain fsopen("bpf")
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('fsopen' as const), a: actor, odd: fc.nat({ max: 9 }) }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('fsopen' as const), a: actor, odd: fc.nat({ max: 9 }) }) },
   {
     weight: 2,
-    arbitrary: fc.record({
+    arbitrary: record({
       k: fc.constant('fsconfig' as const),
       a: actor,
       h: nat,
@@ -130,20 +131,20 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       odd: fc.nat({ max: 19 }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('fsmount' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('fsmount' as const), a: actor, h: nat }) },
   {
     weight: 1,
-    arbitrary: fc.record({ k: fc.constant('open' as const), a: actor, h: nat, path: fc.constantFrom('.', '.', 'd', 'maps.debug'), opath: fc.boolean() }),
+    arbitrary: record({ k: fc.constant('open' as const), a: actor, h: nat, path: fc.constantFrom('.', '.', 'd', 'maps.debug'), opath: fc.boolean() }),
   },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('mkdir' as const), a: actor, h: nat, path: fc.constantFrom('d', 'e', 'maps.debug') }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('open_tree' as const), a: actor, h: nat, path: fc.constantFrom('', '.', 'd') }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('move_mount' as const), a: actor, h: nat }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('mount' as const), a: actor, opts: options }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('fspick' as const), a: actor, h: nat }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('mountinfo' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('mkdir' as const), a: actor, h: nat, path: fc.constantFrom('d', 'e', 'maps.debug') }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('open_tree' as const), a: actor, h: nat, path: fc.constantFrom('', '.', 'd') }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('move_mount' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('mount' as const), a: actor, opts: options }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('fspick' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('mountinfo' as const), a: actor, h: nat }) },
   {
     weight: 3,
-    arbitrary: fc.record({
+    arbitrary: record({
       k: fc.constant('token_create' as const),
       a: actor,
       h: nat,
@@ -152,11 +153,11 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       tail: fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...A.token_create.args.tail_byte.samples) }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('token_fdinfo' as const), a: actor, h: nat }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('obj_get_info' as const), a: actor, h: nat, len: fc.constantFrom(A.obj_get_info.args.info_len.default, A.obj_get_info.args.info_len.default, ...A.obj_get_info.args.info_len.samples) }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('token_fdinfo' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('obj_get_info' as const), a: actor, h: nat, len: fc.constantFrom(A.obj_get_info.args.info_len.default, A.obj_get_info.args.info_len.default, ...A.obj_get_info.args.info_len.samples) }) },
   {
     weight: 6,
-    arbitrary: fc.record({
+    arbitrary: record({
       k: fc.constant('map_create' as const),
       a: actor,
       type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...COMMON_MAPS) }, { weight: 2, arbitrary: fc.nat({ max: enumMax(mc.map_type) + 1 }) }),
@@ -166,7 +167,7 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   },
   {
     weight: 5,
-    arbitrary: fc.record({
+    arbitrary: record({
       k: fc.constant('prog_load' as const),
       a: actor,
       type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...COMMON_PROGS) }, { weight: 2, arbitrary: fc.nat({ max: enumMax(A.prog_load.args.prog_type) + 1 }) }),
@@ -178,13 +179,13 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     }),
   },
   // odd 0: an unknown flag bit besides BPF_F_TOKEN_FD
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('btf_load' as const), a: actor, tok: tokenChoice, odd: fc.nat({ max: 14 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('btf_get_fd_by_id' as const), a: actor, h: nat, tok: tokenChoice, odd: fc.nat({ max: 14 }) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('send_fd' as const), a: actor, h: nat, to: actor }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('pass_token' as const), a: actor, h: nat, to: fc.nat({ max: 7 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('dup2' as const), a: actor, h: nat, h2: nat }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('close' as const), a: actor, h: nat }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('capset' as const), a: actor, caps: capSubsetArb }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('seteuid' as const), a: actor, euid: fc.constantFrom(...A.seteuid.args.euid.samples) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('rlimit' as const), a: actor, limit: fc.constantFrom(...A.rlimit_nofile.args.limit.samples) }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('btf_load' as const), a: actor, tok: tokenChoice, odd: fc.nat({ max: 14 }) }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('btf_get_fd_by_id' as const), a: actor, h: nat, tok: tokenChoice, odd: fc.nat({ max: 14 }) }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('send_fd' as const), a: actor, h: nat, to: actor }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('pass_token' as const), a: actor, h: nat, to: fc.nat({ max: 7 }) }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('dup2' as const), a: actor, h: nat, h2: nat }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('close' as const), a: actor, h: nat }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('capset' as const), a: actor, caps: capSubsetArb }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('seteuid' as const), a: actor, euid: fc.constantFrom(...A.seteuid.args.euid.samples) }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('rlimit' as const), a: actor, limit: fc.constantFrom(...A.rlimit_nofile.args.limit.samples) }) },
 );

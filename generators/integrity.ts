@@ -6,6 +6,7 @@
 // IPE policies, and BPF-LSM programs denying the prog-load hooks.
 
 import fc from 'fast-check';
+import { record } from './record.ts';
 import type { ProgLoadFault } from '../model/include/linux/bpf.ts';
 import type { IpePolicyDecl, SignatureDecl, VerdictName } from '../scenario/types.ts';
 import type { Cmd, TokenChoice } from './commands.ts';
@@ -38,8 +39,7 @@ const VERDICTS: readonly VerdictName[] = ['NONE', 'OK', 'UNSIGNED', 'PARTIALSIG'
 
 /** a signature: mostly well-formed and valid in a system keyring, so loads
  *  reach the LSM hooks; every other state and keyring too */
-export const signatureArb: fc.Arbitrary<SignatureDecl> = fc
-  .record({
+export const signatureArb: fc.Arbitrary<SignatureDecl> = record({
     state: fc.oneof(
       { weight: 6, arbitrary: fc.constant('valid' as const) },
       { weight: 1, arbitrary: fc.constantFrom('bad' as const, 'untrusted_key' as const, 'malformed' as const) },
@@ -56,8 +56,8 @@ export const signatureArb: fc.Arbitrary<SignatureDecl> = fc
   })
   .map(({ state, keyring, maps }) => (maps === undefined ? { state, keyring } : { state, keyring, maps }));
 
-const noToken: fc.Arbitrary<TokenChoice> = fc.record({ use: fc.constant('none' as const), h: fc.nat({ max: 1000 }) });
-const withToken: fc.Arbitrary<TokenChoice> = fc.record({ use: fc.constant('token' as const), h: fc.nat({ max: 1000 }) });
+const noToken: fc.Arbitrary<TokenChoice> = record({ use: fc.constant('none' as const), h: fc.nat({ max: 1000 }) });
+const withToken: fc.Arbitrary<TokenChoice> = record({ use: fc.constant('token' as const), h: fc.nat({ max: 1000 }) });
 
 /** a program load aimed at the LSM hooks, signed most of the time: by the
  *  grantor (actor 0, all capabilities) without a token, or by the container
@@ -74,12 +74,11 @@ export function signedLoadArb(o: IntegrityGenOptions): fc.Arbitrary<Cmd> {
   // withCrossShrink: a load by another actor shrinks to one by actor 0
   const who = fc.oneof(
     { withCrossShrink: true },
-    { weight: 5, arbitrary: fc.record({ a: fc.constant(0), tok: noToken }) },
-    { weight: 3, arbitrary: fc.record({ a: fc.constant(1), tok: withToken }) },
-    { weight: 1, arbitrary: fc.record({ a: fc.nat({ max: 7 }), tok: fc.oneof(noToken, withToken) }) },
+    { weight: 5, arbitrary: record({ a: fc.constant(0), tok: noToken }) },
+    { weight: 3, arbitrary: record({ a: fc.constant(1), tok: withToken }) },
+    { weight: 1, arbitrary: record({ a: fc.nat({ max: 7 }), tok: fc.oneof(noToken, withToken) }) },
   );
-  return fc
-    .record({
+  return record({
       who,
       type: fc.constantFrom(1, 1, 1, 2, 6, 8, 9, 17),
       sig: fc.option(signatureArb, { freq: 4 }),
@@ -115,7 +114,7 @@ export function signedLoadArb(o: IntegrityGenOptions): fc.Arbitrary<Cmd> {
 export const PROG_LOAD_HOOKS = ['bpf_prog_load_integrity', 'bpf_prog_load_post_integrity', 'bpf_prog_load'] as const;
 
 /** a BPF-LSM program denying one prog-load hook for one task */
-const denyArb: fc.Arbitrary<Cmd> = fc.record({
+const denyArb: fc.Arbitrary<Cmd> = record({
   k: fc.constant('bpf_lsm_deny' as const),
   hook: fc.constantFrom(...PROG_LOAD_HOOKS),
   to: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
@@ -123,19 +122,17 @@ const denyArb: fc.Arbitrary<Cmd> = fc.record({
 });
 
 /** the lsm= order: capability first, then ipe/hornet/bpf permuted, IPE sometimes left out */
-export const orderArb: fc.Arbitrary<string[]> = fc
-  .record({ perm: fc.constantFrom([0, 1, 2], [0, 1, 2], [1, 0, 2], [0, 2, 1], [2, 0, 1], [1, 2, 0], [2, 1, 0]), ipe: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) })
+export const orderArb: fc.Arbitrary<string[]> = record({ perm: fc.constantFrom([0, 1, 2], [0, 1, 2], [1, 0, 2], [0, 2, 1], [2, 0, 1], [1, 2, 0], [2, 1, 0]), ipe: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) })
   .map(({ perm, ipe }) => ['capability', ...perm.map((i) => ['ipe', 'hornet', 'bpf'][i]!).filter((n) => ipe || n !== 'ipe')]);
 
 /** an IPE policy: the v4 cover letter's (default deny; allow is_kernel; allow
  *  OK), optionally a keyring condition, other rules, fail-fast verdicts */
-export const ipePolicyArb: fc.Arbitrary<IpePolicyDecl> = fc
-  .record({
+export const ipePolicyArb: fc.Arbitrary<IpePolicyDecl> = record({
     def: fc.oneof({ weight: 4, arbitrary: fc.constant('deny' as const) }, { weight: 1, arbitrary: fc.constant('allow' as const) }),
     kernel: fc.boolean(),
     keyring: fc.option(fc.constantFrom('builtin' as const, 'secondary' as const, 'platform' as const), { freq: 3 }),
     extra: fc.array(
-      fc.record({
+      record({
         action: fc.constantFrom('allow' as const, 'deny' as const),
         bpf_signature: fc.constantFrom(...VERDICTS),
       }),
@@ -169,8 +166,7 @@ const OTHER_LSM_IDS = [114, 113, 109, 200, 201, 202] as const;
  *  from its bpf_prog_load_integrity callback (once or twice), a value of the
  *  enum, under its own lsm_id, and returns post_integrity's result */
 const conformingProviderArb = (name: string): fc.Arbitrary<ProviderDecl> =>
-  fc
-    .record({
+  record({
       twice: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       verdict: fc.constantFrom<VerdictName>('OK', 'BADSIG', 'UNSIGNED', 'PARTIALSIG', 'NONE'),
       second: fc.constantFrom<VerdictName>('OK', 'BADSIG', 'UNSIGNED', 'PARTIALSIG', 'NONE'),
@@ -184,8 +180,7 @@ const conformingProviderArb = (name: string): fc.Arbitrary<ProviderDecl> =>
     });
 
 const providerArb = (name: string, late: boolean): fc.Arbitrary<ProviderDecl> =>
-  fc
-    .record({
+  record({
       lsm_id: fc.option(fc.constantFrom(...OTHER_LSM_IDS), { freq: 6 }),
       deliveries: fc.oneof(
         { weight: 5, arbitrary: fc.constant('once' as const) },
@@ -208,8 +203,7 @@ const providerArb = (name: string, late: boolean): fc.Arbitrary<ProviderDecl> =>
     });
 
 const consumerArb = (name: string): fc.Arbitrary<ConsumerDecl> =>
-  fc
-    .record({
+  record({
       lsm_id: fc.option(fc.constantFrom(...OTHER_LSM_IDS), { freq: 8 }),
       keep: fc.constantFrom('last' as const, 'first' as const, 'worst' as const),
       reenter: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
@@ -235,8 +229,7 @@ export const stackArb = (kind: true | 'late' | 'conforming'): fc.Arbitrary<{ dec
   // every part shrinks on its own (an LSM away, a field to its default)
   const at = fc.option(fc.nat({ max: 6 }), { freq: 2 });
   const provider = kind === 'conforming' ? conformingProviderArb('') : providerArb('', kind === 'late');
-  return fc
-    .record({
+  return record({
       providers: fc.array(fc.tuple(provider, at), { maxLength: 3 }),
       consumers: fc.array(fc.tuple(consumerArb(''), at), { maxLength: 2 }),
       // Hornet left out of lsm= in a quarter of the scenarios (the declared providers alone)
@@ -275,8 +268,7 @@ export function integrityScenarioArb(o: GenOptions, io: IntegrityGenOptions, sys
     { weight: 5, arbitrary: signedLoadArb(io) },
   ];
   if (io.bpfLsm !== false) arbs.push({ weight: 1, arbitrary: denyArb });
-  return fc
-    .record({
+  return record({
       world: worldArb(o.grantor),
       sysctl,
       flows: fc.oneof({ weight: 3, arbitrary: fc.array(rootFlowArb, { minLength: 1, maxLength: 2 }) }, { weight: 2, arbitrary: fc.constant([]) }),

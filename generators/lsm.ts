@@ -6,6 +6,7 @@
 // permissive domains, policy reloads, BPF-LSM denials, fd-table races.
 
 import fc from 'fast-check';
+import { record } from './record.ts';
 import type { ActorDecl, PolicyDecl, SelinuxDecl } from '../scenario/types.ts';
 import type { World } from './world.ts';
 import type { Cmd } from './commands.ts';
@@ -140,8 +141,7 @@ export function policyRules(n: number, removed: number[]): string[] {
 
 export function policyArb(n: number, o: LsmGenOptions): fc.Arbitrary<PolicyDecl> {
   const total = candidates(n).length;
-  return fc
-    .record({
+  return record({
       removed: fc.oneof(
         // exactly one hole in the rules the token checks name: the policy
         // shapes of the findings (P_t -> U_t prog_load missing, V_t -> P_t *_as missing)
@@ -198,7 +198,7 @@ export function lsmSetupArb(o: LsmGenOptions): fc.Arbitrary<LsmSetup> {
   return fc.integer({ min: 2, max: 4 }).chain((n) => {
     const hit = byN.get(n);
     if (hit) return hit;
-    const arb = fc.record({
+    const arb = record({
       domains: fc.constant(n),
       contexts: fc.array(fc.nat({ max: n - 1 }), { minLength: 8, maxLength: 8 }),
       threadContext: fc.option(fc.nat({ max: n - 1 }), { freq: 4 }),
@@ -255,7 +255,7 @@ export function lsmCmdArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> {
         : policyArb(n, o).map((policy) => ({ k: 'policy_load' as const, policy })),
     });
   if (o.bpfLsm) {
-    const deny = fc.record({
+    const deny = record({
       k: fc.constant('bpf_lsm_deny' as const),
       hook: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bpf_token_cmd', 'bpf_token_capable') }, { weight: 1, arbitrary: fc.constantFrom(...BPF_LSM_HOOKS) }),
       to: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }),
@@ -268,7 +268,7 @@ export function lsmCmdArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> {
     arbs.push({ weight: 1, arbitrary });
   }
   if (o.races)
-    arbs.push({ weight: 6, arbitrary: fc.record({ k: fc.constant('race_next' as const), op: fc.constantFrom('dup2' as const, 'close' as const), h: fc.nat({ max: 1000 }) }) });
+    arbs.push({ weight: 6, arbitrary: record({ k: fc.constant('race_next' as const), op: fc.constantFrom('dup2' as const, 'close' as const), h: fc.nat({ max: 1000 }) }) });
   if (!arbs.length) return fc.constant({ k: 'race_next', op: 'close', h: 0 });
   return fc.oneof(...arbs);
 }
@@ -284,8 +284,7 @@ export function lsmCmdArb(n: number, o: LsmGenOptions): fc.Arbitrary<LsmCmd> {
  *  to the use step itself: the claims range over reloads on the very step
  *  that uses the token. */
 export function tokenLifeArbWith(pre?: fc.Arbitrary<Cmd>): fc.Arbitrary<Cmd[]> {
-  return fc
-    .record({
+  return record({
       cmds: fc.oneof(
         { weight: 3, arbitrary: fc.constant('map_create:prog_load') },
         { weight: 1, arbitrary: fc.constantFrom('map_create', 'prog_load', 'any') },
@@ -294,7 +293,7 @@ export function tokenLifeArbWith(pre?: fc.Arbitrary<Cmd>): fc.Arbitrary<Cmd[]> {
       progs: fc.constantFrom('socket_filter:xdp:kprobe', 'any', 'socket_filter'),
       pass: fc.option(fc.oneof({ weight: 4, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.nat({ max: 7 }) }), { freq: 3 }),
       uses: fc.array(
-        fc.record({
+        record({
           prog: fc.boolean(),
           byCreator: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
           type: fc.nat({ max: 100 }),

@@ -6,6 +6,7 @@
 // oracle --procs`), so the default generator's scenarios stay what they were.
 
 import fc from 'fast-check';
+import { record } from './record.ts';
 import type { Step } from '../scenario/types.ts';
 import { OPS, UNCHANGED } from '../scenario/ops.ts';
 import { capSubsetArb } from './caps.ts';
@@ -53,27 +54,27 @@ const ids = fc.tuple(idChoice, idChoice, idChoice);
 const umountFlags = fc.oneof({ weight: 5, arbitrary: fc.constant(OPS.umount.args.flags.default) }, { weight: 2, arbitrary: fc.constantFrom(...OPS.umount.args.flags.samples) });
 
 export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('setresuid' as const), a: actor, ids }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('setresgid' as const), a: actor, ids }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('setgroups' as const), a: actor, id: idChoice }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('drop_caps' as const), a: actor, caps: capSubsetArb }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('keepcaps' as const), a: actor, value: fc.constantFrom(...OPS.keepcaps.args.value.samples) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('tmpfs' as const), a: actor }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('tmpfs_use' as const), a: actor, h: nat, mk: fc.boolean(), path: fc.constantFrom('.', 'd', 'e') }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('literal' as const), a: actor, lit: fc.nat({ max: 3 }), use: fc.nat({ max: 9 }) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('move_target' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('umount' as const), a: actor, tgt: fc.nat({ max: 2 }), flags: umountFlags }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('bind' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('open_target' as const), a: actor, tgt: fc.nat({ max: 2 }) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('remount' as const), a: actor, tgt: fc.nat({ max: 2 }), ro: fc.boolean() }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('setresuid' as const), a: actor, ids }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('setresgid' as const), a: actor, ids }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('setgroups' as const), a: actor, id: idChoice }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('drop_caps' as const), a: actor, caps: capSubsetArb }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('keepcaps' as const), a: actor, value: fc.constantFrom(...OPS.keepcaps.args.value.samples) }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('tmpfs' as const), a: actor }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('tmpfs_use' as const), a: actor, h: nat, mk: fc.boolean(), path: fc.constantFrom('.', 'd', 'e') }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('literal' as const), a: actor, lit: fc.nat({ max: 3 }), use: fc.nat({ max: 9 }) }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('move_target' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('umount' as const), a: actor, tgt: fc.nat({ max: 2 }), flags: umountFlags }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('bind' as const), a: actor, h: nat, tgt: fc.nat({ max: 2 }) }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('open_target' as const), a: actor, tgt: fc.nat({ max: 2 }) }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('remount' as const), a: actor, tgt: fc.nat({ max: 2 }), ro: fc.boolean() }) },
   // user first shrinks to mnt (fc.boolean shrinks to false)
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('unshare' as const), a: actor, user: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('setns' as const), a: actor, of: actor, user: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('chmod' as const), a: actor, h: nat, path: fc.constantFrom('.', 'd', 'e'), mode: fc.constantFrom(...OPS.chmod.args.mode.samples) }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('unshare' as const), a: actor, user: fc.boolean() }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('setns' as const), a: actor, of: actor, user: fc.boolean() }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('chmod' as const), a: actor, h: nat, path: fc.constantFrom('.', 'd', 'e'), mode: fc.constantFrom(...OPS.chmod.args.mode.samples) }) },
   // prog_load with an fd_array of the actor's maps and BTFs (and now and then another fd)
   {
     weight: 2,
-    arbitrary: fc.record({
+    arbitrary: record({
       k: fc.constant('fd_array' as const),
       a: actor,
       hs: fc.array(nat, { minLength: 0, maxLength: 4 }),
@@ -84,11 +85,11 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   },
   // BPF_MAP_FREEZE of a map of its own (created read-only or write-only now and then), twice
   // now and then, or of any handle
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('map_freeze' as const), a: actor, h: nat, how: fc.nat({ max: 7 }) }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('map_freeze' as const), a: actor, h: nat, how: fc.nat({ max: 7 }) }) },
   // BPF_MAP_UPDATE_ELEM of a map it holds (frozen, read-only, full ...): keys near the bounds
   {
     weight: 1,
-    arbitrary: fc.record({
+    arbitrary: record({
       k: fc.constant('map_update' as const),
       a: actor,
       h: nat,
@@ -99,11 +100,11 @@ export const procsCmdArb: fc.Arbitrary<ProcsCmd> = fc.oneof(
   },
   // an actor forks; the child uses what it inherited at once (and later, as any actor)
   // (a third of them with clone_files: one table for both; shrinks to a plain fork)
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('fork' as const), a: actor, use: fc.nat({ max: 11 }), share: fc.nat({ max: 2 }).map((n) => n === 2) }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('fork' as const), a: actor, use: fc.nat({ max: 11 }), share: fc.nat({ max: 2 }).map((n) => n === 2) }) },
   // an actor maps ids of its namespace (one made by unshare, mostly): its own id, another, 0
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('idmap' as const), a: actor, gid: fc.boolean(), id: fc.nat({ max: 7 }), count: fc.constantFrom(1, 1, 1, 2, 0) }) },
+  { weight: 2, arbitrary: record({ k: fc.constant('idmap' as const), a: actor, gid: fc.boolean(), id: fc.nat({ max: 7 }), count: fc.constantFrom(1, 1, 1, 2, 0) }) },
   // an actor other than the grantor (index 0) exits, now and then
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
+  { weight: 1, arbitrary: record({ k: fc.constant('exit' as const), a: fc.integer({ min: 1, max: 7 }) }) },
 );
 
 const TARGETS = ['a', 'b', 'c'];

@@ -2,6 +2,7 @@
 // compiled against a profile into a concrete scenario plus model results.
 
 import fc from 'fast-check';
+import { record } from './record.ts';
 import type { Profile } from '../model/profile.ts';
 import { type Compiled, compile } from './compile.ts';
 import { type Cmd, cmdArb, flowArb } from './commands.ts';
@@ -44,8 +45,7 @@ export function scenarioArb(o: GenOptions): fc.Arbitrary<Compiled> {
   // with the language v2 ops, a thread of the container task now and then (a task sharing its
   // fd table from set-up, with its own creds: withThread()); the default worlds stay as they were
   const world = o.procs ? fc.tuple(worldArb(o.grantor), fc.nat({ max: 5 })).map(([w, t]) => withThread(w, t)) : worldArb(o.grantor);
-  return fc
-    .record({
+  return record({
       world,
       sysctl,
       // a delegation hand-off first most of the time, so sequences reach token use
@@ -104,7 +104,7 @@ function lsmScenarioArb(o: GenOptions, l: LsmGenOptions, sysctl: fc.Arbitrary<0 
     const key = `${n}:${focus}`;
     const hit = bodies.get(key);
     if (hit) return hit;
-    const body = fc.record({
+    const body = record({
       world: worldArb(o.grantor),
       sysctl,
       // a race on the hand-off's own token_create, sometimes

@@ -3,6 +3,7 @@
 // always the privileged grantor (init, euid 0, all capabilities).
 
 import fc from 'fast-check';
+import { record } from './record.ts';
 import type { ActorDecl, UsernsDecl } from '../scenario/types.ts';
 import { capSet } from './caps.ts';
 
@@ -16,16 +17,15 @@ const kuidBase = fc.constantFrom(1000, 100000, 0);
 /** one unprivileged container (userns u1) plus optional neighbours; with
  *  grantor 'sometimes', a quarter of the worlds have no privileged task at all */
 export function worldArb(grantor: 'always' | 'sometimes' = 'always'): fc.Arbitrary<World> {
-  return fc
-  .record({
+  return record({
     noGrantor: grantor === 'always' ? fc.constant(false) : fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     base: kuidBase,
     count: fc.constantFrom(1, 2),
     childCaps: capSet,
-    secondChild: fc.option(fc.record({ caps: capSet, shareMnt: fc.boolean() }), { freq: 3 }),
+    secondChild: fc.option(record({ caps: capSet, shareMnt: fc.boolean() }), { freq: 3 }),
     sibling: fc.option(capSet, { freq: 3 }),
     nested: fc.option(capSet, { freq: 4 }),
-    initUser: fc.option(fc.record({ kuid: fc.constantFrom(0, 1000, 1001, 100000), caps: capSet }), { freq: 3 }),
+    initUser: fc.option(record({ kuid: fc.constantFrom(0, 1000, 1001, 100000), caps: capSet }), { freq: 3 }),
   })
   .map(({ noGrantor, base, count, childCaps, secondChild, sibling, nested, initUser }) => {
     const userns: UsernsDecl[] = [{ name: 'u1', parent: 'init', owner: base, map: { base, count } }];
