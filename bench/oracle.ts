@@ -33,6 +33,9 @@ export interface OracleFigure {
   steps: number;
   seconds: number;
   agree: number;
+  /** what the scenarios that did not agree were: disagreements, and set-up errors by kind
+   *  (oracle/campaign.ts), so that a figure below full agreement says why */
+  notAgreed: string;
   /** CPU ms per scenario: the driver (model included), the executors */
   driverMs: number;
   executorMs: number;
@@ -53,6 +56,11 @@ export async function oracleFigure(label: string, ks: readonly Scenario[], probe
     steps,
     seconds,
     agree: res.agreements,
+    notAgreed: [
+      ...(res.disagreements ? [`${res.disagreements} disagree`] : []),
+      ...Object.entries(res.setupErrorKinds).map(([k, n]) => `${n} kernel set-up error(s): ${k}`),
+      ...(res.unsupported ? [`${res.unsupported} not runnable on the executor`] : []),
+    ].join('; '),
     driverMs: ((c1.self - c0.self) * 1000) / ks.length,
     executorMs: ((c1.children - c0.children) * 1000) / ks.length,
   };
@@ -61,7 +69,7 @@ export async function oracleFigure(label: string, ks: readonly Scenario[], probe
 export function formatOracleFigure(f: OracleFigure): string {
   return (
     `kernel, ${f.label}, ${f.workers} worker(s): ${f.scenarios} scenarios of ${(f.steps / f.scenarios).toFixed(1)} steps: ` +
-    `${Math.round(f.scenarios / f.seconds)} scenarios/s (${Math.round(f.steps / f.seconds)} steps/s), ${f.agree}/${f.scenarios} agree; ` +
+    `${Math.round(f.scenarios / f.seconds)} scenarios/s (${Math.round(f.steps / f.seconds)} steps/s), ${f.agree}/${f.scenarios} agree${f.notAgreed ? ` (${f.notAgreed})` : ''}; ` +
     `CPU per scenario ${f.driverMs.toFixed(2)} ms driver + ${f.executorMs.toFixed(2)} ms executors`
   );
 }
@@ -94,7 +102,7 @@ export async function oracleBench(probe: Probe, sets: Array<[string, Scenario[]]
       const target = label.startsWith('kernel corpus') ? 1000 : 500;
       record(
         `host oracle, ${label} (${(f.steps / f.scenarios).toFixed(1)} steps), ${workers} worker(s)`,
-        `${Math.round(rate)} scenarios/s, ${f.agree}/${f.scenarios} agree; CPU ${f.driverMs.toFixed(2)} + ${f.executorMs.toFixed(2)} ms per scenario${workers > 1 ? ` (${(oneSec / f.seconds).toFixed(2)}x)` : ''}`,
+        `${Math.round(rate)} scenarios/s, ${f.agree}/${f.scenarios} agree${f.notAgreed ? ` (${f.notAgreed})` : ''}; CPU ${f.driverMs.toFixed(2)} + ${f.executorMs.toFixed(2)} ms per scenario${workers > 1 ? ` (${(oneSec / f.seconds).toFixed(2)}x)` : ''}`,
         `bpftc oracle --workers ${workers} (bench/oracle.ts: no shrinking, ${f.scenarios} scenarios)`,
         workers === 2 ? `>= ${target}/s on 2 cores: ${verdict(rate >= target)}` : '',
       );
