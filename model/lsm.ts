@@ -85,6 +85,8 @@ export interface HashedMaps {
 export const NO_AVC = [] as AvcRecord[];
 export const NO_WORK = [] as Array<() => void>;
 export const NO_AT = [] as Array<{ hook: string; run: () => void }>;
+/** SecurityStack.ran of a call made without a trace: never written */
+const NOT_TRACED: string[] = [];
 
 /** the framework functions a mutant may replace (part of Kernel.fn, model/kernel.ts ModelFns) */
 export interface SecurityFns {
@@ -177,7 +179,8 @@ export class SecurityStack {
     const outer = this.hook;
     const outerRan = this.ran;
     this.hook = hook;
-    const ran: string[] = [];
+    // the LSMs that ran are kept for the trace only: no list per call without one (issue 13)
+    const ran: string[] = this.trace ? [] : NOT_TRACED;
     this.ran = ran;
     const ret = this.fn!.call_int_hook(this, hook, args);
     this.hook = outer;
@@ -199,7 +202,7 @@ export class SecurityStack {
   invokeInt(l: LsmHooks, hook: IntHook, args: unknown[]): number | undefined {
     const f = l[hook] as ((...a: unknown[]) => number) | undefined;
     if (!f) return undefined;
-    this.ran.push(l.name);
+    if (this.ran !== NOT_TRACED) this.ran.push(l.name);
     const traced = PROG_TRACED.has(hook) ? this.progEvent(hook, l.name, 0, args[0] as BpfProg, args[2] as BpfToken | null, args[3] as boolean, args[5] as number | undefined) : null;
     if (traced) traced.blob = (args[0] as BpfProg).security !== null;
     const ret = f.apply(l, args);
