@@ -276,6 +276,21 @@ export function bpf_get_tree(k: Kernel, t: Task, fc: FsContext): number {
 /** seq_print_delegate_opts(): names of set bits in BTF order, first alias
  *  wins; called through Kernel.fn */
 export function seq_print_delegate_opts(profile: Profile, e: DelegateEnum, msk: bigint): string {
+  // a pure function of the enum and the mask, printed for every mountinfo read:
+  // remembered per enum (issue 13: a BigInt per constant was 2% of a campaign), bounded
+  let memo = PRINT_MEMO.get(e);
+  if (!memo) PRINT_MEMO.set(e, (memo = new Map()));
+  const hit = memo.get(msk);
+  if (hit !== undefined) return hit;
+  const r = printDelegateOptsOnce(e, msk);
+  if (memo.size >= 4096) memo.clear();
+  memo.set(msk, r);
+  return r;
+}
+
+const PRINT_MEMO = new WeakMap<DelegateEnum, Map<bigint, string>>();
+
+function printDelegateOptsOnce(e: DelegateEnum, msk: bigint): string {
   const parts: string[] = [];
   let left = msk;
   for (const c of e.consts) {
