@@ -14,8 +14,24 @@ const randomCase = (s: string): fc.Arbitrary<string> =>
       .join(''),
   );
 
-const symbolic = (e: DelegateEnum): fc.Arbitrary<string> =>
-  fc.constantFrom(...e.consts.map((c) => tokenName(e, c))).chain((n) => fc.oneof({ weight: 3, arbitrary: fc.constant(n) }, { weight: 1, arbitrary: randomCase(n) }));
+// The arbitraries below are made once per enum, name and key, not once per generated
+// value inside a chain (issue 13: making them was 2.6% of a campaign); arbitraries keep
+// no state between values, so the values drawn are the same.
+
+/** a name as it is, or in random case */
+const spellings = new Map<string, fc.Arbitrary<string>>();
+const spelling = (n: string): fc.Arbitrary<string> => {
+  let a = spellings.get(n);
+  if (!a) spellings.set(n, (a = fc.oneof({ weight: 3, arbitrary: fc.constant(n) }, { weight: 1, arbitrary: randomCase(n) })));
+  return a;
+};
+
+const symbolics = new Map<DelegateEnum, fc.Arbitrary<string>>();
+const symbolic = (e: DelegateEnum): fc.Arbitrary<string> => {
+  let a = symbolics.get(e);
+  if (!a) symbolics.set(e, (a = fc.constantFrom(...e.consts.map((c) => tokenName(e, c))).chain(spelling)));
+  return a;
+};
 
 const mask64 = fc.oneof(
   fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
@@ -50,15 +66,25 @@ function piece(key: DelegateKey): fc.Arbitrary<string> {
 }
 
 /** a delegate_* value: 1-3 pieces joined with ':' */
+const delegateValues = new Map<DelegateKey, fc.Arbitrary<string>>();
 export function delegateValue(key: DelegateKey): fc.Arbitrary<string> {
-  return fc.array(piece(key), { minLength: 1, maxLength: 3 }).map((p) => p.join(':'));
+  let a = delegateValues.get(key);
+  if (!a) delegateValues.set(key, (a = fc.array(piece(key), { minLength: 1, maxLength: 3 }).map((p) => p.join(':'))));
+  return a;
+}
+
+const delegateOptions = new Map<DelegateKey, fc.Arbitrary<{ key: string; value: string }>>();
+function delegateOption(key: DelegateKey): fc.Arbitrary<{ key: string; value: string }> {
+  let a = delegateOptions.get(key);
+  if (!a) delegateOptions.set(key, (a = delegateValue(key).map((value) => ({ key, value }))));
+  return a;
 }
 
 export const delegateKey: fc.Arbitrary<DelegateKey> = fc.constantFrom('delegate_cmds', 'delegate_maps', 'delegate_progs', 'delegate_attachs');
 
 /** a whole fsconfig(SET_STRING) option for a bpffs context, delegation most often */
 export const mountOption: fc.Arbitrary<{ key: string; value: string }> = fc.oneof(
-  { weight: 10, arbitrary: delegateKey.chain((key) => delegateValue(key).map((value) => ({ key, value }))) },
+  { weight: 10, arbitrary: delegateKey.chain(delegateOption) },
   { weight: 1, arbitrary: fc.constantFrom('700', '750', '0777', '1777', '8', '0x1ff', '').map((value) => ({ key: 'mode', value })) },
   { weight: 1, arbitrary: fc.constantFrom('0', '1000', '1001', '0x3e8', 'x').map((value) => ({ key: 'uid', value })) },
   { weight: 1, arbitrary: fc.constantFrom('0', '1000', '1001').map((value) => ({ key: 'gid', value })) },
