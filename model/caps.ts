@@ -27,8 +27,11 @@ export type CapSet = number;
 export const CAP_EMPTY: CapSet = 0;
 export const CAP_FULL: CapSet = 2 ** (CAP_LAST_CAP + 1) - 1;
 
+/** 2 ** cap for every capability number, computed once (capRaised() runs for every capability check) */
+const POW2: readonly number[] = Array.from({ length: 64 }, (_, i) => 2 ** i);
+
 export function capRaised(set: CapSet, cap: number): boolean {
-  return Math.floor(set / 2 ** cap) % 2 === 1;
+  return Math.floor(set / (POW2[cap] ?? 2 ** cap)) % 2 === 1;
 }
 
 export function capAdd(set: CapSet, cap: number): CapSet {
