@@ -4,7 +4,7 @@
 
 import type { LsmAction, Scenario, Step, StepResult } from '../scenario/types.ts';
 import { OPS, type OpName } from '../scenario/ops.ts';
-import { type RefusalReason, REASON, checkedFdArg, refused, staticRefusal, stepPaths } from '../scenario/sandbox.ts';
+import { type RefusalReason, REASON, checkedFdArg, refused, staticRefusal, stepPath } from '../scenario/sandbox.ts';
 import { Kernel, type Task } from './kernel.ts';
 import { kernelTables } from './fns.ts';
 import { type Profile, DEFAULT_PROFILE, findProfile } from './profile.ts';
@@ -201,7 +201,7 @@ export function performStep(st: ModelState, step: Step): StepResult {
 function sandboxCheck(k: Kernel, step: Step): RefusalReason | null {
   const why = staticRefusal(step);
   const id =
-    step.op === 'fsopen' ? 'staticRefusal/fs_type' : step.op === 'rlimit_nofile' ? 'staticRefusal/rlimit' : stepPaths(step).length ? 'staticRefusal/path' : null;
+    step.op === 'fsopen' ? 'staticRefusal/fs_type' : step.op === 'rlimit_nofile' ? 'staticRefusal/rlimit' : stepPath(step) !== undefined ? 'staticRefusal/path' : null;
   if (id) k.check(id, why !== null);
   return why;
 }

@@ -112,9 +112,15 @@ export function checkedFdArg(step: Step): string | undefined {
 
 /** The path arguments of a step (ops whose path the kernel resolves). */
 export function stepPaths(step: Step): string[] {
+  const v = stepPath(step);
+  return v === undefined ? [] : [v];
+}
+
+/** The path argument of a step, if it has one (an op has at most one: PATH_ARG) */
+export function stepPath(step: Step): string | undefined {
   const a = PATH_ARG.get(step.op);
   const v = a === undefined ? undefined : (step as unknown as Record<string, unknown>)[a];
-  return typeof v === 'string' ? [v] : [];
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** each op's argument the sandbox checks, from the op table (scenario/ops.ts ArgSpec.sandbox) */
@@ -127,8 +133,21 @@ function sandboxArgs(kind: 'path' | 'fd'): Map<string, string> {
 const FD_ARG = sandboxArgs('fd');
 const PATH_ARG = sandboxArgs('path');
 
-/** Why a path argument is refused, or null: escapes first, then length. */
+/** Why a path argument is refused, or null: escapes first, then length. A pure
+ *  function of the text, asked for every path step: remembered (bounded; issue 13,
+ *  the UTF-8 encoding of every path was 2% of a model replay). */
 export function pathRefusal(path: string): RefusalReason | null {
+  const hit = PATH_REFUSALS.get(path);
+  if (hit !== undefined) return hit;
+  const r = pathRefusalOnce(path);
+  if (path.length > 256) return r; // a long one is not kept
+  if (PATH_REFUSALS.size >= 4096) PATH_REFUSALS.clear();
+  PATH_REFUSALS.set(path, r);
+  return r;
+}
+const PATH_REFUSALS = new Map<string, RefusalReason | null>();
+
+function pathRefusalOnce(path: string): RefusalReason | null {
   const bytes = Buffer.from(path, 'utf8');
   if (bytes[0] === 0x2f /* '/' */) return REASON.pathEscapes;
   for (const b of bytes) if (b < 0x20 || b === 0x7f) return REASON.pathEscapes;
@@ -140,7 +159,8 @@ export function pathRefusal(path: string): RefusalReason | null {
 /** The static rules of SANDBOX.md: the reason a step is refused before any
  *  syscall, or null. Runtime rules (the fd checks) are the executor's. */
 export function staticRefusal(step: Step): RefusalReason | null {
-  for (const p of stepPaths(step)) {
+  const p = stepPath(step);
+  if (p !== undefined) {
     const r = pathRefusal(p);
     if (r) return r;
   }
