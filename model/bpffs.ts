@@ -141,18 +141,19 @@ export function parseDelegateValue(profile: Profile, e: DelegateEnum, value: str
   // a pure function of the enum and the text: remembered per enum (issue 13: 3% of a model
   // replay parsed the same few option strings again), bounded
   const symbolic = profile.token.symbolicDelegateNames === true;
-  let memo = DELEGATE_MEMO.get(e);
-  if (!memo) DELEGATE_MEMO.set(e, (memo = new Map()));
-  const key = `${symbolic ? 's' : 'n'}${value}`;
-  const hit = memo.get(key);
+  let memos = DELEGATE_MEMO.get(e);
+  if (!memos) DELEGATE_MEMO.set(e, (memos = { symbolic: new Map(), numeric: new Map() }));
+  const memo = symbolic ? memos.symbolic : memos.numeric;
+  const hit = memo.get(value);
   if (hit !== undefined) return hit;
   const r = parseDelegateValueOnce(symbolic, e, value);
   if (memo.size >= 4096) memo.clear();
-  memo.set(key, r);
+  memo.set(value, r);
   return r;
 }
 
-const DELEGATE_MEMO = new WeakMap<DelegateEnum, Map<string, bigint | number>>();
+/** per enum, one memo per grammar (symbolic names or v10's numbers only) */
+const DELEGATE_MEMO = new WeakMap<DelegateEnum, { symbolic: Map<string, bigint | number>; numeric: Map<string, bigint | number> }>();
 
 function parseDelegateValueOnce(symbolic: boolean, e: DelegateEnum, value: string): bigint | number {
   if (!symbolic) {

@@ -93,7 +93,8 @@ export const LITERAL_FDS: Readonly<Record<string, number>> = { '#-1': -1, '#0': 
 
 /** the fd number a literal handle stands for, or undefined for a name */
 export function literalFd(h: string | undefined): number | undefined {
-  return h !== undefined && Object.hasOwn(LITERAL_FDS, h) ? LITERAL_FDS[h] : undefined;
+  // every literal starts with '#' (LITERAL_FDS): a handle that does not is none, at the first test
+  return h !== undefined && h.charCodeAt(0) === 35 && Object.hasOwn(LITERAL_FDS, h) ? LITERAL_FDS[h] : undefined;
 }
 
 /** a named target (move_mount, umount, bind, open_target): the directory
