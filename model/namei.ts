@@ -1,6 +1,7 @@
 // Path walking and the two namei syscalls the scenarios use (fs/namei.c):
 // openat() and mkdirat(). Only relative paths of "."/names are modelled.
 
+import { utf8Length } from './utf8.ts';
 import type { Kernel, Task } from './kernel.ts';
 import { EBADF, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
 import { CAP_FOWNER, CAP_FSETID } from './caps.ts';
@@ -30,7 +31,7 @@ function bpfLookupRefused(k: Kernel, dir: Dentry, name: string): boolean {
  *  (d_name.len in bytes); 0 when the name may be created */
 function lookupMiss(k: Kernel, dir: Dentry, name: string): number {
   if (bpfLookupRefused(k, dir, name)) return -EPERM;
-  if (k.check('bpf_lookup/name_max', new TextEncoder().encode(name).length > 255)) return -ENAMETOOLONG;
+  if (k.check('bpf_lookup/name_max', utf8Length(name) > 255)) return -ENAMETOOLONG;
   return 0;
 }
 

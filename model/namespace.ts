@@ -1,6 +1,7 @@
 // Mounts (fs/namespace.c): fsmount(), open_tree(OPEN_TREE_CLONE),
 // move_mount(), legacy mount(2), and the mountinfo line of a mount.
 
+import { utf8Length } from './utf8.ts';
 import type { Kernel, Task } from './kernel.ts';
 import { EBADF, EBUSY, EINVAL, ELOOP, EMFILE, ENOENT, EPERM, retName } from './errno.ts';
 import { attachAtTarget, moveLoops, sys_mount_bind } from './mountlife.ts';
@@ -131,8 +132,7 @@ export function sys_mount_bpf(k: Kernel, t: Task, data: string): number {
   // copy_mount_options() copies one page; path_mount() then cuts it: data_page[PAGE_SIZE - 1] = 0,
   // so at most 4095 bytes of the options reach the hook and the parser (a 4096-byte
   // "uid=0...07" is uid=0...0 there)
-  const bytes = new TextEncoder().encode(data);
-  if (bytes.length > PAGE_SIZE - 1) data = new TextDecoder().decode(bytes.subarray(0, PAGE_SIZE - 1));
+  if (utf8Length(data) > PAGE_SIZE - 1) data = new TextDecoder().decode(new TextEncoder().encode(data).subarray(0, PAGE_SIZE - 1));
   let ret = security_sb_mount(k, 'none', 'bpf', 0, data);
   if (ret) return ret;
   if (k.check('path_mount/may_mount', !may_mount(k, t.cred, t.mntns))) return -EPERM;

@@ -5,6 +5,7 @@
 // inode.c:491-609). The language always sets BPF_F_PATH_FD: path_fd is the
 // step's dirfd and pathname one name in that directory.
 
+import { utf8Length } from './utf8.ts';
 import type { Kernel, Task } from './kernel.ts';
 import { EACCES, EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, EOVERFLOW, EPERM, EROFS } from './errno.ts';
 import type { BpfAttr, BpfPinned } from './include/linux/bpf.ts';
@@ -104,7 +105,7 @@ function bpf_obj_do_pin(k: Kernel, t: Task, dirfd: number, pathname: string | nu
   if (name === '.' || name === '..') return -EEXIST;
   if (dir.dentry.children.has(name)) return -EEXIST;
   if (dir.dentry.sb.fsType === 'bpf' && (dir.dentry.inode.mode & 0o7777) !== 0 && name.includes('.')) return -EPERM;
-  if (new TextEncoder().encode(name).length > 255) return -ENAMETOOLONG;
+  if (utf8Length(name) > 255) return -ENAMETOOLONG;
   const sb = dir.dentry.sb;
   if (sb.flags.ro || sb.fsType === 'devtmpfs') return -EROFS;
   // bpf_obj_do_pin(): `if (dir->i_op != &bpf_dir_iops) ret = -EPERM`
