@@ -278,7 +278,21 @@ function performSyscalls(st: ModelState, step: Step): StepResult {
   const r = (STEPS[step.op] as StepFn<OpName>)(st, t, step as never);
   if (typeof r !== 'number') return r;
   if (r >= 0 && OPS[step.op].returnsFd) bind(st, t, step.as, r);
-  return { ret: retName(r) };
+  return resultOf(r);
+}
+
+/** the result of a step that returned r: one frozen object per return value, shared
+ *  (a result is never changed after the step: performStep() makes a new one to add
+ *  AVC records), not one per step (issue 13: allocations of a model replay) */
+const RESULTS = new Map<number, StepResult>();
+function resultOf(r: number): StepResult {
+  const key = r >= 0 ? 0 : r;
+  let res = RESULTS.get(key);
+  if (res === undefined) {
+    res = Object.freeze({ ret: retName(key) });
+    if (RESULTS.size < 8192) RESULTS.set(key, res);
+  }
+  return res;
 }
 
 export interface ScenarioRun {
