@@ -3,6 +3,7 @@
 // pieces, colon lists. Grammar: kernel/bpf/inode.c bpf_parse_param().
 
 import fc from 'fast-check';
+import { perKey } from './memo.ts';
 import { DELEGATE_ENUMS, type DelegateEnum, tokenName } from '../model/enums.ts';
 import type { DelegateKey } from '../model/bpffs.ts';
 
@@ -14,24 +15,13 @@ const randomCase = (s: string): fc.Arbitrary<string> =>
       .join(''),
   );
 
-// The arbitraries below are made once per enum, name and key, not once per generated
-// value inside a chain (issue 13: making them was 2.6% of a campaign); arbitraries keep
-// no state between values, so the values drawn are the same.
+// The arbitraries below are made once per enum, name and key (generators/memo.ts),
+// not once per generated value inside a chain (issue 13: 2.6% of a campaign).
 
 /** a name as it is, or in random case */
-const spellings = new Map<string, fc.Arbitrary<string>>();
-const spelling = (n: string): fc.Arbitrary<string> => {
-  let a = spellings.get(n);
-  if (!a) spellings.set(n, (a = fc.oneof({ weight: 3, arbitrary: fc.constant(n) }, { weight: 1, arbitrary: randomCase(n) })));
-  return a;
-};
+const spelling = perKey((n: string): fc.Arbitrary<string> => fc.oneof({ weight: 3, arbitrary: fc.constant(n) }, { weight: 1, arbitrary: randomCase(n) }));
 
-const symbolics = new Map<DelegateEnum, fc.Arbitrary<string>>();
-const symbolic = (e: DelegateEnum): fc.Arbitrary<string> => {
-  let a = symbolics.get(e);
-  if (!a) symbolics.set(e, (a = fc.constantFrom(...e.consts.map((c) => tokenName(e, c))).chain(spelling)));
-  return a;
-};
+const symbolic = perKey((e: DelegateEnum): fc.Arbitrary<string> => fc.constantFrom(...e.consts.map((c) => tokenName(e, c))).chain(spelling));
 
 const mask64 = fc.oneof(
   fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
@@ -66,19 +56,9 @@ function piece(key: DelegateKey): fc.Arbitrary<string> {
 }
 
 /** a delegate_* value: 1-3 pieces joined with ':' */
-const delegateValues = new Map<DelegateKey, fc.Arbitrary<string>>();
-export function delegateValue(key: DelegateKey): fc.Arbitrary<string> {
-  let a = delegateValues.get(key);
-  if (!a) delegateValues.set(key, (a = fc.array(piece(key), { minLength: 1, maxLength: 3 }).map((p) => p.join(':'))));
-  return a;
-}
+export const delegateValue = perKey((key: DelegateKey): fc.Arbitrary<string> => fc.array(piece(key), { minLength: 1, maxLength: 3 }).map((p) => p.join(':')));
 
-const delegateOptions = new Map<DelegateKey, fc.Arbitrary<{ key: string; value: string }>>();
-function delegateOption(key: DelegateKey): fc.Arbitrary<{ key: string; value: string }> {
-  let a = delegateOptions.get(key);
-  if (!a) delegateOptions.set(key, (a = delegateValue(key).map((value) => ({ key, value }))));
-  return a;
-}
+const delegateOption = perKey((key: DelegateKey): fc.Arbitrary<{ key: string; value: string }> => delegateValue(key).map((value) => ({ key, value })));
 
 export const delegateKey: fc.Arbitrary<DelegateKey> = fc.constantFrom('delegate_cmds', 'delegate_maps', 'delegate_progs', 'delegate_attachs');
 

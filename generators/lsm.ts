@@ -7,6 +7,7 @@
 
 import fc from 'fast-check';
 import { record } from './record.ts';
+import { perKey } from './memo.ts';
 import type { ActorDecl, PolicyDecl, SelinuxDecl } from '../scenario/types.ts';
 import type { World } from './world.ts';
 import type { Cmd } from './commands.ts';
@@ -72,10 +73,7 @@ function candidates(n: number): Array<{ s: string; t: string; c: string; p: stri
 
 /** candidates(n) and their "s t:class" groups in first-appearance order, made
  *  once per n (issue 13: policyRules() made them for every generated policy) */
-const candidateCache = new Map<number, { cands: Array<{ s: string; t: string; c: string; p: string }>; groups: Array<{ key: string; perms: string[]; idx: number[] }> }>();
-function candidatesOf(n: number): { cands: Array<{ s: string; t: string; c: string; p: string }>; groups: Array<{ key: string; perms: string[]; idx: number[] }> } {
-  const hit = candidateCache.get(n);
-  if (hit) return hit;
+const candidatesOf = perKey((n: number): { cands: Array<{ s: string; t: string; c: string; p: string }>; groups: Array<{ key: string; perms: string[]; idx: number[] }> } => {
   const cands = makeCandidates(n);
   const byKey = new Map<string, { key: string; perms: string[]; idx: number[] }>();
   cands.forEach((x, idx) => {
@@ -85,10 +83,8 @@ function candidatesOf(n: number): { cands: Array<{ s: string; t: string; c: stri
     g.idx.push(idx);
     byKey.set(key, g);
   });
-  const made = { cands, groups: [...byKey.values()] };
-  candidateCache.set(n, made);
-  return made;
-}
+  return { cands, groups: [...byKey.values()] };
+});
 
 function makeCandidates(n: number): Array<{ s: string; t: string; c: string; p: string }> {
   const doms = DOMAINS.slice(0, n) as readonly string[];
@@ -105,26 +101,21 @@ function makeCandidates(n: number): Array<{ s: string; t: string; c: string; p: 
   return out;
 }
 
-/** allow rules: every domain holds its own capabilities; every candidate rule
- *  not removed; grouped as "s t:class perms" ("*" for a complete class) */
 /** the rules of n domains that no removal touches (each domain's capabilities), and each
  *  group's rule with none of its permissions removed: the same texts for every policy of
  *  n domains, made once (issue 13: a twentieth of a SELinux campaign's allocations) */
-const fixedRules = new Map<number, { base: readonly string[]; whole: readonly string[] }>();
-function fixedRulesOf(n: number): { base: readonly string[]; whole: readonly string[] } {
-  const hit = fixedRules.get(n);
-  if (hit) return hit;
+const fixedRulesOf = perKey((n: number): { base: readonly string[]; whole: readonly string[] } => {
   const base: string[] = [];
   for (let i = 0; i < n; i++) {
     const d = DOMAINS[i]!;
     for (const c of ['capability', 'capability2', 'cap_userns', 'cap2_userns']) base.push(`${d} ${d}:${c} *`);
   }
   const whole = candidatesOf(n).groups.map((g) => `${g.key} ${g.key.endsWith(':bpf') ? '*' : g.perms.join(' ')}`);
-  const r = { base, whole };
-  fixedRules.set(n, r);
-  return r;
-}
+  return { base, whole };
+});
 
+/** allow rules: every domain holds its own capabilities; every candidate rule
+ *  not removed; grouped as "s t:class perms" ("*" for a complete class) */
 export function policyRules(n: number, removed: number[]): string[] {
   const { base, whole } = fixedRulesOf(n);
   const rules: string[] = [...base];
@@ -194,21 +185,18 @@ export interface LsmSetup {
 
 export function lsmSetupArb(o: LsmGenOptions): fc.Arbitrary<LsmSetup> {
   // one record per number of domains, not one per generated case (issue 13)
-  const byN = new Map<number, fc.Arbitrary<LsmSetup>>();
-  return fc.integer({ min: 2, max: 4 }).chain((n) => {
-    const hit = byN.get(n);
-    if (hit) return hit;
-    const arb = record({
+  return fc.integer({ min: 2, max: 4 }).chain(
+    perKey((n: number): fc.Arbitrary<LsmSetup> =>
+      record({
       domains: fc.constant(n),
       contexts: fc.array(fc.nat({ max: n - 1 }), { minLength: 8, maxLength: 8 }),
       threadContext: fc.option(fc.nat({ max: n - 1 }), { freq: 4 }),
       policy: policyArb(n, o),
       loadedAtBoot: fc.oneof({ weight: 8, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
       focus: fc.boolean(),
-    });
-    byN.set(n, arb);
-    return arb;
-  });
+      }),
+    ),
+  );
 }
 
 /** contexts: root P_t, c1 U_t, c2 V_t (or U_t with 2 domains), others drawn;

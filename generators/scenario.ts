@@ -3,6 +3,7 @@
 
 import fc from 'fast-check';
 import { record } from './record.ts';
+import { perKey } from './memo.ts';
 import type { Profile } from '../model/profile.ts';
 import { type Compiled, compile } from './compile.ts';
 import { type Cmd, cmdArb, flowArb } from './commands.ts';
@@ -96,37 +97,33 @@ interface LsmBody {
 
 function lsmScenarioArb(o: GenOptions, l: LsmGenOptions, sysctl: fc.Arbitrary<0 | 1 | 2>): fc.Arbitrary<Compiled> {
   // the arbitrary of a setup's world and commands depends only on its number of
-  // domains and its focus: made once per pair, not once per generated case
-  // (issue 13: building it was a tenth of a campaign). Arbitraries keep no state
-  // between values, so the cases drawn are the same.
-  const bodies = new Map<string, fc.Arbitrary<LsmBody>>();
-  const bodyOf = (n: number, focus: boolean): fc.Arbitrary<LsmBody> => {
-    const key = `${n}:${focus}`;
-    const hit = bodies.get(key);
-    if (hit) return hit;
-    const body = record({
-      world: worldArb(o.grantor),
-      sysctl,
-      // a race on the hand-off's own token_create, sometimes
-      flows: fc.oneof(
-        { weight: 6, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) },
-        // token life across domains, most of the time in a focused world
-        { weight: focus ? 12 : 2, arbitrary: tokenLifeArbWith(lsmPreArb(n, l) ?? undefined) },
-        { weight: l.races ? 2 : 0, arbitrary: fc.tuple(lsmCmdArb(n, { races: true }), flowArb).map((x): Cmd[] => [...x]) },
-        { weight: 1, arbitrary: fc.constant([]) },
-      ),
-      cmds: fc.array(fc.oneof({ weight: 5, arbitrary: cmdArb }, { weight: 2, arbitrary: lsmCmdArb(n, l) }), {
-        minLength: 1,
-        maxLength: o.maxCommands ?? 40,
-        size: o.size ?? 'medium',
-      }),
-      lateLoad: fc.nat({ max: 6 }),
-    });
-    bodies.set(key, body);
-    return body;
-  };
+  // domains and its focus: made once per pair (generators/memo.ts), not once per
+  // generated case (issue 13: building it was a tenth of a campaign)
+  const bodyOf = perKey((n: number) =>
+    perKey(
+      (focus: boolean): fc.Arbitrary<LsmBody> =>
+        record({
+          world: worldArb(o.grantor),
+          sysctl,
+          // a race on the hand-off's own token_create, sometimes
+          flows: fc.oneof(
+            { weight: 6, arbitrary: fc.array(flowArb, { minLength: 1, maxLength: 2 }) },
+            // token life across domains, most of the time in a focused world
+            { weight: focus ? 12 : 2, arbitrary: tokenLifeArbWith(lsmPreArb(n, l) ?? undefined) },
+            { weight: l.races ? 2 : 0, arbitrary: fc.tuple(lsmCmdArb(n, { races: true }), flowArb).map((x): Cmd[] => [...x]) },
+            { weight: 1, arbitrary: fc.constant([]) },
+          ),
+          cmds: fc.array(fc.oneof({ weight: 5, arbitrary: cmdArb }, { weight: 2, arbitrary: lsmCmdArb(n, l) }), {
+            minLength: 1,
+            maxLength: o.maxCommands ?? 40,
+            size: o.size ?? 'medium',
+          }),
+          lateLoad: fc.nat({ max: 6 }),
+        }),
+    ),
+  );
   return lsmSetupArb(l).chain((setup) =>
-    bodyOf(setup.domains, setup.focus).map(({ world, sysctl, flows, cmds, lateLoad }) => {
+    bodyOf(setup.domains)(setup.focus).map(({ world, sysctl, flows, cmds, lateLoad }) => {
       const w = lsmWorld(world, setup);
       const all = [...flows, ...cmds];
       // no policy at boot: it is loaded somewhere among the first steps

@@ -12,13 +12,9 @@ import fc from 'fast-check';
 import { scenarioArb } from '../generators/scenario.ts';
 import { findProfile } from '../model/profile.ts';
 import { performStep, setupScenario } from '../model/run.ts';
-import type { Cred } from '../model/userns.ts';
-import type { HookCall } from '../model/lsm.ts';
 import { counterfactual, syscallOf } from './walk.ts';
-import { grantedTo, monotonicPrivilege, weakenings } from './monotonic-privilege.ts';
+import { AUTH_OPS, grantedTo, monotonicPrivilege, tracedRun, weakenings } from './monotonic-privilege.ts';
 import '../mutants/index.ts';
-
-const AUTH_OPS = new Set(['token_create', 'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'fsopen', 'fsmount', 'fsconfig']);
 
 function leftOut(profileName: string, procs: boolean, runs: number): { ran: number; same: number; kept: number; changed: number } {
   const profile = findProfile(profileName)!;
@@ -32,16 +28,11 @@ function leftOut(profileName: string, procs: boolean, runs: number): { ran: numb
     for (const s of c.scenario.steps) {
       const step = syscallOf(st, s);
       if (AUTH_OPS.has(step.op)) {
-        const trace: HookCall[] = [];
-        let cred: Cred | null = null;
-        const orig = counterfactual(st, step, (cp) => {
-          cp.k.security.trace = trace;
-          cred = cp.tasks.get(step.actor)!.cred;
-        });
+        const { orig, trace, cred } = tracedRun(st, step);
         for (const w of weakenings(st, step)) {
           if (w.cap === undefined) continue;
           const r = counterfactual(st, step, w.mutate);
-          if (grantedTo(trace, cred!, w.cap)) {
+          if (grantedTo(trace, cred, w.cap)) {
             kept++;
             if (r.ret !== orig.ret) changed++;
             continue;

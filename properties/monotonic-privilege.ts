@@ -3,13 +3,13 @@ import { counterfactual, taskOf, tokenOfStep, walk } from './walk.ts';
 import { CAP_BPF, CAP_EMPTY, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN, capDrop, capName, capRaised } from '../model/caps.ts';
 import type { ModelState } from '../model/run.ts';
 import type { Cred } from '../model/userns.ts';
-import type { Step } from '../scenario/types.ts';
+import type { Step, StepResult } from '../scenario/types.ts';
 import type { BpfToken } from '../model/token.ts';
 import type { HookCall } from '../model/lsm.ts';
 import { BPF_BTF_GET_FD_BY_ID, BPF_BTF_LOAD, BPF_MAP_CREATE, BPF_PROG_LOAD } from '../model/enums.ts';
 import { fixupAttachType } from '../model/syscall.ts';
 
-const AUTH_OPS = new Set(['token_create', 'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'fsopen', 'fsmount', 'fsconfig']);
+export const AUTH_OPS = new Set(['token_create', 'map_create', 'prog_load', 'btf_load', 'btf_get_fd_by_id', 'fsopen', 'fsmount', 'fsconfig']);
 const CAPS = [CAP_BPF, CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON];
 const MASKS = ['allowed_cmds', 'allowed_maps', 'allowed_progs', 'allowed_attachs'] as const;
 
@@ -66,6 +66,17 @@ export function weakenings(st: ModelState, step: Step): Weakening[] {
     }
   }
   return out;
+}
+
+/** the step run on a copy of the state with its hook calls traced, and the actor's cred in that copy (what the trace's capable calls name) */
+export function tracedRun(st: ModelState, step: Step): { orig: StepResult; trace: HookCall[]; cred: Cred } {
+  const trace: HookCall[] = [];
+  let cred: Cred | null = null;
+  const orig = counterfactual(st, step, (c) => {
+    c.k.security.trace = trace;
+    cred = c.tasks.get(step.actor)!.cred;
+  });
+  return { orig, trace, cred: cred! };
 }
 
 /**
@@ -130,17 +141,12 @@ export const monotonicPrivilege: Property = {
         // nothing to take away (no capability, no token): no copy of the state at all
         const ws = weakenings(st, step);
         if (!ws.length) return null;
-        const trace: HookCall[] = [];
-        let cred: Cred | null = null;
-        const orig = counterfactual(st, step, (c) => {
-          c.k.security.trace = trace;
-          cred = c.tasks.get(step.actor)!.cred;
-        });
+        const { orig, trace, cred } = tracedRun(st, step);
         if (orig.ret === 'ok') return null;
         // L1: a refused bpf_token_capable has no fallback, a dropped token has
         if (trace.some((h) => h.hook === 'bpf_token_capable' && h.ret !== 0)) return null;
         for (const w of ws) {
-          if (w.cap !== undefined && !grantedTo(trace, cred!, w.cap)) continue;
+          if (w.cap !== undefined && !grantedTo(trace, cred, w.cap)) continue;
           const r = counterfactual(st, step, w.mutate);
           if (r.ret === 'ok') return { step: i, message: `${step.op} fails with ${orig.ret}, but succeeds ${w.what}` };
         }

@@ -111,13 +111,7 @@ export function checkedFdArg(step: Step): string | undefined {
   return a === undefined ? undefined : ((step as unknown as Record<string, unknown>)[a] as string | undefined);
 }
 
-/** The path arguments of a step (ops whose path the kernel resolves). */
-export function stepPaths(step: Step): string[] {
-  const v = stepPath(step);
-  return v === undefined ? [] : [v];
-}
-
-/** The path argument of a step, if it has one (an op has at most one: PATH_ARG) */
+/** The path argument of a step (ops whose path the kernel resolves), if it has one (an op has at most one: PATH_ARG) */
 export function stepPath(step: Step): string | undefined {
   const a = PATH_ARG.get(step.op);
   const v = a === undefined ? undefined : (step as unknown as Record<string, unknown>)[a];
